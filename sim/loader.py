@@ -1,0 +1,154 @@
+"""Reading scenario files: safe YAML in, a validated Scenario or one clear ScenarioError out.
+
+Nothing in a file is ever evaluated: PyYAML's safe loader builds only plain data, aliases are
+refused (a "billion laughs" file expands aliases exponentially), and files over a size limit are
+refused before they are parsed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.scenario import KeyPathError, Scenario, ScenarioRuleError, set_path
+
+MAX_FILE_BYTES = 1_000_000
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used, with every problem as (key path, what was expected)."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: invalid scenario"]
+        for path, message in self.problems:
+            lines.append(f"  {path or '(top level)'}: {message}")
+        return "\n".join(lines)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors/aliases: they are never needed in a scenario."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in scenario files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML text safely; syntax problems become a ScenarioError with line and column."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
+        raise ScenarioError(source, [("", f"file is larger than {MAX_FILE_BYTES // 1000} kB; refusing to read it")])
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "unknown position"
+        raise ScenarioError(source, [("", f"not valid YAML at {where}: {exc.problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(source, [("", f"not valid YAML: {exc}")]) from None
+    except RecursionError:
+        raise ScenarioError(source, [("", "YAML nesting is too deep")]) from None
+
+
+def read_scenario_data(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The raw mapping in a scenario file (not yet validated)."""
+    source = str(path)
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(source, [("", "no such file")])
+    if p.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioError(source, [("", f"file is larger than {MAX_FILE_BYTES // 1000} kB; refusing to read it")])
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(source, [("", "file is not UTF-8 text")]) from None
+    data = parse_yaml(text, source)
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [("", f"expected a mapping of keys (name, duration, cargo, …), got {type(data).__name__}")])
+    return data
+
+
+def load_scenario(
+    path: str | os.PathLike[str], overrides: dict[str, Any] | None = None
+) -> Scenario:
+    """Load, apply dotted-path overrides (`--set`), and validate a scenario file."""
+    data = read_scenario_data(path)
+    return validate_scenario(data, str(path), overrides)
+
+
+def validate_scenario(data: Any, source: str, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Validate raw data into a Scenario, turning every failure into a ScenarioError."""
+    if overrides:
+        problems = []
+        for key, value in overrides.items():
+            try:
+                set_path(data, key, value)
+            except KeyPathError as exc:
+                problems.append((key, f"no such key to set ({exc.reason})"))
+        if problems:
+            raise ScenarioError(source, problems)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, describe_validation_error(exc)) from None
+
+
+_TAGS = {"fixed", "exponential", "lognormal", "gamma", "triangular", "uniform", "empirical"}
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        if part in _TAGS or part.startswith("function-") or part == "groups" and loc[:i] == ("unloading",):
+            continue  # pydantic's internal names for union members and our grouping
+        if part == "from_":
+            part = "from"
+        if part == "mean_":
+            part = "mean"
+        out += f".{part}" if out else str(part)
+    return out
+
+
+def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
+    """Pydantic errors as (key path, plain message naming what was expected)."""
+    problems: list[tuple[str, str]] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, ScenarioRuleError):
+            prefix = _key_path(loc)
+            for path, msg in cause.problems:
+                problems.append((f"{prefix}.{path}" if prefix else path, msg))
+            continue
+        kind = err.get("type", "")
+        msg = err.get("msg", "invalid value")
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        if kind == "extra_forbidden":
+            msg = "unknown key (check its spelling and place; `dostyk schema` lists every key)"
+        elif kind == "missing":
+            msg = "required key is missing"
+        elif "input" in err and not kind.startswith("value_error") and not isinstance(err["input"], (dict, list)):
+            shown = repr(err["input"])
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            msg = f"{msg}; got {shown}"
+        path = _key_path(loc)
+        if (path, msg) not in problems:
+            problems.append((path, msg))
+    return problems
