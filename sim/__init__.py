@@ -1,0 +1,14 @@
+"""Dostyk–Alashankou rail border crossing simulator.
+
+    import sim
+    scenario = sim.load_scenario("scenarios/baseline_2023.yaml")
+    results = sim.run(scenario.with_changes({"unloading.grain.points": 8}), replications=10)
+    results.summary()
+"""
+
+from sim.experiment import run, run_replication
+from sim.loader import ScenarioError, load_scenario
+from sim.results import Results
+from sim.scenario import Scenario
+
+__all__ = ["Results", "Scenario", "ScenarioError", "load_scenario", "run", "run_replication"]

@@ -11,13 +11,16 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sim import metrics
 from sim.model import simulate
 from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.results import Results
 
 EXECUTORS = ("serial", "process")
 

@@ -113,7 +113,7 @@ class CrossingModel:
 
     def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False):
         self.scenario = s = scenario
-        self.env = env = simpy.Environment()
+        self.env = simpy.Environment()
         self.streams = Streams(s.seed if seed is None else seed, replication)
         self.horizon = s.duration
         self.cargo = s.cargo_names
@@ -216,7 +216,7 @@ class CrossingModel:
 
     def _start_processes(self) -> None:
         env = self.env
-        for cargo, demand in self.scenario.demand.items():
+        for cargo in self.scenario.demand:
             env.process(self._demand(cargo))
         if self.scenario.policies.stop_loading is not None:
             env.process(self._stop_loading())
