@@ -134,6 +134,8 @@ class CrossingModel:
         self.on_line_wagons = [0] * len(self.cargo)
         self._train_ids = 0
         self.active: dict[int, Train] = {}
+        # every stop-loading decision: (cargo, "halt" | "resume", time, border backlog that triggered it)
+        self.stop_loading_log: list[tuple[str, str, float, int]] = []
         self._build_origins()
         self._build_line()
         self._build_yard()
@@ -363,8 +365,10 @@ class CrossingModel:
                 if not origin.halted and backlog > sl.above_wagons:
                     origin.halted = True
                     origin.halted_since = env.now
+                    self.stop_loading_log.append((origin.cargo, "halt", env.now, backlog))
                 elif origin.halted and backlog < sl.resume_below:
                     origin.halted = False
+                    self.stop_loading_log.append((origin.cargo, "resume", env.now, backlog))
                     self.recorder.halt(origin.cargo, origin.halted_since, env.now)
                     if self.trace:
                         self.trace.rows.append((-1, origin.cargo, "policy", "backlog", backlog))
@@ -410,6 +414,7 @@ class CrossingModel:
             "gate_quota": {g.name: g.quota for g in gates},
             "simpy_events": next(self.env._eid),  # type: ignore[attr-defined]
             "trace": self.trace.rows if self.trace else None,
+            "stop_loading_log": list(self.stop_loading_log),
         }
 
 
