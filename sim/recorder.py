@@ -227,16 +227,19 @@ class Recorder:
 
     def generated(self, ci: int, t: float, wagons: int) -> None:
         if t >= self.warmup:
-            self.totals["wagons_generated"][ci] += wagons
-            self.totals["trains_generated"][ci] += 1
+            for k in (ci, -1):
+                self.totals["wagons_generated"][k] += wagons
+                self.totals["trains_generated"][k] += 1
 
     def deferred(self, ci: int, t: float, tonnes: float) -> None:
         if t >= self.warmup:
             self.totals["tonnes_deferred"][ci] += tonnes
+            self.totals["tonnes_deferred"][-1] += tonnes
 
     def lost(self, ci: int, t: float, tonnes: float) -> None:
         if t >= self.warmup:
             self.totals["tonnes_lost"][ci] += tonnes
+            self.totals["tonnes_lost"][-1] += tonnes
 
     def halt(self, cargo: str, start: float, end: float) -> None:
         self.halts.append((cargo, start, end))
