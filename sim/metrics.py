@@ -88,7 +88,7 @@ def kpis(obs: Observations, wagon_day_usd: float = 0.0) -> pd.DataFrame:
         idle_days = t["backlog_integral"][k] / DAY
         recov = [w for w in obs.recoveries if w.series == k]
         recovered = [(w.recovered_at - w.end) / DAY for w in recov if w.recovered_at is not None]
-        row = {
+        row: dict[str, float | str] = {
             "tonnes_delivered": float(tonnes),
             "wagons_delivered": float(delivered),
             "trains_delivered": float(t["trains_delivered"][k]),

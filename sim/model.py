@@ -205,7 +205,7 @@ class CrossingModel:
             if breakdowns is not None:
                 for p in range(group.points):
                     rng = self.streams.get(f"unloading.{cargo}.point{p}.breakdowns")
-                    up = Sampler(Exponential(dist="exponential", mean=breakdowns.mtbf), rng)
+                    up = Sampler(Exponential(dist="exponential", mean_=breakdowns.mtbf), rng)
                     repair = Sampler(breakdowns.mttr, rng)
                     t = up()
                     while t < self.horizon:
@@ -243,7 +243,7 @@ class CrossingModel:
                 tonnes = d.tonnes_per_year * profile[month] / 12
                 segments.append((a, b, tonnes / per_train_t / (days_in_month * DAY)))
         if d.arrivals == "poisson":
-            gaps = Sampler(Exponential(dist="exponential", mean=1.0), self.streams.get(f"demand.{cargo}"))
+            gaps = Sampler(Exponential(dist="exponential", mean_=1.0), self.streams.get(f"demand.{cargo}"))
         else:
             gaps = Sampler(Fixed(value=1.0), self.streams.get(f"demand.{cargo}"))
         origin = self.origins[ci]

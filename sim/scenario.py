@@ -9,6 +9,7 @@ are checked here too, each reported with the key path the user must fix.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 import datetime as dt
 import re
 from typing import Annotated, Any, Literal
@@ -313,7 +314,7 @@ class Scenario(_Model):
         return Scenario.model_validate(data)
 
 
-def _cross_problems(s: Scenario):  # noqa: C901 - a flat list of independent rules reads best
+def _cross_problems(s: Scenario) -> Iterator[tuple[str, str]]:  # a flat list of independent rules
     cargo = set(s.cargo)
     known = ", ".join(sorted(cargo))
     if s.warmup >= s.duration:
@@ -346,9 +347,9 @@ def _cross_problems(s: Scenario):  # noqa: C901 - a flat list of independent rul
         if check.name in seen:
             yield f"checks[{i}].name", f"duplicate check name {check.name!r}"
         seen.add(check.name)
-        for c in check.cargo or []:
-            if c not in cargo:
-                yield f"checks[{i}].cargo", f"unknown cargo {c!r}; expected one of: {known}"
+        for filtered in check.cargo or []:
+            if filtered not in cargo:
+                yield f"checks[{i}].cargo", f"unknown cargo {filtered!r}; expected one of: {known}"
     targets = s.targets()
     names: set[str] = set()
     for i, d in enumerate(s.disruptions):
@@ -366,9 +367,9 @@ def _cross_problems(s: Scenario):  # noqa: C901 - a flat list of independent rul
             )
     sl = s.policies.stop_loading
     if sl is not None:
-        for c in sl.cargo:
-            if c not in cargo:
-                yield "policies.stop_loading.cargo", f"unknown cargo {c!r}; expected one of: {known}"
+        for halted in sl.cargo:
+            if halted not in cargo:
+                yield "policies.stop_loading.cargo", f"unknown cargo {halted!r}; expected one of: {known}"
 
 
 # -- dotted key paths ---------------------------------------------------------------------------
