@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 def t_halfwidth(sd: float, n: int, level: float = 0.95) -> float:
     """Half-width of the two-sided Student-t confidence interval of a mean."""
     if n < 2 or not np.isfinite(sd):
         return float("nan")
+    from scipy import stats  # imported here: ~1 s, and worker processes that only simulate never need it
+
     return float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n))
 
 
