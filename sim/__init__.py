@@ -10,5 +10,7 @@ from sim.experiment import run, run_replication
 from sim.loader import ScenarioError, load_scenario
 from sim.results import Results
 from sim.scenario import Scenario
+from sim.sweep import SweepResult, sweep
 
-__all__ = ["Results", "Scenario", "ScenarioError", "load_scenario", "run", "run_replication"]
+__all__ = ["Results", "Scenario", "ScenarioError", "load_scenario", "run", "run_replication",
+           "SweepResult", "sweep"]

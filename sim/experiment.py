@@ -1,16 +1,17 @@
 """Replications of a scenario: seeds, executors and the collection of their results.
 
 Replication r of a run with seed S draws every random number from streams keyed (S, r, name), so
-a replication's result does not depend on which process ran it or in what order.
+a replication's result does not depend on which process ran it or in what order. Replications are
+tasks (sim/executors.py) run by an executor; with a work directory (sim/workdir.py) each finished
+task is stored at once, so an interrupted run keeps its finished replications and can be resumed.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -20,9 +21,11 @@ from sim.model import simulate
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
+    from sim.executors import Executor, Task
     from sim.results import Results
+    from sim.workdir import WorkDir
 
-EXECUTORS = ("serial", "process")
+EXECUTORS = ("serial", "process", "dask")
 
 
 @dataclass
@@ -53,9 +56,94 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
     return ReplicationResult(replication, seed, k, d, e, diagnostics)
 
 
-def _task(args: tuple[dict[str, Any], int, int]) -> ReplicationResult:
-    data, replication, seed = args
-    return run_replication(Scenario.model_validate(data), replication, seed)
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped the work; finished tasks are kept in `workdir` (if any)."""
+
+    def __init__(self, done: int, total: int, workdir: Path | None) -> None:
+        super().__init__(done, total, workdir)
+        self.done = done
+        self.total = total
+        self.workdir = workdir
+
+    def __str__(self) -> str:
+        kept = f"; they are kept in {self.workdir}" if self.workdir is not None and self.done else ""
+        return f"interrupted after {self.done} of {self.total} tasks{kept}"
+
+
+Progress = bool | Callable[[Iterator[Any], int], Iterator[Any]]
+
+
+def run_tasks(
+    tasks: Sequence[Task],
+    executor: str | Executor = "process",
+    workers: int | None = None,
+    workdir: WorkDir | None = None,
+    progress: Progress = False,
+    desc: str = "",
+    unit: str = "rep",
+    scheduler: str | None = None,
+) -> tuple[dict[str, ReplicationResult], int]:
+    """Run tasks not already in `workdir`, storing each as it finishes.
+
+    Returns the results by task key and how many of them were reused from the work directory.
+    Raises Interrupted on Ctrl-C/SIGTERM and TaskError (naming the task) when a replication fails.
+    """
+    from sim.executors import TaskError, make_executor
+
+    ex = make_executor(executor, workers, scheduler) if isinstance(executor, str) else executor
+    keys = {t.key for t in tasks}
+    if len(keys) != len(tasks):
+        raise ValueError("task keys must be unique")
+    done: dict[str, ReplicationResult] = workdir.load(keys) if workdir is not None else {}
+    reused = len(done)
+    todo = [t for t in tasks if t.key not in done]
+    stream: Iterator[tuple[Task, ReplicationResult]] = ex.map_unordered(todo)
+    bar = None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(tasks), initial=reused, desc=desc or None, unit=unit, dynamic_ncols=True)
+    elif callable(progress):
+        stream = progress(stream, len(todo))
+    try:
+        with closing(stream):  # type: ignore[type-var]
+            for task, result in stream:
+                if workdir is not None:
+                    workdir.save(task.key, result)
+                done[task.key] = result
+                if bar is not None:
+                    bar.update()
+    except KeyboardInterrupt:
+        raise Interrupted(len(done), len(tasks), workdir.path if workdir is not None else None) from None
+    except TaskError as exc:
+        task = getattr(exc, "task", None)
+        if workdir is not None and task is not None:
+            exc.args = (f"{exc.args[0]}\n  the failing scenario is saved as {_save_failed(workdir, task)}",)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    return done, reused
+
+
+def _save_failed(workdir: WorkDir, task: Task) -> Path:
+    import yaml
+
+    path = workdir.path / "failed" / f"{task.key}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(task.scenario, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int, prefix: str = "r",
+                      changes: dict[str, Any] | None = None, keep_series: bool = True) -> list[Task]:
+    """One task per replication of `scenario`."""
+    from sim.executors import Task, task_key
+
+    data = scenario.to_dict()
+    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed), data, r, seed, dict(changes or {}), keep_series)
+            for r in replications]
 
 
 def iter_replications(
@@ -66,48 +154,44 @@ def iter_replications(
     workers: int | None = None,
 ) -> Iterator[ReplicationResult]:
     """Yield replication results as they finish (in any order)."""
-    reps = list(replications)
-    if executor not in EXECUTORS:
-        raise ValueError(f"unknown executor {executor!r}; expected one of: {', '.join(EXECUTORS)}")
-    workers = workers or os.cpu_count() or 1
-    if executor == "serial" or len(reps) <= 1 or workers <= 1:
-        for r in reps:
-            yield run_replication(scenario, r, seed)
-        return
-    data = scenario.to_dict()
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(reps)), mp_context=ctx) as pool:
-        futures = [pool.submit(_task, (data, r, seed)) for r in reps]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+    from sim.executors import make_executor
+
+    ex = make_executor(executor, workers)
+    with closing(ex.map_unordered(replication_tasks(scenario, replications, seed))) as stream:  # type: ignore[type-var]
+        for _, result in stream:
+            yield result
 
 
 def run(
     scenario: Scenario,
     replications: int | None = None,
     seed: int | None = None,
-    executor: str = "process",
+    executor: str | Executor = "process",
     workers: int | None = None,
-    progress: bool | Callable[[Iterator[ReplicationResult], int], Iterator[ReplicationResult]] = False,
+    progress: Progress = False,
+    workdir: str | Path | None = None,
+    resume: bool = False,
+    scheduler: str | None = None,
 ) -> Results:
-    """Run a scenario's replications and collect them into Results (pandas DataFrames)."""
+    """Run a scenario's replications and collect them into Results (pandas DataFrames).
+
+    With `workdir`, each finished replication is stored there; after an interruption, the same
+    call with `resume=True` computes only the missing replications.
+    """
     from sim.results import Results
+    from sim.workdir import WorkDir
 
     n = scenario.replications if replications is None else int(replications)
     if n < 1:
         raise ValueError("replications must be at least 1")
     seed = scenario.seed if seed is None else int(seed)
-    stream = iter_replications(scenario, range(n), seed, executor, workers)
-    if progress is True:
-        from tqdm.auto import tqdm
-
-        stream = iter(tqdm(stream, total=n, desc=scenario.name, unit="rep"))
-    elif callable(progress):
-        stream = progress(stream, n)
-    done = sorted(stream, key=lambda r: r.replication)
-    return Results.from_replications(scenario, seed, done)
+    tasks = replication_tasks(scenario, range(n), seed)
+    work = None
+    if workdir is not None:
+        work = WorkDir.open(workdir, resume=resume, manifest={
+            "kind": "run", "scenario": scenario.name, "seed": seed, "replications": n})
+    results, reused = run_tasks(tasks, executor, workers, work, progress, desc=scenario.name, scheduler=scheduler)
+    done = sorted(results.values(), key=lambda r: r.replication)
+    out = Results.from_replications(scenario, seed, done)
+    out.metadata["replications_reused"] = reused
+    return out
