@@ -165,7 +165,7 @@ def _windows(results: Results, cargo: str) -> tuple[list[dict[str, Any]], pd.Dat
     return fixed, random, halts
 
 
-def _period(start: pd.Timestamp, end: pd.Timestamp) -> str:
+def period_text(start: pd.Timestamp, end: pd.Timestamp) -> str:
     """'2–20 Jan 2024' for whole days (end exclusive at midnight), else with hours."""
     if start == start.normalize() and end == end.normalize() and end > start:
         last = end - pd.Timedelta(days=1)
@@ -199,7 +199,7 @@ def _shade_events(ax: Axes, results: Results, cargo: str, text: bool = True) -> 
     for w in fixed:
         first = w["name"] not in colors
         color = colors.setdefault(w["name"], WINDOW_COLORS[len(colors) % len(WINDOW_COLORS)])
-        label = f"{w['name']}: {w['target']} {_effect(w)}, {_period(w['start'], w['end'])}" if first else None
+        label = f"{w['name']}: {w['target']} {_effect(w)}, {period_text(w['start'], w['end'])}" if first else None
         ax.axvspan(w["start"], w["end"], color=color, alpha=0.22, linewidth=0, label=label,
                    gid=f"window:{w['name']}")
         if text:
