@@ -135,6 +135,20 @@ def validate(scenario: str, sets: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@click.argument("results_dir", type=click.Path(file_okay=False))
+def report(results_dir: str) -> None:
+    """Rebuild plots/ and report.html of RESULTS_DIR from its files (atomically)."""
+    from sim.report import rebuild_report
+
+    try:
+        path = rebuild_report(results_dir)
+    except FileNotFoundError as exc:
+        _fail(f"{results_dir}: {exc}" if str(results_dir) not in str(exc) else str(exc))
+        return
+    click.echo(f"Report written to {path}")
+
+
+@cli.command()
 def schema() -> None:
     """Print the scenario format as JSON Schema."""
     from sim.scenario import Scenario
