@@ -35,7 +35,14 @@ class ScenarioError(Exception):
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors/aliases: they are never needed in a scenario."""
+    """SafeLoader for hand-edited files: no aliases, no duplicate keys, no construction crashes.
+
+    Aliases are never needed in a scenario and are the vector of "billion laughs" files. A key
+    written twice in one mapping is almost always an editing slip, and plain YAML would silently
+    keep the last one. A value that a tag cannot build (`!!int x`) becomes a positioned YAML
+    error, and a date-like value that is no real date (2023-13-45) stays text, so that the
+    schema reports it under its key path.
+    """
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -44,6 +51,41 @@ class _NoAliasLoader(yaml.SafeLoader):
                 None, None, "YAML aliases (*name) are not allowed in scenario files", event.start_mark
             )
         return super().compose_node(parent, index)
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (yaml.YAMLError, RecursionError):
+            raise
+        except Exception as exc:  # any failure to build a value is the file's fault
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this value as {node.tag.rsplit(':', 1)[-1]} ({exc})", node.start_mark
+            ) from None
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key = self.construct_object(key_node)
+                if key in first_line:
+                    raise yaml.constructor.ConstructorError(
+                        None, None,
+                        f"duplicate key {key!r} (first given on line {first_line[key] + 1}); keep only one",
+                        key_node.start_mark,
+                    )
+                first_line[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except Exception:  # e.g. `!!timestamp soon`, or 2023-13-45
+            return self.construct_scalar(node)  # not a real date: let the schema say so, with its key
+
+
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _NoAliasLoader.construct_yaml_timestamp)
 
 
 def parse_yaml(text: str, source: str) -> Any:
