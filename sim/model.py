@@ -142,7 +142,10 @@ class CrossingModel:
         self._build_checks()
         self._build_unloading()
         self._empties_time = Sampler(s.empties.return_time, self.streams.get("empties.return_time"))
-        # wagons at the border and not yet unloaded, per cargo: exact at any time via a heap of ends
+        # wagons at the border and not yet unloaded, per cargo: exact at any time via a heap of ends.
+        # Kept only for the stop-loading policy, which drains it hourly; without one nothing would
+        # ever pop it and it would grow by every wagon of the run.
+        self._track_border = s.policies.stop_loading is not None
         self._border_now = [0] * len(self.cargo)
         self._pending_ends: list[tuple[float, int]] = []
         self._start_processes()
@@ -325,8 +328,9 @@ class CrossingModel:
         plan = self.unloading[train.cargo].schedule_train(ready, train.wagons)
         rec.unloading_scheduled(ci, train.border_arrival, ready, plan.starts, plan.ends, plan.busy)
         train.unloaded_by = plan.ends
-        for end in plan.ends:
-            heapq.heappush(self._pending_ends, (end, ci))
+        if self._track_border:
+            for end in plan.ends:
+                heapq.heappush(self._pending_ends, (end, ci))
         if tr:
             for s_, e_ in zip(plan.starts, plan.ends):
                 tr(train, f"unloading.{train.cargo}", "wagon", s_)
@@ -346,6 +350,12 @@ class CrossingModel:
     def border_backlog(self, ci: int) -> int:
         """Wagons of cargo ci at the border (held or in the yard) and not yet unloaded, now."""
         now = self.env.now
+        if not self._track_border:  # no running count: add up the trains in the system
+            return sum(
+                sum(1 for e in t.unloaded_by if e > now) if t.unloaded_by else t.wagons
+                for t in self.active.values()
+                if t.ci == ci and t.border_arrival <= now
+            )
         pending = self._pending_ends
         while pending and pending[0][0] <= now:
             _, c = heapq.heappop(pending)
