@@ -13,6 +13,7 @@ a band; disruption windows and stop-loading halts are shaded and named.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from sim.metrics import KPI_DEFINITIONS
 
@@ -101,6 +102,15 @@ def _figure(height: float, width: float = WIDTH) -> Figure:
 
 def _thousands(x: float, _pos: object = None) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 or x == 0 else f"{x:,.2g}"
+
+
+def _compact(top: float) -> FuncFormatter:
+    """Tick labels for an axis reaching `top`: one scale for every tick (4k, 8k, 12k or 1.5M, 3M)."""
+    top = abs(top) if math.isfinite(top) else 0.0
+    scale, suffix = (1e6, "M") if top >= 1e6 else (1e3, "k") if top >= 1e4 else (1.0, "")
+    if scale == 1.0:
+        return FuncFormatter(_thousands)
+    return FuncFormatter(lambda x, _pos: "0" if x == 0 else f"{x / scale:.3g}{suffix}")
 
 
 def _date_axis(ax: Axes) -> None:
@@ -447,8 +457,12 @@ def kpi_comparison(
         ax.set_yticks(y, [lab for lab, _ in items], fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel(kpi_label(kpi))
-        ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
-        ax.set_title(KPI_DEFINITIONS.get(kpi.split(".")[0], kpi)[:70], fontsize=8, loc="left")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        ax.xaxis.set_major_formatter(_compact(max(abs(v) for v in ax.get_xlim())))
+        definition = KPI_DEFINITIONS.get(kpi.split(".")[0], kpi)
+        if "." in kpi:
+            definition += f" ({kpi.split('.', 1)[1]} only)"
+        ax.set_title(textwrap.shorten(definition, 130, placeholder=" …"), fontsize=8, loc="left", wrap=True)
         ax.grid(True, axis="x", alpha=0.3)
     for ax in axes[len(present):]:
         ax.set_visible(False)
