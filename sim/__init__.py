@@ -6,11 +6,13 @@
     results.summary()
 """
 
+from sim.compare import Comparison, compare
 from sim.experiment import run, run_replication
 from sim.loader import ScenarioError, load_scenario
 from sim.results import Results
 from sim.scenario import Scenario
 from sim.sweep import SweepResult, sweep
+from sim.warmup import WarmupSuggestion, suggest_warmup
 
 __all__ = ["Results", "Scenario", "ScenarioError", "load_scenario", "run", "run_replication",
-           "SweepResult", "sweep"]
+           "SweepResult", "sweep", "Comparison", "compare", "WarmupSuggestion", "suggest_warmup"]

@@ -6,16 +6,20 @@ never a traceback (set DOSTYK_DEBUG=1 to see one for an internal error).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from sim.loader import ScenarioError, load_scenario, parse_yaml
 from sim.results import Results, ResultsExistError
+from sim.workdir import WorkDir, WorkExistsError
 
 HEADLINE_KPIS = [
     "tonnes_delivered", "throughput_t_per_day", "backlog_wagons_mean", "backlog_wagons_max",
@@ -41,7 +45,7 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(code)
 
@@ -86,26 +90,78 @@ def cli() -> None:
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory (default results/<name>).")
-@click.option("--force", is_flag=True, help="Replace an existing results directory.")
-@click.option("--executor", type=click.Choice(["process", "serial"]), default="process", show_default=True)
+@click.option("--force", is_flag=True, help="Replace an existing results directory (and discard unfinished work).")
+@click.option("--resume", is_flag=True, help="Complete an interrupted run, reusing its finished replications.")
+@click.option("--executor", type=click.Choice(["process", "serial", "dask"]), default="process", show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), help="Processes to use (default: all cores).")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], out: str | None,
-        force: bool, executor: str, workers: int | None, quiet: bool) -> None:
-    """Run SCENARIO's replications and write a results directory."""
+        force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool) -> None:
+    """Run SCENARIO's replications and write a results directory.
+
+    Each finished replication is kept in OUT.work/ until the results are written, so Ctrl-C or
+    SIGTERM loses only replications in flight; run again with --resume to finish.
+    """
+    from sim.experiment import Interrupted
     from sim.experiment import run as run_experiment
 
     scen = load_scenario(scenario, parse_sets(sets))
     out_dir = Path(out) if out else Path("results") / _safe_name(scen.name)
-    if out_dir.exists() and not force:
-        _fail(f"{out_dir} already exists; use --force to replace it, or --out DIR")
-    results = run_experiment(scen, replications, seed, executor=executor, workers=workers, progress=not quiet)
+    work = _prepare_work(out_dir, force, resume, executor)
+    try:
+        results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
+                                 progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
+    except Interrupted as exc:
+        _interrupted(exc, out_dir, "replications")
     written = results.write(out_dir, force=force, extra=_report_writer(results))
+    WorkDir(work).remove()
     if not quiet:
         click.echo("")
         click.echo(format_summary(results.summary()))
         click.echo("")
+    _say_reused(results.metadata.get("replications_reused", 0), results.replications, "replications")
     click.echo(f"Results written to {written}")
+
+
+def _work_path(out_dir: Path) -> Path:
+    """Where part files of unfinished work live: next to the output, never under its final name."""
+    return out_dir.with_name(out_dir.name + ".work")
+
+
+def _prepare_work(out_dir: Path, force: bool, resume: bool, executor: str) -> Path:
+    """Check the output and work directories before any computing; return the work directory."""
+    work = _work_path(out_dir)
+    if executor == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            _fail("the dask executor needs Dask distributed: pip install 'dostyk-sim[dask]'")
+    if out_dir.exists() and not force:
+        if resume and not work.exists():
+            _fail(f"{out_dir} is already complete; nothing to resume (use --force to recompute it)")
+        _fail(f"{out_dir} already exists; use --force to replace it, or --out DIR")
+    finished = WorkDir(work).count() if work.exists() else 0
+    if work.exists() and not resume:
+        if finished and not force:
+            _fail(f"{work} holds {finished} finished task(s) of an interrupted run; "
+                  f"add --resume to complete it, or --force to discard it")
+        shutil.rmtree(work)
+    return work
+
+
+def _interrupted(exc: Any, out_dir: Path, unit: str) -> NoReturn:
+    """Say what was kept and how to resume, then exit 130 (as shells expect after Ctrl-C)."""
+    if exc.done and exc.workdir is not None:
+        _fail(f"Interrupted: {exc.done} of {exc.total} {unit} are saved in {exc.workdir}; "
+              f"nothing was written to {out_dir}.\n"
+              f"Run the same command with --resume to finish; saved {unit} are not recomputed.", 130)
+    _fail(f"Interrupted before any of the {exc.total} {unit} finished; nothing was written.", 130)
+
+
+def _say_reused(reused: int, total: int, unit: str) -> None:
+    if reused:
+        click.echo(f"Resumed: reused {reused} saved {unit}, computed {total - reused}.")
 
 
 def _report_writer(results: Results):  # type: ignore[no-untyped-def]
@@ -156,12 +212,210 @@ def schema() -> None:
     click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
 
 
+def _execution_options(fn: Any) -> Any:
+    """Options shared by sweep and compare: executor, workers, scheduler, resume, force, quiet."""
+    for option in reversed([
+        click.option("--executor", type=click.Choice(["process", "serial", "dask"]), default="process",
+                     show_default=True, help="Where tasks run: local processes, this process, or Dask."),
+        click.option("--workers", type=click.IntRange(min=1), help="Processes/Dask workers (default: all cores)."),
+        click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)."),
+        click.option("--force", is_flag=True, help="Replace an existing output directory (and discard unfinished work)."),
+        click.option("--resume", is_flag=True, help="Complete interrupted work, reusing its finished tasks."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar or table (for scripts)."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+SWEEP_KPIS = ("throughput_t_per_day", "backlog_wagons_mean", "dwell_h_mean", "idle_cost_usd")
+
+
+def _num(x: float, digits: int = 4) -> str:
+    """`digits` significant figures, without exponents for large numbers (15,910 not 1.591e+04)."""
+    import math
+
+    if not math.isfinite(x):
+        return "–"
+    if abs(x) >= 10 ** (digits - 1):
+        return f"{float(f'{x:.{digits}g}'):,.0f}"
+    return f"{x:.{digits}g}"
+
+
+def _cell(mean: float, low: float, high: float) -> str:
+    import math
+
+    if not math.isfinite(mean):
+        return "–"
+    half = (high - low) / 2
+    return f"{_num(mean)} ± {_num(half, 2)}" if math.isfinite(half) else _num(mean)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    lines = ["  ".join(str(x).ljust(w) for x, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(str(x).ljust(w) for x, w in zip(r, widths)) for r in rows]
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--vary", "vary", multiple=True, required=True, metavar="KEY.PATH=V1,V2,...",
+              help="A lever and its values (repeatable; the full grid of all levers is run).")
+@click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Replications per grid point.")
+@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the scenario's seed.")
+@click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one base value (repeatable).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<name>-sweep).")
+@click.option("--kpi", "kpis", multiple=True, help=f"KPI to print (repeatable; default {', '.join(SWEEP_KPIS)}).")
+@click.option("--cargo", default="all", show_default=True, help="Cargo whose KPIs are printed.")
+@_execution_options
+def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: int | None,
+          sets: tuple[str, ...], out: str | None, kpis: tuple[str, ...], cargo: str, executor: str,
+          workers: int | None, scheduler: str | None, force: bool, resume: bool, quiet: bool) -> None:
+    """Run the full grid of --vary values over SCENARIO, each point replicated.
+
+    Writes kpis.csv (one row per point, replication and cargo), summary.csv (mean and 95 % CI per
+    point), sweep.json and plots/. Every point uses the same seed (common random numbers).
+    """
+    from sim.experiment import Interrupted
+    from sim.sweep import parse_vary
+    from sim.sweep import sweep as run_sweep
+
+    base = load_scenario(scenario, parse_sets(sets))
+    levers = parse_vary(vary)
+    out_dir = Path(out) if out else Path("results") / f"{_safe_name(base.name)}-sweep"
+    work = _prepare_work(out_dir, force, resume, executor)
+    try:
+        result = run_sweep(base, levers, replications, seed, executor=executor, workers=workers,
+                           progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
+    except Interrupted as exc:
+        _interrupted(exc, out_dir, "tasks")
+    written = result.write(out_dir, force=force)
+    WorkDir(work).remove()
+    if not quiet:
+        summary = result.summary()
+        names = list(result.levers)
+        shown = [k for k in (kpis or SWEEP_KPIS) if k in set(summary["kpi"])]
+        rows = []
+        for point in result.points().to_dict("records"):
+            sel = summary["cargo"] == cargo
+            for lever, value in point.items():
+                sel &= summary[lever] == value
+            sub = summary[sel].set_index("kpi")
+            rows.append([str(point[n]) for n in names]
+                        + [_cell(*sub.loc[k, ["mean", "ci95_low", "ci95_high"]]) if k in sub.index else "–" for k in shown])
+        click.echo("")
+        click.echo(f"{cargo}: mean ± 95 % CI over {result.replications} replications")
+        click.echo(_table(names + shown, rows))
+        click.echo("")
+    _say_reused(result.metadata.get("tasks_reused", 0), result.metadata["tasks"], "tasks")
+    click.echo(f"Sweep written to {written}")
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--replications", "-n", type=click.IntRange(min=2, max=100_000), help="Replications per scenario.")
+@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed for every scenario (default: the first's).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/compare-A-vs-B).")
+@click.option("--kpi", "kpis", multiple=True, help="KPI to print (repeatable; default the headline KPIs).")
+@click.option("--cargo", default="all", show_default=True, help="Cargo whose differences are printed.")
+@_execution_options
+def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
+            kpis: tuple[str, ...], cargo: str, executor: str, workers: int | None, scheduler: str | None,
+            force: bool, resume: bool, quiet: bool) -> None:
+    """Paired comparison of SCENARIOS (the first is the baseline) with common random numbers.
+
+    Every scenario runs the same replications with the same seed; differences are taken
+    replication by replication, and their 95 % CI is shown next to the (wider) unpaired one.
+    """
+    from sim.compare import compare as run_compare
+    from sim.compare import unique_names
+    from sim.experiment import Interrupted
+
+    if len(scenarios) < 2:
+        raise click.UsageError("compare needs at least two scenario files")
+    loaded = [load_scenario(p) for p in scenarios]
+    names = unique_names([Path(p).stem for p in scenarios])
+    out_dir = Path(out) if out else Path("results") / _safe_name("compare-" + "-vs-".join(names))
+    work = _prepare_work(out_dir, force, resume, executor)
+    try:
+        result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
+                             progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
+    except Interrupted as exc:
+        _interrupted(exc, out_dir, "tasks")
+    written = result.write(out_dir, force=force)
+    WorkDir(work).remove()
+    if not quiet:
+        diff = result.differences()
+        shown = list(kpis) or HEADLINE_KPIS
+        for name in result.names[1:]:
+            sub = diff[(diff["scenario"] == name) & (diff["cargo"] == cargo)].set_index("kpi")
+            rows = []
+            for k in shown:
+                if k not in sub.index:
+                    continue
+                r = sub.loc[k]
+                rows.append([k, _num(r["mean_baseline"]), _num(r["mean_scenario"]),
+                             _cell(r["difference"], r["ci95_low"], r["ci95_high"]),
+                             f"± {_num(r['half_width_unpaired'], 2)}"])
+            click.echo("")
+            click.echo(f"{name} − {result.baseline} ({cargo}; {result.replications} paired replications, seed {result.seed})")
+            click.echo(_table(["KPI", result.baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"], rows))
+        click.echo("")
+    _say_reused(result.metadata.get("tasks_reused", 0), len(result.kpis["scenario"].unique()) * result.replications,
+                "tasks")
+    click.echo(f"Comparison written to {written}")
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Override the scenario's replications.")
+@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the scenario's seed.")
+@click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")
+@click.option("--cargo", default="all", show_default=True, help="Cargo whose backlog series is used.")
+@click.option("--series", default="backlog_end", show_default=True, help="Daily column to analyse.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Also save the series and truncation as PNG.")
+@click.option("--executor", type=click.Choice(["process", "serial"]), default="process", show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), help="Processes to use (default: all cores).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def warmup(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], cargo: str,
+           series: str, plot_path: str | None, executor: str, workers: int | None, quiet: bool) -> None:
+    """Suggest a warm-up period for SCENARIO (MSER-5 on the daily backlog, run with warmup 0)."""
+    from sim.warmup import suggest_warmup
+
+    scen = load_scenario(scenario, parse_sets(sets))
+    try:
+        suggestion = suggest_warmup(scen, replications, seed, column=series, cargo=cargo, executor=executor,
+                                    workers=workers, progress=not quiet)
+    except ValueError as exc:
+        _fail(f"dostyk warmup: {exc}")
+    click.echo(suggestion.describe())
+    if plot_path:
+        fig = suggestion.plot()
+        fig.savefig(plot_path, dpi=110)
+        click.echo(f"Plot written to {plot_path}")
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM behaves like Ctrl-C: stop promptly, keep finished work, say how to resume."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: turn known errors into clear messages and exit codes."""
+    from sim.executors import TaskError
+
+    with contextlib.suppress(ValueError):  # ValueError: not the main thread; leave SIGTERM alone
+        signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         cli.main(args=argv, prog_name="dostyk", standalone_mode=False)
     except click.exceptions.Abort:
         _fail("Interrupted.", 130)
+    except TaskError as exc:
+        if os.environ.get("DOSTYK_DEBUG") and exc.details:
+            click.echo(exc.details, err=True)
+        _fail(f"dostyk: {exc}", 1)
+    except WorkExistsError as exc:
+        _fail(str(exc))
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
