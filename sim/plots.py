@@ -183,7 +183,8 @@ def period_text(start: pd.Timestamp, end: pd.Timestamp) -> str:
             return f"{start.day} {start:%b %Y}"
         if (last.year, last.month) == (start.year, start.month):
             return f"{start.day}–{last.day} {last:%b %Y}"
-        return f"{start.day} {start:%b} – {last.day} {last:%b %Y}"
+        first = f"{start:%b}" if start.year == last.year else f"{start:%b %Y}"
+        return f"{start.day} {first} – {last.day} {last:%b %Y}"
     return f"{start:%d %b %H:%M} – {end:%d %b %Y %H:%M}"
 
 
