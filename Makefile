@@ -17,8 +17,16 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/dostyk run scenarios/baseline_2023.yaml --out results/baseline_2023 --force
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
+
+# The report rendering test opens report.html in Debian's headless chromium; install it when missing
+# and we are root with apt (never fatal: without it that one test is skipped with its reason).
+.PHONY: chromium
+chromium:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "chromium not installed: the report rendering test will be skipped"
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
