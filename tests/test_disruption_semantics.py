@@ -136,6 +136,10 @@ def test_capacity_zero_stops_flow_exactly_during_the_window(target: str) -> None
         day10 = rep.daily[(rep.daily["cargo"] == "x") & (rep.daily["day"] == 10)]
         assert day10["utilization"].iloc[0] == 0.0
         assert day10["unloaded_wagons"].iloc[0] == 0
+    if target == "yard":
+        # trains reaching a closed yard are held short of it (the railway's backlog), then clear
+        held = rep.daily[rep.daily["cargo"] == "x"].set_index("day")["held_trains_max"]
+        assert held.loc[10] >= 5 and held.loc[:8].max() == 0 and held.iloc[-1] == 0
     if target == "line":
         # trains on the line when it closes wait at its end and arrive when it reopens
         exits = times(trace, "line", "exit")
