@@ -96,8 +96,10 @@ def cli() -> None:
 @click.option("--workers", type=click.IntRange(min=1), help="Processes to use (default: all cores).")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
+@click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
 def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], out: str | None,
-        force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool) -> None:
+        force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool,
+        no_report: bool) -> None:
     """Run SCENARIO's replications and write a results directory.
 
     Each finished replication is kept in OUT.work/ until the results are written, so Ctrl-C or
@@ -114,7 +116,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
                                  progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
     except Interrupted as exc:
         _interrupted(exc, out_dir, "replications")
-    written = results.write(out_dir, force=force, extra=_report_writer(results))
+    written = results.write(out_dir, force=force, extra=None if no_report else _report_writer(results))
     WorkDir(work).remove()
     if not quiet:
         click.echo("")
@@ -267,10 +269,12 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<name>-sweep).")
 @click.option("--kpi", "kpis", multiple=True, help=f"KPI to print (repeatable; default {', '.join(SWEEP_KPIS)}).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose KPIs are printed.")
+@click.option("--no-plots", is_flag=True, help="Write data files only (no plots/; faster).")
 @_execution_options
 def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: int | None,
-          sets: tuple[str, ...], out: str | None, kpis: tuple[str, ...], cargo: str, executor: str,
-          workers: int | None, scheduler: str | None, force: bool, resume: bool, quiet: bool) -> None:
+          sets: tuple[str, ...], out: str | None, kpis: tuple[str, ...], cargo: str, no_plots: bool,
+          executor: str, workers: int | None, scheduler: str | None, force: bool, resume: bool,
+          quiet: bool) -> None:
     """Run the full grid of --vary values over SCENARIO, each point replicated.
 
     Writes kpis.csv (one row per point, replication and cargo), summary.csv (mean and 95 % CI per
@@ -289,7 +293,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
                            progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
     except Interrupted as exc:
         _interrupted(exc, out_dir, "tasks")
-    written = result.write(out_dir, force=force)
+    written = result.write(out_dir, force=force, plots=not no_plots)
     WorkDir(work).remove()
     if not quiet:
         summary = result.summary()

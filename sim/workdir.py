@@ -54,13 +54,13 @@ class WorkDir:
             _atomic_write(work.path / "manifest.json", (json.dumps(info, indent=2, default=str) + "\n").encode())
         return work
 
-    def keys(self) -> set[str]:
+    def finished_keys(self) -> set[str]:
         if not self.parts.is_dir():
             return set()
         return {p.name[: -len(PART_SUFFIX)] for p in self.parts.glob(f"*{PART_SUFFIX}") if not p.name.startswith(".")}
 
     def count(self) -> int:
-        return len(self.keys())
+        return len(self.finished_keys())
 
     def part_path(self, key: str) -> Path:
         return self.parts / f"{key}{PART_SUFFIX}"
@@ -72,7 +72,7 @@ class WorkDir:
     def load(self, keys: set[str] | None = None) -> dict[str, Any]:
         """Finished tasks (only those in `keys`, when given); unreadable parts are dropped and redone."""
         out: dict[str, Any] = {}
-        for key in self.keys():
+        for key in self.finished_keys():
             if keys is not None and key not in keys:
                 continue
             path = self.part_path(key)

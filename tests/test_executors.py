@@ -1,0 +1,111 @@
+"""Executors: identical results on serial, process and Dask; failures name the task to reproduce."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.executors import ProcessExecutor, SerialExecutor, Task, TaskError, make_executor
+from sim.experiment import replication_tasks
+from sim.workdir import WorkDir
+
+ROOT = Path(__file__).resolve().parents[1]
+VARY = {"unloading.grain.points": [5, 7], "checks[1].trains_at_once": [1, 2]}
+
+
+@pytest.fixture(scope="module")
+def short() -> sim.Scenario:
+    return sim.load_scenario(ROOT / "scenarios" / "baseline_2023.yaml").with_changes({"duration": "40d"})
+
+
+@pytest.fixture(scope="module")
+def serial_sweep(short: sim.Scenario) -> sim.SweepResult:
+    return sim.sweep(short, VARY, replications=3, seed=7, executor="serial")
+
+
+def test_process_executor_gives_the_serial_results(short: sim.Scenario, serial_sweep: sim.SweepResult) -> None:
+    got = sim.sweep(short, VARY, replications=3, seed=7, executor="process", workers=2)
+    pd.testing.assert_frame_equal(got.kpis, serial_sweep.kpis)
+    pd.testing.assert_frame_equal(got.events, serial_sweep.events)
+
+
+def test_dask_executor_gives_the_serial_results(short: sim.Scenario, serial_sweep: sim.SweepResult) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, host="127.0.0.1", protocol="tcp",
+                                  dashboard_address=None) as cluster:
+        # through the scheduler address, as `--executor dask --scheduler ADDRESS` does
+        got = sim.sweep(short, VARY, replications=3, seed=7, executor="dask", scheduler=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(got.kpis, serial_sweep.kpis)
+    pd.testing.assert_frame_equal(got.events, serial_sweep.events)
+
+
+def test_run_is_the_same_on_every_executor_and_per_task(short: sim.Scenario) -> None:
+    """Per-task KPIs do not depend on the executor or on the other tasks in the batch."""
+    serial = sim.run(short, replications=4, seed=3, executor="serial")
+    alone = sim.run_replication(short, 2, seed=3)
+    pd.testing.assert_frame_equal(serial.kpis[serial.kpis["replication"] == 2].reset_index(drop=True), alone.kpis)
+    process = sim.run(short, replications=4, seed=3, executor="process", workers=2)
+    pd.testing.assert_frame_equal(process.kpis, serial.kpis)
+    pd.testing.assert_frame_equal(process.daily, serial.daily)
+
+
+def _broken_task() -> Task:
+    return Task("broken-key", {"name": "broken-scenario", "duration": "not a duration"}, replication=5, seed=99,
+                changes={"unloading.grain.points": 3})
+
+
+@pytest.mark.parametrize("executor", [SerialExecutor(), ProcessExecutor(2)], ids=["serial", "process"])
+def test_worker_errors_name_scenario_replication_and_seed(short: sim.Scenario, executor: object) -> None:
+    tasks = [*replication_tasks(short, [0], 1), _broken_task()]
+    with pytest.raises(TaskError) as info:
+        list(executor.map_unordered(tasks))  # type: ignore[attr-defined]
+    message = str(info.value)
+    assert "'broken-scenario'" in message
+    assert "replication 5" in message and "seed 99" in message
+    assert "unloading.grain.points=3" in message
+    assert "sim.run_replication(" in message  # says how to reproduce in one process
+    assert info.value.task is not None and info.value.task.key == "broken-key"
+
+
+def test_failing_task_scenario_is_saved_in_the_work_directory(short: sim.Scenario, tmp_path: Path) -> None:
+    from sim.experiment import run_tasks
+
+    work = WorkDir.open(tmp_path / "w")
+    with pytest.raises(TaskError) as info:
+        run_tasks([*replication_tasks(short, [0], 1), _broken_task()], "serial", workdir=work)
+    saved = tmp_path / "w" / "failed" / "broken-key.yaml"
+    assert saved.is_file() and str(saved) in str(info.value)
+    assert work.count() == 1  # the replication that finished is kept
+
+
+def test_a_killed_worker_is_reported_and_finished_tasks_are_kept(short: sim.Scenario, tmp_path: Path) -> None:
+    """SIGKILL one worker after the first result: a TaskError says so, and resuming completes the run."""
+    scenario = short.with_changes({"duration": "120d"})
+
+    def kill_a_worker(stream, n):  # type: ignore[no-untyped-def]
+        for i, item in enumerate(stream):
+            if i == 0:
+                for child in multiprocessing.active_children():
+                    os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+            yield item
+
+    with pytest.raises(TaskError, match="worker process died"):
+        sim.run(scenario, replications=8, seed=5, executor="process", workers=2, workdir=tmp_path / "w",
+                progress=kill_a_worker)
+    kept = WorkDir(tmp_path / "w").count()
+    assert 1 <= kept < 8
+    resumed = sim.run(scenario, replications=8, seed=5, executor="serial", workdir=tmp_path / "w", resume=True)
+    assert resumed.metadata["replications_reused"] == kept
+    expected = sim.run(scenario, replications=8, seed=5, executor="serial")
+    pd.testing.assert_frame_equal(resumed.kpis, expected.kpis)
+
+
+def test_unknown_executor_is_refused() -> None:
+    with pytest.raises(ValueError, match="serial, process, dask"):
+        make_executor("threads")
