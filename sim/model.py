@@ -326,7 +326,9 @@ class CrossingModel:
         # unloading: every wagon's start and end are fixed now (see sim.unloading)
         ready = env.now
         plan = self.unloading[train.cargo].schedule_train(ready, train.wagons)
-        rec.unloading_scheduled(ci, train.border_arrival, ready, plan.starts, plan.ends, plan.busy)
+        rec.unloading_scheduled(
+            ci, train.border_arrival, ready, plan.starts, plan.ends, plan.busy_starts, plan.busy_ends
+        )
         train.unloaded_by = plan.ends
         if self._track_border:
             for end in plan.ends:

@@ -178,7 +178,8 @@ class Recorder:
         self._wagons: list[tuple[list[float], list[float], list[float]]] = [([], [], []) for _ in range(n)]
         self._train_ends: list[list[float]] = [[] for _ in range(n)]
         self._arrivals: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-        self._busy_active: list[list[tuple[float, float]]] = [[] for _ in range(n)]
+        # worked intervals not yet wholly in the past, per cargo: parallel lists of starts and ends
+        self._busy_active: list[tuple[list[float], list[float]]] = [([], []) for _ in range(n)]
         self._busy_done = np.zeros(n)
         self._busy_at_last = np.zeros(n)
         self.daily = {
@@ -216,7 +217,7 @@ class Recorder:
 
     def unloading_scheduled(
         self, ci: int, border_arrival: float, ready: float, starts: list[float], ends: list[float],
-        busy: list[tuple[float, float]],
+        busy_starts: list[float], busy_ends: list[float],
     ) -> None:
         self.backlog[ci].add_many(ends, -1)
         self.backlog[-1].add_many(ends, -1)
@@ -224,7 +225,9 @@ class Recorder:
         finish.extend(ends)
         dwell.extend([e - border_arrival for e in ends])
         wait.extend([s - ready for s in starts])
-        self._busy_active[ci].extend(busy)
+        active_starts, active_ends = self._busy_active[ci]
+        active_starts.extend(busy_starts)
+        active_ends.extend(busy_ends)
         self._train_ends[ci].append(max(ends))
 
     def generated(self, ci: int, t: float, wagons: int) -> None:
@@ -314,14 +317,14 @@ class Recorder:
                 tot["trains_delivered"][ci] += trains
                 tot["trains_delivered"][all_k] += trains
         busy_b = self._busy_done[ci]
-        active = self._busy_active[ci]
-        if active:
-            seg = np.asarray(active)
-            s, e = seg[:, 0], seg[:, 1]
+        active_starts, active_ends = self._busy_active[ci]
+        if active_starts:
+            s, e = np.asarray(active_starts), np.asarray(active_ends)
             busy_b += float(np.clip(b - s, 0.0, e - s).sum())
             finished = e <= b
             self._busy_done[ci] += float((e[finished] - s[finished]).sum())
-            self._busy_active[ci] = [tuple(x) for x in seg[~finished].tolist()]  # type: ignore[misc]
+            running = ~finished
+            self._busy_active[ci] = (s[running].tolist(), e[running].tolist())
         worked = busy_b - self._busy_at_last[ci]
         self._busy_at_last[ci] = busy_b
         if day < self.n_days:

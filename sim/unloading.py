@@ -21,7 +21,10 @@ from sim.distributions import Sampler
 class WagonSchedule:
     starts: list[float]
     ends: list[float]
-    busy: list[tuple[float, float]]  # open intervals actually worked, over all wagons
+    # open intervals actually worked, over all wagons, as parallel lists of starts and ends
+    # (the very lists `starts` and `ends` when no point ever stops)
+    busy_starts: list[float]
+    busy_ends: list[float]
 
 
 class UnloadingGroup:
@@ -43,26 +46,31 @@ class UnloadingGroup:
         self._all_open = all(c.always_open for c in point_calendars)
         # (free-from time, point index); a heap keyed by when each point can next take a wagon
         self._free: list[tuple[float, int]] = [(0.0, p) for p in range(points)]
+        # Without downtime the points are interchangeable: a heap of free-from times is enough.
+        self._fast = self._all_open and self._schedule is None
+        self._free_at: list[float] = [0.0] * points
 
     def schedule_train(self, ready: float, wagons: int) -> WagonSchedule:
         """Assign the train's wagons to points in queue order; return their start and end times."""
-        free = self._free
         works = self._wagon_time.draw(wagons)
+        if self._fast:
+            # No downtime anywhere: exactly the M/G/c FIFO recursion. A point free before the
+            # train is ready becomes free at `ready` (max(., ready) keeps the heap order); then
+            # each wagon starts when the earliest point frees and holds it for its work.
+            free_at = self._free_at
+            for i, at in enumerate(free_at):
+                if at < ready:
+                    free_at[i] = ready
+            replace = heapq.heapreplace
+            fast_starts = [replace(free_at, free_at[0] + work) for work in works]
+            fast_ends = [start + work for start, work in zip(fast_starts, works)]
+            return WagonSchedule(fast_starts, fast_ends, fast_starts, fast_ends)
+        free = self._free
         starts: list[float] = []
         ends: list[float] = []
-        busy: list[tuple[float, float]] = []
+        busy_starts: list[float] = []
+        busy_ends: list[float] = []
         tf = self._schedule.time_factor_at if self._schedule is not None else None
-        if self._all_open and tf is None:
-            # Fast path: no downtime anywhere; exactly the M/G/c FIFO recursion.
-            for work in works:
-                at, p = free[0]
-                start = at if at > ready else ready
-                end = start + work
-                heapq.heapreplace(free, (end, p))
-                starts.append(start)
-                ends.append(end)
-                busy.append((start, end))
-            return WagonSchedule(starts, ends, busy)
         calendars = self._calendars
         for work in works:
             while True:
@@ -79,5 +87,7 @@ class UnloadingGroup:
             heapq.heapreplace(free, (end, p))
             starts.append(start)
             ends.append(end)
-            busy.extend(segments)
-        return WagonSchedule(starts, ends, busy)
+            for seg_start, seg_end in segments:
+                busy_starts.append(seg_start)
+                busy_ends.append(seg_end)
+        return WagonSchedule(starts, ends, busy_starts, busy_ends)
