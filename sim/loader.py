@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sim.distributions import MAX_HOURS
 from sim.scenario import KeyPathError, Scenario, ScenarioRuleError, set_path
 
 MAX_FILE_BYTES = 1_000_000
@@ -166,6 +167,39 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+# Why each upper bound is where it is; a bound without a reason here gets a generic one.
+_LIMIT_WHY = {
+    "replications": "beyond that, confidence intervals are already negligible; run batches with different seeds instead",
+    "seed": "seeds are non-negative 64-bit integers",
+    "payload_t": "tonnes loaded in one wagon; a 1520 mm wagon carries well under 100 t",
+    "wagons_per_train": "no freight train anywhere is that long",
+    "priority": "priorities are small ranks: 0 is served first, then 1, 2, …",
+    "tonnes_per_year": "a billion tonnes a year is more than twice all rail freight of Kazakhstan",
+    "trains_per_day": "more than one train every few seconds is taken as a typo",
+    "points": "no transshipment site has that many unloading positions",
+    "capacity": "a factor on the target's capacity: 0 closes it, 0.5 halves it, 2 doubles it",
+    "time_factor": "a factor on processing times: 2 means twice as slow",
+    "cv": "the coefficient of variation (sd / mean) of a duration",
+    "wagon_day_usd": "a wagon-day costs tens of dollars",
+}
+
+
+def _at_most(path: str, ctx: dict[str, Any], value: Any) -> str:
+    """An upper-bound violation as 'expected at most X (why); got Y'."""
+    limit = ctx.get("le", ctx.get("lt"))
+    op = "at most" if "le" in ctx else "below"
+    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    if limit == MAX_HOURS:
+        return (f"expected {op} {MAX_HOURS:,.0f} h (100 years): the model is for horizons of days to decades, "
+                f"so a longer time is taken as a typo; got {shown}")
+    field = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    why = _LIMIT_WHY.get(field, "a larger value is taken as a typo")
+    shown_limit = f"{int(limit):,}" if float(limit).is_integer() else f"{limit:,g}"
+    return f"expected {op} {shown_limit} ({why}); got {shown}"
+
+
 def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
     """Pydantic errors as (key path, plain message naming what was expected)."""
     problems: list[tuple[str, str]] = []
@@ -185,6 +219,8 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
             msg = "unknown key (check its spelling and place; `dostyk schema` lists every key)"
         elif kind == "missing":
             msg = "required key is missing"
+        elif kind in ("less_than_equal", "less_than"):
+            msg = _at_most(_key_path(loc), err.get("ctx") or {}, err.get("input"))
         elif "input" in err and not kind.startswith("value_error") and not isinstance(err["input"], (dict, list)):
             shown = repr(err["input"])
             if len(shown) > 60:

@@ -9,9 +9,9 @@ are checked here too, each reported with the key path the user must fix.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -40,7 +40,8 @@ class ScenarioRuleError(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # NaN and infinity are never meaningful here; refusing them at parse time names the key.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 def _as_datetime(value: Any) -> Any:
@@ -370,6 +371,10 @@ def _cross_problems(s: Scenario) -> Iterator[tuple[str, str]]:  # a flat list of
         for halted in sl.cargo:
             if halted not in cargo:
                 yield "policies.stop_loading.cargo", f"unknown cargo {halted!r}; expected one of: {known}"
+    # sane bounds on the work the scenario asks for (a start date, demand x duration, windows…)
+    from sim.limits import workload_problems
+
+    yield from workload_problems(s)
 
 
 # -- dotted key paths ---------------------------------------------------------------------------
