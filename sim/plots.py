@@ -130,7 +130,8 @@ def _daily(results: Results, cargo: str) -> pd.DataFrame:
     return rows
 
 
-def _band(ax: Axes, rows: pd.DataFrame, column: str, label: str, color: str = BAND_COLOR) -> pd.Series:
+def _band(ax: Axes, rows: pd.DataFrame, column: str, label: str, color: str = BAND_COLOR,
+          linewidth: float = 1.6) -> pd.Series:
     """Mean line and 5–95 % band across replications of one daily column; returns the mean."""
     wide = rows.pivot_table(index="date", columns="replication", values=column, aggfunc="first").sort_index()
     mean = wide.mean(axis=1)
@@ -139,7 +140,7 @@ def _band(ax: Axes, rows: pd.DataFrame, column: str, label: str, color: str = BA
     if n > 1:
         ax.fill_between(wide.index, lo, hi, color=color, alpha=0.25, linewidth=0,
                         label=f"5–95 % of {n} replications", gid="band")
-    ax.plot(wide.index, mean, color=color, linewidth=1.6, label=f"{label}, mean of {n} replication{'s' * (n > 1)}",
+    ax.plot(wide.index, mean, color=color, linewidth=linewidth, label=f"{label}, mean of {n} replication{'s' * (n > 1)}",
             gid="mean")
     return mean
 
@@ -197,6 +198,11 @@ def _effect(w: dict[str, Any]) -> str:
     return ", ".join(parts) or "no effect"
 
 
+def _legend_swatch(ax: Axes, color: str, alpha: float, label: str) -> None:
+    """A legend entry for spans drawn faint (one per replication): an empty area at full strength."""
+    ax.fill_between([], [], color=color, alpha=alpha, linewidth=0, label=label)
+
+
 def _shade_events(ax: Axes, results: Results, cargo: str, text: bool = True) -> None:
     """Shade warm-up, disruption windows and stop-loading halts on a date axis, with labels."""
     n = max(results.replications, 1)
@@ -219,15 +225,15 @@ def _shade_events(ax: Axes, results: Results, cargo: str, text: bool = True) -> 
     for name, group in random.groupby("name", sort=False):
         color = colors.setdefault(str(name), WINDOW_COLORS[len(colors) % len(WINDOW_COLORS)])
         target = group["target"].iloc[0]
-        for i, row in enumerate(group.itertuples(index=False)):
+        for row in group.itertuples(index=False):
             ax.axvspan(row.start, row.end, ymin=0.0, ymax=0.04, color=color, alpha=min(0.9, 2.0 / n), linewidth=0,
-                       label=f"{name} (random, {target}; ticks: each replication's windows)" if i == 0 else None,
                        gid=f"window:{name}")
+        _legend_swatch(ax, color, 0.6, f"{name} (random, {target}; ticks: each replication's windows)")
     alpha = 1 - 0.75 ** (1 / n)  # where every replication halts, the shading adds up to 25 % opacity
-    for i, row in enumerate(halts.itertuples(index=False)):
-        ax.axvspan(row.start, row.end, color=HALT_COLOR, alpha=alpha, linewidth=0,
-                   label="stop-loading halt (darker = more replications)" if i == 0 else None,
-                   gid="window:stop-loading")
+    for row in halts.itertuples(index=False):
+        ax.axvspan(row.start, row.end, color=HALT_COLOR, alpha=alpha, linewidth=0, gid="window:stop-loading")
+    if len(halts):
+        _legend_swatch(ax, HALT_COLOR, 0.25, "stop-loading halt (darker = more replications)")
 
 
 def _finish_time_axes(ax: Axes, results: Results) -> None:
@@ -306,7 +312,10 @@ def deliveries(results: Results) -> Figure:
     for ax, cargo in zip(axes, cargos):
         rows = _daily(results, cargo)
         _shade_events(ax, results, cargo, text=False)
-        _band(ax, rows, "tonnes_delivered", f"{cargo} delivered", color="#2ca02c")
+        mean = _band(ax, rows, "tonnes_delivered", "tonnes unloaded per day", color="#2ca02c", linewidth=0.9)
+        if len(mean) >= 28:  # daily tonnes are noisy: a weekly average shows the level
+            ax.plot(mean.index, mean.rolling(7, center=True, min_periods=4).mean(), color="#00441b",
+                    linewidth=2.0, label="7-day average of the mean", gid="rolling")
         group = scen.unloading.groups[cargo]
         cap = unloading_capacity_t_per_day(scen, cargo)
         ax.axhline(cap, color="black", linestyle="--", linewidth=1.2, gid="capacity",
@@ -354,7 +363,7 @@ def dwell(results: Results) -> Figure:
     for i, cargo in enumerate(cargos):
         if cargo in means and math.isfinite(means[cargo]):
             ax.hlines(means[cargo], i - 0.38, i + 0.38, color="black", linewidth=1, linestyle="--",
-                      label="mean dwell (mean of replications)" if i == 0 else None, gid="mean")
+                      label="mean dwell (mean of replications)" if i == 0 else "_nolegend_", gid="mean")
     if positive and max(positive) / max(min(positive), 1e-9) > 30:
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))

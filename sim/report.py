@@ -97,12 +97,12 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
         ("Run", "replications × seed", f"{results.replications} × seed {results.seed}"),
     ]
     for name, c in s.cargo.items():
-        d = s.demand.get(name)
+        dem = s.demand.get(name)
         volume = ""
-        if d is not None:
-            volume = (f"{d.tonnes_per_year:,.0f} t/year" if d.tonnes_per_year is not None
-                      else f"{d.trains_per_day:g} trains/day")
-            volume += f", {d.arrivals} arrivals"
+        if dem is not None:
+            volume = (f"{dem.tonnes_per_year:,.0f} t/year" if dem.tonnes_per_year is not None
+                      else f"{dem.trains_per_day:g} trains/day")
+            volume += f", {dem.arrivals} arrivals"
         rows.append(("Cargo", name, f"{c.wagons_per_train} wagons × {c.payload_t:g} t, priority {c.priority}; "
                                     f"demand {volume or 'none'}"))
         if s.fleet and name in s.fleet:
@@ -129,17 +129,17 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
             text += f"; breakdowns MTBF {_hours(bd.mtbf)}, MTTR {_dist(bd.mttr)}"
         rows.append(("Unloading", name, text))
     rows.append(("Empties", "return time", _dist(s.empties.return_time)))
-    for d in s.disruptions:
-        if d.recurring:
-            when = f"random: every {_dist(d.every)}, lasts {_dist(d.lasts)}"
+    for dis in s.disruptions:
+        if dis.recurring:
+            when = f"random: every {_dist(dis.every)}, lasts {_dist(dis.lasts)}"
         else:
-            when = plots.period_text(pd.Timestamp(d.from_), pd.Timestamp(d.to))
+            when = plots.period_text(pd.Timestamp(dis.from_), pd.Timestamp(dis.to))
         effect = []
-        if d.capacity != 1.0:
-            effect.append(f"capacity ×{d.capacity:g}")
-        if d.time_factor != 1.0:
-            effect.append(f"time ×{d.time_factor:g}")
-        rows.append(("Disruptions", d.name, f"{d.target}: {', '.join(effect) or 'no effect'}; {when}"))
+        if dis.capacity != 1.0:
+            effect.append(f"capacity ×{dis.capacity:g}")
+        if dis.time_factor != 1.0:
+            effect.append(f"time ×{dis.time_factor:g}")
+        rows.append(("Disruptions", dis.name, f"{dis.target}: {', '.join(effect) or 'no effect'}; {when}"))
     sl = s.policies.stop_loading
     if sl is not None:
         rows.append(("Policies", "stop loading",

@@ -110,6 +110,8 @@ def test_deliveries_against_capacity(jan: Results) -> None:
             (cap,) = [ln for ln in ax.lines if ln.get_gid() == "capacity"]
             caps[ax.get_ylabel().split()[0]] = cap.get_ydata()[0]
             assert [ln for ln in ax.lines if ln.get_gid() == "mean"]
+            (weekly,) = [ln for ln in ax.lines if ln.get_gid() == "rolling"]
+            assert np.nanmax(weekly.get_ydata()) <= cap.get_ydata()[0] * 1.05  # a weekly level cannot beat capacity
         # 6 points × 24 h / 1 h × 68 t and 6 × 24 / 0.25 h × 30 t
         assert caps == {"grain": pytest.approx(9792.0), "containers": pytest.approx(17280.0)}
         _assert_date_axis(axes[-1])
