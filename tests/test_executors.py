@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from pathlib import Path
@@ -87,16 +86,16 @@ def test_failing_task_scenario_is_saved_in_the_work_directory(short: sim.Scenari
 def test_a_killed_worker_is_reported_and_finished_tasks_are_kept(short: sim.Scenario, tmp_path: Path) -> None:
     """SIGKILL one worker after the first result: a TaskError says so, and resuming completes the run."""
     scenario = short.with_changes({"duration": "120d"})
+    executor = ProcessExecutor(2)
 
     def kill_a_worker(stream, n):  # type: ignore[no-untyped-def]
         for i, item in enumerate(stream):
             if i == 0:
-                for child in multiprocessing.active_children():
-                    os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+                os.kill(executor.worker_pids()[0], signal.SIGKILL)
             yield item
 
     with pytest.raises(TaskError, match="worker process died"):
-        sim.run(scenario, replications=8, seed=5, executor="process", workers=2, workdir=tmp_path / "w",
+        sim.run(scenario, replications=8, seed=5, executor=executor, workdir=tmp_path / "w",
                 progress=kill_a_worker)
     kept = WorkDir(tmp_path / "w").count()
     assert 1 <= kept < 8

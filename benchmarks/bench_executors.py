@@ -1,0 +1,92 @@
+"""Executors side by side: process speed-up over serial, and the per-task overhead of Dask.
+
+    python benchmarks/bench_executors.py [--tasks 40] [--workers N] [--duration 365d]
+
+Runs the same sweep (grain unloading points x replications = --tasks tasks of the baseline
+scenario) on the serial, process and Dask executors in one go, checks that the three give
+identical KPIs, and prints:
+
+- wall time per executor, and the process executor's speed-up over serial (pool start-up
+  included: it is part of every `dostyk sweep`);
+- the Dask executor's overhead per task on an already running local cluster, in two ways:
+  extra worker-seconds per task in the sweep, (workers x wall - serial wall) / tasks, and the
+  round-trip of a trivial task (submit, run, gather) measured on 200 no-op tasks;
+- how long starting the local Dask cluster took (paid once per command without --scheduler).
+
+The machine may be shared; the figures are what was measured, load average included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import sim  # noqa: E402
+from sim.executors import DaskExecutor  # noqa: E402
+
+
+def _noop(x: int) -> int:
+    return x
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=40, help="tasks in the sweep (multiple of 4)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--duration", default="365d", help="simulated period per task")
+    args = parser.parse_args(argv)
+    points = [5, 6, 7, 8]
+    reps = max(1, args.tasks // len(points))
+    n_tasks = reps * len(points)
+    scenario = sim.load_scenario(ROOT / "scenarios" / "baseline_2023.yaml").with_changes({"duration": args.duration})
+    vary = {"unloading.grain.points": points}
+
+    def timed(executor: object) -> tuple[float, pd.DataFrame]:
+        t0 = time.perf_counter()
+        res = sim.sweep(scenario, vary, replications=reps, seed=1, executor=executor, workers=args.workers)  # type: ignore[arg-type]
+        return time.perf_counter() - t0, res.kpis
+
+    load_before = os.getloadavg()[0]
+    print(f"{n_tasks}-task sweep of {scenario.name} ({args.duration} per task), {args.workers} workers, "
+          f"{os.cpu_count()} cores; load average {load_before:.2f}", flush=True)
+    t_serial, k_serial = timed("serial")
+    print(f"  serial   {t_serial:7.2f} s   ({t_serial / n_tasks * 1000:.0f} ms per task)", flush=True)
+    t_process, k_process = timed("process")
+    print(f"  process  {t_process:7.2f} s   speed-up {t_serial / t_process:.2f}x over serial", flush=True)
+
+    from distributed import Client, LocalCluster
+
+    t0 = time.perf_counter()
+    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        t_start = time.perf_counter() - t0
+        client.run(lambda: __import__("sim.executors"))  # workers import the model before timing
+        t_dask, k_dask = timed(DaskExecutor(client=client))
+        t1 = time.perf_counter()
+        client.gather(client.map(_noop, range(200), pure=False))
+        t_noop = (time.perf_counter() - t1) / 200
+    per_task = (args.workers * t_dask - t_serial) / n_tasks
+    print(f"  dask     {t_dask:7.2f} s   speed-up {t_serial / t_dask:.2f}x over serial "
+          f"(cluster already running; starting it took {t_start:.2f} s)")
+    print(f"  dask overhead per task: {per_task * 1000:.0f} ms of worker time in the sweep; "
+          f"{t_noop * 1000:.1f} ms round-trip for a no-op task")
+    same = k_serial.equals(k_process) and k_serial.equals(k_dask)
+    print(f"  identical KPIs on serial, process and dask: {same}")
+    print(f"  load average now {os.getloadavg()[0]:.2f} (other work on the machine slows the parallel runs)")
+    target = 1.7
+    verdict = "meets" if t_serial / t_process >= target else "misses"
+    print(f"process speed-up {t_serial / t_process:.2f}x {verdict} the {target}x target for {n_tasks} tasks "
+          f"on {args.workers} workers")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
