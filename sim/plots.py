@@ -146,27 +146,26 @@ def _band(ax: Axes, rows: pd.DataFrame, column: str, label: str, color: str = BA
 
 
 def _windows(results: Results, cargo: str) -> tuple[list[dict[str, Any]], pd.DataFrame, pd.DataFrame]:
-    """Fixed disruption windows (same in every replication), random ones, and stop-loading halts."""
+    """Dated disruption windows (the same in every replication), random ones, and stop-loading halts."""
     ev = results.events
     if ev is None or ev.empty:
-        empty = pd.DataFrame(columns=["replication", "name", "start", "end"])
+        empty = pd.DataFrame(columns=["replication", "name", "target", "start", "end"])
         return [], empty, empty
     ev = ev.copy()
     ev["start"] = pd.to_datetime(ev["start"])
     ev["end"] = pd.to_datetime(ev["end"])
-    n = max(results.replications, 1)
+    recurring = {d.name for d in results.scenario.disruptions if d.recurring}
     dis = ev[ev["kind"] == "disruption"]
     fixed: list[dict[str, Any]] = []
     random_rows = []
     for name, group in dis.groupby("name", sort=False):
-        spans = group[["start", "end", "target", "capacity", "time_factor"]].drop_duplicates(subset=["start", "end"])
-        per_rep = group.groupby("replication").size()
-        if len(spans) == per_rep.max() and len(per_rep) == n and (per_rep == per_rep.iloc[0]).all():
-            for row in spans.itertuples(index=False):
-                fixed.append({"name": str(name), "target": row.target, "start": row.start, "end": row.end,
-                              "capacity": float(row.capacity), "time_factor": float(row.time_factor)})
-        else:
+        if name in recurring:
             random_rows.append(group)
+            continue
+        spans = group[["start", "end", "target", "capacity", "time_factor"]].drop_duplicates(subset=["start", "end"])
+        for row in spans.itertuples(index=False):
+            fixed.append({"name": str(name), "target": row.target, "start": row.start, "end": row.end,
+                          "capacity": float(row.capacity), "time_factor": float(row.time_factor)})
     random = pd.concat(random_rows) if random_rows else dis.iloc[0:0]
     halts = ev[ev["kind"] == "stop_loading"]
     if cargo != "all":

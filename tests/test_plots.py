@@ -199,6 +199,11 @@ def test_single_replication_has_no_band(jan: Results) -> None:
         ax = fig.axes[0]
         assert not [c for c in ax.collections if c.get_gid() == "band"]
         assert [ln for ln in ax.lines if ln.get_gid() == "mean"]
+        # random wind closures stay ticks along the bottom, not named full-height windows
+        wind = _spans(ax, "window:wind")
+        assert len(wind) == (one.events["name"] == "wind").sum() > 0
+        assert all(p.get_height() == pytest.approx(0.04) for p in wind)
+        assert [t.get_text().strip() for t in ax.texts] == ["admin-hold", "spring-festival"]
     finally:
         plots.close(fig)
     with pytest.raises(ValueError, match="no daily series"):
