@@ -34,5 +34,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy sim
 
+# Serial vs local processes vs Dask on a 40-task sweep: speed-up and per-task overhead.
+.PHONY: bench-executors
+bench-executors: $(STAMP)
+	$(BIN)/python benchmarks/bench_executors.py --tasks 40
+
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache .mypy_cache
