@@ -117,9 +117,8 @@ def run_tasks(
     except KeyboardInterrupt:
         raise Interrupted(len(done), len(tasks), workdir.path if workdir is not None else None) from None
     except TaskError as exc:
-        task = getattr(exc, "task", None)
-        if workdir is not None and task is not None:
-            exc.args = (f"{exc.args[0]}\n  the failing scenario is saved as {_save_failed(workdir, task)}",)
+        if workdir is not None and exc.task is not None:
+            exc.args = (f"{exc.args[0]}\n  the failing scenario is saved as {_save_failed(workdir, exc.task)}",)
         raise
     finally:
         if bar is not None:
