@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import signal
@@ -227,7 +228,8 @@ class DaskExecutor:
                 client = Client(self.scheduler)
             else:
                 cluster = LocalCluster(n_workers=min(self.workers, len(tasks)), threads_per_worker=1,
-                                       processes=True, host="127.0.0.1", dashboard_address=None)
+                                       processes=True, host="127.0.0.1", dashboard_address=None,
+                                       silence_logs=logging.ERROR)  # no warnings about tasks cancelled by Ctrl-C
                 client = Client(cluster)
         futures = client.map(execute, list(tasks), pure=False)
         by_future = dict(zip(futures, tasks))

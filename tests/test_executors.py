@@ -44,6 +44,27 @@ def test_dask_executor_gives_the_serial_results(short: sim.Scenario, serial_swee
     pd.testing.assert_frame_equal(got.events, serial_sweep.events)
 
 
+def test_cli_dask_executor_with_its_own_local_cluster(short: sim.Scenario, tmp_path: Path) -> None:
+    """`--executor dask` without --scheduler starts (and stops) a local cluster on loopback."""
+    pytest.importorskip("distributed")
+    from click.testing import CliRunner
+
+    from sim.cli import cli
+
+    out = tmp_path / "d"
+    res = CliRunner().invoke(cli, ["run", str(ROOT / "scenarios" / "baseline_2023.yaml"), "--set", "duration=40d",
+                                   "-n", "3", "--seed", "3", "--executor", "dask", "--workers", "1", "-q",
+                                   "--no-report", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    expected = sim.run(short, replications=3, seed=3, executor="serial")
+    pd.testing.assert_frame_equal(pd.read_csv(out / "kpis.csv"), pd.read_csv(_written(expected, tmp_path / "e")))
+
+
+def _written(results: sim.Results, directory: Path) -> Path:
+    results.write(directory)
+    return directory / "kpis.csv"
+
+
 def test_run_is_the_same_on_every_executor_and_per_task(short: sim.Scenario) -> None:
     """Per-task KPIs do not depend on the executor or on the other tasks in the batch."""
     serial = sim.run(short, replications=4, seed=3, executor="serial")
