@@ -448,7 +448,7 @@ def kpi_comparison(
     ncols = 2 if len(present) > 1 else 1
     nrows = max(1, math.ceil(len(present) / ncols))
     fig = _figure(0.9 + nrows * (0.45 * len(items) + 0.9), WIDTH)
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()  # scenario names once per row
     y = np.arange(len(items))
     for ax, kpi in zip(axes, present):
         means, lows, highs = [], [], []
@@ -471,7 +471,9 @@ def kpi_comparison(
         definition = KPI_DEFINITIONS.get(kpi.split(".")[0], kpi)
         if "." in kpi:
             definition += f" ({kpi.split('.', 1)[1]} only)"
-        ax.set_title(textwrap.shorten(definition, 130, placeholder=" …"), fontsize=8, loc="left", wrap=True)
+        width = 120 // ncols  # characters that fit above one panel at 8 pt
+        ax.set_title(textwrap.fill(textwrap.shorten(definition, 2 * width, placeholder=" …"), width), fontsize=8,
+                     loc="left")
         ax.grid(True, axis="x", alpha=0.3)
     for ax in axes[len(present):]:
         ax.set_visible(False)
