@@ -197,7 +197,9 @@ def render(results: Results, images: dict[str, bytes]) -> str:
             headline.append({"kpi": kpi, "unit": plots.kpi_unit(kpi), "mean": r["mean"].iloc[0],
                              "low": r["ci95_low"].iloc[0], "high": r["ci95_high"].iloc[0]})
     s = results.scenario
-    recovery = [row for row in rows if row["kpi"].startswith("recovery_days.")]
+    total = cargos.index("all") if "all" in cargos else len(cargos) - 1
+    recovery = [{"window": row["kpi"].split(".", 1)[1], "cell": row["cells"][total]}
+                for row in rows if row["kpi"].startswith("recovery_days.")]
     command = f"dostyk run scenario.yaml --seed {results.seed} --replications {results.replications}"
     return _environment().get_template(TEMPLATE).render(
         scenario=s,
