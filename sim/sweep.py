@@ -46,11 +46,16 @@ def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     levers = list(vary)
     values = []
     for lever in levers:
-        vals = list(vary[lever]) if not isinstance(vary[lever], (str, bytes)) else [vary[lever]]
+        vals = _values(vary[lever])
         if not vals:
             raise ValueError(f"lever {lever!r} has no values")
         values.append(vals)
     return [dict(zip(levers, combo)) for combo in itertools.product(*values)]
+
+
+def _values(value: Any) -> list[Any]:
+    """A lever's values: a list or tuple as given; a single value (even a string) as one value."""
+    return list(value) if isinstance(value, (list, tuple, range)) else [value]
 
 
 def point_scenario(base: Scenario, changes: dict[str, Any]) -> Scenario:
@@ -174,7 +179,7 @@ def sweep(
         raise ValueError("replications must be at least 1")
     seed = scenario.seed if seed is None else int(seed)
     points = grid(vary)
-    levers = {k: list(v) if not isinstance(v, (str, bytes)) else [v] for k, v in vary.items()}
+    levers = {k: _values(v) for k, v in vary.items()}
     tasks = []
     for p, changes in enumerate(points):
         scen = point_scenario(scenario, changes)
