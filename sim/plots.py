@@ -13,6 +13,7 @@ a band; disruption windows and stop-loading halts are shaded and named.
 from __future__ import annotations
 
 import math
+import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -87,11 +88,11 @@ def kpi_label(kpi: str) -> str:
 
 
 def close(fig: Figure) -> None:
-    """Release a figure made here (they are not registered with pyplot, so this is all it takes)."""
+    """Release a figure: clear it, and drop it from pyplot if a caller registered it there."""
     fig.clear()
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
+    pyplot = sys.modules.get("matplotlib.pyplot")  # never import pyplot (and pick a GUI backend) just for this
+    if pyplot is not None:
+        pyplot.close(fig)
 
 
 def _figure(height: float, width: float = WIDTH) -> Figure:
