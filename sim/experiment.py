@@ -118,7 +118,8 @@ def run_tasks(
         raise Interrupted(len(done), len(tasks), workdir.path if workdir is not None else None) from None
     except TaskError as exc:
         if workdir is not None and exc.task is not None:
-            exc.args = (f"{exc.args[0]}\n  the failing scenario is saved as {_save_failed(workdir, exc.task)}",)
+            exc.args = (f"{exc.args[0]}\n  the failing scenario is saved as {_save_failed(workdir, exc.task)}"
+                        f"\n  {len(done)} finished task(s) are kept in {workdir.path}; --resume reuses them",)
         raise
     finally:
         if bar is not None:
