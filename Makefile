@@ -34,6 +34,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy sim
 
+# Model speed and memory on every shipped scenario and the 300k-wagon benchmark scenario, side by
+# side with the idiomatic per-wagon SimPy reference model (benchmarks/reference_model.py); ~2 min.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_model
+
 # Serial vs local processes vs Dask on a 40-task sweep: speed-up and per-task overhead.
 .PHONY: bench-executors
 bench-executors: $(STAMP)
