@@ -9,7 +9,7 @@ task is stored at once, so an interrupted run keeps its finished replications an
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,7 +56,6 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
     return ReplicationResult(replication, seed, k, d, e, diagnostics)
 
 
-
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C or SIGTERM stopped the work; finished tasks are kept in `workdir` (if any)."""
 
@@ -98,7 +97,8 @@ def run_tasks(
     done: dict[str, ReplicationResult] = workdir.load(keys) if workdir is not None else {}
     reused = len(done)
     todo = [t for t in tasks if t.key not in done]
-    stream: Iterator[tuple[Task, ReplicationResult]] = ex.map_unordered(todo)
+    inner = ex.map_unordered(todo)
+    stream: Iterator[tuple[Task, ReplicationResult]] = inner
     bar = None
     if progress is True:
         from tqdm.auto import tqdm
@@ -107,7 +107,10 @@ def run_tasks(
     elif callable(progress):
         stream = progress(stream, len(todo))
     try:
-        with closing(stream):  # type: ignore[type-var]
+        with ExitStack() as stack:  # on any exit, close the wrapper, then the executor (stops workers)
+            for it in (inner, stream):
+                if hasattr(it, "close"):
+                    stack.callback(it.close)
             for task, result in stream:
                 if workdir is not None:
                     workdir.save(task.key, result)
