@@ -19,6 +19,7 @@ import click
 
 from sim.loader import ScenarioError, load_scenario, parse_yaml
 from sim.results import Results, ResultsExistError
+from sim.scenario import Scenario
 from sim.workdir import WorkDir, WorkExistsError
 
 HEADLINE_KPIS = [
@@ -109,6 +110,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     from sim.experiment import run as run_experiment
 
     scen = load_scenario(scenario, parse_sets(sets))
+    _check_replications(scen, scenario, replications)
     out_dir = Path(out) if out else Path("results") / _safe_name(scen.name)
     work = _prepare_work(out_dir, force, resume, executor)
     try:
@@ -176,8 +178,22 @@ def _report_writer(results: Results):  # type: ignore[no-untyped-def]
 
 
 def _safe_name(name: str) -> str:
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name).strip("._")
+    """The scenario's name as one safe directory name: ASCII letters, digits, - _ . only, no
+    leading dot (so never `..`), and short enough for any file system (with the .work suffix)."""
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
+    safe = safe.strip("._")[:80].strip("._")
     return safe or "scenario"
+
+
+def _check_replications(scen: Scenario, source: str, replications: int | None) -> None:
+    """--replications is not checked with the file; apply the same bound to the number run."""
+    if replications is None:
+        return
+    from sim.limits import workload_problems
+
+    problems = [("--replications", msg) for path, msg in workload_problems(scen, replications) if path == "replications"]
+    if problems:
+        raise ScenarioError(source, problems)
 
 
 @cli.command()
