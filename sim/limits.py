@@ -43,6 +43,10 @@ def _n(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def _short(hours: float) -> str:
+    return f"{hours * 3600:.3g} s" if hours < 1 / 60 else format_hours(hours)
+
+
 def expected_trains(s: Scenario) -> dict[str, float]:
     """Trains each cargo's demand generates in one replication, on average."""
     out: dict[str, float] = {}
@@ -94,7 +98,7 @@ def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[
     sl = s.policies.stop_loading
     if sl is not None and s.duration / sl.check_every > MAX_REVIEWS:
         yield "policies.stop_loading.check_every", (
-            f"reviewing the backlog every {format_hours(sl.check_every)} means {_n(s.duration / sl.check_every)} "
+            f"reviewing the backlog every {_short(sl.check_every)} means {_n(s.duration / sl.check_every)} "
             f"reviews in one replication; the limit is {_n(MAX_REVIEWS)} — review less often (e.g. 1h)"
         )
     reps = s.replications if replications is None else replications

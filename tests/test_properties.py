@@ -27,13 +27,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
+from strategies import scenarios
 
 from sim import metrics
 from sim.calendar import DAY
 from sim.experiment import run_replication
 from sim.model import CrossingModel
 from sim.scenario import Scenario
-from strategies import scenarios
 
 EXAMPLES = int(os.environ.get("DOSTYK_PROPERTY_EXAMPLES", "200"))
 PROFILE = settings(
