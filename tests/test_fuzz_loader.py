@@ -5,7 +5,8 @@ indentation, mistype a character, paste a value of the wrong type. Whatever the 
 must either return a Scenario or raise `ScenarioError` (which the CLI turns into a clear message
 and exit status 2) — any other exception would reach the user as a traceback.
 
-The examples are derandomized, so CI runs the same ≥ 5,000 inputs every time.
+The examples are derandomized, so CI runs the same ≥ 5,000 files (and 1,000 `--set` overrides)
+every time.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.loader import ScenarioError, load_scenario
+from sim.loader import ScenarioError, load_scenario, parse_yaml, validate_scenario
 from sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,5 +142,36 @@ def test_mutated_yaml_loads_or_raises_scenario_error(scratch: Path, data: bytes)
         assert text.startswith(f"{scratch}: "), "the message must name the file"
         assert exc.problems, "a ScenarioError must carry at least one problem"
         assert "Traceback" not in text
+    else:
+        assert isinstance(scenario, Scenario)
+
+
+# -- `--set key.path=value` -------------------------------------------------------------------
+
+PATH_TOKENS = [
+    "name", "duration", "cargo", "grain", "containers", "payload_t", "demand", "trains_per_day",
+    "monthly_profile", "unloading", "points", "wagon_time", "breakdowns", "mtbf", "checks", "customs",
+    "handover", "time", "mean", "disruptions", "wind", "every", "policies", "stop_loading", "fleet",
+    "nosuch", "", "0", "[0]", "[1]", "[99]", "[-1]", "[99999999999999999999]", "..", "a b", "é",
+]
+SET_VALUES = st.sampled_from(ODD_VALUES) | st.text(max_size=10)
+
+
+@st.composite
+def set_paths(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.sampled_from(PATH_TOKENS) | st.text(max_size=6), min_size=1, max_size=6))
+    return ".".join(parts).replace(".[", "[")
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None)
+@given(path=set_paths(), raw=SET_VALUES)
+def test_set_overrides_apply_or_raise_scenario_error(path: str, raw: str) -> None:
+    """Any `--set PATH=VALUE` (value read as YAML, like the CLI) applies or raises ScenarioError."""
+    data = yaml.safe_load(TEXTS[0])
+    try:
+        value = parse_yaml(raw, f"--set {path}")
+        scenario = validate_scenario(data, "baseline.yaml", {path: value})
+    except ScenarioError as exc:
+        assert exc.problems
     else:
         assert isinstance(scenario, Scenario)
