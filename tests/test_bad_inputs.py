@@ -302,3 +302,45 @@ if __name__ == "__main__":
         print("README.md table updated")
     else:
         print(markdown_table())
+
+
+# -- failures during a run leave nothing that looks whole -----------------------------------------
+
+def _leftovers(directory: Path) -> set[str]:
+    """Everything in `directory` except the scenario file and the work directory of unfinished parts."""
+    return {p for p in _tree(directory) if not p.endswith(".yaml") and not p.startswith("out.work")}
+
+
+def test_a_failing_replication_writes_no_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.executors
+
+    real = sim.executors.run_replication
+
+    def fail_second(scenario, replication, seed=None, trace=False):  # type: ignore[no-untyped-def]
+        if replication == 1:
+            raise ZeroDivisionError("simulated model failure")
+        return real(scenario, replication, seed, trace)
+
+    monkeypatch.setattr(sim.executors, "run_replication", fail_second)
+    case = Case("fails", "", ["run", "{file}", "--set", "duration=2d", "-n", "3", "--executor", "serial",
+                              "--quiet", "--out", "out"], "", "")
+    code, err, _ = _run_case(case, tmp_path)
+    assert code == 1 and "replication failed" in err and "ZeroDivisionError" in err, err
+    assert "Traceback" not in err
+    assert _leftovers(tmp_path) == set(), _leftovers(tmp_path)
+
+
+def test_a_failing_report_writes_no_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.report
+
+    def broken(results, directory):  # type: ignore[no-untyped-def]
+        (Path(directory) / "plots").mkdir()
+        (Path(directory) / "plots" / "half.png").write_bytes(b"\x89PNG")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sim.report, "write_report", broken)
+    case = Case("report-fails", "", ["run", "{file}", "--set", "duration=2d", "-n", "1", "--executor", "serial",
+                                     "--quiet", "--out", "out"], "", "")
+    code, err, _ = _run_case(case, tmp_path)
+    assert code == 1 and "disk full" in err and "Traceback" not in err, err
+    assert _leftovers(tmp_path) == set(), _leftovers(tmp_path)
