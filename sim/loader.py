@@ -7,6 +7,7 @@ refused before they are parsed.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -196,7 +197,10 @@ def _at_most(path: str, ctx: dict[str, Any], value: Any) -> str:
                 f"so a longer time is taken as a typo; got {shown}")
     field = path.rsplit(".", 1)[-1].split("[", 1)[0]
     why = _LIMIT_WHY.get(field, "a larger value is taken as a typo")
-    shown_limit = f"{int(limit):,}" if float(limit).is_integer() else f"{limit:,g}"
+    if isinstance(limit, (int, float)) and math.isfinite(limit):
+        shown_limit = f"{int(limit):,}" if float(limit).is_integer() else f"{limit:,g}"
+    else:
+        shown_limit = str(limit)
     return f"expected {op} {shown_limit} ({why}); got {shown}"
 
 
