@@ -9,7 +9,8 @@ simulated once with a stage trace and once without. On every one:
 - a fleet bounds the wagons in circulation;
 - every stage takes at least its minimum time, and a train's dwell at least the sum of them;
 - simulated time runs forward for every train, through the stages in the scenario's order;
-- checks start only within working hours and outside closures; nothing enters a closed line;
+- checks start only within working hours and outside closures; nothing enters a closed line or
+  yard, and no wagon starts unloading while its cargo's unloading is closed;
 - KPIs are consistent (tonnes = wagons x payload, percentiles ordered, utilisation <= 1);
 - the same seed gives the same results, traced or not.
 
@@ -128,6 +129,8 @@ def _check_trace(s: Scenario, model: CrossingModel, trace: list[tuple[int, str, 
             assert at[("line", "exit")] - at[("line", "enter")] >= transit_min - EPS
             for key in (("line", "enter"), ("line", "exit")):
                 assert not _inside(at[key], line_closed), f"train {train_id}: {key} while the line was closed"
+        if ("yard", "enter") in at:
+            assert not _inside(at[("yard", "enter")], _closed(model, "yard")), f"train {train_id}: yard entered while closed"
         lower = 0.0  # the least this train's dwell can be
         for check in s.checks:
             key = f"checks.{check.name}"
@@ -147,8 +150,11 @@ def _check_trace(s: Scenario, model: CrossingModel, trace: list[tuple[int, str, 
             ready = max(t for stage, what, t in events if not stage.startswith("unloading.") and what != "leave")
             assert min(wagon_starts) >= ready - EPS, f"train {train_id}: unloading began before it was ready"
             least_wagon = s.unloading.groups[cargo].wagon_time.minimum * _slowest_factor(s, f"unloading.{cargo}")
+            unloading_closed = _closed(model, f"unloading.{cargo}")
             for a, b in zip(wagon_starts, wagon_ends):
                 assert b - a >= least_wagon - EPS
+                if b > a:
+                    assert not _inside(a, unloading_closed), f"train {train_id}: a wagon started while unloading was closed"
             lower += math.ceil(wagons / s.unloading.groups[cargo].points) * least_wagon
             dwell = max(wagon_ends) - at[("line", "exit")]
             assert dwell >= lower - 1e-6, f"train {train_id}: dwell {dwell} below the sum of minimum stage times {lower}"
