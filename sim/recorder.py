@@ -36,8 +36,10 @@ class _Step:
     def __init__(self, n_days: int, histogram: bool) -> None:
         self.level = 0
         self.min_level = 0
+        # changes not yet folded: single ones in lists, blocks (a train's wagon ends) as arrays
         self.times: list[float] = []
         self.deltas: list[int] = []
+        self.blocks: list[tuple[np.ndarray, np.ndarray]] = []
         self.day_end = np.zeros(n_days)
         self.day_max = np.zeros(n_days)
         self.day_integral = np.zeros(n_days)
@@ -50,23 +52,27 @@ class _Step:
         self.times.append(t)
         self.deltas.append(delta)
 
-    def add_many(self, times: list[float], delta: int) -> None:
-        self.times.extend(times)
-        self.deltas.extend([delta] * len(times))
+    def add_many(self, times: np.ndarray, delta: int) -> None:
+        self.blocks.append((times, np.full(len(times), delta, dtype=np.int64)))
 
     def flush(self, a: float, b: float, day: int, in_stats: bool) -> None:
         """Fold every change dated before b into the accumulators of period [a, b)."""
-        if self.times:
-            ts = np.asarray(self.times)
-            ds = np.asarray(self.deltas, dtype=np.int64)
+        if self.times or self.blocks:
+            blocks = self.blocks
+            if self.times:
+                blocks.append((np.asarray(self.times), np.asarray(self.deltas, dtype=np.int64)))
+                self.times, self.deltas = [], []
+            ts = np.concatenate([t for t, _ in blocks])
+            ds = np.concatenate([d for _, d in blocks])
             now = ts < b
             if now.all():
-                self.times, self.deltas = [], []
+                self.blocks = []
             else:
                 keep = ~now
-                self.times, self.deltas = ts[keep].tolist(), ds[keep].tolist()
+                self.blocks = [(ts[keep], ds[keep])]
                 ts, ds = ts[now], ds[now]
-            # decreases before increases at equal times: no spurious peaks
+            # decreases before increases at equal times: no spurious peaks (the order of the
+            # changes before sorting does not matter: equal (time, delta) pairs are interchangeable)
             order = np.lexsort((ds, ts))
             ts, ds = ts[order], ds[order]
         else:
@@ -175,11 +181,12 @@ class Recorder:
         nd = self.n_days
         self.backlog = [_Step(nd, histogram=True) for _ in range(self.n_series)]
         self.held = [_Step(nd, histogram=False) for _ in range(self.n_series)]
-        self._wagons: list[tuple[list[float], list[float], list[float]]] = [([], [], []) for _ in range(n)]
+        # per cargo, blocks of wagons scheduled but not yet folded: (finish, dwell, wait) arrays
+        self._wagons: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in range(n)]
         self._train_ends: list[list[float]] = [[] for _ in range(n)]
         self._arrivals: list[list[tuple[float, int]]] = [[] for _ in range(n)]
         # worked intervals not yet wholly in the past, per cargo: parallel lists of starts and ends
-        self._busy_active: list[tuple[list[float], list[float]]] = [([], []) for _ in range(n)]
+        self._busy_active: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(n)]
         self._busy_done = np.zeros(n)
         self._busy_at_last = np.zeros(n)
         self.daily = {
@@ -219,15 +226,17 @@ class Recorder:
         self, ci: int, border_arrival: float, ready: float, starts: list[float], ends: list[float],
         busy_starts: list[float], busy_ends: list[float],
     ) -> None:
-        self.backlog[ci].add_many(ends, -1)
-        self.backlog[-1].add_many(ends, -1)
-        finish, dwell, wait = self._wagons[ci]
-        finish.extend(ends)
-        dwell.extend([e - border_arrival for e in ends])
-        wait.extend([s - ready for s in starts])
-        active_starts, active_ends = self._busy_active[ci]
-        active_starts.extend(busy_starts)
-        active_ends.extend(busy_ends)
+        # one array per train and quantity: the daily flush then concatenates a few dozen arrays
+        # instead of converting hundreds of thousands of floats one by one
+        e = np.array(ends)
+        s = np.array(starts)
+        self.backlog[ci].add_many(e, -1)
+        self.backlog[-1].add_many(e, -1)
+        self._wagons[ci].append((e, e - border_arrival, s - ready))
+        self._busy_active[ci].append((
+            s if busy_starts is starts else np.array(busy_starts),
+            e if busy_ends is ends else np.array(busy_ends),
+        ))
         self._train_ends[ci].append(max(ends))
 
     def generated(self, ci: int, t: float, wagons: int) -> None:
@@ -279,18 +288,18 @@ class Recorder:
                 d["arrivals_wagons"][all_k, day] += wagons
             tot["wagons_arrived_total"][ci] += wagons
             tot["wagons_arrived_total"][all_k] += wagons
-        finish, dwell, wait = self._wagons[ci]
-        if finish:
-            f = np.asarray(finish)
-            dw = np.asarray(dwell)
-            wt = np.asarray(wait)
+        blocks = self._wagons[ci]
+        if blocks:
+            f = np.concatenate([x[0] for x in blocks])
+            dw = np.concatenate([x[1] for x in blocks])
+            wt = np.concatenate([x[2] for x in blocks])
             done = f < b
             if not done.all():
                 keep = ~done
-                self._wagons[ci] = (f[keep].tolist(), dw[keep].tolist(), wt[keep].tolist())
+                self._wagons[ci] = [(f[keep], dw[keep], wt[keep])]
                 dw, wt = dw[done], wt[done]
             else:
-                self._wagons[ci] = ([], [], [])
+                self._wagons[ci] = []
             count = len(dw)
             tot["wagons_delivered_total"][ci] += count
             tot["wagons_delivered_total"][all_k] += count
@@ -317,14 +326,15 @@ class Recorder:
                 tot["trains_delivered"][ci] += trains
                 tot["trains_delivered"][all_k] += trains
         busy_b = self._busy_done[ci]
-        active_starts, active_ends = self._busy_active[ci]
-        if active_starts:
-            s, e = np.asarray(active_starts), np.asarray(active_ends)
+        active = self._busy_active[ci]
+        if active:
+            s = np.concatenate([x[0] for x in active])
+            e = np.concatenate([x[1] for x in active])
             busy_b += float(np.clip(b - s, 0.0, e - s).sum())
             finished = e <= b
             self._busy_done[ci] += float((e[finished] - s[finished]).sum())
             running = ~finished
-            self._busy_active[ci] = (s[running].tolist(), e[running].tolist())
+            self._busy_active[ci] = [(s[running], e[running])] if running.any() else []
         worked = busy_b - self._busy_at_last[ci]
         self._busy_at_last[ci] = busy_b
         if day < self.n_days:
