@@ -63,6 +63,21 @@ class Gate:
         self._dispatch()
         return event
 
+    def try_admit(self, units: int) -> bool:
+        """Admit `units` at once, with no event, if nobody waits and every limit allows it now.
+
+        The common case of a gate with room costs no simulation event; when False, call
+        `request` (which queues the train exactly as before).
+        """
+        if self._queue:
+            return False
+        now = self.env.now
+        day = self._start_day(now)
+        if self._blocked_until(now, units) is not None:
+            return False
+        self._admit(units, now, day)
+        return True
+
     def release(self, units: int) -> None:
         self.in_use -= units
         if self._queue:
@@ -76,12 +91,25 @@ class Gate:
             return base
         return scaled(base, self.schedule.capacity_at(t))
 
-    def _dispatch(self) -> None:
-        now = self.env.now
+    def _start_day(self, now: float) -> int:
+        """The day of `now`; a new day resets the quota count."""
         day = int(now // DAY)
         if day != self._day:
             self._day = day
             self._admitted_today = 0
+        return day
+
+    def _admit(self, units: int, now: float, day: int) -> None:
+        self.in_use += units
+        self.max_in_use = max(self.max_in_use, self.in_use)
+        self._admitted_today += 1
+        self.admitted_per_day[day] = self._admitted_today
+        if self._on_admit is not None:
+            self._on_admit(self.name, now, units)
+
+    def _dispatch(self) -> None:
+        now = self.env.now
+        day = self._start_day(now)
         while self._queue:
             _, _, units, event = self._queue[0]
             wake = self._blocked_until(now, units)
@@ -89,12 +117,7 @@ class Gate:
                 self._wake(wake)
                 return
             heapq.heappop(self._queue)
-            self.in_use += units
-            self.max_in_use = max(self.max_in_use, self.in_use)
-            self._admitted_today += 1
-            self.admitted_per_day[day] = self._admitted_today
-            if self._on_admit is not None:
-                self._on_admit(self.name, now, units)
+            self._admit(units, now, day)
             event.succeed(now)
 
     def _blocked_until(self, now: float, units: int) -> float | None:
