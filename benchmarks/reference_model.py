@@ -80,6 +80,34 @@ def unsupported_features(s: Scenario) -> list[str]:
     return out
 
 
+def within_subset(s: Scenario) -> tuple[Scenario, list[str]]:
+    """`s` with every feature outside the reference model's subset removed, and what was removed.
+
+    Lets the benchmark time both models on a shipped scenario's volumes and structure when the
+    scenario itself uses features only the product has (its KPIs then differ from the original's).
+    """
+    dropped = unsupported_features(s)
+    data = s.to_dict()
+    data["fleet"] = None
+    data["line"]["max_trains_per_day"] = None
+    data["disruptions"] = []
+    data["policies"]["stop_loading"] = None
+    for check in data["checks"]:
+        check["hours"] = None
+        check["trains_per_day"] = None
+    data["unloading"].pop("breakdowns", None)
+    for group in data["unloading"].values():
+        group.pop("breakdowns", None)
+    for d in data["demand"].values():
+        if d.get("arrivals") == "regular" and d.get("trains_per_day") is None:
+            d["arrivals"] = "poisson"
+    reduced = Scenario.model_validate(data)
+    still = unsupported_features(reduced)
+    if still:
+        raise UnsupportedScenario("cannot reduce to the reference model's subset: " + ", ".join(still))
+    return reduced, dropped
+
+
 class _PriorityPut(ContainerPut):
     """A put into the yard that queues by (priority, request order) instead of FIFO."""
 
