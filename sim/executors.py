@@ -188,8 +188,12 @@ class ProcessExecutor:
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Cancel queued tasks and end the workers now, rather than waiting for tasks in flight."""
-    processes = list(getattr(pool, "_processes", {}).values())
+    """Cancel queued tasks and end the workers now, rather than waiting for tasks in flight.
+
+    Python < 3.14 has no public way to do this (3.14 adds `terminate_workers`), so the workers
+    are taken from the pool's `_processes` mapping.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         if p.is_alive():
