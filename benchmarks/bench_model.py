@@ -15,9 +15,10 @@ is also reduced to the subset (`reference_model.within_subset`) and both models 
 the difference.
 
 "Wagons simulated" counts the wagons whose trains were formed during the horizon. Peak memory
-is measured in fresh subprocesses, two ways: the process's maximum resident set size
-(resource.getrusage ru_maxrss, which includes the interpreter and imported libraries) and the
-tracemalloc peak of the replication alone (Python and numpy allocations made by the run).
+is measured in fresh subprocesses, two ways: the process's peak resident set size (VmHWM from
+/proc/self/status, which includes the interpreter and imported libraries; ru_maxrss where there
+is no /proc) and the tracemalloc peak of the replication alone (Python and numpy allocations
+made by the run).
 """
 
 from __future__ import annotations
@@ -77,17 +78,33 @@ def _timed(fn):  # type: ignore[no-untyped-def]
     return out, time.perf_counter() - w0, time.process_time() - c0
 
 
-def memory_probe(path: str, duration: str | None, how: str) -> dict[str, float]:
-    """Run one replication in this (fresh) process and report its peak memory."""
+def peak_rss_mb() -> float:
+    """This process's peak resident set size.
+
+    Linux's VmHWM belongs to the process image, whereas ru_maxrss survives exec: a child started
+    by a big parent (vfork + exec) would report the parent's peak, not its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def memory_probe(path: str, duration: str | None, how: str) -> dict[str, float]:
+    """Run one replication in this (fresh) process and report its peak memory."""
     import sim
     from sim.experiment import run_replication
 
     scenario = sim.load_scenario(path)
     if duration:
         scenario = scenario.with_changes({"duration": duration})
-    out = {"rss_after_import_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    out = {"rss_after_import_mb": peak_rss_mb()}
     if how == "tracemalloc":
         import tracemalloc
 
@@ -97,7 +114,7 @@ def memory_probe(path: str, duration: str | None, how: str) -> dict[str, float]:
         tracemalloc.stop()
     else:
         run_replication(scenario, 0)
-    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    out["maxrss_mb"] = peak_rss_mb()
     return out
 
 
