@@ -19,6 +19,7 @@ and, over the whole run, the daily rows kept in memory and written to daily.csv
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ MAX_BREAKDOWNS = 5_000_000
 MAX_REVIEWS = 10_000_000
 MAX_DAILY_ROWS = 5_000_000
 FIRST_YEAR, LAST_YEAR = 1900, 2200
+LAST_END = dt.datetime(2261, 12, 31)
 
 HOURS_PER_YEAR = 8760.0
 
@@ -72,6 +74,15 @@ def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[
         yield "start", (
             f"expected a date between {FIRST_YEAR} and {LAST_YEAR}, got {s.start.isoformat()} "
             "(a year outside that range is taken as a typo)"
+        )
+    try:
+        end = dt.datetime(s.start.year, s.start.month, s.start.day) + dt.timedelta(hours=s.duration)
+    except OverflowError:  # past year 9999
+        end = dt.datetime.max
+    if end > LAST_END and s.start.year <= LAST_YEAR:
+        yield "duration", (
+            f"the run would end on {end.date().isoformat()}; it must end by {LAST_END.date().isoformat()} "
+            "(results are dated with pandas timestamps, which stop in April 2262) — start earlier or run shorter"
         )
     days = s.duration / 24.0
     trains = expected_trains(s)
@@ -118,10 +129,11 @@ def _window_problems(s: Scenario) -> Iterator[tuple[str, str]]:
         if d.every is None or d.lasts is None:
             n = 1.0
         else:
+            # windows are laid out from `from` (even long before the start) to the horizon or `to`
             first = s.hours_since_start(d.from_) if d.from_ is not None else 0.0
             last = min(s.duration, s.hours_since_start(d.to)) if d.to is not None else s.duration
             cycle = d.every.mean + d.lasts.mean
-            n = max(0.0, last - max(first, 0.0)) / cycle if cycle > 0 else math.inf
+            n = max(0.0, last - first) / cycle if cycle > 0 else math.inf
         per_target[d.target] = per_target.get(d.target, 0.0) + n
         if n > driver.get(d.target, (-1.0, 0))[0]:
             driver[d.target] = (n, i)
@@ -130,7 +142,8 @@ def _window_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             i = driver[target][1]
             yield f"disruptions[{i}].every", (
                 f"about {_n(n)} disruption windows on {target} in one replication; the limit is "
-                f"{_n(MAX_WINDOWS_PER_TARGET)} per target — make `every` longer or `duration` shorter"
+                f"{_n(MAX_WINDOWS_PER_TARGET)} per target — make `every` longer, or the span from `from` "
+                "(or the start) to `to` (or the end) shorter"
             )
 
 

@@ -117,6 +117,8 @@ CASES: list[Case] = [
          text=_mini(("start: 2024-01-01", "start: 2023-02-30"))),
     Case("year-typo", "start year typo (`start: 9999-01-01`)", ["validate", "{file}"], "start",
          "expected a date between 1900 and 2200", text=_mini(("start: 2024-01-01", "start: 9999-01-01"))),
+    Case("end-too-late", "a century starting in 2200", ["validate", "{file}", "--set", "start=2200-01-01",
+         "--set", "duration=36500d"], "duration", "it must end by 2261-12-31"),
     Case("10000-years", "horizon of 10,000 years", ["validate", "{file}", "--set", "duration=3650000d"],
          "duration", "expected at most 876,000 h (100 years)"),
     Case("year-unit", "a unit the tool does not know (`duration: 10000y`)",
