@@ -23,19 +23,23 @@ from __future__ import annotations
 import math
 import os
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from strategies import scenarios
 
 from sim import metrics
 from sim.calendar import DAY
 from sim.experiment import run_replication
+from sim.loader import load_scenario
 from sim.model import CrossingModel
 from sim.scenario import Scenario
 
+ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = int(os.environ.get("DOSTYK_PROPERTY_EXAMPLES", "200"))
 PROFILE = settings(
     max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, print_blob=True,
@@ -215,3 +219,64 @@ def test_scenario_round_trips_through_its_dict(data: dict[str, Any]) -> None:
     """The resolved scenario written to results/scenario.yaml reads back as the same scenario."""
     s = Scenario.model_validate(data)
     assert Scenario.model_validate(s.to_dict()) == s
+
+
+# -- boundary values: every one valid, every one must run -----------------------------------------
+
+_WHOLE_ERA = {"from": "1900-01-01", "to": "2200-01-01"}
+EXTREMES: list[dict[str, Any]] = [
+    {"line.transit_time": 0},
+    {"line.transit_time": "876000h"},
+    {"unloading.grain.wagon_time": 0},
+    {"checks.customs.time": 0},
+    {"checks.phytosanitary.hours": "00:00-24:00"},
+    {"checks.phytosanitary.hours": "23:59-00:00"},
+    {"disruptions": [{"name": "x", **_WHOLE_ERA, "target": "line", "capacity": 0}]},
+    {"disruptions": [{"name": "x", **_WHOLE_ERA, "target": "yard", "capacity": 0}]},
+    {"disruptions": [{"name": "x", **_WHOLE_ERA, "target": "checks.customs", "capacity": 0}]},
+    {"disruptions": [{"name": "x", **_WHOLE_ERA, "target": "unloading.grain", "capacity": 0}]},
+    {"disruptions": [{"name": "x", "from": "0001-01-01", "to": "9999-01-01", "target": "line", "capacity": 0}]},
+    {"disruptions": [{"name": "x", "from": "2023-01-02", "to": "2023-01-05", "target": "checks.handover",
+                      "capacity": 100}]},
+    {"disruptions": [{"name": "x", "from": "2023-01-02", "to": "2023-01-05", "target": "checks.handover",
+                      "time_factor": 1000}]},
+    {"disruptions": [{"name": "x", "from": "2023-01-02", "to": "2023-01-05", "target": "yard", "capacity": 0.001}]},
+    {"disruptions": [{"name": "x", "every": "1h", "lasts": "876000h", "target": "line", "capacity": 0}]},
+    {"disruptions": [{"name": "x", "every": {"dist": "empirical", "values": [0, 1]}, "lasts": 0, "target": "line",
+                      "capacity": 0}]},
+    {"unloading.grain.points": 10_000},
+    {"cargo.grain.wagons_per_train": 500, "yard.capacity_wagons": 500, "fleet.grain": 500},
+    {"policies.stop_loading.above_wagons": 1, "policies.stop_loading.resume_below": 0},
+    {"policies.stop_loading.above_wagons": 1, "policies.stop_loading.resume_below": 0,
+     "policies.stop_loading.on_halt": "lose"},
+    {"warmup": "239.999h"},
+    {"duration": "1s"},
+    {"start": "2024-02-29"},
+    {"start": "2161-01-01", "duration": "36500d", "demand.grain.tonnes_per_year": 1000,
+     "demand.containers.trains_per_day": 0.01, "disruptions": []},
+    {"unloading.breakdowns.mttr": "876000h"},
+    {"empties.return_time": "876000h", "fleet.grain": 55},
+    {"demand.grain.monthly_profile": [0] * 11 + [1]},
+    {"line.transit_time": {"dist": "lognormal", "mean": "1s", "sd": "876000h"}},
+    {"line.transit_time": {"dist": "gamma", "mean": "1s", "cv": 100}},
+    {"checks.handover.trains_per_day": 1_000_000, "checks.customs.trains_at_once": 1_000_000,
+     "line.max_trains_per_day": 1_000_000, "yard.capacity_wagons": 1_000_000},
+    {"seed": 2**63 - 1, "costs.wagon_day_usd": 1_000_000},
+]
+
+
+@pytest.mark.parametrize("changes", EXTREMES, ids=[",".join(c) for c in EXTREMES])
+def test_boundary_values_run_and_keep_the_invariants(changes: dict[str, Any]) -> None:
+    """Valid values at the edges of their ranges simulate without error and conserve wagons."""
+    base = load_scenario(ROOT / "scenarios" / "baseline_2023.yaml").with_changes({"duration": "10d"})
+    s = base.with_changes({k: v for k, v in changes.items() if k != "warmup"})
+    if "warmup" in changes:
+        s = s.with_changes({"warmup": changes["warmup"]})
+    model = CrossingModel(s, replication=0, seed=s.seed)
+    obs = model.run()
+    n = len(s.cargo_names)
+    _check_conservation(s, obs.diagnostics, obs.totals["wagons_delivered_total"][:n])
+    assert obs.diagnostics["min_backlog"] >= 0 and obs.diagnostics["min_held"] >= 0
+    if all(d.capacity <= 1 for d in s.disruptions):  # a factor above 1 raises the limits legitimately
+        _check_gates(s, obs.diagnostics)
+    _check_kpis(s, metrics.kpis(obs, s.costs.wagon_day_usd))
