@@ -8,13 +8,18 @@ identical KPIs, and prints:
 
 - wall time per executor, and the process executor's speed-up over serial (pool start-up
   included: it is part of every `dostyk sweep`);
+- CPU seconds per task in the process executor's workers against the serial run (Linux): the
+  executor's own cost, which unlike wall time does not depend on other work on the machine;
 - the Dask executor's overhead per task on an already running local cluster, in two ways:
   extra worker-seconds per task in the sweep, (workers x wall - serial wall) / tasks, and the
   round-trip of a trivial task (submit, run, gather) measured on 200 no-op tasks;
 - how long starting the local Dask cluster took (paid once per command without --scheduler).
 
-The machine may be shared: the load average is printed, and --repeat R keeps the fastest of R
-interleaved rounds per executor. The figures are what was measured.
+The machine may be shared: the load average and the serial run's share of a core are printed,
+and --repeat R keeps the fastest of R interleaved rounds per executor. With the kernel's
+per-session scheduling (autogroup), all processes of one session share that session's CPU share,
+so on a machine busy with other sessions no parallel executor can show its speed-up. The figures
+are what was measured.
 """
 
 from __future__ import annotations
@@ -32,11 +37,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
-from sim.executors import DaskExecutor  # noqa: E402
+from sim.executors import DaskExecutor, ProcessExecutor  # noqa: E402
 
 
 def _noop(x: int) -> int:
     return x
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process (0 where /proc is not available)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _autogroup() -> bool:
@@ -61,14 +75,29 @@ def main(argv: list[str] | None = None) -> int:
     scenario = sim.load_scenario(ROOT / "scenarios" / "baseline_2023.yaml").with_changes({"duration": args.duration})
     vary = {"unloading.grain.points": points}
 
-    cpu_serial: list[float] = []
+    cpu_share: list[float] = []     # fraction of a core the serial run got
+    cpu_serial: list[float] = []    # CPU seconds of the serial run
+    cpu_workers: list[float] = []   # CPU seconds used by the process executor's workers
 
     def timed(executor: object) -> tuple[float, pd.DataFrame]:
+        progress = False
+        seen: dict[int, float] = {}
+        if executor == "process":  # watch the workers' CPU time (Linux /proc) as results arrive
+            executor = ProcessExecutor(args.workers)
+
+            def progress(stream, n):  # type: ignore[no-untyped-def]
+                for item in stream:
+                    seen.update({pid: _cpu_seconds(pid) for pid in executor.worker_pids()})
+                    yield item
         t0, c0 = time.perf_counter(), time.process_time()
-        res = sim.sweep(scenario, vary, replications=reps, seed=1, executor=executor, workers=args.workers)  # type: ignore[arg-type]
+        res = sim.sweep(scenario, vary, replications=reps, seed=1, executor=executor, workers=args.workers,  # type: ignore[arg-type]
+                        progress=progress)
         wall = time.perf_counter() - t0
         if executor == "serial":
-            cpu_serial.append((time.process_time() - c0) / wall)
+            cpu_serial.append(time.process_time() - c0)
+            cpu_share.append(cpu_serial[-1] / wall)
+        if seen:
+            cpu_workers.append(sum(seen.values()))
         return wall, res.kpis
 
     load_before = os.getloadavg()[0]
@@ -101,8 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     t_serial, t_process, t_dask = (min(walls[k]) for k in ("serial", "process", "dask"))
     w = args.workers
     print(f"serial   {t_serial:7.2f} s   {t_serial / n_tasks * 1000:.0f} ms per task; the serial run got "
-          f"{max(cpu_serial):.0%} of a core")
+          f"{max(cpu_share):.0%} of a core")
     print(f"process  {t_process:7.2f} s   speed-up {t_serial / t_process:.2f}x over serial (pool start-up included)")
+    if cpu_workers:
+        serial_cpu, worker_cpu = min(cpu_serial) / n_tasks, min(cpu_workers) / n_tasks
+        print(f"         CPU per task: {worker_cpu * 1000:.0f} ms in process workers vs {serial_cpu * 1000:.0f} ms "
+              f"serial ({worker_cpu / serial_cpu - 1:+.0%}: the executor's own CPU cost, independent of load)")
     print(f"dask     {t_dask:7.2f} s   speed-up {t_serial / t_dask:.2f}x over serial "
           f"(cluster already running; starting it took {t_start:.2f} s)")
     print(f"dask overhead per task: {t_noop * 1000:.1f} ms round-trip for a no-op task; in the sweep, "
