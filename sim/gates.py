@@ -40,6 +40,7 @@ class Gate:
         self.slots = slots
         self.quota = quota
         self.calendar = calendar or Calendar()
+        self._always_open = self.calendar.always_open
         self.schedule = schedule
         self.in_use = 0
         self.max_in_use = 0
@@ -122,7 +123,7 @@ class Gate:
 
     def _blocked_until(self, now: float, units: int) -> float | None:
         """None if the head can go now; else the next time worth looking again (inf: on release)."""
-        if not self.calendar.is_open(now):
+        if not self._always_open and not self.calendar.is_open(now):
             return self.calendar.next_open(now)
         change = self.schedule.next_change(now) if self.schedule is not None else INF
         if self.quota is not None and self._admitted_today >= self._capacity(self.quota, now):

@@ -289,7 +289,9 @@ class CrossingModel:
         transit = self.transit()
         if self.line_schedule is not None:
             transit *= self.line_schedule.time_factor_at(env.now)
-        arrive = self.line_calendar.next_open(env.now + transit)
+        arrive = env.now + transit
+        if not self.line_calendar.always_open:  # (skipping the call when open: same times, less work)
+            arrive = self.line_calendar.next_open(arrive)
         yield env.timeout(arrive - env.now)
         if tr:
             tr(train, "line", "exit", env.now)
@@ -317,7 +319,10 @@ class CrossingModel:
             work = time()
             if sched is not None:
                 work *= sched.time_factor_at(env.now)
-            start, end, _ = cal.finish(env.now, work)
+            if cal.always_open:
+                start, end = env.now, env.now + work
+            else:
+                start, end, _ = cal.finish(env.now, work)
             if tr:
                 tr(train, f"checks.{check.name}", "start", start)
             yield env.timeout(end - env.now)
