@@ -57,27 +57,26 @@ class _Step:
 
     def flush(self, a: float, b: float, day: int, in_stats: bool) -> None:
         """Fold every change dated before b into the accumulators of period [a, b)."""
-        if self.times or self.blocks:
-            blocks = self.blocks
-            if self.times:
-                blocks.append((np.asarray(self.times), np.asarray(self.deltas, dtype=np.int64)))
-                self.times, self.deltas = [], []
-            ts = np.concatenate([t for t, _ in blocks])
-            ds = np.concatenate([d for _, d in blocks])
-            now = ts < b
-            if now.all():
-                self.blocks = []
-            else:
-                keep = ~now
-                self.blocks = [(ts[keep], ds[keep])]
-                ts, ds = ts[now], ds[now]
-            # decreases before increases at equal times: no spurious peaks (the order of the
-            # changes before sorting does not matter: equal (time, delta) pairs are interchangeable)
-            order = np.lexsort((ds, ts))
-            ts, ds = ts[order], ds[order]
+        if not (self.times or self.blocks):
+            self._flush_constant(a, b, day, in_stats)
+            return
+        blocks = self.blocks
+        if self.times:
+            blocks.append((np.asarray(self.times), np.asarray(self.deltas, dtype=np.int64)))
+            self.times, self.deltas = [], []
+        ts = np.concatenate([t for t, _ in blocks])
+        ds = np.concatenate([d for _, d in blocks])
+        now = ts < b
+        if now.all():
+            self.blocks = []
         else:
-            ts = np.empty(0)
-            ds = np.empty(0, dtype=np.int64)
+            keep = ~now
+            self.blocks = [(ts[keep], ds[keep])]
+            ts, ds = ts[now], ds[now]
+        # decreases before increases at equal times: no spurious peaks (the order of the
+        # changes before sorting does not matter: equal (time, delta) pairs are interchangeable)
+        order = np.lexsort((ds, ts))
+        ts, ds = ts[order], ds[order]
         starts = np.concatenate(([a], ts))
         levels = np.concatenate(([self.level], self.level + np.cumsum(ds)))
         durations = np.diff(np.concatenate((starts, [b])))
@@ -106,6 +105,29 @@ class _Step:
                     self.hist = grown
                 self.hist[: top + 1] += np.bincount(lv, weights=durations[positive], minlength=top + 1)
         self.level = end_level
+
+    def _flush_constant(self, a: float, b: float, day: int, in_stats: bool) -> None:
+        """flush() of a period without changes (most days of the held-trains series): the same
+        sums for the one level over [a, b), without building arrays."""
+        level = self.level
+        span = b - a
+        self.last_segments = (np.array([a]), np.array([level]))
+        self.min_level = min(self.min_level, level)
+        integral = float(level) * span
+        if 0 <= day < len(self.day_end):
+            self.day_end[day] = level
+            self.day_max[day] = max(self.day_max[day], level)
+            self.day_integral[day] += integral
+        if in_stats:
+            self.integral += integral
+            self.maximum = max(self.maximum, level)
+            if self.hist is not None:
+                lv = max(level, 0)
+                if lv >= len(self.hist):
+                    grown = np.zeros(max(lv + 1, 2 * len(self.hist)))
+                    grown[: len(self.hist)] = self.hist
+                    self.hist = grown
+                self.hist[lv] += span
 
     def level_before(self, t: float) -> int:
         """Level just before t, for t inside the period last flushed."""
