@@ -217,6 +217,10 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
             continue
         kind = err.get("type", "")
         msg = err.get("msg", "invalid value")
+        if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. `1:` or `null:`
+            loc = loc[:-1]
+            msg = f"keys here must be names (text), got {err.get('input')!r}"
+            kind = "value_error"
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         if kind == "extra_forbidden":
