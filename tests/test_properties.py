@@ -9,6 +9,7 @@ simulated once with a stage trace and once without. On every one:
 - a fleet bounds the wagons in circulation;
 - every stage takes at least its minimum time, and a train's dwell at least the sum of them;
 - simulated time runs forward for every train, through the stages in the scenario's order;
+- unloading is first in, first out per cargo;
 - checks start only within working hours and outside closures; nothing enters a closed line or
   yard, and no wagon starts unloading while its cargo's unloading is closed;
 - KPIs are consistent (tonnes = wagons x payload, percentiles ordered, utilisation <= 1);
@@ -109,6 +110,13 @@ def _check_trace(s: Scenario, model: CrossingModel, trace: list[tuple[int, str, 
     for train_id, cargo, stage, what, t in trace:
         if train_id >= 0:
             rows[train_id].append((cargo, stage, what, t))  # type: ignore[arg-type]
+    # unloading is FIFO per cargo: wagons start in the order they were queued
+    starts_by_cargo: dict[str, list[float]] = defaultdict(list)
+    for _, cargo, stage, what, t in trace:
+        if stage.startswith("unloading.") and what == "wagon":
+            starts_by_cargo[cargo].append(t)
+    for cargo, starts in starts_by_cargo.items():
+        assert all(b >= a - EPS for a, b in zip(starts, starts[1:])), f"{cargo}: unloading is not FIFO"
     line_closed = _closed(model, "line")
     transit_min = s.line.transit_time.minimum * _slowest_factor(s, "line")
     for train_id, items in rows.items():
