@@ -187,6 +187,12 @@ def run(
     n = scenario.replications if replications is None else int(replications)
     if n < 1:
         raise ValueError("replications must be at least 1")
+    if replications is not None:  # the file's own replications were bounded when it was validated
+        from sim.limits import workload_problems
+
+        too_many = [msg for path, msg in workload_problems(scenario, n) if path == "replications"]
+        if too_many:
+            raise ValueError(f"replications={n}: {too_many[0]}")
     seed = scenario.seed if seed is None else int(seed)
     tasks = replication_tasks(scenario, range(n), seed)
     work = None
