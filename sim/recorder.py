@@ -52,8 +52,9 @@ class _Step:
         self.times.append(t)
         self.deltas.append(delta)
 
-    def add_many(self, times: np.ndarray, delta: int) -> None:
-        self.blocks.append((times, np.full(len(times), delta, dtype=np.int64)))
+    def add_many(self, times: np.ndarray, deltas: np.ndarray) -> None:
+        """Changes at `times` by `deltas` (int64 arrays of the same length; never modified)."""
+        self.blocks.append((times, deltas))
 
     def flush(self, a: float, b: float, day: int, in_stats: bool) -> None:
         """Fold every change dated before b into the accumulators of period [a, b)."""
@@ -83,11 +84,13 @@ class _Step:
         positive = durations > 0
         # A level that lasts no time is not a state of the system: with decreases sorted first,
         # wagons that arrive and are unloaded at the same instant would dip below the true level.
-        self.last_segments = (starts[positive], levels[positive])
+        lasting = levels[positive]
+        self.last_segments = (starts[positive], lasting)
         end_level = int(levels[-1])
-        lo = int(levels[positive].min()) if positive.any() else end_level
+        any_lasting = len(lasting) > 0
+        lo = int(lasting.min()) if any_lasting else end_level
         self.min_level = min(self.min_level, lo)
-        day_max = int(levels[positive].max()) if positive.any() else end_level
+        day_max = int(lasting.max()) if any_lasting else end_level
         integral = float(np.dot(levels, durations))
         if 0 <= day < len(self.day_end):
             self.day_end[day] = end_level
@@ -96,8 +99,8 @@ class _Step:
         if in_stats:
             self.integral += integral
             self.maximum = max(self.maximum, day_max)
-            if self.hist is not None and positive.any():
-                lv = np.maximum(levels[positive], 0)
+            if self.hist is not None and any_lasting:
+                lv = np.maximum(lasting, 0)
                 top = int(lv.max())
                 if top >= len(self.hist):
                     grown = np.zeros(max(top + 1, 2 * len(self.hist)))
@@ -252,8 +255,9 @@ class Recorder:
         # instead of converting hundreds of thousands of floats one by one
         e = np.array(ends)
         s = np.array(starts)
-        self.backlog[ci].add_many(e, -1)
-        self.backlog[-1].add_many(e, -1)
+        unloaded = np.full(len(e), -1, dtype=np.int64)
+        self.backlog[ci].add_many(e, unloaded)
+        self.backlog[-1].add_many(e, unloaded)
         self._wagons[ci].append((e, e - border_arrival, s - ready))
         self._busy_active[ci].append((
             s if busy_starts is starts else np.array(busy_starts),
@@ -329,12 +333,16 @@ class Recorder:
                 d["unloaded_wagons"][ci, day] += count
                 d["unloaded_wagons"][all_k, day] += count
             if in_stats and count:
-                bins = np.bincount(dwell_bin(dw), minlength=DWELL_BINS)
+                # counts over the day's range of bins only (the histogram has ~18,000)
+                idx = dwell_bin(dw)
+                lo = int(idx.min())
+                counts = np.bincount(idx - lo)
+                dwell_sum, wait_sum = float(dw.sum()), float(wt.sum())
                 for k in (ci, all_k):
                     tot["wagons_delivered"][k] += count
-                    tot["dwell_sum"][k] += float(dw.sum())
-                    tot["wait_sum"][k] += float(wt.sum())
-                    self.dwell_hist[k] += bins
+                    tot["dwell_sum"][k] += dwell_sum
+                    tot["wait_sum"][k] += wait_sum
+                    self.dwell_hist[k][lo : lo + len(counts)] += counts
         ends = self._train_ends[ci]
         if ends:
             e = np.asarray(ends)
