@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.plots import kpi_label
+
 
 def _numeric(values: Sequence[Any]) -> bool:
     return all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in values)
@@ -47,12 +49,20 @@ def plot_lever(summary: pd.DataFrame, kpi: str, lever: str, cargo: str = "all",
     if not numeric or len(x_values) <= 12:  # mark the grid values themselves (no 4.5 points)
         ax.set_xticks(list(position.values()), [str(v) for v in x_values])
     ax.set_xlabel(lever)
-    ax.set_ylabel(kpi)
+    ax.set_ylabel(kpi_label(kpi))
     ax.set_title(f"{kpi} ({cargo}) — mean and 95 % CI")
     ax.grid(alpha=0.3)
     if others:
         ax.legend(fontsize="small")
     return fig
+
+
+def _cell(value: float) -> str:
+    """A heat-map cell: three significant figures, thousands separated, never in e-notation."""
+    if value == 0 or abs(value) >= 100:
+        return f"{value:,.0f}"
+    digits = max(0, 2 - int(np.floor(np.log10(abs(value)))))
+    return f"{value:,.{digits}f}"
 
 
 def plot_heatmap(summary: pd.DataFrame, kpi: str, x: str, y: str, cargo: str = "all") -> Figure:
@@ -78,8 +88,8 @@ def plot_heatmap(summary: pd.DataFrame, kpi: str, x: str, y: str, cargo: str = "
     mid = float(np.mean([finite.min(), finite.max()])) if finite.size else 0.0
     for (i, j), value in np.ndenumerate(data):
         if np.isfinite(value):
-            ax.text(j, i, f"{value:,.3g}", ha="center", va="center", fontsize="small",
+            ax.text(j, i, _cell(value), ha="center", va="center", fontsize="small",
                     color="black" if value > mid else "white")
-    fig.colorbar(image, ax=ax, label=kpi)
+    fig.colorbar(image, ax=ax, label=kpi_label(kpi))
     ax.set_title(f"{kpi} ({cargo}) — mean over replications")
     return fig
