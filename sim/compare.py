@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from sim.atomic import atomic_directory, write_scenario_yaml
 from sim.experiment import Progress, replication_tasks, run_tasks
-from sim.results import ResultsExistError, _replace_dir, package_version
+from sim.results import package_version
 from sim.scenario import Scenario
 from sim.stats import summarise, t_halfwidth
 
@@ -116,27 +114,16 @@ class Comparison:
 
     def write(self, out: str | os.PathLike[str], force: bool = False) -> Path:
         """Write kpis.csv, summary.csv, differences.csv, comparison.json and scenarios/ atomically."""
-        out = Path(out)
-        if out.exists() and not force:
-            raise ResultsExistError(f"{out} already exists; use --force to replace it")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-        tmp.chmod(0o755)
-        try:
+        with atomic_directory(out, force) as tmp:
             (tmp / "scenarios").mkdir()
             for name, scen in zip(self.names, self.scenarios):
-                (tmp / "scenarios" / f"{_slug(name)}.yaml").write_text(
-                    yaml.safe_dump(scen.to_dict(), sort_keys=False, allow_unicode=True), encoding="utf-8")
+                write_scenario_yaml(tmp / "scenarios" / f"{_slug(name)}.yaml", scen)
             (tmp / "comparison.json").write_text(
                 json.dumps({**self.metadata, "scenarios": self.names}, indent=2, default=str) + "\n", encoding="utf-8")
             self.kpis.to_csv(tmp / "kpis.csv", index=False)
             self.summary().to_csv(tmp / "summary.csv", index=False)
             self.differences().to_csv(tmp / "differences.csv", index=False)
-            _replace_dir(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return out
+        return Path(out)
 
 
 def _slug(text: str) -> str:

@@ -10,8 +10,6 @@ import datetime as dt
 import json
 import os
 import platform
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +17,11 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
 from sim.scenario import Scenario
 from sim.stats import summarise
+
+__all__ = ["RESULT_FILES", "Results", "ResultsExistError", "package_version"]
 
 RESULT_FILES = ("scenario.yaml", "metadata.json", "kpis.csv", "summary.csv", "daily.csv", "events.csv")
 
@@ -32,10 +33,6 @@ def package_version() -> str:
         return version("dostyk-sim")
     except Exception:  # pragma: no cover - running from a source tree without install
         return "0+unknown"
-
-
-class ResultsExistError(FileExistsError):
-    """The output directory exists and --force was not given."""
 
 
 @dataclass
@@ -81,16 +78,8 @@ class Results:
     # -- files ---------------------------------------------------------------------------------
     def write(self, out: str | os.PathLike[str], force: bool = False, extra: Any = None) -> Path:
         """Write the results directory atomically; `extra(tmpdir)` may add files (plots, report)."""
-        out = Path(out)
-        if out.exists() and not force:
-            raise ResultsExistError(f"{out} already exists; use --force to replace it")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-        tmp.chmod(0o755)
-        try:
-            (tmp / "scenario.yaml").write_text(
-                yaml.safe_dump(self.scenario.to_dict(), sort_keys=False, allow_unicode=True), encoding="utf-8"
-            )
+        with atomic_directory(out, force) as tmp:
+            write_scenario_yaml(tmp / "scenario.yaml", self.scenario)
             (tmp / "metadata.json").write_text(json.dumps(self.metadata, indent=2) + "\n", encoding="utf-8")
             self.kpis.to_csv(tmp / "kpis.csv", index=False)
             self.summary().to_csv(tmp / "summary.csv", index=False)
@@ -98,11 +87,7 @@ class Results:
             self.events.to_csv(tmp / "events.csv", index=False)
             if extra is not None:
                 extra(tmp)
-            _replace_dir(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return out
+        return Path(out)
 
     @classmethod
     def read(cls, directory: str | os.PathLike[str]) -> Results:
@@ -119,14 +104,3 @@ class Results:
         events = pd.read_csv(d / "events.csv", parse_dates=["start", "end"])
         return cls(scenario, int(metadata.get("seed", scenario.seed)), pd.read_csv(d / "kpis.csv"), daily,
                    events, [], metadata)
-
-
-def _replace_dir(tmp: Path, out: Path) -> None:
-    """Move tmp to out in one rename; an old out is moved aside first and removed after."""
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, out)

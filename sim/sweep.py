@@ -14,8 +14,6 @@ import datetime as dt
 import itertools
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
+from sim.atomic import atomic_directory, write_scenario_yaml
 from sim.experiment import Progress, replication_tasks, run_tasks
 from sim.loader import ScenarioError, validate_scenario
-from sim.results import ResultsExistError, _replace_dir, package_version
+from sim.results import package_version
 from sim.scenario import Scenario
 from sim.stats import summarise
 
@@ -106,15 +105,8 @@ class SweepResult:
     # -- files ---------------------------------------------------------------------------------
     def write(self, out: str | os.PathLike[str], force: bool = False, plots: bool = True) -> Path:
         """Write the sweep directory atomically: kpis.csv, summary.csv, sweep.json, scenario.yaml, plots/."""
-        out = Path(out)
-        if out.exists() and not force:
-            raise ResultsExistError(f"{out} already exists; use --force to replace it")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-        tmp.chmod(0o755)
-        try:
-            (tmp / "scenario.yaml").write_text(
-                yaml.safe_dump(self.scenario.to_dict(), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        with atomic_directory(out, force) as tmp:
+            write_scenario_yaml(tmp / "scenario.yaml", self.scenario)
             meta = {**self.metadata, "levers": self.levers}
             (tmp / "sweep.json").write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
             self.kpis.to_csv(tmp / "kpis.csv", index=False)
@@ -122,11 +114,7 @@ class SweepResult:
             self.events.to_csv(tmp / "events.csv", index=False)
             if plots:
                 self._write_plots(tmp / "plots")
-            _replace_dir(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return out
+        return Path(out)
 
     def _write_plots(self, directory: Path) -> None:
         import matplotlib
