@@ -14,17 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from benchmarks.reference_model import ReferenceResult
+from benchmarks.reference_model import KPIS, ReferenceResult
 
 # KPIs both models compute, per cargo (the reference model's whole output)
-COMPARED = (
-    "wagons_delivered",
-    "trains_delivered",
-    "dwell_h_mean",
-    "unload_wait_h_mean",
-    "unloading_utilization",
-    "backlog_wagons_mean",
-)
+COMPARED = KPIS
 
 
 @dataclass(frozen=True)
