@@ -109,6 +109,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     from sim.experiment import Interrupted
     from sim.experiment import run as run_experiment
 
+    _check_scheduler(executor, scheduler)
     scen = load_scenario(scenario, parse_sets(sets))
     _check_replications(scen, scenario, replications)
     out_dir = Path(out) if out else Path("results") / _safe_name(scen.name)
@@ -175,6 +176,13 @@ def _report_writer(results: Results):  # type: ignore[no-untyped-def]
     except ImportError:
         return None
     return lambda directory: report.write_report(results, directory)
+
+
+def _check_scheduler(executor: str, scheduler: str | None) -> None:
+    """--scheduler only means something to the Dask executor: say so rather than ignore it."""
+    if scheduler is not None and executor != "dask":
+        raise click.BadParameter(f"{scheduler} is a Dask scheduler address; add --executor dask",
+                                 param_hint="--scheduler")
 
 
 def _safe_name(name: str) -> str:
@@ -296,6 +304,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     Writes kpis.csv (one row per point, replication and cargo), summary.csv (mean and 95 % CI per
     point), sweep.json and plots/. Every point uses the same seed (common random numbers).
     """
+    _check_scheduler(executor, scheduler)
     from sim.experiment import Interrupted
     from sim.sweep import parse_vary
     from sim.sweep import sweep as run_sweep
@@ -347,6 +356,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     Every scenario runs the same replications with the same seed; differences are taken
     replication by replication, and their 95 % CI is shown next to the (wider) unpaired one.
     """
+    _check_scheduler(executor, scheduler)
     from sim.compare import compare as run_compare
     from sim.compare import unique_names
     from sim.experiment import Interrupted

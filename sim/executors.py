@@ -259,6 +259,9 @@ class DaskExecutor:
 
 def make_executor(name: str = "process", workers: int | None = None, scheduler: str | None = None) -> Executor:
     """The executor called `name` (serial, process or dask)."""
+    if scheduler is not None and name != "dask":
+        raise ValueError(f"a scheduler address ({scheduler}) goes with the dask executor, not {name!r}; "
+                         "add --executor dask")
     if name == "serial":
         return SerialExecutor()
     if name == "process":

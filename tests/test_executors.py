@@ -129,3 +129,18 @@ def test_a_killed_worker_is_reported_and_finished_tasks_are_kept(short: sim.Scen
 def test_unknown_executor_is_refused() -> None:
     with pytest.raises(ValueError, match="serial, process, dask"):
         make_executor("threads")
+
+
+def test_a_scheduler_without_the_dask_executor_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.cli import main
+    from tests.conftest import SCENARIOS
+
+    with pytest.raises(ValueError, match="dask"):
+        make_executor("process", scheduler="tcp://127.0.0.1:1")
+    for command in (["run", str(SCENARIOS / "baseline_2023.yaml")],
+                    ["sweep", str(SCENARIOS / "baseline_2023.yaml"), "--vary", "unloading.grain.points=4,6"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main([*command, "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "out"), "-q"])
+        assert exit_info.value.code == 2
+        assert "--executor dask" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # refused before anything was written
