@@ -308,11 +308,14 @@ class Scenario(_Model):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
     def with_changes(self, changes: dict[str, Any]) -> Scenario:
-        """A new scenario with dotted key paths replaced, e.g. {"unloading.grain.points": 10}."""
-        data = self.to_dict()
-        for path, value in changes.items():
-            set_path(data, path, value)
-        return Scenario.model_validate(data)
+        """A new scenario with dotted key paths replaced, e.g. {"unloading.grain.points": 10}.
+
+        A path that names nothing, or a value the schema refuses, raises the same ScenarioError
+        (key path and what was expected) as a bad file does.
+        """
+        from sim.loader import validate_scenario  # imported here: the loader imports this module
+
+        return validate_scenario(self.to_dict(), f"{self.name} with changes", dict(changes))
 
 
 def _cross_problems(s: Scenario) -> Iterator[tuple[str, str]]:  # a flat list of independent rules

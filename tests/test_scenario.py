@@ -71,8 +71,10 @@ def test_with_changes_returns_a_new_validated_scenario() -> None:
     assert changed.checks[0].time.mean == 2.0
     assert changed.checks[2].trains_per_day == 9
     assert base.unloading.groups["grain"].points == 6  # the original is untouched (immutable)
-    with pytest.raises(Exception, match="grain"):
+    with pytest.raises(sim.ScenarioError, match=r"unloading\.grain\.points: .*greater than or equal to 1"):
         base.with_changes({"unloading.grain.points": 0})
+    with pytest.raises(sim.ScenarioError, match=r"unloading\.wheat\.points: no such key"):
+        base.with_changes({"unloading.wheat.points": 3})
 
 
 def test_set_path_refuses_paths_that_do_not_exist() -> None:
