@@ -89,6 +89,7 @@ def execute(task: Task) -> ReplicationResult:
         ) from None
     if not task.keep_series:
         result.daily = pd.DataFrame()
+        result.dwell = pd.DataFrame()
         result.diagnostics = {}
     return result
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,8 @@ EXECUTORS = ("serial", "process", "dask")
 
 @dataclass
 class ReplicationResult:
-    """What one replication returns: its KPI rows, daily series, dated events and diagnostics."""
+    """What one replication returns: KPI rows, daily series, dated events, diagnostics and the
+    dwell distribution (quantiles per cargo)."""
 
     replication: int
     seed: int
@@ -38,6 +39,7 @@ class ReplicationResult:
     daily: pd.DataFrame
     events: pd.DataFrame
     diagnostics: dict[str, Any]
+    dwell: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def run_replication(scenario: Scenario, replication: int, seed: int | None = None, trace: bool = False) -> ReplicationResult:
@@ -53,7 +55,9 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
     diagnostics = dict(obs.diagnostics)
     diagnostics["wagons_delivered_total"] = obs.totals["wagons_delivered_total"][: len(obs.cargo)].tolist()
     diagnostics["min_backlog"] = obs.diagnostics.get("min_backlog")
-    return ReplicationResult(replication, seed, k, d, e, diagnostics)
+    q = metrics.dwell_quantiles(obs)
+    q.insert(0, "replication", replication)
+    return ReplicationResult(replication, seed, k, d, e, diagnostics, q)
 
 
 class Interrupted(KeyboardInterrupt):

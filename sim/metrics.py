@@ -121,6 +121,29 @@ def kpis(obs: Observations, wagon_day_usd: float = 0.0) -> pd.DataFrame:
     return frame[["cargo"] + [c for c in frame.columns if c != "cargo"]]
 
 
+#: Quantile levels of the dwell distribution kept per replication (enough for an ECDF).
+DWELL_QUANTILES = tuple(round(q, 3) for q in [*np.arange(1, 100) / 100, 0.995, 0.999])
+
+
+def dwell_quantiles(obs: Observations) -> pd.DataFrame:
+    """Dwell (border arrival → unloaded) at each level of DWELL_QUANTILES, per cargo and `all`.
+
+    Read from the same histogram as the dwell_h_p50/p90/p99 KPIs, so those KPIs are rows here too.
+    """
+    levels = np.array(DWELL_QUANTILES)
+    frames = []
+    for k, name in enumerate(obs.cargo + ["all"]):
+        hist = obs.dwell_hist[k]
+        total = hist.sum()
+        if total <= 0:
+            continue
+        idx = np.minimum(np.searchsorted(np.cumsum(hist), levels * total, side="left"), len(hist) - 1)
+        frames.append(pd.DataFrame({"cargo": name, "quantile": levels, "dwell_h": dwell_bin_centre(idx)}))
+    if not frames:
+        return pd.DataFrame(columns=["cargo", "quantile", "dwell_h"])
+    return pd.concat(frames, ignore_index=True)
+
+
 DAILY_COLUMNS = [
     "arrivals_wagons", "unloaded_wagons", "tonnes_delivered", "trains_delivered", "backlog_end",
     "backlog_max", "backlog_mean", "held_trains_end", "held_trains_max", "held_trains_mean",

@@ -46,12 +46,14 @@ class Results:
     events: pd.DataFrame
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    dwell: pd.DataFrame = field(default_factory=pd.DataFrame)  # replication, cargo, quantile, dwell_h
 
     @classmethod
     def from_replications(cls, scenario: Scenario, seed: int, reps: list[Any]) -> Results:
         kpis = pd.concat([r.kpis for r in reps], ignore_index=True)
         daily = pd.concat([r.daily for r in reps], ignore_index=True)
         events = pd.concat([r.events for r in reps], ignore_index=True)
+        dwell = pd.concat([r.dwell for r in reps], ignore_index=True)
         metadata = {
             "scenario": scenario.name,
             "seed": seed,
@@ -60,7 +62,7 @@ class Results:
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "python": platform.python_version(),
         }
-        return cls(scenario, seed, kpis, daily, events, [r.diagnostics for r in reps], metadata)
+        return cls(scenario, seed, kpis, daily, events, [r.diagnostics for r in reps], metadata, dwell)
 
     @property
     def replications(self) -> int:
@@ -85,6 +87,7 @@ class Results:
             self.summary().to_csv(tmp / "summary.csv", index=False)
             self.daily.to_csv(tmp / "daily.csv", index=False)
             self.events.to_csv(tmp / "events.csv", index=False)
+            self.dwell.to_csv(tmp / "dwell.csv", index=False)
             if extra is not None:
                 extra(tmp)
         return Path(out)
@@ -102,5 +105,7 @@ class Results:
         metadata = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
         daily = pd.read_csv(d / "daily.csv", parse_dates=["date"])
         events = pd.read_csv(d / "events.csv", parse_dates=["start", "end"])
+        # dwell.csv is optional: directories written before it existed still load (no ECDF then)
+        dwell = pd.read_csv(d / "dwell.csv") if (d / "dwell.csv").is_file() else pd.DataFrame()
         return cls(scenario, int(metadata.get("seed", scenario.seed)), pd.read_csv(d / "kpis.csv"), daily,
-                   events, [], metadata)
+                   events, [], metadata, dwell)

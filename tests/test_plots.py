@@ -119,20 +119,49 @@ def test_deliveries_against_capacity(jan: Results) -> None:
         plots.close(fig)
 
 
-def test_dwell_percentiles_per_cargo(jan: Results) -> None:
+def test_dwell_distribution_per_cargo(jan: Results) -> None:
     fig = plots.dwell(jan)
     try:
         ax = fig.axes[0]
-        assert "(hours)" in ax.get_ylabel()
-        assert [t.get_text() for t in ax.get_xticklabels()] == ["grain", "containers", "all"]
-        for label, col in (("p50", "dwell_h_p50"), ("p90", "dwell_h_p90"), ("p99", "dwell_h_p99")):
-            dots = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_gid() == label]
-            assert len(dots) == 3  # one per cargo column
-            values = sorted(np.concatenate([d.get_offsets()[:, 1] for d in dots]))
-            expected = sorted(jan.kpis[col].dropna())
-            np.testing.assert_allclose(values, expected)
+        assert "(hours)" in ax.get_xlabel() and "ECDF" in ax.get_ylabel()
+        for cargo in ("grain", "containers", "all"):
+            (curve,) = [ln for ln in ax.lines if ln.get_gid() == f"ecdf:{cargo}"]
+            rows = jan.dwell[jan.dwell["cargo"] == cargo].groupby("quantile")["dwell_h"].mean()
+            np.testing.assert_allclose(curve.get_xdata(), rows.to_numpy())
+            np.testing.assert_allclose(curve.get_ydata(), rows.index.to_numpy())
+            assert np.all(np.diff(curve.get_xdata()) >= 0)  # a distribution function never goes back
+            for label, col in (("p50", "dwell_h_p50"), ("p90", "dwell_h_p90"), ("p99", "dwell_h_p99")):
+                (dot,) = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_gid() == f"{label}:{cargo}"]
+                x, y = dot.get_offsets()[0]
+                assert x == pytest.approx(jan.kpis.loc[jan.kpis["cargo"] == cargo, col].mean())
+                assert y == pytest.approx(int(label[1:]) / 100)
         legend = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert {"p50", "p90", "p99"} <= set(legend)
+        assert legend[:3] == ["grain", "containers", "all"] and {"p50", "p90", "p99"} <= set(legend)
+    finally:
+        plots.close(fig)
+
+
+def test_dwell_quantiles_contain_the_percentile_kpis(jan: Results) -> None:
+    """The ECDF and the dwell_h_pXX KPIs come from the same histogram, so they agree exactly."""
+    q = jan.dwell.pivot_table(index=["replication", "cargo"], columns="quantile", values="dwell_h")
+    k = jan.kpis.set_index(["replication", "cargo"])
+    for level, col in ((0.5, "dwell_h_p50"), (0.9, "dwell_h_p90"), (0.99, "dwell_h_p99")):
+        np.testing.assert_allclose(q[level].to_numpy(), k.loc[q.index, col].to_numpy())
+
+
+def test_dwell_distribution_survives_the_results_directory(jan: Results, jan_read: Results) -> None:
+    pd.testing.assert_frame_equal(jan_read.dwell, jan.dwell, check_dtype=False)
+
+
+def test_dwell_falls_back_to_percentiles_without_quantiles(jan: Results) -> None:
+    old = Results(jan.scenario, jan.seed, jan.kpis, jan.daily, jan.events, [], jan.metadata)
+    fig = plots.dwell(old)
+    try:
+        ax = fig.axes[0]
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["grain", "containers", "all"]
+        dots = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_gid() == "p90"]
+        values = sorted(np.concatenate([d.get_offsets()[:, 1] for d in dots]))
+        np.testing.assert_allclose(values, sorted(jan.kpis["dwell_h_p90"].dropna()))
     finally:
         plots.close(fig)
 
