@@ -102,11 +102,7 @@ class _Step:
             if self.hist is not None and any_lasting:
                 lv = np.maximum(lasting, 0)
                 top = int(lv.max())
-                if top >= len(self.hist):
-                    grown = np.zeros(max(top + 1, 2 * len(self.hist)))
-                    grown[: len(self.hist)] = self.hist
-                    self.hist = grown
-                self.hist[: top + 1] += np.bincount(lv, weights=durations[positive], minlength=top + 1)
+                self._hist_up_to(top)[: top + 1] += np.bincount(lv, weights=durations[positive], minlength=top + 1)
         self.level = end_level
 
     def _flush_constant(self, a: float, b: float, day: int, in_stats: bool) -> None:
@@ -126,11 +122,16 @@ class _Step:
             self.maximum = max(self.maximum, level)
             if self.hist is not None:
                 lv = max(level, 0)
-                if lv >= len(self.hist):
-                    grown = np.zeros(max(lv + 1, 2 * len(self.hist)))
-                    grown[: len(self.hist)] = self.hist
-                    self.hist = grown
-                self.hist[lv] += span
+                self._hist_up_to(lv)[lv] += span
+
+    def _hist_up_to(self, top: int) -> np.ndarray:
+        """The level histogram, grown (doubling) so that index `top` exists."""
+        assert self.hist is not None
+        if top >= len(self.hist):
+            grown = np.zeros(max(top + 1, 2 * len(self.hist)))
+            grown[: len(self.hist)] = self.hist
+            self.hist = grown
+        return self.hist
 
     def level_before(self, t: float) -> int:
         """Level just before t, for t inside the period last flushed."""
