@@ -15,7 +15,10 @@ import json
 import logging
 import multiprocessing
 import os
+import pickle
+import shutil
 import signal
+import tempfile
 import traceback
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -94,6 +97,27 @@ def execute(task: Task) -> ReplicationResult:
     return result
 
 
+def execute_to_file(task: Task, directory: str) -> str:
+    """Run one task in a worker process and leave its result in a file; return the file's path.
+
+    Only the short path travels through the pool's result pipe. A worker killed (SIGKILL, out of
+    memory) while sending a large result would leave half a message in that pipe, and the pool's
+    reader would then wait for the rest forever; a message this small is written in one piece.
+    """
+    result = execute(task)
+    fd, path = tempfile.mkstemp(prefix=f"{task.key}.", suffix=".pickle", dir=directory)
+    with os.fdopen(fd, "wb") as out:
+        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _load_result_file(path: str) -> ReplicationResult:
+    with open(path, "rb") as f:
+        result: ReplicationResult = pickle.load(f)
+    os.remove(path)
+    return result
+
+
 def _with_task(fn: Any, arg: Any, task: Task | None = None) -> ReplicationResult:
     """Call fn(arg); a TaskError leaving it carries the Task, so the caller can save its scenario."""
     try:
@@ -164,7 +188,8 @@ class ProcessExecutor:
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=_mp_context(),
                                    initializer=_ignore_sigint)
         self._pool = pool
-        pending: dict[Future[ReplicationResult], Task] = {pool.submit(execute, t): t for t in tasks}
+        inbox = tempfile.mkdtemp(prefix="dostyk-results-")
+        pending: dict[Future[str], Task] = {pool.submit(execute_to_file, t, inbox): t for t in tasks}
         clean = False
         try:
             while pending:
@@ -172,13 +197,13 @@ class ProcessExecutor:
                 for future in finished:
                     task = pending.pop(future)
                     try:
-                        result = _with_task(Future.result, future, task)
+                        path = _with_task(Future.result, future, task)
                     except BrokenProcessPool:
                         raise TaskError(
                             f"a worker process died (killed, or out of memory) while running tasks; "
                             f"one of them was {task.describe()}\n  {task.reproduce_hint()}"
                         ) from None
-                    yield task, result
+                    yield task, _load_result_file(path)  # type: ignore[arg-type]
             clean = True
         finally:
             self._pool = None
@@ -186,6 +211,7 @@ class ProcessExecutor:
                 pool.shutdown(wait=True)
             else:
                 _stop_pool(pool)
+            shutil.rmtree(inbox, ignore_errors=True)
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
