@@ -399,8 +399,6 @@ class CrossingModel:
                     origin.halted = False
                     self.stop_loading_log.append((origin.cargo, "resume", env.now, backlog))
                     self.recorder.halt(origin.cargo, origin.halted_since, env.now)
-                    if self.trace:
-                        self.trace.rows.append((-1, origin.cargo, "policy", "backlog", backlog))
                     origin.release()
             yield env.timeout(sl.check_every)
 
