@@ -84,8 +84,8 @@ def compare(product: pd.DataFrame, reference: pd.DataFrame, level: float = 0.95)
 
 def format_table(diffs: Sequence[Difference], level: float = 0.95) -> str:
     lines = [
-        f"{'cargo':<11} {'kpi':<22} {'product':>11} {'reference':>11} {'diff':>8} "
-        f"{f'{level:.0%} CI of product-reference':>30}  agree"
+        (f"{'cargo':<11} {'kpi':<22} {'product':>11} {'reference':>11} {'diff':>8} "
+        f"{f'{level:.0%} CI of product-reference':>30}  agree")
     ]
     for d in diffs:
         lines.append(

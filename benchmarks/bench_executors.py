@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
-from sim.executors import DaskExecutor, ProcessExecutor  # noqa: E402
+from sim.experiments.executors import DaskExecutor, ProcessExecutor  # noqa: E402
 
 
 def _noop(x: int) -> int:
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         t_start = time.perf_counter() - t0
-        client.run(lambda: __import__("sim.executors"))  # workers import the model before timing
+        client.run(lambda: __import__("sim.experiments.executors"))  # workers import the model before timing
         walls: dict[str, list[float]] = {"serial": [], "process": [], "dask": []}
         for _ in range(args.repeat):
             for name, executor in (("serial", "serial"), ("process", "process"),

@@ -99,7 +99,7 @@ def peak_rss_mb() -> float:
 def memory_probe(path: str, duration: str | None, how: str) -> dict[str, float]:
     """Run one replication in this (fresh) process and report its peak memory."""
     import sim
-    from sim.experiment import run_replication
+    from sim.experiments.replication import run_replication
 
     scenario = sim.load_scenario(path)
     if duration:
@@ -138,7 +138,7 @@ def measure_memory(path: Path, duration: str | None = None) -> dict[str, float]:
 def _time_pair(scenario, runs: int, ref_runs: int, product: Timing, reference: Timing | None):  # type: ignore[no-untyped-def]
     """Time product and (if given) reference replications, interleaved so both see the same load."""
     from benchmarks import reference_model as ref
-    from sim.experiment import run_replication
+    from sim.experiments.replication import run_replication
 
     product_kpis, reference_results = [], []
     for r in range(max(runs, ref_runs if reference is not None else 0)):
@@ -163,7 +163,7 @@ def bench_scenario(path: Path, runs: int, ref_runs: int) -> dict[str, object]:
     import sim
     from benchmarks import agreement
     from benchmarks import reference_model as ref
-    from sim.experiment import run_replication
+    from sim.experiments.replication import run_replication
 
     scenario = sim.load_scenario(path)
     missing = ref.unsupported_features(scenario)
@@ -198,12 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(memory_probe(args.memory_probe[0], args.duration, args.memory_probe[1])))
         return 0
 
-    import numpy
+    import numpy as np
     import simpy
 
     from benchmarks import agreement
 
-    print(f"python {platform.python_version()}, simpy {simpy.__version__}, numpy {numpy.__version__}, "
+    print(f"python {platform.python_version()}, simpy {simpy.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
     print("times: median of the runs, per replication of the scenario's horizon; ratio = reference CPU / product CPU per wagon")
     paths = [] if args.only_300k else sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -3,7 +3,7 @@
 This is how the crossing is usually first modelled: one SimPy process per train up to the
 unloading, then **one SimPy process per wagon** queueing for a `simpy.Resource` with one unit per
 unloading point, statistics kept as running sums. It is slower but has an obvious meaning, so it
-serves two purposes in `benchmarks/bench_model.py` and `tests/test_reference_agreement.py`:
+serves two purposes in `benchmarks/bench_model.py` and `tests/validation/test_reference_agreement.py`:
 
 - its cost per wagon is the baseline the product's speed is measured against, and
 - its KPIs must agree with the product's (within confidence intervals) on the same scenario,
@@ -35,8 +35,8 @@ import simpy
 from simpy.resources.container import ContainerPut
 from simpy.resources.resource import SortedQueue
 
-from sim.distributions import Exponential, Fixed, Sampler
-from sim.scenario import Scenario
+from sim.scenario.distributions import Exponential, Fixed, Sampler
+from sim.scenario.schema import Scenario
 
 DAY = 24.0
 KPIS = (
@@ -49,7 +49,7 @@ KPIS = (
 )
 
 
-class UnsupportedScenario(ValueError):
+class UnsupportedScenario(ValueError):  # noqa: N818 - names what the reference model cannot do
     """The scenario uses features outside the reference model's subset."""
 
 

@@ -1,18 +1,53 @@
-"""Dostyk–Alashankou rail border crossing simulator.
+"""Dostyk–Alashankou rail border crossing simulator: the stable public API.
 
     import sim
     scenario = sim.load_scenario("scenarios/baseline_2023.yaml")
     results = sim.run(scenario.with_changes({"unloading.grain.points": 8}), replications=10)
     results.summary()
+
+The package is layered; each layer imports only the ones before it:
+sim.scenario (YAML → validated Scenario) → sim.model (SimPy, no I/O) → sim.analysis (KPIs,
+statistics) → sim.experiments (replications, executors, sweeps, comparisons, results) →
+sim.reporting (plots, report, tables) → sim.cli.
 """
 
-from sim.compare import Comparison, compare
-from sim.experiment import run, run_replication
-from sim.loader import ScenarioError, load_scenario
-from sim.results import Results
-from sim.scenario import Scenario
-from sim.sweep import SweepResult, sweep
-from sim.warmup import WarmupSuggestion, suggest_warmup
+from typing import Any
 
-__all__ = ["Results", "Scenario", "ScenarioError", "load_scenario", "run", "run_replication",
-           "SweepResult", "sweep", "Comparison", "compare", "WarmupSuggestion", "suggest_warmup"]
+from sim.analysis.warmup import WarmupSuggestion
+from sim.errors import SimError
+from sim.experiments.compare import Comparison, compare
+from sim.experiments.executors import TaskError
+from sim.experiments.replication import ReplicationResult, run_replication
+from sim.experiments.results import Results
+from sim.experiments.runner import Interrupted, run
+from sim.experiments.sweep import SweepResult, sweep
+from sim.experiments.warmup import suggest_warmup
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
+
+__all__ = [  # noqa: RUF022 - grouped by purpose, not sorted
+    # scenarios
+    "Scenario", "load_scenario",
+    # running
+    "run", "run_replication", "Results", "ReplicationResult",
+    # experiments
+    "sweep", "SweepResult", "compare", "Comparison", "suggest_warmup", "WarmupSuggestion",
+    # errors
+    "SimError", "ScenarioError", "TaskError", "Interrupted",
+    # figures and reports (imported on first use: matplotlib is not needed to run)
+    "plots", "write_report",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """`sim.plots` and `sim.write_report` load matplotlib only when first asked for."""
+    if name == "plots":
+        from sim.reporting import plots
+
+        return plots
+    if name == "write_report":
+        from sim.reporting.report import write_report
+
+        return write_report
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -1,0 +1,6 @@
+"""Pure functions from observations to numbers: no simulation, no files.
+
+- `metrics`: KPIs, daily series, events and dwell quantiles of one replication
+- `stats`: means, standard deviations and Student-t confidence intervals across replications
+- `warmup`: MSER-5 on a daily series
+"""

@@ -1,0 +1,215 @@
+"""KPIs and daily series from one replication's observations: pure functions, no state.
+
+Every KPI is defined here once (see KPI_DEFINITIONS, used by the README and reports).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.model.recorder import Observations, dwell_bin_centre
+from sim.units import DAY
+
+KPI_DEFINITIONS: dict[str, str] = {
+    "tonnes_delivered": "tonnes unloaded during the statistics window (after warm-up)",
+    "wagons_delivered": "wagons unloaded during the statistics window",
+    "trains_delivered": "trains whose last wagon was unloaded during the statistics window",
+    "throughput_t_per_day": "tonnes_delivered divided by the days in the statistics window",
+    "backlog_wagons_mean": "time-weighted mean of wagons at the border (held upstream or in the yard) not yet unloaded",
+    "backlog_wagons_max": "largest such backlog held for a positive time",
+    "backlog_wagons_p95": "time-weighted 95th percentile of the backlog",
+    "held_trains_mean": "time-weighted mean of trains waiting to enter the yard",
+    "held_trains_max": "largest number of trains waiting to enter the yard",
+    "dwell_h_mean": "mean hours from a wagon's border arrival to the end of its unloading",
+    "dwell_h_p50": "median of that dwell (hours)",
+    "dwell_h_p90": "90th percentile of that dwell (hours)",
+    "dwell_h_p99": "99th percentile of that dwell (hours)",
+    "unload_wait_h_mean": "mean hours a wagon waits in the unloading queue (ready → unloading starts)",
+    "unloading_utilization": "share of nominal point-hours spent unloading (busy / (points × hours))",
+    "stop_loading_days": "days during which loading was halted by the stop-loading policy (all: any cargo)",
+    "tonnes_deferred": "tonnes demanded while loading was halted and queued at origin",
+    "tonnes_lost": "tonnes demanded while loading was halted and dropped",
+    "wagon_idle_days": "wagon-days spent at the border not yet unloaded (integral of the backlog)",
+    "idle_cost_usd": "wagon_idle_days × costs.wagon_day_usd",
+    "recovery_days": "mean days from the end of a disruption until the backlog is back to its level at the window's start",
+    "unrecovered_disruptions": "disruption windows ending in the statistics window whose backlog never recovered",
+}
+KPI_NAMES = list(KPI_DEFINITIONS)
+
+
+def _percentile_from_hist(hist: np.ndarray, q: float, values: np.ndarray) -> float:
+    total = hist.sum()
+    if total <= 0:
+        return math.nan
+    cum = np.cumsum(hist)
+    i = int(np.searchsorted(cum, q * total, side="left"))
+    return float(values[min(i, len(values) - 1)])
+
+
+def _interval_overlap(intervals: list[tuple[float, float]], a: float, b: float) -> float:
+    """Length of the union of intervals within [a, b)."""
+    total = 0.0
+    cursor = a
+    for s, e in sorted(intervals):
+        s, e = max(s, cursor), min(e, b)
+        if e > s:
+            total += e - s
+            cursor = e
+    return total
+
+
+def kpis(obs: Observations, wagon_day_usd: float = 0.0) -> pd.DataFrame:
+    """One row per cargo and `all`, one column per KPI (see KPI_DEFINITIONS)."""
+    hours = obs.horizon - obs.warmup
+    days = hours / DAY
+    names = [*obs.cargo, "all"]
+    t = obs.totals
+    rows = []
+    payload = np.array(obs.payload_t)
+    points = np.array(obs.points, dtype=float)
+    for k, name in enumerate(names):
+        if k < len(obs.cargo):
+            tonnes = t["wagons_delivered"][k] * payload[k]
+            pts = points[k]
+            halts = [(s, e) for c, s, e in obs.halts if c == name]
+        else:
+            # all: each cargo's tonnes, summed
+            tonnes = 0.0
+            for ci in range(len(obs.cargo)):
+                tonnes += t["wagons_delivered"][ci] * payload[ci]
+            pts = points.sum()
+            halts = [(s, e) for _, s, e in obs.halts]
+        delivered = t["wagons_delivered"][k]
+        backlog_levels = np.arange(len(obs.backlog_hist[k]), dtype=float)
+        dwell_values = dwell_bin_centre(np.arange(len(obs.dwell_hist[k])))
+        idle_days = t["backlog_integral"][k] / DAY
+        recov = [w for w in obs.recoveries if w.series == k]
+        recovered = [(w.recovered_at - w.end) / DAY for w in recov if w.recovered_at is not None]
+        row: dict[str, float | str] = {
+            "tonnes_delivered": float(tonnes),
+            "wagons_delivered": float(delivered),
+            "trains_delivered": float(t["trains_delivered"][k]),
+            "throughput_t_per_day": float(tonnes / days),
+            "backlog_wagons_mean": float(t["backlog_integral"][k] / hours),
+            "backlog_wagons_max": float(t["backlog_max"][k]),
+            "backlog_wagons_p95": _percentile_from_hist(obs.backlog_hist[k], 0.95, backlog_levels),
+            "held_trains_mean": float(t["held_integral"][k] / hours),
+            "held_trains_max": float(t["held_max"][k]),
+            "dwell_h_mean": float(t["dwell_sum"][k] / delivered) if delivered else math.nan,
+            "dwell_h_p50": _percentile_from_hist(obs.dwell_hist[k], 0.50, dwell_values),
+            "dwell_h_p90": _percentile_from_hist(obs.dwell_hist[k], 0.90, dwell_values),
+            "dwell_h_p99": _percentile_from_hist(obs.dwell_hist[k], 0.99, dwell_values),
+            "unload_wait_h_mean": float(t["wait_sum"][k] / delivered) if delivered else math.nan,
+            "unloading_utilization": float(t["busy_h"][k] / (pts * hours)) if pts else math.nan,
+            "stop_loading_days": _interval_overlap(halts, obs.warmup, obs.horizon) / DAY,
+            "tonnes_deferred": float(t["tonnes_deferred"][k]),
+            "tonnes_lost": float(t["tonnes_lost"][k]),
+            "wagon_idle_days": float(idle_days),
+            "idle_cost_usd": float(idle_days * wagon_day_usd),
+            "recovery_days": float(np.mean(recovered)) if recovered else math.nan,
+            "unrecovered_disruptions": float(sum(1 for w in recov if w.recovered_at is None)),
+        }
+        for disruption in sorted({w.name for w in recov}):
+            mine = [(w.recovered_at - w.end) / DAY for w in recov if w.name == disruption and w.recovered_at is not None]
+            row[f"recovery_days.{disruption}"] = float(np.mean(mine)) if mine else math.nan
+        row["cargo"] = name
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return frame[["cargo"] + [c for c in frame.columns if c != "cargo"]]
+
+
+#: Quantile levels of the dwell distribution kept per replication (enough for an ECDF).
+DWELL_QUANTILES = tuple(round(q, 3) for q in [*np.arange(1, 100) / 100, 0.995, 0.999])
+
+
+def dwell_quantiles(obs: Observations) -> pd.DataFrame:
+    """Dwell (border arrival → unloaded) at each level of DWELL_QUANTILES, per cargo and `all`.
+
+    Read from the same histogram as the dwell_h_p50/p90/p99 KPIs, so those KPIs are rows here too.
+    """
+    levels = np.array(DWELL_QUANTILES)
+    frames = []
+    for k, name in enumerate([*obs.cargo, "all"]):
+        hist = obs.dwell_hist[k]
+        total = hist.sum()
+        if total <= 0:
+            continue
+        idx = np.minimum(np.searchsorted(np.cumsum(hist), levels * total, side="left"), len(hist) - 1)
+        frames.append(pd.DataFrame({"cargo": name, "quantile": levels, "dwell_h": dwell_bin_centre(idx)}))
+    if not frames:
+        return pd.DataFrame(columns=["cargo", "quantile", "dwell_h"])
+    return pd.concat(frames, ignore_index=True)
+
+
+DAILY_COLUMNS = [
+    "arrivals_wagons", "unloaded_wagons", "tonnes_delivered", "trains_delivered", "backlog_end",
+    "backlog_max", "backlog_mean", "held_trains_end", "held_trains_max", "held_trains_mean",
+    "utilization", "stop_loading_h",
+]
+
+
+def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
+    """Long table: one row per day and cargo (and `all`), columns DAILY_COLUMNS."""
+    names = [*obs.cargo, "all"]
+    n_days = obs.n_days
+    day_index = np.arange(n_days)
+    dates = pd.to_datetime(start) + pd.to_timedelta(day_index, unit="D")
+    payload = np.array([*obs.payload_t, 0.0])
+    points = np.array([*obs.points, sum(obs.points)], dtype=float)
+    day_hours = np.minimum(obs.horizon - day_index * DAY, DAY)
+    frames = []
+    d = obs.daily
+    for k, name in enumerate(names):
+        unloaded = d["unloaded_wagons"][k]
+        if k < len(obs.cargo):
+            tonnes = unloaded * payload[k]
+            halts = [(s, e) for c, s, e in obs.halts if c == name]
+        else:
+            tonnes = sum(d["unloaded_wagons"][ci] * payload[ci] for ci in range(len(obs.cargo)))
+            halts = [(s, e) for _, s, e in obs.halts]
+        halted = np.array([_interval_overlap(halts, i * DAY, i * DAY + day_hours[i]) for i in day_index])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": dates.date,
+                    "day": day_index,
+                    "cargo": name,
+                    "arrivals_wagons": d["arrivals_wagons"][k],
+                    "unloaded_wagons": unloaded,
+                    "tonnes_delivered": tonnes,
+                    "trains_delivered": d["trains_delivered"][k],
+                    "backlog_end": d["backlog_end"][k],
+                    "backlog_max": d["backlog_max"][k],
+                    "backlog_mean": d["backlog_mean"][k],
+                    "held_trains_end": d["held_trains_end"][k],
+                    "held_trains_max": d["held_trains_max"][k],
+                    "held_trains_mean": d["held_trains_mean"][k],
+                    "utilization": d["busy_h"][k] / (points[k] * day_hours) if points[k] else np.nan,
+                    "stop_loading_h": halted,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def events(obs: Observations, start: dt.date) -> pd.DataFrame:
+    """Disruption windows and stop-loading halts as dated rows, for plots and reports."""
+    origin = pd.Timestamp(start)
+    rows = [
+        {"kind": "disruption", "name": w.name, "target": w.target, "start_h": w.start, "end_h": w.end,
+         "capacity": w.capacity, "time_factor": w.time_factor}
+        for w in obs.windows
+    ]
+    rows += [
+        {"kind": "stop_loading", "name": f"stop-loading {c}", "target": f"demand.{c}", "start_h": s, "end_h": e,
+         "capacity": 0.0, "time_factor": 1.0}
+        for c, s, e in obs.halts
+    ]
+    frame = pd.DataFrame(rows, columns=["kind", "name", "target", "start_h", "end_h", "capacity", "time_factor"])
+    frame["start"] = origin + pd.to_timedelta(frame["start_h"], unit="h")
+    frame["end"] = origin + pd.to_timedelta(frame["end_h"], unit="h")
+    return frame

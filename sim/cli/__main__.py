@@ -1,0 +1,5 @@
+"""`python -m sim.cli …` runs the dostyk command line."""
+
+from sim.cli.app import main
+
+main()

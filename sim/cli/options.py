@@ -1,0 +1,130 @@
+"""What the commands share: reading `--set`, execution options, output and work directories,
+and how interruptions and failures are reported."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from sim.experiments.executors import EXECUTORS
+from sim.experiments.results import Results
+from sim.experiments.runner import Interrupted
+from sim.experiments.workdir import WorkDir
+from sim.scenario.errors import ScenarioError
+from sim.scenario.limits import workload_problems
+from sim.scenario.loader import parse_yaml
+from sim.scenario.schema import Scenario
+from sim.units import safe_name
+
+
+def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
+    """`key.path=value` pairs; values are read as YAML scalars (10, 2h, [a, b])."""
+    out: dict[str, Any] = {}
+    for item in values:
+        if "=" not in item:
+            raise click.BadParameter(f"expected key.path=value, got {item!r}", param_hint="--set")
+        key, raw = item.split("=", 1)
+        key = key.strip()
+        if not key:
+            raise click.BadParameter(f"expected key.path=value, got {item!r}", param_hint="--set")
+        try:
+            out[key] = parse_yaml(raw, f"--set {key}")
+        except ScenarioError as exc:
+            raise click.BadParameter(str(exc), param_hint="--set") from None
+    return out
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def execution_options(fn: Any) -> Any:
+    """Options shared by sweep and compare: executor, workers, scheduler, resume, force, quiet."""
+    for option in reversed([
+        click.option("--executor", type=click.Choice(EXECUTORS), default="process",
+                     show_default=True, help="Where tasks run: local processes, this process, or Dask."),
+        click.option("--workers", type=click.IntRange(min=1), help="Processes/Dask workers (default: all cores)."),
+        click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)."),
+        click.option("--force", is_flag=True, help="Replace an existing output directory (and discard unfinished work)."),
+        click.option("--resume", is_flag=True, help="Complete interrupted work, reusing its finished tasks."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar or table (for scripts)."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+def default_out(name: str, suffix: str = "") -> Path:
+    """results/<name><suffix>, with the name made safe for any file system."""
+    return Path("results") / f"{safe_name(name)}{suffix}"
+
+
+def work_path(out_dir: Path) -> Path:
+    """Where part files of unfinished work live: next to the output, never under its final name."""
+    return out_dir.with_name(out_dir.name + ".work")
+
+
+def prepare_work(out_dir: Path, force: bool, resume: bool, executor: str) -> Path:
+    """Check the output and work directories before any computing; return the work directory."""
+    work = work_path(out_dir)
+    if executor == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            fail("the dask executor needs Dask distributed: pip install 'dostyk-sim[dask]'")
+    if out_dir.exists() and not force:
+        if resume and not work.exists():
+            fail(f"{out_dir} is already complete; nothing to resume (use --force to recompute it)")
+        fail(f"{out_dir} already exists; use --force to replace it, or --out DIR")
+    finished = WorkDir(work).count() if work.exists() else 0
+    if work.exists() and not resume:
+        if finished and not force:
+            fail(f"{work} holds {finished} finished task(s) of an interrupted run; "
+                 f"add --resume to complete it, or --force to discard it")
+        shutil.rmtree(work)
+    return work
+
+
+@contextmanager
+def interrupt_note(out_dir: Path, unit: str) -> Iterator[None]:
+    """Let an interruption say what was kept, where results would have gone and how to resume."""
+    try:
+        yield
+    except Interrupted as exc:
+        exc.out_dir = out_dir
+        exc.unit = unit
+        raise
+
+
+def say_reused(reused: int, total: int, unit: str) -> None:
+    if reused:
+        click.echo(f"Resumed: reused {reused} saved {unit}, computed {total - reused}.")
+
+
+def report_writer(results: Results) -> Callable[[Path], Any]:
+    """Plots and report.html, written into the results directory before it is moved into place."""
+    from sim.reporting.report import write_report  # matplotlib and jinja2 only when a report is written
+
+    return lambda directory: write_report(results, directory)
+
+
+def check_scheduler(executor: str, scheduler: str | None) -> None:
+    """--scheduler only means something to the Dask executor: say so rather than ignore it."""
+    if scheduler is not None and executor != "dask":
+        raise click.BadParameter(f"{scheduler} is a Dask scheduler address; add --executor dask",
+                                 param_hint="--scheduler")
+
+
+def check_replications(scen: Scenario, source: str, replications: int | None) -> None:
+    """--replications is not checked with the file; apply the same bound to the number run."""
+    if replications is None:
+        return
+    problems = [("--replications", msg) for path, msg in workload_problems(scen, replications) if path == "replications"]
+    if problems:
+        raise ScenarioError(source, problems)

@@ -1,0 +1,10 @@
+"""Experiments: replications of scenarios, where they run, and what comes back.
+
+- `replication`: one replication → ReplicationResult (the unit every executor runs)
+- `executors`: serial, local processes, Dask; Task and TaskError
+- `runner`: run a scenario's replications (resumable), `run_tasks`, Interrupted
+- `workdir`: finished tasks kept on disk until the results are written
+- `results`: Results (DataFrames) and the results directory
+- `sweep`, `compare`, `warmup`: grids of levers, paired comparisons, warm-up suggestions
+- `atomic`: directories that appear complete or not at all
+"""

@@ -1,0 +1,48 @@
+"""One replication: simulate a scenario once and reduce it to KPIs, daily series and events.
+
+This is the unit of work every executor runs; its result depends only on the scenario, the
+replication number and the seed (random streams are keyed by them, see sim.model.rng).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sim.analysis import metrics
+from sim.model.crossing import simulate
+from sim.scenario.schema import Scenario
+
+
+@dataclass
+class ReplicationResult:
+    """What one replication returns: KPI rows, daily series, dated events, diagnostics and the
+    dwell distribution (quantiles per cargo)."""
+
+    replication: int
+    seed: int
+    kpis: pd.DataFrame
+    daily: pd.DataFrame
+    events: pd.DataFrame
+    diagnostics: dict[str, Any]
+    dwell: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def run_replication(scenario: Scenario, replication: int, seed: int | None = None, trace: bool = False) -> ReplicationResult:
+    """Simulate replication `replication` and reduce it to KPIs and series."""
+    seed = scenario.seed if seed is None else seed
+    obs = simulate(scenario, replication, seed=seed, trace=trace)
+    k = metrics.kpis(obs, scenario.costs.wagon_day_usd)
+    k.insert(0, "replication", replication)
+    d = metrics.daily(obs, scenario.start)
+    d.insert(0, "replication", replication)
+    e = metrics.events(obs, scenario.start)
+    e.insert(0, "replication", replication)
+    diagnostics = dict(obs.diagnostics)
+    diagnostics["wagons_delivered_total"] = obs.totals["wagons_delivered_total"][: len(obs.cargo)].tolist()
+    diagnostics["min_backlog"] = obs.diagnostics.get("min_backlog")
+    q = metrics.dwell_quantiles(obs)
+    q.insert(0, "replication", replication)
+    return ReplicationResult(replication, seed, k, d, e, diagnostics, q)

@@ -1,0 +1,175 @@
+"""Replications of a scenario: seeds, executors and the collection of their results.
+
+Replication r of a run with seed S draws every random number from streams keyed (S, r, name), so
+a replication's result does not depend on which process ran it or in what order. Replications are
+tasks (sim.experiments.executors) run by an executor; with a work directory (sim.experiments.workdir) each finished
+task is stored at once, so an interrupted run keeps its finished replications and can be resumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, closing
+from pathlib import Path
+from typing import Any
+
+from sim.errors import SimError
+from sim.experiments.executors import Executor, Task, TaskError, make_executor, task_key
+from sim.experiments.replication import ReplicationResult
+from sim.experiments.results import Results
+from sim.experiments.workdir import WorkDir
+from sim.scenario.limits import workload_problems
+from sim.scenario.schema import Scenario
+
+
+class Interrupted(SimError, KeyboardInterrupt):  # noqa: N818 - public name, reads as what happened
+    """Ctrl-C or SIGTERM stopped the work; finished tasks are kept in `workdir` (if any).
+
+    Also a KeyboardInterrupt, so code that only knows Ctrl-C still stops; exit status 130, as
+    shells expect after Ctrl-C.
+    """
+
+    exit_code = 130
+
+    def __init__(self, done: int, total: int, workdir: Path | None) -> None:
+        super().__init__(done, total, workdir)
+        self.done = done
+        self.total = total
+        self.workdir = workdir
+        self.unit = "tasks"
+        self.out_dir: Path | None = None  # set by the CLI: where results would have gone
+
+    def __str__(self) -> str:
+        if self.out_dir is None:
+            kept = f"; they are kept in {self.workdir}" if self.workdir is not None and self.done else ""
+            return f"interrupted after {self.done} of {self.total} {self.unit}{kept}"
+        if self.done and self.workdir is not None:
+            return (f"Interrupted: {self.done} of {self.total} {self.unit} are saved in {self.workdir}; "
+                    f"nothing was written to {self.out_dir}.\n"
+                    f"Run the same command with --resume to finish; saved {self.unit} are not recomputed.")
+        return f"Interrupted before any of the {self.total} {self.unit} finished; nothing was written."
+
+
+Progress = bool | Callable[[Iterator[Any], int], Iterator[Any]]
+
+
+def run_tasks(
+    tasks: Sequence[Task],
+    executor: str | Executor = "process",
+    workers: int | None = None,
+    workdir: WorkDir | None = None,
+    progress: Progress = False,
+    desc: str = "",
+    unit: str = "rep",
+    scheduler: str | None = None,
+) -> tuple[dict[str, ReplicationResult], int]:
+    """Run tasks not already in `workdir`, storing each as it finishes.
+
+    Returns the results by task key and how many of them were reused from the work directory.
+    Raises Interrupted on Ctrl-C/SIGTERM and TaskError (naming the task) when a replication fails.
+    """
+    ex = make_executor(executor, workers, scheduler) if isinstance(executor, str) else executor
+    keys = {t.key for t in tasks}
+    if len(keys) != len(tasks):
+        raise ValueError("task keys must be unique")
+    done: dict[str, ReplicationResult] = workdir.load(keys) if workdir is not None else {}
+    reused = len(done)
+    todo = [t for t in tasks if t.key not in done]
+    inner = ex.map_unordered(todo)
+    stream: Iterator[tuple[Task, ReplicationResult]] = inner
+    bar = None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(tasks), initial=reused, desc=desc or None, unit=unit, dynamic_ncols=True)
+    elif callable(progress):
+        stream = progress(stream, len(todo))
+    try:
+        with ExitStack() as stack:  # on any exit, close the wrapper, then the executor (stops workers)
+            for it in (inner, stream):
+                if hasattr(it, "close"):
+                    stack.callback(it.close)
+            for task, result in stream:
+                if workdir is not None:
+                    workdir.save(task.key, result)
+                done[task.key] = result
+                if bar is not None:
+                    bar.update()
+    except KeyboardInterrupt:
+        raise Interrupted(len(done), len(tasks), workdir.path if workdir is not None else None) from None
+    except TaskError as exc:
+        if workdir is not None and exc.task is not None:
+            exc.args = ((f"{exc.args[0]}\n  the failing scenario is saved as {_save_failed(workdir, exc.task)}"
+                        f"\n  {len(done)} finished task(s) are kept in {workdir.path}; --resume reuses them"),)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    return done, reused
+
+
+def _save_failed(workdir: WorkDir, task: Task) -> Path:
+    import yaml
+
+    path = workdir.path / "failed" / f"{task.key}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(task.scenario, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int, prefix: str = "r",
+                      changes: dict[str, Any] | None = None, keep_series: bool = True) -> list[Task]:
+    """One task per replication of `scenario`."""
+    data = scenario.to_dict()
+    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed), data, r, seed, dict(changes or {}), keep_series)
+            for r in replications]
+
+
+def iter_replications(
+    scenario: Scenario,
+    replications: Iterable[int],
+    seed: int,
+    executor: str = "process",
+    workers: int | None = None,
+) -> Iterator[ReplicationResult]:
+    """Yield replication results as they finish (in any order)."""
+    ex = make_executor(executor, workers)
+    with closing(ex.map_unordered(replication_tasks(scenario, replications, seed))) as stream:  # type: ignore[type-var]
+        for _, result in stream:
+            yield result
+
+
+def run(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    executor: str | Executor = "process",
+    workers: int | None = None,
+    progress: Progress = False,
+    workdir: str | Path | None = None,
+    resume: bool = False,
+    scheduler: str | None = None,
+) -> Results:
+    """Run a scenario's replications and collect them into Results (pandas DataFrames).
+
+    With `workdir`, each finished replication is stored there; after an interruption, the same
+    call with `resume=True` computes only the missing replications.
+    """
+    n = scenario.replications if replications is None else int(replications)
+    if n < 1:
+        raise ValueError("replications must be at least 1")
+    if replications is not None:  # the file's own replications were bounded when it was validated
+        too_many = [msg for path, msg in workload_problems(scenario, n) if path == "replications"]
+        if too_many:
+            raise ValueError(f"replications={n}: {too_many[0]}")
+    seed = scenario.seed if seed is None else int(seed)
+    tasks = replication_tasks(scenario, range(n), seed)
+    work = None
+    if workdir is not None:
+        work = WorkDir.open(workdir, resume=resume, manifest={
+            "kind": "run", "scenario": scenario.name, "seed": seed, "replications": n})
+    results, reused = run_tasks(tasks, executor, workers, work, progress, desc=scenario.name, scheduler=scheduler)
+    done = sorted(results.values(), key=lambda r: r.replication)
+    out = Results.from_replications(scenario, seed, done)
+    out.metadata["replications_reused"] = reused
+    return out

@@ -1,0 +1,205 @@
+"""Parameter sweeps: a full grid of lever values, each grid point replicated.
+
+    res = sim.sweep(scenario, vary={"unloading.grain.points": [4, 6, 8]}, replications=10)
+    res.kpis        # one row per point, replication and cargo: lever columns, replication, cargo, KPIs
+    res.summary()   # mean, sd and 95 % CI per point, cargo and KPI
+
+Every grid point uses the same seed, so replication r of every point sees the same random
+streams (common random numbers): differences between points are due to the levers, not to luck.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import yaml
+
+from sim.analysis.stats import summarise
+from sim.experiments.atomic import atomic_directory, write_scenario_yaml
+from sim.experiments.results import package_version
+from sim.experiments.runner import Progress, replication_tasks, run_tasks
+from sim.experiments.workdir import WorkDir
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import parse_yaml, validate_scenario
+from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.experiments.executors import Executor
+
+def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """Every combination of lever values, the last lever varying fastest."""
+    if not vary:
+        raise ValueError("vary needs at least one lever, e.g. {'unloading.grain.points': [4, 6, 8]}")
+    levers = list(vary)
+    values = []
+    for lever in levers:
+        vals = _values(vary[lever])
+        if not vals:
+            raise ValueError(f"lever {lever!r} has no values")
+        values.append(vals)
+    return [dict(zip(levers, combo)) for combo in itertools.product(*values)]
+
+
+def _values(value: Any) -> list[Any]:
+    """A lever's values: a list or tuple as given; a single value (even a string) as one value."""
+    return list(value) if isinstance(value, (list, tuple, range)) else [value]
+
+
+def point_scenario(base: Scenario, changes: dict[str, Any]) -> Scenario:
+    """The base scenario with one grid point's lever values; a bad value names its lever."""
+    label = ", ".join(f"{k}={v}" for k, v in changes.items())
+    return validate_scenario(base.to_dict(), f"{base.name} with {label}", changes)
+
+
+@dataclass
+class SweepResult:
+    """KPIs of every grid point and replication, with the levers that made them."""
+
+    scenario: Scenario                  # the base scenario
+    levers: dict[str, list[Any]]        # lever -> values, in grid order
+    seed: int
+    replications: int
+    kpis: pd.DataFrame
+    events: pd.DataFrame
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def lever_names(self) -> list[str]:
+        return list(self.levers)
+
+    def points(self) -> pd.DataFrame:
+        """The grid: one row per point with its lever values."""
+        return pd.DataFrame(grid(self.levers))
+
+    def summary(self) -> pd.DataFrame:
+        """Mean, sd and 95 % CI of every KPI per grid point and cargo (long format)."""
+        return summarise(self.kpis.drop(columns=["replication"]), by=[*self.levers, "cargo"])
+
+    # -- files ---------------------------------------------------------------------------------
+    def write(self, out: str | os.PathLike[str], force: bool = False,
+              extra: Callable[[Path], None] | None = None) -> Path:
+        """Write the sweep directory atomically: kpis.csv, summary.csv, sweep.json, scenario.yaml, events.csv.
+
+        `extra(directory)` adds more files before the directory is moved into place (the CLI's
+        plots; see sim.reporting.sweep_plots.write_sweep_plots).
+        """
+        with atomic_directory(out, force) as tmp:
+            write_scenario_yaml(tmp / "scenario.yaml", self.scenario)
+            meta = {**self.metadata, "levers": self.levers}
+            (tmp / "sweep.json").write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
+            self.kpis.to_csv(tmp / "kpis.csv", index=False)
+            self.summary().to_csv(tmp / "summary.csv", index=False)
+            self.events.to_csv(tmp / "events.csv", index=False)
+            if extra is not None:
+                extra(tmp)
+        return Path(out)
+
+
+def sweep(
+    scenario: Scenario,
+    vary: Mapping[str, Sequence[Any]],
+    replications: int | None = None,
+    seed: int | None = None,
+    executor: str | Executor = "process",
+    workers: int | None = None,
+    progress: Progress = False,
+    workdir: str | Path | None = None,
+    resume: bool = False,
+    scheduler: str | None = None,
+) -> SweepResult:
+    """Run every grid point of `vary` for `replications` replications (common random numbers).
+
+    With `workdir`, each finished task is stored there as it completes; after an interruption the
+    same call with `resume=True` computes only the missing tasks.
+    """
+    n = scenario.replications if replications is None else int(replications)
+    if n < 1:
+        raise ValueError("replications must be at least 1")
+    seed = scenario.seed if seed is None else int(seed)
+    points = grid(vary)
+    levers = {k: _values(v) for k, v in vary.items()}
+    tasks = []
+    for p, changes in enumerate(points):
+        scen = point_scenario(scenario, changes)
+        tasks += replication_tasks(scen, range(n), seed, prefix=f"p{p:04d}-r", changes=changes, keep_series=False)
+    work = None
+    if workdir is not None:
+        work = WorkDir.open(workdir, resume=resume, manifest={
+            "kind": "sweep", "scenario": scenario.name, "seed": seed, "replications": n,
+            "levers": levers, "tasks": len(tasks)})
+    results, reused = run_tasks(tasks, executor, workers, work, progress,
+                                desc=f"sweep {scenario.name}", unit="task", scheduler=scheduler)
+    kpi_frames, event_frames = [], []
+    for p, changes in enumerate(points):  # grid order, then replication order: a deterministic table
+        for task in tasks[p * n:(p + 1) * n]:
+            res = results[task.key]
+            kpi_frames.append(_with_levers(res.kpis, changes))
+            if not res.events.empty:
+                event_frames.append(_with_levers(res.events, changes))
+    kpis = pd.concat(kpi_frames, ignore_index=True)
+    events = pd.concat(event_frames, ignore_index=True) if event_frames else pd.DataFrame()
+    metadata = {
+        "scenario": scenario.name, "seed": seed, "replications": n, "points": len(points),
+        "tasks": len(tasks), "tasks_reused": reused, "version": package_version(),
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    return SweepResult(scenario, levers, seed, n, kpis, events, metadata)
+
+
+def _with_levers(frame: pd.DataFrame, changes: dict[str, Any]) -> pd.DataFrame:
+    lever_cols = pd.DataFrame({k: [_cell(v)] * len(frame) for k, v in changes.items()}, index=frame.index)
+    return pd.concat([lever_cols, frame], axis=1)
+
+
+def _cell(value: Any) -> Any:
+    """Lever values go in table cells: scalars as they are, anything else as compact YAML text."""
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    return yaml.safe_dump(value, default_flow_style=True).strip()
+
+
+def parse_vary(items: Sequence[str]) -> dict[str, list[Any]]:
+    """`--vary key.path=v1,v2,…` options as {lever: [values]}; values are YAML scalars or [lists].
+
+    Commas inside brackets do not split, so `--vary x=[1,2],[3,4]` gives two list values.
+    """
+    out: dict[str, list[Any]] = {}
+    for item in items:
+        if "=" not in item:
+            raise ScenarioError("--vary", [("", f"expected key.path=v1,v2,…, got {item!r}")])
+        key, raw = (part.strip() for part in item.split("=", 1))
+        if not key or not raw:
+            raise ScenarioError("--vary", [(key, f"expected key.path=v1,v2,…, got {item!r}")])
+        if key in out:
+            raise ScenarioError("--vary", [(key, "this lever is given twice; list all its values once")])
+        values = [parse_yaml(tok, f"--vary {key}") for tok in _split_top_level(raw)]
+        if len({json.dumps(v, sort_keys=True, default=str) for v in values}) != len(values):
+            raise ScenarioError("--vary", [(key, f"repeated value in {raw!r}")])
+        out[key] = values
+    return out
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur.strip())
+    if any(p == "" for p in parts):
+        raise ScenarioError("--vary", [("", f"empty value in {text!r}")])
+    return parts

@@ -1,0 +1,115 @@
+"""A work directory: one part file per finished task, so interrupted work can be resumed.
+
+Each finished replication is pickled into `parts/<task key>.pkl` through a temporary file and a
+rename, so a part file is either complete or absent: an interruption (Ctrl-C, SIGTERM, a killed
+worker) loses at most the tasks in flight. Part files are private to resuming (pickle keeps every
+column's dtype, so a resumed result is identical to an uninterrupted one); the final outputs are
+the CSV files written by `Results.write` and friends. A task key includes a digest of its scenario,
+replication and seed (`sim.experiments.executors.task_key`), so a part is only reused for the same work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sim.errors import SimError
+
+PART_SUFFIX = ".pkl"
+PARTS = "parts"
+
+
+class WorkExistsError(SimError, FileExistsError):
+    """A work directory from an earlier, interrupted run exists and neither resume nor force was asked."""
+
+
+class WorkDir:
+    """Part files of one experiment (a run, a sweep or a comparison)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.parts = self.path / PARTS
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], resume: bool = False, force: bool = False,
+             manifest: dict[str, Any] | None = None) -> WorkDir:
+        """Create, reuse (`resume`) or replace (`force`) the work directory at `path`."""
+        work = cls(path)
+        if work.path.exists() and not resume and work.count():
+            if not force:
+                raise WorkExistsError(
+                    f"{work.path} holds {work.count()} finished task(s) of an interrupted run; "
+                    f"use --resume to complete it, or --force to start afresh"
+                )
+            shutil.rmtree(work.path)
+        work.parts.mkdir(parents=True, exist_ok=True)
+        for stale in work.parts.glob(".*.tmp"):  # a write cut short; its task is simply redone
+            stale.unlink(missing_ok=True)
+        if manifest is not None:
+            info = {**manifest, "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            _atomic_write(work.path / "manifest.json", (json.dumps(info, indent=2, default=str) + "\n").encode())
+        return work
+
+    def finished_keys(self) -> set[str]:
+        if not self.parts.is_dir():
+            return set()
+        return {p.name[: -len(PART_SUFFIX)] for p in self.parts.glob(f"*{PART_SUFFIX}") if not p.name.startswith(".")}
+
+    def count(self) -> int:
+        return len(self.finished_keys())
+
+    def part_path(self, key: str) -> Path:
+        return self.parts / f"{key}{PART_SUFFIX}"
+
+    def save(self, key: str, result: Any) -> None:
+        """Store one finished task (atomically)."""
+        _atomic_write(self.part_path(key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def load(self, keys: set[str] | None = None) -> dict[str, Any]:
+        """Finished tasks (only those in `keys`, when given); unreadable parts are dropped and redone."""
+        out: dict[str, Any] = {}
+        for key in self.finished_keys():
+            if keys is not None and key not in keys:
+                continue
+            path = self.part_path(key)
+            try:
+                with open(path, "rb") as fh:
+                    out[key] = _PartUnpickler(fh).load()  # our own files, written by save()
+            except Exception:
+                path.unlink(missing_ok=True)
+        return out
+
+    def remove(self) -> None:
+        """Delete the work directory once its results are safely written."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+# Part files name the classes they hold by module; these moved when the package was split into
+# layers, and work directories written before must still resume.
+MOVED_MODULES = {
+    "sim.experiment": "sim.experiments.replication",
+    "sim.executors": "sim.experiments.executors",
+    "sim.results": "sim.experiments.results",
+}
+
+
+class _PartUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        return super().find_class(MOVED_MODULES.get(module, module), name)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

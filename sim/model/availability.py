@@ -1,0 +1,120 @@
+"""When a resource can work: daily working hours and closed windows, and work that pauses between.
+
+Checks that work daytime only, targets closed by a disruption (capacity 0) and unloading points
+that are broken down all reduce to the same question — given a start time and an amount of work,
+when is it done? Answering it in closed form lets the model schedule a whole task with one event.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Iterable
+
+from sim.units import DAY, INF
+
+
+def merge_windows(windows: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Sorted, non-overlapping union of (start, end) windows; empty windows dropped."""
+    out: list[tuple[float, float]] = []
+    for start, end in sorted(w for w in windows if w[1] > w[0]):
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+class Calendar:
+    """Open time of one resource: optional daily hours (open, close), minus closed windows."""
+
+    __slots__ = ("_starts", "closed", "hours")
+
+    def __init__(
+        self, hours: tuple[float, float] | None = None, closed: Iterable[tuple[float, float]] = ()
+    ) -> None:
+        self.hours = hours
+        self.closed = merge_windows(closed)
+        self._starts = [w[0] for w in self.closed]
+
+    @property
+    def always_open(self) -> bool:
+        return self.hours is None and not self.closed
+
+    # -- daily hours -------------------------------------------------------------------------
+    def _hours_open(self, t: float) -> bool:
+        if self.hours is None:
+            return True
+        opens, closes = self.hours
+        tod = t % DAY
+        if opens < closes:
+            return opens <= tod < closes
+        return tod >= opens or tod < closes
+
+    def _hours_next_open(self, t: float) -> float:
+        if self._hours_open(t):
+            return t
+        opens, _ = self.hours  # type: ignore[misc]
+        day0 = math.floor(t / DAY) * DAY
+        candidate = day0 + opens
+        return candidate if candidate >= t else candidate + DAY
+
+    def _hours_close_after(self, t: float) -> float:
+        """Given open at t, when the daily hours next close."""
+        if self.hours is None:
+            return INF
+        opens, closes = self.hours
+        day0 = math.floor(t / DAY) * DAY
+        candidate = day0 + (closes if closes <= DAY else DAY)
+        if opens > closes and t % DAY >= opens:
+            candidate = day0 + DAY + closes
+        return candidate if candidate > t else candidate + DAY
+
+    # -- windows -----------------------------------------------------------------------------
+    def _window_containing(self, t: float) -> int:
+        i = bisect_right(self._starts, t) - 1
+        if i >= 0 and t < self.closed[i][1]:
+            return i
+        return -1
+
+    def _next_window_start(self, t: float) -> float:
+        i = bisect_right(self._starts, t)
+        return self._starts[i] if i < len(self._starts) else INF
+
+    # -- public ------------------------------------------------------------------------------
+    def is_open(self, t: float) -> bool:
+        return self._hours_open(t) and self._window_containing(t) < 0
+
+    def next_open(self, t: float) -> float:
+        """The earliest time >= t at which the resource is open."""
+        while True:
+            t1 = self._hours_next_open(t)
+            i = self._window_containing(t1)
+            if i < 0:
+                return t1
+            t = self.closed[i][1]
+
+    def open_until(self, t: float) -> float:
+        """Given open at t, when it next closes (inf if never)."""
+        return min(self._hours_close_after(t), self._next_window_start(t))
+
+    def finish(self, t: float, work: float) -> tuple[float, float, list[tuple[float, float]]]:
+        """Start at the first open time >= t and work `work` hours of open time.
+
+        Returns (start, end, busy segments). Segments are the open intervals actually worked.
+        """
+        start = t = self.next_open(t)
+        if self.always_open:
+            return start, start + work, [(start, start + work)]
+        segments: list[tuple[float, float]] = []
+        remaining = work
+        while True:
+            stop = self.open_until(t)
+            if t + remaining <= stop:
+                segments.append((t, t + remaining))
+                return start, t + remaining, segments
+            if stop > t:
+                segments.append((t, stop))
+                remaining -= stop - t
+            t = self.next_open(stop)

@@ -1,0 +1,144 @@
+"""Admission of trains into a stage: a priority queue in front of finite slots, a daily quota,
+opening hours and disruption windows.
+
+The line's daily cap, the yard's wagon capacity and each administrative check are all gates:
+trains wait in order (priority, then arrival) and the head of the queue is admitted as soon as
+every limit allows it. Nobody overtakes the head — a train that cannot fit blocks those behind
+it, as on a single approach track.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+
+import simpy
+
+from sim.model.availability import Calendar
+from sim.model.disruptions import TargetSchedule, scaled
+from sim.units import DAY, INF
+
+
+class Gate:
+    """Admits trains when slots, the day's quota and the calendar allow."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        *,
+        slots: int | None = None,
+        quota: int | None = None,
+        calendar: Calendar | None = None,
+        schedule: TargetSchedule | None = None,
+        on_admit: Callable[[str, float, int], None] | None = None,
+    ) -> None:
+        self.env = env
+        self.name = name
+        self.slots = slots
+        self.quota = quota
+        self.calendar = calendar or Calendar()
+        self._always_open = self.calendar.always_open
+        self.schedule = schedule
+        self.in_use = 0
+        self.max_in_use = 0
+        self._day = -1
+        self._admitted_today = 0
+        self.admitted_per_day: dict[int, int] = {}
+        self._queue: list[tuple[int, int, int, simpy.Event]] = []
+        self._seq = 0
+        self._wake_at = INF
+        self._on_admit = on_admit
+
+    @property
+    def waiting(self) -> int:
+        return len(self._queue)
+
+    def request(self, units: int, priority: int = 0) -> simpy.Event:
+        """An event that fires when `units` are admitted (check `.triggered` to see if at once)."""
+        event = self.env.event()
+        self._seq += 1
+        heapq.heappush(self._queue, (priority, self._seq, units, event))
+        self._dispatch()
+        return event
+
+    def try_admit(self, units: int) -> bool:
+        """Admit `units` at once, with no event, if nobody waits and every limit allows it now.
+
+        The common case of a gate with room costs no simulation event; when False, call
+        `request` (which queues the train exactly as before).
+        """
+        if self._queue:
+            return False
+        now = self.env.now
+        day = self._start_day(now)
+        if self._blocked_until(now, units) is not None:
+            return False
+        self._admit(units, now, day)
+        return True
+
+    def release(self, units: int) -> None:
+        self.in_use -= units
+        if self._queue:
+            self._dispatch()
+
+    # -- limits at time t --------------------------------------------------------------------
+    def _capacity(self, base: int | None, t: float) -> float:
+        if base is None:
+            return INF
+        if self.schedule is None:
+            return base
+        return scaled(base, self.schedule.capacity_at(t))
+
+    def _start_day(self, now: float) -> int:
+        """The day of `now`; a new day resets the quota count."""
+        day = int(now // DAY)
+        if day != self._day:
+            self._day = day
+            self._admitted_today = 0
+        return day
+
+    def _admit(self, units: int, now: float, day: int) -> None:
+        self.in_use += units
+        self.max_in_use = max(self.max_in_use, self.in_use)
+        self._admitted_today += 1
+        self.admitted_per_day[day] = self._admitted_today
+        if self._on_admit is not None:
+            self._on_admit(self.name, now, units)
+
+    def _dispatch(self) -> None:
+        now = self.env.now
+        day = self._start_day(now)
+        while self._queue:
+            _, _, units, event = self._queue[0]
+            wake = self._blocked_until(now, units)
+            if wake is not None:
+                self._wake(wake)
+                return
+            heapq.heappop(self._queue)
+            self._admit(units, now, day)
+            event.succeed(now)
+
+    def _blocked_until(self, now: float, units: int) -> float | None:
+        """None if the head can go now; else the next time worth looking again (inf: on release)."""
+        if not self._always_open and not self.calendar.is_open(now):
+            return self.calendar.next_open(now)
+        change = self.schedule.next_change(now) if self.schedule is not None else INF
+        if self.quota is not None and self._admitted_today >= self._capacity(self.quota, now):
+            return min((math.floor(now / DAY) + 1) * DAY, change)
+        if self.slots is not None and self.in_use + units > self._capacity(self.slots, now):
+            return change  # a release also wakes us
+        return None
+
+    def _wake(self, at: float) -> None:
+        if at == INF or (self._wake_at <= at and self._wake_at > self.env.now):
+            return
+        self._wake_at = at
+        timer = self.env.timeout(at - self.env.now)
+        timer.callbacks.append(self._on_wake)
+
+    def _on_wake(self, _event: simpy.Event) -> None:
+        if self.env.now >= self._wake_at:
+            self._wake_at = INF
+        self._dispatch()

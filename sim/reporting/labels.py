@@ -1,0 +1,41 @@
+"""Units and labels of the KPIs, for axes, tables and reports: every number shown carries its unit."""
+
+from __future__ import annotations
+
+#: Unit of each KPI, for axis labels and tables (KPIs named `recovery_days.<name>` are in days).
+KPI_UNITS: dict[str, str] = {
+    "tonnes_delivered": "t",
+    "wagons_delivered": "wagons",
+    "trains_delivered": "trains",
+    "throughput_t_per_day": "t/day",
+    "backlog_wagons_mean": "wagons",
+    "backlog_wagons_max": "wagons",
+    "backlog_wagons_p95": "wagons",
+    "held_trains_mean": "trains",
+    "held_trains_max": "trains",
+    "dwell_h_mean": "h",
+    "dwell_h_p50": "h",
+    "dwell_h_p90": "h",
+    "dwell_h_p99": "h",
+    "unload_wait_h_mean": "h",
+    "unloading_utilization": "share of point-hours",
+    "stop_loading_days": "days",
+    "tonnes_deferred": "t",
+    "tonnes_lost": "t",
+    "wagon_idle_days": "wagon-days",
+    "idle_cost_usd": "USD",
+    "recovery_days": "days",
+    "unrecovered_disruptions": "windows",
+}
+
+def kpi_unit(kpi: str) -> str:
+    """Unit of a KPI ('' when unknown)."""
+    if kpi.startswith("recovery_days."):
+        return "days"
+    return KPI_UNITS.get(kpi, "")
+
+
+def kpi_label(kpi: str) -> str:
+    """'name (unit)' for axes and table headers."""
+    unit = kpi_unit(kpi)
+    return f"{kpi} ({unit})" if unit else kpi

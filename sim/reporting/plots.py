@@ -1,0 +1,391 @@
+"""Figures from a run's results: backlog, held trains, deliveries, dwell, utilisation, scenario KPIs.
+
+Every function takes `sim.Results` (or, for the comparison, several results or their
+summaries) and returns a new `matplotlib.figure.Figure`; nothing here runs the model. Figures are
+drawn on an Agg canvas without pyplot, so they work headless (CLI, CI, report) and are not shown
+twice in notebooks. The caller owns each figure and should close it when done — call
+`close(fig)` (or `matplotlib.pyplot.close(fig)`), especially when making many figures in a loop.
+
+Time plots show the mean over replications as a line and the 5–95 % range across replications as
+a band; disruption windows and stop-loading halts are shaded and named.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
+from sim.analysis.metrics import KPI_DEFINITIONS
+from sim.reporting.figures import WIDTH, close, compact, date_axis, figure
+from sim.reporting.labels import KPI_UNITS, kpi_label, kpi_unit
+from sim.reporting.sweep_plots import sweep_heatmap, sweep_lever
+from sim.reporting.timeline import (
+    HALT_COLOR,
+    WINDOW_COLORS,
+    band,
+    daily_rows,
+    finish_time_axes,
+    legend_below,
+    period_text,
+    shade_events,
+    windows,
+)
+
+if TYPE_CHECKING:
+
+    from sim.analysis.warmup import WarmupSuggestion
+    from sim.experiments.results import Results
+    from sim.scenario.schema import Scenario
+
+#: KPIs compared by default in `kpi_comparison`.
+COMPARISON_KPIS = [
+    "throughput_t_per_day", "backlog_wagons_mean", "backlog_wagons_max", "held_trains_mean",
+    "dwell_h_mean", "stop_loading_days", "idle_cost_usd", "recovery_days",
+]
+
+# The figures a user calls, and what they need to label and close them.
+__all__ = [
+    "COMPARISON_KPIS",
+    "KPI_UNITS",
+    "backlog",
+    "close",
+    "deliveries",
+    "dwell",
+    "dwell_percentiles",
+    "held_trains",
+    "kpi_comparison",
+    "kpi_label",
+    "kpi_unit",
+    "period_text",
+    "report_figures",
+    "sweep_heatmap",
+    "sweep_lever",
+    "unloading_capacity_t_per_day",
+    "utilization",
+    "warmup",
+]
+
+PERCENTILE_STYLE = {"dwell_h_p50": ("p50", "o", "#2ca02c"), "dwell_h_p90": ("p90", "s", "#ff7f0e"),
+                    "dwell_h_p99": ("p99", "^", "#d62728")}
+
+
+def backlog(results: Results, cargo: str = "all", column: str = "backlog_mean") -> Figure:
+    """Wagons at the border not yet unloaded, per day: mean and 5–95 % band, with events shaded.
+
+    `column` is a daily column: `backlog_mean` (time-weighted mean of the day), `backlog_end` or
+    `backlog_max`.
+    """
+    rows = daily_rows(results, cargo)
+    fig = figure(5.6)
+    ax = fig.add_subplot()
+    what = {"backlog_mean": "daily mean", "backlog_end": "end of day", "backlog_max": "daily maximum"}.get(column, column)
+    shade_events(ax, results, cargo)
+    band(ax, rows, column, f"backlog ({what})")
+    policy = results.scenario.policies.stop_loading
+    if policy is not None and (cargo == "all" or cargo in policy.cargo):
+        ax.axhline(policy.above_wagons, color=HALT_COLOR, linestyle="--", linewidth=1,
+                   label=f"stop loading above {policy.above_wagons:,} wagons", gid="threshold")
+        ax.axhline(policy.resume_below, color=HALT_COLOR, linestyle=":", linewidth=1,
+                   label=f"resume below {policy.resume_below:,} wagons", gid="threshold")
+    ax.set_ylabel("Backlog at the border (wagons)")
+    ax.set_title(f"{results.scenario.name}: wagons at the border not yet unloaded ({cargo}, {what})")
+    finish_time_axes(ax, results)
+    legend_below(fig, [ax])
+    return fig
+
+
+def held_trains(results: Results, cargo: str = "all", column: str = "held_trains_mean") -> Figure:
+    """Trains waiting to enter the border yard, per day, with events shaded."""
+    rows = daily_rows(results, cargo)
+    fig = figure(5.0)
+    ax = fig.add_subplot()
+    what = {"held_trains_mean": "daily mean", "held_trains_end": "end of day",
+            "held_trains_max": "daily maximum"}.get(column, column)
+    shade_events(ax, results, cargo)
+    band(ax, rows, column, f"held trains ({what})", color="#8c564b")
+    ax.set_ylabel("Trains held short of the yard (trains)")
+    ax.set_title(f"{results.scenario.name}: trains waiting to enter the yard ({cargo}, {what})")
+    finish_time_axes(ax, results)
+    legend_below(fig, [ax])
+    return fig
+
+
+def unloading_capacity_t_per_day(scenario: Scenario, cargo: str) -> float:
+    """Nominal tonnes per day one unloading group can handle: points × 24 h / mean wagon time × payload."""
+    group = scenario.unloading.groups[cargo]
+    return group.points * 24.0 / group.wagon_time.mean * scenario.cargo[cargo].payload_t
+
+
+def deliveries(results: Results) -> Figure:
+    """Tonnes unloaded per day for each cargo against its nominal unloading capacity."""
+    scen = results.scenario
+    cargos = [c for c in scen.cargo_names if c in set(results.daily["cargo"])]
+    fig = figure(2.0 + 2.6 * len(cargos))
+    axes = fig.subplots(len(cargos), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, cargo in zip(axes, cargos):
+        rows = daily_rows(results, cargo)
+        shade_events(ax, results, cargo, text=False)
+        mean = band(ax, rows, "tonnes_delivered", "tonnes unloaded per day", color="#2ca02c", linewidth=0.9)
+        if len(mean) >= 28:  # daily tonnes are noisy: a weekly average shows the level
+            ax.plot(mean.index, mean.rolling(7, center=True, min_periods=4).mean(), color="#00441b",
+                    linewidth=2.0, label="7-day average of the mean", gid="rolling")
+        group = scen.unloading.groups[cargo]
+        cap = unloading_capacity_t_per_day(scen, cargo)
+        ax.axhline(cap, color="black", linestyle="--", linewidth=1.2, gid="capacity",
+                   label="nominal unloading capacity")
+        ax.set_ylabel(f"{cargo} unloaded (t/day)")
+        ax.set_title(f"{cargo}: nominal capacity {cap:,.0f} t/day = {group.points} points × 24 h / "
+                     f"{group.wagon_time.mean:g} h per wagon × {scen.cargo[cargo].payload_t:g} t", loc="left",
+                     fontsize=9)
+        finish_time_axes(ax, results)
+        ax.set_ylim(0, max(cap * 1.15, ax.get_ylim()[1]))
+    for ax in axes[:-1]:
+        ax.set_xlabel("")
+    legend_below(fig, list(axes))
+    fig.suptitle(f"{scen.name}: tonnes unloaded per day against unloading capacity")
+    return fig
+
+
+def dwell(results: Results) -> Figure:
+    """Dwell (border arrival → unloaded) distribution per cargo as an ECDF, p50/p90/p99 marked.
+
+    Each curve averages the replications' quantiles at every level (the band is their 5–95 %
+    range), so it reads as "share of wagons unloaded within x hours". Results without the
+    per-replication quantiles (directories written by older versions) get the percentile chart.
+    """
+    if results.dwell.empty:
+        return dwell_percentiles(results)
+    q = results.dwell
+    cargos = list(dict.fromkeys(results.kpis["cargo"]))
+    colors = {c: WINDOW_COLORS[i % len(WINDOW_COLORS)] if c != "all" else "black" for i, c in enumerate(cargos)}
+    fig = figure(4.6)
+    ax = fig.add_subplot()
+    positive: list[float] = []
+    for cargo in cargos:
+        rows = q[q["cargo"] == cargo]
+        if rows.empty:
+            continue
+        by_level = rows.groupby("quantile")["dwell_h"]
+        mean, lo, hi = by_level.mean(), by_level.quantile(0.05), by_level.quantile(0.95)
+        levels = mean.index.to_numpy()
+        color = colors[cargo]
+        ax.fill_betweenx(levels, lo.to_numpy(), hi.to_numpy(), color=color, alpha=0.15, linewidth=0)
+        ax.plot(mean.to_numpy(), levels, color=color, linewidth=1.8 if cargo != "all" else 1.2,
+                linestyle="-" if cargo != "all" else "--", label=f"{cargo}", gid=f"ecdf:{cargo}")
+        positive += [v for v in lo.to_numpy() if v > 0]
+        kp = results.kpis[results.kpis["cargo"] == cargo]
+        for col, (label, marker, mcolor) in PERCENTILE_STYLE.items():
+            level = float(label[1:]) / 100
+            x = float(kp[col].mean())
+            if math.isfinite(x):
+                ax.scatter([x], [level], marker=marker, s=36, color=mcolor, edgecolor="white", linewidth=0.5,
+                           zorder=4, gid=f"{label}:{cargo}", label=label if cargo == cargos[0] else None)
+                positive.append(x)
+    if positive and max(positive) / max(min(positive), 1e-9) > 30:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.4g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylim(0, 1.0)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
+    ax.set_xlabel("Dwell, border arrival → unloaded (hours)")
+    ax.set_ylabel("Share of wagons unloaded within (ECDF, %)")
+    ax.set_title(f"{results.scenario.name}: dwell distribution, mean of {results.replications} replications "
+                 "(band: 5–95 %)")
+    ax.grid(True, alpha=0.3, which="major")
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: labels[i] not in cargos)  # cargo curves, then markers
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return fig
+
+
+def dwell_percentiles(results: Results) -> Figure:
+    """Dwell (border arrival → unloaded) percentiles per cargo: each replication's p50, p90, p99.
+
+    The model keeps each replication's dwell percentiles, not every wagon's dwell, so this shows
+    how those percentiles vary across replications (box: quartiles of replications; dots: each
+    replication) rather than a histogram of single wagons.
+    """
+    kp = results.kpis
+    cargos = list(dict.fromkeys(kp["cargo"]))
+    fig = figure(4.6)
+    ax = fig.add_subplot()
+    offsets = {"dwell_h_p50": -0.25, "dwell_h_p90": 0.0, "dwell_h_p99": 0.25}
+    rng = np.random.default_rng(0)  # fixed jitter: the same figure every time
+    positive: list[float] = []
+    for col, (label, marker, color) in PERCENTILE_STYLE.items():
+        for i, cargo in enumerate(cargos):
+            values = kp.loc[kp["cargo"] == cargo, col].astype(float).dropna().to_numpy()
+            if not len(values):
+                continue
+            x = i + offsets[col]
+            positive += [v for v in values if v > 0]
+            ax.boxplot([values], positions=[x], widths=0.18, showfliers=False, patch_artist=True,
+                       boxprops={"facecolor": color, "alpha": 0.25, "edgecolor": color},
+                       medianprops={"color": color}, whiskerprops={"color": color}, capprops={"color": color})
+            ax.scatter(x + rng.uniform(-0.05, 0.05, len(values)), values, s=16, marker=marker, color=color,
+                       edgecolor="white", linewidth=0.4, zorder=3, label=label if i == 0 else None, gid=label)
+    means = kp.groupby("cargo", sort=False)["dwell_h_mean"].mean()
+    for i, cargo in enumerate(cargos):
+        if cargo in means and math.isfinite(means[cargo]):
+            ax.hlines(means[cargo], i - 0.38, i + 0.38, color="black", linewidth=1, linestyle="--",
+                      label="mean dwell (mean of replications)" if i == 0 else "_nolegend_", gid="mean")
+    if positive and max(positive) / max(min(positive), 1e-9) > 30:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.4g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticks(range(len(cargos)), cargos)
+    ax.set_xlim(-0.6, len(cargos) - 0.4)
+    ax.set_xlabel("Cargo (all = every wagon)")
+    ax.set_ylabel("Dwell, border arrival → unloaded (hours)")
+    ax.set_title(f"{results.scenario.name}: dwell percentiles across {results.replications} replications")
+    ax.grid(True, axis="y", alpha=0.3, which="major")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return fig
+
+
+def utilization(results: Results) -> Figure:
+    """Heat map: share of each unloading group's point-hours spent unloading, per day (mean of replications)."""
+    scen = results.scenario
+    cargos = [c for c in scen.unloading.groups if c in set(results.daily["cargo"])]
+    daily = results.daily[results.daily["cargo"].isin(cargos)].copy()
+    daily["date"] = pd.to_datetime(daily["date"])
+    wide = daily.groupby(["cargo", "date"])["utilization"].mean().unstack("date").reindex(cargos)
+    dates = pd.DatetimeIndex(wide.columns)
+    edges = mdates.date2num([*list(dates), dates[-1] + pd.Timedelta(days=1)])
+    fig = figure(2.0 + 0.6 * len(cargos))
+    ax = fig.add_subplot()
+    mesh = ax.pcolormesh(edges, np.arange(len(cargos) + 1), wide.to_numpy(dtype=float), cmap="viridis",
+                         vmin=0, vmax=1, shading="flat", gid="heatmap")
+    ax.xaxis_date()
+    fixed, _random, _halts = windows(results, "all")
+    for w in fixed:  # mark the dated disruption windows, which explain the dark columns
+        for edge in (w["start"], w["end"]):
+            ax.axvline(edge, color="white", linestyle="--", linewidth=0.9, gid=f"window:{w['name']}")
+        ax.text(w["start"], 0.03, f" {w['name']}", transform=ax.get_xaxis_transform(), color="white",
+                fontsize=8, va="bottom", ha="left", rotation=90, clip_on=True)
+    ax.set_yticks(np.arange(len(cargos)) + 0.5,
+                  [f"{c} ({scen.unloading.groups[c].points} points)" for c in cargos])
+    ax.invert_yaxis()
+    ax.set_ylabel("Unloading group (points)")
+    date_axis(ax)
+    ax.grid(False)
+    bar = fig.colorbar(mesh, ax=ax, pad=0.01)
+    bar.set_label("Utilisation\n(share of point-hours)")
+    ax.set_title(f"{scen.name}: unloading utilisation by day (mean of {results.replications} replications)")
+    return fig
+
+
+def _summary_of(item: Any) -> pd.DataFrame:
+    if isinstance(item, pd.DataFrame):
+        return item
+    return item.summary()
+
+
+def kpi_comparison(
+    runs: Mapping[str, Any] | Sequence[Any],
+    kpis: Sequence[str] | None = None,
+    cargo: str = "all",
+) -> Figure:
+    """Mean and 95 % confidence interval of KPIs for several scenarios, one panel per KPI.
+
+    `runs` maps a label to Results or to a summary DataFrame (`Results.summary()`), or is a list of
+    Results (labelled by scenario name).
+    """
+    if isinstance(runs, Mapping):
+        items = [(str(k), _summary_of(v)) for k, v in runs.items()]
+    else:
+        items = []
+        for i, r in enumerate(runs):
+            label = getattr(getattr(r, "scenario", None), "name", None) or f"run {i + 1}"
+            items.append((label, _summary_of(r)))
+        labels = [lab for lab, _ in items]
+        items = [(f"{lab} [{i + 1}]" if labels.count(lab) > 1 else lab, s) for i, (lab, s) in enumerate(items)]
+    if not items:
+        raise ValueError("kpi_comparison needs at least one run")
+    wanted = list(kpis) if kpis is not None else COMPARISON_KPIS
+    present = []
+    for kpi in wanted:
+        rows = [s[(s["cargo"] == cargo) & (s["kpi"] == kpi)] for _, s in items]
+        if any(len(r) and math.isfinite(float(r["mean"].iloc[0])) for r in rows):
+            present.append(kpi)
+        elif kpis is not None:
+            raise ValueError(f"KPI {kpi!r} has no values for cargo {cargo!r} in any run")
+    ncols = 2 if len(present) > 1 else 1
+    nrows = max(1, math.ceil(len(present) / ncols))
+    fig = figure(0.9 + nrows * (0.45 * len(items) + 0.9), WIDTH)
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()  # scenario names once per row
+    y = np.arange(len(items))
+    for ax, kpi in zip(axes, present):
+        means, lows, highs = [], [], []
+        for _, s in items:
+            r = s[(s["cargo"] == cargo) & (s["kpi"] == kpi)]
+            m = float(r["mean"].iloc[0]) if len(r) else math.nan
+            lo = float(r["ci95_low"].iloc[0]) if len(r) else math.nan
+            hi = float(r["ci95_high"].iloc[0]) if len(r) else math.nan
+            means.append(m)
+            lows.append(m - lo if math.isfinite(lo) else 0.0)
+            highs.append(hi - m if math.isfinite(hi) else 0.0)
+        ax.barh(y, means, color="#9ecae1", edgecolor="#3182bd", gid="mean")
+        ax.errorbar(means, y, xerr=[lows, highs], fmt="none", ecolor="black", capsize=3, linewidth=1,
+                    label="95 % CI", gid="ci")
+        ax.set_yticks(y, [lab for lab, _ in items], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel(kpi_label(kpi))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        ax.xaxis.set_major_formatter(compact(max(abs(v) for v in ax.get_xlim())))
+        definition = KPI_DEFINITIONS.get(kpi.split(".")[0], kpi)
+        if "." in kpi:
+            definition += f" ({kpi.split('.', 1)[1]} only)"
+        width = 120 // ncols  # characters that fit above one panel at 8 pt
+        ax.set_title(textwrap.fill(textwrap.shorten(definition, 2 * width, placeholder=" …"), width), fontsize=8,
+                     loc="left")
+        ax.grid(True, axis="x", alpha=0.3)
+    for ax in axes[len(present):]:
+        ax.set_visible(False)
+    fig.suptitle(f"KPIs by scenario ({cargo}): mean and 95 % confidence interval across replications")
+    return fig
+
+
+#: The report's figures, in order: file stem -> (function, caption).
+REPORT_FIGURES: dict[str, tuple[Any, str]] = {
+    "backlog": (backlog, ("Wagons at the border not yet unloaded (held upstream or in the yard), daily "
+                         "mean: mean of the replications and the 5–95 % range across them.")),
+    "held_trains": (held_trains, ("Trains waiting to enter the border yard (the railway's own backlog "
+                                 "indicator), daily mean.")),
+    "deliveries": (deliveries, ("Tonnes unloaded per day for each cargo against the nominal unloading "
+                               "capacity (points × 24 h / mean wagon time × payload; breakdowns and "
+                               "working hours upstream lower what is reachable).")),
+    "dwell": (dwell, ("Hours from a wagon's border arrival to the end of its unloading: the share of "
+                     "wagons unloaded within each dwell (ECDF), averaged over replications, with the "
+                     "median, 90th and 99th percentile marked.")),
+    "utilization": (utilization, "Share of each unloading group's point-hours spent unloading, per day."),
+}
+
+
+def report_figures(results: Results) -> dict[str, Figure]:
+    """The figures of a run's report, keyed by file stem. Close them when done."""
+    return {name: fn(results) for name, (fn, _caption) in REPORT_FIGURES.items()}
+
+
+def warmup(suggestion: WarmupSuggestion) -> Figure:
+    """The mean daily series with the suggested warm-up truncation marked."""
+    fig = figure(3.8, 7)
+    ax = fig.add_subplot()
+    ax.plot(suggestion.series.index, suggestion.series.to_numpy(), lw=1)
+    ax.axvline(suggestion.days, color="C3", ls="--", label=f"warm-up {suggestion.days} d")
+    ax.set_xlabel("day of the run")
+    ax.set_ylabel(f"{suggestion.column} ({suggestion.cargo}), mean of {suggestion.replications} replications")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return fig

@@ -1,0 +1,260 @@
+"""A run's report: `plots/*.png` and one self-contained `report.html` in a results directory.
+
+The HTML embeds every figure as a base64 data URI and carries its own CSS, so it opens offline and
+can be mailed as one file. It is rendered from the Jinja2 template `sim/templates/report.html.j2`
+(autoescaped: scenario text never becomes markup).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+import yaml
+
+from sim.analysis.metrics import KPI_DEFINITIONS
+from sim.experiments.results import Results
+from sim.reporting import plots
+
+TEMPLATE = "report.html.j2"
+DPI = 110  # a 10-inch figure is 1100 px wide: sharp in a ~1000 px column, small enough to embed
+
+#: KPIs shown as headline cards (cargo `all`).
+HEADLINE = [
+    "throughput_t_per_day", "backlog_wagons_max", "held_trains_max", "dwell_h_p90",
+    "stop_loading_days", "idle_cost_usd",
+]
+
+
+def fmt(value: Any) -> str:
+    """A KPI value for people: thousands separated, about three significant digits, '–' when missing."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(x):
+        return "–"
+    if x == 0:
+        return "0"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(x) >= 100:
+        return f"{x:,.1f}"
+    return f"{x:.3g}"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).with_name("templates"))),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = fmt
+    return env
+
+
+def _hours(h: float) -> str:
+    if h and h % 24 == 0:
+        return f"{h / 24:g} d"
+    return f"{h:g} h"
+
+
+def _dist(d: Any) -> str:
+    """A distribution in words, e.g. 'lognormal, mean 20 h'."""
+    data = d.model_dump(by_alias=True)
+    kind = data.pop("dist", "")
+    if kind == "fixed":
+        return _hours(float(data["value"]))
+    if kind == "empirical":
+        return f"empirical ({len(data.get('values', []))} values, mean {d.mean:.3g} h)"
+    days = d.mean >= 72  # long times (wagon return, recurrence) read better in days
+    scale, unit = (24.0, "days") if days else (1.0, "hours")
+    parts = ", ".join(
+        f"{k} {v if k == 'cv' else v / scale:.3g}" if isinstance(v, float | int) else f"{k} {v}"
+        for k, v in data.items()
+    )
+    return f"{kind} ({parts}; {unit})"
+
+
+def parameters(results: Results) -> list[tuple[str, str, str]]:
+    """(section, item, value) rows describing the scenario's key parameters."""
+    s = results.scenario
+    start = pd.Timestamp(s.start)
+    end = start + pd.Timedelta(hours=s.duration)
+    rows: list[tuple[str, str, str]] = [
+        ("Run", "period", f"{plots.period_text(start, end)} ({s.duration / 24:g} days)"),
+        ("Run", "warm-up (not counted in KPIs)", _hours(s.warmup) if s.warmup else "none"),
+        ("Run", "replications × seed", f"{results.replications} × seed {results.seed}"),
+    ]
+    for name, c in s.cargo.items():
+        dem = s.demand.get(name)
+        volume = ""
+        if dem is not None:
+            volume = (f"{dem.tonnes_per_year:,.0f} t/year" if dem.tonnes_per_year is not None
+                      else f"{dem.trains_per_day:g} trains/day")
+            volume += f", {dem.arrivals} arrivals"
+        rows.append(("Cargo", name, (f"{c.wagons_per_train} wagons × {c.payload_t:g} t, priority {c.priority}; "
+                                    f"demand {volume or 'none'}")))
+        if s.fleet and name in s.fleet:
+            rows.append(("Cargo", f"{name} fleet", f"{s.fleet[name]:,} wagons"))
+    rows.append(("Line", "transit time", _dist(s.line.transit_time)))
+    rows.append(("Line", "max trains per day", f"{s.line.max_trains_per_day or 'no limit'}"))
+    rows.append(("Yard", "capacity", f"{s.yard.capacity_wagons:,} wagons" if s.yard.capacity_wagons else "no limit"))
+    for ch in s.checks:
+        extra = []
+        if ch.cargo:
+            extra.append("cargo " + ", ".join(ch.cargo))
+        if ch.hours is not None:
+            extra.append(f"works {ch.model_dump()['hours']} only")
+        if ch.trains_at_once:
+            extra.append(f"{ch.trains_at_once} trains at once")
+        if ch.trains_per_day:
+            extra.append(f"quota {ch.trains_per_day} trains/day")
+        rows.append(("Checks", ch.name, "; ".join([_dist(ch.time), *extra])))
+    for name, g in s.unloading.groups.items():
+        cap = plots.unloading_capacity_t_per_day(s, name)
+        bd = s.unloading.breakdowns_of(name)
+        text = f"{g.points} points, wagon time {_dist(g.wagon_time)}; nominal {cap:,.0f} t/day"
+        if bd is not None:
+            text += f"; breakdowns MTBF {_hours(bd.mtbf)}, MTTR {_dist(bd.mttr)}"
+        rows.append(("Unloading", name, text))
+    rows.append(("Empties", "return time", _dist(s.empties.return_time)))
+    for dis in s.disruptions:
+        if dis.recurring:
+            when = f"random: every {_dist(dis.every)}, lasts {_dist(dis.lasts)}"
+        else:
+            when = plots.period_text(pd.Timestamp(dis.from_), pd.Timestamp(dis.to))
+        effect = []
+        if dis.capacity != 1.0:
+            effect.append(f"capacity ×{dis.capacity:g}")
+        if dis.time_factor != 1.0:
+            effect.append(f"time ×{dis.time_factor:g}")
+        rows.append(("Disruptions", dis.name, f"{dis.target}: {', '.join(effect) or 'no effect'}; {when}"))
+    sl = s.policies.stop_loading
+    if sl is not None:
+        rows.append(("Policies", "stop loading",
+                     (f"{', '.join(sl.cargo)}: halt above {sl.above_wagons:,} wagons, resume below "
+                     f"{sl.resume_below:,}; halted tonnes {sl.on_halt}")))
+    rows.append(("Costs", "wagon-day", f"{s.costs.wagon_day_usd:g} USD"))
+    return rows
+
+
+def kpi_table(results: Results, summary: pd.DataFrame | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """Cargo columns and one row per KPI with each cargo's mean and 95 % CI (as in summary.csv)."""
+    summary = results.summary() if summary is None else summary
+    cargos = list(dict.fromkeys(summary["cargo"]))
+    n_reps = results.replications
+    rows = []
+    for kpi in dict.fromkeys(summary["kpi"]):
+        sub = summary[summary["kpi"] == kpi].set_index("cargo")
+        cells = []
+        for c in cargos:
+            if c not in sub.index:
+                cells.append({"mean": math.nan, "low": math.nan, "high": math.nan, "n": 0, "partial": False})
+                continue
+            r = sub.loc[c]
+            n = int(r["n"])
+            cells.append({"mean": r["mean"], "low": r["ci95_low"], "high": r["ci95_high"], "n": n,
+                          "partial": 0 < n < n_reps})
+        base = kpi.split(".")[0]
+        definition = KPI_DEFINITIONS.get(kpi, KPI_DEFINITIONS.get(base, ""))
+        if "." in kpi:
+            definition = f"{definition} — window {kpi.split('.', 1)[1]!r} only"
+        rows.append({"kpi": kpi, "unit": plots.kpi_unit(kpi), "definition": definition, "cells": cells})
+    return cargos, rows
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+def render(results: Results, images: dict[str, bytes]) -> str:
+    """The report's HTML, with `images` (file stem -> PNG bytes) embedded."""
+    summary = results.summary()
+    cargos, rows = kpi_table(results, summary)
+    meta = dict(results.metadata)
+    figures = [
+        {"name": name, "caption": plots.REPORT_FIGURES[name][1] if name in plots.REPORT_FIGURES else "",
+         "data": base64.b64encode(png).decode("ascii")}
+        for name, png in images.items()
+    ]
+    headline = []
+    for kpi in HEADLINE:
+        r = summary[(summary["cargo"] == "all") & (summary["kpi"] == kpi)]
+        if len(r):
+            headline.append({"kpi": kpi, "unit": plots.kpi_unit(kpi), "mean": r["mean"].iloc[0],
+                             "low": r["ci95_low"].iloc[0], "high": r["ci95_high"].iloc[0]})
+    s = results.scenario
+    total = cargos.index("all") if "all" in cargos else len(cargos) - 1
+    recovery = [{"window": row["kpi"].split(".", 1)[1], "cell": row["cells"][total]}
+                for row in rows if row["kpi"].startswith("recovery_days.")]
+    command = f"dostyk run scenario.yaml --seed {results.seed} --replications {results.replications}"
+    return _environment().get_template(TEMPLATE).render(
+        scenario=s,
+        description=" ".join(s.description.split()),
+        parameters=parameters(results),
+        cargos=cargos,
+        rows=rows,
+        headline=headline,
+        recovery=recovery,
+        figures=figures,
+        meta=meta,
+        replications=results.replications,
+        seed=results.seed,
+        command=command,
+        scenario_yaml=yaml.safe_dump(s.to_dict(), sort_keys=False, allow_unicode=True),
+    )
+
+
+def write_report(results: Results, directory: str | os.PathLike[str]) -> Path:
+    """Write `plots/*.png` and `report.html` into `directory`; returns the report's path.
+
+    Called by `Results.write` on its temporary directory, so a run's report appears atomically
+    with the rest of its results.
+    """
+    d = Path(directory)
+    (d / "plots").mkdir(parents=True, exist_ok=True)
+    images: dict[str, bytes] = {}
+    for name, fig in plots.report_figures(results).items():
+        try:
+            images[name] = _png(fig)
+        finally:
+            plots.close(fig)
+        (d / "plots" / f"{name}.png").write_bytes(images[name])
+    html = render(results, images)
+    (d / "report.html").write_text(html, encoding="utf-8")
+    return d / "report.html"
+
+
+def rebuild_report(directory: str | os.PathLike[str]) -> Path:
+    """Re-make `plots/` and `report.html` of a results directory from its files (`dostyk report`).
+
+    Everything is written into a temporary directory first; then the new `plots/` and
+    `report.html` are renamed into place, so a reader sees the old or the new report, never half.
+    """
+    d = Path(directory)
+    results = Results.read(d)
+    tmp = Path(tempfile.mkdtemp(prefix=".report.", suffix=".partial", dir=d))
+    try:
+        write_report(results, tmp)
+        old = d / f".plots.old-{os.getpid()}"
+        if (d / "plots").exists():
+            os.replace(d / "plots", old)
+        os.replace(tmp / "plots", d / "plots")
+        os.replace(tmp / "report.html", d / "report.html")
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return d / "report.html"

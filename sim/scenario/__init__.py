@@ -1,0 +1,11 @@
+"""Scenarios: YAML in, a validated, immutable `Scenario` (or one clear ScenarioError) out.
+
+- `durations`: "30min", "6h", "2d", "1w" → hours
+- `distributions`: the time distributions of the file, and fast block samplers for them
+- `schema`: the pydantic models — the single source of truth of the format
+- `rules`: cross-field rules no single key can check (unknown cargo, impossible fleets, …)
+- `limits`: sane bounds on the work a scenario asks for
+- `keypaths`: dotted key paths (`--set`, `--vary`, `with_changes`)
+- `errors`: ScenarioError, and pydantic's errors said with the key path to fix
+- `loader`: safe YAML reading (no aliases, no duplicate keys, no code)
+"""

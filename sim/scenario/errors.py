@@ -1,0 +1,130 @@
+"""What is wrong with a scenario, said with the key path the user must fix.
+
+`ScenarioError` is what every caller sees (file or source, then one line per problem); pydantic's
+errors and the cross-field rules are both turned into it here, so a file, a `--set` override and
+`Scenario.with_changes` all report a problem the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.errors import SimError
+from sim.scenario.distributions import MAX_HOURS
+
+
+class ScenarioError(SimError):
+    """A scenario that cannot be used, with every problem as (key path, what was expected)."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: invalid scenario"]
+        for path, message in self.problems:
+            lines.append(f"  {path or '(top level)'}: {message}")
+        return "\n".join(lines)
+
+
+class ScenarioRuleError(ValueError):
+    """Cross-field problems, each with the key path that must change."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{path}: {msg}" for path, msg in problems))
+
+
+_TAGS = {"fixed", "exponential", "lognormal", "gamma", "triangular", "uniform", "empirical"}
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        if part in _TAGS or part.startswith("function-") or (part == "groups" and loc[:i] == ("unloading",)):
+            continue  # pydantic's internal names for union members and our grouping
+        if part == "from_":
+            part = "from"
+        if part == "mean_":
+            part = "mean"
+        out += f".{part}" if out else str(part)
+    return out
+
+
+# Why each upper bound is where it is; a bound without a reason here gets a generic one.
+_LIMIT_WHY = {
+    "replications": "beyond that, confidence intervals are already negligible; run batches with different seeds instead",
+    "seed": "seeds are non-negative 64-bit integers",
+    "payload_t": "tonnes loaded in one wagon; a 1520 mm wagon carries well under 100 t",
+    "wagons_per_train": "no freight train anywhere is that long",
+    "priority": "priorities are small ranks: 0 is served first, then 1, 2, …",
+    "tonnes_per_year": "a billion tonnes a year is more than twice all rail freight of Kazakhstan",
+    "trains_per_day": "more than one train every few seconds is taken as a typo",
+    "points": "no transshipment site has that many unloading positions",
+    "capacity": "a factor on the target's capacity: 0 closes it, 0.5 halves it, 2 doubles it",
+    "time_factor": "a factor on processing times: 2 means twice as slow",
+    "cv": "the coefficient of variation (sd / mean) of a duration",
+    "wagon_day_usd": "a wagon-day costs tens of dollars",
+}
+
+
+def _at_most(path: str, ctx: dict[str, Any], value: Any) -> str:
+    """An upper-bound violation as 'expected at most X (why); got Y'."""
+    limit = ctx.get("le", ctx.get("lt"))
+    op = "at most" if "le" in ctx else "below"
+    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    if limit == MAX_HOURS:
+        return (f"expected {op} {MAX_HOURS:,.0f} h (100 years): the model is for horizons of days to decades, "
+                f"so a longer time is taken as a typo; got {shown}")
+    field = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    why = _LIMIT_WHY.get(field, "a larger value is taken as a typo")
+    if isinstance(limit, (int, float)) and math.isfinite(limit):
+        shown_limit = f"{int(limit):,}" if float(limit).is_integer() else f"{limit:,g}"
+    else:
+        shown_limit = str(limit)
+    return f"expected {op} {shown_limit} ({why}); got {shown}"
+
+
+def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
+    """Pydantic errors as (key path, plain message naming what was expected)."""
+    problems: list[tuple[str, str]] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, ScenarioRuleError):
+            prefix = _key_path(loc)
+            for path, msg in cause.problems:
+                problems.append((f"{prefix}.{path}" if prefix else path, msg))
+            continue
+        kind = err.get("type", "")
+        msg = err.get("msg", "invalid value")
+        if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. `1:` or `null:`
+            loc = loc[:-1]
+            msg = f"keys here must be names (text), got {err.get('input')!r}"
+            kind = "value_error"
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        if kind == "extra_forbidden":
+            msg = "unknown key (check its spelling and place; `dostyk schema` lists every key)"
+        elif kind == "missing":
+            msg = "required key is missing"
+        elif kind in ("less_than_equal", "less_than"):
+            msg = _at_most(_key_path(loc), err.get("ctx") or {}, err.get("input"))
+        elif "input" in err and not kind.startswith("value_error") and not isinstance(err["input"], (dict, list)):
+            shown = repr(err["input"])
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            msg = f"{msg}; got {shown}"
+        path = _key_path(loc)
+        if (path, msg) not in problems:
+            problems.append((path, msg))
+    return problems

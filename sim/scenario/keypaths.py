@@ -1,0 +1,83 @@
+"""Dotted key paths into scenario data: `unloading.grain.points`, `checks[1].time`, `checks.customs.time`.
+
+Used by `--set`, `--vary` and `Scenario.with_changes`; list items are named by index or by `name`.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+_INDEX = re.compile(r"^(.*)\[(\d+)\]$")
+
+
+def _split(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for raw in path.split("."):
+        indices: list[int] = []
+        while (m := _INDEX.match(raw)) is not None:
+            raw, idx = m.group(1), int(m.group(2))
+            indices.insert(0, idx)
+        if raw:
+            parts.append(raw)
+        parts.extend(indices)
+    return parts
+
+
+class KeyPathError(KeyError):
+    """A dotted key path that names nothing in the scenario."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def _find_by_name(items: list[Any], key: str) -> int | None:
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == key:
+            return i
+    return None
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set `value` at a dotted path (`checks.customs.time`, `checks[0].time`, `unloading.grain.points`).
+
+    List items can be named by index or by their `name`. The last key may be new only where the
+    schema allows it (pydantic will say); intermediate keys must exist.
+    """
+    parts = _split(path)
+    if not parts:
+        raise KeyPathError(path, "empty key path")
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        node = _step(node, part, path, parts[: depth + 1])
+    last = parts[-1]
+    if isinstance(node, list):
+        idx = last if isinstance(last, int) else _find_by_name(node, str(last))
+        if idx is None or not 0 <= idx < len(node):
+            raise KeyPathError(path, f"no list item {last!r}")
+        node[idx] = copy.deepcopy(value)
+    elif isinstance(node, dict):
+        node[str(last)] = copy.deepcopy(value)
+    else:
+        raise KeyPathError(path, f"{'.'.join(map(str, parts[:-1]))} is a value, not a mapping")
+
+
+def _step(node: Any, part: str | int, path: str, so_far: list[str | int]) -> Any:
+    where = ".".join(map(str, so_far))
+    if isinstance(node, dict):
+        if part not in node:
+            keys = ", ".join(map(str, node)) or "none"
+            raise KeyPathError(path, f"{where} does not exist (keys here: {keys})")
+        return node[part]
+    if isinstance(node, list):
+        idx = part if isinstance(part, int) else _find_by_name(node, str(part))
+        if idx is None or not 0 <= idx < len(node):
+            raise KeyPathError(path, f"{where}: no list item {part!r}")
+        return node[idx]
+    raise KeyPathError(path, f"{where} is a value, not a mapping")

@@ -1,0 +1,167 @@
+"""Sane upper bounds on how much work a scenario may ask for, each refused with a reason.
+
+Every key already has a range (sim.scenario.schema), but ranges alone let a few typos multiply into a
+run that never ends or exhausts memory: `trains_per_day: 10000` with `duration: 36500d` is
+365 million trains; `every: 1min` on a recurring disruption for a century is 50 million windows.
+So the *expected* work of one replication is estimated from the scenario before anything runs,
+and refused — naming the key that drives it — when it is far beyond any real study. The 2023
+baseline asks for about 2,800 trains, 160,000 wagons and a dozen wind windows a year; a century
+of it still passes.
+
+What is bounded, per replication (simulation cost grows with each):
+- trains generated, and wagons unloaded (about a minute of computing at each limit);
+- disruption windows on one target (the target's timetable is built in advance);
+- unloading breakdowns over all points (laid out in advance, like disruptions);
+- stop-loading reviews (one event each);
+and, over the whole run, the daily rows kept in memory and written to daily.csv
+(replications x days x (cargo + 1)).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from sim.scenario.durations import format_hours
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
+
+MAX_TRAINS = 1_000_000
+MAX_WAGONS = 50_000_000
+MAX_WINDOWS_PER_TARGET = 10_000
+MAX_BREAKDOWNS = 5_000_000
+MAX_REVIEWS = 10_000_000
+MAX_DAILY_ROWS = 5_000_000
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+LAST_END = dt.datetime(2261, 12, 31)
+
+HOURS_PER_YEAR = 8760.0
+
+
+def _n(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _short(hours: float) -> str:
+    return f"{hours * 3600:.3g} s" if hours < 1 / 60 else format_hours(hours)
+
+
+def expected_trains(s: Scenario) -> dict[str, float]:
+    """Trains each cargo's demand generates in one replication, on average."""
+    out: dict[str, float] = {}
+    for name, d in s.demand.items():
+        c = s.cargo.get(name)
+        if c is None:
+            continue
+        if d.trains_per_day is not None:
+            out[name] = d.trains_per_day * s.duration / 24.0
+        elif d.tonnes_per_year is not None:
+            out[name] = d.tonnes_per_year * s.duration / HOURS_PER_YEAR / (c.payload_t * c.wagons_per_train)
+    return out
+
+
+def _demand_key(s: Scenario, cargo: str) -> str:
+    d = s.demand[cargo]
+    return f"demand.{cargo}.{'trains_per_day' if d.trains_per_day is not None else 'tonnes_per_year'}"
+
+
+def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[tuple[str, str]]:
+    """(key path, message) for every bound the scenario's expected work exceeds."""
+    if not FIRST_YEAR <= s.start.year <= LAST_YEAR:
+        yield "start", (
+            f"expected a date between {FIRST_YEAR} and {LAST_YEAR}, got {s.start.isoformat()} "
+            "(a year outside that range is taken as a typo)"
+        )
+    try:
+        end = dt.datetime(s.start.year, s.start.month, s.start.day) + dt.timedelta(hours=s.duration)
+    except OverflowError:  # past year 9999
+        end = dt.datetime.max
+    if end > LAST_END and s.start.year <= LAST_YEAR:
+        yield "duration", (
+            f"the run would end on {end.date().isoformat()}; it must end by {LAST_END.date().isoformat()} "
+            "(results are dated with pandas timestamps, which stop in April 2262) — start earlier or run shorter"
+        )
+    days = s.duration / 24.0
+    trains = expected_trains(s)
+    if trains:
+        top = max(trains, key=lambda c: trains[c])
+        total = sum(trains.values())
+        if total > MAX_TRAINS:
+            yield _demand_key(s, top), (
+                f"this demand means about {_n(total)} trains in one replication over {_n(days)} days; "
+                f"the limit is {_n(MAX_TRAINS)} (about a minute of computing) — shorten `duration` "
+                "or lower the demand"
+            )
+        wagons = {c: n * s.cargo[c].wagons_per_train for c, n in trains.items()}
+        total_w = sum(wagons.values())
+        if total <= MAX_TRAINS and total_w > MAX_WAGONS:
+            top_w = max(wagons, key=lambda c: wagons[c])
+            yield _demand_key(s, top_w), (
+                f"this demand means about {_n(total_w)} wagons to unload in one replication over "
+                f"{_n(days)} days; the limit is {_n(MAX_WAGONS)} (about a minute of computing) — "
+                "shorten `duration`, lower the demand or `wagons_per_train`"
+            )
+    yield from _window_problems(s)
+    yield from _breakdown_problems(s)
+    sl = s.policies.stop_loading
+    if sl is not None and s.duration / sl.check_every > MAX_REVIEWS:
+        yield "policies.stop_loading.check_every", (
+            f"reviewing the backlog every {_short(sl.check_every)} means {_n(s.duration / sl.check_every)} "
+            f"reviews in one replication; the limit is {_n(MAX_REVIEWS)} — review less often (e.g. 1h)"
+        )
+    reps = s.replications if replications is None else replications
+    rows = reps * math.ceil(days) * (len(s.cargo) + 1)
+    if rows > MAX_DAILY_ROWS:
+        yield "replications", (
+            f"{reps:,} replications x {math.ceil(days):,} days x {len(s.cargo) + 1} series (each cargo and all) "
+            f"are {_n(rows)} daily rows, kept in memory and written to daily.csv; the limit is "
+            f"{_n(MAX_DAILY_ROWS)} — use fewer replications or a shorter `duration`"
+        )
+
+
+def _window_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+    per_target: dict[str, float] = {}
+    driver: dict[str, tuple[float, int]] = {}
+    for i, d in enumerate(s.disruptions):
+        if d.every is None or d.lasts is None:
+            n = 1.0
+        else:
+            # windows are laid out from `from` (even long before the start) to the horizon or `to`
+            first = s.hours_since_start(d.from_) if d.from_ is not None else 0.0
+            last = min(s.duration, s.hours_since_start(d.to)) if d.to is not None else s.duration
+            cycle = d.every.mean + d.lasts.mean
+            n = max(0.0, last - first) / cycle if cycle > 0 else math.inf
+        per_target[d.target] = per_target.get(d.target, 0.0) + n
+        if n > driver.get(d.target, (-1.0, 0))[0]:
+            driver[d.target] = (n, i)
+    for target, n in per_target.items():
+        if n > MAX_WINDOWS_PER_TARGET:
+            i = driver[target][1]
+            yield f"disruptions[{i}].every", (
+                f"about {_n(n)} disruption windows on {target} in one replication; the limit is "
+                f"{_n(MAX_WINDOWS_PER_TARGET)} per target — make `every` longer, or the span from `from` "
+                "(or the start) to `to` (or the end) shorter"
+            )
+
+
+def _breakdown_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+    total = 0.0
+    worst = ("", 0.0)
+    for cargo, group in s.unloading.groups.items():
+        b = s.unloading.breakdowns_of(cargo)
+        if b is None:
+            continue
+        n = group.points * s.duration / (b.mtbf + b.mttr.mean)
+        total += n
+        if n > worst[1]:
+            own = group.breakdowns is not None
+            worst = (f"unloading.{cargo}.breakdowns.mtbf" if own else "unloading.breakdowns.mtbf", n)
+    if total > MAX_BREAKDOWNS:
+        yield worst[0], (
+            f"about {_n(total)} breakdowns of unloading points in one replication; the limit is "
+            f"{_n(MAX_BREAKDOWNS)} — a longer `mtbf` (mean time between failures of one point) or a "
+            "shorter `duration`"
+        )

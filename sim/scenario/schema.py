@@ -1,0 +1,338 @@
+"""The scenario: the validated, immutable description of one crossing experiment.
+
+These pydantic models are the single source of truth for the YAML format (DESIGN.md). Every
+duration is converted to hours and every date to hours since `start` here, so the model never
+parses anything. Cross-field rules (a check filtered to an unknown cargo, a quota cut to nothing)
+are checked here too, each reported with the key path the user must fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from sim.scenario.distributions import Distribution, Fixed, Hours, PositiveHours
+from sim.scenario.errors import ScenarioError, ScenarioRuleError, describe_validation_error
+from sim.scenario.keypaths import KeyPathError, set_path
+from sim.scenario.rules import cross_problems
+
+NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+Name = Annotated[str, Field(pattern=NAME, max_length=64)]
+MAX_COUNT = 1_000_000
+
+
+class _Model(BaseModel):
+    # NaN and infinity are never meaningful here; refusing them at parse time names the key.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+
+def _as_datetime(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"expected an ISO date such as 2024-01-02 (or 2024-01-02T06:00), got {value!r}") from exc
+    raise ValueError(f"expected an ISO date such as 2024-01-02, got {value!r}")
+
+
+DateTime = Annotated[dt.datetime, BeforeValidator(_as_datetime)]
+
+
+class Cargo(_Model):
+    payload_t: float = Field(gt=0, le=1000, description="tonnes carried by one loaded wagon")
+    wagons_per_train: int = Field(ge=1, le=500)
+    priority: int = Field(1, ge=0, le=100, description="smaller is served first at shared stages")
+
+
+class Demand(_Model):
+    tonnes_per_year: float | None = Field(None, ge=0, le=1e9)
+    monthly_profile: list[Annotated[float, Field(ge=0, le=1e6)]] | None = None
+    trains_per_day: float | None = Field(None, gt=0, le=10_000)
+    arrivals: Literal["poisson", "regular"] = "poisson"
+
+    @model_validator(mode="after")
+    def _one_volume(self) -> Demand:
+        if (self.tonnes_per_year is None) == (self.trains_per_day is None):
+            raise ValueError("expected exactly one of tonnes_per_year or trains_per_day")
+        if self.monthly_profile is not None:
+            if self.trains_per_day is not None:
+                raise ValueError("monthly_profile goes with tonnes_per_year, not trains_per_day")
+            if len(self.monthly_profile) != 12:
+                raise ValueError(f"monthly_profile: expected 12 monthly weights, got {len(self.monthly_profile)}")
+            if sum(self.monthly_profile) <= 0:
+                raise ValueError("monthly_profile: expected at least one weight above 0")
+        return self
+
+    @property
+    def profile(self) -> list[float]:
+        """Monthly weights normalised to mean 1 (flat when none is given)."""
+        weights = self.monthly_profile or [1.0] * 12
+        total = sum(weights)
+        return [12 * w / total for w in weights]
+
+
+class Line(_Model):
+    transit_time: Distribution = Fixed(value=0.0)
+    max_trains_per_day: int | None = Field(None, ge=1, le=MAX_COUNT)
+
+
+class Yard(_Model):
+    capacity_wagons: int | None = Field(None, ge=1, le=MAX_COUNT)
+
+
+_HOURS_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _working_hours(value: Any) -> Any:
+    if value is None or isinstance(value, tuple):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f'expected working hours as "HH:MM-HH:MM", e.g. "08:00-20:00", got {value!r}')
+    match = _HOURS_RANGE.match(value)
+    if not match:
+        raise ValueError(f'expected working hours as "HH:MM-HH:MM", e.g. "08:00-20:00", got {value!r}')
+    h1, m1, h2, m2 = (int(x) for x in match.groups())
+    if h1 > 24 or h2 > 24 or m1 > 59 or m2 > 59 or (h1 == 24 and m1) or (h2 == 24 and m2):
+        raise ValueError(f"expected times between 00:00 and 24:00, got {value!r}")
+    opens, closes = h1 + m1 / 60, h2 + m2 / 60
+    if opens == closes:
+        raise ValueError(f"working hours {value!r} open and close at the same time; omit `hours` for 24 h work")
+    return (opens, closes)
+
+
+WorkingHours = Annotated[tuple[float, float], BeforeValidator(_working_hours)]
+
+
+class Check(_Model):
+    name: Name
+    time: Distribution
+    cargo: list[str] | None = Field(None, min_length=1)
+    hours: WorkingHours | None = None
+    trains_at_once: int | None = Field(None, ge=1, le=MAX_COUNT, description="trains handled at once")
+    trains_per_day: int | None = Field(None, ge=1, le=MAX_COUNT, description="daily quota of trains accepted")
+
+    @model_serializer(mode="wrap")
+    def _hours_as_text(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        if self.hours is not None:
+            data["hours"] = "{:02d}:{:02d}-{:02d}:{:02d}".format(
+                *divmod(round(self.hours[0] * 60), 60), *divmod(round(self.hours[1] * 60), 60)
+            )
+        return data
+
+
+class Breakdowns(_Model):
+    mtbf: PositiveHours = Field(description="mean time between failures of one point (calendar time)")
+    mttr: Distribution
+
+
+class UnloadingGroup(_Model):
+    points: int = Field(ge=1, le=10_000)
+    wagon_time: Distribution
+    breakdowns: Breakdowns | None = None
+
+
+class Unloading(_Model):
+    """Per-cargo unloading groups, plus `breakdowns` shared by every group without its own."""
+
+    breakdowns: Breakdowns | None = None
+    groups: dict[str, UnloadingGroup] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cargo_keys_are_groups(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "groups" not in data:
+            data = dict(data)
+            shared = data.pop("breakdowns", None)
+            return {"breakdowns": shared, "groups": data}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _flat(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        flat = dict(data["groups"])
+        if data.get("breakdowns") is not None:
+            flat["breakdowns"] = data["breakdowns"]
+        return flat
+
+    def breakdowns_of(self, cargo: str) -> Breakdowns | None:
+        group = self.groups[cargo]
+        return group.breakdowns if group.breakdowns is not None else self.breakdowns
+
+
+class Empties(_Model):
+    return_time: Distribution = Fixed(value=0.0)
+
+
+class Disruption(_Model):
+    """A dated window (`from`, `to`) or a recurring random one (`every`, `lasts`) on one target."""
+
+    name: Name
+    target: str
+    capacity: float = Field(1.0, ge=0, le=100, description="factor on the target's capacity; 0 closes it")
+    time_factor: float = Field(1.0, gt=0, le=1000, description="factor on the target's processing times")
+    from_: DateTime | None = Field(None, alias="from")
+    to: DateTime | None = None
+    every: Distribution | None = None
+    lasts: Distribution | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> Disruption:
+        dated = self.from_ is not None or self.to is not None
+        recurring = self.every is not None or self.lasts is not None
+        if dated and recurring and (self.every is None or self.lasts is None):
+            raise ValueError("expected either `from` and `to` (a dated window) or `every` and `lasts`")
+        if not recurring:
+            if self.from_ is None or self.to is None:
+                raise ValueError("expected both `from` and `to` (a dated window), or `every` and `lasts` (recurring)")
+            if self.to <= self.from_:
+                raise ValueError(f"`to` ({self.to.date()}) must be after `from` ({self.from_.date()})")
+        elif self.every is None or self.lasts is None:
+            raise ValueError("a recurring disruption needs both `every` and `lasts`")
+        elif self.every.mean <= 0:
+            raise ValueError("`every` must have a mean above 0")
+        if self.capacity == 1.0 and self.time_factor == 1.0:
+            raise ValueError("a disruption must change something: set `capacity` (0 closes) or `time_factor`")
+        return self
+
+    @property
+    def recurring(self) -> bool:
+        return self.every is not None
+
+
+class StopLoading(_Model):
+    cargo: list[str] = Field(min_length=1)
+    above_wagons: int = Field(ge=1, le=MAX_COUNT)
+    resume_below: int = Field(ge=0, le=MAX_COUNT)
+    on_halt: Literal["defer", "lose"] = "defer"
+    check_every: PositiveHours = Field(1.0, description="how often the dispatcher reviews the border backlog")
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> StopLoading:
+        if self.resume_below >= self.above_wagons:
+            raise ValueError(
+                f"resume_below ({self.resume_below}) must be below above_wagons ({self.above_wagons})"
+            )
+        return self
+
+
+class Policies(_Model):
+    stop_loading: StopLoading | None = None
+
+
+class Costs(_Model):
+    wagon_day_usd: float = Field(0.0, ge=0, le=1e6)
+
+
+class Scenario(_Model):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    description: str = ""
+    start: dt.date = dt.date(2023, 1, 1)
+    duration: PositiveHours
+    warmup: Hours = 0.0
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+    replications: int = Field(10, ge=1, le=100_000)
+    cargo: dict[Name, Cargo] = Field(min_length=1)
+    demand: dict[str, Demand] = Field(min_length=1)
+    fleet: dict[str, Annotated[int, Field(ge=1, le=10 * MAX_COUNT)]] | None = None
+    line: Line = Line()
+    yard: Yard = Yard()
+    checks: list[Check] = Field(default_factory=list)
+    unloading: Unloading
+    empties: Empties = Empties()
+    disruptions: list[Disruption] = Field(default_factory=list)
+    policies: Policies = Policies()
+    costs: Costs = Costs()
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_date(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return value
+
+    @model_validator(mode="after")
+    def _cross_rules(self) -> Scenario:
+        problems = list(cross_problems(self))
+        if problems:
+            raise ScenarioRuleError(problems)
+        return self
+
+    # -- conveniences used by the model and the API ---------------------------------------------
+
+    @property
+    def cargo_names(self) -> list[str]:
+        return list(self.cargo)
+
+    def hours_since_start(self, when: dt.datetime) -> float:
+        start = dt.datetime(self.start.year, self.start.month, self.start.day)
+        return (when - start).total_seconds() / 3600.0
+
+    def targets(self) -> dict[str, str]:
+        """Every disruption target and what its capacity factor scales ('' when nothing finite)."""
+        out = {
+            "line": "max_trains_per_day" if self.line.max_trains_per_day else "",
+            "yard": "capacity_wagons" if self.yard.capacity_wagons else "",
+        }
+        for check in self.checks:
+            finite = [k for k in ("trains_at_once", "trains_per_day") if getattr(check, k) is not None]
+            out[f"checks.{check.name}"] = " and ".join(finite)
+        for cargo in self.unloading.groups:
+            out[f"unloading.{cargo}"] = "points"
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario in the YAML's own shape (durations in hours), for files and `with_changes`."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
+        """A new scenario with dotted key paths replaced, e.g. {"unloading.grain.points": 10}.
+
+        A path that names nothing, or a value the schema refuses, raises the same ScenarioError
+        (key path and what was expected) as a bad file does.
+        """
+        source = f"{self.name} with changes"
+        if not isinstance(changes, Mapping):
+            raise ScenarioError(source, [("", ("with_changes expects a mapping of key paths to values, "
+                                              f"e.g. {{'unloading.grain.points': 8}}; got {type(changes).__name__}"))])
+        return Scenario.from_data(self.to_dict(), source, dict(changes))
+
+    @classmethod
+    def from_data(cls, data: Any, source: str, overrides: Mapping[str, Any] | None = None) -> Scenario:
+        """Validate raw data (a parsed file) after applying dotted-path `overrides`.
+
+        Every failure becomes one ScenarioError naming `source` and each key path.
+        """
+        if overrides:
+            problems = []
+            for key, value in overrides.items():
+                if not isinstance(key, str):
+                    problems.append((str(key), "a key path must be text, e.g. 'unloading.grain.points'"))
+                    continue
+                try:
+                    set_path(data, key, value)
+                except KeyPathError as exc:
+                    problems.append((key, f"no such key to set ({exc.reason})"))
+            if problems:
+                raise ScenarioError(source, problems)
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ScenarioError(source, describe_validation_error(exc)) from None

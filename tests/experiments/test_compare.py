@@ -1,0 +1,88 @@
+"""Paired comparison with common random numbers: narrower intervals, correct statistics, the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner
+from scipy import stats
+
+import sim
+from sim.cli import cli
+from sim.experiments.compare import paired_differences, welch_halfwidth
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "scenarios" / "baseline_2023.yaml"
+
+
+@pytest.fixture(scope="module")
+def one_more_point() -> sim.Comparison:
+    """Baseline (shortened to 120 days) against the same with a 7th grain unloading point."""
+    base = sim.load_scenario(BASELINE).with_changes({"duration": "120d"})
+    more = base.with_changes({"unloading.grain.points": base.unloading.groups["grain"].points + 1})
+    return sim.compare([base, more], replications=10, seed=2024, executor="serial", names=["base", "plus1"])
+
+
+@pytest.mark.parametrize("kpi", ["tonnes_delivered", "backlog_wagons_mean", "dwell_h_mean",
+                                 "unloading_utilization", "idle_cost_usd"])
+def test_paired_interval_is_at_most_half_the_unpaired(one_more_point: sim.Comparison, kpi: str) -> None:
+    d = one_more_point.differences()
+    row = d[(d["cargo"] == "grain") & (d["kpi"] == kpi)].iloc[0]
+    assert row["n"] == 10
+    assert row["half_width"] <= 0.5 * row["half_width_unpaired"], row.to_dict()
+
+
+def test_one_more_point_clearly_shortens_the_queue(one_more_point: sim.Comparison) -> None:
+    d = one_more_point.differences().set_index(["cargo", "kpi"])
+    for kpi in ("backlog_wagons_mean", "dwell_h_mean", "unloading_utilization"):
+        assert d.loc[("grain", kpi), "ci95_high"] < 0  # the paired CI excludes "no change"
+
+
+def test_identical_scenarios_differ_by_exactly_zero() -> None:
+    """Common random numbers: the same scenario twice gives the same numbers, replication by replication."""
+    base = sim.load_scenario(BASELINE).with_changes({"duration": "20d"})
+    c = sim.compare([base, base], replications=3, seed=5, executor="serial")
+    assert c.names == ["baseline-2023", "baseline-2023-2"]
+    d = c.differences().dropna(subset=["difference"])
+    assert (d["difference"] == 0).all() and (d["half_width"] == 0).all()
+
+
+def test_statistics_match_scipy() -> None:
+    rng = np.random.default_rng(3)
+    a = rng.normal(10, 2, 12)
+    b = a + rng.normal(0.5, 0.3, 12)
+    kpis = pd.DataFrame({"scenario": ["A"] * 12 + ["B"] * 12, "replication": list(range(12)) * 2,
+                         "cargo": "all", "x": np.concatenate([a, b])})
+    row = paired_differences(kpis, "A", ["A", "B"]).iloc[0]
+    paired = stats.ttest_rel(b, a).confidence_interval(0.95)
+    assert (row["ci95_low"], row["ci95_high"]) == pytest.approx((paired.low, paired.high))
+    welch = stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
+    assert welch_halfwidth(a, b) == pytest.approx((welch.high - welch.low) / 2)
+    assert row["half_width_unpaired"] == pytest.approx((welch.high - welch.low) / 2)
+
+
+def test_missing_values_drop_only_their_pairs() -> None:
+    kpis = pd.DataFrame({"scenario": ["A"] * 4 + ["B"] * 4, "replication": [0, 1, 2, 3] * 2, "cargo": "all",
+                         "x": [1.0, 2.0, np.nan, 4.0, 2.0, np.nan, 3.0, 6.0]})
+    row = paired_differences(kpis, "A", ["A", "B"]).iloc[0]
+    assert row["n"] == 2 and row["difference"] == pytest.approx(1.5)
+
+
+def test_cli_compare(tmp_path: Path) -> None:
+    data = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    data["duration"] = "20d"
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    data["unloading"]["grain"]["points"] += 1
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "cmp"
+    res = CliRunner().invoke(cli, ["compare", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "-n", "3",
+                                   "--executor", "serial", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "b − a" in res.output and "paired" in res.output and "dwell_h_mean" in res.output
+    diff = pd.read_csv(out / "differences.csv")
+    assert set(diff["scenario"]) == {"b"} and set(diff["baseline"]) == {"a"}
+    assert {"a.yaml", "b.yaml"} == {p.name for p in (out / "scenarios").iterdir()}

@@ -1,0 +1,146 @@
+"""Executors: identical results on serial, process and Dask; failures name the task to reproduce."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.experiments.executors import ProcessExecutor, SerialExecutor, Task, TaskError, make_executor
+from sim.experiments.runner import replication_tasks
+from sim.experiments.workdir import WorkDir
+
+ROOT = Path(__file__).resolve().parents[2]
+VARY = {"unloading.grain.points": [5, 7], "checks[1].trains_at_once": [1, 2]}
+
+
+@pytest.fixture(scope="module")
+def short() -> sim.Scenario:
+    return sim.load_scenario(ROOT / "scenarios" / "baseline_2023.yaml").with_changes({"duration": "40d"})
+
+
+@pytest.fixture(scope="module")
+def serial_sweep(short: sim.Scenario) -> sim.SweepResult:
+    return sim.sweep(short, VARY, replications=3, seed=7, executor="serial")
+
+
+def test_process_executor_gives_the_serial_results(short: sim.Scenario, serial_sweep: sim.SweepResult) -> None:
+    got = sim.sweep(short, VARY, replications=3, seed=7, executor="process", workers=2)
+    pd.testing.assert_frame_equal(got.kpis, serial_sweep.kpis)
+    pd.testing.assert_frame_equal(got.events, serial_sweep.events)
+
+
+def test_dask_executor_gives_the_serial_results(short: sim.Scenario, serial_sweep: sim.SweepResult) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, host="127.0.0.1", protocol="tcp",
+                                  dashboard_address=None) as cluster:
+        # through the scheduler address, as `--executor dask --scheduler ADDRESS` does
+        got = sim.sweep(short, VARY, replications=3, seed=7, executor="dask", scheduler=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(got.kpis, serial_sweep.kpis)
+    pd.testing.assert_frame_equal(got.events, serial_sweep.events)
+
+
+def test_cli_dask_executor_with_its_own_local_cluster(short: sim.Scenario, tmp_path: Path) -> None:
+    """`--executor dask` without --scheduler starts (and stops) a local cluster on loopback."""
+    pytest.importorskip("distributed")
+    from click.testing import CliRunner
+
+    from sim.cli import cli
+
+    out = tmp_path / "d"
+    res = CliRunner().invoke(cli, ["run", str(ROOT / "scenarios" / "baseline_2023.yaml"), "--set", "duration=40d",
+                                   "-n", "3", "--seed", "3", "--executor", "dask", "--workers", "1", "-q",
+                                   "--no-report", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    expected = sim.run(short, replications=3, seed=3, executor="serial")
+    pd.testing.assert_frame_equal(pd.read_csv(out / "kpis.csv"), pd.read_csv(_written(expected, tmp_path / "e")))
+
+
+def _written(results: sim.Results, directory: Path) -> Path:
+    results.write(directory)
+    return directory / "kpis.csv"
+
+
+def test_run_is_the_same_on_every_executor_and_per_task(short: sim.Scenario) -> None:
+    """Per-task KPIs do not depend on the executor or on the other tasks in the batch."""
+    serial = sim.run(short, replications=4, seed=3, executor="serial")
+    alone = sim.run_replication(short, 2, seed=3)
+    pd.testing.assert_frame_equal(serial.kpis[serial.kpis["replication"] == 2].reset_index(drop=True), alone.kpis)
+    process = sim.run(short, replications=4, seed=3, executor="process", workers=2)
+    pd.testing.assert_frame_equal(process.kpis, serial.kpis)
+    pd.testing.assert_frame_equal(process.daily, serial.daily)
+
+
+def _broken_task() -> Task:
+    return Task("broken-key", {"name": "broken-scenario", "duration": "not a duration"}, replication=5, seed=99,
+                changes={"unloading.grain.points": 3})
+
+
+@pytest.mark.parametrize("executor", [SerialExecutor(), ProcessExecutor(2)], ids=["serial", "process"])
+def test_worker_errors_name_scenario_replication_and_seed(short: sim.Scenario, executor: object) -> None:
+    tasks = [*replication_tasks(short, [0], 1), _broken_task()]
+    with pytest.raises(TaskError) as info:
+        list(executor.map_unordered(tasks))  # type: ignore[attr-defined]
+    message = str(info.value)
+    assert "'broken-scenario'" in message
+    assert "replication 5" in message and "seed 99" in message
+    assert "unloading.grain.points=3" in message
+    assert "sim.run_replication(" in message  # says how to reproduce in one process
+    assert info.value.task is not None and info.value.task.key == "broken-key"
+
+
+def test_failing_task_scenario_is_saved_in_the_work_directory(short: sim.Scenario, tmp_path: Path) -> None:
+    from sim.experiments.runner import run_tasks
+
+    work = WorkDir.open(tmp_path / "w")
+    with pytest.raises(TaskError) as info:
+        run_tasks([*replication_tasks(short, [0], 1), _broken_task()], "serial", workdir=work)
+    saved = tmp_path / "w" / "failed" / "broken-key.yaml"
+    assert saved.is_file() and str(saved) in str(info.value)
+    assert work.count() == 1  # the replication that finished is kept
+
+
+def test_a_killed_worker_is_reported_and_finished_tasks_are_kept(short: sim.Scenario, tmp_path: Path) -> None:
+    """SIGKILL one worker after the first result: a TaskError says so, and resuming completes the run."""
+    scenario = short.with_changes({"duration": "120d"})
+    executor = ProcessExecutor(2)
+
+    def kill_a_worker(stream, n):  # type: ignore[no-untyped-def]
+        for i, item in enumerate(stream):
+            if i == 0:
+                os.kill(executor.worker_pids()[0], signal.SIGKILL)
+            yield item
+
+    with pytest.raises(TaskError, match="worker process died"):
+        sim.run(scenario, replications=8, seed=5, executor=executor, workdir=tmp_path / "w",
+                progress=kill_a_worker)
+    kept = WorkDir(tmp_path / "w").count()
+    assert 1 <= kept < 8
+    resumed = sim.run(scenario, replications=8, seed=5, executor="serial", workdir=tmp_path / "w", resume=True)
+    assert resumed.metadata["replications_reused"] == kept
+    expected = sim.run(scenario, replications=8, seed=5, executor="serial")
+    pd.testing.assert_frame_equal(resumed.kpis, expected.kpis)
+
+
+def test_unknown_executor_is_refused() -> None:
+    with pytest.raises(ValueError, match="process, serial, dask"):
+        make_executor("threads")
+
+
+def test_a_scheduler_without_the_dask_executor_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.cli import main
+    from tests.conftest import SCENARIOS
+
+    with pytest.raises(ValueError, match="dask"):
+        make_executor("process", scheduler="tcp://127.0.0.1:1")
+    for command in (["run", str(SCENARIOS / "baseline_2023.yaml")],
+                    ["sweep", str(SCENARIOS / "baseline_2023.yaml"), "--vary", "unloading.grain.points=4,6"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main([*command, "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "out"), "-q"])
+        assert exit_info.value.code == 2
+        assert "--executor dask" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # refused before anything was written

@@ -1,0 +1,182 @@
+"""Interrupting and resuming: Ctrl-C/SIGTERM keep finished tasks, write nothing final, and --resume completes.
+
+The subprocess tests drive the real `dostyk` command: signal it once the first part file exists,
+then check the directory (only the work directory, intact parts, no leftover workers), resume,
+and compare the final table with an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.experiments.runner import Interrupted
+from sim.experiments.workdir import WorkDir, WorkExistsError
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "scenarios" / "baseline_2023.yaml"
+DOSTYK = [sys.executable, "-m", "sim.cli"]
+
+
+def _start(args: list[str], cwd: Path, marker: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "DOSTYK_TEST_MARKER": marker}
+    return subprocess.Popen(DOSTYK + args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_part(proc: subprocess.Popen[str], parts: Path, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if parts.is_dir() and any(parts.glob("*.pkl")):
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"dostyk ended before the first part file: {proc.communicate()}")
+        time.sleep(0.01)
+    proc.kill()
+    pytest.fail("no part file appeared")
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Live processes started by the test (they inherit the marker in their environment)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            env = (entry / "environ").read_bytes()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if f"DOSTYK_TEST_MARKER={marker}".encode() in env and "State:\tZ" not in status:
+            found.append(int(entry.name))
+    return found
+
+
+def _check_interrupted(proc: subprocess.Popen[str], results: Path, out: str, marker: str, total: int) -> set[str]:
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "--resume" in err
+    # nothing under a final name: only the work directory, no results and no temporary directories
+    assert sorted(p.name for p in results.iterdir()) == [f"{out}.work"]
+    work = WorkDir(results / f"{out}.work")
+    keys = work.finished_keys()
+    assert 1 <= len(keys) < total, "the signal should arrive mid-run"
+    assert not list(work.parts.glob(".*")), "no half-written part files"
+    for key in keys:  # every kept part is complete and readable
+        with open(work.part_path(key), "rb") as fh:
+            assert pickle.load(fh).kpis.shape[0] > 0
+    time.sleep(0.3)
+    if sys.platform.startswith("linux"):
+        assert _processes_with(marker) == [], "worker processes outlived the interrupted run"
+    return keys
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigint_during_run_keeps_parts_and_resume_completes(tmp_path: Path) -> None:
+    marker = uuid.uuid4().hex
+    args = ["run", str(BASELINE), "-n", "10", "--set", "duration=100d", "--seed", "4", "--out", "results/b",
+            "--executor", "process", "--workers", "2", "-q", "--no-report"]
+    proc = _start(args, tmp_path, marker)
+    _wait_for_part(proc, tmp_path / "results" / "b.work" / "parts")
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    kept = _check_interrupted(proc, tmp_path / "results", "b", marker, 10)
+    assert time.monotonic() - started < 15, "should stop promptly"
+
+    # without --resume the old work is not silently discarded
+    again = subprocess.run(DOSTYK + args, cwd=tmp_path, capture_output=True, text=True)
+    assert again.returncode == 2 and "--resume" in again.stderr
+
+    done = subprocess.run([*DOSTYK, *args, "--resume"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"reused {len(kept)} saved replications, computed {10 - len(kept)}" in done.stdout
+    assert not (tmp_path / "results" / "b.work").exists()
+    got = pd.read_csv(tmp_path / "results" / "b" / "kpis.csv")
+    scenario = sim.load_scenario(BASELINE).with_changes({"duration": "100d"})
+    expected = sim.run(scenario, replications=10, seed=4, executor="serial")
+    expected.write(tmp_path / "expected")
+    pd.testing.assert_frame_equal(got, pd.read_csv(tmp_path / "expected" / "kpis.csv"))
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "results" / "b" / "daily.csv"),
+                                  pd.read_csv(tmp_path / "expected" / "daily.csv"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_during_sweep_then_resume_gives_the_uninterrupted_table(tmp_path: Path) -> None:
+    marker = uuid.uuid4().hex
+    args = ["sweep", str(BASELINE), "--vary", "unloading.grain.points=5,7", "--vary", "checks[2].trains_per_day=12,16",
+            "-n", "3", "--set", "duration=100d", "--seed", "8", "--out", "results/s", "--executor", "serial", "-q",
+            "--no-plots"]
+    proc = _start(args, tmp_path, marker)
+    _wait_for_part(proc, tmp_path / "results" / "s.work" / "parts")
+    proc.send_signal(signal.SIGTERM)
+    kept = _check_interrupted(proc, tmp_path / "results", "s", marker, 12)
+
+    done = subprocess.run([*DOSTYK, *args, "--resume"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"reused {len(kept)} saved tasks, computed {12 - len(kept)}" in done.stdout
+    scenario = sim.load_scenario(BASELINE).with_changes({"duration": "100d"})
+    expected = sim.sweep(scenario, {"unloading.grain.points": [5, 7], "checks[2].trains_per_day": [12, 16]},
+                         replications=3, seed=8, executor="serial")
+    expected.write(tmp_path / "expected")
+    for name in ("kpis.csv", "summary.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "results" / "s" / name),
+                                      pd.read_csv(tmp_path / "expected" / name))
+
+
+def test_resume_recomputes_only_missing_tasks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process: interrupt after 3 of 8 replications; resuming runs exactly the other 5."""
+    import sim.experiments.executors as executors
+
+    scenario = sim.load_scenario(BASELINE).with_changes({"duration": "30d"})
+
+    def stop_after_three(stream, n):  # type: ignore[no-untyped-def]
+        for i, item in enumerate(stream):
+            yield item
+            if i == 2:
+                raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted) as info:
+        sim.run(scenario, replications=8, seed=2, executor="serial", workdir=tmp_path / "w", progress=stop_after_three)
+    assert (info.value.done, info.value.total) == (3, 8)
+    work = WorkDir(tmp_path / "w")
+    mtimes = {k: work.part_path(k).stat().st_mtime_ns for k in work.finished_keys()}
+    assert len(mtimes) == 3
+
+    with pytest.raises(WorkExistsError, match="--resume"):
+        sim.run(scenario, replications=8, seed=2, executor="serial", workdir=tmp_path / "w")
+
+    computed: list[int] = []
+    real = executors.execute
+
+    def counting(task):  # type: ignore[no-untyped-def]
+        computed.append(task.replication)
+        return real(task)
+
+    monkeypatch.setattr(executors, "execute", counting)
+    resumed = sim.run(scenario, replications=8, seed=2, executor="serial", workdir=tmp_path / "w", resume=True)
+    assert len(computed) == 5 and resumed.metadata["replications_reused"] == 3
+    assert {k: work.part_path(k).stat().st_mtime_ns for k in mtimes} == mtimes  # old parts untouched
+    monkeypatch.setattr(executors, "execute", real)
+    expected = sim.run(scenario, replications=8, seed=2, executor="serial")
+    pd.testing.assert_frame_equal(resumed.kpis, expected.kpis)
+    pd.testing.assert_frame_equal(resumed.daily, expected.daily)
+    pd.testing.assert_frame_equal(resumed.events, expected.events)
+
+
+def test_parts_of_a_different_experiment_are_not_reused(tmp_path: Path) -> None:
+    """A part is keyed by a digest of scenario, replication and seed: a changed seed recomputes."""
+    scenario = sim.load_scenario(BASELINE).with_changes({"duration": "20d"})
+    sim.run(scenario, replications=2, seed=1, executor="serial", workdir=tmp_path / "w")
+    other = sim.run(scenario, replications=2, seed=2, executor="serial", workdir=tmp_path / "w", resume=True)
+    assert other.metadata["replications_reused"] == 0
+    more = sim.run(scenario, replications=3, seed=1, executor="serial", workdir=tmp_path / "w", resume=True)
+    assert more.metadata["replications_reused"] == 2

@@ -1,0 +1,124 @@
+"""Sweeps: the grid, the tidy table, the per-point summary, plots, files and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import sim
+from sim.cli import cli
+from sim.experiments.sweep import grid, parse_vary
+from sim.reporting.sweep_plots import plot_heatmap, plot_lever, write_sweep_plots
+from sim.scenario.errors import ScenarioError
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "scenarios" / "baseline_2023.yaml"
+VARY = {"unloading.grain.points": [4, 8], "checks[1].trains_at_once": [1, 2, 3]}
+
+
+@pytest.fixture(scope="module")
+def result() -> sim.SweepResult:
+    scenario = sim.load_scenario(BASELINE).with_changes({"duration": "60d"})
+    return sim.sweep(scenario, VARY, replications=3, seed=11, executor="serial")
+
+
+def test_grid_is_the_full_product_last_lever_fastest() -> None:
+    points = grid(VARY)
+    assert len(points) == 6
+    assert points[0] == {"unloading.grain.points": 4, "checks[1].trains_at_once": 1}
+    assert points[1] == {"unloading.grain.points": 4, "checks[1].trains_at_once": 2}
+    assert points[-1] == {"unloading.grain.points": 8, "checks[1].trains_at_once": 3}
+
+
+def test_kpis_table_is_tidy(result: sim.SweepResult) -> None:
+    k = result.kpis
+    assert list(k.columns[:4]) == ["unloading.grain.points", "checks[1].trains_at_once", "replication", "cargo"]
+    assert len(k) == 6 * 3 * 3  # points x replications x cargo (grain, containers, all)
+    assert not k.duplicated(["unloading.grain.points", "checks[1].trains_at_once", "replication", "cargo"]).any()
+    assert set(k["cargo"]) == {"grain", "containers", "all"}
+
+
+def test_each_point_is_the_run_of_its_scenario(result: sim.SweepResult) -> None:
+    scenario = sim.load_scenario(BASELINE).with_changes({"duration": "60d", "unloading.grain.points": 8,
+                                                         "checks[1].trains_at_once": 2})
+    alone = sim.run(scenario, replications=3, seed=11, executor="serial").kpis
+    k = result.kpis
+    rows = k[(k["unloading.grain.points"] == 8) & (k["checks[1].trains_at_once"] == 2)]
+    pd.testing.assert_frame_equal(rows.drop(columns=list(VARY)).reset_index(drop=True), alone)
+
+
+def test_summary_per_point_has_cis(result: sim.SweepResult) -> None:
+    s = result.summary()
+    row = s[(s["unloading.grain.points"] == 4) & (s["checks[1].trains_at_once"] == 1) & (s["cargo"] == "grain")
+            & (s["kpi"] == "dwell_h_mean")].iloc[0]
+    values = result.kpis[(result.kpis["unloading.grain.points"] == 4) & (result.kpis["checks[1].trains_at_once"] == 1)
+                         & (result.kpis["cargo"] == "grain")]["dwell_h_mean"]
+    assert row["n"] == 3
+    assert row["mean"] == pytest.approx(values.mean())
+    half = 4.302653 * values.std(ddof=1) / np.sqrt(3)  # t(0.975, 2)
+    assert row["ci95_high"] - row["mean"] == pytest.approx(half, rel=1e-5)
+    # more unloading points shorten the grain dwell at every value of the other lever
+    means = s[(s["cargo"] == "grain") & (s["kpi"] == "dwell_h_mean")].set_index(list(VARY))["mean"]
+    for trains in (1, 2, 3):
+        assert means[(8, trains)] < means[(4, trains)]
+
+
+def test_parse_vary() -> None:
+    got = parse_vary(["unloading.grain.points=4, 6,8", "unloading.grain.wagon_time=1h,90min",
+                      "monthly=[1,2],[3,4]"])
+    assert got == {"unloading.grain.points": [4, 6, 8], "unloading.grain.wagon_time": ["1h", "90min"],
+                   "monthly": [[1, 2], [3, 4]]}
+    for bad in (["points"], ["points="], ["a=1,,2"], ["a=1,1"], ["a=1", "a=2"]):
+        with pytest.raises(ScenarioError):
+            parse_vary(bad)
+
+
+def test_bad_lever_is_named() -> None:
+    scenario = sim.load_scenario(BASELINE)
+    with pytest.raises(ScenarioError, match=r"unloading\.grain\.pionts"):
+        sim.sweep(scenario, {"unloading.grain.pionts": [4]}, replications=1, executor="serial")
+    with pytest.raises(ScenarioError, match=r"unloading\.grain\.points"):
+        sim.sweep(scenario, {"unloading.grain.points": [4, -1]}, replications=1, executor="serial")
+
+
+def test_plots_return_figures_with_the_summary_values(result: sim.SweepResult) -> None:
+    s = result.summary()
+    fig = plot_lever(s, "dwell_h_mean", "unloading.grain.points", "all", levers=list(VARY))
+    ax = fig.axes[0]
+    assert len(ax.lines) == 3 and len(ax.collections) == 3  # one line and one CI band per other-lever value
+    sel = (s["kpi"] == "dwell_h_mean") & (s["cargo"] == "all") & (s["checks[1].trains_at_once"] == 1)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), s[sel].sort_values("unloading.grain.points")["mean"])
+
+    heat = plot_heatmap(s, "dwell_h_mean", "unloading.grain.points", "checks[1].trains_at_once")
+    image = heat.axes[0].images[0].get_array()
+    assert image.shape == (3, 2)
+    cell = s[(s["kpi"] == "dwell_h_mean") & (s["cargo"] == "all") & (s["unloading.grain.points"] == 8)
+             & (s["checks[1].trains_at_once"] == 3)]["mean"].iloc[0]
+    assert image[2, 1] == pytest.approx(cell)
+    with pytest.raises(ValueError, match="no rows"):
+        plot_lever(s, "no_such_kpi", "unloading.grain.points")
+
+
+def test_write_is_complete_and_atomic(result: sim.SweepResult, tmp_path: Path) -> None:
+    out = result.write(tmp_path / "sweep", extra=lambda d: write_sweep_plots(result, d))
+    assert {"kpis.csv", "summary.csv", "sweep.json", "scenario.yaml", "events.csv", "plots"} <= {
+        p.name for p in out.iterdir()}
+    assert any((out / "plots").glob("*_heatmap.png")) and any((out / "plots").glob("*_vs_*.png"))
+    assert [p.name for p in tmp_path.iterdir()] == ["sweep"]  # no temporary directory left
+    back = pd.read_csv(out / "kpis.csv")
+    pd.testing.assert_frame_equal(back, result.kpis, check_dtype=False)
+
+
+def test_cli_sweep(tmp_path: Path) -> None:
+    args = ["sweep", str(BASELINE), "--vary", "unloading.grain.points=4,8", "-n", "2", "--set", "duration=20d",
+            "--executor", "serial", "--out", str(tmp_path / "s"), "--no-plots"]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    assert "unloading.grain.points" in res.output and "dwell_h_mean" in res.output
+    assert (tmp_path / "s" / "kpis.csv").is_file() and not (tmp_path / "s.work").exists()
+    table = pd.read_csv(tmp_path / "s" / "kpis.csv")
+    assert sorted(table["unloading.grain.points"].unique()) == [4, 8]

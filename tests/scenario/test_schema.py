@@ -1,0 +1,102 @@
+"""Scenario parsing: durations, distributions, dotted-path changes, and the README's example."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import yaml
+
+import sim
+from sim.scenario.distributions import Sampler
+from sim.scenario.durations import parse_duration
+from sim.scenario.keypaths import KeyPathError, set_path
+from sim.scenario.schema import Scenario
+from tests.conftest import ROOT, SCENARIOS
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [(2, 2.0), (1.5, 1.5), ("30min", 0.5), ("6h", 6.0), ("2d", 48.0), ("1w", 168.0), (" 90 min ", 1.5), ("3", 3.0)],
+)
+def test_durations_convert_to_hours(text: object, hours: float) -> None:
+    assert parse_duration(text) == pytest.approx(hours)
+
+
+@pytest.mark.parametrize("bad", ["3 parsecs", "h", "", True, None, [1], "nan h"])
+def test_bad_durations_are_refused(bad: object) -> None:
+    with pytest.raises(ValueError, match=r"duration|unit|expected"):
+        parse_duration(bad)
+
+
+DISTS = [
+    ({"dist": "fixed", "value": "2h"}, 2.0, 0.0),
+    ({"dist": "exponential", "mean": "3h"}, 3.0, 3.0),
+    ({"dist": "lognormal", "mean": 10, "sd": 6}, 10.0, 6.0),
+    ({"dist": "gamma", "mean": 1.5, "cv": 0.3}, 1.5, 0.45),
+    ({"dist": "triangular", "min": 1, "mode": 2, "max": 6}, 3.0, np.sqrt((1 + 4 + 36 - 2 - 6 - 12) / 18)),
+    ({"dist": "uniform", "min": "6h", "max": "36h"}, 21.0, 30 / np.sqrt(12)),
+    ({"dist": "empirical", "values": [1, 2, 3, 10]}, 4.0, np.std([1, 2, 3, 10])),
+    ("15min", 0.25, 0.0),
+]
+
+
+@pytest.mark.parametrize(("spec", "mean", "sd"), DISTS, ids=[str(d[0]) for d in DISTS])
+def test_distribution_sample_mean_matches_its_definition(spec: object, mean: float, sd: float) -> None:
+    data = {"transit_time": spec}
+    line = Scenario.model_fields["line"].annotation.model_validate(data)  # type: ignore[union-attr]
+    dist = line.transit_time
+    assert dist.mean == pytest.approx(mean)
+    draws = np.array(Sampler(dist, np.random.default_rng(7)).draw(40_000))
+    # 99.9 % band for a sample mean of 40,000 draws
+    assert abs(draws.mean() - mean) <= 3.3 * sd / np.sqrt(len(draws)) + 1e-12
+    assert draws.min() >= dist.minimum - 1e-12
+
+
+def test_sampler_sequence_does_not_depend_on_block_boundaries() -> None:
+    dist = Scenario.model_fields["line"].annotation.model_validate(  # type: ignore[union-attr]
+        {"transit_time": {"dist": "exponential", "mean": 1}}
+    ).transit_time
+    one = Sampler(dist, np.random.default_rng(3), block=7)
+    two = Sampler(dist, np.random.default_rng(3), block=7)
+    singles = [one() for _ in range(30)]
+    batched = two.draw(4) + two.draw(13) + [two()] + two.draw(12)
+    assert singles == batched
+
+
+def test_with_changes_returns_a_new_validated_scenario() -> None:
+    base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
+    changed = base.with_changes({"unloading.grain.points": 10, "checks.customs.time": "2h", "checks[2].trains_per_day": 9})
+    assert changed.unloading.groups["grain"].points == 10
+    assert changed.checks[0].time.mean == 2.0
+    assert changed.checks[2].trains_per_day == 9
+    assert base.unloading.groups["grain"].points == 6  # the original is untouched (immutable)
+    with pytest.raises(sim.ScenarioError, match=r"unloading\.grain\.points: .*greater than or equal to 1"):
+        base.with_changes({"unloading.grain.points": 0})
+    with pytest.raises(sim.ScenarioError, match=r"unloading\.wheat\.points: no such key"):
+        base.with_changes({"unloading.wheat.points": 3})
+
+
+def test_set_path_refuses_paths_that_do_not_exist() -> None:
+    data = {"unloading": {"grain": {"points": 3}}, "checks": [{"name": "customs"}]}
+    with pytest.raises(KeyPathError, match="wheat"):
+        set_path(data, "unloading.wheat.points", 3)
+    with pytest.raises(KeyPathError, match="border"):
+        set_path(data, "checks.border.time", 3)
+    with pytest.raises(KeyPathError):
+        set_path(data, "unloading.grain.points.extra", 3)
+
+
+def test_resolved_scenario_round_trips() -> None:
+    base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
+    again = Scenario.model_validate(yaml.safe_load(yaml.safe_dump(base.to_dict())))
+    assert again == base
+
+
+def test_readme_example_is_a_valid_scenario() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)
+    assert blocks, "README has a YAML example"
+    scenario = Scenario.model_validate(yaml.safe_load(blocks[0]))
+    assert {"grain", "containers"} <= set(scenario.cargo)
