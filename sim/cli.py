@@ -98,9 +98,15 @@ def cli() -> None:
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 @click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
+@click.option("--precision", metavar="5%|AMOUNT", help="Add replications until each --precision-kpi's 95 % CI "
+              "half-width is at most this share of its mean (or amount in its unit).")
+@click.option("--precision-kpi", "precision_kpis", multiple=True, metavar="KPI[@cargo]",
+              help="KPI checked by --precision (repeatable; default tonnes_delivered, backlog_wagons_mean, dwell_h_mean).")
+@click.option("--max-replications", type=click.IntRange(min=1, max=100_000), default=200, show_default=True,
+              help="With --precision: stop here even if not precise (and say so).")
 def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], out: str | None,
         force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool,
-        no_report: bool) -> None:
+        no_report: bool, precision: str | None, precision_kpis: tuple[str, ...], max_replications: int) -> None:
     """Run SCENARIO's replications and write a results directory.
 
     Each finished replication is kept in OUT.work/ until the results are written, so Ctrl-C or
@@ -113,10 +119,23 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     scen = load_scenario(scenario, parse_sets(sets))
     _check_replications(scen, scenario, replications)
     out_dir = Path(out) if out else Path("results") / _safe_name(scen.name)
+    if precision is None and precision_kpis:
+        raise click.BadParameter("goes with --precision", param_hint="--precision-kpi")
+    report = None
+    if precision is not None:  # the logic lives in sim/decision/precision.py
+        from sim.decision.precision import parse_kpis, replicate_until_precise
+
+        chosen = parse_kpis(precision_kpis, scen)
+        _check_replications(scen, scenario, max_replications)
     work = _prepare_work(out_dir, force, resume, executor)
     try:
-        results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
-                                 progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
+        if precision is not None:
+            results, report = replicate_until_precise(
+                scen, precision, chosen, replications, max_replications, seed, executor, workers, work,
+                resume=True, progress=not quiet, scheduler=scheduler)
+        else:
+            results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
+                                     progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
     except Interrupted as exc:
         _interrupted(exc, out_dir, "replications")
     written = results.write(out_dir, force=force, extra=None if no_report else _report_writer(results))
@@ -125,6 +144,8 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
         click.echo("")
         click.echo(format_summary(results.summary()))
         click.echo("")
+    if report is not None:
+        click.echo(report.describe())
     _say_reused(results.metadata.get("replications_reused", 0), results.replications, "replications")
     click.echo(f"Results written to {written}")
 
@@ -460,6 +481,16 @@ def main(argv: list[str] | None = None) -> None:
             raise
         _fail(f"dostyk: internal error: {type(exc).__name__}: {exc} (set DOSTYK_DEBUG=1 for details)", 1)
 
+
+def _register_decision_commands() -> None:
+    """calibrate, optimize and sensitivity live in sim/decision/commands.py (they import this module)."""
+    from sim.decision.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register_decision_commands()
 
 if __name__ == "__main__":
     main()
