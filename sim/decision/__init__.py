@@ -16,6 +16,10 @@ KPIs over dated windows come from sim/window.py (daily series, day resolution).
 
 from sim.decision.calibrate import Calibration, calibrate
 from sim.decision.levers import Lever
-from sim.decision.targets import Target, TargetsFile, load_targets
+from sim.decision.optimize import Optimisation, optimize
+from sim.decision.precision import PrecisionReport, replicate_until_precise
+from sim.decision.sensitivity import Sensitivity, sensitivity
+from sim.decision.targets import Target, TargetsFile, load_targets, targets_from_data
 
-__all__ = ["Calibration", "Lever", "Target", "TargetsFile", "calibrate", "load_targets"]
+__all__ = ["Calibration", "Lever", "Optimisation", "PrecisionReport", "Sensitivity", "Target", "TargetsFile",
+           "calibrate", "load_targets", "optimize", "replicate_until_precise", "sensitivity", "targets_from_data"]

@@ -149,6 +149,18 @@ def parse_lever_option(text: str, option: str = "--lever") -> Lever:
         raise InputError(option, [(path, msg) for _, msg in describe_validation_error(exc)]) from None
 
 
+def as_lever(value: Lever | str | dict[str, Any]) -> Lever:
+    """A Lever from a Lever, CLI text ("unloading.grain.points=4:10") or a mapping (path, low, high…)."""
+    if isinstance(value, Lever):
+        return value
+    if isinstance(value, str):
+        return parse_lever_option(value)
+    try:
+        return Lever(**value)
+    except ValidationError as exc:
+        raise InputError("levers", describe_validation_error(exc), "invalid lever") from None
+
+
 def lever_cost_usd(scenario: Scenario, changes: dict[str, Any], base: dict[str, float]) -> float:
     """Σ usd_per_unit × (value − scenario value) over levers with a cost in `costs.levers` (negative: a saving)."""
     total = 0.0

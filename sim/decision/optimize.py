@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,15 @@ import numpy as np
 import pandas as pd
 
 from sim.decision.evaluate import Candidate, Evaluator, kpi_measure
-from sim.decision.levers import InputError, Lever, check_costs, current_values, lever_cost_usd, resolve
+from sim.decision.levers import (
+    InputError,
+    Lever,
+    as_lever,
+    check_costs,
+    current_values,
+    lever_cost_usd,
+    resolve,
+)
 from sim.decision.search import ask_batch, make_study, open_workdir
 from sim.metrics import KPI_NAMES
 from sim.scenario import Scenario
@@ -157,23 +166,30 @@ def _native(value: Any, lever: Lever) -> int | float:
     return int(value) if lever.integer else float(value)
 
 
-def optimize(scenario: Scenario, levers: list[Lever], objectives: list[Objective],
-             constraints: list[Constraint] | None = None, candidates: int = 50, replications: int = 5,
+def optimize(scenario: Scenario, levers: Sequence[Lever | str], objectives: Sequence[Objective | str],
+             constraints: Sequence[Constraint | str] | None = None, candidates: int = 50, replications: int = 5,
              batch: int = 10, sampler: str = "tpe", seed: int | None = None, executor: Any = "process",
              workers: int | None = None, workdir: str | os.PathLike[str] | None = None, resume: bool = False,
              progress: bool = False, scheduler: str | None = None, source: str = "--lever") -> Optimisation:
-    """Search `candidates` lever settings (batches of `batch`) for the best objective(s) under the constraints."""
-    constraints = list(constraints or [])
-    if not objectives:
+    """Search `candidates` lever settings (batches of `batch`) for the best objective(s) under the constraints.
+
+    Levers, objectives and constraints may be given as in the CLI: "unloading.grain.points=4:10",
+    "min:total_cost_usd", "backlog_wagons_max<=3000".
+    """
+    cargos = [*scenario.cargo, "all"]
+    levs = [as_lever(lv) for lv in levers]
+    objs = [parse_objective(o, cargos) if isinstance(o, str) else o for o in objectives]
+    cons = [parse_constraint(c, cargos) if isinstance(c, str) else c for c in constraints or []]
+    if not objs:
         raise InputError("--objective", [("", "give at least one objective, e.g. min:total_cost_usd")], "invalid option")
-    if constraints and replications < 2:
+    if cons and replications < 2:
         raise InputError("--replications", [("", "constraints are judged by their 95 % CI, which needs at least "
                                                  f"2 replications per candidate; got {replications}")], "invalid option")
     check_costs(scenario, scenario.name)
-    levers = resolve(scenario, levers, source, where="levers", what="invalid option")
+    levs = resolve(scenario, levs, source, where="levers", what="invalid option")
     seed = scenario.seed if seed is None else int(seed)
-    base = current_values(scenario, levers)
-    needed = {(o.kpi, o.cargo) for o in objectives} | {(c.kpi, c.cargo) for c in constraints}
+    base = current_values(scenario, levs)
+    needed = {(o.kpi, o.cargo) for o in objs} | {(c.kpi, c.cargo) for c in cons}
     if any(k == "total_cost_usd" for k, _ in needed):
         needed.add(("idle_cost_usd", "all"))
     measure = kpi_measure(sorted(k for k in needed if k[0] not in DERIVED))
@@ -181,33 +197,33 @@ def optimize(scenario: Scenario, levers: list[Lever], objectives: list[Objective
                                           "replications": replications, "candidates": candidates})
     ev = Evaluator(scenario, measure, replications, seed, executor, workers, work, progress,
                    scheduler=scheduler, desc=f"optimize {scenario.name}")
-    study = make_study(sampler, seed, [o.direction for o in objectives], n_startup=min(10, max(1, candidates // 4)))
-    dists = {lv.path: lv.distribution() for lv in levers}
+    study = make_study(sampler, seed, [o.direction for o in objs], n_startup=min(10, max(1, candidates // 4)))
+    dists = {lv.path: lv.distribution() for lv in levs}
     tried: list[Candidate] = []
     try:
         while len(tried) < candidates:
             trials = ask_batch(study, dists, min(batch, candidates - len(tried)))
-            found = ev.evaluate([{lv.path: lv.cast(t.params[lv.path]) for lv in levers} for t in trials])
+            found = ev.evaluate([{lv.path: lv.cast(t.params[lv.path]) for lv in levs} for t in trials])
             for trial, cand in zip(trials, found):
                 _derive(cand, scenario, base)
-                values = [cand.mean(o.name) for o in objectives]
+                values = [cand.mean(o.name) for o in objs]
                 if cand.error is not None or not all(math.isfinite(v) for v in values):
                     study.tell(trial, None, state=_fail_state())
                 else:
-                    for c in constraints:
+                    for c in cons:
                         trial.set_constraint(c.label, min(c.violation(cand.mean(c.name), cand.halfwidth(c.name)), 1e300))
                     study.tell(trial, values if len(values) > 1 else values[0])
                 tried.append(cand)
     finally:
         ev.close()
-    table = _table(tried, levers, objectives, constraints)
+    table = _table(tried, levs, objs, cons)
     metadata = {"kind": "optimisation", "scenario": scenario.name, "seed": seed, "replications": replications,
                 "sampler": sampler, "batch": batch, "candidates": len(table),
-                "objectives": [o.label for o in objectives], "constraints": [c.label for c in constraints],
-                "levers": {lv.path: [lv.low, lv.high] for lv in levers},
+                "objectives": [o.label for o in objs], "constraints": [c.label for c in cons],
+                "levers": {lv.path: [lv.low, lv.high] for lv in levs},
                 "feasible_candidates": int(table["feasible"].sum()),
                 "tasks_run": ev.tasks_run, "tasks_reused": ev.tasks_reused}
-    return Optimisation(scenario, levers, objectives, constraints, table, metadata)
+    return Optimisation(scenario, levs, objs, cons, table, metadata)
 
 
 def _fail_state() -> Any:

@@ -16,6 +16,7 @@ random numbers), so the effects are differences between levers, not between rand
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.decision.evaluate import Evaluator, kpi_measure
-from sim.decision.levers import InputError, Lever, resolve
+from sim.decision.levers import InputError, Lever, as_lever, resolve
 from sim.decision.search import open_workdir
 from sim.metrics import KPI_NAMES
 from sim.scenario import Scenario
@@ -82,22 +83,24 @@ class Sensitivity:
                             figures=lambda d: write_figures(d, {"sensitivity": self.plot()}))
 
 
-def sensitivity(scenario: Scenario, levers: list[Lever], kpis: list[tuple[str, str]], method: str = "morris",
+def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequence[tuple[str, str] | str], method: str = "morris",
                 trajectories: int = 10, levels: int = 4, samples: int = 64, replications: int = 3,
                 seed: int | None = None, executor: Any = "process", workers: int | None = None,
                 workdir: str | os.PathLike[str] | None = None, resume: bool = False, progress: bool = False,
                 scheduler: str | None = None, source: str = "--lever") -> Sensitivity:
-    """Screen `levers` for their effect on `kpis` ((kpi, cargo) pairs)."""
+    """Screen `levers` for their effect on `kpis` ((kpi, cargo) pairs, or "kpi@cargo" text)."""
+    levs = [as_lever(lv) for lv in levers]
+    chosen = [parse_kpi(k, [*scenario.cargo, "all"]) if isinstance(k, str) else k for k in kpis]
     if method not in METHODS:
         raise InputError("--method", [("", f"expected one of: {', '.join(METHODS)}, got {method!r}")], "invalid option")
-    if not kpis:
+    if not chosen:
         raise InputError("--kpi", [("", "give at least one KPI, e.g. --kpi backlog_wagons_mean")], "invalid option")
-    levers = resolve(scenario, levers, source, where="levers", what="invalid option")
-    if len(levers) < 2:
+    levs = resolve(scenario, levs, source, where="levers", what="invalid option")
+    if len(levs) < 2:
         raise InputError(source, [("", "a sensitivity ranking needs at least two levers")], "invalid option")
     seed = scenario.seed if seed is None else int(seed)
-    problem = {"num_vars": len(levers), "names": [lv.path for lv in levers],
-               "bounds": [[lv.low, lv.high] for lv in levers]}
+    problem = {"num_vars": len(levs), "names": [lv.path for lv in levs],
+               "bounds": [[lv.low, lv.high] for lv in levs]}
     if method == "morris":
         from SALib.sample import morris as sampler
 
@@ -106,11 +109,11 @@ def sensitivity(scenario: Scenario, levers: list[Lever], kpis: list[tuple[str, s
         from SALib.sample import sobol as sampler_sobol
 
         design = sampler_sobol.sample(problem, samples, calc_second_order=False, seed=seed)
-    points = [{lv.path: lv.cast(x) for lv, x in zip(levers, row)} for row in design]
+    points = [{lv.path: lv.cast(x) for lv, x in zip(levs, row)} for row in design]
     work = open_workdir(workdir, resume, {"kind": "sensitivity", "scenario": scenario.name, "seed": seed,
                                           "replications": replications, "points": len(points)})
-    names = [f"{k}@{c}" for k, c in kpis]
-    ev = Evaluator(scenario, kpi_measure(kpis), replications, seed, executor, workers, work, progress,
+    names = [f"{k}@{c}" for k, c in chosen]
+    ev = Evaluator(scenario, kpi_measure(chosen), replications, seed, executor, workers, work, progress,
                    scheduler=scheduler, desc=f"sensitivity {scenario.name}")
     try:
         found = ev.evaluate(points)
@@ -131,13 +134,13 @@ def sensitivity(scenario: Scenario, levers: list[Lever], kpis: list[tuple[str, s
     indices = pd.concat(frames, ignore_index=True)
     metadata = {"kind": "sensitivity", "method": method, "scenario": scenario.name, "seed": seed,
                 "replications": replications, "points": len(points), "kpis": names,
-                "levers": {lv.path: [lv.low, lv.high] for lv in levers},
+                "levers": {lv.path: [lv.low, lv.high] for lv in levs},
                 "tasks_run": ev.tasks_run, "tasks_reused": ev.tasks_reused}
     if method == "morris":
         metadata.update(trajectories=trajectories, levels=levels)
     else:
         metadata.update(samples=samples)
-    return Sensitivity(scenario, levers, method, indices, table, metadata)
+    return Sensitivity(scenario, levs, method, indices, table, metadata)
 
 
 def _analyse(method: str, problem: dict[str, Any], design: np.ndarray, y: np.ndarray, levels: int, seed: int,
