@@ -184,6 +184,9 @@ def _collect(scenario: Scenario, spec: TargetsFile, levers: list[Lever], tried: 
             row[f"{t.label} ci95"] = c.halfwidth(t.label) if c.error is None else math.nan
         rows.append(row)
     table = pd.DataFrame(rows)
+    if all(c.error for _, c in tried):
+        raise ValueError(f"every candidate makes an invalid scenario, e.g. {tried[0][1].error}; "
+                         "narrow the parameters' bounds")
     best_i = int(table["discrepancy"].idxmin())
     best_c = tried[best_i][1]
     before = current_values(scenario, levers)

@@ -15,6 +15,7 @@ their tasks, which are computed once.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -98,15 +99,44 @@ class Evaluator:
         self.tasks_reused = 0
         self._cache: dict[str, dict[str, float]] = {}
         self._bar: Any = None
+        self._owned: list[Any] = []   # a Dask client and local cluster, closed by close()
+        self._dask: Any = None
         if progress:
             from tqdm.auto import tqdm
 
             self._bar = tqdm(desc=desc or None, unit="task", dynamic_ncols=True, total=0)
 
     def close(self) -> None:
+        """Close the progress bar and, for Dask, the cluster kept for the whole search."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+        for resource in reversed(self._owned):
+            resource.close()
+        self._owned.clear()
+
+    def _executor(self) -> str | Executor:
+        """The executor for a batch. Dask keeps one client (and local cluster) for every batch of the
+        search: starting a cluster takes seconds, a batch may take less."""
+        if self.executor != "dask":
+            return self.executor
+        if not self._owned:
+            import logging
+
+            from distributed import Client, LocalCluster
+
+            from sim.executors import DaskExecutor
+
+            if self.scheduler:
+                client = Client(self.scheduler)
+            else:
+                cluster = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+                self._owned.append(cluster)
+                client = Client(cluster)
+            self._owned.append(client)
+            self._dask = DaskExecutor(client=client)
+        return self._dask
 
     def evaluate(self, points: Sequence[dict[str, Any]]) -> list[Candidate]:
         """Measure every point (lever path -> value); points in one call run as one parallel batch."""
@@ -136,8 +166,9 @@ class Evaluator:
         if self._bar is not None:
             self._bar.total += len(tasks)
             self._bar.refresh()
-        results, reused = run_tasks(tasks, self.executor, self.workers, self.workdir, self._progress,
-                                    desc=self.desc, unit="task", scheduler=self.scheduler)
+        executor = self._executor()
+        results, reused = run_tasks(tasks, executor, self.workers, self.workdir, self._progress, desc=self.desc,
+                                    unit="task", scheduler=self.scheduler if isinstance(executor, str) else None)
         self.tasks_reused += reused
         self.tasks_run += len(tasks) - reused
         if self._bar is not None and reused:
