@@ -483,7 +483,13 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _register_decision_commands() -> None:
-    """calibrate, optimize and sensitivity live in sim/decision/commands.py (they import this module)."""
+    """calibrate, optimize and sensitivity live in sim/decision/commands.py (they import this module).
+
+    When that module is the one importing this one, it registers its commands itself once defined.
+    """
+    pending = sys.modules.get("sim.decision.commands")
+    if pending is not None and not hasattr(pending, "COMMANDS"):
+        return
     from sim.decision.commands import COMMANDS
 
     for command in COMMANDS:

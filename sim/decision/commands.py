@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from sim.cli import _check_scheduler, _execution_options, _fail, _prepare_work, _safe_name, parse_sets
+from sim.cli import cli as _cli_group
 from sim.decision.report import num, pm, table, unit_of
 from sim.decision.search import SAMPLERS
 from sim.experiment import Interrupted
@@ -228,3 +229,6 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
 
 
 COMMANDS = (calibrate, optimize, sensitivity)
+
+for _command in COMMANDS:  # also when this module was imported first (sim/cli.py then leaves it to us)
+    _cli_group.add_command(_command)
