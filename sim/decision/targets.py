@@ -44,7 +44,7 @@ def parse_tolerance(value: Any) -> tuple[float, bool]:
     else:
         raise ValueError(f"expected a percentage such as 5% or an amount in the KPI's unit, got {value!r}")
     if not math.isfinite(amount) or amount <= 0:
-        raise ValueError(f"a tolerance must be above 0 (a target met exactly is never met by a simulation), got {value!r}")
+        raise ValueError(f"a tolerance must be above 0 (a simulation never meets a figure exactly), got {value!r}")
     return amount, relative
 
 
