@@ -38,6 +38,12 @@ typecheck: $(STAMP)
 # side with the idiomatic per-wagon SimPy reference model (benchmarks/reference_model.py); ~2 min.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_model
+	$(MAKE) bench-calibrate
+
+# A calibration of 100 candidates x 5 replications of the 2023 baseline on 2 worker processes (~3 min).
+.PHONY: bench-calibrate
+bench-calibrate: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_calibration --candidates 100 --replications 5 --workers 2
 
 # Serial vs local processes vs Dask on a 40-task sweep: speed-up and per-task overhead.
 .PHONY: bench-executors

@@ -8,12 +8,19 @@
 The package is layered; each layer imports only the ones before it:
 sim.scenario (YAML → validated Scenario) → sim.model (SimPy, no I/O) → sim.analysis (KPIs,
 statistics) → sim.experiments (replications, executors, sweeps, comparisons, results) →
-sim.reporting (plots, report, tables) → sim.cli.
+sim.decision (calibrate, optimise, rank levers) → sim.reporting (plots, report, tables) → sim.cli.
 """
 
 from typing import Any
 
 from sim.analysis.warmup import WarmupSuggestion
+from sim.analysis.window import at_date, window_kpis
+from sim.decision.calibrate import Calibration, calibrate
+from sim.decision.levers import Lever
+from sim.decision.optimize import Optimisation, optimize
+from sim.decision.precision import PrecisionReport, replicate_until_precise
+from sim.decision.sensitivity import Sensitivity, sensitivity
+from sim.decision.targets import load_targets
 from sim.errors import SimError
 from sim.experiments.compare import Comparison, compare
 from sim.experiments.executors import TaskError
@@ -33,6 +40,11 @@ __all__ = [  # noqa: RUF022 - grouped by purpose, not sorted
     "run", "run_replication", "Results", "ReplicationResult",
     # experiments
     "sweep", "SweepResult", "compare", "Comparison", "suggest_warmup", "WarmupSuggestion",
+    # KPIs over dated windows and at a date (from the daily series)
+    "window_kpis", "at_date",
+    # decision support
+    "calibrate", "Calibration", "load_targets", "optimize", "Optimisation", "Lever",
+    "sensitivity", "Sensitivity", "replicate_until_precise", "PrecisionReport",
     # errors
     "SimError", "ScenarioError", "TaskError", "Interrupted",
     # figures and reports (imported on first use: matplotlib is not needed to run)

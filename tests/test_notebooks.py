@@ -32,9 +32,10 @@ def kernel_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base
 
 
-def test_the_three_notebooks_exist() -> None:
+def test_the_four_notebooks_exist() -> None:
     names = [p.name for p in NOTEBOOKS]
-    assert names == ["01_quickstart.ipynb", "02_january_2024_backlog.ipynb", "03_capacity_what_if.ipynb"]
+    assert names == ["01_quickstart.ipynb", "02_january_2024_backlog.ipynb", "03_capacity_what_if.ipynb",
+                     "04_calibrate_and_optimise.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from sim.cli.decision import calibrate, optimize, sensitivity
 from sim.cli.describe import schema, validate
 from sim.cli.experiments import compare, sweep, warmup
 from sim.cli.options import fail
@@ -27,7 +28,7 @@ def cli() -> None:
     """Simulate the Dostyk–Alashankou rail border crossing."""
 
 
-for command in (run, validate, report, schema, sweep, compare, warmup):
+for command in (run, validate, report, schema, sweep, compare, warmup, calibrate, optimize, sensitivity):
     cli.add_command(command)
 
 

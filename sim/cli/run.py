@@ -17,9 +17,11 @@ from sim.cli.options import (
     report_writer,
     say_reused,
 )
+from sim.decision.precision import parse_kpis, replicate_until_precise
 from sim.experiments.executors import EXECUTORS
 from sim.experiments.runner import run as run_experiment
 from sim.experiments.workdir import WorkDir
+from sim.reporting.decision_tables import precision_text
 from sim.reporting.tables import format_summary
 from sim.scenario.loader import load_scenario
 
@@ -37,9 +39,15 @@ from sim.scenario.loader import load_scenario
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 @click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
+@click.option("--precision", metavar="5%|AMOUNT", help="Add replications until each --precision-kpi's 95 % CI "
+              "half-width is at most this share of its mean (or amount in its unit).")
+@click.option("--precision-kpi", "precision_kpis", multiple=True, metavar="KPI[@cargo]",
+              help="KPI checked by --precision (repeatable; default tonnes_delivered, backlog_wagons_mean, dwell_h_mean).")
+@click.option("--max-replications", type=click.IntRange(min=1, max=100_000), default=200, show_default=True,
+              help="With --precision: stop here even if not precise (and say so).")
 def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], out: str | None,
         force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool,
-        no_report: bool) -> None:
+        no_report: bool, precision: str | None, precision_kpis: tuple[str, ...], max_replications: int) -> None:
     """Run SCENARIO's replications and write a results directory.
 
     Each finished replication is kept in OUT.work/ until the results are written, so Ctrl-C or
@@ -49,16 +57,29 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     scen = load_scenario(scenario, parse_sets(sets))
     check_replications(scen, scenario, replications)
     out_dir = Path(out) if out else default_out(scen.name)
+    if precision is None and precision_kpis:
+        raise click.BadParameter("goes with --precision", param_hint="--precision-kpi")
+    report = None
+    if precision is not None:
+        chosen = parse_kpis(precision_kpis, scen)
+        check_replications(scen, scenario, max_replications)
     work = prepare_work(out_dir, force, resume, executor)
     with interrupt_note(out_dir, "replications"):
-        results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
-                                 progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
+        if precision is not None:
+            results, report = replicate_until_precise(
+                scen, precision, chosen, replications, max_replications, seed, executor, workers, work,
+                resume=True, progress=not quiet, scheduler=scheduler)
+        else:
+            results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
+                                     progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
     written = results.write(out_dir, force=force, extra=None if no_report else report_writer(results))
     WorkDir(work).remove()
     if not quiet:
         click.echo("")
         click.echo(format_summary(results.summary()))
         click.echo("")
+    if report is not None:
+        click.echo(precision_text(report))
     say_reused(results.metadata.get("replications_reused", 0), results.replications, "replications")
     click.echo(f"Results written to {written}")
 

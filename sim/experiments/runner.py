@@ -34,7 +34,7 @@ class Interrupted(SimError, KeyboardInterrupt):  # noqa: N818 - public name, rea
     def __init__(self, done: int, total: int, workdir: Path | None) -> None:
         super().__init__(done, total, workdir)
         self.done = done
-        self.total = total
+        self.total: int | None = total  # None: unknown in advance (a search asks as it goes)
         self.workdir = workdir
         self.unit = "tasks"
         self.out_dir: Path | None = None  # set by the CLI: where results would have gone
@@ -44,9 +44,12 @@ class Interrupted(SimError, KeyboardInterrupt):  # noqa: N818 - public name, rea
             kept = f"; they are kept in {self.workdir}" if self.workdir is not None and self.done else ""
             return f"interrupted after {self.done} of {self.total} {self.unit}{kept}"
         if self.done and self.workdir is not None:
-            return (f"Interrupted: {self.done} of {self.total} {self.unit} are saved in {self.workdir}; "
+            of = f" of {self.total}" if self.total is not None else ""
+            return (f"Interrupted: {self.done:,}{of} {self.unit} are saved in {self.workdir}; "
                     f"nothing was written to {self.out_dir}.\n"
                     f"Run the same command with --resume to finish; saved {self.unit} are not recomputed.")
+        if self.total is None:
+            return f"Interrupted before any {self.unit} finished; nothing was written."
         return f"Interrupted before any of the {self.total} {self.unit} finished; nothing was written."
 
 

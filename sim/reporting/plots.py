@@ -13,18 +13,22 @@ a band; disruption windows and stop-loading halts are shaded and named.
 from __future__ import annotations
 
 import math
-import textwrap
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from sim.analysis.metrics import KPI_DEFINITIONS
-from sim.reporting.figures import WIDTH, close, compact, date_axis, figure
+from sim.reporting.comparison_plots import COMPARISON_KPIS, kpi_comparison
+from sim.reporting.decision_plots import (
+    calibration_fit,
+    calibration_targets,
+    optimisation_front,
+    sensitivity_chart,
+)
+from sim.reporting.figures import close, date_axis, figure
 from sim.reporting.labels import KPI_UNITS, kpi_label, kpi_unit
 from sim.reporting.sweep_plots import sweep_heatmap, sweep_lever
 from sim.reporting.timeline import (
@@ -45,17 +49,14 @@ if TYPE_CHECKING:
     from sim.experiments.results import Results
     from sim.scenario.schema import Scenario
 
-#: KPIs compared by default in `kpi_comparison`.
-COMPARISON_KPIS = [
-    "throughput_t_per_day", "backlog_wagons_mean", "backlog_wagons_max", "held_trains_mean",
-    "dwell_h_mean", "stop_loading_days", "idle_cost_usd", "recovery_days",
-]
 
 # The figures a user calls, and what they need to label and close them.
 __all__ = [
     "COMPARISON_KPIS",
     "KPI_UNITS",
     "backlog",
+    "calibration_fit",
+    "calibration_targets",
     "close",
     "deliveries",
     "dwell",
@@ -64,8 +65,10 @@ __all__ = [
     "kpi_comparison",
     "kpi_label",
     "kpi_unit",
+    "optimisation_front",
     "period_text",
     "report_figures",
+    "sensitivity_chart",
     "sweep_heatmap",
     "sweep_lever",
     "unloading_capacity_t_per_day",
@@ -283,77 +286,6 @@ def utilization(results: Results) -> Figure:
     bar = fig.colorbar(mesh, ax=ax, pad=0.01)
     bar.set_label("Utilisation\n(share of point-hours)")
     ax.set_title(f"{scen.name}: unloading utilisation by day (mean of {results.replications} replications)")
-    return fig
-
-
-def _summary_of(item: Any) -> pd.DataFrame:
-    if isinstance(item, pd.DataFrame):
-        return item
-    return item.summary()
-
-
-def kpi_comparison(
-    runs: Mapping[str, Any] | Sequence[Any],
-    kpis: Sequence[str] | None = None,
-    cargo: str = "all",
-) -> Figure:
-    """Mean and 95 % confidence interval of KPIs for several scenarios, one panel per KPI.
-
-    `runs` maps a label to Results or to a summary DataFrame (`Results.summary()`), or is a list of
-    Results (labelled by scenario name).
-    """
-    if isinstance(runs, Mapping):
-        items = [(str(k), _summary_of(v)) for k, v in runs.items()]
-    else:
-        items = []
-        for i, r in enumerate(runs):
-            label = getattr(getattr(r, "scenario", None), "name", None) or f"run {i + 1}"
-            items.append((label, _summary_of(r)))
-        labels = [lab for lab, _ in items]
-        items = [(f"{lab} [{i + 1}]" if labels.count(lab) > 1 else lab, s) for i, (lab, s) in enumerate(items)]
-    if not items:
-        raise ValueError("kpi_comparison needs at least one run")
-    wanted = list(kpis) if kpis is not None else COMPARISON_KPIS
-    present = []
-    for kpi in wanted:
-        rows = [s[(s["cargo"] == cargo) & (s["kpi"] == kpi)] for _, s in items]
-        if any(len(r) and math.isfinite(float(r["mean"].iloc[0])) for r in rows):
-            present.append(kpi)
-        elif kpis is not None:
-            raise ValueError(f"KPI {kpi!r} has no values for cargo {cargo!r} in any run")
-    ncols = 2 if len(present) > 1 else 1
-    nrows = max(1, math.ceil(len(present) / ncols))
-    fig = figure(0.9 + nrows * (0.45 * len(items) + 0.9), WIDTH)
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()  # scenario names once per row
-    y = np.arange(len(items))
-    for ax, kpi in zip(axes, present):
-        means, lows, highs = [], [], []
-        for _, s in items:
-            r = s[(s["cargo"] == cargo) & (s["kpi"] == kpi)]
-            m = float(r["mean"].iloc[0]) if len(r) else math.nan
-            lo = float(r["ci95_low"].iloc[0]) if len(r) else math.nan
-            hi = float(r["ci95_high"].iloc[0]) if len(r) else math.nan
-            means.append(m)
-            lows.append(m - lo if math.isfinite(lo) else 0.0)
-            highs.append(hi - m if math.isfinite(hi) else 0.0)
-        ax.barh(y, means, color="#9ecae1", edgecolor="#3182bd", gid="mean")
-        ax.errorbar(means, y, xerr=[lows, highs], fmt="none", ecolor="black", capsize=3, linewidth=1,
-                    label="95 % CI", gid="ci")
-        ax.set_yticks(y, [lab for lab, _ in items], fontsize=8)
-        ax.invert_yaxis()
-        ax.set_xlabel(kpi_label(kpi))
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
-        ax.xaxis.set_major_formatter(compact(max(abs(v) for v in ax.get_xlim())))
-        definition = KPI_DEFINITIONS.get(kpi.split(".")[0], kpi)
-        if "." in kpi:
-            definition += f" ({kpi.split('.', 1)[1]} only)"
-        width = 120 // ncols  # characters that fit above one panel at 8 pt
-        ax.set_title(textwrap.fill(textwrap.shorten(definition, 2 * width, placeholder=" …"), width), fontsize=8,
-                     loc="left")
-        ax.grid(True, axis="x", alpha=0.3)
-    for ax in axes[len(present):]:
-        ax.set_visible(False)
-    fig.suptitle(f"KPIs by scenario ({cargo}): mean and 95 % confidence interval across replications")
     return fig
 
 

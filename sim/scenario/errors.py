@@ -72,6 +72,7 @@ _LIMIT_WHY = {
     "time_factor": "a factor on processing times: 2 means twice as slow",
     "cv": "the coefficient of variation (sd / mean) of a duration",
     "wagon_day_usd": "a wagon-day costs tens of dollars",
+    "usd_per_unit": "a trillion dollars per unit of a lever is taken as a typo",
 }
 
 

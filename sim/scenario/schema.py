@@ -237,8 +237,24 @@ class Policies(_Model):
     stop_loading: StopLoading | None = None
 
 
+class LeverCost(_Model):
+    """What one unit of change of a lever costs over the scenario's horizon (for `dostyk optimize`)."""
+
+    usd_per_unit: float = Field(ge=0, le=1e12, description="USD per unit of change over the run's duration")
+    per: str = Field("unit", min_length=1, max_length=40, description="what a unit is (point, train a day, h)")
+
+
 class Costs(_Model):
     wagon_day_usd: float = Field(0.0, ge=0, le=1e6)
+    # Key path of a lever (as in --set) -> its cost; checked against the scenario by sim.decision.levers
+    levers: dict[Annotated[str, Field(min_length=1, max_length=200)], LeverCost] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _omit_no_levers(self, handler: Any) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not data.get("levers"):  # resolved scenarios without lever costs read as before
+            data.pop("levers", None)
+        return data
 
 
 class Scenario(_Model):

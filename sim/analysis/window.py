@@ -1,0 +1,144 @@
+"""KPIs over a dated window, read from the daily series (daily.csv columns): pure functions.
+
+The whole-run KPIs (sim/metrics.py) come from the model's exact observations. Observed figures,
+though, are dated ("grain tonnes in 2023", "the backlog in January 2024"), so calibration needs the
+same quantities over a calendar window. They are computed here from the daily series, so their
+resolution is one day: a window is a set of whole calendar days, both ends included, as an analyst
+reads "1 to 31 January". Maxima are the largest of the daily maxima (exact); means are the mean of
+the daily time-weighted means (exact for whole days; the run's last, partial day counts as one day).
+The warm-up is not applied: a window is explicit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import SimError
+
+#: Window KPIs, their definition and unit (names match the whole-run KPIs where the meaning is the same).
+WINDOW_KPIS: dict[str, tuple[str, str]] = {
+    "tonnes_delivered": ("tonnes unloaded on the window's days", "t"),
+    "wagons_delivered": ("wagons unloaded on the window's days", "wagons"),
+    "trains_delivered": ("trains whose last wagon was unloaded on the window's days", "trains"),
+    "arrivals_wagons": ("wagons arriving at the border on the window's days", "wagons"),
+    "throughput_t_per_day": ("tonnes_delivered divided by the window's days", "t/day"),
+    "backlog_wagons_mean": ("mean of the daily time-weighted mean backlog", "wagons"),
+    "backlog_wagons_max": ("largest backlog on any of the window's days", "wagons"),
+    "held_trains_mean": ("mean of the daily time-weighted mean of held trains", "trains"),
+    "held_trains_max": ("largest number of held trains on any of the window's days", "trains"),
+    "unloading_utilization": ("mean of the daily utilisation of unloading points", "share of point-hours"),
+    "stop_loading_days": ("hours of halted loading on the window's days, in days", "days"),
+}
+
+#: Values "at a date" (the end of that day): KPI name -> daily column.
+AT_DATE_KPIS: dict[str, tuple[str, str]] = {
+    "backlog_wagons_end": ("backlog_end", "wagons"),
+    "held_trains_end": ("held_trains_end", "trains"),
+}
+
+# Window KPI -> (daily column, how days are combined)
+_SOURCES: dict[str, tuple[str, str]] = {
+    "tonnes_delivered": ("tonnes_delivered", "sum"),
+    "wagons_delivered": ("unloaded_wagons", "sum"),
+    "trains_delivered": ("trains_delivered", "sum"),
+    "arrivals_wagons": ("arrivals_wagons", "sum"),
+    "throughput_t_per_day": ("tonnes_delivered", "mean"),
+    "backlog_wagons_mean": ("backlog_mean", "mean"),
+    "backlog_wagons_max": ("backlog_max", "max"),
+    "held_trains_mean": ("held_trains_mean", "mean"),
+    "held_trains_max": ("held_trains_max", "max"),
+    "unloading_utilization": ("utilization", "mean"),
+    "stop_loading_days": ("stop_loading_h", "sum"),
+}
+
+
+class WindowError(SimError, ValueError):
+    """A window or date the daily series cannot answer (outside the run, or reversed)."""
+
+
+def as_date(value: Any) -> dt.date:
+    """A date from a date, datetime, Timestamp or ISO text (the time of day is dropped)."""
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip()[:10])
+
+
+def _dates(daily: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(daily["date"]).dt.date
+
+
+def run_span(daily: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    """First and last calendar day of the daily series."""
+    dates = _dates(daily)
+    return dates.min(), dates.max()
+
+
+def check_window(first: dt.date, last: dt.date, run_first: dt.date, run_last: dt.date) -> str | None:
+    """Why [first, last] cannot be read from a run covering [run_first, run_last] (None if it can)."""
+    if last < first:
+        return f"the window ends ({last}) before it starts ({first})"
+    if first < run_first or last > run_last:
+        return (f"the window {first} to {last} is not inside the simulated days "
+                f"{run_first} to {run_last}")
+    return None
+
+
+def window_kpis(daily: pd.DataFrame, first: Any, last: Any, kpis: list[str] | None = None) -> pd.DataFrame:
+    """One row per replication and cargo, one column per window KPI, over days first..last (inclusive)."""
+    lo, hi = as_date(first), as_date(last)
+    problem = check_window(lo, hi, *run_span(daily))
+    if problem:
+        raise WindowError(problem)
+    names = list(WINDOW_KPIS) if kpis is None else kpis
+    unknown = [k for k in names if k not in WINDOW_KPIS]
+    if unknown:
+        raise WindowError(f"unknown window KPI {unknown[0]!r}; expected one of: {', '.join(WINDOW_KPIS)}")
+    dates = _dates(daily)
+    rows = daily[(dates >= lo) & (dates <= hi)]
+    grouped = rows.groupby(["replication", "cargo"], sort=False)
+    out = grouped.size().rename("days").reset_index()[["replication", "cargo"]]
+    for kpi in names:
+        column, how = _SOURCES[kpi]
+        values = grouped[column].agg(how).to_numpy(dtype=float)
+        if kpi == "stop_loading_days":
+            values = values / 24.0
+        out[kpi] = values
+    return out.reset_index(drop=True)
+
+
+def at_date(daily: pd.DataFrame, when: Any, kpis: list[str] | None = None) -> pd.DataFrame:
+    """One row per replication and cargo with each AT_DATE_KPIS value at the end of day `when`."""
+    day = as_date(when)
+    run_first, run_last = run_span(daily)
+    if not run_first <= day <= run_last:
+        raise WindowError(f"the date {day} is not inside the simulated days {run_first} to {run_last}")
+    names = list(AT_DATE_KPIS) if kpis is None else kpis
+    unknown = [k for k in names if k not in AT_DATE_KPIS]
+    if unknown:
+        raise WindowError(f"unknown at-date KPI {unknown[0]!r}; expected one of: {', '.join(AT_DATE_KPIS)}")
+    rows = daily[_dates(daily) == day]
+    out = rows[["replication", "cargo"]].copy()
+    for kpi in names:
+        out[kpi] = rows[AT_DATE_KPIS[kpi][0]].to_numpy(dtype=float)
+    return out.reset_index(drop=True)
+
+
+def window_unit(kpi: str) -> str:
+    """Unit of a window or at-date KPI ('' when unknown)."""
+    if kpi in WINDOW_KPIS:
+        return WINDOW_KPIS[kpi][1]
+    if kpi in AT_DATE_KPIS:
+        return AT_DATE_KPIS[kpi][1]
+    return ""
+
+
+def days_in(first: Any, last: Any) -> int:
+    """Number of calendar days in the inclusive window."""
+    return (as_date(last) - as_date(first)).days + 1

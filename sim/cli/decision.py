@@ -1,0 +1,226 @@
+"""The `dostyk calibrate`, `dostyk optimize` and `dostyk sensitivity` commands.
+
+They share `run`'s conventions: bad input exits 2 with the file or option, the key and what was
+expected; output directories are written atomically and replaced only with --force; finished tasks
+wait in OUT.work/ so that Ctrl-C loses only tasks in flight, and the same command with --resume
+replays the seeded search, reusing them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from sim.cli.options import check_scheduler, default_out, execution_options, fail, parse_sets, prepare_work
+from sim.decision.calibrate import calibrate as run_calibration
+from sim.decision.levers import parse_lever_option
+from sim.decision.optimize import optimize as run_optimisation
+from sim.decision.optimize import parse_constraint, parse_objective
+from sim.decision.search import SAMPLERS
+from sim.decision.sensitivity import parse_kpi
+from sim.decision.sensitivity import sensitivity as run_sensitivity
+from sim.decision.targets import check_against, load_targets
+from sim.experiments.runner import Interrupted
+from sim.experiments.workdir import WorkDir
+from sim.reporting.decision_tables import num, pm, table, unit_of
+from sim.scenario.loader import load_scenario
+
+INFEASIBLE_EXIT = 3
+
+
+def _search_options(fn: Any) -> Any:
+    for option in reversed([
+        click.option("--replications", "-n", type=click.IntRange(min=1, max=10_000), default=5, show_default=True,
+                     help="Replications per candidate (the same seed for each: common random numbers)."),
+        click.option("--batch", type=click.IntRange(min=1, max=1_000), default=10, show_default=True,
+                     help="Candidates asked at once and run in parallel (part of what the seed reproduces)."),
+        click.option("--sampler", type=click.Choice(SAMPLERS), default="tpe", show_default=True),
+        click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed of the runs and the sampler (default: the scenario's)."),
+        click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one base value (repeatable)."),
+        click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+def _run(out_dir: Path, work: Path, compute: Callable[[], Any]) -> Any:
+    """Run a search; an interruption says how many tasks are kept (the seeded search replays them)."""
+    try:
+        return compute()
+    except Interrupted as exc:
+        exc.workdir, exc.out_dir, exc.unit = work, out_dir, "tasks"
+        exc.done, exc.total = (WorkDir(work).count() if work.exists() else 0), None
+        raise
+
+
+def _done(result: Any, out_dir: Path, force: bool, work: Path, label: str) -> None:
+    from sim.reporting.decision_plots import writer  # matplotlib only when plots are written
+
+    written = result.write(out_dir, force=force, extra=writer(result))
+    WorkDir(work).remove()
+    reused = result.metadata.get("tasks_reused", 0)
+    if reused:
+        click.echo(f"Resumed: reused {reused:,} saved tasks, computed {result.metadata.get('tasks_run', 0):,}.")
+    click.echo(f"{label} written to {written}")
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--targets", "targets_path", required=True, type=click.Path(dir_okay=False),
+              help="YAML file of observed figures (targets:) and free parameters (parameters:).")
+@click.option("--candidates", "-N", type=click.IntRange(min=1, max=100_000), default=100, show_default=True,
+              help="Parameter sets the sampler tries.")
+@click.option("--profile", type=click.IntRange(min=0, max=1_000), default=9, show_default=True,
+              help="Then, per parameter, this many values across its bounds (others at the best fit).")
+@_search_options
+@execution_options
+def calibrate(scenario: str, targets_path: str, candidates: int, profile: int, replications: int, batch: int,
+              sampler: str, seed: int | None, sets: tuple[str, ...], out: str | None, executor: str,
+              workers: int | None, scheduler: str | None, force: bool, resume: bool, quiet: bool) -> None:
+    """Fit SCENARIO's free parameters to observed figures; write the calibrated scenario.
+
+    Prints each parameter's best value and the range not ruled out (no target's 95 % CI lies
+    outside its tolerance), and the targets against the model. Writes candidates.csv, fit.csv,
+    targets.csv, calibrated.yaml and plots/ to OUT (default results/<name>-calibration).
+    """
+    check_scheduler(executor, scheduler)
+    base = load_scenario(scenario, parse_sets(sets))
+    spec = load_targets(targets_path)
+    check_against(spec, base, targets_path)
+    out_dir = Path(out) if out else default_out(base.name, "-calibration")
+    work = prepare_work(out_dir, force, resume, executor)
+    result = _run(out_dir, work, lambda: run_calibration(
+        base, spec, candidates, replications, batch, sampler, seed, profile, executor, workers, work,
+        resume=True, progress=not quiet, scheduler=scheduler, source=targets_path))
+    if not quiet:
+        n = result.metadata["candidates"]
+        rows = [[f.parameter, num(f.before), num(f.best),
+                 f"{num(f.low)} to {num(f.high)}" if math.isfinite(f.low) else "none",
+                 f"{f.n_not_ruled_out:,} of {n:,}"] for f in result.fit.itertuples()]
+        click.echo("")
+        click.echo(f"Fitted parameters ({replications} replications per candidate, seed {result.metadata['seed']})")
+        click.echo(table(["parameter", "before", "best", "not ruled out (range)", "candidates"], rows))
+        rows = [[t.target, unit_of(t.kpi), f"{num(t.observed)} ± {num(t.tolerance, 3)}",
+                 pm(t.model_mean, (t.model_ci95_high - t.model_ci95_low) / 2), f"{t.n:,}",
+                 "yes" if t.within_tolerance else "no"] for t in result.targets.itertuples()]
+        click.echo("")
+        click.echo(table(["target", "unit", "observed ± tolerance", "model at best (mean ± 95 % CI)", "n", "within"], rows))
+        click.echo("")
+    if not result.metadata["not_ruled_out"]:
+        click.echo("No candidate reproduces every target within its tolerance: widen the bounds or the "
+                   "tolerances, or question the model (the best candidate is still reported).")
+    _done(result, out_dir, force, work, "Calibration")
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--lever", "levers", multiple=True, required=True, metavar="KEY.PATH=LOW:HIGH[:int|:log]",
+              help="A lever and its bounds (repeatable); cost per unit from the scenario's costs.levers.")
+@click.option("--objective", "objectives", multiple=True, required=True, metavar="min|max:KPI[@cargo]",
+              help="What to minimise or maximise (repeatable: several make a Pareto front). "
+                   "Also lever_cost_usd and total_cost_usd (idle cost + lever cost).")
+@click.option("--constraint", "constraints", multiple=True, metavar="KPI[@cargo]<=LIMIT",
+              help="Must hold with 95 % confidence (repeatable), e.g. backlog_wagons_max<=3000.")
+@click.option("--candidates", "-N", type=click.IntRange(min=1, max=100_000), default=50, show_default=True)
+@_search_options
+@execution_options
+def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...], constraints: tuple[str, ...],
+             candidates: int, replications: int, batch: int, sampler: str, seed: int | None, sets: tuple[str, ...],
+             out: str | None, executor: str, workers: int | None, scheduler: str | None, force: bool, resume: bool,
+             quiet: bool) -> None:
+    """Search SCENARIO's levers for the best objective(s) under constraints judged by their 95 % CI.
+
+    Writes candidates.csv, best.yaml (one objective), optimize.json and plots/ to OUT (default
+    results/<name>-optimize). Exits with status 3, after writing, when no candidate is feasible.
+    """
+    check_scheduler(executor, scheduler)
+    base = load_scenario(scenario, parse_sets(sets))
+    cargos = [*base.cargo, "all"]
+    lv = [parse_lever_option(t) for t in levers]
+    objs = [parse_objective(t, cargos) for t in objectives]
+    cons = [parse_constraint(t, cargos) for t in constraints]
+    out_dir = Path(out) if out else default_out(base.name, "-optimize")
+    work = prepare_work(out_dir, force, resume, executor)
+    result = _run(out_dir, work, lambda: run_optimisation(
+        base, lv, objs, cons, candidates, replications, batch, sampler, seed, executor, workers, work,
+        resume=True, progress=not quiet, scheduler=scheduler))
+    best = result.best()
+    if not quiet and not best.empty:
+        cols = [p.path for p in result.levers]
+        head = cols + [f"{o.label} ({unit_of(o.kpi)})" for o in objs] + [c.label for c in cons]
+        rows = [[num(r[c]) for c in cols] + [pm(r[f"{o.label} mean"], r[f"{o.label} ci95"]) for o in objs]
+                + [f"{pm(r[f'{c.label} mean'], r[f'{c.label} ci95'])} ✓" for c in cons] for _, r in best.iterrows()]
+        click.echo("")
+        title = "Best candidate" if len(objs) == 1 else f"Pareto front ({len(best)} candidates)"
+        click.echo(f"{title}: mean ± 95 % CI over {replications} replications, "
+                   f"{result.metadata['feasible_candidates']:,} of {len(result.candidates):,} candidates feasible")
+        click.echo(table(head, rows))
+        click.echo("")
+    _done(result, out_dir, force, work, "Optimisation")
+    if not result.feasible:
+        _infeasible(len(result.candidates), cons)
+
+
+def _infeasible(n: int, cons: list[Any]) -> NoReturn:
+    fail(f"No feasible candidate: none of the {n:,} candidates meets every constraint with 95 % confidence "
+          f"({', '.join(c.label for c in cons)}). Relax a constraint, widen the levers' bounds, or add "
+          f"replications if the CIs are wide (candidates.csv has every candidate's CI).", INFEASIBLE_EXIT)
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--lever", "levers", multiple=True, required=True, metavar="KEY.PATH=LOW:HIGH[:int|:log]",
+              help="A lever and its bounds (repeatable; at least two).")
+@click.option("--kpi", "kpis", multiple=True, metavar="KPI[@cargo]",
+              help="KPI whose sensitivity is ranked (repeatable; default backlog_wagons_mean, dwell_h_mean).")
+@click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris", show_default=True)
+@click.option("--trajectories", type=click.IntRange(min=2, max=10_000), default=10, show_default=True,
+              help="Morris: one-at-a-time paths ((levers + 1) runs each).")
+@click.option("--levels", type=click.IntRange(min=2, max=100), default=4, show_default=True, help="Morris: grid levels per lever.")
+@click.option("--samples", type=click.IntRange(min=8, max=1_000_000), default=64, show_default=True,
+              help="Sobol: base samples ((levers + 2) runs each; a power of 2).")
+@click.option("--replications", "-n", type=click.IntRange(min=1, max=10_000), default=3, show_default=True)
+@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed of the runs and the design (default: the scenario's).")
+@click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one base value (repeatable).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory.")
+@execution_options
+def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], method: str, trajectories: int,
+                levels: int, samples: int, replications: int, seed: int | None, sets: tuple[str, ...],
+                out: str | None, executor: str, workers: int | None, scheduler: str | None, force: bool,
+                resume: bool, quiet: bool) -> None:
+    """Rank SCENARIO's levers by their effect on KPIs (Morris screening, or Sobol indices).
+
+    Writes indices.csv, points.csv, sensitivity.json and plots/sensitivity.png to OUT (default
+    results/<name>-sensitivity).
+    """
+    check_scheduler(executor, scheduler)
+    base = load_scenario(scenario, parse_sets(sets))
+    cargos = [*base.cargo, "all"]
+    lv = [parse_lever_option(t) for t in levers]
+    chosen = [parse_kpi(k, cargos) for k in (kpis or ("backlog_wagons_mean", "dwell_h_mean"))]
+    out_dir = Path(out) if out else default_out(base.name, "-sensitivity")
+    work = prepare_work(out_dir, force, resume, executor)
+    result = _run(out_dir, work, lambda: run_sensitivity(
+        base, lv, chosen, method, trajectories, levels, samples, replications, seed, executor, workers, work,
+        resume=True, progress=not quiet, scheduler=scheduler))
+    if not quiet:
+        effect, conf = ("mu_star", "mu_star_conf") if method == "morris" else ("ST", "ST_conf")
+        for kpi in result.metadata["kpis"]:
+            rows = [[f"{r['rank']}", r["lever"], pm(r[effect], r[conf])]
+                    + ([num(r["sigma"])] if method == "morris" else [num(r["S1"])])
+                    for _, r in result.indices[result.indices["kpi"] == kpi].iterrows()]
+            unit = unit_of(kpi.split("@", 1)[0])
+            head = (["rank", "lever", f"mu* ± 95 % CI ({unit} per full range)", "sigma"] if method == "morris"
+                    else ["rank", "lever", "ST ± 95 % CI (share of variance)", "S1"])
+            click.echo("")
+            click.echo(f"{kpi}: {result.metadata['points']:,} design points × {replications} replications")
+            click.echo(table(head, rows))
+        click.echo("")
+    _done(result, out_dir, force, work, "Sensitivity")
+
+
+COMMANDS = (calibrate, optimize, sensitivity)

@@ -1,0 +1,16 @@
+"""Decision support: calibrate to observed figures, optimise levers, rank what matters.
+
+Map of the sub-package (data flows top to bottom):
+- targets.py     observed figures with tolerances (targets files), validated with the file and key path
+- levers.py      numeric key paths with bounds (free parameters, levers) and their costs
+- evaluate.py    batches of candidates as executor tasks, common random numbers, resumable work
+- search.py      seeded optuna samplers and fixed-size ask/tell batches
+- calibrate.py   `calibrate`: fit parameters to targets; not-ruled-out ranges (history matching)
+- optimize.py    `optimize`: objectives and constraints with confidence; Pareto fronts
+- sensitivity.py `sensitivity`: Morris screening or Sobol indices (SALib)
+- precision.py   `replicate_until_precise`: add replications until CIs are narrow enough
+- errors.py      InputError (a bad targets file or option) and DecisionError (a search that cannot go on)
+- files.py       the output directories, written atomically
+Figures and tables are in sim.reporting (decision_plots, decision_tables); commands in sim.cli.decision.
+KPIs over dated windows come from sim.analysis.window (daily series, day resolution).
+"""

@@ -1,0 +1,178 @@
+"""Levers and free parameters: a numeric key path of the scenario with bounds, checked up front.
+
+The same type serves calibration (free parameters fitted to observed figures), optimisation
+(levers an analyst can pull, optionally with a cost per unit in `costs.levers`) and sensitivity.
+Every problem is found before anything runs and reported as a ScenarioError naming the file or
+option, the key and what was expected, like a bad scenario file.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.decision.errors import InputError
+from sim.scenario.errors import ScenarioError, describe_validation_error
+from sim.scenario.keypaths import KeyPathError
+from sim.scenario.keypaths import _split as split_path
+from sim.scenario.keypaths import _step as step_path
+from sim.scenario.loader import parse_yaml, validate_scenario
+from sim.scenario.schema import Scenario
+
+
+class Lever(BaseModel):
+    """A numeric scenario value free to move within [low, high]."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    path: str = Field(min_length=1, max_length=200, description="key path as in --set, e.g. unloading.grain.points")
+    low: float
+    high: float
+    integer: bool | None = Field(None, description="whole numbers only (default: as the scenario's value)")
+    log: bool = Field(False, description="search on a log scale (low must be above 0)")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Lever:
+        if not self.low < self.high:
+            raise ValueError(f"bounds are reversed or empty: low ({self.low:g}) must be below high ({self.high:g})")
+        if self.log and self.low <= 0:
+            raise ValueError(f"a log-scale lever needs low above 0, got {self.low:g}")
+        if self.integer and not (float(self.low).is_integer() and float(self.high).is_integer()):
+            raise ValueError(f"an integer lever needs whole-number bounds, got {self.low:g} and {self.high:g}")
+        return self
+
+    def cast(self, value: float) -> int | float:
+        """The value as the scenario takes it: rounded for integer levers, clipped to the bounds."""
+        value = min(max(float(value), self.low), self.high)
+        return round(value) if self.integer else float(value)
+
+    def distribution(self) -> Any:
+        """The optuna distribution of this lever."""
+        from optuna.distributions import FloatDistribution, IntDistribution
+
+        if self.integer:
+            return IntDistribution(int(self.low), int(self.high), log=self.log)
+        return FloatDistribution(self.low, self.high, log=self.log)
+
+
+def get_path(data: dict[str, Any], path: str) -> Any:
+    """The value at a dotted key path (same grammar as --set: `checks.customs.time.mean`, `checks[0]`)."""
+    parts = split_path(path)
+    if not parts:
+        raise KeyPathError(path, "empty key path")
+    node: Any = data
+    for depth, part in enumerate(parts):
+        node = step_path(node, part, path, parts[: depth + 1])
+    return node
+
+
+def resolve(scenario: Scenario, levers: Sequence[Lever], source: str, where: str = "parameters",
+            what: str = "invalid input") -> list[Lever]:
+    """Check every lever against the scenario; fill in `integer`. Raises one ScenarioError listing all problems.
+
+    A lever must name an existing number (not a flag, text or mapping), appear once, and both its
+    bounds must make a valid scenario (e.g. `points: 0` is refused here, not in the middle of a search).
+    """
+    data = scenario.to_dict()
+    problems: list[tuple[str, str]] = []
+    out: list[Lever] = []
+    seen: set[str] = set()
+    for i, lever in enumerate(levers):
+        key = f"{where}[{i}]"
+        if lever.path in seen:
+            problems.append((f"{key}.path", f"{lever.path} is given twice; give each parameter once"))
+            continue
+        seen.add(lever.path)
+        try:
+            current = get_path(data, lever.path)
+        except KeyPathError as exc:
+            problems.append((f"{key}.path", f"{lever.path}: no such key in scenario {scenario.name!r} ({exc.reason})"))
+            continue
+        if isinstance(current, bool) or not isinstance(current, (int, float)):
+            shown = type(current).__name__ if isinstance(current, (dict, list)) else repr(current)
+            problems.append((f"{key}.path", (f"{lever.path} is not a number in the scenario (it is {shown}); "
+                                            "a lever must name a numeric value, e.g. unloading.grain.points")))
+            continue
+        integer = lever.integer if lever.integer is not None else isinstance(current, int)
+        try:
+            lever = Lever(**{**lever.model_dump(), "integer": integer})
+        except ValidationError as exc:
+            problems += [(key, msg) for _, msg in describe_validation_error(exc)]
+            continue
+        for bound in ("low", "high"):
+            try:
+                validate_scenario(copy.deepcopy(data), source, {lever.path: lever.cast(getattr(lever, bound))})
+            except ScenarioError as exc:
+                why = "; ".join(f"{p}: {m}" for p, m in exc.problems)
+                problems.append((f"{key}.{bound}", (f"{lever.path}={lever.cast(getattr(lever, bound))} makes an "
+                                                   f"invalid scenario ({why})")))
+        out.append(lever)
+    if problems:
+        raise InputError(source, problems, what)
+    return out
+
+
+def current_values(scenario: Scenario, levers: Sequence[Lever]) -> dict[str, float]:
+    """Each lever's value in the scenario as given."""
+    data = scenario.to_dict()
+    return {lv.path: float(get_path(data, lv.path)) for lv in levers}
+
+
+def parse_lever_option(text: str, option: str = "--lever") -> Lever:
+    """`key.path=LOW:HIGH` (add `:int` or `:log`) from the command line."""
+    if "=" not in text:
+        raise InputError(option, [("", f"expected key.path=LOW:HIGH, got {text!r}")])
+    path, raw = (part.strip() for part in text.split("=", 1))
+    parts = [p.strip() for p in raw.split(":")]
+    flags = set(parts[2:])
+    if len(parts) < 2 or not path or flags - {"int", "log"}:
+        raise InputError(option, [(path, f"expected key.path=LOW:HIGH (optionally :int or :log), got {text!r}")])
+    bounds = [parse_yaml(p, f"{option} {path}") for p in parts[:2]]
+    if not all(isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds):
+        raise InputError(option, [(path, f"bounds must be numbers, got {parts[0]!r} and {parts[1]!r}")])
+    try:
+        return Lever(path=path, low=bounds[0], high=bounds[1], integer=True if "int" in flags else None,
+                     log="log" in flags)
+    except ValidationError as exc:
+        raise InputError(option, [(path, msg) for _, msg in describe_validation_error(exc)]) from None
+
+
+def as_lever(value: Lever | str | dict[str, Any]) -> Lever:
+    """A Lever from a Lever, CLI text ("unloading.grain.points=4:10") or a mapping (path, low, high…)."""
+    if isinstance(value, Lever):
+        return value
+    if isinstance(value, str):
+        return parse_lever_option(value)
+    try:
+        return Lever(**value)
+    except ValidationError as exc:
+        raise InputError("levers", describe_validation_error(exc), "invalid lever") from None
+
+
+def lever_cost_usd(scenario: Scenario, changes: dict[str, Any], base: dict[str, float]) -> float:
+    """Σ usd_per_unit × (value − scenario value) over levers with a cost in `costs.levers` (negative: a saving)."""
+    total = 0.0
+    for path, cost in scenario.costs.levers.items():
+        if path in changes:
+            total += cost.usd_per_unit * (float(changes[path]) - base[path])
+    return total
+
+
+def check_costs(scenario: Scenario, source: str) -> None:
+    """Every `costs.levers` key names a number in the scenario (a misspelt key would silently cost nothing)."""
+    data = scenario.to_dict()
+    problems = []
+    for path in scenario.costs.levers:
+        try:
+            value = get_path(data, path)
+        except KeyPathError as exc:
+            problems.append((f"costs.levers.{path}", f"no such key in the scenario ({exc.reason})"))
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append((f"costs.levers.{path}", "does not name a number in the scenario"))
+    if problems:
+        raise InputError(source, problems, "invalid scenario")

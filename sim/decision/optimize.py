@@ -1,0 +1,279 @@
+"""Optimisation: the lever values that best serve one or more objectives, under constraints with confidence.
+
+    min:total_cost_usd                 an objective (min or max) on a KPI, cargo `all` unless @cargo
+    backlog_wagons_max@grain<=3000     a constraint on a KPI's mean, which must hold with 95 % confidence
+
+A constraint holds only if its 95 % CI says so (`<=`: the upper bound of the CI is at most the
+limit; `>=`: the lower bound at least the limit), so a candidate that meets it only by luck is not
+feasible. Besides the KPIs, `lever_cost_usd` (Σ usd_per_unit × change, from `costs.levers`) and
+`total_cost_usd` (idle_cost_usd of all cargo + lever_cost_usd) can be used. Every candidate runs
+the same replications with the same seed (common random numbers); the sampler is seeded and
+asked in fixed batches, so a search is reproducible and, with a work directory, resumable.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.metrics import KPI_NAMES
+from sim.decision.errors import InputError
+from sim.decision.evaluate import Candidate, Evaluator, kpi_measure
+from sim.decision.files import write_tables
+from sim.decision.levers import (
+    Lever,
+    as_lever,
+    check_costs,
+    current_values,
+    lever_cost_usd,
+    resolve,
+)
+from sim.decision.search import ask_batch, make_study, open_workdir
+from sim.scenario.schema import Scenario
+
+DERIVED = ("lever_cost_usd", "total_cost_usd")
+_CONSTRAINT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)(?:@([A-Za-z0-9_\-]+))?\s*(<=|>=)\s*(\S+)\s*$")
+
+
+@dataclass(frozen=True)
+class Objective:
+    kpi: str
+    cargo: str = "all"
+    direction: str = "minimize"
+
+    @property
+    def name(self) -> str:
+        return f"{self.kpi}@{self.cargo}"
+
+    @property
+    def label(self) -> str:
+        return f"{'min' if self.direction == 'minimize' else 'max'}:{self.name}"
+
+
+@dataclass(frozen=True)
+class Constraint:
+    kpi: str
+    cargo: str
+    op: str
+    limit: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.kpi}@{self.cargo}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}{self.op}{self.limit:g}"
+
+    def violation(self, mean: float, half: float) -> float:
+        """≤ 0 when the constraint holds with 95 % confidence; else by how much (in the KPI's unit) it does not."""
+        if not math.isfinite(mean) or not math.isfinite(half):
+            return math.inf
+        return mean + half - self.limit if self.op == "<=" else self.limit - (mean - half)
+
+
+def _check_kpi(kpi: str, cargo: str, option: str, text: str, cargos: list[str]) -> None:
+    problems = []
+    if kpi not in KPI_NAMES and kpi not in DERIVED and not kpi.startswith("recovery_days."):
+        problems.append((text, f"unknown KPI {kpi!r}; expected one of: {', '.join([*KPI_NAMES, *DERIVED])}"))
+    if cargo not in cargos:
+        problems.append((text, f"unknown cargo {cargo!r}; expected one of: {', '.join(cargos)}"))
+    if kpi in DERIVED and cargo != "all":
+        problems.append((text, f"{kpi} is for the whole crossing; use it without @cargo"))
+    if problems:
+        raise InputError(option, problems, "invalid option")
+
+
+def parse_objective(text: str, cargos: list[str]) -> Objective:
+    """`min:KPI[@cargo]` or `max:KPI[@cargo]`."""
+    m = re.match(r"^\s*(min|max)\s*:\s*([A-Za-z0-9_.\-]+)(?:@([A-Za-z0-9_\-]+))?\s*$", text)
+    if not m:
+        raise InputError("--objective", [(text, ("expected min:KPI or max:KPI (optionally KPI@cargo), "
+                                                "e.g. min:total_cost_usd"))], "invalid option")
+    _check_kpi(m.group(2), m.group(3) or "all", "--objective", text, cargos)
+    return Objective(m.group(2), m.group(3) or "all", "minimize" if m.group(1) == "min" else "maximize")
+
+
+def parse_constraint(text: str, cargos: list[str]) -> Constraint:
+    """`KPI[@cargo]<=LIMIT` or `KPI[@cargo]>=LIMIT`."""
+    m = _CONSTRAINT.match(text)
+    limit = None
+    if m:
+        try:
+            limit = float(m.group(4).replace(",", "").replace("_", ""))
+        except ValueError:
+            limit = None
+    if not m or limit is None or not math.isfinite(limit):
+        raise InputError("--constraint", [(text, ("expected KPI<=LIMIT or KPI>=LIMIT (optionally KPI@cargo), "
+                                                 "e.g. backlog_wagons_max<=3000"))], "invalid option")
+    _check_kpi(m.group(1), m.group(2) or "all", "--constraint", text, cargos)
+    return Constraint(m.group(1), m.group(2) or "all", m.group(3), limit)
+
+
+@dataclass
+class Optimisation:
+    """Every candidate with its objectives and constraints (mean and 95 % CI), and the best or the Pareto front."""
+
+    scenario: Scenario
+    levers: list[Lever]
+    objectives: list[Objective]
+    constraints: list[Constraint]
+    candidates: pd.DataFrame
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def feasible(self) -> bool:
+        """Whether any candidate meets every constraint with 95 % confidence."""
+        return bool(self.candidates["feasible"].any())
+
+    def best(self) -> pd.DataFrame:
+        """The best feasible candidate (one objective) or the Pareto front (several); empty when none is feasible."""
+        return self.candidates[self.candidates["best" if len(self.objectives) == 1 else "pareto"]]
+
+    def best_scenario(self) -> Scenario | None:
+        rows = self.best()
+        if rows.empty:
+            return None
+        return self.scenario.with_changes({lv.path: _native(rows.iloc[0][lv.path], lv) for lv in self.levers})
+
+    def write(self, out: str | os.PathLike[str], force: bool = False,
+              extra: Callable[[Path], None] | None = None) -> Path:
+        """candidates.csv, optimize.json, best.yaml (when feasible; one objective), and what
+        `extra(directory)` adds (the CLI's plots)."""
+        best = self.best_scenario()
+        return write_tables(out, force, {"candidates.csv": self.candidates}, self.metadata, "optimize.json",
+                            scenario=("best.yaml", best) if best is not None else None, extra=extra)
+
+
+def _native(value: Any, lever: Lever) -> int | float:
+    return int(value) if lever.integer else float(value)
+
+
+def optimize(scenario: Scenario, levers: Sequence[Lever | str], objectives: Sequence[Objective | str],
+             constraints: Sequence[Constraint | str] | None = None, candidates: int = 50, replications: int = 5,
+             batch: int = 10, sampler: str = "tpe", seed: int | None = None, executor: Any = "process",
+             workers: int | None = None, workdir: str | os.PathLike[str] | None = None, resume: bool = False,
+             progress: bool = False, scheduler: str | None = None, source: str = "--lever") -> Optimisation:
+    """Search `candidates` lever settings (batches of `batch`) for the best objective(s) under the constraints.
+
+    Levers, objectives and constraints may be given as in the CLI: "unloading.grain.points=4:10",
+    "min:total_cost_usd", "backlog_wagons_max<=3000".
+    """
+    cargos = [*scenario.cargo, "all"]
+    levs = [as_lever(lv) for lv in levers]
+    objs = [parse_objective(o, cargos) if isinstance(o, str) else o for o in objectives]
+    cons = [parse_constraint(c, cargos) if isinstance(c, str) else c for c in constraints or []]
+    if not objs:
+        raise InputError("--objective", [("", "give at least one objective, e.g. min:total_cost_usd")], "invalid option")
+    if cons and replications < 2:
+        raise InputError("--replications", [("", ("constraints are judged by their 95 % CI, which needs at least "
+                                                 f"2 replications per candidate; got {replications}"))], "invalid option")
+    check_costs(scenario, scenario.name)
+    levs = resolve(scenario, levs, source, where="levers", what="invalid option")
+    seed = scenario.seed if seed is None else int(seed)
+    base = current_values(scenario, levs)
+    needed = {(o.kpi, o.cargo) for o in objs} | {(c.kpi, c.cargo) for c in cons}
+    if any(k == "total_cost_usd" for k, _ in needed):
+        needed.add(("idle_cost_usd", "all"))
+    measure = kpi_measure(sorted(k for k in needed if k[0] not in DERIVED))
+    work = open_workdir(workdir, resume, {"kind": "optimize", "scenario": scenario.name, "seed": seed,
+                                          "replications": replications, "candidates": candidates})
+    ev = Evaluator(scenario, measure, replications, seed, executor, workers, work, progress,
+                   scheduler=scheduler, desc=f"optimize {scenario.name}")
+    study = make_study(sampler, seed, [o.direction for o in objs], n_startup=min(10, max(1, candidates // 4)))
+    dists = {lv.path: lv.distribution() for lv in levs}
+    tried: list[Candidate] = []
+    try:
+        while len(tried) < candidates:
+            trials = ask_batch(study, dists, min(batch, candidates - len(tried)))
+            found = ev.evaluate([{lv.path: lv.cast(t.params[lv.path]) for lv in levs} for t in trials])
+            for trial, cand in zip(trials, found):
+                _derive(cand, scenario, base)
+                values = [cand.mean(o.name) for o in objs]
+                if cand.error is not None or not all(math.isfinite(v) for v in values):
+                    study.tell(trial, None, state=_fail_state())
+                else:
+                    for c in cons:
+                        trial.set_constraint(c.label, min(c.violation(cand.mean(c.name), cand.halfwidth(c.name)), 1e300))
+                    study.tell(trial, values if len(values) > 1 else values[0])
+                tried.append(cand)
+    finally:
+        ev.close()
+    table = _table(tried, levs, objs, cons)
+    metadata = {"kind": "optimisation", "scenario": scenario.name, "seed": seed, "replications": replications,
+                "sampler": sampler, "batch": batch, "candidates": len(table),
+                "objectives": [o.label for o in objs], "constraints": [c.label for c in cons],
+                "levers": {lv.path: [lv.low, lv.high] for lv in levs},
+                "feasible_candidates": int(table["feasible"].sum()),
+                "tasks_run": ev.tasks_run, "tasks_reused": ev.tasks_reused}
+    return Optimisation(scenario, levs, objs, cons, table, metadata)
+
+
+def _fail_state() -> Any:
+    import optuna
+
+    return optuna.trial.TrialState.FAIL
+
+
+def _derive(cand: Candidate, scenario: Scenario, base: dict[str, float]) -> None:
+    """Add lever_cost_usd and total_cost_usd (per replication; the lever cost is the same in each)."""
+    if cand.error is not None or cand.values.empty:
+        return
+    cost = lever_cost_usd(scenario, cand.changes, base)
+    cand.values["lever_cost_usd@all"] = cost
+    if "idle_cost_usd@all" in cand.values:
+        cand.values["total_cost_usd@all"] = cand.values["idle_cost_usd@all"] + cost
+
+
+def _table(tried: list[Candidate], levers: list[Lever], objectives: list[Objective],
+           constraints: list[Constraint]) -> pd.DataFrame:
+    rows = []
+    for i, c in enumerate(tried):
+        row: dict[str, Any] = {"candidate": i, **{lv.path: c.changes[lv.path] for lv in levers}}
+        feasible = c.error is None
+        for o in objectives:
+            row[f"{o.label} mean"] = c.mean(o.name)
+            row[f"{o.label} ci95"] = c.halfwidth(o.name)
+            feasible &= math.isfinite(row[f"{o.label} mean"])
+        for k in constraints:
+            mean, half = c.mean(k.name), c.halfwidth(k.name)
+            row[f"{k.label} mean"], row[f"{k.label} ci95"] = mean, half
+            row[f"{k.label} holds"] = k.violation(mean, half) <= 0
+            feasible &= row[f"{k.label} holds"]
+        row["n"] = len(c.values)
+        row["feasible"] = bool(feasible)
+        row["error"] = c.error or ""
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    signs = np.array([1.0 if o.direction == "minimize" else -1.0 for o in objectives])
+    scores = table[[f"{o.label} mean" for o in objectives]].to_numpy(dtype=float) * signs
+    feas = table["feasible"].to_numpy(dtype=bool)
+    table["pareto"] = _pareto(scores, feas)
+    table["best"] = False
+    if feas.any() and len(objectives) == 1:
+        first = np.flatnonzero(feas)[np.argmin(scores[feas, 0])]  # ties: the first found
+        table.loc[table.index[first], "best"] = True
+    return table
+
+
+def _pareto(scores: np.ndarray, feasible: np.ndarray) -> np.ndarray:
+    """Feasible rows not dominated by another feasible row (all objectives as minimised); one row per duplicate."""
+    out = np.zeros(len(scores), dtype=bool)
+    seen: set[tuple[float, ...]] = set()
+    idx = np.flatnonzero(feasible)
+    for i in idx:
+        others = scores[idx]
+        dominated = np.any(np.all(others <= scores[i], axis=1) & np.any(others < scores[i], axis=1))
+        key = tuple(scores[i])
+        if not dominated and key not in seen:
+            out[i] = True
+            seen.add(key)
+    return out

@@ -1,0 +1,161 @@
+"""Sensitivity: which levers move the chosen KPIs, by Morris screening (default) or Sobol indices (SALib).
+
+Morris: `trajectories` one-at-a-time paths through a grid of `levels` values per lever. For each
+lever, mu_star is the mean absolute elementary effect, i.e. the change of the KPI when the lever
+moves across its whole range (SALib scales every lever to [0, 1]), so levers with different
+units are comparable; mu_star_conf is its 95 % bootstrap CI half-width and sigma the spread
+(interactions, non-linearity). Integer levers are rounded; choose bounds whose range divides by
+levels − 1 (e.g. 4..10 with 4 levels) so that rounding does not distort the steps.
+
+Sobol (`method="sobol"`, many more runs): first-order S1 and total ST shares of the KPI's variance.
+
+Each design point is the mean of `replications` replications run with the same seed (common
+random numbers), so the effects are differences between levers, not between random streams.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.metrics import KPI_NAMES
+from sim.decision.errors import DecisionError, InputError
+from sim.decision.evaluate import Evaluator, kpi_measure
+from sim.decision.files import write_tables
+from sim.decision.levers import Lever, as_lever, resolve
+from sim.decision.search import open_workdir
+from sim.scenario.schema import Scenario
+
+METHODS = ("morris", "sobol")
+
+
+def parse_kpi(text: str, cargos: list[str], option: str = "--kpi") -> tuple[str, str]:
+    """`KPI` or `KPI@cargo` (cargo `all` by default)."""
+    kpi, _, cargo = text.strip().partition("@")
+    cargo = cargo or "all"
+    problems = []
+    if kpi not in KPI_NAMES and not kpi.startswith("recovery_days."):
+        problems.append((text, f"unknown KPI {kpi!r}; expected one of: {', '.join(KPI_NAMES)}"))
+    if cargo not in cargos:
+        problems.append((text, f"unknown cargo {cargo!r}; expected one of: {', '.join(cargos)}"))
+    if problems:
+        raise InputError(option, problems, "invalid option")
+    return kpi, cargo
+
+
+@dataclass
+class Sensitivity:
+    """Effects of each lever on each KPI, ranked (1 = largest), and the design points behind them."""
+
+    scenario: Scenario
+    levers: list[Lever]
+    method: str
+    indices: pd.DataFrame    # kpi, rank, lever, and mu_star, mu_star_conf, sigma, mu (Morris) or S1, ST (Sobol)
+    points: pd.DataFrame     # one row per design point: lever values, KPI means
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def ranking(self, kpi: str) -> list[str]:
+        """Levers from the most to the least influential on `kpi` ('kpi@cargo')."""
+        rows = self.indices[self.indices["kpi"] == kpi].sort_values("rank")
+        return list(rows["lever"])
+
+    def write(self, out: str | os.PathLike[str], force: bool = False,
+              extra: Callable[[Path], None] | None = None) -> Path:
+        """indices.csv, points.csv, sensitivity.json (atomically), and what `extra(directory)` adds
+        (the CLI's plots/sensitivity.png)."""
+        return write_tables(out, force, {"indices.csv": self.indices, "points.csv": self.points},
+                            self.metadata, "sensitivity.json", extra=extra)
+
+
+def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequence[tuple[str, str] | str], method: str = "morris",
+                trajectories: int = 10, levels: int = 4, samples: int = 64, replications: int = 3,
+                seed: int | None = None, executor: Any = "process", workers: int | None = None,
+                workdir: str | os.PathLike[str] | None = None, resume: bool = False, progress: bool = False,
+                scheduler: str | None = None, source: str = "--lever") -> Sensitivity:
+    """Screen `levers` for their effect on `kpis` ((kpi, cargo) pairs, or "kpi@cargo" text)."""
+    levs = [as_lever(lv) for lv in levers]
+    chosen = [parse_kpi(k, [*scenario.cargo, "all"]) if isinstance(k, str) else k for k in kpis]
+    if method not in METHODS:
+        raise InputError("--method", [("", f"expected one of: {', '.join(METHODS)}, got {method!r}")], "invalid option")
+    if not chosen:
+        raise InputError("--kpi", [("", "give at least one KPI, e.g. --kpi backlog_wagons_mean")], "invalid option")
+    levs = resolve(scenario, levs, source, where="levers", what="invalid option")
+    if len(levs) < 2:
+        raise InputError(source, [("", "a sensitivity ranking needs at least two levers")], "invalid option")
+    seed = scenario.seed if seed is None else int(seed)
+    problem = {"num_vars": len(levs), "names": [lv.path for lv in levs],
+               "bounds": [[lv.low, lv.high] for lv in levs]}
+    if method == "morris":
+        from SALib.sample import morris as sampler
+
+        design = sampler.sample(problem, N=trajectories, num_levels=levels, seed=seed)
+    else:
+        from SALib.sample import sobol as sampler_sobol
+
+        design = sampler_sobol.sample(problem, samples, calc_second_order=False, seed=seed)
+    points = [{lv.path: lv.cast(x) for lv, x in zip(levs, row)} for row in design]
+    work = open_workdir(workdir, resume, {"kind": "sensitivity", "scenario": scenario.name, "seed": seed,
+                                          "replications": replications, "points": len(points)})
+    names = [f"{k}@{c}" for k, c in chosen]
+    ev = Evaluator(scenario, kpi_measure(chosen), replications, seed, executor, workers, work, progress,
+                   scheduler=scheduler, desc=f"sensitivity {scenario.name}")
+    try:
+        found = ev.evaluate(points)
+    finally:
+        ev.close()
+    bad = [c for c in found if c.error]
+    if bad:
+        raise InputError(source, [("", (f"a design point makes an invalid scenario ({bad[0].error}); "
+                                       "narrow the levers' bounds"))], "invalid option")
+    table = pd.DataFrame([{**c.changes, **{n: c.mean(n) for n in names}} for c in found])
+    frames = []
+    for name in names:
+        y = table[name].to_numpy(dtype=float)
+        if not np.all(np.isfinite(y)):
+            raise DecisionError(f"{name} has no value at some design points (e.g. no disruption recovered); "
+                             "choose another KPI")
+        frames.append(_analyse(method, problem, design, y, levels, seed, name))
+    indices = pd.concat(frames, ignore_index=True)
+    metadata = {"kind": "sensitivity", "method": method, "scenario": scenario.name, "seed": seed,
+                "replications": replications, "points": len(points), "kpis": names,
+                "levers": {lv.path: [lv.low, lv.high] for lv in levs},
+                "tasks_run": ev.tasks_run, "tasks_reused": ev.tasks_reused}
+    if method == "morris":
+        metadata.update(trajectories=trajectories, levels=levels)
+    else:
+        metadata.update(samples=samples)
+    return Sensitivity(scenario, levs, method, indices, table, metadata)
+
+
+def _analyse(method: str, problem: dict[str, Any], design: np.ndarray, y: np.ndarray, levels: int, seed: int,
+             name: str) -> pd.DataFrame:
+    if method == "morris":
+        from SALib.analyze import morris
+
+        res = morris.analyze(problem, design, y, num_levels=levels, conf_level=0.95, seed=seed)
+        frame = pd.DataFrame({"lever": problem["names"], "mu_star": np.asarray(res["mu_star"], dtype=float),
+                              "mu_star_conf": np.asarray(res["mu_star_conf"], dtype=float),
+                              "sigma": np.asarray(res["sigma"], dtype=float), "mu": np.asarray(res["mu"], dtype=float)})
+        key = "mu_star"
+    else:
+        from SALib.analyze import sobol
+
+        if np.ptp(y) == 0:  # no variance at all: every share is 0 (SALib would divide by zero)
+            zeros = np.zeros(len(problem["names"]))
+            res = {"S1": zeros, "S1_conf": zeros, "ST": zeros, "ST_conf": zeros}
+        else:
+            res = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=seed)
+        frame = pd.DataFrame({"lever": problem["names"], **{k: np.asarray(res[k], dtype=float)
+                                                             for k in ("S1", "S1_conf", "ST", "ST_conf")}})
+        key = "ST"
+    frame = frame.sort_values(key, ascending=False, kind="stable").reset_index(drop=True)
+    frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+    frame.insert(0, "kpi", name)
+    return frame
+

@@ -1,0 +1,207 @@
+"""Calibration targets: observed figures (a KPI, optionally over dated days) with a tolerance.
+
+    targets:
+      - {kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 5%}
+      - {kpi: backlog_wagons_max, window: {from: 2024-01-01, to: 2024-01-31}, value: 3500, tolerance: 30%}
+      - {kpi: backlog_wagons_end, at: 2024-01-20, value: 3000, tolerance: 1000}
+    parameters:
+      - {path: unloading.grain.points, low: 4, high: 10}
+      - {path: disruptions.admin-hold.capacity, low: 0.05, high: 0.6}
+
+Without `window` or `at`, a target is a whole-run KPI (sim/metrics.py); with `window`, a KPI
+over those calendar days (sim.analysis.window, day resolution); with `at`, a value at the end of that
+day. Tolerance is a percentage of `value` ("5%") or an absolute amount in the KPI's unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from sim.analysis.metrics import KPI_NAMES
+from sim.analysis.window import AT_DATE_KPIS, WINDOW_KPIS, at_date, check_window, window_kpis
+from sim.decision.errors import InputError
+from sim.decision.levers import Lever
+from sim.scenario.errors import ScenarioError, describe_validation_error
+from sim.scenario.loader import MAX_FILE_BYTES, parse_yaml
+from sim.scenario.schema import Scenario
+
+
+def parse_tolerance(value: Any) -> tuple[float, bool]:
+    """'5%' -> (0.05, relative); 300 -> (300.0, absolute). Must be above 0."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            amount = float(value.strip()[:-1]) / 100.0
+        except ValueError:
+            raise ValueError(f"expected a percentage such as 5% or an amount in the KPI's unit, got {value!r}") from None
+        relative = True
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        amount, relative = float(value), False
+    else:
+        raise ValueError(f"expected a percentage such as 5% or an amount in the KPI's unit, got {value!r}")
+    if not math.isfinite(amount) or amount <= 0:
+        raise ValueError(f"a tolerance must be above 0 (a simulation never meets a figure exactly), got {value!r}")
+    return amount, relative
+
+
+def _tolerance(value: Any) -> Any:
+    return value if isinstance(value, tuple) else parse_tolerance(value)
+
+
+Tolerance = Annotated[tuple[float, bool], BeforeValidator(_tolerance)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+
+class Window(_Model):
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+
+    @model_validator(mode="after")
+    def _order(self) -> Window:
+        if self.to < self.from_:
+            raise ValueError(f"the window ends ({self.to}) before it starts ({self.from_})")
+        return self
+
+
+class Target(_Model):
+    """One observed figure the model should reproduce."""
+
+    kpi: str
+    cargo: str = "all"
+    value: float
+    tolerance: Tolerance
+    window: Window | None = None
+    at: dt.date | None = None
+    name: str | None = Field(None, max_length=80)
+    source: str = Field("", max_length=500, description="where the figure comes from")
+
+    @model_validator(mode="after")
+    def _known_kpi(self) -> Target:
+        if self.window is not None and self.at is not None:
+            raise ValueError("give either `window` (a KPI over days) or `at` (a value at the end of a day), not both")
+        if self.window is not None:
+            known = list(WINDOW_KPIS)
+        elif self.at is not None:
+            known = list(AT_DATE_KPIS)
+        else:
+            known = KPI_NAMES
+        if self.kpi not in known and not (self.window is None and self.at is None and self.kpi.startswith("recovery_days.")):
+            kind = "with a window" if self.window else "at a date" if self.at else "over the whole run"
+            raise ValueError(f"unknown KPI {self.kpi!r} {kind}; expected one of: {', '.join(known)}")
+        return self
+
+    @property
+    def tolerance_abs(self) -> float:
+        """The tolerance in the KPI's unit."""
+        amount, relative = self.tolerance
+        return amount * abs(self.value) if relative else amount
+
+    @property
+    def label(self) -> str:
+        """A short unique-ish name: `name`, or kpi[cargo] plus its window or date."""
+        if self.name:
+            return self.name
+        text = f"{self.kpi}[{self.cargo}]"
+        if self.window is not None:
+            text += f" {self.window.from_}..{self.window.to}"
+        elif self.at is not None:
+            text += f" at {self.at}"
+        return text
+
+    def tolerance_text(self) -> str:
+        amount, relative = self.tolerance
+        return f"{amount * 100:g} %" if relative else f"{amount:,g}"
+
+    def measure(self, result: Any) -> float:
+        """This target's value in one replication's result (KPIs, and daily series for dated targets)."""
+        if self.window is not None:
+            frame = window_kpis(result.daily, self.window.from_, self.window.to, [self.kpi])
+        elif self.at is not None:
+            frame = at_date(result.daily, self.at, [self.kpi])
+        else:
+            frame = result.kpis
+            if self.kpi not in frame.columns:
+                return math.nan
+        rows = frame.loc[frame["cargo"] == self.cargo, self.kpi]
+        return float(rows.iloc[0]) if len(rows) else math.nan
+
+    @property
+    def dated(self) -> bool:
+        return self.window is not None or self.at is not None
+
+
+class TargetsFile(_Model):
+    targets: list[Target] = Field(min_length=1)
+    parameters: list[Lever] = Field(default_factory=list)
+
+
+def check_against(spec: TargetsFile, scenario: Scenario, source: str) -> None:
+    """Targets must name the scenario's cargo and lie inside its simulated days."""
+    first = scenario.start
+    last = first + dt.timedelta(days=max(1, math.ceil(scenario.duration / 24)) - 1)
+    cargos = [*scenario.cargo, "all"]
+    problems = []
+    labels: dict[str, int] = {}
+    for i, t in enumerate(spec.targets):
+        if t.cargo not in cargos:
+            problems.append((f"targets[{i}].cargo", f"unknown cargo {t.cargo!r}; expected one of: {', '.join(cargos)}"))
+        if t.window is not None:
+            why = check_window(t.window.from_, t.window.to, first, last)
+            if why:
+                problems.append((f"targets[{i}].window", why))
+        if t.at is not None and not first <= t.at <= last:
+            problems.append((f"targets[{i}].at", f"the date {t.at} is not inside the simulated days {first} to {last}"))
+        if t.label in labels:
+            problems.append((f"targets[{i}]", (f"the same target as targets[{labels[t.label]}] ({t.label}); "
+                                              "give it a different `name` or remove one")))
+        labels.setdefault(t.label, i)
+    if problems:
+        raise InputError(source, problems, "invalid targets file")
+
+
+def load_targets(path: str | os.PathLike[str]) -> TargetsFile:
+    """Read and validate a targets file (safe YAML; errors name the file and key path)."""
+    source = str(path)
+    p = Path(path)
+    what = "invalid targets file"
+    if not p.is_file():
+        raise InputError(source, [("", "no such file")], what)
+    if p.stat().st_size > MAX_FILE_BYTES:
+        raise InputError(source, [("", f"file is larger than {MAX_FILE_BYTES // 1000} kB; refusing to read it")], what)
+    try:
+        data = parse_yaml(p.read_text(encoding="utf-8"), source)
+    except UnicodeDecodeError:
+        raise InputError(source, [("", "file is not UTF-8 text")], what) from None
+    except ScenarioError as exc:
+        raise InputError(source, exc.problems, what) from None
+    return targets_from_data(data, source)
+
+
+def targets_from_data(data: Any, source: str = "targets") -> TargetsFile:
+    """Validate already-parsed targets (a mapping with `targets:` and optional `parameters:`)."""
+    if not isinstance(data, dict):
+        raise InputError(source, [("", f"expected a mapping with `targets:` (and `parameters:`), got {type(data).__name__}")],
+                         "invalid targets file")
+    try:
+        return TargetsFile.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(source, describe_validation_error(exc), "invalid targets file") from None
+
+
+def targets_table(targets: list[Target]) -> pd.DataFrame:
+    """The targets as a table (for reports and files)."""
+    return pd.DataFrame([{
+        "target": t.label, "kpi": t.kpi, "cargo": t.cargo,
+        "from": t.window.from_ if t.window else (t.at if t.at else None),
+        "to": t.window.to if t.window else (t.at if t.at else None),
+        "observed": t.value, "tolerance": t.tolerance_abs, "source": t.source,
+    } for t in targets])

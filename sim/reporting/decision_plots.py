@@ -1,0 +1,179 @@
+"""Figures of calibration, optimisation and sensitivity (Agg canvas, no pyplot; the caller closes them)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.reporting.decision_tables import unit_of
+from sim.reporting.figures import WIDTH, close, figure, thousands
+
+if TYPE_CHECKING:
+    from sim.decision.calibrate import Calibration
+    from sim.decision.optimize import Optimisation
+    from sim.decision.sensitivity import Sensitivity
+
+FEASIBLE = "#1f77b4"
+INFEASIBLE = "#bbbbbb"
+BEST = "#d62728"
+
+
+def write_figures(directory: Path, figures: dict[str, Figure]) -> None:
+    """Save each figure as plots/<name>.png and release it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, fig in figures.items():
+        fig.savefig(directory / f"{name}.png", dpi=110)
+        close(fig)
+
+
+def calibration_targets(result: Calibration) -> Figure:
+    """A calibration's targets against the model at the best fit (ratio to the observed value, with CIs)."""
+    return targets_vs_model(result.targets, result.metadata.get("replications", 0))
+
+
+def calibration_fit(result: Calibration) -> Figure:
+    """Discrepancy of every candidate against each parameter; not-ruled-out candidates highlighted."""
+    return calibration_parameters(result.candidates, result.fit)
+
+
+def optimisation_front(result: Optimisation) -> Figure:
+    """Every candidate's objectives (and the Pareto front with several), feasible ones highlighted."""
+    return optimisation(result.candidates, [o.label for o in result.objectives], result.metadata.get("replications", 0))
+
+
+def sensitivity_chart(result: Sensitivity) -> Figure:
+    """Ranked effects of the levers on each KPI, with their 95 % CIs (Morris mu* or Sobol ST)."""
+    if result.method == "morris":
+        return sensitivity(result.indices, "mu_star", "mu_star_conf")
+    return sensitivity(result.indices, "ST", "ST_conf")
+
+
+def writer(result: Calibration | Optimisation | Sensitivity) -> Callable[[Path], None]:
+    """plots/ of a calibrate, optimize or sensitivity directory (for their `write(..., extra=)`)."""
+    from sim.decision.calibrate import Calibration
+    from sim.decision.optimize import Optimisation
+
+    def write(directory: Path) -> None:
+        if isinstance(result, Calibration):
+            figs = {"targets_vs_model": calibration_targets(result), "parameters": calibration_fit(result)}
+        elif isinstance(result, Optimisation):
+            figs = {"optimisation": optimisation_front(result)}
+        else:
+            figs = {"sensitivity": sensitivity_chart(result)}
+        write_figures(directory / "plots", figs)
+
+    return write
+
+
+def targets_vs_model(targets: pd.DataFrame, replications: int) -> Figure:
+    """Each target as model / observed: the tolerance band around 1 and the model's mean with its 95 % CI."""
+    n = len(targets)
+    fig = figure(1.2 + 0.55 * n)
+    ax = fig.add_subplot()
+    y = np.arange(n)[::-1]
+    for yi, (_, r) in zip(y, targets.iterrows()):
+        obs = r["observed"]
+        scale = abs(obs) if obs else 1.0
+        tol = r["tolerance"] / scale
+        ax.barh(yi, 2 * tol, left=1 - tol, height=0.5, color="#2ca02c", alpha=0.25,
+                label="observed ± tolerance" if yi == y[0] else None)
+        mean = r["model_mean"] / scale
+        low, high = r["model_ci95_low"] / scale, r["model_ci95_high"] / scale
+        err = [[mean - low], [high - mean]] if math.isfinite(low) else None
+        ax.errorbar(mean, yi, xerr=err, fmt="o", color=BEST, capsize=4,
+                    label=f"model at best fit (mean, 95 % CI, n={replications})" if yi == y[0] else None)
+        unit = unit_of(r["kpi"])
+        ax.annotate(f"observed {thousands(obs)} {unit}, model {thousands(r['model_mean'])} {unit}",
+                    (1, yi + 0.3), ha="center", fontsize=8)
+    ax.axvline(1, color="black", lw=0.8)
+    ax.set_yticks(y, [str(t) for t in targets["target"]])
+    ax.set_xlabel("model / observed (1 = exact; ratio of the KPI, unitless)")
+    ax.set_title("Calibration targets against the model")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(True, axis="x", alpha=0.3)
+    return fig
+
+
+def calibration_parameters(candidates: pd.DataFrame, fit: pd.DataFrame) -> Figure:
+    """Discrepancy against each parameter: every candidate, not-ruled-out ones highlighted, best marked."""
+    params = list(fit["parameter"])
+    fig = figure(3.2, WIDTH)
+    axes = fig.subplots(1, len(params), squeeze=False)[0]
+    ok = ~candidates["ruled_out"].astype(bool)
+    d = candidates["discrepancy"].replace(np.inf, np.nan)
+    for ax, (_, f) in zip(axes, fit.iterrows()):
+        p = f["parameter"]
+        ax.scatter(candidates.loc[~ok, p], d[~ok], s=12, color=INFEASIBLE, label="ruled out")
+        ax.scatter(candidates.loc[ok, p], d[ok], s=16, color=FEASIBLE, label="not ruled out")
+        ax.axvline(f["best"], color=BEST, lw=1, label=f"best {f['best']:,.4g}")
+        if math.isfinite(f["low"]):
+            ax.axvspan(f["low"], f["high"], color=FEASIBLE, alpha=0.1)
+        ax.set_yscale("symlog", linthresh=1)
+        ax.set_xlabel(p)
+        ax.set_ylabel("discrepancy (mean squared error in tolerances)")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle(f"Calibration: {len(candidates)} candidates, {int(ok.sum())} not ruled out")
+    return fig
+
+
+def optimisation(candidates: pd.DataFrame, objectives: list[str], replications: int) -> Figure:
+    """One objective: its mean per candidate in search order; two or more: the first two, Pareto front drawn."""
+    fig = figure(4.2)
+    ax = fig.add_subplot()
+    feas = candidates["feasible"].astype(bool)
+    if len(objectives) == 1:
+        col = f"{objectives[0]} mean"
+        ax.scatter(candidates.loc[~feas, "candidate"], candidates.loc[~feas, col], s=14, color=INFEASIBLE,
+                   label="infeasible (a constraint's CI does not hold)")
+        ax.scatter(candidates.loc[feas, "candidate"], candidates.loc[feas, col], s=16, color=FEASIBLE, label="feasible")
+        best = candidates[candidates["best"].astype(bool)]
+        ax.scatter(best["candidate"], best[col], s=60, color=BEST, marker="*", label="best")
+        ax.set_xlabel("candidate (search order)")
+        ax.set_ylabel(_axis(objectives[0], replications))
+    else:
+        x, y = (f"{o} mean" for o in objectives[:2])
+        ax.scatter(candidates.loc[~feas, x], candidates.loc[~feas, y], s=14, color=INFEASIBLE, label="infeasible")
+        ax.scatter(candidates.loc[feas, x], candidates.loc[feas, y], s=16, color=FEASIBLE, label="feasible")
+        front = candidates[candidates["pareto"].astype(bool)].sort_values(x)
+        ax.plot(front[x], front[y], "-o", color=BEST, label="Pareto front (feasible, non-dominated)")
+        ax.set_xlabel(_axis(objectives[0], replications))
+        ax.set_ylabel(_axis(objectives[1], replications))
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(thousands)  # type: ignore[arg-type]
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title("Optimisation")
+    return fig
+
+
+def _axis(objective: str, replications: int) -> str:
+    kpi = objective.split(":", 1)[-1].split("@", 1)[0]
+    unit = unit_of(kpi)
+    return f"{objective}{f' ({unit})' if unit else ''}, mean of {replications} replications"
+
+
+def sensitivity(indices: pd.DataFrame, effect: str = "mu_star", conf: str = "mu_star_conf") -> Figure:
+    """Ranked bars (tornado) of each lever's effect on each KPI, with 95 % CIs."""
+    kpis = list(dict.fromkeys(indices["kpi"]))
+    n_levers = indices["lever"].nunique()
+    fig = figure(1.0 + (0.45 * n_levers + 0.8) * len(kpis))
+    axes = fig.subplots(len(kpis), 1, squeeze=False)[:, 0]
+    for ax, kpi in zip(axes, kpis):
+        rows = indices[indices["kpi"] == kpi].sort_values(effect, ascending=True)
+        err = rows[conf].fillna(0).to_numpy()
+        ax.barh(rows["lever"], rows[effect], xerr=err, color=FEASIBLE, capsize=3)
+        unit = unit_of(kpi.split("@", 1)[0])
+        what = "mean |elementary effect| over each lever's full range" if effect == "mu_star" else effect
+        ax.set_xlabel(f"{kpi}: {what}{f' ({unit})' if unit and effect == 'mu_star' else ''}, 95 % CI")
+        ax.xaxis.set_major_formatter(thousands)  # type: ignore[arg-type]
+        ax.grid(True, axis="x", alpha=0.3)
+    fig.suptitle("Sensitivity: which levers matter (largest at the top)")
+    return fig
+
