@@ -34,7 +34,7 @@ KPI_DEFINITIONS: dict[str, str] = {
     "tonnes_deferred": "tonnes demanded while loading was halted and queued at origin",
     "tonnes_lost": "tonnes demanded while loading was halted and dropped",
     "wagon_idle_days": "wagon-days spent at the border not yet unloaded (integral of the backlog)",
-    "idle_cost_usd": "wagon_idle_days × costs.wagon_day_usd",
+    "idle_cost_usd": "wagon_idle_days × costs.wagon_day_usd (empty when that cost is not set)",
     "recovery_days": "mean days from the end of a disruption until the backlog is back to its level at the window's start",
     "unrecovered_disruptions": "disruption windows ending in the statistics window whose backlog never recovered",
 }
@@ -62,8 +62,13 @@ def _interval_overlap(intervals: list[tuple[float, float]], a: float, b: float) 
     return total
 
 
-def kpis(obs: Observations, wagon_day_usd: float = 0.0) -> pd.DataFrame:
-    """One row per cargo and `all`, one column per KPI (see KPI_DEFINITIONS)."""
+def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
+    """One row per cargo and `all`, one column per KPI (see KPI_DEFINITIONS).
+
+    Without a wagon-day cost (`costs.wagon_day_usd` not set) idle_cost_usd is NaN, not 0: an unknown
+    cost is not a zero cost.
+    """
+    cost = math.nan if wagon_day_usd is None else wagon_day_usd
     hours = obs.horizon - obs.warmup
     days = hours / DAY
     names = [*obs.cargo, "all"]
@@ -109,7 +114,7 @@ def kpis(obs: Observations, wagon_day_usd: float = 0.0) -> pd.DataFrame:
             "tonnes_deferred": float(t["tonnes_deferred"][k]),
             "tonnes_lost": float(t["tonnes_lost"][k]),
             "wagon_idle_days": float(idle_days),
-            "idle_cost_usd": float(idle_days * wagon_day_usd),
+            "idle_cost_usd": float(idle_days * cost),
             "recovery_days": float(np.mean(recovered)) if recovered else math.nan,
             "unrecovered_disruptions": float(sum(1 for w in recov if w.recovered_at is None)),
         }

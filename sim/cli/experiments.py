@@ -26,7 +26,7 @@ from sim.experiments.sweep import SweepResult, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
 from sim.experiments.workdir import WorkDir
-from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, cell, num, table
+from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, format_differences, format_sweep, not_set
 from sim.scenario.loader import load_scenario
 
 
@@ -70,19 +70,9 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     WorkDir(work).remove()
     if not quiet:
         summary = result.summary()
-        names = list(result.levers)
         shown = [k for k in (kpis or SWEEP_KPIS) if k in set(summary["kpi"])]
-        rows = []
-        for point in result.points().to_dict("records"):
-            sel = summary["cargo"] == cargo
-            for lever, value in point.items():
-                sel &= summary[lever] == value
-            sub = summary[sel].set_index("kpi")
-            rows.append([str(point[n]) for n in names]
-                        + [cell(*sub.loc[k, ["mean", "ci95_low", "ci95_high"]]) if k in sub.index else "–" for k in shown])
         click.echo("")
-        click.echo(f"{cargo}: mean ± 95 % CI over {result.replications} replications")
-        click.echo(table(names + shown, rows))
+        click.echo(format_sweep(summary, result.points(), shown, cargo, result.replications, not_set(base)))
         click.echo("")
     say_reused(result.metadata.get("tasks_reused", 0), result.metadata["tasks"], "tasks")
     click.echo(f"Sweep written to {written}")
@@ -118,20 +108,13 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     WorkDir(work).remove()
     if not quiet:
         diff = result.differences()
-        shown = list(kpis) or HEADLINE_KPIS
+        notes: dict[str, str] = {}
+        for scen in loaded:
+            notes |= not_set(scen)
         for name in result.names[1:]:
-            sub = diff[(diff["scenario"] == name) & (diff["cargo"] == cargo)].set_index("kpi")
-            rows = []
-            for k in shown:
-                if k not in sub.index:
-                    continue
-                r = sub.loc[k]
-                rows.append([k, num(r["mean_baseline"]), num(r["mean_scenario"]),
-                             cell(r["difference"], r["ci95_low"], r["ci95_high"]),
-                             f"± {num(r['half_width_unpaired'], 2)}"])
             click.echo("")
-            click.echo(f"{name} − {result.baseline} ({cargo}; {result.replications} paired replications, seed {result.seed})")
-            click.echo(table(["KPI", result.baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"], rows))
+            click.echo(format_differences(diff, result.baseline, name, cargo, list(kpis) or HEADLINE_KPIS,
+                                          result.replications, result.seed, notes))
         click.echo("")
     say_reused(result.metadata.get("tasks_reused", 0), len(result.kpis["scenario"].unique()) * result.replications,
                 "tasks")

@@ -268,7 +268,9 @@ class Policies(_Model):
 
 
 class Costs(_Model):
-    wagon_day_usd: float = Field(0.0, ge=0, le=1e6)
+    # None (absent) is "not set", which tables show as such; an explicit 0 means free wagons.
+    wagon_day_usd: float | None = Field(None, ge=0, le=1e6, description=(
+        "cost of one wagon-day at the border (USD); absent = not set: idle_cost_usd is left empty"))
 
 
 class Scenario(_Model):
