@@ -21,7 +21,7 @@ import yaml
 
 from sim.analysis.metrics import KPI_DEFINITIONS
 from sim.experiments.results import Results
-from sim.reporting import plots
+from sim.reporting import plots, stages
 from sim.reporting.labels import kpi_bounds
 from sim.reporting.numbers import CLIPPED_NOTE, interval, number
 from sim.reporting.tables import NOT_SET, not_set
@@ -199,6 +199,7 @@ def render(results: Results, images: dict[str, bytes]) -> str:
     total = cargos.index("all") if "all" in cargos else len(cargos) - 1
     recovery = [{"window": row["kpi"].split(".", 1)[1], "cell": row["cells"][total]}
                 for row in rows if row["kpi"].startswith("recovery_days.")]
+    waiting_table = stages.where_trains_wait(results)
     command = f"dostyk run scenario.yaml --seed {results.seed} --replications {results.replications}"
     return _environment().get_template(TEMPLATE).render(
         scenario=s,
@@ -210,6 +211,8 @@ def render(results: Results, images: dict[str, bytes]) -> str:
         recovery=recovery,
         figures=figures,
         meta=meta,
+        waiting=stages.table_rows(waiting_table),
+        binding=stages.binding_text(waiting_table),
         clipped_note=CLIPPED_NOTE if any(c["clipped"] for row in rows for c in row["cells"]) else "",
         replications=results.replications,
         seed=results.seed,

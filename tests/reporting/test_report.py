@@ -24,7 +24,7 @@ from sim.reporting.numbers import interval
 ROOT = Path(__file__).resolve().parents[2]
 JAN = ROOT / "scenarios" / "jan2024_admin_hold.yaml"
 BASELINE = ROOT / "scenarios" / "baseline_2023.yaml"
-FIGURES = {"backlog", "held_trains", "deliveries", "dwell", "utilization"}
+FIGURES = {"backlog", "held_trains", "deliveries", "dwell", "utilization", "waiting"}
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -239,3 +239,26 @@ def test_january_report_renders_in_headless_chromium(jan_dir: Path, tmp_path: Pa
     pixels = mpimg.imread(shot)
     assert pixels.shape[:2] == (2400, 1200)
     assert np.unique(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0).shape[0] > 50  # charts, not one colour
+
+
+def test_report_says_where_trains_wait(jan_dir: Path) -> None:
+    """The binding constraint, recomputed here from daily.csv alone, is what the report names."""
+    html = (jan_dir / "report.html").read_text(encoding="utf-8")
+    daily = pd.read_csv(jan_dir / "daily.csv")
+    window = daily[(daily["cargo"] == "all") & (daily["day"] >= 30)]  # warm-up 30 days
+    stages = [c.split(".", 1)[1] for c in daily.columns if c.startswith("queue_mean.")]
+    assert set(stages) == {"line", "yard", "checks.customs", "checks.phytosanitary", "checks.handover"}
+    assert daily.loc[daily["cargo"] != "all", "queue_mean.yard"].isna().all()  # stages are on the `all` rows
+    held = {s: sum(window[f"blocked_{r}_h.{s}"].sum() for r in ("closed", "quota", "full")) / (24 * len(window))
+            for s in stages}
+    binding = max(held, key=held.__getitem__)
+    assert held[binding] > 0.05
+    assert f"Trains were held back most in front of {binding} (" in html
+    assert f"could not enter {stages_percent(held[binding])} of the time" in html
+    assert 'id="plot-waiting"' in html and "Where trains wait" in html
+
+
+def stages_percent(share: float) -> str:
+    from sim.reporting.stages import percent
+
+    return percent(share)
