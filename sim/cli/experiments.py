@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,26 +16,29 @@ from sim.cli.options import (
     execution_options,
     fail,
     interrupt_note,
+    parse_scenario_sets,
     parse_sets,
     prepare_work,
     say_reused,
 )
+from sim.experiments.compare import Comparison, unique_names
 from sim.experiments.compare import compare as run_compare
-from sim.experiments.compare import unique_names
 from sim.experiments.executors import EXECUTORS
 from sim.experiments.sweep import SweepResult, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
 from sim.experiments.workdir import WorkDir
 from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, format_differences, format_sweep, not_set
+from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
 
 
 def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
-    """plots/ of a sweep directory, written before the directory is moved into place."""
-    from sim.reporting.sweep_plots import write_sweep_plots  # matplotlib only when plots are written
+    """plots/ and report.html of a sweep directory, written before the directory is moved into place."""
+    from sim.reporting.experiment_report import write_sweep_report  # matplotlib only when plots are written
 
-    return lambda directory: write_sweep_plots(result, directory)
+    return lambda directory: write_sweep_report(result, directory)
 
 
 @click.command()
@@ -47,7 +51,8 @@ def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<name>-sweep).")
 @click.option("--kpi", "kpis", multiple=True, help=f"KPI to print (repeatable; default {', '.join(SWEEP_KPIS)}).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose KPIs are printed.")
-@click.option("--no-plots", is_flag=True, help="Write data files only (no plots/; faster).")
+@click.option("--no-plots", "--no-report", "no_plots", is_flag=True,
+              help="Write data files only (no plots/ or report.html; faster).")
 @execution_options
 def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: int | None,
           sets: tuple[str, ...], out: str | None, kpis: tuple[str, ...], cargo: str, no_plots: bool,
@@ -56,7 +61,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     """Run the full grid of --vary values over SCENARIO, each point replicated.
 
     Writes kpis.csv (one row per point, replication and cargo), summary.csv (mean and 95 % CI per
-    point), sweep.json and plots/. Every point uses the same seed (common random numbers).
+    point), sweep.json, plots/ and report.html. Every point uses the same seed (common random numbers).
     """
     check_scheduler(executor, scheduler)
     base = load_scenario(scenario, parse_sets(sets))
@@ -82,29 +87,39 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--replications", "-n", type=click.IntRange(min=2, max=100_000), help="Replications per scenario.")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed for every scenario (default: the first's).")
+@click.option("--set", "sets", multiple=True, metavar="[N:]KEY.PATH=VALUE",
+              help="Change a value in every scenario, or with N: only in the N-th (from 1) (repeatable).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/compare-A-vs-B).")
 @click.option("--kpi", "kpis", multiple=True, help="KPI to print (repeatable; default the headline KPIs).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose differences are printed.")
+@click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
 @execution_options
-def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
-            kpis: tuple[str, ...], cargo: str, executor: str, workers: int | None, scheduler: str | None,
-            force: bool, resume: bool, quiet: bool) -> None:
+def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | None, sets: tuple[str, ...],
+            out: str | None, kpis: tuple[str, ...], cargo: str, no_report: bool, executor: str,
+            workers: int | None, scheduler: str | None, force: bool, resume: bool, quiet: bool) -> None:
     """Paired comparison of SCENARIOS (the first is the baseline) with common random numbers.
 
     Every scenario runs the same replications with the same seed; differences are taken
     replication by replication, and their 95 % CI is shown next to the (wider) unpaired one.
+    A file may be given twice with its own changes, so variants need no copies:
+
+      dostyk compare base.yaml base.yaml --set 2:unloading.grain.points=8
     """
     check_scheduler(executor, scheduler)
     if len(scenarios) < 2:
-        raise click.UsageError("compare needs at least two scenario files")
-    loaded = [load_scenario(p) for p in scenarios]
-    names = unique_names([Path(p).stem for p in scenarios])
+        raise click.UsageError("compare needs at least two scenarios: give two files, or one file twice with "
+                               "--set 2:KEY=VALUE for the variant")
+    common, own = parse_scenario_sets(sets, len(scenarios))
+    loaded = [load_scenario(p, {**common, **own[i]}) if not own[i] else
+              _load_variant(p, i + 1, common, own[i]) for i, p in enumerate(scenarios)]
+    names = unique_names([variant_name(Path(p).stem, own[i]) for i, p in enumerate(scenarios)])
+    _say_identical(loaded, names)
     out_dir = Path(out) if out else default_out("compare-" + "-vs-".join(names))
     work = prepare_work(out_dir, force, resume, executor)
     with interrupt_note(out_dir, "tasks"):
         result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
                              progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = result.write(out_dir, force=force)
+    written = result.write(out_dir, force=force, extra=None if no_report else compare_report_writer(result))
     WorkDir(work).remove()
     if not quiet:
         diff = result.differences()
@@ -119,6 +134,39 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     say_reused(result.metadata.get("tasks_reused", 0), len(result.kpis["scenario"].unique()) * result.replications,
                 "tasks")
     click.echo(f"Comparison written to {written}")
+
+
+def _load_variant(path: str, n: int, common: dict[str, Any], own: dict[str, Any]) -> Scenario:
+    """Scenario N of a comparison with its own changes; a bad change names the scenario's number."""
+    try:
+        return load_scenario(path, {**common, **own})
+    except ScenarioError as exc:
+        exc.source = f"{exc.source} (scenario {n}, with --set {n}:…)"
+        raise
+
+
+def variant_name(stem: str, changes: dict[str, Any]) -> str:
+    """A scenario's label in tables and files: its file's name, and its own changes if any."""
+    if not changes:
+        return stem
+    return f"{stem} ({', '.join(f'{k}={v}' for k, v in changes.items())})"
+
+
+def _say_identical(loaded: list[Scenario], names: list[str]) -> None:
+    """Comparing a scenario with itself gives differences of exactly 0: say so, rather than let it puzzle."""
+    seen: dict[str, str] = {}
+    for scen, name in zip(loaded, names):
+        key = json.dumps(scen.to_dict(), sort_keys=True, default=str)
+        if key in seen:
+            click.echo(f"Note: {name} is identical to {seen[key]}; their differences will be exactly 0.", err=True)
+        seen.setdefault(key, name)
+
+
+def compare_report_writer(result: Comparison) -> Callable[[Path], Any]:
+    """plots/ and report.html of a comparison, written before its directory is moved into place."""
+    from sim.reporting.experiment_report import write_compare_report
+
+    return lambda directory: write_compare_report(result, directory)
 
 
 @click.command()

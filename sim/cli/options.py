@@ -3,6 +3,7 @@ and how interruptions and failures are reported."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -38,6 +39,30 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
         except ScenarioError as exc:
             raise click.BadParameter(str(exc), param_hint="--set") from None
     return out
+
+
+_PER_SCENARIO = re.compile(r"^\s*(\d+)\s*:(.*)$", re.S)
+
+
+def parse_scenario_sets(values: tuple[str, ...], count: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`--set` of `compare`: `KEY=VALUE` changes every scenario, `N:KEY=VALUE` only the N-th (from 1).
+
+    Returns the common changes and one mapping of changes per scenario.
+    """
+    common: list[str] = []
+    own: list[list[str]] = [[] for _ in range(count)]
+    for item in values:
+        key = item.split("=", 1)[0]
+        match = _PER_SCENARIO.match(key)
+        if match is None:
+            common.append(item)
+            continue
+        n = int(match.group(1))
+        if not 1 <= n <= count:
+            raise click.BadParameter(f"{item!r}: there is no scenario {n}; scenarios are numbered 1 to {count} "
+                                     "in the order given", param_hint="--set")
+        own[n - 1].append(item[item.index(":") + 1:])
+    return parse_sets(tuple(common)), [parse_sets(tuple(x)) for x in own]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

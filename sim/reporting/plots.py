@@ -25,7 +25,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 
 from sim.analysis.metrics import KPI_DEFINITIONS
 from sim.reporting.figures import WIDTH, close, compact, date_axis, figure
-from sim.reporting.labels import KPI_UNITS, kpi_label, kpi_unit
+from sim.reporting.labels import KPI_UNITS, kpi_bounds, kpi_label, kpi_unit
 from sim.reporting.stages import waiting
 from sim.reporting.sweep_plots import sweep_heatmap, sweep_lever
 from sim.reporting.timeline import (
@@ -333,7 +333,7 @@ def kpi_comparison(
         for _, s in items:
             r = s[(s["cargo"] == cargo) & (s["kpi"] == kpi)]
             m = float(r["mean"].iloc[0]) if len(r) else math.nan
-            lo = float(r["ci95_low"].iloc[0]) if len(r) else math.nan
+            lo = max(float(r["ci95_low"].iloc[0]), min(kpi_bounds(kpi)[0], m)) if len(r) else math.nan
             hi = float(r["ci95_high"].iloc[0]) if len(r) else math.nan
             means.append(m)
             lows.append(m - lo if math.isfinite(lo) else 0.0)

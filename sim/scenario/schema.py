@@ -238,9 +238,14 @@ class Disruption(_Model):
             raise ValueError("a recurring disruption needs both `every` and `lasts`")
         elif self.every.mean <= 0:
             raise ValueError("`every` must have a mean above 0")
-        if self.capacity == 1.0 and self.time_factor == 1.0:
+        if not {"capacity", "time_factor"} & self.model_fields_set:
             raise ValueError("a disruption must change something: set `capacity` (0 closes) or `time_factor`")
         return self
+
+    @property
+    def inert(self) -> bool:
+        """Capacity 1 and time factor 1, given explicitly (e.g. a sweep's lever value): no disruption."""
+        return self.capacity == 1.0 and self.time_factor == 1.0
 
     @property
     def recurring(self) -> bool:

@@ -177,6 +177,12 @@ CASES: list[Case] = [
          "duration.days", "duration is a value, not a mapping"),
     Case("set-alias", "`--set` value with a YAML alias", ["validate", "{file}", "--set", "name=*x"],
          "--set name", "aliases (*name) are not allowed", names_file=False),
+    Case("compare-no-such-scenario", "`compare --set 3:…` with two scenarios",
+         ["compare", "{file}", "{file}", "--set", "3:unloading.grain.points=8"], "--set",
+         "there is no scenario 3; scenarios are numbered 1 to 2", names_file=False),
+    Case("compare-variant-bad-key", "`compare --set 2:…` naming a key that does not exist",
+         ["compare", "{file}", "{file}", "--set", "2:unloading.wheat.points=8"], "unloading.wheat.points",
+         "(scenario 2, with --set 2:…)"),
     Case("no-file", "a scenario file that does not exist", ["validate", "no_such_scenario.yaml"], "(top level)",
          "no such file", names_file=False),
 ]

@@ -1,7 +1,9 @@
-"""What an analyst reads in the terminal (issue 9, item 13), through the installed command.
+"""What an analyst reads, through the installed command (issue 9, items 13, 16, 17, 18).
 
 Tables of `run`, `compare` and `sweep`: units, thousands separators, no e-notation, intervals of
-non-negative KPIs never below 0, n, and "not set" for a cost the scenario does not give.
+non-negative KPIs never below 0, n, and "not set" for a cost the scenario does not give; where
+trains wait in daily.csv and the report; compare variants of one file with `--set N:…`; the
+reports of compare and sweep; a sweep value that makes a disruption change nothing.
 """
 
 from __future__ import annotations
@@ -104,3 +106,70 @@ def test_sweep_and_compare_tables_are_readable(small: Path) -> None:
     assert rows["dwell_h_mean"].split()[1] == "h"
     assert re.search(r"^tonnes_delivered\s+t\s+[\d,]+\s+[\d,]+\s+-?[\d,]+ ± [\d,]+", rows["tonnes_delivered"])
     assert rows["idle_cost_usd"].split()[2:5] == ["not", "set", "not"]
+
+
+def _page(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html and "<script" not in html
+    return html
+
+
+def test_run_writes_where_trains_wait(small: Path) -> None:
+    proc = dostyk("run", str(small), "--executor", "serial", "--out", "wait", "-n", "2", cwd=small.parent)
+    assert proc.returncode == 0, proc.stderr
+    daily = pd.read_csv(small.parent / "wait" / "daily.csv")
+    for stage in ("line", "yard", "checks.customs", "checks.handover"):
+        for series in ("queue_mean", "queue_max", "queue_end", "blocked_closed_h", "blocked_quota_h", "blocked_full_h"):
+            assert f"{series}.{stage}" in daily.columns
+    hold = daily[(daily["cargo"] == "all") & daily["date"].between("2024-01-06", "2024-01-08")]
+    assert (hold["blocked_quota_h.checks.handover"] > 12).all()  # 3 trains a day while the hold lasts
+    html = _page(small.parent / "wait" / "report.html")
+    assert "Where trains wait" in html and "Trains were held back most in front of" in html
+    assert (small.parent / "wait" / "plots" / "waiting.png").is_file()
+
+
+def test_compare_variants_of_one_file_and_its_report(small: Path) -> None:
+    proc = dostyk("compare", str(small), str(small), "--set", "2:unloading.grain.points=4", "--set", "duration=12d",
+                  "-n", "2", "--executor", "serial", "--out", "variants", "--set", "2:description=<b>x</b>",
+                  cwd=small.parent)
+    assert proc.returncode == 0, proc.stderr
+    out = small.parent / "variants"
+    diff = pd.read_csv(out / "differences.csv")
+    assert set(diff["scenario"]) == {"small (unloading.grain.points=4, description=<b>x</b>)"}
+    assert set(diff["baseline"]) == {"small"}
+    both = [p.read_text(encoding="utf-8") for p in sorted((out / "scenarios").iterdir())]
+    assert len(both) == 2 and all("duration: 288.0" in t for t in both)  # the common --set reached both
+    html = _page(out / "report.html")
+    assert "<code>unloading.grain.points</code>: 6 → <strong>4</strong>" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+    pngs = {p.stem for p in (out / "plots").glob("*.png")}
+    assert pngs == {"differences", "backlog", "held_trains", "kpi_comparison"}
+    assert html.count("data:image/png;base64,") == len(pngs)
+    daily = pd.read_csv(out / "daily.csv")
+    assert set(daily["scenario"]) == set(diff["scenario"]) | {"small"} and len(daily) == 2 * 2 * 12
+
+
+def test_compare_set_names_the_scenario(small: Path) -> None:
+    missing = dostyk("compare", str(small), str(small), "--set", "3:unloading.grain.points=4", cwd=small.parent)
+    assert missing.returncode == 2 and "there is no scenario 3" in missing.stderr and "Traceback" not in missing.stderr
+    bad = dostyk("compare", str(small), str(small), "--set", "2:unloading.wheat.points=4", cwd=small.parent)
+    assert bad.returncode == 2 and "(scenario 2, with --set 2:…)" in bad.stderr and "unloading.wheat.points" in bad.stderr
+    same = dostyk("compare", str(small), str(small), "-n", "2", "--set", "duration=3d", "--executor", "serial",
+                  "--out", "same", "--no-report", "-q", cwd=small.parent)
+    assert same.returncode == 0 and "identical to small; their differences will be exactly 0" in same.stderr
+    assert not (small.parent / "same" / "report.html").exists()
+
+
+def test_sweep_report_and_a_no_op_disruption_value(small: Path) -> None:
+    proc = dostyk("sweep", str(small), "--vary", "disruptions.hold.capacity=0,1", "--executor", "serial",
+                  "--out", "noop", "-n", "2", "--set", "duration=12d", cwd=small.parent)
+    assert proc.returncode == 0, proc.stderr
+    out = small.parent / "noop"
+    kpis = pd.read_csv(out / "kpis.csv")
+    assert set(kpis["disruptions.hold.capacity"]) == {0, 1}
+    events = pd.read_csv(out / "events.csv")
+    assert set(events.loc[events["name"] == "hold", "disruptions.hold.capacity"]) == {0}  # 1: no window at all
+    html = _page(out / "report.html")
+    assert "Sweep: small" in html and "disruptions.hold.capacity" in html
+    assert html.count("data:image/png;base64,") == len(list((out / "plots").glob("*.png"))) >= 4
+    assert re.search(r"throughput_t_per_day \(t/day\)", html)
