@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,10 @@ from typing import Any
 import click
 
 from sim.cli.options import (
+    both,
     check_scheduler,
+    check_xlsx,
+    daily_rows,
     default_out,
     execution_options,
     fail,
@@ -20,6 +24,7 @@ from sim.cli.options import (
     parse_sets,
     prepare_work,
     say_reused,
+    xlsx_writer,
 )
 from sim.experiments.compare import Comparison, unique_names
 from sim.experiments.compare import compare as run_compare
@@ -53,9 +58,10 @@ def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose KPIs are printed.")
 @click.option("--no-plots", "--no-report", "no_plots", is_flag=True,
               help="Write data files only (no plots/ or report.html; faster).")
+@click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets summary, kpis).")
 @execution_options
 def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: int | None,
-          sets: tuple[str, ...], out: str | None, kpis: tuple[str, ...], cargo: str, no_plots: bool,
+          sets: tuple[str, ...], out: str | None, kpis: tuple[str, ...], cargo: str, no_plots: bool, xlsx: bool,
           executor: str, workers: int | None, scheduler: str | None, force: bool, resume: bool,
           quiet: bool) -> None:
     """Run the full grid of --vary values over SCENARIO, each point replicated.
@@ -66,12 +72,15 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     check_scheduler(executor, scheduler)
     base = load_scenario(scenario, parse_sets(sets))
     levers = parse_vary(vary)
+    points = math.prod(len(v) for v in levers.values())
+    check_xlsx(xlsx, {"KPI table": points * (replications or base.replications) * (len(base.cargo) + 1)})
     out_dir = Path(out) if out else default_out(base.name, "-sweep")
     work = prepare_work(out_dir, force, resume, executor)
     with interrupt_note(out_dir, "tasks"):
         result = run_sweep(base, levers, replications, seed, executor=executor, workers=workers,
                            progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = result.write(out_dir, force=force, extra=None if no_plots else sweep_plots_writer(result))
+    written = result.write(out_dir, force=force, extra=both(None if no_plots else sweep_plots_writer(result),
+                                                            xlsx_writer(xlsx, "sweep", result)))
     WorkDir(work).remove()
     if not quiet:
         summary = result.summary()
@@ -93,9 +102,10 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
 @click.option("--kpi", "kpis", multiple=True, help="KPI to print (repeatable; default the headline KPIs).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose differences are printed.")
 @click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
+@click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets differences, summary, kpis, daily).")
 @execution_options
 def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | None, sets: tuple[str, ...],
-            out: str | None, kpis: tuple[str, ...], cargo: str, no_report: bool, executor: str,
+            out: str | None, kpis: tuple[str, ...], cargo: str, no_report: bool, xlsx: bool, executor: str,
             workers: int | None, scheduler: str | None, force: bool, resume: bool, quiet: bool) -> None:
     """Paired comparison of SCENARIOS (the first is the baseline) with common random numbers.
 
@@ -114,12 +124,16 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
               _load_variant(p, i + 1, common, own[i]) for i, p in enumerate(scenarios)]
     names = unique_names([variant_name(Path(p).stem, own[i]) for i, p in enumerate(scenarios)])
     _say_identical(loaded, names)
+    n = replications or loaded[0].replications
+    check_xlsx(xlsx, {"KPI table": sum(n * (len(s.cargo) + 1) for s in loaded),
+                      "daily series": sum(daily_rows(s, n) // (len(s.cargo) + 1) for s in loaded)})
     out_dir = Path(out) if out else default_out("compare-" + "-vs-".join(names))
     work = prepare_work(out_dir, force, resume, executor)
     with interrupt_note(out_dir, "tasks"):
         result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
                              progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = result.write(out_dir, force=force, extra=None if no_report else compare_report_writer(result))
+    written = result.write(out_dir, force=force, extra=both(None if no_report else compare_report_writer(result),
+                                                            xlsx_writer(xlsx, "compare", result)))
     WorkDir(work).remove()
     if not quiet:
         diff = result.differences()

@@ -7,8 +7,11 @@ from pathlib import Path
 import click
 
 from sim.cli.options import (
+    both,
     check_replications,
     check_scheduler,
+    check_xlsx,
+    daily_rows,
     default_out,
     fail,
     interrupt_note,
@@ -16,6 +19,7 @@ from sim.cli.options import (
     prepare_work,
     report_writer,
     say_reused,
+    xlsx_writer,
 )
 from sim.experiments.executors import EXECUTORS
 from sim.experiments.runner import run as run_experiment
@@ -37,9 +41,10 @@ from sim.scenario.loader import load_scenario
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 @click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
+@click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets summary, kpis, daily).")
 def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], out: str | None,
         force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool,
-        no_report: bool) -> None:
+        no_report: bool, xlsx: bool) -> None:
     """Run SCENARIO's replications and write a results directory.
 
     Each finished replication is kept in OUT.work/ until the results are written, so Ctrl-C or
@@ -48,12 +53,14 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     check_scheduler(executor, scheduler)
     scen = load_scenario(scenario, parse_sets(sets))
     check_replications(scen, scenario, replications)
+    check_xlsx(xlsx, {"daily series": daily_rows(scen, replications or scen.replications)})
     out_dir = Path(out) if out else default_out(scen.name)
     work = prepare_work(out_dir, force, resume, executor)
     with interrupt_note(out_dir, "replications"):
         results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
                                  progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = results.write(out_dir, force=force, extra=None if no_report else report_writer(results))
+    written = results.write(out_dir, force=force, extra=both(None if no_report else report_writer(results),
+                                                             xlsx_writer(xlsx, "run", results)))
     WorkDir(work).remove()
     if not quiet:
         click.echo("")

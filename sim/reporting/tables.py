@@ -28,6 +28,13 @@ SWEEP_KPIS = ("throughput_t_per_day", "backlog_wagons_mean", "dwell_h_mean", "id
 NOT_SET = "not set"
 
 
+def styled(frame: pd.DataFrame, sig: int = 4) -> Any:
+    """A DataFrame for notebooks: every number with thousands separators and `sig` significant figures,
+    never in e-notation, '–' where missing (a pandas Styler; the data are unchanged)."""
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    return frame.style.format(lambda x: number(x, sig), subset=numeric, na_rep="–")
+
+
 def not_set(scenario: Scenario) -> dict[str, str]:
     """KPIs that the scenario leaves without an input, with what to show instead of a number."""
     return {} if scenario.costs.wagon_day_usd is not None else {"idle_cost_usd": f"{NOT_SET} (costs.wagon_day_usd)"}

@@ -173,3 +173,26 @@ def test_sweep_report_and_a_no_op_disruption_value(small: Path) -> None:
     assert "Sweep: small" in html and "disruptions.hold.capacity" in html
     assert html.count("data:image/png;base64,") == len(list((out / "plots").glob("*.png"))) >= 4
     assert re.search(r"throughput_t_per_day \(t/day\)", html)
+
+
+def test_xlsx_of_run_sweep_and_compare(small: Path) -> None:
+    from openpyxl import load_workbook
+
+    run = dostyk("run", str(small), "-n", "2", "--set", "duration=5d", "--executor", "serial", "--out", "x-run",
+                 "--no-report", "--xlsx", "-q", cwd=small.parent)
+    assert run.returncode == 0, run.stderr
+    wb = load_workbook(small.parent / "x-run" / "results.xlsx")
+    assert wb.sheetnames == ["summary", "kpis", "daily", "about"]
+    assert len(list(wb["daily"].iter_rows())) == 1 + 2 * 5 * 3
+    sweep = dostyk("sweep", str(small), "--vary", "unloading.grain.points=4,6", "-n", "2", "--set", "duration=5d",
+                   "--executor", "serial", "--out", "x-sweep", "--no-plots", "--xlsx", "-q", cwd=small.parent)
+    assert sweep.returncode == 0, sweep.stderr
+    assert load_workbook(small.parent / "x-sweep" / "results.xlsx").sheetnames == ["summary", "kpis", "about"]
+    cmp = dostyk("compare", str(small), str(small), "--set", "2:unloading.grain.points=4", "-n", "2", "--set",
+                 "duration=5d", "--executor", "serial", "--out", "x-cmp", "--no-report", "--xlsx", "-q",
+                 cwd=small.parent)
+    assert cmp.returncode == 0, cmp.stderr
+    wb = load_workbook(small.parent / "x-cmp" / "results.xlsx")
+    assert wb.sheetnames == ["differences", "summary", "kpis", "daily", "about"]
+    header = [c.value for c in wb["differences"][1]]
+    assert header[:5] == ["scenario", "baseline", "cargo", "kpi", "unit"]
