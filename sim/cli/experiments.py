@@ -163,7 +163,12 @@ def variant_name(stem: str, changes: dict[str, Any]) -> str:
     """A scenario's label in tables and files: its file's name, and its own changes if any."""
     if not changes:
         return stem
-    return f"{stem} ({', '.join(f'{k}={v}' for k, v in changes.items())})"
+
+    def short(value: Any) -> str:
+        text = " ".join(str(value).split())  # no newline or tab in a label
+        return text if len(text) <= 40 else text[:39] + "…"
+
+    return f"{stem} ({', '.join(f'{k}={short(v)}' for k, v in changes.items())})"
 
 
 def _say_identical(loaded: list[Scenario], names: list[str]) -> None:

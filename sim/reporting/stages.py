@@ -71,11 +71,11 @@ def where_trains_wait(results: Results) -> pd.DataFrame:
     limits = stage_limits(results.scenario)
     out = []
     for stage in stages:
-        per_rep = rows.groupby("replication").apply(lambda g, st=stage: pd.Series({
-            "queue_mean": float((g[f"queue_mean.{st}"] * g["hours"]).sum() / g["hours"].sum()),
-            "queue_max": float(g[f"queue_max.{st}"].max()),
-            **{r: float(g[f"blocked_{r}_h.{st}"].sum() / g["hours"].sum()) for r in REASONS},
-        }), include_groups=False)
+        sums = rows.assign(_train_h=rows[f"queue_mean.{stage}"] * rows["hours"]).groupby("replication").agg(
+            train_h=("_train_h", "sum"), hours=("hours", "sum"), queue_max=(f"queue_max.{stage}", "max"),
+            **{r: (f"blocked_{r}_h.{stage}", "sum") for r in REASONS})
+        per_rep = pd.DataFrame({"queue_mean": sums["train_h"] / sums["hours"], "queue_max": sums["queue_max"],
+                                **{r: sums[r] / sums["hours"] for r in REASONS}})
         n = len(per_rep)
         mean = float(per_rep["queue_mean"].mean())
         sd = float(per_rep["queue_mean"].std(ddof=1)) if n > 1 else math.nan

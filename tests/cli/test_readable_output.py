@@ -196,3 +196,12 @@ def test_xlsx_of_run_sweep_and_compare(small: Path) -> None:
     assert wb.sheetnames == ["differences", "summary", "kpis", "daily", "about"]
     header = [c.value for c in wb["differences"][1]]
     assert header[:5] == ["scenario", "baseline", "cargo", "kpi", "unit"]
+
+
+def test_variant_labels_stay_on_one_short_line() -> None:
+    from sim.cli.experiments import variant_name
+
+    assert variant_name("base", {}) == "base"
+    label = variant_name("base", {"description": "two\nlines\tand " + "x" * 100, "unloading.grain.points": 8})
+    assert "\n" not in label and "\t" not in label and len(label) < 110
+    assert label.endswith(", unloading.grain.points=8)") and "…" in label
