@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -62,6 +63,13 @@ def test_notebook_executes(path: Path, kernel_path: Path, monkeypatch: pytest.Mo
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if "image/png" in o.get("data", {})]
     assert images, "the notebook shows no figure"
+    # tables read like the CLI's: thousands separators, never e-notation (issue 9, item 18)
+    tables = [o["data"]["text/html"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if "<table" in o.get("data", {}).get("text/html", "")]
+    assert tables, "the notebook shows no table"
+    cells = [re.sub(r"<[^>]+>", "", td) for html in tables for td in re.findall(r"<td[^>]*>.*?</td>", html, flags=re.S)]
+    assert not [x for x in cells if re.search(r"\d[eE][+-]\d", x)], "a table shows e-notation"
+    assert [x for x in cells if re.search(r"\d,\d{3}", x)], "no table shows a thousands separator"
 
 
 def test_python3_kernel_is_this_interpreter(kernel_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

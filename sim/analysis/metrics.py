@@ -34,7 +34,7 @@ KPI_DEFINITIONS: dict[str, str] = {
     "tonnes_deferred": "tonnes demanded while loading was halted and queued at origin",
     "tonnes_lost": "tonnes demanded while loading was halted and dropped",
     "wagon_idle_days": "wagon-days spent at the border not yet unloaded (integral of the backlog)",
-    "idle_cost_usd": "wagon_idle_days × costs.wagon_day_usd",
+    "idle_cost_usd": "wagon_idle_days × costs.wagon_day_usd (empty when that cost is not set)",
     "recovery_days": "mean days from the end of a disruption until the backlog is back to its level at the window's start",
     "unrecovered_disruptions": "disruption windows ending in the statistics window whose backlog never recovered",
 }
@@ -62,8 +62,13 @@ def _interval_overlap(intervals: list[tuple[float, float]], a: float, b: float) 
     return total
 
 
-def kpis(obs: Observations, wagon_day_usd: float = 0.0) -> pd.DataFrame:
-    """One row per cargo and `all`, one column per KPI (see KPI_DEFINITIONS)."""
+def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
+    """One row per cargo and `all`, one column per KPI (see KPI_DEFINITIONS).
+
+    Without a wagon-day cost (`costs.wagon_day_usd` not set) idle_cost_usd is NaN, not 0: an unknown
+    cost is not a zero cost.
+    """
+    cost = math.nan if wagon_day_usd is None else wagon_day_usd
     hours = obs.horizon - obs.warmup
     days = hours / DAY
     names = [*obs.cargo, "all"]
@@ -109,7 +114,7 @@ def kpis(obs: Observations, wagon_day_usd: float = 0.0) -> pd.DataFrame:
             "tonnes_deferred": float(t["tonnes_deferred"][k]),
             "tonnes_lost": float(t["tonnes_lost"][k]),
             "wagon_idle_days": float(idle_days),
-            "idle_cost_usd": float(idle_days * wagon_day_usd),
+            "idle_cost_usd": float(idle_days * cost),
             "recovery_days": float(np.mean(recovered)) if recovered else math.nan,
             "unrecovered_disruptions": float(sum(1 for w in recov if w.recovered_at is None)),
         }
@@ -152,8 +157,31 @@ DAILY_COLUMNS = [
 ]
 
 
+#: Per gated stage (line, yard, checks.<name>), where trains wait: columns `<series>.<stage>`, given
+#: on the `all` rows (stages are shared by every cargo; empty on each cargo's rows).
+STAGE_SERIES = ("queue_mean", "queue_max", "queue_end", "blocked_closed_h", "blocked_quota_h", "blocked_full_h")
+STAGE_DEFINITIONS = {
+    "queue_mean": "trains waiting to enter the stage, time-weighted mean of the day",
+    "queue_max": "most trains waiting to enter the stage during the day (held for a positive time)",
+    "queue_end": "trains waiting to enter the stage at the end of the day",
+    "blocked_closed_h": "hours of the day the first train waiting could not enter because the stage was closed "
+                        "(working hours, or a disruption with capacity 0)",
+    "blocked_quota_h": "hours of the day the first train waiting could not enter because the stage's daily quota "
+                       "was used up",
+    "blocked_full_h": "hours of the day the first train waiting could not enter because the stage was full "
+                      "(trains at once, or yard room; as scaled by a disruption)",
+}
+
+
+def stage_names(columns: pd.Index | list[str]) -> list[str]:
+    """The stages of a daily table, in their order (from its `queue_mean.<stage>` columns)."""
+    prefix = "queue_mean."
+    return [c[len(prefix):] for c in columns if c.startswith(prefix)]
+
+
 def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
-    """Long table: one row per day and cargo (and `all`), columns DAILY_COLUMNS."""
+    """Long table: one row per day and cargo (and `all`), columns DAILY_COLUMNS, then the stage
+    columns `<series>.<stage>` of STAGE_SERIES (on the `all` rows)."""
     names = [*obs.cargo, "all"]
     n_days = obs.n_days
     day_index = np.arange(n_days)
@@ -161,8 +189,8 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
     payload = np.array([*obs.payload_t, 0.0])
     points = np.array([*obs.points, sum(obs.points)], dtype=float)
     day_hours = np.minimum(obs.horizon - day_index * DAY, DAY)
-    frames = []
     d = obs.daily
+    columns: dict[str, list[np.ndarray]] = {}
     for k, name in enumerate(names):
         unloaded = d["unloaded_wagons"][k]
         if k < len(obs.cargo):
@@ -172,28 +200,34 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
             tonnes = sum(d["unloaded_wagons"][ci] * payload[ci] for ci in range(len(obs.cargo)))
             halts = [(s, e) for _, s, e in obs.halts]
         halted = np.array([_interval_overlap(halts, i * DAY, i * DAY + day_hours[i]) for i in day_index])
-        frames.append(
-            pd.DataFrame(
-                {
-                    "date": dates.date,
-                    "day": day_index,
-                    "cargo": name,
-                    "arrivals_wagons": d["arrivals_wagons"][k],
-                    "unloaded_wagons": unloaded,
-                    "tonnes_delivered": tonnes,
-                    "trains_delivered": d["trains_delivered"][k],
-                    "backlog_end": d["backlog_end"][k],
-                    "backlog_max": d["backlog_max"][k],
-                    "backlog_mean": d["backlog_mean"][k],
-                    "held_trains_end": d["held_trains_end"][k],
-                    "held_trains_max": d["held_trains_max"][k],
-                    "held_trains_mean": d["held_trains_mean"][k],
-                    "utilization": d["busy_h"][k] / (points[k] * day_hours) if points[k] else np.nan,
-                    "stop_loading_h": halted,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+        part = {
+            "day": day_index,
+            "arrivals_wagons": d["arrivals_wagons"][k],
+            "unloaded_wagons": unloaded,
+            "tonnes_delivered": tonnes,
+            "trains_delivered": d["trains_delivered"][k],
+            "backlog_end": d["backlog_end"][k],
+            "backlog_max": d["backlog_max"][k],
+            "backlog_mean": d["backlog_mean"][k],
+            "held_trains_end": d["held_trains_end"][k],
+            "held_trains_max": d["held_trains_max"][k],
+            "held_trains_mean": d["held_trains_mean"][k],
+            "utilization": d["busy_h"][k] / (points[k] * day_hours) if points[k] else np.full(n_days, np.nan),
+            "stop_loading_h": halted,
+        }
+        for col, values in part.items():
+            columns.setdefault(col, []).append(np.asarray(values, dtype=None if col == "day" else float))
+    # where trains wait, per stage: on the `all` rows (the stages are shared by every cargo)
+    blank = np.full(n_days * len(obs.cargo), np.nan)
+    stage_columns = {f"{series}.{stage}": np.concatenate([blank, values[series]])
+                     for stage, values in obs.stages.items() for series in STAGE_SERIES}
+    return pd.DataFrame({
+        "date": np.tile(dates.date, len(names)),
+        "day": np.concatenate(columns.pop("day")),
+        "cargo": np.repeat(names, n_days),
+        **{col: np.concatenate(parts) for col, parts in columns.items()},
+        **stage_columns,
+    })
 
 
 def events(obs: Observations, start: dt.date) -> pd.DataFrame:

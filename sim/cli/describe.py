@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import click
+import pandas as pd
 
 from sim.cli.options import parse_sets
+from sim.reporting.timeline import period_text
 from sim.scenario.loader import load_scenario
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Disruption, Scenario
 
 
 @click.command()
@@ -21,9 +23,29 @@ def validate(scenario: str, sets: tuple[str, ...]) -> None:
     click.echo(f"  {len(s.cargo)} cargo ({', '.join(s.cargo)}), {len(s.checks)} checks, "
                f"{len(s.disruptions)} disruptions, {s.duration / 24:g} days from {s.start}, "
                f"{s.replications} replications, seed {s.seed}")
+    for d in s.disruptions:
+        click.echo(f"  disruption {d.name} on {d.target}: {window_text(d)}")
+
+
+def window_text(d: Disruption) -> str:
+    """When a disruption applies, spelled out so that nobody misreads the excluded `to`."""
+    closed = ["closed (capacity ×0)"] if d.capacity == 0 else []
+    effect = ", ".join((closed or [f"capacity ×{d.capacity:g}"] if d.capacity != 1 else [])
+                       + ([f"time ×{d.time_factor:g}"] if d.time_factor != 1 else [])) or "changes nothing (ignored)"
+    if d.recurring:
+        season = ""
+        if d.from_ is not None or d.to is not None:
+            season = (f" from {d.from_:%Y-%m-%d %H:%M}" if d.from_ is not None else "") + (
+                f" until {d.to:%Y-%m-%d %H:%M} (excluded)" if d.to is not None else "")
+        return f"random windows{season}; {effect}"
+    assert d.from_ is not None and d.to is not None
+    start, end = pd.Timestamp(d.from_), pd.Timestamp(d.to)
+    days = (end - start) / pd.Timedelta(days=1)
+    return (f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} (`to` excluded: {period_text(start, end)}, "
+            f"{days:g} days); {effect}")
 
 
 @click.command()
 def schema() -> None:
-    """Print the scenario format as JSON Schema."""
+    """Print the scenario format as JSON Schema (durations: hours, or text with a unit)."""
     click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))

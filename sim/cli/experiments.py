@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,31 +12,38 @@ from typing import Any
 import click
 
 from sim.cli.options import (
+    both,
     check_scheduler,
+    check_xlsx,
+    daily_rows,
     default_out,
     execution_options,
     fail,
     interrupt_note,
+    parse_scenario_sets,
     parse_sets,
     prepare_work,
     say_reused,
+    xlsx_writer,
 )
+from sim.experiments.compare import Comparison, unique_names
 from sim.experiments.compare import compare as run_compare
-from sim.experiments.compare import unique_names
 from sim.experiments.executors import EXECUTORS
 from sim.experiments.sweep import SweepResult, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
 from sim.experiments.workdir import WorkDir
-from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, cell, num, table
+from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, format_differences, format_sweep, not_set
+from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
 
 
 def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
-    """plots/ of a sweep directory, written before the directory is moved into place."""
-    from sim.reporting.sweep_plots import write_sweep_plots  # matplotlib only when plots are written
+    """plots/ and report.html of a sweep directory, written before the directory is moved into place."""
+    from sim.reporting.experiment_report import write_sweep_report  # matplotlib only when plots are written
 
-    return lambda directory: write_sweep_plots(result, directory)
+    return lambda directory: write_sweep_report(result, directory)
 
 
 @click.command()
@@ -47,42 +56,37 @@ def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<name>-sweep).")
 @click.option("--kpi", "kpis", multiple=True, help=f"KPI to print (repeatable; default {', '.join(SWEEP_KPIS)}).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose KPIs are printed.")
-@click.option("--no-plots", is_flag=True, help="Write data files only (no plots/; faster).")
+@click.option("--no-plots", "--no-report", "no_plots", is_flag=True,
+              help="Write data files only (no plots/ or report.html; faster).")
+@click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets summary, kpis).")
 @execution_options
 def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: int | None,
-          sets: tuple[str, ...], out: str | None, kpis: tuple[str, ...], cargo: str, no_plots: bool,
+          sets: tuple[str, ...], out: str | None, kpis: tuple[str, ...], cargo: str, no_plots: bool, xlsx: bool,
           executor: str, workers: int | None, scheduler: str | None, force: bool, resume: bool,
           quiet: bool) -> None:
     """Run the full grid of --vary values over SCENARIO, each point replicated.
 
     Writes kpis.csv (one row per point, replication and cargo), summary.csv (mean and 95 % CI per
-    point), sweep.json and plots/. Every point uses the same seed (common random numbers).
+    point), sweep.json, plots/ and report.html. Every point uses the same seed (common random numbers).
     """
     check_scheduler(executor, scheduler)
     base = load_scenario(scenario, parse_sets(sets))
     levers = parse_vary(vary)
+    points = math.prod(len(v) for v in levers.values())
+    check_xlsx(xlsx, {"KPI table": points * (replications or base.replications) * (len(base.cargo) + 1)})
     out_dir = Path(out) if out else default_out(base.name, "-sweep")
     work = prepare_work(out_dir, force, resume, executor)
     with interrupt_note(out_dir, "tasks"):
         result = run_sweep(base, levers, replications, seed, executor=executor, workers=workers,
                            progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = result.write(out_dir, force=force, extra=None if no_plots else sweep_plots_writer(result))
+    written = result.write(out_dir, force=force, extra=both(None if no_plots else sweep_plots_writer(result),
+                                                            xlsx_writer(xlsx, "sweep", result)))
     WorkDir(work).remove()
     if not quiet:
         summary = result.summary()
-        names = list(result.levers)
         shown = [k for k in (kpis or SWEEP_KPIS) if k in set(summary["kpi"])]
-        rows = []
-        for point in result.points().to_dict("records"):
-            sel = summary["cargo"] == cargo
-            for lever, value in point.items():
-                sel &= summary[lever] == value
-            sub = summary[sel].set_index("kpi")
-            rows.append([str(point[n]) for n in names]
-                        + [cell(*sub.loc[k, ["mean", "ci95_low", "ci95_high"]]) if k in sub.index else "–" for k in shown])
         click.echo("")
-        click.echo(f"{cargo}: mean ± 95 % CI over {result.replications} replications")
-        click.echo(table(names + shown, rows))
+        click.echo(format_sweep(summary, result.points(), shown, cargo, result.replications, not_set(base)))
         click.echo("")
     say_reused(result.metadata.get("tasks_reused", 0), result.metadata["tasks"], "tasks")
     click.echo(f"Sweep written to {written}")
@@ -92,50 +96,96 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--replications", "-n", type=click.IntRange(min=2, max=100_000), help="Replications per scenario.")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed for every scenario (default: the first's).")
+@click.option("--set", "sets", multiple=True, metavar="[N:]KEY.PATH=VALUE",
+              help="Change a value in every scenario, or with N: only in the N-th (from 1) (repeatable).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/compare-A-vs-B).")
 @click.option("--kpi", "kpis", multiple=True, help="KPI to print (repeatable; default the headline KPIs).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose differences are printed.")
+@click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
+@click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets differences, summary, kpis, daily).")
 @execution_options
-def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | None, out: str | None,
-            kpis: tuple[str, ...], cargo: str, executor: str, workers: int | None, scheduler: str | None,
-            force: bool, resume: bool, quiet: bool) -> None:
+def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | None, sets: tuple[str, ...],
+            out: str | None, kpis: tuple[str, ...], cargo: str, no_report: bool, xlsx: bool, executor: str,
+            workers: int | None, scheduler: str | None, force: bool, resume: bool, quiet: bool) -> None:
     """Paired comparison of SCENARIOS (the first is the baseline) with common random numbers.
 
     Every scenario runs the same replications with the same seed; differences are taken
     replication by replication, and their 95 % CI is shown next to the (wider) unpaired one.
+    A file may be given twice with its own changes, so variants need no copies:
+
+      dostyk compare base.yaml base.yaml --set 2:unloading.grain.points=8
     """
     check_scheduler(executor, scheduler)
     if len(scenarios) < 2:
-        raise click.UsageError("compare needs at least two scenario files")
-    loaded = [load_scenario(p) for p in scenarios]
-    names = unique_names([Path(p).stem for p in scenarios])
+        raise click.UsageError("compare needs at least two scenarios: give two files, or one file twice with "
+                               "--set 2:KEY=VALUE for the variant")
+    common, own = parse_scenario_sets(sets, len(scenarios))
+    loaded = [load_scenario(p, {**common, **own[i]}) if not own[i] else
+              _load_variant(p, i + 1, common, own[i]) for i, p in enumerate(scenarios)]
+    names = unique_names([variant_name(Path(p).stem, own[i]) for i, p in enumerate(scenarios)])
+    _say_identical(loaded, names)
+    n = replications or loaded[0].replications
+    check_xlsx(xlsx, {"KPI table": sum(n * (len(s.cargo) + 1) for s in loaded),
+                      "daily series": sum(daily_rows(s, n) // (len(s.cargo) + 1) for s in loaded)})
     out_dir = Path(out) if out else default_out("compare-" + "-vs-".join(names))
     work = prepare_work(out_dir, force, resume, executor)
     with interrupt_note(out_dir, "tasks"):
         result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
                              progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = result.write(out_dir, force=force)
+    written = result.write(out_dir, force=force, extra=both(None if no_report else compare_report_writer(result),
+                                                            xlsx_writer(xlsx, "compare", result)))
     WorkDir(work).remove()
     if not quiet:
         diff = result.differences()
-        shown = list(kpis) or HEADLINE_KPIS
+        notes: dict[str, str] = {}
+        for scen in loaded:
+            notes |= not_set(scen)
         for name in result.names[1:]:
-            sub = diff[(diff["scenario"] == name) & (diff["cargo"] == cargo)].set_index("kpi")
-            rows = []
-            for k in shown:
-                if k not in sub.index:
-                    continue
-                r = sub.loc[k]
-                rows.append([k, num(r["mean_baseline"]), num(r["mean_scenario"]),
-                             cell(r["difference"], r["ci95_low"], r["ci95_high"]),
-                             f"± {num(r['half_width_unpaired'], 2)}"])
             click.echo("")
-            click.echo(f"{name} − {result.baseline} ({cargo}; {result.replications} paired replications, seed {result.seed})")
-            click.echo(table(["KPI", result.baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"], rows))
+            click.echo(format_differences(diff, result.baseline, name, cargo, list(kpis) or HEADLINE_KPIS,
+                                          result.replications, result.seed, notes))
         click.echo("")
     say_reused(result.metadata.get("tasks_reused", 0), len(result.kpis["scenario"].unique()) * result.replications,
                 "tasks")
     click.echo(f"Comparison written to {written}")
+
+
+def _load_variant(path: str, n: int, common: dict[str, Any], own: dict[str, Any]) -> Scenario:
+    """Scenario N of a comparison with its own changes; a bad change names the scenario's number."""
+    try:
+        return load_scenario(path, {**common, **own})
+    except ScenarioError as exc:
+        exc.source = f"{exc.source} (scenario {n}, with --set {n}:…)"
+        raise
+
+
+def variant_name(stem: str, changes: dict[str, Any]) -> str:
+    """A scenario's label in tables and files: its file's name, and its own changes if any."""
+    if not changes:
+        return stem
+
+    def short(value: Any) -> str:
+        text = " ".join(str(value).split())  # no newline or tab in a label
+        return text if len(text) <= 40 else text[:39] + "…"
+
+    return f"{stem} ({', '.join(f'{k}={short(v)}' for k, v in changes.items())})"
+
+
+def _say_identical(loaded: list[Scenario], names: list[str]) -> None:
+    """Comparing a scenario with itself gives differences of exactly 0: say so, rather than let it puzzle."""
+    seen: dict[str, str] = {}
+    for scen, name in zip(loaded, names):
+        key = json.dumps(scen.to_dict(), sort_keys=True, default=str)
+        if key in seen:
+            click.echo(f"Note: {name} is identical to {seen[key]}; their differences will be exactly 0.", err=True)
+        seen.setdefault(key, name)
+
+
+def compare_report_writer(result: Comparison) -> Callable[[Path], Any]:
+    """plots/ and report.html of a comparison, written before its directory is moved into place."""
+    from sim.reporting.experiment_report import write_compare_report
+
+    return lambda directory: write_compare_report(result, directory)
 
 
 @click.command()

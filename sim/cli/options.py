@@ -3,6 +3,8 @@ and how interruptions and failures are reported."""
 
 from __future__ import annotations
 
+import math
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -38,6 +40,30 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
         except ScenarioError as exc:
             raise click.BadParameter(str(exc), param_hint="--set") from None
     return out
+
+
+_PER_SCENARIO = re.compile(r"^\s*(\d+)\s*:(.*)$", re.S)
+
+
+def parse_scenario_sets(values: tuple[str, ...], count: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`--set` of `compare`: `KEY=VALUE` changes every scenario, `N:KEY=VALUE` only the N-th (from 1).
+
+    Returns the common changes and one mapping of changes per scenario.
+    """
+    common: list[str] = []
+    own: list[list[str]] = [[] for _ in range(count)]
+    for item in values:
+        key = item.split("=", 1)[0]
+        match = _PER_SCENARIO.match(key)
+        if match is None:
+            common.append(item)
+            continue
+        n = int(match.group(1))
+        if not 1 <= n <= count:
+            raise click.BadParameter(f"{item!r}: there is no scenario {n}; scenarios are numbered 1 to {count} "
+                                     "in the order given", param_hint="--set")
+        own[n - 1].append(item[item.index(":") + 1:])
+    return parse_sets(tuple(common)), [parse_sets(tuple(x)) for x in own]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -112,6 +138,46 @@ def report_writer(results: Results) -> Callable[[Path], Any]:
     from sim.reporting.report import write_report  # matplotlib and jinja2 only when a report is written
 
     return lambda directory: write_report(results, directory)
+
+
+def both(*writers: Callable[[Path], Any] | None) -> Callable[[Path], None] | None:
+    """One `extra` writer that runs each given one in turn (None when there is none)."""
+    given = [w for w in writers if w is not None]
+    if not given:
+        return None
+
+    def write(directory: Path) -> None:
+        for writer in given:
+            writer(directory)
+
+    return write
+
+
+def check_xlsx(xlsx: bool, rows: dict[str, int]) -> None:
+    """With --xlsx, refuse before any work a table (name -> rows) that one Excel sheet cannot hold."""
+    if xlsx:
+        from sim.reporting.excel import check_rows
+
+        for what, n in rows.items():
+            check_rows(n, what)
+
+
+def xlsx_writer(xlsx: bool, kind: str, result: Any) -> Callable[[Path], Any] | None:
+    """results.xlsx of a run, sweep or comparison (None without --xlsx)."""
+    if not xlsx:
+        return None
+    from sim.reporting import excel  # openpyxl only when a workbook is asked for
+
+    if kind == "sweep":
+        return lambda directory: excel.write_sweep_workbook(result, directory)
+    if kind == "compare":
+        return lambda directory: excel.write_compare_workbook(result, directory)
+    return lambda directory: excel.write_results_workbook(result, directory)
+
+
+def daily_rows(scen: Scenario, replications: int, scenarios: int = 1) -> int:
+    """Rows of daily.csv: replications x days x (each cargo and all)."""
+    return scenarios * replications * math.ceil(scen.duration / 24) * (len(scen.cargo) + 1)
 
 
 def check_scheduler(executor: str, scheduler: str | None) -> None:

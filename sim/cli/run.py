@@ -7,8 +7,11 @@ from pathlib import Path
 import click
 
 from sim.cli.options import (
+    both,
     check_replications,
     check_scheduler,
+    check_xlsx,
+    daily_rows,
     default_out,
     fail,
     interrupt_note,
@@ -16,13 +19,14 @@ from sim.cli.options import (
     prepare_work,
     report_writer,
     say_reused,
+    xlsx_writer,
 )
 from sim.decision.precision import parse_kpis, replicate_until_precise
 from sim.experiments.executors import EXECUTORS
 from sim.experiments.runner import run as run_experiment
 from sim.experiments.workdir import WorkDir
 from sim.reporting.decision_tables import precision_text
-from sim.reporting.tables import format_summary
+from sim.reporting.tables import format_summary, not_set
 from sim.scenario.loader import load_scenario
 
 
@@ -45,9 +49,10 @@ from sim.scenario.loader import load_scenario
               help="KPI checked by --precision (repeatable; default tonnes_delivered, backlog_wagons_mean, dwell_h_mean).")
 @click.option("--max-replications", type=click.IntRange(min=1, max=100_000), default=200, show_default=True,
               help="With --precision: stop here even if not precise (and say so).")
+@click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets summary, kpis, daily).")
 def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], out: str | None,
         force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool,
-        no_report: bool, precision: str | None, precision_kpis: tuple[str, ...], max_replications: int) -> None:
+        no_report: bool, precision: str | None, precision_kpis: tuple[str, ...], max_replications: int, xlsx: bool) -> None:
     """Run SCENARIO's replications and write a results directory.
 
     Each finished replication is kept in OUT.work/ until the results are written, so Ctrl-C or
@@ -56,6 +61,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     check_scheduler(executor, scheduler)
     scen = load_scenario(scenario, parse_sets(sets))
     check_replications(scen, scenario, replications)
+    check_xlsx(xlsx, {"daily series": daily_rows(scen, replications or scen.replications)})
     out_dir = Path(out) if out else default_out(scen.name)
     if precision is None and precision_kpis:
         raise click.BadParameter("goes with --precision", param_hint="--precision-kpi")
@@ -72,11 +78,12 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
         else:
             results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
                                      progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = results.write(out_dir, force=force, extra=None if no_report else report_writer(results))
+    written = results.write(out_dir, force=force, extra=both(None if no_report else report_writer(results),
+                                                             xlsx_writer(xlsx, "run", results)))
     WorkDir(work).remove()
     if not quiet:
         click.echo("")
-        click.echo(format_summary(results.summary()))
+        click.echo(format_summary(results.summary(), notes=not_set(scen), replications=results.replications))
         click.echo("")
     if report is not None:
         click.echo(precision_text(report))

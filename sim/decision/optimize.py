@@ -183,6 +183,10 @@ def optimize(scenario: Scenario, levers: Sequence[Lever | str], objectives: Sequ
     needed = {(o.kpi, o.cargo) for o in objs} | {(c.kpi, c.cargo) for c in cons}
     if any(k == "total_cost_usd" for k, _ in needed):
         needed.add(("idle_cost_usd", "all"))
+    if scenario.costs.wagon_day_usd is None and any(k in ("total_cost_usd", "idle_cost_usd") for k, _ in needed):
+        raise InputError(scenario.name, [("costs.wagon_day_usd", ("not set, so idle cost (and total cost) cannot be "
+                                   "computed; set it (USD per wagon-day), or optimise another KPI"))],
+                         "invalid scenario")
     measure = kpi_measure(sorted(k for k in needed if k[0] not in DERIVED))
     work = open_workdir(workdir, resume, {"kind": "optimize", "scenario": scenario.name, "seed": seed,
                                           "replications": replications, "candidates": candidates})

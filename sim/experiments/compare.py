@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from sim.experiments.executors import Executor
 
 
+#: Daily columns (cargo `all`) a comparison keeps, for its before/after plots.
+DAILY_KEPT = ("backlog_mean", "held_trains_mean")
+
+
 def welch_halfwidth(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> float:
     """Half-width of the unpaired (Welch) confidence interval of mean(b) - mean(a)."""
     from scipy import stats
@@ -100,6 +104,7 @@ class Comparison:
     replications: int
     kpis: pd.DataFrame                 # scenario, replication, cargo, KPIs
     metadata: dict[str, Any] = field(default_factory=dict)
+    daily: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, replication, date, day, DAILY_KEPT (all)
 
     @property
     def baseline(self) -> str:
@@ -114,8 +119,12 @@ class Comparison:
         """Each scenario minus the baseline (default the first), with paired and unpaired CIs."""
         return paired_differences(self.kpis, baseline or self.baseline, self.names, kpis, level)
 
-    def write(self, out: str | os.PathLike[str], force: bool = False) -> Path:
-        """Write kpis.csv, summary.csv, differences.csv, comparison.json and scenarios/ atomically."""
+    def write(self, out: str | os.PathLike[str], force: bool = False, extra: Any = None) -> Path:
+        """Write kpis.csv, summary.csv, differences.csv, daily.csv, comparison.json and scenarios/ atomically.
+
+        `extra(directory)` adds more files before the directory is moved into place (the CLI's
+        report, see sim.reporting.experiment_report).
+        """
         with atomic_directory(out, force) as tmp:
             (tmp / "scenarios").mkdir()
             for name, scen in zip(self.names, self.scenarios):
@@ -125,6 +134,10 @@ class Comparison:
             self.kpis.to_csv(tmp / "kpis.csv", index=False)
             self.summary().to_csv(tmp / "summary.csv", index=False)
             self.differences().to_csv(tmp / "differences.csv", index=False)
+            if not self.daily.empty:
+                self.daily.to_csv(tmp / "daily.csv", index=False)
+            if extra is not None:
+                extra(tmp)
         return Path(out)
 
 
@@ -169,19 +182,24 @@ def compare(
         raise ValueError("give one name per scenario")
     tasks = []
     for i, scen in enumerate(scenarios):
-        tasks += replication_tasks(scen, range(n), seed, prefix=f"s{i:02d}-r", keep_series=False)
+        tasks += replication_tasks(scen, range(n), seed, prefix=f"s{i:02d}-r", keep_series=False,
+                                   keep_daily=DAILY_KEPT)
     work = None
     if workdir is not None:
         work = WorkDir.open(workdir, resume=resume, manifest={
             "kind": "compare", "scenarios": labels, "seed": seed, "replications": n})
     results, reused = run_tasks(tasks, executor, workers, work, progress, desc="compare", unit="task",
                                 scheduler=scheduler)
-    frames = []
+    frames, daily = [], []
     for i, label in enumerate(labels):
         for task in tasks[i * n:(i + 1) * n]:
             k = results[task.key].kpis
             frames.append(pd.concat([pd.DataFrame({"scenario": [label] * len(k)}, index=k.index), k], axis=1))
+            d = results[task.key].daily  # empty for a part saved by a version that kept no series
+            if not d.empty:
+                daily.append(d.assign(scenario=label)[["scenario", *d.columns]])
     kpis = pd.concat(frames, ignore_index=True)
     metadata = {"seed": seed, "replications": n, "tasks_reused": reused, "version": package_version(),
                 "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-    return Comparison(labels, scenarios, seed, n, kpis, metadata)
+    return Comparison(labels, scenarios, seed, n, kpis, metadata,
+                      pd.concat(daily, ignore_index=True) if daily else pd.DataFrame())

@@ -45,6 +45,7 @@ class Task:
     seed: int
     changes: dict[str, Any] = field(default_factory=dict)  # lever values that made this scenario
     keep_series: bool = True      # False: return KPIs and events only (sweeps; smaller parts)
+    keep_daily: tuple[str, ...] = ()  # with keep_series False: these daily columns of cargo `all` (compare's plots)
 
     def describe(self) -> str:
         """Everything needed to reproduce this task in one process."""
@@ -95,7 +96,9 @@ def execute(task: Task) -> ReplicationResult:
             traceback.format_exc(),
         ) from None
     if not task.keep_series:
-        result.daily = pd.DataFrame()
+        daily = result.daily
+        result.daily = (daily.loc[daily["cargo"] == "all", ["replication", "date", "day", *task.keep_daily]]
+                        .reset_index(drop=True) if task.keep_daily else pd.DataFrame())
         result.dwell = pd.DataFrame()
         result.diagnostics = {}
     return result

@@ -121,11 +121,12 @@ def _save_failed(workdir: WorkDir, task: Task) -> Path:
 
 
 def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int, prefix: str = "r",
-                      changes: dict[str, Any] | None = None, keep_series: bool = True) -> list[Task]:
-    """One task per replication of `scenario`."""
+                      changes: dict[str, Any] | None = None, keep_series: bool = True,
+                      keep_daily: tuple[str, ...] = ()) -> list[Task]:
+    """One task per replication of `scenario` (see Task for what `keep_series` and `keep_daily` keep)."""
     data = scenario.to_dict()
-    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed), data, r, seed, dict(changes or {}), keep_series)
-            for r in replications]
+    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed), data, r, seed, dict(changes or {}), keep_series,
+                 keep_daily) for r in replications]
 
 
 def iter_replications(

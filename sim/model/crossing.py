@@ -112,6 +112,7 @@ class CrossingModel:
         self.line_calendar = Calendar(closed=closed)
         self.line_gate = Gate(
             self.env, "line", quota=line.max_trains_per_day, calendar=self.line_calendar, schedule=sched,
+            log=self.recorder.stage("line"),
         )
         self.line_schedule = sched
         self.transit = Sampler(line.transit_time, self.streams.get("line.transit_time"))
@@ -121,6 +122,7 @@ class CrossingModel:
         self.yard_gate = Gate(
             self.env, "yard", slots=self.scenario.yard.capacity_wagons,
             calendar=Calendar(closed=sched.closed_windows() if sched else []), schedule=sched,
+            log=self.recorder.stage("yard"),
         )
 
     def _build_checks(self) -> None:
@@ -132,7 +134,7 @@ class CrossingModel:
             needs_gate = check.trains_at_once is not None or check.trains_per_day is not None or not cal.always_open
             gate = (
                 Gate(self.env, f"checks.{check.name}", slots=check.trains_at_once, quota=check.trains_per_day,
-                     calendar=cal, schedule=sched)
+                     calendar=cal, schedule=sched, log=self.recorder.stage(f"checks.{check.name}"))
                 if needs_gate else None
             )
             time = Sampler(check.time, self.streams.get(f"checks.{check.name}.time"))

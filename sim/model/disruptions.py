@@ -31,6 +31,8 @@ def lay_out_windows(scenario: Scenario, streams: Streams, horizon: float) -> lis
     """Every disruption window that overlaps [0, horizon), sorted by start."""
     windows: list[Window] = []
     for d in scenario.disruptions:
+        if d.inert:  # capacity 1 and time factor 1 (a sweep's "no disruption" value): no windows at all
+            continue
         if not d.recurring:
             assert d.from_ is not None and d.to is not None
             start = scenario.hours_since_start(d.from_)

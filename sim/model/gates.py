@@ -17,6 +17,7 @@ import simpy
 
 from sim.model.availability import Calendar
 from sim.model.disruptions import TargetSchedule, scaled
+from sim.model.waiting import CLOSED, FULL, QUOTA, StageLog
 from sim.units import DAY, INF
 
 
@@ -33,6 +34,7 @@ class Gate:
         calendar: Calendar | None = None,
         schedule: TargetSchedule | None = None,
         on_admit: Callable[[str, float, int], None] | None = None,
+        log: StageLog | None = None,
     ) -> None:
         self.env = env
         self.name = name
@@ -50,6 +52,10 @@ class Gate:
         self._seq = 0
         self._wake_at = INF
         self._on_admit = on_admit
+        self._log = log  # where trains wait (sim.model.waiting); told after every change of the queue
+        if log is not None and not self._always_open:
+            log.calendar = self.calendar
+        self._why = -1   # why the head of the queue waits: CLOSED, QUOTA or FULL
 
     @property
     def waiting(self) -> int:
@@ -115,19 +121,24 @@ class Gate:
             wake = self._blocked_until(now, units)
             if wake is not None:
                 self._wake(wake)
-                return
+                break
             heapq.heappop(self._queue)
             self._admit(units, now, day)
             event.succeed(now)
+        if self._log is not None:
+            self._log.update(now, len(self._queue), self._why)
 
     def _blocked_until(self, now: float, units: int) -> float | None:
         """None if the head can go now; else the next time worth looking again (inf: on release)."""
         if not self._always_open and not self.calendar.is_open(now):
+            self._why = CLOSED
             return self.calendar.next_open(now)
         change = self.schedule.next_change(now) if self.schedule is not None else INF
         if self.quota is not None and self._admitted_today >= self._capacity(self.quota, now):
+            self._why = QUOTA
             return min((math.floor(now / DAY) + 1) * DAY, change)
         if self.slots is not None and self.in_use + units > self._capacity(self.slots, now):
+            self._why = FULL
             return change  # a release also wakes us
         return None
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.model.disruptions import Window
 from sim.model.levels import LevelSeries
+from sim.model.waiting import StageLog
 from sim.units import DAY
 
 # Dwell histogram: logarithmic bins with 0.1 % relative width, from 1 minute to ~100 years.
@@ -63,6 +64,8 @@ class Observations:
     halts: list[tuple[str, float, float]]  # (cargo, start, end)
     windows: list[Window]
     diagnostics: dict[str, object] = field(default_factory=dict)
+    # where trains wait: stage (line, yard, checks.<name>) -> daily series (sim.model.waiting)
+    stages: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 class Recorder:
@@ -119,6 +122,11 @@ class Recorder:
             for k in range(self.n_series)
         ]
         self._last_flush = 0.0
+        self.stages: dict[str, StageLog] = {}
+
+    def stage(self, name: str) -> StageLog:
+        """The log of trains waiting at one gated stage (its gate reports to it)."""
+        return self.stages.setdefault(name, StageLog(name, self.n_days))
 
     # -- what the model reports ------------------------------------------------------------------
     def border_arrival(self, ci: int, t: float, wagons: int) -> None:
@@ -314,4 +322,5 @@ class Recorder:
             halts=self.halts,
             windows=self.windows,
             diagnostics=diagnostics,
+            stages={name: log.finish(self.horizon) for name, log in self.stages.items()},
         )

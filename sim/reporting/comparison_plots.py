@@ -14,7 +14,7 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.metrics import KPI_DEFINITIONS
 from sim.reporting.figures import WIDTH, compact, figure
-from sim.reporting.labels import kpi_label
+from sim.reporting.labels import kpi_bounds, kpi_label
 
 #: KPIs compared by default in `kpi_comparison`.
 COMPARISON_KPIS = [
@@ -68,7 +68,7 @@ def kpi_comparison(
         for _, s in items:
             r = s[(s["cargo"] == cargo) & (s["kpi"] == kpi)]
             m = float(r["mean"].iloc[0]) if len(r) else math.nan
-            lo = float(r["ci95_low"].iloc[0]) if len(r) else math.nan
+            lo = max(float(r["ci95_low"].iloc[0]), min(kpi_bounds(kpi)[0], m)) if len(r) else math.nan
             hi = float(r["ci95_high"].iloc[0]) if len(r) else math.nan
             means.append(m)
             lows.append(m - lo if math.isfinite(lo) else 0.0)

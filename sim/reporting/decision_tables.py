@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sim.analysis.window import window_unit
 from sim.reporting.labels import kpi_unit
+from sim.reporting.numbers import estimate, number
+from sim.reporting.tables import table
 
 if TYPE_CHECKING:
     from sim.decision.precision import PrecisionReport
@@ -16,33 +17,18 @@ if TYPE_CHECKING:
 def num(x: Any, digits: int = 4) -> str:
     """`digits` significant figures with thousands separators and no exponent ('–' when missing)."""
     try:
-        x = float(x)
+        return number(float(x), digits)
     except (TypeError, ValueError):
         return str(x)
-    if not math.isfinite(x):
-        return "–"
-    if x == 0:
-        return "0"
-    magnitude = math.floor(math.log10(abs(x)))
-    decimals = max(0, digits - 1 - magnitude)
-    text = f"{round(x, decimals):,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if decimals else text
 
 
 def pm(mean: float, half: float) -> str:
-    """'mean ± half' (just the mean when the half-width is unknown)."""
+    """'mean ± half' at the precision of the interval (just the mean when there is none)."""
     if not math.isfinite(mean):
         return "–"
-    return f"{num(mean)} ± {num(half, 2)}" if math.isfinite(half) else num(mean)
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A plain-text table with columns padded to their widest cell."""
-    cells = [[str(c) for c in r] for r in rows]
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *cells)]
-    lines = ["  ".join(str(x).ljust(w) for x, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(x.ljust(w) for x, w in zip(r, widths)) for r in cells]
-    return "\n".join(lines)
+    if not math.isfinite(half):
+        return number(mean)
+    return estimate(mean, mean - half, mean + half).text
 
 
 def unit_of(kpi: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 #: Unit of each KPI, for axis labels and tables (KPIs named `recovery_days.<name>` are in days).
 KPI_UNITS: dict[str, str] = {
     "tonnes_delivered": "t",
@@ -27,6 +29,20 @@ KPI_UNITS: dict[str, str] = {
     "recovery_days": "days",
     "unrecovered_disruptions": "windows",
 }
+
+#: KPIs whose values lie in [0, 1] (a share); every other KPI named above is merely non-negative.
+SHARE_KPIS = {"unloading_utilization"}
+
+
+def kpi_bounds(kpi: str) -> tuple[float, float]:
+    """The values a KPI can take, for clipping displayed confidence intervals ((-inf, inf): unknown)."""
+    base = kpi.split(".", 1)[0]
+    if base in SHARE_KPIS:
+        return (0.0, 1.0)
+    if base in KPI_UNITS:
+        return (0.0, math.inf)
+    return (-math.inf, math.inf)
+
 
 def kpi_unit(kpi: str) -> str:
     """Unit of a KPI ('' when unknown)."""

@@ -30,6 +30,7 @@ from sim.reporting.decision_plots import (
 )
 from sim.reporting.figures import close, date_axis, figure
 from sim.reporting.labels import KPI_UNITS, kpi_label, kpi_unit
+from sim.reporting.stages import waiting
 from sim.reporting.sweep_plots import sweep_heatmap, sweep_lever
 from sim.reporting.timeline import (
     HALT_COLOR,
@@ -73,6 +74,7 @@ __all__ = [
     "sweep_lever",
     "unloading_capacity_t_per_day",
     "utilization",
+    "waiting",
     "warmup",
 ]
 
@@ -302,12 +304,16 @@ REPORT_FIGURES: dict[str, tuple[Any, str]] = {
                      "wagons unloaded within each dwell (ECDF), averaged over replications, with the "
                      "median, 90th and 99th percentile marked.")),
     "utilization": (utilization, "Share of each unloading group's point-hours spent unloading, per day."),
+    "waiting": (waiting, ("Where trains wait: trains waiting to enter each gated stage (daily mean), and the share "
+                         "of the time its first waiting train was held back — stage closed, daily quota used up, "
+                         "or full.")),
 }
 
 
 def report_figures(results: Results) -> dict[str, Figure]:
     """The figures of a run's report, keyed by file stem. Close them when done."""
-    return {name: fn(results) for name, (fn, _caption) in REPORT_FIGURES.items()}
+    figures = {name: fn(results) for name, (fn, _caption) in REPORT_FIGURES.items()}
+    return {name: fig for name, fig in figures.items() if fig is not None}  # None: no data (older results)
 
 
 def warmup(suggestion: WarmupSuggestion) -> Figure:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 import os
 import shutil
 import tempfile
@@ -22,7 +21,10 @@ import yaml
 
 from sim.analysis.metrics import KPI_DEFINITIONS
 from sim.experiments.results import Results
-from sim.reporting import plots
+from sim.reporting import plots, stages
+from sim.reporting.labels import kpi_bounds
+from sim.reporting.numbers import CLIPPED_NOTE, interval, number
+from sim.reporting.tables import NOT_SET, not_set
 
 TEMPLATE = "report.html.j2"
 DPI = 110  # a 10-inch figure is 1100 px wide: sharp in a ~1000 px column, small enough to embed
@@ -35,20 +37,25 @@ HEADLINE = [
 
 
 def fmt(value: Any) -> str:
-    """A KPI value for people: thousands separated, about three significant digits, '–' when missing."""
+    """A number for people (sim.reporting.numbers): thousands separated, 4 significant figures, '–' if missing."""
     try:
         x = float(value)
     except (TypeError, ValueError):
         return str(value)
-    if not math.isfinite(x):
-        return "–"
-    if x == 0:
-        return "0"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if abs(x) >= 100:
-        return f"{x:,.1f}"
-    return f"{x:.3g}"
+    return number(x)
+
+
+def cell(row: Any, kpi: str, replications: int, notes: dict[str, str]) -> dict[str, Any]:
+    """One KPI of one cargo for the page: mean and 95 % CI at the CI's precision, clipped at the KPI's
+    bounds (flagged), n when only some replications have a value, 'not set' for a missing input."""
+    if kpi in notes:
+        return {"mean": NOT_SET, "ci": "", "n": 0, "partial": False, "clipped": False}
+    if row is None:
+        return {"mean": "–", "ci": "", "n": 0, "partial": False, "clipped": False}
+    n = int(row["n"])
+    mean, ci, clipped = interval(float(row["mean"]), float(row["ci95_low"]), float(row["ci95_high"]), n,
+                                 kpi_bounds(kpi))
+    return {"mean": mean, "ci": ci, "n": n, "partial": 0 < n < replications, "clipped": clipped}
 
 
 def _environment() -> jinja2.Environment:
@@ -145,7 +152,8 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
         rows.append(("Policies", "stop loading",
                      (f"{', '.join(sl.cargo)}: halt above {sl.above_wagons:,} wagons, resume below "
                      f"{sl.resume_below:,}; halted tonnes {sl.on_halt}")))
-    rows.append(("Costs", "wagon-day", f"{s.costs.wagon_day_usd:g} USD"))
+    cost = s.costs.wagon_day_usd
+    rows.append(("Costs", "wagon-day", f"{number(cost)} USD" if cost is not None else f"{NOT_SET} (costs.wagon_day_usd)"))
     return rows
 
 
@@ -154,18 +162,11 @@ def kpi_table(results: Results, summary: pd.DataFrame | None = None) -> tuple[li
     summary = results.summary() if summary is None else summary
     cargos = list(dict.fromkeys(summary["cargo"]))
     n_reps = results.replications
+    notes = not_set(results.scenario)
+    by = {(r["kpi"], r["cargo"]): r for r in summary.to_dict("records")}
     rows = []
     for kpi in dict.fromkeys(summary["kpi"]):
-        sub = summary[summary["kpi"] == kpi].set_index("cargo")
-        cells = []
-        for c in cargos:
-            if c not in sub.index:
-                cells.append({"mean": math.nan, "low": math.nan, "high": math.nan, "n": 0, "partial": False})
-                continue
-            r = sub.loc[c]
-            n = int(r["n"])
-            cells.append({"mean": r["mean"], "low": r["ci95_low"], "high": r["ci95_high"], "n": n,
-                          "partial": 0 < n < n_reps})
+        cells = [cell(by.get((kpi, c)), kpi, n_reps, notes) for c in cargos]
         base = kpi.split(".")[0]
         definition = KPI_DEFINITIONS.get(kpi, KPI_DEFINITIONS.get(base, ""))
         if "." in kpi:
@@ -190,16 +191,15 @@ def render(results: Results, images: dict[str, bytes]) -> str:
          "data": base64.b64encode(png).decode("ascii")}
         for name, png in images.items()
     ]
-    headline = []
-    for kpi in HEADLINE:
-        r = summary[(summary["cargo"] == "all") & (summary["kpi"] == kpi)]
-        if len(r):
-            headline.append({"kpi": kpi, "unit": plots.kpi_unit(kpi), "mean": r["mean"].iloc[0],
-                             "low": r["ci95_low"].iloc[0], "high": r["ci95_high"].iloc[0]})
+    notes = not_set(results.scenario)
+    by = {(r["kpi"], r["cargo"]): r for r in summary.to_dict("records")}
+    headline = [{"kpi": kpi, "unit": plots.kpi_unit(kpi), **cell(by[(kpi, "all")], kpi, results.replications, notes)}
+                for kpi in HEADLINE if (kpi, "all") in by]
     s = results.scenario
     total = cargos.index("all") if "all" in cargos else len(cargos) - 1
     recovery = [{"window": row["kpi"].split(".", 1)[1], "cell": row["cells"][total]}
                 for row in rows if row["kpi"].startswith("recovery_days.")]
+    waiting_table = stages.where_trains_wait(results)
     command = f"dostyk run scenario.yaml --seed {results.seed} --replications {results.replications}"
     return _environment().get_template(TEMPLATE).render(
         scenario=s,
@@ -211,6 +211,9 @@ def render(results: Results, images: dict[str, bytes]) -> str:
         recovery=recovery,
         figures=figures,
         meta=meta,
+        waiting=stages.table_rows(waiting_table),
+        binding=stages.binding_text(waiting_table),
+        clipped_note=CLIPPED_NOTE if any(c["clipped"] for row in rows for c in row["cells"]) else "",
         replications=results.replications,
         seed=results.seed,
         command=command,

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.reporting.figures import close
-from sim.reporting.labels import kpi_label
+from sim.reporting.labels import kpi_bounds, kpi_label
 from sim.units import safe_name
 
 if TYPE_CHECKING:
@@ -54,7 +54,9 @@ def plot_lever(summary: pd.DataFrame, kpi: str, lever: str, cargo: str = "all",
         keys = keys if isinstance(keys, tuple) else (keys,)
         label = ", ".join(f"{k}={v}" for k, v in zip(others, keys)) or None
         line = ax.plot(g["_x"], g["mean"], marker="o", label=label)[0]
-        ax.fill_between(g["_x"], g["ci95_low"], g["ci95_high"], color=line.get_color(), alpha=0.2, linewidth=0)
+        low, high = kpi_bounds(kpi)  # a non-negative KPI's band never reaches below 0 (see sim.reporting.numbers)
+        ax.fill_between(g["_x"], g["ci95_low"].clip(lower=low), g["ci95_high"].clip(upper=max(high, g["mean"].max())),
+                        color=line.get_color(), alpha=0.2, linewidth=0)
     if not numeric or len(x_values) <= 12:  # mark the grid values themselves (no 4.5 points)
         ax.set_xticks(list(position.values()), [str(v) for v in x_values])
     ax.set_xlabel(lever)
@@ -119,6 +121,11 @@ def sweep_heatmap(result: SweepResult, kpi: str, x: str | None = None, y: str | 
     return plot_heatmap(result.summary(), kpi, x or names[0], y or names[1], cargo)
 
 
+def plot_name(kpi: str, lever: str) -> str:
+    """File stem of a KPI-against-lever plot in a sweep's plots/."""
+    return f"{kpi}_vs_{safe_name(lever, limit=200, keep='-_')}"
+
+
 def write_sweep_plots(result: SweepResult, directory: Path) -> None:
     """plots/ of a sweep directory: each headline KPI against each lever, and heat maps for two levers."""
     plots = directory / "plots"
@@ -129,7 +136,7 @@ def write_sweep_plots(result: SweepResult, directory: Path) -> None:
     for kpi in kpis:
         for lever in names:
             fig = plot_lever(summary, kpi, lever, "all", levers=names)
-            fig.savefig(plots / f"{kpi}_vs_{safe_name(lever, limit=200, keep='-_')}.png", dpi=110)
+            fig.savefig(plots / f"{plot_name(kpi, lever)}.png", dpi=110)
             close(fig)
         if len(names) == 2:
             fig = plot_heatmap(summary, kpi, names[0], names[1], "all")

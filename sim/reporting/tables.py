@@ -1,13 +1,23 @@
-"""Plain-text KPI tables for the terminal: one row per KPI, means with 95 % CI half-widths.
+"""Plain-text tables for the terminal: KPIs of a run, of a sweep's grid points, and a comparison.
 
-Numbers keep thousands separators and never use e-notation (15,910 not 1.591e+04).
+Every cell goes through sim.reporting.numbers (thousands separators, no e-notation, intervals to
+their precision and clipped at a KPI's bounds) and every table says its unit and n. A KPI that
+cannot be computed because the scenario leaves an input unset (a wagon-day cost) reads "not set".
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from sim.reporting.labels import kpi_bounds, kpi_label, kpi_unit
+from sim.reporting.numbers import CLIPPED_NOTE, NO_CI, Estimate, estimate, number
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
 
 HEADLINE_KPIS = [
     "tonnes_delivered", "throughput_t_per_day", "backlog_wagons_mean", "backlog_wagons_max",
@@ -15,50 +25,139 @@ HEADLINE_KPIS = [
     "stop_loading_days", "tonnes_deferred", "tonnes_lost", "idle_cost_usd", "recovery_days",
 ]
 SWEEP_KPIS = ("throughput_t_per_day", "backlog_wagons_mean", "dwell_h_mean", "idle_cost_usd")
+NOT_SET = "not set"
 
 
-def num(x: float, digits: int = 4) -> str:
-    """`digits` significant figures, without exponents for large numbers (15,910 not 1.591e+04)."""
-    if not math.isfinite(x):
-        return "–"
-    if abs(x) >= 10 ** (digits - 1):
-        return f"{float(f'{x:.{digits}g}'):,.0f}"
-    return f"{x:.{digits}g}"
+def styled(frame: pd.DataFrame, sig: int = 4) -> Any:
+    """A DataFrame for notebooks: every number with thousands separators and `sig` significant figures,
+    never in e-notation, '–' where missing (a pandas Styler; the data are unchanged)."""
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    return frame.style.format(lambda x: number(x, sig), subset=numeric, na_rep="–")
 
 
-def cell(mean: float, low: float, high: float) -> str:
-    """'mean ± half-width' of a confidence interval (just the mean when it has none)."""
-    if not math.isfinite(mean):
-        return "–"
-    half = (high - low) / 2
-    return f"{num(mean)} ± {num(half, 2)}" if math.isfinite(half) else num(mean)
+def not_set(scenario: Scenario) -> dict[str, str]:
+    """KPIs that the scenario leaves without an input, with what to show instead of a number."""
+    return {} if scenario.costs.wagon_day_usd is not None else {"idle_cost_usd": f"{NOT_SET} (costs.wagon_day_usd)"}
 
 
-def table(header: list[str], rows: list[list[str]]) -> str:
-    """Left-aligned columns under a header and a rule."""
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], right_from: int = 1) -> str:
+    """Columns under a header and a rule; columns from `right_from` on (the numbers) right-aligned."""
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    lines = ["  ".join(str(x).ljust(w) for x, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(str(x).ljust(w) for x, w in zip(r, widths)) for r in rows]
-    return "\n".join(lines)
+
+    def line(cells: Sequence[Any]) -> str:
+        return "  ".join(str(x).rjust(w) if i >= right_from else str(x).ljust(w)
+                         for i, (x, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
 
 
-def format_summary(summary: pd.DataFrame, kpis: list[str] | None = None) -> str:
-    """A KPI table: one row per KPI, one column per cargo, 'mean ± CI half-width'."""
-    kpis = kpis or HEADLINE_KPIS
+def summary_cell(row: Mapping[str, Any] | None, kpi: str, replications: int | None = None) -> Estimate:
+    """One KPI of one group (a summary.csv row): 'mean ± half-width', clipped, with n if partial."""
+    if row is None:
+        return Estimate("–")
+    n = int(row["n"])
+    if replications is not None and replications < 2:  # said once under the table, not in every cell
+        return Estimate(number(float(row["mean"])) if n else "–")
+    cell = estimate(float(row["mean"]), float(row["ci95_low"]), float(row["ci95_high"]), n, kpi_bounds(kpi))
+    if replications is not None and 1 < n < replications:
+        return Estimate(f"{cell.text} (n={n})", cell.clipped)
+    return cell
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'s' if n != 1 else ''}"
+
+
+def _rows_by(summary: pd.DataFrame, keys: Sequence[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    return {tuple(r[k] for k in keys): r for r in summary.to_dict("records")}
+
+
+def _footer(replications: int | None, clipped: bool, notes: Mapping[str, str], shown: Sequence[str]) -> list[str]:
+    lines = []
+    if clipped:
+        lines.append(CLIPPED_NOTE)
+    if replications is not None and replications < 2:
+        lines.append(f"{replications} replication: means only ({NO_CI}); run more with --replications")
+    for kpi, note in notes.items():
+        if kpi in shown:
+            lines.append(f"{kpi}: {note}")
+    return lines
+
+
+def format_summary(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
+                   notes: Mapping[str, str] | None = None, replications: int | None = None) -> str:
+    """A run's KPI table: one row per KPI with its unit, one column per cargo, 'mean ± 95 % CI'."""
+    kpis = list(kpis or HEADLINE_KPIS)
+    notes = dict(notes or {})
+    if replications is None and len(summary):
+        replications = int(summary["n"].max())
     cargos = list(dict.fromkeys(summary["cargo"]))
+    by = _rows_by(summary, ["kpi", "cargo"])
+    rows, clipped, shown = [], False, []
+    for kpi in kpis:
+        if not any((kpi, c) in by for c in cargos):
+            continue
+        shown.append(kpi)
+        if kpi in notes:
+            rows.append([kpi, kpi_unit(kpi)] + [NOT_SET] * len(cargos))
+            continue
+        cells = [summary_cell(by.get((kpi, c)), kpi, replications) for c in cargos]
+        clipped |= any(c.clipped for c in cells)
+        rows.append([kpi, kpi_unit(kpi), *(c.text for c in cells)])
+    title = "mean ± 95 % CI" if not replications else (
+        f"mean ± 95 % CI over {_count(replications, 'replication')}" if replications > 1 else "mean of 1 replication")
+    text = title + "\n" + table(["KPI", "unit", *cargos], rows, right_from=2)
+    footer = _footer(replications, clipped, notes, shown)
+    return text + ("\n" + "\n".join(footer) if footer else "")
+
+
+def format_sweep(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str], cargo: str,
+                 replications: int, notes: Mapping[str, str] | None = None) -> str:
+    """A sweep's table: one row per grid point (its lever values), one column per KPI with its unit."""
+    notes = dict(notes or {})
+    levers = list(points.columns)
+    sub = summary[summary["cargo"] == cargo]
+    by = _rows_by(sub, [*levers, "kpi"])
+    rows, clipped = [], False
+    for point in points.to_dict("records"):
+        key = tuple(point[name] for name in levers)
+        cells = []
+        for kpi in kpis:
+            if kpi in notes:
+                cells.append(NOT_SET)
+                continue
+            cell = summary_cell(by.get((*key, kpi)), kpi, replications)
+            clipped |= cell.clipped
+            cells.append(cell.text)
+        rows.append([str(point[name]) for name in levers] + cells)
+    header = [*levers, *(kpi_label(k) for k in kpis)]
+    text = f"{cargo}: mean ± 95 % CI over {_count(replications, 'replication')} per point\n" + table(header, rows, len(levers))
+    footer = _footer(replications, clipped, notes, kpis)
+    return text + ("\n" + "\n".join(footer) if footer else "")
+
+
+def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str, kpis: Sequence[str],
+                       replications: int, seed: int, notes: Mapping[str, str] | None = None) -> str:
+    """One scenario against the baseline: both means, the paired difference with its CI, the unpaired CI."""
+    notes = dict(notes or {})
+    sub = diff[(diff["scenario"] == name) & (diff["cargo"] == cargo)]
+    by = {r["kpi"]: r for r in sub.to_dict("records")}
     rows = []
     for kpi in kpis:
-        sub = summary[summary["kpi"] == kpi]
-        if sub.empty:
+        if kpi not in by:
             continue
-        cells = [kpi]
-        for c in cargos:
-            r = sub[sub["cargo"] == c]
-            if r.empty or not math.isfinite(r["mean"].iloc[0]):
-                cells.append("–")
-                continue
-            mean, hi = r["mean"].iloc[0], r["ci95_high"].iloc[0]
-            half = hi - mean if math.isfinite(hi) else float("nan")
-            cells.append(f"{mean:,.4g} ± {half:,.2g}" if math.isfinite(half) else f"{mean:,.4g}")
-        rows.append(cells)
-    return table(["KPI (mean ± 95% CI)", *cargos], rows)
+        if kpi in notes:
+            rows.append([kpi, kpi_unit(kpi), NOT_SET, NOT_SET, NOT_SET, ""])
+            continue
+        r = by[kpi]
+        n = int(r["n"])
+        cell = estimate(r["difference"], r["ci95_low"], r["ci95_high"], n)  # a difference may be negative
+        unpaired = r["half_width_unpaired"]
+        rows.append([kpi, kpi_unit(kpi), number(r["mean_baseline"]), number(r["mean_scenario"]),
+                     cell.text + (f" (n={n})" if 1 < n < replications else ""),
+                     f"± {number(unpaired, 2)}" if math.isfinite(unpaired) else "–"])
+    title = f"{name} − {baseline} ({cargo}; {replications} paired replications, seed {seed})"
+    text = title + "\n" + table(["KPI", "unit", baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],
+                                rows, right_from=2)
+    footer = [f"{kpi}: {note}" for kpi, note in notes.items() if kpi in by]
+    return text + ("\n" + "\n".join(footer) if footer else "")

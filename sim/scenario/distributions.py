@@ -11,19 +11,41 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import CoreSchema
 
-from sim.scenario.durations import parse_duration
+from sim.scenario.durations import DURATION_PATTERN, UNITS_TEXT, parse_duration
 
 MAX_HOURS = 100 * 8760.0  # a century: anything longer is a typo, not a scenario
+
+DURATION_TEXT = (f"a duration: hours as a number, or text with a unit ({UNITS_TEXT}), e.g. \"30min\", \"6h\", "
+                 "\"2d\"; a bare 'm' is refused (minutes or months?)")
 
 
 def _hours(value: object) -> float:
     return parse_duration(value)
 
 
-Hours = Annotated[float, BeforeValidator(_hours), Field(ge=0, le=MAX_HOURS)]
-PositiveHours = Annotated[float, BeforeValidator(_hours), Field(gt=0, le=MAX_HOURS)]
+def duration_json_schema(positive: bool) -> dict[str, Any]:
+    """A duration in JSON Schema: hours as a number, or a string with a unit (what the parser takes)."""
+    number: dict[str, Any] = {"type": "number", "maximum": MAX_HOURS, "description": "hours"}
+    number["exclusiveMinimum" if positive else "minimum"] = 0
+    text = {"type": "string", "pattern": DURATION_PATTERN, "description": f"a duration with a unit ({UNITS_TEXT})"}
+    # the description is repeated on the branches: a field's own description replaces the outer one
+    return {"anyOf": [number, text], "description": DURATION_TEXT}
+
+
+Hours = Annotated[float, BeforeValidator(_hours), Field(ge=0, le=MAX_HOURS), WithJsonSchema(duration_json_schema(False))]
+PositiveHours = Annotated[float, BeforeValidator(_hours), Field(gt=0, le=MAX_HOURS),
+                          WithJsonSchema(duration_json_schema(True))]
 
 
 class _Dist(BaseModel):
@@ -189,10 +211,21 @@ def _bare_duration_is_fixed(value: Any) -> Any:
     return value
 
 
+class _BareDurationToo:
+    """JSON Schema of a distribution: a bare duration (a fixed time) or one of the `dist` mappings."""
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        mappings = handler(core_schema)
+        return {"anyOf": [duration_json_schema(False), mappings],
+                "description": ("a time: a bare duration (fixed), or {dist: fixed|exponential|lognormal|gamma|"
+                                "triangular|uniform|empirical, …} whose times are durations")}
+
+
 Distribution = Annotated[
     Fixed | Exponential | Lognormal | Gamma | Triangular | Uniform | Empirical,
     Field(discriminator="dist"),
     BeforeValidator(_bare_duration_is_fixed),
+    _BareDurationToo(),
 ]
 
 

@@ -126,6 +126,8 @@ def _window_problems(s: Scenario) -> Iterator[tuple[str, str]]:
     per_target: dict[str, float] = {}
     driver: dict[str, tuple[float, int]] = {}
     for i, d in enumerate(s.disruptions):
+        if d.inert:  # lays out no windows
+            continue
         if d.every is None or d.lasts is None:
             n = 1.0
         else:

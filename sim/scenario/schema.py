@@ -18,11 +18,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_serializer,
     model_validator,
 )
+from pydantic_core import CoreSchema
 
 from sim.scenario.distributions import Distribution, Fixed, Hours, PositiveHours
 from sim.scenario.errors import ScenarioError, ScenarioRuleError, describe_validation_error
@@ -52,20 +55,23 @@ def _as_datetime(value: Any) -> Any:
     raise ValueError(f"expected an ISO date such as 2024-01-02, got {value!r}")
 
 
-DateTime = Annotated[dt.datetime, BeforeValidator(_as_datetime)]
+DateTime = Annotated[dt.datetime, BeforeValidator(_as_datetime), WithJsonSchema({
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
+    "description": "an ISO date (2024-01-02, midnight at its start) or date-time (2024-01-02T06:00)"})]
 
 
 class Cargo(_Model):
-    payload_t: float = Field(gt=0, le=1000, description="tonnes carried by one loaded wagon")
-    wagons_per_train: int = Field(ge=1, le=500)
+    payload_t: float = Field(gt=0, le=1000, description="tonnes carried by one loaded wagon (t)")
+    wagons_per_train: int = Field(ge=1, le=500, description="wagons in one train")
     priority: int = Field(1, ge=0, le=100, description="smaller is served first at shared stages")
 
 
 class Demand(_Model):
-    tonnes_per_year: float | None = Field(None, ge=0, le=1e9)
-    monthly_profile: list[Annotated[float, Field(ge=0, le=1e6)]] | None = None
-    trains_per_day: float | None = Field(None, gt=0, le=10_000)
-    arrivals: Literal["poisson", "regular"] = "poisson"
+    tonnes_per_year: float | None = Field(None, ge=0, le=1e9, description="tonnes a year (t/year); this or trains_per_day")
+    monthly_profile: list[Annotated[float, Field(ge=0, le=1e6)]] | None = Field(
+        None, description="12 relative weights, January to December, spreading tonnes_per_year (normalised)")
+    trains_per_day: float | None = Field(None, gt=0, le=10_000, description="trains a day (trains/day); this or tonnes_per_year")
+    arrivals: Literal["poisson", "regular"] = Field("poisson", description="random (poisson) or evenly spaced (regular)")
 
     @model_validator(mode="after")
     def _one_volume(self) -> Demand:
@@ -89,12 +95,14 @@ class Demand(_Model):
 
 
 class Line(_Model):
-    transit_time: Distribution = Fixed(value=0.0)
-    max_trains_per_day: int | None = Field(None, ge=1, le=MAX_COUNT)
+    transit_time: Distribution = Field(Fixed(value=0.0), description="time on the approach line to the border")
+    max_trains_per_day: int | None = Field(None, ge=1, le=MAX_COUNT,
+                                           description="trains entering the line per calendar day; absent = no limit")
 
 
 class Yard(_Model):
-    capacity_wagons: int | None = Field(None, ge=1, le=MAX_COUNT)
+    capacity_wagons: int | None = Field(None, ge=1, le=MAX_COUNT,
+                                       description="wagons the border yard holds; absent = no limit")
 
 
 _HOURS_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -117,13 +125,16 @@ def _working_hours(value: Any) -> Any:
     return (opens, closes)
 
 
-WorkingHours = Annotated[tuple[float, float], BeforeValidator(_working_hours)]
+WorkingHours = Annotated[tuple[float, float], BeforeValidator(_working_hours), WithJsonSchema({
+    "type": "string", "pattern": r"^\s*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*$",
+    "description": ('daily working hours "HH:MM-HH:MM" (e.g. "08:00-20:00"; "22:00-06:00" spans midnight); '
+                    "absent = around the clock")})]
 
 
 class Check(_Model):
     name: Name
-    time: Distribution
-    cargo: list[str] | None = Field(None, min_length=1)
+    time: Distribution = Field(description="time to handle one train (work pauses outside `hours`)")
+    cargo: list[str] | None = Field(None, min_length=1, description="only these cargo pass this check; absent = all")
     hours: WorkingHours | None = None
     trains_at_once: int | None = Field(None, ge=1, le=MAX_COUNT, description="trains handled at once")
     trains_per_day: int | None = Field(None, ge=1, le=MAX_COUNT, description="daily quota of trains accepted")
@@ -140,12 +151,12 @@ class Check(_Model):
 
 class Breakdowns(_Model):
     mtbf: PositiveHours = Field(description="mean time between failures of one point (calendar time)")
-    mttr: Distribution
+    mttr: Distribution = Field(description="time to repair a broken point")
 
 
 class UnloadingGroup(_Model):
-    points: int = Field(ge=1, le=10_000)
-    wagon_time: Distribution
+    points: int = Field(ge=1, le=10_000, description="parallel unloading positions, one wagon at a time each")
+    wagon_time: Distribution = Field(description="time to unload one wagon at one point")
     breakdowns: Breakdowns | None = None
 
 
@@ -172,26 +183,41 @@ class Unloading(_Model):
             flat["breakdowns"] = data["breakdowns"]
         return flat
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        """The file's shape, not the model's: cargo names as keys, plus an optional `breakdowns`."""
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        groups = target["properties"].pop("groups")
+        target["additionalProperties"] = groups["additionalProperties"]
+        target["propertyNames"] = {"pattern": NAME}
+        target["properties"]["breakdowns"]["description"] = "breakdowns of every group without its own"
+        target["description"] = ("one unloading group per cargo, keyed by the cargo's name, plus an optional "
+                                 "`breakdowns` shared by every group without its own")
+        return schema
+
     def breakdowns_of(self, cargo: str) -> Breakdowns | None:
         group = self.groups[cargo]
         return group.breakdowns if group.breakdowns is not None else self.breakdowns
 
 
 class Empties(_Model):
-    return_time: Distribution = Fixed(value=0.0)
+    return_time: Distribution = Field(Fixed(value=0.0), description="time for empties to get back to origin")
 
 
 class Disruption(_Model):
     """A dated window (`from`, `to`) or a recurring random one (`every`, `lasts`) on one target."""
 
     name: Name
-    target: str
+    target: str = Field(description="line, yard, checks.<name> or unloading.<cargo>")
     capacity: float = Field(1.0, ge=0, le=100, description="factor on the target's capacity; 0 closes it")
     time_factor: float = Field(1.0, gt=0, le=1000, description="factor on the target's processing times")
-    from_: DateTime | None = Field(None, alias="from")
-    to: DateTime | None = None
-    every: Distribution | None = None
-    lasts: Distribution | None = None
+    from_: DateTime | None = Field(None, alias="from", description="start of the window (included)")
+    to: DateTime | None = Field(None, description=(
+        "end of the window, EXCLUDED: the window stops at this instant, so `to: 2024-01-21` ends at midnight "
+        "starting 21 January (20 January is the last whole day). For a recurring disruption: the end of its season"))
+    every: Distribution | None = Field(None, description="time from the end of one random window to the next start")
+    lasts: Distribution | None = Field(None, description="length of each random window")
 
     @model_validator(mode="after")
     def _window(self) -> Disruption:
@@ -203,14 +229,23 @@ class Disruption(_Model):
             if self.from_ is None or self.to is None:
                 raise ValueError("expected both `from` and `to` (a dated window), or `every` and `lasts` (recurring)")
             if self.to <= self.from_:
-                raise ValueError(f"`to` ({self.to.date()}) must be after `from` ({self.from_.date()})")
+                hint = ""
+                if self.to == self.from_ and self.to.time() == dt.time(0):
+                    after = (self.to + dt.timedelta(days=1)).date()
+                    hint = f"; `to` is excluded, so for the whole day {self.to.date()} write to: {after}"
+                raise ValueError(f"`to` ({self.to.date()}) must be after `from` ({self.from_.date()}){hint}")
         elif self.every is None or self.lasts is None:
             raise ValueError("a recurring disruption needs both `every` and `lasts`")
         elif self.every.mean <= 0:
             raise ValueError("`every` must have a mean above 0")
-        if self.capacity == 1.0 and self.time_factor == 1.0:
+        if not {"capacity", "time_factor"} & self.model_fields_set:
             raise ValueError("a disruption must change something: set `capacity` (0 closes) or `time_factor`")
         return self
+
+    @property
+    def inert(self) -> bool:
+        """Capacity 1 and time factor 1, given explicitly (e.g. a sweep's lever value): no disruption."""
+        return self.capacity == 1.0 and self.time_factor == 1.0
 
     @property
     def recurring(self) -> bool:
@@ -218,10 +253,10 @@ class Disruption(_Model):
 
 
 class StopLoading(_Model):
-    cargo: list[str] = Field(min_length=1)
-    above_wagons: int = Field(ge=1, le=MAX_COUNT)
-    resume_below: int = Field(ge=0, le=MAX_COUNT)
-    on_halt: Literal["defer", "lose"] = "defer"
+    cargo: list[str] = Field(min_length=1, description="cargo halted, and whose border backlog is watched")
+    above_wagons: int = Field(ge=1, le=MAX_COUNT, description="halt loading when their border backlog exceeds this (wagons)")
+    resume_below: int = Field(ge=0, le=MAX_COUNT, description="resume once it is below this (wagons)")
+    on_halt: Literal["defer", "lose"] = Field("defer", description="tonnes requested while halted: queued or dropped")
     check_every: PositiveHours = Field(1.0, description="how often the dispatcher reviews the border backlog")
 
     @model_validator(mode="after")
@@ -245,7 +280,9 @@ class LeverCost(_Model):
 
 
 class Costs(_Model):
-    wagon_day_usd: float = Field(0.0, ge=0, le=1e6)
+    # None (absent) is "not set", which tables show as such; an explicit 0 means free wagons.
+    wagon_day_usd: float | None = Field(None, ge=0, le=1e6, description=(
+        "cost of one wagon-day at the border (USD); absent = not set: idle_cost_usd is left empty"))
     # Key path of a lever (as in --set) -> its cost; checked against the scenario by sim.decision.levers
     levers: dict[Annotated[str, Field(min_length=1, max_length=200)], LeverCost] = Field(default_factory=dict)
 
@@ -260,14 +297,15 @@ class Costs(_Model):
 class Scenario(_Model):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: str = ""
-    start: dt.date = dt.date(2023, 1, 1)
-    duration: PositiveHours
-    warmup: Hours = 0.0
+    start: dt.date = Field(dt.date(2023, 1, 1), description="calendar date of simulated time 0 (ISO date)")
+    duration: PositiveHours = Field(description="length of the run")
+    warmup: Hours = Field(0.0, description="initial period left out of every statistic")
     seed: int = Field(0, ge=0, le=2**63 - 1)
     replications: int = Field(10, ge=1, le=100_000)
     cargo: dict[Name, Cargo] = Field(min_length=1)
     demand: dict[str, Demand] = Field(min_length=1)
-    fleet: dict[str, Annotated[int, Field(ge=1, le=10 * MAX_COUNT)]] | None = None
+    fleet: dict[str, Annotated[int, Field(ge=1, le=10 * MAX_COUNT)]] | None = Field(
+        None, description="wagons per cargo in circulation (empties must return before reloading); absent = unlimited")
     line: Line = Line()
     yard: Yard = Yard()
     checks: list[Check] = Field(default_factory=list)

@@ -116,3 +116,14 @@ def test_same_search_on_process_and_dask_executors(small: sim.Scenario) -> None:
     for executor in ("process", "dask"):
         other = optimize(small, lever, _objectives(["min:total_cost_usd"]), executor=executor, workers=2, **args)
         pd.testing.assert_frame_equal(other.candidates, serial.candidates)
+
+
+def test_total_cost_without_a_wagon_day_price_is_refused(small: sim.Scenario) -> None:
+    """With costs.wagon_day_usd absent ("not set"), idle cost is unknown: optimising total cost would
+    compare NaNs and pick a candidate at random, so the key to set is named instead."""
+    data = small.to_dict()
+    data["costs"].pop("wagon_day_usd")
+    unpriced = sim.Scenario.from_data(data, "unpriced")
+    with pytest.raises(sim.ScenarioError, match=r"costs\.wagon_day_usd"):
+        optimize(unpriced, [Lever(path=POINTS, low=8, high=12, integer=True)], ["min:total_cost_usd"],
+                 candidates=2, replications=2, executor="serial")

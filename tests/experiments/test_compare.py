@@ -86,3 +86,17 @@ def test_cli_compare(tmp_path: Path) -> None:
     diff = pd.read_csv(out / "differences.csv")
     assert set(diff["scenario"]) == {"b"} and set(diff["baseline"]) == {"a"}
     assert {"a.yaml", "b.yaml"} == {p.name for p in (out / "scenarios").iterdir()}
+
+
+def test_report_without_daily_series_still_renders(tmp_path: Path) -> None:
+    """Parts saved by a version that kept no daily series: the report leaves the over-time plots out."""
+    from sim.reporting.experiment_report import write_compare_report
+
+    base = sim.load_scenario(BASELINE).with_changes({"duration": "10d"})
+    c = sim.compare([base, base.with_changes({"unloading.grain.points": 4})], replications=2, executor="serial",
+                    names=["six", "four"])
+    assert {"backlog_mean", "held_trains_mean"} <= set(c.daily.columns) and set(c.daily["scenario"]) == {"six", "four"}
+    c.daily = pd.DataFrame()
+    page = write_compare_report(c, tmp_path).read_text(encoding="utf-8")
+    assert {p.stem for p in (tmp_path / "plots").glob("*.png")} == {"differences", "kpi_comparison"}
+    assert "four − six (all cargo)" in page and "unloading.grain.points</code>: 6 → <strong>4</strong>" in page

@@ -122,3 +122,30 @@ def test_cli_sweep(tmp_path: Path) -> None:
     assert (tmp_path / "s" / "kpis.csv").is_file() and not (tmp_path / "s.work").exists()
     table = pd.read_csv(tmp_path / "s" / "kpis.csv")
     assert sorted(table["unloading.grain.points"].unique()) == [4, 8]
+
+
+def test_a_lever_value_that_makes_a_disruption_change_nothing_is_no_disruption() -> None:
+    """capacity 1 (with time_factor 1) in a sweep is "no disruption": the point runs, exactly as the
+    scenario without that disruption, instead of refusing the whole sweep."""
+    base = sim.load_scenario(ROOT / "scenarios" / "jan2024_admin_hold.yaml").with_changes({"duration": "120d"})
+    sw = sim.sweep(base, vary={"disruptions.admin-hold.capacity": [0.2, 1]}, replications=2, executor="serial")
+    data = base.to_dict()
+    data["disruptions"] = [d for d in data["disruptions"] if d["name"] != "admin-hold"]
+    without = sim.run(sim.Scenario.from_data(data, "no hold"), replications=2, executor="serial")
+    point = sw.kpis[sw.kpis["disruptions.admin-hold.capacity"] == 1].drop(columns=["disruptions.admin-hold.capacity"])
+    common = [c for c in without.kpis.columns if c in point.columns]
+    pd.testing.assert_frame_equal(point[common].reset_index(drop=True), without.kpis[common], check_exact=True)
+    assert point["recovery_days.admin-hold"].isna().all()  # no window, so nothing to recover from
+    held = sw.kpis[sw.kpis["disruptions.admin-hold.capacity"] == 0.2]
+    assert (held["backlog_wagons_max"].to_numpy() > point["backlog_wagons_max"].to_numpy()).all()
+    assert not (sw.events["name"] == "admin-hold").loc[sw.events["disruptions.admin-hold.capacity"] == 1].any()
+
+
+def test_a_disruption_that_says_nothing_is_still_refused() -> None:
+    """In a file, a disruption without `capacity` or `time_factor` is a forgotten key, not a no-op."""
+    base = sim.load_scenario(ROOT / "scenarios" / "jan2024_admin_hold.yaml")
+    data = base.to_dict()
+    for key in ("capacity", "time_factor"):
+        data["disruptions"][0].pop(key)
+    with pytest.raises(sim.ScenarioError, match=r"disruptions\[0\]: a disruption must change something"):
+        sim.Scenario.from_data(data, "x")

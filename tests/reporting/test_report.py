@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -17,11 +18,13 @@ import sim
 from sim.cli import main
 from sim.experiments.results import Results
 from sim.reporting import report
+from sim.reporting.labels import KPI_UNITS, kpi_bounds
+from sim.reporting.numbers import interval
 
 ROOT = Path(__file__).resolve().parents[2]
 JAN = ROOT / "scenarios" / "jan2024_admin_hold.yaml"
 BASELINE = ROOT / "scenarios" / "baseline_2023.yaml"
-FIGURES = {"backlog", "held_trains", "deliveries", "dwell", "utilization"}
+FIGURES = {"backlog", "held_trains", "deliveries", "dwell", "utilization", "waiting"}
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -92,13 +95,22 @@ def test_report_holds_the_kpi_table_of_summary_csv(jan_dir: Path) -> None:
         row = table[r.kpi]
         i = 2 + 2 * cargos.index(r.cargo)  # KPI, unit, then (mean, CI) per cargo
         mean_cell, ci_cell = row[i], row[i + 1]
-        assert mean_cell.split(" (n=")[0] == report.fmt(r.mean), (r.kpi, r.cargo)
-        assert ci_cell == f"{report.fmt(r.ci95_low)} – {report.fmt(r.ci95_high)}", (r.kpi, r.cargo)
+        mean, ci, clipped = interval(r.mean, r.ci95_low, r.ci95_high, r.n, kpi_bounds(r.kpi))
+        assert mean_cell.split(" (n=")[0] == mean, (r.kpi, r.cargo)
+        assert ci_cell == ci + (" *" if clipped else ""), (r.kpi, r.cargo)
         assert ("(n=" in mean_cell) == (0 < r.n < 3)
-    # an independent look at one number: total tonnes, rounded to whole tonnes with separators
-    tonnes = summary[(summary["cargo"] == "all") & (summary["kpi"] == "tonnes_delivered")]["mean"].iloc[0]
-    assert table["tonnes_delivered"][2 + 2 * cargos.index("all")] == f"{tonnes:,.0f}"
+        assert "e+" not in mean_cell + ci_cell and "e-" not in mean_cell + ci_cell
+        if ci and r.kpi in KPI_UNITS:  # nothing here can be negative: no interval is shown below 0
+            low = float(ci.split(" – ")[0].replace(",", ""))
+            assert low >= 0 and (low > r.ci95_low or r.ci95_low >= 0), (r.kpi, r.cargo, ci)
+    # an independent look at one number: total tonnes to the precision of its interval, with separators
+    tonnes = summary[(summary["cargo"] == "all") & (summary["kpi"] == "tonnes_delivered")].iloc[0]
+    half = (tonnes["ci95_high"] - tonnes["ci95_low"]) / 2
+    step = 10 ** (math.floor(math.log10(half)) - 1)  # the half-width's second significant figure
+    assert table["tonnes_delivered"][2 + 2 * cargos.index("all")] == f"{round(tonnes['mean'] / step) * step:,.0f}"
     assert table["tonnes_delivered"][1] == "t"
+    assert any(" *" in cell for row in table.values() for cell in row), "the 3-replication hold has clipped intervals"
+    assert "95 % CI clipped at the KPI" in html
 
 
 def test_report_embeds_its_images_and_links_nothing(jan_dir: Path) -> None:
@@ -158,7 +170,7 @@ def test_cli_run_writes_report_and_report_rebuilds_it_atomically(tmp_path: Path,
     html = (out / "report.html").read_text(encoding="utf-8")
     summary = pd.read_csv(out / "summary.csv")
     row = summary[(summary["cargo"] == "all") & (summary["kpi"] == "throughput_t_per_day")].iloc[0]
-    assert report.fmt(row["mean"]) in html
+    assert interval(row["mean"], row["ci95_low"], row["ci95_high"], row["n"])[0] in html
     assert {p.stem for p in (out / "plots").glob("*.png")} == FIGURES
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
     # a failure half-way leaves the previous report and plots in place and no temporary files
@@ -227,3 +239,26 @@ def test_january_report_renders_in_headless_chromium(jan_dir: Path, tmp_path: Pa
     pixels = mpimg.imread(shot)
     assert pixels.shape[:2] == (2400, 1200)
     assert np.unique(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0).shape[0] > 50  # charts, not one colour
+
+
+def test_report_says_where_trains_wait(jan_dir: Path) -> None:
+    """The binding constraint, recomputed here from daily.csv alone, is what the report names."""
+    html = (jan_dir / "report.html").read_text(encoding="utf-8")
+    daily = pd.read_csv(jan_dir / "daily.csv")
+    window = daily[(daily["cargo"] == "all") & (daily["day"] >= 30)]  # warm-up 30 days
+    stages = [c.split(".", 1)[1] for c in daily.columns if c.startswith("queue_mean.")]
+    assert set(stages) == {"line", "yard", "checks.customs", "checks.phytosanitary", "checks.handover"}
+    assert daily.loc[daily["cargo"] != "all", "queue_mean.yard"].isna().all()  # stages are on the `all` rows
+    held = {s: sum(window[f"blocked_{r}_h.{s}"].sum() for r in ("closed", "quota", "full")) / (24 * len(window))
+            for s in stages}
+    binding = max(held, key=held.__getitem__)
+    assert held[binding] > 0.05
+    assert f"Trains were held back most in front of {binding} (" in html
+    assert f"could not enter {stages_percent(held[binding])} of the time" in html
+    assert 'id="plot-waiting"' in html and "Where trains wait" in html
+
+
+def stages_percent(share: float) -> str:
+    from sim.reporting.stages import percent
+
+    return percent(share)

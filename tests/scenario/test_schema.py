@@ -100,3 +100,116 @@ def test_readme_example_is_a_valid_scenario() -> None:
     assert blocks, "README has a YAML example"
     scenario = Scenario.model_validate(yaml.safe_load(blocks[0]))
     assert {"grain", "containers"} <= set(scenario.cargo)
+
+
+# -- `dostyk schema`: the JSON Schema describes the files people write -----------------------------
+
+def _schema_from_cli() -> dict[str, object]:
+    """The schema exactly as users get it: `dostyk schema` in a subprocess."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("dostyk")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "sim.cli"]
+    proc = subprocess.run([*cmd, "schema"], capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def json_validator():  # type: ignore[no-untyped-def]
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = _schema_from_cli()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _as_json(data: object) -> object:
+    """YAML as a JSON Schema validator sees it: unquoted dates are text (as in YAML 1.2 and editors)."""
+    import json
+
+    return json.loads(json.dumps(data, default=str))
+
+
+SHIPPED = [*sorted(SCENARIOS.glob("*.yaml")), ROOT / "benchmarks" / "scenarios" / "crossing_300k.yaml"]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_schema_validates_every_shipped_scenario(json_validator, path) -> None:  # type: ignore[no-untyped-def]
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in json_validator.iter_errors(_as_json(
+        yaml.safe_load(path.read_text(encoding="utf-8"))))]
+    assert errors == []
+
+
+def test_schema_validates_the_readme_example_and_resolved_scenarios(json_validator) -> None:  # type: ignore[no-untyped-def]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = yaml.safe_load(re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)[0])
+    assert list(json_validator.iter_errors(_as_json(example))) == []
+    resolved = sim.load_scenario(SCENARIOS / "jan2024_admin_hold.yaml").to_dict()  # scenario.yaml of a run
+    assert list(json_validator.iter_errors(_as_json(resolved))) == []
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("duration", "6m"),                          # minutes or months?
+    ("duration", "2 fortnights"),
+    ("warmup", -1),
+    ("unloading", {"groups": {"grain": {"points": 6, "wagon_time": "1h"}}}),  # the model's name, not the file's
+    ("unloading", {"grain": {"points": 6, "wagon_time": "1h", "extra": 1}}),
+    ("checks", [{"name": "customs", "time": "2h", "hours": "8-20"}]),
+    ("line", {"transit_time": {"dist": "lognormal", "mean": "20h"}}),  # sd missing
+    ("colour", "red"),
+])
+def test_schema_refuses_what_the_loader_refuses(json_validator, baseline_path, key, value) -> None:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(baseline_path.read_text(encoding="utf-8"))
+    data[key] = value
+    assert list(json_validator.iter_errors(_as_json(data))), f"the schema accepts {key}: {value!r}"
+    with pytest.raises(sim.ScenarioError):
+        Scenario.from_data(data, "test")
+
+
+def test_schema_gives_units_and_says_to_is_excluded() -> None:
+    schema = _schema_from_cli()
+    defs = schema["$defs"]
+    assert isinstance(defs, dict)
+    props = schema["properties"]
+    assert isinstance(props, dict)
+    assert props["duration"]["description"] == "length of the run"
+    number, text = props["duration"]["anyOf"]
+    assert number["description"] == "hours" and "min, h, d" in text["description"]
+    assert "'m' is refused" in defs["Lognormal"]["properties"]["sd"]["description"]
+    assert "(t)" in defs["Cargo"]["properties"]["payload_t"]["description"]
+    assert "EXCLUDED" in defs["Disruption"]["properties"]["to"]["description"]
+    assert "wagons" in defs["StopLoading"]["properties"]["above_wagons"]["description"]
+    unloading = defs["Unloading"]
+    assert "groups" not in unloading["properties"] and unloading["additionalProperties"] == {"$ref": "#/$defs/UnloadingGroup"}
+
+
+@pytest.mark.parametrize(("text", "hint"), [("6m", "'6min'"), ("6M", "'183d'"), ("2mo", "'61d'"), ("1y", "'365d'"),
+                                            ("3 months", "days")])
+def test_minutes_or_months_is_refused_with_a_hint(text: str, hint: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(hint)):
+        parse_duration(text)
+
+
+def test_to_is_excluded_and_validate_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`from: 2024-01-02, to: 2024-01-21` is 2–20 January; `dostyk validate` spells it out."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sim.model.disruptions import lay_out_windows
+    from sim.model.rng import Streams
+
+    jan = sim.load_scenario(SCENARIOS / "jan2024_admin_hold.yaml")
+    (hold,) = [w for w in lay_out_windows(jan, Streams(1, 0), jan.duration) if w.name == "admin-hold"]
+    assert (hold.end - hold.start) / 24 == 19  # 2..20 January, 21 January excluded
+    exe = Path(sys.executable).with_name("dostyk")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "sim.cli"]
+    proc = subprocess.run([*cmd, "validate", str(SCENARIOS / "jan2024_admin_hold.yaml")], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "admin-hold on checks.handover: 2024-01-02 00:00 to 2024-01-21 00:00 (`to` excluded: 2–20 Jan 2024, 19 days)" in proc.stdout
+    assert "spring-festival" in proc.stdout and "10–17 Feb 2024, 8 days" in proc.stdout
+    with pytest.raises(sim.ScenarioError, match=r"for the whole day 2024-01-02 write to: 2024-01-03"):
+        jan.with_changes({"disruptions.admin-hold.to": "2024-01-02", "disruptions.admin-hold.from": "2024-01-02"})

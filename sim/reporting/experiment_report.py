@@ -1,0 +1,208 @@
+"""report.html of a comparison (`dostyk compare`) and of a sweep (`dostyk sweep`).
+
+Built like a run's report (sim.reporting.report): one self-contained page rendered from a Jinja2
+template (autoescaped), every figure embedded as a PNG data URI and also saved in `plots/`, every
+number through sim.reporting.numbers. A comparison shows what differs between the scenarios, the
+paired differences with their CIs, and before/after charts (each scenario's backlog and held
+trains over time, every KPI's difference in % of the baseline, the KPIs side by side); a sweep
+shows its levers, each grid point's KPIs and each KPI against each lever.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from sim.reporting import compare_plots, plots
+from sim.reporting.labels import kpi_label, kpi_unit
+from sim.reporting.numbers import CLIPPED_NOTE, estimate, number
+from sim.reporting.report import _environment, _png
+from sim.reporting.sweep_plots import PLOT_KPIS, plot_name, write_sweep_plots
+from sim.reporting.tables import HEADLINE_KPIS, NOT_SET, SWEEP_KPIS, not_set, summary_cell
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from sim.experiments.compare import Comparison
+    from sim.experiments.sweep import SweepResult
+
+TEMPLATE = "experiment.html.j2"
+
+
+def _flat(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Dotted key paths of nested mappings and lists (list items by index), with their values."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _flat(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(data, list) and data and all(isinstance(x, (dict, list)) for x in data):
+        for i, value in enumerate(data):
+            yield from _flat(value, f"{prefix}[{i}]")
+    else:
+        yield prefix, data
+
+
+def changes_from(base: dict[str, Any], other: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(key path, baseline value, this scenario's value) wherever two resolved scenarios differ."""
+    a, b = dict(_flat(base)), dict(_flat(other))
+    out = []
+    for key in [*a, *(k for k in b if k not in a)]:
+        if a.get(key, "—") != b.get(key, "—") and key not in ("name", "description"):
+            out.append((key, _short(a.get(key, "—")), _short(b.get(key, "—"))))
+    return out
+
+
+def _short(value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True).strip()
+    text = text.removesuffix("...").strip()
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _embed(images: dict[str, bytes], captions: dict[str, str]) -> list[dict[str, str]]:
+    return [{"name": name, "caption": captions.get(name, ""), "data": base64.b64encode(png).decode("ascii")}
+            for name, png in images.items()]
+
+
+def _save(figures: dict[str, Figure | None], directory: Path) -> dict[str, bytes]:
+    """Each figure as plots/<name>.png (closing it); returns the PNG bytes by name."""
+    (directory / "plots").mkdir(parents=True, exist_ok=True)
+    images: dict[str, bytes] = {}
+    for name, fig in figures.items():
+        if fig is None:
+            continue
+        try:
+            images[name] = _png(fig)
+        finally:
+            plots.close(fig)
+        (directory / "plots" / f"{name}.png").write_bytes(images[name])
+    return images
+
+
+def _write(directory: Path, html: str) -> Path:
+    path = directory / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+# -- comparison ---------------------------------------------------------------------------------------
+
+COMPARE_CAPTIONS = {
+    "differences": "Every KPI (all cargo) of each scenario against the baseline, as a % of the baseline's mean, with "
+                   "the paired 95 % CI (common random numbers: the noise both runs share cancels).",
+    "backlog": "Before/after: wagons at the border not yet unloaded, daily mean, each scenario (mean of the "
+               "replications; band 5–95 %).",
+    "held_trains": "Before/after: trains waiting to enter the yard, daily mean, each scenario.",
+    "kpi_comparison": "KPIs side by side: each scenario's mean with its 95 % CI (unpaired: each scenario alone).",
+}
+
+
+def difference_rows(result: Comparison, name: str, cargo: str = "all") -> list[list[str]]:
+    """The terminal's differences table as cells: KPI, unit, both means, paired difference, unpaired CI."""
+    diff = result.differences()
+    sub = {r["kpi"]: r for r in diff[(diff["scenario"] == name) & (diff["cargo"] == cargo)].to_dict("records")}
+    notes: dict[str, str] = {}
+    for scen in result.scenarios:
+        notes |= not_set(scen)
+    rows = []
+    for kpi in HEADLINE_KPIS:
+        if kpi not in sub:
+            continue
+        if kpi in notes:
+            rows.append([kpi, kpi_unit(kpi), NOT_SET, NOT_SET, NOT_SET, ""])
+            continue
+        r = sub[kpi]
+        rows.append([kpi, kpi_unit(kpi), number(r["mean_baseline"]), number(r["mean_scenario"]),
+                     estimate(r["difference"], r["ci95_low"], r["ci95_high"], int(r["n"])).text,
+                     f"± {number(r['half_width_unpaired'], 2)}"])
+    return rows
+
+
+def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) -> Path:
+    """plots/ and report.html of a comparison, into `directory`."""
+    d = Path(directory)
+    summaries = {name: result.summary().query("scenario == @name") for name in result.names}
+    images = _save({
+        "differences": compare_plots.relative_differences(result),
+        "backlog": compare_plots.daily_overlay(result, "backlog_mean"),
+        "held_trains": compare_plots.daily_overlay(result, "held_trains_mean"),
+        "kpi_comparison": plots.kpi_comparison(summaries),
+    }, d)
+    base = result.scenarios[0].to_dict()
+    scenarios = [{"label": name, "name": scen.name, "description": " ".join(scen.description.split()),
+                  "changes": changes_from(base, scen.to_dict()) if i else []}
+                 for i, (name, scen) in enumerate(zip(result.names, result.scenarios))]
+    tables = [{"title": f"{name} − {result.baseline} (all cargo)",
+               "header": ["KPI", "unit", result.baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],
+               "rows": difference_rows(result, name)} for name in result.names[1:]]
+    meta = result.metadata
+    html = _environment().get_template(TEMPLATE).render(
+        title=f"Comparison: {' vs '.join(result.names)}", kind="compare", scenarios=scenarios, levers=[],
+        tables=tables, notes=[], figures=_embed(images, COMPARE_CAPTIONS), meta=meta,
+        facts=[("baseline", result.baseline), ("replications per scenario (paired)", f"{result.replications:,}"),
+               ("seed (every scenario)", str(result.seed)), ("dostyk-sim version", meta.get("version", "")),
+               ("created (UTC)", meta.get("created", ""))],
+        intro=("Every scenario ran the same replications with the same seed, so replication r of each saw the same "
+               "demand, transit times, breakdowns and wind (common random numbers). Differences are taken replication "
+               "by replication; their paired 95 % CI is shown next to the wider unpaired one."),
+    )
+    return _write(d, html)
+
+
+# -- sweep ----------------------------------------------------------------------------------------------
+
+def sweep_rows(result: SweepResult, cargo: str = "all") -> tuple[list[str], list[list[str]], bool]:
+    """Header and one row per grid point: its lever values, then each sweep KPI 'mean ± CI' with its unit."""
+    summary = result.summary()
+    summary = summary[summary["cargo"] == cargo]
+    levers = result.lever_names
+    kpis = [k for k in SWEEP_KPIS if k in set(summary["kpi"])]
+    notes = not_set(result.scenario)
+    by = {(*(r[name] for name in levers), r["kpi"]): r for r in summary.to_dict("records")}
+    rows, clipped = [], False
+    for point in result.points().to_dict("records"):
+        key = tuple(point[name] for name in levers)
+        cells = []
+        for kpi in kpis:
+            if kpi in notes:
+                cells.append(NOT_SET)
+                continue
+            cell = summary_cell(by.get((*key, kpi)), kpi, result.replications)
+            clipped |= cell.clipped
+            cells.append(cell.text)
+        rows.append([str(point[name]) for name in levers] + cells)
+    return [*levers, *(kpi_label(k) for k in kpis)], rows, clipped
+
+
+def write_sweep_report(result: SweepResult, directory: str | os.PathLike[str]) -> Path:
+    """plots/ (each KPI against each lever; heat maps for two levers) and report.html of a sweep."""
+    d = Path(directory)
+    write_sweep_plots(result, d)
+    captions: dict[str, str] = {}
+    for kpi in PLOT_KPIS:  # in the order write_sweep_plots draws them, named as it names their files
+        for lever in result.lever_names:
+            captions[plot_name(kpi, lever)] = (f"{kpi_label(kpi)} against {lever} (all cargo): mean over "
+                                               f"{result.replications:,} replications with its 95 % CI band")
+        captions[f"{kpi}_heatmap"] = f"{kpi_label(kpi)} (all cargo) over the grid of both levers: mean"
+    images = {name: (d / "plots" / f"{name}.png").read_bytes() for name in captions
+              if (d / "plots" / f"{name}.png").is_file()}
+    header, rows, clipped = sweep_rows(result)
+    s = result.scenario
+    meta = result.metadata
+    html = _environment().get_template(TEMPLATE).render(
+        title=f"Sweep: {s.name}", kind="sweep", scenarios=[],
+        levers=[(name, ", ".join(str(v) for v in values)) for name, values in result.levers.items()],
+        tables=[{"title": f"KPIs of each grid point (all cargo): mean ± 95 % CI over {result.replications:,} "
+                          "replications", "header": header, "rows": rows}],
+        notes=[CLIPPED_NOTE] if clipped else [], figures=_embed(images, captions), meta=meta,
+        facts=[("base scenario", s.name), ("grid points", f"{meta.get('points', len(rows)):,}"),
+               ("replications per point", f"{result.replications:,}"), ("seed (every point)", str(result.seed)),
+               ("dostyk-sim version", meta.get("version", "")), ("created (UTC)", meta.get("created", ""))],
+        intro=(" ".join(s.description.split()) + " — " if s.description else "") + (
+            "every grid point ran with the same seed, so differences between points come from the levers, not "
+            "from luck (common random numbers)."),
+    )
+    return _write(d, html)

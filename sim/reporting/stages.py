@@ -1,0 +1,166 @@
+"""Where trains wait: per gated stage, the queue in front of it and which limit holds it back.
+
+Read from the daily series of a run (`queue_*.<stage>`, `blocked_*_h.<stage>`, see
+sim.analysis.metrics.STAGE_SERIES), over the days after the warm-up, so a results directory's
+`daily.csv` is enough to rebuild it. The binding constraint is the stage whose first waiting train
+was held back the largest share of the time, and the limit that held it (closed, daily quota, full).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.analysis.metrics import stage_names
+from sim.model.waiting import REASONS
+from sim.reporting.figures import figure
+from sim.reporting.numbers import estimate, number
+from sim.reporting.timeline import finish_time_axes, legend_below, shade_events
+from sim.units import DAY
+
+if TYPE_CHECKING:
+    from sim.experiments.results import Results
+    from sim.scenario.schema import Scenario
+
+REASON_TEXT = {"closed": "closed", "quota": "daily quota used up", "full": "full"}
+REASON_COLORS = {"closed": "#7f7f7f", "quota": "#d62728", "full": "#1f77b4"}
+
+
+def stage_limits(scenario: Scenario) -> dict[str, str]:
+    """What limits entry to each gated stage, in words."""
+    out = {}
+    line = scenario.line
+    out["line"] = f"{line.max_trains_per_day:,} trains/day" if line.max_trains_per_day else "no daily cap"
+    cap = scenario.yard.capacity_wagons
+    out["yard"] = f"{cap:,} wagons" if cap else "no limit"
+    for check in scenario.checks:
+        parts = []
+        if check.trains_at_once:
+            parts.append(f"{check.trains_at_once:,} trains at once")
+        if check.trains_per_day:
+            parts.append(f"quota {check.trains_per_day:,} trains/day")
+        if check.hours is not None:
+            parts.append(f"works {check.model_dump()['hours']}")
+        out[f"checks.{check.name}"] = ", ".join(parts) or "no limit"
+    for d in scenario.disruptions:
+        if d.target in out and d.capacity != 1:
+            out[d.target] += f"; {d.name}: {'closed' if d.capacity == 0 else f'capacity ×{d.capacity:g}'}"
+    return out
+
+
+def _window_rows(results: Results) -> pd.DataFrame:
+    """The `all` rows of the days after the warm-up, with the hours each day holds."""
+    daily = results.daily
+    s = results.scenario
+    rows = daily[(daily["cargo"] == "all") & (daily["day"] * DAY >= s.warmup)].copy()
+    rows["hours"] = np.minimum(s.duration - rows["day"] * DAY, DAY)
+    return rows
+
+
+def where_trains_wait(results: Results) -> pd.DataFrame:
+    """One row per gated stage: trains waiting (mean and 95 % CI over replications, most in a day)
+    and the share of time its first waiting train was held back, by reason; sorted, binding first."""
+    stages = stage_names(results.daily.columns)
+    if not stages:
+        return pd.DataFrame()
+    rows = _window_rows(results)
+    limits = stage_limits(results.scenario)
+    out = []
+    for stage in stages:
+        sums = rows.assign(_train_h=rows[f"queue_mean.{stage}"] * rows["hours"]).groupby("replication").agg(
+            train_h=("_train_h", "sum"), hours=("hours", "sum"), queue_max=(f"queue_max.{stage}", "max"),
+            **{r: (f"blocked_{r}_h.{stage}", "sum") for r in REASONS})
+        per_rep = pd.DataFrame({"queue_mean": sums["train_h"] / sums["hours"], "queue_max": sums["queue_max"],
+                                **{r: sums[r] / sums["hours"] for r in REASONS}})
+        n = len(per_rep)
+        mean = float(per_rep["queue_mean"].mean())
+        sd = float(per_rep["queue_mean"].std(ddof=1)) if n > 1 else math.nan
+        half = _t_half(sd, n)
+        shares = {r: float(per_rep[r].mean()) for r in REASONS}
+        out.append({"stage": stage, "limit": limits.get(stage, ""), "n": n, "queue_mean": mean,
+                    "queue_ci_low": mean - half, "queue_ci_high": mean + half,
+                    "queue_max": float(per_rep["queue_max"].mean()),
+                    **{f"share_{r}": v for r, v in shares.items()}, "share_held": sum(shares.values())})
+    table = pd.DataFrame(out)
+    return table.sort_values(["share_held", "queue_mean"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _t_half(sd: float, n: int) -> float:
+    from sim.analysis.stats import t_halfwidth
+
+    return t_halfwidth(sd, n)
+
+
+def binding_text(table: pd.DataFrame) -> str:
+    """One sentence naming the binding constraint (or saying that no stage held trains back)."""
+    if table.empty:
+        return "This results directory has no per-stage series (written before they existed)."
+    top = table.iloc[0]
+    if top["share_held"] <= 0:
+        return "No gated stage held trains back: every train entered the line, the yard and each check at once."
+    reason = max(REASONS, key=lambda r: top[f"share_{r}"])
+    return (f"Trains were held back most in front of {top['stage']} ({top['limit']}): its first waiting train "
+            f"could not enter {percent(top['share_held'])} of the time, mostly because it was "
+            f"{REASON_TEXT[reason]} ({percent(top[f'share_{reason}'])}); on average "
+            f"{number(top['queue_mean'], 3)} trains waited there (most in one day: {number(top['queue_max'], 3)})."
+            + (" A full yard means the checks and unloading downstream do not clear it fast enough."
+               if top["stage"] == "yard" and reason == "full" else ""))
+
+
+def percent(share: float) -> str:
+    """A share as a percentage for people: '23 %', '0.4 %', '0 %'."""
+    if not math.isfinite(share):
+        return "–"
+    value = 100 * share
+    return f"{number(value, 2 if value < 10 else 3)} %" if value else "0 %"
+
+
+def table_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The table as text cells for the report: queue with its CI, shares in %."""
+    out = []
+    for r in table.to_dict("records"):
+        out.append({"stage": r["stage"], "limit": r["limit"],
+                    "queue": estimate(r["queue_mean"], r["queue_ci_low"], r["queue_ci_high"], r["n"],
+                                      (0.0, math.inf)).text,
+                    "queue_max": number(r["queue_max"], 3),
+                    **{r_: percent(r[f"share_{r_}"]) for r_ in REASONS}, "held": percent(r["share_held"])})
+    return out
+
+
+def waiting(results: Results) -> Figure | None:
+    """Trains waiting in front of each gated stage per day (mean of replications), and the share of
+    time each stage held its first waiting train back, by reason. None without per-stage series."""
+    table = where_trains_wait(results)
+    if table.empty:
+        return None
+    fig = figure(7.0)
+    top, bottom = fig.subplots(2, 1, height_ratios=[3, 2])
+    rows = results.daily[results.daily["cargo"] == "all"].copy()
+    rows["date"] = pd.to_datetime(rows["date"])
+    shade_events(top, results, "all", text=False)
+    for i, stage in enumerate(table["stage"]):
+        mean = rows.groupby("date")[f"queue_mean.{stage}"].mean()
+        top.plot(mean.index, mean.to_numpy(), linewidth=1.4, color=f"C{i}", label=f"waiting at {stage}", gid=f"queue:{stage}")
+    top.set_ylabel("Trains waiting to enter (daily mean)")
+    top.set_title(f"{results.scenario.name}: where trains wait (mean of {results.replications} replications)")
+    finish_time_axes(top, results)
+    y = np.arange(len(table))
+    left = np.zeros(len(table))
+    for reason in REASONS:
+        share = 100 * table[f"share_{reason}"].to_numpy()
+        bottom.barh(y, share, left=left, color=REASON_COLORS[reason], label=f"held back: {REASON_TEXT[reason]}",
+                    gid=f"share:{reason}")
+        left += share
+    for yi, total in zip(y, left):
+        bottom.text(total, yi, f" {number(total, 3)} %", va="center", fontsize=8)
+    bottom.set_yticks(y, list(table["stage"]), fontsize=8)
+    bottom.invert_yaxis()
+    bottom.set_xlim(0, max(100.0, float(left.max()) * 1.1) if len(left) else 100.0)
+    bottom.set_xlabel("Share of the time after warm-up with the first waiting train held back (%)")
+    bottom.grid(True, axis="x", alpha=0.3)
+    legend_below(fig, [top, bottom])
+    return fig
