@@ -171,6 +171,10 @@ CASES: list[Case] = [
          "--set name", "aliases (*name) are not allowed", names_file=False),
     Case("no-file", "a scenario file that does not exist", ["validate", "no_such_scenario.yaml"], "(top level)",
          "no such file", names_file=False),
+    Case("cargo-all", "a cargo named `all` (the name of the total rows in results)", ["validate", "{file}"],
+         "cargo.all", "the cargo name 'all' is reserved", text=MINI.replace("containers", "all")),
+    Case("cargo-ALL", "a cargo named `ALL`", ["validate", "{file}"], "cargo.ALL", "the cargo name 'ALL' is reserved",
+         text=MINI.replace("containers", "ALL")),
 ]
 
 
