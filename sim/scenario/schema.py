@@ -224,6 +224,17 @@ class StopLoading(_Model):
     on_halt: Literal["defer", "lose"] = "defer"
     check_every: PositiveHours = Field(1.0, description="how often the dispatcher reviews the border backlog")
 
+    @field_validator("resume_below")
+    @classmethod
+    def _can_resume(cls, value: int) -> int:
+        # loading resumes once the backlog is *below* resume_below; it is never below 0
+        if value < 1:
+            raise ValueError(
+                f"expected at least 1: loading resumes once the border backlog is below resume_below, and the "
+                f"backlog is never below 0, so {value} would halt loading for good (1 resumes once the border is empty)"
+            )
+        return value
+
     @model_validator(mode="after")
     def _hysteresis(self) -> StopLoading:
         if self.resume_below >= self.above_wagons:

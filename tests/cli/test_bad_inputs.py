@@ -175,6 +175,9 @@ CASES: list[Case] = [
          "cargo.all", "the cargo name 'all' is reserved", text=MINI.replace("containers", "all")),
     Case("cargo-ALL", "a cargo named `ALL`", ["validate", "{file}"], "cargo.ALL", "the cargo name 'ALL' is reserved",
          text=MINI.replace("containers", "ALL")),
+    Case("resume-below-0", "stop-loading that resumes below 0 wagons (never: loading would halt for good)",
+         ["validate", "{file}", "--set", "policies.stop_loading.resume_below=0"],
+         "policies.stop_loading.resume_below", "would halt loading for good"),
 ]
 
 
