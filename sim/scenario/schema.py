@@ -252,6 +252,22 @@ class Costs(_Model):
     wagon_day_usd: float = Field(0.0, ge=0, le=1e6)
 
 
+YES_NO = ("got a yes/no value: YAML reads unquoted yes/no, on/off and true/false as yes or no, and no scenario key "
+          "takes one — write a number (e.g. 1), or put text in quotes ('on')")
+
+
+def _yes_no_paths(data: Any, path: str) -> list[str]:
+    """Key paths of every yes/no (boolean) value in raw scenario data: the format has no boolean keys."""
+    if isinstance(data, bool):
+        return [path]
+    if isinstance(data, Mapping):
+        return [p for key, value in data.items()
+                for p in _yes_no_paths(value, f"{path}.{key}" if path else str(key))]
+    if isinstance(data, (list, tuple)):
+        return [p for i, value in enumerate(data) for p in _yes_no_paths(value, f"{path}[{i}]")]
+    return []
+
+
 class Scenario(_Model):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: str = ""
@@ -271,6 +287,15 @@ class Scenario(_Model):
     disruptions: list[Disruption] = Field(default_factory=list)
     policies: Policies = Policies()
     costs: Costs = Costs()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_yes_no_values(cls, data: Any) -> Any:
+        # pydantic takes True for 1 and False for 0, so `points: yes` would be one point
+        problems = [(path, YES_NO) for path in _yes_no_paths(data, "")]
+        if problems:
+            raise ScenarioRuleError(problems)
+        return data
 
     @field_validator("start", mode="before")
     @classmethod

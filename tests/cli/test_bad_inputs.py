@@ -178,6 +178,14 @@ CASES: list[Case] = [
     Case("resume-below-0", "stop-loading that resumes below 0 wagons (never: loading would halt for good)",
          ["validate", "{file}", "--set", "policies.stop_loading.resume_below=0"],
          "policies.stop_loading.resume_below", "would halt loading for good"),
+    Case("points-yes", "`points: yes` (YAML reads it as true, which pydantic took for 1 point)", ["validate", "{file}"],
+         "unloading.grain.points", "got a yes/no value", text=_mini(("grain: {points: 6,", "grain: {points: yes,"))),
+    Case("replications-on", "`replications: on`", ["validate", "{file}", "--set", "replications=on"],
+         "replications", "got a yes/no value"),
+    Case("payload-true", "`payload_t: true` in a list of profile weights and a payload",
+         ["validate", "{file}", "--set", "cargo.grain.payload_t=true", "--set",
+          "demand.grain.monthly_profile=[1,1,1,1,1,1,1,1,1,1,1,off]"], "demand.grain.monthly_profile[11]",
+         "got a yes/no value"),
 ]
 
 
