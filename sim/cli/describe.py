@@ -7,6 +7,7 @@ import json
 import click
 
 from sim.cli.options import parse_sets
+from sim.scenario.effects import describe_disruptions, warning_lines
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -21,6 +22,10 @@ def validate(scenario: str, sets: tuple[str, ...]) -> None:
     click.echo(f"  {len(s.cargo)} cargo ({', '.join(s.cargo)}), {len(s.checks)} checks, "
                f"{len(s.disruptions)} disruptions, {s.duration / 24:g} days from {s.start}, "
                f"{s.replications} replications, seed {s.seed}")
+    for line in describe_disruptions(s):  # a factor's effect in numbers: `capacity: 8` is 96 trains a day
+        click.echo(f"  disruption {line}")
+    for line in warning_lines(s, scenario):
+        click.echo(f"warning: {line}", err=True)
 
 
 @click.command()

@@ -24,7 +24,7 @@ import pandas as pd
 from sim.analysis.stats import summarise, t_halfwidth
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
-from sim.experiments.runner import Progress, replication_tasks, run_tasks
+from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
 from sim.experiments.workdir import WorkDir
 from sim.scenario.schema import Scenario
 from sim.units import safe_name
@@ -169,6 +169,7 @@ def compare(
         raise ValueError("give one name per scenario")
     tasks = []
     for i, scen in enumerate(scenarios):
+        warn_about(scen)
         tasks += replication_tasks(scen, range(n), seed, prefix=f"s{i:02d}-r", keep_series=False)
     work = None
     if workdir is not None:

@@ -8,6 +8,7 @@ task is stored at once, so an interrupted run keeps its finished replications an
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, closing
 from pathlib import Path
@@ -18,6 +19,7 @@ from sim.experiments.executors import Executor, Task, TaskError, make_executor, 
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.results import Results
 from sim.experiments.workdir import WorkDir
+from sim.scenario.effects import ScenarioWarning, scenario_warnings
 from sim.scenario.limits import workload_problems
 from sim.scenario.schema import Scenario
 
@@ -117,6 +119,14 @@ def _save_failed(workdir: WorkDir, task: Task) -> Path:
     return path
 
 
+def warn_about(scenario: Scenario, label: str = "", known: Iterable[tuple[str, str]] = ()) -> None:
+    """Emit each scenario warning (sim.scenario.effects) not in `known` as a ScenarioWarning, before
+    any work: a valid scenario that probably says something else than meant must not pass silently."""
+    for path, message in scenario_warnings(scenario):
+        if (path, message) not in set(known):
+            warnings.warn(ScenarioWarning(f"{scenario.name}{label}: {path}: {message}"), stacklevel=3)
+
+
 def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int, prefix: str = "r",
                       changes: dict[str, Any] | None = None, keep_series: bool = True) -> list[Task]:
     """One task per replication of `scenario`."""
@@ -163,6 +173,7 @@ def run(
         if too_many:
             raise ValueError(f"replications={n}: {too_many[0]}")
     seed = scenario.seed if seed is None else int(seed)
+    warn_about(scenario)
     tasks = replication_tasks(scenario, range(n), seed)
     work = None
     if workdir is not None:

@@ -25,8 +25,9 @@ import yaml
 from sim.analysis.stats import summarise
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
-from sim.experiments.runner import Progress, replication_tasks, run_tasks
+from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
 from sim.experiments.workdir import WorkDir
+from sim.scenario.effects import scenario_warnings
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import parse_yaml, validate_scenario
 from sim.scenario.schema import Scenario
@@ -127,8 +128,11 @@ def sweep(
     points = grid(vary)
     levers = {k: _values(v) for k, v in vary.items()}
     tasks = []
+    warn_about(scenario)
+    said = scenario_warnings(scenario)  # said once for the base, then only what a point adds
     for p, changes in enumerate(points):
         scen = point_scenario(scenario, changes)
+        warn_about(scen, " with " + ", ".join(f"{k}={v}" for k, v in changes.items()), said)
         tasks += replication_tasks(scen, range(n), seed, prefix=f"p{p:04d}-r", changes=changes, keep_series=False)
     work = None
     if workdir is not None:

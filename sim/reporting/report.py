@@ -23,6 +23,7 @@ import yaml
 from sim.analysis.metrics import KPI_DEFINITIONS
 from sim.experiments.results import Results
 from sim.reporting import plots
+from sim.scenario.effects import scenario_warnings
 
 TEMPLATE = "report.html.j2"
 DPI = 110  # a 10-inch figure is 1100 px wide: sharp in a ~1000 px column, small enough to embed
@@ -204,6 +205,7 @@ def render(results: Results, images: dict[str, bytes]) -> str:
     return _environment().get_template(TEMPLATE).render(
         scenario=s,
         description=" ".join(s.description.split()),
+        warnings=[f"{path}: {message}" for path, message in scenario_warnings(s)],
         parameters=parameters(results),
         cargos=cargos,
         rows=rows,

@@ -206,6 +206,9 @@ class Disruption(_Model):
                 raise ValueError(f"`to` ({self.to.date()}) must be after `from` ({self.from_.date()})")
         elif self.every is None or self.lasts is None:
             raise ValueError("a recurring disruption needs both `every` and `lasts`")
+        elif self.from_ is not None and self.to is not None and self.to <= self.from_:
+            raise ValueError(f"`to` ({self.to.date()}) must be after `from` ({self.from_.date()}): "
+                             "they bound the season in which the disruption recurs")
         elif self.every.mean <= 0:
             raise ValueError("`every` must have a mean above 0")
         if self.capacity == 1.0 and self.time_factor == 1.0:

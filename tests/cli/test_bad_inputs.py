@@ -186,6 +186,9 @@ CASES: list[Case] = [
          ["validate", "{file}", "--set", "cargo.grain.payload_t=true", "--set",
           "demand.grain.monthly_profile=[1,1,1,1,1,1,1,1,1,1,1,off]"], "demand.grain.monthly_profile[11]",
          "got a yes/no value"),
+    Case("season-backwards", "a recurring disruption whose season ends before it starts",
+         ["validate", "{file}", "--set", "disruptions.wind.from=2024-05-01", "--set", "disruptions.wind.to=2024-03-01"],
+         "disruptions[0]", "`to` (2024-03-01) must be after `from` (2024-05-01)"),
 ]
 
 
