@@ -22,11 +22,13 @@ from sim.cli.options import (
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.compare import unique_names
 from sim.experiments.executors import EXECUTORS
-from sim.experiments.sweep import SweepResult, parse_vary
+from sim.experiments.sweep import SweepResult, check_levers, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
 from sim.experiments.workdir import WorkDir
 from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, cell, num, table
+from sim.scenario.errors import ScenarioError
+from sim.scenario.keypaths import overlaps
 from sim.scenario.loader import load_scenario
 
 
@@ -59,8 +61,15 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     point), sweep.json and plots/. Every point uses the same seed (common random numbers).
     """
     check_scheduler(executor, scheduler)
-    base = load_scenario(scenario, parse_sets(sets))
+    changes = parse_sets(sets)
+    base = load_scenario(scenario, changes)
     levers = parse_vary(vary)
+    clashes = [(later, f"{why}, given with --set: the lever's values would replace it at every grid point")
+               for first, later, why in overlaps(base.to_dict(), [*changes, *levers]) if first in changes
+               and later in levers]
+    if clashes:
+        raise ScenarioError("--vary", clashes)
+    check_levers(base, levers, "--vary")  # before any directory is touched
     out_dir = Path(out) if out else default_out(base.name, "-sweep")
     work = prepare_work(out_dir, force, resume, executor)
     with interrupt_note(out_dir, "tasks"):

@@ -26,6 +26,7 @@ from sim.units import safe_name
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     """`key.path=value` pairs; values are read as YAML scalars (10, 2h, [a, b])."""
     out: dict[str, Any] = {}
+    given: dict[str, str] = {}
     for item in values:
         if "=" not in item:
             raise click.BadParameter(f"expected key.path=value, got {item!r}", param_hint="--set")
@@ -33,6 +34,10 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
         key = key.strip()
         if not key:
             raise click.BadParameter(f"expected key.path=value, got {item!r}", param_hint="--set")
+        if key in out:  # a dict would keep the last silently
+            raise click.BadParameter(f"{key} is given twice ({key}={given[key]}, then {key}={raw}); give it once",
+                                     param_hint="--set")
+        given[key] = raw
         try:
             out[key] = parse_yaml(raw, f"--set {key}")
         except ScenarioError as exc:

@@ -29,6 +29,7 @@ from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_
 from sim.experiments.workdir import WorkDir
 from sim.scenario.effects import scenario_warnings
 from sim.scenario.errors import ScenarioError
+from sim.scenario.keypaths import KeyPathError, overlaps, resolve
 from sim.scenario.loader import parse_yaml, validate_scenario
 from sim.scenario.schema import Scenario
 
@@ -52,6 +53,57 @@ def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 def _values(value: Any) -> list[Any]:
     """A lever's values: a list or tuple as given; a single value (even a string) as one value."""
     return list(value) if isinstance(value, (list, tuple, range)) else [value]
+
+
+#: Keys that look like levers but would change nothing (or be ignored) at every grid point.
+NOT_LEVERS = {
+    "seed": ("not a lever: every grid point runs with the same seed, so that points differ only by their "
+             "levers (common random numbers); give the seed with --seed (seed= in Python), or run one sweep per seed"),
+    "replications": ("not a lever: every grid point runs the same replications; give them with -n "
+                     "(replications= in Python)"),
+    "name": "not a lever: a name labels the results and changes no number",
+    "description": "not a lever: a description changes no number",
+}
+
+
+def check_levers(base: Scenario, vary: Mapping[str, Sequence[Any]], source: str = "vary") -> list[Scenario]:
+    """Each grid point's scenario, after refusing levers that would silently do nothing or be pooled.
+
+    Refused: keys that are no levers (seed, replications, names), two levers naming one value (by
+    index and by name) or one inside the other (one overwrites the other), and values that give the
+    same scenario (6 and 6.0), whose results would be pooled under one label.
+    """
+    data = base.to_dict()
+    problems: list[tuple[str, str]] = []
+    for lever in vary:
+        try:
+            key = resolve(data, lever)
+        except KeyPathError:
+            continue  # point_scenario says what is wrong with the path
+        if len(key) == 1 and str(key[0]) in NOT_LEVERS:
+            problems.append((lever, NOT_LEVERS[str(key[0])]))
+        elif key[-1] == "name":
+            problems.append((lever, "not a lever: a name labels a check or disruption and changes no number"))
+    for _, later, why in overlaps(data, list(vary)):
+        problems.append((later, (f"{why}, so one lever would overwrite the other at every grid point; "
+                                "vary each value with one lever")))
+    if problems:
+        raise ScenarioError(source, problems)
+    points = grid(vary)
+    scenarios = [point_scenario(base, changes) for changes in points]
+    seen: dict[str, dict[str, Any]] = {}
+    for changes, scen in zip(points, scenarios):
+        same = seen.setdefault(json.dumps(scen.to_dict(), sort_keys=True), changes)
+        for lever in (k for k in changes if same is not changes and _text(changes[k]) != _text(same[k])):
+            problems.append((lever, (f"{_text(same[lever])} and {_text(changes[lever])} give the same scenario, so "
+                                    "their results would be pooled under one label; give each value once")))
+    if problems:
+        raise ScenarioError(source, list(dict.fromkeys(problems)))
+    return scenarios
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value, default=str)
 
 
 def point_scenario(base: Scenario, changes: dict[str, Any]) -> Scenario:
@@ -125,13 +177,13 @@ def sweep(
     if n < 1:
         raise ValueError("replications must be at least 1")
     seed = scenario.seed if seed is None else int(seed)
+    scenarios = check_levers(scenario, vary)
     points = grid(vary)
     levers = {k: _values(v) for k, v in vary.items()}
     tasks = []
     warn_about(scenario)
     said = scenario_warnings(scenario)  # said once for the base, then only what a point adds
-    for p, changes in enumerate(points):
-        scen = point_scenario(scenario, changes)
+    for p, (changes, scen) in enumerate(zip(points, scenarios)):
         warn_about(scen, " with " + ", ".join(f"{k}={v}" for k, v in changes.items()), said)
         tasks += replication_tasks(scen, range(n), seed, prefix=f"p{p:04d}-r", changes=changes, keep_series=False)
     work = None

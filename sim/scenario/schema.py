@@ -26,7 +26,7 @@ from pydantic import (
 
 from sim.scenario.distributions import Distribution, Fixed, Hours, PositiveHours
 from sim.scenario.errors import ScenarioError, ScenarioRuleError, describe_validation_error
-from sim.scenario.keypaths import KeyPathError, set_path
+from sim.scenario.keypaths import KeyPathError, overlaps, set_path
 from sim.scenario.rules import cross_problems
 
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
@@ -361,6 +361,9 @@ class Scenario(_Model):
         """
         if overrides:
             problems = []
+            if isinstance(data, dict):  # one value changed twice: only one change would count
+                for _, later, why in overlaps(data, [k for k in overrides if isinstance(k, str)]):
+                    problems.append((later, f"{why}; change it once (only one of the two changes would count)"))
             for key, value in overrides.items():
                 if not isinstance(key, str):
                     problems.append((str(key), "a key path must be text, e.g. 'unloading.grain.points'"))
@@ -375,3 +378,4 @@ class Scenario(_Model):
             return cls.model_validate(data)
         except ValidationError as exc:
             raise ScenarioError(source, describe_validation_error(exc)) from None
+
