@@ -10,22 +10,21 @@ from typing import Any
 import click
 
 from sim.cli.options import (
+    check_executor,
     check_scheduler,
-    default_out,
     execution_options,
     fail,
     interrupt_note,
     parse_sets,
-    prepare_work,
     say_reused,
 )
+from sim.cli.outputs import claim_output, default_out, out_path
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.compare import unique_names
 from sim.experiments.executors import EXECUTORS
 from sim.experiments.sweep import SweepResult, check_levers, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
-from sim.experiments.workdir import WorkDir
 from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, cell, num, table
 from sim.scenario.errors import ScenarioError
 from sim.scenario.keypaths import overlaps
@@ -70,13 +69,14 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     if clashes:
         raise ScenarioError("--vary", clashes)
     check_levers(base, levers, "--vary")  # before any directory is touched
-    out_dir = Path(out) if out else default_out(base.name, "-sweep")
-    work = prepare_work(out_dir, force, resume, executor)
-    with interrupt_note(out_dir, "tasks"):
-        result = run_sweep(base, levers, replications, seed, executor=executor, workers=workers,
-                           progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = result.write(out_dir, force=force, extra=None if no_plots else sweep_plots_writer(result))
-    WorkDir(work).remove()
+    check_executor(executor)
+    out_dir = out_path(out, default_out(base.name, "-sweep"))
+    with claim_output(out_dir, force, resume, "sweep") as claim:
+        with interrupt_note(out_dir, "tasks"):
+            result = run_sweep(base, levers, replications, seed, executor=executor, workers=workers,
+                               progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
+        written = result.write(out_dir, force=force, extra=None if no_plots else sweep_plots_writer(result))
+        claim.finish(result.metadata.get("tasks_reused", 0))
     if not quiet:
         summary = result.summary()
         names = list(result.levers)
@@ -118,13 +118,14 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
         raise click.UsageError("compare needs at least two scenario files")
     loaded = [load_scenario(p) for p in scenarios]
     names = unique_names([Path(p).stem for p in scenarios])
-    out_dir = Path(out) if out else default_out("compare-" + "-vs-".join(names))
-    work = prepare_work(out_dir, force, resume, executor)
-    with interrupt_note(out_dir, "tasks"):
-        result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
-                             progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = result.write(out_dir, force=force)
-    WorkDir(work).remove()
+    check_executor(executor)
+    out_dir = out_path(out, default_out("compare-" + "-vs-".join(names)))
+    with claim_output(out_dir, force, resume, "compare") as claim:
+        with interrupt_note(out_dir, "tasks"):
+            result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
+                                 progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
+        written = result.write(out_dir, force=force)
+        claim.finish(result.metadata.get("tasks_reused", 0))
     if not quiet:
         diff = result.differences()
         shown = list(kpis) or HEADLINE_KPIS

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from sim.cli.options import (
+    check_executor,
     check_replications,
     check_scheduler,
-    default_out,
     fail,
     interrupt_note,
     parse_sets,
-    prepare_work,
     report_writer,
     say_reused,
 )
+from sim.cli.outputs import claim_output, default_out, out_path
 from sim.experiments.executors import EXECUTORS
 from sim.experiments.runner import run as run_experiment
-from sim.experiments.workdir import WorkDir
 from sim.reporting.tables import format_summary
 from sim.scenario.loader import load_scenario
 
@@ -48,13 +45,14 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     check_scheduler(executor, scheduler)
     scen = load_scenario(scenario, parse_sets(sets))
     check_replications(scen, scenario, replications)
-    out_dir = Path(out) if out else default_out(scen.name)
-    work = prepare_work(out_dir, force, resume, executor)
-    with interrupt_note(out_dir, "replications"):
-        results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
-                                 progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = results.write(out_dir, force=force, extra=None if no_report else report_writer(results))
-    WorkDir(work).remove()
+    check_executor(executor)
+    out_dir = out_path(out, default_out(scen.name))
+    with claim_output(out_dir, force, resume, "run") as claim:
+        with interrupt_note(out_dir, "replications"):
+            results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
+                                     progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
+        written = results.write(out_dir, force=force, extra=None if no_report else report_writer(results))
+        claim.finish(results.metadata.get("replications_reused", 0))
     if not quiet:
         click.echo("")
         click.echo(format_summary(results.summary()))

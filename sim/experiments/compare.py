@@ -171,12 +171,10 @@ def compare(
     for i, scen in enumerate(scenarios):
         warn_about(scen)
         tasks += replication_tasks(scen, range(n), seed, prefix=f"s{i:02d}-r", keep_series=False)
-    work = None
-    if workdir is not None:
-        work = WorkDir.open(workdir, resume=resume, manifest={
-            "kind": "compare", "scenarios": labels, "seed": seed, "replications": n})
-    results, reused = run_tasks(tasks, executor, workers, work, progress, desc="compare", unit="task",
-                                scheduler=scheduler)
+    manifest = {"kind": "compare", "scenarios": labels, "seed": seed, "replications": n}
+    with WorkDir.session(workdir, resume, manifest) as work:
+        results, reused = run_tasks(tasks, executor, workers, work, progress, desc="compare", unit="task",
+                                    scheduler=scheduler)
     frames = []
     for i, label in enumerate(labels):
         for task in tasks[i * n:(i + 1) * n]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import SimError
+from sim.experiments.atomic import WriteError
 from sim.experiments.executors import Executor, Task, TaskError, make_executor, task_key
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.results import Results
@@ -76,6 +77,7 @@ def run_tasks(
         raise ValueError("task keys must be unique")
     done: dict[str, ReplicationResult] = workdir.load(keys) if workdir is not None else {}
     reused = len(done)
+
     todo = [t for t in tasks if t.key not in done]
     inner = ex.map_unordered(todo)
     stream: Iterator[tuple[Task, ReplicationResult]] = inner
@@ -93,7 +95,7 @@ def run_tasks(
                     stack.callback(it.close)
             for task, result in stream:
                 if workdir is not None:
-                    workdir.save(task.key, result)
+                    _save(workdir, task.key, result, len(done))
                 done[task.key] = result
                 if bar is not None:
                     bar.update()
@@ -108,6 +110,16 @@ def run_tasks(
         if bar is not None:
             bar.close()
     return done, reused
+
+
+def _save(workdir: WorkDir, key: str, result: ReplicationResult, done: int) -> None:
+    """Store a finished task; a full or read-only disk stops the work with what to do."""
+    try:
+        workdir.save(key, result)
+    except OSError as exc:
+        raise WriteError(f"could not save a finished task in {workdir.parts}: {exc.strerror or exc}; "
+                         f"{done} finished task(s) are kept there — free some space (or make it writable), then "
+                         f"run the same command with --resume to compute only the rest") from exc
 
 
 def _save_failed(workdir: WorkDir, task: Task) -> Path:
@@ -175,11 +187,10 @@ def run(
     seed = scenario.seed if seed is None else int(seed)
     warn_about(scenario)
     tasks = replication_tasks(scenario, range(n), seed)
-    work = None
-    if workdir is not None:
-        work = WorkDir.open(workdir, resume=resume, manifest={
-            "kind": "run", "scenario": scenario.name, "seed": seed, "replications": n})
-    results, reused = run_tasks(tasks, executor, workers, work, progress, desc=scenario.name, scheduler=scheduler)
+    manifest = {"kind": "run", "scenario": scenario.name, "seed": seed, "replications": n}
+    with WorkDir.session(workdir, resume, manifest) as work:
+        results, reused = run_tasks(tasks, executor, workers, work, progress, desc=scenario.name,
+                                    scheduler=scheduler)
     done = sorted(results.values(), key=lambda r: r.replication)
     out = Results.from_replications(scenario, seed, done)
     out.metadata["replications_reused"] = reused

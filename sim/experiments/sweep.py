@@ -186,13 +186,11 @@ def sweep(
     for p, (changes, scen) in enumerate(zip(points, scenarios)):
         warn_about(scen, " with " + ", ".join(f"{k}={v}" for k, v in changes.items()), said)
         tasks += replication_tasks(scen, range(n), seed, prefix=f"p{p:04d}-r", changes=changes, keep_series=False)
-    work = None
-    if workdir is not None:
-        work = WorkDir.open(workdir, resume=resume, manifest={
-            "kind": "sweep", "scenario": scenario.name, "seed": seed, "replications": n,
-            "levers": levers, "tasks": len(tasks)})
-    results, reused = run_tasks(tasks, executor, workers, work, progress,
-                                desc=f"sweep {scenario.name}", unit="task", scheduler=scheduler)
+    manifest = {"kind": "sweep", "scenario": scenario.name, "seed": seed, "replications": n, "levers": levers,
+                "tasks": len(tasks)}
+    with WorkDir.session(workdir, resume, manifest) as work:
+        results, reused = run_tasks(tasks, executor, workers, work, progress,
+                                    desc=f"sweep {scenario.name}", unit="task", scheduler=scheduler)
     kpi_frames, event_frames = [], []
     for p, changes in enumerate(points):  # grid order, then replication order: a deterministic table
         for task in tasks[p * n:(p + 1) * n]:

@@ -217,6 +217,22 @@ CASES: list[Case] = [
          ["--set", "checks[0].trains_at_once=3", "--vary", "checks.customs.trains_at_once=1,2"],
          "checks.customs.trains_at_once", "given with --set: the lever's values would replace it"),
     ]],
+    *[Case(f"out-{id_}", what, ["run", "{file}", "--out", out, "--force", "--quiet"], key, expected, names_file=False)
+      for id_, what, out, key, expected in [
+        ("empty", "`--out ''` (was ignored: results went to the default place)", "", "--out", "--out is empty"),
+        ("dot", "`--out .` (was an internal error; with --force it would replace the current directory)", ".",
+         "--out .", "the current directory or one above it"),
+        ("root", "`--out /`", "/", "--out /", "the current directory or one above it"),
+        ("work", "`--out x.work` (the name of a work directory)", "x.work", "--out x.work",
+         "names ending in .work are kept for unfinished work"),
+    ]],
+    Case("force-notes", "`--out notes --force` on a directory of the user's notes (it was deleted)",
+         ["run", "{file}", "--out", "notes", "--force", "--quiet"], "notes",
+         "is not a results directory written by dostyk", names_file=False, files={"notes/notes.txt": "mine"}),
+    Case("resume-sweep-work", "`run --resume` on the work directory of an interrupted sweep (its tasks were deleted)",
+         ["run", "{file}", "--out", "out", "--resume", "--quiet"], "out.work",
+         "finished task(s) of an interrupted sweep, not of a run", names_file=False,
+         files={"out.work/manifest.json": '{"kind": "sweep"}', "out.work/parts/p0000-r00000-0123456789ab.pkl": "x"}),
 ]
 
 
@@ -229,6 +245,9 @@ def _run_case(case: Case, directory: Path) -> tuple[int, str, str]:
         path.write_bytes(content)
     else:
         path.write_text(content, encoding="utf-8")
+    for relative, text in case.files.items():  # other files the case needs (a directory of notes…)
+        (directory / relative).parent.mkdir(parents=True, exist_ok=True)
+        (directory / relative).write_text(text, encoding="utf-8")
     args = [a.replace("{file}", name) for a in case.args]
     err = io.StringIO()
     out = io.StringIO()
@@ -257,6 +276,8 @@ def test_bad_input_gets_a_clear_message(case: Case, tmp_path: Path) -> None:
     assert case.expected in err, f"the message must say {case.expected!r}:\n{err}"
     assert not (tmp_path / "pwned").exists(), "a YAML tag ran code"
     assert not (tmp_path / "out").exists() and not (tmp_path / "results").exists(), "a refused run wrote output"
+    for relative, text in case.files.items():
+        assert (tmp_path / relative).read_text(encoding="utf-8") == text, f"{relative} was changed"
 
 
 def test_the_installed_command_exits_2_without_traceback(tmp_path: Path) -> None:
