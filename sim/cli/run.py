@@ -8,14 +8,15 @@ from sim.cli.options import (
     check_executor,
     check_replications,
     check_scheduler,
-    fail,
     interrupt_note,
     parse_sets,
     report_writer,
     say_reused,
 )
 from sim.cli.outputs import claim_output, default_out, out_path
+from sim.experiments.atomic import write_errors
 from sim.experiments.executors import EXECUTORS
+from sim.experiments.lock import output_lock
 from sim.experiments.runner import run as run_experiment
 from sim.reporting.tables import format_summary
 from sim.scenario.loader import load_scenario
@@ -67,8 +68,6 @@ def report(results_dir: str) -> None:
     """Rebuild plots/ and report.html of RESULTS_DIR from its files (atomically)."""
     from sim.reporting.report import rebuild_report
 
-    try:
+    with write_errors(f"the report in {results_dir}"), output_lock(results_dir):  # not while a run writes it
         path = rebuild_report(results_dir)
-    except FileNotFoundError as exc:
-        fail(f"{results_dir}: {exc}" if str(results_dir) not in str(exc) else str(exc))
     click.echo(f"Report written to {path}")
