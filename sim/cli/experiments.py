@@ -25,7 +25,7 @@ from sim.experiments.executors import EXECUTORS
 from sim.experiments.sweep import SweepResult, check_levers, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
-from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, cell, num, table
+from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, cell, num, subset, table
 from sim.scenario.errors import ScenarioError
 from sim.scenario.keypaths import overlaps
 from sim.scenario.loader import load_scenario
@@ -88,7 +88,9 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
                 sel &= summary[lever] == value
             sub = summary[sel].set_index("kpi")
             rows.append([str(point[n]) for n in names]
-                        + [cell(*sub.loc[k, ["mean", "ci95_low", "ci95_high"]]) if k in sub.index else "–" for k in shown])
+                        + [cell(*sub.loc[k, ["mean", "ci95_low", "ci95_high"]])
+                           + subset(k, int(sub.loc[k, "n"]), result.replications) if k in sub.index else "–"
+                           for k in shown])
         click.echo("")
         click.echo(f"{cargo}: mean ± 95 % CI over {result.replications} replications")
         click.echo(table(names + shown, rows))
@@ -137,7 +139,8 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
                     continue
                 r = sub.loc[k]
                 rows.append([k, num(r["mean_baseline"]), num(r["mean_scenario"]),
-                             cell(r["difference"], r["ci95_low"], r["ci95_high"]),
+                             cell(r["difference"], r["ci95_low"], r["ci95_high"])
+                             + subset(k, int(r["n"]), result.replications, " pairs"),
                              f"± {num(r['half_width_unpaired'], 2)}"])
             click.echo("")
             click.echo(f"{name} − {result.baseline} ({cargo}; {result.replications} paired replications, seed {result.seed})")

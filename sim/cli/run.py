@@ -56,7 +56,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
         claim.finish(results.metadata.get("replications_reused", 0))
     if not quiet:
         click.echo("")
-        click.echo(format_summary(results.summary()))
+        click.echo(format_summary(results.summary(), replications=results.replications))
         click.echo("")
     say_reused(results.metadata.get("replications_reused", 0), results.replications, "replications")
     click.echo(f"Results written to {written}")

@@ -196,7 +196,8 @@ def render(results: Results, images: dict[str, bytes]) -> str:
         r = summary[(summary["cargo"] == "all") & (summary["kpi"] == kpi)]
         if len(r):
             headline.append({"kpi": kpi, "unit": plots.kpi_unit(kpi), "mean": r["mean"].iloc[0],
-                             "low": r["ci95_low"].iloc[0], "high": r["ci95_high"].iloc[0]})
+                             "low": r["ci95_low"].iloc[0], "high": r["ci95_high"].iloc[0],
+                             "n": int(r["n"].iloc[0])})
     s = results.scenario
     total = cargos.index("all") if "all" in cargos else len(cargos) - 1
     recovery = [{"window": row["kpi"].split(".", 1)[1], "cell": row["cells"][total]}
