@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import SimError
+from sim.experiments import arguments
 from sim.experiments.atomic import WriteError
 from sim.experiments.executors import Executor, Task, TaskError, make_executor, task_key
 from sim.experiments.replication import ReplicationResult
@@ -177,14 +178,12 @@ def run(
     With `workdir`, each finished replication is stored there; after an interruption, the same
     call with `resume=True` computes only the missing replications.
     """
-    n = scenario.replications if replications is None else int(replications)
-    if n < 1:
-        raise ValueError("replications must be at least 1")
+    n = arguments.replications(replications, scenario.replications)
     if replications is not None:  # the file's own replications were bounded when it was validated
         too_many = [msg for path, msg in workload_problems(scenario, n) if path == "replications"]
         if too_many:
-            raise ValueError(f"replications={n}: {too_many[0]}")
-    seed = scenario.seed if seed is None else int(seed)
+            raise arguments.ArgumentError(f"replications={n}: {too_many[0]}")
+    seed = arguments.seed(seed, scenario.seed)
     warn_about(scenario)
     tasks = replication_tasks(scenario, range(n), seed)
     manifest = {"kind": "run", "scenario": scenario.name, "seed": seed, "replications": n}

@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from sim.analysis.stats import summarise
+from sim.experiments import arguments
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
 from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
@@ -39,13 +40,13 @@ if TYPE_CHECKING:
 def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     """Every combination of lever values, the last lever varying fastest."""
     if not vary:
-        raise ValueError("vary needs at least one lever, e.g. {'unloading.grain.points': [4, 6, 8]}")
+        raise arguments.ArgumentError("vary needs at least one lever, e.g. {'unloading.grain.points': [4, 6, 8]}")
     levers = list(vary)
     values = []
     for lever in levers:
         vals = _values(vary[lever])
         if not vals:
-            raise ValueError(f"lever {lever!r} has no values")
+            raise arguments.ArgumentError(f"lever {lever!r} has no values")
         values.append(vals)
     return [dict(zip(levers, combo)) for combo in itertools.product(*values)]
 
@@ -173,10 +174,8 @@ def sweep(
     With `workdir`, each finished task is stored there as it completes; after an interruption the
     same call with `resume=True` computes only the missing tasks.
     """
-    n = scenario.replications if replications is None else int(replications)
-    if n < 1:
-        raise ValueError("replications must be at least 1")
-    seed = scenario.seed if seed is None else int(seed)
+    n = arguments.replications(replications, scenario.replications)
+    seed = arguments.seed(seed, scenario.seed)
     scenarios = check_levers(scenario, vary)
     points = grid(vary)
     levers = {k: _values(v) for k, v in vary.items()}

@@ -34,3 +34,14 @@ def test_run_prints_the_warning_and_the_report_shows_it(tmp_path: Path) -> None:
         in proc.stderr
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert 'id="warnings"' in html and "0.1 × unloading.grain points 6 rounds down to 0 points" in html
+
+
+def test_compare_warns_when_the_scenarios_cover_different_periods(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(MINI.replace("duration: 365d", "duration: 4d"), encoding="utf-8")
+    b.write_text(MINI.replace("duration: 365d", "duration: 3d").replace("start: 2024-01-01", "start: 2024-01-02"),
+                 encoding="utf-8")
+    proc = dostyk("compare", str(a), str(b), "-n", "2", "--executor", "serial", "--quiet", "--out", str(tmp_path / "c"))
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: b has start 2024-01-02, the baseline a 2024-01-01: its KPIs cover another period" in proc.stderr
+    assert "warning: b has duration 3d, the baseline a 4d" in proc.stderr
