@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from sim.cli.options import (
@@ -17,6 +19,7 @@ from sim.cli.outputs import claim_output, default_out, out_path
 from sim.experiments.atomic import write_errors
 from sim.experiments.executors import EXECUTORS
 from sim.experiments.lock import output_lock
+from sim.experiments.results import DamagedResultsError
 from sim.experiments.runner import run as run_experiment
 from sim.reporting.tables import format_summary
 from sim.scenario.loader import load_scenario
@@ -68,6 +71,8 @@ def report(results_dir: str) -> None:
     """Rebuild plots/ and report.html of RESULTS_DIR from its files (atomically)."""
     from sim.reporting.report import rebuild_report
 
+    if not Path(results_dir).is_dir():
+        raise DamagedResultsError(f"{results_dir}: no such results directory")
     with write_errors(f"the report in {results_dir}"), output_lock(results_dir):  # not while a run writes it
         path = rebuild_report(results_dir)
     click.echo(f"Report written to {path}")

@@ -131,8 +131,9 @@ def _read(d: Path, name: str, parse: Callable[[str], Any]) -> Any:
 
 
 def _csv(d: Path, name: str, **kwargs: Any) -> pd.DataFrame:
+    """A CSV as written: only empty fields are missing values (a cargo may be called `NA` or `null`)."""
     try:
-        return pd.read_csv(d / name, **kwargs)
+        return pd.read_csv(d / name, keep_default_na=False, na_values=[""], **kwargs)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:  # EmptyDataError is a ValueError
         raise DamagedResultsError(f"{d}: damaged results: {name} cannot be read ({exc})") from None
 
@@ -172,6 +173,9 @@ def check_consistent(d: Path, scenario: Scenario, metadata: Any, kpis: pd.DataFr
     for name, frame in (("events.csv", events), ("dwell.csv", dwell)):
         if "replication" in frame.columns and not set(frame["replication"].dropna()) <= reps:
             problems.append(f"{name} holds replications metadata.json does not count")
+    if not dwell.empty and (not {"replication", "cargo", "quantile", "dwell_h"} <= set(dwell.columns)
+                            or dwell[["replication", "cargo", "quantile", "dwell_h"]].isna().any().any()):
+        problems.append("dwell.csv has incomplete rows (cut off?)")
     if problems:
         raise DamagedResultsError(
             f"{d}: damaged results, refusing to report them: " + "; ".join(problems)

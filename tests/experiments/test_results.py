@@ -54,6 +54,7 @@ DAMAGE = {
     "scenario-edited": (_cut("scenario.yaml", lambda t: t.replace("points: 6", "points: -6")),
                         "scenario.yaml cannot be read"),
     "cargo-renamed": (_cut("kpis.csv", lambda t: t.replace(",grain,", ",wheat,")), "kpis.csv has cargo"),
+    "dwell-cut": (_cut("dwell.csv", lambda t: t[: len(t) // 2].rsplit(",", 1)[0]), "dwell.csv has incomplete rows"),
 }
 
 
@@ -82,3 +83,23 @@ def test_report_command_refuses_a_truncated_kpis_csv(copy: Path) -> None:
     assert f"dostyk run {copy / 'scenario.yaml'} --seed 2023 --replications 2 --out {copy} --force" in proc.stderr
     assert sorted(p.name for p in copy.iterdir()) == before and "Traceback" not in proc.stderr
     assert pd.read_csv(copy / "kpis.csv").shape[0] == 3
+
+
+@pytest.mark.parametrize("name", ["NA", "null", "NaN", "None"])
+def test_a_cargo_named_like_a_missing_value_reads_back(tmp_path: Path, name: str) -> None:
+    """pandas reads `NA`, `null`… as missing by default: such a cargo's rows lost their name on reading."""
+    base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
+    data = base.with_changes({"duration": "2d", "disruptions": []}).to_dict()
+    for part in ("cargo", "demand", "unloading"):
+        data[part][name] = data[part].pop("containers")
+    res = sim.run(sim.Scenario.model_validate(data), replications=2, executor="serial")
+    res.write(tmp_path / "r")
+    back = Results.read(tmp_path / "r")
+    assert list(back.kpis["cargo"].unique()) == ["grain", name, "all"]
+    pd.testing.assert_frame_equal(back.summary(), res.summary())
+
+
+def test_report_of_a_directory_that_does_not_exist(tmp_path: Path) -> None:
+    proc = dostyk("report", str(tmp_path / "no" / "such"))
+    assert proc.returncode == 2 and proc.stderr.strip() == f"{tmp_path / 'no' / 'such'}: no such results directory"
+    assert not (tmp_path / "no").exists()
