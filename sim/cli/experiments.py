@@ -76,7 +76,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
             result = run_sweep(base, levers, replications, seed, executor=executor, workers=workers,
                                progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
         written = result.write(out_dir, force=force, extra=None if no_plots else sweep_plots_writer(result))
-        claim.finish(result.metadata.get("tasks_reused", 0))
+        claim.finish(result.metadata["tasks"])
     if not quiet:
         summary = result.summary()
         names = list(result.levers)
@@ -127,7 +127,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
             result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
                                  progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
         written = result.write(out_dir, force=force)
-        claim.finish(result.metadata.get("tasks_reused", 0))
+        claim.finish(len(result.names) * result.replications)
     if not quiet:
         diff = result.differences()
         shown = list(kpis) or HEADLINE_KPIS

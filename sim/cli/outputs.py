@@ -61,21 +61,22 @@ def out_path(out: str | None, default: Path) -> Path:
 
 @dataclass
 class Claim:
-    """A locked output: its work directory, and how many finished tasks that held at the start."""
+    """A locked output and its work directory."""
 
     work: Path
-    before: int
 
-    def finish(self, reused: int) -> None:
+    def finish(self, tasks: int) -> None:
         """Delete the work directory once the results are written, unless it holds others' tasks.
 
-        With --resume, tasks of other work (another scenario, --set or seed) are not reused; they
-        are left in place, and said, rather than deleted with this command's own.
+        Every one of this command's `tasks` left a part there; with --resume, parts of other work
+        (another scenario, --set, seed or more replications) are not reused, and they are left in
+        place, and said, rather than deleted with this command's own.
         """
-        if self.before > reused:
-            click.echo(f"Note: {self.work} keeps {self.before - reused} finished task(s) of other work that this "
-                       f"command did not use (another scenario, --set or seed); delete it when they are not needed.",
-                       err=True)
+        others = WorkDir(self.work).count() - tasks
+        if others > 0:
+            click.echo(f"Note: {self.work} keeps {others} finished task(s) of other work that this command did not "
+                       f"use (another scenario, --set, seed or more replications); delete it when they are not "
+                       f"needed.", err=True)
             return
         WorkDir(self.work).remove()
 
@@ -98,7 +99,7 @@ def claim_output(out_dir: Path, force: bool, resume: bool, kind: str) -> Iterato
             with output_lock(out_dir):
                 _check(out_dir, work, force, resume, kind)
                 try:
-                    yield Claim(work, WorkDir(work).count())
+                    yield Claim(work)
                 except WriteError as exc:
                     kept = WorkDir(work).count()
                     if kept and "--resume" not in str(exc):

@@ -56,7 +56,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
             results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
                                      progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
         written = results.write(out_dir, force=force, extra=None if no_report else report_writer(results))
-        claim.finish(results.metadata.get("replications_reused", 0))
+        claim.finish(results.replications)
     if not quiet:
         click.echo("")
         click.echo(format_summary(results.summary(), replications=results.replications))
