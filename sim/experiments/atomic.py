@@ -53,7 +53,9 @@ def replaceable(target: Path) -> str | None:
     """Why `target` must not be replaced (None: absent, empty, or a directory this tool wrote)."""
     if not target.exists() and not target.is_symlink():
         return None
-    if target.is_symlink() or not target.is_dir():
+    if target.is_symlink():
+        return f"{target} is a symbolic link; only a real results directory is replaced (give its own path)"
+    if not target.is_dir():
         return f"{target} is not a directory"
     if not any(target.iterdir()) or is_results_dir(target):
         return None

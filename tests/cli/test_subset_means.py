@@ -55,3 +55,16 @@ def test_run_and_compare_show_n_beside_a_mean_over_some_replications(tmp_path: P
     (line,) = [ln for ln in cmp.stdout.splitlines() if ln.startswith("recovery_days ")]
     assert f"(n = {pairs} of 10 pairs recovered)" in line
     assert any(ln.startswith("unrecovered_disruptions ") for ln in cmp.stdout.splitlines())
+
+
+def test_sweep_shows_n_beside_a_mean_over_some_replications(tmp_path: Path) -> None:
+    a = _write(tmp_path, "a", 26)
+    proc = dostyk("sweep", str(a), "--vary", "unloading.grain.points=25,26", "--kpi", "recovery_days", "--kpi",
+                  "unrecovered_disruptions", "--executor", "serial", "--no-plots", "--out", str(tmp_path / "sw"))
+    assert proc.returncode == 0, proc.stderr
+    summary = pd.read_csv(tmp_path / "sw" / "summary.csv")
+    rows = summary[(summary["cargo"] == "all") & (summary["kpi"] == "recovery_days")]
+    for points, n in zip(rows["unloading.grain.points"], rows["n"]):
+        (line,) = [ln for ln in proc.stdout.splitlines() if ln.startswith(f"{points} ")]
+        assert (f"(n = {n} of 10 recovered)" in line) == (n < 10), line
+    assert (rows["n"] < 10).any()

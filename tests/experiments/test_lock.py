@@ -123,3 +123,13 @@ def test_force_replaces_only_a_directory_this_tool_wrote(tmp_path: Path) -> None
         (tmp / "metadata.json").write_text('{"version": "2", "created": "later"}')
     assert '"2"' in (tmp_path / "empty" / "metadata.json").read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "notes"]
+
+
+def test_force_does_not_follow_a_symlink_to_replace_what_it_points_to(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    with atomic_directory(real) as tmp:
+        (tmp / "metadata.json").write_text('{"version": "1", "created": "now"}')
+    (tmp_path / "link").symlink_to(real)
+    with pytest.raises(ResultsExistError, match="is a symbolic link"), atomic_directory(tmp_path / "link", force=True):
+        pass
+    assert (tmp_path / "link").is_symlink() and (real / "metadata.json").is_file()
