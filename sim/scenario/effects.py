@@ -131,6 +131,7 @@ def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
                 out.append((f"disruptions[{e.index}].capacity", (
                     f"{e.factor:g} × yard capacity_wagons {e.base:,} is {e.during:,} wagons during {d.name!r}: "
                     f"too few for one train of {', '.join(too_long)}, so none of them can enter the yard")))
+    out += _overlaps_closing(s)
     span = _run_span(s)
     if span is not None:
         start, end = span
@@ -149,3 +150,24 @@ def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
 def warning_lines(s: Scenario, source: str) -> list[str]:
     """scenario_warnings as text, each naming the source and key path."""
     return [f"{source}: {path}: {message}" for path, message in scenario_warnings(s)]
+
+
+def _overlaps_closing(s: Scenario) -> list[tuple[str, str]]:
+    """Two dated windows on one target overlap and their factors multiply: 0.5 × 0.5 of 3 points is
+    0 points, a closure neither window asks for on its own."""
+    out = []
+    dated = [(i, d) for i, d in enumerate(s.disruptions) if not d.recurring and 0 < d.capacity < 1]
+    for a, (_, d) in enumerate(dated):
+        for j, e in dated[a + 1:]:
+            assert d.from_ is not None and d.to is not None and e.from_ is not None and e.to is not None
+            if e.target != d.target or not (d.from_ < e.to and e.from_ < d.to):
+                continue
+            for key, base, unit in limits(s, d.target):
+                alone = min(scaled(base, d.capacity), scaled(base, e.capacity))
+                if alone > 0 and scaled(base, d.capacity * e.capacity) == 0:
+                    start, end = max(d.from_, e.from_), min(d.to, e.to)
+                    out.append((f"disruptions[{j}].capacity", (
+                        f"{d.name!r} and {e.name!r} overlap on {d.target} from {_when(start)} to {_when(end)}, where "
+                        f"their factors multiply: {d.capacity:g} × {e.capacity:g} × {key} {base:,} rounds down to 0 "
+                        f"{unit}, a full closure neither window gives on its own")))
+    return out

@@ -99,3 +99,17 @@ def test_runs_emit_the_warnings(tmp_path: Path) -> None:
     said = [str(w.message) for w in caught if issubclass(w.category, ScenarioWarning)]
     assert said == [("baseline-2023: disruptions[0]: the window starts 2023-01-21, when the run is over (the run is "
                     "2023-01-01 to 2023-01-02 00:00), so 'spring-festival' changes nothing in this run")]
+
+
+def test_overlapping_windows_whose_factors_multiply_to_a_closure_are_said() -> None:
+    half = {**HOLD, "target": "unloading.grain", "capacity": 0.5}
+    s = _mini(**{"unloading.grain.points": 3, "disruptions": [
+        {**half, "name": "a"}, {**half, "name": "b", "from": "2024-01-10", "to": "2024-02-01"}]})
+    (warning,) = scenario_warnings(s)
+    assert warning[0] == "disruptions[1].capacity"
+    assert warning[1] == ("'a' and 'b' overlap on unloading.grain from 2024-01-10 to 2024-01-20, where their factors "
+                          "multiply: 0.5 × 0.5 × points 3 rounds down to 0 points, a full closure neither window "
+                          "gives on its own")
+    apart = _mini(**{"unloading.grain.points": 3, "disruptions": [
+        {**half, "name": "a"}, {**half, "name": "b", "from": "2024-01-20", "to": "2024-02-01"}]})
+    assert scenario_warnings(apart) == []  # touching, not overlapping
