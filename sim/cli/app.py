@@ -10,6 +10,7 @@ import contextlib
 import os
 import signal
 import sys
+import warnings
 from typing import Any
 
 import click
@@ -20,6 +21,7 @@ from sim.cli.experiments import compare, sweep, warmup
 from sim.cli.options import fail
 from sim.cli.run import report, run
 from sim.errors import SimError
+from sim.scenario.effects import ScenarioWarning
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,10 +39,26 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """A scenario warning is one plain line on stderr, not Python's file:line form."""
+    click.echo(f"warning: {message}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: turn known errors into clear messages and exit codes."""
     with contextlib.suppress(ValueError):  # ValueError: not the main thread; leave SIGTERM alone
         signal.signal(signal.SIGTERM, _raise_interrupt)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ScenarioWarning)
+        shown = warnings.showwarning
+        warnings.showwarning = lambda message, category, *rest: (  # type: ignore[assignment]
+            _show_warning(message, category, *rest) if issubclass(category, ScenarioWarning)
+            else shown(message, category, *rest))
+        _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         try:
             cli.main(args=argv, prog_name="dostyk", standalone_mode=False)

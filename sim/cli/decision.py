@@ -15,7 +15,8 @@ from typing import Any, NoReturn
 
 import click
 
-from sim.cli.options import check_scheduler, default_out, execution_options, fail, parse_sets, prepare_work
+from sim.cli.options import check_executor, check_scheduler, execution_options, fail, parse_sets
+from sim.cli.outputs import Claim, claim_output, default_out, out_path
 from sim.decision.calibrate import calibrate as run_calibration
 from sim.decision.levers import parse_lever_option
 from sim.decision.optimize import optimize as run_optimisation
@@ -57,15 +58,15 @@ def _run(out_dir: Path, work: Path, compute: Callable[[], Any]) -> Any:
         raise
 
 
-def _done(result: Any, out_dir: Path, force: bool, work: Path, label: str) -> None:
+def _done(result: Any, out_dir: Path, force: bool, claim: Claim, label: str) -> Path:
     from sim.reporting.decision_plots import writer  # matplotlib only when plots are written
 
-    written = result.write(out_dir, force=force, extra=writer(result))
-    WorkDir(work).remove()
+    written: Path = result.write(out_dir, force=force, extra=writer(result))
+    claim.finish(WorkDir(claim.work).count())  # a search's tasks are all its own: none is kept for others
     reused = result.metadata.get("tasks_reused", 0)
     if reused:
         click.echo(f"Resumed: reused {reused:,} saved tasks, computed {result.metadata.get('tasks_run', 0):,}.")
-    click.echo(f"{label} written to {written}")
+    return written
 
 
 @click.command()
@@ -91,11 +92,13 @@ def calibrate(scenario: str, targets_path: str, candidates: int, profile: int, r
     base = load_scenario(scenario, parse_sets(sets))
     spec = load_targets(targets_path)
     check_against(spec, base, targets_path)
-    out_dir = Path(out) if out else default_out(base.name, "-calibration")
-    work = prepare_work(out_dir, force, resume, executor)
-    result = _run(out_dir, work, lambda: run_calibration(
-        base, spec, candidates, replications, batch, sampler, seed, profile, executor, workers, work,
-        resume=True, progress=not quiet, scheduler=scheduler, source=targets_path))
+    check_executor(executor)
+    out_dir = out_path(out, default_out(base.name, "-calibration"))
+    with claim_output(out_dir, force, resume, "calibrate") as claim:
+        result = _run(out_dir, claim.work, lambda: run_calibration(
+            base, spec, candidates, replications, batch, sampler, seed, profile, executor, workers, claim.work,
+            resume=True, progress=not quiet, scheduler=scheduler, source=targets_path))
+        written = _done(result, out_dir, force, claim, "Calibration")
     if not quiet:
         n = result.metadata["candidates"]
         rows = [[f.parameter, num(f.before), num(f.best),
@@ -113,7 +116,7 @@ def calibrate(scenario: str, targets_path: str, candidates: int, profile: int, r
     if not result.metadata["not_ruled_out"]:
         click.echo("No candidate reproduces every target within its tolerance: widen the bounds or the "
                    "tolerances, or question the model (the best candidate is still reported).")
-    _done(result, out_dir, force, work, "Calibration")
+    click.echo(f"Calibration written to {written}")
 
 
 @click.command()
@@ -143,11 +146,13 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     lv = [parse_lever_option(t) for t in levers]
     objs = [parse_objective(t, cargos) for t in objectives]
     cons = [parse_constraint(t, cargos) for t in constraints]
-    out_dir = Path(out) if out else default_out(base.name, "-optimize")
-    work = prepare_work(out_dir, force, resume, executor)
-    result = _run(out_dir, work, lambda: run_optimisation(
-        base, lv, objs, cons, candidates, replications, batch, sampler, seed, executor, workers, work,
-        resume=True, progress=not quiet, scheduler=scheduler))
+    check_executor(executor)
+    out_dir = out_path(out, default_out(base.name, "-optimize"))
+    with claim_output(out_dir, force, resume, "optimize") as claim:
+        result = _run(out_dir, claim.work, lambda: run_optimisation(
+            base, lv, objs, cons, candidates, replications, batch, sampler, seed, executor, workers, claim.work,
+            resume=True, progress=not quiet, scheduler=scheduler))
+        written = _done(result, out_dir, force, claim, "Optimisation")
     best = result.best()
     if not quiet and not best.empty:
         cols = [p.path for p in result.levers]
@@ -160,7 +165,7 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
                    f"{result.metadata['feasible_candidates']:,} of {len(result.candidates):,} candidates feasible")
         click.echo(table(head, rows))
         click.echo("")
-    _done(result, out_dir, force, work, "Optimisation")
+    click.echo(f"Optimisation written to {written}")
     if not result.feasible:
         _infeasible(len(result.candidates), cons)
 
@@ -202,11 +207,13 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
     cargos = [*base.cargo, "all"]
     lv = [parse_lever_option(t) for t in levers]
     chosen = [parse_kpi(k, cargos) for k in (kpis or ("backlog_wagons_mean", "dwell_h_mean"))]
-    out_dir = Path(out) if out else default_out(base.name, "-sensitivity")
-    work = prepare_work(out_dir, force, resume, executor)
-    result = _run(out_dir, work, lambda: run_sensitivity(
-        base, lv, chosen, method, trajectories, levels, samples, replications, seed, executor, workers, work,
-        resume=True, progress=not quiet, scheduler=scheduler))
+    check_executor(executor)
+    out_dir = out_path(out, default_out(base.name, "-sensitivity"))
+    with claim_output(out_dir, force, resume, "sensitivity") as claim:
+        result = _run(out_dir, claim.work, lambda: run_sensitivity(
+            base, lv, chosen, method, trajectories, levels, samples, replications, seed, executor, workers, claim.work,
+            resume=True, progress=not quiet, scheduler=scheduler))
+        written = _done(result, out_dir, force, claim, "Sensitivity")
     if not quiet:
         effect, conf = ("mu_star", "mu_star_conf") if method == "morris" else ("ST", "ST_conf")
         for kpi in result.metadata["kpis"]:
@@ -220,7 +227,7 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
             click.echo(f"{kpi}: {result.metadata['points']:,} design points × {replications} replications")
             click.echo(table(head, rows))
         click.echo("")
-    _done(result, out_dir, force, work, "Sensitivity")
+    click.echo(f"Sensitivity written to {written}")
 
 
 COMMANDS = (calibrate, optimize, sensitivity)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from sim.cli.options import parse_sets
 from sim.reporting.timeline import period_text
+from sim.scenario.effects import describe_disruptions, warning_lines
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Disruption, Scenario
 
@@ -23,8 +24,18 @@ def validate(scenario: str, sets: tuple[str, ...]) -> None:
     click.echo(f"  {len(s.cargo)} cargo ({', '.join(s.cargo)}), {len(s.checks)} checks, "
                f"{len(s.disruptions)} disruptions, {s.duration / 24:g} days from {s.start}, "
                f"{s.replications} replications, seed {s.seed}")
-    for d in s.disruptions:
+    for d, line in zip(s.disruptions, describe_disruptions(s)):
         click.echo(f"  disruption {d.name} on {d.target}: {window_text(d)}")
+        # the factor's effect in numbers: `capacity: 8` on a quota of 12 is 96 trains a day
+        click.echo(f"    during it: {line.split(': ', 1)[1]}")
+    for line in warning_lines(s, scenario):
+        click.echo(f"warning: {line}", err=True)
+
+
+@click.command()
+def schema() -> None:
+    """Print the scenario format as JSON Schema (durations: hours, or text with a unit)."""
+    click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
 
 
 def window_text(d: Disruption) -> str:
@@ -43,9 +54,3 @@ def window_text(d: Disruption) -> str:
     days = (end - start) / pd.Timedelta(days=1)
     return (f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} (`to` excluded: {period_text(start, end)}, "
             f"{days:g} days); {effect}")
-
-
-@click.command()
-def schema() -> None:
-    """Print the scenario format as JSON Schema (durations: hours, or text with a unit)."""
-    click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))

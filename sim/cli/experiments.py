@@ -13,28 +13,28 @@ import click
 
 from sim.cli.options import (
     both,
+    check_executor,
     check_scheduler,
     check_xlsx,
     daily_rows,
-    default_out,
     execution_options,
     fail,
     interrupt_note,
     parse_scenario_sets,
     parse_sets,
-    prepare_work,
     say_reused,
     xlsx_writer,
 )
+from sim.cli.outputs import claim_output, default_out, out_path
 from sim.experiments.compare import Comparison, unique_names
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.executors import EXECUTORS
-from sim.experiments.sweep import SweepResult, parse_vary
+from sim.experiments.sweep import SweepResult, check_levers, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
-from sim.experiments.workdir import WorkDir
 from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, format_differences, format_sweep, not_set
 from sim.scenario.errors import ScenarioError
+from sim.scenario.keypaths import overlaps
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -70,18 +70,26 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     point), sweep.json, plots/ and report.html. Every point uses the same seed (common random numbers).
     """
     check_scheduler(executor, scheduler)
-    base = load_scenario(scenario, parse_sets(sets))
+    changes = parse_sets(sets)
+    base = load_scenario(scenario, changes)
     levers = parse_vary(vary)
+    clashes = [(later, f"{why}, given with --set: the lever's values would replace it at every grid point")
+               for first, later, why in overlaps(base.to_dict(), [*changes, *levers]) if first in changes
+               and later in levers]
+    if clashes:
+        raise ScenarioError("--vary", clashes)
+    check_levers(base, levers, "--vary")  # before any directory is touched
     points = math.prod(len(v) for v in levers.values())
     check_xlsx(xlsx, {"KPI table": points * (replications or base.replications) * (len(base.cargo) + 1)})
-    out_dir = Path(out) if out else default_out(base.name, "-sweep")
-    work = prepare_work(out_dir, force, resume, executor)
-    with interrupt_note(out_dir, "tasks"):
-        result = run_sweep(base, levers, replications, seed, executor=executor, workers=workers,
-                           progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = result.write(out_dir, force=force, extra=both(None if no_plots else sweep_plots_writer(result),
-                                                            xlsx_writer(xlsx, "sweep", result)))
-    WorkDir(work).remove()
+    check_executor(executor)
+    out_dir = out_path(out, default_out(base.name, "-sweep"))
+    with claim_output(out_dir, force, resume, "sweep") as claim:
+        with interrupt_note(out_dir, "tasks"):
+            result = run_sweep(base, levers, replications, seed, executor=executor, workers=workers,
+                               progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
+        written = result.write(out_dir, force=force, extra=both(None if no_plots else sweep_plots_writer(result),
+                                                                xlsx_writer(xlsx, "sweep", result)))
+        claim.finish(result.metadata["tasks"])
     if not quiet:
         summary = result.summary()
         shown = [k for k in (kpis or SWEEP_KPIS) if k in set(summary["kpi"])]
@@ -127,14 +135,15 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     n = replications or loaded[0].replications
     check_xlsx(xlsx, {"KPI table": sum(n * (len(s.cargo) + 1) for s in loaded),
                       "daily series": sum(daily_rows(s, n) // (len(s.cargo) + 1) for s in loaded)})
-    out_dir = Path(out) if out else default_out("compare-" + "-vs-".join(names))
-    work = prepare_work(out_dir, force, resume, executor)
-    with interrupt_note(out_dir, "tasks"):
-        result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
-                             progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = result.write(out_dir, force=force, extra=both(None if no_report else compare_report_writer(result),
-                                                            xlsx_writer(xlsx, "compare", result)))
-    WorkDir(work).remove()
+    check_executor(executor)
+    out_dir = out_path(out, default_out("compare-" + "-vs-".join(names)))
+    with claim_output(out_dir, force, resume, "compare") as claim:
+        with interrupt_note(out_dir, "tasks"):
+            result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
+                                 progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
+        written = result.write(out_dir, force=force, extra=both(
+            None if no_report else compare_report_writer(result), xlsx_writer(xlsx, "compare", result)))
+        claim.finish(len(result.names) * result.replications)
     if not quiet:
         diff = result.differences()
         notes: dict[str, str] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,17 +16,16 @@ import click
 from sim.experiments.executors import EXECUTORS
 from sim.experiments.results import Results
 from sim.experiments.runner import Interrupted
-from sim.experiments.workdir import WorkDir
 from sim.scenario.errors import ScenarioError
 from sim.scenario.limits import workload_problems
 from sim.scenario.loader import parse_yaml
 from sim.scenario.schema import Scenario
-from sim.units import safe_name
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     """`key.path=value` pairs; values are read as YAML scalars (10, 2h, [a, b])."""
     out: dict[str, Any] = {}
+    given: dict[str, str] = {}
     for item in values:
         if "=" not in item:
             raise click.BadParameter(f"expected key.path=value, got {item!r}", param_hint="--set")
@@ -35,6 +33,10 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
         key = key.strip()
         if not key:
             raise click.BadParameter(f"expected key.path=value, got {item!r}", param_hint="--set")
+        if key in out:  # a dict would keep the last silently
+            raise click.BadParameter(f"{key} is given twice ({key}={given[key]}, then {key}={raw}); give it once",
+                                     param_hint="--set")
+        given[key] = raw
         try:
             out[key] = parse_yaml(raw, f"--set {key}")
         except ScenarioError as exc:
@@ -86,35 +88,13 @@ def execution_options(fn: Any) -> Any:
     return fn
 
 
-def default_out(name: str, suffix: str = "") -> Path:
-    """results/<name><suffix>, with the name made safe for any file system."""
-    return Path("results") / f"{safe_name(name)}{suffix}"
-
-
-def work_path(out_dir: Path) -> Path:
-    """Where part files of unfinished work live: next to the output, never under its final name."""
-    return out_dir.with_name(out_dir.name + ".work")
-
-
-def prepare_work(out_dir: Path, force: bool, resume: bool, executor: str) -> Path:
-    """Check the output and work directories before any computing; return the work directory."""
-    work = work_path(out_dir)
+def check_executor(executor: str) -> None:
+    """The Dask executor needs its optional dependency: say so before anything is written."""
     if executor == "dask":
         try:
             import distributed  # noqa: F401
         except ImportError:
             fail("the dask executor needs Dask distributed: pip install 'dostyk-sim[dask]'")
-    if out_dir.exists() and not force:
-        if resume and not work.exists():
-            fail(f"{out_dir} is already complete; nothing to resume (use --force to recompute it)")
-        fail(f"{out_dir} already exists; use --force to replace it, or --out DIR")
-    finished = WorkDir(work).count() if work.exists() else 0
-    if work.exists() and not resume:
-        if finished and not force:
-            fail(f"{work} holds {finished} finished task(s) of an interrupted run; "
-                 f"add --resume to complete it, or --force to discard it")
-        shutil.rmtree(work)
-    return work
 
 
 @contextmanager

@@ -8,23 +8,24 @@ import click
 
 from sim.cli.options import (
     both,
+    check_executor,
     check_replications,
     check_scheduler,
     check_xlsx,
     daily_rows,
-    default_out,
-    fail,
     interrupt_note,
     parse_sets,
-    prepare_work,
     report_writer,
     say_reused,
     xlsx_writer,
 )
+from sim.cli.outputs import claim_output, default_out, out_path
 from sim.decision.precision import parse_kpis, replicate_until_precise
+from sim.experiments.atomic import write_errors
 from sim.experiments.executors import EXECUTORS
+from sim.experiments.lock import output_lock
+from sim.experiments.results import DamagedResultsError
 from sim.experiments.runner import run as run_experiment
-from sim.experiments.workdir import WorkDir
 from sim.reporting.decision_tables import precision_text
 from sim.reporting.tables import format_summary, not_set
 from sim.scenario.loader import load_scenario
@@ -62,25 +63,26 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     scen = load_scenario(scenario, parse_sets(sets))
     check_replications(scen, scenario, replications)
     check_xlsx(xlsx, {"daily series": daily_rows(scen, replications or scen.replications)})
-    out_dir = Path(out) if out else default_out(scen.name)
+    check_executor(executor)
+    out_dir = out_path(out, default_out(scen.name))
     if precision is None and precision_kpis:
         raise click.BadParameter("goes with --precision", param_hint="--precision-kpi")
     report = None
     if precision is not None:
         chosen = parse_kpis(precision_kpis, scen)
         check_replications(scen, scenario, max_replications)
-    work = prepare_work(out_dir, force, resume, executor)
-    with interrupt_note(out_dir, "replications"):
-        if precision is not None:
-            results, report = replicate_until_precise(
-                scen, precision, chosen, replications, max_replications, seed, executor, workers, work,
-                resume=True, progress=not quiet, scheduler=scheduler)
-        else:
-            results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
-                                     progress=not quiet, workdir=work, resume=True, scheduler=scheduler)
-    written = results.write(out_dir, force=force, extra=both(None if no_report else report_writer(results),
-                                                             xlsx_writer(xlsx, "run", results)))
-    WorkDir(work).remove()
+    with claim_output(out_dir, force, resume, "run") as claim:
+        with interrupt_note(out_dir, "replications"):
+            if precision is not None:
+                results, report = replicate_until_precise(
+                    scen, precision, chosen, replications, max_replications, seed, executor, workers, claim.work,
+                    resume=True, progress=not quiet, scheduler=scheduler)
+            else:
+                results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
+                                         progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
+        written = results.write(out_dir, force=force, extra=both(None if no_report else report_writer(results),
+                                                                 xlsx_writer(xlsx, "run", results)))
+        claim.finish(results.replications)
     if not quiet:
         click.echo("")
         click.echo(format_summary(results.summary(), notes=not_set(scen), replications=results.replications))
@@ -97,8 +99,8 @@ def report(results_dir: str) -> None:
     """Rebuild plots/ and report.html of RESULTS_DIR from its files (atomically)."""
     from sim.reporting.report import rebuild_report
 
-    try:
+    if not Path(results_dir).is_dir():
+        raise DamagedResultsError(f"{results_dir}: no such results directory")
+    with write_errors(f"the report in {results_dir}"), output_lock(results_dir):  # not while a run writes it
         path = rebuild_report(results_dir)
-    except FileNotFoundError as exc:
-        fail(f"{results_dir}: {exc}" if str(results_dir) not in str(exc) else str(exc))
     click.echo(f"Report written to {path}")

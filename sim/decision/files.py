@@ -6,6 +6,7 @@ new complete one; an existing one is replaced only with force.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Callable
@@ -27,7 +28,8 @@ def write_tables(out: str | os.PathLike[str], force: bool, tables: dict[str, pd.
     with atomic_directory(out, force) as tmp:
         for name, frame in tables.items():
             frame.to_csv(tmp / name, index=False)
-        meta = {**metadata, "version": package_version()}
+        meta = {**metadata, "version": package_version(),
+                "created": metadata.get("created", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))}
         (tmp / meta_name).write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
         if scenario is not None:
             write_scenario_yaml(tmp / scenario[0], scenario[1])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +23,13 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import summarise, t_halfwidth
+from sim.experiments import arguments
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
-from sim.experiments.runner import Progress, replication_tasks, run_tasks
+from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
 from sim.experiments.workdir import WorkDir
+from sim.scenario.durations import format_hours
+from sim.scenario.effects import ScenarioWarning
 from sim.scenario.schema import Scenario
 from sim.units import safe_name
 
@@ -127,8 +131,9 @@ class Comparison:
         """
         with atomic_directory(out, force) as tmp:
             (tmp / "scenarios").mkdir()
-            for name, scen in zip(self.names, self.scenarios):
-                write_scenario_yaml(tmp / "scenarios" / f"{safe_name(name)}.yaml", scen)
+            # `a b` and `a_b` are one safe name: keep both files (one used to overwrite the other)
+            for name, scen in zip(unique_names([safe_name(n) for n in self.names]), self.scenarios):
+                write_scenario_yaml(tmp / "scenarios" / f"{name}.yaml", scen)
             (tmp / "comparison.json").write_text(
                 json.dumps({**self.metadata, "scenarios": self.names}, indent=2, default=str) + "\n", encoding="utf-8")
             self.kpis.to_csv(tmp / "kpis.csv", index=False)
@@ -139,6 +144,24 @@ class Comparison:
             if extra is not None:
                 extra(tmp)
         return Path(out)
+
+
+def incomparable(scenarios: Sequence[Scenario], labels: Sequence[str]) -> list[str]:
+    """How each scenario's period or cargo differs from the baseline's (the first), which makes KPIs
+    such as tonnes delivered or recovery differ for reasons other than the levers compared."""
+    base, out = scenarios[0], []
+    for label, s in zip(labels[1:], scenarios[1:]):
+        for what, mine, theirs in (("start", str(s.start), str(base.start)),
+                                   ("duration", format_hours(s.duration), format_hours(base.duration)),
+                                   ("warmup", format_hours(s.warmup), format_hours(base.warmup))):
+            if mine != theirs:
+                out.append(f"{label} has {what} {mine}, the baseline {labels[0]} {theirs}: "
+                           f"its KPIs cover another period (totals, recovery and seasonal demand differ for "
+                           f"that reason alone)")
+        if set(s.cargo) != set(base.cargo):
+            out.append(f"{label} has cargo {', '.join(s.cargo)}, the baseline {labels[0]} {', '.join(base.cargo)}: "
+                       f"a cargo missing from either is left out of the differences, and `all` totals differ")
+    return out
 
 
 def unique_names(names: Sequence[str]) -> list[str]:
@@ -171,25 +194,27 @@ def compare(
     """
     scenarios = list(scenarios)
     if len(scenarios) < 2:
-        raise ValueError("compare needs at least two scenarios")
+        raise arguments.ArgumentError("compare needs at least two scenarios")
     first = scenarios[0]
-    n = first.replications if replications is None else int(replications)
+    n = arguments.replications(replications, first.replications, 2, " (a paired comparison needs two)")
     if n < 2:
-        raise ValueError("a paired comparison needs at least 2 replications")
-    seed = first.seed if seed is None else int(seed)
+        raise arguments.ArgumentError(f"a paired comparison needs at least 2 replications; "
+                                      f"{first.name} has {n}: pass replications=")
+    seed = arguments.seed(seed, first.seed)
     labels = unique_names(list(names) if names is not None else [s.name for s in scenarios])
     if len(labels) != len(scenarios):
-        raise ValueError("give one name per scenario")
+        raise arguments.ArgumentError("give one name per scenario")
+    for message in incomparable(scenarios, labels):
+        warnings.warn(ScenarioWarning(message), stacklevel=2)
     tasks = []
     for i, scen in enumerate(scenarios):
+        warn_about(scen)
         tasks += replication_tasks(scen, range(n), seed, prefix=f"s{i:02d}-r", keep_series=False,
                                    keep_daily=DAILY_KEPT)
-    work = None
-    if workdir is not None:
-        work = WorkDir.open(workdir, resume=resume, manifest={
-            "kind": "compare", "scenarios": labels, "seed": seed, "replications": n})
-    results, reused = run_tasks(tasks, executor, workers, work, progress, desc="compare", unit="task",
-                                scheduler=scheduler)
+    manifest = {"kind": "compare", "scenarios": labels, "seed": seed, "replications": n}
+    with WorkDir.session(workdir, resume, manifest) as work:
+        results, reused = run_tasks(tasks, executor, workers, work, progress, desc="compare", unit="task",
+                                    scheduler=scheduler)
     frames, daily = [], []
     for i, label in enumerate(labels):
         for task in tasks[i * n:(i + 1) * n]:

@@ -29,6 +29,8 @@ from typing import Any, Protocol
 import pandas as pd
 
 from sim.errors import SimError
+from sim.experiments import arguments
+from sim.experiments.mainguard import check_main_guard
 from sim.experiments.replication import ReplicationResult, run_replication
 from sim.scenario.schema import Scenario
 
@@ -178,7 +180,7 @@ class ProcessExecutor:
     name = "process"
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = arguments.workers(workers) or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
 
     def worker_pids(self) -> list[int]:
@@ -192,6 +194,7 @@ class ProcessExecutor:
         if self.workers <= 1 or len(tasks) == 1:
             yield from SerialExecutor().map_unordered(tasks)
             return
+        check_main_guard()  # before any worker starts: they would re-run an unguarded script
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=_mp_context(),
                                    initializer=_ignore_sigint)
         self._pool = pool
@@ -246,7 +249,7 @@ class DaskExecutor:
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, client: Any = None) -> None:
         self.scheduler = scheduler
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = arguments.workers(workers) or os.cpu_count() or 1
         self.client = client
 
     def map_unordered(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, ReplicationResult]]:
@@ -293,8 +296,9 @@ class DaskExecutor:
 
 def make_executor(name: str = "process", workers: int | None = None, scheduler: str | None = None) -> Executor:
     """The executor called `name` (serial, process or dask)."""
+    workers = arguments.workers(workers)
     if scheduler is not None and name != "dask":
-        raise ValueError(f"a scheduler address ({scheduler}) goes with the dask executor, not {name!r}; "
+        raise arguments.ArgumentError(f"a scheduler address ({scheduler}) goes with the dask executor, not {name!r}; "
                          "add --executor dask")
     if name == "serial":
         return SerialExecutor()
@@ -302,4 +306,4 @@ def make_executor(name: str = "process", workers: int | None = None, scheduler: 
         return ProcessExecutor(workers)
     if name == "dask":
         return DaskExecutor(scheduler, workers)
-    raise ValueError(f"unknown executor {name!r}; expected one of: {', '.join(EXECUTORS)}")
+    raise arguments.ArgumentError(f"unknown executor {name!r}; expected one of: {', '.join(EXECUTORS)}")

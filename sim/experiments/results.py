@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,11 @@ import pandas as pd
 import yaml
 
 from sim.analysis.stats import summarise
+from sim.errors import SimError
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
 from sim.scenario.schema import Scenario
 
-__all__ = ["RESULT_FILES", "Results", "ResultsExistError", "package_version"]
+__all__ = ["RESULT_FILES", "DamagedResultsError", "Results", "ResultsExistError", "package_version"]
 
 RESULT_FILES = ("scenario.yaml", "metadata.json", "kpis.csv", "summary.csv", "daily.csv", "events.csv")
 
@@ -94,16 +97,87 @@ class Results:
 
     @classmethod
     def read(cls, directory: str | os.PathLike[str]) -> Results:
-        """Load a results directory written by `write`."""
+        """Load a results directory written by `write`, refusing one whose files disagree.
+
+        A truncated or edited kpis.csv used to report "1 replication" where metadata.json said 2;
+        every file is now checked against metadata.json and the scenario (DamagedResultsError).
+        """
         d = Path(directory)
+        if not d.is_dir():
+            raise DamagedResultsError(f"{d}: no such results directory")
         missing = [f for f in RESULT_FILES if not (d / f).is_file()]
         if missing:
-            raise FileNotFoundError(f"{d} is not a complete results directory (missing: {', '.join(missing)})")
-        scenario = Scenario.model_validate(yaml.safe_load((d / "scenario.yaml").read_text(encoding="utf-8")))
-        metadata = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
-        daily = pd.read_csv(d / "daily.csv", parse_dates=["date"])
-        events = pd.read_csv(d / "events.csv", parse_dates=["start", "end"])
+            raise DamagedResultsError(f"{d} is not a complete results directory (missing: {', '.join(missing)})")
+        metadata = _read(d, "metadata.json", json.loads)
+        scenario = _read(d, "scenario.yaml", lambda text: Scenario.model_validate(yaml.safe_load(text)))
+        kpis = _csv(d, "kpis.csv")
+        daily = _csv(d, "daily.csv", parse_dates=["date"])
+        events = _csv(d, "events.csv", parse_dates=["start", "end"])
         # dwell.csv is optional: directories written before it existed still load (no ECDF then)
-        dwell = pd.read_csv(d / "dwell.csv") if (d / "dwell.csv").is_file() else pd.DataFrame()
-        return cls(scenario, int(metadata.get("seed", scenario.seed)), pd.read_csv(d / "kpis.csv"), daily,
-                   events, [], metadata, dwell)
+        dwell = _csv(d, "dwell.csv") if (d / "dwell.csv").is_file() else pd.DataFrame()
+        check_consistent(d, scenario, metadata, kpis, daily, events, dwell)
+        return cls(scenario, int(metadata.get("seed", scenario.seed)), kpis, daily, events, [], metadata, dwell)
+
+
+class DamagedResultsError(SimError):
+    """A results directory whose files are missing, unreadable or disagree with its metadata."""
+
+
+def _read(d: Path, name: str, parse: Callable[[str], Any]) -> Any:
+    try:
+        return parse((d / name).read_text(encoding="utf-8"))
+    except (ValueError, yaml.YAMLError) as exc:  # JSON, UTF-8 and pydantic's errors are ValueErrors
+        raise DamagedResultsError(f"{d}: damaged results: {name} cannot be read ({type(exc).__name__})") from None
+
+
+def _csv(d: Path, name: str, **kwargs: Any) -> pd.DataFrame:
+    """A CSV as written: only empty fields are missing values (a cargo may be called `NA` or `null`)."""
+    try:
+        return pd.read_csv(d / name, keep_default_na=False, na_values=[""], **kwargs)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:  # EmptyDataError is a ValueError
+        raise DamagedResultsError(f"{d}: damaged results: {name} cannot be read ({exc})") from None
+
+
+#: KPIs every replication has, for every cargo (a NaN there means a cut-off row).
+ALWAYS = ("tonnes_delivered", "wagons_delivered", "trains_delivered", "wagon_idle_days")
+
+
+def check_consistent(d: Path, scenario: Scenario, metadata: Any, kpis: pd.DataFrame, daily: pd.DataFrame,
+                     events: pd.DataFrame, dwell: pd.DataFrame) -> None:
+    """Every file holds every replication metadata.json counts, each cargo once per replication and day."""
+    problems = []
+    n = metadata.get("replications") if isinstance(metadata, dict) else None
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise DamagedResultsError(f"{d}: damaged results: metadata.json does not give the number of replications")
+    reps = set(range(n))
+    cargos = {*scenario.cargo, "all"}
+    for name, frame, columns in (("kpis.csv", kpis, ("replication", "cargo", *ALWAYS)),
+                                 ("daily.csv", daily, ("replication", "day", "cargo", "backlog_end"))):
+        absent = [c for c in columns if c not in frame.columns]
+        if absent:
+            problems.append(f"{name} has no column {', '.join(absent)}")
+            continue
+        if frame[list(columns)].isna().any().any():
+            problems.append(f"{name} has incomplete rows (cut off?)")
+        found = set(frame["replication"].dropna())
+        if found != reps:
+            problems.append(f"{name} holds {len(found & reps)} of the {n} replications metadata.json counts"
+                            + (f" (and unknown ones: {sorted(found - reps)[:5]})" if found - reps else ""))
+        if set(frame["cargo"].dropna()) != cargos:
+            problems.append(f"{name} has cargo {sorted(map(str, set(frame['cargo'].dropna())))}, expected "
+                            f"{sorted(cargos)}")
+    days = max(1, math.ceil(scenario.duration / 24 - 1e-9))
+    if not problems and (len(kpis) != n * len(cargos) or len(daily) != n * len(cargos) * days):
+        problems.append(f"kpis.csv has {len(kpis)} rows and daily.csv {len(daily)}; {n} replications of "
+                        f"{len(cargos)} cargo rows (and {days} days) need {n * len(cargos)} and {n * len(cargos) * days}")
+    for name, frame in (("events.csv", events), ("dwell.csv", dwell)):
+        if "replication" in frame.columns and not set(frame["replication"].dropna()) <= reps:
+            problems.append(f"{name} holds replications metadata.json does not count")
+    if not dwell.empty and (not {"replication", "cargo", "quantile", "dwell_h"} <= set(dwell.columns)
+                            or dwell[["replication", "cargo", "quantile", "dwell_h"]].isna().any().any()):
+        problems.append("dwell.csv has incomplete rows (cut off?)")
+    if problems:
+        raise DamagedResultsError(
+            f"{d}: damaged results, refusing to report them: " + "; ".join(problems)
+            + f". Run the scenario again to rebuild them: dostyk run {d / 'scenario.yaml'} --seed "
+            f"{metadata.get('seed', scenario.seed)} --replications {n} --out {d} --force")

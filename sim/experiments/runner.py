@@ -8,16 +8,20 @@ task is stored at once, so an interrupted run keeps its finished replications an
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import Any
 
 from sim.errors import SimError
+from sim.experiments import arguments
+from sim.experiments.atomic import WriteError
 from sim.experiments.executors import Executor, Task, TaskError, make_executor, task_key
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.results import Results
 from sim.experiments.workdir import WorkDir
+from sim.scenario.effects import ScenarioWarning, scenario_warnings
 from sim.scenario.limits import workload_problems
 from sim.scenario.schema import Scenario
 
@@ -77,6 +81,7 @@ def run_tasks(
         raise ValueError("task keys must be unique")
     done: dict[str, ReplicationResult] = workdir.load(keys) if workdir is not None else {}
     reused = len(done)
+
     todo = [t for t in tasks if t.key not in done]
     inner = ex.map_unordered(todo)
     stream: Iterator[tuple[Task, ReplicationResult]] = inner
@@ -94,7 +99,7 @@ def run_tasks(
                     stack.callback(it.close)
             for task, result in stream:
                 if workdir is not None:
-                    workdir.save(task.key, result)
+                    _save(workdir, task.key, result, len(done))
                 done[task.key] = result
                 if bar is not None:
                     bar.update()
@@ -111,6 +116,16 @@ def run_tasks(
     return done, reused
 
 
+def _save(workdir: WorkDir, key: str, result: ReplicationResult, done: int) -> None:
+    """Store a finished task; a full or read-only disk stops the work with what to do."""
+    try:
+        workdir.save(key, result)
+    except OSError as exc:
+        raise WriteError(f"could not save a finished task in {workdir.parts}: {exc.strerror or exc}; "
+                         f"{done} finished task(s) are kept there — free some space (or make it writable), then "
+                         f"run the same command with --resume to compute only the rest") from exc
+
+
 def _save_failed(workdir: WorkDir, task: Task) -> Path:
     import yaml
 
@@ -118,6 +133,14 @@ def _save_failed(workdir: WorkDir, task: Task) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(task.scenario, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def warn_about(scenario: Scenario, label: str = "", known: Iterable[tuple[str, str]] = ()) -> None:
+    """Emit each scenario warning (sim.scenario.effects) not in `known` as a ScenarioWarning, before
+    any work: a valid scenario that probably says something else than meant must not pass silently."""
+    for path, message in scenario_warnings(scenario):
+        if (path, message) not in set(known):
+            warnings.warn(ScenarioWarning(f"{scenario.name}{label}: {path}: {message}"), stacklevel=3)
 
 
 def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int, prefix: str = "r",
@@ -159,20 +182,18 @@ def run(
     With `workdir`, each finished replication is stored there; after an interruption, the same
     call with `resume=True` computes only the missing replications.
     """
-    n = scenario.replications if replications is None else int(replications)
-    if n < 1:
-        raise ValueError("replications must be at least 1")
+    n = arguments.replications(replications, scenario.replications)
     if replications is not None:  # the file's own replications were bounded when it was validated
         too_many = [msg for path, msg in workload_problems(scenario, n) if path == "replications"]
         if too_many:
-            raise ValueError(f"replications={n}: {too_many[0]}")
-    seed = scenario.seed if seed is None else int(seed)
+            raise arguments.ArgumentError(f"replications={n}: {too_many[0]}")
+    seed = arguments.seed(seed, scenario.seed)
+    warn_about(scenario)
     tasks = replication_tasks(scenario, range(n), seed)
-    work = None
-    if workdir is not None:
-        work = WorkDir.open(workdir, resume=resume, manifest={
-            "kind": "run", "scenario": scenario.name, "seed": seed, "replications": n})
-    results, reused = run_tasks(tasks, executor, workers, work, progress, desc=scenario.name, scheduler=scheduler)
+    manifest = {"kind": "run", "scenario": scenario.name, "seed": seed, "replications": n}
+    with WorkDir.session(workdir, resume, manifest) as work:
+        results, reused = run_tasks(tasks, executor, workers, work, progress, desc=scenario.name,
+                                    scheduler=scheduler)
     done = sorted(results.values(), key=lambda r: r.replication)
     out = Results.from_replications(scenario, seed, done)
     out.metadata["replications_reused"] = reused

@@ -23,11 +23,14 @@ import pandas as pd
 import yaml
 
 from sim.analysis.stats import summarise
+from sim.experiments import arguments
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
-from sim.experiments.runner import Progress, replication_tasks, run_tasks
+from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
 from sim.experiments.workdir import WorkDir
+from sim.scenario.effects import scenario_warnings
 from sim.scenario.errors import ScenarioError
+from sim.scenario.keypaths import KeyPathError, overlaps, resolve
 from sim.scenario.loader import parse_yaml, validate_scenario
 from sim.scenario.schema import Scenario
 
@@ -37,13 +40,13 @@ if TYPE_CHECKING:
 def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     """Every combination of lever values, the last lever varying fastest."""
     if not vary:
-        raise ValueError("vary needs at least one lever, e.g. {'unloading.grain.points': [4, 6, 8]}")
+        raise arguments.ArgumentError("vary needs at least one lever, e.g. {'unloading.grain.points': [4, 6, 8]}")
     levers = list(vary)
     values = []
     for lever in levers:
         vals = _values(vary[lever])
         if not vals:
-            raise ValueError(f"lever {lever!r} has no values")
+            raise arguments.ArgumentError(f"lever {lever!r} has no values")
         values.append(vals)
     return [dict(zip(levers, combo)) for combo in itertools.product(*values)]
 
@@ -51,6 +54,57 @@ def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 def _values(value: Any) -> list[Any]:
     """A lever's values: a list or tuple as given; a single value (even a string) as one value."""
     return list(value) if isinstance(value, (list, tuple, range)) else [value]
+
+
+#: Keys that look like levers but would change nothing (or be ignored) at every grid point.
+NOT_LEVERS = {
+    "seed": ("not a lever: every grid point runs with the same seed, so that points differ only by their "
+             "levers (common random numbers); give the seed with --seed (seed= in Python), or run one sweep per seed"),
+    "replications": ("not a lever: every grid point runs the same replications; give them with -n "
+                     "(replications= in Python)"),
+    "name": "not a lever: a name labels the results and changes no number",
+    "description": "not a lever: a description changes no number",
+}
+
+
+def check_levers(base: Scenario, vary: Mapping[str, Sequence[Any]], source: str = "vary") -> list[Scenario]:
+    """Each grid point's scenario, after refusing levers that would silently do nothing or be pooled.
+
+    Refused: keys that are no levers (seed, replications, names), two levers naming one value (by
+    index and by name) or one inside the other (one overwrites the other), and values that give the
+    same scenario (6 and 6.0), whose results would be pooled under one label.
+    """
+    data = base.to_dict()
+    problems: list[tuple[str, str]] = []
+    for lever in vary:
+        try:
+            key = resolve(data, lever)
+        except KeyPathError:
+            continue  # point_scenario says what is wrong with the path
+        if len(key) == 1 and str(key[0]) in NOT_LEVERS:
+            problems.append((lever, NOT_LEVERS[str(key[0])]))
+        elif key[-1] == "name":
+            problems.append((lever, "not a lever: a name labels a check or disruption and changes no number"))
+    for _, later, why in overlaps(data, list(vary)):
+        problems.append((later, (f"{why}, so one lever would overwrite the other at every grid point; "
+                                "vary each value with one lever")))
+    if problems:
+        raise ScenarioError(source, problems)
+    points = grid(vary)
+    scenarios = [point_scenario(base, changes) for changes in points]
+    seen: dict[str, dict[str, Any]] = {}
+    for changes, scen in zip(points, scenarios):
+        same = seen.setdefault(json.dumps(scen.to_dict(), sort_keys=True), changes)
+        for lever in (k for k in changes if same is not changes and _text(changes[k]) != _text(same[k])):
+            problems.append((lever, (f"{_text(same[lever])} and {_text(changes[lever])} give the same scenario, so "
+                                    "their results would be pooled under one label; give each value once")))
+    if problems:
+        raise ScenarioError(source, list(dict.fromkeys(problems)))
+    return scenarios
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value, default=str)
 
 
 def point_scenario(base: Scenario, changes: dict[str, Any]) -> Scenario:
@@ -120,23 +174,22 @@ def sweep(
     With `workdir`, each finished task is stored there as it completes; after an interruption the
     same call with `resume=True` computes only the missing tasks.
     """
-    n = scenario.replications if replications is None else int(replications)
-    if n < 1:
-        raise ValueError("replications must be at least 1")
-    seed = scenario.seed if seed is None else int(seed)
+    n = arguments.replications(replications, scenario.replications)
+    seed = arguments.seed(seed, scenario.seed)
+    scenarios = check_levers(scenario, vary)
     points = grid(vary)
     levers = {k: _values(v) for k, v in vary.items()}
     tasks = []
-    for p, changes in enumerate(points):
-        scen = point_scenario(scenario, changes)
+    warn_about(scenario)
+    said = scenario_warnings(scenario)  # said once for the base, then only what a point adds
+    for p, (changes, scen) in enumerate(zip(points, scenarios)):
+        warn_about(scen, " with " + ", ".join(f"{k}={v}" for k, v in changes.items()), said)
         tasks += replication_tasks(scen, range(n), seed, prefix=f"p{p:04d}-r", changes=changes, keep_series=False)
-    work = None
-    if workdir is not None:
-        work = WorkDir.open(workdir, resume=resume, manifest={
-            "kind": "sweep", "scenario": scenario.name, "seed": seed, "replications": n,
-            "levers": levers, "tasks": len(tasks)})
-    results, reused = run_tasks(tasks, executor, workers, work, progress,
-                                desc=f"sweep {scenario.name}", unit="task", scheduler=scheduler)
+    manifest = {"kind": "sweep", "scenario": scenario.name, "seed": seed, "replications": n, "levers": levers,
+                "tasks": len(tasks)}
+    with WorkDir.session(workdir, resume, manifest) as work:
+        results, reused = run_tasks(tasks, executor, workers, work, progress,
+                                    desc=f"sweep {scenario.name}", unit="task", scheduler=scheduler)
     kpi_frames, event_frames = [], []
     for p, changes in enumerate(points):  # grid order, then replication order: a deterministic table
         for task in tasks[p * n:(p + 1) * n]:

@@ -16,10 +16,14 @@ import os
 import pickle
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sim.errors import SimError
+from sim.experiments.atomic import write_errors
+from sim.experiments.lock import output_lock
 
 PART_SUFFIX = ".pkl"
 PARTS = "parts"
@@ -39,22 +43,61 @@ class WorkDir:
     @classmethod
     def open(cls, path: str | os.PathLike[str], resume: bool = False, force: bool = False,
              manifest: dict[str, Any] | None = None) -> WorkDir:
-        """Create, reuse (`resume`) or replace (`force`) the work directory at `path`."""
+        """Create, reuse (`resume`) or replace (`force`) the work directory at `path`.
+
+        Hold `output_lock(path)` while using it (see `session`): two processes sharing one work
+        directory delete each other's files.
+        """
         work = cls(path)
-        if work.path.exists() and not resume and work.count():
-            if not force:
-                raise WorkExistsError(
-                    f"{work.path} holds {work.count()} finished task(s) of an interrupted run; "
-                    f"use --resume to complete it, or --force to start afresh"
-                )
-            shutil.rmtree(work.path)
-        work.parts.mkdir(parents=True, exist_ok=True)
-        for stale in work.parts.glob(".*.tmp"):  # a write cut short; its task is simply redone
-            stale.unlink(missing_ok=True)
-        if manifest is not None:
-            info = {**manifest, "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-            _atomic_write(work.path / "manifest.json", (json.dumps(info, indent=2, default=str) + "\n").encode())
+        work.check(resume, force, (manifest or {}).get("kind"))
+        with write_errors(f"the work directory {work.path}"):
+            if work.path.exists() and not resume and work.count():
+                shutil.rmtree(work.path)
+            work.parts.mkdir(parents=True, exist_ok=True)
+            for stale in work.parts.glob(".*.tmp"):  # a write cut short; its task is simply redone
+                stale.unlink(missing_ok=True)
+            if manifest is not None:
+                info = {**manifest, "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                _atomic_write(work.path / "manifest.json", (json.dumps(info, indent=2, default=str) + "\n").encode())
         return work
+
+    @classmethod
+    @contextmanager
+    def session(cls, path: str | os.PathLike[str] | None, resume: bool = False,
+                manifest: dict[str, Any] | None = None) -> Iterator[WorkDir | None]:
+        """`open` under the work directory's lock, held for the block (nothing when `path` is None)."""
+        if path is None:
+            yield None
+            return
+        with write_errors(f"the work directory {path}"), output_lock(path):
+            yield cls.open(path, resume=resume, manifest=manifest)
+
+    def manifest(self) -> dict[str, Any]:
+        """What the work directory says it holds (empty if it does not say)."""
+        try:
+            info = json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return info if isinstance(info, dict) else {}
+
+    def check(self, resume: bool, force: bool, kind: str | None) -> None:
+        """Refuse to reuse or delete what is not this work's: another kind's tasks, or not a work directory."""
+        if not self.path.exists() and not self.path.is_symlink():
+            return
+        if self.path.is_symlink() or not self.path.is_dir() or not (
+                self.parts.is_dir() or (self.path / "manifest.json").is_file()):
+            raise WorkExistsError(f"{self.path} exists but is not a dostyk work directory (no parts/ or "
+                                  f"manifest.json), so it is neither used nor deleted; move it, or use another --out")
+        held = self.manifest().get("kind")
+        if resume and kind and held and held != kind and self.count():
+            raise WorkExistsError(
+                f"{self.path} holds {self.count()} finished task(s) of an interrupted {held}, not of a {kind}: "
+                f"resuming would discard them; finish it with `dostyk {held} … --resume` (the same command as "
+                f"before), or use another --out (--force without --resume discards it)")
+        if not resume and self.count() and not force:
+            raise WorkExistsError(
+                f"{self.path} holds {self.count()} finished task(s) of an interrupted run; "
+                f"use --resume to complete it, or --force to start afresh")
 
     def finished_keys(self) -> set[str]:
         if not self.parts.is_dir():

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sim.model.availability import merge_windows
 from sim.model.rng import Streams
 from sim.scenario.distributions import Sampler
+from sim.scenario.effects import scaled
 from sim.scenario.schema import Scenario
 
 
@@ -105,7 +106,7 @@ class TargetSchedule:
         """(start, end, units available) wherever floor(base * factor) is below base."""
         out = []
         for i, cap in enumerate(self._caps):
-            units = math.floor(base * cap + 1e-9)
+            units = scaled(base, cap)
             if units < base:
                 end = self._times[i + 1] if i + 1 < len(self._times) else math.inf
                 out.append((self._times[i], end, units))
@@ -114,8 +115,3 @@ class TargetSchedule:
     @property
     def empty(self) -> bool:
         return not self.windows
-
-
-def scaled(base: int, factor: float) -> int:
-    """A finite capacity scaled by a disruption factor (never above what the factor allows)."""
-    return math.floor(base * factor + 1e-9)

@@ -25,6 +25,7 @@ from sim.reporting import plots, stages
 from sim.reporting.labels import kpi_bounds
 from sim.reporting.numbers import CLIPPED_NOTE, interval, number
 from sim.reporting.tables import NOT_SET, not_set
+from sim.scenario.effects import scenario_warnings
 
 TEMPLATE = "report.html.j2"
 DPI = 110  # a 10-inch figure is 1100 px wide: sharp in a ~1000 px column, small enough to embed
@@ -204,6 +205,7 @@ def render(results: Results, images: dict[str, bytes]) -> str:
     return _environment().get_template(TEMPLATE).render(
         scenario=s,
         description=" ".join(s.description.split()),
+        warnings=[f"{path}: {message}" for path, message in scenario_warnings(s)],
         parameters=parameters(results),
         cargos=cargos,
         rows=rows,

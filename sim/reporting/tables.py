@@ -23,6 +23,7 @@ HEADLINE_KPIS = [
     "tonnes_delivered", "throughput_t_per_day", "backlog_wagons_mean", "backlog_wagons_max",
     "held_trains_mean", "dwell_h_mean", "dwell_h_p90", "unload_wait_h_mean", "unloading_utilization",
     "stop_loading_days", "tonnes_deferred", "tonnes_lost", "idle_cost_usd", "recovery_days",
+    "unrecovered_disruptions",  # recovery_days leaves out windows that never recovered: say how many
 ]
 SWEEP_KPIS = ("throughput_t_per_day", "backlog_wagons_mean", "dwell_h_mean", "idle_cost_usd")
 NOT_SET = "not set"
@@ -40,6 +41,19 @@ def not_set(scenario: Scenario) -> dict[str, str]:
     return {} if scenario.costs.wagon_day_usd is not None else {"idle_cost_usd": f"{NOT_SET} (costs.wagon_day_usd)"}
 
 
+def subset(kpi: str, n: int, total: int, unit: str = "") -> str:
+    """' (n = 8 of 10 recovered)' when a mean is over only some of the replications (or pairs), else ''.
+
+    A KPI with no value in some replications (recovery when the backlog never recovered, dwell when
+    nothing was delivered) is averaged over the others; without n, 52 days from 1 replication of
+    10 reads like a 10-replication mean.
+    """
+    if n >= total:
+        return ""
+    what = " recovered" if kpi.startswith("recovery_days") else ""
+    return f" (n = {n} of {total}{unit}{what})"
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], right_from: int = 1) -> str:
     """Columns under a header and a rule; columns from `right_from` on (the numbers) right-aligned."""
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
@@ -52,16 +66,21 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], right_from: int 
 
 
 def summary_cell(row: Mapping[str, Any] | None, kpi: str, replications: int | None = None) -> Estimate:
-    """One KPI of one group (a summary.csv row): 'mean ± half-width', clipped, with n if partial."""
+    """One KPI of one group (a summary.csv row): 'mean ± half-width', clipped, and '(n = 8 of 10
+    recovered)' when the mean is over only some of the `replications`."""
     if row is None:
         return Estimate("–")
     n = int(row["n"])
+    mean = float(row["mean"])
+    note = subset(kpi, n, replications) if replications is not None else ""
     if replications is not None and replications < 2:  # said once under the table, not in every cell
-        return Estimate(number(float(row["mean"])) if n else "–")
-    cell = estimate(float(row["mean"]), float(row["ci95_low"]), float(row["ci95_high"]), n, kpi_bounds(kpi))
-    if replications is not None and 1 < n < replications:
-        return Estimate(f"{cell.text} (n={n})", cell.clipped)
-    return cell
+        return Estimate(number(mean) if n else "–")
+    if n == 0 or not math.isfinite(mean):
+        return Estimate("–" + note)
+    if n == 1 and note:
+        return Estimate(f"{number(mean)}{note}")  # the note already says it is one value
+    cell = estimate(mean, float(row["ci95_low"]), float(row["ci95_high"]), n, kpi_bounds(kpi))
+    return Estimate(cell.text + note, cell.clipped)
 
 
 def _count(n: int, what: str) -> str:
@@ -151,10 +170,12 @@ def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str,
             continue
         r = by[kpi]
         n = int(r["n"])
-        cell = estimate(r["difference"], r["ci95_low"], r["ci95_high"], n)  # a difference may be negative
+        note = subset(kpi, n, replications, " pairs")
+        text = (number(r["difference"]) if n == 1 and note else  # the note says it is one pair
+                estimate(r["difference"], r["ci95_low"], r["ci95_high"], n).text)  # a difference may be negative
         unpaired = r["half_width_unpaired"]
         rows.append([kpi, kpi_unit(kpi), number(r["mean_baseline"]), number(r["mean_scenario"]),
-                     cell.text + (f" (n={n})" if 1 < n < replications else ""),
+                     ("–" if n == 0 else text) + note,
                      f"± {number(unpaired, 2)}" if math.isfinite(unpaired) else "–"])
     title = f"{name} − {baseline} ({cargo}; {replications} paired replications, seed {seed})"
     text = title + "\n" + table(["KPI", "unit", baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],

@@ -5,6 +5,7 @@
 - `schema`: the pydantic models — the single source of truth of the format
 - `rules`: cross-field rules no single key can check (unknown cargo, impossible fleets, …)
 - `limits`: sane bounds on the work a scenario asks for
+- `effects`: what disruptions do to each capacity, and warnings for valid but surprising scenarios
 - `keypaths`: dotted key paths (`--set`, `--vary`, `with_changes`)
 - `errors`: ScenarioError, and pydantic's errors said with the key path to fix
 - `loader`: safe YAML reading (no aliases, no duplicate keys, no code)

@@ -108,9 +108,14 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
             continue
         kind = err.get("type", "")
         msg = err.get("msg", "invalid value")
+        if kind == "string_pattern_mismatch":  # the only pattern is that of names (cargo, checks, …)
+            msg = (f"expected a name: an ASCII letter, then ASCII letters, digits, _ or - (names become key paths, "
+                   f"column and file names); got {err.get('input')!r}")
+            kind = "value_error"
         if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. `1:` or `null:`
             loc = loc[:-1]
-            msg = f"keys here must be names (text), got {err.get('input')!r}"
+            if kind != "value_error":
+                msg = f"keys here must be names (text), got {err.get('input')!r}"
             kind = "value_error"
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]

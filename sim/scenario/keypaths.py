@@ -81,3 +81,58 @@ def _step(node: Any, part: str | int, path: str, so_far: list[str | int]) -> Any
             raise KeyPathError(path, f"{where}: no list item {part!r}")
         return node[idx]
     raise KeyPathError(path, f"{where} is a value, not a mapping")
+
+
+def resolve(data: dict[str, Any], path: str) -> tuple[str | int, ...]:
+    """The canonical form of a key path in `data`: list items by index, whichever way they were named.
+
+    `checks.customs.time` and `checks[0].time` resolve alike, so two paths naming one value (or one
+    inside the other) can be told apart from two different values. Raises KeyPathError as `set_path`.
+    """
+    parts = _split(path)
+    if not parts:
+        raise KeyPathError(path, "empty key path")
+    node: Any = data
+    out: list[str | int] = []
+    for depth, part in enumerate(parts):
+        if isinstance(node, list):
+            idx = part if isinstance(part, int) else _find_by_name(node, str(part))
+            if idx is None or not 0 <= idx < len(node):
+                raise KeyPathError(path, f"{'.'.join(map(str, parts[:depth + 1]))}: no list item {part!r}")
+            out.append(idx)
+            node = node[idx]
+        elif isinstance(node, dict):
+            out.append(str(part))
+            node = node.get(part)  # the last key may be new (the schema decides)
+        elif depth == len(parts) - 1 and node is None:
+            out.append(str(part))
+        else:
+            raise KeyPathError(path, f"{'.'.join(map(str, parts[:depth]))} is a value, not a mapping")
+    return tuple(out)
+
+
+def overlaps(data: dict[str, Any], paths: list[str]) -> list[tuple[str, str, str]]:
+    """(earlier, later, why) for paths that name the same value, or one a value inside the other.
+
+    Paths that name nothing are left to `set_path` to report.
+    """
+    seen: list[tuple[str, tuple[str | int, ...]]] = []
+    found = []
+    for path in paths:
+        try:
+            key = resolve(data, path)
+        except KeyPathError:
+            continue
+        for other, other_key in seen:
+            shorter = min(len(key), len(other_key))
+            if key[:shorter] == other_key[:shorter]:
+                if len(key) == len(other_key):
+                    why = f"names the same value as {other}"
+                elif len(key) > len(other_key):
+                    why = f"lies inside {other}, which is changed too"
+                else:
+                    why = f"holds {other}, which is changed too"
+                found.append((other, path, why))
+                break
+        seen.append((path, key))
+    return found

@@ -93,14 +93,18 @@ def read_scenario_data(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The raw mapping in a scenario file (not yet validated)."""
     source = str(path)
     p = Path(path)
+    if p.is_dir():
+        raise ScenarioError(source, [("", "is a directory; expected a scenario file (.yaml)")])
     if not p.is_file():
-        raise ScenarioError(source, [("", "no such file")])
+        raise ScenarioError(source, [("", "no such file" if not p.exists() else "not a regular file")])
     if p.stat().st_size > MAX_FILE_BYTES:
         raise ScenarioError(source, [("", f"file is larger than {MAX_FILE_BYTES // 1000} kB; refusing to read it")])
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(source, [("", "file is not UTF-8 text")]) from None
+    except OSError as exc:  # e.g. no permission to read it
+        raise ScenarioError(source, [("", f"cannot be read: {exc.strerror or exc}")]) from None
     data = parse_yaml(text, source)
     if not isinstance(data, dict):
         raise ScenarioError(source, [("", f"expected a mapping of keys (name, duration, cargo, …), got {type(data).__name__}")])

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 from sim.scenario.distributions import MAX_HOURS
 from sim.scenario.limits import workload_problems
 
+#: The cargo name under which results give the total over every cargo (kpis.csv, daily.csv, …).
+TOTAL = "all"
+
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
@@ -24,6 +27,12 @@ def cross_problems(s: Scenario) -> Iterator[tuple[str, str]]:  # a flat list of 
         yield "warmup", f"must be shorter than duration ({s.duration:g}h), got {s.warmup:g}h"
     if s.duration > MAX_HOURS:
         yield "duration", "must be at most 100 years"
+    for name in s.cargo:
+        if name.casefold() == TOTAL.casefold():
+            yield f"cargo.{name}", (
+                f"the cargo name {name!r} is reserved: results give the total over every cargo as cargo "
+                f"{TOTAL!r}, so this cargo's rows would be mixed with the total's; rename it (e.g. {name}_cargo)"
+            )
     for name in s.demand:
         if name not in cargo:
             yield f"demand.{name}", f"unknown cargo {name!r}; expected one of: {known}"

@@ -14,9 +14,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     GetJsonSchemaHandler,
     ValidationError,
@@ -27,46 +25,20 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema
 
+from sim.scenario.base import MAX_COUNT, NAME, YES_NO, DateTime, Name, StrictModel, yes_no_paths
 from sim.scenario.distributions import Distribution, Fixed, Hours, PositiveHours
 from sim.scenario.errors import ScenarioError, ScenarioRuleError, describe_validation_error
-from sim.scenario.keypaths import KeyPathError, set_path
+from sim.scenario.keypaths import KeyPathError, overlaps, set_path
 from sim.scenario.rules import cross_problems
 
-NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
-Name = Annotated[str, Field(pattern=NAME, max_length=64)]
-MAX_COUNT = 1_000_000
 
-
-class _Model(BaseModel):
-    # NaN and infinity are never meaningful here; refusing them at parse time names the key.
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
-
-
-def _as_datetime(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value.strip())
-        except ValueError as exc:
-            raise ValueError(f"expected an ISO date such as 2024-01-02 (or 2024-01-02T06:00), got {value!r}") from exc
-    raise ValueError(f"expected an ISO date such as 2024-01-02, got {value!r}")
-
-
-DateTime = Annotated[dt.datetime, BeforeValidator(_as_datetime), WithJsonSchema({
-    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
-    "description": "an ISO date (2024-01-02, midnight at its start) or date-time (2024-01-02T06:00)"})]
-
-
-class Cargo(_Model):
+class Cargo(StrictModel):
     payload_t: float = Field(gt=0, le=1000, description="tonnes carried by one loaded wagon (t)")
     wagons_per_train: int = Field(ge=1, le=500, description="wagons in one train")
     priority: int = Field(1, ge=0, le=100, description="smaller is served first at shared stages")
 
 
-class Demand(_Model):
+class Demand(StrictModel):
     tonnes_per_year: float | None = Field(None, ge=0, le=1e9, description="tonnes a year (t/year); this or trains_per_day")
     monthly_profile: list[Annotated[float, Field(ge=0, le=1e6)]] | None = Field(
         None, description="12 relative weights, January to December, spreading tonnes_per_year (normalised)")
@@ -94,13 +66,13 @@ class Demand(_Model):
         return [12 * w / total for w in weights]
 
 
-class Line(_Model):
+class Line(StrictModel):
     transit_time: Distribution = Field(Fixed(value=0.0), description="time on the approach line to the border")
     max_trains_per_day: int | None = Field(None, ge=1, le=MAX_COUNT,
                                            description="trains entering the line per calendar day; absent = no limit")
 
 
-class Yard(_Model):
+class Yard(StrictModel):
     capacity_wagons: int | None = Field(None, ge=1, le=MAX_COUNT,
                                        description="wagons the border yard holds; absent = no limit")
 
@@ -131,7 +103,7 @@ WorkingHours = Annotated[tuple[float, float], BeforeValidator(_working_hours), W
                     "absent = around the clock")})]
 
 
-class Check(_Model):
+class Check(StrictModel):
     name: Name
     time: Distribution = Field(description="time to handle one train (work pauses outside `hours`)")
     cargo: list[str] | None = Field(None, min_length=1, description="only these cargo pass this check; absent = all")
@@ -149,18 +121,18 @@ class Check(_Model):
         return data
 
 
-class Breakdowns(_Model):
+class Breakdowns(StrictModel):
     mtbf: PositiveHours = Field(description="mean time between failures of one point (calendar time)")
     mttr: Distribution = Field(description="time to repair a broken point")
 
 
-class UnloadingGroup(_Model):
+class UnloadingGroup(StrictModel):
     points: int = Field(ge=1, le=10_000, description="parallel unloading positions, one wagon at a time each")
     wagon_time: Distribution = Field(description="time to unload one wagon at one point")
     breakdowns: Breakdowns | None = None
 
 
-class Unloading(_Model):
+class Unloading(StrictModel):
     """Per-cargo unloading groups, plus `breakdowns` shared by every group without its own."""
 
     breakdowns: Breakdowns | None = None
@@ -201,11 +173,11 @@ class Unloading(_Model):
         return group.breakdowns if group.breakdowns is not None else self.breakdowns
 
 
-class Empties(_Model):
+class Empties(StrictModel):
     return_time: Distribution = Field(Fixed(value=0.0), description="time for empties to get back to origin")
 
 
-class Disruption(_Model):
+class Disruption(StrictModel):
     """A dated window (`from`, `to`) or a recurring random one (`every`, `lasts`) on one target."""
 
     name: Name
@@ -236,6 +208,9 @@ class Disruption(_Model):
                 raise ValueError(f"`to` ({self.to.date()}) must be after `from` ({self.from_.date()}){hint}")
         elif self.every is None or self.lasts is None:
             raise ValueError("a recurring disruption needs both `every` and `lasts`")
+        elif self.from_ is not None and self.to is not None and self.to <= self.from_:
+            raise ValueError(f"`to` ({self.to.date()}) must be after `from` ({self.from_.date()}): "
+                             "they bound the season in which the disruption recurs")
         elif self.every.mean <= 0:
             raise ValueError("`every` must have a mean above 0")
         if not {"capacity", "time_factor"} & self.model_fields_set:
@@ -252,12 +227,23 @@ class Disruption(_Model):
         return self.every is not None
 
 
-class StopLoading(_Model):
+class StopLoading(StrictModel):
     cargo: list[str] = Field(min_length=1, description="cargo halted, and whose border backlog is watched")
     above_wagons: int = Field(ge=1, le=MAX_COUNT, description="halt loading when their border backlog exceeds this (wagons)")
     resume_below: int = Field(ge=0, le=MAX_COUNT, description="resume once it is below this (wagons)")
     on_halt: Literal["defer", "lose"] = Field("defer", description="tonnes requested while halted: queued or dropped")
     check_every: PositiveHours = Field(1.0, description="how often the dispatcher reviews the border backlog")
+
+    @field_validator("resume_below")
+    @classmethod
+    def _can_resume(cls, value: int) -> int:
+        # loading resumes once the backlog is *below* resume_below; it is never below 0
+        if value < 1:
+            raise ValueError(
+                f"expected at least 1: loading resumes once the border backlog is below resume_below, and the "
+                f"backlog is never below 0, so {value} would halt loading for good (1 resumes once the border is empty)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _hysteresis(self) -> StopLoading:
@@ -268,18 +254,18 @@ class StopLoading(_Model):
         return self
 
 
-class Policies(_Model):
+class Policies(StrictModel):
     stop_loading: StopLoading | None = None
 
 
-class LeverCost(_Model):
+class LeverCost(StrictModel):
     """What one unit of change of a lever costs over the scenario's horizon (for `dostyk optimize`)."""
 
     usd_per_unit: float = Field(ge=0, le=1e12, description="USD per unit of change over the run's duration")
     per: str = Field("unit", min_length=1, max_length=40, description="what a unit is (point, train a day, h)")
 
 
-class Costs(_Model):
+class Costs(StrictModel):
     # None (absent) is "not set", which tables show as such; an explicit 0 means free wagons.
     wagon_day_usd: float | None = Field(None, ge=0, le=1e6, description=(
         "cost of one wagon-day at the border (USD); absent = not set: idle_cost_usd is left empty"))
@@ -294,7 +280,7 @@ class Costs(_Model):
         return data
 
 
-class Scenario(_Model):
+class Scenario(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: str = ""
     start: dt.date = Field(dt.date(2023, 1, 1), description="calendar date of simulated time 0 (ISO date)")
@@ -314,6 +300,15 @@ class Scenario(_Model):
     disruptions: list[Disruption] = Field(default_factory=list)
     policies: Policies = Policies()
     costs: Costs = Costs()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_yes_no_values(cls, data: Any) -> Any:
+        # pydantic takes True for 1 and False for 0, so `points: yes` would be one point
+        problems = [(path, YES_NO) for path in yes_no_paths(data, "")]
+        if problems:
+            raise ScenarioRuleError(problems)
+        return data
 
     @field_validator("start", mode="before")
     @classmethod
@@ -376,6 +371,9 @@ class Scenario(_Model):
         """
         if overrides:
             problems = []
+            if isinstance(data, dict):  # one value changed twice: only one change would count
+                for _, later, why in overlaps(data, [k for k in overrides if isinstance(k, str)]):
+                    problems.append((later, f"{why}; change it once (only one of the two changes would count)"))
             for key, value in overrides.items():
                 if not isinstance(key, str):
                     problems.append((str(key), "a key path must be text, e.g. 'unloading.grain.points'"))
@@ -390,3 +388,4 @@ class Scenario(_Model):
             return cls.model_validate(data)
         except ValidationError as exc:
             raise ScenarioError(source, describe_validation_error(exc)) from None
+

@@ -188,6 +188,71 @@ CASES: list[Case] = [
          "(scenario 2, with --set 2:…)"),
     Case("no-file", "a scenario file that does not exist", ["validate", "no_such_scenario.yaml"], "(top level)",
          "no such file", names_file=False),
+    Case("cargo-all", "a cargo named `all` (the name of the total rows in results)", ["validate", "{file}"],
+         "cargo.all", "the cargo name 'all' is reserved", text=MINI.replace("containers", "all")),
+    Case("cargo-cyrillic", "a cargo name in Cyrillic (`зерно:`; was told 'keys here must be names (text)')",
+         ["validate", "{file}"], "cargo.зерно", "expected a name: an ASCII letter, then ASCII letters, digits",
+         text=MINI.replace("containers", "зерно")),
+    Case("cargo-ALL", "a cargo named `ALL`", ["validate", "{file}"], "cargo.ALL", "the cargo name 'ALL' is reserved",
+         text=MINI.replace("containers", "ALL")),
+    Case("resume-below-0", "stop-loading that resumes below 0 wagons (never: loading would halt for good)",
+         ["validate", "{file}", "--set", "policies.stop_loading.resume_below=0"],
+         "policies.stop_loading.resume_below", "would halt loading for good"),
+    Case("points-yes", "`points: yes` (YAML reads it as true, which pydantic took for 1 point)", ["validate", "{file}"],
+         "unloading.grain.points", "got a yes/no value", text=_mini(("grain: {points: 6,", "grain: {points: yes,"))),
+    Case("replications-on", "`replications: on`", ["validate", "{file}", "--set", "replications=on"],
+         "replications", "got a yes/no value"),
+    Case("payload-true", "`payload_t: true` in a list of profile weights and a payload",
+         ["validate", "{file}", "--set", "cargo.grain.payload_t=true", "--set",
+          "demand.grain.monthly_profile=[1,1,1,1,1,1,1,1,1,1,1,off]"], "demand.grain.monthly_profile[11]",
+         "got a yes/no value"),
+    Case("season-backwards", "a recurring disruption whose season ends before it starts",
+         ["validate", "{file}", "--set", "disruptions.wind.from=2024-05-01", "--set", "disruptions.wind.to=2024-03-01"],
+         "disruptions[0]", "`to` (2024-03-01) must be after `from` (2024-05-01)"),
+    Case("set-twice", "the same `--set` key twice (the last silently won)",
+         ["validate", "{file}", "--set", "seed=1", "--set", "seed=2"], "--set", "seed is given twice (seed=1, then seed=2)",
+         names_file=False),
+    Case("set-twice-by-name", "one value `--set` by index and by name",
+         ["validate", "{file}", "--set", "checks[0].time=2h", "--set", "checks.customs.time=3h"],
+         "checks.customs.time", "names the same value as checks[0].time"),
+    Case("set-inside-set", "`--set` of a value inside another `--set`",
+         ["validate", "{file}", "--set", "unloading.grain={points: 3, wagon_time: 1h}", "--set", "unloading.grain.points=4"],
+         "unloading.grain.points", "lies inside unloading.grain, which is changed too"),
+    *[Case(f"vary-{id_}", what, ["sweep", "{file}", *args, "-n", "1", "--quiet", "--out", "out"], key, expected,
+           names_file=False) for id_, what, args, key, expected in [
+        ("same-value", "`--vary` values that are the same number (`6,6.0`: pooled under one label)",
+         ["--vary", "unloading.grain.points=6,6.0"], "unloading.grain.points", "6 and 6.0 give the same scenario"),
+        ("same-duration", "`--vary` durations that are the same (`1h,60min`)", ["--vary", "checks[1].time=1h,60min"],
+         "checks[1].time", '"1h" and "60min" give the same scenario'),
+        ("seed", "`--vary seed=1,2` (every point runs the same seed)", ["--vary", "seed=1,2"], "seed", "not a lever"),
+        ("replications", "`--vary replications=2,5`", ["--vary", "replications=2,5"], "replications", "not a lever"),
+        ("name", "`--vary` of a check's name", ["--vary", "checks[1].name=a,b"], "checks[1].name", "not a lever"),
+        ("index-and-name", "two `--vary` naming one value by index and by name",
+         ["--vary", "checks[0].trains_at_once=1,2", "--vary", "checks.customs.trains_at_once=3,4"],
+         "checks.customs.trains_at_once", "names the same value as checks[0].trains_at_once"),
+        ("inside", "a `--vary` lever inside another lever",
+         ["--vary", "unloading.grain={points: 3, wagon_time: 1h},{points: 4, wagon_time: 1h}", "--vary",
+          "unloading.grain.points=4,5"], "unloading.grain.points", "lies inside unloading.grain"),
+        ("and-set", "a `--vary` lever also given with `--set`",
+         ["--set", "checks[0].trains_at_once=3", "--vary", "checks.customs.trains_at_once=1,2"],
+         "checks.customs.trains_at_once", "given with --set: the lever's values would replace it"),
+    ]],
+    *[Case(f"out-{id_}", what, ["run", "{file}", "--out", out, "--force", "--quiet"], key, expected, names_file=False)
+      for id_, what, out, key, expected in [
+        ("empty", "`--out ''` (was ignored: results went to the default place)", "", "--out", "--out is empty"),
+        ("dot", "`--out .` (was an internal error; with --force it would replace the current directory)", ".",
+         "--out .", "the current directory or one above it"),
+        ("root", "`--out /`", "/", "--out /", "the current directory or one above it"),
+        ("work", "`--out x.work` (the name of a work directory)", "x.work", "--out x.work",
+         "names ending in .work are kept for unfinished work"),
+    ]],
+    Case("force-notes", "`--out notes --force` on a directory of the user's notes (it was deleted)",
+         ["run", "{file}", "--out", "notes", "--force", "--quiet"], "notes",
+         "is not a results directory written by dostyk", names_file=False, files={"notes/notes.txt": "mine"}),
+    Case("resume-sweep-work", "`run --resume` on the work directory of an interrupted sweep (its tasks were deleted)",
+         ["run", "{file}", "--out", "out", "--resume", "--quiet"], "out.work",
+         "finished task(s) of an interrupted sweep, not of a run", names_file=False,
+         files={"out.work/manifest.json": '{"kind": "sweep"}', "out.work/parts/p0000-r00000-0123456789ab.pkl": "x"}),
 ]
 
 
@@ -200,6 +265,9 @@ def _run_case(case: Case, directory: Path) -> tuple[int, str, str]:
         path.write_bytes(content)
     else:
         path.write_text(content, encoding="utf-8")
+    for relative, text in case.files.items():  # other files the case needs (a directory of notes…)
+        (directory / relative).parent.mkdir(parents=True, exist_ok=True)
+        (directory / relative).write_text(text, encoding="utf-8")
     args = [a.replace("{file}", name) for a in case.args]
     err = io.StringIO()
     out = io.StringIO()
@@ -228,6 +296,8 @@ def test_bad_input_gets_a_clear_message(case: Case, tmp_path: Path) -> None:
     assert case.expected in err, f"the message must say {case.expected!r}:\n{err}"
     assert not (tmp_path / "pwned").exists(), "a YAML tag ran code"
     assert not (tmp_path / "out").exists() and not (tmp_path / "results").exists(), "a refused run wrote output"
+    for relative, text in case.files.items():
+        assert (tmp_path / relative).read_text(encoding="utf-8") == text, f"{relative} was changed"
 
 
 def test_the_installed_command_exits_2_without_traceback(tmp_path: Path) -> None:

@@ -100,3 +100,33 @@ def test_report_without_daily_series_still_renders(tmp_path: Path) -> None:
     page = write_compare_report(c, tmp_path).read_text(encoding="utf-8")
     assert {p.stem for p in (tmp_path / "plots").glob("*.png")} == {"differences", "kpi_comparison"}
     assert "four − six (all cargo)" in page and "unloading.grain.points</code>: 6 → <strong>4</strong>" in page
+
+
+def test_scenarios_over_different_periods_or_cargo_are_warned_about() -> None:
+    """A comparison of runs over different periods gave differences without a word."""
+    from sim.scenario.effects import ScenarioWarning
+
+    base = sim.load_scenario(BASELINE).with_changes({"duration": "30d", "disruptions": []})
+    later = base.with_changes({"start": "2023-02-01", "duration": "20d"})
+    data = base.to_dict()
+    for part in ("cargo", "demand", "unloading"):
+        del data[part]["containers"]
+    grain_only = sim.Scenario.model_validate(data)
+    with pytest.warns(ScenarioWarning) as caught:
+        sim.compare([base, later, grain_only], replications=2, executor="serial", names=["base", "later", "grain"])
+    said = [str(w.message) for w in caught]
+    assert said == [
+        ("later has start 2023-02-01, the baseline base 2023-01-01: its KPIs cover another period (totals, "
+        "recovery and seasonal demand differ for that reason alone)"),
+        ("later has duration 20d, the baseline base 30d: its KPIs cover another period (totals, recovery and "
+        "seasonal demand differ for that reason alone)"),
+        ("grain has cargo grain, the baseline base grain, containers: a cargo missing from either is left out of "
+        "the differences, and `all` totals differ"),
+    ]
+
+
+def test_scenario_files_of_names_alike_once_made_safe_are_all_kept(tmp_path: Path) -> None:
+    base = sim.load_scenario(BASELINE).with_changes({"duration": "2d", "disruptions": []})
+    cmp = sim.compare([base, base], replications=2, executor="serial", names=["a b", "a_b"])
+    cmp.write(tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out" / "scenarios").iterdir()) == ["a_b-2.yaml", "a_b.yaml"]

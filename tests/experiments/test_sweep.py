@@ -149,3 +149,31 @@ def test_a_disruption_that_says_nothing_is_still_refused() -> None:
         data["disruptions"][0].pop(key)
     with pytest.raises(sim.ScenarioError, match=r"disruptions\[0\]: a disruption must change something"):
         sim.Scenario.from_data(data, "x")
+
+
+@pytest.mark.parametrize(("vary", "lever", "says"), [
+    ({"unloading.grain.points": [6, 6.0]}, "unloading.grain.points", "6 and 6.0 give the same scenario"),
+    ({"unloading.grain.points": [4, "4"]}, "unloading.grain.points", '4 and "4" give the same scenario'),
+    ({"seed": [1, 2]}, "seed", "not a lever: every grid point runs with the same seed"),
+    ({"replications": [2, 5]}, "replications", "not a lever: every grid point runs the same replications"),
+    ({"name": ["a", "b"]}, "name", "not a lever"),
+    ({"disruptions.wind.name": ["a", "b"]}, "disruptions.wind.name", "not a lever"),
+    ({"checks[1].trains_at_once": [1, 2], "checks.phytosanitary.trains_at_once": [3]},
+     "checks.phytosanitary.trains_at_once", "names the same value as checks[1].trains_at_once"),
+    ({"unloading.grain.points": [4, 5], "unloading.grain": [{"points": 3, "wagon_time": "1h"}]},
+     "unloading.grain", "holds unloading.grain.points, which is changed too"),
+])
+def test_levers_that_would_do_nothing_or_pool_are_refused(vary: dict, lever: str, says: str) -> None:
+    """Each of these ran and gave a sweep whose points were silently the same (or pooled)."""
+    scenario = sim.load_scenario(BASELINE).with_changes({"duration": "2d"})
+    with pytest.raises(ScenarioError) as info:
+        sim.sweep(scenario, vary, replications=1, executor="serial")
+    assert (lever, info.value.problems[0][1]) == info.value.problems[0] and says in info.value.problems[0][1]
+
+
+def test_values_equal_only_with_other_levers_are_not_refused() -> None:
+    """6 and 8 points are different scenarios; a duplicate is judged on the whole grid point."""
+    scenario = sim.load_scenario(BASELINE).with_changes({"duration": "1d"})
+    res = sim.sweep(scenario, {"unloading.grain.points": [6, 8], "checks[1].time": ["1h", "2h"]}, replications=1,
+                    executor="serial")
+    assert len(res.points()) == 4

@@ -76,7 +76,7 @@ def test_run_table_units_n_clipping_and_not_set() -> None:
     assert "over 10 replications" in text
     assert lines["tonnes_delivered"].split()[1] == "t" and lines["tonnes_delivered"].endswith("2,213,000 ± 66,000")
     assert lines["held_trains_mean"].endswith("4.2 [0 – 9.9]") and "clipped at the KPI's bound" in text
-    assert lines["recovery_days"].endswith("3.0 ± 1.0 (n=4)")
+    assert lines["recovery_days"].endswith("3.0 ± 1.0 (n = 4 of 10 recovered)")
     assert lines["idle_cost_usd"].endswith("not set")
     assert "idle_cost_usd: not set (costs.wagon_day_usd)" in text
     one = format_summary(_summary([("tonnes_delivered", "all", 1, 5.0, math.nan)]), replications=1)

@@ -213,3 +213,24 @@ def test_to_is_excluded_and_validate_says_so(tmp_path) -> None:  # type: ignore[
     assert "spring-festival" in proc.stdout and "10–17 Feb 2024, 8 days" in proc.stdout
     with pytest.raises(sim.ScenarioError, match=r"for the whole day 2024-01-02 write to: 2024-01-03"):
         jan.with_changes({"disruptions.admin-hold.to": "2024-01-02", "disruptions.admin-hold.from": "2024-01-02"})
+
+
+@pytest.mark.parametrize(("changes", "path", "says"), [
+    ({"checks[0].time": "2h", "checks.customs.time": "3h"}, "checks.customs.time", "names the same value as checks[0].time"),
+    ({"unloading.grain": {"points": 3, "wagon_time": "1h"}, "unloading.grain.points": 4}, "unloading.grain.points",
+     "lies inside unloading.grain"),
+    ({"checks.handover.trains_per_day": 3, "checks": []}, "checks", "holds checks.handover.trains_per_day"),
+])
+def test_one_value_changed_twice_is_refused(changes: dict, path: str, says: str) -> None:
+    """A dict applies its changes in order, so the later one silently won (or was overwritten)."""
+    base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
+    with pytest.raises(sim.ScenarioError) as info:
+        base.with_changes(changes)
+    (problem,) = info.value.problems
+    assert problem[0] == path and says in problem[1]
+
+
+def test_different_values_of_one_item_are_not_overlaps() -> None:
+    base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
+    s = base.with_changes({"checks.customs.time": "2h", "checks[0].trains_at_once": 2, "checks[1].time": "3h"})
+    assert (s.checks[0].time.mean, s.checks[0].trains_at_once, s.checks[1].time.mean) == (2.0, 2, 3.0)

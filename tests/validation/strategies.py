@@ -208,11 +208,11 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         data["disruptions"] = disruptions
 
     if draw(st.integers(0, 2)) == 0:
-        above = draw(st.integers(1, 1500))
+        above = draw(st.integers(2, 1500))
         policy: dict[str, Any] = {
             "cargo": draw(st.lists(st.sampled_from(names), min_size=1, max_size=n_cargo, unique=True)),
             "above_wagons": above,
-            "resume_below": draw(st.integers(0, above - 1)),
+            "resume_below": draw(st.integers(1, above - 1)),
             "on_halt": draw(st.sampled_from(["defer", "lose"])),
         }
         if draw(st.booleans()):

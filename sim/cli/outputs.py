@@ -1,0 +1,131 @@
+"""Where a command's results go: `--out` checked, the output locked, the work directory prepared.
+
+Everything here happens before any computing, so a refusal costs nothing: an empty `--out`, the
+current directory or one above it, a name kept for work directories; an existing output without
+`--force`, or one this tool did not write (never deleted, even with `--force`); a work directory
+of another kind of command, or not a work directory at all; and another process writing the same
+output (the lock, sim.experiments.lock). While the command runs it holds the lock; a write that
+the file system refuses (read-only, full) is said plainly, with how to resume.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from sim.errors import SimError
+from sim.experiments.atomic import ResultsExistError, WriteError, replaceable, write_errors
+from sim.experiments.lock import output_lock
+from sim.experiments.workdir import WorkDir
+from sim.units import safe_name
+
+
+class OutputPathError(SimError):
+    """An --out that cannot hold results (empty, the current directory, a work directory's name…)."""
+
+
+def default_out(name: str, suffix: str = "") -> Path:
+    """results/<name><suffix>, with the name made safe for any file system."""
+    return Path("results") / f"{safe_name(name)}{suffix}"
+
+
+def work_path(out_dir: Path) -> Path:
+    """Where part files of unfinished work live: next to the output, never under its final name."""
+    return out_dir.with_name(out_dir.name + ".work")
+
+
+def out_path(out: str | None, default: Path) -> Path:
+    """The results directory: `--out` as given, or `default`; refuse one that cannot be ours."""
+    if out is None:
+        return default
+    if not out.strip():
+        raise OutputPathError("--out is empty; give a directory for the results, e.g. --out results/run1")
+    path = Path(out)
+    here = Path.cwd().resolve()
+    resolved = path.resolve()
+    if path.name in ("", ".", "..") or resolved == here or resolved in here.parents:
+        raise OutputPathError(
+            f"--out {out} is the current directory or one above it; results need a directory of their own "
+            f"(written whole, and replaced whole with --force), e.g. --out results/run1")
+    if path.name.endswith(".work"):
+        raise OutputPathError(f"--out {out}: names ending in .work are kept for unfinished work (OUT.work beside "
+                              f"OUT); choose another name")
+    return path
+
+
+@dataclass
+class Claim:
+    """A locked output and its work directory."""
+
+    work: Path
+
+    def finish(self, tasks: int) -> None:
+        """Delete the work directory once the results are written, unless it holds others' tasks.
+
+        Every one of this command's `tasks` left a part there; with --resume, parts of other work
+        (another scenario, --set, seed or more replications) are not reused, and they are left in
+        place, and said, rather than deleted with this command's own.
+        """
+        others = WorkDir(self.work).count() - tasks
+        if others > 0:
+            click.echo(f"Note: {self.work} keeps {others} finished task(s) of other work that this command did not "
+                       f"use (another scenario, --set, seed or more replications); delete it when they are not "
+                       f"needed.", err=True)
+            return
+        WorkDir(self.work).remove()
+
+
+@contextmanager
+def claim_output(out_dir: Path, force: bool, resume: bool, kind: str) -> Iterator[Claim]:
+    """Lock `out_dir`, check it and its work directory, and yield the claim (call `finish` after writing).
+
+    `kind` is the command (run, sweep, compare): a work directory left by another kind is never
+    resumed as this one (its finished tasks would be deleted at the end).
+    """
+    work = work_path(out_dir)
+    missing = [d for d in [out_dir.parent, *out_dir.parent.parents] if not d.exists()]
+    above = next((d for d in [out_dir.parent, *out_dir.parent.parents] if d.exists()), None)
+    if above is not None and not above.is_dir():
+        raise OutputPathError(f"cannot write {out_dir}: {above} is a file, not a directory; choose another --out")
+    try:
+        with write_errors(f"into {out_dir.parent}"):
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
+            with output_lock(out_dir):
+                _check(out_dir, work, force, resume, kind)
+                try:
+                    yield Claim(work)
+                except WriteError as exc:
+                    kept = WorkDir(work).count()
+                    if kept and "--resume" not in str(exc):
+                        hint = (f"{kept} finished task(s) are kept in {work}: once the disk can be written, run "
+                                f"the same command with --resume to write the results without computing them again")
+                        exc.args = (f"{exc}\n  {hint}",)
+                    raise
+    finally:
+        _remove_empty(missing)  # a refused or failed command leaves no empty directories behind
+
+
+def _check(out_dir: Path, work: Path, force: bool, resume: bool, kind: str) -> None:
+    if out_dir.exists() and not force:
+        if resume and not work.exists():
+            raise ResultsExistError(f"{out_dir} is already complete; nothing to resume (use --force to recompute it)")
+        raise ResultsExistError(f"{out_dir} already exists; use --force to replace it, or --out DIR")
+    why = replaceable(out_dir)
+    if why is not None:
+        raise ResultsExistError(why)
+    WorkDir(work).check(resume, force, kind)
+    if work.exists() and not resume:
+        shutil.rmtree(work)
+
+
+def _remove_empty(made: list[Path]) -> None:
+    """Remove the directories `made` for the output (deepest first), as long as they are empty."""
+    with contextlib.suppress(OSError):
+        for d in made:
+            d.rmdir()

@@ -1,0 +1,45 @@
+"""Arguments of the Python API, checked rather than coerced.
+
+`int(2.9)` is 2, so `sim.run(scenario, replications=2.9)` ran two replications without a word, and
+`workers=-4` ran serially; a counting argument must now be a whole number in range, or the call
+raises ArgumentError (a ValueError too, as Python code expects) saying what was given.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from sim.errors import SimError
+
+MAX_SEED = 2**63 - 1
+
+
+class ArgumentError(SimError, ValueError):
+    """A bad argument to the Python API (sim.run, sim.sweep, sim.compare, …)."""
+
+
+def whole(name: str, value: Any, minimum: int, maximum: int | None = None, why: str = "") -> int:
+    """`value` as an int if it is a whole number (not a float, text or yes/no) in range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ArgumentError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+    number = int(value)
+    if number < minimum or (maximum is not None and number > maximum):
+        bounds = f"at least {minimum:,}" if maximum is None else f"between {minimum:,} and {maximum:,}"
+        raise ArgumentError(f"{name} must be {bounds}{why}, got {value!r}")
+    return number
+
+
+def replications(value: Any, default: int, minimum: int = 1, why: str = "") -> int:
+    """The replications to run: the scenario's `default` when None."""
+    return default if value is None else whole("replications", value, minimum, 100_000, why)
+
+
+def seed(value: Any, default: int) -> int:
+    """The seed: the scenario's `default` when None; seeds are non-negative 64-bit integers."""
+    return default if value is None else whole("seed", value, 0, MAX_SEED)
+
+
+def workers(value: Any) -> int | None:
+    """Worker processes: None means all cores."""
+    return None if value is None else whole("workers", value, 1)

@@ -1,0 +1,53 @@
+"""What every part of the scenario schema shares: the strict base model, names, counts, dates, and
+the refusal of yes/no values (the format has no boolean keys)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+Name = Annotated[str, Field(pattern=NAME, max_length=64)]
+MAX_COUNT = 1_000_000
+
+
+class StrictModel(BaseModel):
+    # NaN and infinity are never meaningful here; refusing them at parse time names the key.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+
+def _as_datetime(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"expected an ISO date such as 2024-01-02 (or 2024-01-02T06:00), got {value!r}") from exc
+    raise ValueError(f"expected an ISO date such as 2024-01-02, got {value!r}")
+
+
+DateTime = Annotated[dt.datetime, BeforeValidator(_as_datetime), WithJsonSchema({
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
+    "description": "an ISO date (2024-01-02, midnight at its start) or date-time (2024-01-02T06:00)"})]
+
+
+YES_NO = ("got a yes/no value: YAML reads unquoted yes/no, on/off and true/false as yes or no, and no scenario key "
+          "takes one — write a number (e.g. 1), or put text in quotes ('on')")
+
+
+def yes_no_paths(data: Any, path: str) -> list[str]:
+    """Key paths of every yes/no (boolean) value in raw scenario data: the format has no boolean keys."""
+    if isinstance(data, bool):
+        return [path]
+    if isinstance(data, Mapping):
+        return [p for key, value in data.items()
+                for p in yes_no_paths(value, f"{path}.{key}" if path else str(key))]
+    if isinstance(data, (list, tuple)):
+        return [p for i, value in enumerate(data) for p in yes_no_paths(value, f"{path}[{i}]")]
+    return []

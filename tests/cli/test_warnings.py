@@ -1,0 +1,47 @@
+"""`dostyk validate` says what each disruption does to each capacity; runs print scenario warnings
+(sim.scenario.effects) on stderr and the report shows them. Through the installed command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.helpers import dostyk
+from tests.cli.test_bad_inputs import MINI
+
+
+def test_validate_command_prints_quotas_and_warnings(tmp_path: Path) -> None:
+    path = tmp_path / "mini.yaml"
+    path.write_text(MINI, encoding="utf-8")
+    proc = dostyk("validate", str(path), "--set", "checks[0].trains_per_day=3", "--set",
+                   "disruptions=[{name: hold, from: 2024-01-02, to: 2024-01-20, target: checks.customs, capacity: 0.3},"
+                   " {name: boost, from: 2024-02-02, to: 2024-02-20, target: checks.customs, capacity: 8}]")
+    assert proc.returncode == 0, proc.stderr
+    assert ("disruption hold on checks.customs: 2024-01-02 00:00 to 2024-01-20 00:00 (`to` excluded: 2–19 Jan 2024, "
+            "18 days); capacity ×0.3\n    during it: trains_per_day 3 → 0 trains a day (× 0.3), closed") in proc.stdout
+    assert "trains_per_day 3 → 24 trains a day (× 8)" in proc.stdout
+    assert f"warning: {path}: disruptions[0].capacity: 0.3 × checks.customs trains_per_day 3 rounds down to 0" \
+        in proc.stderr
+
+
+def test_run_prints_the_warning_and_the_report_shows_it(tmp_path: Path) -> None:
+    path = tmp_path / "mini.yaml"
+    path.write_text(MINI, encoding="utf-8")
+    proc = dostyk("run", str(path), "--set", "duration=2d", "--set",
+                   "disruptions=[{name: hold, from: 2024-01-01, to: 2024-01-20, target: unloading.grain, capacity: 0.1}]",
+                   "-n", "1", "--executor", "serial", "--quiet", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: mini: disruptions[0].capacity: 0.1 × unloading.grain points 6 rounds down to 0 points" \
+        in proc.stderr
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'id="warnings"' in html and "0.1 × unloading.grain points 6 rounds down to 0 points" in html
+
+
+def test_compare_warns_when_the_scenarios_cover_different_periods(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(MINI.replace("duration: 365d", "duration: 4d"), encoding="utf-8")
+    b.write_text(MINI.replace("duration: 365d", "duration: 3d").replace("start: 2024-01-01", "start: 2024-01-02"),
+                 encoding="utf-8")
+    proc = dostyk("compare", str(a), str(b), "-n", "2", "--executor", "serial", "--quiet", "--out", str(tmp_path / "c"))
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: b has start 2024-01-02, the baseline a 2024-01-01: its KPIs cover another period" in proc.stderr
+    assert "warning: b has duration 3d, the baseline a 4d" in proc.stderr

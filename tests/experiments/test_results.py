@@ -1,0 +1,105 @@
+"""Reading a results directory back: every file is checked against metadata.json and the scenario, so
+damaged results are refused with a clear message rather than reported as fewer replications."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.experiments.results import DamagedResultsError, Results
+from tests.cli.helpers import dostyk
+from tests.conftest import SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    scenario = sim.load_scenario(SCENARIOS / "baseline_2023.yaml").with_changes({"duration": "3d"})
+    out = tmp_path_factory.mktemp("results") / "r"
+    sim.run(scenario, replications=2, executor="serial").write(out)
+    return out
+
+
+@pytest.fixture
+def copy(written: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(written, tmp_path / "r"))
+
+
+def _cut(name: str, keep: Callable[[str], str]) -> Callable[[Path], None]:
+    def damage(d: Path) -> None:
+        (d / name).write_text(keep((d / name).read_text(encoding="utf-8")), encoding="utf-8")
+    return damage
+
+
+def _rows(name: str, n: int) -> Callable[[Path], None]:
+    return _cut(name, lambda text: "".join(text.splitlines(keepends=True)[:n]))
+
+
+DAMAGE = {
+    "kpis-one-replication": (_rows("kpis.csv", 4), "kpis.csv holds 1 of the 2 replications metadata.json counts"),
+    "kpis-cut-mid-row": (_cut("kpis.csv", lambda t: t[: len(t) * 2 // 3]), "kpis.csv has incomplete rows"),
+    "kpis-last-row-lost": (_rows("kpis.csv", 6), "kpis.csv has 5 rows"),
+    "kpis-empty": (_cut("kpis.csv", lambda t: ""), "kpis.csv cannot be read"),
+    "daily-cut": (_cut("daily.csv", lambda t: t[: len(t) // 2]), "daily.csv"),
+    "daily-other-replication": (_cut("daily.csv", lambda t: t.replace("\n1,", "\n7,")),
+                                "daily.csv holds 1 of the 2 replications metadata.json counts (and unknown ones: [7])"),
+    "metadata-more-replications": (_cut("metadata.json", lambda t: t.replace('"replications": 2', '"replications": 3')),
+                                   "kpis.csv holds 2 of the 3 replications"),
+    "metadata-garbled": (_cut("metadata.json", lambda t: t[:10]), "metadata.json cannot be read"),
+    "scenario-edited": (_cut("scenario.yaml", lambda t: t.replace("points: 6", "points: -6")),
+                        "scenario.yaml cannot be read"),
+    "cargo-renamed": (_cut("kpis.csv", lambda t: t.replace(",grain,", ",wheat,")), "kpis.csv has cargo"),
+    "dwell-cut": (_cut("dwell.csv", lambda t: t[: len(t) // 2].rsplit(",", 1)[0]), "dwell.csv has incomplete rows"),
+}
+
+
+@pytest.mark.parametrize("case", DAMAGE)
+def test_damaged_results_are_refused_with_what_is_wrong(copy: Path, case: str) -> None:
+    damage, says = DAMAGE[case]
+    damage(copy)
+    with pytest.raises(DamagedResultsError) as info:
+        Results.read(copy)
+    assert says in str(info.value) and str(copy) in str(info.value)
+
+
+def test_intact_results_read_back_whole(written: Path) -> None:
+    res = Results.read(written)
+    assert res.replications == 2 and json.loads((written / "metadata.json").read_text())["replications"] == 2
+    assert set(res.summary().query("kpi == 'tonnes_delivered'")["n"]) == {2}
+
+
+def test_report_command_refuses_a_truncated_kpis_csv(copy: Path) -> None:
+    """`dostyk report` said "1 replication" of a kpis.csv cut short while metadata.json said 2."""
+    _rows("kpis.csv", 4)(copy)
+    before = sorted(p.name for p in copy.iterdir())
+    proc = dostyk("report", str(copy))
+    assert proc.returncode == 2, proc.stderr
+    assert f"{copy}: damaged results, refusing to report them: kpis.csv holds 1 of the 2 replications" in proc.stderr
+    assert f"dostyk run {copy / 'scenario.yaml'} --seed 2023 --replications 2 --out {copy} --force" in proc.stderr
+    assert sorted(p.name for p in copy.iterdir()) == before and "Traceback" not in proc.stderr
+    assert pd.read_csv(copy / "kpis.csv").shape[0] == 3
+
+
+@pytest.mark.parametrize("name", ["NA", "null", "NaN", "None"])
+def test_a_cargo_named_like_a_missing_value_reads_back(tmp_path: Path, name: str) -> None:
+    """pandas reads `NA`, `null`… as missing by default: such a cargo's rows lost their name on reading."""
+    base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
+    data = base.with_changes({"duration": "2d", "disruptions": []}).to_dict()
+    for part in ("cargo", "demand", "unloading"):
+        data[part][name] = data[part].pop("containers")
+    res = sim.run(sim.Scenario.model_validate(data), replications=2, executor="serial")
+    res.write(tmp_path / "r")
+    back = Results.read(tmp_path / "r")
+    assert list(back.kpis["cargo"].unique()) == ["grain", name, "all"]
+    pd.testing.assert_frame_equal(back.summary(), res.summary())
+
+
+def test_report_of_a_directory_that_does_not_exist(tmp_path: Path) -> None:
+    proc = dostyk("report", str(tmp_path / "no" / "such"))
+    assert proc.returncode == 2 and proc.stderr.strip() == f"{tmp_path / 'no' / 'such'}: no such results directory"
+    assert not (tmp_path / "no").exists()
