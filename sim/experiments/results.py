@@ -68,13 +68,27 @@ class Results:
     def replications(self) -> int:
         return int(self.kpis["replication"].nunique())
 
+    @property
+    def crossings(self) -> list[str]:
+        """The crossings' names, in the scenario's order."""
+        return self.scenario.crossing_names
+
+    @property
+    def corridor(self) -> str:
+        """The `crossing` value of the whole corridor's rows: `all` with several crossings, else the
+        only crossing's name."""
+        names = self.crossings
+        return names[0] if len(names) == 1 else "all"
+
     def summary(self) -> pd.DataFrame:
-        """Mean, sd and 95 % CI of every KPI per cargo (long format)."""
+        """Mean, sd and 95 % CI of every KPI per cargo and crossing (long format)."""
         return summarise(self.kpis.drop(columns=["replication"]), by=["cargo"])
 
-    def kpi(self, name: str, cargo: str = "all") -> pd.Series:
-        """One KPI's values across replications for one cargo."""
-        rows = self.kpis[self.kpis["cargo"] == cargo]
+    def kpi(self, name: str, cargo: str = "all", crossing: str | None = None) -> pd.Series:
+        """One KPI's values across replications for one cargo at one crossing (default: the corridor)."""
+        k = self.kpis
+        rows = k[(k["cargo"] == cargo) & (k["crossing"] == (crossing or self.corridor))] if "crossing" in k else \
+            k[k["cargo"] == cargo]
         return rows.set_index("replication")[name]
 
     # -- files ---------------------------------------------------------------------------------
@@ -105,5 +119,10 @@ class Results:
         events = pd.read_csv(d / "events.csv", parse_dates=["start", "end"])
         # dwell.csv is optional: directories written before it existed still load (no ECDF then)
         dwell = pd.read_csv(d / "dwell.csv") if (d / "dwell.csv").is_file() else pd.DataFrame()
-        return cls(scenario, int(metadata.get("seed", scenario.seed)), pd.read_csv(d / "kpis.csv"), daily,
-                   events, [], metadata, dwell)
+        kpis = pd.read_csv(d / "kpis.csv")
+        name = scenario.crossing_names[0]
+        for frame in (kpis, daily, events, dwell):  # written before crossings existed: one crossing
+            if len(frame.columns) and "crossing" not in frame.columns:
+                frame.insert(frame.columns.get_loc("cargo") + 1 if "cargo" in frame.columns else len(frame.columns),
+                             "crossing", name)
+        return cls(scenario, int(metadata.get("seed", scenario.seed)), kpis, daily, events, [], metadata, dwell)

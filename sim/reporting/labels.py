@@ -26,6 +26,14 @@ KPI_UNITS: dict[str, str] = {
     "idle_cost_usd": "USD",
     "recovery_days": "days",
     "unrecovered_disruptions": "windows",
+    "wagons_formed": "wagons",
+    "tonnes_demanded": "t",
+    "tonnes_unmet": "t",
+    "trains_not_formed": "trains",
+    "wagons_rejected": "wagons",
+    "tonnes_rejected": "t",
+    "trains_rejected": "trains",
+    "wagons_returned": "wagons",
 }
 
 def kpi_unit(kpi: str) -> str:

@@ -121,13 +121,14 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
         if ch.trains_per_day:
             extra.append(f"quota {ch.trains_per_day} trains/day")
         rows.append(("Checks", ch.name, "; ".join([_dist(ch.time), *extra])))
-    for name, g in s.unloading.groups.items():
-        cap = plots.unloading_capacity_t_per_day(s, name)
-        bd = s.unloading.breakdowns_of(name)
-        text = f"{g.points} points, wagon time {_dist(g.wagon_time)}; nominal {cap:,.0f} t/day"
-        if bd is not None:
-            text += f"; breakdowns MTBF {_hours(bd.mtbf)}, MTTR {_dist(bd.mttr)}"
-        rows.append(("Unloading", name, text))
+    for crossing, spec in s.crossing_specs():
+        for name, g in spec.unloading.groups.items():
+            cap = plots.unloading_capacity_t_per_day(s, name, crossing)
+            bd = spec.unloading.breakdowns_of(name)
+            text = f"{g.points} points, wagon time {_dist(g.wagon_time)}; nominal {cap:,.0f} t/day"
+            if bd is not None:
+                text += f"; breakdowns MTBF {_hours(bd.mtbf)}, MTTR {_dist(bd.mttr)}"
+            rows.append(("Unloading", name if s.crossings is None else f"{crossing}: {name}", text))
     rows.append(("Empties", "return time", _dist(s.empties.return_time)))
     for dis in s.disruptions:
         if dis.recurring:

@@ -176,7 +176,7 @@ def _check_trace(s: Scenario, model: CrossingModel, trace: list[tuple[int, str, 
 
 
 def _check_kpis(s: Scenario, k: pd.DataFrame) -> None:
-    numeric = k.drop(columns=["cargo"]).to_numpy(dtype=float)
+    numeric = k.drop(columns=["cargo", "crossing"]).to_numpy(dtype=float)
     assert not np.isinf(numeric).any(), "a KPI is infinite"
     assert (np.nan_to_num(numeric, nan=0.0) >= -1e-9).all(), "a KPI is negative"
     sl = s.policies.stop_loading
