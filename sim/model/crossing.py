@@ -306,6 +306,7 @@ class CrossingModel:
             "rejected_wagons": per_cargo("rejected_wagons"),
             "returning_loaded_wagons": per_cargo("returning_loaded"),
             "returning_empty_wagons": per_cargo("returning_empty"),
+            "unloaded_in_yard_wagons": [sum(c.unloaded_in_yard(h)[ci] for c in self.crossings) for ci in range(n)],
             "empties_at_origin": [None if math.isinf(o.empties) else o.empties for o in self.origins],
             "formed_wagons_by_crossing": {c.name: [o.formed_wagons[c.index] for o in self.origins]
                                           for c in self.crossings},

@@ -294,6 +294,15 @@ class Crossing:
             self._border_now[c] -= 1
         return self._border_now[ci]
 
+    def unloaded_in_yard(self, horizon: float) -> list[int]:
+        """Wagons per cargo unloaded by `horizon` whose train has not left the yard yet (its empties
+        leave with its last wagon): in circulation, but neither in the journey nor returning."""
+        out = [0] * len(self.cargo)
+        for train in self.active.values():
+            if train.unloaded_by:
+                out[train.ci] += sum(1 for e in train.unloaded_by if e < horizon)
+        return out
+
     def in_journey(self, horizon: float) -> list[int]:
         """Wagons per cargo formed for this crossing and neither unloaded nor refused by `horizon`."""
         out = [0] * len(self.cargo)
