@@ -146,7 +146,7 @@ def test_a_quota_cut_during_the_day_uses_the_first_picks_of_the_same_sequence() 
     begins = [math.floor(QUOTA * (0.5 if start <= d * DAY < end else 1.0) + 1e-9) for d in range(n_days)]
     rr = SmoothRoundRobin([Fraction(1, 3), Fraction(2, 3)])
     t = trace[(trace["stage"] == "checks.handover") & (trace["what"] == "start")].sort_values("t")
-    by_day = dict(t.groupby((t["t"] // DAY).astype(int)))
+    by_day = {int(d): g for d, g in t.groupby((t["t"] // DAY).astype(int))}
     for d in range(n_days):
         prefix = [[0, 0]]
         day_rr = rr.copy()
