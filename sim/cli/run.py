@@ -20,7 +20,7 @@ from sim.cli.options import (
 from sim.experiments.executors import EXECUTORS
 from sim.experiments.runner import run as run_experiment
 from sim.experiments.workdir import WorkDir
-from sim.reporting.tables import format_summary
+from sim.reporting.tables import format_crossings
 from sim.scenario.loader import load_scenario
 
 
@@ -57,7 +57,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     WorkDir(work).remove()
     if not quiet:
         click.echo("")
-        click.echo(format_summary(results.summary()))
+        click.echo(format_crossings(results.summary(), results.crossings))
         click.echo("")
     say_reused(results.metadata.get("replications_reused", 0), results.replications, "replications")
     click.echo(f"Results written to {written}")

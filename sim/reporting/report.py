@@ -20,7 +20,8 @@ import jinja2
 import pandas as pd
 import yaml
 
-from sim.analysis.metrics import KPI_DEFINITIONS
+from sim.analysis.metrics import KPI_DEFINITIONS, ORIGIN_KPIS
+from sim.analysis.stats import corridor_rows
 from sim.experiments.results import Results
 from sim.reporting import plots
 
@@ -150,9 +151,15 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
     return rows
 
 
-def kpi_table(results: Results, summary: pd.DataFrame | None = None) -> tuple[list[str], list[dict[str, Any]]]:
-    """Cargo columns and one row per KPI with each cargo's mean and 95 % CI (as in summary.csv)."""
+def kpi_table(results: Results, summary: pd.DataFrame | None = None,
+              crossing: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """Cargo columns and one row per KPI with each cargo's mean and 95 % CI (as in summary.csv), at
+    one crossing (default: the whole corridor)."""
     summary = results.summary() if summary is None else summary
+    if "crossing" in summary.columns:
+        summary = summary[summary["crossing"] == (crossing or results.corridor)]
+    if crossing is not None:  # the origin's KPIs have no value at one crossing among several
+        summary = summary[~summary["kpi"].isin(ORIGIN_KPIS)]
     cargos = list(dict.fromkeys(summary["cargo"]))
     n_reps = results.replications
     rows = []
@@ -185,9 +192,15 @@ def render(results: Results, images: dict[str, bytes]) -> str:
     """The report's HTML, with `images` (file stem -> PNG bytes) embedded."""
     summary = results.summary()
     cargos, rows = kpi_table(results, summary)
+    crossing_tables = []
+    if len(results.crossings) > 1:
+        for name in results.crossings:
+            c, r = kpi_table(results, summary, name)
+            crossing_tables.append({"name": name, "cargos": c, "rows": r})
+    summary = corridor_rows(summary)
     meta = dict(results.metadata)
     figures = [
-        {"name": name, "caption": plots.REPORT_FIGURES[name][1] if name in plots.REPORT_FIGURES else "",
+        {"name": name, "caption": plots.FIGURE_CAPTIONS.get(name, ""),
          "data": base64.b64encode(png).decode("ascii")}
         for name, png in images.items()
     ]
@@ -208,6 +221,7 @@ def render(results: Results, images: dict[str, bytes]) -> str:
         parameters=parameters(results),
         cargos=cargos,
         rows=rows,
+        crossing_tables=crossing_tables,
         headline=headline,
         recovery=recovery,
         figures=figures,

@@ -62,3 +62,25 @@ def format_summary(summary: pd.DataFrame, kpis: list[str] | None = None) -> str:
             cells.append(f"{mean:,.4g} ± {half:,.2g}" if math.isfinite(half) else f"{mean:,.4g}")
         rows.append(cells)
     return table(["KPI (mean ± 95% CI)", *cargos], rows)
+
+
+#: KPIs added to a crossing's or the corridor's table when any cargo has a value above 0
+CORRIDOR_KPIS = ["wagons_formed", "tonnes_unmet", "wagons_rejected", "trains_rejected"]
+
+
+def format_crossings(summary: pd.DataFrame, crossings: list[str]) -> str:
+    """One KPI table per crossing, then the corridor's (`all`); just the one table with one crossing."""
+    if "crossing" not in summary.columns or len(crossings) == 1:
+        return format_summary(summary, _with_corridor_kpis(summary))
+    parts = []
+    for name in [*crossings, "all"]:
+        mine = summary[summary["crossing"] == name]
+        title = f"Crossing {name}" if name != "all" else "Whole corridor (every crossing)"
+        parts.append(f"{title}\n{format_summary(mine, _with_corridor_kpis(mine))}")
+    return "\n\n".join(parts)
+
+
+def _with_corridor_kpis(summary: pd.DataFrame) -> list[str]:
+    extra = [k for k in CORRIDOR_KPIS
+             if (summary.loc[summary["kpi"] == k, "mean"].fillna(0) > 0).any()]
+    return [*HEADLINE_KPIS, *extra]
