@@ -106,7 +106,7 @@ def kpis(obs: Observations, wagon_day_usd: float = 0.0) -> pd.DataFrame:
         pts = float(sum(obs.points[lane] for lane in obs.series_lanes(k)))
         halts = _halts_of(obs, block if block < x_count else None, None if name == "all" else name)
         delivered = t["wagons_delivered"][k]
-        counted = t["dwell_wagons"][k]
+        counted = delivered - t["uncounted_delivered"][k] if t["uncounted_delivered"][k] else delivered
         backlog_levels = np.arange(len(obs.backlog_hist[k]), dtype=float)
         dwell_values = dwell_bin_centre(np.arange(len(obs.dwell_hist[k])))
         idle_days = t["backlog_integral"][k] / DAY

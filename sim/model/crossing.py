@@ -84,6 +84,8 @@ class CrossingModel:
         self.divert_log: list[DivertDecision] = []
         self.crossings = [Crossing(self, x, name, spec, s.prefix(name)) for x, (name, spec) in enumerate(specs)]
         self._build_origins()
+        for crossing in self.crossings:
+            crossing.origins = self.origins
         self.bans = LoadingBans([w for w in self.windows if is_demand_target(w.target)],
                                 {d.name: d.on_halt or "defer" for d in s.disruptions}, self.cargo, names,
                                 [s.prefix(x) for x in names])

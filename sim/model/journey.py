@@ -20,7 +20,7 @@ import simpy
 from sim.model.availability import Calendar
 from sim.model.disruptions import TargetSchedule
 from sim.model.gates import Gate
-from sim.model.origin import Train
+from sim.model.origin import Origin, Train
 from sim.model.rejects import Refusals
 from sim.model.shares import SharedQuotaGate
 from sim.model.unloading import UnloadingGroup
@@ -62,6 +62,7 @@ class Crossing:
         self.cargo = model.cargo
         self._admit_now: Callable[[Gate, int], bool] = model._admit_now
         self.active: dict[int, Train] = {}
+        self.origins: list[Origin] = []  # the corridor's, set once they are built
         self.on_line_wagons = [0] * len(self.cargo)
         self.rejected_wagons = [0] * len(self.cargo)
         self.returning_loaded = [0] * len(self.cargo)
@@ -147,7 +148,7 @@ class Crossing:
         if self.checks and not (yield from self._checks(train)):
             return  # refused whole at a check
         yield from self._unload(train)
-        if not math.isinf(self.model.origins[train.ci].empties):  # empties matter only with a fleet
+        if not math.isinf(self.origins[train.ci].empties):  # empties matter only with a fleet
             yield from self._empties(train)
 
     def _line(self, train: Train) -> Process:

@@ -229,12 +229,16 @@ class Origin:
         self.held_back.append(train)
 
     def _form(self, train: Train, x: int) -> None:
-        train.crossing = x
-        train.lane = lane = x * self.n_cargo + self.ci
+        now = self.env.now
+        if x:
+            train.crossing = x
+            train.lane = x * self.n_cargo + self.ci
+        else:
+            train.lane = self.ci
         self.formed_wagons[x] += train.wagons
-        self.recorder.formed(lane, self.env.now, train.wagons)
+        self.recorder.formed(train.lane, now, train.wagons)
         if self.trace is not None:
-            self.trace.formations.append((train.id, self.cargo, x, train.demanded, self.env.now, train.wagons))
+            self.trace.formations.append((train.id, self.cargo, x, train.demanded, now, train.wagons))
         self.dispatch(train, x)
 
     def _wake(self, at: float) -> None:

@@ -71,6 +71,7 @@ class Recorder:
         self._busy_done = np.zeros(lanes)
         self._busy_at_last = np.zeros(lanes)
         self._origin_queue = [0] * n
+        self._formed: list[tuple[float, int, int]] = []
         self.daily = {
             k: np.zeros((self.n_series, nd))
             for k in ("arrivals_wagons", "unloaded_wagons", "trains_delivered", "busy_h", "formed_wagons",
@@ -82,7 +83,7 @@ class Recorder:
             for k in (
                 "wagons_delivered", "trains_delivered", "dwell_sum", "wait_sum", "busy_h",
                 "wagons_generated", "trains_generated", "tonnes_deferred", "tonnes_lost",
-                "wagons_delivered_total", "wagons_arrived_total", "dwell_wagons", "wagons_formed",
+                "wagons_delivered_total", "wagons_arrived_total", "uncounted_delivered", "wagons_formed",
                 "wagons_rejected", "trains_rejected", "wagons_returned", "tonnes_dropped", "unmet_wagons",
                 "unmet_trains",
             )
@@ -156,13 +157,28 @@ class Recorder:
                 self.totals["tonnes_dropped"][k] += tonnes
 
     def formed(self, lane: int, t: float, wagons: int) -> None:
-        day = int(t // DAY)
-        if day < self.n_days:
+        self._formed.append((t, lane, wagons))  # folded once a day (_flush_formed)
+
+    def _flush_formed(self, b: float, day: int) -> None:
+        """Wagons formed before b, added up per lane, into the day's series and the totals."""
+        keep = []
+        per_lane: dict[int, list[int]] = {}
+        for item in self._formed:
+            t, lane, wagons = item
+            if t >= b and b < self.horizon:  # formed at the boundary: the next day's
+                keep.append(item)
+                continue
+            sums = per_lane.setdefault(lane, [0, 0])
+            sums[0] += wagons
+            if t >= self.warmup:
+                sums[1] += wagons
+        self._formed = keep
+        daily, total = self.daily["formed_wagons"], self.totals["wagons_formed"]
+        for lane, (all_wagons, counted) in per_lane.items():
             for k in self.lane_series[lane]:
-                self.daily["formed_wagons"][k, day] += wagons
-        if t >= self.warmup:
-            for k in self.lane_series[lane]:
-                self.totals["wagons_formed"][k] += wagons
+                if day < self.n_days:
+                    daily[k, day] += all_wagons
+                total[k] += counted
 
     def rejected(self, lane: int, t: float, wagons: int, whole_train: bool) -> None:
         """Wagons refused at a check leave the border (and the backlog) at t, loaded."""
@@ -208,6 +224,8 @@ class Recorder:
                 step_list[k].flush(a, b, day, in_stats)
         for lane in range(len(self.lane_series)):
             self._flush_lane(lane, a, b, day, in_stats)
+        if self._formed:
+            self._flush_formed(b, day)
         if day < self.n_days:
             queue = self.daily["origin_queue_end"]
             for ci, series in enumerate(self.origin_series):
@@ -220,16 +238,18 @@ class Recorder:
         series = self.lane_series[lane]
         d = self.daily
         tot = self.totals
+        in_days = day < self.n_days
         arrivals = self._arrivals[lane]
         if arrivals:
             # an arrival dated exactly at the boundary belongs to the next day, as its backlog does
             later = [a for a in arrivals if a[0] >= b] if b < self.horizon else []
             wagons = sum(w for t, w in arrivals if t < b or b >= self.horizon)
             self._arrivals[lane] = later
+            daily, total = d["arrivals_wagons"], tot["wagons_arrived_total"]
             for k in series:
-                if day < self.n_days:
-                    d["arrivals_wagons"][k, day] += wagons
-                tot["wagons_arrived_total"][k] += wagons
+                if in_days:
+                    daily[k, day] += wagons
+                total[k] += wagons
         blocks = self._wagons[lane]
         if blocks:
             f = np.concatenate([x[0] for x in blocks])
@@ -243,21 +263,22 @@ class Recorder:
             else:
                 self._wagons[lane] = []
             count = len(dw)
+            daily, total = d["unloaded_wagons"], tot["wagons_delivered_total"]
             for k in series:
-                tot["wagons_delivered_total"][k] += count
-                if day < self.n_days:
-                    d["unloaded_wagons"][k, day] += count
+                total[k] += count
+                if in_days:
+                    daily[k, day] += count
             if in_stats and count:
                 # counts over the day's range of bins only (the histogram has ~18,000)
                 idx = dwell_bin(dw)
                 lo = int(idx.min())
                 counts = np.bincount(idx - lo)
                 dwell_sum, wait_sum = float(dw.sum()), float(wt.sum())
+                delivered, dwells, waits = tot["wagons_delivered"], tot["dwell_sum"], tot["wait_sum"]
                 for k in series:
-                    tot["wagons_delivered"][k] += count
-                    tot["dwell_wagons"][k] += count
-                    tot["dwell_sum"][k] += dwell_sum
-                    tot["wait_sum"][k] += wait_sum
+                    delivered[k] += count
+                    dwells[k] += dwell_sum
+                    waits[k] += wait_sum
                     self.dwell_hist[k][lo : lo + len(counts)] += counts
         if self._uncounted[lane]:
             self._flush_uncounted(lane, series, b, day, in_stats)
@@ -267,11 +288,12 @@ class Recorder:
             done = e < b
             trains = int(done.sum())
             self._train_ends[lane] = e[~done].tolist()
+            daily, total = d["trains_delivered"], tot["trains_delivered"]
             for k in series:
-                if day < self.n_days:
-                    d["trains_delivered"][k, day] += trains
+                if in_days:
+                    daily[k, day] += trains
                 if in_stats:
-                    tot["trains_delivered"][k] += trains
+                    total[k] += trains
         busy_b = self._busy_done[lane]
         active = self._busy_active[lane]
         if active:
@@ -284,11 +306,12 @@ class Recorder:
             self._busy_active[lane] = [(s[running], e[running])] if running.any() else []
         worked = busy_b - self._busy_at_last[lane]
         self._busy_at_last[lane] = busy_b
+        daily, total = d["busy_h"], tot["busy_h"]
         for k in series:
-            if day < self.n_days:
-                d["busy_h"][k, day] += worked
+            if in_days:
+                daily[k, day] += worked
             if in_stats:
-                tot["busy_h"][k] += worked
+                total[k] += worked
 
     def _flush_uncounted(self, lane: int, series: tuple[int, ...], b: float, day: int, in_stats: bool) -> None:
         """Deliveries of trains under way at the start: counted as delivered, not in the dwell."""
@@ -301,6 +324,7 @@ class Recorder:
                 self.daily["unloaded_wagons"][k, day] += count
             if in_stats:
                 self.totals["wagons_delivered"][k] += count
+                self.totals["uncounted_delivered"][k] += count
 
     def _watch_recovery(self, a: float, b: float) -> None:
         for w in self.recoveries:

@@ -51,6 +51,10 @@ def test_nothing_is_formed_faster_than_the_loading_rate(arrivals: str) -> None:
     f = formations(rep)
     t, w = f["formed"].to_numpy(), f["wagons"].to_numpy()
     assert worst_excess(t, w, RATE / DAY, WAGONS) <= 1e-9
+    # the daily series and the KPI count the same formations, day by day
+    daily = rep.daily[rep.daily["cargo"] == "x"].set_index("day")["formed_wagons"]
+    per_day = f.groupby((f["formed"] // DAY).astype(int))["wagons"].sum()
+    assert (daily[daily > 0] == per_day).all() and daily.sum() == w.sum() == kpi(rep, "wagons_formed")
     # it binds: most trains leave exactly w / r after the one before
     gaps = np.diff(t)
     assert np.mean(np.abs(gaps - WAGONS / (RATE / DAY)) < 1e-9) >= 0.9
