@@ -157,9 +157,9 @@ class InitialState(StrictModel):
 class CrossingSpec(StrictModel):
     """One border crossing: its approach line, yard, checks, unloading, empties and starting state."""
 
-    line: Line = Line()
-    yard: Yard = Yard()
-    checks: list[Check] = Field(default_factory=list)
-    unloading: Unloading
-    empties: Empties | None = Field(None, description="default: the top-level `empties`")
+    line: Line = Field(Line(), description="this crossing's approach line")
+    yard: Yard = Field(Yard(), description="this crossing's border yard")
+    checks: list[Check] = Field(default_factory=list, description="this crossing's checks, in order")
+    unloading: Unloading = Field(description="this crossing's unloading groups, per cargo")
+    empties: Empties | None = Field(None, description="empties' return from this crossing (default: the top-level `empties`)")
     initial_state: dict[str, InitialState] | None = Field(None, description="per cargo: wagons under way at the start")
