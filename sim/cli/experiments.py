@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from sim.analysis.stats import corridor_rows
 from sim.cli.options import (
     check_scheduler,
     default_out,
@@ -69,7 +70,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     written = result.write(out_dir, force=force, extra=None if no_plots else sweep_plots_writer(result))
     WorkDir(work).remove()
     if not quiet:
-        summary = result.summary()
+        summary = corridor_rows(result.summary())  # with several crossings: the whole corridor's
         names = list(result.levers)
         shown = [k for k in (kpis or SWEEP_KPIS) if k in set(summary["kpi"])]
         rows = []
