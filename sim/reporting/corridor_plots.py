@@ -84,3 +84,24 @@ def loading(results: Results, cargo: str = "all") -> Figure:
     finish_time_axes(bottom, results)
     legend_below(fig, [top, bottom])
     return fig
+
+
+#: Captions of the figures a report has only when the scenario asks for them.
+CORRIDOR_CAPTIONS = {
+    "backlog_by_crossing": "Wagons at each crossing's border not yet unloaded, daily mean (mean and 5–95 % band).",
+    "loading": ("Wagons formed at origin per day against the loading rate, and wagons requested but not yet "
+                "formed (deferred by halts or bans, or waiting for empties or the rate), end of day."),
+}
+
+
+def corridor_figures(results: Results) -> dict[str, Figure]:
+    """The report's extra figures: the backlog at each of several crossings; loading at origin when a
+    loading rate or a loading ban shapes it."""
+    figs = {}
+    scen = results.scenario
+    if len(results.crossings) > 1:
+        figs["backlog_by_crossing"] = backlog_by_crossing(results)
+    bans = any(".demand." in f".{d.target}" for d in scen.disruptions)
+    if (scen.loading or bans) and "formed_wagons" in results.daily.columns:
+        figs["loading"] = loading(results)
+    return figs

@@ -26,7 +26,9 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 from sim.analysis.metrics import KPI_DEFINITIONS
 from sim.analysis.stats import corridor_rows
 from sim.reporting.corridor_plots import (
+    CORRIDOR_CAPTIONS,
     backlog_by_crossing,
+    corridor_figures,
     loading,
     unloading_capacity_t_per_day,
     unloading_points,
@@ -377,28 +379,12 @@ REPORT_FIGURES: dict[str, tuple[Any, str]] = {
 }
 
 
-#: Captions of the figures a report has only when the scenario asks for them.
-CORRIDOR_CAPTIONS = {
-    "backlog_by_crossing": "Wagons at each crossing's border not yet unloaded, daily mean (mean and 5–95 % band).",
-    "loading": ("Wagons formed at origin per day against the loading rate, and wagons requested but not yet "
-                "formed (deferred by halts or bans, or waiting for empties or the rate), end of day."),
-}
 FIGURE_CAPTIONS = {**{name: caption for name, (_fn, caption) in REPORT_FIGURES.items()}, **CORRIDOR_CAPTIONS}
 
 
 def report_figures(results: Results) -> dict[str, Figure]:
-    """The figures of a run's report, keyed by file stem. Close them when done.
-
-    A corridor of several crossings adds the backlog at each; a loading rate or a loading ban adds
-    loading at origin."""
-    figs = {name: fn(results) for name, (fn, _caption) in REPORT_FIGURES.items()}
-    scen = results.scenario
-    if len(results.crossings) > 1:
-        figs["backlog_by_crossing"] = backlog_by_crossing(results)
-    bans = any(".demand." in f".{d.target}" for d in scen.disruptions)
-    if (scen.loading or bans) and "formed_wagons" in results.daily.columns:
-        figs["loading"] = loading(results)
-    return figs
+    """The figures of a run's report, keyed by file stem (and those the corridor asks for). Close them."""
+    return {**{name: fn(results) for name, (fn, _caption) in REPORT_FIGURES.items()}, **corridor_figures(results)}
 
 
 def warmup(suggestion: WarmupSuggestion) -> Figure:
