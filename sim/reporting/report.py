@@ -143,9 +143,9 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
                 extra.append(f"quota {ch.trains_per_day} trains/day")
             if ch.shares:
                 extra.append(f"shares {_shares(ch.shares)}")
-            for r in ch.reject or []:
-                extra.append(f"refuses {r.share:.0%} of the {'trains' if r.per == 'train' else 'wagons'}"
-                             + (f" of {', '.join(r.cargo)}" if r.cargo else ""))
+            for refusal in ch.reject or []:
+                extra.append(f"refuses {refusal.share:.0%} of the {'trains' if refusal.per == 'train' else 'wagons'}"
+                             + (f" of {', '.join(refusal.cargo)}" if refusal.cargo else ""))
             rows.append(("Checks", f"{at}{ch.name}", "; ".join([_dist(ch.time), *extra])))
         for name, st in (spec.initial_state or {}).items():
             rows.append(("Start", f"{at}{name}", (f"{st.in_yard_wagons:,} wagons in the yard, {st.held_wagons:,} held, "
