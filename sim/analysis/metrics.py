@@ -37,7 +37,17 @@ KPI_DEFINITIONS: dict[str, str] = {
     "idle_cost_usd": "wagon_idle_days × costs.wagon_day_usd (empty when that cost is not set)",
     "recovery_days": "mean days from the end of a disruption until the backlog is back to its level at the window's start",
     "unrecovered_disruptions": "disruption windows ending in the statistics window whose backlog never recovered",
+    "wagons_formed": "wagons of the trains formed at origin (for this crossing) during the statistics window",
+    "tonnes_demanded": "tonnes requested at origin during the statistics window (lost ones included)",
+    "tonnes_unmet": "tonnes requested and never loaded by the end of the run (queued or held back at origin)",
+    "trains_not_formed": "trains requested and never formed by the end of the run (queued or held back at origin)",
+    "wagons_rejected": "loaded wagons refused at a check during the statistics window (they go back loaded)",
+    "tonnes_rejected": "wagons_rejected × payload",
+    "trains_rejected": "trains refused whole at a check during the statistics window",
+    "wagons_returned": "refused wagons back at origin (still loaded) during the statistics window",
 }
+#: KPIs of the origin, which is the corridor's: no value on one crossing's rows among several
+ORIGIN_KPIS = ("tonnes_deferred", "tonnes_lost", "tonnes_demanded", "tonnes_unmet", "trains_not_formed")
 KPI_NAMES = list(KPI_DEFINITIONS)
 
 
@@ -62,8 +72,28 @@ def _interval_overlap(intervals: list[tuple[float, float]], a: float, b: float) 
     return total
 
 
+def _payload_sum(obs: Observations, values: np.ndarray, k: int) -> float:
+    """Tonnes of series k from per-series wagon counts: each cargo's wagons × its payload, summed."""
+    n = len(obs.cargo)
+    block, ci = divmod(k, n + 1)
+    if ci < n:
+        return float(values[k] * obs.payload_t[ci])
+    total = 0.0
+    for c in range(n):
+        total += values[block * (n + 1) + c] * obs.payload_t[c]
+    return float(total)
+
+
+def _halts_of(obs: Observations, crossing: int | None, cargo: str | None) -> list[tuple[float, float]]:
+    """Stop-loading halts of one crossing (None: any) and one cargo (None: any)."""
+    where = obs.halt_crossings or [0] * len(obs.halts)
+    return [(s, e) for (c, s, e), x in zip(obs.halts, where)
+            if (cargo is None or c == cargo) and (crossing is None or x == crossing)]
+
+
 def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
-    """One row per cargo and `all`, one column per KPI (see KPI_DEFINITIONS).
+    """One row per crossing (and the corridor, `all`, with several), cargo and `all`; columns `cargo`,
+    `crossing`, then one per KPI (see KPI_DEFINITIONS).
 
     Without a wagon-day cost (`costs.wagon_day_usd` not set) idle_cost_usd is NaN, not 0: an unknown
     cost is not a zero cost.
@@ -71,24 +101,17 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
     cost = math.nan if wagon_day_usd is None else wagon_day_usd
     hours = obs.horizon - obs.warmup
     days = hours / DAY
-    names = [*obs.cargo, "all"]
     t = obs.totals
     rows = []
-    payload = np.array(obs.payload_t)
-    points = np.array(obs.points, dtype=float)
-    for k, name in enumerate(names):
-        if k < len(obs.cargo):
-            tonnes = t["wagons_delivered"][k] * payload[k]
-            pts = points[k]
-            halts = [(s, e) for c, s, e in obs.halts if c == name]
-        else:
-            # all: each cargo's tonnes, summed
-            tonnes = 0.0
-            for ci in range(len(obs.cargo)):
-                tonnes += t["wagons_delivered"][ci] * payload[ci]
-            pts = points.sum()
-            halts = [(s, e) for _, s, e in obs.halts]
+    n = len(obs.cargo)
+    x_count = len(obs.crossings)
+    for k, (crossing, name) in enumerate(obs.labels()):
+        block = k // (n + 1)
+        tonnes = _payload_sum(obs, t["wagons_delivered"], k)
+        pts = float(sum(obs.points[lane] for lane in obs.series_lanes(k)))
+        halts = _halts_of(obs, block if block < x_count else None, None if name == "all" else name)
         delivered = t["wagons_delivered"][k]
+        counted = delivered - t["uncounted_delivered"][k] if t["uncounted_delivered"][k] else delivered
         backlog_levels = np.arange(len(obs.backlog_hist[k]), dtype=float)
         dwell_values = dwell_bin_centre(np.arange(len(obs.dwell_hist[k])))
         idle_days = t["backlog_integral"][k] / DAY
@@ -104,11 +127,11 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
             "backlog_wagons_p95": _percentile_from_hist(obs.backlog_hist[k], 0.95, backlog_levels),
             "held_trains_mean": float(t["held_integral"][k] / hours),
             "held_trains_max": float(t["held_max"][k]),
-            "dwell_h_mean": float(t["dwell_sum"][k] / delivered) if delivered else math.nan,
+            "dwell_h_mean": float(t["dwell_sum"][k] / counted) if counted else math.nan,
             "dwell_h_p50": _percentile_from_hist(obs.dwell_hist[k], 0.50, dwell_values),
             "dwell_h_p90": _percentile_from_hist(obs.dwell_hist[k], 0.90, dwell_values),
             "dwell_h_p99": _percentile_from_hist(obs.dwell_hist[k], 0.99, dwell_values),
-            "unload_wait_h_mean": float(t["wait_sum"][k] / delivered) if delivered else math.nan,
+            "unload_wait_h_mean": float(t["wait_sum"][k] / counted) if counted else math.nan,
             "unloading_utilization": float(t["busy_h"][k] / (pts * hours)) if pts else math.nan,
             "stop_loading_days": _interval_overlap(halts, obs.warmup, obs.horizon) / DAY,
             "tonnes_deferred": float(t["tonnes_deferred"][k]),
@@ -117,14 +140,27 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
             "idle_cost_usd": float(idle_days * cost),
             "recovery_days": float(np.mean(recovered)) if recovered else math.nan,
             "unrecovered_disruptions": float(sum(1 for w in recov if w.recovered_at is None)),
+            "wagons_formed": float(t["wagons_formed"][k]),
+            "tonnes_demanded": _payload_sum(obs, t["wagons_generated"], k) + float(t["tonnes_lost"][k])
+            - float(t["tonnes_dropped"][k]),
+            "tonnes_unmet": _payload_sum(obs, t["unmet_wagons"], k),
+            "trains_not_formed": float(t["unmet_trains"][k]),
+            "wagons_rejected": float(t["wagons_rejected"][k]),
+            "tonnes_rejected": _payload_sum(obs, t["wagons_rejected"], k),
+            "trains_rejected": float(t["trains_rejected"][k]),
+            "wagons_returned": float(t["wagons_returned"][k]),
         }
+        if obs.is_crossing_series(k):
+            for key in ORIGIN_KPIS:
+                row[key] = math.nan
         for disruption in sorted({w.name for w in recov}):
             mine = [(w.recovered_at - w.end) / DAY for w in recov if w.name == disruption and w.recovered_at is not None]
             row[f"recovery_days.{disruption}"] = float(np.mean(mine)) if mine else math.nan
         row["cargo"] = name
+        row["crossing"] = crossing
         rows.append(row)
     frame = pd.DataFrame(rows)
-    return frame[["cargo"] + [c for c in frame.columns if c != "cargo"]]
+    return frame[["cargo", "crossing"] + [c for c in frame.columns if c not in ("cargo", "crossing")]]
 
 
 #: Quantile levels of the dwell distribution kept per replication (enough for an ECDF).
@@ -132,28 +168,29 @@ DWELL_QUANTILES = tuple(round(q, 3) for q in [*np.arange(1, 100) / 100, 0.995, 0
 
 
 def dwell_quantiles(obs: Observations) -> pd.DataFrame:
-    """Dwell (border arrival → unloaded) at each level of DWELL_QUANTILES, per cargo and `all`.
+    """Dwell (border arrival → unloaded) at each level of DWELL_QUANTILES, per crossing, cargo and `all`.
 
     Read from the same histogram as the dwell_h_p50/p90/p99 KPIs, so those KPIs are rows here too.
     """
     levels = np.array(DWELL_QUANTILES)
     frames = []
-    for k, name in enumerate([*obs.cargo, "all"]):
+    for k, (crossing, name) in enumerate(obs.labels()):
         hist = obs.dwell_hist[k]
         total = hist.sum()
         if total <= 0:
             continue
         idx = np.minimum(np.searchsorted(np.cumsum(hist), levels * total, side="left"), len(hist) - 1)
-        frames.append(pd.DataFrame({"cargo": name, "quantile": levels, "dwell_h": dwell_bin_centre(idx)}))
+        frames.append(pd.DataFrame({"cargo": name, "crossing": crossing, "quantile": levels,
+                                    "dwell_h": dwell_bin_centre(idx)}))
     if not frames:
-        return pd.DataFrame(columns=["cargo", "quantile", "dwell_h"])
+        return pd.DataFrame(columns=["cargo", "crossing", "quantile", "dwell_h"])
     return pd.concat(frames, ignore_index=True)
 
 
 DAILY_COLUMNS = [
     "arrivals_wagons", "unloaded_wagons", "tonnes_delivered", "trains_delivered", "backlog_end",
     "backlog_max", "backlog_mean", "held_trains_end", "held_trains_max", "held_trains_mean",
-    "utilization", "stop_loading_h",
+    "utilization", "stop_loading_h", "formed_wagons", "rejected_wagons", "origin_queue_end",
 ]
 
 
@@ -180,26 +217,28 @@ def stage_names(columns: pd.Index | list[str]) -> list[str]:
 
 
 def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
-    """Long table: one row per day and cargo (and `all`), columns DAILY_COLUMNS, then the stage
-    columns `<series>.<stage>` of STAGE_SERIES (on the `all` rows)."""
-    names = [*obs.cargo, "all"]
+    """Long table: one row per day, crossing and cargo (and `all`), columns DAILY_COLUMNS, then the
+    stage columns `<series>.<stage>` of STAGE_SERIES (on the last block's `all` rows: the corridor's,
+    or the one crossing's; stage names carry their crossing's prefix with several)."""
     n_days = obs.n_days
+    n = len(obs.cargo)
+    x_count = len(obs.crossings)
     day_index = np.arange(n_days)
     dates = pd.to_datetime(start) + pd.to_timedelta(day_index, unit="D")
-    payload = np.array([*obs.payload_t, 0.0])
-    points = np.array([*obs.points, sum(obs.points)], dtype=float)
     day_hours = np.minimum(obs.horizon - day_index * DAY, DAY)
     d = obs.daily
     columns: dict[str, list[np.ndarray]] = {}
-    for k, name in enumerate(names):
+    labels = obs.labels()
+    for k, (_crossing, name) in enumerate(labels):
+        block, ci = divmod(k, n + 1)
         unloaded = d["unloaded_wagons"][k]
-        if k < len(obs.cargo):
-            tonnes = unloaded * payload[k]
-            halts = [(s, e) for c, s, e in obs.halts if c == name]
+        if ci < n:
+            tonnes = unloaded * obs.payload_t[ci]
         else:
-            tonnes = sum(d["unloaded_wagons"][ci] * payload[ci] for ci in range(len(obs.cargo)))
-            halts = [(s, e) for _, s, e in obs.halts]
+            tonnes = sum(d["unloaded_wagons"][block * (n + 1) + c] * obs.payload_t[c] for c in range(n))
+        halts = _halts_of(obs, block if block < x_count else None, None if ci == n else name)
         halted = np.array([_interval_overlap(halts, i * DAY, i * DAY + day_hours[i]) for i in day_index])
+        points = float(sum(obs.points[lane] for lane in obs.series_lanes(k)))
         part = {
             "day": day_index,
             "arrivals_wagons": d["arrivals_wagons"][k],
@@ -212,22 +251,35 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
             "held_trains_end": d["held_trains_end"][k],
             "held_trains_max": d["held_trains_max"][k],
             "held_trains_mean": d["held_trains_mean"][k],
-            "utilization": d["busy_h"][k] / (points[k] * day_hours) if points[k] else np.full(n_days, np.nan),
+            "utilization": d["busy_h"][k] / (points * day_hours) if points else np.full(n_days, np.nan),
             "stop_loading_h": halted,
+            "formed_wagons": d["formed_wagons"][k],
+            "rejected_wagons": d["rejected_wagons"][k],
+            "origin_queue_end": d["origin_queue_end"][k],
         }
         for col, values in part.items():
             columns.setdefault(col, []).append(np.asarray(values, dtype=None if col == "day" else float))
-    # where trains wait, per stage: on the `all` rows (the stages are shared by every cargo)
-    blank = np.full(n_days * len(obs.cargo), np.nan)
+    # where trains wait, per stage: on the last block's `all` rows (stages are shared by every cargo)
+    blank = np.full(n_days * (len(labels) - 1), np.nan)
     stage_columns = {f"{series}.{stage}": np.concatenate([blank, values[series]])
                      for stage, values in obs.stages.items() for series in STAGE_SERIES}
     return pd.DataFrame({
-        "date": np.tile(dates.date, len(names)),
+        "date": np.tile(dates.date, len(labels)),
         "day": np.concatenate(columns.pop("day")),
-        "cargo": np.repeat(names, n_days),
+        "cargo": np.repeat([name for _, name in labels], n_days),
+        "crossing": np.repeat([crossing for crossing, _ in labels], n_days),
         **{col: np.concatenate(parts) for col, parts in columns.items()},
         **stage_columns,
     })
+
+
+def target_crossing(obs: Observations, target: str) -> str:
+    """The crossing a disruption target belongs to: its own, or the corridor (`all`) for a
+    corridor-wide target among several crossings; the only crossing's name with one."""
+    if len(obs.crossings) == 1:
+        return obs.crossings[0]
+    parts = target.split(".")
+    return parts[1] if parts[0] == "crossings" and len(parts) > 2 else "all"
 
 
 def events(obs: Observations, start: dt.date) -> pd.DataFrame:
@@ -235,15 +287,19 @@ def events(obs: Observations, start: dt.date) -> pd.DataFrame:
     origin = pd.Timestamp(start)
     rows = [
         {"kind": "disruption", "name": w.name, "target": w.target, "start_h": w.start, "end_h": w.end,
-         "capacity": w.capacity, "time_factor": w.time_factor}
+         "capacity": w.capacity, "time_factor": w.time_factor, "crossing": target_crossing(obs, w.target)}
         for w in obs.windows
     ]
+    where = obs.halt_crossings or [0] * len(obs.halts)
+    several = len(obs.crossings) > 1
     rows += [
-        {"kind": "stop_loading", "name": f"stop-loading {c}", "target": f"demand.{c}", "start_h": s, "end_h": e,
-         "capacity": 0.0, "time_factor": 1.0}
-        for c, s, e in obs.halts
+        {"kind": "stop_loading", "name": f"stop-loading {c}",
+         "target": f"crossings.{obs.crossings[x]}.demand.{c}" if several else f"demand.{c}",
+         "start_h": s, "end_h": e, "capacity": 0.0, "time_factor": 1.0, "crossing": obs.crossings[x]}
+        for (c, s, e), x in zip(obs.halts, where)
     ]
-    frame = pd.DataFrame(rows, columns=["kind", "name", "target", "start_h", "end_h", "capacity", "time_factor"])
+    columns = ["kind", "name", "target", "start_h", "end_h", "capacity", "time_factor", "crossing"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["start"] = origin + pd.to_timedelta(frame["start_h"], unit="h")
     frame["end"] = origin + pd.to_timedelta(frame["end_h"], unit="h")
     return frame

@@ -18,9 +18,12 @@ def t_halfwidth(sd: float, n: int, level: float = 0.95) -> float:
 def summarise(kpis: pd.DataFrame, by: list[str] | None = None, level: float = 0.95) -> pd.DataFrame:
     """Long table: one row per group (default cargo) and KPI with n, mean, sd and CI bounds.
 
-    NaN replications (e.g. no disruption recovered) are left out of that KPI's n.
+    A `crossing` column, when there is one, always groups too (after `cargo`; rows come crossing by
+    crossing). NaN replications (e.g. no disruption recovered) are left out of that KPI's n.
     """
-    by = by or ["cargo"]
+    by = list(by or ["cargo"])
+    if "crossing" in kpis.columns and "crossing" not in by:
+        by.insert(by.index("cargo") + 1 if "cargo" in by else len(by), "crossing")
     value_cols = [c for c in kpis.columns if c not in by and c != "replication"]
     long = kpis.melt(id_vars=by, value_vars=value_cols, var_name="kpi", value_name="value")
     order = {name: i for i, name in enumerate(value_cols)}
@@ -40,5 +43,19 @@ def summarise(kpis: pd.DataFrame, by: list[str] | None = None, level: float = 0.
         first = {v: i for i, v in enumerate(dict.fromkeys(kpis[col]))}
         out[f"_{col}"] = out[col].map(first)
     keys = [f"_{col}" for col in by] + ["_order"]
+    if "_crossing" in keys and "_cargo" in keys:  # crossing by crossing, cargo within
+        keys.remove("_crossing")
+        keys.insert(keys.index("_cargo"), "_crossing")
     out = out.sort_values(by=keys, kind="stable").drop(columns=keys)
     return out.reset_index(drop=True)
+
+
+def corridor_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the whole corridor: `crossing == 'all'` with several crossings, every row with one
+    (or without a `crossing` column, as in results written before crossings existed)."""
+    if "crossing" not in frame.columns:
+        return frame
+    names = frame["crossing"].unique()
+    if len(names) <= 1:
+        return frame
+    return frame[frame["crossing"] == "all"]

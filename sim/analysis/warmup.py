@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.stats import corridor_rows
+
 BATCH = 5
 SERIES = "backlog_end"
 
@@ -84,7 +86,9 @@ class WarmupSuggestion:
 
 def suggest_from_daily(daily: pd.DataFrame, column: str = SERIES, cargo: str = "all",
                        batch: int = BATCH) -> WarmupSuggestion:
-    """MSER on a daily table (columns replication, day, cargo, `column`), e.g. `Results.daily`."""
+    """MSER on a daily table (columns replication, day, cargo, `column`), e.g. `Results.daily`; with
+    several crossings, on the corridor's rows."""
+    daily = corridor_rows(daily)
     rows = daily[daily["cargo"] == cargo]
     if rows.empty:
         raise ValueError(f"no daily rows for cargo {cargo!r}")

@@ -21,7 +21,10 @@ def validate(scenario: str, sets: tuple[str, ...]) -> None:
     """Check SCENARIO and print what it describes."""
     s = load_scenario(scenario, parse_sets(sets))
     click.echo(f"{scenario}: valid scenario {s.name!r}")
-    click.echo(f"  {len(s.cargo)} cargo ({', '.join(s.cargo)}), {len(s.checks)} checks, "
+    specs = s.crossing_specs()
+    checks = (f"{len(specs[0][1].checks)} checks" if len(specs) == 1 else
+              f"{len(specs)} crossings ({', '.join(f'{x}: {len(c.checks)} checks' for x, c in specs)})")
+    click.echo(f"  {len(s.cargo)} cargo ({', '.join(s.cargo)}), {checks}, "
                f"{len(s.disruptions)} disruptions, {s.duration / 24:g} days from {s.start}, "
                f"{s.replications} replications, seed {s.seed}")
     for d, line in zip(s.disruptions, describe_disruptions(s)):

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from sim.analysis.stats import corridor_rows
 from sim.cli.options import (
     both,
     check_executor,
@@ -91,7 +92,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
                                                                 xlsx_writer(xlsx, "sweep", result)))
         claim.finish(result.metadata["tasks"])
     if not quiet:
-        summary = result.summary()
+        summary = corridor_rows(result.summary())  # with several crossings: the whole corridor's
         shown = [k for k in (kpis or SWEEP_KPIS) if k in set(summary["kpi"])]
         click.echo("")
         click.echo(format_sweep(summary, result.points(), shown, cargo, result.replications, not_set(base)))

@@ -27,7 +27,7 @@ from sim.experiments.lock import output_lock
 from sim.experiments.results import DamagedResultsError
 from sim.experiments.runner import run as run_experiment
 from sim.reporting.decision_tables import precision_text
-from sim.reporting.tables import format_summary, not_set
+from sim.reporting.tables import format_crossings, not_set
 from sim.scenario.loader import load_scenario
 
 
@@ -85,7 +85,8 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
         claim.finish(results.replications)
     if not quiet:
         click.echo("")
-        click.echo(format_summary(results.summary(), notes=not_set(scen), replications=results.replications))
+        click.echo(format_crossings(results.summary(), results.crossings, notes=not_set(scen),
+                                    replications=results.replications))
         click.echo("")
     if report is not None:
         click.echo(precision_text(report))

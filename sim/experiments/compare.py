@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.stats import summarise, t_halfwidth
+from sim.analysis.stats import corridor_rows, summarise, t_halfwidth
 from sim.experiments import arguments
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
@@ -61,8 +61,11 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
     """Per scenario (other than `baseline`), cargo and KPI: mean difference with paired and unpaired CIs.
 
     `kpis` has columns scenario, replication, cargo and KPIs. Replications where either value is
-    missing (NaN) are left out of that KPI's pairs.
+    missing (NaN) are left out of that KPI's pairs. With a `crossing` column, each scenario's whole
+    corridor is compared (scenarios may have different crossings).
     """
+    if "crossing" in kpis.columns:
+        kpis = pd.concat([corridor_rows(g) for _, g in kpis.groupby("scenario", sort=False)]).drop(columns=["crossing"])
     value_cols = [c for c in kpis.columns if c not in ("scenario", "replication", "cargo")]
     if kpi_names is not None:
         value_cols = [c for c in value_cols if c in set(kpi_names)]

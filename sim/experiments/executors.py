@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from sim.analysis.stats import corridor_rows
 from sim.errors import SimError
 from sim.experiments import arguments
 from sim.experiments.mainguard import check_main_guard
@@ -99,6 +100,7 @@ def execute(task: Task) -> ReplicationResult:
         ) from None
     if not task.keep_series:
         daily = result.daily
+        daily = corridor_rows(daily)  # with several crossings: the corridor's rows
         result.daily = (daily.loc[daily["cargo"] == "all", ["replication", "date", "day", *task.keep_daily]]
                         .reset_index(drop=True) if task.keep_daily else pd.DataFrame())
         result.dwell = pd.DataFrame()

@@ -41,7 +41,9 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
     e = metrics.events(obs, scenario.start)
     e.insert(0, "replication", replication)
     diagnostics = dict(obs.diagnostics)
-    diagnostics["wagons_delivered_total"] = obs.totals["wagons_delivered_total"][: len(obs.cargo)].tolist()
+    n = len(obs.cargo)
+    corridor = len(obs.crossings) * (n + 1) if len(obs.crossings) > 1 else 0  # the corridor's block
+    diagnostics["wagons_delivered_total"] = obs.totals["wagons_delivered_total"][corridor : corridor + n].tolist()
     diagnostics["min_backlog"] = obs.diagnostics.get("min_backlog")
     q = metrics.dwell_quantiles(obs)
     q.insert(0, "replication", replication)

@@ -71,13 +71,27 @@ class Results:
     def replications(self) -> int:
         return int(self.kpis["replication"].nunique())
 
+    @property
+    def crossings(self) -> list[str]:
+        """The crossings' names, in the scenario's order."""
+        return self.scenario.crossing_names
+
+    @property
+    def corridor(self) -> str:
+        """The `crossing` value of the whole corridor's rows: `all` with several crossings, else the
+        only crossing's name."""
+        names = self.crossings
+        return names[0] if len(names) == 1 else "all"
+
     def summary(self) -> pd.DataFrame:
-        """Mean, sd and 95 % CI of every KPI per cargo (long format)."""
+        """Mean, sd and 95 % CI of every KPI per cargo and crossing (long format)."""
         return summarise(self.kpis.drop(columns=["replication"]), by=["cargo"])
 
-    def kpi(self, name: str, cargo: str = "all") -> pd.Series:
-        """One KPI's values across replications for one cargo."""
-        rows = self.kpis[self.kpis["cargo"] == cargo]
+    def kpi(self, name: str, cargo: str = "all", crossing: str | None = None) -> pd.Series:
+        """One KPI's values across replications for one cargo at one crossing (default: the corridor)."""
+        k = self.kpis
+        rows = k[(k["cargo"] == cargo) & (k["crossing"] == (crossing or self.corridor))] if "crossing" in k else \
+            k[k["cargo"] == cargo]
         return rows.set_index("replication")[name]
 
     # -- files ---------------------------------------------------------------------------------
@@ -115,6 +129,11 @@ class Results:
         events = _csv(d, "events.csv", parse_dates=["start", "end"])
         # dwell.csv is optional: directories written before it existed still load (no ECDF then)
         dwell = _csv(d, "dwell.csv") if (d / "dwell.csv").is_file() else pd.DataFrame()
+        name = scenario.crossing_names[0]
+        for frame in (kpis, daily, events, dwell):  # written before crossings existed: one crossing
+            if len(frame.columns) and "crossing" not in frame.columns:
+                frame.insert(frame.columns.get_loc("cargo") + 1 if "cargo" in frame.columns else len(frame.columns),
+                             "crossing", name)
         check_consistent(d, scenario, metadata, kpis, daily, events, dwell)
         return cls(scenario, int(metadata.get("seed", scenario.seed)), kpis, daily, events, [], metadata, dwell)
 
@@ -167,9 +186,11 @@ def check_consistent(d: Path, scenario: Scenario, metadata: Any, kpis: pd.DataFr
             problems.append(f"{name} has cargo {sorted(map(str, set(frame['cargo'].dropna())))}, expected "
                             f"{sorted(cargos)}")
     days = max(1, math.ceil(scenario.duration / 24 - 1e-9))
-    if not problems and (len(kpis) != n * len(cargos) or len(daily) != n * len(cargos) * days):
+    crossings = len(scenario.crossing_names)
+    rows = len(cargos) * (crossings + 1 if crossings > 1 else 1)  # each crossing's rows, and the corridor's
+    if not problems and (len(kpis) != n * rows or len(daily) != n * rows * days):
         problems.append(f"kpis.csv has {len(kpis)} rows and daily.csv {len(daily)}; {n} replications of "
-                        f"{len(cargos)} cargo rows (and {days} days) need {n * len(cargos)} and {n * len(cargos) * days}")
+                        f"{rows} cargo rows (and {days} days) need {n * rows} and {n * rows * days}")
     for name, frame in (("events.csv", events), ("dwell.csv", dwell)):
         if "replication" in frame.columns and not set(frame["replication"].dropna()) <= reps:
             problems.append(f"{name} holds replications metadata.json does not count")

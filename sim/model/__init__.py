@@ -1,11 +1,18 @@
-"""The crossing as a SimPy model (no files, no printing, no plotting).
+"""The corridor as a SimPy model (no files, no printing, no plotting).
 
-- `crossing`: CrossingModel — one replication; a train's journey, one generator per stage
-- `origin`: trains, the demand's rate, where trains wait to be loaded (stop-loading, fleet)
+- `crossing`: CrossingModel — one replication of the corridor: demand, policies, the daily fold
+- `journey`: one crossing's stages, and a train's journey through them, one generator per stage
+- `origin`: trains, the demand's rate, where trains wait to be loaded (halts, bans, fleet, rate, routing)
+- `loading`: the origin's loading rate (a token bucket in wagons)
+- `routing`: smooth weighted round-robin shares and diversion between crossings
+- `bans`: dated loading bans (`demand.<cargo>`) as a timetable per cargo and crossing
 - `gates`: admission to a stage (priority queue, slots, daily quota, hours, disruptions)
+- `shares`: a daily quota shared between cargo by weights
+- `rejects`: refusals at a check (wagons sent back loaded)
+- `initial`: a start from a reported state (trains in the yard, held, en route)
 - `unloading`: the closed-form FIFO schedule of a train's wagons over the unloading points
 - `availability`: working hours and closed windows, and work that pauses between them
 - `disruptions`: disruption windows laid out before the run, and each target's schedule
 - `rng`: named random streams keyed by (seed, replication, element)
-- `recorder`, `levels`: observations folded day by day into Observations
+- `recorder`, `levels`, `observations`: observations folded day by day, per lane, into Observations
 """

@@ -1,47 +1,39 @@
-"""The crossing as a SimPy model: one process per train, from loading to unloaded.
+"""The corridor as a SimPy model: one replication, from demand at origin to wagons unloaded.
 
-demand → origin (stop-loading, fleet) → line (daily cap, transit) → border (yard capacity, held
-trains) → checks in order → unloading (closed-form per train) → empties back to origin.
+demand → origin (stop-loading, bans, fleet, loading rate, routing) → one of the crossings: line
+(daily cap, transit) → border (yard capacity, held trains) → checks in order (refusals) →
+unloading (closed-form per train) → empties back to origin.
 
-Each stage of a train's journey is its own generator (`_line`, `_border`, `_checks`, `_unload`,
-`_empties`); `journey` runs them in order. The model does no I/O: it reports to a Recorder and
-returns Observations.
+The stages of each crossing and a train's journey through them are in sim.model.journey; this
+module builds the replication, runs the corridor-wide processes (demand, stop-loading and
+diversion reviews, loading bans, the daily fold) and returns Observations. A scenario without
+`crossings:` is a corridor of one crossing. The model does no I/O: it reports to a Recorder.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import simpy
 
-from sim.model.availability import Calendar
+from sim.model.bans import LoadingBans
 from sim.model.disruptions import TargetSchedule, Window, lay_out_windows
 from sim.model.gates import Gate
+from sim.model.initial import initial_wagons, start_initial
+from sim.model.journey import Crossing
+from sim.model.loading import LoadingBucket
 from sim.model.origin import Origin, Trace, Train, demand_segments
 from sim.model.recorder import Observations, Recorder
 from sim.model.rng import Streams
-from sim.model.unloading import UnloadingGroup
+from sim.model.routing import DivertRule, Router
 from sim.scenario.distributions import Exponential, Fixed, Sampler
-from sim.scenario.schema import Check, Scenario
+from sim.scenario.rules import is_demand_target
+from sim.scenario.schema import Scenario
 from sim.units import DAY
 
 Process = Generator[simpy.Event, Any, None]
-
-
-@dataclass(frozen=True, slots=True)
-class CheckStage:
-    """One administrative check as the model runs it: its gate (None when nothing limits entry),
-    its working calendar, its disruption schedule and its time sampler."""
-
-    check: Check
-    gate: Gate | None
-    calendar: Calendar
-    schedule: TargetSchedule | None
-    time: Sampler
 
 
 class StopLoadingDecision(NamedTuple):
@@ -53,8 +45,19 @@ class StopLoadingDecision(NamedTuple):
     backlog: int
 
 
+class DivertDecision(NamedTuple):
+    """Diversion of a cargo switched on or off, with the backlog at `source` that triggered it."""
+
+    cargo: str
+    source: str
+    target: str
+    action: str  # "on" | "off"
+    time: float
+    backlog: int
+
+
 class CrossingModel:
-    """One replication of a scenario."""
+    """One replication of a scenario: the corridor and each of its crossings."""
 
     def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False):
         self.scenario = s = scenario
@@ -70,90 +73,77 @@ class CrossingModel:
         for w in self.windows:
             by_target.setdefault(w.target, []).append(w)
         self.schedules = {t: TargetSchedule(ws) for t, ws in by_target.items()}
-        points = [s.unloading.groups[c].points if c in s.unloading.groups else 0 for c in self.cargo]
-        self.recorder = Recorder(self.cargo, self.payload, points, self.horizon, s.warmup, self.windows)
-        self.on_line_wagons = [0] * len(self.cargo)
+        specs = s.crossing_specs()
+        names = [name for name, _ in specs]
+        points = [spec.unloading.groups[c].points if c in spec.unloading.groups else 0
+                  for _, spec in specs for c in self.cargo]
+        self.recorder = Recorder(self.cargo, self.payload, points, self.horizon, s.warmup, self.windows, names)
         self._train_ids = 0
-        self.active: dict[int, Train] = {}
-        self.stop_loading_log: list[StopLoadingDecision] = []
+        self.initial_ids = 0
+        self.stop_loading_log: dict[str, list[StopLoadingDecision]] = {x: [] for x in names}
+        self.divert_log: list[DivertDecision] = []
+        self.crossings = [Crossing(self, x, name, spec, s.prefix(name)) for x, (name, spec) in enumerate(specs)]
         self._build_origins()
-        self._build_line()
-        self._build_yard()
-        self._build_checks()
-        self._build_unloading()
-        self._empties_time = Sampler(s.empties.return_time, self.streams.get("empties.return_time"))
-        # wagons at the border and not yet unloaded, per cargo: exact at any time via a heap of ends.
-        # Kept only for the stop-loading policy, which drains it hourly; without one nothing would
-        # ever pop it and it would grow by every wagon of the run.
-        self._track_border = s.policies.stop_loading is not None
-        self._border_now = [0] * len(self.cargo)
-        self._pending_ends: list[tuple[float, int]] = []
+        for crossing in self.crossings:
+            crossing.origins = self.origins
+        self.bans = LoadingBans([w for w in self.windows if is_demand_target(w.target)],
+                                {d.name: d.on_halt or "defer" for d in s.disruptions}, self.cargo, names,
+                                [s.prefix(x) for x in names])
+        for crossing in self.crossings:
+            start_initial(self, crossing)
         self._start_processes()
 
-    # -- construction --------------------------------------------------------------------------
-    def _schedule(self, target: str) -> TargetSchedule | None:
-        return self.schedules.get(target)
+    @property
+    def active(self) -> dict[int, Train]:
+        """Trains formed (or under way at the start) and not yet unloaded nor refused whole."""
+        return {k: v for c in self.crossings for k, v in c.active.items()}
 
+    # -- construction --------------------------------------------------------------------------
     def _build_origins(self) -> None:
-        fleet = self.scenario.fleet or {}
-        self.origins = [
-            Origin(self.env, self.recorder, c, i, self.payload[i], fleet.get(c), self._dispatch)
-            for i, c in enumerate(self.cargo)
-        ]
-        sl = self.scenario.policies.stop_loading
+        s = self.scenario
+        fleet = s.fleet or {}
+        names = s.crossing_names
+        starting = initial_wagons(self)
+        self.origins: list[Origin] = []
+        for i, c in enumerate(self.cargo):
+            router = None
+            if len(names) > 1 and s.routing is not None and c in s.routing:
+                r = s.routing[c]
+                rules = [DivertRule(names.index(d.from_), names.index(d.to), d.share, d.above_wagons,
+                                    d.resume_below, d.check_every) for d in r.divert]
+                router = Router([r.weights.get(x, 0.0) for x in names], rules)
+            bucket = None
+            if s.loading is not None and c in s.loading:
+                rate = s.loading[c]
+                burst = rate.burst_wagons if rate.burst_wagons is not None else s.cargo[c].wagons_per_train
+                bucket = LoadingBucket(rate.wagons_per_day / DAY, burst)
+            own = fleet.get(c)
+            origin = Origin(self.env, self.recorder, c, i, self.payload[i],
+                            None if own is None else own - starting[i], self._dispatch, len(self.cargo),
+                            len(names), router, bucket, self.trace)
+            self.origins.append(origin)
+        sl = s.policies.stop_loading
         if sl is not None:
             for c in sl.cargo:
                 self.origins[self.ci[c]].on_halt = sl.on_halt
 
-    def _build_line(self) -> None:
-        line = self.scenario.line
-        sched = self._schedule("line")
-        closed = sched.closed_windows() if sched else []
-        self.line_calendar = Calendar(closed=closed)
-        self.line_gate = Gate(
-            self.env, "line", quota=line.max_trains_per_day, calendar=self.line_calendar, schedule=sched,
-            log=self.recorder.stage("line"),
-        )
-        self.line_schedule = sched
-        self.transit = Sampler(line.transit_time, self.streams.get("line.transit_time"))
-
-    def _build_yard(self) -> None:
-        sched = self._schedule("yard")
-        self.yard_gate = Gate(
-            self.env, "yard", slots=self.scenario.yard.capacity_wagons,
-            calendar=Calendar(closed=sched.closed_windows() if sched else []), schedule=sched,
-            log=self.recorder.stage("yard"),
-        )
-
-    def _build_checks(self) -> None:
-        self.checks: list[CheckStage] = []
-        for check in self.scenario.checks:
-            sched = self._schedule(f"checks.{check.name}")
-            hours = None if check.hours in (None, (0.0, 24.0)) else check.hours
-            cal = Calendar(hours=hours, closed=sched.closed_windows() if sched else [])
-            needs_gate = check.trains_at_once is not None or check.trains_per_day is not None or not cal.always_open
-            gate = (
-                Gate(self.env, f"checks.{check.name}", slots=check.trains_at_once, quota=check.trains_per_day,
-                     calendar=cal, schedule=sched, log=self.recorder.stage(f"checks.{check.name}"))
-                if needs_gate else None
-            )
-            time = Sampler(check.time, self.streams.get(f"checks.{check.name}.time"))
-            self.checks.append(CheckStage(check, gate, cal, sched, time))
-
-    def _build_unloading(self) -> None:
-        s = self.scenario
-        self.unloading: dict[str, UnloadingGroup] = {
-            cargo: UnloadingGroup.build(cargo, group, s.unloading.breakdowns_of(cargo),
-                                        self._schedule(f"unloading.{cargo}"), self.streams, self.horizon)
-            for cargo, group in s.unloading.groups.items()
-        }
-
     def _start_processes(self) -> None:
         env = self.env
-        for cargo in self.scenario.demand:
+        s = self.scenario
+        for cargo in s.demand:
             env.process(self._demand(cargo))
-        if self.scenario.policies.stop_loading is not None:
-            env.process(self._stop_loading())
+        sl = s.policies.stop_loading
+        if sl is not None:
+            watched = [s.crossing_names.index(x) for x in sl.crossings] if sl.crossings else range(len(self.crossings))
+            for x in watched:
+                self.crossings[x].track_border()
+            env.process(self._stop_loading(list(watched)))
+        for origin in self.origins:
+            for rule in origin.router.rules if origin.router is not None else []:
+                self.crossings[rule.source].track_border()
+                env.process(self._divert(origin, rule))
+        if not self.bans.empty:
+            env.process(self._bans())
         env.process(self._ticker())
 
     # -- processes -----------------------------------------------------------------------------
@@ -189,114 +179,8 @@ class CrossingModel:
             self._train_ids += 1
             origin.demand(Train(self._train_ids, cargo, origin.ci, c.wagons_per_train, c.priority, t))
 
-    def _dispatch(self, train: Train) -> None:
-        self.env.process(self.journey(train))
-
-    def journey(self, train: Train) -> Process:
-        """From formed at origin to the last wagon unloaded, then the empties' return."""
-        self.active[train.id] = train
-        yield from self._line(train)
-        yield from self._border(train)
-        if self.checks:
-            yield from self._checks(train)
-        yield from self._unload(train)
-        if not math.isinf(self.origins[train.ci].empties):  # empties matter only with a fleet
-            yield from self._empties(train)
-
-    def _line(self, train: Train) -> Process:
-        """Daily cap and closures at entry, then transit; no arrivals while the line is closed."""
-        env = self.env
-        self.on_line_wagons[train.ci] += train.wagons
-        if not self._admit_now(self.line_gate, 1):
-            yield self.line_gate.request(1, train.priority)
-        if self.trace:
-            self.trace(train, "line", "enter", env.now)
-        self.line_gate.release(1)
-        transit = self.transit()
-        if self.line_schedule is not None:
-            transit *= self.line_schedule.time_factor_at(env.now)
-        arrive = env.now + transit
-        if not self.line_calendar.always_open:  # (skipping the call when open: same times, less work)
-            arrive = self.line_calendar.next_open(arrive)
-        yield env.timeout(arrive - env.now)
-        if self.trace:
-            self.trace(train, "line", "exit", env.now)
-        self.on_line_wagons[train.ci] -= train.wagons
-
-    def _border(self, train: Train) -> Process:
-        """Arrival at the border (the backlog starts here), then entry into the yard when it has room."""
-        env = self.env
-        rec = self.recorder
-        ci = train.ci
-        now = env.now
-        train.border_arrival = now
-        self._border_now[ci] += train.wagons
-        rec.border_arrival(ci, now, train.wagons)
-        if not self._admit_now(self.yard_gate, train.wagons):
-            entry = self.yard_gate.request(train.wagons, train.priority)
-            if not entry.triggered:
-                rec.held_change(ci, now, +1)
-                yield entry
-                rec.held_change(ci, env.now, -1)
-            else:
-                yield entry
-        if self.trace:
-            self.trace(train, "yard", "enter", env.now)
-
-    def _checks(self, train: Train) -> Process:
-        """The administrative checks in order, each entered through its gate when it has one."""
-        env = self.env
-        cargo = train.cargo
-        for stage in self.checks:
-            only = stage.check.cargo
-            if only is not None and cargo not in only:
-                continue
-            gate = stage.gate
-            if gate is not None and not self._admit_now(gate, 1):
-                yield gate.request(1, train.priority)
-            work = stage.time()
-            if stage.schedule is not None:
-                work *= stage.schedule.time_factor_at(env.now)
-            if stage.calendar.always_open:
-                start, end = env.now, env.now + work
-            else:
-                start, end, _ = stage.calendar.finish(env.now, work)
-            if self.trace:
-                self.trace(train, f"checks.{stage.check.name}", "start", start)
-            yield env.timeout(end - env.now)
-            if self.trace:
-                self.trace(train, f"checks.{stage.check.name}", "end", env.now)
-            if gate is not None:
-                gate.release(1)
-
-    def _unload(self, train: Train) -> Process:
-        """Every wagon's start and end are fixed when the train is ready (see sim.model.unloading);
-        the train holds its yard room until its last wagon is unloaded."""
-        env = self.env
-        ci = train.ci
-        ready = env.now
-        plan = self.unloading[train.cargo].schedule_train(ready, train.wagons)
-        self.recorder.unloading_scheduled(
-            ci, train.border_arrival, ready, plan.starts, plan.ends, plan.busy_starts, plan.busy_ends
-        )
-        train.unloaded_by = plan.ends
-        if self._track_border:
-            for end in plan.ends:
-                heapq.heappush(self._pending_ends, (end, ci))
-        if self.trace:
-            for s_, e_ in zip(plan.starts, plan.ends):
-                self.trace(train, f"unloading.{train.cargo}", "wagon", s_)
-                self.trace(train, f"unloading.{train.cargo}", "wagon_end", e_)
-        yield env.timeout(max(plan.ends) - env.now)
-        self.yard_gate.release(train.wagons)
-        del self.active[train.id]
-        if self.trace:
-            self.trace(train, "yard", "leave", env.now)
-
-    def _empties(self, train: Train) -> Process:
-        """Empties back to origin, where a fleet waits for them."""
-        yield self.env.timeout(self._empties_time())
-        self.origins[train.ci].returned(train.wagons)
+    def _dispatch(self, train: Train, crossing: int) -> None:
+        self.env.process(self.crossings[crossing].journey(train))
 
     def _admit_now(self, gate: Gate, units: int) -> bool:
         """Pass `gate` at once, without a SimPy event, when that changes nothing.
@@ -309,40 +193,67 @@ class CrossingModel:
         return env.peek() > env.now and gate.try_admit(units)
 
     def border_backlog(self, ci: int) -> int:
-        """Wagons of cargo ci at the border (held or in the yard) and not yet unloaded, now."""
-        now = self.env.now
-        if not self._track_border:  # no running count: add up the trains in the system
-            return sum(
-                sum(1 for e in t.unloaded_by if e > now) if t.unloaded_by else t.wagons
-                for t in self.active.values()
-                if t.ci == ci and t.border_arrival <= now
-            )
-        pending = self._pending_ends
-        while pending and pending[0][0] <= now:
-            _, c = heapq.heappop(pending)
-            self._border_now[c] -= 1
-        return self._border_now[ci]
+        """Wagons of cargo ci at the border of every crossing (held or in the yard), not yet unloaded."""
+        return sum(c.border_backlog(ci) for c in self.crossings)
 
-    def _stop_loading(self) -> Process:
-        """The dispatcher reviews the border backlog of the policy's cargo and halts or resumes."""
+    def _stop_loading(self, watched: list[int]) -> Process:
+        """The dispatcher reviews each watched crossing's border backlog of the policy's cargo and
+        halts or resumes loading for that crossing."""
         sl = self.scenario.policies.stop_loading
         assert sl is not None
         cis = [self.ci[c] for c in sl.cargo]
         env = self.env
         while True:
-            backlog = sum(self.border_backlog(ci) for ci in cis)
-            for ci in cis:
-                origin = self.origins[ci]
-                if not origin.halted and backlog > sl.above_wagons:
-                    origin.halted = True
-                    origin.halted_since = env.now
-                    self.stop_loading_log.append(StopLoadingDecision(origin.cargo, "halt", env.now, backlog))
-                elif origin.halted and backlog < sl.resume_below:
-                    origin.halted = False
-                    self.stop_loading_log.append(StopLoadingDecision(origin.cargo, "resume", env.now, backlog))
-                    self.recorder.halt(origin.cargo, origin.halted_since, env.now)
-                    origin.release()
+            for x in watched:
+                crossing = self.crossings[x]
+                log = self.stop_loading_log[crossing.name]
+                backlog = sum(crossing.border_backlog(ci) for ci in cis)
+                for ci in cis:
+                    origin = self.origins[ci]
+                    if not origin.halted_at[x] and backlog > sl.above_wagons:
+                        origin.set_halted(x, True)
+                        origin.halted_since[x] = env.now
+                        log.append(StopLoadingDecision(origin.cargo, "halt", env.now, backlog))
+                    elif origin.halted_at[x] and backlog < sl.resume_below:
+                        origin.set_halted(x, False)
+                        log.append(StopLoadingDecision(origin.cargo, "resume", env.now, backlog))
+                        self.recorder.halt(origin.cargo, origin.halted_since[x], env.now, x)
+                        origin.release()
             yield env.timeout(sl.check_every)
+
+    def _divert(self, origin: Origin, rule: DivertRule) -> Process:
+        """Diversion of one cargo from a crossing, on that crossing's border backlog (every cargo)."""
+        env = self.env
+        source = self.crossings[rule.source]
+        target = self.crossings[rule.target].name
+        while True:
+            backlog = sum(source.border_backlog(ci) for ci in range(len(self.cargo)))
+            if not rule.on and backlog > rule.above:
+                rule.on = True
+                self.divert_log.append(DivertDecision(origin.cargo, source.name, target, "on", env.now, backlog))
+            elif rule.on and backlog < rule.below:
+                rule.on = False
+                self.divert_log.append(DivertDecision(origin.cargo, source.name, target, "off", env.now, backlog))
+            yield env.timeout(rule.check_every)
+
+    def _bans(self) -> Process:
+        """Loading bans come into force and end at their windows' bounds; trains held back by a
+        partial ban are loaded again (in request order) whenever their ban changes."""
+        env = self.env
+        bans = self.bans
+        for t in [0.0, *(c for c in bans.changes if 0 < c < self.horizon)]:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            changed = set()
+            for ci, x in bans.pairs():
+                state = bans.state(ci, x, t)
+                origin = self.origins[ci]
+                if state != origin.ban[x]:
+                    origin.set_ban(x, state)
+                    changed.add(ci)
+            for ci in sorted(changed):
+                self.origins[ci].restore_held_back()
+                self.origins[ci].release()
 
     def _ticker(self) -> Process:
         """Fold observations at each day boundary, at the end of warm-up and at the horizon."""
@@ -353,37 +264,64 @@ class CrossingModel:
         for b in boundaries:
             if 0 < b < self.horizon:
                 yield env.timeout(b - env.now)
+                self._report_origins()
                 rec.flush(b)
+
+    def _report_origins(self) -> None:
+        for origin in self.origins:
+            if origin.queue or origin.held_back:
+                self.recorder.origin_queue(origin.ci, origin.queued_wagons + origin.held_back_wagons)
+            else:
+                self.recorder.origin_queue(origin.ci, 0)
 
     # -- running -------------------------------------------------------------------------------
     def run(self) -> Observations:
         self.env.run(until=self.horizon)
+        self._report_origins()
         self.recorder.flush(self.horizon)
         for origin in self.origins:
-            if origin.halted:
-                self.recorder.halt(origin.cargo, origin.halted_since, self.horizon)
+            for x, halted in enumerate(origin.halted_at):
+                if halted:
+                    self.recorder.halt(origin.cargo, origin.halted_since[x], self.horizon, x)
+            self.recorder.origin_end(origin.ci, origin.queued_wagons + origin.held_back_wagons,
+                                     len(origin.queue) + len(origin.held_back))
         return self.recorder.finish(self._diagnostics())
 
     def _diagnostics(self) -> dict[str, object]:
         h = self.horizon
-        in_system = [0] * len(self.cargo)
-        for train in self.active.values():
-            if train.unloaded_by:
-                in_system[train.ci] += sum(1 for e in train.unloaded_by if e >= h)
-            else:
-                in_system[train.ci] += train.wagons
-        gates = [self.line_gate, self.yard_gate] + [stage.gate for stage in self.checks if stage.gate is not None]
+        n = len(self.cargo)
+        by_crossing = {c.name: c.in_journey(h) for c in self.crossings}
+        in_system = [sum(v[ci] for v in by_crossing.values()) for ci in range(n)]
+        gates = [g for c in self.crossings for g in c.gates()]
+        per_cargo = lambda attr: [sum(getattr(c, attr)[ci] for c in self.crossings) for ci in range(n)]  # noqa: E731
+        logs = self.stop_loading_log
+        merged = sorted((d for log in logs.values() for d in log), key=lambda d: d.time) if len(logs) > 1 else \
+            next(iter(logs.values()))
         return {
             "generated_wagons": [o.generated_wagons for o in self.origins],
             "origin_queued_wagons": [o.queued_wagons for o in self.origins],
+            "origin_held_back_wagons": [o.held_back_wagons for o in self.origins],
+            "dropped_wagons": [o.dropped_wagons for o in self.origins],
+            "initial_wagons": initial_wagons(self),
             "in_journey_wagons": in_system,
+            "in_journey_by_crossing": by_crossing,
+            "rejected_wagons": per_cargo("rejected_wagons"),
+            "returning_loaded_wagons": per_cargo("returning_loaded"),
+            "returning_empty_wagons": per_cargo("returning_empty"),
+            "unloaded_in_yard_wagons": [sum(c.unloaded_in_yard(h)[ci] for c in self.crossings) for ci in range(n)],
+            "empties_at_origin": [None if math.isinf(o.empties) else o.empties for o in self.origins],
+            "formed_wagons_by_crossing": {c.name: [o.formed_wagons[c.index] for o in self.origins]
+                                          for c in self.crossings},
             "gate_max_in_use": {g.name: g.max_in_use for g in gates},
             "gate_admitted_per_day": {g.name: dict(g.admitted_per_day) for g in gates},
             "gate_slots": {g.name: g.slots for g in gates},
             "gate_quota": {g.name: g.quota for g in gates},
             "simpy_events": next(self.env._eid),  # type: ignore[attr-defined]
             "trace": self.trace.rows if self.trace else None,
-            "stop_loading_log": list(self.stop_loading_log),
+            "formations": self.trace.formations if self.trace else None,
+            "stop_loading_log": list(merged),
+            "stop_loading_log_by_crossing": {x: list(log) for x, log in logs.items()},
+            "divert_log": list(self.divert_log),
         }
 
 

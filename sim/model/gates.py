@@ -61,8 +61,10 @@ class Gate:
     def waiting(self) -> int:
         return len(self._queue)
 
-    def request(self, units: int, priority: int = 0) -> simpy.Event:
-        """An event that fires when `units` are admitted (check `.triggered` to see if at once)."""
+    def request(self, units: int, priority: int = 0, cls: int = 0) -> simpy.Event:
+        """An event that fires when `units` are admitted (check `.triggered` to see if at once).
+
+        `cls` (the cargo) matters only to a gate that shares its quota (sim.model.shares)."""
         event = self.env.event()
         self._seq += 1
         heapq.heappush(self._queue, (priority, self._seq, units, event))
@@ -83,6 +85,11 @@ class Gate:
             return False
         self._admit(units, now, day)
         return True
+
+    def occupy(self, units: int) -> None:
+        """Units in use from the start (a run starting from a reported state), past every limit."""
+        self.in_use += units
+        self.max_in_use = max(self.max_in_use, self.in_use)
 
     def release(self, units: int) -> None:
         self.in_use -= units

@@ -1,7 +1,10 @@
 """Where trains start: train records, the demand's monthly rate, and the origin of each cargo.
 
-The origin holds trains requested but not yet loaded (stop-loading halts them; a fleet makes them
-wait for empty wagons) and hands each loaded train to the crossing's journey.
+The origin holds trains requested but not yet loaded and forms them, in request order, when every
+crossing's loading allows: not while stop-loading or a ban closes every crossing the cargo may go
+to, not before enough empty wagons are back (a fleet), not faster than the loading rate
+(sim.model.loading). Each train formed is routed to a crossing (sim.model.routing) and handed to
+that crossing's journey.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from typing import NamedTuple
 
 import simpy
 
+from sim.model.bans import OPEN, BanState
+from sim.model.loading import LoadingBucket
 from sim.model.recorder import Recorder
-from sim.units import DAY
+from sim.model.routing import Router
+from sim.units import DAY, INF
 
 
 @dataclass(slots=True)
@@ -32,6 +38,9 @@ class Train:
     demanded: float
     border_arrival: float = math.nan
     unloaded_by: list[float] = field(default_factory=list)
+    crossing: int = 0
+    lane: int = 0  # the recorder's lane: crossing × number of cargo + cargo index
+    deferred: bool = False  # its tonnes were counted as deferred once already
 
 
 @dataclass
@@ -39,6 +48,8 @@ class Trace:
     """Optional stage-by-stage log of every train, for tests and debugging (off by default)."""
 
     rows: list[tuple[int, str, str, str, float]] = field(default_factory=list)
+    #: (train id, cargo, crossing index, requested at, formed at, wagons) of every train formed
+    formations: list[tuple[int, str, int, float, float, int]] = field(default_factory=list)
 
     def __call__(self, train: Train, stage: str, what: str, t: float) -> None:
         self.rows.append((train.id, train.cargo, stage, what, t))
@@ -69,49 +80,179 @@ def month_segments(start: dt.date, horizon: float) -> list[tuple[float, float, i
 
 
 class Origin:
-    """Where trains of one cargo are formed: the stop-loading switch and the empty-wagon pool.
+    """Where trains of one cargo are formed: halts and bans per crossing, the empty-wagon pool, the
+    loading rate and the routing between crossings.
 
-    `dispatch(train)` starts a loaded train's journey (the crossing's); the origin knows nothing else
-    of the crossing.
+    `dispatch(train, crossing)` starts a formed train's journey; the origin knows nothing else of
+    the crossings.
     """
 
     def __init__(self, env: simpy.Environment, recorder: Recorder, cargo: str, ci: int, payload_t: float,
-                 fleet: int | None, dispatch: Callable[[Train], None]) -> None:
+                 fleet: int | None, dispatch: Callable[[Train, int], None], n_cargo: int = 1, n_crossings: int = 1,
+                 router: Router | None = None, bucket: LoadingBucket | None = None,
+                 trace: Trace | None = None) -> None:
         self.env = env
         self.recorder = recorder
         self.cargo = cargo
         self.ci = ci
         self.payload_t = payload_t
         self.dispatch = dispatch
+        self.n_cargo = n_cargo
         self.queue: deque[Train] = deque()
-        self.halted = False
-        self.halted_since = 0.0
+        self.held_back: list[Train] = []  # skipped by a partial ban, loaded when it changes
+        self.halted_at = [False] * n_crossings  # stop-loading, per crossing
+        self.halted_since = [0.0] * n_crossings
+        self.ban: list[BanState] = [OPEN] * n_crossings
+        self._ban_picks = [0] * n_crossings
+        self.open = [True] * n_crossings
+        self.blocked = False  # no crossing can take a train of this cargo now
         self.empties: float = math.inf if fleet is None else fleet
         self.on_halt = "defer"
         self.generated_wagons = 0
+        self.dropped_wagons = 0  # lost at formation by a partial ban
+        self.formed_wagons = [0] * n_crossings
+        self.router = router
+        self.bucket = bucket
+        self.trace = trace
+        self._simple = n_crossings == 1 and bucket is None
+        self._timer_at = INF
+
+    @property
+    def halted(self) -> bool:
+        """Halted by stop-loading (at the only crossing, or at every crossing)."""
+        return all(self.halted_at)
 
     @property
     def queued_wagons(self) -> int:
         return sum(t.wagons for t in self.queue)
 
+    @property
+    def held_back_wagons(self) -> int:
+        return sum(t.wagons for t in self.held_back)
+
+    # -- what closes loading ----------------------------------------------------------------------
+    def set_halted(self, crossing: int, halted: bool) -> None:
+        self.halted_at[crossing] = halted
+        self._update()
+
+    def set_ban(self, crossing: int, state: BanState) -> None:
+        """A new ban state from now on: partial-ban counts restart (a new constant-factor segment)."""
+        self.ban[crossing] = state
+        self._ban_picks[crossing] = 0
+        if state is not OPEN:
+            self._simple = False
+        self._update()
+
+    def _update(self) -> None:
+        self.open = [not h and b.factor > 0 for h, b in zip(self.halted_at, self.ban)]
+        self.blocked = not (self.router.routable(self.open) if self.router is not None else self.open[0])
+
+    def _lose_when_blocked(self) -> bool:
+        """Trains requested while nothing can be loaded are lost only if every closing cause says so."""
+        weights = self.router.rr.weights if self.router is not None else None
+        for x in range(len(self.halted_at)):
+            if weights is not None and weights[x] <= 0:
+                continue
+            if self.halted_at[x] and self.on_halt != "lose":
+                return False
+            if self.ban[x].factor == 0 and not self.ban[x].lose:
+                return False
+        return True
+
+    def restore_held_back(self) -> None:
+        """Trains skipped by a partial ban go back to the front of the queue, in request order."""
+        if self.held_back:
+            self.queue.extendleft(reversed(self.held_back))
+            self.held_back = []
+
+    # -- requests and formation -------------------------------------------------------------------
     def demand(self, train: Train) -> None:
         now = self.env.now
         tonnes = train.wagons * self.payload_t
-        if self.halted:
-            if self.on_halt == "lose":
+        if self.blocked:
+            if self._lose_when_blocked():
                 self.recorder.lost(self.ci, now, tonnes)
                 return
             self.recorder.deferred(self.ci, now, tonnes)
+            train.deferred = True
         self.generated_wagons += train.wagons
         self.recorder.generated(self.ci, now, train.wagons)
         self.queue.append(train)
         self.release()
 
     def release(self) -> None:
-        while self.queue and not self.halted and self.empties >= self.queue[0].wagons:
-            train = self.queue.popleft()
-            self.empties -= train.wagons
-            self.dispatch(train)
+        if self._simple:
+            while self.queue and not self.blocked and self.empties >= self.queue[0].wagons:
+                train = self.queue.popleft()
+                self.empties -= train.wagons
+                self._form(train, 0)
+            return
+        self._release_general()
+
+    def _release_general(self) -> None:
+        now = self.env.now
+        queue = self.queue
+        bucket = self.bucket
+        while queue and not self.blocked:
+            wagons = queue[0].wagons
+            if self.empties < wagons:
+                return
+            if bucket is not None:
+                wait = bucket.wait(now, wagons)
+                if wait > 0:
+                    self._wake(now + wait)
+                    return
+            x = self.router.pick(self.open) if self.router is not None else 0
+            train = queue.popleft()
+            ban = self.ban[x]
+            if ban.factor < 1.0:
+                m = self._ban_picks[x]
+                self._ban_picks[x] = m + 1
+                if math.floor((m + 1) * ban.factor + 1e-9) == math.floor(m * ban.factor + 1e-9):
+                    self._skip(train, ban.lose)
+                    continue
+            self.empties -= wagons
+            if bucket is not None:
+                bucket.take(now, wagons)
+            self._form(train, x)
+
+    def _skip(self, train: Train, lose: bool) -> None:
+        """A train the partial ban does not let be loaded now: lost, or held back until it changes."""
+        tonnes = train.wagons * self.payload_t
+        if lose:
+            self.dropped_wagons += train.wagons
+            self.recorder.dropped(self.ci, self.env.now, tonnes)
+            return
+        if not train.deferred:
+            self.recorder.deferred(self.ci, self.env.now, tonnes)
+            train.deferred = True
+        self.held_back.append(train)
+
+    def _form(self, train: Train, x: int) -> None:
+        now = self.env.now
+        if x:
+            train.crossing = x
+            train.lane = x * self.n_cargo + self.ci
+        else:
+            train.lane = self.ci
+        self.formed_wagons[x] += train.wagons
+        self.recorder.formed(train.lane, now, train.wagons)
+        if self.trace is not None:
+            self.trace.formations.append((train.id, self.cargo, x, train.demanded, now, train.wagons))
+        self.dispatch(train, x)
+
+    def _wake(self, at: float) -> None:
+        """Look again at `at` (the loading rate allows the next train then); one timer at a time."""
+        if self._timer_at <= at and self._timer_at > self.env.now:
+            return
+        self._timer_at = at
+        timer = self.env.timeout(at - self.env.now)
+        timer.callbacks.append(self._on_wake)
+
+    def _on_wake(self, _event: simpy.Event) -> None:
+        if self.env.now >= self._timer_at:
+            self._timer_at = INF
+        self.release()
 
     def returned(self, wagons: int) -> None:
         self.empties += wagons

@@ -16,8 +16,8 @@ from sim.model.availability import Calendar
 from sim.model.disruptions import TargetSchedule
 from sim.model.rng import Streams
 from sim.scenario.distributions import Exponential, Sampler
-from sim.scenario.schema import Breakdowns
-from sim.scenario.schema import UnloadingGroup as GroupSpec
+from sim.scenario.stages import Breakdowns
+from sim.scenario.stages import UnloadingGroup as GroupSpec
 
 
 @dataclass
@@ -55,10 +55,11 @@ class UnloadingGroup:
 
     @classmethod
     def build(cls, cargo: str, group: GroupSpec, breakdowns: Breakdowns | None, schedule: TargetSchedule | None,
-              streams: Streams, horizon: float) -> UnloadingGroup:
+              streams: Streams, horizon: float, label: str | None = None) -> UnloadingGroup:
         """A cargo's group as the scenario describes it: points taken out by disruption windows
         (the highest-numbered first) and, with breakdowns, each point's failures laid out to the
-        horizon on its own random stream."""
+        horizon on its own random stream. `label` names the streams (default unloading.<cargo>)."""
+        label = label or f"unloading.{cargo}"
         points = group.points
         down: list[list[tuple[float, float]]] = [[] for _ in range(points)]
         if schedule is not None:
@@ -67,7 +68,7 @@ class UnloadingGroup:
                     down[p].append((start, end))
         if breakdowns is not None:
             for p in range(points):
-                rng = streams.get(f"unloading.{cargo}.point{p}.breakdowns")
+                rng = streams.get(f"{label}.point{p}.breakdowns")
                 up = Sampler(Exponential(dist="exponential", mean_=breakdowns.mtbf), rng)
                 repair = Sampler(breakdowns.mttr, rng)
                 t = up()
@@ -76,7 +77,7 @@ class UnloadingGroup:
                     down[p].append((t, t + r))
                     t += r + up()
         calendars = [Calendar(closed=d) for d in down]
-        wagon_time = Sampler(group.wagon_time, streams.get(f"unloading.{cargo}.wagon_time"))
+        wagon_time = Sampler(group.wagon_time, streams.get(f"{label}.wagon_time"))
         return cls(points, wagon_time, calendars, schedule)
 
     def schedule_train(self, ready: float, wagons: int) -> WagonSchedule:

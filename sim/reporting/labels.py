@@ -28,6 +28,14 @@ KPI_UNITS: dict[str, str] = {
     "idle_cost_usd": "USD",
     "recovery_days": "days",
     "unrecovered_disruptions": "windows",
+    "wagons_formed": "wagons",
+    "tonnes_demanded": "t",
+    "tonnes_unmet": "t",
+    "trains_not_formed": "trains",
+    "wagons_rejected": "wagons",
+    "tonnes_rejected": "t",
+    "trains_rejected": "trains",
+    "wagons_returned": "wagons",
 }
 
 #: KPIs whose values lie in [0, 1] (a share); every other KPI named above is merely non-negative.

@@ -21,7 +21,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from sim.analysis.stats import corridor_rows
 from sim.reporting.comparison_plots import COMPARISON_KPIS, kpi_comparison
+from sim.reporting.corridor_plots import (
+    CORRIDOR_CAPTIONS,
+    backlog_by_crossing,
+    corridor_figures,
+    loading,
+    unloading_capacity_t_per_day,
+    unloading_points,
+)
 from sim.reporting.decision_plots import (
     calibration_fit,
     calibration_targets,
@@ -48,7 +57,6 @@ if TYPE_CHECKING:
 
     from sim.analysis.warmup import WarmupSuggestion
     from sim.experiments.results import Results
-    from sim.scenario.schema import Scenario
 
 
 # The figures a user calls, and what they need to label and close them.
@@ -56,6 +64,7 @@ __all__ = [
     "COMPARISON_KPIS",
     "KPI_UNITS",
     "backlog",
+    "backlog_by_crossing",
     "calibration_fit",
     "calibration_targets",
     "close",
@@ -66,6 +75,7 @@ __all__ = [
     "kpi_comparison",
     "kpi_label",
     "kpi_unit",
+    "loading",
     "optimisation_front",
     "period_text",
     "report_figures",
@@ -123,12 +133,6 @@ def held_trains(results: Results, cargo: str = "all", column: str = "held_trains
     return fig
 
 
-def unloading_capacity_t_per_day(scenario: Scenario, cargo: str) -> float:
-    """Nominal tonnes per day one unloading group can handle: points × 24 h / mean wagon time × payload."""
-    group = scenario.unloading.groups[cargo]
-    return group.points * 24.0 / group.wagon_time.mean * scenario.cargo[cargo].payload_t
-
-
 def deliveries(results: Results) -> Figure:
     """Tonnes unloaded per day for each cargo against its nominal unloading capacity."""
     scen = results.scenario
@@ -142,14 +146,15 @@ def deliveries(results: Results) -> Figure:
         if len(mean) >= 28:  # daily tonnes are noisy: a weekly average shows the level
             ax.plot(mean.index, mean.rolling(7, center=True, min_periods=4).mean(), color="#00441b",
                     linewidth=2.0, label="7-day average of the mean", gid="rolling")
-        group = scen.unloading.groups[cargo]
+        groups = [spec.unloading.groups[cargo] for _, spec in scen.crossing_specs() if cargo in spec.unloading.groups]
         cap = unloading_capacity_t_per_day(scen, cargo)
         ax.axhline(cap, color="black", linestyle="--", linewidth=1.2, gid="capacity",
                    label="nominal unloading capacity")
         ax.set_ylabel(f"{cargo} unloaded (t/day)")
-        ax.set_title(f"{cargo}: nominal capacity {cap:,.0f} t/day = {group.points} points × 24 h / "
-                     f"{group.wagon_time.mean:g} h per wagon × {scen.cargo[cargo].payload_t:g} t", loc="left",
-                     fontsize=9)
+        terms = " + ".join(f"{g.points} points × 24 h / {g.wagon_time.mean:g} h per wagon" for g in groups)
+        ax.set_title(f"{cargo}: nominal capacity {cap:,.0f} t/day = "
+                     f"{'(' + terms + ')' if len(groups) > 1 else terms} × {scen.cargo[cargo].payload_t:g} t",
+                     loc="left", fontsize=9)
         finish_time_axes(ax, results)
         ax.set_ylim(0, max(cap * 1.15, ax.get_ylim()[1]))
     for ax in axes[:-1]:
@@ -262,8 +267,9 @@ def dwell_percentiles(results: Results) -> Figure:
 def utilization(results: Results) -> Figure:
     """Heat map: share of each unloading group's point-hours spent unloading, per day (mean of replications)."""
     scen = results.scenario
-    cargos = [c for c in scen.unloading.groups if c in set(results.daily["cargo"])]
-    daily = results.daily[results.daily["cargo"].isin(cargos)].copy()
+    cargos = [c for c in scen.cargo_names if unloading_points(scen, c) and c in set(results.daily["cargo"])]
+    daily = corridor_rows(results.daily)
+    daily = daily[daily["cargo"].isin(cargos)].copy()
     daily["date"] = pd.to_datetime(daily["date"])
     wide = daily.groupby(["cargo", "date"])["utilization"].mean().unstack("date").reindex(cargos)
     dates = pd.DatetimeIndex(wide.columns)
@@ -280,7 +286,7 @@ def utilization(results: Results) -> Figure:
         ax.text(w["start"], 0.03, f" {w['name']}", transform=ax.get_xaxis_transform(), color="white",
                 fontsize=8, va="bottom", ha="left", rotation=90, clip_on=True)
     ax.set_yticks(np.arange(len(cargos)) + 0.5,
-                  [f"{c} ({scen.unloading.groups[c].points} points)" for c in cargos])
+                  [f"{c} ({unloading_points(scen, c)} points)" for c in cargos])
     ax.invert_yaxis()
     ax.set_ylabel("Unloading group (points)")
     date_axis(ax)
@@ -310,10 +316,14 @@ REPORT_FIGURES: dict[str, tuple[Any, str]] = {
 }
 
 
+FIGURE_CAPTIONS = {**{name: caption for name, (_fn, caption) in REPORT_FIGURES.items()}, **CORRIDOR_CAPTIONS}
+
+
 def report_figures(results: Results) -> dict[str, Figure]:
-    """The figures of a run's report, keyed by file stem. Close them when done."""
+    """The figures of a run's report, keyed by file stem (and those the corridor asks for). Close them."""
     figures = {name: fn(results) for name, (fn, _caption) in REPORT_FIGURES.items()}
-    return {name: fig for name, fig in figures.items() if fig is not None}  # None: no data (older results)
+    figures = {name: fig for name, fig in figures.items() if fig is not None}  # None: no data (older results)
+    return {**figures, **corridor_figures(results)}
 
 
 def warmup(suggestion: WarmupSuggestion) -> Figure:

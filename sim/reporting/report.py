@@ -19,7 +19,8 @@ import jinja2
 import pandas as pd
 import yaml
 
-from sim.analysis.metrics import KPI_DEFINITIONS
+from sim.analysis.metrics import KPI_DEFINITIONS, ORIGIN_KPIS
+from sim.analysis.stats import corridor_rows
 from sim.experiments.results import Results
 from sim.reporting import plots, stages
 from sim.reporting.labels import kpi_bounds
@@ -94,6 +95,11 @@ def _dist(d: Any) -> str:
     return f"{kind} ({parts}; {unit})"
 
 
+def _shares(shares: dict[str, float]) -> str:
+    total = sum(shares.values())
+    return ", ".join(f"{k} {v / total:.0%}" for k, v in shares.items())
+
+
 def parameters(results: Results) -> list[tuple[str, str, str]]:
     """(section, item, value) rows describing the scenario's key parameters."""
     s = results.scenario
@@ -115,27 +121,51 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
                                     f"demand {volume or 'none'}")))
         if s.fleet and name in s.fleet:
             rows.append(("Cargo", f"{name} fleet", f"{s.fleet[name]:,} wagons"))
-    rows.append(("Line", "transit time", _dist(s.line.transit_time)))
-    rows.append(("Line", "max trains per day", f"{s.line.max_trains_per_day or 'no limit'}"))
-    rows.append(("Yard", "capacity", f"{s.yard.capacity_wagons:,} wagons" if s.yard.capacity_wagons else "no limit"))
-    for ch in s.checks:
-        extra = []
-        if ch.cargo:
-            extra.append("cargo " + ", ".join(ch.cargo))
-        if ch.hours is not None:
-            extra.append(f"works {ch.model_dump()['hours']} only")
-        if ch.trains_at_once:
-            extra.append(f"{ch.trains_at_once} trains at once")
-        if ch.trains_per_day:
-            extra.append(f"quota {ch.trains_per_day} trains/day")
-        rows.append(("Checks", ch.name, "; ".join([_dist(ch.time), *extra])))
-    for name, g in s.unloading.groups.items():
-        cap = plots.unloading_capacity_t_per_day(s, name)
-        bd = s.unloading.breakdowns_of(name)
-        text = f"{g.points} points, wagon time {_dist(g.wagon_time)}; nominal {cap:,.0f} t/day"
-        if bd is not None:
-            text += f"; breakdowns MTBF {_hours(bd.mtbf)}, MTTR {_dist(bd.mttr)}"
-        rows.append(("Unloading", name, text))
+    if s.loading:
+        for name, rate in s.loading.items():
+            burst = f", bursts of {rate.burst_wagons:,} wagons" if rate.burst_wagons else ""
+            rows.append(("Loading", name, f"at most {rate.wagons_per_day:,.0f} wagons/day formed{burst}"))
+    for name, r in (s.routing or {}).items():
+        text = ", ".join(f"{x} {w:.0%}" for x, w in r.weights.items())
+        for d in r.divert:
+            text += (f"; {d.share:.0%} of {d.from_}'s trains to {d.to} while {d.from_}'s backlog is above "
+                     f"{d.above_wagons:,} wagons (until below {d.resume_below:,})")
+        rows.append(("Routing", name, text))
+    several = s.crossings is not None
+    for crossing, spec in s.crossing_specs():
+        at = f"{crossing}: " if several else ""
+        rows.append(("Line", f"{at}transit time", _dist(spec.line.transit_time)))
+        rows.append(("Line", f"{at}max trains per day", f"{spec.line.max_trains_per_day or 'no limit'}"
+                     + (f"; shares {_shares(spec.line.shares)}" if spec.line.shares else "")))
+        rows.append(("Yard", f"{at}capacity",
+                     f"{spec.yard.capacity_wagons:,} wagons" if spec.yard.capacity_wagons else "no limit"))
+        for ch in spec.checks:
+            extra = []
+            if ch.cargo:
+                extra.append("cargo " + ", ".join(ch.cargo))
+            if ch.hours is not None:
+                extra.append(f"works {ch.model_dump()['hours']} only")
+            if ch.trains_at_once:
+                extra.append(f"{ch.trains_at_once} trains at once")
+            if ch.trains_per_day:
+                extra.append(f"quota {ch.trains_per_day} trains/day")
+            if ch.shares:
+                extra.append(f"shares {_shares(ch.shares)}")
+            for refusal in ch.reject or []:
+                extra.append(f"refuses {refusal.share:.0%} of the {'trains' if refusal.per == 'train' else 'wagons'}"
+                             + (f" of {', '.join(refusal.cargo)}" if refusal.cargo else ""))
+            rows.append(("Checks", f"{at}{ch.name}", "; ".join([_dist(ch.time), *extra])))
+        for name, st in (spec.initial_state or {}).items():
+            rows.append(("Start", f"{at}{name}", (f"{st.in_yard_wagons:,} wagons in the yard, {st.held_wagons:,} held, "
+                                                 f"{st.en_route_wagons:,} en route")))
+    for crossing, spec in s.crossing_specs():
+        for name, g in spec.unloading.groups.items():
+            cap = plots.unloading_capacity_t_per_day(s, name, crossing)
+            bd = spec.unloading.breakdowns_of(name)
+            text = f"{g.points} points, wagon time {_dist(g.wagon_time)}; nominal {cap:,.0f} t/day"
+            if bd is not None:
+                text += f"; breakdowns MTBF {_hours(bd.mtbf)}, MTTR {_dist(bd.mttr)}"
+            rows.append(("Unloading", name if s.crossings is None else f"{crossing}: {name}", text))
     rows.append(("Empties", "return time", _dist(s.empties.return_time)))
     for dis in s.disruptions:
         if dis.recurring:
@@ -147,6 +177,8 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
             effect.append(f"capacity ×{dis.capacity:g}")
         if dis.time_factor != 1.0:
             effect.append(f"time ×{dis.time_factor:g}")
+        if ".demand." in f".{dis.target}":
+            effect.append(f"trains not loaded are {'lost' if dis.on_halt == 'lose' else 'deferred'}")
         rows.append(("Disruptions", dis.name, f"{dis.target}: {', '.join(effect) or 'no effect'}; {when}"))
     sl = s.policies.stop_loading
     if sl is not None:
@@ -158,9 +190,15 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
     return rows
 
 
-def kpi_table(results: Results, summary: pd.DataFrame | None = None) -> tuple[list[str], list[dict[str, Any]]]:
-    """Cargo columns and one row per KPI with each cargo's mean and 95 % CI (as in summary.csv)."""
+def kpi_table(results: Results, summary: pd.DataFrame | None = None,
+              crossing: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """Cargo columns and one row per KPI with each cargo's mean and 95 % CI (as in summary.csv), at
+    one crossing (default: the whole corridor)."""
     summary = results.summary() if summary is None else summary
+    if "crossing" in summary.columns:
+        summary = summary[summary["crossing"] == (crossing or results.corridor)]
+    if crossing is not None:  # the origin's KPIs have no value at one crossing among several
+        summary = summary[~summary["kpi"].isin(ORIGIN_KPIS)]
     cargos = list(dict.fromkeys(summary["cargo"]))
     n_reps = results.replications
     notes = not_set(results.scenario)
@@ -186,9 +224,15 @@ def render(results: Results, images: dict[str, bytes]) -> str:
     """The report's HTML, with `images` (file stem -> PNG bytes) embedded."""
     summary = results.summary()
     cargos, rows = kpi_table(results, summary)
+    crossing_tables = []
+    if len(results.crossings) > 1:
+        for name in results.crossings:
+            c, r = kpi_table(results, summary, name)
+            crossing_tables.append({"name": name, "cargos": c, "rows": r})
+    summary = corridor_rows(summary)
     meta = dict(results.metadata)
     figures = [
-        {"name": name, "caption": plots.REPORT_FIGURES[name][1] if name in plots.REPORT_FIGURES else "",
+        {"name": name, "caption": plots.FIGURE_CAPTIONS.get(name, ""),
          "data": base64.b64encode(png).decode("ascii")}
         for name, png in images.items()
     ]
@@ -209,6 +253,7 @@ def render(results: Results, images: dict[str, bytes]) -> str:
         parameters=parameters(results),
         cargos=cargos,
         rows=rows,
+        crossing_tables=crossing_tables,
         headline=headline,
         recovery=recovery,
         figures=figures,

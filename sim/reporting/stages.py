@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.metrics import stage_names
+from sim.analysis.stats import corridor_rows
 from sim.model.waiting import REASONS
 from sim.reporting.figures import figure
 from sim.reporting.numbers import estimate, number
@@ -31,21 +32,23 @@ REASON_COLORS = {"closed": "#7f7f7f", "quota": "#d62728", "full": "#1f77b4"}
 
 
 def stage_limits(scenario: Scenario) -> dict[str, str]:
-    """What limits entry to each gated stage, in words."""
+    """What limits entry to each gated stage, in words (stage names prefixed with several crossings)."""
     out = {}
-    line = scenario.line
-    out["line"] = f"{line.max_trains_per_day:,} trains/day" if line.max_trains_per_day else "no daily cap"
-    cap = scenario.yard.capacity_wagons
-    out["yard"] = f"{cap:,} wagons" if cap else "no limit"
-    for check in scenario.checks:
-        parts = []
-        if check.trains_at_once:
-            parts.append(f"{check.trains_at_once:,} trains at once")
-        if check.trains_per_day:
-            parts.append(f"quota {check.trains_per_day:,} trains/day")
-        if check.hours is not None:
-            parts.append(f"works {check.model_dump()['hours']}")
-        out[f"checks.{check.name}"] = ", ".join(parts) or "no limit"
+    for name, spec in scenario.crossing_specs():
+        p = scenario.prefix(name)
+        line = spec.line
+        out[f"{p}line"] = f"{line.max_trains_per_day:,} trains/day" if line.max_trains_per_day else "no daily cap"
+        cap = spec.yard.capacity_wagons
+        out[f"{p}yard"] = f"{cap:,} wagons" if cap else "no limit"
+        for check in spec.checks:
+            parts = []
+            if check.trains_at_once:
+                parts.append(f"{check.trains_at_once:,} trains at once")
+            if check.trains_per_day:
+                parts.append(f"quota {check.trains_per_day:,} trains/day")
+            if check.hours is not None:
+                parts.append(f"works {check.model_dump()['hours']}")
+            out[f"{p}checks.{check.name}"] = ", ".join(parts) or "no limit"
     for d in scenario.disruptions:
         if d.target in out and d.capacity != 1:
             out[d.target] += f"; {d.name}: {'closed' if d.capacity == 0 else f'capacity ×{d.capacity:g}'}"
@@ -54,7 +57,7 @@ def stage_limits(scenario: Scenario) -> dict[str, str]:
 
 def _window_rows(results: Results) -> pd.DataFrame:
     """The `all` rows of the days after the warm-up, with the hours each day holds."""
-    daily = results.daily
+    daily = corridor_rows(results.daily)  # stage columns are on the corridor's (or one crossing's) rows
     s = results.scenario
     rows = daily[(daily["cargo"] == "all") & (daily["day"] * DAY >= s.warmup)].copy()
     rows["hours"] = np.minimum(s.duration - rows["day"] * DAY, DAY)
@@ -139,7 +142,8 @@ def waiting(results: Results) -> Figure | None:
         return None
     fig = figure(7.0)
     top, bottom = fig.subplots(2, 1, height_ratios=[3, 2])
-    rows = results.daily[results.daily["cargo"] == "all"].copy()
+    daily = corridor_rows(results.daily)
+    rows = daily[daily["cargo"] == "all"].copy()
     rows["date"] = pd.to_datetime(rows["date"])
     shade_events(top, results, "all", text=False)
     for i, stage in enumerate(table["stage"]):

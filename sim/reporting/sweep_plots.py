@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.analysis.stats import corridor_rows
 from sim.reporting.figures import close
 from sim.reporting.labels import kpi_bounds, kpi_label
 from sim.units import safe_name
@@ -31,6 +32,7 @@ def _numeric(values: Sequence[Any]) -> bool:
 
 
 def _rows(summary: pd.DataFrame, kpi: str, cargo: str) -> pd.DataFrame:
+    summary = corridor_rows(summary)  # with several crossings: the whole corridor's
     rows = summary[(summary["kpi"] == kpi) & (summary["cargo"] == cargo)]
     if rows.empty:
         known = ", ".join(sorted(set(summary["kpi"])))

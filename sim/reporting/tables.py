@@ -182,3 +182,26 @@ def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str,
                                 rows, right_from=2)
     footer = [f"{kpi}: {note}" for kpi, note in notes.items() if kpi in by]
     return text + ("\n" + "\n".join(footer) if footer else "")
+
+
+#: KPIs added to a crossing's or the corridor's table when any cargo has a value above 0
+CORRIDOR_KPIS = ["wagons_formed", "tonnes_unmet", "wagons_rejected", "trains_rejected"]
+
+
+def format_crossings(summary: pd.DataFrame, crossings: list[str], notes: Mapping[str, str] | None = None,
+                     replications: int | None = None) -> str:
+    """One KPI table per crossing, then the corridor's (`all`); just the one table with one crossing."""
+    if "crossing" not in summary.columns or len(crossings) == 1:
+        return format_summary(summary, _with_corridor_kpis(summary), notes, replications)
+    parts = []
+    for name in [*crossings, "all"]:
+        mine = summary[summary["crossing"] == name]
+        title = f"Crossing {name}" if name != "all" else "Whole corridor (every crossing)"
+        parts.append(f"{title}\n{format_summary(mine, _with_corridor_kpis(mine), notes, replications)}")
+    return "\n\n".join(parts)
+
+
+def _with_corridor_kpis(summary: pd.DataFrame) -> list[str]:
+    extra = [k for k in CORRIDOR_KPIS
+             if (summary.loc[summary["kpi"] == k, "mean"].fillna(0) > 0).any()]
+    return [*HEADLINE_KPIS, *extra]

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from sim.analysis.stats import corridor_rows
 from sim.reporting.figures import date_axis, thousands
 
 if TYPE_CHECKING:
@@ -23,8 +24,11 @@ WARMUP_COLOR = "#7f7f7f"
 WINDOW_COLORS = ["#ff7f0e", "#9467bd", "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f"]
 
 
-def daily_rows(results: Results, cargo: str) -> pd.DataFrame:
+def daily_rows(results: Results, cargo: str, crossing: str | None = None) -> pd.DataFrame:
+    """The daily rows of one cargo (or `all`) at one crossing (default: the whole corridor)."""
     daily = results.daily
+    if "crossing" in daily.columns:
+        daily = corridor_rows(daily) if crossing is None else daily[daily["crossing"] == crossing]
     if cargo not in set(daily["cargo"]):
         raise ValueError(f"no daily series for cargo {cargo!r}; have: {', '.join(dict.fromkeys(daily['cargo']))}")
     rows = daily[daily["cargo"] == cargo].copy()

@@ -2,7 +2,9 @@
 
 - `durations`: "30min", "6h", "2d", "1w" → hours
 - `distributions`: the time distributions of the file, and fast block samplers for them
-- `schema`: the pydantic models — the single source of truth of the format
+- `schema`: the Scenario — the single source of truth of the format, assembled from
+  `base` (the strict base model, names, dates), `stages` (one crossing: line, yard, checks,
+  unloading, empties, initial state) and `corridor` (demand, loading, routing, disruptions, policies)
 - `rules`: cross-field rules no single key can check (unknown cargo, impossible fleets, …)
 - `limits`: sane bounds on the work a scenario asks for
 - `effects`: what disruptions do to each capacity, and warnings for valid but surprising scenarios

@@ -12,6 +12,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 Name = Annotated[str, Field(pattern=NAME, max_length=64)]
 MAX_COUNT = 1_000_000
+#: a weight in `shares` mappings (normalised like monthly_profile, so counts such as 4 and 8 work too)
+Weight = Annotated[float, Field(ge=0, le=1e6)]
 
 
 class StrictModel(BaseModel):
@@ -37,8 +39,11 @@ DateTime = Annotated[dt.datetime, BeforeValidator(_as_datetime), WithJsonSchema(
     "description": "an ISO date (2024-01-02, midnight at its start) or date-time (2024-01-02T06:00)"})]
 
 
-YES_NO = ("got a yes/no value: YAML reads unquoted yes/no, on/off and true/false as yes or no, and no scenario key "
-          "takes one — write a number (e.g. 1), or put text in quotes ('on')")
+#: The only keys that take yes/no (true/false); anywhere else a yes/no is a slip that pydantic would
+#: read as 1 or 0 (`points: yes` = 1 point).
+BOOLEAN_KEYS = frozenset({"share_unused"})
+YES_NO = ("got a yes/no value: YAML reads unquoted yes/no, on/off and true/false as yes or no, and only "
+          f"{', '.join(sorted(BOOLEAN_KEYS))} takes one — write a number (e.g. 1), or put text in quotes ('on')")
 
 
 def yes_no_paths(data: Any, path: str) -> list[str]:
@@ -46,8 +51,14 @@ def yes_no_paths(data: Any, path: str) -> list[str]:
     if isinstance(data, bool):
         return [path]
     if isinstance(data, Mapping):
-        return [p for key, value in data.items()
+        return [p for key, value in data.items() if not (key in BOOLEAN_KEYS and isinstance(value, bool))
                 for p in yes_no_paths(value, f"{path}.{key}" if path else str(key))]
     if isinstance(data, (list, tuple)):
         return [p for i, value in enumerate(data) for p in yes_no_paths(value, f"{path}[{i}]")]
     return []
+
+
+def normalised(weights: dict[str, float]) -> dict[str, float]:
+    """Weights scaled to sum to 1 (the caller has checked that they sum to more than 0)."""
+    total = sum(weights.values())
+    return {k: v / total for k, v in weights.items()}

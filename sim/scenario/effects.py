@@ -47,19 +47,26 @@ class Effect:
 
 
 def limits(s: Scenario, target: str) -> list[tuple[str, int, str]]:
-    """The finite capacities a disruption on `target` scales: (key, value, unit)."""
-    if target == "line":
-        found = [("max_trains_per_day", s.line.max_trains_per_day, "trains a day")]
-    elif target == "yard":
-        found = [("capacity_wagons", s.yard.capacity_wagons, "wagons")]
-    elif target.startswith("checks."):
-        check = next((c for c in s.checks if f"checks.{c.name}" == target), None)
-        found = [] if check is None else [("trains_at_once", check.trains_at_once, "trains at once"),
-                                          ("trains_per_day", check.trains_per_day, "trains a day")]
-    elif target.startswith("unloading.") and target[len("unloading."):] in s.unloading.groups:
-        found = [("points", s.unloading.groups[target[len("unloading."):]].points, "points")]
-    else:
-        found = []
+    """The finite capacities a disruption on `target` scales: (key, value, unit). With several
+    crossings a stage target carries its crossing's prefix (`crossings.altynkol.checks.handover`)."""
+    found: list[tuple[str, int | None, str]] = []
+    for name, spec in s.crossing_specs():
+        prefix = s.prefix(name)
+        if not target.startswith(prefix):
+            continue
+        stage = target[len(prefix):]
+        if stage == "line":
+            found = [("max_trains_per_day", spec.line.max_trains_per_day, "trains a day")]
+        elif stage == "yard":
+            found = [("capacity_wagons", spec.yard.capacity_wagons, "wagons")]
+        elif stage.startswith("checks."):
+            check = next((c for c in spec.checks if f"checks.{c.name}" == stage), None)
+            found = [] if check is None else [("trains_at_once", check.trains_at_once, "trains at once"),
+                                              ("trains_per_day", check.trains_per_day, "trains a day")]
+        elif stage.startswith("unloading.") and stage[len("unloading."):] in spec.unloading.groups:
+            found = [("points", spec.unloading.groups[stage[len("unloading."):]].points, "points")]
+        if found:
+            break
     return [(key, value, unit) for key, value, unit in found if value is not None]
 
 

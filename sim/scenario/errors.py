@@ -48,7 +48,7 @@ def _key_path(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
             continue
-        if part in _TAGS or part.startswith("function-") or (part == "groups" and loc[:i] == ("unloading",)):
+        if part in _TAGS or part.startswith("function-") or (part == "groups" and i > 0 and loc[i - 1] == "unloading"):
             continue  # pydantic's internal names for union members and our grouping
         if part == "from_":
             part = "from"

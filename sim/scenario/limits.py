@@ -14,7 +14,7 @@ What is bounded, per replication (simulation cost grows with each):
 - unloading breakdowns over all points (laid out in advance, like disruptions);
 - stop-loading reviews (one event each);
 and, over the whole run, the daily rows kept in memory and written to daily.csv
-(replications x days x (cargo + 1)).
+(replications x days x series: cargo + 1, per crossing and for the corridor).
 """
 
 from __future__ import annotations
@@ -112,11 +112,19 @@ def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[
             f"reviewing the backlog every {_short(sl.check_every)} means {_n(s.duration / sl.check_every)} "
             f"reviews in one replication; the limit is {_n(MAX_REVIEWS)} — review less often (e.g. 1h)"
         )
+    for c, r in (s.routing or {}).items():
+        for i, d in enumerate(r.divert):
+            if s.duration / d.check_every > MAX_REVIEWS:
+                yield f"routing.{c}.divert[{i}].check_every", (
+                    f"reviewing the backlog every {_short(d.check_every)} means {_n(s.duration / d.check_every)} "
+                    f"reviews in one replication; the limit is {_n(MAX_REVIEWS)} — review less often (e.g. 1h)")
     reps = s.replications if replications is None else replications
-    rows = reps * math.ceil(days) * (len(s.cargo) + 1)
+    series = series_count(s)
+    rows = reps * math.ceil(days) * series
     if rows > MAX_DAILY_ROWS:
+        what = "each cargo and all" if series == len(s.cargo) + 1 else "each cargo and all, per crossing and corridor"
         yield "replications", (
-            f"{reps:,} replications x {math.ceil(days):,} days x {len(s.cargo) + 1} series (each cargo and all) "
+            f"{reps:,} replications x {math.ceil(days):,} days x {series} series ({what}) "
             f"are {_n(rows)} daily rows, kept in memory and written to daily.csv; the limit is "
             f"{_n(MAX_DAILY_ROWS)} — use fewer replications or a shorter `duration`"
         )
@@ -152,18 +160,26 @@ def _window_problems(s: Scenario) -> Iterator[tuple[str, str]]:
 def _breakdown_problems(s: Scenario) -> Iterator[tuple[str, str]]:
     total = 0.0
     worst = ("", 0.0)
-    for cargo, group in s.unloading.groups.items():
-        b = s.unloading.breakdowns_of(cargo)
-        if b is None:
-            continue
-        n = group.points * s.duration / (b.mtbf + b.mttr.mean)
-        total += n
-        if n > worst[1]:
-            own = group.breakdowns is not None
-            worst = (f"unloading.{cargo}.breakdowns.mtbf" if own else "unloading.breakdowns.mtbf", n)
+    for x, spec in s.crossing_specs():
+        k = f"crossings.{x}." if s.crossings is not None else ""
+        for cargo, group in spec.unloading.groups.items():
+            b = spec.unloading.breakdowns_of(cargo)
+            if b is None:
+                continue
+            n = group.points * s.duration / (b.mtbf + b.mttr.mean)
+            total += n
+            if n > worst[1]:
+                own = group.breakdowns is not None
+                worst = (f"{k}unloading.{cargo}.breakdowns.mtbf" if own else f"{k}unloading.breakdowns.mtbf", n)
     if total > MAX_BREAKDOWNS:
         yield worst[0], (
             f"about {_n(total)} breakdowns of unloading points in one replication; the limit is "
             f"{_n(MAX_BREAKDOWNS)} — a longer `mtbf` (mean time between failures of one point) or a "
             "shorter `duration`"
         )
+
+
+def series_count(s: Scenario) -> int:
+    """Daily series of one replication: each cargo and all, per crossing, plus the corridor's with several."""
+    crossings = len(s.crossing_specs())
+    return (len(s.cargo) + 1) * (crossings + 1 if crossings > 1 else 1)

@@ -35,12 +35,12 @@ def test_sheets_headers_and_units(book) -> None:  # type: ignore[no-untyped-def]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2" and ws["A1"].font.bold
     kpis = [c.value for c in wb["kpis"][1]]
-    assert kpis[:3] == ["replication", "cargo", "tonnes_delivered (t)"] and "dwell_h_mean (h)" in kpis
+    assert kpis[:4] == ["replication", "cargo", "crossing", "tonnes_delivered (t)"] and "dwell_h_mean (h)" in kpis
     daily = [c.value for c in wb["daily"][1]]
     assert "backlog_mean (wagons)" in daily and "queue_mean.checks.handover (trains)" in daily
     assert "blocked_quota_h.checks.handover (h)" in daily
     summary = [c.value for c in wb["summary"][1]]
-    assert summary[:4] == ["cargo", "kpi", "unit", "n"] and summary[-1] == "note"
+    assert summary[:5] == ["cargo", "crossing", "kpi", "unit", "n"] and summary[-1] == "note"
 
 
 def test_values_are_the_csv_values_with_readable_formats(book) -> None:  # type: ignore[no-untyped-def]
@@ -56,7 +56,7 @@ def test_values_are_the_csv_values_with_readable_formats(book) -> None:  # type:
     assert rows[0][util].number_format == "0.000##" and 0 < rows[0][util].value < 1
     cost = header.index("idle_cost_usd")
     assert all(r[cost].value is None for r in rows)  # not set: empty, never 0
-    note = {r[1].value: r[-1].value for r in load_workbook(path)["summary"].iter_rows(min_row=2)}
+    note = {r[2].value: r[-1].value for r in load_workbook(path)["summary"].iter_rows(min_row=2)}
     assert note["idle_cost_usd"] == "not set (costs.wagon_day_usd)"
     d = load_workbook(path)["daily"]
     assert d["B2"].is_date and d["B2"].number_format == "yyyy-mm-dd"

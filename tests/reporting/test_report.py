@@ -96,9 +96,9 @@ def test_report_holds_the_kpi_table_of_summary_csv(jan_dir: Path) -> None:
         i = 2 + 2 * cargos.index(r.cargo)  # KPI, unit, then (mean, CI) per cargo
         mean_cell, ci_cell = row[i], row[i + 1]
         mean, ci, clipped = interval(r.mean, r.ci95_low, r.ci95_high, r.n, kpi_bounds(r.kpi))
-        assert mean_cell.split(" (n=")[0] == mean, (r.kpi, r.cargo)
+        assert mean_cell.split(" (n = ")[0] == mean, (r.kpi, r.cargo)
         assert ci_cell == ci + (" *" if clipped else ""), (r.kpi, r.cargo)
-        assert ("(n=" in mean_cell) == (0 < r.n < 3)
+        assert (f"(n = {r.n} of 3)" in mean_cell) == (0 < r.n < 3)
         assert "e+" not in mean_cell + ci_cell and "e-" not in mean_cell + ci_cell
         if ci and r.kpi in KPI_UNITS:  # nothing here can be negative: no interval is shown below 0
             low = float(ci.split(" – ")[0].replace(",", ""))

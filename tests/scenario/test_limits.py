@@ -81,3 +81,14 @@ def test_breakdowns_and_reviews(base: Scenario) -> None:
         "policies.stop_loading.check_every"
     ]
     assert _problems(base, {"policies.stop_loading.check_every": "5min"}) == []
+
+
+def test_daily_rows_count_every_crossing_and_the_corridor() -> None:
+    """Two crossings keep (cargo + 1) series at each and for the corridor: 3 blocks of 3 here."""
+    s = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "history" / "2020_dostyk_jam_altynkol.yaml")
+    assert limits.series_count(s) == 3 * 3
+    days = 214
+    just_in = limits.MAX_DAILY_ROWS // (days * 9)
+    assert not [p for p in limits.workload_problems(s, just_in) if p[0] == "replications"]
+    refused = [msg for path, msg in limits.workload_problems(s, just_in + 1) if path == "replications"]
+    assert refused and "per crossing and corridor" in refused[0]

@@ -8,7 +8,10 @@ per day, Poisson or regular; an optional fleet; every distribution kind in every
 optional line cap and yard capacity; 0–3 checks with cargo filters, working hours, trains at once
 and daily quotas; unloading groups with optional own or shared breakdowns; dated and recurring
 disruptions on every kind of target with capacity 0, a partial capacity or a time factor; and an
-optional stop-loading policy that defers or loses.
+optional stop-loading policy that defers or loses. Since the corridor (issue 10) they also draw, each
+now and then: a loading rate, fair shares of a check's daily quota, refusals at a check, dated
+loading bans (closed or partial, deferring or losing) and a starting state (trains in the yard,
+held and en route).
 
 Durations are written both as bare hours and as strings with units, as analysts write them.
 """
@@ -151,6 +154,22 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             check["trains_at_once"] = draw(st.integers(1, 5))
         if draw(st.integers(0, 2)) == 0:
             check["trains_per_day"] = draw(st.integers(1, 20))
+            if draw(st.integers(0, 2)) == 0:  # fair shares of the quota among the cargo passing
+                passing = [n for n in with_demand if "cargo" not in check or n in check["cargo"]]
+                check["shares"] = {n: draw(st.integers(0, 5)) for n in passing}
+                if passing and sum(check["shares"].values()) == 0:
+                    check["shares"][passing[0]] = 1
+                if not passing:
+                    del check["shares"]
+                elif draw(st.booleans()):
+                    check["share_unused"] = draw(st.booleans())
+        if draw(st.integers(0, 3)) == 0:  # refusals at the end of this check
+            rule: dict[str, Any] = {"share": draw(st.floats(0.01, 1.0)), "per": draw(st.sampled_from(["wagon", "train"]))}
+            if draw(st.booleans()):
+                rule["cargo"] = [draw(st.sampled_from(check.get("cargo", names)))]
+            if draw(st.booleans()):
+                rule["return_time"] = draw(distributions(24.0))
+            check["reject"] = [rule]
         checks.append(check)
     if checks:
         data["checks"] = checks
@@ -221,4 +240,46 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 
     if draw(st.booleans()):
         data["costs"] = {"wagon_day_usd": draw(st.floats(0.0, 100.0))}
+    _corridor_keys(draw, data, with_demand, days)
     return data
+
+
+def _corridor_keys(draw: st.DrawFn, data: dict[str, Any], with_demand: list[str], days: int) -> None:
+    """Loading rates, loading bans and a starting state, each now and then."""
+    cargo = data["cargo"]
+    if draw(st.integers(0, 3)) == 0:
+        data["loading"] = {n: {"wagons_per_day": cargo[n]["wagons_per_train"] * draw(st.floats(1.0, 12.0))}
+                           for n in with_demand if draw(st.booleans())} or None
+        if data["loading"] is None:
+            del data["loading"]
+    if draw(st.integers(0, 3)) == 0:
+        start = dt.datetime.fromisoformat(data["start"])
+        for i in range(draw(st.integers(1, 2))):
+            first = start + dt.timedelta(hours=draw(st.integers(0, days * 24 - 2)))
+            ban: dict[str, Any] = {"name": f"ban{i}", "target": f"demand.{draw(st.sampled_from(with_demand))}",
+                                   "from": first.isoformat(),
+                                   "to": (first + dt.timedelta(hours=draw(st.integers(1, 24 * 4)))).isoformat(),
+                                   "capacity": draw(st.sampled_from([0.0, 0.25, 0.5, 0.9]))}
+            if draw(st.booleans()):
+                ban["on_halt"] = draw(st.sampled_from(["defer", "lose"]))
+            data.setdefault("disruptions", []).append(ban)
+    if draw(st.integers(0, 3)) == 0:
+        state: dict[str, Any] = {}
+        room = data.get("yard", {}).get("capacity_wagons", 10_000)
+        fleet = data.get("fleet") or {}
+        for n in with_demand:
+            w = cargo[n]["wagons_per_train"]
+            entry = {"in_yard_wagons": draw(st.integers(0, min(room, 3 * w))),
+                     "held_wagons": draw(st.integers(0, 3 * w)), "en_route_wagons": draw(st.integers(0, 3 * w))}
+            if n in fleet:
+                total = sum(entry.values())
+                if total > fleet[n]:
+                    entry = {"held_wagons": min(fleet[n], entry["held_wagons"])}
+            room -= entry.get("in_yard_wagons", 0)
+            if draw(st.booleans()):
+                entry["arriving_within"] = f"{draw(st.integers(1, 48))}h"
+            checks = [c["name"] for c in data.get("checks", [])]
+            if checks and draw(st.booleans()):
+                entry["after_check"] = draw(st.sampled_from(checks))
+            state[n] = entry
+        data["initial_state"] = state

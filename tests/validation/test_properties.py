@@ -79,16 +79,22 @@ def _in_hours(t: float, hours: tuple[float, float]) -> bool:
 
 
 def _check_conservation(s: Scenario, diag: dict[str, Any], delivered: np.ndarray) -> None:
+    """initial + generated = delivered + refused + queued + held back + in journey + dropped, per
+    cargo (the last four only with the corridor's keys), and the fleet is all accounted for."""
     for ci, cargo in enumerate(s.cargo_names):
-        generated = diag["generated_wagons"][ci]
+        generated = diag["generated_wagons"][ci] + diag["initial_wagons"][ci]
         queued = diag["origin_queued_wagons"][ci]
         journey = diag["in_journey_wagons"][ci]
-        assert generated == delivered[ci] + queued + journey, (
+        elsewhere = (diag["rejected_wagons"][ci] + diag["origin_held_back_wagons"][ci] + diag["dropped_wagons"][ci])
+        assert generated == delivered[ci] + queued + journey + elsewhere, (
             f"{cargo}: generated {generated} != delivered {delivered[ci]} + queued {queued} + in journey {journey}"
+            f" + refused, held back or dropped {elsewhere}"
         )
         assert min(queued, journey) >= 0
         if s.fleet and cargo in s.fleet:
             assert journey <= s.fleet[cargo], f"{cargo}: {journey} wagons in circulation, fleet {s.fleet[cargo]}"
+            assert s.fleet[cargo] == (diag["empties_at_origin"][ci] + journey + diag["returning_empty_wagons"][ci]
+                                      + diag["returning_loaded_wagons"][ci] + diag["unloaded_in_yard_wagons"][ci])
 
 
 def _check_gates(s: Scenario, diag: dict[str, Any]) -> None:
@@ -122,8 +128,11 @@ def _check_trace(s: Scenario, model: CrossingModel, trace: list[tuple[int, str, 
     transit_min = s.line.transit_time.minimum * _slowest_factor(s, "line")
     for train_id, items in rows.items():
         cargo = items[0][0]
-        events = [(stage, what, t) for _, stage, what, t in items]
+        events = [(stage, what, t) for _, stage, what, t in items if what != "reject"]
+        refused = len(events) < len(items)
         wagons = s.cargo[cargo].wagons_per_train
+        if refused:  # refused in part (fewer wagons to unload) or whole (nothing after the check)
+            wagons = sum(1 for stage, what, _ in events if stage.startswith("unloading.") and what == "wagon")
         # the expected order of stages for this train
         expected = [("line", "enter"), ("line", "exit"), ("yard", "enter")]
         for check in s.checks:
@@ -159,7 +168,7 @@ def _check_trace(s: Scenario, model: CrossingModel, trace: list[tuple[int, str, 
                 assert not _inside(start, _closed(model, key)), f"train {train_id}: {key} started while closed"
         wagon_starts = [t for stage, what, t in events if stage.startswith("unloading.") and what == "wagon"]
         wagon_ends = [t for stage, what, t in events if stage.startswith("unloading.") and what == "wagon_end"]
-        if len(wagon_ends) == wagons:
+        if wagons and len(wagon_ends) == wagons:
             ready = max(t for stage, what, t in events if not stage.startswith("unloading.") and what != "leave")
             assert min(wagon_starts) >= ready - EPS, f"train {train_id}: unloading began before it was ready"
             least_wagon = s.unloading.groups[cargo].wagon_time.minimum * _slowest_factor(s, f"unloading.{cargo}")
@@ -176,7 +185,7 @@ def _check_trace(s: Scenario, model: CrossingModel, trace: list[tuple[int, str, 
 
 
 def _check_kpis(s: Scenario, k: pd.DataFrame) -> None:
-    numeric = k.drop(columns=["cargo"]).to_numpy(dtype=float)
+    numeric = k.drop(columns=["cargo", "crossing"]).to_numpy(dtype=float)
     assert not np.isinf(numeric).any(), "a KPI is infinite"
     assert (np.nan_to_num(numeric, nan=0.0) >= -1e-9).all(), "a KPI is negative"
     sl = s.policies.stop_loading
@@ -186,9 +195,10 @@ def _check_kpis(s: Scenario, k: pd.DataFrame) -> None:
             assert math.isclose(row["tonnes_delivered"], row["wagons_delivered"] * s.cargo[cargo].payload_t,
                                 rel_tol=1e-9, abs_tol=1e-6)
             halted = sl is not None and cargo in sl.cargo
-            if not halted or sl.on_halt == "lose":
+            bans = [d for d in s.disruptions if d.target == f"demand.{cargo}"]
+            if (not halted or sl.on_halt == "lose") and all(d.on_halt == "lose" for d in bans):
                 assert row["tonnes_deferred"] == 0
-            if not halted or sl.on_halt == "defer":
+            if (not halted or sl.on_halt == "defer") and all(d.on_halt != "lose" for d in bans):
                 assert row["tonnes_lost"] == 0
         if not math.isnan(row["unloading_utilization"]):
             assert row["unloading_utilization"] <= 1 + 1e-9

@@ -1,0 +1,139 @@
+"""A daily quota shared between cargo by weights, instead of served by strict priority.
+
+In January 2024 the handover's quota was cut to 2 trains a day; by strict priority every slot went
+to container trains and no grain passed. With `shares`, each cargo is allotted part of the day's
+quota: cargo k's quota in force when the day's quota is Q is its count among the first Q picks of
+a smooth weighted round-robin sequence (sim.model.routing) that carries on from day to day. The
+count never falls as Q grows and the counts sum to Q, so a quota cut or raised during the day is
+well defined; and because the sequence carries on, fractions carry across days: at 2 trains a day
+and weights 1:2, grain gets 2 trains every 3 days (rounding each day would give it none).
+
+Within its allotment a cargo's trains go in order (priority, then arrival): nobody overtakes the
+head of their own cargo's queue. A slot a cargo leaves unused may be taken by another cargo whose
+own allotment is spent (`share_unused`, default true), provided no cargo with allotment left has a
+train waiting at that moment.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Sequence
+
+import simpy
+
+from sim.model.availability import Calendar
+from sim.model.disruptions import TargetSchedule
+from sim.model.gates import Gate
+from sim.model.routing import SmoothRoundRobin
+from sim.model.waiting import CLOSED, FULL, QUOTA, StageLog
+from sim.units import DAY, INF
+
+
+class SharedQuotaGate(Gate):
+    """A Gate whose daily quota is apportioned between classes (cargo) by weights."""
+
+    def __init__(self, env: simpy.Environment, name: str, weights: Sequence[float], share_unused: bool, *,
+                 slots: int | None = None, quota: int, calendar: Calendar | None = None,
+                 schedule: TargetSchedule | None = None, log: StageLog | None = None) -> None:
+        super().__init__(env, name, slots=slots, quota=quota, calendar=calendar, schedule=schedule, log=log)
+        self._day = 0  # the sequence starts on day 0, whenever the first train comes
+        self.share_unused = share_unused
+        self._rr = SmoothRoundRobin(weights)  # the sequence's state at the start of the current day
+        self._queues: list[list[tuple[int, int, int, simpy.Event]]] = [[] for _ in weights]
+        self._used = [0] * len(weights)
+        self._prefix: list[list[int]] = [[0] * len(weights)]  # counts after q picks of today's sequence
+        #: per class and day: trains admitted (for tests and diagnostics)
+        self.admitted_by_class: list[dict[int, int]] = [{} for _ in weights]
+        #: every admission beyond the class's own allotment: (time, class)
+        self.borrowed: list[tuple[float, int]] = []
+
+    @property
+    def waiting(self) -> int:
+        return sum(len(q) for q in self._queues)
+
+    def request(self, units: int, priority: int = 0, cls: int = 0) -> simpy.Event:
+        event = self.env.event()
+        self._seq += 1
+        heapq.heappush(self._queues[cls], (priority, self._seq, units, event))
+        self._dispatch()
+        return event
+
+    def try_admit(self, units: int) -> bool:
+        return False  # every admission needs its cargo: always through request()
+
+    def release(self, units: int) -> None:
+        self.in_use -= units
+        if self.waiting:
+            self._dispatch()
+
+    def allotment(self, quota: int) -> list[int]:
+        """Each class's quota in force today when the day's quota is `quota`."""
+        prefix = self._prefix
+        if quota >= len(prefix):
+            rr = self._rr.copy()
+            for _ in range(len(prefix) - 1):
+                rr.pick()
+            while len(prefix) <= quota:
+                counts = list(prefix[-1])
+                k = rr.pick()
+                if k >= 0:
+                    counts[k] += 1
+                prefix.append(counts)
+        return prefix[quota]
+
+    def _start_day(self, now: float) -> int:
+        day = int(now // DAY)
+        if day != self._day:
+            if self._day >= 0:
+                for d in range(self._day, day):  # carry the sequence over each day gone by
+                    for _ in range(self._day_quota(d)):
+                        self._rr.pick()
+            self._day = day
+            self._admitted_today = 0
+            self._used = [0] * len(self._used)
+            self._prefix = [[0] * len(self._used)]
+        return day
+
+    def _day_quota(self, day: int) -> int:
+        """The day's quota when it begins: how far the sequence moves on that day."""
+        q = self._capacity(self.quota, day * DAY)
+        return int(q) if math.isfinite(q) else 0
+
+    def _dispatch(self) -> None:
+        now = self.env.now
+        day = self._start_day(now)
+        queues = self._queues
+        while self.waiting:
+            if not self._always_open and not self.calendar.is_open(now):
+                self._why = CLOSED
+                self._wake(self.calendar.next_open(now))
+                break
+            change = self.schedule.next_change(now) if self.schedule is not None else INF
+            quota = int(self._capacity(self.quota, now))
+            if self._admitted_today >= quota:
+                self._why = QUOTA
+                self._wake(min((math.floor(now / DAY) + 1) * DAY, change))
+                break
+            allot = self.allotment(quota)
+            own = [k for k, q in enumerate(queues) if q and self._used[k] < allot[k]]
+            pool = own or ([k for k, q in enumerate(queues) if q] if self.share_unused else [])
+            if not pool:  # trains wait, but their cargo has used its allotment for today
+                self._why = QUOTA
+                self._wake(min((math.floor(now / DAY) + 1) * DAY, change))
+                break
+            k = min(pool, key=lambda j: queues[j][0][:2])
+            units = queues[k][0][2]
+            if self.slots is not None and self.in_use + units > self._capacity(self.slots, now):
+                self._why = FULL
+                self._wake(change)  # a release also wakes us
+                break
+            _, _, _, event = heapq.heappop(queues[k])
+            if not own:
+                self.borrowed.append((now, k))
+            self._used[k] += 1
+            self.admitted_by_class[k][day] = self._used[k]
+            self._admit(units, now, day)
+            event.succeed(now)
+        if self._log is not None:
+            self._log.update(now, self.waiting, self._why)

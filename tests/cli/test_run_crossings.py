@@ -1,0 +1,70 @@
+"""`dostyk run` on a corridor of two crossings: a KPI table per crossing and for the corridor, a
+`crossing` column in every CSV, and a report with the per-crossing tables and figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.cli import main
+from sim.experiments.results import Results
+from tests.model.test_routing import corridor
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    tmp = tmp_path_factory.mktemp("two")
+    s = corridor(duration="20d", loading={"x": {"wagons_per_day": 100}})
+    path = tmp / "two.yaml"
+    path.write_text(yaml.safe_dump(s.to_dict(), sort_keys=False), encoding="utf-8")
+    out = tmp / "out"
+    import contextlib
+    import io
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.suppress(SystemExit):
+        main(["run", str(path), "-n", "2", "--executor", "serial", "--out", str(out)])
+    return out, buf.getvalue()
+
+
+def test_run_prints_a_table_per_crossing_then_the_corridor(run_dir: tuple[Path, str]) -> None:
+    _, printed = run_dir
+    heads = [line for line in printed.splitlines() if line.startswith(("Crossing ", "Whole corridor"))]
+    assert heads == ["Crossing dostyk", "Crossing altynkol", "Whole corridor (every crossing)"]
+    assert printed.count("mean ± 95 % CI over 2 replications") == 3
+
+
+def test_every_csv_has_a_crossing_column(run_dir: tuple[Path, str]) -> None:
+    out, _ = run_dir
+    for name in ("kpis", "summary", "daily", "events", "dwell"):
+        frame = pd.read_csv(out / f"{name}.csv")
+        assert "crossing" in frame.columns, name
+        if name != "events":
+            assert set(frame["crossing"]) == {"dostyk", "altynkol", "all"}, name
+
+
+def test_the_report_has_per_crossing_tables_and_figures(run_dir: tuple[Path, str]) -> None:
+    out, _ = run_dir
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="crossing-dostyk"' in html and 'id="crossing-altynkol"' in html
+    assert (out / "plots" / "backlog_by_crossing.png").is_file()
+    assert (out / "plots" / "loading.png").is_file()
+    results = Results.read(out)
+    assert results.crossings == ["dostyk", "altynkol"] and results.corridor == "all"
+    assert len(results.kpi("wagons_formed", "x", "altynkol")) == 2
+
+
+def test_where_trains_wait_is_kept_per_crossing(run_dir: tuple[Path, str]) -> None:
+    """Each crossing's gates log their queues under the crossing's prefix, on the corridor's rows,
+    and the report names the stages of both crossings."""
+    out, _ = run_dir
+    daily = pd.read_csv(out / "daily.csv")
+    queue_columns = [c for c in daily.columns if c.startswith("queue_mean.")]
+    assert {c.split(".")[2] for c in queue_columns} == {"dostyk", "altynkol"}
+    corridor_rows = (daily["crossing"] == "all") & (daily["cargo"] == "all")
+    assert daily.loc[corridor_rows, queue_columns].notna().all().all()
+    assert daily.loc[~corridor_rows, queue_columns].isna().all().all()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "crossings.dostyk.yard" in page and "crossings.altynkol.yard" in page
