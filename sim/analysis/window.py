@@ -70,6 +70,12 @@ def as_date(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value).strip()[:10])
 
 
+def _keys(daily: pd.DataFrame) -> list[str]:
+    """A row's identity: replication and cargo, and its crossing when the series has one (a
+    corridor's rows per crossing and for the whole corridor must never be added together)."""
+    return ["replication", "cargo", *(["crossing"] if "crossing" in daily.columns else [])]
+
+
 def _dates(daily: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(daily["date"]).dt.date
 
@@ -91,7 +97,8 @@ def check_window(first: dt.date, last: dt.date, run_first: dt.date, run_last: dt
 
 
 def window_kpis(daily: pd.DataFrame, first: Any, last: Any, kpis: list[str] | None = None) -> pd.DataFrame:
-    """One row per replication and cargo, one column per window KPI, over days first..last (inclusive)."""
+    """One row per replication and cargo (and crossing), one column per window KPI, over days
+    first..last (inclusive)."""
     lo, hi = as_date(first), as_date(last)
     problem = check_window(lo, hi, *run_span(daily))
     if problem:
@@ -102,8 +109,9 @@ def window_kpis(daily: pd.DataFrame, first: Any, last: Any, kpis: list[str] | No
         raise WindowError(f"unknown window KPI {unknown[0]!r}; expected one of: {', '.join(WINDOW_KPIS)}")
     dates = _dates(daily)
     rows = daily[(dates >= lo) & (dates <= hi)]
-    grouped = rows.groupby(["replication", "cargo"], sort=False)
-    out = grouped.size().rename("days").reset_index()[["replication", "cargo"]]
+    keys = _keys(daily)
+    grouped = rows.groupby(keys, sort=False)
+    out = grouped.size().rename("days").reset_index()[keys]
     for kpi in names:
         column, how = _SOURCES[kpi]
         values = grouped[column].agg(how).to_numpy(dtype=float)
@@ -114,7 +122,8 @@ def window_kpis(daily: pd.DataFrame, first: Any, last: Any, kpis: list[str] | No
 
 
 def at_date(daily: pd.DataFrame, when: Any, kpis: list[str] | None = None) -> pd.DataFrame:
-    """One row per replication and cargo with each AT_DATE_KPIS value at the end of day `when`."""
+    """One row per replication and cargo (and crossing) with each AT_DATE_KPIS value at the end of
+    day `when`."""
     day = as_date(when)
     run_first, run_last = run_span(daily)
     if not run_first <= day <= run_last:
@@ -124,7 +133,7 @@ def at_date(daily: pd.DataFrame, when: Any, kpis: list[str] | None = None) -> pd
     if unknown:
         raise WindowError(f"unknown at-date KPI {unknown[0]!r}; expected one of: {', '.join(AT_DATE_KPIS)}")
     rows = daily[_dates(daily) == day]
-    out = rows[["replication", "cargo"]].copy()
+    out = rows[_keys(daily)].copy()
     for kpi in names:
         out[kpi] = rows[AT_DATE_KPIS[kpi][0]].to_numpy(dtype=float)
     return out.reset_index(drop=True)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.stats import t_halfwidth
+from sim.analysis.stats import corridor_rows, t_halfwidth
 from sim.decision.errors import DecisionError
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.runner import replication_tasks, run_tasks
@@ -44,7 +44,7 @@ def kpi_measure(names: Sequence[tuple[str, str]]) -> Measure:
     wanted = list(names)
 
     def measure(result: ReplicationResult) -> dict[str, float]:
-        k = result.kpis.set_index("cargo")
+        k = corridor_rows(result.kpis).set_index("cargo")  # several crossings: the corridor's rows
         out = {}
         for kpi, cargo in wanted:
             present = kpi in k.columns and cargo in k.index

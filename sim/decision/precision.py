@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.stats import corridor_rows
 from sim.decision.errors import InputError
 from sim.decision.targets import parse_tolerance
 from sim.experiments.replication import ReplicationResult
@@ -105,7 +106,7 @@ def replicate_until_precise(scenario: Scenario, precision: str | float, kpis: li
 
 
 def _kpi_table(results: Results, chosen: list[tuple[str, str]]) -> pd.DataFrame:
-    summary = results.summary().set_index(["cargo", "kpi"])
+    summary = corridor_rows(results.summary()).set_index(["cargo", "kpi"])
     rows = []
     for kpi, cargo in chosen:
         if (cargo, kpi) in summary.index:

@@ -25,6 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from sim.analysis.metrics import KPI_NAMES
+from sim.analysis.stats import corridor_rows
 from sim.analysis.window import AT_DATE_KPIS, WINDOW_KPIS, at_date, check_window, window_kpis
 from sim.decision.errors import InputError
 from sim.decision.levers import Lever
@@ -131,6 +132,7 @@ class Target(_Model):
             frame = result.kpis
             if self.kpi not in frame.columns:
                 return math.nan
+        frame = corridor_rows(frame)  # with several crossings, a target is the whole corridor's
         rows = frame.loc[frame["cargo"] == self.cargo, self.kpi]
         return float(rows.iloc[0]) if len(rows) else math.nan
 

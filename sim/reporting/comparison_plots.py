@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.metrics import KPI_DEFINITIONS
+from sim.analysis.stats import corridor_rows
 from sim.reporting.figures import WIDTH, compact, figure
 from sim.reporting.labels import kpi_bounds, kpi_label
 
@@ -24,9 +25,8 @@ COMPARISON_KPIS = [
 
 
 def _summary_of(item: Any) -> pd.DataFrame:
-    if isinstance(item, pd.DataFrame):
-        return item
-    return item.summary()
+    """A run's summary; with several crossings, the whole corridor's rows (one per cargo and KPI)."""
+    return corridor_rows(item if isinstance(item, pd.DataFrame) else item.summary())
 
 
 def kpi_comparison(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from sim.analysis.stats import corridor_rows
 from sim.reporting import compare_plots, plots
 from sim.reporting.labels import kpi_label, kpi_unit
 from sim.reporting.numbers import CLIPPED_NOTE, estimate, number
@@ -157,6 +158,7 @@ def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) 
 def sweep_rows(result: SweepResult, cargo: str = "all") -> tuple[list[str], list[list[str]], bool]:
     """Header and one row per grid point: its lever values, then each sweep KPI 'mean ± CI' with its unit."""
     summary = result.summary()
+    summary = corridor_rows(summary)
     summary = summary[summary["cargo"] == cargo]
     levers = result.lever_names
     kpis = [k for k in SWEEP_KPIS if k in set(summary["kpi"])]

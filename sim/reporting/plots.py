@@ -173,8 +173,9 @@ def dwell(results: Results) -> Figure:
     """
     if results.dwell.empty:
         return dwell_percentiles(results)
-    q = results.dwell
-    cargos = list(dict.fromkeys(results.kpis["cargo"]))
+    q = corridor_rows(results.dwell)  # with several crossings: the whole corridor's
+    corridor_kpis = corridor_rows(results.kpis)
+    cargos = list(dict.fromkeys(corridor_kpis["cargo"]))
     colors = {c: WINDOW_COLORS[i % len(WINDOW_COLORS)] if c != "all" else "black" for i, c in enumerate(cargos)}
     fig = figure(4.6)
     ax = fig.add_subplot()
@@ -191,7 +192,7 @@ def dwell(results: Results) -> Figure:
         ax.plot(mean.to_numpy(), levels, color=color, linewidth=1.8 if cargo != "all" else 1.2,
                 linestyle="-" if cargo != "all" else "--", label=f"{cargo}", gid=f"ecdf:{cargo}")
         positive += [v for v in lo.to_numpy() if v > 0]
-        kp = results.kpis[results.kpis["cargo"] == cargo]
+        kp = corridor_kpis[corridor_kpis["cargo"] == cargo]
         for col, (label, marker, mcolor) in PERCENTILE_STYLE.items():
             level = float(label[1:]) / 100
             x = float(kp[col].mean())
@@ -225,7 +226,7 @@ def dwell_percentiles(results: Results) -> Figure:
     how those percentiles vary across replications (box: quartiles of replications; dots: each
     replication) rather than a histogram of single wagons.
     """
-    kp = results.kpis
+    kp = corridor_rows(results.kpis)  # with several crossings: the whole corridor's
     cargos = list(dict.fromkeys(kp["cargo"]))
     fig = figure(4.6)
     ax = fig.add_subplot()

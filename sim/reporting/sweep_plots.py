@@ -33,6 +33,7 @@ def _numeric(values: Sequence[Any]) -> bool:
 
 def _rows(summary: pd.DataFrame, kpi: str, cargo: str) -> pd.DataFrame:
     summary = corridor_rows(summary)  # with several crossings: the whole corridor's
+    summary = corridor_rows(summary)  # with several crossings: the whole corridor's
     rows = summary[(summary["kpi"] == kpi) & (summary["cargo"] == cargo)]
     if rows.empty:
         known = ", ".join(sorted(set(summary["kpi"])))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sim.analysis.stats import corridor_rows
 from sim.reporting.labels import kpi_bounds, kpi_label, kpi_unit
 from sim.reporting.numbers import CLIPPED_NOTE, NO_CI, Estimate, estimate, number
 
@@ -135,6 +136,7 @@ def format_sweep(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str
     """A sweep's table: one row per grid point (its lever values), one column per KPI with its unit."""
     notes = dict(notes or {})
     levers = list(points.columns)
+    summary = corridor_rows(summary)  # with several crossings: the whole corridor's
     sub = summary[summary["cargo"] == cargo]
     by = _rows_by(sub, [*levers, "kpi"])
     rows, clipped = [], False
