@@ -72,7 +72,7 @@ def test_optimisation_measures_read_the_corridor_row(results: sim.Results) -> No
 
 def test_kpi_comparison_and_sweep_plots_show_the_corridor(results: sim.Results) -> None:
     fig = plots.kpi_comparison({"a": results}, ["tonnes_delivered"])
-    (bar,) = [p for p in fig.axes[0].patches]
+    (bar,) = fig.axes[0].patches
     expected = corridor_rows(results.summary())
     mean = expected[(expected["cargo"] == "all") & (expected["kpi"] == "tonnes_delivered")]["mean"].iloc[0]
     assert bar.get_width() == pytest.approx(mean)
