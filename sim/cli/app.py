@@ -20,6 +20,7 @@ from sim.cli.describe import schema, validate
 from sim.cli.experiments import compare, sweep, warmup
 from sim.cli.options import fail
 from sim.cli.run import report, run
+from sim.cli.windows import kpis
 from sim.errors import SimError
 from sim.scenario.effects import ScenarioWarning
 
@@ -30,7 +31,7 @@ def cli() -> None:
     """Simulate the Dostyk–Alashankou rail border crossing."""
 
 
-for command in (run, validate, report, schema, sweep, compare, warmup, calibrate, optimize, sensitivity):
+for command in (run, validate, report, kpis, schema, sweep, compare, warmup, calibrate, optimize, sensitivity):
     cli.add_command(command)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sim.cli import windows as windows_cli
 from sim.cli.options import (
     both,
     check_executor,
@@ -51,9 +52,12 @@ from sim.scenario.loader import load_scenario
 @click.option("--max-replications", type=click.IntRange(min=1, max=100_000), default=200, show_default=True,
               help="With --precision: stop here even if not precise (and say so).")
 @click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets summary, kpis, daily).")
+@click.option("--window", "windows", multiple=True, metavar="FROM:TO", help=windows_cli.WINDOW_HELP)
+@click.option("--at", "dates", multiple=True, metavar="DAY", help=windows_cli.AT_HELP)
 def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], out: str | None,
         force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool,
-        no_report: bool, precision: str | None, precision_kpis: tuple[str, ...], max_replications: int, xlsx: bool) -> None:
+        no_report: bool, precision: str | None, precision_kpis: tuple[str, ...], max_replications: int, xlsx: bool, windows: tuple[str, ...],
+        dates: tuple[str, ...]) -> None:
     """Run SCENARIO's replications and write a results directory.
 
     Each finished replication is kept in OUT.work/ until the results are written, so Ctrl-C or
@@ -63,6 +67,8 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     scen = load_scenario(scenario, parse_sets(sets))
     check_replications(scen, scenario, replications)
     check_xlsx(xlsx, {"daily series": daily_rows(scen, replications or scen.replications)})
+    chosen_windows, chosen_dates = windows_cli.parse_windows(windows), windows_cli.parse_dates(dates)
+    windows_cli.check_inside(scen, chosen_windows, chosen_dates)
     check_executor(executor)
     out_dir = out_path(out, default_out(scen.name))
     if precision is None and precision_kpis:
@@ -80,14 +86,18 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
             else:
                 results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
                                          progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
-        written = results.write(out_dir, force=force, extra=both(None if no_report else report_writer(results),
-                                                                 xlsx_writer(xlsx, "run", results)))
+        written = results.write(out_dir, force=force, extra=both(
+            None if no_report else report_writer(results), xlsx_writer(xlsx, "run", results),
+            windows_cli.writer(results, chosen_windows, chosen_dates)))
         claim.finish(results.replications)
     if not quiet:
         click.echo("")
         click.echo(format_crossings(results.summary(), results.crossings, notes=not_set(scen),
                                     replications=results.replications))
         click.echo("")
+        if chosen_windows or chosen_dates:
+            click.echo(windows_cli.describe(results.daily, chosen_windows, chosen_dates))
+            click.echo("")
     if report is not None:
         click.echo(precision_text(report))
     say_reused(results.metadata.get("replications_reused", 0), results.replications, "replications")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from sim.analysis.window import window_unit
+
 #: Unit of each KPI, for axis labels and tables (KPIs named `recovery_days.<name>` are in days).
 KPI_UNITS: dict[str, str] = {
     "tonnes_delivered": "t",
@@ -47,8 +49,8 @@ def kpi_bounds(kpi: str) -> tuple[float, float]:
     base = kpi.split(".", 1)[0]
     if base in SHARE_KPIS:
         return (0.0, 1.0)
-    if base in KPI_UNITS:
-        return (0.0, math.inf)
+    if base in KPI_UNITS or window_unit(base):  # every KPI, window KPI and value at a date is a count,
+        return (0.0, math.inf)                  # an amount or a duration: never below 0
     return (-math.inf, math.inf)
 
 
@@ -56,7 +58,7 @@ def kpi_unit(kpi: str) -> str:
     """Unit of a KPI ('' when unknown)."""
     if kpi.startswith("recovery_days."):
         return "days"
-    return KPI_UNITS.get(kpi, "")
+    return KPI_UNITS.get(kpi) or window_unit(kpi)
 
 
 def kpi_label(kpi: str) -> str:

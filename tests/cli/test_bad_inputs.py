@@ -253,6 +253,15 @@ CASES: list[Case] = [
          ["run", "{file}", "--out", "out", "--resume", "--quiet"], "out.work",
          "finished task(s) of an interrupted sweep, not of a run", names_file=False,
          files={"out.work/manifest.json": '{"kind": "sweep"}', "out.work/parts/p0000-r00000-0123456789ab.pkl": "x"}),
+    Case("window-outside-run", "`run --window` over days the run does not simulate (it would run, then fail)",
+         ["run", "{file}", "--window", "2025-03-01:2025-03-31", "--quiet", "--out", "out"], "--window",
+         "is not inside the simulated days 2024-01-01 to 2024-12-30", names_file=False),
+    Case("window-reversed", "`--window` whose end is before its start",
+         ["run", "{file}", "--window", "2024-03-31:2024-03-01", "--quiet", "--out", "out"], "--window",
+         "ends (2024-03-01) before it starts (2024-03-31)", names_file=False),
+    Case("at-not-a-date", "`--at 31/10/2024` (not an ISO date)",
+         ["run", "{file}", "--at", "31/10/2024", "--quiet", "--out", "out"], "--at",
+         "is not an ISO date such as 2024-01-31", names_file=False),
 ]
 
 

@@ -1,0 +1,144 @@
+"""KPIs over dated windows and at dates, from the command line: `dostyk run … --window A:B --at D`
+and `dostyk kpis RESULTS_DIR --window A:B --at D` (from a results directory, without running again).
+
+"What was the backlog on 31 October?" and "how many tonnes in September–October?" are read from
+the daily series (sim.analysis.window): whole calendar days, both ends of a window included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from sim.analysis.stats import corridor_rows, summarise
+from sim.analysis.window import AT_DATE_KPIS, WINDOW_KPIS, at_date, check_window, window_kpis
+from sim.experiments.results import Results
+from sim.reporting.tables import format_summary
+from sim.scenario.schema import Scenario
+
+Window = tuple[dt.date, dt.date]
+
+WINDOW_HELP = ("KPIs over the calendar days FROM to TO, both included (repeatable), e.g. "
+               "--window 2024-01-01:2024-01-31; read from the daily series")
+AT_HELP = "backlog and held trains at the end of DAY (repeatable), e.g. --at 2024-01-31"
+
+
+def _date(text: str, option: str, whole: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"{whole!r}: {text.strip()!r} is not an ISO date such as 2024-01-31",
+                                 param_hint=option) from None
+
+
+def parse_windows(values: Sequence[str]) -> list[Window]:
+    """`FROM:TO` (or `FROM..TO`) pairs of ISO dates; refused when reversed or given twice."""
+    out: list[Window] = []
+    for item in values:
+        sep = ".." if ".." in item else ":"
+        parts = item.split(sep)
+        if len(parts) != 2:
+            raise click.BadParameter(f"expected FROM:TO, two ISO dates such as 2024-01-01:2024-01-31; got {item!r}",
+                                     param_hint="--window")
+        first, last = (_date(p, "--window", item) for p in parts)
+        if last < first:
+            raise click.BadParameter(f"{item!r} ends ({last}) before it starts ({first})", param_hint="--window")
+        if (first, last) in out:
+            raise click.BadParameter(f"{item!r} is given twice", param_hint="--window")
+        out.append((first, last))
+    return out
+
+
+def parse_dates(values: Sequence[str]) -> list[dt.date]:
+    out: list[dt.date] = []
+    for item in values:
+        day = _date(item, "--at", item)
+        if day in out:
+            raise click.BadParameter(f"{item!r} is given twice", param_hint="--at")
+        out.append(day)
+    return out
+
+
+def check_inside(scenario: Scenario, windows: Sequence[Window], dates: Sequence[dt.date]) -> None:
+    """Refuse a window or date outside the simulated days before anything runs."""
+    first = scenario.start
+    last = first + dt.timedelta(days=max(1, -(-int(scenario.duration) // 24)) - 1)
+    for lo, hi in windows:
+        problem = check_window(lo, hi, first, last)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--window")
+    for day in dates:
+        if not first <= day <= last:
+            raise click.BadParameter(f"the date {day} is not inside the simulated days {first} to {last}",
+                                     param_hint="--at")
+
+
+def tables(daily: pd.DataFrame, windows: Sequence[Window], dates: Sequence[dt.date]) -> pd.DataFrame:
+    """One row per window (or date), replication, cargo and crossing: `from`, `to`, then the KPIs."""
+    frames = []
+    for lo, hi in windows:
+        frame = window_kpis(daily, lo, hi)
+        frames.append(frame.assign(**{"from": lo.isoformat(), "to": hi.isoformat()}))
+    for day in dates:
+        frame = at_date(daily, day)
+        frames.append(frame.assign(**{"from": day.isoformat(), "to": day.isoformat()}))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    first = ["from", "to", "replication", "cargo", *(["crossing"] if "crossing" in out.columns else [])]
+    return out[[*first, *[c for c in out.columns if c not in first]]]
+
+
+def describe(daily: pd.DataFrame, windows: Sequence[Window], dates: Sequence[dt.date]) -> str:
+    """Each window's (and date's) KPIs: mean ± 95 % CI over the replications, with units and n."""
+    replications = int(daily["replication"].nunique())
+    parts = []
+    corridor = corridor_rows(daily)
+    several = "crossing" in daily.columns and daily["crossing"].nunique() > 1
+    whole = " (the whole corridor)" if several else ""
+    for lo, hi in windows:
+        frame = window_kpis(corridor, lo, hi).drop(columns=["crossing"], errors="ignore")
+        days = (hi - lo).days + 1
+        summary = summarise(frame)
+        parts.append(f"Window {lo} to {hi} (both included, {days:,} day{'s' * (days != 1)}){whole}: "
+                     + format_summary(summary, list(WINDOW_KPIS), replications=replications))
+    for day in dates:
+        frame = at_date(corridor, day).drop(columns=["crossing"], errors="ignore")
+        summary = summarise(frame)
+        parts.append(f"At the end of {day}{whole}: "
+                     + format_summary(summary, list(AT_DATE_KPIS), replications=replications))
+    return "\n\n".join(parts)
+
+
+def writer(results: Results, windows: Sequence[Window], dates: Sequence[dt.date]) -> Callable[[Path], Any] | None:
+    """windows.csv in a results directory: every window's and date's KPIs per replication."""
+    if not windows and not dates:
+        return None
+    return lambda directory: tables(results.daily, windows, dates).to_csv(directory / "windows.csv", index=False)
+
+
+@click.command()
+@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.option("--window", "windows", multiple=True, metavar="FROM:TO", help=WINDOW_HELP)
+@click.option("--at", "dates", multiple=True, metavar="DAY", help=AT_HELP)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the values per replication to this CSV.")
+def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], csv_path: str | None) -> None:
+    """KPIs of RESULTS_DIR over dated windows and at dates, without running again.
+
+    Means with 95 % CIs over the replications, from the daily series: whole calendar days, both
+    ends of a window included (e.g. the backlog at the end of 31 October: --at 2024-10-31).
+    """
+    chosen, days = parse_windows(windows), parse_dates(dates)
+    if not chosen and not days:
+        raise click.UsageError("give at least one --window FROM:TO or --at DAY")
+    results = Results.read(results_dir)
+    check_inside(results.scenario, chosen, days)
+    click.echo(describe(results.daily, chosen, days))
+    if csv_path:
+        tables(results.daily, chosen, days).to_csv(csv_path, index=False)
+        click.echo(f"\nValues per replication written to {csv_path}")
