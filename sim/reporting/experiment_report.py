@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from sim.analysis.stats import corridor_rows
-from sim.reporting import compare_plots, plots
-from sim.reporting.labels import kpi_label, kpi_unit
-from sim.reporting.numbers import CLIPPED_NOTE, estimate, number
-from sim.reporting.report import _environment, _png
+from sim.reporting import compare_plots, plots, tables
+from sim.reporting.labels import kpi_label
+from sim.reporting.numbers import CLIPPED_NOTE
+from sim.reporting.report import png_bytes, template_environment
 from sim.reporting.sweep_plots import PLOT_KPIS, plot_name, write_sweep_plots
 from sim.reporting.tables import HEADLINE_KPIS, NOT_SET, SWEEP_KPIS, not_set, summary_cell
 
@@ -76,7 +76,7 @@ def _save(figures: dict[str, Figure | None], directory: Path) -> dict[str, bytes
         if fig is None:
             continue
         try:
-            images[name] = _png(fig)
+            images[name] = png_bytes(fig)
         finally:
             plots.close(fig)
         (directory / "plots" / f"{name}.png").write_bytes(images[name])
@@ -103,23 +103,10 @@ COMPARE_CAPTIONS = {
 
 def difference_rows(result: Comparison, name: str, cargo: str = "all") -> list[list[str]]:
     """The terminal's differences table as cells: KPI, unit, both means, paired difference, unpaired CI."""
-    diff = result.differences()
-    sub = {r["kpi"]: r for r in diff[(diff["scenario"] == name) & (diff["cargo"] == cargo)].to_dict("records")}
     notes: dict[str, str] = {}
     for scen in result.scenarios:
         notes |= not_set(scen)
-    rows = []
-    for kpi in HEADLINE_KPIS:
-        if kpi not in sub:
-            continue
-        if kpi in notes:
-            rows.append([kpi, kpi_unit(kpi), NOT_SET, NOT_SET, NOT_SET, ""])
-            continue
-        r = sub[kpi]
-        rows.append([kpi, kpi_unit(kpi), number(r["mean_baseline"]), number(r["mean_scenario"]),
-                     estimate(r["difference"], r["ci95_low"], r["ci95_high"], int(r["n"])).text,
-                     f"± {number(r['half_width_unpaired'], 2)}"])
-    return rows
+    return tables.difference_rows(result.differences(), name, cargo, HEADLINE_KPIS, result.replications, notes)
 
 
 def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) -> Path:
@@ -140,7 +127,7 @@ def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) 
                "header": ["KPI", "unit", result.baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],
                "rows": difference_rows(result, name)} for name in result.names[1:]]
     meta = result.metadata
-    html = _environment().get_template(TEMPLATE).render(
+    html = template_environment().get_template(TEMPLATE).render(
         title=f"Comparison: {' vs '.join(result.names)}", kind="compare", scenarios=scenarios, levers=[],
         tables=tables, notes=[], figures=_embed(images, COMPARE_CAPTIONS), meta=meta,
         facts=[("baseline", result.baseline), ("replications per scenario (paired)", f"{result.replications:,}"),
@@ -194,7 +181,7 @@ def write_sweep_report(result: SweepResult, directory: str | os.PathLike[str]) -
     header, rows, clipped = sweep_rows(result)
     s = result.scenario
     meta = result.metadata
-    html = _environment().get_template(TEMPLATE).render(
+    html = template_environment().get_template(TEMPLATE).render(
         title=f"Sweep: {s.name}", kind="sweep", scenarios=[],
         levers=[(name, ", ".join(str(v) for v in values)) for name, values in result.levers.items()],
         tables=[{"title": f"KPIs of each grid point (all cargo): mean ± 95 % CI over {result.replications:,} "

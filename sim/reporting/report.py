@@ -60,7 +60,7 @@ def cell(row: Any, kpi: str, replications: int, notes: dict[str, str]) -> dict[s
     return {"mean": mean, "ci": ci, "n": n, "partial": 0 < n < replications, "clipped": clipped}
 
 
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).with_name("templates"))),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True),
@@ -214,7 +214,7 @@ def kpi_table(results: Results, summary: pd.DataFrame | None = None,
     return cargos, rows
 
 
-def _png(fig: Any) -> bytes:
+def png_bytes(fig: Any) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
@@ -246,7 +246,7 @@ def render(results: Results, images: dict[str, bytes]) -> str:
                 for row in rows if row["kpi"].startswith("recovery_days.")]
     waiting_table = stages.where_trains_wait(results)
     command = f"dostyk run scenario.yaml --seed {results.seed} --replications {results.replications}"
-    return _environment().get_template(TEMPLATE).render(
+    return template_environment().get_template(TEMPLATE).render(
         scenario=s,
         description=" ".join(s.description.split()),
         warnings=[f"{path}: {message}" for path, message in scenario_warnings(s)],
@@ -279,7 +279,7 @@ def write_report(results: Results, directory: str | os.PathLike[str]) -> Path:
     images: dict[str, bytes] = {}
     for name, fig in plots.report_figures(results).items():
         try:
-            images[name] = _png(fig)
+            images[name] = png_bytes(fig)
         finally:
             plots.close(fig)
         (d / "plots" / f"{name}.png").write_bytes(images[name])

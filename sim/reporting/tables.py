@@ -157,9 +157,10 @@ def format_sweep(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str
     return text + ("\n" + "\n".join(footer) if footer else "")
 
 
-def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str, kpis: Sequence[str],
-                       replications: int, seed: int, notes: Mapping[str, str] | None = None) -> str:
-    """One scenario against the baseline: both means, the paired difference with its CI, the unpaired CI."""
+def difference_rows(diff: pd.DataFrame, name: str, cargo: str, kpis: Sequence[str], replications: int,
+                    notes: Mapping[str, str] | None = None) -> list[list[str]]:
+    """One row per KPI of `name` against the baseline: KPI, unit, both means, the paired difference
+    with its CI (and n when only some pairs have a value), the unpaired CI's half-width."""
     notes = dict(notes or {})
     sub = diff[(diff["scenario"] == name) & (diff["cargo"] == cargo)]
     by = {r["kpi"]: r for r in sub.to_dict("records")}
@@ -179,10 +180,19 @@ def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str,
         rows.append([kpi, kpi_unit(kpi), number(r["mean_baseline"]), number(r["mean_scenario"]),
                      ("–" if n == 0 else text) + note,
                      f"± {number(unpaired, 2)}" if math.isfinite(unpaired) else "–"])
+    return rows
+
+
+def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str, kpis: Sequence[str],
+                       replications: int, seed: int, notes: Mapping[str, str] | None = None) -> str:
+    """One scenario against the baseline: both means, the paired difference with its CI, the unpaired CI."""
+    notes = dict(notes or {})
+    rows = difference_rows(diff, name, cargo, kpis, replications, notes)
+    shown = {row[0] for row in rows}
     title = f"{name} − {baseline} ({cargo}; {replications} paired replications, seed {seed})"
     text = title + "\n" + table(["KPI", "unit", baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],
                                 rows, right_from=2)
-    footer = [f"{kpi}: {note}" for kpi, note in notes.items() if kpi in by]
+    footer = [f"{kpi}: {note}" for kpi, note in notes.items() if kpi in shown]
     return text + ("\n" + "\n".join(footer) if footer else "")
 
 
