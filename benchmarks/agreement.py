@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.reference_model import KPIS, ReferenceResult
+from sim.reporting.numbers import number
 
 # KPIs both models compute, per cargo (the reference model's whole output)
 COMPARED = KPIS
@@ -82,6 +83,10 @@ def compare(product: pd.DataFrame, reference: pd.DataFrame, level: float = 0.95)
     return out
 
 
+def _signed(x: float) -> str:
+    return ("+" if x >= 0 else "") + number(x)
+
+
 def format_table(diffs: Sequence[Difference], level: float = 0.95) -> str:
     lines = [
         (f"{'cargo':<11} {'kpi':<22} {'product':>11} {'reference':>11} {'diff':>8} "
@@ -89,7 +94,7 @@ def format_table(diffs: Sequence[Difference], level: float = 0.95) -> str:
     ]
     for d in diffs:
         lines.append(
-            f"{d.cargo:<11} {d.kpi:<22} {d.product_mean:>11.4g} {d.reference_mean:>11.4g} "
-            f"{d.relative:>+8.2%} {f'[{d.low:+.4g}, {d.high:+.4g}]':>30}  {'yes' if d.agrees else 'NO'}"
+            f"{d.cargo:<11} {d.kpi:<22} {number(d.product_mean):>11} {number(d.reference_mean):>11} "
+            f"{d.relative:>+8.2%} {f'[{_signed(d.low)}, {_signed(d.high)}]':>30}  {'yes' if d.agrees else 'NO'}"
         )
     return "\n".join(lines)
