@@ -8,7 +8,6 @@ replays the seeded search, reusing them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -27,7 +26,7 @@ from sim.decision.sensitivity import sensitivity as run_sensitivity
 from sim.decision.targets import check_against, load_targets
 from sim.experiments.runner import Interrupted
 from sim.experiments.workdir import WorkDir
-from sim.reporting.decision_tables import num, pm, table, unit_of
+from sim.reporting.decision_tables import calibration_text, optimisation_text, sensitivity_text
 from sim.scenario.loader import load_scenario
 
 INFEASIBLE_EXIT = 3
@@ -100,19 +99,7 @@ def calibrate(scenario: str, targets_path: str, candidates: int, profile: int, r
             resume=True, progress=not quiet, scheduler=scheduler, source=targets_path))
         written = _done(result, out_dir, force, claim, "Calibration")
     if not quiet:
-        n = result.metadata["candidates"]
-        rows = [[f.parameter, num(f.before), num(f.best),
-                 f"{num(f.low)} to {num(f.high)}" if math.isfinite(f.low) else "none",
-                 f"{f.n_not_ruled_out:,} of {n:,}"] for f in result.fit.itertuples()]
-        click.echo("")
-        click.echo(f"Fitted parameters ({replications} replications per candidate, seed {result.metadata['seed']})")
-        click.echo(table(["parameter", "before", "best", "not ruled out (range)", "candidates"], rows))
-        rows = [[t.target, unit_of(t.kpi), f"{num(t.observed)} ± {num(t.tolerance, 3)}",
-                 pm(t.model_mean, (t.model_ci95_high - t.model_ci95_low) / 2), f"{t.n:,}",
-                 "yes" if t.within_tolerance else "no"] for t in result.targets.itertuples()]
-        click.echo("")
-        click.echo(table(["target", "unit", "observed ± tolerance", "model at best (mean ± 95 % CI)", "n", "within"], rows))
-        click.echo("")
+        click.echo("\n" + calibration_text(result, replications) + "\n")
     if not result.metadata["not_ruled_out"]:
         click.echo("No candidate reproduces every target within its tolerance: widen the bounds or the "
                    "tolerances, or question the model (the best candidate is still reported).")
@@ -153,18 +140,8 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
             base, lv, objs, cons, candidates, replications, batch, sampler, seed, executor, workers, claim.work,
             resume=True, progress=not quiet, scheduler=scheduler))
         written = _done(result, out_dir, force, claim, "Optimisation")
-    best = result.best()
-    if not quiet and not best.empty:
-        cols = [p.path for p in result.levers]
-        head = cols + [f"{o.label} ({unit_of(o.kpi)})" for o in objs] + [c.label for c in cons]
-        rows = [[num(r[c]) for c in cols] + [pm(r[f"{o.label} mean"], r[f"{o.label} ci95"]) for o in objs]
-                + [f"{pm(r[f'{c.label} mean'], r[f'{c.label} ci95'])} ✓" for c in cons] for _, r in best.iterrows()]
-        click.echo("")
-        title = "Best candidate" if len(objs) == 1 else f"Pareto front ({len(best)} candidates)"
-        click.echo(f"{title}: mean ± 95 % CI over {replications} replications, "
-                   f"{result.metadata['feasible_candidates']:,} of {len(result.candidates):,} candidates feasible")
-        click.echo(table(head, rows))
-        click.echo("")
+    if not quiet and not result.best().empty:
+        click.echo("\n" + optimisation_text(result, replications) + "\n")
     click.echo(f"Optimisation written to {written}")
     if not result.feasible:
         _infeasible(len(result.candidates), cons)
@@ -215,18 +192,7 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
             resume=True, progress=not quiet, scheduler=scheduler))
         written = _done(result, out_dir, force, claim, "Sensitivity")
     if not quiet:
-        effect, conf = ("mu_star", "mu_star_conf") if method == "morris" else ("ST", "ST_conf")
-        for kpi in result.metadata["kpis"]:
-            rows = [[f"{r['rank']}", r["lever"], pm(r[effect], r[conf])]
-                    + ([num(r["sigma"])] if method == "morris" else [num(r["S1"])])
-                    for _, r in result.indices[result.indices["kpi"] == kpi].iterrows()]
-            unit = unit_of(kpi.split("@", 1)[0])
-            head = (["rank", "lever", f"mu* ± 95 % CI ({unit} per full range)", "sigma"] if method == "morris"
-                    else ["rank", "lever", "ST ± 95 % CI (share of variance)", "S1"])
-            click.echo("")
-            click.echo(f"{kpi}: {result.metadata['points']:,} design points × {replications} replications")
-            click.echo(table(head, rows))
-        click.echo("")
+        click.echo("\n" + sensitivity_text(result, replications) + "\n")
     click.echo(f"Sensitivity written to {written}")
 
 
