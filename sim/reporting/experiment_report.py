@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from sim.analysis.stats import corridor_rows
 from sim.reporting import compare_plots, plots, tables
 from sim.reporting.labels import kpi_label
 from sim.reporting.numbers import CLIPPED_NOTE
 from sim.reporting.report import png_bytes, template_environment
 from sim.reporting.sweep_plots import PLOT_KPIS, plot_name, write_sweep_plots
-from sim.reporting.tables import HEADLINE_KPIS, NOT_SET, SWEEP_KPIS, not_set, summary_cell
+from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, not_set
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -145,25 +144,8 @@ def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) 
 def sweep_rows(result: SweepResult, cargo: str = "all") -> tuple[list[str], list[list[str]], bool]:
     """Header and one row per grid point: its lever values, then each sweep KPI 'mean ± CI' with its unit."""
     summary = result.summary()
-    summary = corridor_rows(summary)
-    summary = summary[summary["cargo"] == cargo]
-    levers = result.lever_names
     kpis = [k for k in SWEEP_KPIS if k in set(summary["kpi"])]
-    notes = not_set(result.scenario)
-    by = {(*(r[name] for name in levers), r["kpi"]): r for r in summary.to_dict("records")}
-    rows, clipped = [], False
-    for point in result.points().to_dict("records"):
-        key = tuple(point[name] for name in levers)
-        cells = []
-        for kpi in kpis:
-            if kpi in notes:
-                cells.append(NOT_SET)
-                continue
-            cell = summary_cell(by.get((*key, kpi)), kpi, result.replications)
-            clipped |= cell.clipped
-            cells.append(cell.text)
-        rows.append([str(point[name]) for name in levers] + cells)
-    return [*levers, *(kpi_label(k) for k in kpis)], rows, clipped
+    return tables.sweep_rows(summary, result.points(), kpis, cargo, result.replications, not_set(result.scenario))
 
 
 def write_sweep_report(result: SweepResult, directory: str | os.PathLike[str]) -> Path:

@@ -131,14 +131,14 @@ def format_summary(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
     return text + ("\n" + "\n".join(footer) if footer else "")
 
 
-def format_sweep(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str], cargo: str,
-                 replications: int, notes: Mapping[str, str] | None = None) -> str:
-    """A sweep's table: one row per grid point (its lever values), one column per KPI with its unit."""
+def sweep_rows(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str], cargo: str, replications: int,
+               notes: Mapping[str, str] | None = None) -> tuple[list[str], list[list[str]], bool]:
+    """Header and one row per grid point: its lever values, then each KPI 'mean ± CI' (n when only
+    some replications have a value); and whether an interval was clipped at its KPI's bound."""
     notes = dict(notes or {})
     levers = list(points.columns)
     summary = corridor_rows(summary)  # with several crossings: the whole corridor's
-    sub = summary[summary["cargo"] == cargo]
-    by = _rows_by(sub, [*levers, "kpi"])
+    by = _rows_by(summary[summary["cargo"] == cargo], [*levers, "kpi"])
     rows, clipped = [], False
     for point in points.to_dict("records"):
         key = tuple(point[name] for name in levers)
@@ -151,9 +151,16 @@ def format_sweep(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str
             clipped |= cell.clipped
             cells.append(cell.text)
         rows.append([str(point[name]) for name in levers] + cells)
-    header = [*levers, *(kpi_label(k) for k in kpis)]
-    text = f"{cargo}: mean ± 95 % CI over {_count(replications, 'replication')} per point\n" + table(header, rows, len(levers))
-    footer = _footer(replications, clipped, notes, kpis)
+    return [*levers, *(kpi_label(k) for k in kpis)], rows, clipped
+
+
+def format_sweep(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str], cargo: str,
+                 replications: int, notes: Mapping[str, str] | None = None) -> str:
+    """A sweep's table: one row per grid point (its lever values), one column per KPI with its unit."""
+    header, rows, clipped = sweep_rows(summary, points, kpis, cargo, replications, notes)
+    text = (f"{cargo}: mean ± 95 % CI over {_count(replications, 'replication')} per point\n"
+            + table(header, rows, len(points.columns)))
+    footer = _footer(replications, clipped, dict(notes or {}), kpis)
     return text + ("\n" + "\n".join(footer) if footer else "")
 
 
