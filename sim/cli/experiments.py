@@ -17,7 +17,6 @@ from sim.cli.options import (
     check_executor,
     check_scheduler,
     check_xlsx,
-    daily_rows,
     execution_options,
     fail,
     interrupt_note,
@@ -36,6 +35,7 @@ from sim.experiments.warmup import suggest_warmup
 from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, format_differences, format_sweep, not_set
 from sim.scenario.errors import ScenarioError
 from sim.scenario.keypaths import overlaps
+from sim.scenario.limits import series_count
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -81,7 +81,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
         raise ScenarioError("--vary", clashes)
     check_levers(base, levers, "--vary")  # before any directory is touched
     points = math.prod(len(v) for v in levers.values())
-    check_xlsx(xlsx, {"KPI table": points * (replications or base.replications) * (len(base.cargo) + 1)})
+    check_xlsx(xlsx, {"KPI table": points * (replications or base.replications) * series_count(base)})
     check_executor(executor)
     out_dir = out_path(out, default_out(base.name, "-sweep"))
     with claim_output(out_dir, force, resume, "sweep") as claim:
@@ -134,8 +134,9 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     names = unique_names([variant_name(Path(p).stem, own[i]) for i, p in enumerate(scenarios)])
     _say_identical(loaded, names)
     n = replications or loaded[0].replications
-    check_xlsx(xlsx, {"KPI table": sum(n * (len(s.cargo) + 1) for s in loaded),
-                      "daily series": sum(daily_rows(s, n) // (len(s.cargo) + 1) for s in loaded)})
+    # kpis: every series (each cargo and all, per crossing); daily: the corridor's `all` row per day
+    check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in loaded),
+                      "daily series": sum(n * math.ceil(s.duration / 24) for s in loaded)})
     check_executor(executor)
     out_dir = out_path(out, default_out("compare-" + "-vs-".join(names)))
     with claim_output(out_dir, force, resume, "compare") as claim:

@@ -3,7 +3,6 @@ and how interruptions and failures are reported."""
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -153,11 +152,6 @@ def xlsx_writer(xlsx: bool, kind: str, result: Any) -> Callable[[Path], Any] | N
     if kind == "compare":
         return lambda directory: excel.write_compare_workbook(result, directory)
     return lambda directory: excel.write_results_workbook(result, directory)
-
-
-def daily_rows(scen: Scenario, replications: int, scenarios: int = 1) -> int:
-    """Rows of daily.csv: replications x days x (each cargo and all)."""
-    return scenarios * replications * math.ceil(scen.duration / 24) * (len(scen.cargo) + 1)
 
 
 def check_scheduler(executor: str, scheduler: str | None) -> None:

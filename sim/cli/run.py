@@ -13,7 +13,6 @@ from sim.cli.options import (
     check_replications,
     check_scheduler,
     check_xlsx,
-    daily_rows,
     interrupt_note,
     parse_sets,
     report_writer,
@@ -29,6 +28,7 @@ from sim.experiments.results import DamagedResultsError
 from sim.experiments.runner import run as run_experiment
 from sim.reporting.decision_tables import precision_text
 from sim.reporting.tables import format_crossings, not_set
+from sim.scenario.limits import daily_rows
 from sim.scenario.loader import load_scenario
 
 

@@ -120,7 +120,7 @@ def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[
                     f"reviews in one replication; the limit is {_n(MAX_REVIEWS)} — review less often (e.g. 1h)")
     reps = s.replications if replications is None else replications
     series = series_count(s)
-    rows = reps * math.ceil(days) * series
+    rows = daily_rows(s, reps)
     if rows > MAX_DAILY_ROWS:
         what = "each cargo and all" if series == len(s.cargo) + 1 else "each cargo and all, per crossing and corridor"
         yield "replications", (
@@ -177,6 +177,11 @@ def _breakdown_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             f"{_n(MAX_BREAKDOWNS)} — a longer `mtbf` (mean time between failures of one point) or a "
             "shorter `duration`"
         )
+
+
+def daily_rows(s: Scenario, replications: int) -> int:
+    """Rows of daily.csv (and KPI rows per day of the run): replications x days x series."""
+    return replications * math.ceil(s.duration / 24) * series_count(s)
 
 
 def series_count(s: Scenario) -> int:

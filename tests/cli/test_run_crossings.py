@@ -68,3 +68,19 @@ def test_where_trains_wait_is_kept_per_crossing(run_dir: tuple[Path, str]) -> No
     assert daily.loc[~corridor_rows, queue_columns].isna().all().all()
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "crossings.dostyk.yard" in page and "crossings.altynkol.yard" in page
+
+
+def test_excel_rows_count_every_crossing(tmp_path: Path) -> None:
+    """A workbook's daily sheet holds a row per crossing and for the corridor: 10,000 replications of
+    20 days of a two-crossing, one-cargo corridor are 1,200,000 rows (6 series), over Excel's
+    1,048,575, although each cargo and `all` alone would be 400,000. Refused before any run."""
+    from sim.scenario.limits import daily_rows
+    from tests.cli.test_bad_inputs import run_main
+
+    s = corridor(duration="20d")
+    assert daily_rows(s, 10_000) == 10_000 * 20 * 6
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(s.to_dict(), sort_keys=False), encoding="utf-8")
+    code, err, _ = run_main(["run", str(path), "-n", "10000", "--xlsx", "--quiet", "--out", "out"], tmp_path)
+    assert code == 2 and "--xlsx" in err and "1,048,575" in err, err
+    assert not (tmp_path / "out").exists()
