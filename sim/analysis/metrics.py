@@ -195,19 +195,8 @@ DAILY_COLUMNS = [
 
 
 #: Per gated stage (line, yard, checks.<name>), where trains wait: columns `<series>.<stage>`, given
-#: on the `all` rows (stages are shared by every cargo; empty on each cargo's rows).
+#: on the corridor's `all` rows (stages are shared by every cargo; empty on every other row).
 STAGE_SERIES = ("queue_mean", "queue_max", "queue_end", "blocked_closed_h", "blocked_quota_h", "blocked_full_h")
-STAGE_DEFINITIONS = {
-    "queue_mean": "trains waiting to enter the stage, time-weighted mean of the day",
-    "queue_max": "most trains waiting to enter the stage during the day (held for a positive time)",
-    "queue_end": "trains waiting to enter the stage at the end of the day",
-    "blocked_closed_h": "hours of the day the first train waiting could not enter because the stage was closed "
-                        "(working hours, or a disruption with capacity 0)",
-    "blocked_quota_h": "hours of the day the first train waiting could not enter because the stage's daily quota "
-                       "was used up",
-    "blocked_full_h": "hours of the day the first train waiting could not enter because the stage was full "
-                      "(trains at once, or yard room; as scaled by a disruption)",
-}
 
 
 def stage_names(columns: pd.Index | list[str]) -> list[str]:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from sim.cli.options import parse_sets
 from sim.reporting.timeline import period_text
-from sim.scenario.effects import describe_disruptions, warning_lines
+from sim.scenario.effects import disruption_effects, warning_lines
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Disruption, Scenario
 
@@ -27,10 +27,10 @@ def validate(scenario: str, sets: tuple[str, ...]) -> None:
     click.echo(f"  {len(s.cargo)} cargo ({', '.join(s.cargo)}), {checks}, "
                f"{len(s.disruptions)} disruptions, {s.duration / 24:g} days from {s.start}, "
                f"{s.replications} replications, seed {s.seed}")
-    for d, line in zip(s.disruptions, describe_disruptions(s)):
+    for d, effect in zip(s.disruptions, disruption_effects(s)):
         click.echo(f"  disruption {d.name} on {d.target}: {window_text(d)}")
         # the factor's effect in numbers: `capacity: 8` on a quota of 12 is 96 trains a day
-        click.echo(f"    during it: {line.split(': ', 1)[1]}")
+        click.echo(f"    during it: {effect}")
     for line in warning_lines(s, scenario):
         click.echo(f"warning: {line}", err=True)
 

@@ -185,5 +185,3 @@ class Evaluator:
             yield item
 
 
-def base_seed(scenario: Scenario, seed: int | None) -> int:
-    return scenario.seed if seed is None else int(seed)

@@ -118,10 +118,6 @@ class Target(_Model):
             text += f" at {self.at}"
         return text
 
-    def tolerance_text(self) -> str:
-        amount, relative = self.tolerance
-        return f"{amount * 100:g} %" if relative else f"{amount:,g}"
-
     def measure(self, result: Any) -> float:
         """This target's value in one replication's result (KPIs, and daily series for dated targets)."""
         if self.window is not None:

@@ -12,6 +12,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 Name = Annotated[str, Field(pattern=NAME, max_length=64)]
 MAX_COUNT = 1_000_000
+#: keys of one crossing, which a corridor file gives under crossings.<name> instead of at the top level
+CROSSING_KEYS = ("line", "yard", "checks", "unloading", "initial_state")
 #: a weight in `shares` mappings (normalised like monthly_profile, so counts such as 4 and 8 work too)
 Weight = Annotated[float, Field(ge=0, le=1e6)]
 

@@ -103,10 +103,11 @@ def when(d: Disruption) -> str:
     return text
 
 
-def describe_disruptions(s: Scenario) -> list[str]:
-    """One line per disruption: when, its target, and each capacity during it (e.g. 12 → 2 a day)."""
+def disruption_effects(s: Scenario) -> list[str]:
+    """Per disruption, what it does in numbers: each capacity during it (e.g. `trains_per_day 12 →
+    2 trains a day (× 0.2)`), 'closed', and its time factor."""
     effects = capacity_effects(s)
-    lines = []
+    out = []
     for i, d in enumerate(s.disruptions):
         parts = []
         if d.capacity == 0.0:
@@ -117,8 +118,14 @@ def describe_disruptions(s: Scenario) -> list[str]:
                              + (", closed" if e.during == 0 else ""))
         if d.time_factor != 1.0:
             parts.append(f"times × {d.time_factor:g}")
-        lines.append(f"{d.name} ({when(d)}) on {d.target}: {'; '.join(parts)}")
-    return lines
+        out.append("; ".join(parts))
+    return out
+
+
+def describe_disruptions(s: Scenario) -> list[str]:
+    """One line per disruption: when, its target, and each capacity during it (e.g. 12 → 2 a day)."""
+    return [f"{d.name} ({when(d)}) on {d.target}: {effect}"
+            for d, effect in zip(s.disruptions, disruption_effects(s))]
 
 
 def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from sim.scenario.base import CROSSING_KEYS
 from sim.scenario.distributions import MAX_HOURS
 from sim.scenario.limits import workload_problems
 
@@ -80,7 +81,7 @@ def _shape_problems(s: Scenario) -> Iterator[tuple[str, str]]:
         if s.unloading is None:
             yield "unloading", "required key is missing (or describe the crossings under `crossings:`)"
         return
-    for k in ("line", "yard", "checks", "unloading", "initial_state"):
+    for k in CROSSING_KEYS:
         if k in s.model_fields_set:
             yield k, (f"with `crossings:` each crossing has its own {k}: move it under crossings.<name>.{k} "
                       f"(crossings: {', '.join(s.crossings)})")

@@ -63,9 +63,6 @@ __all__ = [
 
 #: the name of the one crossing of a file without `crossings:`
 DEFAULT_CROSSING = "dostyk"
-#: keys of one crossing, which a corridor file gives under crossings.<name> instead of at the top level
-CROSSING_KEYS = ("line", "yard", "checks", "unloading", "initial_state")
-
 
 class Scenario(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]

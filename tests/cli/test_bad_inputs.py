@@ -277,9 +277,13 @@ def _run_case(case: Case, directory: Path) -> tuple[int, str, str]:
     for relative, text in case.files.items():  # other files the case needs (a directory of notes…)
         (directory / relative).parent.mkdir(parents=True, exist_ok=True)
         (directory / relative).write_text(text, encoding="utf-8")
-    args = [a.replace("{file}", name) for a in case.args]
-    err = io.StringIO()
-    out = io.StringIO()
+    code, err, _ = run_main([a.replace("{file}", name) for a in case.args], directory)
+    return code, err, name
+
+
+def run_main(args: list[str], directory: Path) -> tuple[int, str, str]:
+    """`dostyk ARGS` in `directory`, in this process: exit status, stderr, stdout."""
+    err, out = io.StringIO(), io.StringIO()
     old = Path.cwd()
     os.chdir(directory)
     try:
@@ -291,7 +295,7 @@ def _run_case(case: Case, directory: Path) -> tuple[int, str, str]:
                 code = exc.code if isinstance(exc.code, int) else 1
     finally:
         os.chdir(old)
-    return code, err.getvalue(), name
+    return code, err.getvalue(), out.getvalue()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -7,38 +7,19 @@ through read-only permissions); the CLI runs through `main`, as a user's command
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import io
 import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from sim.cli import main
 from sim.experiments import lock
 from sim.experiments.workdir import WorkDir
-from tests.cli.test_bad_inputs import MINI
+from tests.cli.test_bad_inputs import MINI, run_main
 
 RUN = ["run", "mini.yaml", "--set", "duration=3d", "-n", "3", "--executor", "serial", "--quiet", "--no-report",
        "--out", "out"]
-
-
-def _main(args: list[str], directory: Path) -> tuple[int, str, str]:
-    err, out = io.StringIO(), io.StringIO()
-    old = Path.cwd()
-    os.chdir(directory)
-    try:
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
-            try:
-                main(args)
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        os.chdir(old)
-    return code, err.getvalue(), out.getvalue()
 
 
 @pytest.fixture
@@ -69,16 +50,16 @@ def test_a_full_disk_while_saving_a_replication_keeps_the_others_and_resume_comp
         real(self, key, result)
 
     monkeypatch.setattr(WorkDir, "save", fill_up)
-    code, err, _ = _main(RUN, here)
+    code, err, _ = run_main(RUN, here)
     _plain(code, err)
     assert "could not save a finished task in out.work/parts" in err and "1 finished task(s) are kept there" in err
     assert "run the same command with --resume" in err and err.count("--resume") == 1
     assert not (here / "out").exists() and WorkDir(here / "out.work").count() == 1
     monkeypatch.setattr(WorkDir, "save", real)
-    code, err, stdout = _main([*RUN, "--resume"], here)
+    code, err, stdout = run_main([*RUN, "--resume"], here)
     assert code == 0, err
     assert "Resumed: reused 1 saved replications, computed 2." in stdout
-    code, err, _ = _main([*RUN[:-1], "fresh"], here)
+    code, err, _ = run_main([*RUN[:-1], "fresh"], here)
     assert code == 0, err
     pd.testing.assert_frame_equal(pd.read_csv(here / "out" / "kpis.csv"), pd.read_csv(here / "fresh" / "kpis.csv"))
 
@@ -87,13 +68,13 @@ def test_a_full_disk_while_writing_results_writes_nothing_and_resume_completes(
         here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = pd.DataFrame.to_csv
     monkeypatch.setattr(pd.DataFrame, "to_csv", _full)
-    code, err, _ = _main(RUN, here)
+    code, err, _ = run_main(RUN, here)
     _plain(code, err)
     assert "could not write out: No space left on device" in err
     assert "3 finished task(s) are kept in out.work" in err and "run the same command with --resume" in err
     assert sorted(p.name for p in here.iterdir()) == ["mini.yaml", "out.work"]  # no half-written directory
     monkeypatch.setattr(pd.DataFrame, "to_csv", real)
-    code, err, stdout = _main([*RUN, "--resume"], here)
+    code, err, stdout = run_main([*RUN, "--resume"], here)
     assert code == 0, err
     assert "Resumed: reused 3 saved replications, computed 0." in stdout and (here / "out" / "kpis.csv").is_file()
 
@@ -115,7 +96,7 @@ def test_a_read_only_directory_is_said_plainly(here: Path, monkeypatch: pytest.M
         parent.chmod(0o555)
         expected = "Permission denied"
     try:
-        code, err, _ = _main([*RUN[:-1], "shared/out"], here)
+        code, err, _ = run_main([*RUN[:-1], "shared/out"], here)
     finally:
         parent.chmod(0o755)
     assert code == 1, err
