@@ -17,8 +17,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/dostyk run scenarios/baseline_2023.yaml --out results/baseline_2023 --force
 
+# The whole suite, then the numeric tests again with numpy held to its baseline instruction set
+# (no AVX2/AVX-512 kernels), so that a result that depends on the CPU fails here and not on a user's.
+PORTABLE_TESTS := tests/validation/test_goldens.py tests/validation/test_history.py tests/model \
+	tests/experiments/test_determinism.py
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
+	NPY_DISABLE_CPU_FEATURES="$$($(BIN)/python tests/baseline_cpu.py)" $(BIN)/python -m pytest -q $(PORTABLE_TESTS)
 
 # The report rendering test opens report.html in Debian's headless chromium; install it when missing
 # and we are root with apt (never fatal: without it that one test is skipped with its reason).
