@@ -37,7 +37,7 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
                                      param_hint="--set")
         given[key] = raw
         try:
-            out[key] = parse_yaml(raw, f"--set {key}")
+            out[key] = parse_yaml(raw, f"--set {key}", at=key)
         except ScenarioError as exc:
             raise click.BadParameter(str(exc), param_hint="--set") from None
     return out

@@ -131,7 +131,7 @@ def parse_lever_option(text: str, option: str = "--lever") -> Lever:
     flags = set(parts[2:])
     if len(parts) < 2 or not path or flags - {"int", "log"}:
         raise InputError(option, [(path, f"expected key.path=LOW:HIGH (optionally :int or :log), got {text!r}")])
-    bounds = [parse_yaml(p, f"{option} {path}") for p in parts[:2]]
+    bounds = [parse_yaml(p, f"{option} {path}", at=path) for p in parts[:2]]
     if not all(isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds):
         raise InputError(option, [(path, f"bounds must be numbers, got {parts[0]!r} and {parts[1]!r}")])
     try:

@@ -29,6 +29,7 @@ from sim.analysis.stats import corridor_rows
 from sim.analysis.window import AT_DATE_KPIS, WINDOW_KPIS, at_date, check_window, window_kpis
 from sim.decision.errors import InputError
 from sim.decision.levers import Lever
+from sim.scenario.base import Date
 from sim.scenario.errors import ScenarioError, describe_validation_error
 from sim.scenario.loader import MAX_FILE_BYTES, parse_yaml
 from sim.scenario.schema import Scenario
@@ -63,8 +64,8 @@ class _Model(BaseModel):
 
 
 class Window(_Model):
-    from_: dt.date = Field(alias="from")
-    to: dt.date
+    from_: Date = Field(alias="from")
+    to: Date
 
     @model_validator(mode="after")
     def _order(self) -> Window:
@@ -81,7 +82,7 @@ class Target(_Model):
     value: float
     tolerance: Tolerance
     window: Window | None = None
-    at: dt.date | None = None
+    at: Date | None = None
     name: str | None = Field(None, max_length=80)
     source: str = Field("", max_length=500, description="where the figure comes from")
 

@@ -16,11 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import yaml
-
 from sim.errors import SimError
 from sim.experiments.lock import output_lock
 from sim.scenario.schema import Scenario
+from sim.scenario.yamltext import dump_yaml
 
 #: The file each kind of output directory holds, with the package version and creation time.
 MARKERS = ("metadata.json", "sweep.json", "comparison.json", "calibration.json", "optimize.json", "sensitivity.json")
@@ -118,4 +117,4 @@ def replace_dir(tmp: Path, out: Path) -> None:
 
 def write_scenario_yaml(path: Path, scenario: Scenario) -> None:
     """The resolved scenario in the YAML's own shape (durations in hours)."""
-    path.write_text(yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(scenario.to_dict()), encoding="utf-8")

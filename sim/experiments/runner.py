@@ -24,6 +24,7 @@ from sim.experiments.workdir import WorkDir
 from sim.scenario.effects import ScenarioWarning, scenario_warnings
 from sim.scenario.limits import workload_problems
 from sim.scenario.schema import Scenario
+from sim.scenario.yamltext import dump_yaml
 
 
 class Interrupted(SimError, KeyboardInterrupt):  # noqa: N818 - public name, reads as what happened
@@ -127,11 +128,9 @@ def _save(workdir: WorkDir, key: str, result: ReplicationResult, done: int) -> N
 
 
 def _save_failed(workdir: WorkDir, task: Task) -> Path:
-    import yaml
-
     path = workdir.path / "failed" / f"{task.key}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(task.scenario, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(task.scenario), encoding="utf-8")
     return path
 
 

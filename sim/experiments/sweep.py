@@ -233,7 +233,7 @@ def parse_vary(items: Sequence[str]) -> dict[str, list[Any]]:
             raise ScenarioError("--vary", [(key, f"expected key.path=v1,v2,…, got {item!r}")])
         if key in out:
             raise ScenarioError("--vary", [(key, "this lever is given twice; list all its values once")])
-        values = [parse_yaml(tok, f"--vary {key}") for tok in _split_top_level(raw)]
+        values = [parse_yaml(tok, f"--vary {key}", at=key) for tok in _split_top_level(raw)]
         if len({json.dumps(v, sort_keys=True, default=str) for v in values}) != len(values):
             raise ScenarioError("--vary", [(key, f"repeated value in {raw!r}")])
         out[key] = values

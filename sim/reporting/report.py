@@ -17,7 +17,6 @@ from typing import Any
 
 import jinja2
 import pandas as pd
-import yaml
 
 from sim.analysis.metrics import KPI_DEFINITIONS, ORIGIN_KPIS
 from sim.analysis.stats import corridor_rows
@@ -27,6 +26,7 @@ from sim.reporting.labels import kpi_bounds
 from sim.reporting.numbers import CLIPPED_NOTE, interval, number
 from sim.reporting.tables import NOT_SET, not_set
 from sim.scenario.effects import scenario_warnings
+from sim.scenario.yamltext import dump_yaml
 
 TEMPLATE = "report.html.j2"
 DPI = 110  # a 10-inch figure is 1100 px wide: sharp in a ~1000 px column, small enough to embed
@@ -264,7 +264,7 @@ def render(results: Results, images: dict[str, bytes]) -> str:
         replications=results.replications,
         seed=results.seed,
         command=command,
-        scenario_yaml=yaml.safe_dump(s.to_dict(), sort_keys=False, allow_unicode=True),
+        scenario_yaml=dump_yaml(s.to_dict()),
     )
 
 

@@ -4,6 +4,7 @@ the refusal of yes/no values (the format has no boolean keys)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -23,22 +24,59 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
+#: a time of day followed by a zone: 2024-01-10T00:00:00Z, 2024-01-10 06:00+06:00
+_ZONE = re.compile(r"[Tt ]\d{1,2}(?::?\d\d){0,2}(?:[.,]\d+)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)$")
+
+
+def _no_zone(value: dt.datetime | str, shown: str) -> None:
+    """Scenario times are the crossing's local clock: a time zone would need a conversion nobody asked for."""
+    zone = value.tzname() if isinstance(value, dt.datetime) else (m.group(1) if (m := _ZONE.search(value.strip())) else None)
+    if zone:
+        raise ValueError(f"{shown} has a time zone ({zone}); scenario dates and times are the crossing's local "
+                         "clock and take no zone — write the local date and time without it, e.g. 2024-01-10T06:00")
+
+
 def _as_datetime(value: Any) -> Any:
     if isinstance(value, dt.datetime):
+        _no_zone(value, value.isoformat())
         return value
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
     if isinstance(value, str):
+        _no_zone(value, value.strip())
         try:
-            return dt.datetime.fromisoformat(value.strip())
+            when = dt.datetime.fromisoformat(value.strip())
         except ValueError as exc:
             raise ValueError(f"expected an ISO date such as 2024-01-02 (or 2024-01-02T06:00), got {value!r}") from exc
+        _no_zone(when, value.strip())
+        return when
     raise ValueError(f"expected an ISO date such as 2024-01-02, got {value!r}")
+
+
+def _as_date(value: Any) -> Any:
+    """A calendar date: a date-time is taken only at midnight and without a zone (nothing is dropped)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            if len(value.strip()) <= 10:
+                return value  # no time of day: pydantic says what is wrong (2023-02-30: day out of range)
+    if not isinstance(value, (str, dt.datetime)):
+        raise ValueError(f"expected an ISO date such as 2024-01-02, got {value!r}")
+    when = _as_datetime(value)
+    if when.time() != dt.time(0):
+        raise ValueError(f"expected a calendar date such as {when.date()}; got the time of day {when.time()} too, "
+                         "which this key cannot use")
+    return when.date()
 
 
 DateTime = Annotated[dt.datetime, BeforeValidator(_as_datetime), WithJsonSchema({
     "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
     "description": "an ISO date (2024-01-02, midnight at its start) or date-time (2024-01-02T06:00)"})]
+#: a calendar date (`start`, targets' windows): ISO text, refused with a zone or a time of day
+Date = Annotated[dt.date, BeforeValidator(_as_date)]
 
 
 #: The only keys that take yes/no (true/false); anywhere else a yes/no is a slip that pydantic would

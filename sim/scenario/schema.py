@@ -20,12 +20,11 @@ from typing import Annotated, Any
 from pydantic import (
     Field,
     ValidationError,
-    field_validator,
     model_serializer,
     model_validator,
 )
 
-from sim.scenario.base import MAX_COUNT, NAME, YES_NO, DateTime, Name, StrictModel, yes_no_paths
+from sim.scenario.base import MAX_COUNT, NAME, YES_NO, Date, DateTime, Name, StrictModel, yes_no_paths
 from sim.scenario.corridor import (
     Cargo,
     Costs,
@@ -67,7 +66,7 @@ DEFAULT_CROSSING = "dostyk"
 class Scenario(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: str = ""
-    start: dt.date = Field(dt.date(2023, 1, 1), description="calendar date of simulated time 0 (ISO date)")
+    start: Date = Field(dt.date(2023, 1, 1), description="calendar date of simulated time 0 (ISO date)")
     duration: PositiveHours = Field(description="length of the run")
     warmup: Hours = Field(0.0, description="initial period left out of every statistic")
     seed: int = Field(0, ge=0, le=2**63 - 1)
@@ -102,13 +101,6 @@ class Scenario(StrictModel):
         if problems:
             raise ScenarioRuleError(problems)
         return data
-
-    @field_validator("start", mode="before")
-    @classmethod
-    def _start_date(cls, value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        return value
 
     @model_validator(mode="after")
     def _cross_rules(self) -> Scenario:
