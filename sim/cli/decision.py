@@ -14,7 +14,14 @@ from typing import Any, NoReturn
 
 import click
 
-from sim.cli.options import check_executor, check_scheduler, execution_options, fail, parse_sets
+from sim.cli.options import (
+    check_executor,
+    check_given_once,
+    check_scheduler,
+    execution_options,
+    fail,
+    parse_sets,
+)
 from sim.cli.outputs import Claim, claim_output, default_out, out_path
 from sim.decision.calibrate import calibrate as run_calibration
 from sim.decision.levers import parse_lever_option
@@ -88,7 +95,9 @@ def calibrate(scenario: str, targets_path: str, candidates: int, profile: int, r
     targets.csv, calibrated.yaml and plots/ to OUT (default results/<name>-calibration).
     """
     check_scheduler(executor, scheduler)
-    base = load_scenario(scenario, parse_sets(sets))
+    changes = parse_sets(sets)
+    check_given_once(changes, seed, per_candidate=replications)
+    base = load_scenario(scenario, changes)
     spec = load_targets(targets_path)
     check_against(spec, base, targets_path)
     check_executor(executor)
@@ -128,7 +137,9 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     results/<name>-optimize). Exits with status 3, after writing, when no candidate is feasible.
     """
     check_scheduler(executor, scheduler)
-    base = load_scenario(scenario, parse_sets(sets))
+    changes = parse_sets(sets)
+    check_given_once(changes, seed, per_candidate=replications)
+    base = load_scenario(scenario, changes)
     cargos = [*base.cargo, "all"]
     lv = [parse_lever_option(t) for t in levers]
     objs = [parse_objective(t, cargos) for t in objectives]
@@ -180,7 +191,9 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
     results/<name>-sensitivity).
     """
     check_scheduler(executor, scheduler)
-    base = load_scenario(scenario, parse_sets(sets))
+    changes = parse_sets(sets)
+    check_given_once(changes, seed, per_candidate=replications)
+    base = load_scenario(scenario, changes)
     cargos = [*base.cargo, "all"]
     lv = [parse_lever_option(t) for t in levers]
     chosen = [parse_kpi(k, cargos) for k in (kpis or ("backlog_wagons_mean", "dwell_h_mean"))]

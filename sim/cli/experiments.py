@@ -15,6 +15,7 @@ from sim.analysis.stats import corridor_rows
 from sim.cli.options import (
     both,
     check_executor,
+    check_given_once,
     check_scheduler,
     check_xlsx,
     execution_options,
@@ -72,6 +73,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     """
     check_scheduler(executor, scheduler)
     changes = parse_sets(sets)
+    check_given_once(changes, seed, replications)
     base = load_scenario(scenario, changes)
     levers = parse_vary(vary)
     clashes = [(later, f"{why}, given with --set: the lever's values would replace it at every grid point")
@@ -129,6 +131,9 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
         raise click.UsageError("compare needs at least two scenarios: give two files, or one file twice with "
                                "--set 2:KEY=VALUE for the variant")
     common, own = parse_scenario_sets(sets, len(scenarios))
+    check_given_once(common, seed, replications)
+    for i, changes in enumerate(own):
+        check_given_once(changes, seed, replications, label=f"{i + 1}:")
     loaded = [load_scenario(p, {**common, **own[i]}) if not own[i] else
               _load_variant(p, i + 1, common, own[i]) for i, p in enumerate(scenarios)]
     names = unique_names([variant_name(Path(p).stem, own[i]) for i, p in enumerate(scenarios)])
@@ -213,7 +218,9 @@ def compare_report_writer(result: Comparison) -> Callable[[Path], Any]:
 def warmup(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], cargo: str,
            series: str, plot_path: str | None, executor: str, workers: int | None, quiet: bool) -> None:
     """Suggest a warm-up period for SCENARIO (MSER-5 on the daily backlog, run with warmup 0)."""
-    scen = load_scenario(scenario, parse_sets(sets))
+    changes = parse_sets(sets)
+    check_given_once(changes, seed, replications)
+    scen = load_scenario(scenario, changes)
     try:
         suggestion = suggest_warmup(scen, replications, seed, column=series, cargo=cargo, executor=executor,
                                     workers=workers, progress=not quiet)

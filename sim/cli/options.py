@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -41,6 +41,21 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
         except ScenarioError as exc:
             raise click.BadParameter(str(exc), param_hint="--set") from None
     return out
+
+
+def check_given_once(sets: Mapping[str, Any], seed: int | None = None, replications: int | None = None,
+                     per_candidate: int | None = None, label: str = "") -> None:
+    """--seed with --set seed=…, or --replications with --set replications=…: one value set two ways
+    (one of the two would be dropped without a word). `per_candidate`: a search's --replications,
+    which always has a value, so that `--set replications` would change nothing."""
+    for option, value, key in (("--seed", seed, "seed"), ("--replications", replications, "replications")):
+        if value is not None and key in sets:
+            raise click.BadParameter(f"{option} {value} and --set {label}{key}={sets[key]} both set the {key}; "
+                                     "give it once", param_hint=f"{option} / --set")
+    if per_candidate is not None and "replications" in sets:
+        raise click.BadParameter(f"--set {label}replications={sets['replications']} would change nothing: each "
+                                 f"candidate runs --replications replications (now {per_candidate}); give them there",
+                                 param_hint="--set")
 
 
 _PER_SCENARIO = re.compile(r"^\s*(\d+)\s*:(.*)$", re.S)

@@ -10,6 +10,7 @@ from sim.cli import windows as windows_cli
 from sim.cli.options import (
     both,
     check_executor,
+    check_given_once,
     check_replications,
     check_scheduler,
     check_xlsx,
@@ -64,7 +65,9 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     SIGTERM loses only replications in flight; run again with --resume to finish.
     """
     check_scheduler(executor, scheduler)
-    scen = load_scenario(scenario, parse_sets(sets))
+    changes = parse_sets(sets)
+    check_given_once(changes, seed, replications)
+    scen = load_scenario(scenario, changes)
     check_replications(scen, scenario, replications)
     check_xlsx(xlsx, {"daily series": daily_rows(scen, replications or scen.replications)})
     chosen_windows, chosen_dates = windows_cli.parse_windows(windows), windows_cli.parse_dates(dates)

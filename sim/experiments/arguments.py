@@ -11,6 +11,7 @@ import numbers
 from typing import Any
 
 from sim.errors import SimError
+from sim.scenario.schema import Scenario
 
 MAX_SEED = 2**63 - 1
 
@@ -43,3 +44,11 @@ def seed(value: Any, default: int) -> int:
 def workers(value: Any) -> int | None:
     """Worker processes: None means all cores."""
     return None if value is None else whole("workers", value, 1)
+
+
+def as_run(scenario: Scenario, seed: int, replications: int) -> Scenario:
+    """The scenario with the seed and replications it was run with, so that its saved file
+    (`dostyk run RESULTS/scenario.yaml`) reproduces the run without the command line's options."""
+    if scenario.seed == seed and scenario.replications == replications:
+        return scenario
+    return scenario.model_copy(update={"seed": seed, "replications": replications})

@@ -229,5 +229,5 @@ def compare(
     kpis = pd.concat(frames, ignore_index=True)
     metadata = {"seed": seed, "replications": n, "tasks_reused": reused, "version": package_version(),
                 "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-    return Comparison(labels, scenarios, seed, n, kpis, metadata,
+    return Comparison(labels, [arguments.as_run(s, seed, n) for s in scenarios], seed, n, kpis, metadata,
                       pd.concat(daily, ignore_index=True) if daily else pd.DataFrame())

@@ -21,6 +21,7 @@ import yaml
 
 from sim.analysis.stats import summarise
 from sim.errors import SimError
+from sim.experiments.arguments import as_run
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
 from sim.scenario.schema import Scenario
 
@@ -65,7 +66,8 @@ class Results:
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "python": platform.python_version(),
         }
-        return cls(scenario, seed, kpis, daily, events, [r.diagnostics for r in reps], metadata, dwell)
+        return cls(as_run(scenario, seed, len(reps)), seed, kpis, daily, events, [r.diagnostics for r in reps],
+                   metadata, dwell)
 
     @property
     def replications(self) -> int:

@@ -204,7 +204,7 @@ def sweep(
         "tasks": len(tasks), "tasks_reused": reused, "version": package_version(),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    return SweepResult(scenario, levers, seed, n, kpis, events, metadata)
+    return SweepResult(arguments.as_run(scenario, seed, n), levers, seed, n, kpis, events, metadata)
 
 
 def _with_levers(frame: pd.DataFrame, changes: dict[str, Any]) -> pd.DataFrame:
