@@ -292,3 +292,34 @@ def test_the_command_line_reads_yaml_1_2_and_names_the_key() -> None:
     bad = dostyk("validate", base, "--set", "line.max_trains_per_day=010")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "line.max_trains_per_day" in bad.stderr and "YAML 1.1" in bad.stderr and "the number 8" in bad.stderr
+
+
+# -- the other readers: targets files, --window and --at ----------------------------------------
+
+def test_a_targets_file_refuses_zones_and_yaml_1_1_numbers(tmp_path: Path) -> None:
+    from sim.decision.errors import InputError
+    from sim.decision.targets import load_targets
+
+    good = (ROOT / "scenarios" / "targets" / "jan2024.yaml").read_text(encoding="utf-8")
+    assert load_targets(ROOT / "scenarios" / "targets" / "jan2024.yaml").targets
+    for old, new, key, said in [
+        ("window: {from: 2023-11-01,", "window: {from: 2023-11-01T00:00:00Z,", "targets[0].window.from", "time zone (Z)"),
+        ("value: 483167", "value: 483_167", "targets[0].value", "YAML 1.1"),
+        ("value: 3500", "value: 1:30", "targets[1].value", "(base 60)"),
+    ]:
+        assert old in good
+        f = tmp_path / "targets.yaml"
+        f.write_text(good.replace(old, new, 1), encoding="utf-8")
+        with pytest.raises(InputError) as caught:
+            load_targets(f)
+        assert any(p == key and said in msg for p, msg in caught.value.problems), caught.value
+
+
+@pytest.mark.parametrize("args", [["--at", "2024-01-10T00:00:00Z"], ["--window", "2024-01-01T00:00+06:00..2024-01-31"]])
+def test_window_and_at_refuse_a_time_zone_before_running(tmp_path: Path, args: list[str]) -> None:
+    from tests.cli.test_bad_inputs import MINI, run_main
+
+    (tmp_path / "mini.yaml").write_text(MINI, encoding="utf-8")
+    code, err, _ = run_main(["run", "mini.yaml", *args, "--quiet", "--out", "out"], tmp_path)
+    assert code == 2 and args[0] in err and "is not an ISO date" in err and "Traceback" not in err, err
+    assert not (tmp_path / "out").exists()
