@@ -142,8 +142,9 @@ class _Loader(yaml.SafeLoader):
         except (yaml.YAMLError, RecursionError):
             raise
         except Exception as exc:  # any failure to build a value is the text's fault
+            what = "a number" if node.tag == _PLAIN else node.tag.rsplit(":", 1)[-1]
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read this value as {node.tag.rsplit(':', 1)[-1]} ({exc})", node.start_mark
+                None, None, f"cannot read this value as {what} ({exc})", node.start_mark
             ) from None
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
@@ -191,7 +192,7 @@ def ambiguous_values(data: Any, path: str = "") -> list[tuple[str, Ambiguous]]:
                 found.append((here, key))
             found += ambiguous_values(value, here)
         return found
-    if isinstance(data, list):
+    if isinstance(data, (list, tuple, set, frozenset)):  # sets and ordered maps (!!set, !!omap) too
         return [found for i, value in enumerate(data) for found in ambiguous_values(value, f"{path}[{i}]")]
     return []
 

@@ -323,3 +323,26 @@ def test_window_and_at_refuse_a_time_zone_before_running(tmp_path: Path, args: l
     code, err, _ = run_main(["run", "mini.yaml", *args, "--quiet", "--out", "out"], tmp_path)
     assert code == 2 and args[0] in err and "is not an ISO date" in err and "Traceback" not in err, err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("text", "path"), [
+    ("a: !!int 010", "a"), ("a: !!float 1:30", "a"), ("010: x", "010"), ("a: !!set {010}", "a[0]"),
+    ("a: !!omap [b: 1_0]", "a[0][1]"), ("<<: {b: 0b1}", "b"), ("a: [1, {b: -0x1}]", "a[1].b"),
+])
+def test_tags_keys_sets_and_merges_cannot_hide_a_yaml_1_1_number(text: str, path: str) -> None:
+    from sim.scenario.yamltext import parse_yaml
+
+    with pytest.raises(ScenarioError) as caught:
+        parse_yaml(text, "hostile")
+    assert [p for p, _ in caught.value.problems] == [path] and "YAML 1.1" in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("a: !!int 0o10", 8), ("a: !!str 010", "010"), ("a: '20:00'", "20:00"), ("a: 08:00-20:00", "08:00-20:00"),
+    ("a: 1.", 1.0), ("a: =", "="), ("a: 0o", "0o"), ("a: 1e3", 1000.0), ("a: 2024-01-10", "2024-01-10"),
+])
+def test_what_both_versions_agree_on_or_only_yaml_1_2_reads_as_a_number_is_read(text: str, value: Any) -> None:
+    from sim.scenario.yamltext import parse_yaml
+
+    got = parse_yaml(text, "fine")["a"]
+    assert type(got) is type(value) and got == value
