@@ -22,7 +22,8 @@ from sim.scenario.schema import Scenario
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
-    """`key.path=value` pairs; values are read as YAML scalars (10, 2h, [a, b])."""
+    """`key.path=value` pairs; values are read as YAML 1.2 scalars (10, 2h, [a, b]), a value YAML 1.1
+    reads as another number (010, 20:00) refused naming the key (sim.scenario.yamltext)."""
     out: dict[str, Any] = {}
     given: dict[str, str] = {}
     for item in values:
