@@ -203,8 +203,14 @@ def damage(directory: Path, files: dict[str, Any], names: Iterable[str]) -> list
         if "rows" in want:
             found = rows(data)
             if found != want["rows"]:
-                why = f"it has {found:,} rows, {want['rows']:,} were written (cut short or replaced?)"
+                why = f"it has {_rows(found)}, {_rows(want['rows'])} written (cut short or replaced?)"
+            elif data and not data.endswith(b"\n"):
+                why = f"its last row is cut off (of {_rows(found)}, the last ends mid-line)"
             else:
-                why += f" (same {found:,} rows: edited or replaced?)"
+                why += f" (the same {_rows(found)}: edited or replaced?)"
         problems.append(f"{name} has changed since dostyk wrote it: {why}")
     return problems
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" + "s" * (n != 1)
