@@ -114,7 +114,11 @@ def replace_dir(tmp: Path, out: Path) -> None:
         carry_foreign(out, tmp)
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
         os.replace(out, old)
-        os.replace(tmp, out)
+        try:
+            os.replace(tmp, out)
+        except BaseException:
+            os.replace(old, out)  # the old directory back in place, the user's files in it
+            raise
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(tmp, out)

@@ -190,6 +190,9 @@ def damage(directory: Path, files: dict[str, Any], names: Iterable[str]) -> list
     for name in names:
         want = files.get(name)
         path = directory / name
+        if name.startswith("/") or ".." in name.split("/"):
+            problems.append(f"the list of files names {name!r}, outside the directory")
+            continue
         if not isinstance(want, dict):
             problems.append(f"{name} has no checksum in the list of files")
             continue
