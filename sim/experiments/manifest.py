@@ -106,7 +106,10 @@ def foreign(directory: Path) -> list[str]:
     as paths relative to it with `/`; a folder ends with `/`."""
     own = Ownership.of(directory)
     out: list[str] = []
-    for root, dirs, files in os.walk(directory):
+    def unreadable(exc: OSError) -> None:  # a folder of the user's that cannot be listed cannot be kept
+        raise exc
+
+    for root, dirs, files in os.walk(directory, onerror=unreadable):
         base = Path(root).relative_to(directory).as_posix()
         prefix = "" if base == "." else base + "/"
         links = [d for d in dirs if os.path.islink(os.path.join(root, d))]

@@ -209,8 +209,11 @@ def check_checksums(d: Path, metadata: Any) -> None:
     of a row, or another valid CSV in its place, is never read as data. (A directory older than the
     manifest has none: the consistency checks alone protect it.)"""
     files = metadata.get(FILES) if isinstance(metadata, dict) else None
-    if not isinstance(files, dict):
+    if files is None:
         return
+    if not isinstance(files, dict):
+        raise DamagedResultsError(f"{d}: damaged results: metadata.json's list of files ({FILES}) cannot be read. "
+                                  + rebuild_hint(d, metadata))
     data = [name for name in files if name.endswith((".csv", ".yaml"))]  # the report and workbook are rebuilt, not read
     problems = damage(d, files, data)
     if problems:

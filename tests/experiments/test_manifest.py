@@ -116,3 +116,23 @@ def test_a_listed_path_outside_the_directory_is_damage(tmp_path: Path) -> None:
     (tmp_path / "r").mkdir()
     problems = damage(tmp_path / "r", {"../outside.csv": {"sha256": "0"}}, ["../outside.csv"])
     assert problems == ["the list of files names '../outside.csv', outside the directory"]
+
+
+def test_a_users_folder_that_cannot_be_listed_is_refused_not_lost(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """os.walk skips a folder it cannot list; its files would then be removed with the old directory."""
+    out = tmp_path / "r"
+    _results(out, {"kpis.csv": "a\n1\n"})
+    _write(out, {"private/diary.txt": "mine"})
+    real = os.scandir
+
+    def scandir(path: int | str | os.PathLike[str] = ".") -> object:
+        if not isinstance(path, int) and Path(path).name == "private":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(OSError, match="Permission denied"):
+        _results(out, {"kpis.csv": "a\n2\n"}, force=True)
+    monkeypatch.setattr(os, "scandir", real)
+    assert (out / "private" / "diary.txt").read_text() == "mine" and (out / "kpis.csv").read_text() == "a\n1\n"
