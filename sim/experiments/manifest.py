@@ -106,6 +106,7 @@ def foreign(directory: Path) -> list[str]:
     as paths relative to it with `/`; a folder ends with `/`."""
     own = Ownership.of(directory)
     out: list[str] = []
+
     def unreadable(exc: OSError) -> None:  # a folder of the user's that cannot be listed cannot be kept
         raise exc
 
