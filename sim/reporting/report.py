@@ -300,18 +300,13 @@ def rebuild_report(directory: str | os.PathLike[str]) -> Path:
     """
     d = Path(directory)
     results = Results.read(d)
+    _refuse_theirs(d, ["report.html", *(f"plots/{name}.png" for name in plots.FIGURE_CAPTIONS)])  # before drawing
     tmp = Path(tempfile.mkdtemp(prefix=".report.", suffix=".partial", dir=d))
     try:
         write_report(results, tmp)
         new = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         own = Ownership.of(d)
-        theirs = [rel for rel in [*new, "plots"] if (d / rel).is_symlink()
-                  or ((d / rel).exists() and rel != "plots" and not own.owns(rel))
-                  or (rel == "plots" and (d / rel).exists() and not (d / rel).is_dir())]
-        if theirs:
-            raise ResultsExistError(f"{d / theirs[0]} was not written by dostyk, and the report would replace it; "
-                                    f"`dostyk report` rewrites only its own plots and report.html: move it away "
-                                    f"and run again")
+        _refuse_theirs(d, new)
         old = [rel for rel in ["report.html", *(f"plots/{p.name}" for p in (d / "plots").glob("*"))]
                if (d / rel).is_file() and own.owns(rel) and rel not in new]
         (d / "plots").mkdir(exist_ok=True)
@@ -323,3 +318,15 @@ def rebuild_report(directory: str | os.PathLike[str]) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return d / "report.html"
+
+
+def _refuse_theirs(d: Path, names: list[str]) -> None:
+    """Refuse when a file of the user's (not in the list of files dostyk wrote) has one of these names."""
+    own = Ownership.of(d)
+    theirs = [rel for rel in [*names, "plots"] if (d / rel).is_symlink()
+              or ((d / rel).exists() and rel != "plots" and not own.owns(rel))
+              or (rel == "plots" and (d / rel).exists() and not (d / rel).is_dir())]
+    if theirs:
+        raise ResultsExistError(f"{d / theirs[0]} was not written by dostyk, and the report would replace it; "
+                                f"`dostyk report` rewrites only its own plots and report.html: move it away "
+                                f"and run again")

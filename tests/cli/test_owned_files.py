@@ -26,8 +26,9 @@ SMALL_SETS = ["--set", "duration=20d"]
 TARGETS = {"targets": [{"kpi": "tonnes_delivered", "value": 400000, "tolerance": 100000}],
            "parameters": [{"path": "disruptions.hold.capacity", "low": 0.05, "high": 0.2}]}
 
+RUN = ["run", "mini.yaml", *SETS, "-n", "1", "--no-report"]
 COMMANDS = {
-    "run": ["run", "mini.yaml", *SETS, "-n", "1", "--no-report"],
+    "run": [*RUN, "--xlsx", "--at", "2024-01-02"],
     "sweep": ["sweep", "mini.yaml", *SETS, "-n", "1", "--vary", "unloading.grain.points=5,6", "--no-plots"],
     "compare": ["compare", "mini.yaml", "mini.yaml", *SETS, "-n", "2", "--set", "2:unloading.grain.points=7",
                 "--no-report"],
@@ -79,17 +80,19 @@ def test_force_replaces_only_the_tools_files(kind: str, tmp_path: Path) -> None:
     assert set(second) == set(first), "the new results list the same files (and not the user's)"
     assert not {"notes.txt", "plots/mine.png"} & set(second)
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir() if p.name != ".out.lock")
+    if kind == "run":  # the optional outputs are the tool's too
+        assert {"results.xlsx", "windows.csv"} <= set(second)
 
 
 def test_a_users_file_with_a_name_the_command_writes_is_refused_before_running(tmp_path: Path) -> None:
     """report.html of the user's in a directory written with --no-report: a run with a report would
     overwrite it, so --force refuses before computing (exit 2) and changes nothing."""
     _inputs(tmp_path)
-    code, err = _dostyk(tmp_path, *COMMANDS["run"], *FAST, "--out", "out")
+    code, err = _dostyk(tmp_path, *RUN, *FAST, "--out", "out")
     assert code == 0, err
     (tmp_path / "out" / "report.html").write_text("<p>my page</p>", encoding="utf-8")
     before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
-    args = [a for a in COMMANDS["run"] if a != "--no-report"]
+    args = [a for a in RUN if a != "--no-report"]
     code, err = _dostyk(tmp_path, *args, *FAST, "--out", "out", "--force")
     assert code == 2, err
     assert "out holds report.html, which dostyk did not write" in err and "move it away" in err
@@ -98,7 +101,7 @@ def test_a_users_file_with_a_name_the_command_writes_is_refused_before_running(t
 
 def test_report_rewrites_only_its_own_plots(tmp_path: Path) -> None:
     _inputs(tmp_path)
-    code, err = _dostyk(tmp_path, *COMMANDS["run"], *FAST, "--out", "out")
+    code, err = _dostyk(tmp_path, *RUN, *FAST, "--out", "out")
     assert code == 0, err
     out = tmp_path / "out"
     (out / "notes.txt").write_text(NOTES, encoding="utf-8")
