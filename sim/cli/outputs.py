@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -155,7 +154,7 @@ def _check(out_dir: Path, work: Path, force: bool, resume: bool, kind: str) -> N
         raise ResultsExistError(why)
     WorkDir(work).check(resume, force, kind)
     if work.exists() and not resume:
-        shutil.rmtree(work)
+        WorkDir(work).remove()
 
 
 def _remove_empty(made: list[Path]) -> None:
