@@ -296,7 +296,8 @@ def rebuild_report(directory: str | os.PathLike[str]) -> Path:
     Everything is written into a temporary directory first; then each new plot and `report.html`
     is renamed into place. Only the report's own files are replaced (those in metadata.json's list,
     or for an older directory `report.html` and `plots/*.png`): a file of the user's in `plots/` is
-    kept, and one with the name of a new plot is refused before anything is replaced.
+    kept, and one with the name of a new plot is refused before anything is replaced. A plot this
+    version no longer draws is deleted only when the list says it is dostyk's.
     """
     d = Path(directory)
     results = Results.read(d)
@@ -307,8 +308,9 @@ def rebuild_report(directory: str | os.PathLike[str]) -> Path:
         new = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         own = Ownership.of(d)
         _refuse_theirs(d, new)
+        listed = own.manifest("metadata.json") is not None  # an older directory: no plot is surely ours to delete
         old = [rel for rel in ["report.html", *(f"plots/{p.name}" for p in (d / "plots").glob("*"))]
-               if (d / rel).is_file() and own.owns(rel) and rel not in new]
+               if listed and (d / rel).is_file() and own.owns(rel) and rel not in new]
         (d / "plots").mkdir(exist_ok=True)
         for rel in new:
             os.replace(tmp / rel, d / rel)

@@ -135,3 +135,12 @@ def test_results_without_checksums_still_load_and_say_so(runs: tuple[Path, Path]
     code, err, _ = run_main(["kpis", "r", "--at", "2024-01-01"], tmp_path)
     assert code == 0, err
     assert "r was written before dostyk recorded checksums of its files; only their consistency is checked" in err
+    # `report` draws its plots and keeps a figure of the user's; the old metadata.json is left as it was
+    (copy / "plots").mkdir()
+    (copy / "plots" / "mine.png").write_bytes(b"my figure")
+    before = (copy / "metadata.json").read_bytes()
+    code, err, _ = run_main(["report", "r"], tmp_path)
+    assert code == 0, err
+    assert "only their consistency is checked" in err and (copy / "report.html").is_file()
+    assert (copy / "plots" / "mine.png").read_bytes() == b"my figure" and (copy / "plots" / "backlog.png").is_file()
+    assert (copy / "metadata.json").read_bytes() == before
