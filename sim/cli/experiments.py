@@ -26,7 +26,7 @@ from sim.cli.options import (
     say_reused,
     xlsx_writer,
 )
-from sim.cli.outputs import claim_output, default_out, out_path
+from sim.cli.outputs import check_output_file, claim_output, default_out, out_path
 from sim.experiments.compare import Comparison, unique_names
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.executors import EXECUTORS
@@ -218,6 +218,8 @@ def compare_report_writer(result: Comparison) -> Callable[[Path], Any]:
 def warmup(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], cargo: str,
            series: str, plot_path: str | None, executor: str, workers: int | None, quiet: bool) -> None:
     """Suggest a warm-up period for SCENARIO (MSER-5 on the daily backlog, run with warmup 0)."""
+    if plot_path:
+        check_output_file(plot_path, "--plot", [Path(scenario)])
     changes = parse_sets(sets)
     check_given_once(changes, seed, replications)
     scen = load_scenario(scenario, changes)

@@ -2,7 +2,8 @@
 
 Everything here happens before any computing, so a refusal costs nothing: an empty `--out`, the
 current directory or one above it, a name kept for work directories; an existing output without
-`--force`, or one this tool did not write (never deleted, even with `--force`); a work directory
+`--force`, or one this tool did not write (never deleted, even with `--force`), or a file in it
+that is not the tool's but has the name of one it writes; a work directory
 of another kind of command, or not a work directory at all; and another process writing the same
 output (the lock, sim.experiments.lock). While the command runs it holds the lock; a write that
 the file system refuses (read-only, full) is said plainly, with how to resume.
@@ -11,8 +12,8 @@ the file system refuses (read-only, full) is said plainly, with how to resume.
 from __future__ import annotations
 
 import contextlib
-import shutil
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ import click
 from sim.errors import SimError
 from sim.experiments.atomic import ResultsExistError, WriteError, replaceable, write_errors
 from sim.experiments.lock import output_lock
+from sim.experiments.manifest import Ownership, is_results_dir
 from sim.experiments.workdir import WorkDir
 from sim.units import safe_name
 
@@ -57,6 +59,36 @@ def out_path(out: str | None, default: Path) -> Path:
         raise OutputPathError(f"--out {out}: names ending in .work are kept for unfinished work (OUT.work beside "
                               f"OUT); choose another name")
     return path
+
+
+def check_output_file(path: str, option: str, reading: Iterable[Path] = ()) -> None:
+    """Refuse a single output file (`--csv`, `--plot`) that would replace a file the command reads, or
+    a file of a results directory that dostyk wrote there (`dostyk kpis R --csv R/daily.csv` replaced
+    the data it had just read). A new name inside a results directory is fine: it is the user's, and
+    `--force` keeps it."""
+    target = Path(path)
+    resolved = target.resolve()
+    for parent in resolved.parents:
+        if is_results_dir(parent):
+            rel = resolved.relative_to(parent).as_posix()
+            if Ownership.of(parent).owns(rel):
+                given = Path(os.path.normpath(path)).as_posix()
+                shown = given[:-len(rel)].rstrip("/") or "." if given.endswith(rel) else str(parent)
+                raise click.BadParameter(
+                    f"{path} is {rel} of the results directory {shown}, written by dostyk; writing there would "
+                    f"replace it: choose a file outside it, or a name dostyk does not write", param_hint=option)
+    if target.exists():
+        for source in reading:
+            if source.exists() and os.path.samefile(target, source):
+                raise click.BadParameter(f"{path} is the same file as {source}, which this command reads; writing "
+                                         f"there would replace it: choose another file", param_hint=option)
+
+
+def say_unchecked(directory: str) -> None:
+    """A run's directory written before files had checksums is only checked for consistency: say so."""
+    if Ownership.of(Path(directory)).manifest("metadata.json") is None:
+        click.echo(f"Note: {directory} was written before dostyk recorded checksums of its files; only their "
+                   f"consistency is checked (run it again to have them recorded).", err=True)
 
 
 @dataclass
@@ -100,11 +132,12 @@ def claim_output(out_dir: Path, force: bool, resume: bool, kind: str) -> Iterato
                 _check(out_dir, work, force, resume, kind)
                 try:
                     yield Claim(work)
-                except WriteError as exc:
+                except (WriteError, ResultsExistError) as exc:  # a disk that refused, or a user's file in the way
                     kept = WorkDir(work).count()
                     if kept and "--resume" not in str(exc):
-                        hint = (f"{kept} finished task(s) are kept in {work}: once the disk can be written, run "
-                                f"the same command with --resume to write the results without computing them again")
+                        when = "once the disk can be written" if isinstance(exc, WriteError) else "then"
+                        hint = (f"{kept} finished task(s) are kept in {work}: {when}, run the same command with "
+                                f"--resume to write the results without computing them again")
                         exc.args = (f"{exc}\n  {hint}",)
                     raise
     finally:
@@ -116,12 +149,12 @@ def _check(out_dir: Path, work: Path, force: bool, resume: bool, kind: str) -> N
         if resume and not work.exists():
             raise ResultsExistError(f"{out_dir} is already complete; nothing to resume (use --force to recompute it)")
         raise ResultsExistError(f"{out_dir} already exists; use --force to replace it, or --out DIR")
-    why = replaceable(out_dir)
+    why = replaceable(out_dir, kind)
     if why is not None:
         raise ResultsExistError(why)
     WorkDir(work).check(resume, force, kind)
     if work.exists() and not resume:
-        shutil.rmtree(work)
+        WorkDir(work).remove()
 
 
 def _remove_empty(made: list[Path]) -> None:

@@ -20,7 +20,7 @@ from sim.cli.options import (
     say_reused,
     xlsx_writer,
 )
-from sim.cli.outputs import claim_output, default_out, out_path
+from sim.cli.outputs import claim_output, default_out, out_path, say_unchecked
 from sim.decision.precision import parse_kpis, replicate_until_precise
 from sim.experiments.atomic import write_errors
 from sim.experiments.executors import EXECUTORS
@@ -118,3 +118,4 @@ def report(results_dir: str) -> None:
     with write_errors(f"the report in {results_dir}"), output_lock(results_dir):  # not while a run writes it
         path = rebuild_report(results_dir)
     click.echo(f"Report written to {path}")
+    say_unchecked(results_dir)

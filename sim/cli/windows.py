@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.analysis.stats import corridor_rows, summarise
 from sim.analysis.window import AT_DATE_KPIS, WINDOW_KPIS, at_date, check_window, window_kpis
+from sim.cli.outputs import check_output_file, say_unchecked
 from sim.experiments.results import Results
 from sim.reporting.tables import format_summary
 from sim.scenario.schema import Scenario
@@ -136,7 +137,11 @@ def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], csv
     chosen, days = parse_windows(windows), parse_dates(dates)
     if not chosen and not days:
         raise click.UsageError("give at least one --window FROM:TO or --at DAY")
+    if csv_path:
+        given = Path(results_dir)
+        check_output_file(csv_path, "--csv", [p for p in given.rglob("*") if p.is_file()] if given.is_dir() else [])
     results = Results.read(results_dir)
+    say_unchecked(results_dir)
     check_inside(results.scenario, chosen, days)
     click.echo(describe(results.daily, chosen, days))
     if csv_path:

@@ -3,12 +3,14 @@
 Everything is written into a temporary sibling, which replaces the target in one rename when the
 writing succeeded, and is removed when it failed or was interrupted. Only a directory this tool
 wrote (its metadata.json, sweep.json or comparison.json says so) or an empty one is ever replaced:
-`--force` once deleted a user's directory of notes.
+`--force` once deleted a user's directory of notes. And only the tool's own files in it are
+replaced (sim.experiments.manifest): anything else — notes beside the results, a file in plots/ —
+is carried into the new directory (hard-linked, so it is never absent from both), and a file of the
+user's that the new results would overwrite is refused.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -18,11 +20,12 @@ from pathlib import Path
 
 from sim.errors import SimError
 from sim.experiments.lock import output_lock
+from sim.experiments.manifest import KIND_MARKER, MARKERS, clashes, foreign, is_results_dir, seal
 from sim.scenario.schema import Scenario
 from sim.scenario.yamltext import dump_yaml
 
-#: The file each kind of output directory holds, with the package version and creation time.
-MARKERS = ("metadata.json", "sweep.json", "comparison.json", "calibration.json", "optimize.json", "sensitivity.json")
+__all__ = ["MARKERS", "ResultsExistError", "WriteError", "atomic_directory", "check_target", "is_results_dir",
+           "replaceable", "write_errors", "write_scenario_yaml"]
 
 
 class ResultsExistError(SimError, FileExistsError):
@@ -36,29 +39,27 @@ class WriteError(SimError, OSError):
     prefix = "dostyk: "
 
 
-def is_results_dir(path: Path) -> bool:
-    """True for a directory written by this tool: the marker file of a run, sweep, comparison,
-    calibration, optimisation or sensitivity ranking (with a version and a creation time)."""
-    for name in MARKERS:
-        try:
-            info = json.loads((path / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(info, dict) and "version" in info and "created" in info:
-            return True
-    return False
+def replaceable(target: Path, kind: str | None = None) -> str | None:
+    """Why `target` must not be replaced (None: absent, empty, or a directory this tool wrote).
 
-
-def replaceable(target: Path) -> str | None:
-    """Why `target` must not be replaced (None: absent, empty, or a directory this tool wrote)."""
+    With `kind` (the command: run, sweep…), also a file of the user's in it that such a command
+    would overwrite (one it writes, e.g. report.html, which is not in the manifest).
+    """
     if not target.exists() and not target.is_symlink():
         return None
     if target.is_symlink():
         return f"{target} is a symbolic link; only a real results directory is replaced (give its own path)"
     if not target.is_dir():
         return f"{target} is not a directory"
-    if not any(target.iterdir()) or is_results_dir(target):
+    if not any(target.iterdir()):
         return None
+    if is_results_dir(target):
+        theirs = clashes(target, kind) if kind in KIND_MARKER else []
+        if not theirs:
+            return None
+        return (f"{target} holds {', '.join(theirs[:5])}, which dostyk did not write (not in its list of files) "
+                f"but a {kind} writes a file of that name; --force replaces only dostyk's own files: move it away, "
+                f"or choose another --out")
     found = ", ".join(sorted(p.name for p in target.iterdir())[:5])
     return (f"{target} is not a results directory written by dostyk (it has no {' / '.join(MARKERS)}; it holds "
             f"{found}…), so --force will not delete it; choose another --out")
@@ -98,6 +99,7 @@ def atomic_directory(out: str | os.PathLike[str], force: bool = False) -> Iterat
             try:
                 tmp.chmod(0o755)
                 yield tmp
+                seal(tmp)
                 replace_dir(tmp, target)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -105,14 +107,49 @@ def atomic_directory(out: str | os.PathLike[str], force: bool = False) -> Iterat
 
 
 def replace_dir(tmp: Path, out: Path) -> None:
-    """Move tmp to out in one rename; an old out is moved aside first and removed after."""
+    """Move tmp to out in one rename; an old out is moved aside first and removed after, once the
+    files in it that the tool did not write are carried into tmp."""
     if out.exists():
+        carry_foreign(out, tmp)
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
         os.replace(out, old)
-        os.replace(tmp, out)
+        try:
+            os.replace(tmp, out)
+        except BaseException:
+            os.replace(old, out)  # the old directory back in place, the user's files in it
+            raise
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(tmp, out)
+
+
+def carry_foreign(old: Path, new: Path) -> None:
+    """Hard-link (or copy) every file of `old` the tool did not write into `new`, at the same place.
+
+    A link leaves the original in `old` until `old` is removed after the swap, so an interruption
+    at any moment loses nothing. A name the new results also have is refused (nothing replaced).
+    """
+    for rel in foreign(old):
+        src, dest = old / rel, new / rel
+        inside = [new / "/".join(rel.rstrip("/").split("/")[:i]) for i in range(1, rel.rstrip("/").count("/") + 1)]
+        taken = dest.is_symlink() or (dest.exists() and not (rel.endswith("/") and dest.is_dir()))
+        blocked = next((p for p in inside if p.is_symlink() or p.is_file()), dest if taken else None)
+        if blocked is not None:
+            raise ResultsExistError(
+                f"{old / rel.rstrip('/')} was not written by dostyk, and the new results have "
+                f"{blocked.relative_to(new).as_posix()}; --force replaces only dostyk's own files, so nothing was "
+                f"replaced: move it away and run again")
+        if rel.endswith("/"):
+            dest.mkdir(parents=True, exist_ok=True)
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            os.symlink(os.readlink(src), dest)
+            continue
+        try:
+            os.link(src, dest)
+        except OSError:  # a file system without hard links: a copy
+            shutil.copy2(src, dest)
 
 
 def write_scenario_yaml(path: Path, scenario: Scenario) -> None:

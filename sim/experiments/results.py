@@ -23,6 +23,7 @@ from sim.analysis.stats import summarise
 from sim.errors import SimError
 from sim.experiments.arguments import as_run
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
+from sim.experiments.manifest import FILES, damage
 from sim.scenario.schema import Scenario
 
 __all__ = ["RESULT_FILES", "DamagedResultsError", "Results", "ResultsExistError", "package_version"]
@@ -125,6 +126,7 @@ class Results:
         if missing:
             raise DamagedResultsError(f"{d} is not a complete results directory (missing: {', '.join(missing)})")
         metadata = _read(d, "metadata.json", json.loads)
+        check_checksums(d, metadata)
         scenario = _read(d, "scenario.yaml", lambda text: Scenario.model_validate(yaml.safe_load(text)))
         kpis = _csv(d, "kpis.csv")
         daily = _csv(d, "daily.csv", parse_dates=["date"])
@@ -200,7 +202,34 @@ def check_consistent(d: Path, scenario: Scenario, metadata: Any, kpis: pd.DataFr
                             or dwell[["replication", "cargo", "quantile", "dwell_h"]].isna().any().any()):
         problems.append("dwell.csv has incomplete rows (cut off?)")
     if problems:
-        raise DamagedResultsError(
-            f"{d}: damaged results, refusing to report them: " + "; ".join(problems)
-            + f". Run the scenario again to rebuild them: dostyk run {d / 'scenario.yaml'} --seed "
-            f"{metadata.get('seed', scenario.seed)} --replications {n} --out {d} --force")
+        raise DamagedResultsError(f"{d}: damaged results, refusing to report them: " + "; ".join(problems)
+                                  + ". " + rebuild_hint(d, metadata))
+
+
+def check_checksums(d: Path, metadata: Any) -> None:
+    """Refuse data files that differ from what metadata.json's manifest records: a file cut in the middle
+    of a row, or another valid CSV in its place, is never read as data. (A directory older than the
+    manifest has none: the consistency checks alone protect it.)"""
+    files = metadata.get(FILES) if isinstance(metadata, dict) else None
+    if files is None:
+        return
+    if not isinstance(files, dict):
+        raise DamagedResultsError(f"{d}: damaged results: metadata.json's list of files ({FILES}) cannot be read. "
+                                  + rebuild_hint(d, metadata))
+    data = [name for name in files if name.endswith((".csv", ".yaml"))]  # the report and workbook are rebuilt, not read
+    problems = damage(d, files, data)
+    if problems:
+        raise DamagedResultsError(f"{d}: damaged results, refusing to read them: " + "; ".join(problems) + ". "
+                                  + rebuild_hint(d, metadata, scenario_ok=not any(
+                                      p.startswith("scenario.yaml ") for p in problems)))
+
+
+def rebuild_hint(d: Path, metadata: Any, scenario_ok: bool = True) -> str:
+    """How to rebuild a damaged results directory: the same scenario, seed and replications, again."""
+    info = metadata if isinstance(metadata, dict) else {}
+    source = str(d / "scenario.yaml") if scenario_ok else "SCENARIO.yaml"
+    command = (f"dostyk run {source} --seed {info.get('seed', 'SEED')} --replications "
+               f"{info.get('replications', 'N')} --out {d} --force")
+    if scenario_ok:
+        return f"Run the scenario again to rebuild them: {command}"
+    return (f"Run the scenario that made them again to rebuild them (scenario.yaml here is damaged too): {command}")

@@ -10,6 +10,7 @@ replication and seed (`sim.experiments.executors.task_key`), so a part is only r
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -27,6 +28,7 @@ from sim.experiments.lock import output_lock
 
 PART_SUFFIX = ".pkl"
 PARTS = "parts"
+OWN = (PARTS, "failed", "manifest.json")  # what a work directory holds that dostyk wrote
 
 
 class WorkExistsError(SimError, FileExistsError):
@@ -52,7 +54,7 @@ class WorkDir:
         work.check(resume, force, (manifest or {}).get("kind"))
         with write_errors(f"the work directory {work.path}"):
             if work.path.exists() and not resume and work.count():
-                shutil.rmtree(work.path)
+                work.remove()
             work.parts.mkdir(parents=True, exist_ok=True)
             for stale in work.parts.glob(".*.tmp"):  # a write cut short; its task is simply redone
                 stale.unlink(missing_ok=True)
@@ -129,8 +131,16 @@ class WorkDir:
         return out
 
     def remove(self) -> None:
-        """Delete the work directory once its results are safely written."""
-        shutil.rmtree(self.path, ignore_errors=True)
+        """Delete the work directory once its results are safely written (or discarded with --force):
+        its part files, failed tasks and manifest; a file of the user's in it is kept, with the folder."""
+        for name in OWN:
+            target = self.path / name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                target.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.path.rmdir()  # only when empty
 
 
 # Part files name the classes they hold by module; these moved when the package was split into

@@ -20,6 +20,8 @@ import pandas as pd
 
 from sim.analysis.metrics import KPI_DEFINITIONS, ORIGIN_KPIS
 from sim.analysis.stats import corridor_rows
+from sim.experiments.atomic import ResultsExistError
+from sim.experiments.manifest import Ownership, record
 from sim.experiments.results import Results
 from sim.reporting import plots, stages
 from sim.reporting.labels import kpi_bounds
@@ -291,20 +293,42 @@ def write_report(results: Results, directory: str | os.PathLike[str]) -> Path:
 def rebuild_report(directory: str | os.PathLike[str]) -> Path:
     """Re-make `plots/` and `report.html` of a results directory from its files (`dostyk report`).
 
-    Everything is written into a temporary directory first; then the new `plots/` and
-    `report.html` are renamed into place, so a reader sees the old or the new report, never half.
+    Everything is written into a temporary directory first; then each new plot and `report.html`
+    is renamed into place. Only the report's own files are replaced (those in metadata.json's list,
+    or for an older directory `report.html` and `plots/*.png`): a file of the user's in `plots/` is
+    kept, and one with the name of a new plot is refused before anything is replaced. A plot this
+    version no longer draws is deleted only when the list says it is dostyk's.
     """
     d = Path(directory)
     results = Results.read(d)
+    _refuse_theirs(d, ["report.html", *(f"plots/{name}.png" for name in plots.FIGURE_CAPTIONS)])  # before drawing
     tmp = Path(tempfile.mkdtemp(prefix=".report.", suffix=".partial", dir=d))
     try:
         write_report(results, tmp)
-        old = d / f".plots.old-{os.getpid()}"
-        if (d / "plots").exists():
-            os.replace(d / "plots", old)
-        os.replace(tmp / "plots", d / "plots")
-        os.replace(tmp / "report.html", d / "report.html")
-        shutil.rmtree(old, ignore_errors=True)
+        new = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
+        own = Ownership.of(d)
+        _refuse_theirs(d, new)
+        listed = own.manifest("metadata.json") is not None  # an older directory: no plot is surely ours to delete
+        old = [rel for rel in ["report.html", *(f"plots/{p.name}" for p in (d / "plots").glob("*"))]
+               if listed and (d / rel).is_file() and own.owns(rel) and rel not in new]
+        (d / "plots").mkdir(exist_ok=True)
+        for rel in new:
+            os.replace(tmp / rel, d / rel)
+        for rel in old:  # a plot this version no longer draws
+            (d / rel).unlink(missing_ok=True)
+        record(d, new, removed=old)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return d / "report.html"
+
+
+def _refuse_theirs(d: Path, names: list[str]) -> None:
+    """Refuse when a file of the user's (not in the list of files dostyk wrote) has one of these names."""
+    own = Ownership.of(d)
+    theirs = [rel for rel in [*names, "plots"] if (d / rel).is_symlink()
+              or ((d / rel).exists() and rel != "plots" and not own.owns(rel))
+              or (rel == "plots" and (d / rel).exists() and not (d / rel).is_dir())]
+    if theirs:
+        raise ResultsExistError(f"{d / theirs[0]} was not written by dostyk, and the report would replace it; "
+                                f"`dostyk report` rewrites only its own plots and report.html: move it away "
+                                f"and run again")

@@ -290,6 +290,28 @@ CASES: list[Case] = [
 ]
 
 
+# -- files the tool owns, and damage (issue 15, items 3 and 4) ------------------------------------
+_MARKER = '{"version": "0", "created": "2024-01-01T00:00:00+00:00", "seed": 1, "replications": 2%s}'
+_DATA = {f"R3/{name}": "replication,cargo\n0,all\n" for name in ("kpis.csv", "summary.csv", "daily.csv", "events.csv")}
+CASES += [
+    Case("kpis-csv-over-results", "`kpis R --csv R/daily.csv` (it replaced the data it had just read)",
+         ["kpis", "R", "--at", "2024-01-01", "--csv", "R/daily.csv"], "--csv",
+         "R/daily.csv is daily.csv of the results directory R, written by dostyk; writing there would replace it",
+         names_file=False, files={"R/metadata.json": _MARKER % "", "R/daily.csv": "day\n1\n"}),
+    Case("warmup-plot-over-scenario", "`warmup S.yaml --plot S.yaml` (the plot replaced the scenario)",
+         ["warmup", "{file}", "--plot", "{file}"], "--plot", "which this command reads; writing there would replace it"),
+    Case("force-over-users-file", "`run --out R2 --force` where R2 holds the user's own `report.html` (not in the "
+         "list of files dostyk wrote)", ["run", "{file}", "--out", "R2", "--force", "--quiet"], "R2 holds report.html",
+         "which dostyk did not write (not in its list of files) but a run writes a file of that name",
+         names_file=False, files={"R2/metadata.json": _MARKER % ', "files": {}', "R2/report.html": "<p>mine</p>"}),
+    Case("checksum-differs", "`report R3` whose kpis.csv differs from the checksum metadata.json records (cut "
+         "short, or another run's)", ["report", "R3"], "kpis.csv",
+         "has changed since dostyk wrote it: it has 1 row, 12 rows written (cut short or replaced?)", names_file=False,
+         files={**_DATA, "R3/scenario.yaml": "name: x\n", "R3/metadata.json": _MARKER % (
+             ', "files": {"kpis.csv": {"sha256": "%s", "bytes": 900, "rows": 12}}' % ("0" * 64))}),
+]
+
+
 def _run_case(case: Case, directory: Path) -> tuple[int, str, str]:
     """Run one case in-process in `directory`; (exit status, stderr, file name used)."""
     name = f"{case.id}.yaml"

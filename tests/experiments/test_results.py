@@ -27,7 +27,13 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def copy(written: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(written, tmp_path / "r"))
+    """A copy as written before files had checksums (metadata.json without `files`): these tests are of
+    the consistency checks, which protect such directories (tests/experiments/test_checksums.py: the rest)."""
+    out = Path(shutil.copytree(written, tmp_path / "r"))
+    meta = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    del meta["files"]
+    (out / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return out
 
 
 def _cut(name: str, keep: Callable[[str], str]) -> Callable[[Path], None]:

@@ -50,3 +50,17 @@ def test_every_renamed_module_exists() -> None:
 
     for new in MOVED_MODULES.values():
         importlib.import_module(new)
+
+
+def test_removing_a_work_directory_keeps_a_users_file_in_it(tmp_path: Path) -> None:
+    """Once the results are written (or --force discards the work), only dostyk's files go."""
+    work = WorkDir.open(tmp_path / "out.work", manifest={"kind": "run"})
+    work.save("r0", {"x": 1})
+    (work.path / "failed").mkdir()
+    (work.path / "notes.txt").write_text("mine", encoding="utf-8")
+    work.remove()
+    assert sorted(p.name for p in work.path.iterdir()) == ["notes.txt"]
+    WorkDir(tmp_path / "other.work").remove()  # nothing there: nothing to do
+    empty = WorkDir.open(tmp_path / "empty.work", manifest={"kind": "run"})
+    empty.remove()
+    assert not empty.path.exists()
