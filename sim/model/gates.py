@@ -86,12 +86,14 @@ class Gate:
         self._admit(units, now, day)
         return True
 
-    def occupy(self, units: int) -> None:
-        """Units in use from the start (a run starting from a reported state), past every limit."""
+    def occupy(self, units: int, cls: int = 0) -> None:
+        """Units in use from the start (a run starting from a reported state), past every limit.
+
+        `cls` (the cargo) matters only to a yard that reserves room by cargo (sim.model.yard_shares)."""
         self.in_use += units
         self.max_in_use = max(self.max_in_use, self.in_use)
 
-    def release(self, units: int) -> None:
+    def release(self, units: int, cls: int = 0) -> None:
         self.in_use -= units
         if self._queue:
             self._dispatch()

@@ -24,6 +24,7 @@ from sim.model.origin import Origin, Train
 from sim.model.rejects import Refusals
 from sim.model.shares import SharedQuotaGate
 from sim.model.unloading import UnloadingGroup
+from sim.model.yard_shares import SharedYardGate
 from sim.scenario.distributions import Sampler
 from sim.scenario.stages import Check, CrossingSpec
 
@@ -102,12 +103,17 @@ class Crossing:
         self.transit = Sampler(line.transit_time, self.model.streams.get(f"{self.prefix}line.transit_time"))
 
     def _build_yard(self) -> None:
-        sched = self.model.schedules.get(f"{self.prefix}yard")
-        self.yard_gate = Gate(
-            self.env, f"{self.prefix}yard", slots=self.spec.yard.capacity_wagons,
-            calendar=Calendar(closed=sched.closed_windows() if sched else []), schedule=sched,
-            log=self.model.recorder.stage(f"{self.prefix}yard"),
-        )
+        yard = self.spec.yard
+        name = f"{self.prefix}yard"
+        sched = self.model.schedules.get(name)
+        cal = Calendar(closed=sched.closed_windows() if sched else [])
+        log = self.model.recorder.stage(name)
+        if yard.shares is not None and yard.capacity_wagons is not None:
+            weights = [yard.shares.get(c, 0.0) for c in self.cargo]
+            self.yard_gate: Gate = SharedYardGate(self.env, name, weights, yard.share_unused is not False,
+                                                  slots=yard.capacity_wagons, calendar=cal, schedule=sched, log=log)
+        else:
+            self.yard_gate = Gate(self.env, name, slots=yard.capacity_wagons, calendar=cal, schedule=sched, log=log)
 
     def _build_checks(self) -> None:
         self.checks: list[CheckStage] = []
@@ -235,7 +241,7 @@ class Crossing:
         self._border_now[ci] -= wagons
         if self.trace:
             self.trace(train, label, "reject", now)
-        self.yard_gate.release(wagons)
+        self.yard_gate.release(wagons, ci)
         if whole:
             del self.active[train.id]
         self.returning_loaded[ci] += wagons
@@ -269,7 +275,7 @@ class Crossing:
                 self.trace(train, label, "wagon", s_)
                 self.trace(train, label, "wagon_end", e_)
         yield env.timeout(max(plan.ends) - env.now)
-        self.yard_gate.release(train.wagons)
+        self.yard_gate.release(train.wagons, ci)
         del self.active[train.id]
         if self.trace:
             self.trace(train, f"{self.prefix}yard", "leave", env.now)

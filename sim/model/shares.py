@@ -62,7 +62,7 @@ class SharedQuotaGate(Gate):
     def try_admit(self, units: int) -> bool:
         return False  # every admission needs its cargo: always through request()
 
-    def release(self, units: int) -> None:
+    def release(self, units: int, cls: int = 0) -> None:
         self.in_use -= units
         if self.waiting:
             self._dispatch()

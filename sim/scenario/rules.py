@@ -148,6 +148,8 @@ def _crossing_problems(s: Scenario, x: str, spec: CrossingSpec, reached: set[str
                 yield f"{k}yard.capacity_wagons", f"{cap} wagons cannot hold one {name} train of {c.wagons_per_train}"
     yield from _share_problems(s, f"{k}line", spec.line.shares, spec.line.share_unused,
                                spec.line.max_trains_per_day, "max_trains_per_day", reached)
+    yield from _share_problems(s, f"{k}yard", spec.yard.shares, spec.yard.share_unused,
+                               spec.yard.capacity_wagons, "capacity_wagons", reached)
     seen: set[str] = set()
     for i, check in enumerate(spec.checks):
         where = f"{k}checks[{i}]"
@@ -171,7 +173,8 @@ def _share_problems(s: Scenario, where: str, shares: dict[str, float] | None, un
             yield f"{where}.share_unused", "goes with `shares` (without shares the stage serves by priority)"
         return
     if quota is None:
-        yield f"{where}.shares", f"shares divide a daily quota: set {quota_key} too"
+        what = "the yard's room" if quota_key == "capacity_wagons" else "a daily quota"
+        yield f"{where}.shares", f"shares divide {what}: set {quota_key} too"
     for c in shares:
         if c not in s.cargo:
             yield f"{where}.shares.{c}", f"unknown cargo {c!r}; expected one of: {', '.join(s.cargo)}"

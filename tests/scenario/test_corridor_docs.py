@@ -26,6 +26,7 @@ NEW_FIELDS: list[tuple[type, str]] = [
                                          "after_check")],
     (stages.Check, "shares"), (stages.Check, "share_unused"), (stages.Check, "reject"),
     (stages.Line, "shares"), (stages.Line, "share_unused"),
+    (stages.Yard, "shares"), (stages.Yard, "share_unused"),
     *[(stages.Reject, f) for f in ("share", "per", "cargo", "from_", "to", "return_time")],
     (corridor.Disruption, "on_halt"), (corridor.StopLoading, "crossings"),
 ]
