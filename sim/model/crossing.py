@@ -86,6 +86,10 @@ class CrossingModel:
         self._build_origins()
         for crossing in self.crossings:
             crossing.origins = self.origins
+        self._counting = len(self.crossings) > 1  # trains sent to each crossing today (sim.model.room)
+        for origin in self.origins:
+            if origin.router is not None:
+                origin.room = self._can_take
         self.bans = LoadingBans([w for w in self.windows if is_demand_target(w.target)],
                                 {d.name: d.on_halt or "defer" for d in s.disruptions}, self.cargo, names,
                                 [s.prefix(x) for x in names])
@@ -180,7 +184,12 @@ class CrossingModel:
             origin.demand(Train(self._train_ids, cargo, origin.ci, c.wagons_per_train, c.priority, t))
 
     def _dispatch(self, train: Train, crossing: int) -> None:
+        if self._counting:
+            self.crossings[crossing].room.count(train.ci, self.env.now)
         self.env.process(self.crossings[crossing].journey(train))
+
+    def _can_take(self, crossing: int, ci: int, wagons: int) -> bool:
+        return self.crossings[crossing].room.can_take(ci, wagons, self.env.now)
 
     def _admit_now(self, gate: Gate, units: int) -> bool:
         """Pass `gate` at once, without a SimPy event, when that changes nothing.
@@ -269,6 +278,10 @@ class CrossingModel:
 
     def _report_origins(self) -> None:
         for origin in self.origins:
+            if origin.waiting_for_room:
+                self.recorder.origin_waiting_for_room(origin.ci, origin.queued_wagons)
+            elif origin.waited_for_room_wagons:
+                self.recorder.origin_waiting_for_room(origin.ci, 0)
             if origin.queue or origin.held_back:
                 self.recorder.origin_queue(origin.ci, origin.queued_wagons + origin.held_back_wagons)
             else:
@@ -302,6 +315,9 @@ class CrossingModel:
             "origin_queued_wagons": [o.queued_wagons for o in self.origins],
             "origin_held_back_wagons": [o.held_back_wagons for o in self.origins],
             "dropped_wagons": [o.dropped_wagons for o in self.origins],
+            "waited_for_room_wagons": [o.waited_for_room_wagons for o in self.origins],
+            "divert_forgone": [[r.forgone for r in o.router.rules] if o.router is not None else []
+                               for o in self.origins],
             "initial_wagons": initial_wagons(self),
             "in_journey_wagons": in_system,
             "in_journey_by_crossing": by_crossing,

@@ -22,6 +22,7 @@ from sim.model.disruptions import TargetSchedule
 from sim.model.gates import Gate
 from sim.model.origin import Origin, Train
 from sim.model.rejects import Refusals
+from sim.model.room import Room
 from sim.model.shares import SharedQuotaGate
 from sim.model.unloading import UnloadingGroup
 from sim.model.yard_shares import SharedYardGate
@@ -65,6 +66,7 @@ class Crossing:
         self.active: dict[int, Train] = {}
         self.origins: list[Origin] = []  # the corridor's, set once they are built
         self.on_line_wagons = [0] * len(self.cargo)
+        self.held_wagons = 0  # at the border, waiting to enter the yard
         self.rejected_wagons = [0] * len(self.cargo)
         self.returning_loaded = [0] * len(self.cargo)
         self.returning_empty = [0] * len(self.cargo)
@@ -72,6 +74,7 @@ class Crossing:
         self._build_yard()
         self._build_checks()
         self._build_unloading()
+        self.room = Room(self)  # what it can take beyond its own share (sim.model.room)
         streams = model.streams
         assert spec.empties is not None
         self._empties_time = Sampler(spec.empties.return_time, streams.get(f"{prefix}empties.return_time"))
@@ -192,7 +195,9 @@ class Crossing:
             entry = self.yard_gate.request(train.wagons, train.priority, train.ci)
             if not entry.triggered:
                 rec.held_change(lane, now, +1)
+                self.held_wagons += train.wagons
                 yield entry
+                self.held_wagons -= train.wagons
                 rec.held_change(lane, env.now, -1)
             else:
                 yield entry
