@@ -47,6 +47,9 @@ KPI_DEFINITIONS: dict[str, str] = {
     "wagons_returned": "refused wagons back at origin (still loaded) during the statistics window",
     "wagons_waited_for_room": "wagons of trains kept at origin because no crossing open to their cargo could take "
                               "them (sim.model.room), counted once a train, during the statistics window",
+    "wagons_rerouted": "wagons of trains already formed re-routed from this crossing to another during the "
+                       "statistics window (routing.<cargo>.reroute)",
+    "detour_cost_usd": "wagons_rerouted × the rule's usd_per_wagon",
 }
 #: KPIs of the origin, which is the corridor's: no value on one crossing's rows among several
 ORIGIN_KPIS = ("tonnes_deferred", "tonnes_lost", "tonnes_demanded", "tonnes_unmet", "trains_not_formed",
@@ -153,6 +156,8 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
             "trains_rejected": float(t["trains_rejected"][k]),
             "wagons_returned": float(t["wagons_returned"][k]),
             "wagons_waited_for_room": float(t["wagons_waited_for_room"][k]),
+            "wagons_rerouted": float(t["wagons_rerouted"][k]),
+            "detour_cost_usd": float(t["detour_cost_usd"][k]),
         }
         if obs.is_crossing_series(k):
             for key in ORIGIN_KPIS:

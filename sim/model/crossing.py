@@ -26,6 +26,7 @@ from sim.model.journey import Crossing
 from sim.model.loading import LoadingBucket
 from sim.model.origin import Origin, Trace, Train, demand_segments
 from sim.model.recorder import Observations, Recorder
+from sim.model.rerouting import RerouteRule, start_rerouting
 from sim.model.rng import Streams
 from sim.model.routing import DivertRule, Router
 from sim.scenario.distributions import Exponential, Fixed, Sampler
@@ -95,7 +96,10 @@ class CrossingModel:
                                 [s.prefix(x) for x in names])
         for crossing in self.crossings:
             start_initial(self, crossing)
+        self.detours: dict[tuple[int, int, int], RerouteRule] = {}  # (from, to, cargo) -> its rule
+        self.on_detour = [0] * len(self.cargo)  # wagons re-routed and not yet at their new border
         self._start_processes()
+        start_rerouting(self)
 
     @property
     def active(self) -> dict[int, Train]:
@@ -322,6 +326,11 @@ class CrossingModel:
             "in_journey_wagons": in_system,
             "in_journey_by_crossing": by_crossing,
             "rejected_wagons": per_cargo("rejected_wagons"),
+            "on_detour_wagons": list(self.on_detour),
+            "by_crossing": {c.name: {"formed": [o.formed_wagons[c.index] for o in self.origins],
+                                     "rerouted_in": list(c.rerouted_in), "rerouted_out": list(c.rerouted_out),
+                                     "rejected": list(c.rejected_wagons), "in_journey": by_crossing[c.name]}
+                            for c in self.crossings},
             "returning_loaded_wagons": per_cargo("returning_loaded"),
             "returning_empty_wagons": per_cargo("returning_empty"),
             "unloaded_in_yard_wagons": [sum(c.unloaded_in_yard(h)[ci] for c in self.crossings) for ci in range(n)],

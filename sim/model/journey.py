@@ -22,6 +22,7 @@ from sim.model.disruptions import TargetSchedule
 from sim.model.gates import Gate
 from sim.model.origin import Origin, Train
 from sim.model.rejects import Refusals
+from sim.model.rerouting import detour
 from sim.model.room import Room
 from sim.model.shares import SharedQuotaGate
 from sim.model.unloading import UnloadingGroup
@@ -67,6 +68,11 @@ class Crossing:
         self.origins: list[Origin] = []  # the corridor's, set once they are built
         self.on_line_wagons = [0] * len(self.cargo)
         self.held_wagons = 0  # at the border, waiting to enter the yard
+        #: trains formed during the run waiting at this crossing's line or yard: kept only where they may
+        #: be re-routed (sim.model.rerouting), by train id: (train, the gate, its request)
+        self.waiting_trains: dict[int, tuple[Train, Gate, simpy.Event]] | None = None
+        self.rerouted_out = [0] * len(self.cargo)  # wagons re-routed from here
+        self.rerouted_in = [0] * len(self.cargo)   # wagons re-routed here, on arrival at the border
         self.rejected_wagons = [0] * len(self.cargo)
         self.returning_loaded = [0] * len(self.cargo)
         self.returning_empty = [0] * len(self.cargo)
@@ -155,7 +161,19 @@ class Crossing:
         """From formed at origin to the last wagon unloaded, then the empties' return."""
         self.active[train.id] = train
         yield from self._line(train)
-        yield from self._border(train)
+        yield from self.from_border(train)
+
+    def from_border(self, train: Train) -> Process:
+        """From the arrival at this crossing's border on (also for a train re-routed here, whose dwell
+        still runs from its first border arrival)."""
+        first = train.border_arrival
+        if train.reroute < 0:
+            yield from self._border(train)
+        if train.reroute >= 0:
+            yield from detour(self, train)  # re-routed while waiting here (sim.model.rerouting)
+            return
+        if first == first:  # not NaN: it reached another border before
+            train.border_arrival = first
         if self.checks and not (yield from self._checks(train)):
             return  # refused whole at a check
         yield from self._unload(train)
@@ -167,7 +185,16 @@ class Crossing:
         env = self.env
         self.on_line_wagons[train.ci] += train.wagons
         if not self._admit_now(self.line_gate, 1):
-            yield self.line_gate.request(1, train.priority, train.ci)
+            request = self.line_gate.request(1, train.priority, train.ci)
+            if self.waiting_trains is not None and train.id > 0 and not request.triggered:
+                self.waiting_trains[train.id] = (train, self.line_gate, request)
+                yield request
+                self.waiting_trains.pop(train.id, None)
+                if train.reroute >= 0:  # re-routed before entering the line
+                    self.on_line_wagons[train.ci] -= train.wagons
+                    return
+            else:
+                yield request
         if self.trace:
             self.trace(train, f"{self.prefix}line", "enter", env.now)
         self.line_gate.release(1)
@@ -196,9 +223,18 @@ class Crossing:
             if not entry.triggered:
                 rec.held_change(lane, now, +1)
                 self.held_wagons += train.wagons
+                if self.waiting_trains is not None and train.id > 0:
+                    self.waiting_trains[train.id] = (train, self.yard_gate, entry)
                 yield entry
                 self.held_wagons -= train.wagons
                 rec.held_change(lane, env.now, -1)
+                if train.reroute >= 0:  # re-routed while held: it leaves this border
+                    self.waiting_trains.pop(train.id, None)  # type: ignore[union-attr]
+                    self._border_now[train.ci] -= train.wagons
+                    rec.left_border(lane, env.now, train.wagons)
+                    return
+                if self.waiting_trains is not None:
+                    self.waiting_trains.pop(train.id, None)
             else:
                 yield entry
         if self.trace:

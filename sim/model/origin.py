@@ -45,6 +45,7 @@ class Train:
     lane: int = 0  # the recorder's lane: crossing × number of cargo + cargo index
     deferred: bool = False  # its tonnes were counted as deferred once already
     waited_for_room: bool = False  # no crossing could take it once already (counted once)
+    reroute: int = -1  # the crossing it is being re-routed to (sim.model.rerouting), while it is
 
 
 @dataclass
@@ -212,7 +213,7 @@ class Origin:
                     return
             x = self._route(queue[0]) if self.router is not None else 0
             if x < 0:  # no crossing open to the cargo can take the train now
-                self._wait_for_room(queue[0])
+                self._wait_for_room()
                 return
             self.waiting_for_room = False
             train = queue.popleft()
@@ -237,14 +238,16 @@ class Origin:
         ci, wagons = self.ci, train.wagons
         return self.router.pick(self.open, lambda x: room(x, ci, wagons))
 
-    def _wait_for_room(self, train: Train) -> None:
-        """The train stays at origin, counted once, and the origin looks again in ROOM_RETRY hours."""
+    def _wait_for_room(self) -> None:
+        """The queue stays at origin, each train counted once, and the origin looks again in ROOM_RETRY hours."""
         self.waiting_for_room = True
-        if not train.waited_for_room:
-            train.waited_for_room = True
-            self.waited_for_room_wagons += train.wagons
-            self.recorder.waited_for_room(self.ci, self.env.now, train.wagons)
-        self._wake(self.env.now + ROOM_RETRY)
+        now = self.env.now
+        for train in self.queue:
+            if not train.waited_for_room:
+                train.waited_for_room = True
+                self.waited_for_room_wagons += train.wagons
+                self.recorder.waited_for_room(self.ci, now, train.wagons)
+        self._wake(now + ROOM_RETRY)
 
     def _skip(self, train: Train, lose: bool) -> None:
         """A train the partial ban does not let be loaded now: lost, or held back until it changes."""

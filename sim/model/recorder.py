@@ -87,7 +87,7 @@ class Recorder:
                 "wagons_generated", "trains_generated", "tonnes_deferred", "tonnes_lost",
                 "wagons_delivered_total", "wagons_arrived_total", "uncounted_delivered", "wagons_formed",
                 "wagons_rejected", "trains_rejected", "wagons_returned", "tonnes_dropped", "unmet_wagons",
-                "unmet_trains", "wagons_waited_for_room",
+                "unmet_trains", "wagons_waited_for_room", "wagons_rerouted", "detour_cost_usd",
             )
         }
         self.dwell_hist = [np.zeros(DWELL_BINS) for _ in range(self.n_series)]
@@ -203,6 +203,18 @@ class Recorder:
             if t >= self.warmup:
                 self.totals["wagons_rejected"][k] += wagons
                 self.totals["trains_rejected"][k] += whole_train
+
+    def left_border(self, lane: int, t: float, wagons: int) -> None:
+        """Wagons held at the border leave it unloaded (re-routed to another crossing)."""
+        for k in self.lane_series[lane]:
+            self.backlog[k].add(t, -wagons)
+
+    def rerouted(self, lane: int, t: float, wagons: int, cost_usd: float) -> None:
+        """Wagons re-routed from the lane's crossing, and what their detour costs."""
+        if t >= self.warmup:
+            for k in self.lane_series[lane]:
+                self.totals["wagons_rerouted"][k] += wagons
+                self.totals["detour_cost_usd"][k] += cost_usd
 
     def returned(self, lane: int, t: float, wagons: int) -> None:
         """Refused wagons back at origin, still loaded."""

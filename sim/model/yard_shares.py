@@ -53,6 +53,9 @@ class SharedYardGate(Gate):
     def waiting(self) -> int:
         return sum(len(q) for q in self._queues)
 
+    def _waiting_queues(self) -> list[list[tuple[int, int, int, simpy.Event]]]:
+        return self._queues
+
     def reserved(self, t: float) -> list[int]:
         """Each class's reserved room (wagons) at time t."""
         room = self._capacity(self.slots, t)

@@ -100,9 +100,9 @@ def reachable(s: Scenario) -> dict[str, set[str]]:
         for x, w in r.shares.items():
             if w > 0 and x in out:
                 out[x].add(c)
-        for d in r.divert:
-            if d.to in out:
-                out[d.to].add(c)
+        for to in [d.to for d in r.divert] + [d.to for d in r.reroute]:
+            if to in out:
+                out[to].add(c)
     return out
 
 
@@ -124,6 +124,12 @@ def _routing_problems(s: Scenario) -> Iterator[tuple[str, str]]:
                     yield f"routing.{c}.divert[{i}].{field}", f"unknown crossing {x!r}; expected one of: {listed}"
             if d.from_ == d.to:
                 yield f"routing.{c}.divert[{i}].to", "must be another crossing than `from`"
+        for i, rr in enumerate(r.reroute):
+            for field, x in (("from", rr.from_), ("to", rr.to)):
+                if x not in names:
+                    yield f"routing.{c}.reroute[{i}].{field}", f"unknown crossing {x!r}; expected one of: {listed}"
+            if rr.from_ == rr.to:
+                yield f"routing.{c}.reroute[{i}].to", "must be another crossing than `from`"
     if len(names) > 1:
         for c in s.demand:
             if c not in routing:
