@@ -155,9 +155,9 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
             "tonnes_rejected": _payload_sum(obs, t["wagons_rejected"], k),
             "trains_rejected": float(t["trains_rejected"][k]),
             "wagons_returned": float(t["wagons_returned"][k]),
-            "wagons_waited_for_room": float(t["wagons_waited_for_room"][k]),
-            "wagons_rerouted": float(t["wagons_rerouted"][k]),
-            "detour_cost_usd": float(t["detour_cost_usd"][k]),
+            # routing by room (sim.model.room_log); observations recorded without it have none
+            **{name: float(t[name][k]) if name in t else 0.0
+               for name in ("wagons_waited_for_room", "wagons_rerouted", "detour_cost_usd")},
         }
         if obs.is_crossing_series(k):
             for key in ORIGIN_KPIS:
@@ -255,7 +255,7 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
             "formed_wagons": d["formed_wagons"][k],
             "rejected_wagons": d["rejected_wagons"][k],
             "origin_queue_end": d["origin_queue_end"][k],
-            "waiting_for_room_end": d["waiting_for_room_end"][k],
+            "waiting_for_room_end": d["waiting_for_room_end"][k] if "waiting_for_room_end" in d else np.zeros(n_days),
         }
         for col, values in part.items():
             columns.setdefault(col, []).append(np.asarray(values, dtype=None if col == "day" else float))

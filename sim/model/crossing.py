@@ -28,6 +28,7 @@ from sim.model.origin import Origin, Trace, Train, demand_segments
 from sim.model.recorder import Observations, Recorder
 from sim.model.rerouting import RerouteRule, start_rerouting
 from sim.model.rng import Streams
+from sim.model.room_log import RoomLog
 from sim.model.routing import DivertRule, Router
 from sim.scenario.distributions import Exponential, Fixed, Sampler
 from sim.scenario.rules import is_demand_target
@@ -88,7 +89,9 @@ class CrossingModel:
         for crossing in self.crossings:
             crossing.origins = self.origins
         self._counting = len(self.crossings) > 1  # trains sent to each crossing today (sim.model.room)
+        self.room_log = RoomLog(self.recorder)
         for origin in self.origins:
+            origin.room_log = self.room_log
             if origin.router is not None:
                 origin.room = self._can_take
         self.bans = LoadingBans([w for w in self.windows if is_demand_target(w.target)],
@@ -281,11 +284,9 @@ class CrossingModel:
                 rec.flush(b)
 
     def _report_origins(self) -> None:
+        if any(o.waited_for_room_wagons for o in self.origins):  # (once any has waited, every day)
+            self.room_log.day_end(self.env.now, [o.queued_wagons if o.waiting_for_room else 0 for o in self.origins])
         for origin in self.origins:
-            if origin.waiting_for_room:
-                self.recorder.origin_waiting_for_room(origin.ci, origin.queued_wagons)
-            elif origin.waited_for_room_wagons:
-                self.recorder.origin_waiting_for_room(origin.ci, 0)
             if origin.queue or origin.held_back:
                 self.recorder.origin_queue(origin.ci, origin.queued_wagons + origin.held_back_wagons)
             else:
@@ -302,7 +303,9 @@ class CrossingModel:
                     self.recorder.halt(origin.cargo, origin.halted_since[x], self.horizon, x)
             self.recorder.origin_end(origin.ci, origin.queued_wagons + origin.held_back_wagons,
                                      len(origin.queue) + len(origin.held_back))
-        return self.recorder.finish(self._diagnostics())
+        obs = self.recorder.finish(self._diagnostics())
+        self.room_log.fill(obs)
+        return obs
 
     def _diagnostics(self) -> dict[str, object]:
         h = self.horizon

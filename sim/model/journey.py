@@ -230,8 +230,7 @@ class Crossing:
                 rec.held_change(lane, env.now, -1)
                 if train.reroute >= 0:  # re-routed while held: it leaves this border
                     self.waiting_trains.pop(train.id, None)  # type: ignore[union-attr]
-                    self._border_now[train.ci] -= train.wagons
-                    rec.left_border(lane, env.now, train.wagons)
+                    self._border_now[train.ci] -= train.wagons  # (the recorder's backlog: rerouting.detour)
                     return
                 if self.waiting_trains is not None:
                     self.waiting_trains.pop(train.id, None)

@@ -22,6 +22,7 @@ import simpy
 from sim.model.bans import OPEN, BanState
 from sim.model.loading import LoadingBucket
 from sim.model.recorder import Recorder
+from sim.model.room_log import RoomLog
 from sim.model.routing import Router
 from sim.units import DAY, INF
 
@@ -123,6 +124,7 @@ class Origin:
         #: (crossing, cargo index, wagons) -> whether that crossing can take the train (sim.model.room)
         self.room: Callable[[int, int, int], bool] | None = None
         self.waiting_for_room = False  # the head of the queue could go nowhere when last tried
+        self.room_log: RoomLog | None = None
         self.waited_for_room_wagons = 0
         self._timer_at = INF
 
@@ -246,7 +248,8 @@ class Origin:
             if not train.waited_for_room:
                 train.waited_for_room = True
                 self.waited_for_room_wagons += train.wagons
-                self.recorder.waited_for_room(self.ci, now, train.wagons)
+                if self.room_log is not None:
+                    self.room_log.waited_for_room(self.ci, now, train.wagons)
         self._wake(now + ROOM_RETRY)
 
     def _skip(self, train: Train, lose: bool) -> None:

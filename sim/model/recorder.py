@@ -72,12 +72,11 @@ class Recorder:
         self._busy_done = np.zeros(lanes)
         self._busy_at_last = np.zeros(lanes)
         self._origin_queue = [0] * n
-        self._waiting_for_room = [0] * n
         self._formed: list[tuple[float, int, int]] = []
         self.daily = {
             k: np.zeros((self.n_series, nd))
             for k in ("arrivals_wagons", "unloaded_wagons", "trains_delivered", "busy_h", "formed_wagons",
-                      "rejected_wagons", "origin_queue_end", "waiting_for_room_end")
+                      "rejected_wagons", "origin_queue_end")
         }
         zeros = lambda: np.zeros(self.n_series)  # noqa: E731
         self.totals = {
@@ -87,7 +86,7 @@ class Recorder:
                 "wagons_generated", "trains_generated", "tonnes_deferred", "tonnes_lost",
                 "wagons_delivered_total", "wagons_arrived_total", "uncounted_delivered", "wagons_formed",
                 "wagons_rejected", "trains_rejected", "wagons_returned", "tonnes_dropped", "unmet_wagons",
-                "unmet_trains", "wagons_waited_for_room", "wagons_rerouted", "detour_cost_usd",
+                "unmet_trains",
             )
         }
         self.dwell_hist = [np.zeros(DWELL_BINS) for _ in range(self.n_series)]
@@ -163,12 +162,6 @@ class Recorder:
                 self.totals["tonnes_lost"][k] += tonnes
                 self.totals["tonnes_dropped"][k] += tonnes
 
-    def waited_for_room(self, ci: int, t: float, wagons: int) -> None:
-        """A train's wagons kept at origin: no crossing open to its cargo could take it (once a train)."""
-        if t >= self.warmup:
-            for k in self.origin_series[ci]:
-                self.totals["wagons_waited_for_room"][k] += wagons
-
     def formed(self, lane: int, t: float, wagons: int) -> None:
         self._formed.append((t, lane, wagons))  # folded once a day (_flush_formed)
 
@@ -204,18 +197,6 @@ class Recorder:
                 self.totals["wagons_rejected"][k] += wagons
                 self.totals["trains_rejected"][k] += whole_train
 
-    def left_border(self, lane: int, t: float, wagons: int) -> None:
-        """Wagons held at the border leave it unloaded (re-routed to another crossing)."""
-        for k in self.lane_series[lane]:
-            self.backlog[k].add(t, -wagons)
-
-    def rerouted(self, lane: int, t: float, wagons: int, cost_usd: float) -> None:
-        """Wagons re-routed from the lane's crossing, and what their detour costs."""
-        if t >= self.warmup:
-            for k in self.lane_series[lane]:
-                self.totals["wagons_rerouted"][k] += wagons
-                self.totals["detour_cost_usd"][k] += cost_usd
-
     def returned(self, lane: int, t: float, wagons: int) -> None:
         """Refused wagons back at origin, still loaded."""
         if t >= self.warmup:
@@ -225,10 +206,6 @@ class Recorder:
     def origin_queue(self, ci: int, wagons: int) -> None:
         """Wagons requested and not yet formed, now (read into the day's `origin_queue_end`)."""
         self._origin_queue[ci] = wagons
-
-    def origin_waiting_for_room(self, ci: int, wagons: int) -> None:
-        """Wagons at origin whose next train no crossing can take, now (the day's `waiting_for_room_end`)."""
-        self._waiting_for_room[ci] = wagons
 
     def origin_end(self, ci: int, wagons: int, trains: int) -> None:
         """Demand never formed by the horizon: the origin's queue and held-back trains."""
@@ -260,11 +237,6 @@ class Recorder:
             for ci, series in enumerate(self.origin_series):
                 queue[series[0], day] = self._origin_queue[ci]
             queue[self.origin_series[0][1], day] = sum(self._origin_queue)
-            if any(self._waiting_for_room):
-                room = self.daily["waiting_for_room_end"]
-                for ci, series in enumerate(self.origin_series):
-                    room[series[0], day] = self._waiting_for_room[ci]
-                room[self.origin_series[0][1], day] = sum(self._waiting_for_room)
         self._watch_recovery(a, b)
         self._last_flush = b
 
@@ -394,8 +366,6 @@ class Recorder:
         if len(self.crossings) > 1:  # the origin is the corridor's: no queue per crossing
             daily["origin_queue_end"] = daily["origin_queue_end"].copy()
             daily["origin_queue_end"][: len(self.crossings) * (len(self.cargo) + 1)] = np.nan
-            daily["waiting_for_room_end"] = daily["waiting_for_room_end"].copy()
-            daily["waiting_for_room_end"][: len(self.crossings) * (len(self.cargo) + 1)] = np.nan
         totals = dict(self.totals)
         totals["backlog_integral"] = np.array([s.integral for s in self.backlog])
         totals["backlog_max"] = np.array([float(s.maximum) for s in self.backlog])

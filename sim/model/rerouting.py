@@ -98,7 +98,8 @@ def detour(source: Crossing, train: Train) -> Process:
     ci, wagons = train.ci, train.wagons
     del source.active[train.id]
     source.rerouted_out[ci] += wagons
-    model.recorder.rerouted(train.lane, env.now, wagons, rule.usd_per_wagon * wagons)
+    at_border = train.border_arrival == train.border_arrival  # not NaN: held there, not waiting for its line
+    model.room_log.rerouted(train.lane, env.now, wagons, rule.usd_per_wagon * wagons, at_border)
     model.on_detour[ci] += wagons
     if source.trace:
         source.trace(train, f"{source.prefix}reroute", f"to {target.name}", env.now)
