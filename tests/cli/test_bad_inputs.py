@@ -288,6 +288,9 @@ CASES: list[Case] = [
     Case("reroute-no-time", "`reroute` without its detour's `extra_time`", ["validate", "{file}"],
          "routing.grain.reroute[0].extra_time", "missing",
          text=_corridor("{from: dostyk, to: altynkol, usd_per_wagon: 100}")),
+    Case("reroute-review-flood", "`reroute` reviewed every second", ["validate", "{file}"],
+         "routing.grain.reroute[0].check_every", "reviews in one replication; the limit is",
+         text=_corridor("{from: dostyk, to: altynkol, extra_time: 30h, check_every: 1s}")),
 ]
 
 
