@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import sim
 from sim.experiments.replication import ReplicationResult
+from sim.reporting.report import parameters
 from tests.model.corridor_stories import DAY, WAGONS, formations, kpi, traced
 from tests.model.test_routing import corridor
 
@@ -126,3 +128,13 @@ def test_trains_held_at_a_jammed_crossing_are_rerouted_with_a_detour_and_its_cos
     assert kpi(plain, "wagons_rerouted", crossing="all") == 0
     # the held trains gone, Dostyk's backlog is lower with re-routing
     assert kpi(rep, "backlog_wagons_mean", crossing="dostyk") < kpi(plain, "backlog_wagons_mean", crossing="dostyk")
+
+
+def test_the_report_states_rerouting_and_yard_reservations() -> None:
+    rule = {"from": "dostyk", "to": "altynkol", "extra_time": "10h", "usd_per_wagon": 100}
+    s = divert_story([rule]).with_changes({"duration": "3d",
+                                           "crossings.dostyk.yard.shares": {"x": 1}})
+    rows = {(section, item): value for section, item, value in parameters(sim.run(s, replications=1,
+                                                                                    executor="serial"))}
+    assert "re-routed to altynkol (+10 h, 100 USD a wagon)" in rows[("Routing", "x")]
+    assert rows[("Yard", "dostyk: capacity")] == "60 wagons; reserved x 100%"
