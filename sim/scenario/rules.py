@@ -124,7 +124,11 @@ def _routing_problems(s: Scenario) -> Iterator[tuple[str, str]]:
                     yield f"routing.{c}.divert[{i}].{field}", f"unknown crossing {x!r}; expected one of: {listed}"
             if d.from_ == d.to:
                 yield f"routing.{c}.divert[{i}].to", "must be another crossing than `from`"
+        seen: set[tuple[str, str]] = set()
         for i, rr in enumerate(r.reroute):
+            if (rr.from_, rr.to) in seen:
+                yield f"routing.{c}.reroute[{i}]", f"a second rule from {rr.from_} to {rr.to}; give each pair once"
+            seen.add((rr.from_, rr.to))
             for field, x in (("from", rr.from_), ("to", rr.to)):
                 if x not in names:
                     yield f"routing.{c}.reroute[{i}].{field}", f"unknown crossing {x!r}; expected one of: {listed}"

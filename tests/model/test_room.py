@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import sim
 from sim.experiments.replication import ReplicationResult
@@ -138,3 +139,12 @@ def test_the_report_states_rerouting_and_yard_reservations() -> None:
                                                                                     executor="serial"))}
     assert "re-routed to altynkol (+10 h, 100 USD a wagon)" in rows[("Routing", "x")]
     assert rows[("Yard", "dostyk: capacity")] == "60 wagons; reserved x 100%"
+
+
+def test_rerouting_rules_are_checked() -> None:
+    rule = {"from": "dostyk", "to": "altynkol", "extra_time": "10h"}
+    for bad, message in (([rule, {**rule, "extra_time": "5h"}], "a second rule from dostyk to altynkol"),
+                         ([{**rule, "to": "dostyk"}], "must be another crossing"),
+                         ([{**rule, "to": "khorgos"}], "unknown crossing 'khorgos'")):
+        with pytest.raises(ValueError, match=message):
+            divert_story(bad)
