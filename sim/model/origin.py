@@ -204,6 +204,7 @@ class Origin:
         now = self.env.now
         queue = self.queue
         bucket = self.bucket
+        self.waiting_for_room = False  # (until the head is found to go nowhere again)
         while queue and not self.blocked:
             wagons = queue[0].wagons
             if self.empties < wagons:
@@ -217,7 +218,6 @@ class Origin:
             if x < 0:  # no crossing open to the cargo can take the train now
                 self._wait_for_room()
                 return
-            self.waiting_for_room = False
             train = queue.popleft()
             ban = self.ban[x]
             if ban.factor < 1.0:

@@ -245,8 +245,15 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _corridor_keys(draw: st.DrawFn, data: dict[str, Any], with_demand: list[str], days: int) -> None:
-    """Loading rates, loading bans and a starting state, each now and then."""
+    """Loading rates, loading bans, a starting state and yard reservations, each now and then."""
     cargo = data["cargo"]
+    if "yard" in data and draw(st.integers(0, 3)) == 0:  # the yard's room reserved by cargo (issue 16)
+        shares = {n: draw(st.integers(0, 3)) for n in with_demand}
+        if not any(shares.values()):
+            shares[with_demand[0]] = 1
+        data["yard"]["shares"] = shares
+        if draw(st.booleans()):
+            data["yard"]["share_unused"] = draw(st.booleans())
     if draw(st.integers(0, 3)) == 0:
         data["loading"] = {n: {"wagons_per_day": cargo[n]["wagons_per_train"] * draw(st.floats(1.0, 12.0))}
                            for n in with_demand if draw(st.booleans())} or None
