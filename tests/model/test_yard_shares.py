@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import simpy
 
 import sim
 from sim.model.crossing import CrossingModel
@@ -135,3 +136,26 @@ def test_january_2024_hold_orders_strict_1_to_2_and_1_to_1() -> None:
     strict, third, half = figures
     assert strict <= 1 < third < half
     assert 9 <= third <= 14 and 14 <= half <= 19, figures
+
+
+def test_the_admission_rule_step_by_step() -> None:
+    """A yard of 100 wagons at 1:1 (50 reserved each), driven by hand: grain borrows containers' room
+    while none of theirs waits; a container train then comes first and nobody overtakes it; room that
+    frees goes to it; without share_unused grain stops at its reservation (one train always fits)."""
+    env = simpy.Environment()
+    gate = SharedYardGate(env, "yard", [1, 1], True, slots=100)
+    grain = [gate.request(30, priority=2, cls=0) for _ in range(3)]
+    assert [e.triggered for e in grain] == [True, True, True]   # 30 entitled, then 60 and 90 borrowed
+    assert [k for _, k in gate.borrowed] == [0, 0]
+    box = gate.request(30, priority=1, cls=1)                      # entitled, but 90 + 30 > 100
+    more = gate.request(10, priority=2, cls=0)                     # would fit, but may not overtake it
+    assert not box.triggered and not more.triggered
+    gate.release(30, cls=0)            # 60 in use: the container train enters, then grain borrows again
+    assert box.triggered and more.triggered and gate.occupied == [70, 30] and gate.in_use == 100
+    assert [k for _, k in gate.borrowed] == [0, 0, 0]
+    strict = SharedYardGate(simpy.Environment(), "yard", [1, 1], False, slots=100)
+    first, second = strict.request(30, cls=0), strict.request(30, cls=0)
+    assert first.triggered and not second.triggered               # 60 > its 50 reserved
+    small = SharedYardGate(simpy.Environment(), "yard", [1, 9], False, slots=100)
+    assert small.request(30, cls=0).triggered                     # 10 reserved, but one train always fits
+    assert small.reserved(0.0) == [10, 90]
