@@ -45,9 +45,15 @@ KPI_DEFINITIONS: dict[str, str] = {
     "tonnes_rejected": "wagons_rejected × payload",
     "trains_rejected": "trains refused whole at a check during the statistics window",
     "wagons_returned": "refused wagons back at origin (still loaded) during the statistics window",
+    "wagons_waited_for_room": "wagons of trains kept at origin because no crossing open to their cargo could take "
+                              "them (sim.model.room), counted once a train, during the statistics window",
+    "wagons_rerouted": "wagons of trains already formed re-routed from this crossing to another during the "
+                       "statistics window (routing.<cargo>.reroute)",
+    "detour_cost_usd": "wagons_rerouted × the rule's usd_per_wagon",
 }
 #: KPIs of the origin, which is the corridor's: no value on one crossing's rows among several
-ORIGIN_KPIS = ("tonnes_deferred", "tonnes_lost", "tonnes_demanded", "tonnes_unmet", "trains_not_formed")
+ORIGIN_KPIS = ("tonnes_deferred", "tonnes_lost", "tonnes_demanded", "tonnes_unmet", "trains_not_formed",
+               "wagons_waited_for_room")
 KPI_NAMES = list(KPI_DEFINITIONS)
 
 
@@ -149,6 +155,9 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
             "tonnes_rejected": _payload_sum(obs, t["wagons_rejected"], k),
             "trains_rejected": float(t["trains_rejected"][k]),
             "wagons_returned": float(t["wagons_returned"][k]),
+            # routing by room (sim.model.room_log); observations recorded without it have none
+            **{name: float(t[name][k]) if name in t else 0.0
+               for name in ("wagons_waited_for_room", "wagons_rerouted", "detour_cost_usd")},
         }
         if obs.is_crossing_series(k):
             for key in ORIGIN_KPIS:
@@ -191,6 +200,7 @@ DAILY_COLUMNS = [
     "arrivals_wagons", "unloaded_wagons", "tonnes_delivered", "trains_delivered", "backlog_end",
     "backlog_max", "backlog_mean", "held_trains_end", "held_trains_max", "held_trains_mean",
     "utilization", "stop_loading_h", "formed_wagons", "rejected_wagons", "origin_queue_end",
+    "waiting_for_room_end",
 ]
 
 
@@ -245,6 +255,7 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
             "formed_wagons": d["formed_wagons"][k],
             "rejected_wagons": d["rejected_wagons"][k],
             "origin_queue_end": d["origin_queue_end"][k],
+            "waiting_for_room_end": d["waiting_for_room_end"][k] if "waiting_for_room_end" in d else np.zeros(n_days),
         }
         for col, values in part.items():
             columns.setdefault(col, []).append(np.asarray(values, dtype=None if col == "day" else float))

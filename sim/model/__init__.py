@@ -7,7 +7,10 @@
 - `routing`: smooth weighted round-robin shares and diversion between crossings
 - `bans`: dated loading bans (`demand.<cargo>`) as a timetable per cargo and crossing
 - `gates`: admission to a stage (priority queue, slots, daily quota, hours, disruptions)
+- `room`, `room_log`: what a crossing can take beyond its own share, and what routing by room reports
+- `rerouting`: trains already formed re-routed to another crossing, after a detour
 - `shares`: a daily quota shared between cargo by weights
+- `yard_shares`: the yard's room reserved between cargo by weights
 - `rejects`: refusals at a check (wagons sent back loaded)
 - `initial`: a start from a reported state (trains in the yard, held, en route)
 - `unloading`: the closed-form FIFO schedule of a train's wagons over the unloading points

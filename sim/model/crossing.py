@@ -26,7 +26,9 @@ from sim.model.journey import Crossing
 from sim.model.loading import LoadingBucket
 from sim.model.origin import Origin, Trace, Train, demand_segments
 from sim.model.recorder import Observations, Recorder
+from sim.model.rerouting import RerouteRule, start_rerouting
 from sim.model.rng import Streams
+from sim.model.room_log import RoomLog
 from sim.model.routing import DivertRule, Router
 from sim.scenario.distributions import Exponential, Fixed, Sampler
 from sim.scenario.rules import is_demand_target
@@ -86,12 +88,21 @@ class CrossingModel:
         self._build_origins()
         for crossing in self.crossings:
             crossing.origins = self.origins
+        self._counting = len(self.crossings) > 1  # trains sent to each crossing today (sim.model.room)
+        self.room_log = RoomLog(self.recorder)
+        for origin in self.origins:
+            origin.room_log = self.room_log
+            if origin.router is not None:
+                origin.room = self._can_take
         self.bans = LoadingBans([w for w in self.windows if is_demand_target(w.target)],
                                 {d.name: d.on_halt or "defer" for d in s.disruptions}, self.cargo, names,
                                 [s.prefix(x) for x in names])
         for crossing in self.crossings:
             start_initial(self, crossing)
+        self.detours: dict[tuple[int, int, int], RerouteRule] = {}  # (from, to, cargo) -> its rule
+        self.on_detour = [0] * len(self.cargo)  # wagons re-routed and not yet at their new border
         self._start_processes()
+        start_rerouting(self)
 
     @property
     def active(self) -> dict[int, Train]:
@@ -180,7 +191,12 @@ class CrossingModel:
             origin.demand(Train(self._train_ids, cargo, origin.ci, c.wagons_per_train, c.priority, t))
 
     def _dispatch(self, train: Train, crossing: int) -> None:
+        if self._counting:
+            self.crossings[crossing].room.count(train.ci, self.env.now)
         self.env.process(self.crossings[crossing].journey(train))
+
+    def _can_take(self, crossing: int, ci: int, wagons: int) -> bool:
+        return self.crossings[crossing].room.can_take(ci, wagons, self.env.now)
 
     def _admit_now(self, gate: Gate, units: int) -> bool:
         """Pass `gate` at once, without a SimPy event, when that changes nothing.
@@ -268,6 +284,8 @@ class CrossingModel:
                 rec.flush(b)
 
     def _report_origins(self) -> None:
+        if any(o.waited_for_room_wagons for o in self.origins):  # (once any has waited, every day)
+            self.room_log.day_end(self.env.now, [o.queued_wagons if o.waiting_for_room else 0 for o in self.origins])
         for origin in self.origins:
             if origin.queue or origin.held_back:
                 self.recorder.origin_queue(origin.ci, origin.queued_wagons + origin.held_back_wagons)
@@ -285,7 +303,9 @@ class CrossingModel:
                     self.recorder.halt(origin.cargo, origin.halted_since[x], self.horizon, x)
             self.recorder.origin_end(origin.ci, origin.queued_wagons + origin.held_back_wagons,
                                      len(origin.queue) + len(origin.held_back))
-        return self.recorder.finish(self._diagnostics())
+        obs = self.recorder.finish(self._diagnostics())
+        self.room_log.fill(obs)
+        return obs
 
     def _diagnostics(self) -> dict[str, object]:
         h = self.horizon
@@ -302,10 +322,18 @@ class CrossingModel:
             "origin_queued_wagons": [o.queued_wagons for o in self.origins],
             "origin_held_back_wagons": [o.held_back_wagons for o in self.origins],
             "dropped_wagons": [o.dropped_wagons for o in self.origins],
+            "waited_for_room_wagons": [o.waited_for_room_wagons for o in self.origins],
+            "divert_forgone": [[r.forgone for r in o.router.rules] if o.router is not None else []
+                               for o in self.origins],
             "initial_wagons": initial_wagons(self),
             "in_journey_wagons": in_system,
             "in_journey_by_crossing": by_crossing,
             "rejected_wagons": per_cargo("rejected_wagons"),
+            "on_detour_wagons": list(self.on_detour),
+            "by_crossing": {c.name: {"formed": [o.formed_wagons[c.index] for o in self.origins],
+                                     "rerouted_in": list(c.rerouted_in), "rerouted_out": list(c.rerouted_out),
+                                     "rejected": list(c.rejected_wagons), "in_journey": by_crossing[c.name]}
+                            for c in self.crossings},
             "returning_loaded_wagons": per_cargo("returning_loaded"),
             "returning_empty_wagons": per_cargo("returning_empty"),
             "unloaded_in_yard_wagons": [sum(c.unloaded_in_yard(h)[ci] for c in self.crossings) for ci in range(n)],

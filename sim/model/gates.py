@@ -86,12 +86,30 @@ class Gate:
         self._admit(units, now, day)
         return True
 
-    def occupy(self, units: int) -> None:
-        """Units in use from the start (a run starting from a reported state), past every limit."""
+    def occupy(self, units: int, cls: int = 0) -> None:
+        """Units in use from the start (a run starting from a reported state), past every limit.
+
+        `cls` (the cargo) matters only to a yard that reserves room by cargo (sim.model.yard_shares)."""
         self.in_use += units
         self.max_in_use = max(self.max_in_use, self.in_use)
 
-    def release(self, units: int) -> None:
+    def withdraw(self, event: simpy.Event) -> bool:
+        """Take a waiting request out of the queue (its train goes elsewhere); True if it was waiting.
+
+        The trains behind it may go now, so the gate looks again (and its log sees the shorter queue)."""
+        for queue in self._waiting_queues():
+            for i, entry in enumerate(queue):
+                if entry[3] is event:
+                    queue.pop(i)
+                    heapq.heapify(queue)
+                    self._dispatch()
+                    return True
+        return False
+
+    def _waiting_queues(self) -> list[list[tuple[int, int, int, simpy.Event]]]:
+        return [self._queue]
+
+    def release(self, units: int, cls: int = 0) -> None:
         self.in_use -= units
         if self._queue:
             self._dispatch()

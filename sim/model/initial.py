@@ -65,7 +65,7 @@ def start_initial(model: CrossingModel, crossing: Crossing) -> None:
             crossing.active[train.id] = train
             crossing._border_now[ci] += wagons
             model.recorder.border_arrival(lane, 0.0, wagons)
-            crossing.yard_gate.occupy(wagons)
+            crossing.yard_gate.occupy(wagons, ci)
             model.env.process(_after_entry(model, crossing, train, skip))
         for wagons in split_wagons(st.held_wagons, c.wagons_per_train):
             model.env.process(_at_border(model, crossing, make(wagons)))

@@ -22,8 +22,11 @@ from sim.model.disruptions import TargetSchedule
 from sim.model.gates import Gate
 from sim.model.origin import Origin, Train
 from sim.model.rejects import Refusals
+from sim.model.rerouting import detour
+from sim.model.room import Room
 from sim.model.shares import SharedQuotaGate
 from sim.model.unloading import UnloadingGroup
+from sim.model.yard_shares import SharedYardGate
 from sim.scenario.distributions import Sampler
 from sim.scenario.stages import Check, CrossingSpec
 
@@ -64,6 +67,12 @@ class Crossing:
         self.active: dict[int, Train] = {}
         self.origins: list[Origin] = []  # the corridor's, set once they are built
         self.on_line_wagons = [0] * len(self.cargo)
+        self.held_wagons = 0  # at the border, waiting to enter the yard
+        #: trains formed during the run waiting at this crossing's line or yard: kept only where they may
+        #: be re-routed (sim.model.rerouting), by train id: (train, the gate, its request)
+        self.waiting_trains: dict[int, tuple[Train, Gate, simpy.Event]] | None = None
+        self.rerouted_out = [0] * len(self.cargo)  # wagons re-routed from here
+        self.rerouted_in = [0] * len(self.cargo)   # wagons re-routed here, on arrival at the border
         self.rejected_wagons = [0] * len(self.cargo)
         self.returning_loaded = [0] * len(self.cargo)
         self.returning_empty = [0] * len(self.cargo)
@@ -71,6 +80,7 @@ class Crossing:
         self._build_yard()
         self._build_checks()
         self._build_unloading()
+        self.room = Room(self)  # what it can take beyond its own share (sim.model.room)
         streams = model.streams
         assert spec.empties is not None
         self._empties_time = Sampler(spec.empties.return_time, streams.get(f"{prefix}empties.return_time"))
@@ -102,12 +112,17 @@ class Crossing:
         self.transit = Sampler(line.transit_time, self.model.streams.get(f"{self.prefix}line.transit_time"))
 
     def _build_yard(self) -> None:
-        sched = self.model.schedules.get(f"{self.prefix}yard")
-        self.yard_gate = Gate(
-            self.env, f"{self.prefix}yard", slots=self.spec.yard.capacity_wagons,
-            calendar=Calendar(closed=sched.closed_windows() if sched else []), schedule=sched,
-            log=self.model.recorder.stage(f"{self.prefix}yard"),
-        )
+        yard = self.spec.yard
+        name = f"{self.prefix}yard"
+        sched = self.model.schedules.get(name)
+        cal = Calendar(closed=sched.closed_windows() if sched else [])
+        log = self.model.recorder.stage(name)
+        if yard.shares is not None and yard.capacity_wagons is not None:
+            weights = [yard.shares.get(c, 0.0) for c in self.cargo]
+            self.yard_gate: Gate = SharedYardGate(self.env, name, weights, yard.share_unused is not False,
+                                                  slots=yard.capacity_wagons, calendar=cal, schedule=sched, log=log)
+        else:
+            self.yard_gate = Gate(self.env, name, slots=yard.capacity_wagons, calendar=cal, schedule=sched, log=log)
 
     def _build_checks(self) -> None:
         self.checks: list[CheckStage] = []
@@ -146,7 +161,19 @@ class Crossing:
         """From formed at origin to the last wagon unloaded, then the empties' return."""
         self.active[train.id] = train
         yield from self._line(train)
-        yield from self._border(train)
+        yield from self.from_border(train)
+
+    def from_border(self, train: Train) -> Process:
+        """From the arrival at this crossing's border on (also for a train re-routed here, whose dwell
+        still runs from its first border arrival)."""
+        first = train.border_arrival
+        if train.reroute < 0:
+            yield from self._border(train)
+        if train.reroute >= 0:
+            yield from detour(self, train)  # re-routed while waiting here (sim.model.rerouting)
+            return
+        if first == first:  # not NaN: it reached another border before
+            train.border_arrival = first
         if self.checks and not (yield from self._checks(train)):
             return  # refused whole at a check
         yield from self._unload(train)
@@ -158,7 +185,16 @@ class Crossing:
         env = self.env
         self.on_line_wagons[train.ci] += train.wagons
         if not self._admit_now(self.line_gate, 1):
-            yield self.line_gate.request(1, train.priority, train.ci)
+            request = self.line_gate.request(1, train.priority, train.ci)
+            if self.waiting_trains is not None and train.id > 0 and not request.triggered:
+                self.waiting_trains[train.id] = (train, self.line_gate, request)
+                yield request
+                self.waiting_trains.pop(train.id, None)
+                if train.reroute >= 0:  # re-routed before entering the line
+                    self.on_line_wagons[train.ci] -= train.wagons
+                    return
+            else:
+                yield request
         if self.trace:
             self.trace(train, f"{self.prefix}line", "enter", env.now)
         self.line_gate.release(1)
@@ -186,8 +222,18 @@ class Crossing:
             entry = self.yard_gate.request(train.wagons, train.priority, train.ci)
             if not entry.triggered:
                 rec.held_change(lane, now, +1)
+                self.held_wagons += train.wagons
+                if self.waiting_trains is not None and train.id > 0:
+                    self.waiting_trains[train.id] = (train, self.yard_gate, entry)
                 yield entry
+                self.held_wagons -= train.wagons
                 rec.held_change(lane, env.now, -1)
+                if train.reroute >= 0:  # re-routed while held: it leaves this border
+                    self.waiting_trains.pop(train.id, None)  # type: ignore[union-attr]
+                    self._border_now[train.ci] -= train.wagons  # (the recorder's backlog: rerouting.detour)
+                    return
+                if self.waiting_trains is not None:
+                    self.waiting_trains.pop(train.id, None)
             else:
                 yield entry
         if self.trace:
@@ -235,7 +281,7 @@ class Crossing:
         self._border_now[ci] -= wagons
         if self.trace:
             self.trace(train, label, "reject", now)
-        self.yard_gate.release(wagons)
+        self.yard_gate.release(wagons, ci)
         if whole:
             del self.active[train.id]
         self.returning_loaded[ci] += wagons
@@ -269,7 +315,7 @@ class Crossing:
                 self.trace(train, label, "wagon", s_)
                 self.trace(train, label, "wagon_end", e_)
         yield env.timeout(max(plan.ends) - env.now)
-        self.yard_gate.release(train.wagons)
+        self.yard_gate.release(train.wagons, ci)
         del self.active[train.id]
         if self.trace:
             self.trace(train, f"{self.prefix}yard", "leave", env.now)

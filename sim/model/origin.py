@@ -22,8 +22,12 @@ import simpy
 from sim.model.bans import OPEN, BanState
 from sim.model.loading import LoadingBucket
 from sim.model.recorder import Recorder
+from sim.model.room_log import RoomLog
 from sim.model.routing import Router
 from sim.units import DAY, INF
+
+#: hours after which an origin whose next train no crossing could take looks again
+ROOM_RETRY = 1.0
 
 
 @dataclass(slots=True)
@@ -41,6 +45,8 @@ class Train:
     crossing: int = 0
     lane: int = 0  # the recorder's lane: crossing × number of cargo + cargo index
     deferred: bool = False  # its tonnes were counted as deferred once already
+    waited_for_room: bool = False  # no crossing could take it once already (counted once)
+    reroute: int = -1  # the crossing it is being re-routed to (sim.model.rerouting), while it is
 
 
 @dataclass
@@ -115,6 +121,11 @@ class Origin:
         self.bucket = bucket
         self.trace = trace
         self._simple = n_crossings == 1 and bucket is None
+        #: (crossing, cargo index, wagons) -> whether that crossing can take the train (sim.model.room)
+        self.room: Callable[[int, int, int], bool] | None = None
+        self.waiting_for_room = False  # the head of the queue could go nowhere when last tried
+        self.room_log: RoomLog | None = None
+        self.waited_for_room_wagons = 0
         self._timer_at = INF
 
     @property
@@ -193,6 +204,7 @@ class Origin:
         now = self.env.now
         queue = self.queue
         bucket = self.bucket
+        self.waiting_for_room = False  # (until the head is found to go nowhere again)
         while queue and not self.blocked:
             wagons = queue[0].wagons
             if self.empties < wagons:
@@ -202,7 +214,10 @@ class Origin:
                 if wait > 0:
                     self._wake(now + wait)
                     return
-            x = self.router.pick(self.open) if self.router is not None else 0
+            x = self._route(queue[0]) if self.router is not None else 0
+            if x < 0:  # no crossing open to the cargo can take the train now
+                self._wait_for_room()
+                return
             train = queue.popleft()
             ban = self.ban[x]
             if ban.factor < 1.0:
@@ -215,6 +230,27 @@ class Origin:
             if bucket is not None:
                 bucket.take(now, wagons)
             self._form(train, x)
+
+    def _route(self, train: Train) -> int:
+        """The train's crossing (sim.model.routing), seeing what each crossing can take."""
+        assert self.router is not None
+        room = self.room
+        if room is None:
+            return self.router.pick(self.open)
+        ci, wagons = self.ci, train.wagons
+        return self.router.pick(self.open, lambda x: room(x, ci, wagons))
+
+    def _wait_for_room(self) -> None:
+        """The queue stays at origin, each train counted once, and the origin looks again in ROOM_RETRY hours."""
+        self.waiting_for_room = True
+        now = self.env.now
+        for train in self.queue:
+            if not train.waited_for_room:
+                train.waited_for_room = True
+                self.waited_for_room_wagons += train.wagons
+                if self.room_log is not None:
+                    self.room_log.waited_for_room(self.ci, now, train.wagons)
+        self._wake(now + ROOM_RETRY)
 
     def _skip(self, train: Train, lose: bool) -> None:
         """A train the partial ban does not let be loaded now: lost, or held back until it changes."""

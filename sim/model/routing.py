@@ -10,7 +10,7 @@ Bresenham accumulator), so the same scenario routes the same trains whatever els
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 
@@ -60,7 +60,7 @@ class SmoothRoundRobin:
 class DivertRule:
     """While on, `share` of the trains picked for crossing `source` go to `target` instead."""
 
-    __slots__ = ("above", "acc", "below", "check_every", "on", "share", "source", "target")
+    __slots__ = ("above", "acc", "below", "check_every", "forgone", "on", "share", "source", "target")
 
     def __init__(self, source: int, target: int, share: float, above: int, below: int, check_every: float) -> None:
         self.source = source
@@ -71,6 +71,7 @@ class DivertRule:
         self.check_every = check_every
         self.on = False
         self.acc = Fraction(0)
+        self.forgone = 0  # diversions not made: the target could not take the train
 
 
 class Router:
@@ -84,9 +85,18 @@ class Router:
         """Whether a train could be sent anywhere (an open crossing with a share above 0)."""
         return any(o and w > 0 for o, w in zip(open_, self.rr.weights))
 
-    def pick(self, open_: Sequence[bool]) -> int:
-        """The crossing of the next train formed (-1: none open)."""
-        x = self.rr.pick(open_)
+    def pick(self, open_: Sequence[bool], can_take: Callable[[int], bool] | None = None) -> int:
+        """The crossing of the next train formed (-1: none open, or none that can take it).
+
+        With `can_take` (what a crossing can take, sim.model.room), trains sent beyond a crossing's
+        own share are limited: while a crossing with a share is closed, the train is dealt only among
+        the open crossings that can take it; a diversion goes ahead only if its target can take the
+        train (else the train stays with its source and that diversion is forgone).
+        """
+        if can_take is None or all(o for o, w in zip(open_, self.rr.weights) if w > 0):
+            x = self.rr.pick(open_)
+        else:
+            x = self.rr.pick([o and w > 0 and can_take(i) for i, (o, w) in enumerate(zip(open_, self.rr.weights))])
         if x < 0:
             return x
         for rule in self.rules:
@@ -94,5 +104,7 @@ class Router:
                 rule.acc += rule.share
                 if rule.acc >= 1:
                     rule.acc -= 1
-                    return rule.target
+                    if can_take is None or can_take(rule.target):
+                        return rule.target
+                    rule.forgone += 1
         return x

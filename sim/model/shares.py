@@ -52,6 +52,9 @@ class SharedQuotaGate(Gate):
     def waiting(self) -> int:
         return sum(len(q) for q in self._queues)
 
+    def _waiting_queues(self) -> list[list[tuple[int, int, int, simpy.Event]]]:
+        return self._queues
+
     def request(self, units: int, priority: int = 0, cls: int = 0) -> simpy.Event:
         event = self.env.event()
         self._seq += 1
@@ -62,7 +65,7 @@ class SharedQuotaGate(Gate):
     def try_admit(self, units: int) -> bool:
         return False  # every admission needs its cargo: always through request()
 
-    def release(self, units: int) -> None:
+    def release(self, units: int, cls: int = 0) -> None:
         self.in_use -= units
         if self.waiting:
             self._dispatch()

@@ -38,6 +38,9 @@ KPI_UNITS: dict[str, str] = {
     "tonnes_rejected": "t",
     "trains_rejected": "trains",
     "wagons_returned": "wagons",
+    "wagons_waited_for_room": "wagons",
+    "wagons_rerouted": "wagons",
+    "detour_cost_usd": "USD",
 }
 
 #: KPIs whose values lie in [0, 1] (a share); every other KPI named above is merely non-negative.

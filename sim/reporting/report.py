@@ -132,6 +132,9 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
         for d in r.divert:
             text += (f"; {d.share:.0%} of {d.from_}'s trains to {d.to} while {d.from_}'s backlog is above "
                      f"{d.above_wagons:,} wagons (until below {d.resume_below:,})")
+        for rr in r.reroute:
+            text += (f"; formed trains waiting at {rr.from_} re-routed to {rr.to} (+{_hours(rr.extra_time)}, "
+                     f"{rr.usd_per_wagon:,.0f} USD a wagon)")
         rows.append(("Routing", name, text))
     several = s.crossings is not None
     for crossing, spec in s.crossing_specs():
@@ -140,7 +143,8 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
         rows.append(("Line", f"{at}max trains per day", f"{spec.line.max_trains_per_day or 'no limit'}"
                      + (f"; shares {_shares(spec.line.shares)}" if spec.line.shares else "")))
         rows.append(("Yard", f"{at}capacity",
-                     f"{spec.yard.capacity_wagons:,} wagons" if spec.yard.capacity_wagons else "no limit"))
+                     (f"{spec.yard.capacity_wagons:,} wagons" if spec.yard.capacity_wagons else "no limit")
+                     + (f"; reserved {_shares(spec.yard.shares)}" if spec.yard.shares else "")))
         for ch in spec.checks:
             extra = []
             if ch.cargo:

@@ -76,12 +76,33 @@ class Divert(StrictModel):
         return self
 
 
+class Reroute(StrictModel):
+    """Trains already formed for `from` may go to `to` instead, at the cost of a detour."""
+
+    from_: Name = Field(alias="from", description="the crossing trains are re-routed from")
+    to: Name = Field(description="the crossing they are re-routed to (only trains it can take, see the README)")
+    extra_time: PositiveHours = Field(description="time from a train's re-routing to its arrival at `to`'s border")
+    usd_per_wagon: float = Field(0.0, ge=0, le=1e6, description="cost of the detour per wagon re-routed (USD)")
+    check_every: PositiveHours = Field(1.0, description="how often trains waiting at `from` are looked at")
+
+
 class Routing(StrictModel):
     """Which crossing a cargo's trains go to, decided when a train is formed."""
 
     shares: dict[str, Weight] = Field(min_length=1, description="per-crossing weights, normalised; trains are "
                                       "dealt out in these proportions (exact to within one train) among open crossings")
     divert: list[Divert] = Field(default_factory=list, description="diversion rules on border backlog")
+    reroute: list[Reroute] = Field(default_factory=list, description=(
+        "optional: trains already formed for `from` (waiting to enter its line, or held at its border) go to "
+        "`to` while `from` is closed to the cargo or a divert rule from `from` to `to` is on, as far as `to` "
+        "can take them; absent = formed trains keep their crossing"))
+
+    @model_serializer(mode="wrap")
+    def _omit_no_reroute(self, handler: Any) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not data.get("reroute"):  # resolved scenarios without re-routing read as before
+            data.pop("reroute", None)
+        return data
 
     @property
     def weights(self) -> dict[str, float]:

@@ -113,11 +113,13 @@ def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[
             f"reviews in one replication; the limit is {_n(MAX_REVIEWS)} — review less often (e.g. 1h)"
         )
     for c, r in (s.routing or {}).items():
-        for i, d in enumerate(r.divert):
-            if s.duration / d.check_every > MAX_REVIEWS:
-                yield f"routing.{c}.divert[{i}].check_every", (
-                    f"reviewing the backlog every {_short(d.check_every)} means {_n(s.duration / d.check_every)} "
-                    f"reviews in one replication; the limit is {_n(MAX_REVIEWS)} — review less often (e.g. 1h)")
+        for kind, rules in (("divert", r.divert), ("reroute", r.reroute)):
+            for i, every in enumerate(d.check_every for d in rules):
+                if s.duration / every > MAX_REVIEWS:
+                    what = "the backlog" if kind == "divert" else "the trains waiting"
+                    yield f"routing.{c}.{kind}[{i}].check_every", (
+                        f"reviewing {what} every {_short(every)} means {_n(s.duration / every)} reviews in one "
+                        f"replication; the limit is {_n(MAX_REVIEWS)} — review less often (e.g. 1h)")
     reps = s.replications if replications is None else replications
     series = series_count(s)
     rows = daily_rows(s, reps)

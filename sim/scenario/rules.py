@@ -100,9 +100,9 @@ def reachable(s: Scenario) -> dict[str, set[str]]:
         for x, w in r.shares.items():
             if w > 0 and x in out:
                 out[x].add(c)
-        for d in r.divert:
-            if d.to in out:
-                out[d.to].add(c)
+        for to in [d.to for d in r.divert] + [d.to for d in r.reroute]:
+            if to in out:
+                out[to].add(c)
     return out
 
 
@@ -124,6 +124,16 @@ def _routing_problems(s: Scenario) -> Iterator[tuple[str, str]]:
                     yield f"routing.{c}.divert[{i}].{field}", f"unknown crossing {x!r}; expected one of: {listed}"
             if d.from_ == d.to:
                 yield f"routing.{c}.divert[{i}].to", "must be another crossing than `from`"
+        seen: set[tuple[str, str]] = set()
+        for i, rr in enumerate(r.reroute):
+            if (rr.from_, rr.to) in seen:
+                yield f"routing.{c}.reroute[{i}]", f"a second rule from {rr.from_} to {rr.to}; give each pair once"
+            seen.add((rr.from_, rr.to))
+            for field, x in (("from", rr.from_), ("to", rr.to)):
+                if x not in names:
+                    yield f"routing.{c}.reroute[{i}].{field}", f"unknown crossing {x!r}; expected one of: {listed}"
+            if rr.from_ == rr.to:
+                yield f"routing.{c}.reroute[{i}].to", "must be another crossing than `from`"
     if len(names) > 1:
         for c in s.demand:
             if c not in routing:
@@ -148,6 +158,8 @@ def _crossing_problems(s: Scenario, x: str, spec: CrossingSpec, reached: set[str
                 yield f"{k}yard.capacity_wagons", f"{cap} wagons cannot hold one {name} train of {c.wagons_per_train}"
     yield from _share_problems(s, f"{k}line", spec.line.shares, spec.line.share_unused,
                                spec.line.max_trains_per_day, "max_trains_per_day", reached)
+    yield from _share_problems(s, f"{k}yard", spec.yard.shares, spec.yard.share_unused,
+                               spec.yard.capacity_wagons, "capacity_wagons", reached)
     seen: set[str] = set()
     for i, check in enumerate(spec.checks):
         where = f"{k}checks[{i}]"
@@ -171,7 +183,8 @@ def _share_problems(s: Scenario, where: str, shares: dict[str, float] | None, un
             yield f"{where}.share_unused", "goes with `shares` (without shares the stage serves by priority)"
         return
     if quota is None:
-        yield f"{where}.shares", f"shares divide a daily quota: set {quota_key} too"
+        what = "the yard's room" if quota_key == "capacity_wagons" else "a daily quota"
+        yield f"{where}.shares", f"shares divide {what}: set {quota_key} too"
     for c in shares:
         if c not in s.cargo:
             yield f"{where}.shares.{c}", f"unknown cargo {c!r}; expected one of: {', '.join(s.cargo)}"

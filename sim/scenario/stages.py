@@ -39,6 +39,12 @@ class Line(StrictModel):
 class Yard(StrictModel):
     capacity_wagons: int | None = Field(None, ge=1, le=MAX_COUNT,
                                        description="wagons the border yard holds; absent = no limit")
+    shares: dict[str, Weight] | None = Field(
+        None, description="per-cargo weights of the yard's room, normalised: cargo k has floor(capacity x w_k) "
+                          "wagons reserved and its trains enter first while below that (needs capacity_wagons); "
+                          "absent = strict priority (smaller `priority` first)")
+    share_unused: bool | None = Field(None, description="whether a cargo may enter room reserved for another while "
+                                                        "none of the other's trains waits (default true)")
 
 
 _HOURS_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")

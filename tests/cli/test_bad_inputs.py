@@ -80,6 +80,17 @@ def _mini(replace: tuple[str, str] | None = None, append: str = "") -> str:
     return text + append
 
 
+def _corridor(reroute: str) -> str:
+    """MINI as a corridor of two crossings, grain routed with one `reroute` rule."""
+    stages = MINI[MINI.index("line:"):MINI.index("disruptions:")]
+    top = MINI[:MINI.index("line:")]
+    rest = MINI[MINI.index("disruptions:"):]
+    nested = "".join("    " + line + "\n" for line in stages.splitlines())
+    return (top + "crossings:\n  dostyk:\n" + nested + "  altynkol:\n" + nested
+            + "routing:\n  grain: {shares: {dostyk: 3, altynkol: 1}, reroute: [" + reroute + "]}\n"
+            + "  containers: {shares: {dostyk: 1}}\n" + rest.replace("target: line", "target: crossings.dostyk.line"))
+
+
 @dataclass
 class Case:
     """One bad input: what the analyst did, the command, and what stderr must contain."""
@@ -309,6 +320,24 @@ CASES += [
          "has changed since dostyk wrote it: it has 1 row, 12 rows written (cut short or replaced?)", names_file=False,
          files={**_DATA, "R3/scenario.yaml": "name: x\n", "R3/metadata.json": _MARKER % (
              ', "files": {"kpis.csv": {"sha256": "%s", "bytes": 900, "rows": 12}}' % ("0" * 64))}),
+    # -- issue 16 (items 3 and 4): yard shares, re-routing ------------------------------------------
+    Case("yard-shares-no-capacity", "`yard.shares` on a yard without `capacity_wagons` (nothing to share)",
+         ["validate", "{file}"], "yard.shares", "shares divide the yard's room: set capacity_wagons too",
+         text=_mini(("yard: {capacity_wagons: 1200}", "yard: {shares: {grain: 1, containers: 1}}"))),
+    Case("yard-shares-missing-cargo", "`yard.shares` that leaves out a cargo using the yard",
+         ["validate", "{file}", "--set", "yard.shares={grain: 1}"], "yard.shares", "no share for containers"),
+    Case("reroute-unknown", "`reroute` to a crossing that does not exist", ["validate", "{file}"],
+         "routing.grain.reroute[0].to", "unknown crossing 'khorgos'; expected one of: dostyk, altynkol",
+         text=_corridor("{from: dostyk, to: khorgos, extra_time: 30h}")),
+    Case("reroute-same", "`reroute` from a crossing to itself", ["validate", "{file}"],
+         "routing.grain.reroute[0].to", "must be another crossing than `from`",
+         text=_corridor("{from: dostyk, to: dostyk, extra_time: 30h}")),
+    Case("reroute-no-time", "`reroute` without its detour's `extra_time`", ["validate", "{file}"],
+         "routing.grain.reroute[0].extra_time", "missing",
+         text=_corridor("{from: dostyk, to: altynkol, usd_per_wagon: 100}")),
+    Case("reroute-review-flood", "`reroute` reviewed every second", ["validate", "{file}"],
+         "routing.grain.reroute[0].check_every", "reviews in one replication; the limit is",
+         text=_corridor("{from: dostyk, to: altynkol, extra_time: 30h, check_every: 1s}")),
 ]
 
 

@@ -19,13 +19,15 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 NEW_FIELDS: list[tuple[type, str]] = [
     (Scenario, "crossings"), (Scenario, "routing"), (Scenario, "loading"), (Scenario, "initial_state"),
     *[(stages.CrossingSpec, f) for f in ("line", "yard", "checks", "unloading", "empties", "initial_state")],
-    (corridor.Routing, "shares"), (corridor.Routing, "divert"),
+    (corridor.Routing, "shares"), (corridor.Routing, "divert"), (corridor.Routing, "reroute"),
+    *[(corridor.Reroute, f) for f in ("from_", "to", "extra_time", "usd_per_wagon", "check_every")],
     *[(corridor.Divert, f) for f in ("from_", "to", "above_wagons", "resume_below", "share", "check_every")],
     (corridor.Loading, "wagons_per_day"), (corridor.Loading, "burst_wagons"),
     *[(stages.InitialState, f) for f in ("in_yard_wagons", "held_wagons", "en_route_wagons", "arriving_within",
                                          "after_check")],
     (stages.Check, "shares"), (stages.Check, "share_unused"), (stages.Check, "reject"),
     (stages.Line, "shares"), (stages.Line, "share_unused"),
+    (stages.Yard, "shares"), (stages.Yard, "share_unused"),
     *[(stages.Reject, f) for f in ("share", "per", "cargo", "from_", "to", "return_time")],
     (corridor.Disruption, "on_halt"), (corridor.StopLoading, "crossings"),
 ]

@@ -245,8 +245,15 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _corridor_keys(draw: st.DrawFn, data: dict[str, Any], with_demand: list[str], days: int) -> None:
-    """Loading rates, loading bans and a starting state, each now and then."""
+    """Loading rates, loading bans, a starting state and yard reservations, each now and then."""
     cargo = data["cargo"]
+    if "yard" in data and draw(st.integers(0, 3)) == 0:  # the yard's room reserved by cargo (issue 16)
+        shares = {n: draw(st.integers(0, 3)) for n in with_demand}
+        if not any(shares.values()):
+            shares[with_demand[0]] = 1
+        data["yard"]["shares"] = shares
+        if draw(st.booleans()):
+            data["yard"]["share_unused"] = draw(st.booleans())
     if draw(st.integers(0, 3)) == 0:
         data["loading"] = {n: {"wagons_per_day": cargo[n]["wagons_per_train"] * draw(st.floats(1.0, 12.0))}
                            for n in with_demand if draw(st.booleans())} or None
@@ -283,3 +290,105 @@ def _corridor_keys(draw: st.DrawFn, data: dict[str, Any], with_demand: list[str]
                 entry["after_check"] = draw(st.sampled_from(checks))
             state[n] = entry
         data["initial_state"] = state
+
+
+# -- two crossings: routing by room, diversion, re-routing (issue 16) ------------------------------
+
+CROSSING_NAMES = ["dostyk", "altynkol"]
+
+
+@st.composite
+def _crossing(draw: st.DrawFn, names: list[str], biggest: int) -> dict[str, Any]:
+    """One crossing's stages: tight limits now and then, so that room runs out."""
+    line: dict[str, Any] = {"transit_time": draw(distributions(draw(st.floats(1.0, 30.0))))}
+    if draw(st.booleans()):
+        line["max_trains_per_day"] = draw(st.integers(1, 8))
+    spec: dict[str, Any] = {"line": line}
+    if draw(st.booleans()):
+        yard: dict[str, Any] = {"capacity_wagons": biggest * draw(st.integers(1, 6)) + draw(st.integers(0, 20))}
+        if len(names) > 1 and draw(st.integers(0, 2)) == 0:
+            yard["shares"] = {n: draw(st.integers(1, 3)) for n in names}
+        spec["yard"] = yard
+    checks = []
+    for cname in CHECK_NAMES[: draw(st.integers(0, 2))]:
+        check: dict[str, Any] = {"name": cname, "time": draw(distributions(draw(st.floats(0.5, 6.0))))}
+        if draw(st.booleans()):
+            check["trains_per_day"] = draw(st.integers(1, 10))
+        if draw(st.integers(0, 3)) == 0:
+            check["reject"] = [{"share": draw(st.floats(0.05, 0.5)), "per": draw(st.sampled_from(["wagon", "train"]))}]
+        checks.append(check)
+    if checks:
+        spec["checks"] = checks
+    spec["unloading"] = {n: {"points": draw(st.integers(1, 6)),
+                             "wagon_time": draw(distributions(draw(st.floats(0.1, 2.0))))} for n in names}
+    return spec
+
+
+@st.composite
+def corridors(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid two-crossing scenario (5–15 days) whose routing may divert, re-route and run out of room:
+    bans and stop-loading close a crossing, quotas and small yards limit what the other can take."""
+    names = CARGO_NAMES[: draw(st.integers(1, 2))]
+    days = draw(st.integers(5, 15))
+    start = dt.date(2021, 1, 1) + dt.timedelta(days=draw(st.integers(0, 1000)))
+    cargo = {n: {"payload_t": 60.0, "wagons_per_train": draw(st.integers(1, 30)), "priority": draw(st.integers(0, 2))}
+             for n in names}
+    biggest = max(c["wagons_per_train"] for c in cargo.values())
+    data: dict[str, Any] = {
+        "name": "corridor-prop", "start": start.isoformat(), "duration": f"{days}d",
+        "warmup": f"{draw(st.integers(0, 2))}d", "seed": draw(st.integers(0, 2**32)), "replications": 1,
+        "cargo": cargo,
+        "demand": {n: {"trains_per_day": round(draw(st.floats(1.0, 12.0)), 3),
+                       "arrivals": draw(st.sampled_from(["poisson", "regular"]))} for n in names},
+        "crossings": {x: draw(_crossing(names, biggest)) for x in CROSSING_NAMES},
+    }
+    routing: dict[str, Any] = {}
+    rerouted_bans: list[dict[str, Any]] = []
+    for n in names:
+        shares = {x: draw(st.integers(0, 4)) for x in CROSSING_NAMES}
+        if not any(shares.values()):
+            shares["dostyk"] = 1
+        entry: dict[str, Any] = {"shares": shares}
+        source, target = draw(st.permutations(CROSSING_NAMES))
+        if draw(st.booleans()):
+            above = draw(st.integers(2, 300))
+            entry["divert"] = [{"from": source, "to": target, "above_wagons": above,
+                                "resume_below": draw(st.integers(1, above - 1)),
+                                "share": draw(st.sampled_from([0.25, 0.5, 1.0])),
+                                "check_every": draw(durations(0.5, 6.0))}]
+        if draw(st.booleans()):
+            entry["reroute"] = [{"from": source, "to": target, "extra_time": draw(durations(0.5, 48.0)),
+                                 "usd_per_wagon": draw(st.floats(0.0, 500.0)), "check_every": draw(durations(0.5, 6.0))}]
+            if draw(st.booleans()):  # trains queue at the source's line, then loading for it stops
+                data["crossings"][source]["line"]["max_trains_per_day"] = draw(st.integers(1, 3))
+                first = dt.datetime(start.year, start.month, start.day) + dt.timedelta(days=draw(st.integers(1, days - 1)))
+                rerouted_bans.append({"name": f"stop-{n}", "target": f"crossings.{source}.demand.{n}",
+                                      "from": first.isoformat(), "to": (first + dt.timedelta(days=3)).isoformat(),
+                                      "capacity": 0.0})
+        routing[n] = entry
+    data["routing"] = routing
+    if draw(st.booleans()):
+        data["fleet"] = {n: cargo[n]["wagons_per_train"] * draw(st.integers(2, 20)) for n in names}
+        data["empties"] = {"return_time": draw(distributions(48.0))}
+    if draw(st.integers(0, 2)) == 0:
+        data["loading"] = {names[0]: {"wagons_per_day": cargo[names[0]]["wagons_per_train"] * draw(st.floats(1.0, 10.0))}}
+    disruptions = rerouted_bans
+    for i in range(draw(st.integers(0, 3))):
+        first = dt.datetime(start.year, start.month, start.day) + dt.timedelta(hours=draw(st.integers(0, days * 24 - 2)))
+        ban: dict[str, Any] = {"name": f"ban{i}",
+                               "target": f"crossings.{draw(st.sampled_from(CROSSING_NAMES))}.demand."
+                                         f"{draw(st.sampled_from(names))}",
+                               "from": first.isoformat(),
+                               "to": (first + dt.timedelta(hours=draw(st.integers(6, 24 * 5)))).isoformat(),
+                               "capacity": draw(st.sampled_from([0.0, 0.0, 0.5])),
+                               "on_halt": draw(st.sampled_from(["defer", "lose"]))}
+        disruptions.append(ban)
+    if disruptions:
+        data["disruptions"] = disruptions
+    if draw(st.booleans()):
+        above = draw(st.integers(2, 400))
+        data["policies"] = {"stop_loading": {
+            "cargo": names, "above_wagons": above, "resume_below": draw(st.integers(1, above - 1)),
+            "crossings": [draw(st.sampled_from(CROSSING_NAMES))], "check_every": draw(durations(0.5, 6.0)),
+            "on_halt": draw(st.sampled_from(["defer", "lose"]))}}
+    return data

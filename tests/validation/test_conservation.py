@@ -10,16 +10,22 @@ can be replayed review by review from the stage trace.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import sim
+from sim.analysis import metrics
 from sim.experiments.replication import run_replication
+from sim.model.crossing import CrossingModel
 from sim.scenario.schema import Scenario
 from tests.conftest import SCENARIOS
+from tests.validation.strategies import corridors
 
 SCENARIO_FILES = sorted(SCENARIOS.glob("*.yaml"))
 FULL_HORIZON_REPS = 2
@@ -164,3 +170,43 @@ def test_stop_loading_switches_exactly_at_its_thresholds(on_halt: str) -> None:
         assert grain["tonnes_deferred"] > 0 and grain["tonnes_lost"] == 0
     else:
         assert grain["tonnes_lost"] > 0 and grain["tonnes_deferred"] == 0
+
+
+# -- two crossings with routing by room, diversion and re-routing (issue 16) -----------------------
+
+@settings(max_examples=int(os.environ.get("DOSTYK_CORRIDOR_EXAMPLES", "80")), deadline=None, derandomize=True,
+          database=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=corridors())
+def test_wagons_are_conserved_per_crossing_and_for_the_corridor_with_rerouting(data: dict[str, Any]) -> None:
+    """Wagons in = delivered + in the system + en route between crossings + waiting at origin +
+    refused + lost, for the corridor; and at each crossing, wagons formed for it + re-routed to it =
+    delivered there + still in its system + refused there + re-routed away; per cargo, exactly."""
+    s = Scenario.model_validate(data)
+    obs = CrossingModel(s, replication=0, seed=s.seed).run()
+    d = obs.diagnostics
+    n = len(s.cargo_names)
+    delivered = obs.totals["wagons_delivered_total"]
+    for ci, cargo in enumerate(s.cargo_names):
+        at_crossings = 0
+        for x, name in enumerate(s.crossing_names):
+            mine = d["by_crossing"][name]
+            got = int(delivered[x * (n + 1) + ci])
+            at_crossings += got
+            assert mine["formed"][ci] + mine["rerouted_in"][ci] == (
+                got + mine["in_journey"][ci] + mine["rejected"][ci] + mine["rerouted_out"][ci]), (name, cargo, mine)
+        corridor = int(delivered[len(s.crossing_names) * (n + 1) + ci])
+        assert corridor == at_crossings
+        wagons_in = d["generated_wagons"][ci] + d["initial_wagons"][ci]
+        assert wagons_in == (corridor + d["in_journey_wagons"][ci] + d["on_detour_wagons"][ci]
+                             + d["origin_queued_wagons"][ci] + d["origin_held_back_wagons"][ci]
+                             + d["rejected_wagons"][ci] + d["dropped_wagons"][ci]), cargo
+        assert d["on_detour_wagons"][ci] >= 0
+        moved_out = sum(x["rerouted_out"][ci] for x in d["by_crossing"].values())
+        moved_in = sum(x["rerouted_in"][ci] for x in d["by_crossing"].values())
+        assert moved_out == moved_in + d["on_detour_wagons"][ci]
+    assert d["min_backlog"] >= 0 and d["min_held"] >= 0
+    k = metrics.kpis(obs, None).set_index(["crossing", "cargo"])
+    assert (k["wagons_rerouted"] >= 0).all() and (k["detour_cost_usd"] >= 0).all()
+    for cargo in [*s.cargo_names, "all"]:
+        parts = sum(k.loc[(x, cargo), "wagons_rerouted"] for x in s.crossing_names)
+        assert k.loc[("all", cargo), "wagons_rerouted"] == parts

@@ -1,0 +1,128 @@
+"""A yard whose room is reserved between cargo by weights, instead of filled by strict priority.
+
+In January 2024 the handover took 2 trains a day. Sharing the handover's quota (sim.model.shares)
+is not enough: by strict priority every train that left the yard was replaced by a container train,
+so the yard filled with containers, grain was held short of it and never reached the handover whose
+slots it was allotted. With `yard.shares`, cargo k has a reserved room of floor(C · w_k) wagons, C
+being the yard's capacity in force (disruptions included) and w_k its normalised weight.
+
+A waiting train is *entitled* when its cargo has a weight above 0 and the train fits in what is left
+of its cargo's reserved room (or its cargo has nothing in the yard, so a reservation smaller than a
+train still lets one train in). Among the heads of the cargo queues (priority, then arrival), an
+entitled one goes first; only when no entitled train waits may a train use room reserved for
+another cargo (`share_unused`, default true). The train chosen enters when the yard has room; until
+then nobody overtakes it. Nothing is ever pushed out: a cargo that borrowed room keeps it until its
+trains leave, and room that frees goes first to a cargo below its reservation.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+
+import simpy
+
+from sim.model.availability import Calendar
+from sim.model.disruptions import TargetSchedule
+from sim.model.gates import Gate
+from sim.model.routing import as_fraction
+from sim.model.waiting import CLOSED, FULL, StageLog
+from sim.units import INF
+
+
+class SharedYardGate(Gate):
+    """A Gate on wagons (the yard's room) reserved between classes (cargo) by weights."""
+
+    def __init__(self, env: simpy.Environment, name: str, weights: Sequence[float], share_unused: bool, *,
+                 slots: int, calendar: Calendar | None = None, schedule: TargetSchedule | None = None,
+                 log: StageLog | None = None) -> None:
+        super().__init__(env, name, slots=slots, calendar=calendar, schedule=schedule, log=log)
+        fractions = [as_fraction(w) for w in weights]
+        total = sum(fractions, Fraction(0))
+        self.weights = [w / total for w in fractions]
+        self.share_unused = share_unused
+        self.occupied = [0] * len(weights)  # wagons of each class in the yard
+        self.max_occupied = [0] * len(weights)
+        self._queues: list[list[tuple[int, int, int, simpy.Event]]] = [[] for _ in weights]
+        #: every admission beyond the class's reserved room: (time, class)
+        self.borrowed: list[tuple[float, int]] = []
+
+    @property
+    def waiting(self) -> int:
+        return sum(len(q) for q in self._queues)
+
+    def _waiting_queues(self) -> list[list[tuple[int, int, int, simpy.Event]]]:
+        return self._queues
+
+    def reserved(self, t: float) -> list[int]:
+        """Each class's reserved room (wagons) at time t."""
+        room = self._capacity(self.slots, t)
+        if math.isinf(room):
+            return [MAX_ROOM] * len(self.weights)
+        return [math.floor(room * w) for w in self.weights]
+
+    def request(self, units: int, priority: int = 0, cls: int = 0) -> simpy.Event:
+        event = self.env.event()
+        self._seq += 1
+        heapq.heappush(self._queues[cls], (priority, self._seq, units, event))
+        self._dispatch()
+        return event
+
+    def try_admit(self, units: int) -> bool:
+        return False  # every admission needs its cargo: always through request()
+
+    def occupy(self, units: int, cls: int = 0) -> None:
+        super().occupy(units)
+        self._take(cls, units)
+
+    def release(self, units: int, cls: int = 0) -> None:
+        self.in_use -= units
+        self.occupied[cls] -= units
+        if self.waiting:
+            self._dispatch()
+
+    def _take(self, cls: int, units: int) -> None:
+        self.occupied[cls] += units
+        self.max_occupied[cls] = max(self.max_occupied[cls], self.occupied[cls])
+
+    def _entitled(self, k: int, units: int, reserved: list[int]) -> bool:
+        return self.weights[k] > 0 and (self.occupied[k] == 0 or self.occupied[k] + units <= reserved[k])
+
+    def _dispatch(self) -> None:
+        now = self.env.now
+        day = self._start_day(now)
+        queues = self._queues
+        while self.waiting:
+            if not self._always_open and not self.calendar.is_open(now):
+                self._why = CLOSED
+                self._wake(self.calendar.next_open(now))
+                break
+            change = self.schedule.next_change(now) if self.schedule is not None else INF
+            reserved = self.reserved(now)
+            heads = [k for k, q in enumerate(queues) if q]
+            own = [k for k in heads if self._entitled(k, queues[k][0][2], reserved)]
+            pool = own or (heads if self.share_unused else [])
+            if not pool:  # every waiting cargo has filled its reserved room
+                self._why = FULL
+                self._wake(change)  # a release also wakes us
+                break
+            k = min(pool, key=lambda j: queues[j][0][:2])
+            units = queues[k][0][2]
+            if self.in_use + units > self._capacity(self.slots, now):
+                self._why = FULL
+                self._wake(change)
+                break
+            _, _, _, event = heapq.heappop(queues[k])
+            if not own:
+                self.borrowed.append((now, k))
+            self._take(k, units)
+            self._admit(units, now, day)
+            event.succeed(now)
+        if self._log is not None:
+            self._log.update(now, self.waiting, self._why)
+
+
+#: the reserved room of a yard without a capacity (never the binding limit)
+MAX_ROOM = 2**62
