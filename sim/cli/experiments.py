@@ -35,6 +35,7 @@ from sim.experiments.warmup import suggest_warmup
 from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, format_differences, format_sweep, not_set
 from sim.scenario.errors import ScenarioError
 from sim.scenario.keypaths import overlaps
+from sim.scenario.levers import COMPARE, lever_problems
 from sim.scenario.limits import series_count
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -131,6 +132,10 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     common, own = parse_scenario_sets(sets, len(scenarios))
     loaded = [load_scenario(p, {**common, **own[i]}) if not own[i] else
               _load_variant(p, i + 1, common, own[i]) for i, p in enumerate(scenarios)]
+    not_levers = [(f"{i + 1}:{path}", why) for i, changes in enumerate(own)
+                  for path, why in lever_problems(loaded[i].to_dict(), list(changes), COMPARE)]
+    if not_levers:  # a variant's own change must change what is simulated
+        raise ScenarioError("--set", not_levers)
     names = unique_names([variant_name(Path(p).stem, own[i]) for i, p in enumerate(scenarios)])
     _say_identical(loaded, names)
     n = replications or loaded[0].replications
