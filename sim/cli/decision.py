@@ -137,7 +137,7 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     lv = [parse_lever_option(t) for t in levers]
     objs = [parse_objective(t, cargos) for t in objectives]
     cons = [parse_constraint(t, cargos) for t in constraints]
-    check_optimisation(base, lv, objs, cons, replications, sampler)  # before any directory is touched
+    check_optimisation(base, lv, objs, cons, replications, sampler, scenario_source=scenario)  # before any output
     check_executor(executor)
     out_dir = out_path(out, default_out(base.name, "-optimize"))
     with claim_output(out_dir, force, resume, "optimize") as claim:

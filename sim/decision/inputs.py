@@ -101,10 +101,12 @@ def check_sampler(sampler: str, objectives: int) -> None:
 
 
 def check_optimisation(scenario: Scenario, levers: Sequence[Lever], objectives: Sequence[Any],
-                       constraints: Sequence[Any], replications: int, sampler: str, source: str = "--lever") -> list[Lever]:
+                       constraints: Sequence[Any], replications: int, sampler: str, source: str = "--lever",
+                       scenario_source: str | None = None) -> list[Lever]:
     """Everything `optimize` can check before it runs; returns the resolved levers.
 
-    `objectives` and `constraints` are sim.decision.optimize Objective and Constraint values.
+    `objectives` and `constraints` are sim.decision.optimize Objective and Constraint values;
+    `scenario_source` names the scenario in messages about its costs (default: its name).
     """
     if not objectives:
         raise InputError("--objective", [("", "give at least one objective, e.g. min:total_cost_usd")], "invalid option")
@@ -114,7 +116,7 @@ def check_optimisation(scenario: Scenario, levers: Sequence[Lever], objectives: 
         raise InputError("--replications", [("", ("constraints are judged by their 95 % CI, which needs at least "
                                                  f"2 replications per candidate; got {replications}"))], "invalid option")
     check_sampler(sampler, len(objectives))
-    check_costs(scenario, scenario.name)
+    check_costs(scenario, scenario_source or scenario.name)
     levs = resolve(scenario, levers, source, where="levers", what="invalid option", use=SEARCH)
     check_kpis(scenario, [(o.label, o.kpi) for o in objectives], "--objective")
     check_kpis(scenario, [(c.label, c.kpi) for c in constraints], "--constraint")
