@@ -34,9 +34,8 @@ def _when(scenario: Scenario, hours: float) -> str:
 
 def _may_end_inside(scenario: Scenario, d: Disruption) -> bool:
     """Whether a window of `d` can end inside the counted part of the run [warmup, duration), which
-    is where recovery is measured (sim.model.recorder)."""
-    if d.inert:
-        return False
+    is where recovery is measured (sim.model.recorder). Dates only: an inert disruption (capacity
+    and time factor 1) may be a lever's starting point, which the lever moves."""
     first = scenario.hours_since_start(d.from_) if d.from_ is not None else 0.0
     if d.recurring:
         last = scenario.hours_since_start(d.to) if d.to is not None else scenario.duration

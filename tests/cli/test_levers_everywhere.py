@@ -167,3 +167,32 @@ def test_refused_before_any_replication(case: Case, tmp_path: Path, no_replicati
     assert code == 2, err
     assert case.key in err and case.expected in err, err
     assert not no_replications, "a replication started before the input was refused"
+
+
+@pytest.mark.parametrize("path", [".seed", "seed.", "crossings.altynkol.checks[1].name", "disruptions.cut.name",
+                                  "disruptions[1].name", "crossings.altynkol.checks.customs.name"])
+def test_odd_spellings_of_a_non_lever_are_refused_too(path: str) -> None:
+    data = sim.load_scenario(CORRIDOR).to_dict()
+    assert (not_a_lever(data, path, SWEEP) or "").startswith("not a lever")
+
+
+@pytest.mark.parametrize(("kpi", "changes", "refused"), [
+    ("recovery_days.cut", {}, False),                                   # a dated window inside the run
+    ("recovery_days.six-a-day", {}, False),                             # a recurring one whose season is inside
+    ("recovery_days", {}, False),
+    ("recovery_days.cut", {"disruptions.cut.capacity": 1}, False),      # inert: a lever may move it
+    ("recovery_days.cut", {"duration": "40d"}, True),                   # ends with the run: never counted
+    ("recovery_days.cut", {"warmup": "45d"}, True),                     # ends before the counted days
+    ("recovery_days.six-a-day", {"start": "2025-05-01"}, True),         # its season ended before the run
+    ("recovery_days", {"start": "2025-05-01"}, True),
+    ("recovery_days.wind", {}, True),                                   # no such disruption
+    ("idle_cost_usd", {}, False),
+    ("total_cost_usd", {"costs": {}}, True),                            # no wagon-day price
+])
+def test_which_kpis_a_scenario_can_produce(kpi: str, changes: dict[str, Any], refused: bool) -> None:
+    """No false refusal: a KPI is refused only when no run of this scenario can give it a value.
+    (The corridor's `cut` runs 6 March to 10 April 2025; the file's run ends 10 April.)"""
+    from sim.decision.inputs import kpi_problem
+
+    scenario = sim.load_scenario(CORRIDOR, {"duration": "60d", "costs": {"wagon_day_usd": 25}, **changes})
+    assert (kpi_problem(scenario, kpi) is not None) == refused
