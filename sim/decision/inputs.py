@@ -17,7 +17,9 @@ from typing import Any
 from sim.decision.errors import InputError
 from sim.decision.levers import Lever, check_costs, resolve, uncosted
 from sim.decision.search import SAMPLERS
+from sim.experiments.sweep import point_scenario
 from sim.scenario.corridor import Disruption
+from sim.scenario.errors import ScenarioError
 from sim.scenario.levers import SEARCH, SENSITIVITY
 from sim.scenario.schema import Scenario
 
@@ -117,6 +119,11 @@ def check_optimisation(scenario: Scenario, levers: Sequence[Lever], objectives: 
     check_sampler(sampler, len(objectives))
     check_costs(scenario, scenario_source or scenario.name)
     levs = resolve(scenario, levers, source, where="levers", what="invalid option", use=SEARCH)
+    never = [(c.label, (f"{c.kpi} is never below 0, so no candidate could meet this (the search would run, "
+                        "then find nothing feasible); check the limit's sign"))
+             for c in constraints if c.op == "<=" and c.limit < 0 and c.kpi not in LEVER_COSTED]
+    if never:
+        raise InputError("--constraint", never, "invalid option")
     check_kpis(scenario, [(o.label, o.kpi) for o in objectives], "--objective")
     check_kpis(scenario, [(c.label, c.kpi) for c in constraints], "--constraint")
     costed = [x.label for x in [*objectives, *constraints] if x.kpi in LEVER_COSTED]
@@ -140,3 +147,17 @@ def check_sensitivity(scenario: Scenario, levers: Sequence[Lever], kpis: Sequenc
         raise InputError(source, [("", "a sensitivity ranking needs at least two levers")], "invalid option")
     check_kpis(scenario, [(f"{k}@{c}", k) for k, c in kpis], "--kpi")
     return levs
+
+
+def check_design(scenario: Scenario, points: Sequence[dict[str, Any]], source: str = "--lever") -> None:
+    """Every design point makes a valid scenario. Each lever's bounds were checked alone (resolve); two
+    levers can still clash at some points (a stop-loading threshold below its resume level)."""
+    for changes in points:
+        try:
+            point_scenario(scenario, changes)
+        except ScenarioError as exc:
+            why = "; ".join(f"{p}: {m}" for p, m in exc.problems)
+            shown = ", ".join(f"{k}={v:g}" for k, v in changes.items())
+            raise InputError(source, [("levers", (f"the design point {shown} makes an invalid scenario ({why}); "
+                                           "narrow the levers' bounds so that they cannot clash"))],
+                             "invalid option") from None

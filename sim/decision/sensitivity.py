@@ -28,7 +28,7 @@ from sim.analysis.metrics import KPI_NAMES
 from sim.decision.errors import DecisionError, InputError
 from sim.decision.evaluate import Evaluator, kpi_measure
 from sim.decision.files import write_tables
-from sim.decision.inputs import check_sensitivity
+from sim.decision.inputs import check_design, check_sensitivity
 from sim.decision.levers import Lever, as_lever
 from sim.decision.search import open_workdir
 from sim.scenario.schema import Scenario
@@ -97,6 +97,7 @@ def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequenc
 
         design = sampler_sobol.sample(problem, samples, calc_second_order=False, seed=seed)
     points = [{lv.path: lv.cast(x) for lv, x in zip(levs, row)} for row in design]
+    check_design(scenario, points, source)  # levers valid alone may clash together: say so before running
     work = open_workdir(workdir, resume, {"kind": "sensitivity", "scenario": scenario.name, "seed": seed,
                                           "replications": replications, "points": len(points)})
     names = [f"{k}@{c}" for k, c in chosen]
@@ -106,10 +107,6 @@ def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequenc
         found = ev.evaluate(points)
     finally:
         ev.close()
-    bad = [c for c in found if c.error]
-    if bad:
-        raise InputError(source, [("", (f"a design point makes an invalid scenario ({bad[0].error}); "
-                                       "narrow the levers' bounds"))], "invalid option")
     table = pd.DataFrame([{**c.changes, **{n: c.mean(n) for n in names}} for c in found])
     frames = []
     for name in names:
