@@ -21,7 +21,7 @@ from sim.scenario.errors import ScenarioError, describe_validation_error
 from sim.scenario.keypaths import KeyPathError
 from sim.scenario.keypaths import _split as split_path
 from sim.scenario.keypaths import _step as step_path
-from sim.scenario.levers import SEARCH, LeverUse, canonical, not_a_lever
+from sim.scenario.levers import SEARCH, LeverUse, canonical, cost_problems, not_a_lever
 from sim.scenario.loader import parse_yaml, validate_scenario
 from sim.scenario.schema import LeverCost, Scenario
 
@@ -190,26 +190,9 @@ def lever_cost_usd(scenario: Scenario, changes: dict[str, Any], base: dict[str, 
 
 
 def check_costs(scenario: Scenario, source: str) -> None:
-    """Every `costs.levers` key names a number in the scenario that is a lever, once whatever its
-    spelling (a misspelt key would silently cost nothing; two spellings would give one lever two costs)."""
-    data = scenario.to_dict()
-    problems = []
-    seen: dict[str, str] = {}
-    for path in scenario.costs.levers:
-        key = f"costs.levers.{path}"
-        try:
-            value = get_path(data, path)
-        except KeyPathError as exc:
-            problems.append((key, f"no such key in the scenario ({exc.reason})"))
-            continue
-        why = not_a_lever(data, path, SEARCH)
-        if why is not None:
-            problems.append((key, why))
-        elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append((key, "does not name a number in the scenario"))
-        elif seen.setdefault(canonical(data, path), path) != path:
-            problems.append((key, (f"the same lever as costs.levers.{seen[canonical(data, path)]} (by index and by "
-                                   "name); give its cost once")))
+    """Every `costs.levers` key names a numeric lever of the scenario, once whatever its spelling
+    (sim.scenario.levers.cost_problems; `validate` and `run` warn of the same)."""
+    problems = cost_problems(scenario.to_dict(), scenario.costs.levers)
     if problems:
         raise InputError(source, problems, "invalid scenario")
 

@@ -18,11 +18,11 @@ in duplicates and in `costs.levers` alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sim.scenario.keypaths import KeyPathError, overlaps, resolve
+from sim.scenario.keypaths import KeyPathError, _split, _step, overlaps, resolve
 
 
 @dataclass(frozen=True)
@@ -97,4 +97,39 @@ def lever_problems(data: dict[str, Any], paths: Sequence[str], use: LeverUse,
     (by index and by name) or a value inside another."""
     problems = [(path, why) for path in paths if (why := not_a_lever(data, path, use)) is not None]
     problems += [(later, f"{why}{twice}") for _, later, why in overlaps(data, list(paths))]
+    return problems
+
+
+def value_at(data: dict[str, Any], path: str) -> Any:
+    """The value at an existing key path (same grammar as --set); KeyPathError when there is none."""
+    parts = _split(path)
+    if not parts:
+        raise KeyPathError(path, "empty key path")
+    node: Any = data
+    for depth, part in enumerate(parts):
+        node = _step(node, part, path, parts[: depth + 1])
+    return node
+
+
+def cost_problems(data: dict[str, Any], paths: Iterable[str]) -> list[tuple[str, str]]:
+    """(costs.levers.PATH, why) for each lever cost that names no numeric lever of the scenario, or a
+    lever already costed under its other spelling (by index and by name): a misspelt key would
+    silently cost nothing, and one lever would have two costs."""
+    problems = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        key = f"costs.levers.{path}"
+        try:
+            value = value_at(data, path)
+        except KeyPathError as exc:
+            problems.append((key, f"no such key in the scenario ({exc.reason})"))
+            continue
+        why = not_a_lever(data, path, SEARCH)
+        first = seen.setdefault(canonical(data, path), path)
+        if why is not None:
+            problems.append((key, why))
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append((key, "does not name a number in the scenario"))
+        elif first != path:
+            problems.append((key, f"the same lever as costs.levers.{first} (by index and by name); give its cost once"))
     return problems

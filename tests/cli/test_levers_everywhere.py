@@ -196,3 +196,18 @@ def test_which_kpis_a_scenario_can_produce(kpi: str, changes: dict[str, Any], re
 
     scenario = sim.load_scenario(CORRIDOR, {"duration": "60d", "costs": {"wagon_day_usd": 25}, **changes})
     assert (kpi_problem(scenario, kpi) is not None) == refused
+
+
+def test_validate_warns_of_lever_costs_that_optimize_would_refuse(tmp_path: Path) -> None:
+    """`costs.levers` is used by optimize only; validate says at once what optimize would refuse."""
+    text = MINI + ("costs:\n  levers:\n    'checks[0].time.mean': {usd_per_unit: 1}\n"
+                   "    checks.customs.time.mean: {usd_per_unit: 2}\n    seed: {usd_per_unit: 1}\n"
+                   "    unloading.wheat.points: {usd_per_unit: 1}\n")
+    (tmp_path / "mini.yaml").write_text(text, encoding="utf-8")
+    code, err, _ = run_main(["validate", "mini.yaml"], tmp_path)
+    assert code == 0, err
+    warned = [line for line in err.splitlines() if line.startswith("warning: mini.yaml: costs.levers.")]
+    assert len(warned) == 3, err
+    assert "costs.levers.checks.customs.time.mean: the same lever as costs.levers.checks[0].time.mean" in err
+    assert "costs.levers.seed: not a lever" in err
+    assert "costs.levers.unloading.wheat.points: no such key in the scenario" in err
