@@ -17,7 +17,7 @@ import click
 from sim.cli.options import check_executor, check_scheduler, execution_options, fail, parse_sets
 from sim.cli.outputs import Claim, claim_output, default_out, out_path
 from sim.decision.calibrate import calibrate as run_calibration
-from sim.decision.inputs import check_optimisation, check_sensitivity
+from sim.decision.inputs import check_optimisation, check_sampler, check_sensitivity
 from sim.decision.levers import parse_lever_option
 from sim.decision.optimize import optimize as run_optimisation
 from sim.decision.optimize import parse_constraint, parse_objective
@@ -95,6 +95,7 @@ def calibrate(scenario: str, targets_path: str, candidates: int, profile: int, r
     base = load_scenario(scenario, parse_sets(sets))
     spec = load_targets(targets_path)
     check_against(spec, base, targets_path)
+    check_sampler(sampler, 1)
     check_executor(executor)
     out_dir = out_path(out, default_out(base.name, "-calibration"))
     with claim_output(out_dir, force, resume, "calibrate") as claim:
