@@ -55,7 +55,7 @@ def _not_lever(key: tuple[str | int, ...], use: LeverUse) -> str | None:
         return "not a lever: a name labels the results and changes no number"
     if len(key) == 1 and top == "description":
         return "not a lever: a description changes no number"
-    if key and key[-1] == "name":
+    if len(key) > 1 and key[-1] == "name" and isinstance(key[-2], int):  # a list item's name, not a cargo "name"
         return "not a lever: a name labels a check or disruption and changes no number"
     if use.search and len(key) == 1 and top in PERIOD_KEYS:
         return (f"not a lever of a search: {top} sets the period the KPIs cover, so {use.unit}s would be "
