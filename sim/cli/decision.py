@@ -24,6 +24,7 @@ from sim.cli.options import (
 )
 from sim.cli.outputs import Claim, claim_output, default_out, out_path
 from sim.decision.calibrate import calibrate as run_calibration
+from sim.decision.inputs import check_optimisation, check_sampler, check_sensitivity
 from sim.decision.levers import parse_lever_option
 from sim.decision.optimize import optimize as run_optimisation
 from sim.decision.optimize import parse_constraint, parse_objective
@@ -37,6 +38,9 @@ from sim.reporting.decision_tables import calibration_text, optimisation_text, s
 from sim.scenario.loader import load_scenario
 
 INFEASIBLE_EXIT = 3
+#: the method options of `sensitivity` and their defaults: each goes with its method only
+MORRIS_DEFAULTS = {"trajectories": 10, "levels": 4}
+SOBOL_DEFAULTS = {"samples": 64}
 
 
 def _search_options(fn: Any) -> Any:
@@ -100,6 +104,7 @@ def calibrate(scenario: str, targets_path: str, candidates: int, profile: int, r
     base = load_scenario(scenario, changes)
     spec = load_targets(targets_path)
     check_against(spec, base, targets_path)
+    check_sampler(sampler, 1)
     check_executor(executor)
     out_dir = out_path(out, default_out(base.name, "-calibration"))
     with claim_output(out_dir, force, resume, "calibrate") as claim:
@@ -144,6 +149,7 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     lv = [parse_lever_option(t) for t in levers]
     objs = [parse_objective(t, cargos) for t in objectives]
     cons = [parse_constraint(t, cargos) for t in constraints]
+    check_optimisation(base, lv, objs, cons, replications, sampler, scenario_source=scenario)  # before any output
     check_executor(executor)
     out_dir = out_path(out, default_out(base.name, "-optimize"))
     with claim_output(out_dir, force, resume, "optimize") as claim:
@@ -171,18 +177,19 @@ def _infeasible(n: int, cons: list[Any]) -> NoReturn:
 @click.option("--kpi", "kpis", multiple=True, metavar="KPI[@cargo]",
               help="KPI whose sensitivity is ranked (repeatable; default backlog_wagons_mean, dwell_h_mean).")
 @click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris", show_default=True)
-@click.option("--trajectories", type=click.IntRange(min=2, max=10_000), default=10, show_default=True,
-              help="Morris: one-at-a-time paths ((levers + 1) runs each).")
-@click.option("--levels", type=click.IntRange(min=2, max=100), default=4, show_default=True, help="Morris: grid levels per lever.")
-@click.option("--samples", type=click.IntRange(min=8, max=1_000_000), default=64, show_default=True,
-              help="Sobol: base samples ((levers + 2) runs each; a power of 2).")
+@click.option("--trajectories", type=click.IntRange(min=2, max=10_000),
+              help=f"Morris: one-at-a-time paths ((levers + 1) runs each; default {MORRIS_DEFAULTS['trajectories']}).")
+@click.option("--levels", type=click.IntRange(min=2, max=100),
+              help=f"Morris: grid levels per lever (default {MORRIS_DEFAULTS['levels']}).")
+@click.option("--samples", type=click.IntRange(min=8, max=1_000_000),
+              help=f"Sobol: base samples ((levers + 2) runs each; a power of 2; default {SOBOL_DEFAULTS['samples']}).")
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=10_000), default=3, show_default=True)
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed of the runs and the design (default: the scenario's).")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one base value (repeatable).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory.")
 @execution_options
-def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], method: str, trajectories: int,
-                levels: int, samples: int, replications: int, seed: int | None, sets: tuple[str, ...],
+def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], method: str, trajectories: int | None,
+                levels: int | None, samples: int | None, replications: int, seed: int | None, sets: tuple[str, ...],
                 out: str | None, executor: str, workers: int | None, scheduler: str | None, force: bool,
                 resume: bool, quiet: bool) -> None:
     """Rank SCENARIO's levers by their effect on KPIs (Morris screening, or Sobol indices).
@@ -197,12 +204,19 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
     cargos = [*base.cargo, "all"]
     lv = [parse_lever_option(t) for t in levers]
     chosen = [parse_kpi(k, cargos) for k in (kpis or ("backlog_wagons_mean", "dwell_h_mean"))]
+    given = {"trajectories": trajectories, "levels": levels, "samples": samples}
+    misplaced = [n for n in (SOBOL_DEFAULTS if method == "morris" else MORRIS_DEFAULTS) if given[n] is not None]
+    if misplaced:  # it would be ignored
+        raise click.BadParameter(f"goes with --method {'sobol' if method == 'morris' else 'morris'}, not {method}",
+                                 param_hint=f"--{misplaced[0]}")
+    check_sensitivity(base, lv, chosen)  # before any directory is touched
     check_executor(executor)
     out_dir = out_path(out, default_out(base.name, "-sensitivity"))
     with claim_output(out_dir, force, resume, "sensitivity") as claim:
         result = _run(out_dir, claim.work, lambda: run_sensitivity(
-            base, lv, chosen, method, trajectories, levels, samples, replications, seed, executor, workers, claim.work,
-            resume=True, progress=not quiet, scheduler=scheduler))
+            base, lv, chosen, method, trajectories or MORRIS_DEFAULTS["trajectories"],
+            levels or MORRIS_DEFAULTS["levels"], samples or SOBOL_DEFAULTS["samples"], replications, seed, executor,
+            workers, claim.work, resume=True, progress=not quiet, scheduler=scheduler))
         written = _done(result, out_dir, force, claim, "Sensitivity")
     if not quiet:
         click.echo("\n" + sensitivity_text(result, replications) + "\n")

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
 from sim.cli.options import (
     both,
@@ -27,6 +28,7 @@ from sim.cli.options import (
     xlsx_writer,
 )
 from sim.cli.outputs import check_output_file, claim_output, default_out, out_path
+from sim.decision.errors import InputError
 from sim.experiments.compare import Comparison, unique_names
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.executors import EXECUTORS
@@ -36,6 +38,7 @@ from sim.experiments.warmup import suggest_warmup
 from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, format_differences, format_sweep, not_set
 from sim.scenario.errors import ScenarioError
 from sim.scenario.keypaths import overlaps
+from sim.scenario.levers import COMPARE, lever_problems
 from sim.scenario.limits import series_count
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -82,6 +85,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     if clashes:
         raise ScenarioError("--vary", clashes)
     check_levers(base, levers, "--vary")  # before any directory is touched
+    check_shown([base], kpis, cargo)
     points = math.prod(len(v) for v in levers.values())
     check_xlsx(xlsx, {"KPI table": points * (replications or base.replications) * series_count(base)})
     check_executor(executor)
@@ -136,8 +140,13 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
         check_given_once(changes, seed, replications, label=f"{i + 1}:")
     loaded = [load_scenario(p, {**common, **own[i]}) if not own[i] else
               _load_variant(p, i + 1, common, own[i]) for i, p in enumerate(scenarios)]
+    not_levers = [(f"{i + 1}:{path}", why) for i, changes in enumerate(own)
+                  for path, why in lever_problems(loaded[i].to_dict(), list(changes), COMPARE)]
+    if not_levers:  # a variant's own change must change what is simulated
+        raise InputError("--set", not_levers, "invalid option")
     names = unique_names([variant_name(Path(p).stem, own[i]) for i, p in enumerate(scenarios)])
     _say_identical(loaded, names)
+    check_shown(loaded, kpis, cargo)
     n = replications or loaded[0].replications
     # kpis: every series (each cargo and all, per crossing); daily: the corridor's `all` row per day
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in loaded),
@@ -164,6 +173,18 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     say_reused(result.metadata.get("tasks_reused", 0), len(result.kpis["scenario"].unique()) * result.replications,
                 "tasks")
     click.echo(f"Comparison written to {written}")
+
+
+def check_shown(scenarios: list[Scenario], kpis: tuple[str, ...], cargo: str) -> None:
+    """--kpi and --cargo choose what is printed: refuse, before anything runs, one that would print nothing."""
+    cargos = list(dict.fromkeys(c for s in scenarios for c in [*s.cargo, "all"]))
+    disruptions = {f"recovery_days.{d.name}" for s in scenarios for d in s.disruptions}
+    problems = [(k, f"unknown KPI; expected one of: {', '.join(KPI_NAMES)} (or recovery_days.DISRUPTION)")
+                for k in kpis if k not in KPI_NAMES and k not in disruptions]
+    if cargo not in cargos:
+        problems.append((cargo, f"unknown cargo; expected one of: {', '.join(cargos)}"))
+    if problems:
+        raise InputError("--kpi" if problems[0][0] in kpis else "--cargo", problems, "invalid option")
 
 
 def _load_variant(path: str, n: int, common: dict[str, Any], own: dict[str, Any]) -> Scenario:

@@ -21,7 +21,7 @@ from sim.cli.options import (
     xlsx_writer,
 )
 from sim.cli.outputs import claim_output, default_out, out_path, say_unchecked
-from sim.decision.precision import parse_kpis, replicate_until_precise
+from sim.decision.precision import check_precision, parse_kpis, replicate_until_precise
 from sim.experiments.atomic import write_errors
 from sim.experiments.executors import EXECUTORS
 from sim.experiments.lock import output_lock
@@ -31,6 +31,9 @@ from sim.reporting.decision_tables import precision_text
 from sim.reporting.tables import format_crossings, not_set
 from sim.scenario.limits import daily_rows
 from sim.scenario.loader import load_scenario
+
+#: --max-replications when not given
+MAX_REPLICATIONS = 200
 
 
 @click.command()
@@ -50,14 +53,14 @@ from sim.scenario.loader import load_scenario
               "half-width is at most this share of its mean (or amount in its unit).")
 @click.option("--precision-kpi", "precision_kpis", multiple=True, metavar="KPI[@cargo]",
               help="KPI checked by --precision (repeatable; default tonnes_delivered, backlog_wagons_mean, dwell_h_mean).")
-@click.option("--max-replications", type=click.IntRange(min=1, max=100_000), default=200, show_default=True,
-              help="With --precision: stop here even if not precise (and say so).")
+@click.option("--max-replications", type=click.IntRange(min=1, max=100_000),
+              help="With --precision: stop here even if not precise (and say so); default 200.")
 @click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets summary, kpis, daily).")
 @click.option("--window", "windows", multiple=True, metavar="FROM:TO", help=windows_cli.WINDOW_HELP)
 @click.option("--at", "dates", multiple=True, metavar="DAY", help=windows_cli.AT_HELP)
 def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], out: str | None,
         force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool,
-        no_report: bool, precision: str | None, precision_kpis: tuple[str, ...], max_replications: int, xlsx: bool, windows: tuple[str, ...],
+        no_report: bool, precision: str | None, precision_kpis: tuple[str, ...], max_replications: int | None, xlsx: bool, windows: tuple[str, ...],
         dates: tuple[str, ...]) -> None:
     """Run SCENARIO's replications and write a results directory.
 
@@ -74,17 +77,20 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     windows_cli.check_inside(scen, chosen_windows, chosen_dates)
     check_executor(executor)
     out_dir = out_path(out, default_out(scen.name))
-    if precision is None and precision_kpis:
-        raise click.BadParameter("goes with --precision", param_hint="--precision-kpi")
+    for given, option in ((precision_kpis, "--precision-kpi"), (max_replications, "--max-replications")):
+        if precision is None and given:
+            raise click.BadParameter("goes with --precision", param_hint=option)
     report = None
+    limit = max_replications or MAX_REPLICATIONS
     if precision is not None:
+        check_precision(scen, precision, replications, limit)
         chosen = parse_kpis(precision_kpis, scen)
-        check_replications(scen, scenario, max_replications)
+        check_replications(scen, scenario, limit)
     with claim_output(out_dir, force, resume, "run") as claim:
         with interrupt_note(out_dir, "replications"):
             if precision is not None:
                 results, report = replicate_until_precise(
-                    scen, precision, chosen, replications, max_replications, seed, executor, workers, claim.work,
+                    scen, precision, chosen, replications, limit, seed, executor, workers, claim.work,
                     resume=True, progress=not quiet, scheduler=scheduler)
             else:
                 results = run_experiment(scen, replications, seed, executor=executor, workers=workers,

@@ -3,6 +3,8 @@
 Map of the sub-package (data flows top to bottom):
 - targets.py     observed figures with tolerances (targets files), validated with the file and key path
 - levers.py      numeric key paths with bounds (free parameters, levers) and their costs
+- inputs.py      what the commands check against the scenario before anything runs (KPIs it can
+                 produce, costs of a cost objective, sampler)
 - evaluate.py    batches of candidates as executor tasks, common random numbers, resumable work
 - search.py      seeded optuna samplers and fixed-size ask/tell batches
 - calibrate.py   `calibrate`: fit parameters to targets; not-ruled-out ranges (history matching)

@@ -25,10 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.decision.errors import DecisionError, InputError
+from sim.decision.errors import DecisionError
 from sim.decision.evaluate import Candidate, Evaluator
 from sim.decision.files import write_tables
-from sim.decision.levers import Lever, current_values, resolve
+from sim.decision.inputs import check_sampler
+from sim.decision.levers import Lever, current_values
 from sim.decision.search import ask_batch, make_study, open_workdir
 from sim.decision.targets import Target, TargetsFile, check_against, load_targets, targets_table
 from sim.scenario.schema import Scenario
@@ -101,11 +102,8 @@ def calibrate(scenario: Scenario, targets: TargetsFile | str | os.PathLike[str],
     if isinstance(targets, (str, os.PathLike)):
         source = str(targets)
         targets = load_targets(targets)
-    if not targets.parameters:
-        raise InputError(source, [("parameters", ("calibration needs at least one free parameter "
-                                                  "(path, low, high)"))], "invalid targets file")
-    check_against(targets, scenario, source)
-    levers = resolve(scenario, targets.parameters, source, what="invalid targets file")
+    levers = check_against(targets, scenario, source)
+    check_sampler(sampler, 1)
     if candidates < 1 or batch < 1 or profile < 0:
         raise DecisionError("candidates and batch must be at least 1, profile at least 0")
     seed = scenario.seed if seed is None else int(seed)

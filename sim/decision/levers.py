@@ -8,6 +8,7 @@ option, the key and what was expected, like a bad scenario file.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 from collections.abc import Sequence
@@ -20,8 +21,9 @@ from sim.scenario.errors import ScenarioError, describe_validation_error
 from sim.scenario.keypaths import KeyPathError
 from sim.scenario.keypaths import _split as split_path
 from sim.scenario.keypaths import _step as step_path
+from sim.scenario.levers import SEARCH, LeverUse, canonical, cost_problems, not_a_lever
 from sim.scenario.loader import parse_yaml, validate_scenario
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import LeverCost, Scenario
 
 
 class Lever(BaseModel):
@@ -71,26 +73,34 @@ def get_path(data: dict[str, Any], path: str) -> Any:
 
 
 def resolve(scenario: Scenario, levers: Sequence[Lever], source: str, where: str = "parameters",
-            what: str = "invalid input") -> list[Lever]:
+            what: str = "invalid input", use: LeverUse = SEARCH) -> list[Lever]:
     """Check every lever against the scenario; fill in `integer`. Raises one ScenarioError listing all problems.
 
-    A lever must name an existing number (not a flag, text or mapping), appear once, and both its
-    bounds must make a valid scenario (e.g. `points: 0` is refused here, not in the middle of a search).
+    A lever must be one (sim.scenario.levers: not the seed, replications, a name…), name an
+    existing number (not a flag, text or mapping), appear once whatever its spelling (by index or
+    by name), and both its bounds must make a valid scenario (e.g. `points: 0` is refused here,
+    not in the middle of a search).
     """
     data = scenario.to_dict()
     problems: list[tuple[str, str]] = []
     out: list[Lever] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for i, lever in enumerate(levers):
         key = f"{where}[{i}]"
-        if lever.path in seen:
-            problems.append((f"{key}.path", f"{lever.path} is given twice; give each parameter once"))
+        why = not_a_lever(data, lever.path, use)
+        if why is not None:
+            problems.append((f"{key}.path", f"{lever.path}: {why}"))
             continue
-        seen.add(lever.path)
         try:
             current = get_path(data, lever.path)
         except KeyPathError as exc:
             problems.append((f"{key}.path", f"{lever.path}: no such key in scenario {scenario.name!r} ({exc.reason})"))
+            continue
+        same = seen.setdefault(canonical(data, lever.path), i)
+        if same != i:
+            other = levers[same].path
+            said = "is given twice" if other == lever.path else f"names the same lever as {where}[{same}] ({other})"
+            problems.append((f"{key}.path", f"{lever.path} {said}; give each {where.rstrip('s')} once"))
             continue
         if isinstance(current, bool) or not isinstance(current, (int, float)):
             shown = type(current).__name__ if isinstance(current, (dict, list)) else repr(current)
@@ -153,26 +163,42 @@ def as_lever(value: Lever | str | dict[str, Any]) -> Lever:
         raise InputError("levers", describe_validation_error(exc), "invalid lever") from None
 
 
-def lever_cost_usd(scenario: Scenario, changes: dict[str, Any], base: dict[str, float]) -> float:
-    """Σ usd_per_unit × (value − scenario value) over levers with a cost in `costs.levers` (negative: a saving)."""
-    total = 0.0
+def lever_costs(scenario: Scenario) -> dict[str, LeverCost]:
+    """`costs.levers` by each lever's one spelling (sim.scenario.levers.canonical); keys that name
+    nothing are left out (check_costs refuses them)."""
+    data = scenario.to_dict()
+    out: dict[str, LeverCost] = {}
     for path, cost in scenario.costs.levers.items():
-        if path in changes:
-            total += cost.usd_per_unit * (float(changes[path]) - base[path])
+        with contextlib.suppress(KeyPathError):
+            out.setdefault(canonical(data, path), cost)
+    return out
+
+
+def lever_cost_usd(scenario: Scenario, changes: dict[str, Any], base: dict[str, float]) -> float:
+    """Σ usd_per_unit × (value − scenario value) over levers with a cost in `costs.levers` (negative: a saving).
+
+    A lever and its cost may be spelt differently (`checks[0].trains_per_day`, `checks.handover.trains_per_day`).
+    """
+    data = scenario.to_dict()
+    costs = lever_costs(scenario)
+    total = 0.0
+    for path, value in changes.items():
+        cost = costs.get(canonical(data, path))
+        if cost is not None:
+            total += cost.usd_per_unit * (float(value) - base[path])
     return total
 
 
 def check_costs(scenario: Scenario, source: str) -> None:
-    """Every `costs.levers` key names a number in the scenario (a misspelt key would silently cost nothing)."""
-    data = scenario.to_dict()
-    problems = []
-    for path in scenario.costs.levers:
-        try:
-            value = get_path(data, path)
-        except KeyPathError as exc:
-            problems.append((f"costs.levers.{path}", f"no such key in the scenario ({exc.reason})"))
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append((f"costs.levers.{path}", "does not name a number in the scenario"))
+    """Every `costs.levers` key names a numeric lever of the scenario, once whatever its spelling
+    (sim.scenario.levers.cost_problems; `validate` and `run` warn of the same)."""
+    problems = cost_problems(scenario.to_dict(), scenario.costs.levers)
     if problems:
         raise InputError(source, problems, "invalid scenario")
+
+
+def uncosted(scenario: Scenario, levers: Sequence[Lever]) -> list[Lever]:
+    """The levers without a cost in `costs.levers` (whatever the spelling of either)."""
+    data = scenario.to_dict()
+    costs = lever_costs(scenario)
+    return [lv for lv in levers if canonical(data, lv.path) not in costs]

@@ -28,14 +28,8 @@ from sim.analysis.metrics import KPI_NAMES
 from sim.decision.errors import InputError
 from sim.decision.evaluate import Candidate, Evaluator, kpi_measure
 from sim.decision.files import write_tables
-from sim.decision.levers import (
-    Lever,
-    as_lever,
-    check_costs,
-    current_values,
-    lever_cost_usd,
-    resolve,
-)
+from sim.decision.inputs import check_optimisation
+from sim.decision.levers import Lever, as_lever, current_values, lever_cost_usd
 from sim.decision.search import ask_batch, make_study, open_workdir
 from sim.scenario.schema import Scenario
 
@@ -171,22 +165,12 @@ def optimize(scenario: Scenario, levers: Sequence[Lever | str], objectives: Sequ
     levs = [as_lever(lv) for lv in levers]
     objs = [parse_objective(o, cargos) if isinstance(o, str) else o for o in objectives]
     cons = [parse_constraint(c, cargos) if isinstance(c, str) else c for c in constraints or []]
-    if not objs:
-        raise InputError("--objective", [("", "give at least one objective, e.g. min:total_cost_usd")], "invalid option")
-    if cons and replications < 2:
-        raise InputError("--replications", [("", ("constraints are judged by their 95 % CI, which needs at least "
-                                                 f"2 replications per candidate; got {replications}"))], "invalid option")
-    check_costs(scenario, scenario.name)
-    levs = resolve(scenario, levs, source, where="levers", what="invalid option")
+    levs = check_optimisation(scenario, levs, objs, cons, replications, sampler, source)
     seed = scenario.seed if seed is None else int(seed)
     base = current_values(scenario, levs)
     needed = {(o.kpi, o.cargo) for o in objs} | {(c.kpi, c.cargo) for c in cons}
     if any(k == "total_cost_usd" for k, _ in needed):
         needed.add(("idle_cost_usd", "all"))
-    if scenario.costs.wagon_day_usd is None and any(k in ("total_cost_usd", "idle_cost_usd") for k, _ in needed):
-        raise InputError(scenario.name, [("costs.wagon_day_usd", ("not set, so idle cost (and total cost) cannot be "
-                                   "computed; set it (USD per wagon-day), or optimise another KPI"))],
-                         "invalid scenario")
     measure = kpi_measure(sorted(k for k in needed if k[0] not in DERIVED))
     work = open_workdir(workdir, resume, {"kind": "optimize", "scenario": scenario.name, "seed": seed,
                                           "replications": replications, "candidates": candidates})

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.analysis.stats import corridor_rows
 from sim.decision.errors import InputError
+from sim.decision.inputs import check_kpis
 from sim.decision.targets import parse_tolerance
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.results import Results
@@ -45,7 +46,27 @@ def parse_kpis(items: tuple[str, ...] | list[str], scenario: Scenario) -> list[t
     from sim.decision.sensitivity import parse_kpi
 
     cargos = [*scenario.cargo, "all"]
-    return [parse_kpi(k, cargos, "--precision-kpi") for k in (items or DEFAULT_KPIS)]
+    chosen = [parse_kpi(k, cargos, "--precision-kpi") for k in (items or DEFAULT_KPIS)]
+    check_kpis(scenario, [(f"{k}@{c}", k) for k, c in chosen], "--precision-kpi")
+    return chosen
+
+
+def check_precision(scenario: Scenario, precision: str | float, initial: int | None,
+                    max_replications: int) -> tuple[float, bool]:
+    """The precision as (amount, relative), after checking it and the replication bounds before anything runs."""
+    try:
+        amount, relative = parse_tolerance(precision)
+    except ValueError as exc:
+        raise InputError("--precision", [("", str(exc))], "invalid option") from None
+    n = scenario.replications if initial is None else int(initial)
+    if n < 2:
+        raise InputError("--replications", [("", f"a confidence interval needs at least 2 replications to start; got {n}")],
+                         "invalid option")
+    if max_replications < n:
+        raise InputError("--max-replications", [("", (f"the maximum ({max_replications:,}) is below the initial "
+                                                      f"replications ({n:,}); raise it or start with fewer"))],
+                         "invalid option")
+    return amount, relative
 
 
 def _check(kpis: pd.DataFrame, amount: float, relative: bool) -> pd.DataFrame:
@@ -61,19 +82,10 @@ def replicate_until_precise(scenario: Scenario, precision: str | float, kpis: li
                             workdir: str | os.PathLike[str] | None = None, resume: bool = False,
                             progress: bool = False, scheduler: str | None = None) -> tuple[Results, PrecisionReport]:
     """Run `initial` replications (default: the scenario's), then more until precise or at the maximum."""
-    try:
-        amount, relative = parse_tolerance(precision)
-    except ValueError as exc:
-        raise InputError("--precision", [("", str(exc))], "invalid option") from None
+    amount, relative = check_precision(scenario, precision, initial, max_replications)
     n = scenario.replications if initial is None else int(initial)
-    if n < 2:
-        raise InputError("--replications", [("", f"a confidence interval needs at least 2 replications to start; got {n}")],
-                         "invalid option")
-    if max_replications < n:
-        raise InputError("--max-replications", [("", (f"the maximum ({max_replications:,}) is below the initial "
-                                                      f"replications ({n:,}); raise it or start with fewer"))],
-                         "invalid option")
     chosen = kpis or parse_kpis([], scenario)
+    check_kpis(scenario, [(f"{k}@{c}", k) for k, c in chosen], "--precision-kpi")
     seed = scenario.seed if seed is None else int(seed)
     work = None
     if workdir is not None:

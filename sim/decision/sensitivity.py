@@ -28,7 +28,8 @@ from sim.analysis.metrics import KPI_NAMES
 from sim.decision.errors import DecisionError, InputError
 from sim.decision.evaluate import Evaluator, kpi_measure
 from sim.decision.files import write_tables
-from sim.decision.levers import Lever, as_lever, resolve
+from sim.decision.inputs import check_design, check_sensitivity
+from sim.decision.levers import Lever, as_lever
 from sim.decision.search import open_workdir
 from sim.scenario.schema import Scenario
 
@@ -83,11 +84,7 @@ def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequenc
     chosen = [parse_kpi(k, [*scenario.cargo, "all"]) if isinstance(k, str) else k for k in kpis]
     if method not in METHODS:
         raise InputError("--method", [("", f"expected one of: {', '.join(METHODS)}, got {method!r}")], "invalid option")
-    if not chosen:
-        raise InputError("--kpi", [("", "give at least one KPI, e.g. --kpi backlog_wagons_mean")], "invalid option")
-    levs = resolve(scenario, levs, source, where="levers", what="invalid option")
-    if len(levs) < 2:
-        raise InputError(source, [("", "a sensitivity ranking needs at least two levers")], "invalid option")
+    levs = check_sensitivity(scenario, levs, chosen, source)
     seed = scenario.seed if seed is None else int(seed)
     problem = {"num_vars": len(levs), "names": [lv.path for lv in levs],
                "bounds": [[lv.low, lv.high] for lv in levs]}
@@ -100,6 +97,7 @@ def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequenc
 
         design = sampler_sobol.sample(problem, samples, calc_second_order=False, seed=seed)
     points = [{lv.path: lv.cast(x) for lv, x in zip(levs, row)} for row in design]
+    check_design(scenario, points, source)  # levers valid alone may clash together: say so before running
     work = open_workdir(workdir, resume, {"kind": "sensitivity", "scenario": scenario.name, "seed": seed,
                                           "replications": replications, "points": len(points)})
     names = [f"{k}@{c}" for k, c in chosen]
@@ -109,10 +107,6 @@ def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequenc
         found = ev.evaluate(points)
     finally:
         ev.close()
-    bad = [c for c in found if c.error]
-    if bad:
-        raise InputError(source, [("", (f"a design point makes an invalid scenario ({bad[0].error}); "
-                                       "narrow the levers' bounds"))], "invalid option")
     table = pd.DataFrame([{**c.changes, **{n: c.mean(n) for n in names}} for c in found])
     frames = []
     for name in names:

@@ -28,7 +28,8 @@ from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
 from sim.analysis.window import AT_DATE_KPIS, WINDOW_KPIS, at_date, check_window, window_kpis
 from sim.decision.errors import InputError
-from sim.decision.levers import Lever
+from sim.decision.inputs import kpi_problem
+from sim.decision.levers import Lever, resolve
 from sim.scenario.base import Date
 from sim.scenario.errors import ScenarioError, describe_validation_error
 from sim.scenario.loader import MAX_FILE_BYTES, parse_yaml
@@ -143,8 +144,10 @@ class TargetsFile(_Model):
     parameters: list[Lever] = Field(default_factory=list)
 
 
-def check_against(spec: TargetsFile, scenario: Scenario, source: str) -> None:
-    """Targets must name the scenario's cargo and lie inside its simulated days."""
+def check_against(spec: TargetsFile, scenario: Scenario, source: str) -> list[Lever]:
+    """Targets must name the scenario's cargo, lie inside its simulated days, have a tolerance above 0
+    and name a KPI the scenario can produce; parameters must be levers (sim.decision.levers.resolve).
+    Returns the resolved parameters. Everything a calibration can check before it runs."""
     first = scenario.start
     last = first + dt.timedelta(days=max(1, math.ceil(scenario.duration / 24)) - 1)
     cargos = [*scenario.cargo, "all"]
@@ -159,12 +162,22 @@ def check_against(spec: TargetsFile, scenario: Scenario, source: str) -> None:
                 problems.append((f"targets[{i}].window", why))
         if t.at is not None and not first <= t.at <= last:
             problems.append((f"targets[{i}].at", f"the date {t.at} is not inside the simulated days {first} to {last}"))
+        if t.tolerance_abs == 0:
+            problems.append((f"targets[{i}].tolerance", (f"{t.tolerance[0] * 100:g}% of a value of 0 is 0 (a simulation "
+                                                         "never meets a figure exactly); give the tolerance as an "
+                                                         "amount in the KPI's unit, e.g. tolerance: 1")))
+        why = None if t.dated else kpi_problem(scenario, t.kpi)
+        if why is not None:
+            problems.append((f"targets[{i}].kpi", why))
         if t.label in labels:
             problems.append((f"targets[{i}]", (f"the same target as targets[{labels[t.label]}] ({t.label}); "
                                               "give it a different `name` or remove one")))
         labels.setdefault(t.label, i)
+    if not spec.parameters:
+        problems.append(("parameters", "calibration needs at least one free parameter (path, low, high)"))
     if problems:
         raise InputError(source, problems, "invalid targets file")
+    return resolve(scenario, spec.parameters, source, what="invalid targets file")
 
 
 def load_targets(path: str | os.PathLike[str]) -> TargetsFile:

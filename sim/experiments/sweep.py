@@ -30,7 +30,7 @@ from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_
 from sim.experiments.workdir import WorkDir
 from sim.scenario.effects import scenario_warnings
 from sim.scenario.errors import ScenarioError
-from sim.scenario.keypaths import KeyPathError, overlaps, resolve
+from sim.scenario.levers import SWEEP, lever_problems
 from sim.scenario.loader import parse_yaml, validate_scenario
 from sim.scenario.schema import Scenario
 
@@ -56,38 +56,16 @@ def _values(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple, range)) else [value]
 
 
-#: Keys that look like levers but would change nothing (or be ignored) at every grid point.
-NOT_LEVERS = {
-    "seed": ("not a lever: every grid point runs with the same seed, so that points differ only by their "
-             "levers (common random numbers); give the seed with --seed (seed= in Python), or run one sweep per seed"),
-    "replications": ("not a lever: every grid point runs the same replications; give them with -n "
-                     "(replications= in Python)"),
-    "name": "not a lever: a name labels the results and changes no number",
-    "description": "not a lever: a description changes no number",
-}
-
-
 def check_levers(base: Scenario, vary: Mapping[str, Sequence[Any]], source: str = "vary") -> list[Scenario]:
     """Each grid point's scenario, after refusing levers that would silently do nothing or be pooled.
 
-    Refused: keys that are no levers (seed, replications, names), two levers naming one value (by
-    index and by name) or one inside the other (one overwrites the other), and values that give the
-    same scenario (6 and 6.0), whose results would be pooled under one label.
+    Refused: keys that are no levers (seed, replications, names: sim.scenario.levers), two levers
+    naming one value (by index and by name) or one inside the other (one overwrites the other), and
+    values that give the same scenario (6 and 6.0), whose results would be pooled under one label.
     """
     data = base.to_dict()
-    problems: list[tuple[str, str]] = []
-    for lever in vary:
-        try:
-            key = resolve(data, lever)
-        except KeyPathError:
-            continue  # point_scenario says what is wrong with the path
-        if len(key) == 1 and str(key[0]) in NOT_LEVERS:
-            problems.append((lever, NOT_LEVERS[str(key[0])]))
-        elif key[-1] == "name":
-            problems.append((lever, "not a lever: a name labels a check or disruption and changes no number"))
-    for _, later, why in overlaps(data, list(vary)):
-        problems.append((later, (f"{why}, so one lever would overwrite the other at every grid point; "
-                                "vary each value with one lever")))
+    problems = lever_problems(data, list(vary), SWEEP, twice=(", so one lever would overwrite the other at every "
+                                                             "grid point; vary each value with one lever"))
     if problems:
         raise ScenarioError(source, problems)
     points = grid(vary)

@@ -9,6 +9,7 @@
 - `limits`: sane bounds on the work a scenario asks for
 - `effects`: what disruptions do to each capacity, and warnings for valid but surprising scenarios
 - `keypaths`: dotted key paths (`--set`, `--vary`, `with_changes`)
+- `levers`: which key paths are levers (in every command), and one spelling for each
 - `errors`: ScenarioError, and pydantic's errors said with the key path to fix
 - `loader`: safe YAML reading (no aliases, no duplicate keys, no code)
 """

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from sim.errors import SimError
 from sim.scenario.durations import format_hours
+from sim.scenario.levers import cost_problems
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Disruption, Scenario
@@ -146,6 +147,8 @@ def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
                     f"{e.factor:g} × yard capacity_wagons {e.base:,} is {e.during:,} wagons during {d.name!r}: "
                     f"too few for one train of {', '.join(too_long)}, so none of them can enter the yard")))
     out += _overlaps_closing(s)
+    if s.costs.levers:  # used by `optimize` only, which refuses them: said here so that validate shows them
+        out += cost_problems(s.to_dict(), s.costs.levers)
     span = _run_span(s)
     if span is not None:
         start, end = span

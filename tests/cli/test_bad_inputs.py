@@ -341,6 +341,103 @@ CASES += [
 ]
 
 
+# -- issue 15, items 5 and 6: a lever is a lever in every command; decision inputs checked first ----
+# (tests/cli/test_levers_everywhere.py runs these cases again with a hook that fails if a replication starts)
+
+def _targets(*targets: str, parameters: str = "{path: unloading.grain.points, low: 4, high: 8}") -> dict[str, str]:
+    return {"targets.yaml": "targets:\n" + "".join(f"  - {t}\n" for t in targets) + f"parameters:\n  - {parameters}\n"}
+
+
+_CALIBRATE = ["calibrate", "{file}", "--targets", "targets.yaml", "--quiet", "--out", "out"]
+_OPTIMIZE = ["optimize", "{file}", "--quiet", "--out", "out"]
+_SENSITIVITY = ["sensitivity", "{file}", "--quiet", "--out", "out"]
+_DELIVERED = "{kpi: tonnes_delivered, value: 2000000, tolerance: 10%}"
+_PRICED = _mini(append="costs: {wagon_day_usd: 25}\n")
+
+LEVER_CASES: list[Case] = [
+    Case("lever-calibrate-seed", "calibrate with the seed as a free parameter (it ran, and reported a \"best\" seed)",
+         _CALIBRATE, "parameters[0].path", "seed: not a lever: every candidate runs with the same seed",
+         names_file=False, files=_targets(_DELIVERED, parameters="{path: seed, low: 1, high: 9}")),
+    Case("lever-optimize-replications", "`optimize --lever replications=2:5`",
+         [*_OPTIMIZE, "--lever", "replications=2:5", "--objective", "min:backlog_wagons_mean"], "levers[0].path",
+         "replications: not a lever: every candidate runs the same replications", names_file=False),
+    Case("lever-sensitivity-name", "`sensitivity --lever name=1:2`",
+         [*_SENSITIVITY, "--lever", "name=1:2", "--lever", "unloading.grain.points=4:8"], "levers[0].path",
+         "name: not a lever: a name labels the results", names_file=False),
+    Case("lever-compare-description", "`compare A A --set 2:description=…` (a variant that changes no number)",
+         ["compare", "{file}", "{file}", "--set", "2:description=other", "--out", "out"], "2:description",
+         "not a lever: a description changes no number", names_file=False),
+    Case("lever-sweep-description", "`sweep --vary description=a,b`",
+         ["sweep", "{file}", "--vary", "description=a,b", "--quiet", "--out", "out"], "description",
+         "not a lever: a description changes no number", names_file=False),
+    Case("lever-search-duration", "`optimize --lever duration=…` (candidates would cover different periods)",
+         [*_OPTIMIZE, "--lever", "duration=100:200", "--objective", "max:tonnes_delivered"], "levers[0].path",
+         "duration: not a lever of a search: duration sets the period the KPIs cover", names_file=False),
+    Case("lever-index-and-name", "one lever given by index and by name (`checks[0]…`, `checks.customs…`)",
+         [*_OPTIMIZE, "--lever", "checks[0].time.mean=2:6", "--lever", "checks.customs.time.mean=3:5",
+          "--objective", "min:backlog_wagons_mean"], "levers[1].path",
+         "checks.customs.time.mean names the same lever as levers[0] (checks[0].time.mean)", names_file=False),
+    Case("lever-cost-twice", "`costs.levers` giving one lever two costs, by index and by name",
+         [*_OPTIMIZE, "--lever", "unloading.grain.points=4:8", "--objective", "min:total_cost_usd"],
+         "costs.levers.checks.customs.time.mean", "the same lever as costs.levers.checks[0].time.mean",
+         text=_mini(append="costs:\n  wagon_day_usd: 25\n  levers:\n    'checks[0].time.mean': {usd_per_unit: 1}\n"
+                           "    checks.customs.time.mean: {usd_per_unit: 2}\n")),
+    Case("lever-free-in-cost-objective", "`optimize` of total cost over a lever without a cost (it was taken as free)",
+         [*_OPTIMIZE, "--lever", "unloading.grain.points=4:8", "--objective", "min:total_cost_usd"], "unloading.grain.points",
+         "has no cost in costs.levers of scenario 'mini'", names_file=False, text=_PRICED),
+    Case("target-zero-relative", "a target of 0 with a relative tolerance (a tolerance of 0: every candidate failed)",
+         _CALIBRATE, "targets[0].tolerance", "10% of a value of 0 is 0", names_file=False,
+         files=_targets("{kpi: tonnes_lost, value: 0, tolerance: 10%}")),
+    Case("target-recovery-unknown", "a target on the recovery of a disruption the scenario does not have",
+         _CALIBRATE, "targets[0].kpi", "no disruption named 'hold' in the scenario (disruptions: wind)", names_file=False,
+         files=_targets("{kpi: recovery_days.hold, value: 10, tolerance: 3}")),
+    Case("target-cost-no-price", "a target on idle cost when costs.wagon_day_usd is not set",
+         _CALIBRATE, "targets[0].kpi", "costs.wagon_day_usd is not set in the scenario, so idle_cost_usd has no value",
+         names_file=False, files=_targets("{kpi: idle_cost_usd, value: 1000000, tolerance: 10%}")),
+    Case("optimize-cost-no-price", "`optimize --objective min:idle_cost_usd` without costs.wagon_day_usd",
+         [*_OPTIMIZE, "--lever", "unloading.grain.points=4:8", "--objective", "min:idle_cost_usd"],
+         "min:idle_cost_usd@all", "costs.wagon_day_usd is not set", names_file=False),
+    Case("sensitivity-recovery-outside", "`sensitivity --kpi recovery_days.wind` when the wind's season ended before the run",
+         [*_SENSITIVITY, "--lever", "unloading.grain.points=4:8", "--lever", "checks[0].time.mean=2:6", "--kpi",
+          "recovery_days.wind", "--set", "disruptions.wind.to=2023-06-01"], "recovery_days.wind@all",
+         "disruption wind has no window ending inside the counted part of the run", names_file=False),
+    Case("precision-cost-no-price", "`run --precision` on idle cost without costs.wagon_day_usd (it ran to the maximum)",
+         ["run", "{file}", "--precision", "5%", "--precision-kpi", "idle_cost_usd", "--quiet", "--out", "out"],
+         "idle_cost_usd@all", "costs.wagon_day_usd is not set", names_file=False),
+    Case("precision-recovery-unknown", "`run --precision` on the recovery of a disruption the scenario does not have",
+         ["run", "{file}", "--precision", "5%", "--precision-kpi", "recovery_days.hold", "--quiet", "--out", "out"],
+         "recovery_days.hold@all", "no disruption named 'hold'", names_file=False),
+    Case("max-replications-alone", "`run --max-replications` without `--precision` (it was ignored)",
+         ["run", "{file}", "--max-replications", "50", "--quiet", "--out", "out"], "--max-replications",
+         "goes with --precision", names_file=False),
+    Case("sobol-levels", "`sensitivity --method sobol --levels 6` (levels are Morris's)",
+         [*_SENSITIVITY, "--lever", "unloading.grain.points=4:8", "--lever", "checks[0].time.mean=2:6", "--method",
+          "sobol", "--levels", "6"], "--levels", "goes with --method morris, not sobol", names_file=False),
+    Case("morris-samples", "`sensitivity --samples 128` with the default Morris method",
+         [*_SENSITIVITY, "--lever", "unloading.grain.points=4:8", "--lever", "checks[0].time.mean=2:6",
+          "--samples", "128"], "--samples", "goes with --method sobol, not morris", names_file=False),
+    Case("cmaes-two-objectives", "`optimize --sampler cmaes` with two objectives (cmaes takes one)",
+         [*_OPTIMIZE, "--lever", "unloading.grain.points=4:8", "--objective", "min:backlog_wagons_mean",
+          "--objective", "max:tonnes_delivered", "--sampler", "cmaes"], "--sampler", "handles one objective, got 2",
+         names_file=False),
+    Case("sensitivity-levers-clash", "`sensitivity` levers valid alone that clash at a design point (it ran the rest first)",
+         [*_SENSITIVITY, "--lever", "policies.stop_loading.above_wagons=1500:3000", "--lever",
+          "policies.stop_loading.resume_below=1000:2000"], "levers",
+         "makes an invalid scenario (policies.stop_loading", names_file=False),
+    Case("constraint-below-zero", "`optimize --constraint 'backlog_wagons_max<=-100'` (no candidate could meet it)",
+         [*_OPTIMIZE, "--lever", "unloading.grain.points=4:8", "--objective", "min:dwell_h_mean", "--constraint",
+          "backlog_wagons_max<=-100"], "backlog_wagons_max@all<=-100", "backlog_wagons_max is never below 0",
+         names_file=False),
+    Case("sweep-unknown-cargo", "`sweep --cargo wheat` (it ran, then printed an empty table)",
+         ["sweep", "{file}", "--vary", "unloading.grain.points=4,8", "--cargo", "wheat", "--out", "out"], "--cargo",
+         "wheat: unknown cargo; expected one of: grain, containers, all", names_file=False),
+    Case("compare-unknown-kpi", "`compare --kpi throughput` (it ran, then printed an empty table)",
+         ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--kpi", "throughput", "--out", "out"],
+         "--kpi", "throughput: unknown KPI", names_file=False),
+]
+CASES += LEVER_CASES
+
+
 def _run_case(case: Case, directory: Path) -> tuple[int, str, str]:
     """Run one case in-process in `directory`; (exit status, stderr, file name used)."""
     name = f"{case.id}.yaml"
