@@ -36,7 +36,9 @@ from sim.decision.levers import (
     lever_cost_usd,
     resolve,
 )
-from sim.decision.search import ask_batch, make_study, open_workdir
+from sim.decision.proposals import Outcome, Proposals
+from sim.decision.ranking import CONFIDENCE, annotate
+from sim.decision.search import make_study, open_workdir
 from sim.scenario.schema import Scenario
 
 DERIVED = ("lever_cost_usd", "total_cost_usd")
@@ -193,38 +195,35 @@ def optimize(scenario: Scenario, levers: Sequence[Lever | str], objectives: Sequ
     ev = Evaluator(scenario, measure, replications, seed, executor, workers, work, progress,
                    scheduler=scheduler, desc=f"optimize {scenario.name}")
     study = make_study(sampler, seed, [o.direction for o in objs], n_startup=min(10, max(1, candidates // 4)))
-    dists = {lv.path: lv.distribution() for lv in levs}
+    proposals = Proposals(study, levs, base, candidates, seed)
     tried: list[Candidate] = []
     try:
-        while len(tried) < candidates:
-            trials = ask_batch(study, dists, min(batch, candidates - len(tried)))
-            found = ev.evaluate([{lv.path: lv.cast(t.params[lv.path]) for lv in levs} for t in trials])
-            for trial, cand in zip(trials, found):
+        while len(tried) < candidates and not proposals.exhausted:
+            batch_points = proposals.ask(min(batch, candidates - len(tried)))
+            if not batch_points:
+                break
+            found = ev.evaluate([p for p, _ in batch_points])
+            for (point, trial), cand in zip(batch_points, found):
                 _derive(cand, scenario, base)
                 values = [cand.mean(o.name) for o in objs]
-                if cand.error is not None or not all(math.isfinite(v) for v in values):
-                    study.tell(trial, None, state=_fail_state())
-                else:
-                    for c in cons:
-                        trial.set_constraint(c.label, min(c.violation(cand.mean(c.name), cand.halfwidth(c.name)), 1e300))
-                    study.tell(trial, values if len(values) > 1 else values[0])
+                ok = cand.error is None and all(math.isfinite(v) for v in values)
+                proposals.tell(point, trial, Outcome(values if ok else None, [
+                    c.violation(cand.mean(c.name), cand.halfwidth(c.name)) for c in cons]))
                 tried.append(cand)
     finally:
         ev.close()
-    table = _table(tried, levs, objs, cons)
+    today = next(i for i, c in enumerate(tried) if c.changes == proposals.today)
+    table = annotate(_table(tried, levs, objs, cons), tried, today, objs, cons)
     metadata = {"kind": "optimisation", "scenario": scenario.name, "seed": seed, "replications": replications,
                 "sampler": sampler, "batch": batch, "candidates": len(table),
+                "search": "every point" if proposals.enumerate else sampler,
+                "distinct_points": proposals.size, "repeats_reused": proposals.repeats,
                 "objectives": [o.label for o in objs], "constraints": [c.label for c in cons],
-                "levers": {lv.path: [lv.low, lv.high] for lv in levs},
+                "levers": {lv.path: [lv.low, lv.high] for lv in levs}, "today": dict(proposals.today),
                 "feasible_candidates": int(table["feasible"].sum()),
+                "possible_best": int(table["possible_best"].sum()), "confidence": CONFIDENCE,
                 "tasks_run": ev.tasks_run, "tasks_reused": ev.tasks_reused}
     return Optimisation(scenario, levs, objs, cons, table, metadata)
-
-
-def _fail_state() -> Any:
-    import optuna
-
-    return optuna.trial.TrialState.FAIL
 
 
 def _derive(cand: Candidate, scenario: Scenario, base: dict[str, float]) -> None:

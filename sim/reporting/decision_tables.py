@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.analysis.window import window_unit
 from sim.reporting.labels import kpi_unit
+from sim.decision.ranking import UNDECIDED, closest
 from sim.reporting.numbers import estimate, number
 from sim.reporting.tables import table
 
@@ -69,19 +70,109 @@ def calibration_text(result: Calibration, replications: int) -> str:
     return fitted + "\n\n" + targets
 
 
-def optimisation_text(result: Optimisation, replications: int) -> str:
-    """The best candidate (or the Pareto front) with each objective and constraint, mean ± 95 % CI."""
-    best = result.best()
-    cols = [lv.path for lv in result.levers]
-    head = (cols + [f"{o.label} ({unit_of(o.kpi)})" for o in result.objectives]
-            + [c.label for c in result.constraints])
-    rows = [[num(r[c]) for c in cols] + [pm(r[f"{o.label} mean"], r[f"{o.label} ci95"]) for o in result.objectives]
-            + [f"{pm(r[f'{c.label} mean'], r[f'{c.label} ci95'])} ✓" for c in result.constraints]
-            for _, r in best.iterrows()]
-    title = "Best candidate" if len(result.objectives) == 1 else f"Pareto front ({len(best)} candidates)"
-    return (f"{title}: mean ± 95 % CI over {replications} replications, "
-            f"{result.metadata['feasible_candidates']:,} of {len(result.candidates):,} candidates feasible\n"
-            + table(head, rows))
+def optimisation_text(result: Optimisation, replications: int, top: int = 5) -> str:
+    """The best `top` feasible candidates (or the Pareto front) beside today's values — each objective
+    with its paired difference against today, each constraint's verdict and margin, and whether the
+    candidate may be the best — or, when none is feasible, the candidates closest to feasible."""
+    c = result.candidates
+    m = result.metadata
+    single = len(result.objectives) == 1
+    if result.feasible:
+        pool = c[c["feasible"]]
+        if single:
+            shown = pool.sort_values(f"{result.objectives[0].label} mean",
+                                     ascending=result.objectives[0].direction == "minimize", kind="stable").head(top)
+            title = f"Best {len(shown)} of {len(pool):,} feasible candidates by {result.objectives[0].label}"
+        else:
+            shown = c[c["pareto"]].sort_values(f"{result.objectives[0].label} mean", kind="stable")
+            title = f"Pareto front ({len(shown)} candidates; feasible, none better on every objective)"
+    else:
+        shown = closest(c, result.constraints, top)
+        title = f"No feasible candidate; the {len(shown)} closest (smallest gap between a constraint's CI and its limit)"
+    rows = [_candidate_row(result, r, rank) for rank, (_, r) in enumerate(shown.iterrows(), 1)]
+    if not shown["today"].any():
+        rows.append(_candidate_row(result, c[c["today"]].iloc[0], "today"))
+    head = (["rank", *(lv.path for lv in result.levers)]
+            + [f"{o.label} ({unit_of(o.kpi)})" for o in result.objectives]
+            + [f"{o.label} − today (paired)" for o in result.objectives]
+            + [f"{k.label}: holds? (margin)" for k in result.constraints]
+            + (["possible best"] if single and result.feasible else []))
+    lines = [_search_line(result, replications), f"{title}; mean ± 95 % CI:", table(head, rows, right_from=1)]
+    if single and result.feasible:
+        kept = int(c["possible_best"].sum())
+        lines.append(f"possible best: {kept:,} of {len(c[c['feasible']]):,} feasible candidates may be the best on "
+                     f"{result.objectives[0].label} at {100 * m.get('confidence', 0.95):g} % confidence (subset selection on "
+                     "paired differences); the others are beaten beyond noise by some candidate")
+    if result.constraints:
+        lines.append("holds? yes: the 95 % CI meets the limit; no: the whole CI misses it; not decided: the CI "
+                     "straddles the limit at this n (≈ n: replications that would decide it). margin: the mean's "
+                     "distance to the limit (+: on the side asked for)")
+    if not result.feasible:
+        lines += infeasible_advice(result, replications)
+    return "\n".join(lines)
+
+
+def _search_line(result: Optimisation, replications: int) -> str:
+    m = result.metadata
+    n = len(result.candidates)
+    size = m.get("distinct_points")
+    how = ("every point of the lever grid" if m.get("search") == "every point"
+           else f"{n:,} distinct points{f' of {size:,}' if size else ''}, sampler {m.get('sampler')}")
+    reused = m.get("repeats_reused", 0)
+    return (f"Searched {how} ({n:,} candidates, today's values included; {replications} replications each, "
+            f"common random numbers{f'; {reused:,} repeated proposals answered from results already measured' if reused else ''}); "
+            f"{m.get('feasible_candidates', 0):,} feasible")
+
+
+def _signed(x: float, sig: int = 3) -> str:
+    if not math.isfinite(x):
+        return "–"
+    text = number(x, sig)
+    return text if text.startswith("-") or text == "0" else f"+{text}"
+
+
+def _candidate_row(result: Optimisation, r: Any, rank: Any) -> list[str]:
+    row = [str(rank) + (" (today)" if r["today"] and rank != "today" else "")]
+    row += [num(r[lv.path]) for lv in result.levers]
+    row += [pm(r[f"{o.label} mean"], r[f"{o.label} ci95"]) for o in result.objectives]
+    row += ["0 (today)" if r["today"] else pm(r[f"{o.label} vs today"], r[f"{o.label} vs today ci95"])
+            for o in result.objectives]
+    for k in result.constraints:
+        verdict = r[f"{k.label} verdict"]
+        cell = f"{verdict} ({_signed(r[f'{k.label} margin'])})"
+        need = r[f"{k.label} replications to decide"]
+        if verdict == UNDECIDED and math.isfinite(need):
+            cell += f" ≈ n {int(need):,}"
+        row.append(cell)
+    if len(result.objectives) == 1 and result.feasible:
+        row.append("yes" if r["possible_best"] else ("–" if not r["feasible"] else "rejected"))
+    return row
+
+
+def infeasible_advice(result: Optimisation, replications: int) -> list[str]:
+    """What would decide an infeasible search: more replications, a larger budget, or another constraint."""
+    c = result.candidates
+    valid = c[c["error"].fillna("") == ""]
+    out = []
+    on_side = valid[[all(r[f"{k.label} margin"] > 0 for k in result.constraints) for _, r in valid.iterrows()]]
+    if len(on_side):
+        need = on_side[[f"{k.label} replications to decide" for k in result.constraints]].max(axis=1, skipna=True)
+        best = on_side.loc[need.idxmin()]
+        levers = ", ".join(f"{lv.path}={num(best[lv.path])}" for lv in result.levers)
+        if math.isfinite(need.min()):
+            out.append(f"Not decided at n = {replications}: {len(on_side):,} candidate(s) meet every constraint on "
+                       f"their mean but not yet with 95 % confidence; about -n {int(need.min()):,} replications "
+                       f"would decide the nearest ({levers}).")
+    else:
+        for k in result.constraints:
+            if not (valid[f"{k.label} margin"] > 0).any():
+                out.append(f"No candidate's mean meets {k.label}: relax it, or widen the levers' bounds.")
+    size = result.metadata.get("distinct_points")
+    if size and len(c) < size:
+        out.append(f"The search tried {len(c):,} of the {size:,} possible points: -N {size:,} would try them all.")
+    elif not size:
+        out.append(f"The search tried {len(c):,} points: a larger -N searches more of the levers' range.")
+    return out
 
 
 def sensitivity_text(result: Sensitivity, replications: int) -> str:
