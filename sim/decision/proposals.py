@@ -174,4 +174,4 @@ class Proposals:
 
 
 def _native(value: Any, lever: Lever) -> int | float:
-    return int(round(float(value))) if lever.integer else float(value)
+    return round(float(value)) if lever.integer else float(value)

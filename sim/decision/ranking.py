@@ -49,11 +49,24 @@ def margin(constraint: Constraint, mean: float) -> float:
     return constraint.limit - mean if constraint.op == "<=" else mean - constraint.limit
 
 
-def replications_to_decide(n: int, half: float, gap: float) -> float:
-    """Replications after which a CI of half-width `half` at n would clear a margin `gap` (rule of thumb)."""
+def replications_to_decide(n: int, half: float, gap: float, limit: int = 100_000) -> float:
+    """The smallest n' > n whose CI half-width t(n'−1)·sd/√n' is below |gap|, with the sd that gave
+    `half` at n and the same mean (a rule of thumb: both will move); inf when none up to `limit`."""
     if n < 2 or not math.isfinite(half) or not math.isfinite(gap) or gap == 0:
         return math.inf
-    return float(max(n + 1, math.ceil(n * (half / abs(gap)) ** 2)))
+    import numpy as np
+    from scipy import stats
+
+    sd = half * math.sqrt(n) / float(stats.t.ppf(0.975, n - 1))
+    lo = n + 1
+    while lo <= limit:
+        hi = min(limit, lo * 2)
+        ns = np.arange(lo, hi + 1)
+        ok = np.flatnonzero(stats.t.ppf(0.975, ns - 1) * sd / np.sqrt(ns) < abs(gap))
+        if len(ok):
+            return float(ns[ok[0]])
+        lo = hi + 1
+    return math.inf
 
 
 def paired(candidate: Candidate, today: Candidate, name: str) -> tuple[float, float, int]:

@@ -6,8 +6,8 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from sim.analysis.window import window_unit
-from sim.reporting.labels import kpi_unit
 from sim.decision.ranking import UNDECIDED, closest
+from sim.reporting.labels import kpi_unit
 from sim.reporting.numbers import estimate, number
 from sim.reporting.tables import table
 
