@@ -57,13 +57,15 @@ def select_subset(values: pd.DataFrame, direction: str = "minimize", confidence:
     means = {s: float(data[s].mean()) for s in systems}
     rejected: dict[Any, tuple[Any, float]] = {}
     if k > 1:
-        alpha = 1.0 - confidence
+        alpha = (1.0 - confidence) / (k - 1)
+        columns = {s: data[s].to_numpy() for s in systems}
+        quantiles: dict[int, float] = {}
         for i in systems:
             worst: tuple[Any, float] | None = None
             for j in systems:
                 if i == j:
                     continue
-                margin = _beaten_by(data[i].to_numpy(), data[j].to_numpy(), alpha / (k - 1))
+                margin = _beaten_by(columns[i], columns[j], alpha, quantiles)
                 if margin > 0 and (worst is None or margin > worst[1]):
                     worst = (j, margin)
             if worst is not None:
@@ -73,15 +75,16 @@ def select_subset(values: pd.DataFrame, direction: str = "minimize", confidence:
     return Selection(kpi, direction, confidence, kept, rejected, n)
 
 
-def _beaten_by(x_i: np.ndarray, x_j: np.ndarray, alpha: float) -> float:
+def _beaten_by(x_i: np.ndarray, x_j: np.ndarray, alpha: float, quantiles: dict[int, float]) -> float:
     """How far (in the KPI's unit) i's mean is above j's beyond the screening allowance W_ij (≤ 0: not beaten)."""
     both = np.isfinite(x_i) & np.isfinite(x_j)
     d = x_i[both] - x_j[both]
     n = len(d)
     if n < 2:
         return -math.inf
-    from scipy import stats
+    if n not in quantiles:
+        from scipy import stats
 
-    sd = float(d.std(ddof=1))
-    allowance = float(stats.t.ppf(1.0 - alpha, n - 1)) * sd / math.sqrt(n)
+        quantiles[n] = float(stats.t.ppf(1.0 - alpha, n - 1))
+    allowance = quantiles[n] * float(d.std(ddof=1)) / math.sqrt(n)
     return float(d.mean()) - allowance

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from sim.analysis.window import window_unit
 from sim.decision.ranking import UNDECIDED, closest
 from sim.reporting.labels import kpi_unit
@@ -83,6 +85,10 @@ def optimisation_text(result: Optimisation, replications: int, top: int = 5) -> 
             shown = pool.sort_values(f"{result.objectives[0].label} mean",
                                      ascending=result.objectives[0].direction == "minimize", kind="stable").head(top)
             title = f"Best {len(shown)} of {len(pool):,} feasible candidates by {result.objectives[0].label}"
+            if len(shown) < top and len(pool) < len(c):  # fewer feasible than asked: the closest others next
+                near = closest(c[~c["feasible"]], result.constraints, top - len(shown))
+                shown = pd.concat([shown, near])
+                title += f", then the {len(near)} closest to feasible"
         else:
             shown = c[c["pareto"]].sort_values(f"{result.objectives[0].label} mean", kind="stable")
             title = f"Pareto front ({len(shown)} candidates; feasible, none better on every objective)"
@@ -107,8 +113,7 @@ def optimisation_text(result: Optimisation, replications: int, top: int = 5) -> 
         lines.append("holds? yes: the 95 % CI meets the limit; no: the whole CI misses it; not decided: the CI "
                      "straddles the limit at this n (≈ n: replications that would decide it). margin: the mean's "
                      "distance to the limit (+: on the side asked for)")
-    if not result.feasible:
-        lines += infeasible_advice(result, replications)
+    lines += advice(result, replications)
     return "\n".join(lines)
 
 
@@ -149,13 +154,15 @@ def _candidate_row(result: Optimisation, r: Any, rank: Any) -> list[str]:
     return row
 
 
-def infeasible_advice(result: Optimisation, replications: int) -> list[str]:
-    """What would decide an infeasible search: more replications, a larger budget, or another constraint."""
+def advice(result: Optimisation, replications: int) -> list[str]:
+    """What would decide more: replications for candidates whose mean meets every constraint but whose
+    CI does not yet; when none is feasible, also a constraint no mean meets, or points not yet tried."""
     c = result.candidates
-    valid = c[c["error"].fillna("") == ""]
+    valid = c[(c["error"].fillna("") == "") & ~c["feasible"]]
     out = []
-    on_side = valid[[all(r[f"{k.label} margin"] > 0 for k in result.constraints) for _, r in valid.iterrows()]]
-    if len(on_side):
+    on_side = valid[pd.Series([all(r[f"{k.label} margin"] > 0 for k in result.constraints)
+                               for _, r in valid.iterrows()], index=valid.index, dtype=bool)]
+    if result.constraints and len(on_side):
         need = on_side[[f"{k.label} replications to decide" for k in result.constraints]].max(axis=1, skipna=True)
         best = on_side.loc[need.idxmin()]
         levers = ", ".join(f"{lv.path}={num(best[lv.path])}" for lv in result.levers)
@@ -163,7 +170,9 @@ def infeasible_advice(result: Optimisation, replications: int) -> list[str]:
             out.append(f"Not decided at n = {replications}: {len(on_side):,} candidate(s) meet every constraint on "
                        f"their mean but not yet with 95 % confidence; about -n {int(need.min()):,} replications "
                        f"would decide the nearest ({levers}).")
-    else:
+    if result.feasible:
+        return out
+    if not len(on_side):
         for k in result.constraints:
             if not (valid[f"{k.label} margin"] > 0).any():
                 out.append(f"No candidate's mean meets {k.label}: relax it, or widen the levers' bounds.")
