@@ -207,16 +207,31 @@ def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str,
 CORRIDOR_KPIS = ["wagons_formed", "tonnes_unmet", "wagons_rejected", "trains_rejected"]
 
 
+#: KPIs the run table leaves to the per-disruption recovery lines (sim.reporting.recovery): pooled
+#: over every window, recovery_days hid a long hold behind short closures
+POOLED_RECOVERY = ("recovery_days", "unrecovered_disruptions")
+
+
 def format_crossings(summary: pd.DataFrame, crossings: list[str], notes: Mapping[str, str] | None = None,
                      replications: int | None = None) -> str:
-    """One KPI table per crossing, then the corridor's (`all`); just the one table with one crossing."""
+    """A run's tables: one KPI table per crossing, then the corridor's (`all`) — just the one table
+    with one crossing — each followed by its recovery after each disruption (when it has windows)."""
+    from sim.reporting.recovery import format_recovery
+
+    reps = replications if replications is not None else (int(summary["n"].max()) if len(summary) else 0)
+
+    def block(mine: pd.DataFrame) -> str:
+        kpis = [k for k in _with_corridor_kpis(mine) if k not in POOLED_RECOVERY]
+        recovery = format_recovery(mine, reps)
+        return format_summary(mine, kpis, notes, replications) + ("\n\n" + recovery if recovery else "")
+
     if "crossing" not in summary.columns or len(crossings) == 1:
-        return format_summary(summary, _with_corridor_kpis(summary), notes, replications)
+        return block(summary)
     parts = []
     for name in [*crossings, "all"]:
         mine = summary[summary["crossing"] == name]
         title = f"Crossing {name}" if name != "all" else "Whole corridor (every crossing)"
-        parts.append(f"{title}\n{format_summary(mine, _with_corridor_kpis(mine), notes, replications)}")
+        parts.append(f"{title}\n{block(mine)}")
     return "\n\n".join(parts)
 
 
