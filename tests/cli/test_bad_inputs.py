@@ -262,6 +262,13 @@ CASES: list[Case] = [
     Case("at-not-a-date", "`--at 31/10/2024` (not an ISO date)",
          ["run", "{file}", "--at", "31/10/2024", "--quiet", "--out", "out"], "--at",
          "is not an ISO date such as 2024-01-31", names_file=False),
+    # -- issue 19: per-crossing windows (--crossing) --------------------------------------------------
+    Case("crossing-unknown", "`run --window … --crossing` naming no crossing of the scenario",
+         ["run", "{file}", "--window", "2024-03-01:2024-03-31", "--crossing", "khorgos", "--quiet", "--out", "out"],
+         "--crossing", "unknown crossing 'khorgos'; expected one of: dostyk", names_file=False),
+    Case("crossing-without-window", "`run --crossing` without `--window` or `--at` (it would change nothing)",
+         ["run", "{file}", "--crossing", "dostyk", "--quiet", "--out", "out"], "--crossing",
+         "goes with --window or --at", names_file=False),
 ]
 
 
