@@ -192,10 +192,10 @@ def optimize(scenario: Scenario, levers: Sequence[Lever | str], objectives: Sequ
     measure = kpi_measure(sorted(k for k in needed if k[0] not in DERIVED))
     work = open_workdir(workdir, resume, {"kind": "optimize", "scenario": scenario.name, "seed": seed,
                                           "replications": replications, "candidates": candidates})
-    ev = Evaluator(scenario, measure, replications, seed, executor, workers, work, progress,
-                   scheduler=scheduler, desc=f"optimize {scenario.name}")
     study = make_study(sampler, seed, [o.direction for o in objs], n_startup=min(10, max(1, candidates // 4)))
     proposals = Proposals(study, levs, base, candidates, seed)
+    ev = Evaluator(scenario, measure, replications, seed, executor, workers, work, progress,
+                   scheduler=scheduler, desc=f"optimize {scenario.name}", planned=proposals.planned(candidates) * replications)
     tried: list[Candidate] = []
     try:
         while len(tried) < candidates and not proposals.exhausted:
@@ -210,6 +210,7 @@ def optimize(scenario: Scenario, levers: Sequence[Lever | str], objectives: Sequ
                 proposals.tell(point, trial, Outcome(values if ok else None, [
                     c.violation(cand.mean(c.name), cand.halfwidth(c.name)) for c in cons]))
                 tried.append(cand)
+        ev.settle()
     finally:
         ev.close()
     today = next(i for i, c in enumerate(tried) if c.changes == proposals.today)

@@ -76,6 +76,12 @@ class Proposals:
     def point(self, key: Key) -> dict[str, Any]:
         return {lv.path: v for lv, v in zip(self.levers, key)}
 
+    def planned(self, budget: int) -> int:
+        """Points a search of `budget` will try: the budget, or the whole grid (and today's) when smaller."""
+        if self.size is None:
+            return budget
+        return min(budget, self.size + (not self.today_inside))
+
     @property
     def exhausted(self) -> bool:
         """Every point of an integer grid (and today's) has been tried."""

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from sim.reporting.decision_tables import unit_of
 from sim.reporting.figures import WIDTH, close, figure, thousands
+from sim.reporting.labels import kpi_bounds
 
 if TYPE_CHECKING:
     from sim.decision.calibrate import Calibration
@@ -73,7 +74,8 @@ def writer(result: Calibration | Optimisation | Sensitivity) -> Callable[[Path],
 
 
 def targets_vs_model(targets: pd.DataFrame, replications: int) -> Figure:
-    """Each target as model / observed: the tolerance band around 1 and the model's mean with its 95 % CI."""
+    """Each target as model / observed: the tolerance band around 1 and the model's mean with its 95 % CI
+    (clipped at the KPI's bound, as in the tables)."""
     n = len(targets)
     fig = figure(1.2 + 0.55 * n)
     ax = fig.add_subplot()
@@ -85,7 +87,9 @@ def targets_vs_model(targets: pd.DataFrame, replications: int) -> Figure:
         ax.barh(yi, 2 * tol, left=1 - tol, height=0.5, color="#2ca02c", alpha=0.25,
                 label="observed ± tolerance" if yi == y[0] else None)
         mean = r["model_mean"] / scale
-        low, high = r["model_ci95_low"] / scale, r["model_ci95_high"] / scale
+        bottom, top = kpi_bounds(r["kpi"])  # a CI is drawn clipped at what the KPI can take (never below 0)
+        low = min(max(r["model_ci95_low"], bottom), r["model_mean"]) / scale
+        high = max(min(r["model_ci95_high"], top), r["model_mean"]) / scale
         err = [[mean - low], [high - mean]] if math.isfinite(low) else None
         ax.errorbar(mean, yi, xerr=err, fmt="o", color=BEST, capsize=4,
                     label=f"model at best fit (mean, 95 % CI, n={replications})" if yi == y[0] else None)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sim.analysis.window import window_unit
 from sim.decision.ranking import UNDECIDED, closest
-from sim.reporting.labels import kpi_unit
-from sim.reporting.numbers import estimate, number
+from sim.reporting.labels import kpi_bounds, kpi_unit
+from sim.reporting.numbers import CLIPPED_NOTE, estimate, number
 from sim.reporting.tables import table
+
+CLIPPED = re.compile(r"\d \[-?[\d,.]+ – [\d,.]+\]")
 
 if TYPE_CHECKING:
     from sim.decision.calibrate import Calibration
@@ -28,13 +31,19 @@ def num(x: Any, digits: int = 4) -> str:
         return str(x)
 
 
-def pm(mean: float, half: float) -> str:
-    """'mean ± half' at the precision of the interval (just the mean when there is none)."""
+def pm(mean: float, half: float, kpi: str = "") -> str:
+    """'mean ± half' at the precision of the interval (just the mean when there is none); with a KPI
+    that cannot be negative (or exceed 1), an interval crossing that bound is clipped: 'mean [low – high]'."""
     if not math.isfinite(mean):
         return "–"
     if not math.isfinite(half):
         return number(mean)
-    return estimate(mean, mean - half, mean + half).text
+    return estimate(mean, mean - half, mean + half, bounds=kpi_bounds(kpi) if kpi else (-math.inf, math.inf)).text
+
+
+def with_clip_note(text: str, cells: list[str]) -> str:
+    """The text, and the note on clipped intervals when a cell shows one."""
+    return text + ("\n" + CLIPPED_NOTE if any(CLIPPED.search(c) for c in cells) else "")
 
 
 def unit_of(kpi: str) -> str:
@@ -58,18 +67,26 @@ def precision_text(report: PrecisionReport) -> str:
 
 
 def calibration_text(result: Calibration, replications: int) -> str:
-    """The fitted parameters with the range not ruled out, then the targets against the model."""
+    """The fitted parameters in the analyst's units (trains a day, points, hours) with the factor beside
+    them, and the range not ruled out; then the targets against the model (CIs clipped at a KPI's bound)."""
+    from sim.reporting.analyst_units import in_units, range_in_units
+
     n = result.metadata["candidates"]
-    rows = [[f.parameter, num(f.before), num(f.best),
-             f"{num(f.low)} to {num(f.high)}" if math.isfinite(f.low) else "none",
+    scen = result.scenario
+
+    def shown(path: str, value: float) -> str:
+        return in_units(scen, path, float(value))
+
+    rows = [[f.parameter, shown(f.parameter, f.before), shown(f.parameter, f.best),
+             range_in_units(scen, f.parameter, float(f.low), float(f.high)),
              f"{f.n_not_ruled_out:,} of {n:,}"] for f in result.fit.itertuples()]
     fitted = (f"Fitted parameters ({replications} replications per candidate, seed {result.metadata['seed']})\n"
               + table(["parameter", "before", "best", "not ruled out (range)", "candidates"], rows))
     rows = [[t.target, unit_of(t.kpi), f"{num(t.observed)} ± {num(t.tolerance, 3)}",
-             pm(t.model_mean, (t.model_ci95_high - t.model_ci95_low) / 2), f"{t.n:,}",
+             pm(t.model_mean, (t.model_ci95_high - t.model_ci95_low) / 2, t.kpi), f"{t.n:,}",
              "yes" if t.within_tolerance else "no"] for t in result.targets.itertuples()]
     targets = table(["target", "unit", "observed ± tolerance", "model at best (mean ± 95 % CI)", "n", "within"], rows)
-    return fitted + "\n\n" + targets
+    return fitted + "\n\n" + with_clip_note(targets, [r[3] for r in rows])
 
 
 def optimisation_text(result: Optimisation, replications: int, top: int = 5) -> str:
@@ -103,7 +120,8 @@ def optimisation_text(result: Optimisation, replications: int, top: int = 5) -> 
             + [f"{o.label} − today (paired)" for o in result.objectives]
             + [f"{k.label}: holds? (margin)" for k in result.constraints]
             + (["possible best"] if single and result.feasible else []))
-    lines = [_search_line(result, replications), f"{title}; mean ± 95 % CI:", table(head, rows, right_from=1)]
+    lines = [_search_line(result, replications), f"{title}; mean ± 95 % CI:",
+             with_clip_note(table(head, rows, right_from=1), [cell for row in rows for cell in row])]
     if single and result.feasible:
         kept = int(c["possible_best"].sum())
         lines.append(f"possible best: {kept:,} of {len(c[c['feasible']]):,} feasible candidates may be the best on "
@@ -139,7 +157,7 @@ def _signed(x: float, sig: int = 3) -> str:
 def _candidate_row(result: Optimisation, r: Any, rank: Any) -> list[str]:
     row = [str(rank) + (" (today)" if r["today"] and rank != "today" else "")]
     row += [num(r[lv.path]) for lv in result.levers]
-    row += [pm(r[f"{o.label} mean"], r[f"{o.label} ci95"]) for o in result.objectives]
+    row += [pm(r[f"{o.label} mean"], r[f"{o.label} ci95"], o.kpi) for o in result.objectives]
     row += ["0 (today)" if r["today"] else pm(r[f"{o.label} vs today"], r[f"{o.label} vs today ci95"])
             for o in result.objectives]
     for k in result.constraints:
