@@ -1,4 +1,4 @@
-"""Recovery after each disruption, for the terminal and the workbook (as report.html shows it).
+"""Recovery after each disruption, for the terminal (sim.reporting.tables) and the workbook (as report.html shows it).
 
 `recovery_days` pools every disruption window of a replication: for January 2024 it read 11.6 days
 while the administrative hold alone took 56.6 days (recovered in 9 of 10 replications) — a short
@@ -11,9 +11,6 @@ scenario without disruption windows shows nothing.
 from __future__ import annotations
 
 import pandas as pd
-
-from sim.reporting.labels import kpi_bounds
-from sim.reporting.numbers import CLIPPED_NOTE, estimate, number
 
 PREFIX = "recovery_days."
 TITLE = ("Recovery after each disruption: days from the end of its window until the border backlog (all cargo) "
@@ -34,26 +31,3 @@ def recovery_table(summary: pd.DataFrame, replications: int) -> pd.DataFrame:
         "ci95_low_days": rows["ci95_low"], "ci95_high_days": rows["ci95_high"],
     })
     return out.reset_index(drop=True)
-
-
-def format_recovery(summary: pd.DataFrame, replications: int) -> str:
-    """The per-disruption recovery lines ('' when the scenario has no disruption window)."""
-    table = recovery_table(summary, replications)
-    if table.empty:
-        return ""
-    from sim.reporting.tables import table as layout
-
-    rows, clipped = [], False
-    for r in table.to_dict("records"):
-        n = int(r["recovered"])
-        if n == 0:
-            days = "–"
-        elif n == 1:
-            days = number(r["mean_days"])
-        else:
-            cell = estimate(r["mean_days"], r["ci95_low_days"], r["ci95_high_days"], n, kpi_bounds("recovery_days"))
-            days, clipped = cell.text, clipped or cell.clipped
-        what = f"{n:,} of {replications:,} replications" + ("" if n else " (never within the run)")
-        rows.append([r["disruption"], days, what])
-    text = TITLE + "\n" + layout(["disruption", "days", "recovered"], rows, right_from=1)
-    return text + ("\n" + CLIPPED_NOTE if clipped else "")

@@ -16,6 +16,8 @@ import pandas as pd
 from sim.analysis.stats import corridor_rows
 from sim.reporting.labels import kpi_bounds, kpi_label, kpi_unit
 from sim.reporting.numbers import CLIPPED_NOTE, NO_CI, Estimate, estimate, number
+from sim.reporting.recovery import TITLE as RECOVERY_TITLE
+from sim.reporting.recovery import recovery_table
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -216,8 +218,6 @@ def format_crossings(summary: pd.DataFrame, crossings: list[str], notes: Mapping
                      replications: int | None = None) -> str:
     """A run's tables: one KPI table per crossing, then the corridor's (`all`) — just the one table
     with one crossing — each followed by its recovery after each disruption (when it has windows)."""
-    from sim.reporting.recovery import format_recovery
-
     reps = replications if replications is not None else (int(summary["n"].max()) if len(summary) else 0)
 
     def block(mine: pd.DataFrame) -> str:
@@ -239,3 +239,24 @@ def _with_corridor_kpis(summary: pd.DataFrame) -> list[str]:
     extra = [k for k in CORRIDOR_KPIS
              if (summary.loc[summary["kpi"] == k, "mean"].fillna(0) > 0).any()]
     return [*HEADLINE_KPIS, *extra]
+
+
+def format_recovery(summary: pd.DataFrame, replications: int) -> str:
+    """The per-disruption recovery lines ('' when the scenario has no disruption window)."""
+    frame = recovery_table(summary, replications)
+    if frame.empty:
+        return ""
+    rows, clipped = [], False
+    for r in frame.to_dict("records"):
+        n = int(r["recovered"])
+        if n == 0:
+            days = "–"
+        elif n == 1:
+            days = number(r["mean_days"])
+        else:
+            cell = estimate(r["mean_days"], r["ci95_low_days"], r["ci95_high_days"], n, kpi_bounds("recovery_days"))
+            days, clipped = cell.text, clipped or cell.clipped
+        what = f"{n:,} of {replications:,} replications" + ("" if n else " (never within the run)")
+        rows.append([r["disruption"], days, what])
+    text = RECOVERY_TITLE + "\n" + table(["disruption", "days", "recovered"], rows, right_from=1)
+    return text + ("\n" + CLIPPED_NOTE if clipped else "")
