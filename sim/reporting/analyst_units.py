@@ -34,6 +34,11 @@ DURATION_PARTS = ("time", "transit_time", "wagon_time", "return_time", "mtbf", "
                   "warmup", "duration")
 
 
+def is_factor(path: str) -> bool:
+    """Whether `path` is a disruption's capacity or time factor (a number that means something else)."""
+    return _DISRUPTION.match(path) is not None
+
+
 def _disruption_index(scenario: Scenario, name: str | None, index: str | None) -> int | None:
     if index is not None:
         return int(index) if int(index) < len(scenario.disruptions) else None
