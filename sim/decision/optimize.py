@@ -9,6 +9,11 @@ feasible. Besides the KPIs, `lever_cost_usd` (Σ usd_per_unit × change, from `c
 `total_cost_usd` (idle_cost_usd of all cargo + lever_cost_usd) can be used. Every candidate runs
 the same replications with the same seed (common random numbers); the sampler is seeded and
 asked in fixed batches, so a search is reproducible and, with a work directory, resumable.
+
+Candidates are distinct and today's values are the first (sim.decision.proposals: a grid that fits
+the budget is tried whole; a repeated proposal is answered from results already measured). Each
+candidate is then set against today, its constraints given a verdict and a margin, and, with one
+objective, marked possible best or rejected by subset selection (sim.decision.ranking).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.metrics import KPI_NAMES
-from sim.decision.errors import InputError
+from sim.decision.errors import DecisionError, InputError
 from sim.decision.evaluate import Candidate, Evaluator, kpi_measure
 from sim.decision.files import write_tables
 from sim.decision.levers import (
@@ -213,7 +218,9 @@ def optimize(scenario: Scenario, levers: Sequence[Lever | str], objectives: Sequ
         ev.settle()
     finally:
         ev.close()
-    today = next(i for i, c in enumerate(tried) if c.changes == proposals.today)
+    today = next((i for i, c in enumerate(tried) if c.changes == proposals.today), None)
+    if today is None:  # today's values are always asked first; a search without them would compare nothing
+        raise DecisionError(f"today's values {proposals.today} were not among the candidates")
     table = annotate(_table(tried, levs, objs, cons), tried, today, objs, cons)
     metadata = {"kind": "optimisation", "scenario": scenario.name, "seed": seed, "replications": replications,
                 "sampler": sampler, "batch": batch, "candidates": len(table),
