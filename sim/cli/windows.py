@@ -107,9 +107,12 @@ def check_crossing(crossing: str | None, names: Sequence[str]) -> None:
     """--crossing must name one of the run's crossings (or `all`, the whole corridor, with several)."""
     if crossing is None:
         return
+    if not names:
+        raise click.BadParameter("these results have no crossing column (written before crossings existed); "
+                                 "leave out --crossing", param_hint="--crossing")
     allowed = [*names, "all"] if len(names) > 1 else list(names)
     if crossing not in allowed:
-        raise click.BadParameter(f"unknown crossing {crossing!r}; expected one of: {', '.join(allowed) or '(none)'}",
+        raise click.BadParameter(f"unknown crossing {crossing!r}; expected one of: {', '.join(allowed)}",
                                  param_hint="--crossing")
 
 

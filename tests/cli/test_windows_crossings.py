@@ -95,3 +95,15 @@ def test_unknown_crossing_and_crossing_without_a_window_are_refused(ran: tuple[P
     scenario = out_dir / "scenario.yaml"
     result = CliRunner().invoke(cli, ["run", str(scenario), "--crossing", "dostyk", "--quiet", "--out", "x"])
     assert result.exit_code == 2 and "--crossing" in result.output and "goes with --window or --at" in result.output
+
+
+def test_crossing_on_results_written_before_crossings_existed_is_refused_with_the_reason() -> None:
+    import click
+
+    from sim.cli.windows import check_crossing, crossing_names
+
+    old = pd.DataFrame({"date": ["2024-01-01"], "replication": [0], "cargo": ["all"], "backlog_end": [1.0]})
+    assert crossing_names(old) == []
+    with pytest.raises(click.BadParameter, match="no crossing column"):
+        check_crossing("dostyk", crossing_names(old))
+    check_crossing(None, [])   # nothing asked, nothing refused
