@@ -129,16 +129,21 @@ def calibrate(scenario: str, targets_path: str, candidates: int, profile: int, r
                    "Also lever_cost_usd and total_cost_usd (idle cost + lever cost).")
 @click.option("--constraint", "constraints", multiple=True, metavar="KPI[@cargo]<=LIMIT",
               help="Must hold with 95 % confidence (repeatable), e.g. backlog_wagons_max<=3000.")
-@click.option("--candidates", "-N", type=click.IntRange(min=1, max=100_000), default=50, show_default=True)
+@click.option("--candidates", "-N", type=click.IntRange(min=1, max=100_000), default=50, show_default=True,
+              help="Distinct lever settings tried, today's included (a grid that fits is tried whole).")
+@click.option("--top", type=click.IntRange(min=1, max=1_000), default=5, show_default=True,
+              help="Candidates shown (the best feasible, or the closest to feasible).")
 @_search_options
 @execution_options
 def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...], constraints: tuple[str, ...],
-             candidates: int, replications: int, batch: int, sampler: str, seed: int | None, sets: tuple[str, ...],
+             candidates: int, top: int, replications: int, batch: int, sampler: str, seed: int | None, sets: tuple[str, ...],
              out: str | None, executor: str, workers: int | None, scheduler: str | None, force: bool, resume: bool,
              quiet: bool) -> None:
     """Search SCENARIO's levers for the best objective(s) under constraints judged by their 95 % CI.
 
-    Writes candidates.csv, best.yaml (one objective), optimize.json and plots/ to OUT (default
+    Prints the best --top candidates beside today's values: each objective with its paired
+    difference against today, each constraint's verdict (yes / no / not decided) and margin, and
+    which candidates may be the best at 95 % confidence (subset selection). Writes candidates.csv, best.yaml (one objective), optimize.json and plots/ to OUT (default
     results/<name>-optimize). Exits with status 3, after writing, when no candidate is feasible.
     """
     check_scheduler(executor, scheduler)
@@ -157,8 +162,8 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
             base, lv, objs, cons, candidates, replications, batch, sampler, seed, executor, workers, claim.work,
             resume=True, progress=not quiet, scheduler=scheduler))
         written = _done(result, out_dir, force, claim, "Optimisation")
-    if not quiet and not result.best().empty:
-        click.echo("\n" + optimisation_text(result, replications) + "\n")
+    if not quiet:
+        click.echo("\n" + optimisation_text(result, replications, top) + "\n")
     click.echo(f"Optimisation written to {written}")
     if not result.feasible:
         _infeasible(len(result.candidates), cons)
@@ -166,8 +171,8 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
 
 def _infeasible(n: int, cons: list[Any]) -> NoReturn:
     fail(f"No feasible candidate: none of the {n:,} candidates meets every constraint with 95 % confidence "
-          f"({', '.join(c.label for c in cons)}). Relax a constraint, widen the levers' bounds, or add "
-          f"replications if the CIs are wide (candidates.csv has every candidate's CI).", INFEASIBLE_EXIT)
+          f"({', '.join(c.label for c in cons)}); the closest are shown above, and candidates.csv has every "
+          f"candidate's CI, verdict and margin.", INFEASIBLE_EXIT)
 
 
 @click.command()

@@ -58,10 +58,11 @@ MAX_REPLICATIONS = 200
 @click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets summary, kpis, daily).")
 @click.option("--window", "windows", multiple=True, metavar="FROM:TO", help=windows_cli.WINDOW_HELP)
 @click.option("--at", "dates", multiple=True, metavar="DAY", help=windows_cli.AT_HELP)
+@click.option("--crossing", metavar="NAME", help=windows_cli.CROSSING_HELP)
 def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], out: str | None,
         force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool,
         no_report: bool, precision: str | None, precision_kpis: tuple[str, ...], max_replications: int | None, xlsx: bool, windows: tuple[str, ...],
-        dates: tuple[str, ...]) -> None:
+        dates: tuple[str, ...], crossing: str | None) -> None:
     """Run SCENARIO's replications and write a results directory.
 
     Each finished replication is kept in OUT.work/ until the results are written, so Ctrl-C or
@@ -75,6 +76,9 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     check_xlsx(xlsx, {"daily series": daily_rows(scen, replications or scen.replications)})
     chosen_windows, chosen_dates = windows_cli.parse_windows(windows), windows_cli.parse_dates(dates)
     windows_cli.check_inside(scen, chosen_windows, chosen_dates)
+    if crossing is not None and not (chosen_windows or chosen_dates):
+        raise click.BadParameter("goes with --window or --at", param_hint="--crossing")
+    windows_cli.check_crossing(crossing, list(scen.crossing_names) if crossing is not None else [])
     check_executor(executor)
     out_dir = out_path(out, default_out(scen.name))
     for given, option in ((precision_kpis, "--precision-kpi"), (max_replications, "--max-replications")):
@@ -105,7 +109,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
                                     replications=results.replications))
         click.echo("")
         if chosen_windows or chosen_dates:
-            click.echo(windows_cli.describe(results.daily, chosen_windows, chosen_dates))
+            click.echo(windows_cli.describe(results.daily, chosen_windows, chosen_dates, crossing))
             click.echo("")
     if report is not None:
         click.echo(precision_text(report))

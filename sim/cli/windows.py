@@ -27,6 +27,8 @@ Window = tuple[dt.date, dt.date]
 WINDOW_HELP = ("KPIs over the calendar days FROM to TO, both included (repeatable), e.g. "
                "--window 2024-01-01:2024-01-31; read from the daily series")
 AT_HELP = "backlog and held trains at the end of DAY (repeatable), e.g. --at 2024-01-31"
+CROSSING_HELP = ("the --window and --at KPIs of this crossing only (`all`: the whole corridor); "
+                 "default: each crossing, then the corridor")
 
 
 def _date(text: str, option: str, whole: str) -> dt.date:
@@ -95,25 +97,65 @@ def tables(daily: pd.DataFrame, windows: Sequence[Window], dates: Sequence[dt.da
     return out[[*first, *[c for c in out.columns if c not in first]]]
 
 
-def describe(daily: pd.DataFrame, windows: Sequence[Window], dates: Sequence[dt.date]) -> str:
-    """Each window's (and date's) KPIs: mean ± 95 % CI over the replications, with units and n."""
+def crossing_names(daily: pd.DataFrame) -> list[str]:
+    """The crossings of a daily series, without the corridor's `all` ([] for results without crossings)."""
+    if "crossing" not in daily.columns:
+        return []
+    return [str(c) for c in dict.fromkeys(daily["crossing"]) if c != "all"]
+
+
+def check_crossing(crossing: str | None, names: Sequence[str]) -> None:
+    """--crossing must name one of the run's crossings (or `all`, the whole corridor, with several)."""
+    if crossing is None:
+        return
+    if not names:
+        raise click.BadParameter("these results have no crossing column (written before crossings existed); "
+                                 "leave out --crossing", param_hint="--crossing")
+    allowed = [*names, "all"] if len(names) > 1 else list(names)
+    if crossing not in allowed:
+        raise click.BadParameter(f"unknown crossing {crossing!r}; expected one of: {', '.join(allowed)}",
+                                 param_hint="--crossing")
+
+
+def _blocks(daily: pd.DataFrame, crossing: str | None) -> list[tuple[str, pd.DataFrame]]:
+    """(title, rows) per block: the chosen crossing; else each crossing, then the corridor; one block with one."""
+    names = crossing_names(daily)
+    if crossing is not None and "crossing" in daily.columns:
+        chosen = [crossing]
+    elif len(names) > 1:
+        chosen = [*names, "all"]
+    else:
+        return [("", corridor_rows(daily))]
+    return [(f"Crossing {n}" if n != "all" else "Whole corridor (every crossing)", daily[daily["crossing"] == n])
+            for n in chosen]
+
+
+def describe(daily: pd.DataFrame, windows: Sequence[Window], dates: Sequence[dt.date],
+             crossing: str | None = None) -> str:
+    """Each window's (and date's) KPIs: mean ± 95 % CI over the replications, with units and n — one
+    block per crossing (then the whole corridor) when there are several, or only `crossing`'s."""
     replications = int(daily["replication"].nunique())
-    parts = []
-    corridor = corridor_rows(daily)
-    several = "crossing" in daily.columns and daily["crossing"].nunique() > 1
-    whole = " (the whole corridor)" if several else ""
-    for lo, hi in windows:
-        frame = window_kpis(corridor, lo, hi).drop(columns=["crossing"], errors="ignore")
-        days = (hi - lo).days + 1
-        summary = summarise(frame)
-        parts.append(f"Window {lo} to {hi} (both included, {days:,} day{'s' * (days != 1)}){whole}: "
-                     + format_summary(summary, list(WINDOW_KPIS), replications=replications))
-    for day in dates:
-        frame = at_date(corridor, day).drop(columns=["crossing"], errors="ignore")
-        summary = summarise(frame)
-        parts.append(f"At the end of {day}{whole}: "
-                     + format_summary(summary, list(AT_DATE_KPIS), replications=replications))
-    return "\n\n".join(parts)
+    blocks = []
+    for title, rows in _blocks(daily, crossing):
+        parts = []
+        for lo, hi in windows:
+            frame = window_kpis(rows, lo, hi).drop(columns=["crossing"], errors="ignore")
+            days = (hi - lo).days + 1
+            parts.append(f"Window {lo} to {hi} (both included, {days:,} day{'s' * (days != 1)}): "
+                         + format_summary(summarise(frame), list(WINDOW_KPIS), replications=replications))
+        for day in dates:
+            frame = at_date(rows, day).drop(columns=["crossing"], errors="ignore")
+            parts.append(f"At the end of {day}: "
+                         + format_summary(summarise(frame), list(AT_DATE_KPIS), replications=replications))
+        blocks.append((f"{title}\n" if title else "") + "\n\n".join(parts))
+    return "\n\n".join(blocks)
+
+
+def only(frame: pd.DataFrame, crossing: str | None) -> pd.DataFrame:
+    """The rows of one crossing (all rows when none is chosen or the frame has no crossings)."""
+    if crossing is None or "crossing" not in frame.columns:
+        return frame
+    return frame[frame["crossing"] == crossing].reset_index(drop=True)
 
 
 def writer(results: Results, windows: Sequence[Window], dates: Sequence[dt.date]) -> Callable[[Path], Any] | None:
@@ -127,12 +169,15 @@ def writer(results: Results, windows: Sequence[Window], dates: Sequence[dt.date]
 @click.argument("results_dir", type=click.Path(file_okay=False))
 @click.option("--window", "windows", multiple=True, metavar="FROM:TO", help=WINDOW_HELP)
 @click.option("--at", "dates", multiple=True, metavar="DAY", help=AT_HELP)
+@click.option("--crossing", metavar="NAME", help=CROSSING_HELP)
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the values per replication to this CSV.")
-def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], csv_path: str | None) -> None:
+def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], crossing: str | None,
+         csv_path: str | None) -> None:
     """KPIs of RESULTS_DIR over dated windows and at dates, without running again.
 
     Means with 95 % CIs over the replications, from the daily series: whole calendar days, both
-    ends of a window included (e.g. the backlog at the end of 31 October: --at 2024-10-31).
+    ends of a window included (e.g. the backlog at the end of 31 October: --at 2024-10-31). With
+    several crossings, one block per crossing and one for the whole corridor (or --crossing NAME).
     """
     chosen, days = parse_windows(windows), parse_dates(dates)
     if not chosen and not days:
@@ -143,7 +188,8 @@ def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], csv
     results = Results.read(results_dir)
     say_unchecked(results_dir)
     check_inside(results.scenario, chosen, days)
-    click.echo(describe(results.daily, chosen, days))
+    check_crossing(crossing, crossing_names(results.daily))
+    click.echo(describe(results.daily, chosen, days, crossing))
     if csv_path:
-        tables(results.daily, chosen, days).to_csv(csv_path, index=False)
+        only(tables(results.daily, chosen, days), crossing).to_csv(csv_path, index=False)
         click.echo(f"\nValues per replication written to {csv_path}")

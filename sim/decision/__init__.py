@@ -7,6 +7,8 @@ Map of the sub-package (data flows top to bottom):
                  produce, costs of a cost objective, sampler)
 - evaluate.py    batches of candidates as executor tasks, common random numbers, resumable work
 - search.py      seeded optuna samplers and fixed-size ask/tell batches
+- proposals.py   distinct points for a search (a grid that fits is tried whole; repeats reuse results)
+- ranking.py     candidates against today (paired), constraint verdicts and margins, the possible best
 - calibrate.py   `calibrate`: fit parameters to targets; not-ruled-out ranges (history matching)
 - optimize.py    `optimize`: objectives and constraints with confidence; Pareto fronts
 - sensitivity.py `sensitivity`: Morris screening or Sobol indices (SALib)

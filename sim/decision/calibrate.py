@@ -110,8 +110,10 @@ def calibrate(scenario: Scenario, targets: TargetsFile | str | os.PathLike[str],
     tlist = list(targets.targets)
     work = open_workdir(workdir, resume, {"kind": "calibrate", "scenario": scenario.name, "seed": seed,
                                           "replications": replications, "candidates": candidates})
+    planned = (candidates + _profile_count(levers, profile)) * replications
     ev = Evaluator(scenario, _measure(tlist), replications, seed, executor, workers, work, progress,
-                   keep_series=any(t.dated for t in tlist), scheduler=scheduler, desc=f"calibrate {scenario.name}")
+                   keep_series=any(t.dated for t in tlist), scheduler=scheduler, desc=f"calibrate {scenario.name}",
+                   planned=planned)
     study = make_study(sampler, seed, ["minimize"], n_startup=min(10, max(1, candidates // 4)))
     dists = {lv.path: lv.distribution() for lv in levers}
     tried: list[tuple[str, Candidate]] = []
@@ -128,6 +130,7 @@ def calibrate(scenario: Scenario, targets: TargetsFile | str | os.PathLike[str],
         if profile:
             points = _profile_points(levers, best_changes, profile)
             tried += [("profile", c) for c in ev.evaluate(points)]
+        ev.settle()
     finally:
         ev.close()
     return _collect(scenario, targets, levers, tried, tlist, seed, replications, ev, sampler, batch, work)
@@ -141,6 +144,11 @@ def _fail_state() -> Any:
 
 def _d(c: Candidate, targets: list[Target]) -> float:
     return discrepancy(c, targets) if c.error is None else math.inf
+
+
+def _profile_count(levers: list[Lever], k: int) -> int:
+    """How many profile points `_profile_points` gives (known before the search: it does not depend on the best)."""
+    return len(_profile_points(levers, {lv.path: lv.low for lv in levers}, k)) if k else 0
 
 
 def _profile_points(levers: list[Lever], best: dict[str, Any], k: int) -> list[dict[str, Any]]:

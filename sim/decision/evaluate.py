@@ -84,7 +84,7 @@ class Evaluator:
     def __init__(self, base: Scenario, measure: Measure, replications: int, seed: int | None = None,
                  executor: str | Executor = "process", workers: int | None = None, workdir: WorkDir | None = None,
                  progress: bool = False, keep_series: bool = False, scheduler: str | None = None,
-                 desc: str = "") -> None:
+                 desc: str = "", planned: int | None = None) -> None:
         if replications < 1:
             raise DecisionError("replications must be at least 1")
         self.base = base
@@ -101,12 +101,22 @@ class Evaluator:
         self.tasks_reused = 0
         self._cache: dict[str, dict[str, float]] = {}
         self._bar: Any = None
+        self.planned: int | None = None
         self._owned: list[Any] = []   # a Dask client and local cluster, closed by close()
         self._dask: Any = None
         if progress:
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(desc=desc or None, unit="task", dynamic_ncols=True, total=0)
+            # with `planned` (candidates × replications, known before the search) the total is fixed
+            # up front and tasks shared by two candidates count as done; without it, it grows per batch
+            self.planned = planned
+            self._bar = tqdm(desc=desc or None, unit="task", dynamic_ncols=True, total=planned or 0)
+
+    def settle(self) -> None:
+        """The search ended normally with fewer tasks than planned (an integer grid tried whole): the bar ends full."""
+        if self._bar is not None and self._bar.n < self._bar.total:
+            self._bar.total = self._bar.n
+            self._bar.refresh()
 
     def close(self) -> None:
         """Close the progress bar and, for Dask, the cluster kept for the whole search."""
@@ -157,6 +167,8 @@ class Evaluator:
                                       changes=candidate.changes, keep_series=self.keep_series)
             plan.append((candidate, tasks))
             todo.update({t.key: t for t in tasks if t.key not in self._cache})
+        if self._bar is not None and self.planned:
+            self._bar.update(sum(len(tasks) for _, tasks in plan) - len(todo))  # shared or already measured
         if todo:
             self._run(list(todo.values()))
         for candidate, tasks in plan:
@@ -165,7 +177,7 @@ class Evaluator:
         return out
 
     def _run(self, tasks: list[Task]) -> None:
-        if self._bar is not None:
+        if self._bar is not None and not self.planned:
             self._bar.total += len(tasks)
             self._bar.refresh()
         executor = self._executor()

@@ -9,6 +9,11 @@ feasible. Besides the KPIs, `lever_cost_usd` (Σ usd_per_unit × change, from `c
 `total_cost_usd` (idle_cost_usd of all cargo + lever_cost_usd) can be used. Every candidate runs
 the same replications with the same seed (common random numbers); the sampler is seeded and
 asked in fixed batches, so a search is reproducible and, with a work directory, resumable.
+
+Candidates are distinct and today's values are the first (sim.decision.proposals: a grid that fits
+the budget is tried whole; a repeated proposal is answered from results already measured). Each
+candidate is then set against today, its constraints given a verdict and a margin, and, with one
+objective, marked possible best or rejected by subset selection (sim.decision.ranking).
 """
 
 from __future__ import annotations
@@ -25,12 +30,14 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.metrics import KPI_NAMES
-from sim.decision.errors import InputError
+from sim.decision.errors import DecisionError, InputError
 from sim.decision.evaluate import Candidate, Evaluator, kpi_measure
 from sim.decision.files import write_tables
 from sim.decision.inputs import check_optimisation
 from sim.decision.levers import Lever, as_lever, current_values, lever_cost_usd
-from sim.decision.search import ask_batch, make_study, open_workdir
+from sim.decision.proposals import Outcome, Proposals
+from sim.decision.ranking import CONFIDENCE, annotate
+from sim.decision.search import make_study, open_workdir
 from sim.scenario.schema import Scenario
 
 DERIVED = ("lever_cost_usd", "total_cost_usd")
@@ -174,41 +181,41 @@ def optimize(scenario: Scenario, levers: Sequence[Lever | str], objectives: Sequ
     measure = kpi_measure(sorted(k for k in needed if k[0] not in DERIVED))
     work = open_workdir(workdir, resume, {"kind": "optimize", "scenario": scenario.name, "seed": seed,
                                           "replications": replications, "candidates": candidates})
-    ev = Evaluator(scenario, measure, replications, seed, executor, workers, work, progress,
-                   scheduler=scheduler, desc=f"optimize {scenario.name}")
     study = make_study(sampler, seed, [o.direction for o in objs], n_startup=min(10, max(1, candidates // 4)))
-    dists = {lv.path: lv.distribution() for lv in levs}
+    proposals = Proposals(study, levs, base, candidates, seed)
+    ev = Evaluator(scenario, measure, replications, seed, executor, workers, work, progress,
+                   scheduler=scheduler, desc=f"optimize {scenario.name}", planned=proposals.planned(candidates) * replications)
     tried: list[Candidate] = []
     try:
-        while len(tried) < candidates:
-            trials = ask_batch(study, dists, min(batch, candidates - len(tried)))
-            found = ev.evaluate([{lv.path: lv.cast(t.params[lv.path]) for lv in levs} for t in trials])
-            for trial, cand in zip(trials, found):
+        while len(tried) < candidates and not proposals.exhausted:
+            batch_points = proposals.ask(min(batch, candidates - len(tried)))
+            if not batch_points:
+                break
+            found = ev.evaluate([p for p, _ in batch_points])
+            for (point, trial), cand in zip(batch_points, found):
                 _derive(cand, scenario, base)
                 values = [cand.mean(o.name) for o in objs]
-                if cand.error is not None or not all(math.isfinite(v) for v in values):
-                    study.tell(trial, None, state=_fail_state())
-                else:
-                    for c in cons:
-                        trial.set_constraint(c.label, min(c.violation(cand.mean(c.name), cand.halfwidth(c.name)), 1e300))
-                    study.tell(trial, values if len(values) > 1 else values[0])
+                ok = cand.error is None and all(math.isfinite(v) for v in values)
+                proposals.tell(point, trial, Outcome(values if ok else None, [
+                    c.violation(cand.mean(c.name), cand.halfwidth(c.name)) for c in cons]))
                 tried.append(cand)
+        ev.settle()
     finally:
         ev.close()
-    table = _table(tried, levs, objs, cons)
+    today = next((i for i, c in enumerate(tried) if c.changes == proposals.today), None)
+    if today is None:  # today's values are always asked first; a search without them would compare nothing
+        raise DecisionError(f"today's values {proposals.today} were not among the candidates")
+    table = annotate(_table(tried, levs, objs, cons), tried, today, objs, cons)
     metadata = {"kind": "optimisation", "scenario": scenario.name, "seed": seed, "replications": replications,
                 "sampler": sampler, "batch": batch, "candidates": len(table),
+                "search": "every point" if proposals.enumerate else sampler,
+                "distinct_points": proposals.size, "repeats_reused": proposals.repeats,
                 "objectives": [o.label for o in objs], "constraints": [c.label for c in cons],
-                "levers": {lv.path: [lv.low, lv.high] for lv in levs},
+                "levers": {lv.path: [lv.low, lv.high] for lv in levs}, "today": dict(proposals.today),
                 "feasible_candidates": int(table["feasible"].sum()),
+                "possible_best": int(table["possible_best"].sum()), "confidence": CONFIDENCE,
                 "tasks_run": ev.tasks_run, "tasks_reused": ev.tasks_reused}
     return Optimisation(scenario, levs, objs, cons, table, metadata)
-
-
-def _fail_state() -> Any:
-    import optuna
-
-    return optuna.trial.TrialState.FAIL
 
 
 def _derive(cand: Candidate, scenario: Scenario, base: dict[str, float]) -> None:

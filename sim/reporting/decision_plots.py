@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from sim.reporting.decision_tables import unit_of
 from sim.reporting.figures import WIDTH, close, figure, thousands
+from sim.reporting.labels import kpi_bounds
 
 if TYPE_CHECKING:
     from sim.decision.calibrate import Calibration
@@ -43,8 +44,9 @@ def calibration_fit(result: Calibration) -> Figure:
 
 
 def optimisation_front(result: Optimisation) -> Figure:
-    """Every candidate's objectives (and the Pareto front with several), feasible ones highlighted."""
-    return optimisation(result.candidates, [o.label for o in result.objectives], result.metadata.get("replications", 0))
+    """The objective against each lever with CIs (or the Pareto front with several), feasible ones highlighted."""
+    return optimisation(result.candidates, [o.label for o in result.objectives], result.metadata.get("replications", 0),
+                        [lv.path for lv in result.levers])
 
 
 def sensitivity_chart(result: Sensitivity) -> Figure:
@@ -72,7 +74,8 @@ def writer(result: Calibration | Optimisation | Sensitivity) -> Callable[[Path],
 
 
 def targets_vs_model(targets: pd.DataFrame, replications: int) -> Figure:
-    """Each target as model / observed: the tolerance band around 1 and the model's mean with its 95 % CI."""
+    """Each target as model / observed: the tolerance band around 1 and the model's mean with its 95 % CI
+    (clipped at the KPI's bound, as in the tables)."""
     n = len(targets)
     fig = figure(1.2 + 0.55 * n)
     ax = fig.add_subplot()
@@ -84,7 +87,9 @@ def targets_vs_model(targets: pd.DataFrame, replications: int) -> Figure:
         ax.barh(yi, 2 * tol, left=1 - tol, height=0.5, color="#2ca02c", alpha=0.25,
                 label="observed ± tolerance" if yi == y[0] else None)
         mean = r["model_mean"] / scale
-        low, high = r["model_ci95_low"] / scale, r["model_ci95_high"] / scale
+        bottom, top = kpi_bounds(r["kpi"])  # a CI is drawn clipped at what the KPI can take (never below 0)
+        low = min(max(r["model_ci95_low"], bottom), r["model_mean"]) / scale
+        high = max(min(r["model_ci95_high"], top), r["model_mean"]) / scale
         err = [[mean - low], [high - mean]] if math.isfinite(low) else None
         ax.errorbar(mean, yi, xerr=err, fmt="o", color=BEST, capsize=4,
                     label=f"model at best fit (mean, 95 % CI, n={replications})" if yi == y[0] else None)
@@ -123,28 +128,47 @@ def calibration_parameters(candidates: pd.DataFrame, fit: pd.DataFrame) -> Figur
     return fig
 
 
-def optimisation(candidates: pd.DataFrame, objectives: list[str], replications: int) -> Figure:
-    """One objective: its mean per candidate in search order; two or more: the first two, Pareto front drawn."""
-    fig = figure(4.2)
-    ax = fig.add_subplot()
+def optimisation(candidates: pd.DataFrame, objectives: list[str], replications: int,
+                 levers: list[str] | None = None) -> Figure:
+    """One objective: its mean with 95 % CI against each lever's value (one panel per lever; feasible,
+    infeasible, today and the best marked); two or more: the first two, Pareto front drawn."""
     feas = candidates["feasible"].astype(bool)
     if len(objectives) == 1:
+        levers = levers or [c for c in candidates.columns if "." in c and not c.endswith((" mean", " ci95"))][:1]
+        fig = figure(3.6, WIDTH)
+        axes = fig.subplots(1, len(levers), squeeze=False)[0]
         col = f"{objectives[0]} mean"
-        ax.scatter(candidates.loc[~feas, "candidate"], candidates.loc[~feas, col], s=14, color=INFEASIBLE,
-                   label="infeasible (a constraint's CI does not hold)")
-        ax.scatter(candidates.loc[feas, "candidate"], candidates.loc[feas, col], s=16, color=FEASIBLE, label="feasible")
-        best = candidates[candidates["best"].astype(bool)]
-        ax.scatter(best["candidate"], best[col], s=60, color=BEST, marker="*", label="best")
-        ax.set_xlabel("candidate (search order)")
-        ax.set_ylabel(_axis(objectives[0], replications))
-    else:
-        x, y = (f"{o} mean" for o in objectives[:2])
-        ax.scatter(candidates.loc[~feas, x], candidates.loc[~feas, y], s=14, color=INFEASIBLE, label="infeasible")
-        ax.scatter(candidates.loc[feas, x], candidates.loc[feas, y], s=16, color=FEASIBLE, label="feasible")
-        front = candidates[candidates["pareto"].astype(bool)].sort_values(x)
-        ax.plot(front[x], front[y], "-o", color=BEST, label="Pareto front (feasible, non-dominated)")
-        ax.set_xlabel(_axis(objectives[0], replications))
-        ax.set_ylabel(_axis(objectives[1], replications))
+        half = candidates[f"{objectives[0]} ci95"].fillna(0)
+        for ax, lever in zip(axes, levers):
+            for mask, color, label in ((~feas, INFEASIBLE, "infeasible (a constraint's CI does not hold)"),
+                                       (feas, FEASIBLE, "feasible")):
+                ax.errorbar(candidates.loc[mask, lever], candidates.loc[mask, col], yerr=half[mask], fmt="o",
+                            ms=4, color=color, capsize=3, label=label)
+            if "today" in candidates.columns:
+                now = candidates[candidates["today"].astype(bool)]
+                ax.scatter(now[lever], now[col], s=90, facecolors="none", edgecolors="black", label="today's values")
+            best = candidates[candidates["best"].astype(bool)]
+            ax.scatter(best[lever], best[col], s=90, color=BEST, marker="*", zorder=3, label="best")
+            ax.set_xlabel(lever)
+            unit = unit_of(objectives[0].split(":", 1)[-1].split("@", 1)[0])
+            ax.set_ylabel(f"{objectives[0]}{f' ({unit})' if unit else ''}")
+            ax.yaxis.set_major_formatter(thousands)  # type: ignore[arg-type]
+            ax.grid(True, alpha=0.3)
+        axes[0].legend(fontsize=7)
+        fig.suptitle(f"Optimisation: the objective against each lever (mean, 95 % CI over {replications} replications)")
+        return fig
+    fig = figure(4.2)
+    ax = fig.add_subplot()
+    x, y = (f"{o} mean" for o in objectives[:2])
+    xerr, yerr = (candidates[f"{o} ci95"].fillna(0) for o in objectives[:2])
+    ax.errorbar(candidates.loc[~feas, x], candidates.loc[~feas, y], xerr=xerr[~feas], yerr=yerr[~feas], fmt="o",
+                ms=4, color=INFEASIBLE, capsize=2, label="infeasible")
+    ax.errorbar(candidates.loc[feas, x], candidates.loc[feas, y], xerr=xerr[feas], yerr=yerr[feas], fmt="o",
+                ms=4, color=FEASIBLE, capsize=2, label="feasible (bars: 95 % CI)")
+    front = candidates[candidates["pareto"].astype(bool)].sort_values(x)
+    ax.plot(front[x], front[y], "-o", color=BEST, label="Pareto front (feasible, non-dominated)")
+    ax.set_xlabel(_axis(objectives[0], replications))
+    ax.set_ylabel(_axis(objectives[1], replications))
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_formatter(thousands)  # type: ignore[arg-type]
     ax.grid(True, alpha=0.3)

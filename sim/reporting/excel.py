@@ -23,6 +23,7 @@ import pandas as pd
 from sim.analysis.metrics import STAGE_SERIES
 from sim.errors import SimError
 from sim.reporting.labels import kpi_unit
+from sim.reporting.recovery import recovery_table
 from sim.reporting.tables import not_set
 
 if TYPE_CHECKING:
@@ -157,14 +158,25 @@ def _about(metadata: Mapping[str, Any], extra: Sequence[tuple[str, Any]]) -> lis
             ("ci95_low, ci95_high", "Student-t 95 % CI as computed (tables and reports clip it at a KPI's bound)")]
 
 
+#: Note beside the pooled recovery KPIs in a summary sheet (the per-disruption figures are in sheet `recovery`)
+POOLED_NOTE = "pooled over every disruption window; per disruption: sheet recovery"
+
+
 def write_results_workbook(results: Results, directory: str | os.PathLike[str]) -> Path:
-    """results.xlsx of a run: sheets summary, kpis, daily, about."""
-    summary = _with_unit(results.summary(), not_set(results.scenario))
+    """results.xlsx of a run: sheets summary, recovery (per disruption, when the scenario has windows),
+    kpis, daily, about."""
+    raw = results.summary()
+    recovery = recovery_table(raw, results.replications)
+    notes = not_set(results.scenario)
+    if not recovery.empty:
+        notes |= dict.fromkeys(("recovery_days", "unrecovered_disruptions"), POOLED_NOTE)
+    summary = _with_unit(raw, notes)
     s = results.scenario
-    return _write(Path(directory) / FILE, [
-        ("summary", summary, {}), ("kpis", results.kpis, _kpi_units(results.kpis)),
-        ("daily", results.daily, _daily_units(results.daily)),
-    ], _about(results.metadata, [("scenario", s.name), ("seed", results.seed),
+    sheets: list[tuple[str, pd.DataFrame, Mapping[str, str]]] = [("summary", summary, {})]
+    if not recovery.empty:
+        sheets.append(("recovery", recovery, {}))
+    sheets += [("kpis", results.kpis, _kpi_units(results.kpis)), ("daily", results.daily, _daily_units(results.daily))]
+    return _write(Path(directory) / FILE, sheets, _about(results.metadata, [("scenario", s.name), ("seed", results.seed),
                                  ("replications", results.replications),
                                  ("warm-up (h, not in KPIs)", s.warmup), ("duration (h)", s.duration)]))
 

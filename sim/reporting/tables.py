@@ -16,6 +16,8 @@ import pandas as pd
 from sim.analysis.stats import corridor_rows
 from sim.reporting.labels import kpi_bounds, kpi_label, kpi_unit
 from sim.reporting.numbers import CLIPPED_NOTE, NO_CI, Estimate, estimate, number
+from sim.reporting.recovery import TITLE as RECOVERY_TITLE
+from sim.reporting.recovery import recovery_table
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -207,16 +209,29 @@ def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str,
 CORRIDOR_KPIS = ["wagons_formed", "tonnes_unmet", "wagons_rejected", "trains_rejected"]
 
 
+#: KPIs the run table leaves to the per-disruption recovery lines (sim.reporting.recovery): pooled
+#: over every window, recovery_days hid a long hold behind short closures
+POOLED_RECOVERY = ("recovery_days", "unrecovered_disruptions")
+
+
 def format_crossings(summary: pd.DataFrame, crossings: list[str], notes: Mapping[str, str] | None = None,
                      replications: int | None = None) -> str:
-    """One KPI table per crossing, then the corridor's (`all`); just the one table with one crossing."""
+    """A run's tables: one KPI table per crossing, then the corridor's (`all`) — just the one table
+    with one crossing — each followed by its recovery after each disruption (when it has windows)."""
+    reps = replications if replications is not None else (int(summary["n"].max()) if len(summary) else 0)
+
+    def block(mine: pd.DataFrame) -> str:
+        kpis = [k for k in _with_corridor_kpis(mine) if k not in POOLED_RECOVERY]
+        recovery = format_recovery(mine, reps)
+        return format_summary(mine, kpis, notes, replications) + ("\n\n" + recovery if recovery else "")
+
     if "crossing" not in summary.columns or len(crossings) == 1:
-        return format_summary(summary, _with_corridor_kpis(summary), notes, replications)
+        return block(summary)
     parts = []
     for name in [*crossings, "all"]:
         mine = summary[summary["crossing"] == name]
         title = f"Crossing {name}" if name != "all" else "Whole corridor (every crossing)"
-        parts.append(f"{title}\n{format_summary(mine, _with_corridor_kpis(mine), notes, replications)}")
+        parts.append(f"{title}\n{block(mine)}")
     return "\n\n".join(parts)
 
 
@@ -224,3 +239,24 @@ def _with_corridor_kpis(summary: pd.DataFrame) -> list[str]:
     extra = [k for k in CORRIDOR_KPIS
              if (summary.loc[summary["kpi"] == k, "mean"].fillna(0) > 0).any()]
     return [*HEADLINE_KPIS, *extra]
+
+
+def format_recovery(summary: pd.DataFrame, replications: int) -> str:
+    """The per-disruption recovery lines ('' when the scenario has no disruption window)."""
+    frame = recovery_table(summary, replications)
+    if frame.empty:
+        return ""
+    rows, clipped = [], False
+    for r in frame.to_dict("records"):
+        n = int(r["recovered"])
+        if n == 0:
+            days = "–"
+        elif n == 1:
+            days = number(r["mean_days"])
+        else:
+            cell = estimate(r["mean_days"], r["ci95_low_days"], r["ci95_high_days"], n, kpi_bounds("recovery_days"))
+            days, clipped = cell.text, clipped or cell.clipped
+        what = f"{n:,} of {replications:,} replications" + ("" if n else " (never within the run)")
+        rows.append([r["disruption"], days, what])
+    text = RECOVERY_TITLE + "\n" + table(["disruption", "days", "recovered"], rows, right_from=1)
+    return text + ("\n" + CLIPPED_NOTE if clipped else "")

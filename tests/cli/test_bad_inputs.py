@@ -298,6 +298,13 @@ CASES: list[Case] = [
          ["run", "{file}", "--replications", "3", "--set", "replications=4", "--quiet", "--out", "out"],
          "--replications / --set", "--replications 3 and --set replications=4 both set the replications",
          names_file=False),
+    # -- issue 19: per-crossing windows (--crossing) --------------------------------------------------
+    Case("crossing-unknown", "`run --window … --crossing` naming no crossing of the scenario",
+         ["run", "{file}", "--window", "2024-03-01:2024-03-31", "--crossing", "khorgos", "--quiet", "--out", "out"],
+         "--crossing", "unknown crossing 'khorgos'; expected one of: dostyk", names_file=False),
+    Case("crossing-without-window", "`run --crossing` without `--window` or `--at` (it would change nothing)",
+         ["run", "{file}", "--crossing", "dostyk", "--quiet", "--out", "out"], "--crossing",
+         "goes with --window or --at", names_file=False),
 ]
 
 

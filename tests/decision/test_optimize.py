@@ -100,7 +100,7 @@ def test_cli_prints_best_with_units_and_writes_best_scenario(small_path: Path, t
                                       "--objective", "min:total_cost_usd", "--constraint", "backlog_wagons_max<=3000",
                                       "-N", "6", "-n", "3", "--batch", "3", "--executor", "serial", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "min:total_cost_usd@all (USD)" in result.output and "over 3 replications" in result.output
+    assert "min:total_cost_usd@all (USD)" in result.output and "3 replications each" in result.output
     assert "e+" not in result.output
     best = pd.read_csv(out / "candidates.csv").query("best")
     assert sim.load_scenario(out / "best.yaml").unloading.groups["grain"].points == best[POINTS].iloc[0]

@@ -31,7 +31,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> tuple[sim.Results, Path]:
 def test_sheets_headers_and_units(book) -> None:  # type: ignore[no-untyped-def]
     _results, path = book
     wb = load_workbook(path)
-    assert wb.sheetnames == ["summary", "kpis", "daily", "about"]
+    assert wb.sheetnames == ["summary", "recovery", "kpis", "daily", "about"]  # the scenario has disruption windows
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2" and ws["A1"].font.bold
     kpis = [c.value for c in wb["kpis"][1]]

@@ -1,0 +1,104 @@
+"""A parameter's value in the unit an analyst thinks in, with the factor beside it.
+
+A calibration fits `disruptions.admin-hold.capacity = 0.3417`, but the question was "how many
+trains a day did the Chinese side take during the hold?": floor(12 × 0.3417) = 4. So a capacity
+factor is shown as what it makes of each capacity it scales (`4 trains a day (× 0.342)`, from
+sim.scenario.effects, as the model applies it), a time factor as `× 1.5 the usual time`, and
+other values with the unit of their key (points, trains a day, wagons, hours, t a year, USD).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+from sim.errors import SimError
+from sim.reporting.numbers import number
+from sim.scenario.effects import capacity_effects
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
+
+_DISRUPTION = re.compile(r"^disruptions(?:\.([^.\[\]]+)|\[(\d+)\])\.(capacity|time_factor)$")
+
+#: Unit of a key (its last part), for values that are not durations
+KEY_UNITS = {
+    "points": "points", "trains_per_day": "trains a day", "max_trains_per_day": "trains a day",
+    "trains_at_once": "trains at once", "capacity_wagons": "wagons", "above_wagons": "wagons",
+    "resume_below": "wagons", "wagons_per_day": "wagons a day", "wagons_per_train": "wagons",
+    "tonnes_per_year": "t a year", "payload_t": "t", "wagon_day_usd": "USD a wagon-day", "usd_per_unit": "USD",
+}
+#: Keys whose numbers are durations in hours (a distribution's parameters under one of these parts)
+DURATION_PARTS = ("time", "transit_time", "wagon_time", "return_time", "mtbf", "mttr", "lasts", "every",
+                  "warmup", "duration")
+
+
+def is_factor(path: str) -> bool:
+    """Whether `path` is a disruption's capacity or time factor (a number that means something else)."""
+    return _DISRUPTION.match(path) is not None
+
+
+def _disruption_index(scenario: Scenario, name: str | None, index: str | None) -> int | None:
+    if index is not None:
+        return int(index) if int(index) < len(scenario.disruptions) else None
+    return next((i for i, d in enumerate(scenario.disruptions) if d.name == name), None)
+
+
+def in_units(scenario: Scenario, path: str, value: float) -> str:
+    """`value` of the key `path` in the analyst's unit, the factor beside it when the key is one."""
+    if not math.isfinite(value):
+        return "–"
+    m = _DISRUPTION.match(path)
+    if m:
+        i = _disruption_index(scenario, m.group(1), m.group(2))
+        if m.group(3) == "time_factor":
+            return f"× {number(value, 3)} the usual time"
+        if i is not None:
+            return _capacity(scenario, path, i, value)
+    parts = path.replace("[", ".").replace("]", "").split(".")
+    if any(p in DURATION_PARTS for p in parts):
+        return _hours(value)
+    unit = KEY_UNITS.get(parts[-1], "")
+    return f"{number(value)} {unit}".rstrip()
+
+
+def _capacity(scenario: Scenario, path: str, index: int, value: float) -> str:
+    factor = f"× {number(value, 3)}"
+    if value == 0:
+        return f"closed ({factor})"
+    try:
+        changed = scenario.with_changes({path: value})
+    except (SimError, KeyError):  # a value the scenario refuses is shown as the bare factor
+        return factor
+    effects = [e for e in capacity_effects(changed) if e.index == index]
+    if not effects:
+        return factor
+    return "; ".join(f"{e.during:,} {e.unit}" for e in effects) + f" ({factor} of {effects[0].base:,})"
+
+
+def _hours(value: float, like: float | None = None) -> str:
+    """'30 min', '4.25 h', '2 days' (whole days from 48 h); in the unit `like` would take, when given."""
+    ref = value if like is None else like
+    if ref >= 48 and (like is not None or value % 24 == 0):
+        return f"{number(value / 24, 3)} days"
+    if 0 < ref < 1:
+        return f"{number(value * 60, 3)} min"
+    return f"{number(value, 3)} h"
+
+
+def range_in_units(scenario: Scenario, path: str, low: float, high: float) -> str:
+    """'A to B' in the analyst's unit, both ends in the same unit (a duration range in hours, not '48 min to 1.2 h')."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "none"
+    parts = path.replace("[", ".").replace("]", "").split(".")
+    if not _DISRUPTION.match(path) and any(p in DURATION_PARTS for p in parts):
+        return f"{_hours(low, high).rsplit(' ', 1)[0]} to {_hours(high, high)}"
+    a, b = in_units(scenario, path, low), in_units(scenario, path, high)
+    ma, mb = _SCALED.match(a), _SCALED.match(b)
+    if ma and mb and (ma["unit"], ma["base"]) == (mb["unit"], mb["base"]):  # one capacity: say it once
+        return f"{ma['n']} to {mb['n']} {ma['unit']} (× {ma['f']} to {mb['f']} of {ma['base']})"
+    return f"{a} to {b}"
+
+
+_SCALED = re.compile(r"^(?P<n>[\d,]+) (?P<unit>[^;(]+) \(× (?P<f>[\d.,]+) of (?P<base>[\d,]+)\)$")

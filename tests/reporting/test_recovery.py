@@ -1,0 +1,114 @@
+"""Recovery per disruption in `dostyk run`'s table and the workbook, checked against kpis.csv and daily.csv;
+nothing about recovery for a scenario without disruption windows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from tests.decision.conftest import SMALL
+
+# two named windows: the small crossing's handover hold, and a short unloading stop after it
+SCENARIO = SMALL.replace(
+    "  - {name: hold, from: 2024-01-15, to: 2024-02-05, target: checks.handover, capacity: 0.075}\n",
+    "  - {name: hold, from: 2024-01-15, to: 2024-02-05, target: checks.handover, capacity: 0.075}\n"
+    "  - {name: stop, from: 2024-02-15, to: 2024-02-16, target: unloading.grain, capacity: 0}\n")
+REPS = 6
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    from sim.cli import cli
+
+    tmp = tmp_path_factory.mktemp("recovery")
+    (tmp / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(tmp / "s.yaml"), "-n", str(REPS), "--executor", "serial",
+                                      "--no-report", "--xlsx", "--out", str(tmp / "r")])
+    assert result.exit_code == 0, result.output
+    return tmp / "r", result.output
+
+
+def _lines(text: str) -> dict[str, str]:
+    start = text.index("Recovery after each disruption")
+    block = text[start:].split("\n\n")[0].splitlines()[3:]
+    return {ln.split()[0]: ln for ln in block if ln.strip() and not ln.startswith("[")}
+
+
+def test_terminal_shows_each_disruption_with_n_recovered_and_no_pooled_line(ran: tuple[Path, str]) -> None:
+    out_dir, text = ran
+    kpis = pd.read_csv(out_dir / "kpis.csv").query("cargo == 'all'")
+    lines = _lines(text)
+    assert set(lines) == {"hold", "stop"}
+    for name, line in lines.items():
+        values = kpis[f"recovery_days.{name}"].dropna()
+        assert line.rstrip().endswith(f"{len(values)} of {REPS} replications" + ("" if len(values) else
+                                                                                  " (never within the run)"))
+        if len(values) > 1:
+            shown = float(re.split(r" ± | \[", line.split(None, 1)[1].strip())[0].replace(",", ""))
+            assert shown == pytest.approx(values.mean(), rel=0.05, abs=0.05)  # as printed, to its CI's precision
+    # the pooled recovery_days (and its count of unrecovered windows) is not in the run's table
+    assert not re.search(r"^recovery_days\s", text, re.M) and not re.search(r"^unrecovered_disruptions\s", text, re.M)
+
+
+def test_recovery_agrees_with_the_daily_backlog(ran: tuple[Path, str]) -> None:
+    """At day resolution: a replication that never recovered ends every day after the hold above the
+    backlog it had when the hold began; one that recovered did so no later than the first day-end at or
+    below that level."""
+    out_dir, _ = ran
+    daily = pd.read_csv(out_dir / "daily.csv").query("cargo == 'all'")
+    daily["date"] = pd.to_datetime(daily["date"]).dt.date
+    kpis = pd.read_csv(out_dir / "kpis.csv").query("cargo == 'all'").set_index("replication")
+    start, end = dt.date(2024, 1, 15), dt.date(2024, 2, 5)  # the hold begins and ends at midnight
+    for rep, days in daily.groupby("replication"):
+        by_day = days.set_index("date")["backlog_end"]
+        level = by_day[start - dt.timedelta(days=1)]
+        after = by_day[by_day.index >= end - dt.timedelta(days=1)]
+        recovery = kpis.loc[rep, "recovery_days.hold"]
+        at_or_below = after[after <= level]
+        if math.isnan(recovery):
+            assert at_or_below.empty
+        else:
+            assert not at_or_below.empty
+            first = at_or_below.index[0]
+            assert recovery <= (first - (end - dt.timedelta(days=1))).days + 1e-9
+
+
+def test_workbook_has_a_recovery_sheet_and_labels_the_pooled_figure(ran: tuple[Path, str]) -> None:
+    from openpyxl import load_workbook
+
+    out_dir, _ = ran
+    wb = load_workbook(out_dir / "results.xlsx", read_only=True)
+    rows = list(wb["recovery"].iter_rows(values_only=True))
+    head, body = rows[0], rows[1:]
+    sheet = pd.DataFrame(body, columns=head).set_index("disruption")
+    kpis = pd.read_csv(out_dir / "kpis.csv").query("cargo == 'all'")
+    for name in ("hold", "stop"):
+        values = kpis[f"recovery_days.{name}"]
+        assert sheet.loc[name, "recovered"] == values.notna().sum()
+        assert sheet.loc[name, "never_recovered"] == values.isna().sum()
+        if values.notna().any():
+            assert sheet.loc[name, "mean_days"] == pytest.approx(values.mean(), rel=1e-9)
+    summary = pd.DataFrame(list(wb["summary"].iter_rows(values_only=True))[1:],
+                           columns=next(wb["summary"].iter_rows(values_only=True)))
+    pooled = summary[(summary["kpi"] == "recovery_days") & (summary["cargo"] == "all")]
+    assert "sheet recovery" in pooled["note"].iloc[0]
+
+
+def test_no_disruption_windows_no_recovery_text(tmp_path: Path) -> None:
+    from sim.cli import cli
+
+    path = tmp_path / "calm.yaml"
+    path.write_text(SCENARIO[:SCENARIO.index("disruptions:")] + SCENARIO[SCENARIO.index("costs:"):], encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(path), "-n", "2", "--executor", "serial", "--no-report", "--xlsx",
+                                      "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "recover" not in result.output.lower()
+    from openpyxl import load_workbook
+
+    assert "recovery" not in load_workbook(tmp_path / "r" / "results.xlsx", read_only=True).sheetnames
