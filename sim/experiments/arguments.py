@@ -13,6 +13,7 @@ from typing import Any
 from sim.errors import SimError
 
 MAX_SEED = 2**63 - 1
+EXECUTORS = ("process", "serial", "dask")  # how runs are spread; the first is the default
 
 
 class ArgumentError(SimError, ValueError):

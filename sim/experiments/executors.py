@@ -35,7 +35,7 @@ from sim.experiments.mainguard import check_main_guard
 from sim.experiments.replication import ReplicationResult, run_replication
 from sim.scenario.schema import Scenario
 
-EXECUTORS = ("process", "serial", "dask")  # the first is the default
+EXECUTORS = arguments.EXECUTORS  # the first is the default
 
 
 @dataclass(frozen=True)
