@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ref-runs", type=int, default=5, help="reference replications on the 300k scenario (at most 3 on the others)")
     parser.add_argument("--no-memory", action="store_true", help="skip the subprocess memory measurements")
     parser.add_argument("--only-300k", action="store_true", help="skip the shipped scenarios")
-    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench.json",
+                        help="write every figure to this JSON file (default: bench.json; bench-calibrate adds its own)")
     parser.add_argument("--memory-probe", nargs=2, metavar=("SCENARIO", "HOW"), help=argparse.SUPPRESS)
     parser.add_argument("--duration", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -201,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     import simpy
 
-    from benchmarks import agreement
+    from benchmarks import agreement, startup, work
 
     print(f"python {platform.python_version()}, simpy {simpy.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
@@ -223,11 +224,34 @@ def main(argv: list[str] | None = None) -> int:
         print("\nKPI agreement on the 300k scenario, product vs reference "
               f"({len(big['product'].cpu)} vs {len(big['reference'].cpu)} replications):")  # type: ignore[union-attr]
         print(agreement.format_table(big["agreement"]))  # type: ignore[arg-type]
+    print("\nCommand line, each in a fresh process (median of 5):")
+    answers = startup.measure()
+    print("\n".join(startup.format_rows(answers)))
+    print(f"\nDeterministic work of one {work.HORIZON} replication, against {work.BASELINE.name} "
+          f"(tests/validation/test_work_budget.py fails on a rise over {work.TOLERANCE:.0%}):")
+    counts = work.measure_all()
+    baseline = work.load_baseline()["scenarios"]
+    for name, now in counts.items():
+        then = baseline.get(name)
+        vs = (f" (×{now['simpy_events'] / then['simpy_events']:.3f}, ×{now['calls'] / then['calls']:.3f} the baseline)"
+              if then else " (not in the baseline)")
+        print(f"  {name}: {now['simpy_events']:,} SimPy events, {now['calls']:,} calls{vs}")
     print(f"\nload average {os.getloadavg()[0]:.1f} at end (other processes share the CPUs; CPU times are "
           "less sensitive to that than wall times, ratios measured side by side least)")
     if args.json:
-        args.json.write_text(json.dumps(_jsonable(rows, ten_year), indent=2))
+        figures = _jsonable(rows, ten_year) | {"startup": answers, "work": counts}
+        write_json(args.json, figures, keep=("calibration",))
+        print(f"figures written to {args.json}")
     return 0
+
+
+def write_json(path: Path, figures: dict[str, object], keep: tuple[str, ...] = ()) -> None:
+    """Write `figures` to `path` atomically, keeping the named sections another bench wrote there."""
+    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    figures = {k: old[k] for k in keep if k in old} | figures
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
 
 
 def _print_timing(label: str, t: Timing) -> None:
@@ -296,6 +320,8 @@ def _jsonable(rows: list[dict[str, object]], ten_year: dict[str, float] | None) 
             for r in rows
         ],
         "ten_year_memory": ten_year,
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "load_average_end": os.getloadavg()[0]},
     }
 
 
