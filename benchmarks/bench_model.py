@@ -2,7 +2,7 @@
 
     make bench                      # or: .venv/bin/python -m benchmarks.bench_model [--runs 5]
 
-For every shipped scenario (scenarios/*.yaml) and the 300k-wagon benchmark scenario
+For every shipped scenario (scenarios/*.yaml, scenarios/history/*.yaml) and the 300k-wagon benchmark scenario
 (benchmarks/scenarios/crossing_300k.yaml) it prints, per replication of one simulated horizon:
 wall and CPU seconds (median of --runs), wagons simulated per CPU second, µs per wagon, SimPy
 events per wagon and peak memory. Where a scenario stays inside the reference model's subset
@@ -10,8 +10,9 @@ events per wagon and peak memory. Where a scenario stays inside the reference mo
 reference runs the same scenario in the same loop, interleaved replication by replication, so
 both see the same machine load; the ratio is of median CPU µs per wagon. A shipped scenario that
 uses features the reference lacks (fleet, quotas, hours, breakdowns, disruptions, stop-loading)
-is also reduced to the subset (`reference_model.within_subset`) and both models are timed on that
-(marked with '). KPI agreement on the 300k scenario is printed as Welch confidence intervals of
+is also reduced to the subset (`reference_model.within_subset`: with several crossings, the first
+alone with every train) and both models are timed on that (marked with '); the features removed
+are printed. KPI agreement on the 300k scenario is printed as Welch confidence intervals of
 the difference.
 
 "Wagons simulated" counts the wagons whose trains were formed during the horizon. Peak memory
@@ -167,10 +168,10 @@ def bench_scenario(path: Path, runs: int, ref_runs: int) -> dict[str, object]:
 
     scenario = sim.load_scenario(path)
     missing = ref.unsupported_features(scenario)
-    run_replication(scenario.with_changes({"duration": "2d", "warmup": 0}), 0)  # warm imports and caches
+    run_replication(scenario.with_changes({"duration": "2d", "warmup": 0, "disruptions": []}), 0)  # warm imports, caches
     product, reference = Timing(), Timing()
     out: dict[str, object] = {"name": path.stem, "path": str(path.relative_to(ROOT)), "product": product,
-                              "reference": reference, "missing": missing}
+                              "reference": reference, "missing": missing, "years": scenario.duration / 8760}
     if not missing:
         product_kpis, reference_results = _time_pair(scenario, runs, ref_runs, product, reference)
         if runs >= 2 and ref_runs >= 2:
@@ -207,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {platform.python_version()}, simpy {simpy.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
     print("times: median of the runs, per replication of the scenario's horizon; ratio = reference CPU / product CPU per wagon")
-    paths = [] if args.only_300k else sorted((ROOT / "scenarios").glob("*.yaml"))
+    paths = [] if args.only_300k else (sorted((ROOT / "scenarios").glob("*.yaml"))
+                                       + sorted((ROOT / "scenarios" / "history").glob("*.yaml")))
     paths.append(BENCH_300K)
     rows = []
     for path in paths:
@@ -263,7 +265,8 @@ def _print_row(row: dict[str, object]) -> None:
     p: Timing = row["product"]  # type: ignore[assignment]
     rf: Timing | None = row["reference"]  # type: ignore[assignment]
     mem = row.get("memory") or {}
-    print(f"\n{row['path']}: {p.wagons_per_year:,.0f} wagons per replication")
+    print(f"\n{row['path']}: {p.wagons_per_year:,.0f} wagons per replication, "
+          f"{p.cpu_s / row['years']:.3f} s CPU per simulated year")  # type: ignore[operator]
     _print_timing("  product   ", p)
     sub: Timing | None = row.get("subset_product")  # type: ignore[assignment]
     if sub is not None:
@@ -308,12 +311,12 @@ def _jsonable(rows: list[dict[str, object]], ten_year: dict[str, float] | None) 
     def timing(t: Timing | None) -> dict[str, float] | None:
         if t is None or not t.cpu:
             return None
-        return {"wall_s": t.wall_s, "cpu_s": t.cpu_s, "us_per_wagon": t.us_per_wagon,
+        return {"wall_s": t.wall_s, "cpu_s": t.cpu_s, "cpu_s_runs": t.cpu, "us_per_wagon": t.us_per_wagon,
                 "events_per_wagon": t.events_per_wagon, "wagons": t.wagons_per_year}
 
     return {
         "scenarios": [
-            {"path": r["path"], "product": timing(r["product"]), "reference": timing(r["reference"]),  # type: ignore[arg-type]
+            {"path": r["path"], "years": r["years"], "product": timing(r["product"]), "reference": timing(r["reference"]),  # type: ignore[arg-type]
              "subset_product": timing(r.get("subset_product")), "reference_dropped": r["missing"],  # type: ignore[arg-type]
              "memory": r.get("memory"),
              "agreement": [d.__dict__ | {"agrees": d.agrees} for d in r.get("agreement", [])]}  # type: ignore[attr-defined]
