@@ -55,7 +55,7 @@ bench-baseline: $(STAMP)
 # A calibration of 100 candidates x 5 replications of the 2023 baseline on 2 worker processes (~3 min).
 .PHONY: bench-calibrate
 bench-calibrate: $(STAMP)
-	$(BIN)/python -m benchmarks.bench_calibration --candidates 100 --replications 5 --workers 2
+	$(BIN)/python -m benchmarks.bench_calibration --candidates 100 --replications 5 --workers 2 --json bench.json
 
 # Serial vs local processes vs Dask on a 40-task sweep: speed-up and per-task overhead.
 .PHONY: bench-executors
