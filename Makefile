@@ -40,15 +40,22 @@ typecheck: $(STAMP)
 	$(BIN)/mypy sim
 
 # Model speed and memory on every shipped scenario and the 300k-wagon benchmark scenario, side by
-# side with the idiomatic per-wagon SimPy reference model (benchmarks/reference_model.py); ~2 min.
+# side with the idiomatic per-wagon SimPy reference model (benchmarks/reference_model.py), the command
+# line's answer times and the deterministic work counts; every figure goes to bench.json; ~3 min.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_model
 	$(MAKE) bench-calibrate
 
+# Store the SimPy events and function calls per scenario that tests/validation/test_work_budget.py holds
+# the model to (benchmarks/work_baseline.json); run it in a commit that adds work on purpose, and say why.
+.PHONY: bench-baseline
+bench-baseline: $(STAMP)
+	PYTHONPATH=. $(BIN)/python -m benchmarks.work --write
+
 # A calibration of 100 candidates x 5 replications of the 2023 baseline on 2 worker processes (~3 min).
 .PHONY: bench-calibrate
 bench-calibrate: $(STAMP)
-	$(BIN)/python -m benchmarks.bench_calibration --candidates 100 --replications 5 --workers 2
+	$(BIN)/python -m benchmarks.bench_calibration --candidates 100 --replications 5 --workers 2 --json bench.json
 
 # Serial vs local processes vs Dask on a 40-task sweep: speed-up and per-task overhead.
 .PHONY: bench-executors

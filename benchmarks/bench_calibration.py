@@ -7,13 +7,18 @@ finished replication stored in a work directory, daily series kept for the dated
 the final plots. Targets: grain delivered in 2023 = 2.23 Mt ± 5 % (observed, ../shared/data/observed.md)
 over the dated window 2023-01-01..2023-12-31; free parameters: grain unloading points (4–10) and the
 mean phytosanitary time (3–12 h). Prints wall time, candidates and replications per second, the
-machine's load and the fitted values.
+machine's load and the fitted values, and the overhead per replication against one replication run
+alone in this process (the calibration's CPU-seconds available, wall x workers, per replication, less
+that single run). `--json bench.json` (what `make bench-calibrate` passes) adds these figures to
+bench.json as its `calibration` section.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -40,8 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replications", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch", type=int, default=10)
+    parser.add_argument("--json", type=Path, help="add the figures to this JSON file (its `calibration` section)")
     args = parser.parse_args(argv)
     scenario = sim.load_scenario(ROOT / "scenarios" / "baseline_2023.yaml")
+    single = single_run_cpu(scenario)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"calibration of {scenario.name}: {args.candidates} candidates x {args.replications} replications "
           f"(365 days each), process executor, {args.workers} workers, batch {args.batch}; "
@@ -62,7 +69,32 @@ def main(argv: list[str] | None = None) -> int:
               f"({row.n_not_ruled_out} of {row.n_candidates} candidates)")
     t = result.targets.iloc[0]
     print(f"  grain tonnes 2023 at best fit: {t.model_mean:,.0f} t (observed {t.observed:,.0f} t ± {t.tolerance:,.0f})")
+    per_run = wall * args.workers / reps
+    print(f"one replication alone: {single:.3f} s CPU; in the calibration {per_run:.3f} s of a worker's time per "
+          f"replication: overhead {per_run - single:+.3f} s ({per_run / single:.2f}x; includes any other load)")
+    if args.json:
+        from benchmarks.bench_model import write_json
+
+        old = json.loads(args.json.read_text(encoding="utf-8")) if args.json.exists() else {}
+        figures = {"candidates": args.candidates, "replications_each": args.replications, "workers": args.workers,
+                   "replications_run": reps, "wall_s": wall, "parent_cpu_s": parent_cpu,
+                   "single_run_cpu_s": single, "worker_s_per_replication": per_run,
+                   "load_average_start": load, "target_wall_s": 120}
+        write_json(args.json, old | {"calibration": figures})
     return 0
+
+
+def single_run_cpu(scenario: sim.Scenario, runs: int = 3) -> float:
+    """Median CPU seconds of one replication of `scenario` in this process (after a warm-up run)."""
+    from sim.experiments.replication import run_replication
+
+    run_replication(scenario, 0)
+    times = []
+    for r in range(runs):
+        c0 = time.process_time()
+        run_replication(scenario, r + 1)
+        times.append(time.process_time() - c0)
+    return statistics.median(times)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ serves two purposes in `benchmarks/bench_model.py` and `tests/validation/test_re
 
 It shares no model code with the product: only the scenario reader and the distribution samplers
 (random draws are not what is being compared). It implements just the subset of the scenario
-contract that `benchmarks/scenarios/crossing_300k.yaml` uses and refuses anything else:
+contract that `benchmarks/scenarios/crossing_300k.yaml` uses and refuses anything else (found key
+by key: any key of a scenario outside the list below is named as a feature it lacks, new ones too):
 
 - demand: `tonnes_per_year` (+ `monthly_profile`) with poisson arrivals, or `trains_per_day`
   (poisson or regular)
@@ -20,6 +21,7 @@ contract that `benchmarks/scenarios/crossing_300k.yaml` uses and refuses anythin
   those behind it; a train occupies its room until its last wagon is unloaded
 - checks: `time`, `cargo` filter, `trains_at_once` (a `simpy.PriorityResource`)
 - unloading: `points` and `wagon_time` per cargo (a FIFO `simpy.Resource` per cargo)
+- one crossing (`within_subset` keeps the first of several, with every train)
 """
 
 from __future__ import annotations
@@ -53,31 +55,80 @@ class UnsupportedScenario(ValueError):  # noqa: N818 - names what the reference 
     """The scenario uses features outside the reference model's subset."""
 
 
+# What the reference mirrors, key by key; every other key of a scenario is a feature it lacks.
+_TOP_KEYS = ("name", "description", "start", "duration", "warmup", "seed", "replications", "cargo", "costs")
+_CARGO_KEYS = ("payload_t", "wagons_per_train", "priority")
+_DEMAND_KEYS = ("trains_per_day", "tonnes_per_year", "monthly_profile", "arrivals")
+_CHECK_KEYS = ("name", "time", "cargo", "trains_at_once")
+
+
+def _pick(data: dict, keys: tuple[str, ...]) -> dict:
+    return {k: data[k] for k in keys if k in data}
+
+
+def _subset_data(data: dict) -> dict:
+    """The scenario data the reference model mirrors: one crossing (the first, when there are
+    several, taking every train), only the keys it implements."""
+    stages = next(iter(data["crossings"].values())) if data.get("crossings") else data
+    demand = {}
+    for cargo, d in data["demand"].items():
+        kept = _pick(d, _DEMAND_KEYS)
+        if kept.get("arrivals") == "regular" and kept.get("trains_per_day") is None:
+            kept["arrivals"] = "poisson"  # regular arrivals only at a constant rate
+        demand[cargo] = kept
+    return {
+        **_pick(data, _TOP_KEYS),
+        "cargo": {c: _pick(v, _CARGO_KEYS) for c, v in data["cargo"].items()},
+        "demand": demand,
+        "line": _pick(stages["line"], ("transit_time",)),
+        "yard": _pick(stages.get("yard") or {}, ("capacity_wagons",)),
+        "checks": [_pick(check, _CHECK_KEYS) for check in stages["checks"]],
+        "unloading": {c: _pick(g, ("points", "wagon_time")) for c, g in stages["unloading"].items()
+                      if c != "breakdowns"},
+    }
+
+
+def _differences(old: object, new: object, path: str) -> list[str]:
+    """Key paths where `old` and `new` differ (a list that differs is named once, as a whole)."""
+    if isinstance(old, dict) and isinstance(new, dict) and "dist" not in old:  # a distribution is one value
+        out = []
+        for k in list(old) + [k for k in new if k not in old]:
+            out += _differences(old.get(k), new.get(k), f"{path}.{k}" if path else str(k))
+        return out
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and old and \
+            all(isinstance(x, dict) and "name" in x for x in old):
+        out = []
+        for x, y in zip(old, new):
+            out += _differences(x, y, f"{path}.{x['name']}")
+        return out
+    return [] if old == new or (old in (None, {}, []) and new in (None, {}, [])) else [path]
+
+
+def _reduce(s: Scenario) -> tuple[dict, list[str]]:
+    """The subset's data for `s`, and the key paths of `s` that the reference cannot mirror."""
+    data = s.to_dict()
+    subset = _subset_data(data)
+    reduced = Scenario.model_validate(subset).to_dict()
+    crossings = data.get("crossings") or {}
+    if crossings:  # compare each crossing's stages with the subset's, at their own paths
+        first = next(iter(crossings))
+        stages = {k: reduced[k] for k in ("line", "yard", "checks", "unloading")}
+        reduced = {**reduced, "crossings": {first: stages}}
+        for k in stages:
+            reduced.pop(k)
+        dropped = [f"crossings ({len(crossings)}: only {first} is mirrored, taking every train)"] \
+            if len(crossings) > 1 else ["crossings (one, mirrored as the top-level stages)"]
+        dropped += _differences({k: v for k, v in data.items() if k != "crossings"},
+                                {k: v for k, v in reduced.items() if k != "crossings"}, "")
+        dropped += _differences(crossings[first], stages, f"crossings.{first}")
+    else:
+        dropped = _differences(data, reduced, "")
+    return subset, dropped
+
+
 def unsupported_features(s: Scenario) -> list[str]:
     """Key paths of every feature of `s` that the reference model does not implement."""
-    out = []
-    if s.fleet:
-        out.append("fleet")
-    if s.line.max_trains_per_day is not None:
-        out.append("line.max_trains_per_day")
-    if s.disruptions:
-        out.append("disruptions")
-    if s.policies.stop_loading is not None:
-        out.append("policies.stop_loading")
-    for check in s.checks:
-        if check.hours not in (None, (0.0, 24.0)):
-            out.append(f"checks.{check.name}.hours")
-        if check.trains_per_day is not None:
-            out.append(f"checks.{check.name}.trains_per_day")
-    for cargo in s.unloading.groups:
-        if s.unloading.breakdowns_of(cargo) is not None:
-            out.append(f"unloading.{cargo}.breakdowns")
-    for cargo, d in s.demand.items():
-        if d.arrivals == "regular" and d.trains_per_day is None:
-            out.append(f"demand.{cargo}.arrivals (regular with tonnes_per_year)")
-        if cargo not in s.unloading.groups:
-            out.append(f"unloading.{cargo} (missing)")
-    return out
+    return _reduce(s)[1]
 
 
 def within_subset(s: Scenario) -> tuple[Scenario, list[str]]:
@@ -85,23 +136,10 @@ def within_subset(s: Scenario) -> tuple[Scenario, list[str]]:
 
     Lets the benchmark time both models on a shipped scenario's volumes and structure when the
     scenario itself uses features only the product has (its KPIs then differ from the original's).
+    With several crossings the first is kept, alone, with every train.
     """
-    dropped = unsupported_features(s)
-    data = s.to_dict()
-    data["fleet"] = None
-    data["line"]["max_trains_per_day"] = None
-    data["disruptions"] = []
-    data["policies"]["stop_loading"] = None
-    for check in data["checks"]:
-        check["hours"] = None
-        check["trains_per_day"] = None
-    data["unloading"].pop("breakdowns", None)
-    for group in data["unloading"].values():
-        group.pop("breakdowns", None)
-    for d in data["demand"].values():
-        if d.get("arrivals") == "regular" and d.get("trains_per_day") is None:
-            d["arrivals"] = "poisson"
-    reduced = Scenario.model_validate(data)
+    subset, dropped = _reduce(s)
+    reduced = Scenario.model_validate(subset)
     still = unsupported_features(reduced)
     if still:
         raise UnsupportedScenario("cannot reduce to the reference model's subset: " + ", ".join(still))

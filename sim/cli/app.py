@@ -7,6 +7,7 @@ never a traceback (set DOSTYK_DEBUG=1 to see one for an internal error).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import signal
 import sys
@@ -15,24 +16,65 @@ from typing import Any
 
 import click
 
-from sim.cli.decision import calibrate, optimize, sensitivity
-from sim.cli.describe import schema, validate
-from sim.cli.experiments import compare, sweep, warmup
 from sim.cli.options import fail
-from sim.cli.run import report, run
-from sim.cli.windows import kpis
 from sim.errors import SimError
 from sim.scenario.effects import ScenarioWarning
 
+#: Each command: the module that defines it, and its summary for `dostyk --help`. A command's module
+#: (with pandas, scipy, optuna, matplotlib…) is imported only when that command runs or shows its
+#: own help, so `dostyk --help` and `dostyk validate` answer at once (issue 17, item 4). A test
+#: checks that each summary is the first paragraph of the command's own help.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("sim.cli.run", "Run SCENARIO's replications and write a results directory."),
+    "validate": ("sim.cli.describe", "Check SCENARIO and print what it describes."),
+    "report": ("sim.cli.run", "Rebuild plots/ and report.html of RESULTS_DIR from its files (atomically)."),
+    "kpis": ("sim.cli.windows", "KPIs of RESULTS_DIR over dated windows and at dates, without running again."),
+    "schema": ("sim.cli.describe",
+               "Print the scenario format as JSON Schema (durations: hours, or text with a unit)."),
+    "sweep": ("sim.cli.experiments", "Run the full grid of --vary values over SCENARIO, each point replicated."),
+    "compare": ("sim.cli.experiments",
+                "Paired comparison of SCENARIOS (the first is the baseline) with common random numbers."),
+    "warmup": ("sim.cli.experiments",
+               "Suggest a warm-up period for SCENARIO (MSER-5 on the daily backlog, run with warmup 0)."),
+    "calibrate": ("sim.cli.decision",
+                  "Fit SCENARIO's free parameters to observed figures; write the calibrated scenario."),
+    "optimize": ("sim.cli.decision",
+                 "Search SCENARIO's levers for the best objective(s) under constraints judged by their 95 % CI."),
+    "sensitivity": ("sim.cli.decision",
+                    "Rank SCENARIO's levers by their effect on KPIs (Morris screening, or Sobol indices)."),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A command group that imports a command's module only when the command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            command = getattr(importlib.import_module(COMMANDS[cmd_name][0]), cmd_name)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list of commands from their summaries, without importing a single command module."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, (self.commands.get(name) or summary_only(name)).get_short_help_str(limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def summary_only(name: str) -> click.Command:
+    """A stand-in with the command's summary, which click shortens for the list as it would the real one."""
+    return click.Command(name, help=COMMANDS[name][1])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dostyk-sim")
 def cli() -> None:
     """Simulate the Dostyk–Alashankou rail border crossing."""
-
-
-for command in (run, validate, report, kpis, schema, sweep, compare, warmup, calibrate, optimize, sensitivity):
-    cli.add_command(command)
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import click
-import pandas as pd
 
 from sim.cli.options import parse_sets
-from sim.reporting.timeline import period_text
+from sim.reporting.periods import period_text
 from sim.scenario.effects import disruption_effects, warning_lines
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Disruption, Scenario
@@ -53,7 +53,7 @@ def window_text(d: Disruption) -> str:
                 f" until {d.to:%Y-%m-%d %H:%M} (excluded)" if d.to is not None else "")
         return f"random windows{season}; {effect}"
     assert d.from_ is not None and d.to is not None
-    start, end = pd.Timestamp(d.from_), pd.Timestamp(d.to)
-    days = (end - start) / pd.Timedelta(days=1)
+    start, end = d.from_, d.to
+    days = (end - start) / dt.timedelta(days=1)
     return (f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} (`to` excluded: {period_text(start, end)}, "
             f"{days:g} days); {effect}")

@@ -8,22 +8,24 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from sim.experiments.executors import EXECUTORS
-from sim.experiments.results import Results
-from sim.experiments.runner import Interrupted
-from sim.scenario.errors import ScenarioError
+from sim.experiments.arguments import EXECUTORS
 from sim.scenario.limits import workload_problems
-from sim.scenario.loader import parse_yaml
-from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # this module stays light: every command imports it, `dostyk validate` too
+    from sim.experiments.results import Results
+    from sim.scenario.schema import Scenario
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     """`key.path=value` pairs; values are read as YAML 1.2 scalars (10, 2h, [a, b]), a value YAML 1.1
     reads as another number (010, 20:00) refused naming the key (sim.scenario.yamltext)."""
+    from sim.scenario.errors import ScenarioError  # pydantic and numpy: not for `dostyk --help`
+    from sim.scenario.loader import parse_yaml
+
     out: dict[str, Any] = {}
     given: dict[str, str] = {}
     for item in values:
@@ -115,6 +117,8 @@ def check_executor(executor: str) -> None:
 @contextmanager
 def interrupt_note(out_dir: Path, unit: str) -> Iterator[None]:
     """Let an interruption say what was kept, where results would have gone and how to resume."""
+    from sim.experiments.runner import Interrupted  # the runner (pandas) only for commands that run
+
     try:
         yield
     except Interrupted as exc:
@@ -183,4 +187,6 @@ def check_replications(scen: Scenario, source: str, replications: int | None) ->
         return
     problems = [("--replications", msg) for path, msg in workload_problems(scen, replications) if path == "replications"]
     if problems:
+        from sim.scenario.errors import ScenarioError
+
         raise ScenarioError(source, problems)

@@ -102,8 +102,8 @@ class Evaluator:
         self._cache: dict[str, dict[str, float]] = {}
         self._bar: Any = None
         self.planned: int | None = None
-        self._owned: list[Any] = []   # a Dask client and local cluster, closed by close()
-        self._dask: Any = None
+        self._owned: list[Any] = []   # kept workers (a local pool, or a Dask client and cluster), closed by close()
+        self._shared: Any = None
         if progress:
             from tqdm.auto import tqdm
 
@@ -129,7 +129,15 @@ class Evaluator:
 
     def _executor(self) -> str | Executor:
         """The executor for a batch. Dask keeps one client (and local cluster) for every batch of the
-        search: starting a cluster takes seconds, a batch may take less."""
+        search: starting a cluster takes seconds, a batch may take less; local processes likewise
+        keep their workers for the whole search."""
+        if self.executor == "process":
+            if self._shared is None:  # one kept pool for every batch, stopped by close()
+                from sim.experiments.executors import ProcessExecutor
+
+                self._shared = ProcessExecutor(self.workers, keep_pool=True)
+                self._owned.append(self._shared)
+            return self._shared  # type: ignore[no-any-return]
         if self.executor != "dask":
             return self.executor
         if not self._owned:
@@ -147,8 +155,8 @@ class Evaluator:
                 self._owned.append(cluster)
                 client = Client(cluster)
             self._owned.append(client)
-            self._dask = DaskExecutor(client=client)
-        return self._dask
+            self._shared = DaskExecutor(client=client)
+        return self._shared
 
     def evaluate(self, points: Sequence[dict[str, Any]]) -> list[Candidate]:
         """Measure every point (lever path -> value); points in one call run as one parallel batch."""

@@ -8,12 +8,15 @@ raises ArgumentError (a ValueError too, as Python code expects) saying what was 
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import SimError
-from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # `dostyk --help` imports this module (EXECUTORS): no pydantic here
+    from sim.scenario.schema import Scenario
 
 MAX_SEED = 2**63 - 1
+EXECUTORS = ("process", "serial", "dask")  # how runs are spread; the first is the default
 
 
 class ArgumentError(SimError, ValueError):

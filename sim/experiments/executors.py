@@ -35,7 +35,7 @@ from sim.experiments.mainguard import check_main_guard
 from sim.experiments.replication import ReplicationResult, run_replication
 from sim.scenario.schema import Scenario
 
-EXECUTORS = ("process", "serial", "dask")  # the first is the default
+EXECUTORS = arguments.EXECUTORS  # the first is the default
 
 
 @dataclass(frozen=True)
@@ -177,13 +177,26 @@ def _mp_context() -> multiprocessing.context.BaseContext:
 
 
 class ProcessExecutor:
-    """Local worker processes (started by a fork server or spawned); default all cores."""
+    """Local worker processes (started by a fork server or spawned); default all cores.
+
+    With `keep_pool`, the workers live from the first call to `close()`, so that a search's batches
+    (calibrate, optimize, sensitivity) do not start a pool each; a failure or an interruption still
+    stops them at once.
+    """
 
     name = "process"
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, keep_pool: bool = False) -> None:
         self.workers = arguments.workers(workers) or os.cpu_count() or 1
+        self.keep_pool = keep_pool
         self._pool: ProcessPoolExecutor | None = None
+        self._kept: ProcessPoolExecutor | None = None
+
+    def close(self) -> None:
+        """Stop the workers kept between calls (nothing to do without keep_pool)."""
+        pool, self._kept = self._kept, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     def worker_pids(self) -> list[int]:
         """Process ids of the running workers (empty when no tasks are running)."""
@@ -197,8 +210,10 @@ class ProcessExecutor:
             yield from SerialExecutor().map_unordered(tasks)
             return
         check_main_guard()  # before any worker starts: they would re-run an unguarded script
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=_mp_context(),
-                                   initializer=_ignore_sigint)
+        pool = self._kept or ProcessPoolExecutor(
+            max_workers=self.workers if self.keep_pool else min(self.workers, len(tasks)),
+            mp_context=_mp_context(), initializer=_ignore_sigint)
+        self._kept = None
         self._pool = pool
         inbox = tempfile.mkdtemp(prefix="dostyk-results-")
         pending: dict[Future[str], Task] = {pool.submit(execute_to_file, t, inbox): t for t in tasks}
@@ -219,7 +234,9 @@ class ProcessExecutor:
             clean = True
         finally:
             self._pool = None
-            if clean:
+            if clean and self.keep_pool:
+                self._kept = pool
+            elif clean:
                 pool.shutdown(wait=True)
             else:
                 _stop_pool(pool)

@@ -88,6 +88,9 @@ class Calendar:
 
     def next_open(self, t: float) -> float:
         """The earliest time >= t at which the resource is open."""
+        if self.hours is None:  # closed windows only (unloading points): one bisection
+            i = bisect_right(self._starts, t) - 1
+            return self.closed[i][1] if i >= 0 and t < self.closed[i][1] else t
         while True:
             t1 = self._hours_next_open(t)
             i = self._window_containing(t1)
@@ -104,6 +107,8 @@ class Calendar:
 
         Returns (start, end, busy segments). Segments are the open intervals actually worked.
         """
+        if self.hours is None:
+            return self._finish_between_windows(t, work)
         start = t = self.next_open(t)
         if self.always_open:
             return start, start + work, [(start, start + work)]
@@ -118,3 +123,28 @@ class Calendar:
                 segments.append((t, stop))
                 remaining -= stop - t
             t = self.next_open(stop)
+
+    def _finish_between_windows(self, t: float, work: float) -> tuple[float, float, list[tuple[float, float]]]:
+        """`finish` without daily hours: walk the merged closed windows from a bisection.
+
+        The same arithmetic in the same order as the general loop (so the same floats), without
+        its calls: this runs once per wagon unloaded on points that break down (issue 17, item 1).
+        """
+        starts, closed = self._starts, self.closed
+        n = len(starts)
+        i = bisect_right(starts, t)
+        if i and t < closed[i - 1][1]:
+            t = closed[i - 1][1]  # inside window i-1; merged windows: the next one starts after its end
+        start = t
+        segments: list[tuple[float, float]] = []
+        remaining = work
+        while True:
+            stop = starts[i] if i < n else INF
+            if t + remaining <= stop:
+                segments.append((t, t + remaining))
+                return start, t + remaining, segments
+            if stop > t:
+                segments.append((t, stop))
+                remaining -= stop - t
+            t = closed[i][1]
+            i += 1

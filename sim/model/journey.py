@@ -10,7 +10,9 @@ names and its random numbers).
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -89,7 +91,10 @@ class Crossing:
         # would ever pop it and it would grow by every wagon of the run.
         self._track_border = False
         self._border_now = [0] * len(self.cargo)
-        self._pending_ends: list[tuple[float, int]] = []
+        # trains whose wagons are still to be unloaded, by their next wagon end:
+        # (next end, order, cargo index, the train's wagon ends sorted, index of that next end)
+        self._pending_ends: list[tuple[float, int, int, list[float], int]] = []
+        self._pending_order = itertools.count()
 
     # -- construction --------------------------------------------------------------------------
     def _shares_gate(self, name: str, shares: dict[str, float] | None, share_unused: bool | None,
@@ -306,9 +311,9 @@ class Crossing:
             counted,
         )
         train.unloaded_by = plan.ends
-        if self._track_border:
-            for end in plan.ends:
-                heapq.heappush(self._pending_ends, (end, ci))
+        if self._track_border and plan.ends:  # one heap entry per train, not per wagon
+            ends = sorted(plan.ends)
+            heapq.heappush(self._pending_ends, (ends[0], next(self._pending_order), ci, ends, 0))
         if self.trace:
             label = f"{self.prefix}unloading.{train.cargo}"
             for s_, e_ in zip(plan.starts, plan.ends):
@@ -339,8 +344,13 @@ class Crossing:
             )
         pending = self._pending_ends
         while pending and pending[0][0] <= now:
-            _, c = heapq.heappop(pending)
-            self._border_now[c] -= 1
+            _, order, c, ends, i = pending[0]
+            j = bisect_right(ends, now, i)  # this train's wagons unloaded by now
+            self._border_now[c] -= j - i
+            if j < len(ends):
+                heapq.heapreplace(pending, (ends[j], order, c, ends, j))
+            else:
+                heapq.heappop(pending)
         return self._border_now[ci]
 
     def unloaded_in_yard(self, horizon: float) -> list[int]:

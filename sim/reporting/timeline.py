@@ -12,6 +12,7 @@ from matplotlib.ticker import FuncFormatter
 
 from sim.analysis.stats import corridor_rows
 from sim.reporting.figures import date_axis, thousands
+from sim.reporting.periods import period_text as period_text  # re-exported: plots and report use it
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -79,19 +80,6 @@ def windows(results: Results, cargo: str) -> tuple[list[dict[str, Any]], pd.Data
     else:  # one shaded span per replication and halt, whichever cargo it stopped
         halts = halts.drop_duplicates(subset=["replication", "start", "end"])
     return fixed, random, halts
-
-
-def period_text(start: pd.Timestamp, end: pd.Timestamp) -> str:
-    """'2–20 Jan 2024' for whole days (end exclusive at midnight), else with hours."""
-    if start == start.normalize() and end == end.normalize() and end > start:
-        last = end - pd.Timedelta(days=1)
-        if last == start:
-            return f"{start.day} {start:%b %Y}"
-        if (last.year, last.month) == (start.year, start.month):
-            return f"{start.day}–{last.day} {last:%b %Y}"
-        first = f"{start:%b}" if start.year == last.year else f"{start:%b %Y}"
-        return f"{start.day} {first} – {last.day} {last:%b %Y}"
-    return f"{start:%d %b %H:%M} – {end:%d %b %Y %H:%M}"
 
 
 def effect_text(w: dict[str, Any]) -> str:

@@ -8,9 +8,8 @@ numpy call per thousand draws instead of one per draw, which is most of the cost
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -23,6 +22,9 @@ from pydantic import (
 from pydantic_core import CoreSchema
 
 from sim.scenario.durations import DURATION_PATTERN, UNITS_TEXT, parse_duration
+
+if TYPE_CHECKING:  # numpy is imported by the methods that draw: `dostyk validate` needs none of it
+    import numpy as np
 
 MAX_HOURS = 100 * 8760.0  # a century: anything longer is a typo, not a scenario
 
@@ -69,6 +71,8 @@ class Fixed(_Dist):
     value: Hours
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        import numpy as np
+
         return np.full(size, self.value)
 
     @property
@@ -184,10 +188,14 @@ class Empirical(_Dist):
     values: Annotated[list[Hours], Field(min_length=1, max_length=100_000)]
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        import numpy as np
+
         return rng.choice(np.asarray(self.values, dtype=float), size)
 
     @property
     def mean(self) -> float:
+        import numpy as np
+
         return float(np.mean(self.values))
 
     @property

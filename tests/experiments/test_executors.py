@@ -144,3 +144,29 @@ def test_a_scheduler_without_the_dask_executor_is_refused(tmp_path: Path, capsys
         assert exit_info.value.code == 2
         assert "--executor dask" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []  # refused before anything was written
+
+
+def test_a_kept_pool_serves_every_batch_and_stops_on_close_or_failure(short: sim.Scenario) -> None:
+    """Workers that live for a whole search (issue 17, item 3): the same processes run each batch,
+    give the serial results, and are stopped by close(), or at once by a failing task."""
+    tasks = replication_tasks(short.with_changes({"duration": "10d"}), [0, 1, 2], 5)
+    serial = {t.key: r.kpis for t, r in SerialExecutor().map_unordered(tasks)}
+    executor = ProcessExecutor(2, keep_pool=True)
+    try:
+        first = list(executor.map_unordered(tasks[:2]))
+        pool = executor._kept
+        assert pool is not None
+        pids = {p.pid for p in pool._processes.values()}  # type: ignore[attr-defined]
+        second = list(executor.map_unordered(tasks[1:]))
+        assert executor._kept is pool and {p.pid for p in pool._processes.values()} == pids  # type: ignore[attr-defined]
+        assert len(first) == 2 and len(second) == 2
+        for t, r in [*first, *second]:
+            pd.testing.assert_frame_equal(r.kpis, serial[t.key])
+        with pytest.raises(TaskError):
+            list(executor.map_unordered([tasks[0], _broken_task()]))
+        assert executor._kept is None  # a failure stopped the workers; the next batch starts new ones
+        assert len(list(executor.map_unordered(tasks[:2]))) == 2
+        assert executor._kept is not None
+    finally:
+        executor.close()
+    assert executor._kept is None

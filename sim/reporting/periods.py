@@ -1,0 +1,26 @@
+"""A period of dates in words ('2–20 Jan 2024'), for tables, reports and `dostyk validate`.
+
+Plain datetime arithmetic (a pandas Timestamp is a datetime too), so that `dostyk validate` can say
+when a disruption applies without importing pandas or matplotlib.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def _is_midnight(t: dt.datetime) -> bool:
+    return t == t.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def period_text(start: dt.datetime, end: dt.datetime) -> str:
+    """'2–20 Jan 2024' for whole days (end exclusive at midnight), else with hours."""
+    if _is_midnight(start) and _is_midnight(end) and end > start:
+        last = end - dt.timedelta(days=1)
+        if last == start:
+            return f"{start.day} {start:%b %Y}"
+        if (last.year, last.month) == (start.year, start.month):
+            return f"{start.day}–{last.day} {last:%b %Y}"
+        first = f"{start:%b}" if start.year == last.year else f"{start:%b %Y}"
+        return f"{start.day} {first} – {last.day} {last:%b %Y}"
+    return f"{start:%d %b %H:%M} – {end:%d %b %Y %H:%M}"
