@@ -3,4 +3,5 @@
 - `metrics`: KPIs, daily series, events and dwell quantiles of one replication
 - `stats`: means, standard deviations and Student-t confidence intervals across replications
 - `warmup`: MSER-5 on a daily series
+- `input_fit`: scenario distributions fitted to observed durations (input analysis)
 """

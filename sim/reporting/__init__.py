@@ -4,6 +4,7 @@
   sweeps, warm-up); each returns a matplotlib Figure the caller closes
 - `figures`, `timeline`, `labels`: figure basics, time axes with shaded events, KPI units
 - `sweep_plots`: a KPI against a lever with its CI band, two-lever heat maps
+- `fit_plots`: observed durations with the fitted densities (`dostyk fit`)
 - `report`: the self-contained report.html
 - `tables`: plain-text KPI tables
 """
