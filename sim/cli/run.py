@@ -30,6 +30,7 @@ from sim.reporting.decision_tables import precision_text
 from sim.reporting.tables import format_crossings, not_set
 from sim.scenario.limits import daily_rows
 from sim.scenario.loader import load_scenario
+from sim.scenario.workbook import apply_workbook
 
 
 @click.command()
@@ -37,6 +38,8 @@ from sim.scenario.loader import load_scenario
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Override the scenario's replications.")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")
+@click.option("--changes", type=click.Path(dir_okay=False), metavar="BOOK.xlsx",
+              help="Scenario changes from a workbook sheet of key | value | unit rows (like --set).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory (default results/<name>).")
 @click.option("--force", is_flag=True, help="Replace an existing results directory (and discard unfinished work).")
 @click.option("--resume", is_flag=True, help="Complete an interrupted run, reusing its finished replications.")
@@ -54,7 +57,8 @@ from sim.scenario.loader import load_scenario
 @click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets summary, kpis, daily).")
 @click.option("--window", "windows", multiple=True, metavar="FROM:TO", help=windows_cli.WINDOW_HELP)
 @click.option("--at", "dates", multiple=True, metavar="DAY", help=windows_cli.AT_HELP)
-def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], out: str | None,
+def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], changes: str | None,
+        out: str | None,
         force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool,
         no_report: bool, precision: str | None, precision_kpis: tuple[str, ...], max_replications: int, xlsx: bool, windows: tuple[str, ...],
         dates: tuple[str, ...]) -> None:
@@ -64,7 +68,10 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     SIGTERM loses only replications in flight; run again with --resume to finish.
     """
     check_scheduler(executor, scheduler)
-    scen = load_scenario(scenario, parse_sets(sets))
+    set_changes = parse_sets(sets)
+    scen = load_scenario(scenario, set_changes)
+    if changes:
+        scen = apply_workbook(scen, changes, set_changes)
     check_replications(scen, scenario, replications)
     check_xlsx(xlsx, {"daily series": daily_rows(scen, replications or scen.replications)})
     chosen_windows, chosen_dates = windows_cli.parse_windows(windows), windows_cli.parse_dates(dates)
