@@ -22,6 +22,7 @@ from sim.cli.fit import fit
 from sim.cli.options import fail
 from sim.cli.run import report, run
 from sim.cli.windows import kpis
+from sim.cli.workbench import app
 from sim.errors import SimError
 from sim.scenario.effects import ScenarioWarning
 
@@ -33,7 +34,7 @@ def cli() -> None:
 
 
 for command in (run, validate, report, kpis, schema, sweep, compare, warmup, calibrate, optimize, sensitivity,
-                fit):
+                fit, app):
     cli.add_command(command)
 
 
