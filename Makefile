@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint typecheck bench clean
+.PHONY: run test install lint typecheck bench clean notebook app
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +25,32 @@ test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
 	NPY_DISABLE_CPU_FEATURES="$$($(BIN)/python tests/baseline_cpu.py)" $(BIN)/python -m pytest -q $(PORTABLE_TESTS)
 
-# The report rendering test opens report.html in Debian's headless chromium; install it when missing
+# The report rendering test and the workbench tests (Playwright) use Debian's headless chromium; install it when missing
 # and we are root with apt (never fatal: without it that one test is skipped with its reason).
 .PHONY: chromium
 chromium:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		echo "chromium not installed: the report rendering test will be skipped"
+
+# JupyterLab from the project's environment (an extra: `make run` and `make test` do not need it),
+# opened on notebooks/; the notebooks import this checkout's package.
+NOTEBOOK_STAMP := $(VENV)/.notebook-stamp
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebook]'
+	touch $(NOTEBOOK_STAMP)
+
+notebook: $(NOTEBOOK_STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# The workbench in the browser (an extra: `make run` does not need it); prints its address.
+APP_STAMP := $(VENV)/.app-stamp
+$(APP_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[app]'
+	touch $(APP_STAMP)
+
+app: $(APP_STAMP)
+	$(BIN)/dostyk app
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "sim"
 
 # Bottom to top: a module may import its own layer and the ones before it, never a later one.
 LAYERS = ["sim.units", "sim.errors", "sim.scenario", "sim.model", "sim.analysis", "sim.experiments",
-          "sim.decision", "sim.reporting", "sim.cli", "sim"]
+          "sim.decision", "sim.reporting", "sim.app", "sim.cli", "sim"]
 MAX_LINES = 400
 
 

@@ -60,6 +60,10 @@ def test_notebook_executes(path: Path, kernel_path: Path, monkeypatch: pytest.Mo
     client.execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    # a notebook runs clean: no warning (pandas, matplotlib, ours) reaches the reader (issue 18, item 6)
+    warnings = [o["text"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                if o.output_type == "stream" and o.get("name") == "stderr"]
+    assert not warnings, f"{path.name} prints warnings: {warnings[:3]}"
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if "image/png" in o.get("data", {})]
     assert images, "the notebook shows no figure"

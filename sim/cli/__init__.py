@@ -5,6 +5,7 @@
 - `run`: `dostyk run`, `dostyk report`
 - `describe`: `dostyk validate`, `dostyk schema`
 - `experiments`: `dostyk sweep`, `dostyk compare`, `dostyk warmup`
+- `fit`: `dostyk fit`, input analysis (a scenario distribution for observed durations)
 """
 
 from sim.cli.app import cli, main

@@ -42,6 +42,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Search SCENARIO's levers for the best objective(s) under constraints judged by their 95 % CI."),
     "sensitivity": ("sim.cli.decision",
                     "Rank SCENARIO's levers by their effect on KPIs (Morris screening, or Sobol indices)."),
+    "fit": ("sim.cli.fit", "Fit scenario distributions to observed durations in TIMES (CSV) and print the one to paste."),
+    "app": ("sim.cli.workbench",
+            "Start the workbench: choose a scenario, change levers, run, compare and download in the browser."),
 }
 
 

@@ -12,14 +12,20 @@ from sim.reporting.periods import period_text
 from sim.scenario.effects import disruption_effects, warning_lines
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Disruption, Scenario
+from sim.scenario.workbook import apply_workbook
 
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE")
-def validate(scenario: str, sets: tuple[str, ...]) -> None:
+@click.option("--changes", type=click.Path(dir_okay=False), metavar="BOOK.xlsx",
+              help="Scenario changes from a workbook sheet of key | value | unit rows (like --set).")
+def validate(scenario: str, sets: tuple[str, ...], changes: str | None) -> None:
     """Check SCENARIO and print what it describes."""
-    s = load_scenario(scenario, parse_sets(sets))
+    set_changes = parse_sets(sets)
+    s = load_scenario(scenario, set_changes)
+    if changes:
+        s = apply_workbook(s, changes, set_changes)
     click.echo(f"{scenario}: valid scenario {s.name!r}")
     specs = s.crossing_specs()
     checks = (f"{len(specs[0][1].checks)} checks" if len(specs) == 1 else

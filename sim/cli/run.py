@@ -31,6 +31,7 @@ from sim.reporting.decision_tables import precision_text
 from sim.reporting.tables import format_crossings, not_set
 from sim.scenario.limits import daily_rows
 from sim.scenario.loader import load_scenario
+from sim.scenario.workbook import apply_workbook
 
 #: --max-replications when not given
 MAX_REPLICATIONS = 200
@@ -41,6 +42,8 @@ MAX_REPLICATIONS = 200
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Override the scenario's replications.")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")
+@click.option("--changes", "workbook", type=click.Path(dir_okay=False), metavar="BOOK.xlsx",
+              help="Scenario changes from a workbook sheet of key | value | unit rows (like --set).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory (default results/<name>).")
 @click.option("--force", is_flag=True, help="Replace an existing results directory (and discard unfinished work).")
 @click.option("--resume", is_flag=True, help="Complete an interrupted run, reusing its finished replications.")
@@ -59,7 +62,8 @@ MAX_REPLICATIONS = 200
 @click.option("--window", "windows", multiple=True, metavar="FROM:TO", help=windows_cli.WINDOW_HELP)
 @click.option("--at", "dates", multiple=True, metavar="DAY", help=windows_cli.AT_HELP)
 @click.option("--crossing", metavar="NAME", help=windows_cli.CROSSING_HELP)
-def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], out: str | None,
+def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], workbook: str | None,
+        out: str | None,
         force: bool, resume: bool, executor: str, workers: int | None, scheduler: str | None, quiet: bool,
         no_report: bool, precision: str | None, precision_kpis: tuple[str, ...], max_replications: int | None, xlsx: bool, windows: tuple[str, ...],
         dates: tuple[str, ...], crossing: str | None) -> None:
@@ -72,6 +76,8 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     changes = parse_sets(sets)
     check_given_once(changes, seed, replications)
     scen = load_scenario(scenario, changes)
+    if workbook:
+        scen = apply_workbook(scen, workbook, changes)
     check_replications(scen, scenario, replications)
     check_xlsx(xlsx, {"daily series": daily_rows(scen, replications or scen.replications)})
     chosen_windows, chosen_dates = windows_cli.parse_windows(windows), windows_cli.parse_dates(dates)

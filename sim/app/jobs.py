@@ -1,0 +1,76 @@
+"""A run behind the page: replications in worker processes, progress to poll, and cancel.
+
+The page must stay responsive while replications run, so a run happens on a thread that drives the
+usual process executor; the page polls `progress` on a timer. Cancel stops the executor the way
+Ctrl-C does on the command line (its workers are terminated and nothing half-done is kept).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.experiments.results import Results
+from sim.experiments.runner import Interrupted
+from sim.experiments.runner import run as run_experiment
+from sim.scenario.schema import Scenario
+
+
+@dataclass
+class Job:
+    """One run of `scenario`: its progress, then its results or the message of what went wrong."""
+
+    scenario: Scenario
+    replications: int
+    executor: str = "process"
+    workers: int | None = None
+    done: int = 0
+    results: Results | None = None
+    error: str | None = None
+    cancelled: bool = False
+    _cancel: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def progress(self) -> float:
+        return self.done / self.replications if self.replications else 1.0
+
+    def start(self) -> Job:
+        self._thread = threading.Thread(target=self._run, name=f"run {self.scenario.name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _count(self, stream: Iterator[Any], total: int) -> Iterator[Any]:
+        for item in stream:
+            if self._cancel.is_set():
+                raise KeyboardInterrupt  # the runner stops its workers and raises Interrupted
+            self.done += 1
+            yield item
+            if self._cancel.is_set():
+                raise KeyboardInterrupt
+
+    def _run(self) -> None:
+        from sim.errors import SimError
+
+        try:
+            self.results = run_experiment(self.scenario, replications=self.replications, executor=self.executor,
+                                          workers=self.workers, progress=self._count)
+        except Interrupted:
+            self.cancelled = True
+        except SimError as exc:
+            self.error = str(exc)
+        except Exception as exc:  # the page shows it instead of a dead thread
+            self.error = f"internal error: {type(exc).__name__}: {exc}"

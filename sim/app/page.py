@@ -1,0 +1,338 @@
+"""The workbench page: pick a scenario, change levers, run, read charts and KPI cards, compare, download.
+
+Each browser session gets its own `Workbench` (Panel calls `page()` per session). A run happens in
+worker processes (sim.app.jobs) and the page polls it on a timer, so it stays responsive and a run
+can be cancelled; every message the command line would print (validation, refusals) is shown inline.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import panel as pn
+import yaml
+
+from sim.analysis.stats import t_halfwidth
+from sim.app import charts
+from sim.app.jobs import Job
+from sim.app.levers import LeverField, scenario_levers
+from sim.app.schematic import schematic_html
+from sim.errors import SimError
+from sim.experiments.results import Results
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import load_scenario, parse_yaml
+from sim.scenario.schema import Scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+#: KPIs on the cards, with their units
+CARDS = (("backlog_wagons_mean", "wagons"), ("backlog_wagons_max", "wagons"), ("held_trains_mean", "trains"),
+         ("dwell_h_mean", "h"), ("tonnes_delivered", "t"), ("stop_loading_days", "days"))
+POLL_MS = 400
+
+
+def shipped_scenarios(root: Path = ROOT) -> dict[str, Path]:
+    """The scenario files shipped in `scenarios/` (history replays included), by relative name."""
+    base = root / "scenarios"
+    files = sorted(base.glob("*.yaml")) + sorted((base / "history").glob("*.yaml"))
+    return {str(p.relative_to(base)): p for p in files}
+
+
+def kpi_cards(results: Results) -> str:
+    """The corridor's KPIs for all cargo: mean ± 95 % CI half-width, as HTML cards."""
+    cells = []
+    for kpi, unit in CARDS:
+        if kpi not in results.kpis:
+            continue
+        values = results.kpi(kpi).dropna()
+        if values.empty:
+            text, ci = "–", ""
+        else:
+            half = t_halfwidth(float(values.std(ddof=1)), len(values)) if len(values) > 1 else math.nan
+            text = f"{values.mean():,.1f}" if abs(values.mean()) < 100 else f"{values.mean():,.0f}"
+            ci = f"± {half:,.1f}" if math.isfinite(half) else "n too small for a CI"
+        cells.append(f"<div class='card' data-kpi='{kpi}'><div class='kpi'>{kpi}</div>"
+                     f"<div class='mean'>{text}</div><div class='ci'>{ci} {unit}</div></div>")
+    style = ("<style>.cards{display:flex;gap:8px;flex-wrap:wrap}.card{border:1px solid #b8c4d3;border-radius:6px;"
+             "padding:8px 12px;min-width:150px}.card .kpi{font-size:.8em;color:#555}.card .mean{font-size:1.6em;"
+             "font-weight:600}.card .ci{font-size:.8em}</style>")
+    return style + "<div class='cards'>" + "".join(cells) + "</div>"
+
+
+def paired_differences(results: Results, baseline: Results) -> pd.DataFrame:
+    """Variant minus baseline per replication (same seed: common random numbers), mean ± 95 % CI."""
+    rows = []
+    for kpi, unit in CARDS:
+        if kpi not in results.kpis or kpi not in baseline.kpis:
+            continue
+        diff = (results.kpi(kpi) - baseline.kpi(kpi)).dropna()
+        if diff.empty:
+            continue
+        half = t_halfwidth(float(diff.std(ddof=1)), len(diff)) if len(diff) > 1 else math.nan
+        rows.append({"kpi": kpi, "unit": unit, "difference": diff.mean(), "ci95": half, "pairs": len(diff)})
+    return pd.DataFrame(rows)
+
+
+def differences_html(table: pd.DataFrame) -> str:
+    """The paired differences as an HTML table: mean ± 95 % CI half-width, with the unit and n."""
+    rows = "".join(
+        f"<tr data-kpi='{r.kpi}'><td>{r.kpi}</td><td style='text-align:right'>{r.difference:+,.1f}</td>"
+        f"<td>{'± ' + format(r.ci95, ',.1f') if math.isfinite(r.ci95) else 'n too small'}</td>"
+        f"<td>{r.unit}</td><td>{r.pairs}</td></tr>" for r in table.itertuples())
+    return ("<table class='paired-differences'><tr><th>KPI</th><th>variant − baseline</th><th>95 % CI</th>"
+            f"<th>unit</th><th>pairs</th></tr>{rows}</table>")
+
+
+class Workbench:
+    """One session's page and state."""
+
+    def __init__(self, scenarios: dict[str, Path] | None = None) -> None:
+        self.scenarios = scenarios or shipped_scenarios()
+        self.base: Scenario | None = None
+        self.levers: dict[str, tuple[LeverField, Any]] = {}
+        self.job: Job | None = None
+        self.results: Results | None = None
+        self.baseline: Results | None = None
+        self.choose = pn.widgets.Select(name="Scenario", options=list(self.scenarios), css_classes=["choose-scenario"])
+        self.upload = pn.widgets.FileInput(accept=".yaml,.yml", css_classes=["upload-scenario"])
+        self.replications = pn.widgets.IntInput(name="Replications", value=3, start=1, end=1000,
+                                                css_classes=["replications"])
+        self.run_button = pn.widgets.Button(name="Run", button_type="primary", css_classes=["run"])
+        self.cancel_button = pn.widgets.Button(name="Cancel", button_type="warning", disabled=True,
+                                               css_classes=["cancel"])
+        self.progress = pn.indicators.Progress(value=0, max=100, sizing_mode="stretch_width", visible=False)
+        self.message = pn.pane.Alert("", alert_type="light", visible=False, css_classes=["message"])
+        self.form = pn.Column(css_classes=["levers"])
+        self.cards = pn.pane.HTML("", css_classes=["kpi-cards"], sizing_mode="stretch_width")
+        self.charts = pn.Column(sizing_mode="stretch_width")
+        self.compare = pn.Column(sizing_mode="stretch_width")
+        self.baseline_button = pn.widgets.Button(name="Use as baseline", disabled=True, css_classes=["set-baseline"])
+        self.variant_name = pn.widgets.TextInput(name="Variant name", placeholder="e.g. eight-points")
+        self.save_variant = pn.widgets.FileDownload(callback=self._variant_yaml, filename="variant.yaml",
+                                                    label="Save variant (YAML)", css_classes=["save-variant"])
+        self.download_results = pn.widgets.FileDownload(callback=self._results_zip, filename="results.zip",
+                                                        label="Download results", disabled=True,
+                                                        css_classes=["download-results"])
+        self.replication = pn.widgets.IntInput(name="Replication", value=1, start=1, end=1, css_classes=["anim-rep"])
+        self.player = pn.widgets.Player(name="Day", start=0, end=1, value=0, interval=300, loop_policy="once",
+                                        css_classes=["anim-player"], sizing_mode="stretch_width")
+        self.go_to = pn.widgets.Select(name="Go to day", options=[], css_classes=["anim-date"])
+        self.schematic = pn.pane.HTML("", css_classes=["schematic"], sizing_mode="stretch_width")
+        self.choose.param.watch(lambda _: self._load_shipped(), "value")
+        self.upload.param.watch(lambda _: self._load_upload(), "value")
+        self.run_button.on_click(lambda _: self._start())
+        self.cancel_button.on_click(lambda _: self.job.cancel() if self.job else None)
+        self.baseline_button.on_click(lambda _: self._set_baseline())
+        self.player.param.watch(lambda _: self._draw_schematic(), "value")
+        self.go_to.param.watch(lambda e: setattr(self.player, "value", self.dates.index(e.new))
+                               if e.new in self.dates else None, "value")
+        self.replication.param.watch(lambda _: self._draw_schematic(), "value")
+        self._poll: Any = None
+        self.dates: list[str] = []
+        self._load_shipped()
+
+    # -- scenario and levers ------------------------------------------------------------------
+    def _say(self, text: str, kind: Any = "danger") -> None:
+        self.message.object, self.message.alert_type, self.message.visible = text, kind, bool(text)
+
+    def _load_shipped(self) -> None:
+        try:
+            self._set_base(load_scenario(self.scenarios[self.choose.value]))
+        except SimError as exc:
+            self._say(str(exc))
+
+    def _load_upload(self) -> None:
+        if not self.upload.value:
+            return
+        name = self.upload.filename or "uploaded.yaml"
+        try:
+            text = bytes(self.upload.value).decode("utf-8")
+            self._set_base(Scenario.from_data(parse_yaml(text, name), name))
+        except UnicodeDecodeError:
+            self._say(f"{name}: not a text file (expected YAML in UTF-8)")
+        except SimError as exc:
+            self._say(str(exc))
+
+    def _set_base(self, scenario: Scenario) -> None:
+        self.base = scenario
+        self.replications.value = min(scenario.replications, 1000)
+        self.levers = {}
+        sections: dict[str, list[Any]] = {}
+        for lever in scenario_levers(scenario):
+            kind = pn.widgets.IntInput if lever.integer else pn.widgets.FloatInput
+            bounds = {k: (math.ceil(v) if lever.integer else v) for k, v in (("start", lever.low), ("end", lever.high))
+                      if v is not None}
+            widget = kind(name=f"{lever.label} ({lever.unit})" if lever.unit else lever.label,
+                          value=int(lever.value) if lever.integer else lever.value, description=lever.help or None,
+                          css_classes=["lever", "lever-" + lever.key.replace(".", "-").replace("[", "-").replace("]", "")],
+                          **bounds)
+            widget.param.watch(lambda _: self._check(), "value")
+            self.levers[lever.key] = (lever, widget)
+            sections.setdefault(lever.section, []).append(widget)
+        self.form.objects = [pn.Accordion(*[(name, pn.Column(*ws)) for name, ws in sections.items()],
+                                          active=list(range(len(sections))), sizing_mode="stretch_width")]
+        self._say(f"{scenario.name}: valid scenario", "success")
+
+    def changes(self) -> dict[str, Any]:
+        """The levers the user changed, as `--set` would give them."""
+        return {key: widget.value for key, (lever, widget) in self.levers.items()
+                if widget.value is not None and float(widget.value) != lever.value}
+
+    def scenario(self) -> Scenario:
+        """The chosen scenario with the form's changes; ScenarioError says what the schema refuses."""
+        assert self.base is not None
+        changes = self.changes()
+        return self.base.with_changes(changes) if changes else self.base
+
+    def _check(self) -> Scenario | None:
+        try:
+            scenario = self.scenario()
+        except ScenarioError as exc:
+            self._say(str(exc))
+            self.run_button.disabled = True
+            return None
+        self.run_button.disabled = self.job is not None and self.job.running
+        changed = ", ".join(f"{k}={v}" for k, v in self.changes().items())
+        self._say(f"{scenario.name}: valid scenario" + (f" with {changed}" if changed else ""), "success")
+        return scenario
+
+    # -- running --------------------------------------------------------------------------------
+    def _start(self) -> None:
+        scenario = self._check()
+        if scenario is None:
+            return
+        self.job = Job(scenario, int(self.replications.value or 1)).start()
+        self.run_button.disabled, self.cancel_button.disabled = True, False
+        self.progress.value, self.progress.visible = 0, True
+        self._say(f"running {self.job.replications} replications…", "info")
+        self._poll = pn.state.add_periodic_callback(self._tick, period=POLL_MS)
+
+    def _tick(self) -> None:
+        job = self.job
+        if job is None:
+            return
+        self.progress.value = int(100 * job.progress)
+        if job.running:
+            return
+        if self._poll is not None:
+            self._poll.stop()
+            self._poll = None
+        self.run_button.disabled, self.cancel_button.disabled, self.progress.visible = False, True, False
+        if job.cancelled:
+            self._say("run cancelled; nothing was kept", "warning")
+        elif job.error:
+            self._say(job.error)
+        elif job.results is not None:
+            self._show(job.results)
+            self._say(f"{job.replications} replications done", "success")
+
+    # -- results --------------------------------------------------------------------------------
+    def _show(self, results: Results) -> None:
+        self.results = results
+        self.cards.object = kpi_cards(results)
+        self.charts.objects = [
+            pn.Column(pn.pane.Bokeh(charts.band_chart(results, "backlog_end", "Border backlog by crossing (end of day)",
+                                                      "wagons"), sizing_mode="stretch_width"),
+                      css_classes=["chart-backlog"], sizing_mode="stretch_width"),
+            pn.pane.Bokeh(charts.band_chart(results, "backlog_end", "Border backlog by cargo", "wagons", by="cargo"),
+                          sizing_mode="stretch_width"),
+            pn.pane.Bokeh(charts.band_chart(results, "held_trains_end", "Held trains (end of day)", "trains"),
+                          sizing_mode="stretch_width"),
+            pn.pane.Bokeh(charts.band_chart(results, "tonnes_delivered", "Deliveries", "t a day"),
+                          sizing_mode="stretch_width"),
+            pn.pane.Bokeh(charts.waiting_chart(results), sizing_mode="stretch_width"),
+        ]
+        self.baseline_button.disabled = False
+        self.download_results.disabled = False
+        self._show_comparison()
+        self.dates = sorted(results.daily["date"].astype(str).unique())
+        self.player.end = max(len(self.dates) - 1, 1)
+        self.player.value = 0
+        self.go_to.options = self.dates
+        self.replication.end = results.replications
+        self._draw_schematic()
+
+    def _set_baseline(self) -> None:
+        self.baseline = self.results
+        self._show_comparison()
+
+    def _show_comparison(self) -> None:
+        if self.baseline is None or self.results is None:
+            self.compare.objects = [pn.pane.Markdown("Run, then *Use as baseline*; the next run is compared with it.")]
+            return
+        if self.baseline is self.results:
+            self.compare.objects = [pn.pane.Markdown("These results are the baseline; change a lever and run.")]
+            return
+        if (self.baseline.seed != self.results.seed or self.baseline.replications != self.results.replications
+                or self.baseline.scenario.start != self.results.scenario.start
+                or self.baseline.scenario.duration != self.results.scenario.duration):
+            self.compare.objects = [pn.pane.Alert("Not paired: the baseline differs in seed, replications or "
+                                                  "period, so replications cannot be matched.", alert_type="warning")]
+            return
+        table = paired_differences(self.results, self.baseline)
+        self.compare.objects = [pn.pane.Markdown("**Variant − baseline** (paired by replication, same seed)"),
+                                pn.pane.HTML(differences_html(table), sizing_mode="stretch_width")]
+
+    def _draw_schematic(self) -> None:
+        if self.results is None:
+            return
+        date = self.dates[min(int(self.player.value), len(self.dates) - 1)]
+        self.schematic.object = schematic_html(self.results, int(self.replication.value or 1) - 1, date)
+
+    # -- downloads ------------------------------------------------------------------------------
+    def _variant_yaml(self) -> io.BytesIO:
+        scenario = self.scenario()
+        name = (self.variant_name.value or "").strip()
+        data = scenario.to_dict()
+        if name:
+            data["name"] = name
+            self.save_variant.filename = f"{name}.yaml"
+        return io.BytesIO(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8"))
+
+    def _results_zip(self) -> io.BytesIO:
+        from sim.reporting.excel import write_results_workbook
+        from sim.reporting.report import write_report
+
+        assert self.results is not None
+        results = self.results
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / results.scenario.name
+
+            def extra(directory: Path) -> None:
+                write_report(results, directory)
+                write_results_workbook(results, directory)
+
+            results.write(out, extra=extra)
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted(out.rglob("*")):
+                    if path.is_file():
+                        archive.write(path, Path(results.scenario.name) / path.relative_to(out))
+        self.download_results.filename = f"{results.scenario.name}.zip"
+        buffer.seek(0)
+        return buffer
+
+    # -- layout ---------------------------------------------------------------------------------
+    def view(self) -> pn.template.BaseTemplate:
+        sidebar = [self.choose, pn.pane.Markdown("or upload a scenario file:"), self.upload, self.replications,
+                   pn.Row(self.run_button, self.cancel_button), self.progress, self.message, self.form]
+        results = pn.Column(self.cards, self.charts, sizing_mode="stretch_width")
+        compare = pn.Column(self.baseline_button, self.compare, self.variant_name, self.save_variant,
+                            self.download_results, sizing_mode="stretch_width")
+        animation = pn.Column(pn.Row(self.replication, self.go_to), self.player, self.schematic,
+                              sizing_mode="stretch_width")
+        self._show_comparison()
+        main = pn.Tabs(("Results", results), ("Compare and save", compare), ("Corridor", animation),
+                       sizing_mode="stretch_width", css_classes=["tabs"])
+        return pn.template.FastListTemplate(title="Dostyk crossing workbench", sidebar=sidebar, main=[main],
+                                            sidebar_width=380)
+
+
+def page() -> pn.template.BaseTemplate:
+    """A new session's page (Panel calls this once per browser tab)."""
+    return Workbench().view()

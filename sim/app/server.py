@@ -1,0 +1,32 @@
+"""Serving the workbench on a local address (Panel's Bokeh server), one page per browser tab."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+
+def free_port(address: str = "127.0.0.1") -> int:
+    """A port nobody listens on now (for `--port 0`)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((address, 0))
+        return int(s.getsockname()[1])
+
+
+def serve(port: int, address: str, show: bool, ready: Callable[[str], None]) -> None:
+    """Serve until interrupted; `ready(url)` is called once the server listens."""
+    import panel as pn
+
+    from sim.app.page import page
+
+    port = port or free_port(address)
+    url = f"http://{address}:{port}/"
+    server = pn.serve({"/": page}, port=port, address=address, show=False, start=False, threaded=False,
+                      title="Dostyk crossing workbench", websocket_origin=[f"{address}:{port}", f"localhost:{port}"])
+    ready(url)
+    if show:
+        import webbrowser
+
+        webbrowser.open(url)
+    server.start()
+    server.io_loop.start()

@@ -1,0 +1,137 @@
+"""The workbench as a user clicks it, in real Chromium (Playwright): choose, change, run, compare, download.
+
+Skipped with its reason when Chromium or the `app` extra is missing (`make test` installs both).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.cli.helpers import command
+
+pytest.importorskip("panel", reason="the app extra (panel) is not installed")
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (make test installs it)"),
+              pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    """`dostyk app --port 0` started as a user would; its printed address once it answers."""
+    server = subprocess.Popen([*command(), "app", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    try:
+        url = ""
+        deadline = time.monotonic() + 120
+        assert server.stdout is not None
+        while time.monotonic() < deadline and not url:
+            line = server.stdout.readline()
+            found = re.search(r"running at (http://\S+)", line)
+            url = found.group(1) if found else ""
+            assert line or server.poll() is None, "dostyk app exited"
+        assert url, "dostyk app printed no address"
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=5):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def page(app_url: str) -> Iterator[object]:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        tab.set_default_timeout(240_000)
+        tab.goto(app_url)
+        tab.locator(".lever").first.wait_for()
+        yield tab
+        browser.close()
+
+
+def card(page: object, kpi: str) -> float:
+    text = page.locator(f".card[data-kpi='{kpi}'] .mean").inner_text()  # type: ignore[attr-defined]
+    return float(text.replace(",", ""))
+
+
+def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: Path) -> None:
+    tab = page
+    tab.locator(".choose-scenario select").select_option("jan2024_admin_hold.yaml")  # type: ignore[attr-defined]
+    tab.locator(".message").filter(has_text="jan2024-admin-hold: valid scenario").wait_for()  # type: ignore[attr-defined]
+    tab.locator(".replications input").fill("3")  # type: ignore[attr-defined]
+    tab.locator(".replications input").press("Enter")  # type: ignore[attr-defined]
+    tab.locator(".run button").click()  # type: ignore[attr-defined]
+    tab.locator(".message").filter(has_text="3 replications done").wait_for()  # type: ignore[attr-defined]
+    tab.locator(".chart-backlog canvas").first.wait_for()  # type: ignore[attr-defined]  (the chart is drawn)
+    six_points = card(tab, "backlog_wagons_mean")
+    tab.locator(".tabs").get_by_text("Compare and save").click()  # type: ignore[attr-defined]
+    tab.locator(".set-baseline button").click()  # type: ignore[attr-defined]
+
+    points = tab.locator(".lever-unloading-grain-points input")  # type: ignore[attr-defined]
+    points.fill("8")
+    points.press("Enter")
+    tab.locator(".message").filter(has_text="unloading.grain.points=8").wait_for()  # type: ignore[attr-defined]
+    tab.locator(".run button").click()  # type: ignore[attr-defined]
+    tab.locator(".paired-differences").wait_for()  # type: ignore[attr-defined]
+    assert "backlog_wagons_mean" in tab.locator(".paired-differences").inner_text()  # type: ignore[attr-defined]
+    tab.locator(".tabs").get_by_text("Results").first.click()  # type: ignore[attr-defined]
+    eight_points = card(tab, "backlog_wagons_mean")
+    assert eight_points < six_points, "two more grain points must lower the January backlog"
+
+    tab.locator(".tabs").get_by_text("Compare and save").click()  # type: ignore[attr-defined]
+    with tab.expect_download() as download:  # type: ignore[attr-defined]
+        tab.locator(".download-results button").click()  # type: ignore[attr-defined]
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+    archive.extractall(tmp_path)
+    (folder,) = list(tmp_path.iterdir())
+    from sim.experiments.results import Results
+
+    results = Results.read(folder)  # a valid results directory: its checks pass
+    assert results.replications == 3
+    assert (folder / "report.html").exists() and (folder / "results.xlsx").exists()
+    assert results.kpi("backlog_wagons_mean").mean() == pytest.approx(eight_points, abs=1)
+
+    # the animation's counts on a chosen day are daily.csv's for that replication
+    tab.locator(".tabs").get_by_text("Corridor").click()  # type: ignore[attr-defined]
+    tab.locator(".anim-rep input").fill("2")  # type: ignore[attr-defined]
+    tab.locator(".anim-rep input").press("Enter")  # type: ignore[attr-defined]
+    tab.locator(".anim-date select").select_option("2024-01-15")  # type: ignore[attr-defined]
+    tab.locator(".when[data-date='2024-01-15'][data-replication='1']").wait_for()  # type: ignore[attr-defined]
+    daily = pd.read_csv(folder / "daily.csv")
+    day = daily[(daily["replication"] == 1) & (daily["date"] == "2024-01-15") & (daily["cargo"] == "all")].iloc[0]
+    stages = tab.locator(".corridor .stage")  # type: ignore[attr-defined]
+    checked = 0
+    for i in range(stages.count()):
+        stage = stages.nth(i)
+        column = stage.get_attribute("data-column")
+        shown = float(stage.locator(".value").get_attribute("data-value"))
+        expected = day[column] if column in day and not pd.isna(day[column]) else 0.0
+        assert shown == pytest.approx(float(expected)), column
+        checked += 1
+    assert checked >= 6
+    assert tab.locator(".corridor .stage", has_text="capacity × 0.2").count() == 1  # the hold on handover
+
+
+def test_bad_yaml_shows_its_message_inline(page: object, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nduration: 30d\nunloading: {grain: {points: -1}}\nfoo: [\n", encoding="utf-8")
+    page.locator(".upload-scenario input[type=file]").set_input_files(str(bad))  # type: ignore[attr-defined]
+    # the loader's own message, with the file and the line, shown on the page
+    page.locator(".message").filter(has_text=re.compile(r"bad\.yaml.*line 5", re.S)).wait_for()  # type: ignore[attr-defined]
+    assert page.locator(".lever").count() > 0  # type: ignore[attr-defined]  (the page is still usable)
