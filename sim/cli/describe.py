@@ -6,6 +6,7 @@ import json
 
 import click
 import pandas as pd
+import yaml
 
 from sim.cli.options import parse_sets
 from sim.reporting.timeline import period_text
@@ -17,9 +18,17 @@ from sim.scenario.schema import Disruption, Scenario
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE")
-def validate(scenario: str, sets: tuple[str, ...]) -> None:
-    """Check SCENARIO and print what it describes."""
+@click.option("--resolved", is_flag=True,
+              help="Print the full scenario as YAML: the files it extends merged, every default filled in.")
+def validate(scenario: str, sets: tuple[str, ...], resolved: bool) -> None:
+    """Check SCENARIO and print what it describes (with --resolved: the whole scenario as YAML)."""
     s = load_scenario(scenario, parse_sets(sets))
+    if resolved:
+        click.echo(f"# {scenario}, resolved: the files it extends merged, defaults filled in (durations in hours)")
+        click.echo(yaml.safe_dump(s.to_dict(), sort_keys=False, allow_unicode=True), nl=False)
+        for line in warning_lines(s, scenario):
+            click.echo(f"warning: {line}", err=True)
+        return
     click.echo(f"{scenario}: valid scenario {s.name!r}")
     specs = s.crossing_specs()
     checks = (f"{len(specs[0][1].checks)} checks" if len(specs) == 1 else
