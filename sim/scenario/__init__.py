@@ -11,4 +11,5 @@
 - `keypaths`: dotted key paths (`--set`, `--vary`, `with_changes`)
 - `errors`: ScenarioError, and pydantic's errors said with the key path to fix
 - `loader`: safe YAML reading (no aliases, no duplicate keys, no code)
+- `includes`: `extends:` — files built on others (the reference corridor), merged before validation
 """

@@ -76,17 +76,17 @@ def _resolve(data: Any, path: Path, read: Reader, chain: tuple[Path, ...], where
         if key in chain:
             raise ScenarioError(str(path), [(here, f"{name!r} extends itself: {_chain_text((*chain, key))}")])
         if len(chain) >= MAX_DEPTH:
-            raise ScenarioError(str(path), [(here, f"more than {MAX_DEPTH} files extend one another: "
-                                                   f"{_chain_text((*chain, key))}")])
+            raise ScenarioError(str(path), [(here, (f"more than {MAX_DEPTH} files extend one another: "
+                                                   f"{_chain_text((*chain, key))}"))])
         if not base_path.is_file():
             why = "is a directory" if base_path.is_dir() else "no such file"
-            raise ScenarioError(str(path), [(here, f"{name!r} ({base_path}): {why} "
-                                                   f"(files read: {_chain_text(chain)})")])
+            raise ScenarioError(str(path), [(here, (f"{name!r} ({base_path}): {why} "
+                                                   f"(files read: {_chain_text(chain)})"))])
         base = read(base_path)
         base = _resolve(base, base_path, read, (*chain, key), "")
         if not isinstance(base, dict):
-            raise ScenarioError(str(base_path), [("", f"extended by {path} at {here}: expected a mapping of keys, "
-                                                      f"got {type(base).__name__}")])
+            raise ScenarioError(str(base_path), [("", (f"extended by {path} at {here}: expected a mapping of keys, "
+                                                      f"got {type(base).__name__}"))])
         merged = base if merged is None else merge(merged, base)
     return merge(merged or {}, own)
 
@@ -94,8 +94,8 @@ def _resolve(data: Any, path: Path, read: Reader, chain: tuple[Path, ...], where
 def _names(value: Any, source: str, here: str) -> list[str]:
     names = value if isinstance(value, list) else [value]
     if not names or not all(isinstance(n, str) and n.strip() for n in names):
-        raise ScenarioError(source, [(here, "expected a file path (relative to this file) or a list of them, "
-                                            f"got {value!r}")])
+        raise ScenarioError(source, [(here, ("expected a file path (relative to this file) or a list of them, "
+                                            f"got {value!r}"))])
     return [n.strip() for n in names]
 
 

@@ -262,6 +262,13 @@ CASES: list[Case] = [
     Case("at-not-a-date", "`--at 31/10/2024` (not an ISO date)",
          ["run", "{file}", "--at", "31/10/2024", "--quiet", "--out", "out"], "--at",
          "is not an ISO date such as 2024-01-31", names_file=False),
+    # --- issue 16: scenario files built on others (`extends:`, sim.scenario.includes) ---
+    Case("extends-missing", "`extends:` naming a file that does not exist", ["validate", "{file}"], "extends",
+         "no such file", text="extends: corridor/nowhere.yaml\nname: mini\n"),
+    Case("extends-cycle", "two files extending each other", ["validate", "{file}"], "extends", "extends itself",
+         text="extends: loop.yaml\n", files={"loop.yaml": "extends: extends-cycle.yaml\n"}),
+    Case("extends-not-a-path", "`extends: 3` (a number, not a file)", ["validate", "{file}"], "extends",
+         "expected a file path (relative to this file)", text="extends: 3\nname: mini\n"),
 ]
 
 

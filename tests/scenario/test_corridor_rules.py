@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import load_scenario
+from sim.scenario.loader import load_scenario, read_scenario_data
 from tests.conftest import SCENARIOS
 
-BASELINE = yaml.safe_load((SCENARIOS / "baseline_2023.yaml").read_text(encoding="utf-8"))
+BASELINE = read_scenario_data(SCENARIOS / "baseline_2023.yaml")
 
 
 def two_crossings() -> dict[str, Any]:
