@@ -18,6 +18,7 @@ import click
 from sim.cli.decision import calibrate, optimize, sensitivity
 from sim.cli.describe import schema, validate
 from sim.cli.experiments import compare, sweep, warmup
+from sim.cli.history import history
 from sim.cli.options import fail
 from sim.cli.run import report, run
 from sim.cli.windows import kpis
@@ -31,7 +32,8 @@ def cli() -> None:
     """Simulate the Dostyk–Alashankou rail border crossing."""
 
 
-for command in (run, validate, report, kpis, schema, sweep, compare, warmup, calibrate, optimize, sensitivity):
+for command in (run, validate, report, kpis, schema, sweep, compare, warmup, calibrate, optimize, sensitivity,
+                history):
     cli.add_command(command)
 
 

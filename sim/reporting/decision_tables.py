@@ -54,14 +54,22 @@ def precision_text(report: PrecisionReport) -> str:
                       table(["KPI", "unit", "n", "mean", "95 % CI ±", "target ±", "met"], rows)])
 
 
+def fit_table(fit: Any, n: int) -> str:
+    """Each parameter's best value and not-ruled-out range; a flat fit shows its range, not a best value."""
+    rows = []
+    for f in fit.itertuples():
+        ident = getattr(f, "identified", "identified")
+        span = f"{num(f.low)} to {num(f.high)}" if math.isfinite(f.low) else "none"
+        best = f"not identified: {span}" if ident == "not identified" else num(f.best)
+        rows.append([f.parameter, num(f.before), best, span, ident, f"{f.n_not_ruled_out:,} of {n:,}"])
+    return table(["parameter", "before", "best", "not ruled out (range)", "identified", "candidates"], rows)
+
+
 def calibration_text(result: Calibration, replications: int) -> str:
     """The fitted parameters with the range not ruled out, then the targets against the model."""
     n = result.metadata["candidates"]
-    rows = [[f.parameter, num(f.before), num(f.best),
-             f"{num(f.low)} to {num(f.high)}" if math.isfinite(f.low) else "none",
-             f"{f.n_not_ruled_out:,} of {n:,}"] for f in result.fit.itertuples()]
     fitted = (f"Fitted parameters ({replications} replications per candidate, seed {result.metadata['seed']})\n"
-              + table(["parameter", "before", "best", "not ruled out (range)", "candidates"], rows))
+              + fit_table(result.fit, n))
     rows = [[t.target, unit_of(t.kpi), f"{num(t.observed)} ± {num(t.tolerance, 3)}",
              pm(t.model_mean, (t.model_ci95_high - t.model_ci95_low) / 2), f"{t.n:,}",
              "yes" if t.within_tolerance else "no"] for t in result.targets.itertuples()]
