@@ -11,7 +11,7 @@ import pandas as pd
 
 from sim.reporting.numbers import number
 
-COLUMNS = ["episode", "figure", "observed", "tolerance", "model mean ± 95 % CI", "inside", "used for"]
+COLUMNS = ["episode", "figure", "observed", "tolerance", "model mean (95 % CI)", "inside", "used for"]
 
 
 def _num(x: Any, digits: int = 4) -> str:
