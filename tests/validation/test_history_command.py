@@ -35,7 +35,7 @@ def replay(tmp_path: Path, held_out_value: float, tolerance: float) -> Path:
 
 def test_a_held_out_figure_inside_its_tolerance_passes(tmp_path: Path) -> None:
     directory = replay(tmp_path, 160, 24)
-    code, err, out = run_main(["history", str(directory), "-n", "2", "--executor", "serial", "--out", "h"], tmp_path)
+    code, err, _ = run_main(["history", str(directory), "-n", "2", "--executor", "serial", "--out", "h"], tmp_path)
     assert code == 0, err
     table = pd.read_csv(tmp_path / "h" / "history.csv")
     held = table[table["role"] == "held out"].iloc[0]
@@ -89,7 +89,7 @@ def test_at_least_two_episodes_are_held_out() -> None:
 
 @pytest.mark.slow
 def test_every_shipped_replay_meets_its_declared_predictions(tmp_path: Path) -> None:
-    code, err, out = run_main(["history", str(HISTORY), "-n", "3", "--executor", "serial", "--out", "h", "--quiet"],
+    code, err, _ = run_main(["history", str(HISTORY), "-n", "3", "--executor", "serial", "--out", "h", "--quiet"],
                               tmp_path)
     table = pd.read_csv(tmp_path / "h" / "history.csv")
     assert len(table) == len(declarations(load_episodes(HISTORY)))
