@@ -96,3 +96,24 @@ def test_a_scenario_extending_the_baseline_changes_only_what_it_writes(tmp_path:
     assert [c.name for c in s.checks] == [c.name for c in base.checks]
     assert s.with_changes({"name": base.name, "unloading.grain.points": 6, "checks.phytosanitary.hours": "08:00-20:00"}
                           ).to_dict() == base.to_dict()
+
+
+def test_validate_resolved_prints_the_whole_scenario(tmp_path: Path) -> None:
+    from tests.cli.test_bad_inputs import run_main
+
+    path = SCENARIOS / "history" / "sept2024_bonded_returns.yaml"
+    code, err, out = run_main(["validate", "--resolved", str(path)], tmp_path)
+    assert code == 0, err
+    printed = yaml.safe_load(out)
+    assert "extends" not in printed and printed == yaml.safe_load(yaml.safe_dump(load_scenario(path).to_dict()))
+    assert printed["checks"][2]["trains_per_day"] == 12 and printed["unloading"]["grain"]["points"] == 6  # the corridor's
+
+
+def test_a_results_directory_holds_the_resolved_scenario(tmp_path: Path) -> None:
+    import sim
+
+    s = load_scenario(SCENARIOS / "baseline_2023.yaml").with_changes({"duration": "25d"})
+    written = sim.run(s, replications=1, executor="serial").write(tmp_path / "r")
+    data = yaml.safe_load((written / "scenario.yaml").read_text(encoding="utf-8"))
+    assert "extends" not in data and data["line"]["max_trains_per_day"] == 15
+    assert sim.Results.read(written).scenario == s
