@@ -30,13 +30,25 @@ EXTENDS = "extends"
 REMOVE = "remove"
 #: deepest chain of files extending one another (a guard against runaway chains, not a design limit)
 MAX_DEPTH = 16
+#: files read for one scenario, counting a file each time it is extended (a guard against a chain
+#: of files each extending the next twice, which would read 2^16 files within MAX_DEPTH)
+MAX_READS = 256
 
 Reader = Callable[[Path], Any]
 
 
 def resolve_extends(data: Any, path: str | Path, read: Reader) -> Any:
     """`data` (parsed from `path`) with every `extends:` resolved; `read(path)` parses one file."""
-    return _resolve(data, Path(path), read, (_key(Path(path)),), "")
+    reads = [0]
+
+    def counted(p: Path) -> Any:
+        reads[0] += 1
+        if reads[0] > MAX_READS:
+            raise ScenarioError(str(path), [(EXTENDS, f"more than {MAX_READS} files read through `extends:` "
+                                                      f"(last: {p}); is a file extended many times over?")])
+        return read(p)
+
+    return _resolve(data, Path(path), counted, (_key(Path(path)),), "")
 
 
 def uses_extends(data: Any) -> bool:

@@ -117,3 +117,17 @@ def test_a_results_directory_holds_the_resolved_scenario(tmp_path: Path) -> None
     data = yaml.safe_load((written / "scenario.yaml").read_text(encoding="utf-8"))
     assert "extends" not in data and data["line"]["max_trains_per_day"] == 15
     assert sim.Results.read(written).scenario == s
+
+
+def test_a_chain_that_doubles_at_each_step_is_refused(tmp_path: Path) -> None:
+    for i in range(12):
+        write(tmp_path / f"f{i}.yaml", {"extends": [f"f{i + 1}.yaml", f"f{i + 1}.yaml"]})
+    write(tmp_path / "f12.yaml", {"seed": 1})
+    with pytest.raises(ScenarioError, match="more than 256 files read"):
+        read_scenario_data(tmp_path / "f0.yaml")
+
+
+def test_extending_a_directory_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "dir.yaml").mkdir()
+    with pytest.raises(ScenarioError, match="is a directory"):
+        read_scenario_data(write(tmp_path / "a.yaml", {"extends": "dir.yaml"}))
