@@ -44,8 +44,8 @@ def resolve_extends(data: Any, path: str | Path, read: Reader) -> Any:
     def counted(p: Path) -> Any:
         reads[0] += 1
         if reads[0] > MAX_READS:
-            raise ScenarioError(str(path), [(EXTENDS, f"more than {MAX_READS} files read through `extends:` "
-                                                      f"(last: {p}); is a file extended many times over?")])
+            raise ScenarioError(str(path), [(EXTENDS, (f"more than {MAX_READS} files read through `extends:` "
+                                                      f"(last: {p}); is a file extended many times over?"))])
         return read(p)
 
     return _resolve(data, Path(path), counted, (_key(Path(path)),), "")
