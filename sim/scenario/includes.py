@@ -20,6 +20,7 @@ Rules (README "Scenario files built on others"):
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,9 @@ def _key(path: Path) -> Path:
 
 
 def _chain_text(chain: tuple[Path, ...]) -> str:
-    return " -> ".join(str(p) for p in chain)
+    """The files read, each relative to the first one's directory (short, and the same on any machine)."""
+    root = chain[0].parent
+    return " -> ".join(os.path.relpath(p, root) for p in chain)
 
 
 def _resolve(data: Any, path: Path, read: Reader, chain: tuple[Path, ...], where: str) -> Any:
@@ -92,7 +95,8 @@ def _resolve(data: Any, path: Path, read: Reader, chain: tuple[Path, ...], where
                                                    f"{_chain_text((*chain, key))}"))])
         if not base_path.is_file():
             why = "is a directory" if base_path.is_dir() else "no such file"
-            raise ScenarioError(str(path), [(here, (f"{name!r} ({base_path}): {why} "
+            shown = f"{name!r}" if str(base_path) == name else f"{name!r} ({base_path})"
+            raise ScenarioError(str(path), [(here, (f"{shown}: {why} "
                                                    f"(files read: {_chain_text(chain)})"))])
         base = read(base_path)
         base = _resolve(base, base_path, read, (*chain, key), "")
