@@ -61,7 +61,8 @@ def fit_table(fit: Any, n: int) -> str:
         ident = getattr(f, "identified", "identified")
         span = f"{num(f.low)} to {num(f.high)}" if math.isfinite(f.low) else "none"
         best = f"not identified: {span}" if ident == "not identified" else num(f.best)
-        rows.append([f.parameter, num(f.before), best, span, ident, f"{f.n_not_ruled_out:,} of {n:,}"])
+        before = num(getattr(f, "before", math.nan))  # a joint fit has no single value before
+        rows.append([f.parameter, before, best, span, ident, f"{f.n_not_ruled_out:,} of {n:,}"])
     return table(["parameter", "before", "best", "not ruled out (range)", "identified", "candidates"], rows)
 
 
