@@ -63,3 +63,25 @@ def test_fit_on_one_episode_predict_a_held_out_one() -> None:
     figures = result.figures.set_index("episode")
     assert figures.loc["held", "use"] == "held out" and bool(figures.loc["held", "inside_tolerance"])
     assert figures.loc["fit", "use"] == "fitted"
+
+
+def test_cli_fits_several_replays_with_a_shared_parameter_and_a_held_out_one(tmp_path: Path) -> None:
+    from tests.cli.test_bad_inputs import run_main
+
+    (tmp_path / "evidence").mkdir()
+    for name, role, params in (("fit", "fitted", "parameters:\n  - {path: disruptions.acceptance.capacity, "
+                                                 "low: 0.05, high: 0.2}\n"), ("held", "held_out", "")):
+        (tmp_path / f"{name}.yaml").write_text(f"extends: {BAN}\nname: {name}\n", encoding="utf-8")
+        (tmp_path / "evidence" / f"{name}.yaml").write_text(
+            "targets:\n  - {name: delivered, kpi: wagons_delivered, cargo: grain, window: {from: 2025-01-30, "
+            f"to: 2025-02-24}}, value: 160, tolerance: 24, role: {role}, fitted: acceptance}}\n{params}",
+            encoding="utf-8")
+    code, err, out = run_main(["calibrate", "fit.yaml", "held.yaml", "--shared",
+                               "crossings.altynkol.unloading.grain.points=1:4", "--hold-out", "held", "-N", "4",
+                               "-n", "2", "--batch", "4", "--executor", "serial", "--out", "j"], tmp_path)
+    assert code == 0, err
+    assert "not identified" in out and "held out" in out and "e+" not in out
+    fit = pd.read_csv(tmp_path / "j" / "fit.csv")
+    assert set(fit["parameter"]) == {"crossings.altynkol.unloading.grain.points", "fit:disruptions.acceptance.capacity"}
+    code, err, _ = run_main(["calibrate", "fit.yaml", "held.yaml", "--hold-out", "nosuch", "--out", "k"], tmp_path)
+    assert code == 2 and "nosuch" in err
