@@ -69,8 +69,8 @@ def test_cli_fits_several_replays_with_a_shared_parameter_and_a_held_out_one(tmp
     from tests.cli.test_bad_inputs import run_main
 
     (tmp_path / "evidence").mkdir()
-    for name, role, params in (("fit", "fitted", "parameters:\n  - {path: disruptions.acceptance.capacity, "
-                                                 "low: 0.05, high: 0.2}\n"), ("held", "held_out", "")):
+    for name, role, params in (("fit", "fitted", ("parameters:\n  - {path: disruptions.acceptance.capacity, "
+                                                 "low: 0.05, high: 0.2}\n")), ("held", "held_out", "")):
         (tmp_path / f"{name}.yaml").write_text(f"extends: {BAN}\nname: {name}\n", encoding="utf-8")
         (tmp_path / "evidence" / f"{name}.yaml").write_text(
             "targets:\n  - {name: delivered, kpi: wagons_delivered, cargo: grain, window: {from: 2025-01-30, "
