@@ -12,7 +12,8 @@ Rules (README "Scenario files built on others"):
 - Mappings merge key by key, recursively. A key given as null (`~`) removes the key.
 - Lists replace the base's list, except *named lists* (every item, in the base and here, a mapping
   with a `name`, such as `checks` and `disruptions`): items merge by name, in the base's order,
-  and items with new names are appended; `{name: X, remove: true}` removes item X.
+  and items with new names are appended; `{name: X, remove: true}` removes item X (naming no item,
+  it is kept, and validation refuses it).
 - A file extending itself, directly or through others, and a missing file are refused with the chain
   of files that led there.
 """
@@ -135,10 +136,11 @@ def merge(base: Any, over: Any) -> Any:
         out_list = [copy.deepcopy(i) for i in base]
         for item in over:
             at = next((j for j, b in enumerate(out_list) if b["name"] == item["name"]), None)
-            if item.get(REMOVE) is True:
-                if at is not None:
-                    out_list.pop(at)
+            if item.get(REMOVE) is True and at is not None:
+                out_list.pop(at)
                 continue
+            # a `remove` naming nothing is kept, so that validation refuses it where it stands (a typo
+            # such as {name: wnd, remove: true} must not pass silently)
             if at is None:
                 out_list.append(copy.deepcopy(item))
             else:

@@ -131,3 +131,11 @@ def test_extending_a_directory_is_refused(tmp_path: Path) -> None:
     (tmp_path / "dir.yaml").mkdir()
     with pytest.raises(ScenarioError, match="is a directory"):
         read_scenario_data(write(tmp_path / "a.yaml", {"extends": "dir.yaml"}))
+
+
+def test_removing_an_item_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    child = write(tmp_path / "child.yaml", {"extends": str(SCENARIOS / "baseline_2023.yaml"),
+                                            "disruptions": [{"name": "wnd", "remove": True}]})
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert any(key.startswith("disruptions[2]") for key, _ in info.value.problems), info.value.problems
