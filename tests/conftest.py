@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+
+from sim.scenario.loader import read_scenario_data
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -17,4 +20,5 @@ def baseline_path() -> Path:
 
 @pytest.fixture
 def baseline_text(baseline_path: Path) -> str:
-    return baseline_path.read_text(encoding="utf-8")
+    """The baseline as one self-contained file (its `extends:` resolved), for tests that edit a copy."""
+    return yaml.safe_dump(read_scenario_data(baseline_path), sort_keys=False, allow_unicode=True)

@@ -26,7 +26,8 @@ from sim.scenario.effects import ScenarioWarning
 #: checks that each summary is the first paragraph of the command's own help.
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("sim.cli.run", "Run SCENARIO's replications and write a results directory."),
-    "validate": ("sim.cli.describe", "Check SCENARIO and print what it describes."),
+    "validate": ("sim.cli.describe",
+                 "Check SCENARIO and print what it describes (with --resolved: the whole scenario as YAML)."),
     "report": ("sim.cli.run", "Rebuild plots/ and report.html of RESULTS_DIR from its files (atomically)."),
     "kpis": ("sim.cli.windows", "KPIs of RESULTS_DIR over dated windows and at dates, without running again."),
     "schema": ("sim.cli.describe",
@@ -42,6 +43,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Search SCENARIO's levers for the best objective(s) under constraints judged by their 95 % CI."),
     "sensitivity": ("sim.cli.decision",
                     "Rank SCENARIO's levers by their effect on KPIs (Morris screening, or Sobol indices)."),
+    "history": ("sim.cli.history",
+                "Run every replay in DIRECTORY (default scenarios/history) against its declared figures."),
     "fit": ("sim.cli.fit", "Fit scenario distributions to observed durations in TIMES (CSV) and print the one to paste."),
     "app": ("sim.cli.workbench",
             "Start the workbench: choose a scenario, change levers, run, compare and download in the browser."),

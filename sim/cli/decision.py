@@ -80,24 +80,43 @@ def _done(result: Any, out_dir: Path, force: bool, claim: Claim, label: str) -> 
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--targets", "targets_path", required=True, type=click.Path(dir_okay=False),
-              help="YAML file of observed figures (targets:) and free parameters (parameters:).")
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--targets", "targets_paths", multiple=True, type=click.Path(dir_okay=False),
+              help="YAML file of observed figures (targets:) and free parameters (parameters:); one per "
+                   "SCENARIO, in order (default for a history replay: its evidence/NAME.yaml).")
+@click.option("--shared", "shared", multiple=True, metavar="KEY.PATH=LOW:HIGH",
+              help="With several scenarios: a parameter shared by every one (the corridor's), e.g. "
+                   "crossings.dostyk.unloading.grain.wagon_time.mean=0.7:1.5 (repeatable).")
+@click.option("--hold-out", "hold_out", multiple=True, metavar="NAME",
+              help="With several scenarios: an episode (file name without .yaml) not fitted to but predicted "
+                   "at the best fit (repeatable).")
 @click.option("--candidates", "-N", type=click.IntRange(min=1, max=100_000), default=100, show_default=True,
               help="Parameter sets the sampler tries.")
 @click.option("--profile", type=click.IntRange(min=0, max=1_000), default=9, show_default=True,
               help="Then, per parameter, this many values across its bounds (others at the best fit).")
 @_search_options
 @execution_options
-def calibrate(scenario: str, targets_path: str, candidates: int, profile: int, replications: int, batch: int,
+def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared: tuple[str, ...],
+              hold_out: tuple[str, ...], candidates: int, profile: int, replications: int, batch: int,
               sampler: str, seed: int | None, sets: tuple[str, ...], out: str | None, executor: str,
               workers: int | None, scheduler: str | None, force: bool, resume: bool, quiet: bool) -> None:
     """Fit SCENARIO's free parameters to observed figures; write the calibrated scenario.
 
     Prints each parameter's best value and the range not ruled out (no target's 95 % CI lies
-    outside its tolerance), and the targets against the model. Writes candidates.csv, fit.csv,
-    targets.csv, calibrated.yaml and plots/ to OUT (default results/<name>-calibration).
+    outside its tolerance), and the targets against the model; a range reaching the search bounds
+    is "not identified". Writes candidates.csv, fit.csv, targets.csv, calibrated.yaml and plots/ to
+    OUT (default results/<name>-calibration). With several SCENARIOS (episodes): one fit of the
+    --shared parameters and each episode's own, on the episodes not held out (sim.decision.joint).
     """
+    if len(scenarios) > 1 or shared or hold_out:
+        from sim.cli.joint import joint_command
+
+        joint_command(scenarios, targets_paths, shared, hold_out, candidates, profile, replications, batch, seed,
+                      out, executor, workers, force, quiet)
+        return
+    if len(targets_paths) != 1:
+        fail("calibrate: give one --targets FILE for the scenario (observed figures and free parameters)", 2)
+    scenario, targets_path = scenarios[0], targets_paths[0]
     check_scheduler(executor, scheduler)
     changes = parse_sets(sets)
     check_given_once(changes, seed, per_candidate=replications)

@@ -18,14 +18,24 @@ from sim.scenario.workbook import apply_workbook
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE")
-@click.option("--changes", type=click.Path(dir_okay=False), metavar="BOOK.xlsx",
+@click.option("--changes", "workbook", type=click.Path(dir_okay=False), metavar="BOOK.xlsx",
               help="Scenario changes from a workbook sheet of key | value | unit rows (like --set).")
-def validate(scenario: str, sets: tuple[str, ...], changes: str | None) -> None:
-    """Check SCENARIO and print what it describes."""
-    set_changes = parse_sets(sets)
-    s = load_scenario(scenario, set_changes)
-    if changes:
-        s = apply_workbook(s, changes, set_changes)
+@click.option("--resolved", is_flag=True,
+              help="Print the full scenario as YAML: the files it extends merged, every default filled in.")
+def validate(scenario: str, sets: tuple[str, ...], workbook: str | None, resolved: bool) -> None:
+    """Check SCENARIO and print what it describes (with --resolved: the whole scenario as YAML)."""
+    changes = parse_sets(sets)
+    s = load_scenario(scenario, changes)
+    if workbook:
+        s = apply_workbook(s, workbook, changes)
+    if resolved:
+        import yaml
+
+        click.echo(f"# {scenario}, resolved: the files it extends merged, defaults filled in (durations in hours)")
+        click.echo(yaml.safe_dump(s.to_dict(), sort_keys=False, allow_unicode=True), nl=False)
+        for line in warning_lines(s, scenario):
+            click.echo(f"warning: {line}", err=True)
+        return
     click.echo(f"{scenario}: valid scenario {s.name!r}")
     specs = s.crossing_specs()
     checks = (f"{len(specs[0][1].checks)} checks" if len(specs) == 1 else

@@ -10,7 +10,9 @@ the model's mean lies entirely outside observed ± tolerance; the fitted range o
 is the range of the candidates that are not ruled out. The CI makes this lenient towards Monte
 Carlo noise (a candidate is only ruled out when the data say so). The range is only as complete as
 the candidates tried: `profile` adds, for each parameter, evenly spaced values across its bounds
-with the other parameters at the best fit, so each range is probed edge to edge.
+with the other parameters at the best fit, so each range is probed edge to edge. A range that
+reaches a search bound is said to be "not identified" there (`identification`): the targets
+cannot tell those values apart, and a flat fit is reported by its range, not a best value.
 """
 
 from __future__ import annotations
@@ -57,6 +59,27 @@ def ruled_out(candidate: Candidate, targets: list[Target]) -> bool:
         if mean - half > t.value + t.tolerance_abs or mean + half < t.value - t.tolerance_abs:
             return True
     return False
+
+
+#: share of a parameter's search range within which a not-ruled-out value counts as reaching the bound
+BOUND_MARGIN = 0.02
+
+
+def identification(kept: pd.Series, lever: Lever) -> str:
+    """Whether the candidates not ruled out pin a parameter down, or reach its search bounds.
+
+    "not identified": values across the whole range fit (the data cannot tell them apart, so no
+    single best value is meaningful); "upper (lower) end not identified": the range is open at that
+    bound; "identified": the data bound it on both sides; "ruled out everywhere": nothing fits.
+    """
+    if kept.empty:
+        return "ruled out everywhere"
+    margin = BOUND_MARGIN * (lever.high - lever.low)
+    low = float(kept.min()) <= lever.low + margin
+    high = float(kept.max()) >= lever.high - margin
+    if low and high:
+        return "not identified"
+    return "lower end not identified" if low else "upper end not identified" if high else "identified"
 
 
 def _measure(targets: list[Target]) -> Any:
@@ -185,6 +208,7 @@ def _collect(scenario: Scenario, spec: TargetsFile, levers: list[Lever], tried: 
         "low": kept[lv.path].min() if len(kept) else math.nan,
         "high": kept[lv.path].max() if len(kept) else math.nan,
         "bounds_low": lv.low, "bounds_high": lv.high, "n_not_ruled_out": len(kept), "n_candidates": len(table),
+        "identified": identification(kept[lv.path] if len(kept) else pd.Series(dtype=float), lv),
     } for lv in levers])
     tt = targets_table(tlist)
     tt["model_mean"] = [best_c.mean(t.label) for t in tlist]

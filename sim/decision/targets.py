@@ -19,7 +19,7 @@ import datetime as dt
 import math
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
@@ -86,6 +86,11 @@ class Target(_Model):
     at: Date | None = None
     name: str | None = Field(None, max_length=80)
     source: str = Field("", max_length=500, description="where the figure comes from")
+    crossing: str | None = Field(None, description="one crossing's rows (default: the whole corridor's)")
+    # a history replay's figure (sim.decision.history): fitted to, held out (predicted), or a check
+    # that holds by construction; its tolerance is fixed in the file before the run
+    role: Literal["fitted", "held_out", "check"] | None = None
+    fitted: str = Field("", max_length=300, description="what was fitted to this figure (role: fitted)")
 
     @model_validator(mode="after")
     def _known_kpi(self) -> Target:
@@ -130,7 +135,10 @@ class Target(_Model):
             frame = result.kpis
             if self.kpi not in frame.columns:
                 return math.nan
-        frame = corridor_rows(frame)  # with several crossings, a target is the whole corridor's
+        if self.crossing is not None and "crossing" in frame.columns:
+            frame = frame[frame["crossing"] == self.crossing]
+        else:
+            frame = corridor_rows(frame)  # with several crossings, a target is the whole corridor's
         rows = frame.loc[frame["cargo"] == self.cargo, self.kpi]
         return float(rows.iloc[0]) if len(rows) else math.nan
 
@@ -156,6 +164,10 @@ def check_against(spec: TargetsFile, scenario: Scenario, source: str) -> list[Le
     for i, t in enumerate(spec.targets):
         if t.cargo not in cargos:
             problems.append((f"targets[{i}].cargo", f"unknown cargo {t.cargo!r}; expected one of: {', '.join(cargos)}"))
+        crossings = [x for x, _ in scenario.crossing_specs()]
+        if t.crossing is not None and t.crossing not in crossings:
+            problems.append((f"targets[{i}].crossing", (f"unknown crossing {t.crossing!r}; expected one of: "
+                                                       f"{', '.join(crossings)}")))
         if t.window is not None:
             why = check_window(t.window.from_, t.window.to, first, last)
             if why:

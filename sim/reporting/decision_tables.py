@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -66,6 +67,26 @@ def precision_text(report: PrecisionReport) -> str:
                       table(["KPI", "unit", "n", "mean", "95 % CI ±", "target ±", "met"], rows)])
 
 
+def fit_table(fit: Any, n: int, shown: Callable[[str, float], str] | None = None,
+              ranged: Callable[[str, float, float], str] | None = None) -> str:
+    """Each parameter's best value and not-ruled-out range; a flat fit shows its range, not a best value.
+
+    `shown` and `ranged` write a value and a range in the analyst's units (trains a day with the factor
+    beside it); without them, plain numbers.
+    """
+    rows = []
+    for f in fit.itertuples():
+        ident = getattr(f, "identified", "identified")
+        value = shown or (lambda _path, v: num(v))
+        span = (ranged or (lambda _path, lo, hi: f"{num(lo)} to {num(hi)}"))(f.parameter, f.low, f.high) \
+            if math.isfinite(f.low) else "none"
+        best = f"not identified: {span}" if ident == "not identified" else value(f.parameter, f.best)
+        before_value = getattr(f, "before", math.nan)  # a joint fit has no single value before
+        before = value(f.parameter, before_value) if math.isfinite(before_value) else num(before_value)
+        rows.append([f.parameter, before, best, span, ident, f"{f.n_not_ruled_out:,} of {n:,}"])
+    return table(["parameter", "before", "best", "not ruled out (range)", "identified", "candidates"], rows)
+
+
 def calibration_text(result: Calibration, replications: int) -> str:
     """The fitted parameters in the analyst's units (trains a day, points, hours) with the factor beside
     them, and the range not ruled out; then the targets against the model (CIs clipped at a KPI's bound)."""
@@ -77,11 +98,11 @@ def calibration_text(result: Calibration, replications: int) -> str:
     def shown(path: str, value: float) -> str:
         return in_units(scen, path, float(value))
 
-    rows = [[f.parameter, shown(f.parameter, f.before), shown(f.parameter, f.best),
-             range_in_units(scen, f.parameter, float(f.low), float(f.high)),
-             f"{f.n_not_ruled_out:,} of {n:,}"] for f in result.fit.itertuples()]
+    def span(path: str, low: float, high: float) -> str:
+        return range_in_units(scen, path, float(low), float(high))
+
     fitted = (f"Fitted parameters ({replications} replications per candidate, seed {result.metadata['seed']})\n"
-              + table(["parameter", "before", "best", "not ruled out (range)", "candidates"], rows))
+              + fit_table(result.fit, n, shown, span))
     rows = [[t.target, unit_of(t.kpi), f"{num(t.observed)} ± {num(t.tolerance, 3)}",
              pm(t.model_mean, (t.model_ci95_high - t.model_ci95_low) / 2, t.kpi), f"{t.n:,}",
              "yes" if t.within_tolerance else "no"] for t in result.targets.itertuples()]

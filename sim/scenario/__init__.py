@@ -12,4 +12,5 @@
 - `levers`: which key paths are levers (in every command), and one spelling for each
 - `errors`: ScenarioError, and pydantic's errors said with the key path to fix
 - `loader`: safe YAML reading (no aliases, no duplicate keys, no code)
+- `includes`: `extends:` — files built on others (the reference corridor), merged before validation
 """

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.scenario.errors import ScenarioError
+from sim.scenario.includes import resolve_extends, uses_extends
 from sim.scenario.schema import Scenario
 from sim.scenario.yamltext import MAX_FILE_BYTES, parse_yaml
 
@@ -18,7 +19,14 @@ __all__ = ["MAX_FILE_BYTES", "load_scenario", "parse_yaml", "read_scenario_data"
 
 
 def read_scenario_data(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The raw mapping in a scenario file (not yet validated)."""
+    """The raw mapping in a scenario file (not yet validated), with its `extends:` resolved
+    (sim.scenario.includes: the files it builds on, merged)."""
+    data = _read_mapping(Path(path))
+    return resolve_extends(data, Path(path), _read_mapping) if uses_extends(data) else data
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    """The parsed mapping in one file, as written (no `extends:` resolved)."""
     source = str(path)
     p = Path(path)
     if p.is_dir():

@@ -305,6 +305,13 @@ CASES: list[Case] = [
     Case("crossing-without-window", "`run --crossing` without `--window` or `--at` (it would change nothing)",
          ["run", "{file}", "--crossing", "dostyk", "--quiet", "--out", "out"], "--crossing",
          "goes with --window or --at", names_file=False),
+    # --- issue 16: scenario files built on others (`extends:`, sim.scenario.includes) ---
+    Case("extends-missing", "`extends:` naming a file that does not exist", ["validate", "{file}"], "extends",
+         "no such file", text="extends: corridor/nowhere.yaml\nname: mini\n"),
+    Case("extends-cycle", "two files extending each other", ["validate", "{file}"], "extends", "extends itself",
+         text="extends: loop.yaml\n", files={"loop.yaml": "extends: extends-cycle.yaml\n"}),
+    Case("extends-not-a-path", "`extends: 3` (a number, not a file)", ["validate", "{file}"], "extends",
+         "expected a file path (relative to this file)", text="extends: 3\nname: mini\n"),
 ]
 
 

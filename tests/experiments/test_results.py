@@ -96,7 +96,7 @@ def test_a_cargo_named_like_a_missing_value_reads_back(tmp_path: Path, name: str
     """pandas reads `NA`, `null`… as missing by default: such a cargo's rows lost their name on reading."""
     base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
     data = base.with_changes({"duration": "2d", "disruptions": []}).to_dict()
-    for part in ("cargo", "demand", "unloading"):
+    for part in ("cargo", "demand", "unloading", "loading"):
         data[part][name] = data[part].pop("containers")
     res = sim.run(sim.Scenario.model_validate(data), replications=2, executor="serial")
     res.write(tmp_path / "r")

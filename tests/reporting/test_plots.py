@@ -212,7 +212,8 @@ def test_kpi_comparison_with_confidence_intervals(jan: Results) -> None:
 def test_figures_are_not_left_open_in_pyplot(jan: Results) -> None:
     before = plt.get_fignums()
     figs = plots.report_figures(jan)
-    assert set(figs) == {"backlog", "held_trains", "deliveries", "dwell", "utilization", "waiting"}
+    # the January scenario carries the corridor's loading rate (issue 16): its report has the loading figure
+    assert set(figs) == {"backlog", "held_trains", "deliveries", "dwell", "utilization", "waiting", "loading"}
     assert plt.get_fignums() == before  # nothing registered with pyplot, so nothing leaks there
     for fig in figs.values():
         assert fig.canvas.get_default_filetype() == "png"

@@ -71,7 +71,7 @@ def test_a_window_outside_the_run_is_said_not_dropped_silently() -> None:
     base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
     short = base.with_changes({"duration": "10d"})  # spring festival (21-28 January) is after the run
     (warning,) = scenario_warnings(short)
-    assert warning == ("disruptions[0]", ("the window starts 2023-01-21, when the run is over (the run is 2023-01-01 "
+    assert warning == ("disruptions[1]", ("the window starts 2023-01-21, when the run is over (the run is 2023-01-01 "
                                          "to 2023-01-11 00:00), so 'spring-festival' changes nothing in this run"))
     assert scenario_warnings(base) == []
     before = base.with_changes({"disruptions.spring-festival.from": "2022-01-21",
@@ -81,12 +81,12 @@ def test_a_window_outside_the_run_is_said_not_dropped_silently() -> None:
     assert "its season starts 2025-01-01, when the run is over" in scenario_warnings(season)[0][1]
     edge = base.with_changes({"disruptions.spring-festival.from": "2022-12-21",  # ends exactly at the start
                               "disruptions.spring-festival.to": "2023-01-01"})
-    assert scenario_warnings(edge)[0][0] == "disruptions[0]"
+    assert scenario_warnings(edge)[0][0] == "disruptions[1]"
 
 
 def test_a_recurring_season_ending_before_it_starts_is_refused() -> None:
     base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
-    with pytest.raises(ScenarioError, match=r"disruptions\[1\]: `to` \(2023-03-01\) must be after `from` "
+    with pytest.raises(ScenarioError, match=r"disruptions\[0\]: `to` \(2023-03-01\) must be after `from` "
                                             r"\(2023-05-01\): they bound the season"):
         base.with_changes({"disruptions.wind.from": "2023-05-01", "disruptions.wind.to": "2023-03-01"})
 
@@ -97,7 +97,7 @@ def test_runs_emit_the_warnings(tmp_path: Path) -> None:
         warnings.simplefilter("always")
         sim.run(s, replications=1, executor="serial")
     said = [str(w.message) for w in caught if issubclass(w.category, ScenarioWarning)]
-    assert said == [("baseline-2023: disruptions[0]: the window starts 2023-01-21, when the run is over (the run is "
+    assert said == [("baseline-2023: disruptions[1]: the window starts 2023-01-21, when the run is over (the run is "
                     "2023-01-01 to 2023-01-02 00:00), so 'spring-festival' changes nothing in this run")]
 
 

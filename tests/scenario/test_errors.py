@@ -41,7 +41,7 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("quota-minus-one", {"checks.2.trains_per_day": -1}, "checks[2].trains_per_day", "greater than or equal to 1"),
     ("resume-above-halt", {"policies.stop_loading.resume_below": 3000}, "policies.stop_loading",
      "resume_below (3000) must be below above_wagons (2500)"),
-    ("disruption-ends-before-start", {"disruptions.0.to": "2023-01-01"}, "disruptions[0]", "must be after `from`"),
+    ("disruption-ends-before-start", {"disruptions.1.to": "2023-01-01"}, "disruptions[1]", "must be after `from`"),
     ("check-unknown-cargo", {"checks.1.cargo": ["wheat"]}, "checks[1].cargo", "unknown cargo 'wheat'"),
     ("unknown-dist", {"line.transit_time": {"dist": "weibull", "mean": 3}}, "line.transit_time", "unknown dist 'weibull'"),
     ("lognormal-missing-sd", {"line.transit_time": {"dist": "lognormal", "mean": "20h"}}, "line.transit_time.sd",
@@ -58,7 +58,7 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("fleet-too-small", {"fleet.grain": 10}, "fleet.grain", "cannot form one train"),
     ("bad-working-hours", {"checks.1.hours": "8am-8pm"}, "checks[1].hours", "HH:MM-HH:MM"),
     ("arrivals-typo", {"demand.grain.arrivals": "poison"}, "demand.grain.arrivals", "'poisson' or 'regular'"),
-    ("partial-capacity-on-unlimited", {"line.max_trains_per_day": _DELETE, "disruptions.1.capacity": 0.5}, "disruptions[1].capacity",
+    ("partial-capacity-on-unlimited", {"line.max_trains_per_day": _DELETE, "disruptions.0.capacity": 0.5}, "disruptions[0].capacity",
      "no finite capacity"),
 ]
 

@@ -1,6 +1,7 @@
 """Capture the golden outputs that tests/validation/test_goldens.py compares against.
 
-Run once at the commit whose outputs are the reference (here: before issue 10), from the repo root:
+Run once at the commit whose outputs are the reference (here: before issue 10), from the repo root.
+The scenarios are frozen copies (goldens/scenarios/, issue 16) so that the shipped ones may change:
     .venv/bin/python -m tests.validation.goldens.capture
 """
 
@@ -19,14 +20,16 @@ ROOT = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
 #: (scenario file, horizon) whose old columns must stay byte-identical
 CASES = {
-    "baseline_2023": ("scenarios/baseline_2023.yaml", "60d"),
-    "jan2024_admin_hold": ("scenarios/jan2024_admin_hold.yaml", "130d"),  # through the hold and its halts
+    "baseline_2023": ("tests/validation/goldens/scenarios/baseline_2023.yaml", "60d"),
+    # through the hold and its halts
+    "jan2024_admin_hold": ("tests/validation/goldens/scenarios/jan2024_admin_hold.yaml", "130d"),
 }
 REPLICATIONS = (0, 1)
 FRAMES = ("kpis", "daily", "events", "dwell")
 #: scenarios whose SimPy event count (replication 0, full horizon) must not change
-EVENT_CASES = ["scenarios/baseline_2023.yaml", "scenarios/jan2024_admin_hold.yaml",
-               "scenarios/whatif_fast_paperwork.yaml", "scenarios/whatif_more_unloading_points.yaml",
+FROZEN = "tests/validation/goldens/scenarios"
+EVENT_CASES = [f"{FROZEN}/baseline_2023.yaml", f"{FROZEN}/jan2024_admin_hold.yaml",
+               f"{FROZEN}/whatif_fast_paperwork.yaml", f"{FROZEN}/whatif_more_unloading_points.yaml",
                "benchmarks/scenarios/crossing_300k.yaml"]
 
 

@@ -1,0 +1,64 @@
+"""`dostyk history`: run every history replay and compare it with what its file declares.
+
+Exit status 3 when a held-out figure (a prediction) falls outside its stated tolerance: the model
+failed a test it was not fitted to. Fitted figures and checks are reported, never decisive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sim.cli.options import check_executor
+from sim.cli.outputs import claim_output, out_path
+from sim.decision.files import write_tables
+from sim.decision.history import declarations, failed_predictions, load_episodes, run_history
+from sim.reporting.history_tables import history_html, history_markdown
+
+PREDICTION_FAILED_EXIT = 3
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False), default="scenarios/history")
+@click.option("--replications", "-n", type=click.IntRange(min=2, max=10_000),
+              help="Replications per replay (default: each file's own).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/history).")
+@click.option("--markdown", is_flag=True, help="Also print the table as Markdown (the README's History replays).")
+@click.option("--declared", is_flag=True, help="Print only what the replays declare, as Markdown; run nothing.")
+@click.option("--executor", type=click.Choice(["process", "serial"]), default="process", show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores).")
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
+def history(directory: str, replications: int | None, out: str | None, markdown: bool, declared: bool,
+            executor: str, workers: int | None, force: bool, quiet: bool) -> None:
+    """Run every replay in DIRECTORY (default scenarios/history) against its declared figures.
+
+    Each replay's evidence/NAME.yaml declares its observed figures, their tolerances (fixed before
+    the run) and whether each was fitted, is held out (predicted) or holds by construction. Writes
+    history.csv, history.json and history.html to OUT; exits 3 when a held-out figure is outside
+    its tolerance.
+    """
+    episodes = load_episodes(directory)
+    if declared:
+        click.echo(history_markdown(declarations(episodes)), nl=False)
+        return
+    check_executor(executor)
+    out_dir = out_path(out, Path("results") / "history")
+    with claim_output(out_dir, force, False, "history") as claim:
+        table = run_history(episodes, replications, executor, workers, progress=not quiet)
+        meta = {"kind": "history", "directory": directory, "episodes": len(episodes),
+                "replications": replications or "each file's own", "figures": len(table)}
+        def page(directory: Path) -> None:
+            (directory / "history.html").write_text(history_html(table, meta), encoding="utf-8")
+
+        write_tables(out_dir, force, {"history.csv": table}, meta, "history.json", extra=page)
+        claim.finish(0)
+    if markdown or not quiet:
+        click.echo(history_markdown(table), nl=False)
+    failed = failed_predictions(table)
+    click.echo(f"History written to {out_dir}")
+    if len(failed):
+        names = "; ".join(f"{r.episode}: {r.figure}" for r in failed.itertuples())
+        click.echo(f"{len(failed)} held-out figure(s) outside the stated tolerance: {names}", err=True)
+        raise SystemExit(PREDICTION_FAILED_EXIT)

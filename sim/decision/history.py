@@ -1,0 +1,128 @@
+"""History replays as evidence: every episode's declared figures against the model, fitted or held out.
+
+Each replay `scenarios/history/NAME.yaml` has its declarations in `scenarios/history/evidence/NAME.yaml`
+(the targets format of sim.decision.targets, each figure with a `role`): the observed figures it is
+compared with, each with its tolerance, fixed in the file before the run, and whether the figure was
+used to fit a parameter (`fitted`, with what was fitted), is predicted by a corridor fitted on other
+episodes (`held_out`), or holds by construction (`check`). A figure used to fit never also validates:
+only held-out figures decide whether the corridor passes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.decision.errors import InputError
+from sim.decision.evaluate import Evaluator
+from sim.decision.targets import Target, TargetsFile, check_against, load_targets
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
+
+EVIDENCE = "evidence"
+ROLES = {"fitted": "fitted", "held_out": "held out", "check": "check (by construction)"}
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One replay and its declared figures."""
+
+    name: str
+    path: Path
+    scenario: Scenario
+    spec: TargetsFile
+
+
+def evidence_path(replay: Path) -> Path:
+    return replay.parent / EVIDENCE / replay.name
+
+
+def load_episode(path: str | os.PathLike[str]) -> Episode:
+    """A replay and its declarations; a figure without a role, or a replay without declarations, is refused."""
+    replay = Path(path)
+    scenario = load_scenario(replay)
+    declared = evidence_path(replay)
+    if not declared.is_file():
+        raise InputError(str(declared), [("", (f"no declarations for the replay {replay.name}: expected this file, "
+                                               "with `targets:` (each with value, tolerance and role)"))],
+                         "missing history declarations")
+    spec = load_targets(declared)
+    problems = [(f"targets[{i}].role", ("expected fitted, held_out or check: say whether the figure was used to "
+                                       "fit, is predicted, or holds by construction"))
+                for i, t in enumerate(spec.targets) if t.role is None]
+    problems += [(f"targets[{i}].fitted", "say what was fitted to this figure (a key path)")
+                 for i, t in enumerate(spec.targets) if t.role == "fitted" and not t.fitted]
+    if problems:
+        raise InputError(str(declared), problems, "invalid history declarations")
+    check_against(spec, scenario, str(declared))
+    return Episode(replay.stem, replay, scenario, spec)
+
+
+def load_episodes(directory: str | os.PathLike[str]) -> list[Episode]:
+    """Every replay of a directory (its *.yaml files), in name order."""
+    files = sorted(Path(directory).glob("*.yaml"))
+    if not files:
+        raise InputError(str(directory), [("", "no replay (*.yaml) in this directory")], "no history replays")
+    return [load_episode(p) for p in files]
+
+
+def bounds(t: Target) -> tuple[float, float]:
+    return t.value - t.tolerance_abs, t.value + t.tolerance_abs
+
+
+def declarations(episodes: list[Episode]) -> pd.DataFrame:
+    """What each replay declares, before any run: the rows of the README's history table."""
+    rows = []
+    for e in episodes:
+        for t in e.spec.targets:
+            low, high = bounds(t)
+            rows.append({"episode": e.name, "figure": t.label, "observed": t.value, "tolerance_low": low,
+                         "tolerance_high": high, "role": ROLES[t.role or "check"], "fitted": t.fitted,
+                         "source": t.source})
+    return pd.DataFrame(rows)
+
+
+def _measure(targets: list[Target]) -> Any:
+    def measure(result: Any) -> dict[str, float]:
+        return {t.label: t.measure(result) for t in targets}
+
+    return measure
+
+
+def run_history(episodes: list[Episode], replications: int | None = None, executor: Any = "process",
+                workers: int | None = None, progress: bool = False) -> pd.DataFrame:
+    """Every declared figure against the model: mean and 95 % CI over replications (the file's seed)."""
+    table = declarations(episodes)
+    means, lows, highs, ns = [], [], [], []
+    for e in episodes:
+        targets = list(e.spec.targets)
+        ev = Evaluator(e.scenario, _measure(targets), replications or e.scenario.replications, None, executor,
+                       workers, progress=progress, keep_series=any(t.dated for t in targets), desc=e.name)
+        try:
+            (cand,) = ev.evaluate([{}])
+        finally:
+            ev.close()
+        for t in targets:
+            mean, half = cand.mean(t.label), cand.halfwidth(t.label)
+            half = 0.0 if not math.isfinite(half) else half
+            means.append(mean)
+            lows.append(mean - half)
+            highs.append(mean + half)
+            ns.append(cand.n(t.label))
+    table.insert(5, "model_mean", means)
+    table.insert(6, "model_ci95_low", lows)
+    table.insert(7, "model_ci95_high", highs)
+    table.insert(8, "n", ns)
+    inside = (table["model_mean"] >= table["tolerance_low"]) & (table["model_mean"] <= table["tolerance_high"])
+    table.insert(9, "inside_tolerance", inside)
+    return table
+
+
+def failed_predictions(table: pd.DataFrame) -> pd.DataFrame:
+    """Held-out figures whose model mean falls outside the stated tolerance."""
+    return table[(table["role"] == ROLES["held_out"]) & ~table["inside_tolerance"].astype(bool)]
