@@ -116,7 +116,8 @@ def test_a_results_directory_holds_the_resolved_scenario(tmp_path: Path) -> None
     written = sim.run(s, replications=1, executor="serial").write(tmp_path / "r")
     data = yaml.safe_load((written / "scenario.yaml").read_text(encoding="utf-8"))
     assert "extends" not in data and data["line"]["max_trains_per_day"] == 15
-    assert sim.Results.read(written).scenario == s
+    # as run: the saved file also holds the replications the run used (it reproduces the run)
+    assert sim.Results.read(written).scenario == s.model_copy(update={"replications": 1})
 
 
 def test_a_chain_that_doubles_at_each_step_is_refused(tmp_path: Path) -> None:

@@ -31,7 +31,9 @@ from sim.scenario.schema import Scenario
 from tests.cli.helpers import dostyk
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if "targets" not in p.parts)
+# whole scenarios only: not the corridor's parts, the replays' evidence files or the targets
+SHIPPED = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml")
+                 if not {"targets", "parts", "evidence"} & set(p.parts))
 #: keys no shipped scenario uses (an empirical distribution, a loading rate's burst, a lever's cost)
 EXTRAS = {"checks[0].time": {"dist": "empirical", "values": [1.5, 2.0, 4.0]},
           "loading": {"grain": {"wagons_per_day": 600, "burst_wagons": 110}},
@@ -71,13 +73,22 @@ def _kind(value: Any) -> str | None:
     return None
 
 
+#: keys only a corridor of several crossings holds (a re-routing rule's detour)
+CORRIDOR_EXTRAS = {"routing.grain.reroute": [{"from": "dostyk", "to": "altynkol", "extra_time": 30.0,
+                                              "usd_per_wagon": 100.0}]}
+
+
 def _bases() -> list[dict[str, Any]]:
     datas = [load_scenario(p).to_dict() for p in SHIPPED]
     extra = copy.deepcopy(datas[0])
     for path, value in EXTRAS.items():
         set_path(extra, path, value)
     validate_scenario(copy.deepcopy(extra), "extras")
-    return [*datas, extra]
+    corridor = load_scenario(ROOT / "scenarios" / "corridor" / "corridor.yaml").to_dict()
+    for path, value in CORRIDOR_EXTRAS.items():
+        set_path(corridor, path, value)
+    validate_scenario(copy.deepcopy(corridor), "corridor extras")
+    return [*datas, extra, corridor]
 
 
 BASES = _bases()
