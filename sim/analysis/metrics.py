@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.recorder import Observations, dwell_bin_centre
+from sim.scenario.target_ref import TargetRef
 from sim.units import DAY
 
 KPI_DEFINITIONS: dict[str, str] = {
@@ -262,13 +263,12 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
     })
 
 
-def target_crossing(obs: Observations, target: str) -> str:
+def target_crossing(obs: Observations, target: TargetRef) -> str:
     """The crossing a disruption target belongs to: its own, or the corridor (`all`) for a
     corridor-wide target among several crossings; the only crossing's name with one."""
     if len(obs.crossings) == 1:
         return obs.crossings[0]
-    parts = target.split(".")
-    return parts[1] if parts[0] == "crossings" and len(parts) > 2 else "all"
+    return target.crossing if target.crossing is not None else "all"
 
 
 def events(obs: Observations, start: dt.date) -> pd.DataFrame:
@@ -276,14 +276,14 @@ def events(obs: Observations, start: dt.date) -> pd.DataFrame:
     origin = pd.Timestamp(start)
     rows = [
         {"kind": "disruption", "name": w.name, "target": w.target, "start_h": w.start, "end_h": w.end,
-         "capacity": w.capacity, "time_factor": w.time_factor, "crossing": target_crossing(obs, w.target)}
+         "capacity": w.capacity, "time_factor": w.time_factor, "crossing": target_crossing(obs, w.ref)}
         for w in obs.windows
     ]
     where = obs.halt_crossings or [0] * len(obs.halts)
     several = len(obs.crossings) > 1
     rows += [
         {"kind": "stop_loading", "name": f"stop-loading {c}",
-         "target": f"crossings.{obs.crossings[x]}.demand.{c}" if several else f"demand.{c}",
+         "target": TargetRef("demand", c, obs.crossings[x] if several else None).text,
          "start_h": s, "end_h": e, "capacity": 0.0, "time_factor": 1.0, "crossing": obs.crossings[x]}
         for (c, s, e), x in zip(obs.halts, where)
     ]

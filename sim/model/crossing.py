@@ -29,8 +29,8 @@ from sim.model.recorder import Observations, Recorder
 from sim.model.rng import Streams
 from sim.model.routing import DivertRule, Router
 from sim.scenario.distributions import Exponential, Fixed, Sampler
-from sim.scenario.rules import is_demand_target
 from sim.scenario.schema import Scenario
+from sim.scenario.target_ref import TargetRef
 from sim.units import DAY
 
 Process = Generator[simpy.Event, Any, None]
@@ -69,9 +69,9 @@ class CrossingModel:
         self.payload = [s.cargo[c].payload_t for c in self.cargo]
         self.trace = Trace() if trace else None
         self.windows: list[Window] = lay_out_windows(s, self.streams, self.horizon)
-        by_target: dict[str, list[Window]] = {}
+        by_target: dict[TargetRef, list[Window]] = {}
         for w in self.windows:
-            by_target.setdefault(w.target, []).append(w)
+            by_target.setdefault(w.ref, []).append(w)
         self.schedules = {t: TargetSchedule(ws) for t, ws in by_target.items()}
         specs = s.crossing_specs()
         names = [name for name, _ in specs]
@@ -86,9 +86,8 @@ class CrossingModel:
         self._build_origins()
         for crossing in self.crossings:
             crossing.origins = self.origins
-        self.bans = LoadingBans([w for w in self.windows if is_demand_target(w.target)],
-                                {d.name: d.on_halt or "defer" for d in s.disruptions}, self.cargo, names,
-                                [s.prefix(x) for x in names])
+        self.bans = LoadingBans([w for w in self.windows if w.ref.is_ban],
+                                {d.name: d.on_halt or "defer" for d in s.disruptions}, self.cargo, names)
         for crossing in self.crossings:
             start_initial(self, crossing)
         self._start_processes()

@@ -26,6 +26,7 @@ from sim.model.shares import SharedQuotaGate
 from sim.model.unloading import UnloadingGroup
 from sim.scenario.distributions import Sampler
 from sim.scenario.stages import Check, CrossingSpec
+from sim.scenario.target_ref import Stage, TargetRef
 
 if TYPE_CHECKING:
     from sim.model.crossing import CrossingModel
@@ -93,7 +94,7 @@ class Crossing:
 
     def _build_line(self) -> None:
         line = self.spec.line
-        sched = self.model.schedules.get(f"{self.prefix}line")
+        sched = self.schedule("line")
         closed = sched.closed_windows() if sched else []
         self.line_calendar = Calendar(closed=closed)
         self.line_gate = self._shares_gate(f"{self.prefix}line", line.shares, line.share_unused, None,
@@ -102,7 +103,7 @@ class Crossing:
         self.transit = Sampler(line.transit_time, self.model.streams.get(f"{self.prefix}line.transit_time"))
 
     def _build_yard(self) -> None:
-        sched = self.model.schedules.get(f"{self.prefix}yard")
+        sched = self.schedule("yard")
         self.yard_gate = Gate(
             self.env, f"{self.prefix}yard", slots=self.spec.yard.capacity_wagons,
             calendar=Calendar(closed=sched.closed_windows() if sched else []), schedule=sched,
@@ -114,7 +115,7 @@ class Crossing:
         p = self.prefix
         for check in self.spec.checks:
             label = f"{p}checks.{check.name}"
-            sched = self.model.schedules.get(label)
+            sched = self.schedule("checks", check.name)
             hours = None if check.hours in (None, (0.0, 24.0)) else check.hours
             cal = Calendar(hours=hours, closed=sched.closed_windows() if sched else [])
             needs_gate = check.trains_at_once is not None or check.trains_per_day is not None or not cal.always_open
@@ -129,10 +130,14 @@ class Crossing:
         model = self.model
         self.unloading: dict[str, UnloadingGroup] = {
             cargo: UnloadingGroup.build(cargo, group, u.breakdowns_of(cargo),
-                                        model.schedules.get(f"{self.prefix}unloading.{cargo}"), model.streams,
+                                        self.schedule("unloading", cargo), model.streams,
                                         model.horizon, f"{self.prefix}unloading.{cargo}")
             for cargo, group in u.groups.items()
         }
+
+    def schedule(self, stage: Stage, name: str | None = None) -> TargetSchedule | None:
+        """The disruption timetable of one of this crossing's stages (None: no window on it)."""
+        return self.model.schedules.get(TargetRef(stage, name, self.name if self.prefix else None))
 
     def gates(self) -> list[Gate]:
         return [self.line_gate, self.yard_gate] + [stage.gate for stage in self.checks if stage.gate is not None]

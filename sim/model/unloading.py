@@ -57,13 +57,16 @@ class UnloadingGroup:
     def build(cls, cargo: str, group: GroupSpec, breakdowns: Breakdowns | None, schedule: TargetSchedule | None,
               streams: Streams, horizon: float, label: str | None = None) -> UnloadingGroup:
         """A cargo's group as the scenario describes it: points taken out by disruption windows
-        (the highest-numbered first) and, with breakdowns, each point's failures laid out to the
+        (the highest-numbered first), points added by windows that raise the capacity (working
+        only in them) and, with breakdowns, each point's failures laid out to the
         horizon on its own random stream. `label` names the streams (default unloading.<cargo>)."""
         label = label or f"unloading.{cargo}"
-        points = group.points
+        base = group.points
+        # a window raising the capacity adds points (the highest-numbered), which work only in it
+        points = schedule.most_units(base) if schedule is not None else base
         down: list[list[tuple[float, float]]] = [[] for _ in range(points)]
         if schedule is not None:
-            for start, end, units in schedule.reduced_windows(points):
+            for start, end, units in schedule.unit_segments(base):
                 for p in range(units, points):
                     down[p].append((start, end))
         if breakdowns is not None:

@@ -101,7 +101,7 @@ def corridor_figures(results: Results) -> dict[str, Figure]:
     scen = results.scenario
     if len(results.crossings) > 1:
         figs["backlog_by_crossing"] = backlog_by_crossing(results)
-    bans = any(".demand." in f".{d.target}" for d in scen.disruptions)
+    bans = any(d.ref.is_ban for d in scen.disruptions)
     if (scen.loading or bans) and "formed_wagons" in results.daily.columns:
         figs["loading"] = loading(results)
     return figs

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_serializer, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_serializer, model_validator
 
 from sim.scenario.base import MAX_COUNT, DateTime, Name, StrictModel, Weight, normalised
 from sim.scenario.distributions import Distribution, PositiveHours
+from sim.scenario.target_ref import TargetRef
 
 
 class Cargo(StrictModel):
@@ -105,6 +106,7 @@ class Disruption(StrictModel):
     on_halt: Literal["defer", "lose"] | None = Field(
         None, description="demand.<cargo> targets only: trains not loaded because of the ban are deferred "
                           "(loaded after it) or lost (default defer)")
+    _ref: TargetRef | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _window(self) -> Disruption:
@@ -130,7 +132,18 @@ class Disruption(StrictModel):
             raise ValueError("`every` must have a mean above 0")
         if not {"capacity", "time_factor"} & self.model_fields_set:
             raise ValueError("a disruption must change something: set `capacity` (0 closes) or `time_factor`")
+        self._ref = TargetRef.parse(self.target)  # an unknown target is refused by sim.scenario.rules
         return self
+
+    @property
+    def ref(self) -> TargetRef:
+        """The target, parsed once: what every layer reads (by field) instead of the text."""
+        if self._ref is None or self._ref.text != self.target:  # (a copy with another target: parse it)
+            self._ref = TargetRef.parse(self.target)
+        if self._ref is None:
+            raise ValueError(f"{self.target!r} is not a target: expected line, yard, checks.<name>, "
+                             "unloading.<cargo> or demand.<cargo>, with several crossings prefixed crossings.<name>.")
+        return self._ref
 
     @property
     def inert(self) -> bool:

@@ -240,7 +240,7 @@ def _disruption_problems(s: Scenario) -> Iterator[tuple[str, str]]:
         if d.target not in targets:
             yield f"disruptions[{i}].target", f"unknown target {d.target!r}; expected one of: {', '.join(targets)}"
             continue
-        demand = is_demand_target(d.target)
+        demand = d.ref.is_ban
         if d.on_halt is not None and not demand:
             yield f"disruptions[{i}].on_halt", "only a demand.<cargo> ban defers or loses trains; remove it here"
         if demand:
@@ -257,9 +257,3 @@ def _disruption_problems(s: Scenario) -> Iterator[tuple[str, str]]:
                 f"{d.target} has no finite capacity to scale, so {d.capacity:g} would change nothing; "
                 "use 0 to close it, set its capacity, or use time_factor"
             )
-
-
-def is_demand_target(target: str) -> bool:
-    """`demand.<cargo>` or `crossings.<name>.demand.<cargo>`: a ban on loading."""
-    parts = target.split(".")
-    return (len(parts) == 2 and parts[0] == "demand") or (len(parts) == 4 and parts[2] == "demand")

@@ -38,6 +38,7 @@ from sim.experiments.replication import run_replication
 from sim.model.crossing import CrossingModel
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.target_ref import TargetRef
 from sim.units import DAY
 from tests.validation.strategies import scenarios
 
@@ -60,7 +61,7 @@ def _slowest_factor(s: Scenario, target: str) -> float:
 
 
 def _closed(model: CrossingModel, target: str) -> list[tuple[float, float]]:
-    sched = model.schedules.get(target)
+    sched = model.schedules.get(TargetRef.parse(target))  # type: ignore[arg-type]
     return sched.closed_windows() if sched is not None else []
 
 
