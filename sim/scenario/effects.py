@@ -153,7 +153,7 @@ def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
         if not d.inert and not changes_something(s, d):
             out.append((f"disruptions[{i}].capacity", (
                 f"{d.capacity:g} × every capacity of {d.target} rounds back to what it is without the window "
-                f"({'; '.join(f'{k} {b:,} {u}' for k, b, u in limits(s, d.ref))}), so {d.name!r} changes nothing")))
+                f"({'; '.join(f'{b:,} {u}' for _, b, u in limits(s, d.ref))}), so {d.name!r} changes nothing")))
     out += _overlaps_closing(s)
     span = _run_span(s)
     if span is not None:
