@@ -46,6 +46,22 @@ KPI_DEFINITIONS: dict[str, str] = {
     "tonnes_rejected": "wagons_rejected × payload",
     "trains_rejected": "trains refused whole at a check during the statistics window",
     "wagons_returned": "refused wagons back at origin (still loaded) during the statistics window",
+    "backlog_wagons_end": "wagons at the border not yet unloaded at the end of the run",
+    "wagons_en_route_mean": "time-weighted mean of wagons formed and not yet at the border (on the line or "
+                            "waiting to enter it)",
+    "wagons_en_route_max": "largest number of wagons en route held for a positive time",
+    "wagons_en_route_end": "wagons en route at the end of the run",
+    "backlog_incl_en_route_mean": "time-weighted mean of wagons at the border or en route to it (the railway's "
+                                  "\"at the border and en route\")",
+    "backlog_incl_en_route_max": "largest number of wagons at the border or en route held for a positive time",
+    "backlog_incl_en_route_end": "wagons at the border or en route at the end of the run (still in the system)",
+    "age_in_system_h_mean": "mean hours since setting off of the wagons still in the system at the end "
+                            "(formed, neither unloaded nor refused; trains under way at the start count from it)",
+    "age_in_system_h_max": "the oldest of those wagons, in hours",
+    "dwell_h_km_mean": "Kaplan–Meier mean dwell (hours, restricted to the longest observed): delivered wagons, "
+                       "and wagons still at the border at the end counted as waiting at least their age; "
+                       "unlike dwell_h_mean it never looks better because a jam leaves wagons undelivered",
+    "dwell_h_km_p50": "Kaplan–Meier median of that dwell (hours); empty while half the wagons are still waiting",
 }
 #: KPIs of the origin, which is the corridor's: no value on one crossing's rows among several
 ORIGIN_KPIS = ("tonnes_deferred", "tonnes_lost", "tonnes_demanded", "tonnes_unmet", "trains_not_formed")
@@ -118,6 +134,8 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
         idle_days = t["backlog_integral"][k] / DAY
         recov = [w for w in obs.recoveries if w.series == k]
         recovered = [(w.recovered_at - w.end) / DAY for w in recov if w.recovered_at is not None]
+        km_mean, km_p50 = km_dwell(obs.dwell_hist[k], obs.censored_hist[k] if obs.censored_hist else None)
+        in_system = t["system_wagons_end"][k] if "system_wagons_end" in t else math.nan
         row: dict[str, float | str] = {
             "tonnes_delivered": float(tonnes),
             "wagons_delivered": float(delivered),
@@ -150,6 +168,17 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
             "tonnes_rejected": _payload_sum(obs, t["wagons_rejected"], k),
             "trains_rejected": float(t["trains_rejected"][k]),
             "wagons_returned": float(t["wagons_returned"][k]),
+            "backlog_wagons_end": float(t["backlog_end"][k]),
+            "wagons_en_route_mean": float(t["en_route_integral"][k] / hours),
+            "wagons_en_route_max": float(t["en_route_max"][k]),
+            "wagons_en_route_end": float(t["en_route_end"][k]),
+            "backlog_incl_en_route_mean": float((t["backlog_integral"][k] + t["en_route_integral"][k]) / hours),
+            "backlog_incl_en_route_max": float(t["incl_en_route_max"][k]),
+            "backlog_incl_en_route_end": float(t["backlog_end"][k] + t["en_route_end"][k]),
+            "age_in_system_h_mean": float(t["system_age_sum"][k] / in_system) if in_system else math.nan,
+            "age_in_system_h_max": float(t["system_age_max"][k]),
+            "dwell_h_km_mean": km_mean,
+            "dwell_h_km_p50": km_p50,
         }
         if obs.is_crossing_series(k):
             for key in ORIGIN_KPIS:
@@ -162,6 +191,30 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
         rows.append(row)
     frame = pd.DataFrame(rows)
     return frame[["cargo", "crossing"] + [c for c in frame.columns if c not in ("cargo", "crossing")]]
+
+
+def km_dwell(delivered: np.ndarray, censored: np.ndarray | None) -> tuple[float, float]:
+    """Kaplan–Meier estimate of the dwell from binned dwells of delivered wagons and binned ages of
+    wagons still waiting (right-censored): (mean restricted to the longest observation, median).
+
+    A wagon still waiting at the end leaves the risk set at its age instead of counting as a dwell
+    that short (or not at all, as in dwell_h_mean): a jam that keeps more wagons waiting, longer,
+    lowers the survival curve less, so both figures grow with it. The median is NaN while the
+    curve has not fallen to one half (more than half of the wagons still waiting, say)."""
+    d = delivered if censored is None else delivered + 0.0
+    c = np.zeros_like(d) if censored is None else censored
+    seen = np.nonzero(d + c)[0]
+    total = float(d.sum() + c.sum())
+    if not len(seen) or total <= 0:
+        return math.nan, math.nan
+    events, gone = d[seen], d[seen] + c[seen]
+    at_risk = total - np.concatenate(([0.0], np.cumsum(gone)[:-1]))  # the censored of a bin are at risk in it
+    survival = np.cumprod(1.0 - events / at_risk)
+    times = dwell_bin_centre(seen)
+    widths = np.diff(np.concatenate(([0.0], times)))
+    mean = float(np.dot(np.concatenate(([1.0], survival[:-1])), widths))
+    below = np.nonzero(survival <= 0.5)[0]
+    return mean, float(times[below[0]]) if len(below) else math.nan
 
 
 #: Quantile levels of the dwell distribution kept per replication (enough for an ECDF).
@@ -192,6 +245,8 @@ DAILY_COLUMNS = [
     "arrivals_wagons", "unloaded_wagons", "tonnes_delivered", "trains_delivered", "backlog_end",
     "backlog_max", "backlog_mean", "held_trains_end", "held_trains_max", "held_trains_mean",
     "utilization", "stop_loading_h", "formed_wagons", "rejected_wagons", "origin_queue_end",
+    "wagons_en_route_end", "wagons_en_route_mean", "backlog_incl_en_route_end", "backlog_incl_en_route_mean",
+    "backlog_incl_en_route_max",
 ]
 
 
@@ -246,6 +301,11 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
             "formed_wagons": d["formed_wagons"][k],
             "rejected_wagons": d["rejected_wagons"][k],
             "origin_queue_end": d["origin_queue_end"][k],
+            "wagons_en_route_end": d["en_route_end"][k],
+            "wagons_en_route_mean": d["en_route_mean"][k],
+            "backlog_incl_en_route_end": d["backlog_end"][k] + d["en_route_end"][k],
+            "backlog_incl_en_route_mean": d["backlog_mean"][k] + d["en_route_mean"][k],
+            "backlog_incl_en_route_max": d["incl_en_route_max"][k],
         }
         for col, values in part.items():
             columns.setdefault(col, []).append(np.asarray(values, dtype=None if col == "day" else float))

@@ -277,6 +277,8 @@ class CrossingModel:
     def run(self) -> Observations:
         self.env.run(until=self.horizon)
         self._report_origins()
+        for crossing in self.crossings:
+            crossing.report_still_in_system(self.horizon)
         self.recorder.flush(self.horizon)
         for origin in self.origins:
             for x, halted in enumerate(origin.halted_at):
@@ -304,6 +306,7 @@ class CrossingModel:
             "initial_wagons": initial_wagons(self),
             "in_journey_wagons": in_system,
             "in_journey_by_crossing": by_crossing,
+            "en_route_by_crossing": {c.name: list(c.on_line_wagons) for c in self.crossings},
             "rejected_wagons": per_cargo("rejected_wagons"),
             "returning_loaded_wagons": per_cargo("returning_loaded"),
             "returning_empty_wagons": per_cargo("returning_empty"),

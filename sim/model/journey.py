@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import simpy
 
 from sim.model.availability import Calendar
@@ -161,7 +162,8 @@ class Crossing:
     def _line(self, train: Train) -> Process:
         """Daily cap and closures at entry, then transit; no arrivals while the line is closed."""
         env = self.env
-        self.on_line_wagons[train.ci] += train.wagons
+        train.departed = env.now
+        self.on_line(train, +1)
         if not self._admit_now(self.line_gate, 1):
             yield self.line_gate.request(1, train.priority, train.ci)
         if self.trace:
@@ -176,7 +178,12 @@ class Crossing:
         yield env.timeout(arrive - env.now)
         if self.trace:
             self.trace(train, f"{self.prefix}line", "exit", env.now)
-        self.on_line_wagons[train.ci] -= train.wagons
+        self.on_line(train, -1)
+
+    def on_line(self, train: Train, sign: int) -> None:
+        """The train sets off for the border (+1: formed, or under way at the start) or gets there (−1)."""
+        self.on_line_wagons[train.ci] += sign * train.wagons
+        self.recorder.in_system.change(train.lane, self.env.now, sign * train.wagons)
 
     def _border(self, train: Train) -> Process:
         """Arrival at the border (the backlog starts here), then entry into the yard when it has room."""
@@ -310,6 +317,23 @@ class Crossing:
             if train.unloaded_by:
                 out[train.ci] += sum(1 for e in train.unloaded_by if e < horizon)
         return out
+
+    def report_still_in_system(self, horizon: float) -> None:
+        """Tell the recorder the age of every wagon formed for this crossing and neither unloaded
+        nor refused by `horizon`: since border arrival for those at the border, since setting off
+        (or the start, for trains under way then) for every one."""
+        by_lane: dict[int, tuple[list[float], list[float]]] = {}
+        for train in self.active.values():
+            waiting = sum(1 for e in train.unloaded_by if e >= horizon) if train.unloaded_by else train.wagons
+            if not waiting:
+                continue
+            border, system = by_lane.setdefault(train.lane, ([], []))
+            if train.border_arrival <= horizon:  # (nan: not at the border yet)
+                border.extend([horizon - train.border_arrival] * waiting)
+            off = train.departed if not math.isnan(train.departed) else 0.0
+            system.extend([horizon - off] * waiting)
+        for lane, (border, system) in sorted(by_lane.items()):
+            self.recorder.in_system.at_end(lane, np.asarray(border), np.asarray(system))
 
     def in_journey(self, horizon: float) -> list[int]:
         """Wagons per cargo formed for this crossing and neither unloaded nor refused by `horizon`."""

@@ -41,6 +41,7 @@ class Train:
     crossing: int = 0
     lane: int = 0  # the recorder's lane: crossing × number of cargo + cargo index
     deferred: bool = False  # its tonnes were counted as deferred once already
+    departed: float = math.nan  # when it set off for the border (nan: under way at the start)
 
 
 @dataclass
