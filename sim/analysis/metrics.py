@@ -30,7 +30,8 @@ KPI_DEFINITIONS: dict[str, str] = {
     "dwell_h_p90": "90th percentile of that dwell (hours)",
     "dwell_h_p99": "99th percentile of that dwell (hours)",
     "unload_wait_h_mean": "mean hours a wagon waits in the unloading queue (ready → unloading starts)",
-    "unloading_utilization": "share of nominal point-hours spent unloading (busy / (points × hours))",
+    "unloading_utilization": "share of nominal point-hours spent unloading (busy / (points × hours)); point-hours "
+                             "added by a window that raises the capacity count as nominal",
     "stop_loading_days": "days during which loading was halted by the stop-loading policy (all: any cargo)",
     "tonnes_deferred": "tonnes demanded while loading was halted and queued at origin",
     "tonnes_lost": "tonnes demanded while loading was halted and dropped",
@@ -122,6 +123,7 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
     rows = []
     n = len(obs.cargo)
     x_count = len(obs.crossings)
+    added = t.get("added_point_h", np.zeros(obs.n_series))
     for k, (crossing, name) in enumerate(obs.labels()):
         block = k // (n + 1)
         tonnes = _payload_sum(obs, t["wagons_delivered"], k)
@@ -151,7 +153,7 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
             "dwell_h_p90": _percentile_from_hist(obs.dwell_hist[k], 0.90, dwell_values),
             "dwell_h_p99": _percentile_from_hist(obs.dwell_hist[k], 0.99, dwell_values),
             "unload_wait_h_mean": float(t["wait_sum"][k] / counted) if counted else math.nan,
-            "unloading_utilization": float(t["busy_h"][k] / (pts * hours)) if pts else math.nan,
+            "unloading_utilization": float(t["busy_h"][k] / (pts * hours + added[k])) if pts else math.nan,
             "stop_loading_days": _interval_overlap(halts, obs.warmup, obs.horizon) / DAY,
             "tonnes_deferred": float(t["tonnes_deferred"][k]),
             "tonnes_lost": float(t["tonnes_lost"][k]),
@@ -272,6 +274,7 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
     dates = pd.to_datetime(start) + pd.to_timedelta(day_index, unit="D")
     day_hours = np.minimum(obs.horizon - day_index * DAY, DAY)
     d = obs.daily
+    added = d.get("added_point_h", np.zeros_like(d["busy_h"]))  # by raising windows (sim.model.crossing)
     columns: dict[str, list[np.ndarray]] = {}
     labels = obs.labels()
     for k, (_crossing, name) in enumerate(labels):
@@ -296,7 +299,8 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
             "held_trains_end": d["held_trains_end"][k],
             "held_trains_max": d["held_trains_max"][k],
             "held_trains_mean": d["held_trains_mean"][k],
-            "utilization": d["busy_h"][k] / (points * day_hours) if points else np.full(n_days, np.nan),
+            "utilization": d["busy_h"][k] / (points * day_hours + added[k]) if points
+            else np.full(n_days, np.nan),
             "stop_loading_h": halted,
             "formed_wagons": d["formed_wagons"][k],
             "rejected_wagons": d["rejected_wagons"][k],

@@ -122,6 +122,11 @@ class TargetSchedule:
             out.append((times[i], end, scaled(base, cap)))
         return out
 
+    def added_unit_hours(self, base: int, a: float, b: float) -> float:
+        """Unit-hours within [a, b) above `base`, added by windows that raise the capacity."""
+        return sum(max(0, units - base) * max(0.0, min(end, b) - max(start, a))
+                   for start, end, units in self.unit_segments(base) if units > base)
+
     def most_units(self, base: int) -> int:
         """The most units available at any time: `base`, or more where a window raises it."""
         return max(units for _, _, units in self.unit_segments(base))

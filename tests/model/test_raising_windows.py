@@ -88,6 +88,11 @@ def test_raising_unloading_improves_the_paired_comparison() -> None:
     assert kpi(raised, "wagons_delivered") - kpi(base, "wagons_delivered") == 240
     assert kpi(raised, "backlog_wagons_mean") < kpi(base, "backlog_wagons_mean")
     assert kpi(raised, "dwell_h_mean") < kpi(base, "dwell_h_mean")
+    # every point, the added one too, is busy all the time once the jam has built up: utilisation
+    # counts the added point-hours as capacity, so it stays a share (here of 3 × 720 + 240 point-hours)
+    assert kpi(base, "unloading_utilization") < kpi(raised, "unloading_utilization") <= 1.0
+    days = raised.daily[raised.daily["cargo"] == "x"].set_index("day")["utilization"]
+    assert days.loc[12] == pytest.approx(1.0, rel=1e-12) and days.loc[25] == pytest.approx(1.0, rel=1e-12)
 
 
 def test_a_second_handover_track() -> None:
