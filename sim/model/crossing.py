@@ -28,7 +28,7 @@ from sim.model.loading import LoadingBucket
 from sim.model.origin import Origin, Trace, Train, demand_segments
 from sim.model.recorder import Observations, Recorder
 from sim.model.rng import Streams
-from sim.model.routing import DivertRule, Router
+from sim.model.routing import DivertRule, Router, SmoothRoundRobin
 from sim.scenario.distributions import Exponential, Fixed, Sampler
 from sim.scenario.schema import Scenario
 from sim.scenario.target_ref import TargetRef
@@ -105,12 +105,17 @@ class CrossingModel:
         names = s.crossing_names
         starting = initial_wagons(self)
         self.origins: list[Origin] = []
+        self._rule_spans: dict[int, tuple[float, float]] = {}  # id(rule) -> (starts, ends) in hours
+        self._share_changes: list[tuple[Origin, list[tuple[float, list[float]]]]] = []
         for i, c in enumerate(self.cargo):
             router = None
             if len(names) > 1 and s.routing is not None and c in s.routing:
                 r = s.routing[c]
                 rules = [DivertRule(names.index(d.from_), names.index(d.to), d.share, d.above_wagons,
                                     d.resume_below, d.check_every) for d in r.divert]
+                for d, rule in zip(r.divert, rules):
+                    self._rule_spans[id(rule)] = (-math.inf if d.starts is None else s.hours_since_start(d.starts),
+                                                  math.inf if d.ends is None else s.hours_since_start(d.ends))
                 router = Router([r.weights.get(x, 0.0) for x in names], rules)
             bucket = None
             if s.loading is not None and c in s.loading:
@@ -122,6 +127,9 @@ class CrossingModel:
                             None if own is None else own - starting[i], self._dispatch, len(self.cargo),
                             len(names), router, bucket, self.trace)
             self.origins.append(origin)
+            if router is not None and s.routing is not None and s.routing[c].changes:
+                self._share_changes.append((origin, [(s.hours_since_start(ch.from_), [ch.weights.get(x, 0.0)
+                                                      for x in names]) for ch in s.routing[c].changes]))
         sl = s.policies.stop_loading
         if sl is not None:
             for c in sl.cargo:
@@ -142,6 +150,8 @@ class CrossingModel:
             for rule in origin.router.rules if origin.router is not None else []:
                 self.crossings[rule.source].track_border()
                 env.process(self._divert(origin, rule))
+        for origin, changes in self._share_changes:
+            env.process(self._dated_shares(origin, changes))
         if not self.bans.empty:
             env.process(self._bans())
         env.process(self._ticker())
@@ -226,15 +236,31 @@ class CrossingModel:
         env = self.env
         source = self.crossings[rule.source]
         target = self.crossings[rule.target].name
+        starts, ends = self._rule_spans.get(id(rule), (-math.inf, math.inf))
         while True:
             backlog = sum(source.border_backlog(ci) for ci in range(len(self.cargo)))
-            if not rule.on and backlog > rule.above:
+            if rule.on and not starts <= env.now < ends:  # a dated rule's span is over
+                rule.on = False
+                self.divert_log.append(DivertDecision(origin.cargo, source.name, target, "off", env.now, backlog))
+            elif not rule.on and backlog > rule.above and starts <= env.now < ends:
                 rule.on = True
                 self.divert_log.append(DivertDecision(origin.cargo, source.name, target, "on", env.now, backlog))
             elif rule.on and backlog < rule.below:
                 rule.on = False
                 self.divert_log.append(DivertDecision(origin.cargo, source.name, target, "off", env.now, backlog))
             yield env.timeout(rule.check_every)
+
+    def _dated_shares(self, origin: Origin, changes: list[tuple[float, list[float]]]) -> Process:
+        """A cargo's routing shares replaced at their dates (`routing.<cargo>.changes`): dealing starts
+        afresh with the new weights; the change in force at the start applies from it."""
+        assert origin.router is not None
+        for t, weights in changes:
+            if t >= self.horizon:
+                return
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            origin.router.rr = SmoothRoundRobin(weights)
+            origin.release()
 
     def _bans(self) -> Process:
         """Loading bans come into force and end at their windows' bounds; trains held back by a

@@ -69,12 +69,30 @@ class Divert(StrictModel):
     resume_below: int = Field(ge=0, le=MAX_COUNT, description="stop diverting once it is below this")
     share: float = Field(1.0, gt=0, le=1, description="share of the trains picked for `from` that are diverted")
     check_every: PositiveHours = Field(1.0, description="how often the backlog is reviewed")
+    starts: DateTime | None = Field(None, description="the rule acts from this date (absent: from the start); "
+                                    "it switches on at the first review then")
+    ends: DateTime | None = Field(None, description="the rule stops at this date (excluded; absent: never): the "
+                                  "first review then switches it off")
 
     @model_validator(mode="after")
     def _hysteresis(self) -> Divert:
         if self.resume_below >= self.above_wagons:
             raise ValueError(f"resume_below ({self.resume_below}) must be below above_wagons ({self.above_wagons})")
+        if self.starts is not None and self.ends is not None and self.ends <= self.starts:
+            raise ValueError(f"`ends` ({self.ends.date()}) must be after `starts` ({self.starts.date()})")
         return self
+
+
+class DatedShares(StrictModel):
+    """Shares that replace a cargo's routing shares from a date (e.g. a new track opens)."""
+
+    from_: DateTime = Field(alias="from", description="from this date (included) these shares hold, until the "
+                            "next change")
+    shares: dict[str, Weight] = Field(min_length=1, description="per-crossing weights from then, as `shares`")
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return normalised(self.shares)
 
 
 class Routing(StrictModel):
@@ -83,6 +101,8 @@ class Routing(StrictModel):
     shares: dict[str, Weight] = Field(min_length=1, description="per-crossing weights, normalised; trains are "
                                       "dealt out in these proportions (exact to within one train) among open crossings")
     divert: list[Divert] = Field(default_factory=list, description="diversion rules on border backlog")
+    changes: list[DatedShares] = Field(default_factory=list, description="dated changes of the shares, in date "
+                                       "order; each holds from its `from` until the next (dealing starts afresh)")
 
     @property
     def weights(self) -> dict[str, float]:

@@ -103,6 +103,10 @@ def reachable(s: Scenario) -> dict[str, set[str]]:
         for d in r.divert:
             if d.to in out:
                 out[d.to].add(c)
+        for change in r.changes:
+            for x, w in change.shares.items():
+                if w > 0 and x in out:
+                    out[x].add(c)
     return out
 
 
@@ -124,6 +128,15 @@ def _routing_problems(s: Scenario) -> Iterator[tuple[str, str]]:
                     yield f"routing.{c}.divert[{i}].{field}", f"unknown crossing {x!r}; expected one of: {listed}"
             if d.from_ == d.to:
                 yield f"routing.{c}.divert[{i}].to", "must be another crossing than `from`"
+        for i, change in enumerate(r.changes):
+            for x in change.shares:
+                if x not in names:
+                    yield f"routing.{c}.changes[{i}].shares.{x}", f"unknown crossing {x!r}; expected one of: {listed}"
+            if sum(change.shares.values()) <= 0:
+                yield f"routing.{c}.changes[{i}].shares", "expected at least one share above 0 (shares are weights)"
+            if i and change.from_ <= r.changes[i - 1].from_:
+                yield f"routing.{c}.changes[{i}].from", (f"{change.from_.date()} is not after the change before it "
+                                                         f"({r.changes[i - 1].from_.date()}): give changes in date order")
     if len(names) > 1:
         for c in s.demand:
             if c not in routing:

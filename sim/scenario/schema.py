@@ -29,6 +29,7 @@ from sim.scenario.base import MAX_COUNT, NAME, YES_NO, DateTime, Name, StrictMod
 from sim.scenario.corridor import (
     Cargo,
     Costs,
+    DatedShares,
     Demand,
     Disruption,
     Divert,
@@ -57,7 +58,8 @@ from sim.scenario.stages import (
 from sim.scenario.target_ref import TargetRef
 
 __all__ = [
-    "MAX_COUNT", "NAME", "Breakdowns", "Cargo", "Check", "Costs", "CrossingSpec", "DateTime", "Demand", "Disruption",
+    "MAX_COUNT", "NAME", "Breakdowns", "Cargo", "Check", "Costs", "CrossingSpec", "DateTime", "DatedShares", "Demand",
+    "Disruption",
     "Divert", "Empties", "InitialState", "LeverCost", "Line", "Loading", "Name", "Policies", "Reject", "Routing", "Scenario",
     "StopLoading", "Unloading", "UnloadingGroup", "Yard",
 ]

@@ -262,6 +262,12 @@ CASES: list[Case] = [
     Case("at-not-a-date", "`--at 31/10/2024` (not an ISO date)",
          ["run", "{file}", "--at", "31/10/2024", "--quiet", "--out", "out"], "--at",
          "is not an ISO date such as 2024-01-31", names_file=False),
+    # -- dated levers (issue 16, item 2) ---------------------------------------------------------
+    Case("longer-hours-window", "longer working hours written as a window raising a check that has only `hours` "
+         "(`capacity: 2`: a window scales capacities, it cannot change hours)",
+         ["validate", "{file}"], "disruptions[1].capacity", "has no finite capacity to scale",
+         text=_mini(("     target: line, capacity: 0}\n", ("     target: line, capacity: 0}\n  - {name: longer-hours, "
+                     "target: checks.phytosanitary, from: 2024-02-01, to: 2024-03-01, capacity: 2}\n")))),
 ]
 
 
