@@ -183,3 +183,16 @@ def test_raising_what_has_no_finite_capacity_is_refused_before_the_run() -> None
     data["disruptions"] = [{"name": "longer-hours", "target": "checks.customs", "capacity": 2, **WINDOW}]
     with pytest.raises(sim.SimError, match=r"disruptions\[0\]\.capacity.*no finite capacity to scale"):
         Scenario.from_data(data, "story.yaml")
+
+
+def test_the_work_limit_counts_the_breakdowns_of_added_points() -> None:
+    """Each point a window adds breaks down too (laid out in advance like the others), so the limit
+    on breakdowns counts it: 3 points failing every hour for 30 days pass, × 100 of them do not."""
+    data = copy.deepcopy(STORY)
+    data["unloading"]["breakdowns"] = {"mtbf": "1h", "mttr": "1min"}
+    Scenario.from_data(copy.deepcopy(data), "story.yaml")  # about 2,100 breakdowns: fine
+    data["duration"] = "3000d"  # about 210,000: still fine without a raise
+    Scenario.from_data(copy.deepcopy(data), "story.yaml")
+    data["disruptions"] = [{"name": "huge", "target": "unloading.x", "capacity": 100, **WINDOW}]
+    with pytest.raises(sim.SimError, match=r"unloading\.breakdowns\.mtbf: about 21,\d{3},\d{3} breakdowns"):
+        Scenario.from_data(data, "story.yaml")
