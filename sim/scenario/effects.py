@@ -73,6 +73,19 @@ def capacity_effects(s: Scenario) -> list[Effect]:
             for key, base, unit in limits(s, d.ref)]
 
 
+def dated_units(s: Scenario, target: TargetRef, base: int) -> list[tuple[dt.datetime, int]]:
+    """Where dated windows change a capacity of `target` from `base`: (from, units) at each change,
+    overlapping windows multiplying, as the model applies them (recurring windows are random: left out)."""
+    dated = [d for d in s.disruptions if not d.recurring and d.ref == target and d.capacity != 1.0]
+    out: list[tuple[dt.datetime, int]] = []
+    for t in sorted({t for d in dated for t in (d.from_, d.to) if t is not None}):
+        factor = math.prod(d.capacity for d in dated if d.from_ is not None and d.to is not None and d.from_ <= t < d.to)
+        units = scaled(base, factor)
+        if units != (out[-1][1] if out else base):
+            out.append((t, units))
+    return out
+
+
 def changes_something(s: Scenario, d: Disruption) -> bool:
     """Whether a disruption changes anything while it holds: a time factor, a closure, a loading
     ban, or a capacity it scales to another whole number (× 1.2 of 3 points is still 3 points)."""

@@ -196,3 +196,25 @@ def test_the_work_limit_counts_the_breakdowns_of_added_points() -> None:
     data["disruptions"] = [{"name": "huge", "target": "unloading.x", "capacity": 100, **WINDOW}]
     with pytest.raises(sim.SimError, match=r"unloading\.breakdowns\.mtbf: about 21,\d{3},\d{3} breakdowns"):
         Scenario.from_data(data, "story.yaml")
+
+
+@pytest.mark.filterwarnings("ignore:.*changes nothing:UserWarning")
+def test_the_deliveries_plot_draws_the_capacity_the_windows_leave() -> None:
+    """validate's numbers, the model's points and the plot's capacity line are one: 3 points (72
+    wagons a day × 60 t), 4 from 11 January (× 1.34), 3 again from 21 January; a window that
+    rounds back adds no step."""
+    from sim.reporting.corridor_plots import dated_unloading_capacity
+    from sim.reporting.plots import deliveries
+
+    s = story({"target": "unloading.x", "capacity": 1.34}, {"target": "unloading.x", "capacity": 1.2,
+                                                            "from": "2023-01-25", "to": "2023-01-28"})
+    steps = dated_unloading_capacity(s, "x")
+    assert [(t.date().isoformat(), c) for t, c in steps] == [
+        ("2023-01-01", 3 * 24 * 60.0), ("2023-01-11", 4 * 24 * 60.0), ("2023-01-21", 3 * 24 * 60.0)]
+    assert dated_unloading_capacity(story(), "x") == []
+    res = sim.run(s.with_changes({"duration": "25d"}), replications=1, executor="serial")
+    fig = deliveries(res)
+    line = next(a for a in fig.axes[0].get_lines() if a.get_gid() == "capacity_dated")
+    assert list(line.get_ydata())[:3] == [c for _, c in steps]
+    import matplotlib.pyplot as plt
+    plt.close(fig)
