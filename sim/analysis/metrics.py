@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.recorder import Observations, dwell_bin_centre
+from sim.scenario.target_ref import TargetRef
 from sim.units import DAY
 
 KPI_DEFINITIONS: dict[str, str] = {
@@ -29,7 +30,8 @@ KPI_DEFINITIONS: dict[str, str] = {
     "dwell_h_p90": "90th percentile of that dwell (hours)",
     "dwell_h_p99": "99th percentile of that dwell (hours)",
     "unload_wait_h_mean": "mean hours a wagon waits in the unloading queue (ready → unloading starts)",
-    "unloading_utilization": "share of nominal point-hours spent unloading (busy / (points × hours))",
+    "unloading_utilization": "share of nominal point-hours spent unloading (busy / (points × hours)); point-hours "
+                             "added by a window that raises the capacity count as nominal",
     "stop_loading_days": "days during which loading was halted by the stop-loading policy (all: any cargo)",
     "tonnes_deferred": "tonnes demanded while loading was halted and queued at origin",
     "tonnes_lost": "tonnes demanded while loading was halted and dropped",
@@ -50,6 +52,22 @@ KPI_DEFINITIONS: dict[str, str] = {
     "wagons_rerouted": "wagons of trains already formed re-routed from this crossing to another during the "
                        "statistics window (routing.<cargo>.reroute)",
     "detour_cost_usd": "wagons_rerouted × the rule's usd_per_wagon",
+    "backlog_wagons_end": "wagons at the border not yet unloaded at the end of the run",
+    "wagons_en_route_mean": "time-weighted mean of wagons formed and not yet at the border (on the line or "
+                            "waiting to enter it)",
+    "wagons_en_route_max": "largest number of wagons en route held for a positive time",
+    "wagons_en_route_end": "wagons en route at the end of the run",
+    "backlog_incl_en_route_mean": "time-weighted mean of wagons at the border or en route to it (the railway's "
+                                  "\"at the border and en route\")",
+    "backlog_incl_en_route_max": "largest number of wagons at the border or en route held for a positive time",
+    "backlog_incl_en_route_end": "wagons at the border or en route at the end of the run (still in the system)",
+    "age_in_system_h_mean": "mean hours since setting off of the wagons still in the system at the end "
+                            "(formed, neither unloaded nor refused; trains under way at the start count from it)",
+    "age_in_system_h_max": "the oldest of those wagons, in hours",
+    "dwell_h_km_mean": "Kaplan–Meier mean dwell (hours, restricted to the longest observed): delivered wagons, "
+                       "and wagons still at the border at the end counted as waiting at least their age; "
+                       "unlike dwell_h_mean it never looks better because a jam leaves wagons undelivered",
+    "dwell_h_km_p50": "Kaplan–Meier median of that dwell (hours); empty while half the wagons are still waiting",
 }
 #: KPIs of the origin, which is the corridor's: no value on one crossing's rows among several
 ORIGIN_KPIS = ("tonnes_deferred", "tonnes_lost", "tonnes_demanded", "tonnes_unmet", "trains_not_formed",
@@ -111,6 +129,7 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
     rows = []
     n = len(obs.cargo)
     x_count = len(obs.crossings)
+    added = t.get("added_point_h", np.zeros(obs.n_series))
     for k, (crossing, name) in enumerate(obs.labels()):
         block = k // (n + 1)
         tonnes = _payload_sum(obs, t["wagons_delivered"], k)
@@ -123,6 +142,8 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
         idle_days = t["backlog_integral"][k] / DAY
         recov = [w for w in obs.recoveries if w.series == k]
         recovered = [(w.recovered_at - w.end) / DAY for w in recov if w.recovered_at is not None]
+        km_mean, km_p50 = km_dwell(obs.dwell_hist[k], obs.censored_hist[k] if obs.censored_hist else None)
+        in_system = t["system_wagons_end"][k] if "system_wagons_end" in t else math.nan
         row: dict[str, float | str] = {
             "tonnes_delivered": float(tonnes),
             "wagons_delivered": float(delivered),
@@ -138,7 +159,7 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
             "dwell_h_p90": _percentile_from_hist(obs.dwell_hist[k], 0.90, dwell_values),
             "dwell_h_p99": _percentile_from_hist(obs.dwell_hist[k], 0.99, dwell_values),
             "unload_wait_h_mean": float(t["wait_sum"][k] / counted) if counted else math.nan,
-            "unloading_utilization": float(t["busy_h"][k] / (pts * hours)) if pts else math.nan,
+            "unloading_utilization": float(t["busy_h"][k] / (pts * hours + added[k])) if pts else math.nan,
             "stop_loading_days": _interval_overlap(halts, obs.warmup, obs.horizon) / DAY,
             "tonnes_deferred": float(t["tonnes_deferred"][k]),
             "tonnes_lost": float(t["tonnes_lost"][k]),
@@ -158,6 +179,17 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
             # routing by room (sim.model.room_log); observations recorded without it have none
             **{name: float(t[name][k]) if name in t else 0.0
                for name in ("wagons_waited_for_room", "wagons_rerouted", "detour_cost_usd")},
+            "backlog_wagons_end": float(t["backlog_end"][k]),
+            "wagons_en_route_mean": float(t["en_route_integral"][k] / hours),
+            "wagons_en_route_max": float(t["en_route_max"][k]),
+            "wagons_en_route_end": float(t["en_route_end"][k]),
+            "backlog_incl_en_route_mean": float((t["backlog_integral"][k] + t["en_route_integral"][k]) / hours),
+            "backlog_incl_en_route_max": float(t["incl_en_route_max"][k]),
+            "backlog_incl_en_route_end": float(t["backlog_end"][k] + t["en_route_end"][k]),
+            "age_in_system_h_mean": float(t["system_age_sum"][k] / in_system) if in_system else math.nan,
+            "age_in_system_h_max": float(t["system_age_max"][k]),
+            "dwell_h_km_mean": km_mean,
+            "dwell_h_km_p50": km_p50,
         }
         if obs.is_crossing_series(k):
             for key in ORIGIN_KPIS:
@@ -170,6 +202,30 @@ def kpis(obs: Observations, wagon_day_usd: float | None = None) -> pd.DataFrame:
         rows.append(row)
     frame = pd.DataFrame(rows)
     return frame[["cargo", "crossing"] + [c for c in frame.columns if c not in ("cargo", "crossing")]]
+
+
+def km_dwell(delivered: np.ndarray, censored: np.ndarray | None) -> tuple[float, float]:
+    """Kaplan–Meier estimate of the dwell from binned dwells of delivered wagons and binned ages of
+    wagons still waiting (right-censored): (mean restricted to the longest observation, median).
+
+    A wagon still waiting at the end leaves the risk set at its age instead of counting as a dwell
+    that short (or not at all, as in dwell_h_mean): a jam that keeps more wagons waiting, longer,
+    lowers the survival curve less, so both figures grow with it. The median is NaN while the
+    curve has not fallen to one half (more than half of the wagons still waiting, say)."""
+    d = delivered if censored is None else delivered + 0.0
+    c = np.zeros_like(d) if censored is None else censored
+    seen = np.nonzero(d + c)[0]
+    total = float(d.sum() + c.sum())
+    if not len(seen) or total <= 0:
+        return math.nan, math.nan
+    events, gone = d[seen], d[seen] + c[seen]
+    at_risk = total - np.concatenate(([0.0], np.cumsum(gone)[:-1]))  # the censored of a bin are at risk in it
+    survival = np.cumprod(1.0 - events / at_risk)
+    times = dwell_bin_centre(seen)
+    widths = np.diff(np.concatenate(([0.0], times)))
+    mean = float(np.dot(np.concatenate(([1.0], survival[:-1])), widths))
+    below = np.nonzero(survival <= 0.5)[0]
+    return mean, float(times[below[0]]) if len(below) else math.nan
 
 
 #: Quantile levels of the dwell distribution kept per replication (enough for an ECDF).
@@ -201,6 +257,8 @@ DAILY_COLUMNS = [
     "backlog_max", "backlog_mean", "held_trains_end", "held_trains_max", "held_trains_mean",
     "utilization", "stop_loading_h", "formed_wagons", "rejected_wagons", "origin_queue_end",
     "waiting_for_room_end",
+    "wagons_en_route_end", "wagons_en_route_mean", "backlog_incl_en_route_end", "backlog_incl_en_route_mean",
+    "backlog_incl_en_route_max",
 ]
 
 
@@ -226,6 +284,7 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
     dates = pd.to_datetime(start) + pd.to_timedelta(day_index, unit="D")
     day_hours = np.minimum(obs.horizon - day_index * DAY, DAY)
     d = obs.daily
+    added = d.get("added_point_h", np.zeros_like(d["busy_h"]))  # by raising windows (sim.model.crossing)
     columns: dict[str, list[np.ndarray]] = {}
     labels = obs.labels()
     for k, (_crossing, name) in enumerate(labels):
@@ -250,12 +309,18 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
             "held_trains_end": d["held_trains_end"][k],
             "held_trains_max": d["held_trains_max"][k],
             "held_trains_mean": d["held_trains_mean"][k],
-            "utilization": d["busy_h"][k] / (points * day_hours) if points else np.full(n_days, np.nan),
+            "utilization": d["busy_h"][k] / (points * day_hours + added[k]) if points
+            else np.full(n_days, np.nan),
             "stop_loading_h": halted,
             "formed_wagons": d["formed_wagons"][k],
             "rejected_wagons": d["rejected_wagons"][k],
             "origin_queue_end": d["origin_queue_end"][k],
             "waiting_for_room_end": d["waiting_for_room_end"][k] if "waiting_for_room_end" in d else np.zeros(n_days),
+            "wagons_en_route_end": d["en_route_end"][k],
+            "wagons_en_route_mean": d["en_route_mean"][k],
+            "backlog_incl_en_route_end": d["backlog_end"][k] + d["en_route_end"][k],
+            "backlog_incl_en_route_mean": d["backlog_mean"][k] + d["en_route_mean"][k],
+            "backlog_incl_en_route_max": d["incl_en_route_max"][k],
         }
         for col, values in part.items():
             columns.setdefault(col, []).append(np.asarray(values, dtype=None if col == "day" else float))
@@ -273,13 +338,12 @@ def daily(obs: Observations, start: dt.date) -> pd.DataFrame:
     })
 
 
-def target_crossing(obs: Observations, target: str) -> str:
+def target_crossing(obs: Observations, target: TargetRef) -> str:
     """The crossing a disruption target belongs to: its own, or the corridor (`all`) for a
     corridor-wide target among several crossings; the only crossing's name with one."""
     if len(obs.crossings) == 1:
         return obs.crossings[0]
-    parts = target.split(".")
-    return parts[1] if parts[0] == "crossings" and len(parts) > 2 else "all"
+    return target.crossing if target.crossing is not None else "all"
 
 
 def events(obs: Observations, start: dt.date) -> pd.DataFrame:
@@ -287,14 +351,14 @@ def events(obs: Observations, start: dt.date) -> pd.DataFrame:
     origin = pd.Timestamp(start)
     rows = [
         {"kind": "disruption", "name": w.name, "target": w.target, "start_h": w.start, "end_h": w.end,
-         "capacity": w.capacity, "time_factor": w.time_factor, "crossing": target_crossing(obs, w.target)}
+         "capacity": w.capacity, "time_factor": w.time_factor, "crossing": target_crossing(obs, w.ref)}
         for w in obs.windows
     ]
     where = obs.halt_crossings or [0] * len(obs.halts)
     several = len(obs.crossings) > 1
     rows += [
         {"kind": "stop_loading", "name": f"stop-loading {c}",
-         "target": f"crossings.{obs.crossings[x]}.demand.{c}" if several else f"demand.{c}",
+         "target": TargetRef("demand", c, obs.crossings[x] if several else None).text,
          "start_h": s, "end_h": e, "capacity": 0.0, "time_factor": 1.0, "crossing": obs.crossings[x]}
         for (c, s, e), x in zip(obs.halts, where)
     ]

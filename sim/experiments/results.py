@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.analysis.monthly import monthly
 from sim.analysis.stats import summarise
 from sim.errors import SimError
 from sim.experiments.arguments import as_run
@@ -86,6 +87,12 @@ class Results:
         names = self.crossings
         return names[0] if len(names) == 1 else "all"
 
+    @property
+    def monthly(self) -> pd.DataFrame:
+        """Wagons and tonnes unloaded per replication, crossing, cargo and calendar month (monthly.csv;
+        see sim.analysis.monthly), derived from the daily series."""
+        return monthly(self.daily)
+
     def summary(self) -> pd.DataFrame:
         """Mean, sd and 95 % CI of every KPI per cargo and crossing (long format)."""
         return summarise(self.kpis.drop(columns=["replication"]), by=["cargo"])
@@ -108,6 +115,7 @@ class Results:
             self.daily.to_csv(tmp / "daily.csv", index=False)
             self.events.to_csv(tmp / "events.csv", index=False)
             self.dwell.to_csv(tmp / "dwell.csv", index=False)
+            self.monthly.to_csv(tmp / "monthly.csv", index=False)
             if extra is not None:
                 extra(tmp)
         return Path(out)

@@ -28,12 +28,11 @@ OPEN = BanState(1.0, False)
 class LoadingBans:
     """The ban in force at any time for each (cargo index, crossing index)."""
 
-    def __init__(self, windows: list[Window], on_halt: dict[str, str], cargo: list[str], crossings: list[str],
-                 prefixes: list[str]) -> None:
+    def __init__(self, windows: list[Window], on_halt: dict[str, str], cargo: list[str], crossings: list[str]) -> None:
         self._by_key: dict[tuple[int, int], list[Window]] = {}
         for ci, c in enumerate(cargo):
-            for x, p in enumerate(prefixes):
-                mine = [w for w in windows if w.target == f"demand.{c}" or (p and w.target == f"{p}demand.{c}")]
+            for x, name in enumerate(crossings):
+                mine = [w for w in windows if w.ref.is_ban and w.ref.cargo == c and w.ref.at(name)]
                 if mine:
                     self._by_key[(ci, x)] = mine
         self.on_halt = on_halt

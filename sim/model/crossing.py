@@ -16,6 +16,7 @@ import math
 from collections.abc import Generator
 from typing import Any, NamedTuple
 
+import numpy as np
 import simpy
 
 from sim.model.bans import LoadingBans
@@ -29,10 +30,10 @@ from sim.model.recorder import Observations, Recorder
 from sim.model.rerouting import RerouteRule, start_rerouting
 from sim.model.rng import Streams
 from sim.model.room_log import RoomLog
-from sim.model.routing import DivertRule, Router
+from sim.model.routing import DivertRule, Router, SmoothRoundRobin
 from sim.scenario.distributions import Exponential, Fixed, Sampler
-from sim.scenario.rules import is_demand_target
 from sim.scenario.schema import Scenario
+from sim.scenario.target_ref import TargetRef
 from sim.units import DAY
 
 Process = Generator[simpy.Event, Any, None]
@@ -71,9 +72,9 @@ class CrossingModel:
         self.payload = [s.cargo[c].payload_t for c in self.cargo]
         self.trace = Trace() if trace else None
         self.windows: list[Window] = lay_out_windows(s, self.streams, self.horizon)
-        by_target: dict[str, list[Window]] = {}
+        by_target: dict[TargetRef, list[Window]] = {}
         for w in self.windows:
-            by_target.setdefault(w.target, []).append(w)
+            by_target.setdefault(w.ref, []).append(w)
         self.schedules = {t: TargetSchedule(ws) for t, ws in by_target.items()}
         specs = s.crossing_specs()
         names = [name for name, _ in specs]
@@ -94,9 +95,8 @@ class CrossingModel:
             origin.room_log = self.room_log
             if origin.router is not None:
                 origin.room = self._can_take
-        self.bans = LoadingBans([w for w in self.windows if is_demand_target(w.target)],
-                                {d.name: d.on_halt or "defer" for d in s.disruptions}, self.cargo, names,
-                                [s.prefix(x) for x in names])
+        self.bans = LoadingBans([w for w in self.windows if w.ref.is_ban],
+                                {d.name: d.on_halt or "defer" for d in s.disruptions}, self.cargo, names)
         for crossing in self.crossings:
             start_initial(self, crossing)
         self.detours: dict[tuple[int, int, int], RerouteRule] = {}  # (from, to, cargo) -> its rule
@@ -116,12 +116,17 @@ class CrossingModel:
         names = s.crossing_names
         starting = initial_wagons(self)
         self.origins: list[Origin] = []
+        self._rule_spans: dict[int, tuple[float, float]] = {}  # id(rule) -> (starts, ends) in hours
+        self._share_changes: list[tuple[Origin, list[tuple[float, list[float]]]]] = []
         for i, c in enumerate(self.cargo):
             router = None
             if len(names) > 1 and s.routing is not None and c in s.routing:
                 r = s.routing[c]
                 rules = [DivertRule(names.index(d.from_), names.index(d.to), d.share, d.above_wagons,
                                     d.resume_below, d.check_every) for d in r.divert]
+                for d, rule in zip(r.divert, rules):
+                    self._rule_spans[id(rule)] = (-math.inf if d.starts is None else s.hours_since_start(d.starts),
+                                                  math.inf if d.ends is None else s.hours_since_start(d.ends))
                 router = Router([r.weights.get(x, 0.0) for x in names], rules)
             bucket = None
             if s.loading is not None and c in s.loading:
@@ -133,6 +138,9 @@ class CrossingModel:
                             None if own is None else own - starting[i], self._dispatch, len(self.cargo),
                             len(names), router, bucket, self.trace)
             self.origins.append(origin)
+            if router is not None and s.routing is not None and s.routing[c].changes:
+                self._share_changes.append((origin, [(s.hours_since_start(ch.from_), [ch.weights.get(x, 0.0)
+                                                      for x in names]) for ch in s.routing[c].changes]))
         sl = s.policies.stop_loading
         if sl is not None:
             for c in sl.cargo:
@@ -153,6 +161,8 @@ class CrossingModel:
             for rule in origin.router.rules if origin.router is not None else []:
                 self.crossings[rule.source].track_border()
                 env.process(self._divert(origin, rule))
+        for origin, changes in self._share_changes:
+            env.process(self._dated_shares(origin, changes))
         if not self.bans.empty:
             env.process(self._bans())
         env.process(self._ticker())
@@ -242,15 +252,31 @@ class CrossingModel:
         env = self.env
         source = self.crossings[rule.source]
         target = self.crossings[rule.target].name
+        starts, ends = self._rule_spans.get(id(rule), (-math.inf, math.inf))
         while True:
             backlog = sum(source.border_backlog(ci) for ci in range(len(self.cargo)))
-            if not rule.on and backlog > rule.above:
+            if rule.on and not starts <= env.now < ends:  # a dated rule's span is over
+                rule.on = False
+                self.divert_log.append(DivertDecision(origin.cargo, source.name, target, "off", env.now, backlog))
+            elif not rule.on and backlog > rule.above and starts <= env.now < ends:
                 rule.on = True
                 self.divert_log.append(DivertDecision(origin.cargo, source.name, target, "on", env.now, backlog))
             elif rule.on and backlog < rule.below:
                 rule.on = False
                 self.divert_log.append(DivertDecision(origin.cargo, source.name, target, "off", env.now, backlog))
             yield env.timeout(rule.check_every)
+
+    def _dated_shares(self, origin: Origin, changes: list[tuple[float, list[float]]]) -> Process:
+        """A cargo's routing shares replaced at their dates (`routing.<cargo>.changes`): dealing starts
+        afresh with the new weights; the change in force at the start applies from it."""
+        assert origin.router is not None
+        for t, weights in changes:
+            if t >= self.horizon:
+                return
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            origin.router.rr = SmoothRoundRobin(weights)
+            origin.release()
 
     def _bans(self) -> Process:
         """Loading bans come into force and end at their windows' bounds; trains held back by a
@@ -293,9 +319,30 @@ class CrossingModel:
                 self.recorder.origin_queue(origin.ci, 0)
 
     # -- running -------------------------------------------------------------------------------
+    def _added_point_hours(self, obs: Observations) -> None:
+        """Point-hours of unloading points added by raising windows, per series: per day and in the
+        statistics window (utilisation is busy point-hours over nominal + added ones)."""
+        days = np.zeros((obs.n_series, obs.n_days))
+        total = np.zeros(obs.n_series)
+        for crossing in self.crossings:
+            for cargo, group in crossing.spec.unloading.groups.items():
+                sched = crossing.schedule("unloading", cargo)
+                if sched is None or sched.most_units(group.points) <= group.points:
+                    continue
+                per_day = [sched.added_unit_hours(group.points, d * DAY, min((d + 1) * DAY, self.horizon))
+                           for d in range(obs.n_days)]
+                stats = sched.added_unit_hours(group.points, obs.warmup, self.horizon)
+                for k in self.recorder.lane_series[crossing.index * len(self.cargo) + self.ci[cargo]]:
+                    days[k] += per_day
+                    total[k] += stats
+        obs.daily["added_point_h"] = days
+        obs.totals["added_point_h"] = total
+
     def run(self) -> Observations:
         self.env.run(until=self.horizon)
         self._report_origins()
+        for crossing in self.crossings:
+            crossing.report_still_in_system(self.horizon)
         self.recorder.flush(self.horizon)
         for origin in self.origins:
             for x, halted in enumerate(origin.halted_at):
@@ -305,6 +352,7 @@ class CrossingModel:
                                      len(origin.queue) + len(origin.held_back))
         obs = self.recorder.finish(self._diagnostics())
         self.room_log.fill(obs)
+        self._added_point_hours(obs)
         return obs
 
     def _diagnostics(self) -> dict[str, object]:
@@ -328,6 +376,7 @@ class CrossingModel:
             "initial_wagons": initial_wagons(self),
             "in_journey_wagons": in_system,
             "in_journey_by_crossing": by_crossing,
+            "en_route_by_crossing": {c.name: list(c.on_line_wagons) for c in self.crossings},
             "rejected_wagons": per_cargo("rejected_wagons"),
             "on_detour_wagons": list(self.on_detour),
             "by_crossing": {c.name: {"formed": [o.formed_wagons[c.index] for o in self.origins],

@@ -16,16 +16,22 @@ from sim.model.rng import Streams
 from sim.scenario.distributions import Sampler
 from sim.scenario.effects import scaled
 from sim.scenario.schema import Scenario
+from sim.scenario.target_ref import TargetRef
 
 
 @dataclass(frozen=True)
 class Window:
     name: str
-    target: str
+    ref: TargetRef  # what it acts on
     start: float  # hours since scenario start
     end: float
     capacity: float
     time_factor: float
+
+    @property
+    def target(self) -> str:
+        """The target as the scenario writes it."""
+        return self.ref.text
 
 
 def lay_out_windows(scenario: Scenario, streams: Streams, horizon: float) -> list[Window]:
@@ -39,7 +45,7 @@ def lay_out_windows(scenario: Scenario, streams: Streams, horizon: float) -> lis
             start = scenario.hours_since_start(d.from_)
             end = scenario.hours_since_start(d.to)
             if end > 0 and start < horizon:
-                windows.append(Window(d.name, d.target, start, end, d.capacity, d.time_factor))
+                windows.append(Window(d.name, d.ref, start, end, d.capacity, d.time_factor))
             continue
         assert d.every is not None and d.lasts is not None
         rng = streams.get(f"disruptions.{d.name}")
@@ -50,7 +56,7 @@ def lay_out_windows(scenario: Scenario, streams: Streams, horizon: float) -> lis
         while t < last:
             lasting = length()
             if t + lasting > 0:  # a season from before the start: only windows reaching into the run
-                windows.append(Window(d.name, d.target, t, min(t + lasting, last), d.capacity, d.time_factor))
+                windows.append(Window(d.name, d.ref, t, min(t + lasting, last), d.capacity, d.time_factor))
             t += lasting + gap()
     windows.sort(key=lambda w: (w.start, w.name))
     return windows
@@ -104,13 +110,26 @@ class TargetSchedule:
 
     def reduced_windows(self, base: int) -> list[tuple[float, float, int]]:
         """(start, end, units available) wherever floor(base * factor) is below base."""
-        out = []
+        return [(a, b, units) for a, b, units in self.unit_segments(base) if units < base]
+
+    def unit_segments(self, base: int) -> list[tuple[float, float, int]]:
+        """(start, end, units available) of every piece of time, from -inf to inf: `base` outside
+        the windows, floor(base × factor) inside (more than `base` where a window raises it)."""
+        times = self._times
+        out = [(-math.inf, times[0], base)] if times else [(-math.inf, math.inf, base)]
         for i, cap in enumerate(self._caps):
-            units = scaled(base, cap)
-            if units < base:
-                end = self._times[i + 1] if i + 1 < len(self._times) else math.inf
-                out.append((self._times[i], end, units))
+            end = times[i + 1] if i + 1 < len(times) else math.inf
+            out.append((times[i], end, scaled(base, cap)))
         return out
+
+    def added_unit_hours(self, base: int, a: float, b: float) -> float:
+        """Unit-hours within [a, b) above `base`, added by windows that raise the capacity."""
+        return sum(max(0, units - base) * max(0.0, min(end, b) - max(start, a))
+                   for start, end, units in self.unit_segments(base) if units > base)
+
+    def most_units(self, base: int) -> int:
+        """The most units available at any time: `base`, or more where a window raises it."""
+        return max(units for _, _, units in self.unit_segments(base))
 
     @property
     def empty(self) -> bool:

@@ -92,13 +92,13 @@ def _at_border(model: CrossingModel, crossing: Crossing, train: Train) -> Proces
 def _on_line(model: CrossingModel, crossing: Crossing, train: Train, arrive: float) -> Process:
     """On the approach line at the start: arrives at `arrive` (later if the line is closed then)."""
     crossing.active[train.id] = train
-    crossing.on_line_wagons[train.ci] += train.wagons
+    crossing.on_line(train, +1)
     if not crossing.line_calendar.always_open:
         arrive = crossing.line_calendar.next_open(arrive)
     yield model.env.timeout(arrive)
     if crossing.trace:
         crossing.trace(train, f"{crossing.prefix}line", "exit", model.env.now)
-    crossing.on_line_wagons[train.ci] -= train.wagons
+    crossing.on_line(train, -1)
     yield from crossing._border(train)
     if crossing.checks and not (yield from crossing._checks(train)):
         return

@@ -17,6 +17,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import simpy
 
 from sim.model.availability import Calendar
@@ -31,6 +32,7 @@ from sim.model.unloading import UnloadingGroup
 from sim.model.yard_shares import SharedYardGate
 from sim.scenario.distributions import Sampler
 from sim.scenario.stages import Check, CrossingSpec
+from sim.scenario.target_ref import Stage, TargetRef
 
 if TYPE_CHECKING:
     from sim.model.crossing import CrossingModel
@@ -108,7 +110,7 @@ class Crossing:
 
     def _build_line(self) -> None:
         line = self.spec.line
-        sched = self.model.schedules.get(f"{self.prefix}line")
+        sched = self.schedule("line")
         closed = sched.closed_windows() if sched else []
         self.line_calendar = Calendar(closed=closed)
         self.line_gate = self._shares_gate(f"{self.prefix}line", line.shares, line.share_unused, None,
@@ -119,7 +121,7 @@ class Crossing:
     def _build_yard(self) -> None:
         yard = self.spec.yard
         name = f"{self.prefix}yard"
-        sched = self.model.schedules.get(name)
+        sched = self.schedule("yard")
         cal = Calendar(closed=sched.closed_windows() if sched else [])
         log = self.model.recorder.stage(name)
         if yard.shares is not None and yard.capacity_wagons is not None:
@@ -134,7 +136,7 @@ class Crossing:
         p = self.prefix
         for check in self.spec.checks:
             label = f"{p}checks.{check.name}"
-            sched = self.model.schedules.get(label)
+            sched = self.schedule("checks", check.name)
             hours = None if check.hours in (None, (0.0, 24.0)) else check.hours
             cal = Calendar(hours=hours, closed=sched.closed_windows() if sched else [])
             needs_gate = check.trains_at_once is not None or check.trains_per_day is not None or not cal.always_open
@@ -149,10 +151,14 @@ class Crossing:
         model = self.model
         self.unloading: dict[str, UnloadingGroup] = {
             cargo: UnloadingGroup.build(cargo, group, u.breakdowns_of(cargo),
-                                        model.schedules.get(f"{self.prefix}unloading.{cargo}"), model.streams,
+                                        self.schedule("unloading", cargo), model.streams,
                                         model.horizon, f"{self.prefix}unloading.{cargo}")
             for cargo, group in u.groups.items()
         }
+
+    def schedule(self, stage: Stage, name: str | None = None) -> TargetSchedule | None:
+        """The disruption timetable of one of this crossing's stages (None: no window on it)."""
+        return self.model.schedules.get(TargetRef(stage, name, self.name if self.prefix else None))
 
     def gates(self) -> list[Gate]:
         return [self.line_gate, self.yard_gate] + [stage.gate for stage in self.checks if stage.gate is not None]
@@ -188,7 +194,8 @@ class Crossing:
     def _line(self, train: Train) -> Process:
         """Daily cap and closures at entry, then transit; no arrivals while the line is closed."""
         env = self.env
-        self.on_line_wagons[train.ci] += train.wagons
+        train.departed = env.now
+        self.on_line(train, +1)
         if not self._admit_now(self.line_gate, 1):
             request = self.line_gate.request(1, train.priority, train.ci)
             if self.waiting_trains is not None and train.id > 0 and not request.triggered:
@@ -212,7 +219,12 @@ class Crossing:
         yield env.timeout(arrive - env.now)
         if self.trace:
             self.trace(train, f"{self.prefix}line", "exit", env.now)
-        self.on_line_wagons[train.ci] -= train.wagons
+        self.on_line(train, -1)
+
+    def on_line(self, train: Train, sign: int) -> None:
+        """The train sets off for the border (+1: formed, or under way at the start) or gets there (−1)."""
+        self.on_line_wagons[train.ci] += sign * train.wagons
+        self.recorder.in_system.change(train.lane, self.env.now, sign * train.wagons)
 
     def _border(self, train: Train) -> Process:
         """Arrival at the border (the backlog starts here), then entry into the yard when it has room."""
@@ -361,6 +373,23 @@ class Crossing:
             if train.unloaded_by:
                 out[train.ci] += sum(1 for e in train.unloaded_by if e < horizon)
         return out
+
+    def report_still_in_system(self, horizon: float) -> None:
+        """Tell the recorder the age of every wagon formed for this crossing and neither unloaded
+        nor refused by `horizon`: since border arrival for those at the border, since setting off
+        (or the start, for trains under way then) for every one."""
+        by_lane: dict[int, tuple[list[float], list[float]]] = {}
+        for train in self.active.values():
+            waiting = sum(1 for e in train.unloaded_by if e >= horizon) if train.unloaded_by else train.wagons
+            if not waiting:
+                continue
+            border, system = by_lane.setdefault(train.lane, ([], []))
+            if train.border_arrival <= horizon:  # (nan: not at the border yet)
+                border.extend([horizon - train.border_arrival] * waiting)
+            off = train.departed if not math.isnan(train.departed) else 0.0
+            system.extend([horizon - off] * waiting)
+        for lane, (border, system) in sorted(by_lane.items()):
+            self.recorder.in_system.at_end(lane, np.asarray(border), np.asarray(system))
 
     def in_journey(self, horizon: float) -> list[int]:
         """Wagons per cargo formed for this crossing and neither unloaded nor refused by `horizon`."""

@@ -129,3 +129,19 @@ class LevelSeries:
         if not len(hits):
             return None
         return max(float(starts[i0 + hits[0]]), after)
+
+
+def max_of_sum(x: LevelSeries, y: LevelSeries) -> int:
+    """The largest level x + y held for a positive time in the period both last flushed (the
+    maximum of a sum is not the sum of the maxima: wagons move from one to the other)."""
+    if x.last_segments is None or y.last_segments is None:
+        return x.level + y.level
+    (sx, lx), (sy, ly) = x.last_segments, y.last_segments
+    if not len(sx) or not len(sy):
+        return x.level + y.level
+    if len(sy) == 1:  # (most periods of a quiet series: one level throughout)
+        return int(lx.max() + ly[0])
+    starts = np.union1d(sx, sy)  # both cover the period from its start, so every piece has a level
+    ix = np.searchsorted(sx, starts, side="right") - 1
+    iy = np.searchsorted(sy, starts, side="right") - 1
+    return int((lx[ix] + ly[iy]).max())

@@ -85,6 +85,9 @@ class Observations:
     # where trains wait: stage (line, yard, checks.<name>, prefixed with several crossings) -> daily series
     # (sim.model.waiting)
     stages: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    # per series, wagons still at the border at the end, by hours since their border arrival (the
+    # dwell histogram's bins): dwells known only to be at least that long (right-censored)
+    censored_hist: list[np.ndarray] = field(default_factory=list)
 
     @property
     def n_series(self) -> int:

@@ -46,7 +46,8 @@ class Train:
     lane: int = 0  # the recorder's lane: crossing × number of cargo + cargo index
     deferred: bool = False  # its tonnes were counted as deferred once already
     waited_for_room: bool = False  # no crossing could take it once already (counted once)
-    reroute: int = -1  # the crossing it is being re-routed to (sim.model.rerouting), while it is
+    departed: float = math.nan  # when it set off for the border (nan: under way at the start)
+    reroute: int = -1  # the crossing it is being re-routed to (sim.model.rerouting), while on its detour
 
 
 @dataclass

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from sim.model.disruptions import Window
+from sim.model.in_system import InSystemLog
 from sim.model.levels import LevelSeries
 from sim.model.observations import (
     DWELL_BINS,
@@ -61,6 +62,7 @@ class Recorder:
         nd = self.n_days
         self.backlog = [LevelSeries(nd, histogram=True) for _ in range(self.n_series)]
         self.held = [LevelSeries(nd, histogram=False) for _ in range(self.n_series)]
+        self.in_system = InSystemLog(self.n_series, nd, self.lane_series)  # en route, ages at the end
         # per lane, blocks of wagons scheduled but not yet folded: (finish, dwell, wait) arrays
         self._wagons: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in range(lanes)]
         # wagons of trains already under way at the start: delivered, but with no known dwell
@@ -228,6 +230,7 @@ class Recorder:
         for step_list in (self.backlog, self.held):
             for k in range(self.n_series):
                 step_list[k].flush(a, b, day, in_stats)
+        self.in_system.flush(a, b, day, in_stats, self.backlog)
         for lane in range(len(self.lane_series)):
             self._flush_lane(lane, a, b, day, in_stats)
         if self._formed:
@@ -359,8 +362,8 @@ class Recorder:
         daily["held_trains_end"] = np.array([s.day_end for s in self.held])
         daily["held_trains_max"] = np.array([s.day_max for s in self.held])
         daily["held_trains_mean"] = np.array([s.day_integral for s in self.held]) / DAY
-        if days * DAY > self.horizon:  # a last, partial day: mean over the hours simulated
-            frac = (self.horizon - (days - 1) * DAY) / DAY
+        frac = min(1.0, (self.horizon - (days - 1) * DAY) / DAY)
+        if frac < 1.0:  # a last, partial day: mean over the hours simulated
             daily["backlog_mean"][:, -1] /= frac
             daily["held_trains_mean"][:, -1] /= frac
         if len(self.crossings) > 1:  # the origin is the corridor's: no queue per crossing
@@ -372,9 +375,9 @@ class Recorder:
         totals["held_integral"] = np.array([s.integral for s in self.held])
         totals["held_max"] = np.array([float(s.maximum) for s in self.held])
         totals["backlog_end"] = np.array([float(s.level) for s in self.backlog])
-        diagnostics = dict(diagnostics)
-        diagnostics["min_backlog"] = min(s.min_level for s in self.backlog)
-        diagnostics["min_held"] = min(s.min_level for s in self.held)
+        self.in_system.finish(daily, totals, frac)
+        diagnostics = {**diagnostics, "min_backlog": min(s.min_level for s in self.backlog),
+                       "min_held": min(s.min_level for s in self.held), "min_en_route": self.in_system.min_level}
         return Observations(
             cargo=list(self.cargo),
             payload_t=list(self.payload_t),
@@ -386,6 +389,7 @@ class Recorder:
             totals=totals,
             backlog_hist=[s.hist if s.hist is not None else np.zeros(1) for s in self.backlog],
             dwell_hist=self.dwell_hist,
+            censored_hist=self.in_system.censored_hist,
             recoveries=self.recoveries,
             halts=self.halts,
             windows=self.windows,

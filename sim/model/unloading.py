@@ -39,14 +39,18 @@ class UnloadingGroup:
         wagon_time: Sampler,
         point_calendars: list[Calendar],
         schedule: TargetSchedule | None,
+        start_calendars: list[Calendar] | None = None,
     ) -> None:
-        if len(point_calendars) != points:
+        """`point_calendars`: when each point works (a wagon's work pauses while it is down);
+        `start_calendars`: when each may take a new wagon, if that is less often (default the same)."""
+        if len(point_calendars) != points or (start_calendars is not None and len(start_calendars) != points):
             raise ValueError("one calendar per point is needed")
         self.points = points
         self._wagon_time = wagon_time
         self._calendars = point_calendars
+        self._start_calendars = start_calendars or point_calendars
         self._schedule = schedule if schedule is not None and not schedule.empty else None
-        self._all_open = all(c.always_open for c in point_calendars)
+        self._all_open = all(c.always_open for c in self._start_calendars)
         # (free-from time, point index); a heap keyed by when each point can next take a wagon
         self._free: list[tuple[float, int]] = [(0.0, p) for p in range(points)]
         # Without downtime the points are interchangeable: a heap of free-from times is enough.
@@ -57,15 +61,20 @@ class UnloadingGroup:
     def build(cls, cargo: str, group: GroupSpec, breakdowns: Breakdowns | None, schedule: TargetSchedule | None,
               streams: Streams, horizon: float, label: str | None = None) -> UnloadingGroup:
         """A cargo's group as the scenario describes it: points taken out by disruption windows
-        (the highest-numbered first) and, with breakdowns, each point's failures laid out to the
-        horizon on its own random stream. `label` names the streams (default unloading.<cargo>)."""
+        (the highest-numbered first; the wagon in hand waits for the point to be back), points
+        added by windows that raise the capacity (the highest-numbered: they take wagons only in
+        such a window, and finish the one in hand after it) and, with breakdowns, each point's
+        failures laid out to the horizon on its own random stream. `label` names the streams
+        (default unloading.<cargo>)."""
         label = label or f"unloading.{cargo}"
-        points = group.points
+        base = group.points
+        points = schedule.most_units(base) if schedule is not None else base
         down: list[list[tuple[float, float]]] = [[] for _ in range(points)]
+        absent: list[list[tuple[float, float]]] = [[] for _ in range(points)]  # added points, out of their windows
         if schedule is not None:
-            for start, end, units in schedule.reduced_windows(points):
+            for start, end, units in schedule.unit_segments(base):
                 for p in range(units, points):
-                    down[p].append((start, end))
+                    (down if p < base else absent)[p].append((start, end))
         if breakdowns is not None:
             for p in range(points):
                 rng = streams.get(f"{label}.point{p}.breakdowns")
@@ -77,8 +86,9 @@ class UnloadingGroup:
                     down[p].append((t, t + r))
                     t += r + up()
         calendars = [Calendar(closed=d) for d in down]
+        starts = [Calendar(closed=d + a) if a else c for c, d, a in zip(calendars, down, absent)]
         wagon_time = Sampler(group.wagon_time, streams.get(f"{label}.wagon_time"))
-        return cls(points, wagon_time, calendars, schedule)
+        return cls(points, wagon_time, calendars, schedule, starts if points > base else None)
 
     def schedule_train(self, ready: float, wagons: int) -> WagonSchedule:
         """Assign the train's wagons to points in queue order; return their start and end times."""
@@ -102,11 +112,12 @@ class UnloadingGroup:
         busy_ends: list[float] = []
         tf = self._schedule.time_factor_at if self._schedule is not None else None
         calendars = self._calendars
+        start_calendars = self._start_calendars
         for work in works:
             while True:
                 at, p = free[0]
                 earliest = at if at > ready else ready
-                start = calendars[p].next_open(earliest)
+                start = start_calendars[p].next_open(earliest)
                 if start == earliest:
                     break
                 # This point is down then; look again at it when it is back up.

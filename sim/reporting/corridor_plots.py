@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.reporting.figures import figure
@@ -18,6 +19,8 @@ from sim.reporting.timeline import (
     legend_below,
     shade_events,
 )
+from sim.scenario.effects import dated_units
+from sim.scenario.target_ref import TargetRef
 
 if TYPE_CHECKING:
     from sim.experiments.results import Results
@@ -33,6 +36,26 @@ def unloading_capacity_t_per_day(scenario: Scenario, cargo: str, crossing: str |
         if group is not None and crossing in (None, name):
             total += group.points * 24.0 / group.wagon_time.mean * scenario.cargo[cargo].payload_t
     return total
+
+
+def dated_unloading_capacity(scenario: Scenario, cargo: str) -> list[tuple[pd.Timestamp, float]]:
+    """Tonnes per day the cargo's unloading can handle, from the start and at each change that dated
+    windows make to its points (raised or cut; summed over the crossings); [] when none does."""
+    groups = [(TargetRef("unloading", cargo, name if scenario.prefix(name) else None), spec.unloading.groups[cargo])
+              for name, spec in scenario.crossing_specs() if cargo in spec.unloading.groups]
+    changes = {ref: dated_units(scenario, ref, g.points) for ref, g in groups}
+    times = sorted({t for steps in changes.values() for t, _ in steps})
+    if not times:
+        return []
+    rate = {ref: 24.0 / g.wagon_time.mean * scenario.cargo[cargo].payload_t for ref, g in groups}
+    out = []
+    for t in [pd.Timestamp(scenario.start).to_pydatetime(), *times]:
+        total = 0.0
+        for ref, g in groups:
+            points = [units for at, units in changes[ref] if at <= t]
+            total += (points[-1] if points else g.points) * rate[ref]
+        out.append((pd.Timestamp(t), total))
+    return out
 
 
 def unloading_points(scenario: Scenario, cargo: str) -> int:
@@ -101,7 +124,7 @@ def corridor_figures(results: Results) -> dict[str, Figure]:
     scen = results.scenario
     if len(results.crossings) > 1:
         figs["backlog_by_crossing"] = backlog_by_crossing(results)
-    bans = any(".demand." in f".{d.target}" for d in scen.disruptions)
+    bans = any(d.ref.is_ban for d in scen.disruptions)
     if (scen.loading or bans) and "formed_wagons" in results.daily.columns:
         figs["loading"] = loading(results)
     return figs

@@ -41,6 +41,17 @@ KPI_UNITS: dict[str, str] = {
     "wagons_waited_for_room": "wagons",
     "wagons_rerouted": "wagons",
     "detour_cost_usd": "USD",
+    "backlog_wagons_end": "wagons",
+    "wagons_en_route_mean": "wagons",
+    "wagons_en_route_max": "wagons",
+    "wagons_en_route_end": "wagons",
+    "backlog_incl_en_route_mean": "wagons",
+    "backlog_incl_en_route_max": "wagons",
+    "backlog_incl_en_route_end": "wagons",
+    "age_in_system_h_mean": "h",
+    "age_in_system_h_max": "h",
+    "dwell_h_km_mean": "h",
+    "dwell_h_km_p50": "h",
 }
 
 #: KPIs whose values lie in [0, 1] (a share); every other KPI named above is merely non-negative.

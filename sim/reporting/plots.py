@@ -27,6 +27,7 @@ from sim.reporting.corridor_plots import (
     CORRIDOR_CAPTIONS,
     backlog_by_crossing,
     corridor_figures,
+    dated_unloading_capacity,
     loading,
     unloading_capacity_t_per_day,
     unloading_points,
@@ -150,13 +151,18 @@ def deliveries(results: Results) -> Figure:
         cap = unloading_capacity_t_per_day(scen, cargo)
         ax.axhline(cap, color="black", linestyle="--", linewidth=1.2, gid="capacity",
                    label="nominal unloading capacity")
+        steps = dated_unloading_capacity(scen, cargo)
+        if steps:  # dated windows raise or cut the points: the capacity they leave, step by step
+            end = pd.Timestamp(scen.start) + pd.Timedelta(hours=scen.duration)
+            ax.step([t for t, _ in steps] + [end], [c for _, c in steps] + [steps[-1][1]], where="post",
+                    color="black", linewidth=1.0, gid="capacity_dated", label="unloading capacity with dated windows")
         ax.set_ylabel(f"{cargo} unloaded (t/day)")
         terms = " + ".join(f"{g.points} points × 24 h / {g.wagon_time.mean:g} h per wagon" for g in groups)
         ax.set_title(f"{cargo}: nominal capacity {cap:,.0f} t/day = "
                      f"{'(' + terms + ')' if len(groups) > 1 else terms} × {scen.cargo[cargo].payload_t:g} t",
                      loc="left", fontsize=9)
         finish_time_axes(ax, results)
-        ax.set_ylim(0, max(cap * 1.15, ax.get_ylim()[1]))
+        ax.set_ylim(0, max(max([cap, *(c for _, c in steps)]) * 1.15, ax.get_ylim()[1]))
     for ax in axes[:-1]:
         ax.set_xlabel("")
     legend_below(fig, list(axes))

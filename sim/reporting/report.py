@@ -183,7 +183,7 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
             effect.append(f"capacity ×{dis.capacity:g}")
         if dis.time_factor != 1.0:
             effect.append(f"time ×{dis.time_factor:g}")
-        if ".demand." in f".{dis.target}":
+        if dis.ref.is_ban:
             effect.append(f"trains not loaded are {'lost' if dis.on_halt == 'lose' else 'deferred'}")
         rows.append(("Disruptions", dis.name, f"{dis.target}: {', '.join(effect) or 'no effect'}; {when}"))
     sl = s.policies.stop_loading

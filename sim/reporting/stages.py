@@ -50,7 +50,7 @@ def stage_limits(scenario: Scenario) -> dict[str, str]:
                 parts.append(f"works {check.model_dump()['hours']}")
             out[f"{p}checks.{check.name}"] = ", ".join(parts) or "no limit"
     for d in scenario.disruptions:
-        if d.target in out and d.capacity != 1:
+        if d.ref.stage in ("line", "yard", "checks") and d.capacity != 1:
             out[d.target] += f"; {d.name}: {'closed' if d.capacity == 0 else f'capacity ×{d.capacity:g}'}"
     return out
 

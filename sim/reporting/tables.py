@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 
 HEADLINE_KPIS = [
     "tonnes_delivered", "throughput_t_per_day", "backlog_wagons_mean", "backlog_wagons_max",
-    "held_trains_mean", "dwell_h_mean", "dwell_h_p90", "unload_wait_h_mean", "unloading_utilization",
+    "backlog_incl_en_route_mean",  # the railway's "at the border and en route"
+    "held_trains_mean", "dwell_h_mean", "dwell_h_p90",
+    "dwell_h_km_mean",  # dwell_h_mean leaves out wagons still waiting at the end: a jam can look shorter
+    "unload_wait_h_mean", "unloading_utilization",
     "stop_loading_days", "tonnes_deferred", "tonnes_lost", "idle_cost_usd", "recovery_days",
     "unrecovered_disruptions",  # recovery_days leaves out windows that never recovered: say how many
 ]

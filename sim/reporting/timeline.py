@@ -13,6 +13,8 @@ from matplotlib.ticker import FuncFormatter
 from sim.analysis.stats import corridor_rows
 from sim.reporting.figures import date_axis, thousands
 from sim.reporting.periods import period_text as period_text  # re-exported: plots and report use it
+from sim.scenario.effects import changes_something
+from sim.scenario.target_ref import TargetRef
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -52,8 +54,16 @@ def band(ax: Axes, rows: pd.DataFrame, column: str, label: str, color: str = BAN
     return mean
 
 
+def _concerns(target: str, cargo: str) -> bool:
+    """Whether a window or halt on `target` acts on `cargo` (`all`: every one does)."""
+    ref = TargetRef.parse(target)
+    return cargo == "all" or ref is None or ref.cargo is None or ref.cargo == cargo
+
+
 def windows(results: Results, cargo: str) -> tuple[list[dict[str, Any]], pd.DataFrame, pd.DataFrame]:
-    """Dated disruption windows (the same in every replication), random ones, and stop-loading halts."""
+    """What a plot of `cargo` shades: dated disruption windows (the same in every replication),
+    random ones, and stop-loading halts. Left out: windows that change nothing (validate warns of
+    them) and windows and halts on another cargo (its unloading, its loading)."""
     ev = results.events
     if ev is None or ev.empty:
         empty = pd.DataFrame(columns=["replication", "name", "target", "start", "end"])
@@ -61,8 +71,11 @@ def windows(results: Results, cargo: str) -> tuple[list[dict[str, Any]], pd.Data
     ev = ev.copy()
     ev["start"] = pd.to_datetime(ev["start"])
     ev["end"] = pd.to_datetime(ev["end"])
-    recurring = {d.name for d in results.scenario.disruptions if d.recurring}
-    dis = ev[ev["kind"] == "disruption"]
+    scen = results.scenario
+    recurring = {d.name for d in scen.disruptions if d.recurring}
+    idle = {d.name for d in scen.disruptions if not changes_something(scen, d)}
+    ev = ev[[_concerns(str(t), cargo) for t in ev["target"]]]
+    dis = ev[(ev["kind"] == "disruption") & ~ev["name"].isin(idle)]
     fixed: list[dict[str, Any]] = []
     random_rows = []
     for name, group in dis.groupby("name", sort=False):
@@ -75,9 +88,7 @@ def windows(results: Results, cargo: str) -> tuple[list[dict[str, Any]], pd.Data
                           "capacity": float(row.capacity), "time_factor": float(row.time_factor)})
     random = pd.concat(random_rows) if random_rows else dis.iloc[0:0]
     halts = ev[ev["kind"] == "stop_loading"]
-    if cargo != "all":
-        halts = halts[halts["target"] == f"demand.{cargo}"]
-    else:  # one shaded span per replication and halt, whichever cargo it stopped
+    if cargo == "all":  # one shaded span per replication and halt, whichever cargo it stopped
         halts = halts.drop_duplicates(subset=["replication", "start", "end"])
     return fixed, random, halts
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_serializer, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_serializer, model_validator
 
 from sim.scenario.base import MAX_COUNT, DateTime, Name, StrictModel, Weight, normalised
 from sim.scenario.distributions import Distribution, PositiveHours
+from sim.scenario.target_ref import TargetRef
 
 
 class Cargo(StrictModel):
@@ -68,11 +69,17 @@ class Divert(StrictModel):
     resume_below: int = Field(ge=0, le=MAX_COUNT, description="stop diverting once it is below this")
     share: float = Field(1.0, gt=0, le=1, description="share of the trains picked for `from` that are diverted")
     check_every: PositiveHours = Field(1.0, description="how often the backlog is reviewed")
+    starts: DateTime | None = Field(None, description="the rule acts from this date (absent: from the start); "
+                                    "it switches on at the first review then")
+    ends: DateTime | None = Field(None, description="the rule stops at this date (excluded; absent: never): the "
+                                  "first review then switches it off")
 
     @model_validator(mode="after")
     def _hysteresis(self) -> Divert:
         if self.resume_below >= self.above_wagons:
             raise ValueError(f"resume_below ({self.resume_below}) must be below above_wagons ({self.above_wagons})")
+        if self.starts is not None and self.ends is not None and self.ends <= self.starts:
+            raise ValueError(f"`ends` ({self.ends.date()}) must be after `starts` ({self.starts.date()})")
         return self
 
 
@@ -86,12 +93,26 @@ class Reroute(StrictModel):
     check_every: PositiveHours = Field(1.0, description="how often trains waiting at `from` are looked at")
 
 
+class DatedShares(StrictModel):
+    """Shares that replace a cargo's routing shares from a date (e.g. a new track opens)."""
+
+    from_: DateTime = Field(alias="from", description="from this date (included) these shares hold, until the "
+                            "next change")
+    shares: dict[str, Weight] = Field(min_length=1, description="per-crossing weights from then, as `shares`")
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return normalised(self.shares)
+
+
 class Routing(StrictModel):
     """Which crossing a cargo's trains go to, decided when a train is formed."""
 
     shares: dict[str, Weight] = Field(min_length=1, description="per-crossing weights, normalised; trains are "
                                       "dealt out in these proportions (exact to within one train) among open crossings")
     divert: list[Divert] = Field(default_factory=list, description="diversion rules on border backlog")
+    changes: list[DatedShares] = Field(default_factory=list, description="dated changes of the shares, in date "
+                                       "order; each holds from its `from` until the next (dealing starts afresh)")
     reroute: list[Reroute] = Field(default_factory=list, description=(
         "optional: trains already formed for `from` (waiting to enter its line, or held at its border) go to "
         "`to` while `from` is closed to the cargo or a divert rule from `from` to `to` is on, as far as `to` "
@@ -100,8 +121,9 @@ class Routing(StrictModel):
     @model_serializer(mode="wrap")
     def _omit_no_reroute(self, handler: Any) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
-        if not data.get("reroute"):  # resolved scenarios without re-routing read as before
-            data.pop("reroute", None)
+        for key in ("reroute", "changes"):  # resolved scenarios without them read as before
+            if not data.get(key):
+                data.pop(key, None)
         return data
 
     @property
@@ -126,6 +148,7 @@ class Disruption(StrictModel):
     on_halt: Literal["defer", "lose"] | None = Field(
         None, description="demand.<cargo> targets only: trains not loaded because of the ban are deferred "
                           "(loaded after it) or lost (default defer)")
+    _ref: TargetRef | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _window(self) -> Disruption:
@@ -151,7 +174,18 @@ class Disruption(StrictModel):
             raise ValueError("`every` must have a mean above 0")
         if not {"capacity", "time_factor"} & self.model_fields_set:
             raise ValueError("a disruption must change something: set `capacity` (0 closes) or `time_factor`")
+        self._ref = TargetRef.parse(self.target)  # an unknown target is refused by sim.scenario.rules
         return self
+
+    @property
+    def ref(self) -> TargetRef:
+        """The target, parsed once: what every layer reads (by field) instead of the text."""
+        if self._ref is None or self._ref.text != self.target:  # (a copy with another target: parse it)
+            self._ref = TargetRef.parse(self.target)
+        if self._ref is None:
+            raise ValueError(f"{self.target!r} is not a target: expected line, yard, checks.<name>, "
+                             "unloading.<cargo> or demand.<cargo>, with several crossings prefixed crossings.<name>.")
+        return self._ref
 
     @property
     def inert(self) -> bool:

@@ -21,6 +21,7 @@ from sim.scenario.levers import cost_problems
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Disruption, Scenario
+    from sim.scenario.target_ref import TargetRef
 
 
 class ScenarioWarning(SimError, UserWarning):  # noqa: N818 - a warning, named as Python names them
@@ -47,27 +48,22 @@ class Effect:
         return scaled(self.base, self.factor)
 
 
-def limits(s: Scenario, target: str) -> list[tuple[str, int, str]]:
-    """The finite capacities a disruption on `target` scales: (key, value, unit). With several
-    crossings a stage target carries its crossing's prefix (`crossings.altynkol.checks.handover`)."""
+def limits(s: Scenario, target: TargetRef) -> list[tuple[str, int, str]]:
+    """The finite capacities a disruption on `target` scales: (key, value, unit)."""
+    spec = s.crossing_spec(target)
     found: list[tuple[str, int | None, str]] = []
-    for name, spec in s.crossing_specs():
-        prefix = s.prefix(name)
-        if not target.startswith(prefix):
-            continue
-        stage = target[len(prefix):]
-        if stage == "line":
-            found = [("max_trains_per_day", spec.line.max_trains_per_day, "trains a day")]
-        elif stage == "yard":
-            found = [("capacity_wagons", spec.yard.capacity_wagons, "wagons")]
-        elif stage.startswith("checks."):
-            check = next((c for c in spec.checks if f"checks.{c.name}" == stage), None)
-            found = [] if check is None else [("trains_at_once", check.trains_at_once, "trains at once"),
-                                              ("trains_per_day", check.trains_per_day, "trains a day")]
-        elif stage.startswith("unloading.") and stage[len("unloading."):] in spec.unloading.groups:
-            found = [("points", spec.unloading.groups[stage[len("unloading."):]].points, "points")]
-        if found:
-            break
+    if spec is None or target.is_ban:
+        return []
+    if target.stage == "line":
+        found = [("max_trains_per_day", spec.line.max_trains_per_day, "trains a day")]
+    elif target.stage == "yard":
+        found = [("capacity_wagons", spec.yard.capacity_wagons, "wagons")]
+    elif target.stage == "checks":
+        check = next((c for c in spec.checks if c.name == target.check), None)
+        found = [] if check is None else [("trains_at_once", check.trains_at_once, "trains at once"),
+                                          ("trains_per_day", check.trains_per_day, "trains a day")]
+    elif target.stage == "unloading" and target.cargo in spec.unloading.groups:
+        found = [("points", spec.unloading.groups[target.cargo].points, "points")]
     return [(key, value, unit) for key, value, unit in found if value is not None]
 
 
@@ -75,7 +71,28 @@ def capacity_effects(s: Scenario) -> list[Effect]:
     """Every finite capacity each disruption scales (none for a disruption that only slows work)."""
     return [Effect(i, key, base, d.capacity, unit)
             for i, d in enumerate(s.disruptions) if d.capacity != 1.0
-            for key, base, unit in limits(s, d.target)]
+            for key, base, unit in limits(s, d.ref)]
+
+
+def dated_units(s: Scenario, target: TargetRef, base: int) -> list[tuple[dt.datetime, int]]:
+    """Where dated windows change a capacity of `target` from `base`: (from, units) at each change,
+    overlapping windows multiplying, as the model applies them (recurring windows are random: left out)."""
+    dated = [d for d in s.disruptions if not d.recurring and d.ref == target and d.capacity != 1.0]
+    out: list[tuple[dt.datetime, int]] = []
+    for t in sorted({t for d in dated for t in (d.from_, d.to) if t is not None}):
+        factor = math.prod(d.capacity for d in dated if d.from_ is not None and d.to is not None and d.from_ <= t < d.to)
+        units = scaled(base, factor)
+        if units != (out[-1][1] if out else base):
+            out.append((t, units))
+    return out
+
+
+def changes_something(s: Scenario, d: Disruption) -> bool:
+    """Whether a disruption changes anything while it holds: a time factor, a closure, a loading
+    ban, or a capacity it scales to another whole number (× 1.2 of 3 points is still 3 points)."""
+    if d.time_factor != 1.0 or d.capacity == 0.0 or (d.ref.is_ban and d.capacity < 1.0):
+        return True
+    return any(scaled(base, d.capacity) != base for _, base, _ in limits(s, d.ref))
 
 
 def _when(t: dt.datetime) -> str:
@@ -146,6 +163,11 @@ def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
                 out.append((f"disruptions[{e.index}].capacity", (
                     f"{e.factor:g} × yard capacity_wagons {e.base:,} is {e.during:,} wagons during {d.name!r}: "
                     f"too few for one train of {', '.join(too_long)}, so none of them can enter the yard")))
+    for i, d in enumerate(s.disruptions):
+        if not d.inert and not changes_something(s, d):
+            out.append((f"disruptions[{i}].capacity", (
+                f"{d.capacity:g} × every capacity of {d.target} rounds back to what it is without the window "
+                f"({'; '.join(f'{b:,} {u}' for _, b, u in limits(s, d.ref))}), so {d.name!r} changes nothing")))
     out += _overlaps_closing(s)
     if s.costs.levers:  # used by `optimize` only, which refuses them: said here so that validate shows them
         out += cost_problems(s.to_dict(), s.costs.levers)
@@ -177,9 +199,9 @@ def _overlaps_closing(s: Scenario) -> list[tuple[str, str]]:
     for a, (_, d) in enumerate(dated):
         for j, e in dated[a + 1:]:
             assert d.from_ is not None and d.to is not None and e.from_ is not None and e.to is not None
-            if e.target != d.target or not (d.from_ < e.to and e.from_ < d.to):
+            if e.ref != d.ref or not (d.from_ < e.to and e.from_ < d.to):
                 continue
-            for key, base, unit in limits(s, d.target):
+            for key, base, unit in limits(s, d.ref):
                 alone = min(scaled(base, d.capacity), scaled(base, e.capacity))
                 if alone > 0 and scaled(base, d.capacity * e.capacity) == 0:
                     start, end = max(d.from_, e.from_), min(d.to, e.to)

@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from sim.scenario.durations import format_hours
+from sim.scenario.effects import scaled
+from sim.scenario.target_ref import TargetRef
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -168,7 +170,7 @@ def _breakdown_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             b = spec.unloading.breakdowns_of(cargo)
             if b is None:
                 continue
-            n = group.points * s.duration / (b.mtbf + b.mttr.mean)
+            n = _most_points(s, x, cargo, group.points) * s.duration / (b.mtbf + b.mttr.mean)
             total += n
             if n > worst[1]:
                 own = group.breakdowns is not None
@@ -179,6 +181,13 @@ def _breakdown_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             f"{_n(MAX_BREAKDOWNS)} — a longer `mtbf` (mean time between failures of one point) or a "
             "shorter `duration`"
         )
+
+
+def _most_points(s: Scenario, crossing: str, cargo: str, points: int) -> int:
+    """Points of a group, with those every window raising it could add (each added point breaks down too)."""
+    ref = TargetRef("unloading", cargo, crossing if s.prefix(crossing) else None)
+    factor = math.prod(d.capacity for d in s.disruptions if d.capacity > 1 and d.ref == ref)
+    return max(points, scaled(points, factor))
 
 
 def daily_rows(s: Scenario, replications: int) -> int:

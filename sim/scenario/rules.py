@@ -103,6 +103,10 @@ def reachable(s: Scenario) -> dict[str, set[str]]:
         for to in [d.to for d in r.divert] + [d.to for d in r.reroute]:
             if to in out:
                 out[to].add(c)
+        for change in r.changes:
+            for x, w in change.shares.items():
+                if w > 0 and x in out:
+                    out[x].add(c)
     return out
 
 
@@ -134,6 +138,15 @@ def _routing_problems(s: Scenario) -> Iterator[tuple[str, str]]:
                     yield f"routing.{c}.reroute[{i}].{field}", f"unknown crossing {x!r}; expected one of: {listed}"
             if rr.from_ == rr.to:
                 yield f"routing.{c}.reroute[{i}].to", "must be another crossing than `from`"
+        for i, change in enumerate(r.changes):
+            for x in change.shares:
+                if x not in names:
+                    yield f"routing.{c}.changes[{i}].shares.{x}", f"unknown crossing {x!r}; expected one of: {listed}"
+            if sum(change.shares.values()) <= 0:
+                yield f"routing.{c}.changes[{i}].shares", "expected at least one share above 0 (shares are weights)"
+            if i and change.from_ <= r.changes[i - 1].from_:
+                yield f"routing.{c}.changes[{i}].from", (f"{change.from_.date()} is not after the change before it "
+                                                         f"({r.changes[i - 1].from_.date()}): give changes in date order")
     if len(names) > 1:
         for c in s.demand:
             if c not in routing:
@@ -253,7 +266,7 @@ def _disruption_problems(s: Scenario) -> Iterator[tuple[str, str]]:
         if d.target not in targets:
             yield f"disruptions[{i}].target", f"unknown target {d.target!r}; expected one of: {', '.join(targets)}"
             continue
-        demand = is_demand_target(d.target)
+        demand = d.ref.is_ban
         if d.on_halt is not None and not demand:
             yield f"disruptions[{i}].on_halt", "only a demand.<cargo> ban defers or loses trains; remove it here"
         if demand:
@@ -270,9 +283,3 @@ def _disruption_problems(s: Scenario) -> Iterator[tuple[str, str]]:
                 f"{d.target} has no finite capacity to scale, so {d.capacity:g} would change nothing; "
                 "use 0 to close it, set its capacity, or use time_factor"
             )
-
-
-def is_demand_target(target: str) -> bool:
-    """`demand.<cargo>` or `crossings.<name>.demand.<cargo>`: a ban on loading."""
-    parts = target.split(".")
-    return (len(parts) == 2 and parts[0] == "demand") or (len(parts) == 4 and parts[2] == "demand")

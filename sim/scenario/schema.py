@@ -28,6 +28,7 @@ from sim.scenario.base import MAX_COUNT, NAME, YES_NO, Date, DateTime, Name, Str
 from sim.scenario.corridor import (
     Cargo,
     Costs,
+    DatedShares,
     Demand,
     Disruption,
     Divert,
@@ -53,9 +54,11 @@ from sim.scenario.stages import (
     UnloadingGroup,
     Yard,
 )
+from sim.scenario.target_ref import TargetRef
 
 __all__ = [
-    "MAX_COUNT", "NAME", "Breakdowns", "Cargo", "Check", "Costs", "CrossingSpec", "DateTime", "Demand", "Disruption",
+    "MAX_COUNT", "NAME", "Breakdowns", "Cargo", "Check", "Costs", "CrossingSpec", "DateTime", "DatedShares", "Demand",
+    "Disruption",
     "Divert", "Empties", "InitialState", "LeverCost", "Line", "Loading", "Name", "Policies", "Reject", "Routing", "Scenario",
     "StopLoading", "Unloading", "UnloadingGroup", "Yard",
 ]
@@ -146,23 +149,34 @@ class Scenario(StrictModel):
         return f"crossings.{crossing}." if len(self.crossing_specs()) > 1 else ""
 
     def targets(self) -> dict[str, str]:
+        """Every disruption target's text and what its capacity factor scales ('' when nothing finite)."""
+        return {ref.text: scales for ref, scales in self.target_refs().items()}
+
+    def target_refs(self) -> dict[TargetRef, str]:
         """Every disruption target and what its capacity factor scales ('' when nothing finite)."""
-        out: dict[str, str] = {}
+        out: dict[TargetRef, str] = {}
         for name, spec in self.crossing_specs():
-            p = self.prefix(name)
-            out[f"{p}line"] = "max_trains_per_day" if spec.line.max_trains_per_day else ""
-            out[f"{p}yard"] = "capacity_wagons" if spec.yard.capacity_wagons else ""
+            x = name if self.prefix(name) else None
+            out[TargetRef("line", None, x)] = "max_trains_per_day" if spec.line.max_trains_per_day else ""
+            out[TargetRef("yard", None, x)] = "capacity_wagons" if spec.yard.capacity_wagons else ""
             for check in spec.checks:
                 finite = [k for k in ("trains_at_once", "trains_per_day") if getattr(check, k) is not None]
-                out[f"{p}checks.{check.name}"] = " and ".join(finite)
+                out[TargetRef("checks", check.name, x)] = " and ".join(finite)
             for cargo in spec.unloading.groups:
-                out[f"{p}unloading.{cargo}"] = "points"
-            if p:
+                out[TargetRef("unloading", cargo, x)] = "points"
+            if x is not None:
                 for cargo in self.demand:
-                    out[f"{p}demand.{cargo}"] = "trains loaded"
+                    out[TargetRef("demand", cargo, x)] = "trains loaded"
         for cargo in self.demand:
-            out[f"demand.{cargo}"] = "trains loaded"
+            out[TargetRef("demand", cargo)] = "trains loaded"
         return out
+
+    def crossing_spec(self, ref: TargetRef) -> CrossingSpec | None:
+        """The stages of the crossing a stage target acts at (None for a corridor-wide ban)."""
+        specs = self.crossing_specs()
+        if ref.crossing is None:
+            return specs[0][1] if len(specs) == 1 else None
+        return next((spec for name, spec in specs if name == ref.crossing), None)
 
     @model_serializer(mode="wrap")
     def _corridor_shape(self, handler: Any) -> dict[str, Any]:

@@ -312,6 +312,12 @@ CASES: list[Case] = [
          text="extends: loop.yaml\n", files={"loop.yaml": "extends: extends-cycle.yaml\n"}),
     Case("extends-not-a-path", "`extends: 3` (a number, not a file)", ["validate", "{file}"], "extends",
          "expected a file path (relative to this file)", text="extends: 3\nname: mini\n"),
+    # -- dated levers (issue 16, item 2) ---------------------------------------------------------
+    Case("longer-hours-window", "longer working hours written as a window raising a check that has only `hours` "
+         "(`capacity: 2`: a window scales capacities, it cannot change hours)",
+         ["validate", "{file}"], "disruptions[1].capacity", "has no finite capacity to scale",
+         text=_mini(("     target: line, capacity: 0}\n", ("     target: line, capacity: 0}\n  - {name: longer-hours, "
+                     "target: checks.phytosanitary, from: 2024-02-01, to: 2024-03-01, capacity: 2}\n")))),
 ]
 
 

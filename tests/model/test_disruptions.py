@@ -17,6 +17,7 @@ from typing import Any
 from sim.model.disruptions import TargetSchedule, Window, lay_out_windows, scaled
 from sim.model.rng import Streams
 from sim.scenario.schema import Scenario
+from sim.scenario.target_ref import TargetRef
 
 BASE: dict[str, Any] = {
     "name": "disruption-stories",
@@ -118,7 +119,7 @@ def test_recurring_windows_before_the_start_are_not_laid_out() -> None:
 
 
 def window(start: float, end: float, capacity: float = 1.0, time_factor: float = 1.0, name: str = "w") -> Window:
-    return Window(name, "line", start, end, capacity, time_factor)
+    return Window(name, TargetRef("line"), start, end, capacity, time_factor)
 
 
 def test_overlapping_windows_multiply() -> None:

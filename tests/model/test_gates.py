@@ -19,6 +19,7 @@ import simpy
 from sim.model.availability import Calendar
 from sim.model.disruptions import TargetSchedule, Window
 from sim.model.gates import Gate
+from sim.scenario.target_ref import TargetRef
 
 
 def _train(env: simpy.Environment, gate: Gate, log: list[tuple[str, float]], name: str, at: float,
@@ -42,7 +43,7 @@ def _run(gate: Gate, trains: list[dict], until: float = 1000.0) -> dict[str, flo
 
 
 def _schedule(start: float, end: float, capacity: float) -> TargetSchedule:
-    return TargetSchedule([Window("w", "t", start, end, capacity, 1.0)])
+    return TargetSchedule([Window("w", TargetRef("line"), start, end, capacity, 1.0)])
 
 
 def test_quota_of_one_a_day_admits_the_second_train_at_next_midnight() -> None:

@@ -25,13 +25,14 @@ import pytest
 from sim.analysis.metrics import daily, kpis
 from sim.model.disruptions import Window
 from sim.model.recorder import Recorder, dwell_bin, dwell_bin_centre
+from sim.scenario.target_ref import TargetRef
 
 START = dt.date(2023, 1, 1)
 A_STARTS = [4.0, 4.0, 5.0, 5.0, 6.0, 6.0, 7.0, 7.0, 8.0, 8.0]
 A_ENDS = [s + 1.0 for s in A_STARTS]
 B_STARTS = [22.0, 22.0, 23.0, 23.0]
 B_ENDS = [s + 1.0 for s in B_STARTS]
-HOLD = Window("hold", "checks.customs", 19.0, 21.0, 0.0, 1.0)  # a closure whose recovery we watch
+HOLD = Window("hold", TargetRef("checks", "customs"), 19.0, 21.0, 0.0, 1.0)  # a closure whose recovery we watch
 
 
 def approx(x: float) -> object:
@@ -175,7 +176,7 @@ def test_partial_last_day_is_averaged_over_the_hours_simulated() -> None:
 def test_unrecovered_disruption_is_counted() -> None:
     """A hold 10-12 h in a 24 h run; a train of 6 reaches the border at 11 h and is never unloaded:
     the backlog (0 before the hold) never returns to 0: recovery NaN, one unrecovered window."""
-    rec = recorder(horizon=24.0, windows=[Window("hold", "checks.customs", 10.0, 12.0, 0.0, 1.0)])
+    rec = recorder(horizon=24.0, windows=[Window("hold", TargetRef("checks", "customs"), 10.0, 12.0, 0.0, 1.0)])
     rec.border_arrival(0, 11.0, 6)
     rec.flush(24.0)
     row = kpis(rec.finish({})).iloc[0]

@@ -16,6 +16,7 @@ from sim.model.availability import Calendar
 from sim.model.disruptions import TargetSchedule, Window
 from sim.model.unloading import UnloadingGroup
 from sim.scenario.distributions import Fixed, Gamma, Sampler
+from sim.scenario.target_ref import TargetRef
 
 
 class Scripted:
@@ -109,7 +110,7 @@ def test_time_factor_applies_to_wagons_started_in_the_window() -> None:
     """1 point, 1 h a wagon, window [0, 10) with time_factor 2; 3 wagons ready at 9.5. Wagon 1 starts
     in the window and takes 2 h (9.5-11.5, past the window's end); wagons 2 and 3 start after it and
     take 1 h: starts [9.5, 11.5, 12.5], ends [11.5, 12.5, 13.5]."""
-    slow = TargetSchedule([Window("slow", "unloading.grain", 0.0, 10.0, 1.0, 2.0)])
+    slow = TargetSchedule([Window("slow", TargetRef("unloading", "grain"), 0.0, 10.0, 1.0, 2.0)])
     g = group(1, fixed(1.0), schedule=slow)
     plan = g.schedule_train(9.5, 3)
     assert plan.starts == [9.5, 11.5, 12.5]
@@ -118,7 +119,7 @@ def test_time_factor_applies_to_wagons_started_in_the_window() -> None:
 
 def test_time_factor_2_doubles_every_wagon_of_a_train_inside_the_window() -> None:
     """2 points, 1 h a wagon, window [0, 100) with time_factor 2; 4 wagons at 0: 0-2, 0-2, 2-4, 2-4."""
-    slow = TargetSchedule([Window("slow", "unloading.grain", 0.0, 100.0, 1.0, 2.0)])
+    slow = TargetSchedule([Window("slow", TargetRef("unloading", "grain"), 0.0, 100.0, 1.0, 2.0)])
     plan = group(2, fixed(1.0), schedule=slow).schedule_train(0.0, 4)
     assert plan.starts == [0.0, 0.0, 2.0, 2.0]
     assert plan.ends == [2.0, 2.0, 4.0, 4.0]
@@ -135,7 +136,7 @@ def test_fast_path_and_calendar_path_give_the_same_schedule(force: str) -> None:
         slow = group(3, Sampler(dist, np.random.default_rng(7)),
                      [Calendar(closed=[(1e6, 1e6 + 1.0)]) for _ in range(3)])
     else:
-        sched = TargetSchedule([Window("far", "unloading.grain", 1e6, 1e6 + 1.0, 1.0, 3.0)])
+        sched = TargetSchedule([Window("far", TargetRef("unloading", "grain"), 1e6, 1e6 + 1.0, 1.0, 3.0)])
         slow = group(3, Sampler(dist, np.random.default_rng(7)), schedule=sched)
     for ready in (0.0, 2.0, 2.0, 5.5, 30.0):
         a = fast.schedule_train(ready, 7)

@@ -30,6 +30,9 @@ NEW_FIELDS: list[tuple[type, str]] = [
     (stages.Yard, "shares"), (stages.Yard, "share_unused"),
     *[(stages.Reject, f) for f in ("share", "per", "cargo", "from_", "to", "return_time")],
     (corridor.Disruption, "on_halt"), (corridor.StopLoading, "crossings"),
+    # dated routing (issue 16, item 2)
+    (corridor.Routing, "changes"), (corridor.Divert, "starts"), (corridor.Divert, "ends"),
+    (corridor.DatedShares, "from_"), (corridor.DatedShares, "shares"),
 ]
 
 

@@ -51,11 +51,12 @@ def check_conservation(scenario: Scenario, diagnostics: dict, daily: pd.DataFram
         mine = daily[daily["cargo"] == cargo]
         # the daily series add up to the same deliveries
         assert mine["unloaded_wagons"].sum() == delivered
-        # wagons at the border at the end are part of those still in the system (the rest are on the line)
+        # wagons still in the system are at the border or en route (the corridor's rows come last)
         assert 0 <= mine["backlog_end"].iloc[-1] <= inside
+        assert mine["backlog_end"].iloc[-1] + mine["wagons_en_route_end"].iloc[-1] == inside
         assert mine["held_trains_end"].iloc[-1] >= 0
     assert d["min_backlog"] >= 0
-    assert d["min_held"] >= 0
+    assert d["min_held"] >= 0 and d["min_en_route"] >= 0
     for frame_col in ("backlog_end", "backlog_max", "held_trains_end", "held_trains_max"):
         assert (daily[frame_col] >= 0).all()
 

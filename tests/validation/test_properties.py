@@ -36,8 +36,10 @@ from hypothesis import HealthCheck, given, settings
 from sim.analysis import metrics
 from sim.experiments.replication import run_replication
 from sim.model.crossing import CrossingModel
+from sim.model.observations import Observations
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.target_ref import TargetRef
 from sim.units import DAY
 from tests.validation.strategies import scenarios
 
@@ -60,7 +62,7 @@ def _slowest_factor(s: Scenario, target: str) -> float:
 
 
 def _closed(model: CrossingModel, target: str) -> list[tuple[float, float]]:
-    sched = model.schedules.get(target)
+    sched = model.schedules.get(TargetRef.parse(target))  # type: ignore[arg-type]
     return sched.closed_windows() if sched is not None else []
 
 
@@ -95,6 +97,19 @@ def _check_conservation(s: Scenario, diag: dict[str, Any], delivered: np.ndarray
             assert journey <= s.fleet[cargo], f"{cargo}: {journey} wagons in circulation, fleet {s.fleet[cargo]}"
             assert s.fleet[cargo] == (diag["empties_at_origin"][ci] + journey + diag["returning_empty_wagons"][ci]
                                       + diag["returning_loaded_wagons"][ci] + diag["unloaded_in_yard_wagons"][ci])
+
+
+def _check_en_route(s: Scenario, obs: Observations) -> None:
+    """Per crossing and cargo: in journey = at the border + en route, at the end (KPI series and
+    the model's own count agree); the en-route level never negative."""
+    diag, t = obs.diagnostics, obs.totals
+    n = len(s.cargo_names)
+    for x, name in enumerate(s.crossing_names):
+        for ci in range(n):
+            k = x * (n + 1) + ci
+            assert diag["in_journey_by_crossing"][name][ci] == t["backlog_end"][k] + t["en_route_end"][k]
+            assert diag["en_route_by_crossing"][name][ci] == t["en_route_end"][k]
+    assert diag["min_en_route"] >= 0
 
 
 def _check_gates(s: Scenario, diag: dict[str, Any]) -> None:
@@ -218,6 +233,7 @@ def test_invariants_hold_on_generated_scenarios(data: dict[str, Any]) -> None:
     n = len(s.cargo_names)
     delivered = obs.totals["wagons_delivered_total"][:n]
     _check_conservation(s, diag, delivered)
+    _check_en_route(s, obs)
     assert diag["min_backlog"] >= 0 and diag["min_held"] >= 0, "a queue went negative"
     _check_gates(s, diag)
     _check_trace(s, model, diag["trace"])
