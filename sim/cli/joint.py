@@ -31,7 +31,7 @@ def _episodes(scenarios: tuple[str, ...], targets: tuple[str, ...]) -> list[Epis
             out.append(load_episode(s))
             continue
         scenario, spec = load_scenario(s), load_targets(targets[i])
-        check_against(spec, scenario, targets[i])
+        check_against(spec, scenario, targets[i], own_parameters=False)
         out.append(Episode(Path(s).stem, Path(s), scenario, spec))
     names = [e.name for e in out]
     if len(set(names)) != len(names):

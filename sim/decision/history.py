@@ -59,7 +59,7 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
                  for i, t in enumerate(spec.targets) if t.role == "fitted" and not t.fitted]
     if problems:
         raise InputError(str(declared), problems, "invalid history declarations")
-    check_against(spec, scenario, str(declared))
+    check_against(spec, scenario, str(declared), own_parameters=False)
     return Episode(replay.stem, replay, scenario, spec)
 
 

@@ -152,10 +152,14 @@ class TargetsFile(_Model):
     parameters: list[Lever] = Field(default_factory=list)
 
 
-def check_against(spec: TargetsFile, scenario: Scenario, source: str) -> list[Lever]:
+def check_against(spec: TargetsFile, scenario: Scenario, source: str, own_parameters: bool = True) -> list[Lever]:
     """Targets must name the scenario's cargo, lie inside its simulated days, have a tolerance above 0
     and name a KPI the scenario can produce; parameters must be levers (sim.decision.levers.resolve).
-    Returns the resolved parameters. Everything a calibration can check before it runs."""
+    Returns the resolved parameters. Everything a calibration can check before it runs.
+
+    `own_parameters=False` for a file that need not free any parameter of its own: a history replay's
+    evidence (it only declares figures) or an episode of a joint fit (the shared parameters are given
+    on the command line)."""
     first = scenario.start
     last = first + dt.timedelta(days=max(1, math.ceil(scenario.duration / 24)) - 1)
     cargos = [*scenario.cargo, "all"]
@@ -185,7 +189,7 @@ def check_against(spec: TargetsFile, scenario: Scenario, source: str) -> list[Le
             problems.append((f"targets[{i}]", (f"the same target as targets[{labels[t.label]}] ({t.label}); "
                                               "give it a different `name` or remove one")))
         labels.setdefault(t.label, i)
-    if not spec.parameters:
+    if own_parameters and not spec.parameters:
         problems.append(("parameters", "calibration needs at least one free parameter (path, low, high)"))
     if problems:
         raise InputError(source, problems, "invalid targets file")

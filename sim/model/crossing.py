@@ -16,9 +16,9 @@ import math
 from collections.abc import Generator
 from typing import Any, NamedTuple
 
-import numpy as np
 import simpy
 
+from sim.model.added_points import record_added_point_hours
 from sim.model.bans import LoadingBans
 from sim.model.disruptions import TargetSchedule, Window, lay_out_windows
 from sim.model.gates import Gate
@@ -319,25 +319,6 @@ class CrossingModel:
                 self.recorder.origin_queue(origin.ci, 0)
 
     # -- running -------------------------------------------------------------------------------
-    def _added_point_hours(self, obs: Observations) -> None:
-        """Point-hours of unloading points added by raising windows, per series: per day and in the
-        statistics window (utilisation is busy point-hours over nominal + added ones)."""
-        days = np.zeros((obs.n_series, obs.n_days))
-        total = np.zeros(obs.n_series)
-        for crossing in self.crossings:
-            for cargo, group in crossing.spec.unloading.groups.items():
-                sched = crossing.schedule("unloading", cargo)
-                if sched is None or sched.most_units(group.points) <= group.points:
-                    continue
-                per_day = [sched.added_unit_hours(group.points, d * DAY, min((d + 1) * DAY, self.horizon))
-                           for d in range(obs.n_days)]
-                stats = sched.added_unit_hours(group.points, obs.warmup, self.horizon)
-                for k in self.recorder.lane_series[crossing.index * len(self.cargo) + self.ci[cargo]]:
-                    days[k] += per_day
-                    total[k] += stats
-        obs.daily["added_point_h"] = days
-        obs.totals["added_point_h"] = total
-
     def run(self) -> Observations:
         self.env.run(until=self.horizon)
         self._report_origins()
@@ -352,7 +333,7 @@ class CrossingModel:
                                      len(origin.queue) + len(origin.held_back))
         obs = self.recorder.finish(self._diagnostics())
         self.room_log.fill(obs)
-        self._added_point_hours(obs)
+        record_added_point_hours(self, obs)
         return obs
 
     def _diagnostics(self) -> dict[str, object]:

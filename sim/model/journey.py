@@ -119,11 +119,8 @@ class Crossing:
         self.transit = Sampler(line.transit_time, self.model.streams.get(f"{self.prefix}line.transit_time"))
 
     def _build_yard(self) -> None:
-        yard = self.spec.yard
-        name = f"{self.prefix}yard"
-        sched = self.schedule("yard")
-        cal = Calendar(closed=sched.closed_windows() if sched else [])
-        log = self.model.recorder.stage(name)
+        yard, name, sched = self.spec.yard, f"{self.prefix}yard", self.schedule("yard")
+        cal, log = Calendar(closed=sched.closed_windows() if sched else []), self.model.recorder.stage(name)
         if yard.shares is not None and yard.capacity_wagons is not None:
             weights = [yard.shares.get(c, 0.0) for c in self.cargo]
             self.yard_gate: Gate = SharedYardGate(self.env, name, weights, yard.share_unused is not False,

@@ -34,7 +34,9 @@ def test_a_dated_diversion_acts_only_between_its_dates() -> None:
             "starts": "2023-01-11", "ends": "2023-01-16"}
     jam = {"x": {"points": 1, "wagon_time": 0.5}}  # Dostyk: 48 wagons a day against 120, a jam from the start
     s = corridor(routing={"x": {"shares": {"dostyk": 1, "altynkol": 0}, "divert": [rule]}})
-    s = s.with_changes({"crossings.dostyk.unloading": jam})
+    # room at Altynkol for every diverted train: routing sends a diversion only where it can be taken
+    # (sim.model.room), and this story is about the rule's dates, not the target's room
+    s = s.with_changes({"crossings.dostyk.unloading": jam, "crossings.altynkol.yard.capacity_wagons": 1000})
     rep, _ = traced(s)
     log = [(d.action, d.time) for d in rep.diagnostics["divert_log"]]
     assert log == [("on", SWITCH), ("off", 15 * DAY)]  # reviews every hour from 0 fall on both dates

@@ -11,6 +11,7 @@ counts them as waiting at least their age, must not fall.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +97,11 @@ def test_monthly_volumes_add_up_the_days_and_survive_the_results_directory(tmp_p
     on_disk = pd.read_csv(tmp_path / "out" / "monthly.csv")
     pd.testing.assert_frame_equal(on_disk, m.reset_index(drop=True), check_dtype=False)
     pd.testing.assert_frame_equal(Results.read(tmp_path / "out").monthly, m, check_dtype=False)
-    (tmp_path / "out" / "monthly.csv").unlink()  # a directory written before monthly.csv existed
+    # a directory written before monthly.csv existed: no such file, and none in metadata.json's list
+    (tmp_path / "out" / "monthly.csv").unlink()
+    meta_path = tmp_path / "out" / "metadata.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["files"].pop("monthly.csv")
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
     assert len(Results.read(tmp_path / "out").monthly) == len(m)
     assert monthly(pd.DataFrame()).empty

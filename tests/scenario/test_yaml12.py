@@ -75,7 +75,9 @@ def _kind(value: Any) -> str | None:
 
 #: keys only a corridor of several crossings holds (a re-routing rule's detour)
 CORRIDOR_EXTRAS = {"routing.grain.reroute": [{"from": "dostyk", "to": "altynkol", "extra_time": 30.0,
-                                              "usd_per_wagon": 100.0}]}
+                                              "usd_per_wagon": 100.0}],
+                   "routing.grain.divert": [{"from": "dostyk", "to": "altynkol", "above_wagons": 2000,
+                                             "resume_below": 1000, "starts": "2023-03-01", "ends": "2023-06-01"}]}
 
 
 def _bases() -> list[dict[str, Any]]:
