@@ -84,7 +84,10 @@ def read_experiment(path: str | Path) -> Experiment:
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ExperimentFileError(where, [("", f"cannot be read as UTF-8 text ({exc})")]) from None
-    data = parse_yaml(text, where)
+    try:
+        data = parse_yaml(text, where)
+    except ScenarioError as exc:  # the same problems, under this file's own heading
+        raise ExperimentFileError(where, exc.problems) from None
     if not isinstance(data, dict):
         raise ExperimentFileError(where, [("", "expected a mapping of keys: baseline, variants, replications, kpis")])
     problems = [(str(k), f"unknown key; expected one of: {', '.join(KEYS)}") for k in data if k not in KEYS]
@@ -124,7 +127,7 @@ def read_experiment(path: str | Path) -> Experiment:
 def _baseline(value: Any, source: Path, where: str) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise ExperimentFileError(where, [("baseline", f"expected a scenario file path, got {value!r}")])
-    path = (source.parent / value).resolve() if not Path(value).is_absolute() else Path(value)
+    path = source.parent / value  # as written: messages and labels show the user's own path
     if not path.is_file():
         raise ExperimentFileError(where, [("baseline", (f"{value}: no such scenario file (looked for {path}; a "
                                                        "relative path is read from the experiment file's folder)"))])
