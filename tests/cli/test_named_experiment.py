@@ -111,3 +111,45 @@ def test_compare_names_label_tables_and_files(tmp_path: Path) -> None:
     assert "eight-points − mini (all" in stdout and "unloading.grain.points=8" not in stdout
     assert sorted(p.name for p in (tmp_path / "out" / "scenarios").iterdir()) == ["eight-points.yaml", "mini.yaml"]
     assert "eight-points − mini (all cargo)" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_corridor_gets_a_section_per_crossing(tmp_path: Path) -> None:
+    corridor = Path(__file__).resolve().parents[2] / "scenarios" / "corridor" / "corridor.yaml"
+    (tmp_path / "cor.yaml").write_text(f"extends: {corridor}\nduration: 20d\nreplications: 2\n", encoding="utf-8")
+    (tmp_path / "exp.yaml").write_text("baseline: cor.yaml\nkpis: [backlog_wagons_mean]\n"
+                                       "variants:\n  more: {crossings.dostyk.unloading.grain.points: 12}\n",
+                                       encoding="utf-8")
+    code, err, _ = run_main(["experiment", "exp.yaml", "--executor", "serial", "--out", "out", "--quiet"], tmp_path)
+    assert code == 0, err
+    plots = sorted(p.name for p in (tmp_path / "out" / "plots").iterdir())
+    assert plots == ["more_altynkol_all.png", "more_dostyk_all.png", "more_whole_corridor_all.png"]
+    text = _text((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    for where in ("dostyk", "altynkol", "whole corridor"):
+        assert f"Paired differences from cor (all, {where})" in text
+
+
+@pytest.mark.parametrize(("body", "key", "expected"), [
+    ("variants:\n  eight: {}\n", "variants.eight", "expected a mapping of key paths to values"),
+    ("variants: [eight]\n", "variants", "expected a mapping of short names to changes"),
+    ("replications: 1\nvariants:\n  eight: {unloading.grain.points: 8}\n", "replications", "from 2"),
+    ("select: {kpi: dwell_h_mean, goal: lowest}\nvariants:\n  eight: {unloading.grain.points: 8}\n",
+     "select.goal", "expected min or max"),
+    ("variants:\n  eight points: {unloading.grain.points: 8}\n", "variants.eight points", "1-40 letters"),
+    ("variants:\n  Eight: {unloading.grain.points: 8}\n  eight: {unloading.grain.points: 9}\n", "variants.eight",
+     "the same name as variants.Eight"),
+    ("variants:\n  eight: {replications: 5}\n", "variants.eight.replications", "not a lever"),
+    ("variants:\n  eight: {unloading.grain.points: -1}\n", "unloading.grain.points", "variants.eight"),
+])
+def test_more_bad_experiment_files(tmp_path: Path, body: str, key: str, expected: str) -> None:
+    (tmp_path / "mini.yaml").write_text(SHORT, encoding="utf-8")
+    (tmp_path / "exp.yaml").write_text("baseline: mini.yaml\n" + body, encoding="utf-8")
+    code, err, _ = run_main(["experiment", "exp.yaml", "--out", "out"], tmp_path)
+    assert code == 2, err
+    assert "Traceback" not in err and "exp.yaml" in err and key in err and expected in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_experiment_file_that_is_not_a_mapping(tmp_path: Path) -> None:
+    (tmp_path / "exp.yaml").write_text("- baseline\n", encoding="utf-8")
+    code, err, _ = run_main(["experiment", "exp.yaml"], tmp_path)
+    assert code == 2 and "exp.yaml: invalid experiment file" in err and "expected a mapping" in err, err
