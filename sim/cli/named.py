@@ -4,7 +4,9 @@ write its results directory with one report (a section per crossing and cargo)."
 from __future__ import annotations
 
 import math
+import re
 import shutil
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,11 +62,14 @@ def experiment(file: str, out: str | None, xlsx: bool, executor: str, workers: i
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in exp.scenarios),
                       "daily series": sum(n * math.ceil(s.duration / 24) for s in exp.scenarios)})
     check_executor(executor)
-    for message in incomparable(exp.scenarios, exp.names):
+    unpaired = incomparable(exp.scenarios, exp.names)
+    for message in unpaired:
         click.echo(f"Not paired day by day: {message}.", err=True)
     out_dir = out_path(out, default_out(Path(file).stem + "-experiment"))
     with claim_output(out_dir, force, resume, "compare") as claim:  # its tasks are a comparison's
-        with interrupt_note(out_dir, "tasks"):
+        with interrupt_note(out_dir, "tasks"), warnings.catch_warnings():
+            for message in unpaired:  # said above, once, in the experiment's words
+                warnings.filterwarnings("ignore", message=re.escape(message))
             result = run_compare(exp.scenarios, exp.replications, exp.seed, executor=executor, workers=workers,
                                  names=exp.names, progress=not quiet, workdir=claim.work, resume=True,
                                  scheduler=scheduler)
