@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("sim.cli.experiments", "Run the full grid of --vary values over SCENARIO, each point replicated."),
     "compare": ("sim.cli.experiments",
                 "Paired comparison of SCENARIOS (the first is the baseline) with common random numbers."),
+    "experiment": ("sim.cli.named",
+                   "Run the named experiment in FILE: its baseline and named variants, paired, with one report."),
     "warmup": ("sim.cli.experiments",
                "Suggest a warm-up period for SCENARIO (MSER-5 on the daily backlog, run with warmup 0)."),
     "calibrate": ("sim.cli.decision",

@@ -113,6 +113,8 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed for every scenario (default: the first's).")
 @click.option("--set", "sets", multiple=True, metavar="[N:]KEY.PATH=VALUE",
               help="Change a value in every scenario, or with N: only in the N-th (from 1) (repeatable).")
+@click.option("--name", "labels", multiple=True, metavar="N:NAME",
+              help="Name of the N-th scenario (from 1) in every table, plot and file (repeatable).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/compare-A-vs-B).")
 @click.option("--kpi", "kpis", multiple=True, help="KPI to print (repeatable; default the headline KPIs).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose differences are printed.")
@@ -120,7 +122,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
 @click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets differences, summary, kpis, daily).")
 @execution_options
 def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | None, sets: tuple[str, ...],
-            out: str | None, kpis: tuple[str, ...], cargo: str, no_report: bool, xlsx: bool, executor: str,
+            labels: tuple[str, ...], out: str | None, kpis: tuple[str, ...], cargo: str, no_report: bool, xlsx: bool, executor: str,
             workers: int | None, scheduler: str | None, force: bool, resume: bool, quiet: bool) -> None:
     """Paired comparison of SCENARIOS (the first is the baseline) with common random numbers.
 
@@ -128,7 +130,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     replication by replication, and their 95 % CI is shown next to the (wider) unpaired one.
     A file may be given twice with its own changes, so variants need no copies:
 
-      dostyk compare base.yaml base.yaml --set 2:unloading.grain.points=8
+      dostyk compare base.yaml base.yaml --set 2:unloading.grain.points=8 --name 2:eight-points
     """
     check_scheduler(executor, scheduler)
     if len(scenarios) < 2:
@@ -144,7 +146,8 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
                   for path, why in lever_problems(loaded[i].to_dict(), list(changes), COMPARE)]
     if not_levers:  # a variant's own change must change what is simulated
         raise InputError("--set", not_levers, "invalid option")
-    names = unique_names([variant_name(Path(p).stem, own[i]) for i, p in enumerate(scenarios)])
+    given = parse_names(labels, len(scenarios))
+    names = unique_names([given.get(i + 1) or variant_name(Path(p).stem, own[i]) for i, p in enumerate(scenarios)])
     _say_identical(loaded, names)
     check_shown(loaded, kpis, cargo)
     n = replications or loaded[0].replications
@@ -173,6 +176,29 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     say_reused(result.metadata.get("tasks_reused", 0), len(result.kpis["scenario"].unique()) * result.replications,
                 "tasks")
     click.echo(f"Comparison written to {written}")
+
+
+def parse_names(values: tuple[str, ...], count: int) -> dict[int, str]:
+    """`--name N:NAME` of `compare`: the N-th scenario's label (a short name, as in an experiment file)."""
+    from sim.experiments.named import NAME
+
+    out: dict[int, str] = {}
+    for item in values:
+        number, sep, name = item.partition(":")
+        if not sep or not number.strip().isdigit():
+            raise click.BadParameter(f"expected N:NAME (e.g. 2:eight-points), got {item!r}", param_hint="--name")
+        n = int(number)
+        if not 1 <= n <= count:
+            raise click.BadParameter(f"{item!r}: there is no scenario {n}; scenarios are numbered 1 to {count} "
+                                     "in the order given", param_hint="--name")
+        if not NAME.match(name):
+            raise click.BadParameter(f"{item!r}: a name must be 1-40 letters, digits, '-', '_', '.' or '+'",
+                                     param_hint="--name")
+        if n in out or name.lower() in {v.lower() for v in out.values()}:
+            raise click.BadParameter(f"{item!r}: each scenario takes one name, and each name one scenario",
+                                     param_hint="--name")
+        out[n] = name
+    return out
 
 
 def check_shown(scenarios: list[Scenario], kpis: tuple[str, ...], cargo: str) -> None:

@@ -458,6 +458,43 @@ LEVER_CASES: list[Case] = [
 CASES += LEVER_CASES
 
 
+# -- issue 18, item 3: named experiment files (`dostyk experiment FILE`) -------------------------------
+
+def _experiment(case_id: str, body: str) -> dict[str, str]:
+    """An experiment file whose baseline is the case's scenario file."""
+    return {"exp.yaml": f"baseline: {case_id}.yaml\nreplications: 3\n" + body}
+
+
+_EXPERIMENT = ["experiment", "exp.yaml", "--quiet", "--out", "out"]
+
+EXPERIMENT_CASES: list[Case] = [
+    Case("experiment-unknown-key", "experiment file with a misspelt key (`variant:`)", _EXPERIMENT,
+         "variant", "exp.yaml: invalid experiment file", names_file=False,
+         files=_experiment("experiment-unknown-key", "variant:\n  eight: {unloading.grain.points: 8}\n")),
+    Case("experiment-not-a-lever", "experiment variant changing the seed (not a lever: no paired comparison)",
+         _EXPERIMENT, "variants.lucky.seed", "not a lever", names_file=False,
+         files=_experiment("experiment-not-a-lever", "variants:\n  lucky: {seed: 7}\n")),
+    Case("experiment-duplicate-name", "experiment file naming two variants alike", _EXPERIMENT,
+         "exp.yaml", "duplicate key 'eight'", names_file=False,
+         files=_experiment("experiment-duplicate-name", "variants:\n  eight: {unloading.grain.points: 8}\n"
+                                                         "  eight: {unloading.grain.points: 9}\n")),
+    Case("experiment-missing-baseline", "experiment file whose baseline file does not exist", _EXPERIMENT,
+         "baseline", "nosuch.yaml: no such scenario file", names_file=False,
+         files={"exp.yaml": "baseline: nosuch.yaml\nvariants:\n  eight: {unloading.grain.points: 8}\n"}),
+    Case("experiment-bad-change", "experiment variant changing a key that does not exist", _EXPERIMENT,
+         "unloading.wheat.points", "exp.yaml, variants.eight", names_file=False,
+         files=_experiment("experiment-bad-change", "variants:\n  eight: {unloading.wheat.points: 8}\n")),
+    Case("experiment-bad-kpi", "experiment file asking for a KPI of an unknown cargo", _EXPERIMENT,
+         "kpis[0]", "wheat: unknown cargo", names_file=False,
+         files=_experiment("experiment-bad-kpi", "kpis: [dwell_h_mean@wheat]\n"
+                                                  "variants:\n  eight: {unloading.grain.points: 8}\n")),
+    Case("compare-name-twice", "`compare --name 2:a --name 2:b` (one scenario, two names)",
+         ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--name", "2:a", "--name", "2:b",
+          "--out", "out"], "--name", "each scenario takes one name", names_file=False),
+]
+CASES += EXPERIMENT_CASES
+
+
 def _run_case(case: Case, directory: Path) -> tuple[int, str, str]:
     """Run one case in-process in `directory`; (exit status, stderr, file name used)."""
     name = f"{case.id}.yaml"

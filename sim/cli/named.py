@@ -1,0 +1,93 @@
+"""`dostyk experiment FILE`: run a named experiment (a baseline and named variants) paired, and
+write its results directory with one report (a section per crossing and cargo)."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sim.cli.options import (
+    both,
+    check_executor,
+    check_scheduler,
+    check_xlsx,
+    execution_options,
+    interrupt_note,
+    say_reused,
+    xlsx_writer,
+)
+from sim.cli.outputs import claim_output, default_out, out_path
+from sim.experiments.compare import Comparison, incomparable
+from sim.experiments.compare import compare as run_compare
+from sim.experiments.named import Experiment, read_experiment
+from sim.reporting.tables import format_differences, not_set
+from sim.scenario.limits import series_count
+
+
+def report_writer(result: Comparison, experiment: Experiment) -> Callable[[Path], Any]:
+    """The experiment file, plots/ and report.html, written before the directory is moved into place."""
+    from sim.reporting.named_report import write_experiment_report  # matplotlib only when a report is written
+
+    def write(directory: Path) -> None:
+        shutil.copyfile(experiment.source, directory / "experiment.yaml")
+        write_experiment_report(result, experiment, directory)
+
+    return write
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--out", "-o", type=click.Path(file_okay=False),
+              help="Output directory (default results/<experiment file's name>).")
+@click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets differences, summary, kpis, daily).")
+@execution_options
+def experiment(file: str, out: str | None, xlsx: bool, executor: str, workers: int | None, scheduler: str | None,
+               force: bool, resume: bool, quiet: bool) -> None:
+    """Run the named experiment in FILE: its baseline and named variants, paired, with one report.
+
+    FILE (YAML) gives `baseline:` (a scenario file, relative to FILE), `variants:` (name -> changes
+    of levers, as --set takes them), `replications`, optional `seed`, `kpis:` (each KPI or KPI@cargo)
+    and optional `select: {kpi: NAME, goal: min|max}` for the possible-best subset.
+    """
+    check_scheduler(executor, scheduler)
+    exp = read_experiment(file)  # every problem of the file and its scenarios, before anything is touched
+    n = exp.replications or exp.scenarios[0].replications
+    check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in exp.scenarios),
+                      "daily series": sum(n * math.ceil(s.duration / 24) for s in exp.scenarios)})
+    check_executor(executor)
+    unpaired = incomparable(exp.scenarios, exp.names)
+    for message in unpaired:
+        click.echo(f"Not paired day by day: {message}.", err=True)
+    out_dir = out_path(out, default_out(Path(file).stem + "-experiment"))
+    with claim_output(out_dir, force, resume, "compare") as claim:  # its tasks are a comparison's
+        with interrupt_note(out_dir, "tasks"), warnings.catch_warnings():
+            for message in unpaired:  # said above, once, in the experiment's words
+                warnings.filterwarnings("ignore", message=re.escape(message))
+            result = run_compare(exp.scenarios, exp.replications, exp.seed, executor=executor, workers=workers,
+                                 names=exp.names, progress=not quiet, workdir=claim.work, resume=True,
+                                 scheduler=scheduler)
+        result.metadata["experiment"] = exp.source.name
+        written = result.write(out_dir, force=force, extra=both(report_writer(result, exp),
+                                                                xlsx_writer(xlsx, "compare", result)))
+        claim.finish(len(result.names) * result.replications)
+    if not quiet:
+        diff = result.differences()
+        notes: dict[str, str] = {}
+        for scen in exp.scenarios:
+            notes |= not_set(scen)
+        for cargo in dict.fromkeys(c.cargo for c in exp.kpis):
+            shown = [c.kpi for c in exp.kpis if c.cargo == cargo]
+            for name in result.names[1:]:
+                click.echo("")
+                click.echo(format_differences(diff, result.baseline, name, cargo, shown, result.replications,
+                                              result.seed, notes))
+        click.echo("")
+    say_reused(result.metadata.get("tasks_reused", 0), len(result.names) * result.replications, "tasks")
+    click.echo(f"Experiment written to {written}")
