@@ -1,6 +1,6 @@
 """The documentation site builds (`mkdocs build --strict`, as CI and `make docs` do), the README stays a
 short front page whose links all lead to files in the repository, and the key table made from the
-schema reaches the built scenario-format page."""
+schema reaches the built scenario-format page (and the public names, from their docstrings, the API page)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_every_docs_page_is_in_the_navigation() -> None:
 
 @pytest.mark.skipif(importlib.util.find_spec("mkdocs") is None or importlib.util.find_spec("material") is None,
                     reason="mkdocs and mkdocs-material are not installed (the `docs` extra, also in `dev`)")
-def test_site_builds_strict_with_the_generated_key_table(tmp_path: Path) -> None:
+def test_site_builds_strict_with_the_generated_tables(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
            "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
@@ -54,5 +54,13 @@ def test_site_builds_strict_with_the_generated_key_table(tmp_path: Path) -> None
     # keys from deep in the schema, with the descriptions `dostyk schema` gives them
     assert "policies.stop_loading.resume_below" in page and "resume once it is below this (wagons)" in page
     assert "demand.NAME.tonnes_per_year" in page
+    api = (tmp_path / "site" / "api" / "index.html").read_text(encoding="utf-8")
+    assert "api-summary" not in api, "the API table's marker was not replaced"
+    import sim
+
+    for name in sim.__all__:  # every public name, with the first line of its docstring
+        assert f"sim.{name}" in api, name
+    assert "Run a scenario&#39;s replications and collect them into Results" in api or \
+        "Run a scenario's replications and collect them into Results" in api
     observed = (tmp_path / "site" / "observed" / "index.html").read_text(encoding="utf-8")
     assert "Sources of the reference corridor" in observed  # scenarios/corridor/SOURCES.md, included

@@ -149,7 +149,7 @@ def test_cli_top_k_and_closest_when_infeasible(small_path: Path, tmp_path: Path)
 def _readme_optimize_command() -> list[str]:
     """The `dostyk optimize` example of the how-to page (it was the README's)."""
     text = (ROOT / "docs" / "howto" / "calibrate-optimise.md").read_text(encoding="utf-8")
-    section = text[text.index("### `dostyk optimize`"):]
+    section = text[text.index("## `dostyk optimize`"):]
     block = section[section.index("```sh") + 5:section.index("```", section.index("```sh") + 5)]
     return shlex.split(block.replace("\\\n", " "))
 
