@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint typecheck bench clean notebook app
+.PHONY: run test install lint typecheck bench clean notebook app docs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,16 @@ $(APP_STAMP): $(STAMP)
 app: $(APP_STAMP)
 	$(BIN)/dostyk app
 
+# The documentation site (an extra: `make run` does not need it) from mkdocs.yml and docs/, into site/;
+# --strict turns a broken link or a missing page into an error.
+DOCS_STAMP := $(VENV)/.docs-stamp
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
+
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
 
@@ -82,4 +92,4 @@ bench-executors: $(STAMP)
 	$(BIN)/python benchmarks/bench_executors.py --tasks 40
 
 clean:
-	rm -rf $(VENV) results .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) results site .pytest_cache .ruff_cache .mypy_cache

@@ -1,6 +1,6 @@
 """KPIs and daily series from one replication's observations: pure functions, no state.
 
-Every KPI is defined here once (see KPI_DEFINITIONS, used by the README and reports).
+Every KPI is defined here once (see KPI_DEFINITIONS, used by the documentation and reports).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ PREDICTION_FAILED_EXIT = 3
 @click.option("--replications", "-n", type=click.IntRange(min=2, max=10_000),
               help="Replications per replay (default: each file's own).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/history).")
-@click.option("--markdown", is_flag=True, help="Also print the table as Markdown (the README's History replays).")
+@click.option("--markdown", is_flag=True, help="Also print the table as Markdown (docs/validation.md, History replays).")
 @click.option("--declared", is_flag=True, help="Print only what the replays declare, as Markdown; run nothing.")
 @click.option("--executor", type=click.Choice(["process", "serial"]), default="process", show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores).")

@@ -76,7 +76,7 @@ def bounds(t: Target) -> tuple[float, float]:
 
 
 def declarations(episodes: list[Episode]) -> pd.DataFrame:
-    """What each replay declares, before any run: the rows of the README's history table."""
+    """What each replay declares, before any run: the rows of the history table in docs/validation.md."""
     rows = []
     for e in episodes:
         for t in e.spec.targets:

@@ -1,6 +1,6 @@
 """Scripts that would start worker processes again in every worker: said before any worker starts.
 
-The README's API example, saved as a script and run without `if __name__ == "__main__":`, died
+The Python API example (docs/api.md), saved as a script and run without `if __name__ == "__main__":`, died
 with "a worker process died": each worker re-ran the script, whose top level started workers again.
 """
 
@@ -65,4 +65,4 @@ def check_main_guard() -> None:
         raise UnguardedMainError(
             f"the process executor's workers re-run the script {script} when they start, and its line {line}, "
             f"outside `if __name__ == \"__main__\":`, would start them again; put the code that runs the "
-            f"simulation under that line (see the README's Python API section), or pass executor=\"serial\"")
+            f"simulation under that line (see docs/api.md), or pass executor=\"serial\"")

@@ -1,4 +1,4 @@
-"""The history validation table (sim.decision.history) as Markdown (README) and a self-contained page."""
+"""The history validation table (sim.decision.history) as Markdown (docs/validation.md) and a self-contained page."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def history_rows(table: pd.DataFrame) -> list[list[str]]:
 
 
 def history_markdown(table: pd.DataFrame) -> str:
-    """The table in Markdown (the README's "History replays" section is this text)."""
+    """The table in Markdown (docs/validation.md's "History replays" table is this text)."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in history_rows(table)]
     return "\n".join(lines) + "\n"

@@ -87,7 +87,7 @@ class Reroute(StrictModel):
     """Trains already formed for `from` may go to `to` instead, at the cost of a detour."""
 
     from_: Name = Field(alias="from", description="the crossing trains are re-routed from")
-    to: Name = Field(description="the crossing they are re-routed to (only trains it can take, see the README)")
+    to: Name = Field(description="the crossing they are re-routed to (only trains it can take, see docs/model.md)")
     extra_time: PositiveHours = Field(description="time from a train's re-routing to its arrival at `to`'s border")
     usd_per_wagon: float = Field(0.0, ge=0, le=1e6, description="cost of the detour per wagon re-routed (USD)")
     check_every: PositiveHours = Field(1.0, description="how often trains waiting at `from` are looked at")

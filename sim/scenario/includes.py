@@ -4,7 +4,7 @@ One reference corridor is written once (scenarios/corridor/) and every shipped s
 corridor plus what its episode changes. This module turns parsed plain data with `extends:` keys
 into plain data without them; the schema then validates the result as if it had been one file.
 
-Rules (README "Scenario files built on others"):
+Rules (docs/scenario-format.md, "Scenario files built on others"):
 
 - `extends: PATH` or `extends: [PATH, …]` may stand in any mapping. Each PATH is relative to the
   directory of the file that writes it. The files are merged in order, then this mapping's own

@@ -1,6 +1,6 @@
 """An optimisation an analyst can act on: distinct candidates with today's among them, each against
 today (paired), constraint verdicts with margins, the possible best by subset selection, and the
-README's example answering with a feasible candidate."""
+documented example (docs/howto/calibrate-optimise.md) answering with a feasible candidate."""
 
 from __future__ import annotations
 
@@ -147,8 +147,9 @@ def test_cli_top_k_and_closest_when_infeasible(small_path: Path, tmp_path: Path)
 
 
 def _readme_optimize_command() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("### `dostyk optimize`"):]
+    """The `dostyk optimize` example of the how-to page (it was the README's)."""
+    text = (ROOT / "docs" / "howto" / "calibrate-optimise.md").read_text(encoding="utf-8")
+    section = text[text.index("## `dostyk optimize`"):]
     block = section[section.index("```sh") + 5:section.index("```", section.index("```sh") + 5)]
     return shlex.split(block.replace("\\\n", " "))
 

@@ -67,8 +67,8 @@ def test_a_directory_is_not_called_a_missing_file(tmp_path: Path) -> None:
 
 
 def _readme_api_lines() -> list[str]:
-    """The first lines of the README's Python API example: load, change, run."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The first lines of the Python API example (docs/api.md): load, change, run."""
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     block = text.split("```python\n", 1)[1].split("```", 1)[0].splitlines()
     end = next(i for i, line in enumerate(block) if line.startswith("results = sim.run("))
     return block[: end + 1]

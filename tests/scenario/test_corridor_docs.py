@@ -1,5 +1,6 @@
 """Every key added for the corridor is explained twice: in `dostyk schema` (a description) and in
-the README (named in backticks), so an analyst finds it either way."""
+the documentation (named in backticks in README.md or a page under docs/), so an analyst finds it
+either way."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sim.scenario import corridor, stages
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))])
 
 NEW_FIELDS: list[tuple[type, str]] = [
     (Scenario, "crossings"), (Scenario, "routing"), (Scenario, "loading"), (Scenario, "initial_state"),
@@ -37,11 +38,11 @@ NEW_FIELDS: list[tuple[type, str]] = [
 
 
 @pytest.mark.parametrize(("model", "field"), NEW_FIELDS, ids=[f"{m.__name__}.{f}" for m, f in NEW_FIELDS])
-def test_new_key_has_a_description_and_is_in_the_readme(model: type, field: str) -> None:
+def test_new_key_has_a_description_and_is_in_the_docs(model: type, field: str) -> None:
     info = model.model_fields[field]  # type: ignore[attr-defined]
     assert info.description, f"{model.__name__}.{field} has no description for `dostyk schema`"
     key = info.alias or field
-    assert f"`{key}" in README or f"{key}:" in README, f"{key} is not in the README"
+    assert f"`{key}" in DOCS or f"{key}:" in DOCS, f"{key} is not in README.md or docs/"
 
 
 def test_dostyk_schema_shows_the_new_keys() -> None:

@@ -1,4 +1,5 @@
-"""Scenario parsing: durations, distributions, dotted-path changes, and the README's example."""
+"""Scenario parsing: durations, distributions, dotted-path changes, and the documented example
+(docs/scenario-format.md)."""
 
 from __future__ import annotations
 
@@ -95,10 +96,10 @@ def test_resolved_scenario_round_trips() -> None:
     assert again == base
 
 
-def test_readme_example_is_a_valid_scenario() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)
-    assert blocks, "README has a YAML example"
+def test_documented_example_is_a_valid_scenario() -> None:
+    page = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", page, flags=re.S)
+    assert blocks, "docs/scenario-format.md has a YAML example"
     scenario = Scenario.model_validate(yaml.safe_load(blocks[0]))
     assert {"grain", "containers"} <= set(scenario.cargo)
 
@@ -144,9 +145,9 @@ def test_schema_validates_every_shipped_scenario(json_validator, path) -> None: 
     assert errors == []
 
 
-def test_schema_validates_the_readme_example_and_resolved_scenarios(json_validator) -> None:  # type: ignore[no-untyped-def]
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    example = yaml.safe_load(re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)[0])
+def test_schema_validates_the_documented_example_and_resolved_scenarios(json_validator) -> None:  # type: ignore[no-untyped-def]
+    page = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    example = yaml.safe_load(re.findall(r"```yaml\n(.*?)```", page, flags=re.S)[0])
     assert list(json_validator.iter_errors(_as_json(example))) == []
     resolved = sim.load_scenario(SCENARIOS / "jan2024_admin_hold.yaml").to_dict()  # scenario.yaml of a run
     assert list(json_validator.iter_errors(_as_json(resolved))) == []

@@ -1,5 +1,5 @@
 """`dostyk history` (sim.decision.history, sim.cli.history): declared figures against the model, the
-exit status when a prediction fails, refusals of undeclared replays, and the README's table."""
+exit status when a prediction fails, refusals of undeclared replays, and the table in docs/validation.md."""
 
 from __future__ import annotations
 
@@ -78,14 +78,15 @@ def test_a_replay_without_declarations_or_roles_is_refused(tmp_path: Path) -> No
 
 
 def readme_rows() -> list[list[str]]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split(START, 1)[1].split(END, 1)[0]
+    """The rows of the history table on the validation page (it was the README's)."""
+    page = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    block = page.split(START, 1)[1].split(END, 1)[0]
     lines = [ln for ln in block.strip().splitlines() if ln.startswith("| ") and not ln.startswith("| episode")]
     return [[c.strip() for c in re.split(r"(?<!\\)\|", ln)[1:-1]] for ln in lines]
 
 
 def test_readme_history_table_matches_the_declarations() -> None:
-    """Episode, figure, observed, tolerance and role in README are what the files declare (the model
+    """Episode, figure, observed, tolerance and role in docs/validation.md are what the files declare (the model
     columns come from the last `dostyk history --markdown`)."""
     declared = history_rows(declarations(load_episodes(HISTORY)))
     found = readme_rows()
