@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Callable
@@ -277,9 +278,12 @@ def warmup(scenario: str, replications: int | None, seed: int | None, sets: tupl
         fail(f"dostyk warmup: {exc}")
     click.echo(suggestion.describe())
     if plot_path:
+        from sim.experiments.atomic_file import write_atomically
         from sim.reporting import plots
 
         fig = plots.warmup(suggestion)
-        fig.savefig(plot_path, dpi=110)
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=110)
         plots.close(fig)
+        write_atomically(Path(plot_path), png.getvalue())  # whole or not at all
         click.echo(f"Plot written to {plot_path}")

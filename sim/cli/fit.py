@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
 from sim.analysis.input_fit import BOOTSTRAP, Fit, FitError, fit_durations
+from sim.experiments.atomic_file import write_atomically
 from sim.scenario.durations import UNIT_HOURS, parse_duration
 
 #: units the observations may be given in (a cell with its own unit, "45min", is converted)
@@ -137,7 +136,7 @@ def fit(times: str, column: str | None, unit: str, plot_path: str | None, force:
 
 
 def _write_plot(plot: Path, values: list[float], fits: list[Fit], unit: str, name: str) -> None:
-    """Write the PNG beside its final name, then rename: a reader never sees half a file."""
+    """The PNG, written whole or not at all."""
     from sim.reporting.figures import close  # matplotlib only when a plot is asked for
     from sim.reporting.fit_plots import fitted_densities
     from sim.reporting.report import png_bytes
@@ -148,11 +147,4 @@ def _write_plot(plot: Path, values: list[float], fits: list[Fit], unit: str, nam
     finally:
         close(fig)
     plot.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=plot.parent, prefix=f".{plot.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(tmp, plot)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(plot, data)

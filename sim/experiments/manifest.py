@@ -21,11 +21,12 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sim.experiments.atomic_file import write_atomically
 
 #: The file each kind of output directory holds, with the package version and creation time.
 MARKERS = ("metadata.json", "sweep.json", "comparison.json", "calibration.json", "optimize.json", "sensitivity.json")
@@ -177,15 +178,7 @@ def record(directory: Path, written: Iterable[str], removed: Iterable[str] = ())
 
 def _write_json(path: Path, info: dict[str, Any]) -> None:
     """Replace a marker in one rename, so a reader never sees half of it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(info, indent=2, default=str) + "\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, (json.dumps(info, indent=2, default=str) + "\n").encode("utf-8"))
 
 
 def damage(directory: Path, files: dict[str, Any], names: Iterable[str]) -> list[str]:

@@ -16,7 +16,6 @@ import json
 import os
 import pickle
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 from sim.errors import SimError
 from sim.experiments.atomic import write_errors
+from sim.experiments.atomic_file import write_atomically
 from sim.experiments.lock import output_lock
 
 PART_SUFFIX = ".pkl"
@@ -60,7 +60,7 @@ class WorkDir:
                 stale.unlink(missing_ok=True)
             if manifest is not None:
                 info = {**manifest, "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-                _atomic_write(work.path / "manifest.json", (json.dumps(info, indent=2, default=str) + "\n").encode())
+                write_atomically(work.path / "manifest.json", (json.dumps(info, indent=2, default=str) + "\n").encode())
         return work
 
     @classmethod
@@ -114,7 +114,7 @@ class WorkDir:
 
     def save(self, key: str, result: Any) -> None:
         """Store one finished task (atomically)."""
-        _atomic_write(self.part_path(key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomically(self.part_path(key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
     def load(self, keys: set[str] | None = None) -> dict[str, Any]:
         """Finished tasks (only those in `keys`, when given); unreadable parts are dropped and redone."""
@@ -157,12 +157,3 @@ class _PartUnpickler(pickle.Unpickler):
         return super().find_class(MOVED_MODULES.get(module, module), name)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
