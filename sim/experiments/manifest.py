@@ -29,11 +29,13 @@ from typing import Any
 from sim.experiments.atomic_file import write_atomically
 
 #: The file each kind of output directory holds, with the package version and creation time.
-MARKERS = ("metadata.json", "sweep.json", "comparison.json", "calibration.json", "optimize.json", "sensitivity.json")
+MARKERS = ("metadata.json", "sweep.json", "comparison.json", "calibration.json", "optimize.json", "sensitivity.json",
+           "history.json")
 
 #: The marker of each command's directory.
 KIND_MARKER = {"run": "metadata.json", "sweep": "sweep.json", "compare": "comparison.json",
-               "calibrate": "calibration.json", "optimize": "optimize.json", "sensitivity": "sensitivity.json"}
+               "calibrate": "calibration.json", "optimize": "optimize.json", "sensitivity": "sensitivity.json",
+               "history": "history.json"}
 
 FILES = "files"  # the manifest's key in the marker
 
@@ -47,6 +49,7 @@ LEGACY_OWNED: dict[str, tuple[str, ...]] = {
     "calibration.json": ("candidates.csv", "fit.csv", "targets.csv", "calibrated.yaml", "plots/*.png"),
     "optimize.json": ("candidates.csv", "best.yaml", "plots/*.png"),
     "sensitivity.json": ("indices.csv", "points.csv", "plots/*.png"),
+    "history.json": ("history.csv", "history.html"),
 }
 
 #: Leftovers of an interrupted `dostyk report` inside a results directory: the tool's, never kept.

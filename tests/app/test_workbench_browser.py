@@ -65,6 +65,16 @@ def page(app_url: str) -> Iterator[object]:
         browser.close()
 
 
+def assert_drawn(png: bytes) -> None:
+    """A screenshot of a chart shows a chart (lines, band, axes), not one flat colour."""
+    import matplotlib.image as mpimg
+    import numpy as np
+
+    pixels = mpimg.imread(io.BytesIO(png), format="png")
+    colours = np.unique(pixels.reshape(-1, pixels.shape[-1])[::7], axis=0)
+    assert pixels.shape[0] > 150 and len(colours) > 30, f"{len(colours)} colours in a {pixels.shape} screenshot"
+
+
 def card(page: object, kpi: str) -> float:
     text = page.locator(f".card[data-kpi='{kpi}'] .mean").inner_text()  # type: ignore[attr-defined]
     return float(text.replace(",", ""))
@@ -79,6 +89,7 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     tab.locator(".run button").click()  # type: ignore[attr-defined]
     tab.locator(".message").filter(has_text="3 replications done").wait_for()  # type: ignore[attr-defined]
     tab.locator(".chart-backlog canvas").first.wait_for()  # type: ignore[attr-defined]  (the chart is drawn)
+    assert_drawn(tab.locator(".chart-backlog").screenshot(path=str(tmp_path / "backlog.png")))  # type: ignore[attr-defined]
     six_points = card(tab, "backlog_wagons_mean")
     tab.locator(".tabs").get_by_text("Compare and save").click()  # type: ignore[attr-defined]
     tab.locator(".set-baseline button").click()  # type: ignore[attr-defined]
@@ -98,8 +109,8 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     with tab.expect_download() as download:  # type: ignore[attr-defined]
         tab.locator(".download-results button").click()  # type: ignore[attr-defined]
     archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
-    archive.extractall(tmp_path)
-    (folder,) = list(tmp_path.iterdir())
+    archive.extractall(tmp_path / "download")
+    (folder,) = list((tmp_path / "download").iterdir())
     from sim.experiments.results import Results
 
     results = Results.read(folder)  # a valid results directory: its checks pass
@@ -126,6 +137,7 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
         checked += 1
     assert checked >= 6
     assert tab.locator(".corridor .stage", has_text="capacity × 0.2").count() == 1  # the hold on handover
+    assert_drawn(tab.locator(".corridor").first.screenshot())  # type: ignore[attr-defined]
 
 
 def test_bad_yaml_shows_its_message_inline(page: object, tmp_path: Path) -> None:

@@ -39,13 +39,28 @@ COMMANDS = {
     "sensitivity": ["sensitivity", "small.yaml", *SMALL_SETS, "--lever", "unloading.grain.points=8:12",
                     "--lever", "disruptions.hold.capacity=0.05:0.2", "--trajectories", "2", "--levels", "2",
                     "-n", "1"],
+    "experiment": ["experiment", "experiment.yaml"],
+    "history": ["history", "replays", "-n", "2"],
 }
+#: the marker each command's directory carries (experiment writes a comparison's)
+KIND = {"experiment": "compare"}
+EXPERIMENT = {"baseline": "mini.yaml", "replications": 2, "kpis": ["backlog_wagons_mean"],
+              "variants": {"two-days": {"duration": "2d", "disruptions": []},
+                           "seven-points": {"duration": "2d", "disruptions": [], "unloading.grain.points": 7}}}
+BAN = Path(__file__).resolve().parents[2] / "scenarios" / "history" / "feb2025_altynkol_ban.yaml"
+EVIDENCE = """targets:
+  - {name: delivered, kpi: wagons_delivered, cargo: grain, value: 160, tolerance: 200, role: held_out}
+"""
 
 
 def _inputs(directory: Path) -> None:
     (directory / "mini.yaml").write_text(MINI, encoding="utf-8")
     (directory / "small.yaml").write_text(SMALL, encoding="utf-8")
     (directory / "targets.yaml").write_text(yaml.safe_dump(TARGETS), encoding="utf-8")
+    (directory / "experiment.yaml").write_text(yaml.safe_dump(EXPERIMENT), encoding="utf-8")
+    (directory / "replays" / "evidence").mkdir(parents=True)
+    (directory / "replays" / "ban.yaml").write_text(f"extends: {BAN}\nname: ban\nduration: 10d\n", encoding="utf-8")
+    (directory / "replays" / "evidence" / "ban.yaml").write_text(EVIDENCE, encoding="utf-8")
 
 
 def _dostyk(directory: Path, *args: str) -> tuple[int, str]:
@@ -64,7 +79,7 @@ def test_force_replaces_only_the_tools_files(kind: str, tmp_path: Path) -> None:
     code, err = _dostyk(tmp_path, *args)
     assert code == 0, err
     out = tmp_path / "out"
-    first = _manifest(out, kind)
+    first = _manifest(out, KIND.get(kind, kind))
     assert first and all(len(v["sha256"]) == 64 for v in first.values())
     assert all("rows" in v for k, v in first.items() if k.endswith(".csv"))
     (out / "notes.txt").write_text(NOTES, encoding="utf-8")
@@ -76,7 +91,7 @@ def test_force_replaces_only_the_tools_files(kind: str, tmp_path: Path) -> None:
     assert (out / "notes.txt").read_text(encoding="utf-8") == NOTES
     assert (out / "plots" / "mine.png").read_bytes() == FIGURE
     assert (out / "drafts").is_dir()
-    second = _manifest(out, kind)
+    second = _manifest(out, KIND.get(kind, kind))
     assert set(second) == set(first), "the new results list the same files (and not the user's)"
     assert not {"notes.txt", "plots/mine.png"} & set(second)
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir() if p.name != ".out.lock")
