@@ -88,7 +88,7 @@ def relative_differences(result: Comparison, kpis: Sequence[str] = DIFFERENCE_KP
     fig = figure(1.4 + 0.32 * max(1, len(usable)) * max(1, len(others)))
     ax = fig.add_subplot()
     colors = _colors(result.names)
-    shown = dict(zip(result.names, short_labels(result.names, width=60)))
+    legend_names = dict(zip(result.names, short_labels(result.names, width=60)))
     height = 0.8 / max(1, len(others))
     y = np.arange(len(usable))
     for j, name in enumerate(others):
@@ -97,7 +97,7 @@ def relative_differences(result: Comparison, kpis: Sequence[str] = DIFFERENCE_KP
         pct = 100 * rows["difference"].to_numpy(dtype=float) / np.abs(base)
         half = 100 * rows["half_width"].to_numpy(dtype=float) / np.abs(base)
         pos = y - 0.4 + height * (j + 0.5)
-        ax.barh(pos, pct, height=height * 0.9, color=colors[name], alpha=0.7, label=shown[name], gid=f"diff:{name}")
+        ax.barh(pos, pct, height=height * 0.9, color=colors[name], alpha=0.7, label=legend_names[name], gid=f"diff:{name}")
         ax.errorbar(pct, pos, xerr=np.nan_to_num(half), fmt="none", ecolor="black", capsize=2, linewidth=0.8)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [f"{k} ({kpi_unit(k)})" for k in usable], fontsize=8)
