@@ -69,12 +69,12 @@ def backlog_by_crossing(results: Results, cargo: str = "all", column: str = "bac
     """Wagons at the border not yet unloaded at each crossing, per day (mean and 5–95 % band)."""
     fig = figure(5.0)
     ax = fig.add_subplot()
+    what = {"backlog_mean": "daily mean", "backlog_end": "end of day", "backlog_max": "daily maximum"}.get(column, column)
     shade_events(ax, results, cargo)
     for i, name in enumerate(results.crossings):
         rows = daily_rows(results, cargo, name)
-        band(ax, rows, column, f"{name}: backlog", color=WINDOW_COLORS[(i + 2) % len(WINDOW_COLORS)])
-    what = {"backlog_mean": "daily mean", "backlog_end": "end of day", "backlog_max": "daily maximum"}.get(column, column)
-    ax.set_ylabel(f"Backlog at the border (wagons, {what})")
+        band(ax, rows, column, f"{name}: backlog ({what})", color=WINDOW_COLORS[(i + 2) % len(WINDOW_COLORS)])
+    ax.set_ylabel("Backlog at the border (wagons)")
     ax.set_title(f"Wagons at each crossing not yet unloaded{cargo_text(cargo)}")
     finish_time_axes(ax, results)
     legend_below(fig, [ax])

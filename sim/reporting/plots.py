@@ -105,14 +105,14 @@ def backlog(results: Results, cargo: str = "all", column: str = "backlog_mean") 
     ax = fig.add_subplot()
     what = {"backlog_mean": "daily mean", "backlog_end": "end of day", "backlog_max": "daily maximum"}.get(column, column)
     shade_events(ax, results, cargo)
-    band(ax, rows, column, "backlog")
+    band(ax, rows, column, f"backlog ({what})")
     policy = results.scenario.policies.stop_loading
     if policy is not None and (cargo == "all" or cargo in policy.cargo):
         ax.axhline(policy.above_wagons, color=HALT_COLOR, linestyle="--", linewidth=1,
                    label=f"stop loading above {policy.above_wagons:,} wagons", gid="threshold")
         ax.axhline(policy.resume_below, color=HALT_COLOR, linestyle=":", linewidth=1,
                    label=f"resume below {policy.resume_below:,} wagons", gid="threshold")
-    ax.set_ylabel(f"Backlog at the border (wagons, {what})")
+    ax.set_ylabel("Backlog at the border (wagons)")
     ax.set_title(f"Wagons at the border not yet unloaded{cargo_text(cargo)}")
     finish_time_axes(ax, results)
     legend_below(fig, [ax])
@@ -127,8 +127,8 @@ def held_trains(results: Results, cargo: str = "all", column: str = "held_trains
     what = {"held_trains_mean": "daily mean", "held_trains_end": "end of day",
             "held_trains_max": "daily maximum"}.get(column, column)
     shade_events(ax, results, cargo)
-    band(ax, rows, column, "held trains", color="#8c564b")
-    ax.set_ylabel(f"Trains held short of the yard (trains, {what})")
+    band(ax, rows, column, f"held trains ({what})", color="#8c564b")
+    ax.set_ylabel("Trains held short of the yard (trains)")
     ax.set_title(f"Trains waiting to enter the yard{cargo_text(cargo)}")
     finish_time_axes(ax, results)
     legend_below(fig, [ax])

@@ -100,7 +100,8 @@ def test_titles_carry_no_scenario_name_nor_noise(jan: Results) -> None:
         assert "(all" not in text and "daily mean)" not in text, name
         assert any(titles), name
     assert figs["backlog_grain"].axes[0].get_title().endswith("grain only")
-    assert "daily mean" in figs["backlog"].axes[0].get_ylabel()  # what the series is moved to the axis
+    legend = " ".join(t.get_text() for t in figs["backlog"].legends[0].get_texts())
+    assert "backlog (daily mean)" in legend  # which series it is: said once, in the legend
     for fig in figs.values():
         _saved_without_warnings(fig)
 
