@@ -37,9 +37,24 @@ STAGE_STYLES = ("-", "--", ":", "-.")
 
 def stage_styles(stages: list[str]) -> dict[str, tuple[str, str]]:
     """Colour and line style of each stage, by its place in the scenario's stage order (not by how much
-    it held trains back), so a stage looks the same in every figure of the scenario and its variants."""
-    n = len(STAGE_COLORS)
-    return {s: (STAGE_COLORS[i % n], STAGE_STYLES[(i // n) % len(STAGE_STYLES)]) for i, s in enumerate(stages)}
+    it held trains back), so a stage looks the same in every figure of the scenario and its variants.
+    With several crossings (`crossings.<name>.<stage>`) the colour is the stage (the yard is the yard
+    at every crossing) and the line style the crossing."""
+    def split(stage: str) -> tuple[str, str]:
+        if stage.startswith("crossings."):
+            crossing, _, rest = stage[len("crossings."):].partition(".")
+            return crossing, rest
+        return "", stage
+
+    kinds = list(dict.fromkeys(split(s)[1] for s in stages))
+    crossings = list(dict.fromkeys(split(s)[0] for s in stages))
+    n, m = len(STAGE_COLORS), len(STAGE_STYLES)
+    out = {}
+    for s in stages:
+        crossing, kind = split(s)
+        i, j = kinds.index(kind), crossings.index(crossing)
+        out[s] = (STAGE_COLORS[i % n], STAGE_STYLES[(j + i // n) % m])
+    return out
 
 
 def stage_limits(scenario: Scenario) -> dict[str, str]:

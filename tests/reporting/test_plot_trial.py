@@ -174,3 +174,16 @@ def test_compare_with_a_long_variant_writes_no_warning(tmp_path: Path) -> None:
     html = (out / "report.html").read_text(encoding="utf-8")
     assert 'class="kpi label"' in html  # the long name's cell wraps (td.label in the style sheet)
     assert (out / "plots" / "kpi_comparison.png").stat().st_size > 0
+
+
+def test_several_crossings_stage_colour_is_the_stage_and_style_the_crossing() -> None:
+    from sim.reporting.stages import stage_styles
+
+    names = [f"crossings.{x}.{s}" for x in ("dostyk", "altynkol")
+             for s in ("line", "yard", "checks.customs", "checks.handover", "checks.phytosanitary")]
+    styles = stage_styles(names)
+    assert len(set(styles.values())) == len(names)  # every line tells itself apart
+    for s in ("line", "yard", "checks.customs"):
+        assert styles[f"crossings.dostyk.{s}"][0] == styles[f"crossings.altynkol.{s}"][0]
+    assert {styles[n][1] for n in names if ".dostyk." in n} != {styles[n][1] for n in names if ".altynkol." in n}
+    assert len({c for c, _ in styles.values()}) == 5
