@@ -183,11 +183,15 @@ def optimisation(candidates: pd.DataFrame, objectives: list[str], replications: 
     xerr, yerr = (_clipped_errors(candidates, o) for o in objectives[:2])
     bad, good = (~feas).to_numpy(), feas.to_numpy()
     ax.errorbar(candidates.loc[~feas, x], candidates.loc[~feas, y], xerr=xerr[:, bad], yerr=yerr[:, bad], fmt="o",
-                ms=4, color=INFEASIBLE, capsize=2, label="infeasible", gid="ci:infeasible")
+                ms=4, color=INFEASIBLE, capsize=2, label="infeasible" if bad.any() else None, gid="ci:infeasible")
     ax.errorbar(candidates.loc[feas, x], candidates.loc[feas, y], xerr=xerr[:, good], yerr=yerr[:, good], fmt="o",
                 ms=4, color=FEASIBLE, capsize=2, label="feasible (bars: 95 % CI)", gid="ci:feasible")
     front = candidates[candidates["pareto"].astype(bool)].sort_values(x)
     ax.plot(front[x], front[y], "-o", color=BEST, label="Pareto front (feasible, non-dominated)")
+    if scenario is not None and levers:  # which settings each point of the front is, in the levers' units
+        for _, r in front.iterrows():
+            text = ", ".join(in_units(scenario, lv, float(r[lv])) for lv in levers)
+            ax.annotate(text, (r[x], r[y]), xytext=(4, 4), textcoords="offset points", fontsize=7, gid="setting")
     ax.set_xlabel(_axis(objectives[0], replications))
     ax.set_ylabel(_axis(objectives[1], replications))
     for axis in (ax.xaxis, ax.yaxis):

@@ -187,3 +187,20 @@ def test_several_crossings_stage_colour_is_the_stage_and_style_the_crossing() ->
         assert styles[f"crossings.dostyk.{s}"][0] == styles[f"crossings.altynkol.{s}"][0]
     assert {styles[n][1] for n in names if ".dostyk." in n} != {styles[n][1] for n in names if ".altynkol." in n}
     assert len({c for c, _ in styles.values()}) == 5
+
+
+def test_pareto_front_names_its_settings_in_units() -> None:
+    cand = pd.DataFrame({"unloading.grain.points": [4, 6, 8],
+                         "min:backlog_wagons_mean@all mean": [2000.0, 900.0, 650.0],
+                         "min:backlog_wagons_mean@all ci95": [2500.0, 100.0, 80.0],
+                         "max:tonnes_delivered@all mean": [2.0e6, 2.5e6, 2.6e6],
+                         "max:tonnes_delivered@all ci95": [1.0e5, 1.0e5, 1.0e5],
+                         "feasible": [True, True, True], "pareto": [False, False, True]})
+    fig = optimisation(cand, ["min:backlog_wagons_mean@all", "max:tonnes_delivered@all"], 3,
+                       ["unloading.grain.points"], SCEN)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "setting"] == ["8 points"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "infeasible" not in legend  # no entry for points that are not there
+    assert "(wagons)" in ax.get_xlabel() and "(t)" in ax.get_ylabel()
+    _saved_without_warnings(fig)
