@@ -111,6 +111,8 @@ def test_long_variant_names_fit(jan: Results) -> None:
     assert len(set(labels)) == 3 and labels[2] == "base"
     assert all(len(line) <= 32 for lab in labels for line in lab.split("\n"))
     assert all(lab.count("\n") <= 1 for lab in labels)
+    (word,) = short_labels(["x" * 250])  # one long word (no space to wrap at) is cut too
+    assert [len(line) for line in word.split("\n")] == [32, 32] and word.endswith("…")
     fig = kpi_comparison({"base": jan, LONG: jan.summary()})
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks[0] == "base" and ticks[1].startswith("jan2024_admin_hold") and ticks[1].endswith("…")
