@@ -148,11 +148,13 @@ def percent(share: float) -> str:
     return f"{number(value, 2 if value < 10 else 3)} %" if value else "0 %"
 
 
-def table_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """The table as text cells for the report: queue with its CI, shares in %."""
+def table_rows(table: pd.DataFrame, results: Results | None = None) -> list[dict[str, Any]]:
+    """The table as text cells for the report: queue with its CI, shares in %, and each stage's colour
+    in the `waiting` plot (given the results), so the table and the plot read alike."""
+    styles = stage_styles(stage_names(results.daily.columns)) if results is not None else {}
     out = []
     for r in table.to_dict("records"):
-        out.append({"stage": r["stage"], "limit": r["limit"],
+        out.append({"stage": r["stage"], "color": styles.get(r["stage"], ("", ""))[0], "limit": r["limit"],
                     "queue": estimate(r["queue_mean"], r["queue_ci_low"], r["queue_ci_high"], r["n"],
                                       (0.0, math.inf)).text,
                     "queue_max": number(r["queue_max"], 3),

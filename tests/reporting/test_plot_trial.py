@@ -206,3 +206,16 @@ def test_pareto_front_names_its_settings_in_units() -> None:
     assert "infeasible" not in legend  # no entry for points that are not there
     assert "(wagons)" in ax.get_xlabel() and "(t)" in ax.get_ylabel()
     _saved_without_warnings(fig)
+
+
+def test_report_table_shows_each_stage_in_its_plot_colour(jan: Results) -> None:
+    from sim.reporting.report import render
+
+    fig = waiting(jan)
+    assert fig is not None
+    lines = {ln.get_gid().split(":", 1)[1]: to_hex(ln.get_color()) for ln in fig.axes[0].lines
+             if str(ln.get_gid()).startswith("queue:")}
+    plots.close(fig)
+    html = render(jan, {})
+    for stage, colour in lines.items():
+        assert f'<span class="swatch" style="background: {colour}"></span>{stage}</td>' in html
