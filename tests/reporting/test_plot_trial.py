@@ -219,3 +219,17 @@ def test_report_table_shows_each_stage_in_its_plot_colour(jan: Results) -> None:
     html = render(jan, {})
     for stage, colour in lines.items():
         assert f'<span class="swatch" style="background: {colour}"></span>{stage}</td>' in html
+
+
+def test_app_waiting_chart_uses_the_same_stage_colours(jan: Results) -> None:
+    pytest.importorskip("bokeh")
+    from sim.app.charts import waiting_chart
+
+    fig = waiting(jan)
+    assert fig is not None
+    lines = {ln.get_label().removeprefix("waiting at "): to_hex(ln.get_color()) for ln in fig.axes[0].lines
+             if str(ln.get_gid()).startswith("queue:")}
+    plots.close(fig)
+    app = waiting_chart(jan)
+    shown = {item.label["value"]: item.renderers[0].glyph.line_color for item in app.legend[0].items}
+    assert shown == lines
