@@ -12,6 +12,7 @@ from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
 from sim.experiments.results import Results
+from sim.reporting.stages import stage_styles
 
 HEIGHT = 300
 
@@ -63,8 +64,11 @@ def waiting_chart(results: Results):  # type: ignore[no-untyped-def]
     table = rows.groupby("date")[stages].mean().reset_index()
     table["date"] = pd.to_datetime(table["date"])
     source = ColumnDataSource(table.rename(columns={c: c.replace(".", "_") for c in stages}))
-    for i, column in enumerate(stages):
-        fig.line(x="date", y=column.replace(".", "_"), source=source, line_width=2, color=Category10_10[i % 10],
+    styles = stage_styles([c.removeprefix("queue_mean.") for c in stages])  # the report's colours, stage by stage
+    for column in stages:
+        color, dash = styles[column.removeprefix("queue_mean.")]
+        fig.line(x="date", y=column.replace(".", "_"), source=source, line_width=2, color=color,
+                 line_dash={"-": "solid", "--": "dashed", ":": "dotted", "-.": "dashdot"}[dash],
                  legend_label=column.removeprefix("queue_mean."))
     fig.add_tools(HoverTool(tooltips=[("date", "@date{%F}")], formatters={"@date": "datetime"}))
     fig.legend.location = "top_left"

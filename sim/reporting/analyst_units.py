@@ -102,3 +102,31 @@ def range_in_units(scenario: Scenario, path: str, low: float, high: float) -> st
 
 
 _SCALED = re.compile(r"^(?P<n>[\d,]+) (?P<unit>[^;(]+) \(× (?P<f>[\d.,]+) of (?P<base>[\d,]+)\)$")
+
+
+def axis_label(path: str) -> str:
+    """A chart axis for the key `path`: the key and the unit its ticks are in."""
+    m = _DISRUPTION.match(path)
+    if m:
+        what = "× the usual time" if m.group(3) == "time_factor" else "capacity factor and what it leaves"
+        return f"{path}\n({what})"
+    parts = path.replace("[", ".").replace("]", "").split(".")
+    unit = "h" if any(p in DURATION_PARTS for p in parts) else KEY_UNITS.get(parts[-1], "")
+    return f"{path} ({unit})" if unit else path
+
+
+def tick_text(scenario: Scenario, path: str, value: float) -> str:
+    """A tick of a lever's axis: the value in the analyst's unit; a capacity factor with, under it,
+    what it leaves of each capacity it scales ('× 0.3' over '3 trains a day')."""
+    if not math.isfinite(value):
+        return ""
+    m = _DISRUPTION.match(path)
+    if m and m.group(3) == "capacity":
+        if value == 0:
+            return "× 0\nclosed"
+        text = in_units(scenario, path, value)
+        scaled = _SCALED.match(text)
+        return f"× {number(value, 3)}\n{scaled['n']} {scaled['unit']}" if scaled else f"× {number(value, 3)}"
+    if m:
+        return f"× {number(value, 3)}"
+    return number(value)

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from sim.reporting.figures import date_axis, figure, thousands
-from sim.reporting.labels import kpi_unit
-from sim.reporting.timeline import WINDOW_COLORS
+from sim.reporting.labels import kpi_unit, short_label, short_labels
+from sim.reporting.timeline import WINDOW_COLORS, cargo_text
 
 if TYPE_CHECKING:
     from sim.experiments.compare import Comparison
@@ -49,6 +49,7 @@ def daily_overlay(result: Comparison, column: str = "backlog_mean") -> Figure | 
     fig = figure(4.8)
     ax = fig.add_subplot()
     colors = _colors(result.names)
+    shown = dict(zip(result.names, short_labels(result.names, width=60)))
     for name in result.names:
         rows = daily[daily["scenario"] == name]
         if rows.empty:
@@ -60,7 +61,7 @@ def daily_overlay(result: Comparison, column: str = "backlog_mean") -> Figure | 
         if wide.shape[1] > 1:
             ax.fill_between(wide.index, wide.quantile(0.05, axis=1), wide.quantile(0.95, axis=1),
                             color=colors[name], alpha=0.12, linewidth=0)
-        label = f"{name} (baseline)" if name == result.baseline else name
+        label = f"{shown[name]} (baseline)" if name == result.baseline else shown[name]
         ax.plot(wide.index, mean, color=colors[name], linewidth=1.6 if name == result.baseline else 1.3,
                 linestyle="-" if name == result.baseline else "--", label=label, gid=f"mean:{name}")
     ax.set_ylabel(f"{what[0].upper() + what[1:]} ({unit}, daily mean)")
@@ -87,6 +88,7 @@ def relative_differences(result: Comparison, kpis: Sequence[str] = DIFFERENCE_KP
     fig = figure(1.4 + 0.32 * max(1, len(usable)) * max(1, len(others)))
     ax = fig.add_subplot()
     colors = _colors(result.names)
+    legend_names = dict(zip(result.names, short_labels(result.names, width=60)))
     height = 0.8 / max(1, len(others))
     y = np.arange(len(usable))
     for j, name in enumerate(others):
@@ -95,14 +97,14 @@ def relative_differences(result: Comparison, kpis: Sequence[str] = DIFFERENCE_KP
         pct = 100 * rows["difference"].to_numpy(dtype=float) / np.abs(base)
         half = 100 * rows["half_width"].to_numpy(dtype=float) / np.abs(base)
         pos = y - 0.4 + height * (j + 0.5)
-        ax.barh(pos, pct, height=height * 0.9, color=colors[name], alpha=0.7, label=name, gid=f"diff:{name}")
+        ax.barh(pos, pct, height=height * 0.9, color=colors[name], alpha=0.7, label=legend_names[name], gid=f"diff:{name}")
         ax.errorbar(pct, pos, xerr=np.nan_to_num(half), fmt="none", ecolor="black", capsize=2, linewidth=0.8)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [f"{k} ({kpi_unit(k)})" for k in usable], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel(f"Difference from {result.baseline}, % of its mean (paired 95 % CI over {result.replications} "
+    ax.set_xlabel(f"Difference from {short_label(result.baseline)}, % of its mean (paired 95 % CI over {result.replications} "
                   "replications)")
-    title = f"Before/after ({cargo}): what each scenario changes against {result.baseline}"
+    title = f"Before/after{cargo_text(cargo)}: what each scenario changes against {short_label(result.baseline)}"
     if skipped:
         title += "\n" + textwrap.shorten("left out (baseline mean 0 or missing): " + ", ".join(skipped), 150)
     ax.set_title(title, fontsize=10)

@@ -15,7 +15,8 @@ from matplotlib.ticker import MaxNLocator
 from sim.analysis.metrics import KPI_DEFINITIONS
 from sim.analysis.stats import corridor_rows
 from sim.reporting.figures import WIDTH, compact, figure
-from sim.reporting.labels import kpi_bounds, kpi_label
+from sim.reporting.labels import kpi_bounds, kpi_label, short_labels
+from sim.reporting.timeline import cargo_text
 
 #: KPIs compared by default in `kpi_comparison`.
 COMPARISON_KPIS = [
@@ -60,7 +61,7 @@ def kpi_comparison(
             raise ValueError(f"KPI {kpi!r} has no values for cargo {cargo!r} in any run")
     ncols = 2 if len(present) > 1 else 1
     nrows = max(1, math.ceil(len(present) / ncols))
-    fig = figure(0.9 + nrows * (0.45 * len(items) + 0.9), WIDTH)
+    fig = figure(0.9 + nrows * (0.6 * len(items) + 1.0), WIDTH)  # room for two-line labels
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()  # scenario names once per row
     y = np.arange(len(items))
     for ax, kpi in zip(axes, present):
@@ -76,7 +77,7 @@ def kpi_comparison(
         ax.barh(y, means, color="#9ecae1", edgecolor="#3182bd", gid="mean")
         ax.errorbar(means, y, xerr=[lows, highs], fmt="none", ecolor="black", capsize=3, linewidth=1,
                     label="95 % CI", gid="ci")
-        ax.set_yticks(y, [lab for lab, _ in items], fontsize=8)
+        ax.set_yticks(y, short_labels([lab for lab, _ in items]), fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel(kpi_label(kpi))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
@@ -90,5 +91,5 @@ def kpi_comparison(
         ax.grid(True, axis="x", alpha=0.3)
     for ax in axes[len(present):]:
         ax.set_visible(False)
-    fig.suptitle(f"KPIs by scenario ({cargo}): mean and 95 % confidence interval across replications")
+    fig.suptitle(f"KPIs by scenario{cargo_text(cargo)}: mean and 95 % confidence interval across replications")
     return fig

@@ -14,6 +14,7 @@ from sim.reporting.figures import figure
 from sim.reporting.timeline import (
     WINDOW_COLORS,
     band,
+    cargo_text,
     daily_rows,
     finish_time_axes,
     legend_below,
@@ -68,12 +69,13 @@ def backlog_by_crossing(results: Results, cargo: str = "all", column: str = "bac
     """Wagons at the border not yet unloaded at each crossing, per day (mean and 5–95 % band)."""
     fig = figure(5.0)
     ax = fig.add_subplot()
+    what = {"backlog_mean": "daily mean", "backlog_end": "end of day", "backlog_max": "daily maximum"}.get(column, column)
     shade_events(ax, results, cargo)
     for i, name in enumerate(results.crossings):
         rows = daily_rows(results, cargo, name)
-        band(ax, rows, column, f"{name}: backlog", color=WINDOW_COLORS[(i + 2) % len(WINDOW_COLORS)])
+        band(ax, rows, column, f"{name}: backlog ({what})", color=WINDOW_COLORS[(i + 2) % len(WINDOW_COLORS)])
     ax.set_ylabel("Backlog at the border (wagons)")
-    ax.set_title(f"{results.scenario.name}: wagons at each crossing not yet unloaded ({cargo}, daily mean)")
+    ax.set_title(f"Wagons at each crossing not yet unloaded{cargo_text(cargo)}")
     finish_time_axes(ax, results)
     legend_below(fig, [ax])
     return fig
@@ -98,7 +100,7 @@ def loading(results: Results, cargo: str = "all") -> Figure:
         top.axhline(rate, color="black", linestyle="--", linewidth=1.2, gid="rate",
                     label=f"loading rate {rate:,.0f} wagons/day")
     top.set_ylabel("Formed at origin (wagons/day)")
-    top.set_title(f"{scen.name}: loading at origin ({cargo})")
+    top.set_title(f"Loading at origin{cargo_text(cargo)}")
     finish_time_axes(top, results)
     top.set_xlabel("")
     shade_events(bottom, results, cargo, text=False)

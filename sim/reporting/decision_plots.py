@@ -10,15 +10,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.reporting.analyst_units import axis_label, in_units, tick_text
 from sim.reporting.decision_tables import unit_of
 from sim.reporting.figures import WIDTH, close, figure, thousands
 from sim.reporting.labels import kpi_bounds
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from sim.decision.calibrate import Calibration
     from sim.decision.optimize import Optimisation
     from sim.decision.sensitivity import Sensitivity
+    from sim.scenario.schema import Scenario
 
 FEASIBLE = "#1f77b4"
 INFEASIBLE = "#bbbbbb"
@@ -40,13 +45,13 @@ def calibration_targets(result: Calibration) -> Figure:
 
 def calibration_fit(result: Calibration) -> Figure:
     """Discrepancy of every candidate against each parameter; not-ruled-out candidates highlighted."""
-    return calibration_parameters(result.candidates, result.fit)
+    return calibration_parameters(result.candidates, result.fit, result.scenario)
 
 
 def optimisation_front(result: Optimisation) -> Figure:
     """The objective against each lever with CIs (or the Pareto front with several), feasible ones highlighted."""
     return optimisation(result.candidates, [o.label for o in result.objectives], result.metadata.get("replications", 0),
-                        [lv.path for lv in result.levers])
+                        [lv.path for lv in result.levers], result.scenario)
 
 
 def sensitivity_chart(result: Sensitivity) -> Figure:
@@ -105,7 +110,21 @@ def targets_vs_model(targets: pd.DataFrame, replications: int) -> Figure:
     return fig
 
 
-def calibration_parameters(candidates: pd.DataFrame, fit: pd.DataFrame) -> Figure:
+def lever_axis(ax: Axes, path: str, values: pd.Series, scenario: Scenario | None) -> None:
+    """The x axis of a lever in the analyst's units: the key with its unit, whole ticks for a whole-number
+    lever, and a capacity factor's ticks with what they leave of the capacity (sim.reporting.analyst_units)."""
+    ax.set_xlabel(axis_label(path), fontsize=8)
+    finite = pd.to_numeric(values, errors="coerce").dropna()
+    if len(finite) and bool(np.all(finite == np.round(finite))):
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    if scenario is not None:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: tick_text(scenario, path, float(v))))
+    ax.tick_params(axis="x", labelsize=8)
+
+
+def calibration_parameters(candidates: pd.DataFrame, fit: pd.DataFrame, scenario: Scenario | None = None) -> Figure:
     """Discrepancy against each parameter: every candidate, not-ruled-out ones highlighted, best marked."""
     params = list(fit["parameter"])
     fig = figure(3.2, WIDTH)
@@ -116,20 +135,21 @@ def calibration_parameters(candidates: pd.DataFrame, fit: pd.DataFrame) -> Figur
         p = f["parameter"]
         ax.scatter(candidates.loc[~ok, p], d[~ok], s=12, color=INFEASIBLE, label="ruled out")
         ax.scatter(candidates.loc[ok, p], d[ok], s=16, color=FEASIBLE, label="not ruled out")
-        ax.axvline(f["best"], color=BEST, lw=1, label=f"best {f['best']:,.4g}")
+        best = in_units(scenario, p, float(f["best"])) if scenario is not None else f"{f['best']:,.4g}"
+        ax.axvline(f["best"], color=BEST, lw=1, label=f"best: {best}")
         if math.isfinite(f["low"]):
-            ax.axvspan(f["low"], f["high"], color=FEASIBLE, alpha=0.1)
+            ax.axvspan(f["low"], f["high"], color=FEASIBLE, alpha=0.1, label="range not ruled out")
         ax.set_yscale("symlog", linthresh=1)
-        ax.set_xlabel(p)
-        ax.set_ylabel("discrepancy (mean squared error in tolerances)")
+        lever_axis(ax, p, candidates[p], scenario)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7)
+    axes[0].set_ylabel("discrepancy\n(mean squared error in tolerances)")
     fig.suptitle(f"Calibration: {len(candidates)} candidates, {int(ok.sum())} not ruled out")
     return fig
 
 
 def optimisation(candidates: pd.DataFrame, objectives: list[str], replications: int,
-                 levers: list[str] | None = None) -> Figure:
+                 levers: list[str] | None = None, scenario: Scenario | None = None) -> Figure:
     """One objective: its mean with 95 % CI against each lever's value (one panel per lever; feasible,
     infeasible, today and the best marked); two or more: the first two, Pareto front drawn."""
     feas = candidates["feasible"].astype(bool)
@@ -138,18 +158,18 @@ def optimisation(candidates: pd.DataFrame, objectives: list[str], replications: 
         fig = figure(3.6, WIDTH)
         axes = fig.subplots(1, len(levers), squeeze=False)[0]
         col = f"{objectives[0]} mean"
-        half = candidates[f"{objectives[0]} ci95"].fillna(0)
+        err = _clipped_errors(candidates, objectives[0])
         for ax, lever in zip(axes, levers):
             for mask, color, label in ((~feas, INFEASIBLE, "infeasible (a constraint's CI does not hold)"),
                                        (feas, FEASIBLE, "feasible")):
-                ax.errorbar(candidates.loc[mask, lever], candidates.loc[mask, col], yerr=half[mask], fmt="o",
-                            ms=4, color=color, capsize=3, label=label)
+                ax.errorbar(candidates.loc[mask, lever], candidates.loc[mask, col], yerr=err[:, mask.to_numpy()],
+                            fmt="o", ms=4, color=color, capsize=3, label=label if mask.any() else None, gid=f"ci:{label.split(' ')[0]}")
             if "today" in candidates.columns:
                 now = candidates[candidates["today"].astype(bool)]
                 ax.scatter(now[lever], now[col], s=90, facecolors="none", edgecolors="black", label="today's values")
             best = candidates[candidates["best"].astype(bool)]
             ax.scatter(best[lever], best[col], s=90, color=BEST, marker="*", zorder=3, label="best")
-            ax.set_xlabel(lever)
+            lever_axis(ax, lever, candidates[lever], scenario)
             unit = unit_of(objectives[0].split(":", 1)[-1].split("@", 1)[0])
             ax.set_ylabel(f"{objectives[0]}{f' ({unit})' if unit else ''}")
             ax.yaxis.set_major_formatter(thousands)  # type: ignore[arg-type]
@@ -160,13 +180,18 @@ def optimisation(candidates: pd.DataFrame, objectives: list[str], replications: 
     fig = figure(4.2)
     ax = fig.add_subplot()
     x, y = (f"{o} mean" for o in objectives[:2])
-    xerr, yerr = (candidates[f"{o} ci95"].fillna(0) for o in objectives[:2])
-    ax.errorbar(candidates.loc[~feas, x], candidates.loc[~feas, y], xerr=xerr[~feas], yerr=yerr[~feas], fmt="o",
-                ms=4, color=INFEASIBLE, capsize=2, label="infeasible")
-    ax.errorbar(candidates.loc[feas, x], candidates.loc[feas, y], xerr=xerr[feas], yerr=yerr[feas], fmt="o",
-                ms=4, color=FEASIBLE, capsize=2, label="feasible (bars: 95 % CI)")
+    xerr, yerr = (_clipped_errors(candidates, o) for o in objectives[:2])
+    bad, good = (~feas).to_numpy(), feas.to_numpy()
+    ax.errorbar(candidates.loc[~feas, x], candidates.loc[~feas, y], xerr=xerr[:, bad], yerr=yerr[:, bad], fmt="o",
+                ms=4, color=INFEASIBLE, capsize=2, label="infeasible" if bad.any() else None, gid="ci:infeasible")
+    ax.errorbar(candidates.loc[feas, x], candidates.loc[feas, y], xerr=xerr[:, good], yerr=yerr[:, good], fmt="o",
+                ms=4, color=FEASIBLE, capsize=2, label="feasible (bars: 95 % CI)", gid="ci:feasible")
     front = candidates[candidates["pareto"].astype(bool)].sort_values(x)
     ax.plot(front[x], front[y], "-o", color=BEST, label="Pareto front (feasible, non-dominated)")
+    if scenario is not None and levers:  # which settings each point of the front is, in the levers' units
+        for _, r in front.iterrows():
+            text = ", ".join(in_units(scenario, lv, float(r[lv])) for lv in levers)
+            ax.annotate(text, (r[x], r[y]), xytext=(4, 4), textcoords="offset points", fontsize=7, gid="setting")
     ax.set_xlabel(_axis(objectives[0], replications))
     ax.set_ylabel(_axis(objectives[1], replications))
     for axis in (ax.xaxis, ax.yaxis):
@@ -175,6 +200,17 @@ def optimisation(candidates: pd.DataFrame, objectives: list[str], replications: 
     ax.legend(fontsize=8)
     ax.set_title("Optimisation")
     return fig
+
+
+def _clipped_errors(candidates: pd.DataFrame, objective: str) -> np.ndarray:
+    """Below and above each candidate's mean, its 95 % CI as far as the KPI can go (never below 0 for an
+    amount), as the tables show it; shape (2, candidates) for errorbar."""
+    mean = candidates[f"{objective} mean"].to_numpy(dtype=float)
+    half = candidates[f"{objective} ci95"].fillna(0).to_numpy(dtype=float)
+    bottom, top = kpi_bounds(objective.split(":", 1)[-1].split("@", 1)[0])
+    below = np.clip(mean - np.maximum(mean - half, bottom), 0, None)
+    above = np.clip(np.minimum(mean + half, top) - mean, 0, None)
+    return np.nan_to_num(np.vstack([below, above]))
 
 
 def _axis(objective: str, replications: int) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import textwrap
+from collections.abc import Sequence
 
 from sim.analysis.window import window_unit
 
@@ -79,3 +81,22 @@ def kpi_label(kpi: str) -> str:
     """'name (unit)' for axes and table headers."""
     unit = kpi_unit(kpi)
     return f"{kpi} ({unit})" if unit else kpi
+
+
+def short_labels(names: Sequence[str], width: int = 32, lines: int = 2) -> list[str]:
+    """Labels for ticks and legends: each name wrapped to `lines` lines of `width` characters, the rest
+    cut with '…' (a `--set` variant's name can run to hundreds of characters); still one per name."""
+    out = []
+    for name in names:
+        wrapped = textwrap.wrap(" ".join(str(name).split()), width, break_on_hyphens=False) or [""]
+        if len(wrapped) > lines:
+            wrapped = wrapped[:lines]
+            wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+        out.append("\n".join(wrapped))
+    return [f"{lab} [{i + 1}]" if out.count(lab) > 1 else lab for i, lab in enumerate(out)]
+
+
+def short_label(name: str, width: int = 60) -> str:
+    """One name on one line of at most `width` characters (titles and axis labels)."""
+    text = " ".join(str(name).split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

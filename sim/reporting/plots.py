@@ -46,6 +46,7 @@ from sim.reporting.timeline import (
     HALT_COLOR,
     WINDOW_COLORS,
     band,
+    cargo_text,
     daily_rows,
     finish_time_axes,
     legend_below,
@@ -112,7 +113,7 @@ def backlog(results: Results, cargo: str = "all", column: str = "backlog_mean") 
         ax.axhline(policy.resume_below, color=HALT_COLOR, linestyle=":", linewidth=1,
                    label=f"resume below {policy.resume_below:,} wagons", gid="threshold")
     ax.set_ylabel("Backlog at the border (wagons)")
-    ax.set_title(f"{results.scenario.name}: wagons at the border not yet unloaded ({cargo}, {what})")
+    ax.set_title(f"Wagons at the border not yet unloaded{cargo_text(cargo)}")
     finish_time_axes(ax, results)
     legend_below(fig, [ax])
     return fig
@@ -128,7 +129,7 @@ def held_trains(results: Results, cargo: str = "all", column: str = "held_trains
     shade_events(ax, results, cargo)
     band(ax, rows, column, f"held trains ({what})", color="#8c564b")
     ax.set_ylabel("Trains held short of the yard (trains)")
-    ax.set_title(f"{results.scenario.name}: trains waiting to enter the yard ({cargo}, {what})")
+    ax.set_title(f"Trains waiting to enter the yard{cargo_text(cargo)}")
     finish_time_axes(ax, results)
     legend_below(fig, [ax])
     return fig
@@ -166,7 +167,7 @@ def deliveries(results: Results) -> Figure:
     for ax in axes[:-1]:
         ax.set_xlabel("")
     legend_below(fig, list(axes))
-    fig.suptitle(f"{scen.name}: tonnes unloaded per day against unloading capacity")
+    fig.suptitle("Tonnes unloaded per day against unloading capacity")
     return fig
 
 
@@ -215,8 +216,7 @@ def dwell(results: Results) -> Figure:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
     ax.set_xlabel("Dwell, border arrival → unloaded (hours)")
     ax.set_ylabel("Share of wagons unloaded within (ECDF, %)")
-    ax.set_title(f"{results.scenario.name}: dwell distribution, mean of {results.replications} replications "
-                 "(band: 5–95 %)")
+    ax.set_title(f"Dwell distribution, mean of {results.replications} replications (band: 5–95 %)")
     ax.grid(True, alpha=0.3, which="major")
     handles, labels = ax.get_legend_handles_labels()
     order = sorted(range(len(labels)), key=lambda i: labels[i] not in cargos)  # cargo curves, then markers
@@ -265,7 +265,7 @@ def dwell_percentiles(results: Results) -> Figure:
     ax.set_xlim(-0.6, len(cargos) - 0.4)
     ax.set_xlabel("Cargo (all = every wagon)")
     ax.set_ylabel("Dwell, border arrival → unloaded (hours)")
-    ax.set_title(f"{results.scenario.name}: dwell percentiles across {results.replications} replications")
+    ax.set_title(f"Dwell percentiles across {results.replications} replications")
     ax.grid(True, axis="y", alpha=0.3, which="major")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return fig
@@ -300,7 +300,7 @@ def utilization(results: Results) -> Figure:
     ax.grid(False)
     bar = fig.colorbar(mesh, ax=ax, pad=0.01)
     bar.set_label("Utilisation\n(share of point-hours)")
-    ax.set_title(f"{scen.name}: unloading utilisation by day (mean of {results.replications} replications)")
+    ax.set_title(f"Unloading utilisation by day (mean of {results.replications} replications)")
     return fig
 
 

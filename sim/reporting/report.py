@@ -264,7 +264,7 @@ def render(results: Results, images: dict[str, bytes]) -> str:
         recovery=recovery,
         figures=figures,
         meta=meta,
-        waiting=stages.table_rows(waiting_table),
+        waiting=stages.table_rows(waiting_table, results),
         binding=stages.binding_text(waiting_table),
         clipped_note=CLIPPED_NOTE if any(c["clipped"] for row in rows for c in row["cells"]) else "",
         replications=results.replications,

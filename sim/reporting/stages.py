@@ -28,7 +28,33 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 REASON_TEXT = {"closed": "closed", "quota": "daily quota used up", "full": "full"}
-REASON_COLORS = {"closed": "#7f7f7f", "quota": "#d62728", "full": "#1f77b4"}
+# One colour per meaning in the waiting chart: the reasons' colours are used by no stage, and neither
+# set is used by the shaded windows, halts and warm-up behind the lines (sim.reporting.timeline).
+REASON_COLORS = {"closed": "#252525", "quota": "#ffd92f", "full": "#66c2a5"}
+STAGE_COLORS = ("#1f77b4", "#2ca02c", "#393b79", "#637939", "#7b4173", "#8c6d31", "#e7298a")
+STAGE_STYLES = ("-", "--", ":", "-.")
+
+
+def stage_styles(stages: list[str]) -> dict[str, tuple[str, str]]:
+    """Colour and line style of each stage, by its place in the scenario's stage order (not by how much
+    it held trains back), so a stage looks the same in every figure of the scenario and its variants.
+    With several crossings (`crossings.<name>.<stage>`) the colour is the stage (the yard is the yard
+    at every crossing) and the line style the crossing."""
+    def split(stage: str) -> tuple[str, str]:
+        if stage.startswith("crossings."):
+            crossing, _, rest = stage[len("crossings."):].partition(".")
+            return crossing, rest
+        return "", stage
+
+    kinds = list(dict.fromkeys(split(s)[1] for s in stages))
+    crossings = list(dict.fromkeys(split(s)[0] for s in stages))
+    n, m = len(STAGE_COLORS), len(STAGE_STYLES)
+    out = {}
+    for s in stages:
+        crossing, kind = split(s)
+        i, j = kinds.index(kind), crossings.index(crossing)
+        out[s] = (STAGE_COLORS[i % n], STAGE_STYLES[(j + i // n) % m])
+    return out
 
 
 def stage_limits(scenario: Scenario) -> dict[str, str]:
@@ -122,11 +148,13 @@ def percent(share: float) -> str:
     return f"{number(value, 2 if value < 10 else 3)} %" if value else "0 %"
 
 
-def table_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """The table as text cells for the report: queue with its CI, shares in %."""
+def table_rows(table: pd.DataFrame, results: Results | None = None) -> list[dict[str, Any]]:
+    """The table as text cells for the report: queue with its CI, shares in %, and each stage's colour
+    in the `waiting` plot (given the results), so the table and the plot read alike."""
+    styles = stage_styles(stage_names(results.daily.columns)) if results is not None else {}
     out = []
     for r in table.to_dict("records"):
-        out.append({"stage": r["stage"], "limit": r["limit"],
+        out.append({"stage": r["stage"], "color": styles.get(r["stage"], ("", ""))[0], "limit": r["limit"],
                     "queue": estimate(r["queue_mean"], r["queue_ci_low"], r["queue_ci_high"], r["n"],
                                       (0.0, math.inf)).text,
                     "queue_max": number(r["queue_max"], 3),
@@ -146,11 +174,14 @@ def waiting(results: Results) -> Figure | None:
     rows = daily[daily["cargo"] == "all"].copy()
     rows["date"] = pd.to_datetime(rows["date"])
     shade_events(top, results, "all", text=False)
-    for i, stage in enumerate(table["stage"]):
+    styles = stage_styles(stage_names(results.daily.columns))
+    for stage in table["stage"]:
         mean = rows.groupby("date")[f"queue_mean.{stage}"].mean()
-        top.plot(mean.index, mean.to_numpy(), linewidth=1.4, color=f"C{i}", label=f"waiting at {stage}", gid=f"queue:{stage}")
-    top.set_ylabel("Trains waiting to enter (daily mean)")
-    top.set_title(f"{results.scenario.name}: where trains wait (mean of {results.replications} replications)")
+        color, style = styles[stage]
+        top.plot(mean.index, mean.to_numpy(), linewidth=1.4, color=color, linestyle=style, label=f"waiting at {stage}",
+                 gid=f"queue:{stage}")
+    top.set_ylabel("Trains waiting to enter (trains, daily mean)")
+    top.set_title(f"Where trains wait (mean of {results.replications} replications)")
     finish_time_axes(top, results)
     y = np.arange(len(table))
     left = np.zeros(len(table))
@@ -162,6 +193,8 @@ def waiting(results: Results) -> Figure | None:
     for yi, total in zip(y, left):
         bottom.text(total, yi, f" {number(total, 3)} %", va="center", fontsize=8)
     bottom.set_yticks(y, list(table["stage"]), fontsize=8)
+    for tick in bottom.get_yticklabels():  # each stage's name in its line's colour
+        tick.set_color(styles[tick.get_text()][0])
     bottom.invert_yaxis()
     bottom.set_xlim(0, max(100.0, float(left.max()) * 1.1) if len(left) else 100.0)
     bottom.set_xlabel("Share of the time after warm-up with the first waiting train held back (%)")

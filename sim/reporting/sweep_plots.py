@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from sim.analysis.stats import corridor_rows
 from sim.reporting.figures import close
 from sim.reporting.labels import kpi_bounds, kpi_label
+from sim.reporting.timeline import cargo_text
 from sim.units import safe_name
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def plot_lever(summary: pd.DataFrame, kpi: str, lever: str, cargo: str = "all",
         ax.set_xticks(list(position.values()), [str(v) for v in x_values])
     ax.set_xlabel(lever)
     ax.set_ylabel(kpi_label(kpi))
-    ax.set_title(f"{kpi} ({cargo}) — mean and 95 % CI")
+    ax.set_title(f"{kpi}{cargo_text(cargo)}: mean and 95 % CI")
     ax.grid(alpha=0.3)
     if others:
         ax.legend(fontsize="small")
@@ -105,7 +106,7 @@ def plot_heatmap(summary: pd.DataFrame, kpi: str, x: str, y: str, cargo: str = "
             ax.text(j, i, _cell(value), ha="center", va="center", fontsize="small",
                     color="black" if value > mid else "white")
     fig.colorbar(image, ax=ax, label=kpi_label(kpi))
-    ax.set_title(f"{kpi} ({cargo}) — mean over replications")
+    ax.set_title(f"{kpi}{cargo_text(cargo)}: mean over replications")
     return fig
 
 

@@ -39,6 +39,11 @@ def daily_rows(results: Results, cargo: str, crossing: str | None = None) -> pd.
     return rows
 
 
+def cargo_text(cargo: str) -> str:
+    """A title's cargo part: nothing for every cargo (`all`), ', grain only' for one."""
+    return "" if cargo == "all" else f", {cargo} only"
+
+
 def band(ax: Axes, rows: pd.DataFrame, column: str, label: str, color: str = BAND_COLOR,
           linewidth: float = 1.6) -> pd.Series:
     """Mean line and 5–95 % band across replications of one daily column; returns the mean."""
