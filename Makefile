@@ -22,7 +22,7 @@ run: $(STAMP)
 PORTABLE_TESTS := tests/validation/test_goldens.py tests/validation/test_history.py tests/model \
 	tests/experiments/test_determinism.py
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 	NPY_DISABLE_CPU_FEATURES="$$($(BIN)/python tests/baseline_cpu.py)" $(BIN)/python -m pytest -q $(PORTABLE_TESTS)
 
 # The report rendering test and the workbench tests (Playwright) use Debian's headless chromium; install it when missing
