@@ -26,6 +26,7 @@ from sim.model.initial import initial_wagons, start_initial
 from sim.model.journey import Crossing
 from sim.model.loading import LoadingBucket
 from sim.model.origin import Origin, Trace, Train, demand_segments
+from sim.model.periods import FOLD_DAYS
 from sim.model.recorder import Observations, Recorder
 from sim.model.rerouting import RerouteRule, start_rerouting
 from sim.model.rng import Streams
@@ -61,6 +62,8 @@ class DivertDecision(NamedTuple):
 
 class CrossingModel:
     """One replication of a scenario: the corridor and each of its crossings."""
+
+    fold_days = FOLD_DAYS  # fold the observations every this many days (any value: the same results)
 
     def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False):
         self.scenario = s = scenario
@@ -298,7 +301,8 @@ class CrossingModel:
                 self.origins[ci].release()
 
     def _ticker(self) -> Process:
-        """Fold observations at each day boundary, at the end of warm-up and at the horizon."""
+        """Close each day (the origins' queues end it) and fold the observations every
+        `fold_days` days, at the end of warm-up and at the horizon (sim.model.periods)."""
         rec = self.recorder
         env = self.env
         warmup = self.scenario.warmup
@@ -307,7 +311,10 @@ class CrossingModel:
             if 0 < b < self.horizon:
                 yield env.timeout(b - env.now)
                 self._report_origins()
-                rec.flush(b)
+                if b == warmup or round(b / DAY) % self.fold_days == 0:
+                    rec.flush(b)
+                else:
+                    rec.day_boundary(b)
 
     def _report_origins(self) -> None:
         if any(o.waited_for_room_wagons for o in self.origins):  # (once any has waited, every day)

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.model.levels import LevelSeries, max_of_sum
 from sim.model.observations import DWELL_BINS, dwell_bin
+from sim.model.periods import Period
 from sim.units import DAY
 
 
@@ -43,15 +44,14 @@ class InSystemLog:
                 np.add.at(self.censored_hist[k], idx, 1)
             self._ages[k].append(system_ages)
 
-    def flush(self, a: float, b: float, day: int, in_stats: bool, backlog: list[LevelSeries]) -> None:
-        """Fold [a, b) (after `backlog` has folded it too)."""
+    def fold(self, period: Period, backlog: list[LevelSeries]) -> None:
+        """Fold the period (after `backlog` has folded it too)."""
         for k, series in enumerate(self.en_route):
-            series.flush(a, b, day, in_stats)
-            top = max_of_sum(backlog[k], series)
-            if day < self.n_days:
-                self.incl_day_max[k, day] = max(self.incl_day_max[k, day], top)
-            if in_stats:
-                self.incl_max[k] = max(self.incl_max[k], top)
+            series.fold(period)
+            tops = max_of_sum(backlog[k], series, period)
+            period.max_into_days(self.incl_day_max[k], tops)
+            if period.in_stats:
+                self.incl_max[k] = max(self.incl_max[k], float(tops.max()))
 
     def finish(self, daily: dict[str, np.ndarray], totals: dict[str, np.ndarray], last_day_fraction: float) -> None:
         """Add the daily series and totals (`last_day_fraction` < 1: a partial last day)."""

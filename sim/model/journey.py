@@ -320,15 +320,15 @@ class Crossing:
             counted,
         )
         train.unloaded_by = plan.ends
-        if self._track_border and plan.ends:  # one heap entry per train, not per wagon
-            ends = sorted(plan.ends)
+        if self._track_border and len(plan.ends):  # one heap entry per train, not per wagon
+            ends = np.sort(plan.ends).tolist()
             heapq.heappush(self._pending_ends, (ends[0], next(self._pending_order), ci, ends, 0))
         if self.trace:
             label = f"{self.prefix}unloading.{train.cargo}"
             for s_, e_ in zip(plan.starts, plan.ends):
                 self.trace(train, label, "wagon", s_)
                 self.trace(train, label, "wagon_end", e_)
-        yield env.timeout(max(plan.ends) - env.now)
+        yield env.timeout(float(plan.ends.max()) - env.now)
         self.yard_gate.release(train.wagons, ci)
         del self.active[train.id]
         if self.trace:
@@ -347,7 +347,7 @@ class Crossing:
         now = self.env.now
         if not self._track_border:  # no running count: add up the trains in the system
             return sum(
-                sum(1 for e in t.unloaded_by if e > now) if t.unloaded_by else t.wagons
+                int(np.count_nonzero(t.unloaded_by > now)) if t.unloaded_by is not None else t.wagons
                 for t in self.active.values()
                 if t.ci == ci and t.border_arrival <= now
             )
@@ -367,8 +367,8 @@ class Crossing:
         leave with its last wagon): in circulation, but neither in the journey nor returning."""
         out = [0] * len(self.cargo)
         for train in self.active.values():
-            if train.unloaded_by:
-                out[train.ci] += sum(1 for e in train.unloaded_by if e < horizon)
+            if train.unloaded_by is not None:
+                out[train.ci] += int(np.count_nonzero(train.unloaded_by < horizon))
         return out
 
     def report_still_in_system(self, horizon: float) -> None:
@@ -377,7 +377,8 @@ class Crossing:
         (or the start, for trains under way then) for every one."""
         by_lane: dict[int, tuple[list[float], list[float]]] = {}
         for train in self.active.values():
-            waiting = sum(1 for e in train.unloaded_by if e >= horizon) if train.unloaded_by else train.wagons
+            waiting = (int(np.count_nonzero(train.unloaded_by >= horizon)) if train.unloaded_by is not None
+                       else train.wagons)
             if not waiting:
                 continue
             border, system = by_lane.setdefault(train.lane, ([], []))
@@ -392,8 +393,8 @@ class Crossing:
         """Wagons per cargo formed for this crossing and neither unloaded nor refused by `horizon`."""
         out = [0] * len(self.cargo)
         for train in self.active.values():
-            if train.unloaded_by:
-                out[train.ci] += sum(1 for e in train.unloaded_by if e >= horizon)
+            if train.unloaded_by is not None:
+                out[train.ci] += int(np.count_nonzero(train.unloaded_by >= horizon))
             else:
                 out[train.ci] += train.wagons
         return out

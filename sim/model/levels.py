@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.periods import Period
+
 
 class LevelSeries:
     """A piecewise-constant level (wagons in backlog, trains held) fed with dated +/- changes."""
@@ -37,10 +39,15 @@ class LevelSeries:
         self.blocks.append((times, deltas))
 
     def flush(self, a: float, b: float, day: int, in_stats: bool) -> None:
-        """Fold every change dated before b into the accumulators of period [a, b)."""
+        """Fold every change dated before b into the accumulators of period [a, b), on `day`."""
+        self.fold(Period(np.array([a, b]), np.array([day]), in_stats, final=False))
+
+    def fold(self, period: Period) -> None:
+        """Fold every change dated before the period's end into the accumulators of its days."""
         if not (self.times or self.blocks):
-            self._flush_constant(a, b, day, in_stats)
+            self._fold_constant(period)
             return
+        a, b = period.start, period.end
         blocks = self.blocks
         if self.times:
             blocks.append((np.asarray(self.times), np.asarray(self.deltas, dtype=np.int64)))
@@ -54,61 +61,78 @@ class LevelSeries:
             keep = ~now
             self.blocks = [(ts[keep], ds[keep])]
             ts, ds = ts[now], ds[now]
-        # decreases before increases at equal times: no spurious peaks (the order of the
-        # changes before sorting does not matter: equal (time, delta) pairs are interchangeable)
-        order = np.lexsort((ds, ts))
+        m = period.pieces
+        if m > 1:
+            # each midnight inside the period as a change of 0, so that every piece of the level
+            # lies within one day
+            inner = period.edges[1:-1]
+            ts = np.concatenate((ts, inner))
+            ds = np.concatenate((ds, np.zeros(len(inner), dtype=np.int64)))
+        # In time order (a stable sort: the blocks are runs already in order). Changes at the same
+        # instant may come in any order: the levels between them last no time and are dropped, and
+        # a level that lasts no time is not a state of the system (with decreases first, wagons
+        # that arrive and are unloaded at the same instant would dip below the true level).
+        order = np.argsort(ts, kind="stable")
         ts, ds = ts[order], ds[order]
         starts = np.concatenate(([a], ts))
         levels = np.concatenate(([self.level], self.level + np.cumsum(ds)))
         durations = np.diff(np.concatenate((starts, [b])))
         positive = durations > 0
-        # A level that lasts no time is not a state of the system: with decreases sorted first,
-        # wagons that arrive and are unloaded at the same instant would dip below the true level.
         lasting = levels[positive]
-        self.last_segments = (starts[positive], lasting)
-        end_level = int(levels[-1])
-        any_lasting = len(lasting) > 0
-        lo = int(lasting.min()) if any_lasting else end_level
-        self.min_level = min(self.min_level, lo)
-        day_max = int(lasting.max()) if any_lasting else end_level
-        integral = float(np.dot(levels, durations))
-        if 0 <= day < len(self.day_end):
-            self.day_end[day] = end_level
-            self.day_max[day] = max(self.day_max[day], day_max)
-            self.day_integral[day] += integral
-        if in_stats:
-            self.integral += integral
-            self.maximum = max(self.maximum, day_max)
-            if self.hist is not None and any_lasting:
+        lasting_starts = starts[positive]
+        lasting_durations = durations[positive]
+        self.last_segments = (lasting_starts, lasting)
+        self.min_level = min(self.min_level, int(lasting.min()))
+        if m == 1:
+            ends = levels[-1:]
+            tops = lasting.max(keepdims=True)
+            integrals = np.array([float(np.dot(lasting, lasting_durations))])
+        else:
+            # every day has a lasting piece: the pieces of the level tile the period
+            piece = period.piece_of(lasting_starts)
+            first = np.searchsorted(piece, np.arange(m), side="left")
+            tops = np.maximum.reduceat(lasting, first)
+            integrals = np.bincount(piece, weights=lasting * lasting_durations, minlength=m)
+            ends = levels[np.searchsorted(starts, period.edges[1:], side="left") - 1]
+        period.set_days(self.day_end, ends)
+        period.max_into_days(self.day_max, tops)
+        period.add_to_days(self.day_integral, integrals)
+        if period.in_stats:
+            self.integral += float(integrals.sum())
+            self.maximum = max(self.maximum, int(tops.max()))
+            if self.hist is not None:
                 lv = np.maximum(lasting, 0)
                 top = int(lv.max())
-                self._hist_up_to(top)[: top + 1] += np.bincount(lv, weights=durations[positive], minlength=top + 1)
-        self.level = end_level
+                self._hist_up_to(top)[: top + 1] += np.bincount(lv, weights=lasting_durations, minlength=top + 1)
+        self.level = int(levels[-1])
 
-    def _flush_constant(self, a: float, b: float, day: int, in_stats: bool) -> None:
-        """flush() of a period without changes (most days of the held-trains series): the same
-        sums for the one level over [a, b), without building arrays."""
+    def _fold_constant(self, period: Period) -> None:
+        """fold() of a period without changes (most days of the held-trains series): the same
+        sums for the one level, without sorting."""
         level = self.level
-        span = b - a
-        self.last_segments = (np.array([a]), np.array([level]))
+        spans = np.diff(period.edges)
+        self.last_segments = (period.edges[:1], np.array([level]))
         self.min_level = min(self.min_level, level)
-        integral = float(level) * span
-        if 0 <= day < len(self.day_end):
-            self.day_end[day] = level
-            self.day_max[day] = max(self.day_max[day], level)
-            self.day_integral[day] += integral
-        if in_stats:
-            self.integral += integral
+        integrals = float(level) * spans
+        period.set_days(self.day_end, np.full(period.pieces, float(level)))
+        period.max_into_days(self.day_max, np.full(period.pieces, float(level)))
+        period.add_to_days(self.day_integral, integrals)
+        if period.in_stats:
+            self.integral += float(integrals.sum())
             self.maximum = max(self.maximum, level)
             if self.hist is not None:
                 lv = max(level, 0)
-                self._hist_up_to(lv)[lv] += span
+                self._hist_up_to(lv)[lv] += period.end - period.start
 
     def _hist_up_to(self, top: int) -> np.ndarray:
-        """The level histogram, grown (doubling) so that index `top` exists."""
+        """The level histogram, grown (doubling) so that index `top` exists: its length depends on
+        the highest level only, not on how the run was folded."""
         assert self.hist is not None
         if top >= len(self.hist):
-            grown = np.zeros(max(top + 1, 2 * len(self.hist)))
+            size = len(self.hist)
+            while size <= top:
+                size *= 2
+            grown = np.zeros(size)
             grown[: len(self.hist)] = self.hist
             self.hist = grown
         return self.hist
@@ -131,17 +155,30 @@ class LevelSeries:
         return max(float(starts[i0 + hits[0]]), after)
 
 
-def max_of_sum(x: LevelSeries, y: LevelSeries) -> int:
-    """The largest level x + y held for a positive time in the period both last flushed (the
-    maximum of a sum is not the sum of the maxima: wagons move from one to the other)."""
+def max_of_sum(x: LevelSeries, y: LevelSeries, period: Period) -> np.ndarray:
+    """Per piece of the period both last folded, the largest level x + y held for a positive time
+    (the maximum of a sum is not the sum of the maxima: wagons move from one to the other)."""
+    m = period.pieces
     if x.last_segments is None or y.last_segments is None:
-        return x.level + y.level
+        return np.full(m, x.level + y.level)
     (sx, lx), (sy, ly) = x.last_segments, y.last_segments
-    if not len(sx) or not len(sy):
-        return x.level + y.level
-    if len(sy) == 1:  # (most periods of a quiet series: one level throughout)
-        return int(lx.max() + ly[0])
-    starts = np.union1d(sx, sy)  # both cover the period from its start, so every piece has a level
+    if m == 1:
+        if len(sy) == 1:  # (most periods of a quiet series: one level throughout)
+            return np.array([lx.max() + ly[0]])
+        starts = _merged(sx, sy)  # both cover the period from its start, so every piece has a level
+    else:
+        starts = _merged(sx, sy, period.edges[:-1])
     ix = np.searchsorted(sx, starts, side="right") - 1
     iy = np.searchsorted(sy, starts, side="right") - 1
-    return int((lx[ix] + ly[iy]).max())
+    sums = lx[ix] + ly[iy]
+    if m == 1:
+        return sums.max(keepdims=True)
+    first = np.searchsorted(period.piece_of(starts), np.arange(m), side="left")
+    return np.maximum.reduceat(sums, first)
+
+
+def _merged(*sorted_arrays: np.ndarray) -> np.ndarray:
+    """The distinct values of sorted arrays, sorted (np.union1d, but merging the runs in linear time)."""
+    out = np.concatenate(sorted_arrays)
+    out.sort(kind="stable")
+    return out[np.concatenate(([True], out[1:] != out[:-1]))]

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
 import simpy
 
 from sim.model.bans import OPEN, BanState
@@ -41,7 +42,7 @@ class Train:
     priority: int
     demanded: float
     border_arrival: float = math.nan
-    unloaded_by: list[float] = field(default_factory=list)
+    unloaded_by: np.ndarray | None = None  # each wagon's unloading end, once scheduled
     crossing: int = 0
     lane: int = 0  # the recorder's lane: crossing × number of cargo + cargo index
     deferred: bool = False  # its tonnes were counted as deferred once already

@@ -18,6 +18,7 @@ import numpy as np
 
 from sim.model.disruptions import Window
 from sim.model.in_system import InSystemLog
+from sim.model.lanes import LaneBuffer
 from sim.model.levels import LevelSeries
 from sim.model.observations import (
     DWELL_BINS,
@@ -27,6 +28,7 @@ from sim.model.observations import (
     dwell_bin_centre,
     series_layout,
 )
+from sim.model.periods import Period
 from sim.model.waiting import StageLog
 from sim.units import DAY
 
@@ -63,16 +65,7 @@ class Recorder:
         self.backlog = [LevelSeries(nd, histogram=True) for _ in range(self.n_series)]
         self.held = [LevelSeries(nd, histogram=False) for _ in range(self.n_series)]
         self.in_system = InSystemLog(self.n_series, nd, self.lane_series)  # en route, ages at the end
-        # per lane, blocks of wagons scheduled but not yet folded: (finish, dwell, wait) arrays
-        self._wagons: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in range(lanes)]
-        # wagons of trains already under way at the start: delivered, but with no known dwell
-        self._uncounted: list[list[float]] = [[] for _ in range(lanes)]
-        self._train_ends: list[list[float]] = [[] for _ in range(lanes)]
-        self._arrivals: list[list[tuple[float, int]]] = [[] for _ in range(lanes)]
-        # worked intervals not yet wholly in the past, per lane: parallel lists of starts and ends
-        self._busy_active: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(lanes)]
-        self._busy_done = np.zeros(lanes)
-        self._busy_at_last = np.zeros(lanes)
+        self._lanes = [LaneBuffer() for _ in range(lanes)]
         self._origin_queue = [0] * n
         self._formed: list[tuple[float, int, int]] = []
         self.daily = {
@@ -101,6 +94,7 @@ class Recorder:
             for k in range(self.n_series)
         ]
         self._last_flush = 0.0
+        self._last_boundary = 0.0
         self.stages: dict[str, StageLog] = {}
 
     def stage(self, name: str) -> StageLog:
@@ -111,34 +105,29 @@ class Recorder:
     def border_arrival(self, lane: int, t: float, wagons: int) -> None:
         for k in self.lane_series[lane]:
             self.backlog[k].add(t, wagons)
-        self._arrivals[lane].append((t, wagons))
+        self._lanes[lane].arrivals.append((t, wagons))
 
     def held_change(self, lane: int, t: float, delta: int) -> None:
         for k in self.lane_series[lane]:
             self.held[k].add(t, delta)
 
     def unloading_scheduled(
-        self, lane: int, border_arrival: float, ready: float, starts: list[float], ends: list[float],
-        busy_starts: list[float], busy_ends: list[float], counted: bool = True,
+        self, lane: int, border_arrival: float, ready: float, starts: np.ndarray, ends: np.ndarray,
+        busy_starts: np.ndarray, busy_ends: np.ndarray, counted: bool = True,
     ) -> None:
         """A train's wagons will be unloaded from `starts` to `ends`. `counted=False`: a train under
         way at the start, whose border arrival is unknown, so its wagons have no dwell."""
-        # one array per train and quantity: the daily flush then concatenates a few dozen arrays
-        # instead of converting hundreds of thousands of floats one by one
-        e = np.array(ends)
-        s = np.array(starts)
-        unloaded = np.full(len(e), -1, dtype=np.int64)
+        # one array per train and quantity: a fold then concatenates a few hundred arrays instead
+        # of converting hundreds of thousands of floats one by one
         for k in self.lane_series[lane]:
-            self.backlog[k].add_many(e, unloaded)
+            self.backlog[k].add_many(ends, np.full(len(ends), -1, dtype=np.int64))
+        buffer = self._lanes[lane]
         if counted:
-            self._wagons[lane].append((e, e - border_arrival, s - ready))
+            buffer.wagons.append((ends, ends - border_arrival, starts - ready))
         else:
-            self._uncounted[lane].extend(ends)
-        self._busy_active[lane].append((
-            s if busy_starts is starts else np.array(busy_starts),
-            e if busy_ends is ends else np.array(busy_ends),
-        ))
-        self._train_ends[lane].append(max(ends))
+            buffer.uncounted.extend(ends.tolist())
+        buffer.busy_active.append((busy_starts, busy_ends))
+        buffer.train_ends.append(float(ends.max()))
 
     def generated(self, ci: int, t: float, wagons: int) -> None:
         if t >= self.warmup:
@@ -167,25 +156,23 @@ class Recorder:
     def formed(self, lane: int, t: float, wagons: int) -> None:
         self._formed.append((t, lane, wagons))  # folded once a day (_flush_formed)
 
-    def _flush_formed(self, b: float, day: int) -> None:
-        """Wagons formed before b, added up per lane, into the day's series and the totals."""
-        keep = []
-        per_lane: dict[int, list[int]] = {}
-        for item in self._formed:
-            t, lane, wagons = item
-            if t >= b and b < self.horizon:  # formed at the boundary: the next day's
-                keep.append(item)
-                continue
-            sums = per_lane.setdefault(lane, [0, 0])
-            sums[0] += wagons
-            if t >= self.warmup:
-                sums[1] += wagons
-        self._formed = keep
+    def _fold_formed(self, period: Period) -> None:
+        """Wagons formed in the period, added up per lane and day, into the series and the totals."""
+        if period.final:
+            now, self._formed = self._formed, []
+        else:  # formed at the period's end: the next period's
+            b = period.end
+            now = [x for x in self._formed if x[0] < b]
+            self._formed = [x for x in self._formed if x[0] >= b]
         daily, total = self.daily["formed_wagons"], self.totals["wagons_formed"]
-        for lane, (all_wagons, counted) in per_lane.items():
+        for lane in {lane for _, lane, _ in now}:
+            mine = [(t, wagons) for t, ln, wagons in now if ln == lane]
+            times = np.array([t for t, _ in mine])
+            wagons = np.array([w for _, w in mine], dtype=float)
+            per_day = period.per_piece(times, wagons)
+            counted = float(wagons[times >= self.warmup].sum())
             for k in self.lane_series[lane]:
-                if day < self.n_days:
-                    daily[k, day] += all_wagons
+                period.add_to_days(daily[k], per_day)
                 total[k] += counted
 
     def rejected(self, lane: int, t: float, wagons: int, whole_train: bool) -> None:
@@ -220,120 +207,56 @@ class Recorder:
         self.halt_crossings.append(crossing)
 
     # -- folding -------------------------------------------------------------------------------
-    def flush(self, b: float) -> None:
-        """Fold everything dated before b; call at every day boundary, at warm-up end and at the end."""
-        a = self._last_flush
-        if b <= a:
-            return
-        day = int(a // DAY)
-        in_stats = a >= self.warmup
-        for step_list in (self.backlog, self.held):
-            for k in range(self.n_series):
-                step_list[k].flush(a, b, day, in_stats)
-        self.in_system.flush(a, b, day, in_stats, self.backlog)
-        for lane in range(len(self.lane_series)):
-            self._flush_lane(lane, a, b, day, in_stats)
-        if self._formed:
-            self._flush_formed(b, day)
+    def day_boundary(self, b: float) -> None:
+        """A midnight, the end of warm-up or the horizon: the origins' queues now end the day."""
+        day = int(self._last_boundary // DAY)
         if day < self.n_days:
             queue = self.daily["origin_queue_end"]
             for ci, series in enumerate(self.origin_series):
                 queue[series[0], day] = self._origin_queue[ci]
             queue[self.origin_series[0][1], day] = sum(self._origin_queue)
+        self._last_boundary = b
+
+    def flush(self, b: float) -> None:
+        """Fold everything dated before b; call at the end of warm-up, at the horizon and at any
+        midnight between (every one, or every few: the per-day figures are the same)."""
+        a = self._last_flush
+        if b <= a:
+            return
+        if self._last_boundary < b:
+            self.day_boundary(b)
+        period = Period.between(a, b, in_stats=a >= self.warmup, final=b >= self.horizon)
+        for step_list in (self.backlog, self.held):
+            for series in step_list:
+                series.fold(period)
+        self.in_system.fold(period, self.backlog)
+        for lane in range(len(self.lane_series)):
+            self._fold_lane(lane, period)
+        if self._formed:
+            self._fold_formed(period)
         self._watch_recovery(a, b)
         self._last_flush = b
 
-    def _flush_lane(self, lane: int, a: float, b: float, day: int, in_stats: bool) -> None:
-        series = self.lane_series[lane]
-        d = self.daily
-        tot = self.totals
-        in_days = day < self.n_days
-        arrivals = self._arrivals[lane]
-        if arrivals:
-            # an arrival dated exactly at the boundary belongs to the next day, as its backlog does
-            later = [a for a in arrivals if a[0] >= b] if b < self.horizon else []
-            wagons = sum(w for t, w in arrivals if t < b or b >= self.horizon)
-            self._arrivals[lane] = later
-            daily, total = d["arrivals_wagons"], tot["wagons_arrived_total"]
-            for k in series:
-                if in_days:
-                    daily[k, day] += wagons
-                total[k] += wagons
-        blocks = self._wagons[lane]
-        if blocks:
-            f = np.concatenate([x[0] for x in blocks])
-            dw = np.concatenate([x[1] for x in blocks])
-            wt = np.concatenate([x[2] for x in blocks])
-            done = f < b
-            if not done.all():
-                keep = ~done
-                self._wagons[lane] = [(f[keep], dw[keep], wt[keep])]
-                dw, wt = dw[done], wt[done]
-            else:
-                self._wagons[lane] = []
-            count = len(dw)
-            daily, total = d["unloaded_wagons"], tot["wagons_delivered_total"]
-            for k in series:
-                total[k] += count
-                if in_days:
-                    daily[k, day] += count
-            if in_stats and count:
-                # counts over the day's range of bins only (the histogram has ~18,000)
-                idx = dwell_bin(dw)
-                lo = int(idx.min())
-                counts = np.bincount(idx - lo)
-                dwell_sum, wait_sum = float(dw.sum()), float(wt.sum())
-                delivered, dwells, waits = tot["wagons_delivered"], tot["dwell_sum"], tot["wait_sum"]
-                for k in series:
-                    delivered[k] += count
-                    dwells[k] += dwell_sum
-                    waits[k] += wait_sum
-                    self.dwell_hist[k][lo : lo + len(counts)] += counts
-        if self._uncounted[lane]:
-            self._flush_uncounted(lane, series, b, day, in_stats)
-        ends = self._train_ends[lane]
-        if ends:
-            e = np.asarray(ends)
-            done = e < b
-            trains = int(done.sum())
-            self._train_ends[lane] = e[~done].tolist()
-            daily, total = d["trains_delivered"], tot["trains_delivered"]
-            for k in series:
-                if in_days:
-                    daily[k, day] += trains
-                if in_stats:
-                    total[k] += trains
-        busy_b = self._busy_done[lane]
-        active = self._busy_active[lane]
-        if active:
-            s = np.concatenate([x[0] for x in active])
-            e = np.concatenate([x[1] for x in active])
-            busy_b += float(np.clip(b - s, 0.0, e - s).sum())
-            finished = e <= b
-            self._busy_done[lane] += float((e[finished] - s[finished]).sum())
-            running = ~finished
-            self._busy_active[lane] = [(s[running], e[running])] if running.any() else []
-        worked = busy_b - self._busy_at_last[lane]
-        self._busy_at_last[lane] = busy_b
-        daily, total = d["busy_h"], tot["busy_h"]
-        for k in series:
-            if in_days:
-                daily[k, day] += worked
-            if in_stats:
-                total[k] += worked
-
-    def _flush_uncounted(self, lane: int, series: tuple[int, ...], b: float, day: int, in_stats: bool) -> None:
-        """Deliveries of trains under way at the start: counted as delivered, not in the dwell."""
-        ends = self._uncounted[lane]
-        count = sum(1 for e in ends if e < b)
-        self._uncounted[lane] = [e for e in ends if e >= b]
-        for k in series:
-            self.totals["wagons_delivered_total"][k] += count
-            if day < self.n_days:
-                self.daily["unloaded_wagons"][k, day] += count
-            if in_stats:
-                self.totals["wagons_delivered"][k] += count
-                self.totals["uncounted_delivered"][k] += count
+    def _fold_lane(self, lane: int, period: Period) -> None:
+        fold = self._lanes[lane].fold(period, dwell_stats=period.in_stats)
+        d, tot = self.daily, self.totals
+        arrived, unloaded = float(fold.arrived.sum()), fold.counted + fold.uncounted
+        trains, worked = float(fold.trains.sum()), float(fold.busy_h.sum())
+        for k in self.lane_series[lane]:
+            period.add_to_days(d["arrivals_wagons"][k], fold.arrived)
+            tot["wagons_arrived_total"][k] += arrived
+            period.add_to_days(d["unloaded_wagons"][k], fold.unloaded)
+            tot["wagons_delivered_total"][k] += unloaded
+            period.add_to_days(d["trains_delivered"][k], fold.trains)
+            period.add_to_days(d["busy_h"][k], fold.busy_h)
+            if period.in_stats:
+                tot["wagons_delivered"][k] += unloaded
+                tot["uncounted_delivered"][k] += fold.uncounted
+                tot["dwell_sum"][k] += fold.dwell_sum
+                tot["wait_sum"][k] += fold.wait_sum
+                self.dwell_hist[k][fold.dwell_lo : fold.dwell_lo + len(fold.dwell_counts)] += fold.dwell_counts
+                tot["trains_delivered"][k] += trains
+                tot["busy_h"][k] += worked
 
     def _watch_recovery(self, a: float, b: float) -> None:
         for w in self.recoveries:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
+import numpy as np
+
 from sim.model.availability import Calendar
 from sim.model.disruptions import TargetSchedule
 from sim.model.rng import Streams
@@ -22,12 +24,12 @@ from sim.scenario.stages import UnloadingGroup as GroupSpec
 
 @dataclass
 class WagonSchedule:
-    starts: list[float]
-    ends: list[float]
-    # open intervals actually worked, over all wagons, as parallel lists of starts and ends
-    # (the very lists `starts` and `ends` when no point ever stops)
-    busy_starts: list[float]
-    busy_ends: list[float]
+    starts: np.ndarray
+    ends: np.ndarray
+    # open intervals actually worked, over all wagons, as parallel arrays of starts and ends
+    # (the very arrays `starts` and `ends` when no point ever stops)
+    busy_starts: np.ndarray
+    busy_ends: np.ndarray
 
 
 class UnloadingGroup:
@@ -102,8 +104,8 @@ class UnloadingGroup:
                 if at < ready:
                     free_at[i] = ready
             replace = heapq.heapreplace
-            fast_starts = [replace(free_at, free_at[0] + work) for work in works]
-            fast_ends = [start + work for start, work in zip(fast_starts, works)]
+            fast_starts = np.array([replace(free_at, free_at[0] + work) for work in works])
+            fast_ends = fast_starts + np.array(works)  # (the same sums as the heap's, in numpy)
             return WagonSchedule(fast_starts, fast_ends, fast_starts, fast_ends)
         free = self._free
         starts: list[float] = []
@@ -131,4 +133,4 @@ class UnloadingGroup:
             for seg_start, seg_end in segments:
                 busy_starts.append(seg_start)
                 busy_ends.append(seg_end)
-        return WagonSchedule(starts, ends, busy_starts, busy_ends)
+        return WagonSchedule(np.array(starts), np.array(ends), np.array(busy_starts), np.array(busy_ends))

@@ -47,13 +47,13 @@ def feed_story(rec: Recorder) -> None:
     """The events of the story, in the order the model reports them."""
     rec.generated(0, 0.0, 10)
     rec.border_arrival(0, 2.0, 10)
-    rec.unloading_scheduled(0, 2.0, 4.0, A_STARTS, A_ENDS, A_STARTS, A_ENDS)
+    rec.unloading_scheduled(0, 2.0, 4.0, *map(np.array, (A_STARTS, A_ENDS, A_STARTS, A_ENDS)))
     rec.halt("grain", 10.0, 34.0)  # loading halted 10 h to 34 h (reported when it resumes)
     rec.deferred(0, 12.0, 340.0)  # 5 wagons x 68 t demanded while halted
     rec.border_arrival(0, 20.0, 4)
     rec.held_change(0, 20.0, +1)
     rec.held_change(0, 21.0, -1)
-    rec.unloading_scheduled(0, 20.0, 22.0, B_STARTS, B_ENDS, B_STARTS, B_ENDS)
+    rec.unloading_scheduled(0, 20.0, 22.0, *map(np.array, (B_STARTS, B_ENDS, B_STARTS, B_ENDS)))
     rec.flush(24.0)
     rec.flush(48.0)
 
@@ -198,3 +198,33 @@ def test_arrival_dated_at_midnight_counts_on_the_next_day() -> None:
     assert grain["backlog_end"].tolist() == [0.0, 5.0]
     assert grain["backlog_max"].tolist() == [0.0, 5.0]
     assert grain["arrivals_wagons"].tolist() == [0.0, 5.0]
+
+
+@pytest.mark.parametrize("flushes", [(48.0,), (30.0, 48.0), (12.0, 48.0)])
+def test_folding_several_days_at_once_gives_the_day_by_day_figures(flushes: tuple[float, ...]) -> None:
+    """The model folds every few days (sim.model.periods): the story folded in one go over both
+    days, or cut at other instants, gives every daily series and total of the midnight folds."""
+    by_day, at_once = recorder(), recorder()
+    feed_story(by_day)
+    feed_story_without_flushes(at_once)
+    for b in flushes:
+        at_once.flush(b)
+    a, b = by_day.finish({}), at_once.finish({})
+    for key in a.daily:
+        np.testing.assert_allclose(b.daily[key], a.daily[key], rtol=1e-12, atol=1e-12, err_msg=key)
+    for key in a.totals:
+        np.testing.assert_allclose(b.totals[key], a.totals[key], rtol=1e-12, atol=1e-12, err_msg=key)
+    for ha, hb in zip(a.backlog_hist + a.dwell_hist, b.backlog_hist + b.dwell_hist):
+        n = max(len(ha), len(hb))
+        np.testing.assert_allclose(np.pad(hb, (0, n - len(hb))), np.pad(ha, (0, n - len(ha))), atol=1e-12)
+    assert [w.recovered_at for w in a.recoveries] == [w.recovered_at for w in b.recoveries]
+
+
+def feed_story_without_flushes(rec: Recorder) -> None:
+    """feed_story's reports, without its midnight folds."""
+    calls: list[float] = []
+    fold = rec.flush
+    rec.flush = calls.append  # type: ignore[method-assign]
+    feed_story(rec)
+    rec.flush = fold  # type: ignore[method-assign]
+    assert calls == [24.0, 48.0]

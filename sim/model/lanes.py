@@ -1,0 +1,128 @@
+"""What one lane (a cargo at a crossing) reported since the recorder last folded, and its fold.
+
+The model reports trains reaching the border and the future times at which their wagons will be
+unloaded; a lane keeps these as a few arrays per train until the recorder folds a period. Folding
+counts them per piece of the period (per day) with numpy and leaves in the buffer what is dated
+after the period's end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.observations import dwell_bin
+from sim.model.periods import Period
+
+
+@dataclass
+class LaneFold:
+    """One lane's figures over a period: per piece (day) and in total."""
+
+    arrived: np.ndarray  # wagons reaching the border, per piece
+    unloaded: np.ndarray  # wagons unloaded (with and without a known dwell), per piece
+    trains: np.ndarray  # trains whose last wagon was unloaded, per piece
+    busy_h: np.ndarray  # point-hours worked, per piece
+    counted: int  # wagons unloaded with a known dwell
+    uncounted: int  # wagons of trains under way at the start, unloaded (no dwell)
+    dwell_sum: float
+    wait_sum: float
+    dwell_lo: int  # dwell histogram counts of bins lo, lo + 1, ... (empty with no counted wagons)
+    dwell_counts: np.ndarray
+
+
+class LaneBuffer:
+    """One lane's reports not yet folded; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.arrivals: list[tuple[float, int]] = []
+        # blocks of wagons scheduled and not yet folded: (finish, dwell, wait) arrays, one per train
+        self.wagons: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        # wagons of trains already under way at the start: delivered, but with no known dwell
+        self.uncounted: list[float] = []
+        self.train_ends: list[float] = []
+        # worked intervals not yet wholly in the past: (starts, ends) arrays
+        self.busy_active: list[tuple[np.ndarray, np.ndarray]] = []
+        self.busy_done = 0.0  # hours of intervals wholly in the past
+        self.busy_at_last = 0.0  # hours worked up to the last fold
+
+    def fold(self, period: Period, dwell_stats: bool) -> LaneFold:
+        """Count what is dated in the period, per piece; keep the rest. `dwell_stats`: also sum the
+        dwells and waits and bin the dwells (inside the statistics window)."""
+        b = period.end
+        arrived = self._fold_arrivals(period)
+        unloaded = np.zeros(period.pieces)
+        counted = uncounted = 0
+        dwell_sum = wait_sum = 0.0
+        lo, counts = 0, np.zeros(0, dtype=np.int64)
+        if self.wagons:
+            f = np.concatenate([x[0] for x in self.wagons])
+            dw = np.concatenate([x[1] for x in self.wagons])
+            wt = np.concatenate([x[2] for x in self.wagons])
+            done = f < b
+            if not done.all():
+                keep = ~done
+                self.wagons = [(f[keep], dw[keep], wt[keep])]
+                f, dw, wt = f[done], dw[done], wt[done]
+            else:
+                self.wagons = []
+            counted = len(f)
+            unloaded += period.per_piece(f)
+            if dwell_stats and counted:
+                # counts over the period's range of bins only (the histogram has ~18,000)
+                idx = dwell_bin(dw)
+                lo = int(idx.min())
+                counts = np.bincount(idx - lo)
+                dwell_sum, wait_sum = float(dw.sum()), float(wt.sum())
+        if self.uncounted:
+            ends = np.asarray(self.uncounted)
+            done = ends < b
+            uncounted = int(done.sum())
+            self.uncounted = ends[~done].tolist()
+            unloaded += period.per_piece(ends[done])
+        trains = np.zeros(period.pieces)
+        if self.train_ends:
+            ends = np.asarray(self.train_ends)
+            done = ends < b
+            self.train_ends = ends[~done].tolist()
+            trains = period.per_piece(ends[done])
+        return LaneFold(arrived, unloaded, trains, self._fold_busy(period), counted, uncounted, dwell_sum,
+                        wait_sum, lo, counts)
+
+    def _fold_arrivals(self, period: Period) -> np.ndarray:
+        """Wagons per piece; an arrival dated exactly at the period's end belongs to the next one
+        (as its backlog does), except at the horizon."""
+        if not self.arrivals:
+            return np.zeros(period.pieces)
+        if period.final:
+            now, self.arrivals = self.arrivals, []
+        else:
+            b = period.end
+            now = [x for x in self.arrivals if x[0] < b]
+            self.arrivals = [x for x in self.arrivals if x[0] >= b]
+        if period.pieces == 1:
+            return np.array([float(sum(w for _, w in now))])
+        times = np.array([t for t, _ in now])
+        return period.per_piece(times, np.array([w for _, w in now], dtype=float))
+
+    def _fold_busy(self, period: Period) -> np.ndarray:
+        """Point-hours worked in each piece: the hours worked up to each of its ends, differenced."""
+        ends_of_pieces = period.edges[1:]
+        worked_to = np.full(len(ends_of_pieces), self.busy_done)
+        if self.busy_active:
+            s = np.concatenate([x[0] for x in self.busy_active])
+            e = np.concatenate([x[1] for x in self.busy_active])
+            # each interval's hours worked by each piece's end: (end - start) clipped to [0, length]
+            if len(ends_of_pieces) == 1:
+                worked_to += float(np.minimum(np.maximum(period.end - s, 0.0), e - s).sum())
+            else:
+                by_end = np.maximum(ends_of_pieces[:, None] - s[None, :], 0.0)
+                worked_to += np.minimum(by_end, (e - s)[None, :], out=by_end).sum(axis=1)
+            finished = e <= period.end
+            self.busy_done += float((e[finished] - s[finished]).sum())
+            running = ~finished
+            self.busy_active = [(s[running], e[running])] if running.any() else []
+        worked = np.diff(np.concatenate(([self.busy_at_last], worked_to)))
+        self.busy_at_last = float(worked_to[-1])
+        return worked
