@@ -98,6 +98,16 @@ class Calendar:
                 return t1
             t = self.closed[i][1]
 
+    def open_throughout(self, start: float, end: float) -> bool:
+        """Whether the resource is open at `start` and stays open until `end` (a window may begin
+        at `end`). Answered for closed windows only; with daily hours, False unless always open."""
+        if self.hours is not None:
+            return self.always_open
+        i = bisect_right(self._starts, start) - 1
+        if i >= 0 and start < self.closed[i][1]:
+            return False
+        return i + 1 >= len(self._starts) or self._starts[i + 1] >= end
+
     def open_until(self, t: float) -> float:
         """Given open at t, when it next closes (inf if never)."""
         return min(self._hours_close_after(t), self._next_window_start(t))

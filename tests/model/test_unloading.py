@@ -157,3 +157,47 @@ def test_one_calendar_per_point_is_required() -> None:
     """Two points with one calendar is a programming error, refused at construction."""
     with pytest.raises(ValueError, match="one calendar per point"):
         UnloadingGroup(2, fixed(1.0), [Calendar()], None)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_trains_that_meet_no_downtime_take_the_calendar_paths_steps(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most trains meet no breakdown: they are scheduled without the calendar calls
+    (`_quiet_schedule`), and must get exactly what the calendar recursion gives — every start,
+    end and busy segment equal as floats, and the same points free at the same times after —
+    over 400 trains on 4 points that break down (some windows start at a wagon's start or end,
+    some points are absent for a while), with a slowing window in force part of the time."""
+    rng = np.random.default_rng(seed)
+    dist = Gamma(dist="gamma", mean=1.0, cv=0.6)
+
+    def windows(p: int) -> list[tuple[float, float]]:
+        starts = np.cumsum(rng.exponential(60.0, 40))
+        return [(float(s), float(s + rng.exponential(4.0))) for s in starts] + [(48.0 * p, 48.0 * p + 1.0)]
+
+    down = [windows(p) for p in range(4)]
+    absent = [[(100.0, 140.0)] if p == 3 else [] for p in range(4)]
+    sched = TargetSchedule([Window("slow", TargetRef("unloading", "grain"), 500.0, 700.0, 1.0, 1.5)])
+
+    def build() -> UnloadingGroup:
+        return UnloadingGroup(4, Sampler(dist, np.random.default_rng(seed)), [Calendar(closed=d) for d in down],
+                              sched, [Calendar(closed=d + a) for d, a in zip(down, absent)])
+
+    quiet, full = build(), build()
+    monkeypatch.setattr(full, "_quiet_schedule", lambda ready, works: None)
+    outcomes: list[bool] = []
+    shortcut = quiet._quiet_schedule
+
+    def counted(ready: float, works: list[float]):  # type: ignore[no-untyped-def]
+        plan = shortcut(ready, works)
+        outcomes.append(plan is not None)
+        return plan
+
+    monkeypatch.setattr(quiet, "_quiet_schedule", counted)
+    ready = 0.0
+    for _ in range(400):
+        ready += float(rng.exponential(3.5))
+        wagons = int(rng.integers(1, 12))
+        a, b = quiet.schedule_train(ready, wagons), full.schedule_train(ready, wagons)
+        for field in ("starts", "ends", "busy_starts", "busy_ends"):
+            assert getattr(a, field).tolist() == getattr(b, field).tolist(), field
+        assert quiet._free == full._free
+    assert 100 < sum(outcomes) < 390  # both paths were taken, often
