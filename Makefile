@@ -72,7 +72,7 @@ typecheck: $(STAMP)
 # side with the idiomatic per-wagon SimPy reference model (benchmarks/reference_model.py), the command
 # line's answer times and the deterministic work counts, then the calibration and the executors; every
 # figure goes to bench.json (committed), from which the figures in README.md and docs/performance.md
-# are rewritten. ~15 min on 2 idle cores; run it with nothing else on the machine.
+# are rewritten. ~20 min on 2 idle cores; run it with nothing else on the machine.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_model --json bench.json
 	$(MAKE) bench-calibrate
@@ -92,7 +92,7 @@ bench-calibrate: $(STAMP)
 
 # Serial vs local processes vs a Dask LocalCluster of 2 workers on a sweep of 1,000 runs (one 90-day
 # replication of the 2023 baseline each; serial's throughput from the first 100): the issue-17 targets,
-# process >= 1.8x and Dask >= 0.8 x 2 of serial; adds the `executors` section to bench.json (~6 min).
+# process >= 1.8x and Dask >= 0.8 x 2 of serial; adds the `executors` section to bench.json (~5 min).
 EXECUTOR_TASKS ?= 1000
 EXECUTOR_SERIAL_TASKS ?= 100
 EXECUTOR_DURATION ?= 90d
