@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -47,10 +48,10 @@ def _sub(d: Any, *keys: str) -> dict[str, Any]:
 
 
 def _num(d: Any, *keys: str) -> float | None:
-    """The number at d[k1]...[kn], or None (missing, null, not a number)."""
+    """The finite number at d[k1]...[kn], or None (missing, null, not a number, NaN or infinite)."""
     *path, last = keys
     v = _sub(d, *path).get(last)
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
 
 
 def _fmt(v: float | None, spec: str, unit: str = "") -> str:
@@ -181,7 +182,7 @@ def _executor(bench: dict[str, Any], name: str) -> tuple[str, str]:
 def _memory(bench: dict[str, Any]) -> tuple[str, str]:
     big = next((s for s in _scenarios(bench) if s["path"].endswith("crossing_300k.yaml")), {})
     one, ten = _num(big, "memory", "maxrss_mb"), _num(bench, "ten_year_memory", "maxrss_mb")
-    if one is None or ten is None:
+    if not one or ten is None:
         return NOT_MEASURED, _verdict(None)
     return (f"peak RSS {ten:.0f} MB for 10 years against {one:.0f} MB for one (×{ten / one:.2f}), 300k scenario",
             _verdict(ten / one <= MEMORY_RATIO and ten < MEMORY_MB))

@@ -113,6 +113,10 @@ def test_each_verdict_follows_its_figure(change: Any, row: str, verdict: str) ->
     {"scenarios": [{"path": "scenarios/x.yaml"}, {"no": "path"}], "executors": {"process": {"speedup": 2.0}},
      "calibration": {"wall_s": 100.0}, "startup": {"import sim": {}}, "work": {"a": {"simpy_events": 5}},
      "ten_year_memory": {"maxrss_mb": "many"}},
+    {"scenarios": [{"path": "benchmarks/scenarios/crossing_300k.yaml", "years": 0, "memory": {"maxrss_mb": 0},
+                    "product": {"us_per_wagon": 0, "cpu_s": 1}, "reference": {"us_per_wagon": 5}}],
+     "ten_year_memory": {"maxrss_mb": 10}, "executors": {"process": {"speedup": float("nan"), "tasks": 4},
+                                                         "targets": {"process_speedup": 1.8}}},
 ])
 def test_missing_or_partial_sections_render_as_not_measured(bench: dict[str, Any]) -> None:
     block = render(bench)
@@ -170,3 +174,26 @@ def test_each_bench_keeps_the_sections_the_others_wrote(tmp_path: Path) -> None:
     assert json.loads(path.read_text()) == {"scenarios": ["new"], "calibration": {"wall_s": 1}, "executors": {"workers": 3}}
     written = set(bench_model._jsonable([], None, 0.0)) | {"startup", "work", "work_baseline"}
     assert written == set(bench_model.MODEL_SECTIONS)  # a new section of the model bench is kept by the others
+
+
+def test_the_command_checks_and_refuses_with_the_file_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert performance_page.main(["--check"]) == 0  # the committed pages are up to date
+    bad = tmp_path / "bench.json"
+    bad.write_text("{", encoding="utf-8")
+    assert performance_page.main(["--check", "--json", str(bad)]) == 2
+    assert f"error: {bad}: not readable JSON" in capsys.readouterr().err
+
+
+def test_the_executor_bench_sizes_its_sweeps_and_compares_the_tasks_they_share() -> None:
+    import pandas as pd
+
+    from benchmarks import bench_executors as be
+
+    assert be._sizes(1000, 100) == (250, 25)     # 1,000 tasks; serial on the first 100
+    assert be._sizes(10, 1000) == (2, 2)         # serial never runs more than the sweep
+    assert be._sizes(3, None) == (1, 1)          # at least one replication per point
+    full = pd.DataFrame({"unloading.grain.points": [5, 5, 6, 6], "replication": [0, 1, 0, 1],
+                         "cargo": ["all"] * 4, "wagons": [10, 11, 12, 13]})
+    serial = full[full["replication"] < 1].iloc[::-1]  # same rows, another order
+    assert be._same_on_shared(serial, full, 1)
+    assert not be._same_on_shared(serial.assign(wagons=[12, 99]), full, 1)
