@@ -99,6 +99,7 @@ def test_a_complete_bench_json_gives_each_target_its_figure_and_verdict() -> Non
     (lambda b: b["work"]["scenarios/baseline_2023.yaml"].update(calls=280_000), "SimPy events", "**NOT met**"),
     (lambda b: b["scenarios"][1]["reference"].update(us_per_wagon=20.0), "every shipped scenario", "**NOT met**"),
     (lambda b: b["scenarios"][1].update(reference=None), "every shipped scenario", NOT_MEASURED),
+    (lambda b: b["work"].update({"scenarios/jan2024_admin_hold.yaml": {}}), "every shipped scenario", NOT_MEASURED),
 ])
 def test_each_verdict_follows_its_figure(change: Any, row: str, verdict: str) -> None:
     bench = copy.deepcopy(COMPLETE)
