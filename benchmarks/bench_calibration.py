@@ -16,6 +16,7 @@ bench.json as its `calibration` section.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import statistics
@@ -79,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         figures = {"candidates": args.candidates, "replications_each": args.replications, "workers": args.workers,
                    "replications_run": reps, "wall_s": wall, "parent_cpu_s": parent_cpu,
                    "single_run_cpu_s": single, "worker_s_per_replication": per_run,
-                   "load_average_start": load, "target_wall_s": 120}
+                   "load_average_start": load, "target_wall_s": 120,
+                   "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
         write_json(args.json, old | {"calibration": figures})
     return 0
 

@@ -25,6 +25,7 @@ made by the run).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -37,6 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_300K = ROOT / "benchmarks" / "scenarios" / "crossing_300k.yaml"
+MODEL_SECTIONS = ("scenarios", "ten_year_memory", "machine", "startup", "work", "work_baseline")  # written here
+OTHER_SECTIONS = ("calibration", "executors")  # written by bench_calibration and bench_executors: kept
 
 
 @dataclass
@@ -205,8 +208,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks import agreement, startup, work
 
+    load_start = os.getloadavg()[0]
     print(f"python {platform.python_version()}, simpy {simpy.__version__}, numpy {np.__version__}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+          f"{os.cpu_count()} CPUs, load average {load_start:.1f} at start")
     print("times: median of the runs, per replication of the scenario's horizon; ratio = reference CPU / product CPU per wagon")
     paths = [] if args.only_300k else (sorted((ROOT / "scenarios").glob("*.yaml"))
                                        + sorted((ROOT / "scenarios" / "history").glob("*.yaml")))
@@ -241,8 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nload average {os.getloadavg()[0]:.1f} at end (other processes share the CPUs; CPU times are "
           "less sensitive to that than wall times, ratios measured side by side least)")
     if args.json:
-        figures = _jsonable(rows, ten_year) | {"startup": answers, "work": counts}
-        write_json(args.json, figures, keep=("calibration",))
+        figures = _jsonable(rows, ten_year, load_start) | {"startup": answers, "work": counts,
+                                                            "work_baseline": baseline}
+        write_json(args.json, figures, keep=OTHER_SECTIONS)
         print(f"figures written to {args.json}")
     return 0
 
@@ -307,7 +312,7 @@ def _print_targets(big: dict[str, object], ten_year: dict[str, float] | None) ->
               f"(x{r_tm:.2f}: the daily series grow with the days, not with the wagons)")
 
 
-def _jsonable(rows: list[dict[str, object]], ten_year: dict[str, float] | None) -> dict[str, object]:
+def _jsonable(rows: list[dict[str, object]], ten_year: dict[str, float] | None, load_start: float) -> dict[str, object]:
     def timing(t: Timing | None) -> dict[str, float] | None:
         if t is None or not t.cpu:
             return None
@@ -323,8 +328,9 @@ def _jsonable(rows: list[dict[str, object]], ten_year: dict[str, float] | None) 
             for r in rows
         ],
         "ten_year_memory": ten_year,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "load_average_end": os.getloadavg()[0]},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load_average_start": load_start,
+                    "load_average_end": os.getloadavg()[0],
+                    "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
     }
 
 
