@@ -277,9 +277,30 @@ def _date(section: dict[str, Any]) -> str:
     return f" {date}" if isinstance(date, str) else ""
 
 
+def _time_share_rows(bench: dict[str, Any]) -> list[str]:
+    """Where one replication's time goes, per scenario timed so (benchmarks/time_shares.py)."""
+    parts = ("SimPy's event loop", "model generators", "unloading", "daily folding", "set-up and results")
+    shares = {k: v for k, v in _sub(bench, "time_shares").items()
+              if isinstance(v, dict) and (_num(v, "total") or 0) > 0 and all(_num(v, p) is not None for p in parts)}
+    if not shares:
+        return [f"Where a replication's time goes: {NOT_MEASURED}."]
+    rows = ["| where one replication's time goes | " + " | ".join(parts) + " |", "|---|" + "---:|" * len(parts)]
+    for path, s in shares.items():
+        total = s["total"]
+        rows.append(f"| {_cell(_name(path))} ({total:.2f} s) | "
+                    + " | ".join(f"{100 * s[p] / total:.0f} %" for p in parts) + " |")
+    rows += ["", ("Wall time of the parts of one replication, median of 3 (benchmarks/time_shares.py): SimPy's "
+             "event loop is the same number of events as bare timeouts; model generators are the rest of the "
+             "simulation (journeys, gates, checks, origin, policies); unloading is scheduling each train's wagons "
+             "on the points and recording their times; set-up and results is building the model and the "
+             "result tables, KPIs and dwell quantiles.")]
+    return rows
+
+
 def render(bench: dict[str, Any]) -> str:
     """The block between the markers (markers included) for this bench.json content."""
-    body = [START, "", *_scenario_rows(bench), "", *_target_rows(bench), "", *_machine(bench), "", END]
+    body = [START, "", *_scenario_rows(bench), "", *_time_share_rows(bench), "", *_target_rows(bench), "",
+            *_machine(bench), "", END]
     return "\n".join(body)
 
 

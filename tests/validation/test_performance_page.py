@@ -52,6 +52,9 @@ COMPLETE: dict[str, Any] = {
                 "dostyk validate": {"wall_s": 0.6, "cpu_s": 0.55, "target_s": 0.5}},
     "work": {"scenarios/baseline_2023.yaml": {"simpy_events": 2824, "calls": 267_571, "wagons": 10_000}},
     "work_baseline": {"scenarios/baseline_2023.yaml": {"simpy_events": 2824, "calls": 250_000, "wagons": 10_000}},
+    "time_shares": {"scenarios/baseline_2023.yaml": {"total": 0.4, "SimPy's event loop": 0.05, "model generators": 0.15,
+                                                     "unloading": 0.1, "daily folding": 0.08, "set-up and results": 0.02,
+                                                     "wagons": 150_000.0}},
     "calibration": {"candidates": 100, "replications_each": 5, "workers": 2, "replications_run": 480,
                     "wall_s": 110.0, "parent_cpu_s": 4.0, "single_run_cpu_s": 0.4, "worker_s_per_replication": 0.45,
                     "load_average_start": 0.5, "target_wall_s": 120},
@@ -173,7 +176,7 @@ def test_each_bench_keeps_the_sections_the_others_wrote(tmp_path: Path) -> None:
     assert json.loads(path.read_text()) == {"scenarios": ["new"], "calibration": {"wall_s": 1}, "executors": {"workers": 2}}
     bench_model.write_json(path, {"executors": {"workers": 3}}, keep=(*bench_model.MODEL_SECTIONS, "calibration"))
     assert json.loads(path.read_text()) == {"scenarios": ["new"], "calibration": {"wall_s": 1}, "executors": {"workers": 3}}
-    written = set(bench_model._jsonable([], None, 0.0)) | {"startup", "work", "work_baseline"}
+    written = set(bench_model._jsonable([], None, 0.0)) | {"startup", "work", "work_baseline", "time_shares"}
     assert written == set(bench_model.MODEL_SECTIONS)  # a new section of the model bench is kept by the others
 
 
@@ -198,3 +201,16 @@ def test_the_executor_bench_sizes_its_sweeps_and_compares_the_tasks_they_share()
     serial = full[full["replication"] < 1].iloc[::-1]  # same rows, another order
     assert be._same_on_shared(serial, full, 1)
     assert not be._same_on_shared(serial.assign(wagons=[12, 99]), full, 1)
+
+
+def test_where_the_time_goes_is_rendered_from_its_section() -> None:
+    """bench.json's `time_shares` (benchmarks/time_shares.py) becomes a table of percentages of each
+    scenario's replication; a section with a part missing or a zero total is not measured."""
+    parts = {"SimPy's event loop": 0.1, "model generators": 0.2, "unloading": 0.05, "daily folding": 0.1,
+             "set-up and results": 0.05}
+    block = render({"time_shares": {"benchmarks/scenarios/crossing_300k.yaml": {"total": 0.5, **parts}}})
+    row = next(line for line in block.splitlines() if line.startswith("| crossing_300k"))
+    assert row == "| crossing_300k (benchmark) (0.50 s) | 20 % | 40 % | 10 % | 20 % | 10 % |"
+    broken = {"a.yaml": {"total": 0.5, **{k: v for k, v in parts.items() if k != "unloading"}},
+              "b.yaml": {"total": 0.0, **parts}}
+    assert f"Where a replication's time goes: {NOT_MEASURED}." in render({"time_shares": broken})
