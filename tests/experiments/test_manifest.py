@@ -105,8 +105,10 @@ def test_an_interrupted_swap_loses_no_users_file(tmp_path: Path, monkeypatch: py
 
 
 @pytest.mark.parametrize(("text", "n"), [("", 0), ("a,b\n", 0), ("a\n1\n2\n", 2), ("a\n1\n2", 2), ('a\n"1\n2"\n', 1)])
-def test_rows_of_a_csv(text: str, n: int) -> None:
+def test_rows_of_a_csv(text: str, n: int, tmp_path: Path) -> None:
     assert rows(text.encode()) == n
+    (tmp_path / "f.csv").write_bytes(text.encode())
+    assert rows(tmp_path / "f.csv") == n, "a file is read as a stream, with the same count"
 
 
 def test_a_listed_path_outside_the_directory_is_damage(tmp_path: Path) -> None:
