@@ -24,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from sim.scenario.durations import format_hours
@@ -43,6 +45,19 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 LAST_END = dt.datetime(2261, 12, 31)
 
 HOURS_PER_YEAR = 8760.0
+
+_ROWS_CHECKED: ContextVar[bool] = ContextVar("daily_rows_checked", default=True)
+
+
+@contextmanager
+def rows_already_written() -> Iterator[None]:
+    """Within it, scenarios are validated without the daily-rows bound: reading a results directory
+    is not running it, and one written when the limit was higher (5,000,000 rows) must still load."""
+    token = _ROWS_CHECKED.set(False)
+    try:
+        yield
+    finally:
+        _ROWS_CHECKED.reset(token)
 
 
 def _n(x: float) -> str:
@@ -127,7 +142,7 @@ def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[
     reps = s.replications if replications is None else replications
     series = series_count(s)
     rows = daily_rows(s, reps)
-    if rows > MAX_DAILY_ROWS:
+    if rows > MAX_DAILY_ROWS and _ROWS_CHECKED.get():
         what = "each cargo and all" if series == len(s.cargo) + 1 else "each cargo and all, per crossing and corridor"
         fit = MAX_DAILY_ROWS // (math.ceil(days) * series)
         todo = f"use at most {fit:,} replications or a shorter `duration`" if fit else "use a shorter `duration`"
