@@ -496,6 +496,9 @@ ROWS_CASES: list[Case] = [
     Case("century-ten-replications", "a century with the file's 10 replications (accepted before the "
          "daily-rows limit fell from 5,000,000 to 500,000)", ["validate", "{file}", "--set", "duration=36500d"],
          "replications", "use at most 4 replications or a shorter `duration`"),
+    Case("century-ten-replications-run", "`run` of that century: refused before any work, nothing written",
+         ["run", "{file}", "--set", "duration=36500d", "--quiet", "--out", "out"],
+         "replications", "1,095,000 daily rows, kept in memory and written to daily.csv; the limit is 500,000"),
 ]
 CASES += ROWS_CASES
 
