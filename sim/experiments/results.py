@@ -25,6 +25,7 @@ from sim.errors import SimError
 from sim.experiments.arguments import as_run
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
 from sim.experiments.manifest import FILES, damage
+from sim.scenario.limits import rows_already_written
 from sim.scenario.schema import Scenario
 
 __all__ = ["RESULT_FILES", "DamagedResultsError", "Results", "ResultsExistError", "package_version"]
@@ -135,7 +136,8 @@ class Results:
             raise DamagedResultsError(f"{d} is not a complete results directory (missing: {', '.join(missing)})")
         metadata = _read(d, "metadata.json", json.loads)
         check_checksums(d, metadata)
-        scenario = _read(d, "scenario.yaml", lambda text: Scenario.model_validate(yaml.safe_load(text)))
+        with rows_already_written():  # its rows were allowed when written, under a higher limit
+            scenario = _read(d, "scenario.yaml", lambda text: Scenario.model_validate(yaml.safe_load(text)))
         kpis = _csv(d, "kpis.csv")
         daily = _csv(d, "daily.csv", parse_dates=["date"])
         events = _csv(d, "events.csv", parse_dates=["start", "end"])

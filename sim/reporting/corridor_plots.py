@@ -5,6 +5,7 @@ Like sim.reporting.plots (which re-exports them), each returns a new Figure the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -72,7 +73,7 @@ def backlog_by_crossing(results: Results, cargo: str = "all", column: str = "bac
     what = {"backlog_mean": "daily mean", "backlog_end": "end of day", "backlog_max": "daily maximum"}.get(column, column)
     shade_events(ax, results, cargo)
     for i, name in enumerate(results.crossings):
-        rows = daily_rows(results, cargo, name)
+        rows = daily_rows(results, cargo, name, columns=[column])
         band(ax, rows, column, f"{name}: backlog ({what})", color=WINDOW_COLORS[(i + 2) % len(WINDOW_COLORS)])
     ax.set_ylabel("Backlog at the border (wagons)")
     ax.set_title(f"Wagons at each crossing not yet unloaded{cargo_text(cargo)}")
@@ -88,7 +89,7 @@ def loading(results: Results, cargo: str = "all") -> Figure:
     once when loading resumes; the lower panel shows what is still waiting (requested, not formed).
     """
     scen = results.scenario
-    rows = daily_rows(results, cargo)
+    rows = daily_rows(results, cargo, columns=["formed_wagons", "origin_queue_end"])
     fig = figure(6.4)
     top, bottom = fig.subplots(2, 1, sharex=True)
     shade_events(top, results, cargo)
@@ -119,14 +120,12 @@ CORRIDOR_CAPTIONS = {
 }
 
 
-def corridor_figures(results: Results) -> dict[str, Figure]:
-    """The report's extra figures: the backlog at each of several crossings; loading at origin when a
-    loading rate or a loading ban shapes it."""
-    figs = {}
+def iter_corridor_figures(results: Results) -> Iterator[tuple[str, Figure]]:
+    """The report's extra figures, each made when asked for (see plots.iter_report_figures): the backlog
+    at each of several crossings; loading at origin when a loading rate or a loading ban shapes it."""
     scen = results.scenario
     if len(results.crossings) > 1:
-        figs["backlog_by_crossing"] = backlog_by_crossing(results)
+        yield "backlog_by_crossing", backlog_by_crossing(results)
     bans = any(d.ref.is_ban for d in scen.disruptions)
     if (scen.loading or bans) and "formed_wagons" in results.daily.columns:
-        figs["loading"] = loading(results)
-    return figs
+        yield "loading", loading(results)

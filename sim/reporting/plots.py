@@ -13,6 +13,7 @@ a band; disruption windows and stop-loading halts are shaded and named.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
@@ -26,8 +27,8 @@ from sim.reporting.comparison_plots import COMPARISON_KPIS, kpi_comparison
 from sim.reporting.corridor_plots import (
     CORRIDOR_CAPTIONS,
     backlog_by_crossing,
-    corridor_figures,
     dated_unloading_capacity,
+    iter_corridor_figures,
     loading,
     unloading_capacity_t_per_day,
     unloading_points,
@@ -74,6 +75,7 @@ __all__ = [
     "dwell",
     "dwell_percentiles",
     "held_trains",
+    "iter_report_figures",
     "kpi_comparison",
     "kpi_label",
     "kpi_unit",
@@ -100,7 +102,7 @@ def backlog(results: Results, cargo: str = "all", column: str = "backlog_mean") 
     `column` is a daily column: `backlog_mean` (time-weighted mean of the day), `backlog_end` or
     `backlog_max`.
     """
-    rows = daily_rows(results, cargo)
+    rows = daily_rows(results, cargo, columns=[column])
     fig = figure(5.6)
     ax = fig.add_subplot()
     what = {"backlog_mean": "daily mean", "backlog_end": "end of day", "backlog_max": "daily maximum"}.get(column, column)
@@ -121,7 +123,7 @@ def backlog(results: Results, cargo: str = "all", column: str = "backlog_mean") 
 
 def held_trains(results: Results, cargo: str = "all", column: str = "held_trains_mean") -> Figure:
     """Trains waiting to enter the border yard, per day, with events shaded."""
-    rows = daily_rows(results, cargo)
+    rows = daily_rows(results, cargo, columns=[column])
     fig = figure(5.0)
     ax = fig.add_subplot()
     what = {"held_trains_mean": "daily mean", "held_trains_end": "end of day",
@@ -138,11 +140,11 @@ def held_trains(results: Results, cargo: str = "all", column: str = "held_trains
 def deliveries(results: Results) -> Figure:
     """Tonnes unloaded per day for each cargo against its nominal unloading capacity."""
     scen = results.scenario
-    cargos = [c for c in scen.cargo_names if c in set(results.daily["cargo"])]
+    cargos = [c for c in scen.cargo_names if c in set(results.daily["cargo"].unique())]
     fig = figure(2.0 + 2.6 * len(cargos))
     axes = fig.subplots(len(cargos), 1, sharex=True, squeeze=False)[:, 0]
     for ax, cargo in zip(axes, cargos):
-        rows = daily_rows(results, cargo)
+        rows = daily_rows(results, cargo, columns=["tonnes_delivered"])
         shade_events(ax, results, cargo, text=False)
         mean = band(ax, rows, "tonnes_delivered", "tonnes unloaded per day", color="#2ca02c", linewidth=0.9)
         if len(mean) >= 28:  # daily tonnes are noisy: a weekly average shows the level
@@ -274,10 +276,10 @@ def dwell_percentiles(results: Results) -> Figure:
 def utilization(results: Results) -> Figure:
     """Heat map: share of each unloading group's point-hours spent unloading, per day (mean of replications)."""
     scen = results.scenario
-    cargos = [c for c in scen.cargo_names if unloading_points(scen, c) and c in set(results.daily["cargo"])]
+    cargos = [c for c in scen.cargo_names if unloading_points(scen, c) and c in set(results.daily["cargo"].unique())]
     daily = corridor_rows(results.daily)
-    daily = daily[daily["cargo"].isin(cargos)].copy()
-    daily["date"] = pd.to_datetime(daily["date"])
+    daily = daily.loc[daily["cargo"].isin(cargos), ["cargo", "date", "utilization"]]
+    daily = daily.assign(date=pd.to_datetime(daily["date"]))
     wide = daily.groupby(["cargo", "date"])["utilization"].mean().unstack("date").reindex(cargos)
     dates = pd.DatetimeIndex(wide.columns)
     edges = mdates.date2num([*list(dates), dates[-1] + pd.Timedelta(days=1)])
@@ -328,9 +330,17 @@ FIGURE_CAPTIONS = {**{name: caption for name, (_fn, caption) in REPORT_FIGURES.i
 
 def report_figures(results: Results) -> dict[str, Figure]:
     """The figures of a run's report, keyed by file stem (and those the corridor asks for). Close them."""
-    figures = {name: fn(results) for name, (fn, _caption) in REPORT_FIGURES.items()}
-    figures = {name: fig for name, fig in figures.items() if fig is not None}  # None: no data (older results)
-    return {**figures, **corridor_figures(results)}
+    return dict(iter_report_figures(results))
+
+
+def iter_report_figures(results: Results) -> Iterator[tuple[str, Figure]]:
+    """The report's figures one at a time, each made when asked for: a writer that closes each
+    before taking the next holds one figure's artists (a span per replication and window) at a time."""
+    for name, (fn, _caption) in REPORT_FIGURES.items():
+        fig = fn(results)
+        if fig is not None:  # None: no data (older results)
+            yield name, fig
+    yield from iter_corridor_figures(results)
 
 
 def warmup(suggestion: WarmupSuggestion) -> Figure:

@@ -283,7 +283,7 @@ def write_report(results: Results, directory: str | os.PathLike[str]) -> Path:
     d = Path(directory)
     (d / "plots").mkdir(parents=True, exist_ok=True)
     images: dict[str, bytes] = {}
-    for name, fig in plots.report_figures(results).items():
+    for name, fig in plots.iter_report_figures(results):
         try:
             images[name] = png_bytes(fig)
         finally:

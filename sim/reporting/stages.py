@@ -85,9 +85,9 @@ def _window_rows(results: Results) -> pd.DataFrame:
     """The `all` rows of the days after the warm-up, with the hours each day holds."""
     daily = corridor_rows(results.daily)  # stage columns are on the corridor's (or one crossing's) rows
     s = results.scenario
-    rows = daily[(daily["cargo"] == "all") & (daily["day"] * DAY >= s.warmup)].copy()
-    rows["hours"] = np.minimum(s.duration - rows["day"] * DAY, DAY)
-    return rows
+    keep = ["replication", "day", *(c for c in daily.columns if "." in c)]  # the stage columns
+    rows = daily.loc[(daily["cargo"] == "all") & (daily["day"] * DAY >= s.warmup), keep]
+    return rows.assign(hours=np.minimum(s.duration - rows["day"] * DAY, DAY))
 
 
 def where_trains_wait(results: Results) -> pd.DataFrame:
@@ -171,10 +171,10 @@ def waiting(results: Results) -> Figure | None:
     fig = figure(7.0)
     top, bottom = fig.subplots(2, 1, height_ratios=[3, 2])
     daily = corridor_rows(results.daily)
-    rows = daily[daily["cargo"] == "all"].copy()
-    rows["date"] = pd.to_datetime(rows["date"])
-    shade_events(top, results, "all", text=False)
     styles = stage_styles(stage_names(results.daily.columns))
+    rows = daily.loc[daily["cargo"] == "all", ["date", *(f"queue_mean.{stage}" for stage in table["stage"])]]
+    rows = rows.assign(date=pd.to_datetime(rows["date"]))
+    shade_events(top, results, "all", text=False)
     for stage in table["stage"]:
         mean = rows.groupby("date")[f"queue_mean.{stage}"].mean()
         color, style = styles[stage]

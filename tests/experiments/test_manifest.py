@@ -105,8 +105,20 @@ def test_an_interrupted_swap_loses_no_users_file(tmp_path: Path, monkeypatch: py
 
 
 @pytest.mark.parametrize(("text", "n"), [("", 0), ("a,b\n", 0), ("a\n1\n2\n", 2), ("a\n1\n2", 2), ('a\n"1\n2"\n', 1)])
-def test_rows_of_a_csv(text: str, n: int) -> None:
+def test_rows_of_a_csv(text: str, n: int, tmp_path: Path) -> None:
+    """Counted from bytes or, as a stream, from the file (the manifest's way): the same number."""
     assert rows(text.encode()) == n
+    (tmp_path / "f.csv").write_bytes(text.encode())
+    assert rows(tmp_path / "f.csv") == n, "a file is read as a stream, with the same count"
+
+
+def test_rows_of_a_csv_larger_than_a_chunk_with_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    """A stream splits the file into chunks; a record, a quoted field or a bad byte across the
+    boundary counts as in one piece."""
+    text = b"a,b\n" + b"".join(b'%d,"x\ny\xff"\n' % i for i in range(200_000))
+    (tmp_path / "big.csv").write_bytes(text)
+    assert len(text) > 2 * (1 << 20)
+    assert rows(tmp_path / "big.csv") == rows(text) == 200_000
 
 
 def test_a_listed_path_outside_the_directory_is_damage(tmp_path: Path) -> None:

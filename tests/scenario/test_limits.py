@@ -29,7 +29,15 @@ def _problems(s: Scenario, changes: dict, replications: int | None = None) -> li
 
 
 def test_a_century_of_the_baseline_passes(base: Scenario) -> None:
-    assert _problems(base, {"duration": "36500d"}) == []
+    """A century of the baseline still runs, with 4 replications instead of its 10: 36,500 days x 3
+    series are 109,500 daily rows a replication, and the daily-rows limit is what a run with its
+    report holds in 1 GB (benchmarks/bench_rows.py: ~210 MiB + 1.2 KiB a row). Its 10 replications
+    (1,095,000 rows, ~1.5 GB) are refused, with the number that fits."""
+    assert _problems(base, {"duration": "36500d", "replications": 4}) == []
+    refused = _problems(base, {"duration": "36500d"})
+    assert [p for p, _ in refused] == ["replications"]
+    assert "10 replications x 36,500 days x 3 series" in refused[0][1]
+    assert "1,095,000 daily rows" in refused[0][1] and "use at most 4 replications" in refused[0][1]
 
 
 @pytest.mark.parametrize(("tpd", "refused"), [(25.7, False), (25.8, True)])
@@ -52,11 +60,35 @@ def test_wagons_per_replication(base: Scenario, tpd: float, refused: bool) -> No
     assert any("wagons to unload" in m for _, m in problems) == refused
 
 
-@pytest.mark.parametrize(("reps", "refused"), [(4566, False), (4567, True)])
+@pytest.mark.parametrize(("reps", "refused"), [(456, False), (457, True)])
 def test_daily_rows_per_run(base: Scenario, reps: int, refused: bool) -> None:
-    # 365 days x 3 series (grain, containers, all) per replication; 4,566 x 1,095 = 4,999,770
+    # 365 days x 3 series (grain, containers, all) per replication; 456 x 1,095 = 499,320, 457 x 1,095 = 500,415
+    assert (reps * 1095 > limits.MAX_DAILY_ROWS) == refused
     problems = _problems(base, {}, replications=reps)
     assert any(p == "replications" for p, _ in problems) == refused
+
+
+def test_daily_rows_at_the_limit_pass(base: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limit itself is allowed: 10 replications of a year (10,950 rows) pass at a limit of 10,950,
+    and the refusal one row below it names the key, the rows, the limit and what fits."""
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 10 * 365 * 3)
+    assert _problems(base, {}) == []
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 10 * 365 * 3 - 1)
+    refused = _problems(base, {})
+    assert [p for p, _ in refused] == ["replications"]
+    assert refused[0][1] == (
+        "10 replications x 365 days x 3 series (each cargo and all) are 10,950 daily rows, kept in memory and "
+        "written to daily.csv; the limit is 10,949 (what a run and its report hold in 1 GB of memory) — use at "
+        "most 9 replications or a shorter `duration`")
+
+
+def test_a_replication_longer_than_the_limit_asks_for_a_shorter_duration(base: Scenario,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """When one replication alone has more rows than the limit, fewer replications cannot help."""
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 1000)  # one year of the baseline is 1,095 rows
+    refused = [m for p, m in _problems(base, {"replications": 1}) if p == "replications"]
+    assert refused and refused[0].endswith("the limit is 1,000 (what a run and its report hold in 1 GB of "
+                                           "memory) — use a shorter `duration`")
 
 
 @pytest.mark.parametrize(("every_h", "refused"), [(0.9, False), (0.8, True)])
@@ -70,8 +102,9 @@ def test_disruption_windows_per_target(base: Scenario, every_h: float, refused: 
 
 def test_start_and_end_dates(base: Scenario) -> None:
     assert [p for p, _ in _problems(base, {"start": "1899-12-31"})] == ["start"]
-    assert _problems(base, {"start": "2161-01-01", "duration": "36500d"}) == []
-    assert [p for p, _ in _problems(base, {"start": "2163-01-01", "duration": "36500d"})] == ["duration"]
+    century = {"duration": "36500d", "replications": 4}  # the most replications of a century (see above)
+    assert _problems(base, {"start": "2161-01-01", **century}) == []
+    assert [p for p, _ in _problems(base, {"start": "2163-01-01", **century})] == ["duration"]
 
 
 def test_breakdowns_and_reviews(base: Scenario) -> None:
