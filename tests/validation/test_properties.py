@@ -288,7 +288,7 @@ EXTREMES: list[dict[str, Any]] = [
     {"duration": "1s"},
     {"start": "2024-02-29"},
     {"start": "2161-01-01", "duration": "36500d", "demand.grain.tonnes_per_year": 1000,
-     "demand.containers.trains_per_day": 0.01, "disruptions": []},
+     "demand.containers.trains_per_day": 0.01, "disruptions": [], "replications": 4},  # (the most a century's daily rows allow)
     {"unloading.breakdowns.mttr": "876000h"},
     {"empties.return_time": "876000h", "fleet.grain": 55},
     {"demand.grain.monthly_profile": [0] * 11 + [1]},
