@@ -44,8 +44,6 @@ class LaneBuffer:
         self.train_ends: list[float] = []
         # worked intervals not yet wholly in the past: (starts, ends) arrays
         self.busy_active: list[tuple[np.ndarray, np.ndarray]] = []
-        self.busy_done = 0.0  # hours of intervals wholly in the past
-        self.busy_at_last = 0.0  # hours worked up to the last fold
 
     def fold(self, period: Period, dwell_stats: bool) -> LaneFold:
         """Count what is dated in the period, per piece; keep the rest. `dwell_stats`: also sum the
@@ -107,22 +105,28 @@ class LaneBuffer:
         return period.per_piece(times, np.array([w for _, w in now], dtype=float))
 
     def _fold_busy(self, period: Period) -> np.ndarray:
-        """Point-hours worked in each piece: the hours worked up to each of its ends, differenced."""
-        ends_of_pieces = period.edges[1:]
-        worked_to = np.full(len(ends_of_pieces), self.busy_done)
-        if self.busy_active:
-            s = np.concatenate([x[0] for x in self.busy_active])
-            e = np.concatenate([x[1] for x in self.busy_active])
-            # each interval's hours worked by each piece's end: (end - start) clipped to [0, length]
-            if len(ends_of_pieces) == 1:
-                worked_to += float(np.minimum(np.maximum(period.end - s, 0.0), e - s).sum())
-            else:
-                by_end = np.maximum(ends_of_pieces[:, None] - s[None, :], 0.0)
-                worked_to += np.minimum(by_end, (e - s)[None, :], out=by_end).sum(axis=1)
-            finished = e <= period.end
-            self.busy_done += float((e[finished] - s[finished]).sum())
-            running = ~finished
-            self.busy_active = [(s[running], e[running])] if running.any() else []
-        worked = np.diff(np.concatenate(([self.busy_at_last], worked_to)))
-        self.busy_at_last = float(worked_to[-1])
+        """Point-hours worked in each piece: each worked interval's overlap with it. An interval
+        still running at the period's end stays in the buffer; its part before then is counted."""
+        worked = np.zeros(period.pieces)
+        if not self.busy_active:
+            return worked
+        s = np.concatenate([x[0] for x in self.busy_active])
+        e = np.concatenate([x[1] for x in self.busy_active])
+        a, b = period.start, period.end
+        running = e > b
+        self.busy_active = [(s[running], e[running])] if running.any() else []
+        lo, hi = np.maximum(s, a), np.minimum(e, b)  # (what lies before a was counted by earlier folds)
+        inside = hi > lo
+        lo, hi = lo[inside], hi[inside]
+        if period.pieces == 1:
+            worked[0] = float((hi - lo).sum())
+            return worked
+        first = period.piece_of(lo)
+        last = np.searchsorted(period.edges, hi, side="left") - 1  # the piece holding the interval's end
+        one = first == last
+        worked += np.bincount(first[one], weights=hi[one] - lo[one], minlength=period.pieces)
+        if not one.all():  # intervals across a midnight: their hours worked by each edge, differenced
+            lo, hi = lo[~one], hi[~one]
+            by_edge = np.minimum(np.maximum(period.edges[None, :] - lo[:, None], 0.0), (hi - lo)[:, None])
+            worked += np.diff(by_edge, axis=1).sum(axis=0)
         return worked

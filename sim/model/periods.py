@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.units import DAY
 
-FOLD_DAYS = 7  # a week: few numpy calls per day, and a week's wagon times in memory
+FOLD_DAYS = 30  # about a month: a few numpy calls per day, and a month's wagon times in memory
 
 
 @dataclass(frozen=True)
