@@ -37,7 +37,10 @@ class LaneBuffer:
 
     def __init__(self) -> None:
         self.arrivals: list[tuple[float, int]] = []
-        # blocks of wagons scheduled and not yet folded: (finish, dwell, wait) arrays, one per train
+        # trains scheduled since the last fold: each wagon's (end, start) arrays, the train's border
+        # arrival and ready times, and whether its dwell is known; arrays are built per fold
+        self.trains: list[tuple[np.ndarray, np.ndarray, float, float, bool]] = []
+        # wagons scheduled and not yet unloaded at the last fold: (finish, dwell, wait) arrays
         self.wagons: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         # wagons of trains already under way at the start: delivered, but with no known dwell
         self.uncounted: list[float] = []
@@ -49,6 +52,7 @@ class LaneBuffer:
         """Count what is dated in the period, per piece; keep the rest. `dwell_stats`: also sum the
         dwells and waits and bin the dwells (inside the statistics window)."""
         b = period.end
+        self._take_trains()
         arrived = self._fold_arrivals(period)
         unloaded = np.zeros(period.pieces)
         counted = uncounted = 0
@@ -87,6 +91,35 @@ class LaneBuffer:
             trains = period.per_piece(ends[done])
         return LaneFold(arrived, unloaded, trains, self._fold_busy(period), counted, uncounted, dwell_sum,
                         wait_sum, lo, counts)
+
+    def add_train(self, ends: np.ndarray, starts: np.ndarray, border_arrival: float, ready: float,
+                  counted: bool) -> None:
+        """A train's wagons will be unloaded from `starts` to `ends` (arrays never modified).
+        `counted=False`: a train under way at the start, whose border arrival is unknown."""
+        if len(ends):
+            self.trains.append((ends, starts, border_arrival, ready, counted))
+
+    def _take_trains(self) -> None:
+        """The trains scheduled since the last fold, as arrays: one numpy pass for all of them
+        instead of a few calls per train."""
+        trains, self.trains = self.trains, []
+        if not trains:
+            return
+        ends = np.concatenate([t[0] for t in trains])
+        sizes = np.array([len(t[0]) for t in trains])
+        self.train_ends.extend(np.maximum.reduceat(ends, np.cumsum(sizes) - sizes).tolist())
+        counted = np.array([t[4] for t in trains])
+        if counted.all():
+            starts = np.concatenate([t[1] for t in trains])
+            borders = np.repeat(np.array([t[2] for t in trains]), sizes)
+            readies = np.repeat(np.array([t[3] for t in trains]), sizes)
+            self.wagons.append((ends, ends - borders, starts - readies))
+            return
+        for end, start, border, ready, known in trains:  # (only with trains under way at the start)
+            if known:
+                self.wagons.append((end, end - border, start - ready))
+            else:
+                self.uncounted.extend(end.tolist())
 
     def _fold_arrivals(self, period: Period) -> np.ndarray:
         """Wagons per piece; an arrival dated exactly at the period's end belongs to the next one

@@ -22,6 +22,7 @@ class LevelSeries:
         self.times: list[float] = []
         self.deltas: list[int] = []
         self.blocks: list[tuple[np.ndarray, np.ndarray]] = []
+        self.decrements: list[np.ndarray] = []
         self.day_end = np.zeros(n_days)
         self.day_max = np.zeros(n_days)
         self.day_integral = np.zeros(n_days)
@@ -38,13 +39,18 @@ class LevelSeries:
         """Changes at `times` by `deltas` (int64 arrays of the same length; never modified)."""
         self.blocks.append((times, deltas))
 
+    def add_decrements(self, times: np.ndarray) -> None:
+        """A change of -1 at each of `times` (a train's wagons unloaded; the array is never modified):
+        kept as is, its deltas are made once per fold for every train together."""
+        self.decrements.append(times)
+
     def flush(self, a: float, b: float, day: int, in_stats: bool) -> None:
         """Fold every change dated before b into the accumulators of period [a, b), on `day`."""
         self.fold(Period(np.array([a, b]), np.array([day]), in_stats, final=False))
 
     def fold(self, period: Period) -> None:
         """Fold every change dated before the period's end into the accumulators of its days."""
-        if not (self.times or self.blocks):
+        if not (self.times or self.blocks or self.decrements):
             self._fold_constant(period)
             return
         a, b = period.start, period.end
@@ -52,6 +58,10 @@ class LevelSeries:
         if self.times:
             blocks.append((np.asarray(self.times), np.asarray(self.deltas, dtype=np.int64)))
             self.times, self.deltas = [], []
+        if self.decrements:
+            ends = np.concatenate(self.decrements)
+            blocks.append((ends, np.full(len(ends), -1, dtype=np.int64)))
+            self.decrements = []
         ts = np.concatenate([t for t, _ in blocks])
         ds = np.concatenate([d for _, d in blocks])
         now = ts < b

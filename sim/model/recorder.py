@@ -117,17 +117,13 @@ class Recorder:
     ) -> None:
         """A train's wagons will be unloaded from `starts` to `ends`. `counted=False`: a train under
         way at the start, whose border arrival is unknown, so its wagons have no dwell."""
-        # one array per train and quantity: a fold then concatenates a few hundred arrays instead
-        # of converting hundreds of thousands of floats one by one
+        # the arrays as they are: a fold concatenates the trains' and computes dwells and waits
+        # for all of them at once
         for k in self.lane_series[lane]:
-            self.backlog[k].add_many(ends, np.full(len(ends), -1, dtype=np.int64))
+            self.backlog[k].add_decrements(ends)
         buffer = self._lanes[lane]
-        if counted:
-            buffer.wagons.append((ends, ends - border_arrival, starts - ready))
-        else:
-            buffer.uncounted.extend(ends.tolist())
+        buffer.add_train(ends, starts, border_arrival, ready, counted)
         buffer.busy_active.append((busy_starts, busy_ends))
-        buffer.train_ends.append(float(ends.max()))
 
     def generated(self, ci: int, t: float, wagons: int) -> None:
         if t >= self.warmup:
