@@ -294,16 +294,17 @@ class DaskExecutor:
         futures = client.map(execute, list(tasks), pure=False)
         by_future = dict(zip(futures, tasks))
         try:
-            for future in as_completed(futures):
+            # results gathered in the background as tasks finish (not one round trip per result)
+            for future, result in as_completed(futures, with_results=True, raise_errors=False):
                 task = by_future[future]
                 if future.status == "error":
-                    exc = future.exception()
+                    exc = result if isinstance(result, BaseException) else future.exception()
                     if isinstance(exc, TaskError):
                         exc.task = task
                         raise exc
                     raise TaskError(f"dask could not run {task.describe()}: {type(exc).__name__}: {exc}\n"
                                     f"  {task.reproduce_hint()}")
-                yield task, future.result()
+                yield task, result
                 future.release()
         finally:
             client.cancel(futures)

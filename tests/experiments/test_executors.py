@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.experiments.executors import ProcessExecutor, SerialExecutor, Task, TaskError, make_executor
+from sim.experiments.executors import (
+    DaskExecutor,
+    ProcessExecutor,
+    SerialExecutor,
+    Task,
+    TaskError,
+    make_executor,
+)
 from sim.experiments.runner import replication_tasks
 from sim.experiments.workdir import WorkDir
 
@@ -88,6 +95,20 @@ def test_worker_errors_name_scenario_replication_and_seed(short: sim.Scenario, e
     message = str(info.value)
     assert "'broken-scenario'" in message
     assert "replication 5" in message and "seed 99" in message
+
+
+def test_dask_worker_errors_name_the_task(short: sim.Scenario) -> None:
+    """On Dask too (results are gathered in the background as tasks finish) a failing task raises
+    the TaskError naming its scenario, replication and seed, carrying the task."""
+    distributed = pytest.importorskip("distributed")
+    tasks = [*replication_tasks(short, [0], 1), _broken_task()]
+    with (distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, host="127.0.0.1", protocol="tcp",
+                                   dashboard_address=None) as cluster,
+          distributed.Client(cluster) as client, pytest.raises(TaskError) as info):
+        list(DaskExecutor(client=client).map_unordered(tasks))
+    message = str(info.value)
+    assert "'broken-scenario'" in message and "replication 5" in message and "seed 99" in message
+    assert info.value.task is not None and info.value.task.key == "broken-key"
     assert "unloading.grain.points=3" in message
     assert "sim.run_replication(" in message  # says how to reproduce in one process
     assert info.value.task is not None and info.value.task.key == "broken-key"
