@@ -96,10 +96,11 @@ bench-calibrate: $(STAMP)
 EXECUTOR_TASKS ?= 1000
 EXECUTOR_SERIAL_TASKS ?= 100
 EXECUTOR_DURATION ?= 90d
+EXECUTOR_REPEAT ?= 2
 .PHONY: bench-executors
 bench-executors: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_executors --tasks $(EXECUTOR_TASKS) --serial-tasks $(EXECUTOR_SERIAL_TASKS) \
-		--workers 2 --duration $(EXECUTOR_DURATION) --json bench.json
+		--workers 2 --duration $(EXECUTOR_DURATION) --repeat $(EXECUTOR_REPEAT) --json bench.json
 
 # Rewrite the figures in README.md and docs/performance.md from bench.json (make bench ends with it).
 .PHONY: bench-page
