@@ -70,3 +70,23 @@ def test_a_period_is_cut_at_each_midnight_inside_it() -> None:
     assert p.days.tolist() == [1, 2, 3, 4]
     assert p.piece_of(np.array([36.0, 47.9, 48.0, 119.0, 120.0, 130.0])).tolist() == [0, 0, 1, 3, 3, 3]
     assert Period.between(48.0, 60.0, in_stats=False).edges.tolist() == [48.0, 60.0]
+
+
+EDGES = [
+    ("scenarios/baseline_2023.yaml", "36.5h", "0h"),  # a partial last day
+    ("scenarios/baseline_2023.yaml", "1s", "0h"),  # less than a day
+    ("scenarios/baseline_2023.yaml", "47.99h", "23.999h"),  # warm-up ends just before midnight
+    ("scenarios/history/sept2024_bonded_returns.yaml", "33d", "7.5h"),  # refusals at the handover
+    ("scenarios/history/feb2025_altynkol_ban.yaml", "20d", "1h"),  # trains under way at the start
+]
+
+
+@pytest.mark.parametrize(("path", "duration", "warmup"), EDGES, ids=[f"{Path(p).stem}-{d}" for p, d, _ in EDGES])
+def test_odd_horizons_and_warmups_fold_the_same(path: str, duration: str, warmup: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by attacking the fold: horizons and warm-ups off the midnights, folded every 2 days or
+    once at the end, give the daily fold's figures."""
+    daily = _observations(path, duration, warmup, 1, monkeypatch)
+    for fold_days in (2, 1000):
+        _same(vars(daily), vars(_observations(path, duration, warmup, fold_days, monkeypatch)),
+              f"{path} {duration} warm-up {warmup}, folded every {fold_days} days")
