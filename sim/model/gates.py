@@ -178,3 +178,29 @@ class Gate:
         if self.env.now >= self._wake_at:
             self._wake_at = INF
         self._dispatch()
+
+
+class ClassQueuedGate(Gate):
+    """A Gate with a queue per class (cargo), for gates that share a limit between cargo by weights
+    (sim.model.shares, sim.model.yard_shares): a train waits in its cargo's queue, in order
+    (priority, then arrival), and every admission goes through `request`, since it needs the cargo.
+    A subclass sets `_queues` (one heap per class) and decides in `_dispatch` whose head goes next."""
+
+    _queues: list[list[tuple[int, int, int, simpy.Event]]]
+
+    @property
+    def waiting(self) -> int:
+        return sum(len(q) for q in self._queues)
+
+    def _waiting_queues(self) -> list[list[tuple[int, int, int, simpy.Event]]]:
+        return self._queues
+
+    def request(self, units: int, priority: int = 0, cls: int = 0) -> simpy.Event:
+        event = self.env.event()
+        self._seq += 1
+        heapq.heappush(self._queues[cls], (priority, self._seq, units, event))
+        self._dispatch()
+        return event
+
+    def try_admit(self, units: int) -> bool:
+        return False  # every admission needs its cargo: always through request()

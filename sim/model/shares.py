@@ -24,13 +24,13 @@ import simpy
 
 from sim.model.availability import Calendar
 from sim.model.disruptions import TargetSchedule
-from sim.model.gates import Gate
+from sim.model.gates import ClassQueuedGate
 from sim.model.routing import SmoothRoundRobin
 from sim.model.waiting import CLOSED, FULL, QUOTA, StageLog
 from sim.units import DAY, INF
 
 
-class SharedQuotaGate(Gate):
+class SharedQuotaGate(ClassQueuedGate):
     """A Gate whose daily quota is apportioned between classes (cargo) by weights."""
 
     def __init__(self, env: simpy.Environment, name: str, weights: Sequence[float], share_unused: bool, *,
@@ -47,23 +47,6 @@ class SharedQuotaGate(Gate):
         self.admitted_by_class: list[dict[int, int]] = [{} for _ in weights]
         #: every admission beyond the class's own allotment: (time, class)
         self.borrowed: list[tuple[float, int]] = []
-
-    @property
-    def waiting(self) -> int:
-        return sum(len(q) for q in self._queues)
-
-    def _waiting_queues(self) -> list[list[tuple[int, int, int, simpy.Event]]]:
-        return self._queues
-
-    def request(self, units: int, priority: int = 0, cls: int = 0) -> simpy.Event:
-        event = self.env.event()
-        self._seq += 1
-        heapq.heappush(self._queues[cls], (priority, self._seq, units, event))
-        self._dispatch()
-        return event
-
-    def try_admit(self, units: int) -> bool:
-        return False  # every admission needs its cargo: always through request()
 
     def release(self, units: int, cls: int = 0) -> None:
         self.in_use -= units

@@ -26,13 +26,13 @@ import simpy
 
 from sim.model.availability import Calendar
 from sim.model.disruptions import TargetSchedule
-from sim.model.gates import Gate
+from sim.model.gates import ClassQueuedGate
 from sim.model.routing import as_fraction
 from sim.model.waiting import CLOSED, FULL, StageLog
 from sim.units import INF
 
 
-class SharedYardGate(Gate):
+class SharedYardGate(ClassQueuedGate):
     """A Gate on wagons (the yard's room) reserved between classes (cargo) by weights."""
 
     def __init__(self, env: simpy.Environment, name: str, weights: Sequence[float], share_unused: bool, *,
@@ -49,29 +49,12 @@ class SharedYardGate(Gate):
         #: every admission beyond the class's reserved room: (time, class)
         self.borrowed: list[tuple[float, int]] = []
 
-    @property
-    def waiting(self) -> int:
-        return sum(len(q) for q in self._queues)
-
-    def _waiting_queues(self) -> list[list[tuple[int, int, int, simpy.Event]]]:
-        return self._queues
-
     def reserved(self, t: float) -> list[int]:
         """Each class's reserved room (wagons) at time t."""
         room = self._capacity(self.slots, t)
         if math.isinf(room):
             return [MAX_ROOM] * len(self.weights)
         return [math.floor(room * w) for w in self.weights]
-
-    def request(self, units: int, priority: int = 0, cls: int = 0) -> simpy.Event:
-        event = self.env.event()
-        self._seq += 1
-        heapq.heappush(self._queues[cls], (priority, self._seq, units, event))
-        self._dispatch()
-        return event
-
-    def try_admit(self, units: int) -> bool:
-        return False  # every admission needs its cargo: always through request()
 
     def occupy(self, units: int, cls: int = 0) -> None:
         super().occupy(units)
