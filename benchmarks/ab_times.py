@@ -27,19 +27,20 @@ except ImportError:  # versions before the layered package
     from sim.experiment import run_replication  # type: ignore[no-redef]
 
 
+def median_cpu(scenario: sim.Scenario, runs: int) -> float:
+    """Median CPU seconds of replications 1..runs of `scenario` in this process, after replication 0."""
+    run_replication(scenario, 0)
+    times = []
+    for r in range(runs):
+        t = time.process_time()
+        run_replication(scenario, r + 1)
+        times.append(time.process_time() - t)
+    return statistics.median(times)
+
+
 def main(argv: list[str]) -> None:
     runs, paths = int(argv[0]), argv[1:]
-    out = {}
-    for path in paths:
-        scenario = sim.load_scenario(path)
-        run_replication(scenario, 0)
-        times = []
-        for r in range(runs):
-            t = time.process_time()
-            run_replication(scenario, r + 1)
-            times.append(time.process_time() - t)
-        out[path.rsplit("/", 1)[-1]] = statistics.median(times)
-    print(json.dumps(out))
+    print(json.dumps({path.rsplit("/", 1)[-1]: median_cpu(sim.load_scenario(path), runs) for path in paths}))
 
 
 if __name__ == "__main__":

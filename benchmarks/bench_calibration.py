@@ -19,7 +19,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -88,15 +87,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def single_run_cpu(scenario: sim.Scenario, runs: int = 3) -> float:
     """Median CPU seconds of one replication of `scenario` in this process (after a warm-up run)."""
-    from sim.experiments.replication import run_replication
+    from benchmarks.ab_times import median_cpu
 
-    run_replication(scenario, 0)
-    times = []
-    for r in range(runs):
-        c0 = time.process_time()
-        run_replication(scenario, r + 1)
-        times.append(time.process_time() - c0)
-    return statistics.median(times)
+    return median_cpu(scenario, runs)
 
 
 if __name__ == "__main__":
