@@ -19,9 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.decision.errors import InputError
 from sim.scenario.errors import ScenarioError, describe_validation_error
 from sim.scenario.keypaths import KeyPathError
-from sim.scenario.keypaths import _split as split_path
-from sim.scenario.keypaths import _step as step_path
-from sim.scenario.levers import SEARCH, LeverUse, canonical, cost_problems, not_a_lever
+from sim.scenario.levers import SEARCH, LeverUse, canonical, cost_problems, not_a_lever, value_at
 from sim.scenario.loader import parse_yaml, validate_scenario
 from sim.scenario.schema import LeverCost, Scenario
 
@@ -61,17 +59,6 @@ class Lever(BaseModel):
         return FloatDistribution(self.low, self.high, log=self.log)
 
 
-def get_path(data: dict[str, Any], path: str) -> Any:
-    """The value at a dotted key path (same grammar as --set: `checks.customs.time.mean`, `checks[0]`)."""
-    parts = split_path(path)
-    if not parts:
-        raise KeyPathError(path, "empty key path")
-    node: Any = data
-    for depth, part in enumerate(parts):
-        node = step_path(node, part, path, parts[: depth + 1])
-    return node
-
-
 def resolve(scenario: Scenario, levers: Sequence[Lever], source: str, where: str = "parameters",
             what: str = "invalid input", use: LeverUse = SEARCH) -> list[Lever]:
     """Check every lever against the scenario; fill in `integer`. Raises one ScenarioError listing all problems.
@@ -92,7 +79,7 @@ def resolve(scenario: Scenario, levers: Sequence[Lever], source: str, where: str
             problems.append((f"{key}.path", f"{lever.path}: {why}"))
             continue
         try:
-            current = get_path(data, lever.path)
+            current = value_at(data, lever.path)
         except KeyPathError as exc:
             problems.append((f"{key}.path", f"{lever.path}: no such key in scenario {scenario.name!r} ({exc.reason})"))
             continue
@@ -129,7 +116,7 @@ def resolve(scenario: Scenario, levers: Sequence[Lever], source: str, where: str
 def current_values(scenario: Scenario, levers: Sequence[Lever]) -> dict[str, float]:
     """Each lever's value in the scenario as given."""
     data = scenario.to_dict()
-    return {lv.path: float(get_path(data, lv.path)) for lv in levers}
+    return {lv.path: float(value_at(data, lv.path)) for lv in levers}
 
 
 def parse_lever_option(text: str, option: str = "--lever") -> Lever:
