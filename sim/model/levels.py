@@ -1,8 +1,8 @@
-"""A piecewise-constant level over time (wagons in backlog, trains held), folded day by day.
+"""A piecewise-constant level over time (wagons in backlog, trains held), folded by periods of days.
 
-The model reports dated +/- changes; at each day boundary the changes before it are sorted and
-folded into per-day end, maximum and integral, a histogram of levels (time-weighted) and the
-statistics-window totals, so memory depends on days, not on the number of changes.
+The model reports dated +/- changes; at each fold (sim.model.periods) the changes before its end are
+sorted and folded into per-day end, maximum and integral, a histogram of levels (time-weighted) and
+the statistics-window totals, so memory depends on days, not on the number of changes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ class LevelSeries:
     def __init__(self, n_days: int, histogram: bool) -> None:
         self.level = 0
         self.min_level = 0
-        # changes not yet folded: single ones in lists, blocks (a train's wagon ends) as arrays
+        # changes not yet folded: single ones in lists, each train's wagon ends (-1 each) as an array,
+        # and what the last fold left for later as a block of (times, deltas)
         self.times: list[float] = []
         self.deltas: list[int] = []
         self.blocks: list[tuple[np.ndarray, np.ndarray]] = []
@@ -35,18 +36,10 @@ class LevelSeries:
         self.times.append(t)
         self.deltas.append(delta)
 
-    def add_many(self, times: np.ndarray, deltas: np.ndarray) -> None:
-        """Changes at `times` by `deltas` (int64 arrays of the same length; never modified)."""
-        self.blocks.append((times, deltas))
-
     def add_decrements(self, times: np.ndarray) -> None:
         """A change of -1 at each of `times` (a train's wagons unloaded; the array is never modified):
         kept as is, its deltas are made once per fold for every train together."""
         self.decrements.append(times)
-
-    def flush(self, a: float, b: float, day: int, in_stats: bool) -> None:
-        """Fold every change dated before b into the accumulators of period [a, b), on `day`."""
-        self.fold(Period(np.array([a, b]), np.array([day]), in_stats, final=False))
 
     def fold(self, period: Period) -> None:
         """Fold every change dated before the period's end into the accumulators of its days."""
