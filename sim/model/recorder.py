@@ -1,12 +1,12 @@
-"""Raw observations of one replication, accumulated online in daily chunks.
+"""Raw observations of one replication, accumulated online and folded into per-day series.
 
 The model reports what happens (a train reaches the border, a train's wagons are scheduled to be
 unloaded at known future times, a train waits at the yard, wagons are refused at a check). Each
 report names its lane — one cargo at one crossing — and lands in the series that lane feeds (its
 cargo and `all`, at its crossing and, with several crossings, for the corridor; see
-sim.model.observations). The recorder buffers these points and,
-at every day boundary, folds the day's part into fixed-size accumulators with numpy: time-weighted
-integrals, maxima, histograms and per-day counts. Memory therefore depends on the number of days
+sim.model.observations). The recorder buffers these points and, every few days (a fold period cut
+at each midnight, sim.model.periods), folds them into fixed-size accumulators with numpy:
+time-weighted integrals, maxima, histograms and per-day counts. Memory therefore depends on the number of days
 and the traffic in flight, not on the number of wagons simulated.
 """
 
@@ -150,7 +150,7 @@ class Recorder:
                 self.totals["tonnes_dropped"][k] += tonnes
 
     def formed(self, lane: int, t: float, wagons: int) -> None:
-        self._formed.append((t, lane, wagons))  # folded once a day (_flush_formed)
+        self._formed.append((t, lane, wagons))  # added up per lane and day at each fold (_fold_formed)
 
     def _fold_formed(self, period: Period) -> None:
         """Wagons formed in the period, added up per lane and day, into the series and the totals."""
