@@ -295,7 +295,7 @@ class DaskExecutor:
         by_future = dict(zip(futures, tasks))
         try:
             # results gathered in the background as tasks finish (not one round trip per result)
-            for future, result in as_completed(futures, with_results=True, raise_errors=False):
+            for future, result in as_completed(futures, loop=client.loop, with_results=True, raise_errors=False):
                 task = by_future[future]
                 if future.status == "error":
                     exc = result if isinstance(result, BaseException) else future.exception()
