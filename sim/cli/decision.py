@@ -24,10 +24,10 @@ from sim.cli.options import (
 )
 from sim.cli.outputs import Claim, claim_output, default_out, out_path
 from sim.decision.calibrate import calibrate as run_calibration
+from sim.decision.goals import parse_constraint, parse_objective
 from sim.decision.inputs import check_optimisation, check_sampler, check_sensitivity
 from sim.decision.levers import parse_lever_option
 from sim.decision.optimize import optimize as run_optimisation
-from sim.decision.optimize import parse_constraint, parse_objective
 from sim.decision.search import SAMPLERS
 from sim.decision.sensitivity import parse_kpi
 from sim.decision.sensitivity import sensitivity as run_sensitivity

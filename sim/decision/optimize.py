@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,94 +28,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.metrics import KPI_NAMES
-from sim.decision.errors import DecisionError, InputError
+from sim.decision.errors import DecisionError
 from sim.decision.evaluate import Candidate, Evaluator, kpi_measure
 from sim.decision.files import write_tables
+from sim.decision.goals import DERIVED, Constraint, Objective, parse_constraint, parse_objective
 from sim.decision.inputs import check_optimisation
 from sim.decision.levers import Lever, as_lever, current_values, lever_cost_usd
 from sim.decision.proposals import Outcome, Proposals
 from sim.decision.ranking import CONFIDENCE, annotate
 from sim.decision.search import make_study, open_workdir
 from sim.scenario.schema import Scenario
-
-DERIVED = ("lever_cost_usd", "total_cost_usd")
-_CONSTRAINT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)(?:@([A-Za-z0-9_\-]+))?\s*(<=|>=)\s*(\S+)\s*$")
-
-
-@dataclass(frozen=True)
-class Objective:
-    kpi: str
-    cargo: str = "all"
-    direction: str = "minimize"
-
-    @property
-    def name(self) -> str:
-        return f"{self.kpi}@{self.cargo}"
-
-    @property
-    def label(self) -> str:
-        return f"{'min' if self.direction == 'minimize' else 'max'}:{self.name}"
-
-
-@dataclass(frozen=True)
-class Constraint:
-    kpi: str
-    cargo: str
-    op: str
-    limit: float
-
-    @property
-    def name(self) -> str:
-        return f"{self.kpi}@{self.cargo}"
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}{self.op}{self.limit:g}"
-
-    def violation(self, mean: float, half: float) -> float:
-        """≤ 0 when the constraint holds with 95 % confidence; else by how much (in the KPI's unit) it does not."""
-        if not math.isfinite(mean) or not math.isfinite(half):
-            return math.inf
-        return mean + half - self.limit if self.op == "<=" else self.limit - (mean - half)
-
-
-def _check_kpi(kpi: str, cargo: str, option: str, text: str, cargos: list[str]) -> None:
-    problems = []
-    if kpi not in KPI_NAMES and kpi not in DERIVED and not kpi.startswith("recovery_days."):
-        problems.append((text, f"unknown KPI {kpi!r}; expected one of: {', '.join([*KPI_NAMES, *DERIVED])}"))
-    if cargo not in cargos:
-        problems.append((text, f"unknown cargo {cargo!r}; expected one of: {', '.join(cargos)}"))
-    if kpi in DERIVED and cargo != "all":
-        problems.append((text, f"{kpi} is for the whole crossing; use it without @cargo"))
-    if problems:
-        raise InputError(option, problems, "invalid option")
-
-
-def parse_objective(text: str, cargos: list[str]) -> Objective:
-    """`min:KPI[@cargo]` or `max:KPI[@cargo]`."""
-    m = re.match(r"^\s*(min|max)\s*:\s*([A-Za-z0-9_.\-]+)(?:@([A-Za-z0-9_\-]+))?\s*$", text)
-    if not m:
-        raise InputError("--objective", [(text, ("expected min:KPI or max:KPI (optionally KPI@cargo), "
-                                                "e.g. min:total_cost_usd"))], "invalid option")
-    _check_kpi(m.group(2), m.group(3) or "all", "--objective", text, cargos)
-    return Objective(m.group(2), m.group(3) or "all", "minimize" if m.group(1) == "min" else "maximize")
-
-
-def parse_constraint(text: str, cargos: list[str]) -> Constraint:
-    """`KPI[@cargo]<=LIMIT` or `KPI[@cargo]>=LIMIT`."""
-    m = _CONSTRAINT.match(text)
-    limit = None
-    if m:
-        try:
-            limit = float(m.group(4).replace(",", "").replace("_", ""))
-        except ValueError:
-            limit = None
-    if not m or limit is None or not math.isfinite(limit):
-        raise InputError("--constraint", [(text, ("expected KPI<=LIMIT or KPI>=LIMIT (optionally KPI@cargo), "
-                                                 "e.g. backlog_wagons_max<=3000"))], "invalid option")
-    _check_kpi(m.group(1), m.group(2) or "all", "--constraint", text, cargos)
-    return Constraint(m.group(1), m.group(2) or "all", m.group(3), limit)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from sim.analysis.stats import t_halfwidth
 
 if TYPE_CHECKING:
     from sim.decision.evaluate import Candidate
-    from sim.decision.optimize import Constraint, Objective
+    from sim.decision.goals import Constraint, Objective
 
 YES, NO, UNDECIDED = "yes", "no", "not decided"
 CONFIDENCE = 0.95

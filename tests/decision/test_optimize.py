@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 import sim
 from sim.analysis.stats import t_halfwidth
+from sim.decision.goals import parse_constraint, parse_objective
 from sim.decision.levers import Lever
-from sim.decision.optimize import optimize, parse_constraint, parse_objective
+from sim.decision.optimize import optimize
 
 POINTS = "unloading.grain.points"
 COST = 80_000  # USD per point over the run (tests/decision/conftest.py: costs.levers)
