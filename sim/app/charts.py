@@ -32,6 +32,12 @@ def bands(results: Results, column: str, by: str = "crossing") -> pd.DataFrame:
     return out
 
 
+def _source(table: pd.DataFrame) -> ColumnDataSource:
+    """The table's columns as a Bokeh source. Given a DataFrame, Bokeh resets its index in place,
+    which pandas 3.1 deprecates (a warning per chart); plain columns are what the charts use."""
+    return ColumnDataSource(data={str(c): table[c].to_numpy() for c in table.columns})
+
+
 def band_chart(results: Results, column: str, title: str, unit: str, by: str = "crossing"):  # type: ignore[no-untyped-def]
     """A line per group (crossing, or cargo) with its 5–95 % band; hover shows the day's values."""
     table = bands(results, column, by)
@@ -40,7 +46,7 @@ def band_chart(results: Results, column: str, title: str, unit: str, by: str = "
     fig.yaxis.axis_label = unit
     for i, (group, part) in enumerate(table.groupby("group", sort=False)):
         colour = Category10_10[i % 10]
-        source = ColumnDataSource(part)
+        source = _source(part)
         fig.varea(x="date", y1="low", y2="high", source=source, fill_alpha=0.2, fill_color=colour,
                   legend_label=f"{group} 5–95 %")
         line = fig.line(x="date", y="mean", source=source, line_width=2, color=colour, legend_label=str(group))
@@ -63,7 +69,7 @@ def waiting_chart(results: Results):  # type: ignore[no-untyped-def]
                  title="Where trains wait (mean queue, trains)", tools="pan,wheel_zoom,box_zoom,reset,save")
     table = rows.groupby("date")[stages].mean().reset_index()
     table["date"] = pd.to_datetime(table["date"])
-    source = ColumnDataSource(table.rename(columns={c: c.replace(".", "_") for c in stages}))
+    source = _source(table.rename(columns={c: c.replace(".", "_") for c in stages}))
     styles = stage_styles([c.removeprefix("queue_mean.") for c in stages])  # the report's colours, stage by stage
     for column in stages:
         color, dash = styles[column.removeprefix("queue_mean.")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import threading
 import time
 import urllib.request
 import zipfile
@@ -47,10 +48,14 @@ def app_url() -> Iterator[str]:
                     break
             except OSError:
                 time.sleep(0.5)
+        # the server logs on; a pipe nobody reads would block it once its buffer is full
+        threading.Thread(target=server.stdout.read, daemon=True).start()
         yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()
 
 
 @pytest.fixture(scope="module")
