@@ -56,9 +56,16 @@ def optimisation_front(result: Optimisation) -> Figure:
 
 def sensitivity_chart(result: Sensitivity) -> Figure:
     """Ranked effects of the levers on each KPI, with their 95 % CIs (Morris mu* or Sobol ST)."""
+    ranges = {lv.path: lever_range(result.scenario, lv.path, lv.low, lv.high) for lv in result.levers}
     if result.method == "morris":
-        return sensitivity(result.indices, "mu_star", "mu_star_conf")
-    return sensitivity(result.indices, "ST", "ST_conf")
+        return sensitivity(result.indices, "mu_star", "mu_star_conf", ranges)
+    return sensitivity(result.indices, "ST", "ST_conf", ranges)
+
+
+def lever_range(scenario: Scenario, path: str, low: float, high: float) -> str:
+    """A bar's label: the lever and the range it was moved over, in the analyst's units (an effect
+    'over the full range' means nothing without the range)."""
+    return f"{path}\n{in_units(scenario, path, low)} – {in_units(scenario, path, high)}"
 
 
 def writer(result: Calibration | Optimisation | Sensitivity) -> Callable[[Path], None]:
@@ -219,8 +226,10 @@ def _axis(objective: str, replications: int) -> str:
     return f"{objective}{f' ({unit})' if unit else ''}, mean of {replications} replications"
 
 
-def sensitivity(indices: pd.DataFrame, effect: str = "mu_star", conf: str = "mu_star_conf") -> Figure:
-    """Ranked bars (tornado) of each lever's effect on each KPI, with 95 % CIs."""
+def sensitivity(indices: pd.DataFrame, effect: str = "mu_star", conf: str = "mu_star_conf",
+                ranges: dict[str, str] | None = None) -> Figure:
+    """Ranked bars (tornado) of each lever's effect on each KPI, with 95 % CIs; `ranges` labels the
+    bars (lever path -> label), by default the lever's path."""
     kpis = list(dict.fromkeys(indices["kpi"]))
     n_levers = indices["lever"].nunique()
     fig = figure(1.0 + (0.45 * n_levers + 0.8) * len(kpis))
@@ -228,7 +237,9 @@ def sensitivity(indices: pd.DataFrame, effect: str = "mu_star", conf: str = "mu_
     for ax, kpi in zip(axes, kpis):
         rows = indices[indices["kpi"] == kpi].sort_values(effect, ascending=True)
         err = rows[conf].fillna(0).to_numpy()
-        ax.barh(rows["lever"], rows[effect], xerr=err, color=FEASIBLE, capsize=3)
+        ax.barh([(ranges or {}).get(lv, lv) for lv in rows["lever"]], rows[effect], xerr=err, color=FEASIBLE,
+                capsize=3)
+        ax.tick_params(axis="y", labelsize=8)
         unit = unit_of(kpi.split("@", 1)[0])
         what = "mean |elementary effect| over each lever's full range" if effect == "mu_star" else effect
         ax.set_xlabel(f"{kpi}: {what}{f' ({unit})' if unit and effect == 'mu_star' else ''}, 95 % CI")

@@ -31,6 +31,18 @@ def test_morris_ranks_dominant_first_and_no_effect_last(small: sim.Scenario) -> 
     assert len(result.points) == 6 * (len(LEVERS) + 1)
 
 
+def test_chart_labels_each_lever_with_its_range_in_analyst_units(small: sim.Scenario) -> None:
+    """An effect "over the lever's full range" is read against that range: each bar says it."""
+    from sim.reporting.decision_plots import sensitivity_chart
+
+    result = sensitivity(small, LEVERS, [("backlog_wagons_mean", "all")], trajectories=2, replications=1,
+                         seed=5, executor="serial")
+    labels = {t.get_text() for t in sensitivity_chart(result).axes[0].get_yticklabels()}
+    assert labels == {"unloading.grain.points\n8 points – 14 points",
+                      "checks.handover.time.mode\n1.5 h – 3 h",
+                      "costs.wagon_day_usd\n10 USD a wagon-day – 40 USD a wagon-day"}
+
+
 def test_sobol_on_request_agrees(small: sim.Scenario) -> None:
     result = sensitivity(small, LEVERS, [("backlog_wagons_mean", "all")], method="sobol", samples=16,
                          replications=1, seed=5, executor="serial")
