@@ -75,7 +75,8 @@ def check_compare(scenarios: Sequence[Scenario], names: Sequence[str], replicati
     fit_scenarios = _first_that_fit(per, replications, limit)
     todo = [f"use at most {_n(fit)} replications" if fit >= 2 else "",
             "a shorter `duration`",
-            f"at most {fit_scenarios} scenarios" if fit_scenarios >= 2 else "fewer scenarios"]
+            f"at most {fit_scenarios} scenarios" if fit_scenarios >= 2 else
+            "fewer scenarios" if len(scenarios) > 2 else ""]
     raise HeldRowsError(
         f"{what}: {len(scenarios)} scenarios x {_n(replications)} replications keep every replication's "
         f"results until the last one finishes: {parts} = {_n(total)} daily rows' worth of memory (a "

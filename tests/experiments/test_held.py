@@ -1,0 +1,161 @@
+"""Comparisons and sweeps hold every task's results at once: their sum is bounded like one run's daily rows."""
+
+from __future__ import annotations
+
+import gc
+import pickle
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import sim
+from sim.decision.evaluate import Evaluator, kpi_measure
+from sim.experiments import executors, held
+from sim.experiments.compare import DAILY_KEPT
+from sim.experiments.replication import ReplicationResult
+from sim.experiments.runner import replication_tasks, run_tasks
+from sim.experiments.workdir import WorkDir
+from sim.scenario import limits
+from sim.scenario.schema import Scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "scenarios" / "baseline_2023.yaml"
+pytestmark = pytest.mark.filterwarnings("ignore:.*changes nothing in this run")
+CHEAP = {"demand.grain.tonnes_per_year": 100_000, "demand.containers.trains_per_day": 0.2}
+
+
+@pytest.fixture(scope="module")
+def short() -> Scenario:
+    return sim.load_scenario(BASELINE).with_changes({**CHEAP, "duration": "3d"})
+
+
+@pytest.fixture
+def no_task_may_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(task: Any) -> Any:
+        raise AssertionError(f"a task started: {task.describe()}")
+
+    monkeypatch.setattr(executors, "execute", refuse)
+
+
+def _pair(s: Scenario) -> list[Scenario]:
+    return [s, s.with_changes({"unloading.grain.points": 9})]
+
+
+def test_a_comparison_just_over_the_limit_is_refused_before_any_task(
+        short: Scenario, monkeypatch: pytest.MonkeyPatch, no_task_may_start: None) -> None:
+    per = held.compare_rows(short)  # 1 day's share of 3 days, 50 for its tables, 1 for its events
+    assert per == 1 + 50 + 1
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 2 * 3 * per - 1)
+    with pytest.raises(held.HeldRowsError) as caught:
+        sim.compare(_pair(short), replications=3, names=["base", "nine"], executor="serial")
+    message = str(caught.value)
+    assert message.startswith("compare: 2 scenarios x 3 replications")
+    assert f"base {3 * per} + nine {3 * per} = {6 * per} daily rows' worth" in message
+    assert f"the limit is {6 * per - 1}" in message
+    assert "use at most 2 replications" in message and "a shorter `duration`" in message
+    assert isinstance(caught.value, ValueError) and caught.value.exit_code == 2
+
+
+def test_a_comparison_at_the_limit_runs(short: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 2 * 2 * held.compare_rows(short))
+    result = sim.compare(_pair(short), replications=2, seed=3, executor="serial")
+    assert len(result.daily) == 2 * 2 * 3  # scenarios x replications x days, cargo `all` only
+
+
+def test_a_comparison_of_unequal_parts_names_each(short: Scenario, monkeypatch: pytest.MonkeyPatch,
+                                                  no_task_may_start: None) -> None:
+    """Parts with their own duration count their own rows; the total, not any one part, is refused."""
+    year = short.with_changes({"duration": "365d"})
+    rows = [held.compare_rows(s) for s in (short, year, short)]
+    assert rows[1] == 73 + 50 + 4
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 2 * sum(rows) - 1)  # each part alone is far below
+    with pytest.raises(held.HeldRowsError) as caught:
+        sim.compare([short, year, short], replications=2, names=["a", "b", "c"], executor="serial")
+    message = str(caught.value)
+    assert f"a {2 * rows[0]} + b {2 * rows[1]} + c {2 * rows[0]} = {2 * sum(rows)}" in message
+    assert f"{rows[0]} for 3 days, {rows[1]} for 365 days" in message
+    assert "at most 2 scenarios" in message
+
+
+def test_a_sweep_just_over_the_limit_is_refused_before_any_task(
+        short: Scenario, monkeypatch: pytest.MonkeyPatch, no_task_may_start: None) -> None:
+    per = held.task_rows(short)
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 3 * 4 * per - 1)
+    with pytest.raises(held.HeldRowsError) as caught:
+        sim.sweep(short, {"unloading.grain.points": [4, 6, 8]}, replications=4, executor="serial")
+    message = str(caught.value)
+    assert message.startswith(f"sweep: 3 points of {short.name} x 4 replications are 12 tasks")
+    assert f"worth {per} of a run's daily rows each; a sweep keeps no daily series): {12 * per} daily rows'" in message
+    assert f"the limit is {12 * per - 1}" in message
+    assert "use at most 3 replications per point" in message and "at most 2 points at 4 replications" in message
+
+
+def test_a_sweep_at_the_limit_runs(short: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 2 * 2 * held.task_rows(short))
+    result = sim.sweep(short, {"unloading.grain.points": [4, 6]}, replications=2, executor="serial")
+    assert len(result.kpis) == 2 * 2 * 3
+
+
+def test_a_sweep_varying_duration_counts_each_point(short: Scenario, monkeypatch: pytest.MonkeyPatch,
+                                                    no_task_may_start: None) -> None:
+    one = short.with_changes({"replications": 1})
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 365 * 3)  # each point alone is a valid run
+    with pytest.raises(held.HeldRowsError, match=r"worth 51 to 54, by the point's `duration`, of a run's daily rows"
+                                                 r" each; a sweep keeps no daily series\): 1,155 daily rows"):
+        sim.sweep(one, {"duration": ["1d", "365d"]}, replications=11, executor="serial")
+
+
+def _held_bytes(result: ReplicationResult) -> float:
+    """Bytes one finished replication's result holds once loaded in this process (as from a worker)."""
+    blob = pickle.dumps(result)
+    gc.collect()
+    tracemalloc.start()
+    copies = [pickle.loads(blob) for _ in range(10)]
+    held_now = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert len(copies) == 10
+    return held_now / 10
+
+
+def test_the_counted_shares_cover_what_a_task_holds() -> None:
+    """Against a run's task (every daily row, what MAX_DAILY_ROWS counts), a comparison's and a sweep's
+    tasks hold at most the share counted for them (measured: 0.094 and 0.043 of it; counted 0.116, 0.049)."""
+    s = sim.load_scenario(BASELINE).with_changes({**CHEAP, "duration": "365d"})
+    held_by: dict[str, float] = {}
+    for kind, keep_series, keep_daily in (("run", True, ()), ("compare", False, DAILY_KEPT), ("sweep", False, ())):
+        (task,) = replication_tasks(s, [0], 1, keep_series=keep_series, keep_daily=keep_daily)
+        held_by[kind] = _held_bytes(executors.execute(task))
+    run_rows = 365 * limits.series_count(s)
+    assert held_by["compare"] / held_by["run"] <= held.compare_rows(s) / run_rows
+    assert held_by["sweep"] / held_by["run"] <= held.task_rows(s) / run_rows
+
+
+def test_run_tasks_keeps_what_keep_returns_also_of_saved_parts(short: Scenario, tmp_path: Path) -> None:
+    """A search's batch holds each task's measures, never its tables, whether computed or reused."""
+    tasks = replication_tasks(short, range(3), 5)
+    work = WorkDir.open(tmp_path / "w", resume=False, manifest={"kind": "test"})
+    first, reused = run_tasks(tasks[:2], "serial", workdir=work, keep=lambda r: r.replication)
+    assert (first, reused) == ({t.key: t.replication for t in tasks[:2]}, 0)
+    again, reused = run_tasks(tasks, "serial", workdir=work, keep=lambda r: r.replication)
+    assert (again, reused) == ({t.key: t.replication for t in tasks}, 2)
+
+
+def test_a_search_with_dated_targets_holds_only_measures(short: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searches (calibrate, optimise, sensitivity, history, joint) run their tasks through Evaluator,
+    which keeps a few measured values per task: they need no bound on rows held."""
+    from sim.decision import evaluate
+
+    kept: list[Any] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        out = run_tasks(*args, **kwargs)
+        kept.extend(out[0].values())
+        return out
+
+    monkeypatch.setattr(evaluate, "run_tasks", spy)
+    ev = Evaluator(short, kpi_measure([("backlog_wagons_mean", "all")]), 2, 1, "serial", keep_series=True)
+    (cand,) = ev.evaluate([{"unloading.grain.points": 7}])
+    assert len(kept) == 2 and all(set(v) == {"backlog_wagons_mean@all"} for v in kept)
+    assert cand.n("backlog_wagons_mean@all") == 2
