@@ -6,14 +6,15 @@ every task's result in this process until the last one finishes, so several scen
 points each within the limit could still add up to several times it. Their sum is bounded instead,
 before any task runs.
 
-The sum is counted in a run's daily rows (the unit of MAX_DAILY_ROWS), each kept table at its true
-share of one, from the bytes a finished replication's result holds once back in this process
-(tracemalloc on the 2023 baseline at a low demand; a run's daily row, every column, holds ~500 B):
+The sum is counted in a run's daily rows (the unit of MAX_DAILY_ROWS: 1.22 KiB of peak memory
+each, with the report), each kept table at its true share of one, from the peak memory of serial
+commands with their reports (benchmarks/bench_held.py, the 2023 baseline at a low demand; a
+comparison's and a sweep's parts peak at about 4 times what they hold, a run's rows at 2.5):
 - a comparison keeps, per day, one row of the corridor's `all` series with DAILY_KEPT's two
-  columns (for its plots): ~80 B, counted as DAY_SHARE = 1/5 of a run's row;
+  columns (for its plots): ~300 B at the peak, counted as DAY_SHARE = 1/4 of a run's row;
 - every task keeps its KPI rows (each cargo and all) and dated events, whatever else it keeps:
-  18 KB for a one-day run, 25 KB for a year, 36 KB for ten years with its 103 events, counted as
-  TASK_ROWS = 50 rows plus one per 100 days (27 KB for a year, 43 KB for ten);
+  65-75 KB at the peak for a day or a year, counted as TASK_ROWS = 60 rows plus one per 100 days,
+  as events grow with the run (counted: 76 KB for a day, 80 KB for a year, 121 KB for ten years);
 - a sweep keeps no daily series at all (sim.experiments.sweep), only those tables.
 The workers each hold one whole replication at a time, which the scenario's own limit bounds.
 Searches (calibrate, optimise, sensitivity, history, joint) keep only a few measured values per
@@ -32,8 +33,8 @@ from sim.scenario import limits
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
-DAY_SHARE = 1 / 5  # a comparison's daily row (~80 B) against a run's (~500 B)
-TASK_ROWS = 50  # a task's KPI and event tables (~25 KB), plus one row per EVENT_DAYS days
+DAY_SHARE = 1 / 4  # a comparison's daily row (~300 B at the peak) against a run's (1.22 KiB)
+TASK_ROWS = 60  # a task's KPI and event tables (65-75 KB at the peak), plus one row per EVENT_DAYS days
 EVENT_DAYS = 100
 WHY = "what a run and its report hold in 1 GB of memory"
 
