@@ -160,3 +160,14 @@ def test_a_search_with_dated_targets_holds_only_measures(short: Scenario, monkey
     (cand,) = ev.evaluate([{"unloading.grain.points": 7}])
     assert len(kept) == 2 and all(set(v) == {"backlog_wagons_mean@all"} for v in kept)
     assert cand.n("backlog_wagons_mean@all") == 2
+
+
+def test_replicate_until_precise_bounds_the_run_it_may_grow_to(short: Scenario, monkeypatch: pytest.MonkeyPatch,
+                                                               no_task_may_start: None) -> None:
+    """One run, but it may grow to `max_replications`: the API refuses what `run --precision` refuses."""
+    from sim.decision.errors import InputError
+    from sim.decision.precision import replicate_until_precise
+
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 10 * 3 * 3)  # the scenario's own 10 replications fit
+    with pytest.raises(InputError, match=r"max_replications: invalid argument\n.*11 replications x 3 days x 3 series"):
+        replicate_until_precise(short, "5%", initial=2, max_replications=11, executor="serial")
