@@ -16,7 +16,9 @@ comparison's and a sweep's parts peak at about 4 times what they hold, a run's r
   65-75 KB at the peak for a day or a year, counted as TASK_ROWS = 60 rows plus one per 100 days,
   as events grow with the run (counted: 76 KB for a day, 80 KB for a year, 121 KB for ten years);
 - a sweep keeps no daily series at all (sim.experiments.sweep), only those tables.
-The workers each hold one whole replication at a time, which the scenario's own limit bounds.
+The workers each hold one whole replication at a time, which the scenario's own limit bounds. The
+workbench (sim.app) keeps its baseline and the results shown, every daily row, while a new run
+computes: check_runs counts the three together.
 Searches (calibrate, optimise, sensitivity, history, joint) keep only a few measured values per
 task (sim.decision.evaluate reduces each result as it arrives), so they need no such bound.
 """
@@ -105,6 +107,24 @@ def check_sweep(base: Scenario, points: Sequence[Scenario], replications: int, w
         f"{_n(len(points) * replications)} tasks, each keeping its KPI and event tables until the last one "
         f"finishes (worth {each} of a run's daily rows each; a sweep keeps no daily series): {_n(total)} daily rows' "
         f"worth of memory; the limit is {_n(limit)}, as for one run ({WHY}) — {_or(todo)}")
+
+
+def check_runs(kept: Sequence[tuple[str, Scenario, int]], scenario: Scenario, replications: int) -> None:
+    """Refuse (HeldRowsError) a run whose daily rows, with those of runs still kept (label, scenario,
+    replications), exceed MAX_DAILY_ROWS: the workbench keeps its baseline and the results shown
+    while a new run computes, each with every daily row."""
+    limit = limits.MAX_DAILY_ROWS
+    rows = [limits.daily_rows(s, n) for _, s, n in kept]
+    new = limits.daily_rows(scenario, replications)
+    if new + sum(rows) <= limit or not kept:  # alone, the run's own check says it (sim.experiments.runner)
+        return
+    parts = " + ".join(f"{label} {_n(r)}" for (label, _, _), r in zip(kept, rows))
+    fit = (limit - sum(rows)) // (days(scenario) * limits.series_count(scenario))
+    todo = f"use at most {_n(fit)} replications" if fit else "use a shorter `duration`"
+    raise HeldRowsError(
+        f"{scenario.name}: {_n(replications)} replications are {_n(new)} daily rows, and {parts} are kept "
+        f"while it runs: {_n(new + sum(rows))} daily rows together; the limit is {_n(limit)}, as for one run "
+        f"({WHY}) — {todo}")
 
 
 def _first_that_fit(per: Sequence[int], replications: int, limit: int) -> int:

@@ -171,3 +171,32 @@ def test_replicate_until_precise_bounds_the_run_it_may_grow_to(short: Scenario, 
     monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 10 * 3 * 3)  # the scenario's own 10 replications fit
     with pytest.raises(InputError, match=r"max_replications: invalid argument\n.*11 replications x 3 days x 3 series"):
         replicate_until_precise(short, "5%", initial=2, max_replications=11, executor="serial")
+
+
+def test_the_workbench_refuses_a_run_that_with_the_kept_runs_is_too_many(
+        short: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workbench keeps its baseline and the results shown (every daily row) while a new run computes."""
+    pytest.importorskip("panel")
+    from sim.app import page
+
+    bench = page.Workbench()
+    done = sim.run(short, replications=2, seed=1, executor="serial")  # 2 x 3 days x 3 series = 18 rows
+    other = sim.run(short, replications=1, seed=1, executor="serial")  # 9 rows
+    bench.results = bench.baseline = done
+    bench.scenario = lambda: short  # type: ignore[method-assign]
+    bench.replications.value = 4  # 36 rows
+    started: list[Any] = []
+    monkeypatch.setattr(page.Job, "start", lambda job: started.append(job) or job)
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 18 + 36 - 1)
+    bench._start()
+    assert not started and bench.message.visible
+    assert bench.message.object == (
+        f"{short.name}: 4 replications are 36 daily rows, and the baseline (shown) 18 are kept while it runs: "
+        "54 daily rows together; the limit is 53, as for one run (what a run and its report hold in 1 GB of "
+        "memory) — use at most 3 replications")
+    bench.results = other  # shown, no longer the baseline: both are kept
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 18 + 9 + 36)
+    bench._start()
+    assert len(started) == 1 and started[0].replications == 4
+    if bench._poll is not None:
+        bench._poll.stop()
