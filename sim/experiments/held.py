@@ -13,8 +13,9 @@ comparison's and a sweep's parts peak at about 4 times what they hold, a run's r
 - a comparison keeps, per day, one row of the corridor's `all` series with DAILY_KEPT's two
   columns (for its plots): ~300 B at the peak, counted as DAY_SHARE = 1/4 of a run's row;
 - every task keeps its KPI rows (each cargo and all) and dated events, whatever else it keeps:
-  65-75 KB at the peak for a day or a year, counted as TASK_ROWS = 60 rows plus one per 100 days,
-  as events grow with the run (counted: 76 KB for a day, 80 KB for a year, 121 KB for ten years);
+  65-75 KB at the peak for a day or a year, counted as TASK_ROWS = 57 rows, plus one per KPI row
+  (3 for the baseline, more with more cargo or crossings) and one per 100 days, as events grow with
+  the run (counted for the baseline: 76 KB for a day, 80 KB for a year, 121 KB for ten years);
 - a sweep keeps no daily series at all (sim.experiments.sweep), only those tables.
 The workers each hold one whole replication at a time, which the scenario's own limit bounds. The
 workbench (sim.app) keeps its baseline and the results shown, every daily row, while a new run
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 DAY_SHARE = 1 / 4  # a comparison's daily row (~300 B at the peak) against a run's (1.22 KiB)
-TASK_ROWS = 60  # a task's KPI and event tables (65-75 KB at the peak), plus one row per EVENT_DAYS days
+TASK_ROWS = 57  # a task's frames: with its 3 KPI rows and events, 60 for a day of the baseline (see above)
 EVENT_DAYS = 100
 WHY = "what a run and its report hold in 1 GB of memory"
 
@@ -50,8 +51,9 @@ def days(s: Scenario) -> int:
 
 
 def task_rows(s: Scenario) -> int:
-    """What one task's KPI and event tables hold, in a run's daily rows."""
-    return TASK_ROWS + math.ceil(days(s) / EVENT_DAYS)
+    """What one task's KPI and event tables hold, in a run's daily rows: its frames, each KPI row (as
+    wide as a daily row: each cargo and all, per crossing) and one row per EVENT_DAYS days for events."""
+    return TASK_ROWS + limits.series_count(s) + math.ceil(days(s) / EVENT_DAYS)
 
 
 def compare_rows(s: Scenario) -> int:

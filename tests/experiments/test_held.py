@@ -45,8 +45,8 @@ def _pair(s: Scenario) -> list[Scenario]:
 
 def test_a_comparison_just_over_the_limit_is_refused_before_any_task(
         short: Scenario, monkeypatch: pytest.MonkeyPatch, no_task_may_start: None) -> None:
-    per = held.compare_rows(short)  # 3 days at 1/4 (rounded up), 60 for its tables, 1 for its events
-    assert per == 1 + 60 + 1
+    per = held.compare_rows(short)  # 3 days at 1/4 (rounded up), 57 for its frames, 3 KPI rows, 1 for its events
+    assert per == 1 + 57 + 3 + 1
     monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 2 * 3 * per - 1)
     with pytest.raises(held.HeldRowsError) as caught:
         sim.compare(_pair(short), replications=3, names=["base", "nine"], executor="serial")
@@ -69,7 +69,7 @@ def test_a_comparison_of_unequal_parts_names_each(short: Scenario, monkeypatch: 
     """Parts with their own duration count their own rows; the total, not any one part, is refused."""
     year = short.with_changes({"duration": "365d"})
     rows = [held.compare_rows(s) for s in (short, year, short)]
-    assert rows[1] == 92 + 60 + 4
+    assert rows[1] == 92 + 57 + 3 + 4
     monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 2 * sum(rows) - 1)  # each part alone is far below
     with pytest.raises(held.HeldRowsError) as caught:
         sim.compare([short, year, short], replications=2, names=["a", "b", "c"], executor="serial")
@@ -200,3 +200,10 @@ def test_the_workbench_refuses_a_run_that_with_the_kept_runs_is_too_many(
     assert len(started) == 1 and started[0].replications == 4
     if bench._poll is not None:
         bench._poll.stop()
+
+
+def test_a_task_of_a_corridor_counts_each_kpi_row() -> None:
+    """KPI rows are each cargo and all, per crossing and for the corridor: as wide as a daily row each."""
+    corridor = sim.load_scenario(ROOT / "scenarios" / "corridor" / "corridor.yaml")
+    assert limits.series_count(corridor) == 9  # (2 cargo + all) x (2 crossings + the corridor)
+    assert held.task_rows(corridor) == 57 + 9 + 4  # frames, KPI rows, a year's events
