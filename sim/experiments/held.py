@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 DAY_SHARE = 1 / 4  # a comparison's daily row (~300 B at the peak) against a run's (1.22 KiB)
-TASK_ROWS = 57  # a task's frames: with its 3 KPI rows and events, 60 for a day of the baseline (see above)
+TASK_ROWS = 57  # a task's frames; with 3 KPI rows and a day's events, 61 rows (76 KB) for the baseline
 EVENT_DAYS = 100
 WHY = "what a run and its report hold in 1 GB of memory"
 
@@ -47,6 +47,7 @@ class HeldRowsError(ArgumentError):
 
 
 def days(s: Scenario) -> int:
+    """Days of a run, as its daily table has them (a last part-day is a row)."""
     return math.ceil(s.duration / 24)
 
 
