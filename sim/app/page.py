@@ -24,6 +24,7 @@ from sim.app.jobs import Job
 from sim.app.levers import LeverField, scenario_levers
 from sim.app.schematic import schematic_html
 from sim.errors import SimError
+from sim.experiments.held import HeldRowsError, check_runs
 from sim.experiments.results import Results
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario, parse_yaml
@@ -206,7 +207,16 @@ class Workbench:
         scenario = self._check()
         if scenario is None:
             return
-        self.job = Job(scenario, int(self.replications.value or 1)).start()
+        n = int(self.replications.value or 1)
+        kept = [(label, r.scenario, r.replications) for label, r in (
+            ("the baseline" if self.baseline is not self.results else "the baseline (shown)", self.baseline),
+            ("the results shown", self.results if self.results is not self.baseline else None)) if r is not None]
+        try:  # the baseline and the results shown are kept while the new run computes
+            check_runs(kept, scenario, n)
+        except HeldRowsError as exc:
+            self._say(str(exc))
+            return
+        self.job = Job(scenario, n).start()
         self.run_button.disabled, self.cancel_button.disabled = True, False
         self.progress.value, self.progress.visible = 0, True
         self._say(f"running {self.job.replications} replications…", "info")

@@ -33,6 +33,7 @@ from sim.decision.errors import InputError
 from sim.experiments.compare import Comparison, unique_names
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.executors import EXECUTORS
+from sim.experiments.held import check_compare, check_sweep
 from sim.experiments.sweep import SweepResult, check_levers, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
@@ -85,7 +86,8 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
                and later in levers]
     if clashes:
         raise ScenarioError("--vary", clashes)
-    check_levers(base, levers, "--vary")  # before any directory is touched
+    points_run = check_levers(base, levers, "--vary")  # before any directory is touched
+    check_sweep(base, points_run, replications or base.replications, "dostyk sweep")
     check_shown([base], kpis, cargo)
     points = math.prod(len(v) for v in levers.values())
     check_xlsx(xlsx, {"KPI table": points * (replications or base.replications) * series_count(base)})
@@ -152,6 +154,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     _say_identical(loaded, names)
     check_shown(loaded, kpis, cargo)
     n = replications or loaded[0].replications
+    check_compare(loaded, names, n, "dostyk compare")  # their results are held together
     # kpis: every series (each cargo and all, per crossing); daily: the corridor's `all` row per day
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in loaded),
                       "daily series": sum(n * math.ceil(s.duration / 24) for s in loaded)})

@@ -189,14 +189,16 @@ class Evaluator:
             self._bar.total += len(tasks)
             self._bar.refresh()
         executor = self._executor()
-        results, reused = run_tasks(tasks, executor, self.workers, self.workdir, self._progress, desc=self.desc,
-                                    unit="task", scheduler=self.scheduler if isinstance(executor, str) else None)
+        # each result is reduced to its measures as it arrives: a batch never holds its tasks' tables
+        # (with dated targets, whole daily series) together, so searches need no bound on rows held
+        measured, reused = run_tasks(tasks, executor, self.workers, self.workdir, self._progress, desc=self.desc,
+                                     unit="task", scheduler=self.scheduler if isinstance(executor, str) else None,
+                                     keep=self.measure)
         self.tasks_reused += reused
         self.tasks_run += len(tasks) - reused
         if self._bar is not None and reused:
             self._bar.update(reused)
-        for key, result in results.items():
-            self._cache[key] = self.measure(result)
+        self._cache.update(measured)
 
     def _progress(self, stream: Iterator[Any], _n: int) -> Iterator[Any]:
         for item in stream:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import corridor_rows, summarise, t_halfwidth
-from sim.experiments import arguments
+from sim.experiments import arguments, held
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
 from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
@@ -207,6 +207,7 @@ def compare(
     labels = unique_names(list(names) if names is not None else [s.name for s in scenarios])
     if len(labels) != len(scenarios):
         raise arguments.ArgumentError("give one name per scenario")
+    held.check_compare(scenarios, labels, n)  # their results are held together: before any task runs
     for message in incomparable(scenarios, labels):
         warnings.warn(ScenarioWarning(message), stacklevel=2)
     tasks = []

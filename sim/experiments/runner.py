@@ -70,17 +70,20 @@ def run_tasks(
     desc: str = "",
     unit: str = "rep",
     scheduler: str | None = None,
-) -> tuple[dict[str, ReplicationResult], int]:
+    keep: Callable[[ReplicationResult], Any] | None = None,
+) -> tuple[dict[str, Any], int]:
     """Run tasks not already in `workdir`, storing each as it finishes.
 
-    Returns the results by task key and how many of them were reused from the work directory.
+    Returns the results by task key (each as `keep(result)` when given: what is held of every task
+    until the last one finishes, so a search keeps a few measured values rather than whole tables)
+    and how many of them were reused from the work directory.
     Raises Interrupted on Ctrl-C/SIGTERM and TaskError (naming the task) when a replication fails.
     """
     ex = make_executor(executor, workers, scheduler) if isinstance(executor, str) else executor
     keys = {t.key for t in tasks}
     if len(keys) != len(tasks):
         raise ValueError("task keys must be unique")
-    done: dict[str, ReplicationResult] = workdir.load(keys) if workdir is not None else {}
+    done: dict[str, Any] = workdir.load(keys, keep) if workdir is not None else {}
     reused = len(done)
 
     todo = [t for t in tasks if t.key not in done]
@@ -101,7 +104,7 @@ def run_tasks(
             for task, result in stream:
                 if workdir is not None:
                     _save(workdir, task.key, result, len(done))
-                done[task.key] = result
+                done[task.key] = result if keep is None else keep(result)
                 if bar is not None:
                     bar.update()
     except KeyboardInterrupt:

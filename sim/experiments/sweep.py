@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from sim.analysis.stats import summarise
-from sim.experiments import arguments
+from sim.experiments import arguments, held
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
 from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
@@ -155,6 +155,7 @@ def sweep(
     n = arguments.replications(replications, scenario.replications)
     seed = arguments.seed(seed, scenario.seed)
     scenarios = check_levers(scenario, vary)
+    held.check_sweep(scenario, scenarios, n)  # every task's results are held together: before any runs
     points = grid(vary)
     levers = {k: _values(v) for k, v in vary.items()}
     tasks = []

@@ -16,7 +16,7 @@ import json
 import os
 import pickle
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -116,8 +116,9 @@ class WorkDir:
         """Store one finished task (atomically)."""
         write_atomically(self.part_path(key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def load(self, keys: set[str] | None = None) -> dict[str, Any]:
-        """Finished tasks (only those in `keys`, when given); unreadable parts are dropped and redone."""
+    def load(self, keys: set[str] | None = None, keep: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+        """Finished tasks (only those in `keys`, when given), each as `keep(part)` when given (one part
+        at a time is whole in memory); unreadable parts are dropped and redone."""
         out: dict[str, Any] = {}
         for key in self.finished_keys():
             if keys is not None and key not in keys:
@@ -125,9 +126,11 @@ class WorkDir:
             path = self.part_path(key)
             try:
                 with open(path, "rb") as fh:
-                    out[key] = _PartUnpickler(fh).load()  # our own files, written by save()
+                    part = _PartUnpickler(fh).load()  # our own files, written by save()
             except Exception:
                 path.unlink(missing_ok=True)
+                continue
+            out[key] = part if keep is None else keep(part)
         return out
 
     def remove(self) -> None:
