@@ -117,16 +117,17 @@ def check_runs(kept: Sequence[tuple[str, Scenario, int]], scenario: Scenario, re
     replications), exceed MAX_DAILY_ROWS: the workbench keeps its baseline and the results shown
     while a new run computes, each with every daily row."""
     limit = limits.MAX_DAILY_ROWS
-    rows = [limits.daily_rows(s, n) for _, s, n in kept]
-    new = limits.daily_rows(scenario, replications)
+    rows = [limits.run_rows(s, n) for _, s, n in kept]
+    new = limits.run_rows(scenario, replications)
     if new + sum(rows) <= limit or not kept:  # alone, the run's own check says it (sim.experiments.runner)
         return
     parts = " + ".join(f"{label} {_n(r)}" for (label, _, _), r in zip(kept, rows))
-    fit = (limit - sum(rows)) // (days(scenario) * limits.series_count(scenario))
+    fit = (limit - sum(rows)) // (days(scenario) * limits.series_count(scenario) + limits.REPLICATION_ROWS)
     todo = f"use at most {_n(fit)} replications" if fit else "use a shorter `duration`"
     raise HeldRowsError(
-        f"{scenario.name}: {_n(replications)} replications are {_n(new)} daily rows, and {parts} are kept "
-        f"while it runs: {_n(new + sum(rows))} daily rows together; the limit is {_n(limit)}, as for one run "
+        f"{scenario.name}: {_n(replications)} replications are worth {_n(new)} daily rows (each replication's "
+        f"own tables counted as {limits.REPLICATION_ROWS} more), and {parts} are kept while it runs: "
+        f"{_n(new + sum(rows))} daily rows together; the limit is {_n(limit)}, as for one run "
         f"({WHY}) — {todo}")
 
 

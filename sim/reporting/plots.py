@@ -269,7 +269,11 @@ def dwell_percentiles(results: Results) -> Figure:
     ax.set_ylabel("Dwell, border arrival → unloaded (hours)")
     ax.set_title(f"Dwell percentiles across {results.replications} replications")
     ax.grid(True, axis="y", alpha=0.3, which="major")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    else:  # a run too short for any wagon to be unloaded in its statistics window
+        ax.text(0.5, 0.5, "no wagon was unloaded in the statistics window", transform=ax.transAxes,
+                ha="center", va="center", color="grey")
     return fig
 
 

@@ -17,6 +17,9 @@ and, over the whole run, the daily rows kept in memory and written to daily.csv
 (replications x days x series: cargo + 1, per crossing and for the corridor). A serial `dostyk run`
 with its report peaks at about 210 MiB + 1.2 KiB per daily row (benchmarks/bench_rows.py), so
 500,000 rows stay near 800 MiB, under 1 GB with a margin; the 5,000,000 allowed before needed ~6 GB.
+Each replication also keeps its own tables (KPIs, events, dwell quantiles) whatever its length: up to
+~95 KB at the peak with the report (benchmarks/bench_rows.py --days 1: 100,000 one-day replications
+were 300,000 daily rows but ~9 GB), so each counts as REPLICATION_ROWS daily rows more (run_rows).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ MAX_WINDOWS_PER_TARGET = 10_000
 MAX_BREAKDOWNS = 5_000_000
 MAX_REVIEWS = 10_000_000
 MAX_DAILY_ROWS = 500_000  # what a run and its report hold in 1 GB (see above)
+REPLICATION_ROWS = 80  # a replication's own tables, ~95 KB at the peak, as daily rows of 1.2 KiB (see above)
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 LAST_END = dt.datetime(2261, 12, 31)
 
@@ -141,15 +145,16 @@ def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[
                         f"replication; the limit is {_n(MAX_REVIEWS)} — review less often (e.g. 1h)")
     reps = s.replications if replications is None else replications
     series = series_count(s)
-    rows = daily_rows(s, reps)
+    rows = run_rows(s, reps)
     if rows > MAX_DAILY_ROWS and _ROWS_CHECKED.get():
         what = "each cargo and all" if series == len(s.cargo) + 1 else "each cargo and all, per crossing and corridor"
-        fit = MAX_DAILY_ROWS // (math.ceil(days) * series)
+        fit = MAX_DAILY_ROWS // (math.ceil(days) * series + REPLICATION_ROWS)
         todo = f"use at most {fit:,} replications or a shorter `duration`" if fit else "use a shorter `duration`"
         yield "replications", (
             f"{reps:,} replications x {math.ceil(days):,} days x {series} series ({what}) "
-            f"are {_n(rows)} daily rows, kept in memory and written to daily.csv; the limit is "
-            f"{_n(MAX_DAILY_ROWS)} (what a run and its report hold in 1 GB of memory) — {todo}"
+            f"are {_n(daily_rows(s, reps))} daily rows, kept in memory and written to daily.csv, and each "
+            f"replication's own tables (KPIs, events, dwell) count as {REPLICATION_ROWS} more: {_n(rows)}; the "
+            f"limit is {_n(MAX_DAILY_ROWS)} (what a run and its report hold in 1 GB of memory) — {todo}"
         )
 
 
@@ -212,6 +217,12 @@ def _most_points(s: Scenario, crossing: str, cargo: str, points: int) -> int:
 def daily_rows(s: Scenario, replications: int) -> int:
     """Rows of daily.csv (and KPI rows per day of the run): replications x days x series."""
     return replications * math.ceil(s.duration / 24) * series_count(s)
+
+
+def run_rows(s: Scenario, replications: int) -> int:
+    """What a run holds, in daily rows (the unit of MAX_DAILY_ROWS): its daily rows, and each
+    replication's own tables counted as REPLICATION_ROWS rows (they do not shrink with the run)."""
+    return daily_rows(s, replications) + replications * REPLICATION_ROWS
 
 
 def series_count(s: Scenario) -> int:

@@ -498,7 +498,8 @@ ROWS_CASES: list[Case] = [
          "replications", "use at most 4 replications or a shorter `duration`"),
     Case("century-ten-replications-run", "`run` of that century: refused before any work, nothing written",
          ["run", "{file}", "--set", "duration=36500d", "--quiet", "--out", "out"],
-         "replications", "1,095,000 daily rows, kept in memory and written to daily.csv; the limit is 500,000"),
+         "replications", "1,095,000 daily rows, kept in memory and written to daily.csv, and each replication's own "
+         "tables (KPIs, events, dwell) count as 80 more: 1,095,800; the limit is 500,000"),
 ]
 CASES += ROWS_CASES
 
@@ -540,7 +541,7 @@ def test_xlsx_refuses_daily_series_an_excel_sheet_cannot_hold(tmp_path: Path, mo
     assert not (tmp_path / "out").exists(), "a refused run wrote output"
     monkeypatch.undo()
     code, err, _ = _run_case(XLSX_CASE, tmp_path)
-    assert code == 2 and "--replications" in err and "use at most 456 replications" in err, \
+    assert code == 2 and "--replications" in err and "use at most 425 replications" in err, \
         "with the default limit the daily-rows limit refuses first"
 
 

@@ -31,6 +31,14 @@ def short() -> Scenario:
     return sim.load_scenario(BASELINE).with_changes({**CHEAP, "duration": "3d"})
 
 
+@pytest.fixture(autouse=True)
+def runs_own_tables_aside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests lower MAX_DAILY_ROWS to a few hundred rows to reach the bound on results held
+    together; each scenario's own bound, which counts a replication's tables as REPLICATION_ROWS
+    (sim.scenario.limits), would refuse them first. A test that needs it sets it again."""
+    monkeypatch.setattr(limits, "REPLICATION_ROWS", 0)
+
+
 @pytest.fixture
 def no_task_may_start(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(task: Any) -> Any:
@@ -180,22 +188,24 @@ def test_the_workbench_refuses_a_run_that_with_the_kept_runs_is_too_many(
     from sim.app import page
 
     bench = page.Workbench()
-    done = sim.run(short, replications=2, seed=1, executor="serial")  # 2 x 3 days x 3 series = 18 rows
-    other = sim.run(short, replications=1, seed=1, executor="serial")  # 9 rows
+    monkeypatch.setattr(limits, "REPLICATION_ROWS", 80)
+    per = 3 * 3 + 80  # a replication: 3 days x 3 series, and its own tables counted as 80 rows
+    done = sim.run(short, replications=2, seed=1, executor="serial")  # 2 x 89 = 178 rows
+    other = sim.run(short, replications=1, seed=1, executor="serial")  # 89 rows
     bench.results = bench.baseline = done
     bench.scenario = lambda: short  # type: ignore[method-assign]
-    bench.replications.value = 4  # 36 rows
+    bench.replications.value = 4  # 356 rows
     started: list[Any] = []
     monkeypatch.setattr(page.Job, "start", lambda job: started.append(job) or job)
-    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 18 + 36 - 1)
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 6 * per - 1)
     bench._start()
     assert not started and bench.message.visible
     assert bench.message.object == (
-        f"{short.name}: 4 replications are 36 daily rows, and the baseline (shown) 18 are kept while it runs: "
-        "54 daily rows together; the limit is 53, as for one run (what a run and its report hold in 1 GB of "
-        "memory) — use at most 3 replications")
+        f"{short.name}: 4 replications are worth 356 daily rows (each replication's own tables counted as 80 "
+        "more), and the baseline (shown) 178 are kept while it runs: 534 daily rows together; the limit is 533, "
+        "as for one run (what a run and its report hold in 1 GB of memory) — use at most 3 replications")
     bench.results = other  # shown, no longer the baseline: both are kept
-    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 18 + 9 + 36)
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 7 * per)
     bench._start()
     assert len(started) == 1 and started[0].replications == 4
     if bench._poll is not None:

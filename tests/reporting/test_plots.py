@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -162,6 +163,24 @@ def test_dwell_falls_back_to_percentiles_without_quantiles(jan: Results) -> None
         dots = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_gid() == "p90"]
         values = sorted(np.concatenate([d.get_offsets()[:, 1] for d in dots]))
         np.testing.assert_allclose(values, sorted(jan.kpis["dwell_h_p90"].dropna()))
+    finally:
+        plots.close(fig)
+
+
+@pytest.mark.filterwarnings("ignore:.*changes nothing in this run")
+def test_percentile_chart_of_a_run_with_no_wagon_unloaded_says_so() -> None:
+    """One day without warm-up: no wagon is unloaded yet, so there is nothing to mark and no legend
+    (matplotlib warned of an empty one); the chart says why it is empty."""
+    short = sim.load_scenario(JAN).with_changes({"duration": "1d", "warmup": 0})
+    results = sim.run(short, replications=2, seed=1, executor="serial")
+    assert results.kpis["dwell_h_p90"].isna().all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plots.dwell_percentiles(results)
+    try:
+        ax = fig.axes[0]
+        assert ax.get_legend() is None
+        assert [t.get_text() for t in ax.texts] == ["no wagon was unloaded in the statistics window"]
     finally:
         plots.close(fig)
 

@@ -60,26 +60,38 @@ def test_wagons_per_replication(base: Scenario, tpd: float, refused: bool) -> No
     assert any("wagons to unload" in m for _, m in problems) == refused
 
 
-@pytest.mark.parametrize(("reps", "refused"), [(456, False), (457, True)])
+@pytest.mark.parametrize(("reps", "refused"), [(425, False), (426, True)])
 def test_daily_rows_per_run(base: Scenario, reps: int, refused: bool) -> None:
-    # 365 days x 3 series (grain, containers, all) per replication; 456 x 1,095 = 499,320, 457 x 1,095 = 500,415
-    assert (reps * 1095 > limits.MAX_DAILY_ROWS) == refused
+    # 365 days x 3 series (grain, containers, all) per replication, and its own tables as 80 rows:
+    # 425 x 1,175 = 499,375, 426 x 1,175 = 500,550
+    assert limits.REPLICATION_ROWS == 80
+    assert (reps * (1095 + 80) > limits.MAX_DAILY_ROWS) == refused
     problems = _problems(base, {}, replications=reps)
     assert any(p == "replications" for p, _ in problems) == refused
 
 
 def test_daily_rows_at_the_limit_pass(base: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The limit itself is allowed: 10 replications of a year (10,950 rows) pass at a limit of 10,950,
-    and the refusal one row below it names the key, the rows, the limit and what fits."""
-    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 10 * 365 * 3)
+    """The limit itself is allowed: 10 replications of a year (10,950 rows and 10 x 80 for their own
+    tables) pass at a limit of 11,750, and the refusal one row below it names the key, the rows, the
+    limit and what fits."""
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 10 * (365 * 3 + 80))
     assert _problems(base, {}) == []
-    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 10 * 365 * 3 - 1)
+    monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 10 * (365 * 3 + 80) - 1)
     refused = _problems(base, {})
     assert [p for p, _ in refused] == ["replications"]
     assert refused[0][1] == (
         "10 replications x 365 days x 3 series (each cargo and all) are 10,950 daily rows, kept in memory and "
-        "written to daily.csv; the limit is 10,949 (what a run and its report hold in 1 GB of memory) — use at "
-        "most 9 replications or a shorter `duration`")
+        "written to daily.csv, and each replication's own tables (KPIs, events, dwell) count as 80 more: 11,750; "
+        "the limit is 11,749 (what a run and its report hold in 1 GB of memory) — use at most 9 replications or "
+        "a shorter `duration`")
+
+
+@pytest.mark.parametrize(("reps", "refused"), [(6024, False), (6025, True)])
+def test_many_short_replications_count_their_own_tables(base: Scenario, reps: int, refused: bool) -> None:
+    """A replication keeps its KPIs, events and dwell quantiles however short it is: 100,000 one-day
+    replications were 300,000 daily rows but ~9 GB, so each counts 80 rows more (500,000 // 83 = 6,024)."""
+    problems = _problems(base, {"duration": "1d", "warmup": 0}, replications=reps)
+    assert any(p == "replications" for p, _ in problems) == refused
 
 
 def test_a_replication_longer_than_the_limit_asks_for_a_shorter_duration(base: Scenario,
@@ -121,7 +133,7 @@ def test_daily_rows_count_every_crossing_and_the_corridor() -> None:
     s = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "history" / "2020_dostyk_jam_altynkol.yaml")
     assert limits.series_count(s) == 3 * 3
     days = 214
-    just_in = limits.MAX_DAILY_ROWS // (days * 9)
+    just_in = limits.MAX_DAILY_ROWS // (days * 9 + limits.REPLICATION_ROWS)
     assert not [p for p in limits.workload_problems(s, just_in) if p[0] == "replications"]
     refused = [msg for path, msg in limits.workload_problems(s, just_in + 1) if path == "replications"]
     assert refused and "per crossing and corridor" in refused[0]
