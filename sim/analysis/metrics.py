@@ -247,8 +247,9 @@ def dwell_quantiles(obs: Observations) -> pd.DataFrame:
         idx = np.minimum(np.searchsorted(np.cumsum(hist), levels * total, side="left"), len(hist) - 1)
         frames.append(pd.DataFrame({"cargo": name, "crossing": crossing, "quantile": levels,
                                     "dwell_h": dwell_bin_centre(idx)}))
-    if not frames:
-        return pd.DataFrame(columns=["cargo", "crossing", "quantile", "dwell_h"])
+    if not frames:  # no wagon unloaded: the same columns and dtypes, no rows
+        return pd.DataFrame({"cargo": pd.Series(dtype="str"), "crossing": pd.Series(dtype="str"),
+                             "quantile": pd.Series(dtype=float), "dwell_h": pd.Series(dtype=float)})
     return pd.concat(frames, ignore_index=True)
 
 

@@ -11,7 +11,7 @@ import json
 import math
 import os
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,16 @@ def package_version() -> str:
         return "0+unknown"
 
 
+def stack(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The replications' tables one under the other. A replication with no rows (no wagon unloaded,
+    no event) is left out: pandas gives its empty columns a say in the result's dtypes, and an empty
+    untyped column turns a float column of the others into `object`, on which quantiles fail."""
+    rows = [f for f in frames if not f.empty]
+    if not rows:
+        return frames[0].copy() if frames else pd.DataFrame()
+    return pd.concat(rows, ignore_index=True)
+
+
 @dataclass
 class Results:
     """KPIs per replication and cargo, daily series and events, with the scenario that made them."""
@@ -57,10 +67,10 @@ class Results:
 
     @classmethod
     def from_replications(cls, scenario: Scenario, seed: int, reps: list[Any]) -> Results:
-        kpis = pd.concat([r.kpis for r in reps], ignore_index=True)
-        daily = pd.concat([r.daily for r in reps], ignore_index=True)
-        events = pd.concat([r.events for r in reps], ignore_index=True)
-        dwell = pd.concat([r.dwell for r in reps], ignore_index=True)
+        kpis = stack([r.kpis for r in reps])
+        daily = stack([r.daily for r in reps])
+        events = stack([r.events for r in reps])
+        dwell = stack([r.dwell for r in reps])
         metadata = {
             "scenario": scenario.name,
             "seed": seed,
