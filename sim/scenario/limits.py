@@ -18,8 +18,9 @@ and, over the whole run, the daily rows kept in memory and written to daily.csv
 with its report peaks at about 210 MiB + 1.2 KiB per daily row (benchmarks/bench_rows.py), so
 500,000 rows stay near 800 MiB, under 1 GB with a margin; the 5,000,000 allowed before needed ~6 GB.
 Each replication also keeps its own tables (KPIs, events, dwell quantiles) whatever its length: up to
-~95 KB at the peak with the report (benchmarks/bench_rows.py --days 1: 100,000 one-day replications
-were 300,000 daily rows but ~9 GB), so each counts as REPLICATION_ROWS daily rows more (run_rows).
+~100 KB at the peak with the report (benchmarks/bench_rows.py --days 1: 6,000 one-day replications
+peaked at 804 MiB, so 100,000 were 300,000 daily rows but ~10 GB), so each counts as REPLICATION_ROWS
+daily rows more (run_rows).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ MAX_WINDOWS_PER_TARGET = 10_000
 MAX_BREAKDOWNS = 5_000_000
 MAX_REVIEWS = 10_000_000
 MAX_DAILY_ROWS = 500_000  # what a run and its report hold in 1 GB (see above)
-REPLICATION_ROWS = 80  # a replication's own tables, ~95 KB at the peak, as daily rows of 1.2 KiB (see above)
+REPLICATION_ROWS = 80  # a replication's own tables, ~100 KB at the peak, as daily rows of 1.2 KiB (see above)
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 LAST_END = dt.datetime(2261, 12, 31)
 
