@@ -89,7 +89,7 @@ def test_daily_rows_at_the_limit_pass(base: Scenario, monkeypatch: pytest.Monkey
 @pytest.mark.parametrize(("reps", "refused"), [(6024, False), (6025, True)])
 def test_many_short_replications_count_their_own_tables(base: Scenario, reps: int, refused: bool) -> None:
     """A replication keeps its KPIs, events and dwell quantiles however short it is: 100,000 one-day
-    replications were 300,000 daily rows but ~9 GB, so each counts 80 rows more (500,000 // 83 = 6,024)."""
+    replications were 300,000 daily rows but ~10 GB, so each counts 80 rows more (500,000 // 83 = 6,024)."""
     problems = _problems(base, {"duration": "1d", "warmup": 0}, replications=reps)
     assert any(p == "replications" for p, _ in problems) == refused
 
