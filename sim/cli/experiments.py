@@ -28,7 +28,7 @@ from sim.cli.options import (
     say_reused,
     xlsx_writer,
 )
-from sim.cli.outputs import check_output_file, claim_output, default_out, out_path
+from sim.cli.outputs import check_output_file, claim_output, default_out, out_path, write_output_file
 from sim.decision.errors import InputError
 from sim.experiments.compare import Comparison, unique_names
 from sim.experiments.compare import compare as run_compare
@@ -260,14 +260,15 @@ def compare_report_writer(result: Comparison) -> Callable[[Path], Any]:
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose backlog series is used.")
 @click.option("--series", default="backlog_end", show_default=True, help="Daily column to analyse.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Also save the series and truncation as PNG.")
+@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
 @click.option("--executor", type=click.Choice(EXECUTORS[:2]), default="process", show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), help="Processes to use (default: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def warmup(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], cargo: str,
-           series: str, plot_path: str | None, executor: str, workers: int | None, quiet: bool) -> None:
+           series: str, plot_path: str | None, force: bool, executor: str, workers: int | None, quiet: bool) -> None:
     """Suggest a warm-up period for SCENARIO (MSER-5 on the daily backlog, run with warmup 0)."""
-    if plot_path:
-        check_output_file(plot_path, "--plot", [Path(scenario)])
+    if plot_path is not None:
+        check_output_file(plot_path, "--plot", [Path(scenario)], force)
     changes = parse_sets(sets)
     check_given_once(changes, seed, replications)
     scen = load_scenario(scenario, changes)
@@ -277,13 +278,12 @@ def warmup(scenario: str, replications: int | None, seed: int | None, sets: tupl
     except ValueError as exc:
         fail(f"dostyk warmup: {exc}")
     click.echo(suggestion.describe())
-    if plot_path:
-        from sim.experiments.atomic_file import write_atomically
+    if plot_path is not None:
         from sim.reporting import plots
 
         fig = plots.warmup(suggestion)
         png = io.BytesIO()
         fig.savefig(png, format="png", dpi=110)
         plots.close(fig)
-        write_atomically(Path(plot_path), png.getvalue())  # whole or not at all
+        write_output_file(plot_path, png.getvalue(), "--plot")  # whole or not at all
         click.echo(f"Plot written to {plot_path}")
