@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from sim.analysis.input_fit import BOOTSTRAP, Fit, FitError, fit_durations
-from sim.experiments.atomic_file import write_atomically
+from sim.analysis.input_fit import BOOTSTRAP, Fit, FitError, fit_all
+from sim.cli.outputs import check_output_file, write_output_file
+from sim.scenario.distributions import MAX_HOURS
 from sim.scenario.durations import UNIT_HOURS, parse_duration
 
 #: units the observations may be given in (a cell with its own unit, "45min", is converted)
@@ -62,7 +63,10 @@ def _hours(cell: str, unit: str) -> float:
         return parse_duration(cell)
     if not math.isfinite(number):
         raise ValueError(f"expected a finite duration, got {cell!r}")
-    return number * UNIT_HOURS[unit]
+    hours = number * UNIT_HOURS[unit]
+    if abs(hours) > MAX_HOURS:  # a scenario takes no longer duration: a typo or the wrong --unit
+        raise ValueError(f"expected at most {MAX_HOURS:,.0f} h (100 years; is --unit right?), got {cell!r}")
+    return hours
 
 
 def _is_duration(cell: str) -> bool:
@@ -110,16 +114,13 @@ def fit(times: str, column: str | None, unit: str, plot_path: str | None, force:
     re-estimated on every resample), so a small p says the data are unlikely under that fit.
     """
     path = Path(times)
-    plot = Path(plot_path) if plot_path else None
-    if plot is not None:
-        if plot.suffix.lower() != ".png":
-            raise FitError(f"--plot {plot}: expected a file name ending in .png")
-        if plot.exists() and not force:
-            raise FitError(f"--plot {plot}: exists; add --force to replace it")
-        if plot.resolve() == path.resolve():
-            raise FitError(f"--plot {plot}: is the input file; choose another name")
+    plot = check_output_file(plot_path, "--plot", [path], force) if plot_path is not None else None
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise FitError(f"--plot {plot}: expected a file name ending in .png")
     values, name = read_durations(path, column, unit)
-    fits = fit_durations(values, f"{path} ({name})", seed=seed, bootstrap=bootstrap)
+    fits, unfitted = fit_all(values, f"{path} ({name})", seed=seed, bootstrap=bootstrap)
+    for dist, why in unfitted.items():
+        click.echo(f"note: {dist} could not be fitted to these data ({why}); it is left out", err=True)
     click.echo(f"{path}: {len(values):,} observations of {name!r} ({unit}), "
                f"mean {sum(values) / len(values):.4g}{unit}, min {min(values):.4g}{unit}, max {max(values):.4g}{unit}")
     for line in fit_table(fits, unit):
@@ -146,5 +147,4 @@ def _write_plot(plot: Path, values: list[float], fits: list[Fit], unit: str, nam
         data = png_bytes(fig)
     finally:
         close(fig)
-    plot.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(plot, data)
+    write_output_file(plot, data, "--plot")
