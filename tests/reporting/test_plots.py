@@ -238,3 +238,23 @@ def test_single_replication_has_no_band(jan: Results) -> None:
         plots.close(fig)
     with pytest.raises(ValueError, match="no daily series"):
         plots.backlog(jan, cargo="coal")
+
+
+def test_dwell_plot_of_a_run_that_unloaded_nothing_says_so_without_a_warning() -> None:
+    """One hour: no wagon is unloaded, so there is no dwell; matplotlib warned 'No artists with labels'
+    on the user's terminal (`dostyk run … --set duration=1h`)."""
+    import warnings
+
+    with warnings.catch_warnings():  # the run is over before the dated windows: said, and beside the point
+        warnings.simplefilter("ignore")
+        scenario = sim.load_scenario(JAN).with_changes({"duration": "1h", "warmup": 0})
+        results = sim.run(scenario, replications=1, executor="serial")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plots.dwell_percentiles(results)
+    try:
+        ax = fig.axes[0]
+        assert ax.get_legend() is None
+        assert any("no wagon was unloaded" in t.get_text() for t in ax.texts)
+    finally:
+        plots.close(fig)
