@@ -502,6 +502,28 @@ ROWS_CASES: list[Case] = [
 ]
 CASES += ROWS_CASES
 
+# -- a hostile new user: single output files (--plot, --csv) and `dostyk fit`'s durations ------------
+_TIMES = {"times.csv": "hours\n" + "".join(f"{h}\n" for h in range(1, 13))}
+OUTPUT_FILE_CASES: list[Case] = [
+    Case("warmup-plot-under-a-file", "`warmup --plot afile/p.png` where afile is a file (an internal error after "
+         "the whole run)", ["warmup", "{file}", "--plot", "afile/p.png", "--quiet"], "--plot",
+         "cannot write afile/p.png: afile is a file, not a directory", names_file=False, files={"afile": "mine"}),
+    Case("warmup-plot-empty", "`warmup --plot ''` (was ignored: no plot, no word)",
+         ["warmup", "{file}", "--plot", "", "--quiet"], "--plot", "--plot is empty; give a file name",
+         names_file=False),
+    Case("kpis-csv-exists", "`kpis R --csv mine.csv` over an existing file (it was replaced without a word)",
+         ["kpis", "R", "--at", "2024-01-01", "--csv", "mine.csv"], "--csv",
+         "mine.csv already exists; add --force to replace it", names_file=False,
+         files={"R/metadata.json": _MARKER % "", "R/daily.csv": "day\n1\n", "mine.csv": "mine"}),
+    Case("fit-plot-under-a-file", "`fit T.csv --plot afile/p.png` where afile is a file (an internal error)",
+         ["fit", "times.csv", "--plot", "afile/p.png"], "--plot", "afile is a file, not a directory",
+         names_file=False, files={**_TIMES, "afile": "mine"}),
+    Case("fit-huge-duration", "`dostyk fit` of a column with 1e300 hours (an internal error in the gamma fit)",
+         ["fit", "times.csv"], "times.csv: row 14, column 'hours'", "expected at most 876,000 h (100 years; is --unit right?)",
+         names_file=False, files={"times.csv": _TIMES["times.csv"] + "1e300\n"}),
+]
+CASES += OUTPUT_FILE_CASES
+
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
 XLSX_CASE = Case("xlsx-too-many-rows", "`run --xlsx` whose daily series would not fit in an Excel sheet",
