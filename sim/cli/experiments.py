@@ -15,6 +15,7 @@ import click
 from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
 from sim.cli.options import (
+    SEED,
     both,
     check_executor,
     check_given_once,
@@ -57,7 +58,7 @@ def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
 @click.option("--vary", "vary", multiple=True, required=True, metavar="KEY.PATH=V1,V2,...",
               help="A lever and its values (repeatable; the full grid of all levers is run).")
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Replications per grid point.")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the scenario's seed.")
+@click.option("--seed", "-s", type=SEED, help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one base value (repeatable).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<name>-sweep).")
 @click.option("--kpi", "kpis", multiple=True, help=f"KPI to print (repeatable; default {', '.join(SWEEP_KPIS)}).")
@@ -111,7 +112,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
 @click.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--replications", "-n", type=click.IntRange(min=2, max=100_000), help="Replications per scenario.")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed for every scenario (default: the first's).")
+@click.option("--seed", "-s", type=SEED, help="Seed for every scenario (default: the first's).")
 @click.option("--set", "sets", multiple=True, metavar="[N:]KEY.PATH=VALUE",
               help="Change a value in every scenario, or with N: only in the N-th (from 1) (repeatable).")
 @click.option("--name", "labels", multiple=True, metavar="N:NAME",
@@ -255,7 +256,7 @@ def compare_report_writer(result: Comparison) -> Callable[[Path], Any]:
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Override the scenario's replications.")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the scenario's seed.")
+@click.option("--seed", "-s", type=SEED, help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose backlog series is used.")
 @click.option("--series", default="backlog_end", show_default=True, help="Daily column to analyse.")

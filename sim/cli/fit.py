@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from sim.analysis.input_fit import BOOTSTRAP, Fit, FitError, fit_all
+from sim.cli.options import SEED
 from sim.cli.outputs import check_output_file, write_output_file
 from sim.scenario.distributions import MAX_HOURS
 from sim.scenario.durations import UNIT_HOURS, parse_duration
@@ -102,7 +103,7 @@ def fit_table(fits: list[Fit], unit: str) -> list[str]:
               help="the unit of bare numbers in the file (a cell like '45min' carries its own)")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="write the histogram with the fits (PNG)")
 @click.option("--force", is_flag=True, help="replace an existing --plot file")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--seed", type=SEED, default=0, show_default=True,
               help="seed of the bootstrap (intervals and p-values)")
 @click.option("--bootstrap", type=click.IntRange(min=19, max=9999), default=BOOTSTRAP, show_default=True,
               help="resamples for the intervals and the goodness-of-fit p-value")

@@ -12,12 +12,16 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from sim.experiments.arguments import EXECUTORS
+from sim.experiments.arguments import EXECUTORS, MAX_SEED
 from sim.scenario.limits import workload_problems
 
 if TYPE_CHECKING:  # this module stays light: every command imports it, `dostyk validate` too
     from sim.experiments.results import Results
     from sim.scenario.schema import Scenario
+
+#: the type of every --seed option: a seed the runs accept (a 100-digit --seed was refused by the
+#: runner without naming the option)
+SEED = click.IntRange(min=0, max=MAX_SEED)
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:

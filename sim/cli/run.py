@@ -8,6 +8,7 @@ import click
 
 from sim.cli import windows as windows_cli
 from sim.cli.options import (
+    SEED,
     both,
     check_executor,
     check_given_once,
@@ -40,7 +41,7 @@ MAX_REPLICATIONS = 200
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Override the scenario's replications.")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the scenario's seed.")
+@click.option("--seed", "-s", type=SEED, help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")
 @click.option("--changes", "workbook", type=click.Path(dir_okay=False), metavar="BOOK.xlsx",
               help="Scenario changes from a workbook sheet of key | value | unit rows (like --set).")
