@@ -502,7 +502,7 @@ ROWS_CASES: list[Case] = [
 ]
 CASES += ROWS_CASES
 
-# -- a hostile new user: single output files (--plot, --csv) and `dostyk fit`'s durations ------------
+# -- a hostile new user: single output files (--plot, --csv), `dostyk fit`'s durations, warmup's series, --seed
 _TIMES = {"times.csv": "hours\n" + "".join(f"{h}\n" for h in range(1, 13))}
 OUTPUT_FILE_CASES: list[Case] = [
     Case("warmup-plot-under-a-file", "`warmup --plot afile/p.png` where afile is a file (an internal error after "
@@ -521,6 +521,15 @@ OUTPUT_FILE_CASES: list[Case] = [
     Case("fit-huge-duration", "`dostyk fit` of a column with 1e300 hours (an internal error in the gamma fit)",
          ["fit", "times.csv"], "times.csv: row 14, column 'hours'", "expected at most 876,000 h (100 years; is --unit right?)",
          names_file=False, files={"times.csv": _TIMES["times.csv"] + "1e300\n"}),
+    Case("warmup-unknown-cargo", "`warmup --cargo wheat` (refused only after every replication had run)",
+         ["warmup", "{file}", "--cargo", "wheat", "--quiet"], "cargo 'wheat'",
+         "expected one of: grain, containers, all", names_file=False),
+    Case("warmup-too-short", "`warmup` of a 10-day run (MSER-5 needs 20 days: refused only after the run)",
+         ["warmup", "{file}", "--set", "duration=10d", "--quiet"], "--set duration=20d",
+         "MSER-5 needs at least 20 daily values, and the run has 10 days", names_file=False),
+    Case("seed-beyond-64-bits", "`run --seed` beyond 64 bits (the runner refused it without naming the option)",
+         ["run", "{file}", "--seed", "99999999999999999999", "--quiet", "--out", "out"], "'--seed'",
+         "is not in the range 0<=x<=9223372036854775807", names_file=False),
 ]
 CASES += OUTPUT_FILE_CASES
 
