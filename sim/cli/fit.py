@@ -13,6 +13,7 @@ from sim.cli.options import SEED
 from sim.cli.outputs import check_output_file, write_output_file
 from sim.scenario.distributions import MAX_HOURS
 from sim.scenario.durations import UNIT_HOURS, parse_duration
+from sim.scenario.input_file import unreadable
 
 #: units the observations may be given in (a cell with its own unit, "45min", is converted)
 UNITS = ("s", "min", "h", "d")
@@ -20,13 +21,12 @@ UNITS = ("s", "min", "h", "d")
 
 def read_durations(path: Path, column: str | None, unit: str) -> tuple[list[float], str]:
     """The column's values in `unit`, and the column's name; errors name the file, row and column."""
+    why = unreadable(path, "a CSV file of durations", max_bytes=None)
+    if why is not None:
+        raise FitError(f"{path}: {why}")
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
-    except FileNotFoundError:
-        raise FitError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise FitError(f"{path}: is a directory, expected a CSV file of durations") from None
     except UnicodeDecodeError:
         raise FitError(f"{path}: not a text file (expected CSV in UTF-8)") from None
     if not rows:

@@ -19,6 +19,7 @@ from zipfile import BadZipFile
 
 from sim.scenario.durations import UNIT_HOURS
 from sim.scenario.errors import ScenarioError
+from sim.scenario.input_file import unreadable
 from sim.scenario.loader import parse_yaml
 from sim.scenario.schema import Scenario
 
@@ -74,6 +75,9 @@ def read_workbook(path: str | Path) -> tuple[str, list[Row]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     path = Path(path)
+    why = unreadable(path, "an Excel workbook (.xlsx)", max_bytes=None)
+    if why is not None:
+        raise ScenarioError(str(path), [("", why)])
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
