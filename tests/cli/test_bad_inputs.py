@@ -530,6 +530,20 @@ OUTPUT_FILE_CASES: list[Case] = [
     Case("seed-beyond-64-bits", "`run --seed` beyond 64 bits (the runner refused it without naming the option)",
          ["run", "{file}", "--seed", "99999999999999999999", "--quiet", "--out", "out"], "'--seed'",
          "is not in the range 0<=x<=9223372036854775807", names_file=False),
+    # every input file is looked at the same way (sim.scenario.input_file)
+    Case("extends-directory", "`extends: sub` naming a directory", ["validate", "{file}"], "extends",
+         "'sub': is a directory; expected a scenario file (.yaml)", text="extends: sub\nname: mini\n",
+         files={"sub/notes.txt": "mine"}),
+    Case("experiment-baseline-directory", "experiment file whose baseline is a directory (was 'no such scenario file')",
+         _EXPERIMENT, "baseline", "sub: is a directory; expected a scenario file (.yaml)", names_file=False,
+         files={"exp.yaml": "baseline: sub\nvariants:\n  eight: {unloading.grain.points: 8}\n",
+                "sub/notes.txt": "mine"}),
+    Case("targets-device", "`calibrate --targets /dev/null` (was 'no such file')",
+         ["calibrate", "{file}", "--targets", os.devnull, "--quiet", "--out", "out"], os.devnull,
+         "not a regular file (a device, pipe or socket would never end or never answer)", names_file=False),
+    Case("fit-device", "`dostyk fit /dev/null` (a named pipe was opened and waited on forever)",
+         ["fit", os.devnull], os.devnull, "not a regular file (a device, pipe or socket would never end or never answer)",
+         names_file=False),
 ]
 CASES += OUTPUT_FILE_CASES
 
