@@ -544,6 +544,13 @@ OUTPUT_FILE_CASES: list[Case] = [
     Case("fit-device", "`dostyk fit /dev/null` (a named pipe was opened and waited on forever)",
          ["fit", os.devnull], os.devnull, "not a regular file (a device, pipe or socket would never end or never answer)",
          names_file=False),
+    # YAML slips made by hand: the parser's words, and what to do
+    Case("tab-indent", "a line indented with a tab (said only as 'cannot start any token')", ["validate", "{file}"],
+         "not valid YAML at line 7", "YAML indents with spaces only: replace the tab with spaces",
+         text=_mini(("  grain: {payload_t: 68", "\tgrain: {payload_t: 68"))),
+    Case("two-documents", "a second YAML document after `---` (said only as 'but found another document')",
+         ["validate", "{file}"], "not valid YAML at line", "a file holds one YAML document: remove the second '---'",
+         text=_mini(append="---\nname: other\n")),
 ]
 CASES += OUTPUT_FILE_CASES
 
