@@ -551,6 +551,10 @@ OUTPUT_FILE_CASES: list[Case] = [
     Case("two-documents", "a second YAML document after `---` (said only as 'but found another document')",
          ["validate", "{file}"], "not valid YAML at line", "a file holds one YAML document: remove the second '---'",
          text=_mini(append="---\nname: other\n")),
+    Case("report-of-a-comparison", "`report C` on a comparison's directory (was 'not a complete results directory "
+         "(missing: scenario.yaml, metadata.json…)', as if damaged)", ["report", "C"], "C holds what `dostyk compare` "
+         "wrote", "not the results of `dostyk run`, which this command reads", names_file=False,
+         files={"C/comparison.json": '{"version": "0", "seed": 1, "replications": 2}', "C/kpis.csv": "replication\n0\n"}),
 ]
 CASES += OUTPUT_FILE_CASES
 
