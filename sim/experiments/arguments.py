@@ -8,6 +8,7 @@ raises ArgumentError (a ValueError too, as Python code expects) saying what was 
 from __future__ import annotations
 
 import numbers
+from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import SimError
@@ -32,6 +33,16 @@ def whole(name: str, value: Any, minimum: int, maximum: int | None = None, why: 
         bounds = f"at least {minimum:,}" if maximum is None else f"between {minimum:,} and {maximum:,}"
         raise ArgumentError(f"{name} must be {bounds}{why}, got {value!r}")
     return number
+
+
+def scenario(value: Any, name: str = "scenario") -> Scenario:
+    """`value` if it is a Scenario; a path (the likeliest slip in a notebook) is refused saying how to load it."""
+    from sim.scenario.schema import Scenario  # pydantic: only when the API is called
+
+    if isinstance(value, Scenario):
+        return value
+    hint = f" (load the file first: sim.load_scenario({str(value)!r}))" if isinstance(value, (str, PathLike)) else ""
+    raise ArgumentError(f"{name} must be a Scenario{hint}, got {type(value).__name__}")
 
 
 def replications(value: Any, default: int, minimum: int = 1, why: str = "") -> int:

@@ -152,6 +152,7 @@ def sweep(
     With `workdir`, each finished task is stored there as it completes; after an interruption the
     same call with `resume=True` computes only the missing tasks.
     """
+    scenario = arguments.scenario(scenario)
     n = arguments.replications(replications, scenario.replications)
     seed = arguments.seed(seed, scenario.seed)
     scenarios = check_levers(scenario, vary)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from sim.analysis.metrics import DAILY_COLUMNS, STAGE_SERIES
 from sim.analysis.warmup import BATCH, SERIES, WarmupSuggestion, suggest_from_daily
+from sim.experiments import arguments
 from sim.experiments.arguments import ArgumentError
 from sim.experiments.executors import Executor
 from sim.experiments.results import Results
@@ -27,6 +28,8 @@ def suggest_warmup(
     progress: Progress = False,
 ) -> WarmupSuggestion:
     """Suggest a warm-up for a scenario (run with warmup 0), a Results, or a daily DataFrame."""
+    if not isinstance(source, (Scenario, Results, pd.DataFrame)):
+        arguments.scenario(source, "source")  # refuses it, saying how to load a file
     if isinstance(source, Scenario):
         check_before_run(source, column, cargo, batch)
         scenario = source.with_changes({"warmup": 0}) if source.warmup else source

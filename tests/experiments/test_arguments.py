@@ -97,3 +97,15 @@ def test_a_guarded_script_runs_with_worker_processes(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "2"
+
+
+@pytest.mark.parametrize("call", ["run", "sweep", "compare", "suggest_warmup"])
+def test_a_path_where_a_scenario_is_expected_says_how_to_load_it(call: str, short: sim.Scenario) -> None:
+    """`sim.run("baseline.yaml")` was "AttributeError: 'str' object has no attribute 'replications'"."""
+    path = str(SCENARIOS / "baseline_2023.yaml")
+    calls = {"run": lambda: sim.run(path, replications=1, executor="serial"),
+             "sweep": lambda: sim.sweep(path, {"unloading.grain.points": [4, 5]}, replications=1, executor="serial"),
+             "compare": lambda: sim.compare([short, path], replications=2, executor="serial"),
+             "suggest_warmup": lambda: sim.suggest_warmup(path, replications=1, executor="serial")}
+    with pytest.raises(ArgumentError, match=r"must be a Scenario \(load the file first: sim\.load_scenario\("):
+        calls[call]()
