@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from sim.experiments import arguments
 from sim.experiments.arguments import EXECUTORS, MAX_SEED
 from sim.scenario.limits import workload_problems
 
@@ -183,6 +184,10 @@ def check_scheduler(executor: str, scheduler: str | None) -> None:
     if scheduler is not None and executor != "dask":
         raise click.BadParameter(f"{scheduler} is a Dask scheduler address; add --executor dask",
                                  param_hint="--scheduler")
+    try:
+        arguments.scheduler(scheduler)
+    except arguments.ArgumentError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scheduler") from None
 
 
 def check_replications(scen: Scenario, source: str, replications: int | None) -> None:

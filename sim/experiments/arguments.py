@@ -60,6 +60,27 @@ def workers(value: Any) -> int | None:
     return None if value is None else whole("workers", value, 1)
 
 
+def scheduler(value: Any) -> str | None:
+    """A Dask scheduler address (tcp://host:8786, host:8786, tls://…), checked before any work:
+    "not an address" was an internal error once the tasks were ready to go."""
+    if value is None:
+        return None
+    example = "an address such as tcp://host:8786"
+    if not isinstance(value, str) or not value.strip():
+        raise ArgumentError(f"scheduler must be {example}, got {value!r}")
+    try:
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError:  # the executor says that the dask extra is missing
+        return value
+    try:
+        kind, location = parse_address(value)
+        if kind in ("tcp", "tls", "ws", "wss") and not parse_host_port(location)[0]:
+            raise ValueError("no host")
+    except ValueError as exc:
+        raise ArgumentError(f"scheduler {value!r} is not {example} ({exc})") from None
+    return value
+
+
 def as_run(scenario: Scenario, seed: int, replications: int) -> Scenario:
     """The scenario with the seed and replications it was run with, so that its saved file
     (`dostyk run RESULTS/scenario.yaml`) reproduces the run without the command line's options."""

@@ -89,6 +89,13 @@ class TaskError(SimError):
         return (type(self), (self.args[0], self.details))
 
 
+class SchedulerError(SimError):
+    """The Dask scheduler given by address cannot be reached (exit status 1: the address may be right)."""
+
+    exit_code = 1
+    prefix = "dostyk: "
+
+
 def execute(task: Task) -> ReplicationResult:
     """Run one task (this is what workers call); failures become a TaskError naming the task."""
     try:
@@ -267,7 +274,7 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, client: Any = None) -> None:
-        self.scheduler = scheduler
+        self.scheduler = arguments.scheduler(scheduler)
         self.workers = arguments.workers(workers) or os.cpu_count() or 1
         self.client = client
 
@@ -285,7 +292,12 @@ class DaskExecutor:
         own_client = client is None
         if own_client:
             if self.scheduler:
-                client = Client(self.scheduler)
+                try:
+                    client = Client(self.scheduler)
+                except OSError as unreachable:  # TimeoutError too: said as what it is, not as a failed write
+                    raise SchedulerError(
+                        f"cannot reach the Dask scheduler at {self.scheduler}: {unreachable}; check the address and that "
+                        f"the scheduler is running (without --scheduler, a local cluster is started)") from None
             else:
                 cluster = LocalCluster(n_workers=min(self.workers, len(tasks)), threads_per_worker=1,
                                        processes=True, host="127.0.0.1", dashboard_address=None,
