@@ -555,6 +555,10 @@ OUTPUT_FILE_CASES: list[Case] = [
          "(missing: scenario.yaml, metadata.json…)', as if damaged)", ["report", "C"], "C holds what `dostyk compare` "
          "wrote", "not the results of `dostyk run`, which this command reads", names_file=False,
          files={"C/comparison.json": '{"version": "0", "seed": 1, "replications": 2}', "C/kpis.csv": "replication\n0\n"}),
+    Case("scheduler-not-an-address", "`sweep --executor dask --scheduler 'not an address'` (an internal error once "
+         "the tasks were ready)", ["sweep", "{file}", "--vary", "unloading.grain.points=4,8", "--executor", "dask",
+                                   "--scheduler", "not an address", "--quiet", "--out", "out"], "--scheduler",
+         "is not an address such as tcp://host:8786", names_file=False),
 ]
 CASES += OUTPUT_FILE_CASES
 
