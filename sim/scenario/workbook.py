@@ -99,6 +99,10 @@ def read_workbook(path: str | Path) -> tuple[str, list[Row]]:
     seen: dict[str, str] = {}
     for number, cells in enumerate(rows[1:], start=2):
         key = _text(cells[0] if cells else None)
+        if not key and any(_text(c) for c in cells[1:3]):  # a value whose key was deleted: it changed nothing
+            shown = " | ".join(t for t in (_text(c) for c in cells[1:3]) if t)
+            why = f"the key is empty but the row holds {shown!r}; give the key path (e.g. unloading.grain.points) or delete the row"
+            raise ScenarioError(where, [(f"cell A{number}", why)])
         if not key or key.startswith("#"):
             continue  # blank rows and comments
         cell = f"B{number}"
