@@ -131,3 +131,14 @@ def test_unknown_set_path_is_an_error(baseline_path: Path, capsys: pytest.Captur
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "unloading.wheat.points" in err and "Traceback" not in err
+
+
+def test_a_problem_with_a_whole_option_names_no_key_path() -> None:
+    """`--precision abc` was said as "--precision: invalid option / (top level): expected …": an option has
+    no top level; a file's problem with the whole file still says (top level)."""
+    from sim.scenario.errors import ScenarioError
+
+    assert str(ScenarioError("--vary", [("", "expected key.path=v1,v2,…, got 'x'")])) == (
+        "--vary: invalid scenario\n  expected key.path=v1,v2,…, got 'x'")
+    assert str(ScenarioError("s.yaml", [("", "no such file")])) == "s.yaml: invalid scenario\n  (top level): no such file"
+    assert str(ScenarioError("--vary", [("seed", "not a lever")])) == "--vary: invalid scenario\n  seed: not a lever"
