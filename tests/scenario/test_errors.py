@@ -48,7 +48,8 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
      "required key is missing"),
     ("triangular-disordered", {"checks.2.time": {"dist": "triangular", "min": 5, "mode": 2, "max": 6}},
      "checks[2].time", "min <= mode <= max"),
-    ("profile-11-months", {"demand.grain.monthly_profile": [1] * 11}, "demand.grain", "12 monthly weights"),
+    ("profile-11-months", {"demand.grain.monthly_profile": [1] * 11}, "demand.grain.monthly_profile",
+     "expected 12 monthly weights"),  # it named demand.grain, then "monthly_profile:" inside the message
     ("demand-both-volumes", {"demand.grain.trains_per_day": 2}, "demand.grain", "exactly one of"),
     ("demand-unknown-cargo", {"demand.wheat": {"trains_per_day": 1}}, "demand.wheat", "unknown cargo 'wheat'"),
     ("unknown-target", {"disruptions.1.target": "checks.border-guard"}, "disruptions[1].target", "unknown target"),
