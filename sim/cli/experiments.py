@@ -16,6 +16,7 @@ from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
 from sim.cli.options import (
     SEED,
+    WORKERS,
     both,
     check_executor,
     check_given_once,
@@ -263,7 +264,7 @@ def compare_report_writer(result: Comparison) -> Callable[[Path], Any]:
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Also save the series and truncation as PNG.")
 @click.option("--force", is_flag=True, help="Replace an existing --plot file.")
 @click.option("--executor", type=click.Choice(EXECUTORS[:2]), default="process", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), help="Processes to use (default: all cores).")
+@click.option("--workers", type=WORKERS, help="Processes to use (default: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def warmup(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], cargo: str,
            series: str, plot_path: str | None, force: bool, executor: str, workers: int | None, quiet: bool) -> None:

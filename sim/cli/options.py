@@ -3,6 +3,7 @@ and how interruptions and failures are reported."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -23,6 +24,8 @@ if TYPE_CHECKING:  # this module stays light: every command imports it, `dostyk 
 #: the type of every --seed option: a seed the runs accept (a 100-digit --seed was refused by the
 #: runner without naming the option)
 SEED = click.IntRange(min=0, max=MAX_SEED)
+#: the type of every --workers option: a few processes per core at most (arguments.workers says why)
+WORKERS = click.IntRange(min=1, max=arguments.MAX_WORKERS_PER_CORE * (os.cpu_count() or 1))
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
@@ -100,7 +103,7 @@ def execution_options(fn: Any) -> Any:
     for option in reversed([
         click.option("--executor", type=click.Choice(EXECUTORS), default="process",
                      show_default=True, help="Where tasks run: local processes, this process, or Dask."),
-        click.option("--workers", type=click.IntRange(min=1), help="Processes/Dask workers (default: all cores)."),
+        click.option("--workers", type=WORKERS, help="Processes/Dask workers (default: all cores)."),
         click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)."),
         click.option("--force", is_flag=True, help="Replace an existing output directory (and discard unfinished work)."),
         click.option("--resume", is_flag=True, help="Complete interrupted work, reusing its finished tasks."),

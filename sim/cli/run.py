@@ -9,6 +9,7 @@ import click
 from sim.cli import windows as windows_cli
 from sim.cli.options import (
     SEED,
+    WORKERS,
     both,
     check_executor,
     check_given_once,
@@ -49,7 +50,7 @@ MAX_REPLICATIONS = 200
 @click.option("--force", is_flag=True, help="Replace an existing results directory (and discard unfinished work).")
 @click.option("--resume", is_flag=True, help="Complete an interrupted run, reusing its finished replications.")
 @click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), help="Processes to use (default: all cores).")
+@click.option("--workers", type=WORKERS, help="Processes to use (default: all cores).")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 @click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")

@@ -8,6 +8,7 @@ raises ArgumentError (a ValueError too, as Python code expects) saying what was 
 from __future__ import annotations
 
 import numbers
+import os
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
@@ -55,9 +56,21 @@ def seed(value: Any, default: int) -> int:
     return default if value is None else whole("seed", value, 0, MAX_SEED)
 
 
+#: worker processes per CPU core at most: the runs are CPU-bound, so more only add memory (~100 MB each);
+#: `--workers 100000` on a 1,000-task sweep started 1,000 processes on a 2-core machine
+MAX_WORKERS_PER_CORE = 8
+
+
 def workers(value: Any) -> int | None:
     """Worker processes: None means all cores."""
-    return None if value is None else whole("workers", value, 1)
+    if value is None:
+        return None
+    number = whole("workers", value, 1)
+    limit = MAX_WORKERS_PER_CORE * (os.cpu_count() or 1)
+    if number > limit:
+        raise ArgumentError(f"workers must be at most {limit:,} ({MAX_WORKERS_PER_CORE} per CPU core of this machine: "
+                            f"the runs are CPU-bound, so more processes only add memory), got {value!r}")
+    return number
 
 
 def scheduler(value: Any) -> str | None:

@@ -31,6 +31,8 @@ def short() -> sim.Scenario:
     ({"seed": -1}, "seed must be between 0 and 9,223,372,036,854,775,807, got -1"),
     ({"workers": -4}, "workers must be at least 1, got -4"),
     ({"workers": 0}, "workers must be at least 1, got 0"),
+    # 1,000 worker processes were started for a 1,000-task sweep on a 2-core machine
+    ({"workers": 100_000}, "workers must be at most"),
     ({"executor": "proces"}, "unknown executor 'proces'"),
 ])
 def test_run_refuses_arguments_it_used_to_coerce(short: sim.Scenario, kwargs: dict, says: str) -> None:
