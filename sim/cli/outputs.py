@@ -162,13 +162,15 @@ def claim_output(out_dir: Path, force: bool, resume: bool, kind: str) -> Iterato
                 _check(out_dir, work, force, resume, kind)
                 try:
                     yield Claim(work)
-                except (WriteError, ResultsExistError) as exc:  # a disk that refused, or a user's file in the way
+                except BaseException as exc:
                     kept = WorkDir(work).count()
-                    if kept and "--resume" not in str(exc):
+                    # a disk that refused, or a user's file in the way: say how to finish without recomputing
+                    if isinstance(exc, (WriteError, ResultsExistError)) and kept and "--resume" not in str(exc):
                         when = "once the disk can be written" if isinstance(exc, WriteError) else "then"
                         hint = (f"{kept} finished task(s) are kept in {work}: {when}, run the same command with "
                                 f"--resume to write the results without computing them again")
                         exc.args = (f"{exc}\n  {hint}",)
+                    _drop_if_empty(work)
                     raise
     finally:
         _remove_empty(missing)  # a refused or failed command leaves no empty directories behind
@@ -185,6 +187,15 @@ def _check(out_dir: Path, work: Path, force: bool, resume: bool, kind: str) -> N
     WorkDir(work).check(resume, force, kind)
     if work.exists() and not resume:
         WorkDir(work).remove()
+
+
+def _drop_if_empty(work: Path) -> None:
+    """A command that failed before any task finished (a bad lever found late, an unreachable scheduler)
+    leaves nothing to resume: remove its work directory rather than leave an empty OUT.work behind.
+    A failed task's scenario (failed/) is kept, to reproduce it."""
+    kept = WorkDir(work)
+    if work.is_dir() and not kept.count() and not any((work / "failed").glob("*")):
+        kept.remove()
 
 
 def _remove_empty(made: list[Path]) -> None:

@@ -96,6 +96,18 @@ class SchedulerError(SimError):
     prefix = "dostyk: "
 
 
+def connect(scheduler: str) -> Any:
+    """A Dask client of the scheduler at `scheduler`; one that cannot be reached is a SchedulerError
+    (a TimeoutError is an OSError: it was said as 'could not write the work directory')."""
+    from distributed import Client
+
+    try:
+        return Client(arguments.scheduler(scheduler))
+    except OSError as exc:
+        raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {exc}; check the address and that the "
+                             f"scheduler is running (without --scheduler, a local cluster is started)") from None
+
+
 def execute(task: Task) -> ReplicationResult:
     """Run one task (this is what workers call); failures become a TaskError naming the task."""
     try:
@@ -292,12 +304,7 @@ class DaskExecutor:
         own_client = client is None
         if own_client:
             if self.scheduler:
-                try:
-                    client = Client(self.scheduler)
-                except OSError as unreachable:  # TimeoutError too: said as what it is, not as a failed write
-                    raise SchedulerError(
-                        f"cannot reach the Dask scheduler at {self.scheduler}: {unreachable}; check the address and that "
-                        f"the scheduler is running (without --scheduler, a local cluster is started)") from None
+                client = connect(self.scheduler)
             else:
                 cluster = LocalCluster(n_workers=min(self.workers, len(tasks)), threads_per_worker=1,
                                        processes=True, host="127.0.0.1", dashboard_address=None,
