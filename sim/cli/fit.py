@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
+import re
 from pathlib import Path
 
 import click
@@ -26,14 +28,17 @@ def read_durations(path: Path, column: str | None, unit: str) -> tuple[list[floa
         raise FitError(f"{path}: {why}")
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
+            text = handle.read()
     except UnicodeDecodeError:
         raise FitError(f"{path}: not a text file (expected CSV in UTF-8)") from None
-    if not rows:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    numbered = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    if not numbered:
         raise FitError(f"{path}: empty file; expected a column of durations")
-    header = rows[0] if not _is_duration(rows[0][0]) else [f"column {i + 1}" for i in range(len(rows[0]))]
-    body = rows[1:] if header is rows[0] else rows
-    names = [h.strip() for h in header]
+    first = numbered[0][1]
+    has_header = not _is_duration(first[0])
+    names = [h.strip() for h in first] if has_header else [f"column {i + 1}" for i in range(len(first))]
+    body = numbered[1:] if has_header else numbered
     if column is None:
         if len(names) != 1:
             raise FitError(f"{path}: {len(names)} columns ({', '.join(names)}); say which with --column")
@@ -44,8 +49,10 @@ def read_durations(path: Path, column: str | None, unit: str) -> tuple[list[floa
         raise FitError(f"{path}: no column {column!r}; the columns are: {', '.join(names)}")
     scale = UNIT_HOURS[unit]
     values: list[float] = []
-    first_row = 2 if header is rows[0] else 1
-    for number, row in enumerate(body, start=first_row):
+    for number, row in body:
+        if any(cell.strip() for cell in row[len(names):]):  # `1,5` read as 1 (and 5 dropped) gave wrong fits
+            raise FitError(f"{path}: row {number}: {len(row)} cells ({', '.join(row)}) under {len(names)} "
+                           f"column(s): a decimal comma? write 1.5 for 1,5, or quote the cell")
         cell = row[index].strip() if index < len(row) else ""
         if not cell:
             continue  # a missing observation
@@ -56,11 +63,21 @@ def read_durations(path: Path, column: str | None, unit: str) -> tuple[list[floa
     return values, names[index]
 
 
+def _delimiter(text: str) -> str:
+    """`;` or a tab when the first line is split by one of them and has no comma (a CSV saved by a
+    spreadsheet set to a decimal comma), a comma otherwise."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return next((d for d in (";", "\t") if d in first and "," not in first), ",")
+
+
 def _hours(cell: str, unit: str) -> float:
     """A bare number is in `unit`; a cell with its own unit ("45min") is converted."""
     try:
         number = float(cell)
     except ValueError:
+        if re.fullmatch(r"[-+]?\d+,\d+", cell):
+            raise ValueError(f"expected a duration, got {cell!r}: a decimal comma? write {cell.replace(',', '.')}") \
+                from None
         return parse_duration(cell)
     if not math.isfinite(number):
         raise ValueError(f"expected a finite duration, got {cell!r}")
