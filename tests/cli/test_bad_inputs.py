@@ -559,6 +559,13 @@ OUTPUT_FILE_CASES: list[Case] = [
          "the tasks were ready)", ["sweep", "{file}", "--vary", "unloading.grain.points=4,8", "--executor", "dask",
                                    "--scheduler", "not an address", "--quiet", "--out", "out"], "--scheduler",
          "is not an address such as tcp://host:8786", names_file=False),
+    Case("fit-decimal-comma", "`dostyk fit` of times written with a decimal comma, `1,5` (read as 1 hour: wrong fits, "
+         "no word)", ["fit", "times.csv"], "times.csv: row 2", "a decimal comma? write 1.5 for 1,5", names_file=False,
+         files={"times.csv": "hours\n" + "".join(f"{h},5\n" for h in range(1, 13))}),
+    Case("fit-semicolons", "`dostyk fit --column hours` of a spreadsheet's `;`-separated CSV (the whole header was "
+         "one column; `1,5;2` read as 1)", ["fit", "times.csv", "--column", "hours"], "times.csv: row 2, column 'hours'",
+         "expected a duration, got '1,5': a decimal comma? write 1.5", names_file=False,
+         files={"times.csv": "hours;count\n" + "".join(f"{h},5;2\n" for h in range(1, 13))}),
 ]
 CASES += OUTPUT_FILE_CASES
 
