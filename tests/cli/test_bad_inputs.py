@@ -566,6 +566,10 @@ OUTPUT_FILE_CASES: list[Case] = [
          "one column; `1,5;2` read as 1)", ["fit", "times.csv", "--column", "hours"], "times.csv: row 2, column 'hours'",
          "expected a duration, got '1,5': a decimal comma? write 1.5", names_file=False,
          files={"times.csv": "hours;count\n" + "".join(f"{h},5;2\n" for h in range(1, 13))}),
+    Case("sweep-huge-grid", "`sweep` of 101 × 101 values (300 × 300 built scenarios for a minute, 1.6 GB and growing)",
+         ["sweep", "{file}", "--vary", "unloading.grain.points=" + ",".join(map(str, range(1, 102))), "--vary",
+          "unloading.containers.points=" + ",".join(map(str, range(1, 102))), "--quiet", "--out", "out"],
+         "has 10,201 points (101 × 101)", "the limit is 10,000", names_file=False),
 ]
 CASES += OUTPUT_FILE_CASES
 
