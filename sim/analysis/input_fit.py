@@ -12,6 +12,7 @@ value can be pasted into a file and its uncertainty read beside it.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -199,10 +200,37 @@ def fit_candidate(candidate: Candidate, x: np.ndarray, rng: np.random.Generator,
 
 def fit_durations(values: Sequence[float], source: str, seed: int = 0,
                   bootstrap: int = BOOTSTRAP) -> list[Fit]:
-    """Every candidate that applies to the data, best (smallest AIC) first."""
+    """Every candidate that applies to the data and can be fitted, best (smallest AIC) first."""
+    return fit_all(values, source, seed, bootstrap)[0]
+
+
+def fit_all(values: Sequence[float], source: str, seed: int = 0,
+            bootstrap: int = BOOTSTRAP) -> tuple[list[Fit], dict[str, str]]:
+    """The fits, best first, and the candidates that could not be fitted, with why.
+
+    Data spanning many orders of magnitude (1e-9 h beside 1e5 h) defeat some estimators (gamma's
+    shape equation has no finite root); such a candidate is left out and said, not a crash.
+    """
     x = check_observations(values, source)
     candidates = [c for c in CANDIDATES if not (c.positive_only and np.any(x <= 0))]
     streams = np.random.SeedSequence(seed).spawn(len(CANDIDATES))
-    fits = [fit_candidate(c, x, np.random.default_rng(streams[CANDIDATES.index(c)]), bootstrap)
-            for c in candidates]
-    return sorted(fits, key=lambda f: (f.aic if math.isfinite(f.aic) else math.inf, f.dist))
+    fits: list[Fit] = []
+    unfitted: dict[str, str] = {}
+    for c in candidates:
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                fit = fit_candidate(c, x, np.random.default_rng(streams[CANDIDATES.index(c)]), bootstrap)
+        except (ArithmeticError, ValueError, RuntimeError) as exc:
+            unfitted[c.name] = f"the estimate failed: {exc}"
+            continue
+        numbers = [*fit.params.values(), *(v for i in fit.intervals.values() if i for v in i)]
+        if not all(math.isfinite(v) for v in numbers):
+            unfitted[c.name] = "its parameters are not finite"
+            continue
+        fits.append(fit)
+    if not fits:
+        why = "; ".join(f"{name}: {reason}" for name, reason in unfitted.items())
+        raise FitError(f"{source}: no candidate distribution could be fitted ({why}); check the values and "
+                       f"their unit")
+    return sorted(fits, key=lambda f: (f.aic if math.isfinite(f.aic) else math.inf, f.dist)), unfitted

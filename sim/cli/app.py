@@ -7,12 +7,13 @@ never a traceback (set DOSTYK_DEBUG=1 to see one for an internal error).
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import os
 import signal
 import sys
 import warnings
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -128,10 +129,26 @@ def _main(argv: list[str] | None) -> None:
         fail(f"{exc.prefix}{exc}", exc.exit_code)
     except KeyboardInterrupt:
         fail("Interrupted; nothing was written.", 130)
+    except OSError as exc:
+        if exc.filename is not None or exc.errno not in REFUSED_WRITES or os.environ.get("DOSTYK_DEBUG"):
+            internal_error(exc)
+        # a table or the schema printed to a full disk (`dostyk schema > /mnt/full/x`): said plainly
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python would flush the refused stdout again at exit
+        fail(f"dostyk: could not write the output: {exc.strerror or exc}", 1)
     except Exception as exc:  # an internal error: say so plainly
-        if os.environ.get("DOSTYK_DEBUG"):
-            raise
-        fail(f"dostyk: internal error: {type(exc).__name__}: {exc} (set DOSTYK_DEBUG=1 for details)", 1)
+        internal_error(exc)
+
+
+#: errors with which an operating system refuses a write (full disk or quota, read-only, I/O error)
+REFUSED_WRITES = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
+
+
+def internal_error(exc: Exception) -> NoReturn:
+    """An error this package did not raise on purpose, in one line (the traceback with DOSTYK_DEBUG=1)."""
+    if os.environ.get("DOSTYK_DEBUG"):
+        raise exc
+    fail(f"dostyk: internal error: {type(exc).__name__}: {exc} (set DOSTYK_DEBUG=1 for details)", 1)
 
 
 if __name__ == "__main__":

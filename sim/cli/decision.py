@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from sim.cli.options import (
+    SEED,
     check_executor,
     check_given_once,
     check_scheduler,
@@ -50,7 +51,7 @@ def _search_options(fn: Any) -> Any:
         click.option("--batch", type=click.IntRange(min=1, max=1_000), default=10, show_default=True,
                      help="Candidates asked at once and run in parallel (part of what the seed reproduces)."),
         click.option("--sampler", type=click.Choice(SAMPLERS), default="tpe", show_default=True),
-        click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed of the runs and the sampler (default: the scenario's)."),
+        click.option("--seed", "-s", type=SEED, help="Seed of the runs and the sampler (default: the scenario's)."),
         click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one base value (repeatable)."),
         click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory."),
     ]):
@@ -208,7 +209,7 @@ def _infeasible(n: int, cons: list[Any]) -> NoReturn:
 @click.option("--samples", type=click.IntRange(min=8, max=1_000_000),
               help=f"Sobol: base samples ((levers + 2) runs each; a power of 2; default {SOBOL_DEFAULTS['samples']}).")
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=10_000), default=3, show_default=True)
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed of the runs and the design (default: the scenario's).")
+@click.option("--seed", "-s", type=SEED, help="Seed of the runs and the design (default: the scenario's).")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one base value (repeatable).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory.")
 @execution_options

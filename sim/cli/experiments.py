@@ -15,6 +15,8 @@ import click
 from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
 from sim.cli.options import (
+    SEED,
+    WORKERS,
     both,
     check_executor,
     check_given_once,
@@ -28,7 +30,7 @@ from sim.cli.options import (
     say_reused,
     xlsx_writer,
 )
-from sim.cli.outputs import check_output_file, claim_output, default_out, out_path
+from sim.cli.outputs import check_output_file, claim_output, default_out, out_path, write_output_file
 from sim.decision.errors import InputError
 from sim.experiments.compare import Comparison, unique_names
 from sim.experiments.compare import compare as run_compare
@@ -58,7 +60,7 @@ def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
 @click.option("--vary", "vary", multiple=True, required=True, metavar="KEY.PATH=V1,V2,...",
               help="A lever and its values (repeatable; the full grid of all levers is run).")
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Replications per grid point.")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the scenario's seed.")
+@click.option("--seed", "-s", type=SEED, help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one base value (repeatable).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<name>-sweep).")
 @click.option("--kpi", "kpis", multiple=True, help=f"KPI to print (repeatable; default {', '.join(SWEEP_KPIS)}).")
@@ -113,7 +115,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
 @click.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--replications", "-n", type=click.IntRange(min=2, max=100_000), help="Replications per scenario.")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Seed for every scenario (default: the first's).")
+@click.option("--seed", "-s", type=SEED, help="Seed for every scenario (default: the first's).")
 @click.option("--set", "sets", multiple=True, metavar="[N:]KEY.PATH=VALUE",
               help="Change a value in every scenario, or with N: only in the N-th (from 1) (repeatable).")
 @click.option("--name", "labels", multiple=True, metavar="N:NAME",
@@ -258,19 +260,20 @@ def compare_report_writer(result: Comparison) -> Callable[[Path], Any]:
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Override the scenario's replications.")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the scenario's seed.")
+@click.option("--seed", "-s", type=SEED, help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose backlog series is used.")
 @click.option("--series", default="backlog_end", show_default=True, help="Daily column to analyse.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Also save the series and truncation as PNG.")
+@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
 @click.option("--executor", type=click.Choice(EXECUTORS[:2]), default="process", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), help="Processes to use (default: all cores).")
+@click.option("--workers", type=WORKERS, help="Processes to use (default: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def warmup(scenario: str, replications: int | None, seed: int | None, sets: tuple[str, ...], cargo: str,
-           series: str, plot_path: str | None, executor: str, workers: int | None, quiet: bool) -> None:
+           series: str, plot_path: str | None, force: bool, executor: str, workers: int | None, quiet: bool) -> None:
     """Suggest a warm-up period for SCENARIO (MSER-5 on the daily backlog, run with warmup 0)."""
-    if plot_path:
-        check_output_file(plot_path, "--plot", [Path(scenario)])
+    if plot_path is not None:
+        check_output_file(plot_path, "--plot", [Path(scenario)], force)
     changes = parse_sets(sets)
     check_given_once(changes, seed, replications)
     scen = load_scenario(scenario, changes)
@@ -280,13 +283,12 @@ def warmup(scenario: str, replications: int | None, seed: int | None, sets: tupl
     except ValueError as exc:
         fail(f"dostyk warmup: {exc}")
     click.echo(suggestion.describe())
-    if plot_path:
-        from sim.experiments.atomic_file import write_atomically
+    if plot_path is not None:
         from sim.reporting import plots
 
         fig = plots.warmup(suggestion)
         png = io.BytesIO()
         fig.savefig(png, format="png", dpi=110)
         plots.close(fig)
-        write_atomically(Path(plot_path), png.getvalue())  # whole or not at all
+        write_output_file(plot_path, png.getvalue(), "--plot")  # whole or not at all
         click.echo(f"Plot written to {plot_path}")

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
+import re
 from pathlib import Path
 
 import click
 
-from sim.analysis.input_fit import BOOTSTRAP, Fit, FitError, fit_durations
-from sim.experiments.atomic_file import write_atomically
+from sim.analysis.input_fit import BOOTSTRAP, Fit, FitError, fit_all
+from sim.cli.options import SEED
+from sim.cli.outputs import check_output_file, write_output_file
+from sim.scenario.distributions import MAX_HOURS
 from sim.scenario.durations import UNIT_HOURS, parse_duration
+from sim.scenario.input_file import unreadable
 
 #: units the observations may be given in (a cell with its own unit, "45min", is converted)
 UNITS = ("s", "min", "h", "d")
@@ -18,20 +23,22 @@ UNITS = ("s", "min", "h", "d")
 
 def read_durations(path: Path, column: str | None, unit: str) -> tuple[list[float], str]:
     """The column's values in `unit`, and the column's name; errors name the file, row and column."""
+    why = unreadable(path, "a CSV file of durations", max_bytes=None)
+    if why is not None:
+        raise FitError(f"{path}: {why}")
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
-    except FileNotFoundError:
-        raise FitError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise FitError(f"{path}: is a directory, expected a CSV file of durations") from None
+            text = handle.read()
     except UnicodeDecodeError:
         raise FitError(f"{path}: not a text file (expected CSV in UTF-8)") from None
-    if not rows:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    numbered = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    if not numbered:
         raise FitError(f"{path}: empty file; expected a column of durations")
-    header = rows[0] if not _is_duration(rows[0][0]) else [f"column {i + 1}" for i in range(len(rows[0]))]
-    body = rows[1:] if header is rows[0] else rows
-    names = [h.strip() for h in header]
+    first = numbered[0][1]
+    has_header = not _is_duration(first[0])
+    names = [h.strip() for h in first] if has_header else [f"column {i + 1}" for i in range(len(first))]
+    body = numbered[1:] if has_header else numbered
     if column is None:
         if len(names) != 1:
             raise FitError(f"{path}: {len(names)} columns ({', '.join(names)}); say which with --column")
@@ -42,8 +49,10 @@ def read_durations(path: Path, column: str | None, unit: str) -> tuple[list[floa
         raise FitError(f"{path}: no column {column!r}; the columns are: {', '.join(names)}")
     scale = UNIT_HOURS[unit]
     values: list[float] = []
-    first_row = 2 if header is rows[0] else 1
-    for number, row in enumerate(body, start=first_row):
+    for number, row in body:
+        if any(cell.strip() for cell in row[len(names):]):  # `1,5` read as 1 (and 5 dropped) gave wrong fits
+            raise FitError(f"{path}: row {number}: {len(row)} cells ({', '.join(row)}) under {len(names)} "
+                           f"column(s): a decimal comma? write 1.5 for 1,5, or quote the cell")
         cell = row[index].strip() if index < len(row) else ""
         if not cell:
             continue  # a missing observation
@@ -54,15 +63,28 @@ def read_durations(path: Path, column: str | None, unit: str) -> tuple[list[floa
     return values, names[index]
 
 
+def _delimiter(text: str) -> str:
+    """`;` or a tab when the first line is split by one of them and has no comma (a CSV saved by a
+    spreadsheet set to a decimal comma), a comma otherwise."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return next((d for d in (";", "\t") if d in first and "," not in first), ",")
+
+
 def _hours(cell: str, unit: str) -> float:
     """A bare number is in `unit`; a cell with its own unit ("45min") is converted."""
     try:
         number = float(cell)
     except ValueError:
+        if re.fullmatch(r"[-+]?\d+,\d+", cell):
+            raise ValueError(f"expected a duration, got {cell!r}: a decimal comma? write {cell.replace(',', '.')}") \
+                from None
         return parse_duration(cell)
     if not math.isfinite(number):
         raise ValueError(f"expected a finite duration, got {cell!r}")
-    return number * UNIT_HOURS[unit]
+    hours = number * UNIT_HOURS[unit]
+    if abs(hours) > MAX_HOURS:  # a scenario takes no longer duration: a typo or the wrong --unit
+        raise ValueError(f"expected at most {MAX_HOURS:,.0f} h (100 years; is --unit right?), got {cell!r}")
+    return hours
 
 
 def _is_duration(cell: str) -> bool:
@@ -98,7 +120,7 @@ def fit_table(fits: list[Fit], unit: str) -> list[str]:
               help="the unit of bare numbers in the file (a cell like '45min' carries its own)")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="write the histogram with the fits (PNG)")
 @click.option("--force", is_flag=True, help="replace an existing --plot file")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--seed", type=SEED, default=0, show_default=True,
               help="seed of the bootstrap (intervals and p-values)")
 @click.option("--bootstrap", type=click.IntRange(min=19, max=9999), default=BOOTSTRAP, show_default=True,
               help="resamples for the intervals and the goodness-of-fit p-value")
@@ -110,16 +132,13 @@ def fit(times: str, column: str | None, unit: str, plot_path: str | None, force:
     re-estimated on every resample), so a small p says the data are unlikely under that fit.
     """
     path = Path(times)
-    plot = Path(plot_path) if plot_path else None
-    if plot is not None:
-        if plot.suffix.lower() != ".png":
-            raise FitError(f"--plot {plot}: expected a file name ending in .png")
-        if plot.exists() and not force:
-            raise FitError(f"--plot {plot}: exists; add --force to replace it")
-        if plot.resolve() == path.resolve():
-            raise FitError(f"--plot {plot}: is the input file; choose another name")
+    plot = check_output_file(plot_path, "--plot", [path], force) if plot_path is not None else None
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise FitError(f"--plot {plot}: expected a file name ending in .png")
     values, name = read_durations(path, column, unit)
-    fits = fit_durations(values, f"{path} ({name})", seed=seed, bootstrap=bootstrap)
+    fits, unfitted = fit_all(values, f"{path} ({name})", seed=seed, bootstrap=bootstrap)
+    for dist, why in unfitted.items():
+        click.echo(f"note: {dist} could not be fitted to these data ({why}); it is left out", err=True)
     click.echo(f"{path}: {len(values):,} observations of {name!r} ({unit}), "
                f"mean {sum(values) / len(values):.4g}{unit}, min {min(values):.4g}{unit}, max {max(values):.4g}{unit}")
     for line in fit_table(fits, unit):
@@ -146,5 +165,4 @@ def _write_plot(plot: Path, values: list[float], fits: list[Fit], unit: str, nam
         data = png_bytes(fig)
     finally:
         close(fig)
-    plot.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(plot, data)
+    write_output_file(plot, data, "--plot")

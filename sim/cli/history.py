@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import check_executor
+from sim.cli.options import WORKERS, check_executor
 from sim.cli.outputs import claim_output, out_path
 from sim.decision.files import write_tables
 from sim.decision.history import declarations, failed_predictions, load_episodes, run_history
@@ -27,7 +27,7 @@ PREDICTION_FAILED_EXIT = 3
 @click.option("--markdown", is_flag=True, help="Also print the table as Markdown (docs/validation.md, History replays).")
 @click.option("--declared", is_flag=True, help="Print only what the replays declare, as Markdown; run nothing.")
 @click.option("--executor", type=click.Choice(["process", "serial"]), default="process", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores).")
+@click.option("--workers", type=WORKERS, help="Processes (default: all cores).")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 def history(directory: str, replications: int | None, out: str | None, markdown: bool, declared: bool,

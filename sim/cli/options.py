@@ -3,6 +3,7 @@ and how interruptions and failures are reported."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -12,12 +13,19 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from sim.experiments.arguments import EXECUTORS
+from sim.experiments import arguments
+from sim.experiments.arguments import EXECUTORS, MAX_SEED
 from sim.scenario.limits import workload_problems
 
 if TYPE_CHECKING:  # this module stays light: every command imports it, `dostyk validate` too
     from sim.experiments.results import Results
     from sim.scenario.schema import Scenario
+
+#: the type of every --seed option: a seed the runs accept (a 100-digit --seed was refused by the
+#: runner without naming the option)
+SEED = click.IntRange(min=0, max=MAX_SEED)
+#: the type of every --workers option: a few processes per core at most (arguments.workers says why)
+WORKERS = click.IntRange(min=1, max=arguments.MAX_WORKERS_PER_CORE * (os.cpu_count() or 1))
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
@@ -95,7 +103,7 @@ def execution_options(fn: Any) -> Any:
     for option in reversed([
         click.option("--executor", type=click.Choice(EXECUTORS), default="process",
                      show_default=True, help="Where tasks run: local processes, this process, or Dask."),
-        click.option("--workers", type=click.IntRange(min=1), help="Processes/Dask workers (default: all cores)."),
+        click.option("--workers", type=WORKERS, help="Processes/Dask workers (default: all cores)."),
         click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)."),
         click.option("--force", is_flag=True, help="Replace an existing output directory (and discard unfinished work)."),
         click.option("--resume", is_flag=True, help="Complete interrupted work, reusing its finished tasks."),
@@ -179,6 +187,10 @@ def check_scheduler(executor: str, scheduler: str | None) -> None:
     if scheduler is not None and executor != "dask":
         raise click.BadParameter(f"{scheduler} is a Dask scheduler address; add --executor dask",
                                  param_hint="--scheduler")
+    try:
+        arguments.scheduler(scheduler)
+    except arguments.ArgumentError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scheduler") from None
 
 
 def check_replications(scen: Scenario, source: str, replications: int | None) -> None:

@@ -22,6 +22,7 @@ import click
 
 from sim.errors import SimError
 from sim.experiments.atomic import ResultsExistError, WriteError, replaceable, write_errors
+from sim.experiments.atomic_file import write_atomically
 from sim.experiments.lock import output_lock
 from sim.experiments.manifest import Ownership, is_results_dir
 from sim.experiments.workdir import WorkDir
@@ -61,12 +62,23 @@ def out_path(out: str | None, default: Path) -> Path:
     return path
 
 
-def check_output_file(path: str, option: str, reading: Iterable[Path] = ()) -> None:
-    """Refuse a single output file (`--csv`, `--plot`) that would replace a file the command reads, or
-    a file of a results directory that dostyk wrote there (`dostyk kpis R --csv R/daily.csv` replaced
-    the data it had just read). A new name inside a results directory is fine: it is the user's, and
-    `--force` keeps it."""
+def check_output_file(path: str, option: str, reading: Iterable[Path] = (), force: bool = False) -> Path:
+    """Refuse a single output file (`--csv`, `--plot`) that cannot be written or must not be, before any work.
+
+    Refused: an empty name; a path below a file (`afile/x.png`: found only when writing, after the
+    work); a file the command reads, or a file of a results directory that dostyk wrote there (`dostyk
+    kpis R --csv R/daily.csv` replaced the data it had just read); an existing file without --force.
+    A new name inside a results directory is fine: it is the user's, and `--force` keeps it. Missing
+    directories above the file are made when it is written (as for --out)."""
+    if not path.strip():
+        raise click.BadParameter(f"{option} is empty; give a file name", param_hint=option)
     target = Path(path)
+    above = next((d for d in target.parents if d.exists()), None)
+    if above is not None and not above.is_dir():
+        raise click.BadParameter(f"cannot write {path}: {above} is a file, not a directory; choose another file",
+                                 param_hint=option)
+    if target.is_dir():
+        raise click.BadParameter(f"{path} is a directory; give a file name", param_hint=option)
     resolved = target.resolve()
     for parent in resolved.parents:
         if is_results_dir(parent):
@@ -77,11 +89,29 @@ def check_output_file(path: str, option: str, reading: Iterable[Path] = ()) -> N
                 raise click.BadParameter(
                     f"{path} is {rel} of the results directory {shown}, written by dostyk; writing there would "
                     f"replace it: choose a file outside it, or a name dostyk does not write", param_hint=option)
-    if target.exists():
+    if target.exists() or target.is_symlink():
         for source in reading:
-            if source.exists() and os.path.samefile(target, source):
+            if source.exists() and target.exists() and os.path.samefile(target, source):
                 raise click.BadParameter(f"{path} is the same file as {source}, which this command reads; writing "
                                          f"there would replace it: choose another file", param_hint=option)
+        if not force:
+            raise click.BadParameter(f"{path} already exists; add --force to replace it, or choose another file",
+                                     param_hint=option)
+    return target
+
+
+def write_output_file(path: str | Path, data: bytes, option: str) -> None:
+    """Write a single output file whole or not at all, making missing directories above it (removed again
+    if the write fails); a write the file system refuses is said plainly (WriteError), not as a crash."""
+    target = Path(path)
+    missing = [d for d in target.parents if not d.exists()]
+    try:
+        with write_errors(f"{option} {target}"):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(target, data)
+    except BaseException:
+        _remove_empty(missing)
+        raise
 
 
 def say_unchecked(directory: str) -> None:
@@ -132,13 +162,15 @@ def claim_output(out_dir: Path, force: bool, resume: bool, kind: str) -> Iterato
                 _check(out_dir, work, force, resume, kind)
                 try:
                     yield Claim(work)
-                except (WriteError, ResultsExistError) as exc:  # a disk that refused, or a user's file in the way
+                except BaseException as exc:
                     kept = WorkDir(work).count()
-                    if kept and "--resume" not in str(exc):
+                    # a disk that refused, or a user's file in the way: say how to finish without recomputing
+                    if isinstance(exc, (WriteError, ResultsExistError)) and kept and "--resume" not in str(exc):
                         when = "once the disk can be written" if isinstance(exc, WriteError) else "then"
                         hint = (f"{kept} finished task(s) are kept in {work}: {when}, run the same command with "
                                 f"--resume to write the results without computing them again")
                         exc.args = (f"{exc}\n  {hint}",)
+                    _drop_if_empty(work)
                     raise
     finally:
         _remove_empty(missing)  # a refused or failed command leaves no empty directories behind
@@ -155,6 +187,15 @@ def _check(out_dir: Path, work: Path, force: bool, resume: bool, kind: str) -> N
     WorkDir(work).check(resume, force, kind)
     if work.exists() and not resume:
         WorkDir(work).remove()
+
+
+def _drop_if_empty(work: Path) -> None:
+    """A command that failed before any task finished (a bad lever found late, an unreachable scheduler)
+    leaves nothing to resume: remove its work directory rather than leave an empty OUT.work behind.
+    A failed task's scenario (failed/) is kept, to reproduce it."""
+    kept = WorkDir(work)
+    if work.is_dir() and not kept.count() and not any((work / "failed").glob("*")):
+        kept.remove()
 
 
 def _remove_empty(made: list[Path]) -> None:

@@ -8,6 +8,8 @@ import click
 
 from sim.cli import windows as windows_cli
 from sim.cli.options import (
+    SEED,
+    WORKERS,
     both,
     check_executor,
     check_given_once,
@@ -40,7 +42,7 @@ MAX_REPLICATIONS = 200
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Override the scenario's replications.")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the scenario's seed.")
+@click.option("--seed", "-s", type=SEED, help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")
 @click.option("--changes", "workbook", type=click.Path(dir_okay=False), metavar="BOOK.xlsx",
               help="Scenario changes from a workbook sheet of key | value | unit rows (like --set).")
@@ -48,7 +50,7 @@ MAX_REPLICATIONS = 200
 @click.option("--force", is_flag=True, help="Replace an existing results directory (and discard unfinished work).")
 @click.option("--resume", is_flag=True, help="Complete an interrupted run, reusing its finished replications.")
 @click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), help="Processes to use (default: all cores).")
+@click.option("--workers", type=WORKERS, help="Processes to use (default: all cores).")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 @click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.analysis.stats import corridor_rows, summarise
 from sim.analysis.window import AT_DATE_KPIS, WINDOW_KPIS, at_date, check_window, window_kpis
-from sim.cli.outputs import check_output_file, say_unchecked
+from sim.cli.outputs import check_output_file, say_unchecked, write_output_file
 from sim.experiments.results import Results
 from sim.reporting.tables import format_summary
 from sim.scenario.schema import Scenario
@@ -171,8 +171,9 @@ def writer(results: Results, windows: Sequence[Window], dates: Sequence[dt.date]
 @click.option("--at", "dates", multiple=True, metavar="DAY", help=AT_HELP)
 @click.option("--crossing", metavar="NAME", help=CROSSING_HELP)
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the values per replication to this CSV.")
+@click.option("--force", is_flag=True, help="Replace an existing --csv file.")
 def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], crossing: str | None,
-         csv_path: str | None) -> None:
+         csv_path: str | None, force: bool) -> None:
     """KPIs of RESULTS_DIR over dated windows and at dates, without running again.
 
     Means with 95 % CIs over the replications, from the daily series: whole calendar days, both
@@ -182,14 +183,16 @@ def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], cro
     chosen, days = parse_windows(windows), parse_dates(dates)
     if not chosen and not days:
         raise click.UsageError("give at least one --window FROM:TO or --at DAY")
-    if csv_path:
+    if csv_path is not None:
         given = Path(results_dir)
-        check_output_file(csv_path, "--csv", [p for p in given.rglob("*") if p.is_file()] if given.is_dir() else [])
+        check_output_file(csv_path, "--csv", [p for p in given.rglob("*") if p.is_file()] if given.is_dir() else [],
+                          force)
     results = Results.read(results_dir)
     say_unchecked(results_dir)
     check_inside(results.scenario, chosen, days)
     check_crossing(crossing, crossing_names(results.daily))
     click.echo(describe(results.daily, chosen, days, crossing))
-    if csv_path:
-        only(tables(results.daily, chosen, days), crossing).to_csv(csv_path, index=False)
+    if csv_path is not None:
+        data = only(tables(results.daily, chosen, days), crossing).to_csv(index=False).encode("utf-8")
+        write_output_file(csv_path, data, "--csv")  # whole or not at all
         click.echo(f"\nValues per replication written to {csv_path}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.errors import SimError
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import ScenarioError, problem_line
 
 
 class InputError(ScenarioError):
@@ -15,7 +15,7 @@ class InputError(ScenarioError):
 
     def __str__(self) -> str:
         lines = [f"{self.source}: {getattr(self, 'what', 'invalid input')}"]
-        lines += [f"  {path or '(top level)'}: {message}" for path, message in self.problems]
+        lines += [problem_line(self.source, path, message) for path, message in self.problems]
         return "\n".join(lines)
 
 

@@ -145,10 +145,10 @@ class Evaluator:
 
             from distributed import Client, LocalCluster
 
-            from sim.experiments.executors import DaskExecutor
+            from sim.experiments.executors import DaskExecutor, connect
 
             if self.scheduler:
-                client = Client(self.scheduler)
+                client = connect(self.scheduler)
             else:
                 cluster = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                                        host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)

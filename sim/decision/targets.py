@@ -32,7 +32,8 @@ from sim.decision.inputs import kpi_problem
 from sim.decision.levers import Lever, resolve
 from sim.scenario.base import Date
 from sim.scenario.errors import ScenarioError, describe_validation_error
-from sim.scenario.loader import MAX_FILE_BYTES, parse_yaml
+from sim.scenario.input_file import unreadable
+from sim.scenario.loader import parse_yaml
 from sim.scenario.schema import Scenario
 
 
@@ -201,10 +202,9 @@ def load_targets(path: str | os.PathLike[str]) -> TargetsFile:
     source = str(path)
     p = Path(path)
     what = "invalid targets file"
-    if not p.is_file():
-        raise InputError(source, [("", "no such file")], what)
-    if p.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(source, [("", f"file is larger than {MAX_FILE_BYTES // 1000} kB; refusing to read it")], what)
+    why = unreadable(p, "a targets file (.yaml)")
+    if why is not None:
+        raise InputError(source, [("", why)], what)
     try:
         data = parse_yaml(p.read_text(encoding="utf-8"), source)
     except UnicodeDecodeError:

@@ -8,6 +8,8 @@ raises ArgumentError (a ValueError too, as Python code expects) saying what was 
 from __future__ import annotations
 
 import numbers
+import os
+from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import SimError
@@ -34,6 +36,16 @@ def whole(name: str, value: Any, minimum: int, maximum: int | None = None, why: 
     return number
 
 
+def scenario(value: Any, name: str = "scenario") -> Scenario:
+    """`value` if it is a Scenario; a path (the likeliest slip in a notebook) is refused saying how to load it."""
+    from sim.scenario.schema import Scenario  # pydantic: only when the API is called
+
+    if isinstance(value, Scenario):
+        return value
+    hint = f" (load the file first: sim.load_scenario({str(value)!r}))" if isinstance(value, (str, PathLike)) else ""
+    raise ArgumentError(f"{name} must be a Scenario{hint}, got {type(value).__name__}")
+
+
 def replications(value: Any, default: int, minimum: int = 1, why: str = "") -> int:
     """The replications to run: the scenario's `default` when None."""
     return default if value is None else whole("replications", value, minimum, 100_000, why)
@@ -44,9 +56,42 @@ def seed(value: Any, default: int) -> int:
     return default if value is None else whole("seed", value, 0, MAX_SEED)
 
 
+#: worker processes per CPU core at most: the runs are CPU-bound, so more only add memory (~100 MB each);
+#: `--workers 100000` on a 1,000-task sweep started 1,000 processes on a 2-core machine
+MAX_WORKERS_PER_CORE = 8
+
+
 def workers(value: Any) -> int | None:
     """Worker processes: None means all cores."""
-    return None if value is None else whole("workers", value, 1)
+    if value is None:
+        return None
+    number = whole("workers", value, 1)
+    limit = MAX_WORKERS_PER_CORE * (os.cpu_count() or 1)
+    if number > limit:
+        raise ArgumentError(f"workers must be at most {limit:,} ({MAX_WORKERS_PER_CORE} per CPU core of this machine: "
+                            f"the runs are CPU-bound, so more processes only add memory), got {value!r}")
+    return number
+
+
+def scheduler(value: Any) -> str | None:
+    """A Dask scheduler address (tcp://host:8786, host:8786, tls://…), checked before any work:
+    "not an address" was an internal error once the tasks were ready to go."""
+    if value is None:
+        return None
+    example = "an address such as tcp://host:8786"
+    if not isinstance(value, str) or not value.strip():
+        raise ArgumentError(f"scheduler must be {example}, got {value!r}")
+    try:
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError:  # the executor says that the dask extra is missing
+        return value
+    try:
+        kind, location = parse_address(value)
+        if kind in ("tcp", "tls", "ws", "wss") and not parse_host_port(location)[0]:
+            raise ValueError("no host")
+    except ValueError as exc:
+        raise ArgumentError(f"scheduler {value!r} is not {example} ({exc})") from None
+    return value
 
 
 def as_run(scenario: Scenario, seed: int, replications: int) -> Scenario:

@@ -195,7 +195,7 @@ def compare(
     Replications and seed default to the first scenario's; all scenarios use the same seed, which
     is what makes the comparison paired.
     """
-    scenarios = list(scenarios)
+    scenarios = [arguments.scenario(s, f"scenarios[{i}]") for i, s in enumerate(scenarios)]
     if len(scenarios) < 2:
         raise arguments.ArgumentError("compare needs at least two scenarios")
     first = scenarios[0]

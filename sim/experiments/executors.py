@@ -89,6 +89,25 @@ class TaskError(SimError):
         return (type(self), (self.args[0], self.details))
 
 
+class SchedulerError(SimError):
+    """The Dask scheduler given by address cannot be reached (exit status 1: the address may be right)."""
+
+    exit_code = 1
+    prefix = "dostyk: "
+
+
+def connect(scheduler: str) -> Any:
+    """A Dask client of the scheduler at `scheduler`; one that cannot be reached is a SchedulerError
+    (a TimeoutError is an OSError: it was said as 'could not write the work directory')."""
+    from distributed import Client
+
+    try:
+        return Client(arguments.scheduler(scheduler))
+    except OSError as exc:
+        raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {exc}; check the address and that the "
+                             f"scheduler is running (without --scheduler, a local cluster is started)") from None
+
+
 def execute(task: Task) -> ReplicationResult:
     """Run one task (this is what workers call); failures become a TaskError naming the task."""
     try:
@@ -267,7 +286,7 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, client: Any = None) -> None:
-        self.scheduler = scheduler
+        self.scheduler = arguments.scheduler(scheduler)
         self.workers = arguments.workers(workers) or os.cpu_count() or 1
         self.client = client
 
@@ -285,7 +304,7 @@ class DaskExecutor:
         own_client = client is None
         if own_client:
             if self.scheduler:
-                client = Client(self.scheduler)
+                client = connect(self.scheduler)
             else:
                 cluster = LocalCluster(n_workers=min(self.workers, len(tasks)), threads_per_worker=1,
                                        processes=True, host="127.0.0.1", dashboard_address=None,

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.metrics import KPI_NAMES
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import ScenarioError, problem_line
+from sim.scenario.input_file import unreadable
 from sim.scenario.levers import COMPARE, lever_problems
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -43,7 +44,7 @@ class ExperimentFileError(ScenarioError):
 
     def __str__(self) -> str:
         return "\n".join([f"{self.source}: invalid experiment file",
-                          *(f"  {path or '(top level)'}: {message}" for path, message in self.problems)])
+                          *(problem_line(self.source, path, message) for path, message in self.problems)])
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,9 @@ def read_experiment(path: str | Path) -> Experiment:
     """Read, check and load an experiment file and the scenarios it names (before anything runs)."""
     source = Path(path)
     where = str(source)
-    if not source.is_file():
-        raise ExperimentFileError(where, [("", "no such file" if not source.exists() else "not a regular file")])
+    why = unreadable(source, "an experiment file (.yaml)")
+    if why is not None:
+        raise ExperimentFileError(where, [("", why)])
     try:
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -128,9 +130,11 @@ def _baseline(value: Any, source: Path, where: str) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise ExperimentFileError(where, [("baseline", f"expected a scenario file path, got {value!r}")])
     path = source.parent / value  # as written: messages and labels show the user's own path
-    if not path.is_file():
-        raise ExperimentFileError(where, [("baseline", (f"{value}: no such scenario file (looked for {path}; a "
-                                                       "relative path is read from the experiment file's folder)"))])
+    why = unreadable(path, "a scenario file (.yaml)")
+    if why is not None:
+        why = "no such scenario file" if why == "no such file" else why
+        raise ExperimentFileError(where, [("baseline", (f"{value}: {why} (looked for {path}; a relative path is "
+                                                       "read from the experiment file's folder)"))])
     return path
 
 

@@ -24,7 +24,7 @@ from sim.analysis.stats import summarise
 from sim.errors import SimError
 from sim.experiments.arguments import as_run
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
-from sim.experiments.manifest import FILES, damage
+from sim.experiments.manifest import FILES, KIND_MARKER, damage
 from sim.scenario.limits import rows_already_written
 from sim.scenario.schema import Scenario
 
@@ -142,6 +142,12 @@ class Results:
         if not d.is_dir():
             raise DamagedResultsError(f"{d}: no such results directory")
         missing = [f for f in RESULT_FILES if not (d / f).is_file()]
+        other = next((k for k, m in KIND_MARKER.items() if k != "run" and (d / m).is_file()), None)
+        if missing and other is not None and not (d / KIND_MARKER["run"]).is_file():
+            other = "experiment" if other == "compare" and (d / "experiment.yaml").is_file() else other
+            raise DamagedResultsError(
+                f"{d} holds what `dostyk {other}` wrote, not the results of `dostyk run`, "
+                f"which this command reads (to rebuild its files, run `dostyk {other}` again with --force)")
         if missing:
             raise DamagedResultsError(f"{d} is not a complete results directory (missing: {', '.join(missing)})")
         metadata = _read(d, "metadata.json", json.loads)

@@ -184,6 +184,7 @@ def run(
     With `workdir`, each finished replication is stored there; after an interruption, the same
     call with `resume=True` computes only the missing replications.
     """
+    scenario = arguments.scenario(scenario)
     n = arguments.replications(replications, scenario.replications)
     if replications is not None:  # the file's own replications were bounded when it was validated
         too_many = [msg for path, msg in workload_problems(scenario, n) if path == "replications"]

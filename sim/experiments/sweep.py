@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from sim.experiments.workdir import WorkDir
 from sim.scenario.effects import scenario_warnings
 from sim.scenario.errors import ScenarioError
 from sim.scenario.levers import SWEEP, lever_problems
+from sim.scenario.limits import MAX_GRID_POINTS, MAX_SWEEP_RUNS
 from sim.scenario.loader import parse_yaml, validate_scenario
 from sim.scenario.schema import Scenario
 
@@ -48,6 +50,12 @@ def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
         if not vals:
             raise arguments.ArgumentError(f"lever {lever!r} has no values")
         values.append(vals)
+    size = math.prod(len(v) for v in values)
+    if size > MAX_GRID_POINTS:
+        counts = " × ".join(f"{len(v):,}" for v in values)
+        raise arguments.ArgumentError(
+            f"the grid of lever values has {size:,} points ({counts}); the limit is {MAX_GRID_POINTS:,} (each point's "
+            f"scenario is built before the first run) — give fewer values, or sweep in parts")
     return [dict(zip(levers, combo)) for combo in itertools.product(*values)]
 
 
@@ -152,11 +160,17 @@ def sweep(
     With `workdir`, each finished task is stored there as it completes; after an interruption the
     same call with `resume=True` computes only the missing tasks.
     """
+    scenario = arguments.scenario(scenario)
     n = arguments.replications(replications, scenario.replications)
     seed = arguments.seed(seed, scenario.seed)
     scenarios = check_levers(scenario, vary)
     held.check_sweep(scenario, scenarios, n)  # every task's results are held together: before any runs
     points = grid(vary)
+    if len(points) * n > MAX_SWEEP_RUNS:
+        raise arguments.ArgumentError(
+            f"the sweep has {len(points):,} points × {n:,} replications = {len(points) * n:,} runs; the limit is "
+            f"{MAX_SWEEP_RUNS:,} (every run's KPI table is kept in memory) — fewer replications or points, or sweep "
+            f"in parts")
     levers = {k: _values(v) for k, v in vary.items()}
     tasks = []
     warn_about(scenario)

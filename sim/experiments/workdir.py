@@ -71,8 +71,17 @@ class WorkDir:
         if path is None:
             yield None
             return
+        existed = Path(path).exists()
         with write_errors(f"the work directory {path}"), output_lock(path):
-            yield cls.open(path, resume=resume, manifest=manifest)
+            work = cls.open(path, resume=resume, manifest=manifest)
+            try:
+                yield work
+            except BaseException:
+                # a failure before any task finished (an unreachable scheduler, a bad first task
+                # whose scenario is kept in failed/ stays) leaves nothing to resume: no empty OUT.work
+                if not existed and not work.count() and not any((work.path / "failed").glob("*")):
+                    work.remove()
+                raise
 
     def manifest(self) -> dict[str, Any]:
         """What the work directory says it holds (empty if it does not say)."""

@@ -241,6 +241,7 @@ def dwell_percentiles(results: Results) -> Figure:
     offsets = {"dwell_h_p50": -0.25, "dwell_h_p90": 0.0, "dwell_h_p99": 0.25}
     rng = np.random.default_rng(0)  # fixed jitter: the same figure every time
     positive: list[float] = []
+    labelled: set[str] = set()  # each style labelled once, on the first cargo that has values
     for col, (label, marker, color) in PERCENTILE_STYLE.items():
         for i, cargo in enumerate(cargos):
             values = kp.loc[kp["cargo"] == cargo, col].astype(float).dropna().to_numpy()
@@ -252,12 +253,14 @@ def dwell_percentiles(results: Results) -> Figure:
                        boxprops={"facecolor": color, "alpha": 0.25, "edgecolor": color},
                        medianprops={"color": color}, whiskerprops={"color": color}, capprops={"color": color})
             ax.scatter(x + rng.uniform(-0.05, 0.05, len(values)), values, s=16, marker=marker, color=color,
-                       edgecolor="white", linewidth=0.4, zorder=3, label=label if i == 0 else None, gid=label)
+                       edgecolor="white", linewidth=0.4, zorder=3, label=None if col in labelled else label, gid=label)
+            labelled.add(col)
     means = kp.groupby("cargo", sort=False)["dwell_h_mean"].mean()
     for i, cargo in enumerate(cargos):
         if cargo in means and math.isfinite(means[cargo]):
             ax.hlines(means[cargo], i - 0.38, i + 0.38, color="black", linewidth=1, linestyle="--",
-                      label="mean dwell (mean of replications)" if i == 0 else "_nolegend_", gid="mean")
+                      label="_nolegend_" if "mean" in labelled else "mean dwell (mean of replications)", gid="mean")
+            labelled.add("mean")
     if positive and max(positive) / max(min(positive), 1e-9) > 30:
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
@@ -269,11 +272,11 @@ def dwell_percentiles(results: Results) -> Figure:
     ax.set_ylabel("Dwell, border arrival → unloaded (hours)")
     ax.set_title(f"Dwell percentiles across {results.replications} replications")
     ax.grid(True, axis="y", alpha=0.3, which="major")
-    if ax.get_legend_handles_labels()[0]:
+    if labelled:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    else:  # a run too short for any wagon to be unloaded in its statistics window
-        ax.text(0.5, 0.5, "no wagon was unloaded in the statistics window", transform=ax.transAxes,
-                ha="center", va="center", color="grey")
+    else:  # a short run, or a closed crossing: no wagon reached the end of unloading
+        ax.text(0.5, 0.5, "no wagon was unloaded in the counted period", transform=ax.transAxes,
+                ha="center", va="center", color="0.4")
     return fig
 
 

@@ -13,6 +13,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_serializer, mode
 
 from sim.scenario.base import MAX_COUNT, DateTime, Name, StrictModel, Weight, normalised
 from sim.scenario.distributions import Distribution, PositiveHours
+from sim.scenario.errors import ScenarioRuleError
 from sim.scenario.target_ref import TargetRef
 
 
@@ -37,9 +38,10 @@ class Demand(StrictModel):
             if self.trains_per_day is not None:
                 raise ValueError("monthly_profile goes with tonnes_per_year, not trains_per_day")
             if len(self.monthly_profile) != 12:
-                raise ValueError(f"monthly_profile: expected 12 monthly weights, got {len(self.monthly_profile)}")
+                raise ScenarioRuleError([("monthly_profile",
+                                          f"expected 12 monthly weights, got {len(self.monthly_profile)}")])
             if sum(self.monthly_profile) <= 0:
-                raise ValueError("monthly_profile: expected at least one weight above 0")
+                raise ScenarioRuleError([("monthly_profile", "expected at least one weight above 0")])
         return self
 
     @property

@@ -26,9 +26,16 @@ class ScenarioError(SimError):
 
     def __str__(self) -> str:
         lines = [f"{self.source}: invalid scenario"]
-        for path, message in self.problems:
-            lines.append(f"  {path or '(top level)'}: {message}")
+        lines += [problem_line(self.source, path, message) for path, message in self.problems]
         return "\n".join(lines)
+
+
+def problem_line(source: str, path: str, message: str) -> str:
+    """One problem under its heading: the key path, or for the whole of a file "(top level)"; a problem
+    with the whole of an option (`--vary x`, `--precision abc`) has no key path to name, so none is shown."""
+    if not path and source.startswith("-"):
+        return f"  {message}"
+    return f"  {path or '(top level)'}: {message}"
 
 
 class ScenarioRuleError(ValueError):

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.scenario.errors import ScenarioError
+from sim.scenario.input_file import unreadable
 
 EXTENDS = "extends"
 REMOVE = "remove"
@@ -94,8 +95,8 @@ def _resolve(data: Any, path: Path, read: Reader, chain: tuple[Path, ...], where
         if len(chain) >= MAX_DEPTH:
             raise ScenarioError(str(path), [(here, (f"more than {MAX_DEPTH} files extend one another: "
                                                    f"{_chain_text((*chain, key))}"))])
-        if not base_path.is_file():
-            why = "is a directory" if base_path.is_dir() else "no such file"
+        why = unreadable(base_path, "a scenario file (.yaml)")
+        if why is not None:
             shown = f"{name!r}" if str(base_path) == name else f"{name!r} ({base_path})"
             raise ScenarioError(str(path), [(here, (f"{shown}: {why} "
                                                    f"(files read: {_chain_text(chain)})"))])

@@ -12,6 +12,7 @@ from typing import Any
 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.includes import resolve_extends, uses_extends
+from sim.scenario.input_file import unreadable
 from sim.scenario.schema import Scenario
 from sim.scenario.yamltext import MAX_FILE_BYTES, parse_yaml
 
@@ -29,12 +30,9 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     """The parsed mapping in one file, as written (no `extends:` resolved)."""
     source = str(path)
     p = Path(path)
-    if p.is_dir():
-        raise ScenarioError(source, [("", "is a directory; expected a scenario file (.yaml)")])
-    if not p.is_file():
-        raise ScenarioError(source, [("", "no such file" if not p.exists() else "not a regular file")])
-    if p.stat().st_size > MAX_FILE_BYTES:
-        raise ScenarioError(source, [("", f"file is larger than {MAX_FILE_BYTES // 1000} kB; refusing to read it")])
+    why = unreadable(p, "a scenario file (.yaml)")
+    if why is not None:
+        raise ScenarioError(source, [("", why)])
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:

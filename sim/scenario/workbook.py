@@ -19,6 +19,7 @@ from zipfile import BadZipFile
 
 from sim.scenario.durations import UNIT_HOURS
 from sim.scenario.errors import ScenarioError
+from sim.scenario.input_file import unreadable
 from sim.scenario.loader import parse_yaml
 from sim.scenario.schema import Scenario
 
@@ -74,6 +75,9 @@ def read_workbook(path: str | Path) -> tuple[str, list[Row]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     path = Path(path)
+    why = unreadable(path, "an Excel workbook (.xlsx)", max_bytes=None)
+    if why is not None:
+        raise ScenarioError(str(path), [("", why)])
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -95,6 +99,10 @@ def read_workbook(path: str | Path) -> tuple[str, list[Row]]:
     seen: dict[str, str] = {}
     for number, cells in enumerate(rows[1:], start=2):
         key = _text(cells[0] if cells else None)
+        if not key and any(_text(c) for c in cells[1:3]):  # a value whose key was deleted: it changed nothing
+            shown = " | ".join(t for t in (_text(c) for c in cells[1:3]) if t)
+            why = f"the key is empty but the row holds {shown!r}; give the key path (e.g. unloading.grain.points) or delete the row"
+            raise ScenarioError(where, [(f"cell A{number}", why)])
         if not key or key.startswith("#"):
             continue  # blank rows and comments
         cell = f"B{number}"

@@ -210,7 +210,7 @@ def parse_yaml(text: str, source: str, at: str = "") -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "unknown position"
-        raise ScenarioError(source, [("", f"not valid YAML at {where}: {exc.problem}")]) from None
+        raise ScenarioError(source, [("", f"not valid YAML at {where}: {exc.problem}{_syntax_hint(exc.problem)}")]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(source, [("", f"not valid YAML: {exc}")]) from None
     except RecursionError:
@@ -223,6 +223,22 @@ def parse_yaml(text: str, source: str, at: str = "") -> Any:
         several_lines = "\n" in text.strip()
         raise ScenarioError(source, [(path, value.problem(several_lines)) for path, value in found])
     return data
+
+
+#: PyYAML's words for the slips people make by hand, and what to do instead
+_SYNTAX_HINTS = {
+    "'\\t'": "YAML indents with spaces only: replace the tab with spaces",
+    "found another document": "a file holds one YAML document: remove the second '---' and what follows it",
+    "mapping values are not allowed here": ("a value holding ': ' must be quoted ('a: b'), or a key is indented "
+                                           "one level too deep"),
+}
+
+
+def _syntax_hint(problem: object) -> str:
+    """What to do about a YAML syntax problem, when it is a known slip ('' otherwise)."""
+    text = str(problem or "")
+    found = [hint for words, hint in _SYNTAX_HINTS.items() if words in text]
+    return f" ({found[0]})" if found else ""
 
 
 class _Dumper(yaml.SafeDumper):

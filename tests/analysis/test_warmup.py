@@ -11,6 +11,7 @@ from click.testing import CliRunner
 import sim
 from sim.analysis.warmup import mser, suggest_from_daily
 from sim.cli import cli
+from sim.experiments.arguments import ArgumentError
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2023.yaml"
@@ -71,3 +72,22 @@ def test_cli_warmup() -> None:
                                    "--executor", "serial", "-q"])
     assert res.exit_code == 0, res.output
     assert "Suggested warm-up:" in res.output and "MSER-5" in res.output
+
+
+@pytest.mark.parametrize(("changes", "options", "message"), [
+    ({}, {"cargo": "wheat"}, "no daily rows for cargo 'wheat'; expected one of: grain, containers, all"),
+    ({}, {"column": "backlog"}, "no daily column 'backlog'; expected one of: arrivals_wagons"),
+    ({"duration": "10d"}, {}, "MSER-5 needs at least 20 daily values, and the run has 10 days"),
+])
+def test_a_series_the_run_cannot_give_is_refused_before_any_replication(
+        changes: dict[str, str], options: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dostyk warmup --cargo wheat` (or a misspelt --series, or a 10-day run) ran every replication first."""
+    import sim.experiments.warmup as warmup
+
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a replication ran before the inputs were checked")
+
+    monkeypatch.setattr(warmup, "run", no_run)
+    scenario = sim.load_scenario(BASELINE).with_changes({"duration": "60d", **changes})
+    with pytest.raises(ArgumentError, match=message):
+        sim.suggest_warmup(scenario, replications=2, executor="serial", **options)  # type: ignore[arg-type]

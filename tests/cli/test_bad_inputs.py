@@ -523,6 +523,77 @@ HELD_CASES: list[Case] = [
 ]
 CASES += HELD_CASES
 
+# -- a hostile new user: single output files (--plot, --csv), `dostyk fit`'s durations, warmup's series, --seed
+_TIMES = {"times.csv": "hours\n" + "".join(f"{h}\n" for h in range(1, 13))}
+OUTPUT_FILE_CASES: list[Case] = [
+    Case("warmup-plot-under-a-file", "`warmup --plot afile/p.png` where afile is a file (an internal error after "
+         "the whole run)", ["warmup", "{file}", "--plot", "afile/p.png", "--quiet"], "--plot",
+         "cannot write afile/p.png: afile is a file, not a directory", names_file=False, files={"afile": "mine"}),
+    Case("warmup-plot-empty", "`warmup --plot ''` (was ignored: no plot, no word)",
+         ["warmup", "{file}", "--plot", "", "--quiet"], "--plot", "--plot is empty; give a file name",
+         names_file=False),
+    Case("kpis-csv-exists", "`kpis R --csv mine.csv` over an existing file (it was replaced without a word)",
+         ["kpis", "R", "--at", "2024-01-01", "--csv", "mine.csv"], "--csv",
+         "mine.csv already exists; add --force to replace it", names_file=False,
+         files={"R/metadata.json": _MARKER % "", "R/daily.csv": "day\n1\n", "mine.csv": "mine"}),
+    Case("fit-plot-under-a-file", "`fit T.csv --plot afile/p.png` where afile is a file (an internal error)",
+         ["fit", "times.csv", "--plot", "afile/p.png"], "--plot", "afile is a file, not a directory",
+         names_file=False, files={**_TIMES, "afile": "mine"}),
+    Case("fit-huge-duration", "`dostyk fit` of a column with 1e300 hours (an internal error in the gamma fit)",
+         ["fit", "times.csv"], "times.csv: row 14, column 'hours'", "expected at most 876,000 h (100 years; is --unit right?)",
+         names_file=False, files={"times.csv": _TIMES["times.csv"] + "1e300\n"}),
+    Case("warmup-unknown-cargo", "`warmup --cargo wheat` (refused only after every replication had run)",
+         ["warmup", "{file}", "--cargo", "wheat", "--quiet"], "cargo 'wheat'",
+         "expected one of: grain, containers, all", names_file=False),
+    Case("warmup-too-short", "`warmup` of a 10-day run (MSER-5 needs 20 days: refused only after the run)",
+         ["warmup", "{file}", "--set", "duration=10d", "--quiet"], "--set duration=20d",
+         "MSER-5 needs at least 20 daily values, and the run has 10 days", names_file=False),
+    Case("seed-beyond-64-bits", "`run --seed` beyond 64 bits (the runner refused it without naming the option)",
+         ["run", "{file}", "--seed", "99999999999999999999", "--quiet", "--out", "out"], "'--seed'",
+         "is not in the range 0<=x<=9223372036854775807", names_file=False),
+    # every input file is looked at the same way (sim.scenario.input_file)
+    Case("extends-directory", "`extends: sub` naming a directory", ["validate", "{file}"], "extends",
+         "'sub': is a directory; expected a scenario file (.yaml)", text="extends: sub\nname: mini\n",
+         files={"sub/notes.txt": "mine"}),
+    Case("experiment-baseline-directory", "experiment file whose baseline is a directory (was 'no such scenario file')",
+         _EXPERIMENT, "baseline", "sub: is a directory; expected a scenario file (.yaml)", names_file=False,
+         files={"exp.yaml": "baseline: sub\nvariants:\n  eight: {unloading.grain.points: 8}\n",
+                "sub/notes.txt": "mine"}),
+    Case("targets-device", "`calibrate --targets /dev/null` (was 'no such file')",
+         ["calibrate", "{file}", "--targets", os.devnull, "--quiet", "--out", "out"], os.devnull,
+         "not a regular file (a device, pipe or socket would never end or never answer)", names_file=False),
+    Case("fit-device", "`dostyk fit /dev/null` (a named pipe was opened and waited on forever)",
+         ["fit", os.devnull], os.devnull, "not a regular file (a device, pipe or socket would never end or never answer)",
+         names_file=False),
+    # YAML slips made by hand: the parser's words, and what to do
+    Case("tab-indent", "a line indented with a tab (said only as 'cannot start any token')", ["validate", "{file}"],
+         "not valid YAML at line 7", "YAML indents with spaces only: replace the tab with spaces",
+         text=_mini(("  grain: {payload_t: 68", "\tgrain: {payload_t: 68"))),
+    Case("two-documents", "a second YAML document after `---` (said only as 'but found another document')",
+         ["validate", "{file}"], "not valid YAML at line", "a file holds one YAML document: remove the second '---'",
+         text=_mini(append="---\nname: other\n")),
+    Case("report-of-a-comparison", "`report C` on a comparison's directory (was 'not a complete results directory "
+         "(missing: scenario.yaml, metadata.json…)', as if damaged)", ["report", "C"], "C holds what `dostyk compare` "
+         "wrote", "not the results of `dostyk run`, which this command reads", names_file=False,
+         files={"C/comparison.json": '{"version": "0", "seed": 1, "replications": 2}', "C/kpis.csv": "replication\n0\n"}),
+    Case("scheduler-not-an-address", "`sweep --executor dask --scheduler 'not an address'` (an internal error once "
+         "the tasks were ready)", ["sweep", "{file}", "--vary", "unloading.grain.points=4,8", "--executor", "dask",
+                                   "--scheduler", "not an address", "--quiet", "--out", "out"], "--scheduler",
+         "is not an address such as tcp://host:8786", names_file=False),
+    Case("fit-decimal-comma", "`dostyk fit` of times written with a decimal comma, `1,5` (read as 1 hour: wrong fits, "
+         "no word)", ["fit", "times.csv"], "times.csv: row 2", "a decimal comma? write 1.5 for 1,5", names_file=False,
+         files={"times.csv": "hours\n" + "".join(f"{h},5\n" for h in range(1, 13))}),
+    Case("fit-semicolons", "`dostyk fit --column hours` of a spreadsheet's `;`-separated CSV (the whole header was "
+         "one column; `1,5;2` read as 1)", ["fit", "times.csv", "--column", "hours"], "times.csv: row 2, column 'hours'",
+         "expected a duration, got '1,5': a decimal comma? write 1.5", names_file=False,
+         files={"times.csv": "hours;count\n" + "".join(f"{h},5;2\n" for h in range(1, 13))}),
+    Case("sweep-huge-grid", "`sweep` of 101 × 101 values (300 × 300 built scenarios for a minute, 1.6 GB and growing)",
+         ["sweep", "{file}", "--vary", "unloading.grain.points=" + ",".join(map(str, range(1, 102))), "--vary",
+          "unloading.containers.points=" + ",".join(map(str, range(1, 102))), "--quiet", "--out", "out"],
+         "has 10,201 points (101 × 101)", "the limit is 10,000", names_file=False),
+]
+CASES += OUTPUT_FILE_CASES
+
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
 XLSX_CASE = Case("xlsx-too-many-rows", "`run --xlsx` whose daily series would not fit in an Excel sheet",

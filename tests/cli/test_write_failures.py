@@ -102,3 +102,17 @@ def test_a_read_only_directory_is_said_plainly(here: Path, monkeypatch: pytest.M
     assert code == 1, err
     assert f"dostyk: could not write into shared: {expected}" in err and "Traceback" not in err
     assert list(parent.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_output_printed_to_a_full_disk_is_said_plainly() -> None:
+    """`dostyk schema > FILE` on a full disk was "internal error: OSError: [Errno 28] …"."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("dostyk")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "sim.cli"]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([*cmd, "schema"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == "dostyk: could not write the output: No space left on device", proc.stderr

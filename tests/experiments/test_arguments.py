@@ -31,6 +31,8 @@ def short() -> sim.Scenario:
     ({"seed": -1}, "seed must be between 0 and 9,223,372,036,854,775,807, got -1"),
     ({"workers": -4}, "workers must be at least 1, got -4"),
     ({"workers": 0}, "workers must be at least 1, got 0"),
+    # 1,000 worker processes were started for a 1,000-task sweep on a 2-core machine
+    ({"workers": 100_000}, "workers must be at most"),
     ({"executor": "proces"}, "unknown executor 'proces'"),
 ])
 def test_run_refuses_arguments_it_used_to_coerce(short: sim.Scenario, kwargs: dict, says: str) -> None:
@@ -97,3 +99,15 @@ def test_a_guarded_script_runs_with_worker_processes(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "2"
+
+
+@pytest.mark.parametrize("call", ["run", "sweep", "compare", "suggest_warmup"])
+def test_a_path_where_a_scenario_is_expected_says_how_to_load_it(call: str, short: sim.Scenario) -> None:
+    """`sim.run("baseline.yaml")` was "AttributeError: 'str' object has no attribute 'replications'"."""
+    path = str(SCENARIOS / "baseline_2023.yaml")
+    calls = {"run": lambda: sim.run(path, replications=1, executor="serial"),
+             "sweep": lambda: sim.sweep(path, {"unloading.grain.points": [4, 5]}, replications=1, executor="serial"),
+             "compare": lambda: sim.compare([short, path], replications=2, executor="serial"),
+             "suggest_warmup": lambda: sim.suggest_warmup(path, replications=1, executor="serial")}
+    with pytest.raises(ArgumentError, match=r"must be a Scenario \(load the file first: sim\.load_scenario\("):
+        calls[call]()

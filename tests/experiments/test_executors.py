@@ -202,3 +202,32 @@ def test_a_kept_pool_serves_every_batch_and_stops_on_close_or_failure(short: sim
     finally:
         executor.close()
     assert executor._kept is None
+
+
+@pytest.mark.parametrize(("address", "says"), [
+    ("not an address", "missing port number"), ("tcp://:8786", "no host"), ("", "must be an address"),
+])
+def test_a_scheduler_address_dask_cannot_read_is_refused_before_any_work(address: str, says: str) -> None:
+    """"not an address" was an internal error (ValueError) once the tasks were ready to go."""
+    from sim.experiments.arguments import ArgumentError
+
+    with pytest.raises(ArgumentError, match=says):
+        make_executor("dask", scheduler=address)
+
+
+def test_an_unreachable_scheduler_is_said_as_such_and_leaves_no_work_directory(
+        short: sim.Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It was "could not write the work directory OUT.work: Timed out trying to connect…", and the
+    empty OUT.work stayed behind."""
+    import distributed
+
+    from sim.experiments.executors import SchedulerError
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise TimeoutError("Timed out trying to connect to tcp://127.0.0.1:1 after 30 s")
+
+    monkeypatch.setattr(distributed, "Client", unreachable)
+    work = tmp_path / "out.work"
+    with pytest.raises(SchedulerError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:1: Timed out"):
+        sim.run(short, replications=2, executor=DaskExecutor("tcp://127.0.0.1:1"), workdir=work)
+    assert not work.exists()

@@ -177,3 +177,23 @@ def test_values_equal_only_with_other_levers_are_not_refused() -> None:
     res = sim.sweep(scenario, {"unloading.grain.points": [6, 8], "checks[1].time": ["1h", "2h"]}, replications=1,
                     executor="serial")
     assert len(res.points()) == 4
+
+
+def test_a_grid_too_large_to_build_is_refused_before_any_scenario_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """300 × 300 values built scenarios for a minute, 1.6 GB and growing, before the first run."""
+    import sim
+    import sim.experiments.sweep as sweep_module
+    from sim.experiments.arguments import ArgumentError
+    from tests.conftest import SCENARIOS
+
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the sweep started running")
+
+    monkeypatch.setattr(sweep_module, "run_tasks", no_run)
+    base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
+    with pytest.raises(ArgumentError, match=r"has 90,000 points \(300 × 300\); the limit is 10,000"):
+        sim.sweep(base, {"unloading.grain.points": list(range(1, 301)), "line.max_trains_per_day": list(range(1, 301))},
+                  replications=1, executor="serial")
+    with pytest.raises(ArgumentError, match=r"2 points × 60,000 replications = 120,000 runs; the limit is 100,000"):
+        sim.sweep(base.with_changes({"duration": "1d"}), {"unloading.grain.points": [4, 5]}, replications=60_000,
+                  executor="serial")

@@ -48,7 +48,8 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
      "required key is missing"),
     ("triangular-disordered", {"checks.2.time": {"dist": "triangular", "min": 5, "mode": 2, "max": 6}},
      "checks[2].time", "min <= mode <= max"),
-    ("profile-11-months", {"demand.grain.monthly_profile": [1] * 11}, "demand.grain", "12 monthly weights"),
+    ("profile-11-months", {"demand.grain.monthly_profile": [1] * 11}, "demand.grain.monthly_profile",
+     "expected 12 monthly weights"),  # it named demand.grain, then "monthly_profile:" inside the message
     ("demand-both-volumes", {"demand.grain.trains_per_day": 2}, "demand.grain", "exactly one of"),
     ("demand-unknown-cargo", {"demand.wheat": {"trains_per_day": 1}}, "demand.wheat", "unknown cargo 'wheat'"),
     ("unknown-target", {"disruptions.1.target": "checks.border-guard"}, "disruptions[1].target", "unknown target"),
@@ -131,3 +132,14 @@ def test_unknown_set_path_is_an_error(baseline_path: Path, capsys: pytest.Captur
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "unloading.wheat.points" in err and "Traceback" not in err
+
+
+def test_a_problem_with_a_whole_option_names_no_key_path() -> None:
+    """`--precision abc` was said as "--precision: invalid option / (top level): expected …": an option has
+    no top level; a file's problem with the whole file still says (top level)."""
+    from sim.scenario.errors import ScenarioError
+
+    assert str(ScenarioError("--vary", [("", "expected key.path=v1,v2,…, got 'x'")])) == (
+        "--vary: invalid scenario\n  expected key.path=v1,v2,…, got 'x'")
+    assert str(ScenarioError("s.yaml", [("", "no such file")])) == "s.yaml: invalid scenario\n  (top level): no such file"
+    assert str(ScenarioError("--vary", [("seed", "not a lever")])) == "--vary: invalid scenario\n  seed: not a lever"

@@ -49,6 +49,8 @@ def test_rows_change_the_scenario_exactly_as_the_same_set_would(tmp_path: Path) 
     ([["unloading.grain.points", None, ""]], "cell B2", "the value cell is empty"),
     ([["unloading.grain.points", "many", "h"]], "cell B2", "needs a number"),
     ([["unloading.grain.points", 7, ""], ["unloading.grain.points", 8, ""]], "cell A3", "given twice (first in A2)"),
+    # a value whose key cell was cleared was skipped as a blank row: the change it meant was lost without a word
+    ([[None, 8, "points"], ["line.max_trains_per_day", 18, ""]], "cell A2", "the key is empty but the row holds '8 | points'"),
 ])
 def test_a_bad_row_names_the_workbook_sheet_cell_and_key(tmp_path: Path, rows: list[list[Any]], where: str,
                                                          message: str) -> None:

@@ -1,0 +1,31 @@
+"""Whether a path a user names as input can be read: one answer for every input file.
+
+Scenario files, the files they extend, targets, experiment files, workbooks and observed times
+were each checked their own way: a directory was "no such file" in one place, a named pipe or
+/dev/zero was opened and read until the process hung or ran out of memory in another. Here the
+file is looked at (never opened) and what is wrong is said in the same words everywhere.
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from sim.scenario.yamltext import MAX_FILE_BYTES
+
+
+def unreadable(path: Path, expected: str = "a file", max_bytes: int | None = MAX_FILE_BYTES) -> str | None:
+    """Why `path` cannot be read as an input file, or None when it can (a regular file, not too large)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:  # no permission to look, a path through a file…
+        return f"cannot be read: {exc.strerror or exc}"
+    if stat.S_ISDIR(info.st_mode):
+        return f"is a directory; expected {expected}"
+    if not stat.S_ISREG(info.st_mode):
+        return f"not a regular file (a device, pipe or socket would never end or never answer); expected {expected}"
+    if max_bytes is not None and info.st_size > max_bytes:
+        return f"file is larger than {max_bytes // 1000} kB; refusing to read it"
+    return None
