@@ -32,7 +32,7 @@ from sim.experiments.workdir import WorkDir
 from sim.scenario.effects import scenario_warnings
 from sim.scenario.errors import ScenarioError
 from sim.scenario.levers import SWEEP, lever_problems
-from sim.scenario.limits import MAX_GRID_POINTS, MAX_SWEEP_RUNS
+from sim.scenario.limits import MAX_GRID_POINTS
 from sim.scenario.loader import parse_yaml, validate_scenario
 from sim.scenario.schema import Scenario
 
@@ -166,11 +166,6 @@ def sweep(
     scenarios = check_levers(scenario, vary)
     held.check_sweep(scenario, scenarios, n)  # every task's results are held together: before any runs
     points = grid(vary)
-    if len(points) * n > MAX_SWEEP_RUNS:
-        raise arguments.ArgumentError(
-            f"the sweep has {len(points):,} points × {n:,} replications = {len(points) * n:,} runs; the limit is "
-            f"{MAX_SWEEP_RUNS:,} (every run's KPI table is kept in memory) — fewer replications or points, or sweep "
-            f"in parts")
     levers = {k: _values(v) for k, v in vary.items()}
     tasks = []
     warn_about(scenario)

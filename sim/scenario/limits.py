@@ -46,10 +46,10 @@ MAX_BREAKDOWNS = 5_000_000
 MAX_REVIEWS = 10_000_000
 MAX_DAILY_ROWS = 500_000  # what a run and its report hold in 1 GB (see above)
 REPLICATION_ROWS = 80  # a replication's own tables, ~100 KB at the peak, as daily rows of 1.2 KiB (see above)
-#: a sweep builds every grid point's scenario and keeps every run's KPI table in memory: 300 × 300
-#: values took 1.6 GB and a minute before the first run, and went on growing
+#: a sweep builds every grid point's scenario before it runs any: 300 × 300 values took 1.6 GB and a
+#: minute before the first run, and went on growing (what its runs then keep is bounded by
+#: sim.experiments.held, with the other results held together)
 MAX_GRID_POINTS = 10_000
-MAX_SWEEP_RUNS = 100_000
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 LAST_END = dt.datetime(2261, 12, 31)
 
