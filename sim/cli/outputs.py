@@ -193,9 +193,9 @@ def _drop_if_empty(work: Path) -> None:
     """A command that failed before any task finished (a bad lever found late, an unreachable scheduler)
     leaves nothing to resume: remove its work directory rather than leave an empty OUT.work behind.
     A failed task's scenario (failed/) is kept, to reproduce it."""
-    kept = WorkDir(work)
-    if work.is_dir() and not kept.count() and not any((work / "failed").glob("*")):
-        kept.remove()
+    directory = WorkDir(work)
+    if work.is_dir() and directory.holds_nothing():
+        directory.remove()
 
 
 def _remove_empty(made: list[Path]) -> None:

@@ -131,7 +131,7 @@ def _save(workdir: WorkDir, key: str, result: ReplicationResult, done: int) -> N
 
 
 def _save_failed(workdir: WorkDir, task: Task) -> Path:
-    path = workdir.path / "failed" / f"{task.key}.yaml"
+    path = workdir.failed / f"{task.key}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dump_yaml(task.scenario), encoding="utf-8")
     return path

@@ -28,7 +28,8 @@ from sim.experiments.lock import output_lock
 
 PART_SUFFIX = ".pkl"
 PARTS = "parts"
-OWN = (PARTS, "failed", "manifest.json")  # what a work directory holds that dostyk wrote
+FAILED = "failed"  # the scenario of each task that failed, to reproduce it
+OWN = (PARTS, FAILED, "manifest.json")  # what a work directory holds that dostyk wrote
 
 
 class WorkExistsError(SimError, FileExistsError):
@@ -41,6 +42,7 @@ class WorkDir:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.parts = self.path / PARTS
+        self.failed = self.path / FAILED
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], resume: bool = False, force: bool = False,
@@ -79,7 +81,7 @@ class WorkDir:
             except BaseException:
                 # a failure before any task finished (an unreachable scheduler, a bad first task
                 # whose scenario is kept in failed/ stays) leaves nothing to resume: no empty OUT.work
-                if not existed and not work.count() and not any((work.path / "failed").glob("*")):
+                if not existed and work.holds_nothing():
                     work.remove()
                 raise
 
@@ -117,6 +119,10 @@ class WorkDir:
 
     def count(self) -> int:
         return len(self.finished_keys())
+
+    def holds_nothing(self) -> bool:
+        """No finished task to resume and no failed task's scenario to reproduce."""
+        return not self.count() and not any(self.failed.glob("*"))
 
     def part_path(self, key: str) -> Path:
         return self.parts / f"{key}{PART_SUFFIX}"
