@@ -43,7 +43,7 @@ from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, format_differences, 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.keypaths import overlaps
 from sim.scenario.levers import COMPARE, lever_problems
-from sim.scenario.limits import series_count
+from sim.scenario.limits import run_days, series_count
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -159,7 +159,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     check_compare(loaded, names, n, "dostyk compare")  # their results are held together
     # kpis: every series (each cargo and all, per crossing); daily: the corridor's `all` row per day
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in loaded),
-                      "daily series": sum(n * math.ceil(s.duration / 24) for s in loaded)})
+                      "daily series": sum(n * run_days(s) for s in loaded)})
     check_executor(executor)
     out_dir = out_path(out, default_out("compare-" + "-vs-".join(names)))
     with claim_output(out_dir, force, resume, "compare") as claim:

@@ -3,7 +3,6 @@ write its results directory with one report (a section per crossing and cargo)."
 
 from __future__ import annotations
 
-import math
 import re
 import shutil
 import warnings
@@ -29,7 +28,7 @@ from sim.experiments.compare import compare as run_compare
 from sim.experiments.held import check_compare
 from sim.experiments.named import Experiment, read_experiment
 from sim.reporting.tables import format_differences, not_set
-from sim.scenario.limits import series_count
+from sim.scenario.limits import run_days, series_count
 
 
 def report_writer(result: Comparison, experiment: Experiment) -> Callable[[Path], Any]:
@@ -62,7 +61,7 @@ def experiment(file: str, out: str | None, xlsx: bool, executor: str, workers: i
     n = exp.replications or exp.scenarios[0].replications
     check_compare(exp.scenarios, exp.names, n, f"dostyk experiment {file}")  # their results are held together
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in exp.scenarios),
-                      "daily series": sum(n * math.ceil(s.duration / 24) for s in exp.scenarios)})
+                      "daily series": sum(n * run_days(s) for s in exp.scenarios)})
     check_executor(executor)
     unpaired = incomparable(exp.scenarios, exp.names)
     for message in unpaired:

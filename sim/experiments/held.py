@@ -46,20 +46,15 @@ class HeldRowsError(ArgumentError):
     """A comparison or sweep whose results, held together, exceed what one run may hold."""
 
 
-def days(s: Scenario) -> int:
-    """Days of a run, as its daily table has them (a last part-day is a row)."""
-    return math.ceil(s.duration / 24)
-
-
 def task_rows(s: Scenario) -> int:
     """What one task's KPI and event tables hold, in a run's daily rows: its frames, each KPI row (as
     wide as a daily row: each cargo and all, per crossing) and one row per EVENT_DAYS days for events."""
-    return TASK_ROWS + limits.series_count(s) + math.ceil(days(s) / EVENT_DAYS)
+    return TASK_ROWS + limits.series_count(s) + math.ceil(limits.run_days(s) / EVENT_DAYS)
 
 
 def compare_rows(s: Scenario) -> int:
     """What one replication of `s` holds in a comparison, in a run's daily rows."""
-    return math.ceil(days(s) * DAY_SHARE) + task_rows(s)
+    return math.ceil(limits.run_days(s) * DAY_SHARE) + task_rows(s)
 
 
 def _n(x: int) -> str:
@@ -75,7 +70,7 @@ def check_compare(scenarios: Sequence[Scenario], names: Sequence[str], replicati
     if total <= limit:
         return
     parts = " + ".join(f"{name} {_n(replications * p)}" for name, p in zip(names, per))
-    shown = {(days(s), p) for s, p in zip(scenarios, per)}
+    shown = {(limits.run_days(s), p) for s, p in zip(scenarios, per)}
     each = ", ".join(f"{_n(p)} for {_n(d)} days" for d, p in sorted(shown))
     fit = limit // sum(per)
     fit_scenarios = _first_that_fit(per, replications, limit)
@@ -122,7 +117,7 @@ def check_runs(kept: Sequence[tuple[str, Scenario, int]], scenario: Scenario, re
     if new + sum(rows) <= limit or not kept:  # alone, the run's own check says it (sim.experiments.runner)
         return
     parts = " + ".join(f"{label} {_n(r)}" for (label, _, _), r in zip(kept, rows))
-    fit = (limit - sum(rows)) // (days(scenario) * limits.series_count(scenario) + limits.REPLICATION_ROWS)
+    fit = (limit - sum(rows)) // limits.run_rows(scenario, 1)
     todo = f"use at most {_n(fit)} replications" if fit else "use a shorter `duration`"
     raise HeldRowsError(
         f"{scenario.name}: {_n(replications)} replications are worth {_n(new)} daily rows (each replication's "

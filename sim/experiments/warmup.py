@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from sim.analysis.metrics import DAILY_COLUMNS, STAGE_SERIES
@@ -13,6 +11,7 @@ from sim.experiments.arguments import ArgumentError
 from sim.experiments.executors import Executor
 from sim.experiments.results import Results
 from sim.experiments.runner import Progress, run
+from sim.scenario.limits import run_days
 from sim.scenario.schema import Scenario
 
 
@@ -42,7 +41,7 @@ def check_before_run(scenario: Scenario, column: str, cargo: str, batch: int = B
     """Refuse, before anything runs, a cargo or daily column the run cannot have, or a run too short
     for MSER (each was found only after every replication had run). A stage column
     (`queue_mean.line`) is checked by its series."""
-    days = math.ceil(scenario.duration / 24)
+    days = run_days(scenario)
     if days < 4 * batch:
         raise ArgumentError(f"MSER-{batch} needs at least {4 * batch} daily values, and the run has {days} days; "
                             f"give a longer duration (e.g. --set duration={4 * batch}d)")

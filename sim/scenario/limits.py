@@ -153,10 +153,10 @@ def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[
     rows = run_rows(s, reps)
     if rows > MAX_DAILY_ROWS and _ROWS_CHECKED.get():
         what = "each cargo and all" if series == len(s.cargo) + 1 else "each cargo and all, per crossing and corridor"
-        fit = MAX_DAILY_ROWS // (math.ceil(days) * series + REPLICATION_ROWS)
+        fit = MAX_DAILY_ROWS // run_rows(s, 1)
         todo = f"use at most {fit:,} replications or a shorter `duration`" if fit else "use a shorter `duration`"
         yield "replications", (
-            f"{reps:,} replications x {math.ceil(days):,} days x {series} series ({what}) "
+            f"{reps:,} replications x {run_days(s):,} days x {series} series ({what}) "
             f"are {_n(daily_rows(s, reps))} daily rows, kept in memory and written to daily.csv, and each "
             f"replication's own tables (KPIs, events, dwell) count as {REPLICATION_ROWS} more: {_n(rows)}; the "
             f"limit is {_n(MAX_DAILY_ROWS)} (what a run and its report hold in 1 GB of memory) — {todo}"
@@ -221,7 +221,12 @@ def _most_points(s: Scenario, crossing: str, cargo: str, points: int) -> int:
 
 def daily_rows(s: Scenario, replications: int) -> int:
     """Rows of daily.csv (and KPI rows per day of the run): replications x days x series."""
-    return replications * math.ceil(s.duration / 24) * series_count(s)
+    return replications * run_days(s) * series_count(s)
+
+
+def run_days(s: Scenario) -> int:
+    """Days of a run as its daily table has them (a last part-day is a row)."""
+    return math.ceil(s.duration / 24)
 
 
 def run_rows(s: Scenario, replications: int) -> int:
