@@ -15,7 +15,7 @@ import click
 
 from sim.experiments import arguments
 from sim.experiments.arguments import EXECUTORS, MAX_SEED
-from sim.scenario.limits import workload_problems
+from sim.scenario.limits import rows_problem
 
 if TYPE_CHECKING:  # this module stays light: every command imports it, `dostyk validate` too
     from sim.experiments.results import Results
@@ -197,8 +197,8 @@ def check_replications(scen: Scenario, source: str, replications: int | None) ->
     """--replications is not checked with the file; apply the same bound to the number run."""
     if replications is None:
         return
-    problems = [("--replications", msg) for path, msg in workload_problems(scen, replications) if path == "replications"]
-    if problems:
+    too_many = rows_problem(scen, replications)
+    if too_many is not None:
         from sim.scenario.errors import ScenarioError
 
-        raise ScenarioError(source, problems)
+        raise ScenarioError(source, [("--replications", too_many)])

@@ -25,7 +25,7 @@ from sim.decision.targets import parse_tolerance
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.results import Results
 from sim.experiments.runner import replication_tasks, run_tasks
-from sim.scenario.limits import workload_problems
+from sim.scenario.limits import rows_problem
 from sim.scenario.schema import Scenario
 
 DEFAULT_KPIS = ("tonnes_delivered", "backlog_wagons_mean", "dwell_h_mean")
@@ -84,9 +84,9 @@ def replicate_until_precise(scenario: Scenario, precision: str | float, kpis: li
                             progress: bool = False, scheduler: str | None = None) -> tuple[Results, PrecisionReport]:
     """Run `initial` replications (default: the scenario's), then more until precise or at the maximum."""
     amount, relative = check_precision(scenario, precision, initial, max_replications)
-    too_many = [msg for path, msg in workload_problems(scenario, max_replications) if path == "replications"]
-    if too_many:  # the run may grow to the maximum: bounded like `dostyk run --max-replications` (sim.cli.run)
-        raise InputError("max_replications", [("", too_many[0])], "invalid argument")
+    too_many = rows_problem(scenario, max_replications)
+    if too_many is not None:  # the run may grow to the maximum: bounded like `dostyk run --max-replications` (sim.cli.run)
+        raise InputError("max_replications", [("", too_many)], "invalid argument")
     n = scenario.replications if initial is None else int(initial)
     chosen = kpis or parse_kpis([], scenario)
     check_kpis(scenario, [(f"{k}@{c}", k) for k, c in chosen], "--precision-kpi")

@@ -22,7 +22,7 @@ from sim.experiments.replication import ReplicationResult
 from sim.experiments.results import Results
 from sim.experiments.workdir import WorkDir
 from sim.scenario.effects import ScenarioWarning, scenario_warnings
-from sim.scenario.limits import workload_problems
+from sim.scenario.limits import rows_problem
 from sim.scenario.schema import Scenario
 from sim.scenario.yamltext import dump_yaml
 
@@ -187,9 +187,9 @@ def run(
     scenario = arguments.scenario(scenario)
     n = arguments.replications(replications, scenario.replications)
     if replications is not None:  # the file's own replications were bounded when it was validated
-        too_many = [msg for path, msg in workload_problems(scenario, n) if path == "replications"]
-        if too_many:
-            raise arguments.ArgumentError(f"replications={n}: {too_many[0]}")
+        too_many = rows_problem(scenario, n)
+        if too_many is not None:
+            raise arguments.ArgumentError(f"replications={n}: {too_many}")
     seed = arguments.seed(seed, scenario.seed)
     warn_about(scenario)
     tasks = replication_tasks(scenario, range(n), seed)

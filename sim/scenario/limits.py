@@ -148,19 +148,27 @@ def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[
                     yield f"routing.{c}.{kind}[{i}].check_every", (
                         f"reviewing {what} every {_short(every)} means {_n(s.duration / every)} reviews in one "
                         f"replication; the limit is {_n(MAX_REVIEWS)} — review less often (e.g. 1h)")
-    reps = s.replications if replications is None else replications
+    too_many = rows_problem(s, s.replications if replications is None else replications)
+    if too_many is not None:
+        yield "replications", too_many
+
+
+def rows_problem(s: Scenario, replications: int) -> str | None:
+    """Why `replications` of `s` hold more than MAX_DAILY_ROWS (None when they fit): the bound on
+    the replications a file, --replications or a growing run may ask for."""
+    rows = run_rows(s, replications)
+    if rows <= MAX_DAILY_ROWS or not _ROWS_CHECKED.get():
+        return None
     series = series_count(s)
-    rows = run_rows(s, reps)
-    if rows > MAX_DAILY_ROWS and _ROWS_CHECKED.get():
-        what = "each cargo and all" if series == len(s.cargo) + 1 else "each cargo and all, per crossing and corridor"
-        fit = MAX_DAILY_ROWS // run_rows(s, 1)
-        todo = f"use at most {fit:,} replications or a shorter `duration`" if fit else "use a shorter `duration`"
-        yield "replications", (
-            f"{reps:,} replications x {run_days(s):,} days x {series} series ({what}) "
-            f"are {_n(daily_rows(s, reps))} daily rows, kept in memory and written to daily.csv, and each "
-            f"replication's own tables (KPIs, events, dwell) count as {REPLICATION_ROWS} more: {_n(rows)}; the "
-            f"limit is {_n(MAX_DAILY_ROWS)} (what a run and its report hold in 1 GB of memory) — {todo}"
-        )
+    what = "each cargo and all" if series == len(s.cargo) + 1 else "each cargo and all, per crossing and corridor"
+    fit = MAX_DAILY_ROWS // run_rows(s, 1)
+    todo = f"use at most {fit:,} replications or a shorter `duration`" if fit else "use a shorter `duration`"
+    return (
+        f"{replications:,} replications x {run_days(s):,} days x {series} series ({what}) "
+        f"are {_n(daily_rows(s, replications))} daily rows, kept in memory and written to daily.csv, and each "
+        f"replication's own tables (KPIs, events, dwell) count as {REPLICATION_ROWS} more: {_n(rows)}; the "
+        f"limit is {_n(MAX_DAILY_ROWS)} (what a run and its report hold in 1 GB of memory) — {todo}"
+    )
 
 
 def _window_problems(s: Scenario) -> Iterator[tuple[str, str]]:
