@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
 import os
 import sys
 import time
@@ -44,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
-from sim.experiments.executors import DaskExecutor, ProcessExecutor  # noqa: E402
+from sim.experiments.executors import DaskExecutor, ProcessExecutor, local_cluster  # noqa: E402
 from sim.scenario.effects import ScenarioWarning  # noqa: E402
 
 SCENARIO = "scenarios/baseline_2023.yaml"
@@ -148,11 +147,10 @@ def main(argv: list[str] | None = None) -> int:
 
     run_replication(scenario.with_changes({"duration": "2d"}), 0)  # the serial run's imports are not its work
 
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     t0 = time.perf_counter()
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with local_cluster(args.workers) as cluster, Client(cluster) as client:
         t_start = time.perf_counter() - t0
         client.run(lambda: __import__("sim.experiments.executors"))  # workers import the model before timing
         walls: dict[str, list[float]] = {"serial": [], "process": [], "dask": []}

@@ -141,17 +141,14 @@ class Evaluator:
         if self.executor != "dask":
             return self.executor
         if not self._owned:
-            import logging
+            from distributed import Client
 
-            from distributed import Client, LocalCluster
-
-            from sim.experiments.executors import DaskExecutor, connect
+            from sim.experiments.executors import DaskExecutor, connect, local_cluster
 
             if self.scheduler:
                 client = connect(self.scheduler)
             else:
-                cluster = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+                cluster = local_cluster(self.workers or os.cpu_count() or 1)
                 self._owned.append(cluster)
                 client = Client(cluster)
             self._owned.append(client)

@@ -108,6 +108,15 @@ def connect(scheduler: str) -> Any:
                              f"scheduler is running (without --scheduler, a local cluster is started)") from None
 
 
+def local_cluster(workers: int) -> Any:
+    """A Dask cluster of `workers` single-threaded worker processes on this machine's loopback, without
+    dashboard, quiet about tasks cancelled by Ctrl-C: what `--executor dask` without --scheduler starts."""
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        dashboard_address=None, silence_logs=logging.ERROR)
+
+
 def execute(task: Task) -> ReplicationResult:
     """Run one task (this is what workers call); failures become a TaskError naming the task."""
     try:
@@ -294,7 +303,7 @@ class DaskExecutor:
         if not tasks:
             return
         try:
-            from distributed import Client, LocalCluster, as_completed
+            from distributed import Client, as_completed
         except ImportError:  # pragma: no cover - depends on the environment
             raise RuntimeError(
                 "the dask executor needs Dask distributed: pip install 'dostyk-sim[dask]'"
@@ -306,9 +315,7 @@ class DaskExecutor:
             if self.scheduler:
                 client = connect(self.scheduler)
             else:
-                cluster = LocalCluster(n_workers=min(self.workers, len(tasks)), threads_per_worker=1,
-                                       processes=True, host="127.0.0.1", dashboard_address=None,
-                                       silence_logs=logging.ERROR)  # no warnings about tasks cancelled by Ctrl-C
+                cluster = local_cluster(min(self.workers, len(tasks)))
                 client = Client(cluster)
         futures = client.map(execute, list(tasks), pure=False)
         by_future = dict(zip(futures, tasks))
