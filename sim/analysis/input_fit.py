@@ -70,11 +70,13 @@ def _triangular(x: np.ndarray) -> stats.rv_continuous:
     """Ends just beyond the observed range (by a range/n step), then the mode by 1-D likelihood.
 
     scipy's generic three-parameter fit takes ~0.1 s a call, too slow to bootstrap; the ends of a
-    bounded distribution are estimated well by the sample's extremes widened by one spacing.
+    bounded distribution are estimated well by the sample's extremes widened by one spacing. The low
+    end stops at zero: a duration is never negative, and the scenario refuses a negative `min`.
     """
     low, high = float(np.min(x)), float(np.max(x))
     step = (high - low) / len(x)
-    loc, scale = low - step, (high - low) + 2 * step
+    loc = max(low - step, 0.0)
+    scale = high + step - loc
 
     def negative_loglik(c: float) -> float:
         return -float(np.sum(stats.triang.logpdf(x, c, loc=loc, scale=scale)))
