@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 
 HOUR = 1.0
 DAY = 24.0 * HOUR
@@ -10,9 +11,14 @@ INF = math.inf
 
 
 def safe_name(text: str, limit: int = 80, keep: str = "-_.") -> str:
-    """`text` as one safe file or directory name: ASCII letters, digits and the characters in `keep`
-    only, no leading or trailing dot or underscore (so never `..`), at most `limit` characters;
-    never empty."""
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in keep) else "_" for ch in text)
-    safe = safe.strip("._")[:limit].strip("._")
+    """`text` as one safe file or directory name: letters, digits and marks of any script (NFC) and the
+    characters in `keep` only, no leading or trailing dot or underscore (so never `..`), at most `limit`
+    bytes in UTF-8 (file systems count bytes); never empty.
+
+    Letters beyond ASCII are kept: two scenarios named in Cyrillic or Chinese must not share one
+    results directory (replacing them by `_` made "Достык 2024" and "Алтынколь 2024" both "2024").
+    """
+    text = unicodedata.normalize("NFC", text)
+    safe = "".join(ch if ch in keep or unicodedata.category(ch)[0] in "LMN" else "_" for ch in text)
+    safe = safe.strip("._").encode("utf-8")[:limit].decode("utf-8", "ignore").strip("._")
     return safe or "scenario"
