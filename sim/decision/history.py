@@ -6,21 +6,26 @@ compared with, each with its tolerance, fixed in the file before the run, and wh
 used to fit a parameter (`fitted`, with what was fitted), is predicted by a corridor fitted on other
 episodes (`held_out`), or holds by construction (`check`). A figure used to fit never also validates:
 only held-out figures decide whether the corridor passes.
+
+The same file declares under `changes:` every key the replay changes in the reference corridor
+outside a dated window, each with why (sim.decision.episode_changes): an undeclared difference is a
+copy of the corridor that drifted, and the replay is refused.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.decision.episode_changes import change_problems
 from sim.decision.errors import InputError
 from sim.decision.evaluate import Evaluator
-from sim.decision.targets import Target, TargetsFile, check_against, load_targets
+from sim.decision.targets import Target, TargetsFile, check_against, read_targets_data, targets_from_data
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -36,6 +41,7 @@ class Episode:
     path: Path
     scenario: Scenario
     spec: TargetsFile
+    changes: dict[str, str] = field(default_factory=dict)
 
 
 def evidence_path(replay: Path) -> Path:
@@ -51,7 +57,12 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
         raise InputError(str(declared), [("", (f"no declarations for the replay {replay.name}: expected this file, "
                                                "with `targets:` (each with value, tolerance and role)"))],
                          "missing history declarations")
-    spec = load_targets(declared)
+    data = read_targets_data(declared, "invalid history declarations")
+    changes = data.pop("changes", None) if isinstance(data, dict) else None
+    problems = change_problems(replay, changes)
+    if problems:
+        raise InputError(str(declared), problems, "invalid history declarations")
+    spec = targets_from_data(data, str(declared))
     problems = [(f"targets[{i}].role", ("expected fitted, held_out or check: say whether the figure was used to "
                                        "fit, is predicted, or holds by construction"))
                 for i, t in enumerate(spec.targets) if t.role is None]
@@ -60,7 +71,7 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
     if problems:
         raise InputError(str(declared), problems, "invalid history declarations")
     check_against(spec, scenario, str(declared), own_parameters=False)
-    return Episode(replay.stem, replay, scenario, spec)
+    return Episode(replay.stem, replay, scenario, spec, dict(changes or {}))
 
 
 def load_episodes(directory: str | os.PathLike[str]) -> list[Episode]:

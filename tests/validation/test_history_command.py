@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from sim.decision.history import declarations, load_episodes
 from sim.reporting.history_tables import history_rows
@@ -26,7 +27,9 @@ def replay(tmp_path: Path, held_out_value: float, tolerance: float) -> Path:
     directory = tmp_path / "history"
     (directory / "evidence").mkdir(parents=True)
     (directory / "ban.yaml").write_text(f"extends: {BAN}\nname: ban\n", encoding="utf-8")
-    (directory / "evidence" / "ban.yaml").write_text(f"""targets:
+    # what the replay changes in the corridor is the ban's, declared as the ban's evidence does
+    changes = yaml.safe_dump({"changes": yaml.safe_load((HISTORY / "evidence" / BAN.name).read_text())["changes"]})
+    (directory / "evidence" / "ban.yaml").write_text(changes + f"""targets:
   - {{name: delivered, kpi: wagons_delivered, cargo: grain, window: {{from: 2025-01-30, to: 2025-02-24}},
      value: {held_out_value}, tolerance: {tolerance}, role: held_out}}
   - {{name: rate, kpi: wagons_delivered, cargo: grain, value: 1000, tolerance: 1, role: fitted,
