@@ -25,11 +25,20 @@ import pandas as pd
 from sim.decision.episode_changes import change_problems
 from sim.decision.errors import InputError
 from sim.decision.evaluate import Evaluator
-from sim.decision.targets import Target, TargetsFile, check_against, read_targets_data, targets_from_data
+from sim.decision.targets import (
+    Target,
+    TargetsFile,
+    check_against,
+    load_targets,
+    read_targets_data,
+    targets_from_data,
+)
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
 EVIDENCE = "evidence"
+#: evidence key naming the targets file a replay's parameters were calibrated to (all its figures are fitted)
+CALIBRATION = "calibration"
 ROLES = {"fitted": "fitted", "held_out": "held out", "check": "check (by construction)"}
 
 
@@ -62,7 +71,16 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
     problems = change_problems(replay, changes)
     if problems:
         raise InputError(str(declared), problems, "invalid history declarations")
+    calibrated = _fitted_by(declared, data.pop(CALIBRATION)) if isinstance(data, dict) and CALIBRATION in data else []
+    if calibrated:
+        data["targets"] = [*calibrated, *(data.get("targets") or [])]
     spec = targets_from_data(data, str(declared))
+    fitted_labels = {t.label for t in spec.targets[:len(calibrated)]}
+    problems = [(f"targets[{i - len(calibrated)}]", (f"{t.label!r} is a figure of the calibration, where it was "
+                                                    "fitted: it cannot be declared here again (as anything)"))
+                for i, t in enumerate(spec.targets) if i >= len(calibrated) and t.label in fitted_labels]
+    if problems:
+        raise InputError(str(declared), problems, "invalid history declarations")
     problems = [(f"targets[{i}].role", ("expected fitted, held_out or check: say whether the figure was used to "
                                        "fit, is predicted, or holds by construction"))
                 for i, t in enumerate(spec.targets) if t.role is None]
@@ -72,6 +90,20 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
         raise InputError(str(declared), problems, "invalid history declarations")
     check_against(spec, scenario, str(declared), own_parameters=False)
     return Episode(replay.stem, replay, scenario, spec, dict(changes or {}))
+
+
+def _fitted_by(declared: Path, name: Any) -> list[dict[str, Any]]:
+    """The figures of the calibration that set this replay's parameters, each `fitted` (with what), so
+    that none of them can be declared again as a prediction. Written once, in the targets file."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(str(declared), [(CALIBRATION, ("expected the path (relative to this file) of the targets "
+                                                        f"file this replay's parameters were calibrated to, got {name!r}"))],
+                         "invalid history declarations")
+    path = declared.parent / name.strip()
+    spec = load_targets(path)   # a bad or missing file is refused with its own name
+    fitted = ", ".join(p.path for p in spec.parameters)
+    return [{**t.model_dump(by_alias=True, exclude_none=True), "role": "fitted",
+             "fitted": f"{fitted} (calibration {name.strip()})"} for t in spec.targets]
 
 
 def load_episodes(directory: str | os.PathLike[str]) -> list[Episode]:

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from sim.decision.episode_changes import corridor_of, differences
-from sim.decision.history import load_episodes
+from sim.decision.history import CALIBRATION, evidence_path, load_episodes
+from sim.decision.joint import FITTED_BEFORE, _use
+from sim.decision.targets import Target, load_targets, targets_from_data
 from tests.cli.test_bad_inputs import run_main
 from tests.conftest import SCENARIOS
 
 HISTORY = SCENARIOS / "history"
+TARGETS = sorted((SCENARIOS / "targets").glob("*.yaml"))
 DOSTYK = SCENARIOS / "corridor" / "dostyk.yaml"
 CHECK = """targets:
   - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 1000, tolerance: 10%, role: check,
@@ -81,3 +86,63 @@ def test_a_replay_not_built_on_the_corridor_is_refused(tmp_path: Path) -> None:
     (directory / "ep.yaml").write_text(resolved, encoding="utf-8")
     code, err = declared(tmp_path, directory)
     assert code == 2 and "not built on the reference corridor" in err
+
+
+def figure(t: Target) -> tuple[object, ...]:
+    """What a figure is, whatever a file calls it: the KPI, where and when, and the value."""
+    return (t.kpi, t.cargo, t.crossing, t.window, t.at, t.value)
+
+
+def test_no_figure_used_to_fit_anywhere_is_declared_a_prediction() -> None:
+    episodes = load_episodes(HISTORY)
+    fitted = {figure(t) for p in TARGETS for t in load_targets(p).targets}
+    fitted |= {figure(t) for e in episodes for t in e.spec.targets if t.role == "fitted"}
+    predicted = [(e.name, t.label) for e in episodes for t in e.spec.targets if t.role == "held_out"]
+    assert predicted, "no replay predicts anything"
+    used_twice = [(e.name, t.label) for e in episodes for t in e.spec.targets
+                  if t.role == "held_out" and figure(t) in fitted]
+    assert not used_twice, f"fitted elsewhere, declared held out: {used_twice}"
+
+
+def test_every_calibration_is_named_by_the_replays_it_set_and_its_figures_are_fitted_there() -> None:
+    """January 2024's stop-loading days were a target of scenarios/targets/jan2024.yaml, which set the hold and
+    the halt threshold, and were declared held out in the replay (with their value written a second time)."""
+    episodes = load_episodes(HISTORY)
+    named = {}
+    for e in episodes:
+        raw = yaml.safe_load(evidence_path(e.path).read_text(encoding="utf-8"))
+        if CALIBRATION in raw:
+            named[(evidence_path(e.path).parent / raw[CALIBRATION]).resolve()] = e
+    assert set(named) == {p.resolve() for p in TARGETS}
+    for path, e in named.items():
+        calibration = load_targets(path)
+        mine = {t.label: t for t in e.spec.targets}
+        for t in calibration.targets:
+            assert mine[t.label].role == "fitted" and figure(mine[t.label]) == figure(t)
+            assert all(p.path in mine[t.label].fitted for p in calibration.parameters)
+
+
+def test_a_calibration_figure_cannot_be_declared_again(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text("""targets:
+  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 1000, tolerance: 10%}
+parameters:
+  - {path: checks.customs.time.mean, low: 1, high: 9}
+""", encoding="utf-8")
+    directory = episode(tmp_path, "", f"calibration: {tmp_path / 't.yaml'}\n")
+    code, err = declared(tmp_path, directory)
+    assert code == 0, err
+    assert load_episodes(directory)[0].spec.targets[0].fitted == f"checks.customs.time.mean (calibration {tmp_path / 't.yaml'})"
+    directory = episode(tmp_path, "", f"calibration: {tmp_path / 't.yaml'}\n" + CHECK.replace("check", "held_out"))
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and "'delivered' is a figure of the calibration, where it was fitted" in err
+    directory = episode(tmp_path, "", f"calibration: {tmp_path / 'nosuch.yaml'}\n")
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and "nosuch.yaml" in err
+
+
+def test_a_joint_fit_does_not_call_a_figure_fitted_before_a_prediction() -> None:
+    t = targets_from_data({"targets": [{"kpi": "tonnes_delivered", "value": 1, "tolerance": 1}]}).targets[0]
+    assert _use(t.model_copy(update={"role": "fitted"}), held_out=True) == FITTED_BEFORE
+    assert _use(t.model_copy(update={"role": "held_out"}), held_out=True) == "held out"
+    assert _use(t, held_out=False) == "fitted"   # a plain targets file's figure enters the fit (it said "check")
+    assert _use(t.model_copy(update={"role": "held_out"}), held_out=False) == "predicted"
