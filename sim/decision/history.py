@@ -169,3 +169,33 @@ def run_history(episodes: list[Episode], replications: int | None = None, execut
 def failed_predictions(table: pd.DataFrame) -> pd.DataFrame:
     """Held-out figures whose model mean falls outside the stated tolerance."""
     return table[(table["role"] == ROLES["held_out"]) & ~table["inside_tolerance"].astype(bool)]
+
+
+def verdict(table: pd.DataFrame) -> dict[str, Any]:
+    """The one verdict every output of `dostyk history` gives (its text, history.json, history.html):
+    decided by the held-out figures alone; fitted figures and checks are counted, never decisive."""
+    role = table["role"]
+    failed = failed_predictions(table) if "inside_tolerance" in table.columns else table.iloc[0:0]
+    held = int((role == ROLES["held_out"]).sum())
+    names = [f"{r.episode}: {r.figure}" for r in failed.itertuples()]
+    if "inside_tolerance" not in table.columns:
+        text = f"{held} held-out figure(s) declared; not run"
+    elif names:
+        text = f"{len(names)} held-out figure(s) outside the stated tolerance: {'; '.join(names)}"
+    else:
+        text = "every held-out figure inside the stated tolerance"
+    text += (f" (of {held} held out; {int((role == ROLES['fitted']).sum())} fitted and "
+             f"{int((role == ROLES['check']).sum())} check figure(s) reported, not decisive)")
+    return {"held_out": held, "failed": names, "passed": not names, "text": text}
+
+
+def episode_summary(episodes: list[Episode]) -> dict[str, dict[str, Any]]:
+    """Per replay: which figures were fitted (and to what), which are predicted, which are checks, and
+    what it changes in the corridor — what history.json says of each replay."""
+    out = {}
+    for e in episodes:
+        by = {r: [t.label for t in e.spec.targets if t.role == r] for r in ROLES}
+        out[e.name] = {"fitted": {t.label: t.fitted for t in e.spec.targets if t.role == "fitted"},
+                       "predicted": by["held_out"], "checks": by["check"], "changes": e.changes,
+                       "validates": bool(by["held_out"])}
+    return out
