@@ -92,6 +92,8 @@ class Target(_Model):
     # that holds by construction; its tolerance is fixed in the file before the run
     role: Literal["fitted", "held_out", "check"] | None = None
     fitted: str = Field("", max_length=300, description="what was fitted to this figure (role: fitted)")
+    derivation: str = Field("", max_length=300, description=("how the value follows from the observed figures "
+                                                             "`source` names, when it is none of their numbers"))
 
     @model_validator(mode="after")
     def _known_kpi(self) -> Target:

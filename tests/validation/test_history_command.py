@@ -33,9 +33,9 @@ def replay(tmp_path: Path, held_out_value: float, tolerance: float) -> Path:
     changes = yaml.safe_dump({"changes": yaml.safe_load((HISTORY / "evidence" / BAN.name).read_text())["changes"]})
     (directory / "evidence" / "ban.yaml").write_text(changes + f"""targets:
   - {{name: delivered, kpi: wagons_delivered, cargo: grain, window: {{from: 2025-01-30, to: 2025-02-24}},
-     value: {held_out_value}, tolerance: {tolerance}, role: held_out}}
+     value: {held_out_value}, tolerance: {tolerance}, role: held_out, source: "SOURCES.md B4", derivation: a test}}
   - {{name: rate, kpi: wagons_delivered, cargo: grain, value: 1000, tolerance: 1, role: fitted,
-     fitted: disruptions.acceptance.capacity}}
+     fitted: disruptions.acceptance.capacity, source: "SOURCES.md B4", derivation: a test}}
 """, encoding="utf-8")
     return directory
 
@@ -97,7 +97,7 @@ def same_everywhere(results: Path, out: str, err: str) -> None:
 def test_a_replay_without_declarations_or_roles_is_refused(tmp_path: Path) -> None:
     directory = replay(tmp_path, 160, 24)
     text = (directory / "evidence" / "ban.yaml").read_text(encoding="utf-8")
-    (directory / "evidence" / "ban.yaml").write_text(text.replace("role: held_out", "source: x"), encoding="utf-8")
+    (directory / "evidence" / "ban.yaml").write_text(text.replace("role: held_out, ", ""), encoding="utf-8")
     code, err, _ = run_main(["history", str(directory), "--declared"], tmp_path)
     assert code == 2 and "targets[0].role" in err and "fitted, held_out or check" in err
     (directory / "evidence" / "ban.yaml").unlink()

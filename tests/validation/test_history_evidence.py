@@ -3,13 +3,17 @@ sim.decision.episode_changes): each replay is the one corridor plus dated change
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from sim.decision.episode_changes import corridor_of, differences
 from sim.decision.history import CALIBRATION, evidence_path, load_episodes
 from sim.decision.joint import FITTED_BEFORE, _use
+from sim.decision.sources import SOURCES, cited, numbers, read_rows, value_problem
 from sim.decision.targets import Target, load_targets, targets_from_data
 from tests.cli.test_bad_inputs import run_main
 from tests.conftest import SCENARIOS
@@ -18,7 +22,7 @@ HISTORY = SCENARIOS / "history"
 TARGETS = sorted((SCENARIOS / "targets").glob("*.yaml"))
 DOSTYK = SCENARIOS / "corridor" / "dostyk.yaml"
 CHECK = """targets:
-  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 1000, tolerance: 10%, role: check,
+  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 10%, role: check,
      source: "SOURCES.md V1"}
 """
 
@@ -124,7 +128,7 @@ def test_every_calibration_is_named_by_the_replays_it_set_and_its_figures_are_fi
 
 def test_a_calibration_figure_cannot_be_declared_again(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text("""targets:
-  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 1000, tolerance: 10%}
+  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 10%, source: SOURCES.md V1}
 parameters:
   - {path: checks.customs.time.mean, low: 1, high: 9}
 """, encoding="utf-8")
@@ -146,3 +150,58 @@ def test_a_joint_fit_does_not_call_a_figure_fitted_before_a_prediction() -> None
     assert _use(t.model_copy(update={"role": "held_out"}), held_out=True) == "held out"
     assert _use(t, held_out=False) == "fitted"   # a plain targets file's figure enters the fit (it said "check")
     assert _use(t.model_copy(update={"role": "held_out"}), held_out=False) == "predicted"
+
+
+OBSERVED = Path("/work/shared/data/observed.md")   # the project's data notes, outside the repository
+ROWS = read_rows(SCENARIOS / "corridor" / SOURCES)
+#: a YAML value followed by a comment that opens with a row id: `max_trains_per_day: 15   # C5: …`
+CITING = re.compile(r"^([^#]*\d[^#]*)#\s*([VCB]\d{1,2})\b")
+
+
+def test_a_row_states_its_numbers_in_its_unit() -> None:
+    assert 2_230_000 in numbers(ROWS["V1"]) and 615_000 in numbers(ROWS["V2"]) and 1_200_000 in numbers(ROWS["V3"])
+    assert 4.25 in numbers(ROWS["C3"]) and 3500 in numbers(ROWS["B1"]) and 160 in numbers(ROWS["B4"])
+    assert cited("SOURCES.md V5 (event); size from B1") == ["V5", "B1"]
+
+
+@pytest.mark.skipif(not OBSERVED.is_file(), reason="the project's data notes are not on this machine")
+def test_sources_md_is_the_observed_data_row_for_row() -> None:
+    observed = [ln.strip() for ln in OBSERVED.read_text(encoding="utf-8").splitlines()
+                if ln.startswith("| ") and not ln.startswith(("| figure |", "| episode |"))]
+    ours = [re.sub(r"^\| [VCB]\d{1,2} \| ", "| ", ln.strip())
+            for ln in (SCENARIOS / "corridor" / SOURCES).read_text(encoding="utf-8").splitlines()
+            if re.match(r"^\| [VCB]\d{1,2} \|", ln)]
+    assert ours == observed
+
+
+def test_every_number_a_scenario_cites_is_its_rows() -> None:
+    """`tonnes_per_year: 1200000   # V3` must be one of V3's numbers: a figure written again with another value
+    beside the row it claims is refused."""
+    found = 0
+    for path in sorted(SCENARIOS.rglob("*.yaml")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            m = CITING.match(line)
+            if m:
+                found += 1
+                written = [float(x) for x in re.findall(r"(?<![\w.])(\d+(?:\.\d+)?)", m.group(1))]
+                stated = numbers(ROWS[m.group(2)])
+                assert any(math.isclose(w, s) for w in written for s in stated), f"{path.name}:{n}: {line.strip()}"
+    assert found >= 9
+
+
+def test_every_declared_figure_traces_to_its_rows() -> None:
+    episodes = load_episodes(HISTORY)   # refuses a figure that does not
+    for t in [t for e in episodes for t in e.spec.targets] + [t for p in TARGETS for t in load_targets(p).targets]:
+        assert value_problem(t.value, t.source, t.derivation, ROWS) is None, t.label
+
+
+def test_a_figure_that_drifted_from_its_row_is_refused(tmp_path: Path) -> None:
+    drifted = CHECK.replace("value: 2230000", "value: 2300000")
+    code, err = declared(tmp_path, episode(tmp_path, "", drifted))
+    assert code == 2 and "2.3e+06 is not a number of row(s) V1 (2.23e+06, 2023)" in err
+    code, err = declared(tmp_path, episode(tmp_path, "", drifted.replace("V1", "V99")))
+    assert code == 2 and "no row V99 in SOURCES.md" in err
+    code, err = declared(tmp_path, episode(tmp_path, "", drifted.replace('V1"', 'observed.md"')))
+    assert code == 2 and "name the SOURCES.md row(s)" in err
+    derived = drifted.replace('source: "SOURCES.md V1"}', 'source: "SOURCES.md V1", derivation: "V1 plus 3 %"}')
+    assert declared(tmp_path, episode(tmp_path, "", derived))[0] == 0
