@@ -14,6 +14,7 @@ copy of the corridor that drifted, and the replay is refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ import pandas as pd
 from sim.decision.episode_changes import change_problems, corridor_of
 from sim.decision.errors import InputError
 from sim.decision.evaluate import Evaluator
-from sim.decision.sources import SOURCES, read_rows, value_problem
+from sim.decision.sources import SOURCES, period_problem, read_rows, unit_problem, value_problem
 from sim.decision.targets import (
     Target,
     TargetsFile,
@@ -72,7 +73,7 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
     problems = change_problems(replay, changes)
     if problems:
         raise InputError(str(declared), problems, "invalid history declarations")
-    calibrated = _fitted_by(replay, declared, data.pop(CALIBRATION)) if isinstance(data, dict) and CALIBRATION in data else []
+    calibrated = _fitted_by(replay, scenario, declared, data.pop(CALIBRATION)) if isinstance(data, dict) and CALIBRATION in data else []
     if calibrated:
         data["targets"] = [*calibrated, *(data.get("targets") or [])]
     spec = targets_from_data(data, str(declared))
@@ -89,25 +90,35 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
                  for i, t in enumerate(spec.targets) if t.role == "fitted" and not t.fitted]
     if problems:
         raise InputError(str(declared), problems, "invalid history declarations")
-    problems = _untraced(replay, spec.targets[len(calibrated):])
+    problems = _untraced(replay, scenario, spec.targets[len(calibrated):])
     if problems:
         raise InputError(str(declared), problems, "invalid history declarations")
     check_against(spec, scenario, str(declared), own_parameters=False)
     return Episode(replay.stem, replay, scenario, spec, dict(changes or {}))
 
 
-def _untraced(replay: Path, targets: list[Target]) -> list[tuple[str, str]]:
+def run_days(scenario: Scenario) -> tuple[dt.date, dt.date]:
+    """The first and last calendar day a scenario simulates."""
+    return scenario.start, scenario.start + dt.timedelta(days=max(1, math.ceil(scenario.duration / 24)) - 1)
+
+
+def _untraced(replay: Path, scenario: Scenario, targets: list[Target]) -> list[tuple[str, str]]:
     """Figures that do not trace to a row of the corridor's SOURCES.md (sim.decision.sources)."""
     corridor = corridor_of(replay)
     registry = corridor.parent / SOURCES if corridor is not None else None
     if registry is None or not registry.is_file():
         return [("", f"no {SOURCES} beside the corridor {replay.name} is built on: its figures cannot be traced")]
     rows = read_rows(registry)
-    found = [(i, value_problem(t.value, t.source, t.derivation, rows)) for i, t in enumerate(targets)]
+    found = []
+    for i, t in enumerate(targets):
+        first, last = (t.window.from_, t.window.to) if t.window else (t.at, t.at) if t.at else run_days(scenario)
+        found += [(i, value_problem(t.value, t.source, t.derivation, rows)),
+                  (i, unit_problem(t.kpi, t.source, t.derivation, rows)),
+                  (i, period_problem(first, last, t.source, rows))]
     return [(f"targets[{i}].source", why) for i, why in found if why is not None]
 
 
-def _fitted_by(replay: Path, declared: Path, name: Any) -> list[dict[str, Any]]:
+def _fitted_by(replay: Path, scenario: Scenario, declared: Path, name: Any) -> list[dict[str, Any]]:
     """The figures of the calibration that set this replay's parameters, each `fitted` (with what), so
     that none of them can be declared again as a prediction. Written once, in the targets file."""
     if not isinstance(name, str) or not name.strip():
@@ -116,7 +127,7 @@ def _fitted_by(replay: Path, declared: Path, name: Any) -> list[dict[str, Any]]:
                          "invalid history declarations")
     path = declared.parent / name.strip()
     spec = load_targets(path)   # a bad or missing file is refused with its own name
-    problems = _untraced(replay, spec.targets)
+    problems = _untraced(replay, scenario, spec.targets)
     if problems:
         raise InputError(str(path), problems, f"invalid calibration of {replay.name}")
     fitted = ", ".join(p.path for p in spec.parameters)

@@ -4,11 +4,14 @@ scenarios/corridor/SOURCES.md copies the project's observed figures and numbers 
 B3…). A figure a replay declares names its rows in `source:`; its value must then be one of the numbers
 those rows state ("2.23 million t" is 2,230,000; "4 h 15 min" is 4.25), or the figure must say under
 `derivation:` how it follows from them (a monthly rate times three months, the middle of a range).
-A figure is so written once, in the rows, and a value that drifted from them is refused.
+A figure is so written once, in the rows, and a value that drifted from them is refused. The rows
+must also speak of the KPI's unit (tonnes, wagons, trains, days) unless the derivation says how, and
+of a year the comparison covers: a figure of 2020 compared over January 2024 must cite 2024 as well.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from pathlib import Path
@@ -18,6 +21,10 @@ ROW_ID = re.compile(r"\b([VCB]\d{1,2})\b")
 _ROW = re.compile(r"^\|\s*([VCB]\d{1,2})\s*\|(.*)\|\s*$")
 _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)(\s*(?:million|Mt)\b)?")
 _HOURS = re.compile(r"(\d+)\s*h\s+(\d+)\s*min")
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+#: a KPI's unit (by how its name starts or ends) and how a row writes it
+_UNITS = [("tonnes", r"\bt\b|\bMt\b|tonne"), ("throughput", r"\bt\b|\bMt\b|tonne"), ("_days", r"\bdays?\b"),
+          ("wagons", r"wagon"), ("trains", r"train")]
 
 
 def read_rows(path: Path) -> dict[str, str]:
@@ -61,3 +68,23 @@ def value_problem(value: float, source: str, derivation: str, rows: dict[str, st
     return (f"{value:g} is not a number of row(s) {', '.join(ids)} "
             f"({', '.join(f'{n:g}' for n in stated) or 'none'}): take the row's value, or say under "
             "`derivation:` how it follows from them")
+
+
+def unit_problem(kpi: str, source: str, derivation: str, rows: dict[str, str]) -> str | None:
+    """Why the rows a figure cites do not state it in the KPI's unit (None when they do, or a derivation says how)."""
+    pattern = next((p for key, p in _UNITS if kpi.startswith(key) or kpi.endswith(key) or f"_{key}" in kpi), None)
+    ids = [i for i in cited(source) if i in rows]
+    if pattern is None or derivation.strip() or not ids or any(re.search(pattern, rows[i]) for i in ids):
+        return None
+    return (f"row(s) {', '.join(ids)} state no figure in the unit of {kpi}: compare like with like, or say "
+            "under `derivation:` how the value follows")
+
+
+def period_problem(first: dt.date, last: dt.date, source: str, rows: dict[str, str]) -> str | None:
+    """Why the rows a figure cites are of other years than the days it is compared over (None when not)."""
+    ids = [i for i in cited(source) if i in rows]
+    years = sorted({int(y) for i in ids for y in _YEAR.findall(rows[i])})
+    if not years or any(first.year <= y <= last.year for y in years):
+        return None
+    return (f"row(s) {', '.join(ids)} are of {', '.join(map(str, years))}; the figure is compared over {first} "
+            f"to {last}: cite the row of that period too")

@@ -3,6 +3,7 @@ sim.decision.episode_changes): each replay is the one corridor plus dated change
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from pathlib import Path
@@ -13,7 +14,15 @@ import yaml
 from sim.decision.episode_changes import corridor_of, differences
 from sim.decision.history import CALIBRATION, evidence_path, load_episodes
 from sim.decision.joint import FITTED_BEFORE, _use
-from sim.decision.sources import SOURCES, cited, numbers, read_rows, value_problem
+from sim.decision.sources import (
+    SOURCES,
+    cited,
+    numbers,
+    period_problem,
+    read_rows,
+    unit_problem,
+    value_problem,
+)
 from sim.decision.targets import Target, load_targets, targets_from_data
 from tests.cli.test_bad_inputs import run_main
 from tests.conftest import SCENARIOS
@@ -209,3 +218,15 @@ def test_a_figure_that_drifted_from_its_row_is_refused(tmp_path: Path) -> None:
     assert code == 2 and "name the SOURCES.md row(s)" in err
     derived = drifted.replace('source: "SOURCES.md V1"}', 'source: "SOURCES.md V1", derivation: "V1 plus 3 %"}')
     assert declared(tmp_path, episode(tmp_path, "", derived))[0] == 0
+
+
+def test_a_figure_compared_in_another_unit_or_year_is_refused(tmp_path: Path) -> None:
+    of_2022 = CHECK.replace("value: 2230000", "value: 615000").replace("V1", "V2")
+    code, err = declared(tmp_path, episode(tmp_path, "", of_2022))   # the episode is 2023
+    assert code == 2 and "row(s) V2 are of 2022; the figure is compared over 2023-01-01 to 2023-12-31" in err
+    as_wagons = CHECK.replace("kpi: tonnes_delivered", "kpi: wagons_delivered")
+    code, err = declared(tmp_path, episode(tmp_path, "", as_wagons))
+    assert code == 2 and "row(s) V1 state no figure in the unit of wagons_delivered" in err
+    assert unit_problem("backlog_wagons_max", "SOURCES.md B5", "", ROWS) is None
+    assert unit_problem("stop_loading_days", "SOURCES.md V5", "", ROWS) is not None
+    assert period_problem(dt.date(2024, 1, 1), dt.date(2024, 1, 31), "SOURCES.md V5; size from B1", ROWS) is None
