@@ -209,6 +209,8 @@ def verdict(table: pd.DataFrame) -> dict[str, Any]:
     names = [f"{r.episode}: {r.figure}" for r in failed.itertuples()]
     if "inside_tolerance" not in table.columns:
         text = f"{held} held-out figure(s) declared; not run"
+    elif not held:
+        text = "no held-out figure: nothing here is a prediction, so nothing is validated"
     elif names:
         text = f"{len(names)} held-out figure(s) outside the stated tolerance: {'; '.join(names)}"
     else:
