@@ -65,9 +65,14 @@ def value_problem(value: float, source: str, derivation: str, rows: dict[str, st
     stated = [n for i in ids for n in numbers(rows[i])]
     if derivation.strip() or any(math.isclose(value, n, rel_tol=1e-9) for n in stated):
         return None
-    return (f"{value:g} is not a number of row(s) {', '.join(ids)} "
-            f"({', '.join(f'{n:g}' for n in stated) or 'none'}): take the row's value, or say under "
+    return (f"{_show(value)} is not a number of row(s) {', '.join(ids)} "
+            f"({', '.join(map(_show, stated)) or 'none'}): take the row's value, or say under "
             "`derivation:` how it follows from them")
+
+
+def _show(n: float) -> str:
+    """2300000 -> '2,300,000'; a year stays a year ('2023')."""
+    return str(int(n)) if n.is_integer() and 1900 <= n <= 2100 else f"{n:,.10g}"
 
 
 def unit_problem(kpi: str, source: str, derivation: str, rows: dict[str, str]) -> str | None:

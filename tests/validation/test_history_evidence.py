@@ -211,7 +211,7 @@ def test_every_declared_figure_traces_to_its_rows() -> None:
 def test_a_figure_that_drifted_from_its_row_is_refused(tmp_path: Path) -> None:
     drifted = CHECK.replace("value: 2230000", "value: 2300000")
     code, err = declared(tmp_path, episode(tmp_path, "", drifted))
-    assert code == 2 and "2.3e+06 is not a number of row(s) V1 (2.23e+06, 2023)" in err
+    assert code == 2 and "2,300,000 is not a number of row(s) V1 (2,230,000, 2023)" in err
     code, err = declared(tmp_path, episode(tmp_path, "", drifted.replace("V1", "V99")))
     assert code == 2 and "no row V99 in SOURCES.md" in err
     code, err = declared(tmp_path, episode(tmp_path, "", drifted.replace('V1"', 'observed.md"')))
