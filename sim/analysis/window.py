@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.errors import SimError
@@ -31,6 +32,9 @@ WINDOW_KPIS: dict[str, tuple[str, str]] = {
     "held_trains_max": ("largest number of held trains on any of the window's days", "trains"),
     "unloading_utilization": ("mean of the daily utilisation of unloading points", "share of point-hours"),
     "stop_loading_days": ("hours of halted loading on the window's days, in days", "days"),
+    "formed_wagons": ("wagons formed (loaded) at the origin for this crossing on the window's days", "wagons"),
+    "formed_share": (("share of the cargo's wagons formed on the window's days that were routed to this crossing "
+                      "(1 for the corridor as a whole)"), "share of wagons"),
 }
 
 #: Values "at a date" (the end of that day): KPI name -> daily column.
@@ -52,6 +56,8 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "held_trains_max": ("held_trains_max", "max"),
     "unloading_utilization": ("utilization", "mean"),
     "stop_loading_days": ("stop_loading_h", "sum"),
+    "formed_wagons": ("formed_wagons", "sum"),
+    "formed_share": ("formed_wagons", "sum"),   # then divided by the corridor's (_shares)
 }
 
 
@@ -114,11 +120,26 @@ def window_kpis(daily: pd.DataFrame, first: Any, last: Any, kpis: list[str] | No
     out = grouped.size().rename("days").reset_index()[keys]
     for kpi in names:
         column, how = _SOURCES[kpi]
+        if column not in rows.columns:   # a results directory written before the column existed
+            out[kpi] = float("nan")
+            continue
         values = grouped[column].agg(how).to_numpy(dtype=float)
         if kpi == "stop_loading_days":
             values = values / 24.0
-        out[kpi] = values
+        out[kpi] = _shares(out, values) if kpi == "formed_share" else values
     return out.reset_index(drop=True)
+
+
+def _shares(out: pd.DataFrame, formed: Any) -> Any:
+    """Each crossing's formed wagons over the corridor's (its `all` row) for the same replication and cargo."""
+    if "crossing" not in out.columns:
+        total = formed   # one crossing takes every wagon (0 / 0: nothing formed, no share)
+    else:
+        frame = out[["replication", "cargo", "crossing"]].assign(formed=formed)
+        whole = frame[frame["crossing"] == "all"].set_index(["replication", "cargo"])["formed"]
+        total = whole.reindex(pd.MultiIndex.from_frame(frame[["replication", "cargo"]])).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return formed / total
 
 
 def at_date(daily: pd.DataFrame, when: Any, kpis: list[str] | None = None) -> pd.DataFrame:

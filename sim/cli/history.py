@@ -6,6 +6,7 @@ failed a test it was not fitted to. Fitted figures and checks are reported, neve
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ import click
 from sim.cli.options import WORKERS, check_executor
 from sim.cli.outputs import claim_output, out_path
 from sim.decision.files import write_tables
-from sim.decision.history import declarations, failed_predictions, load_episodes, run_history
+from sim.decision.history import declarations, episode_summary, load_episodes, run_history, verdict
 from sim.reporting.history_tables import history_html, history_markdown
 
 PREDICTION_FAILED_EXIT = 3
@@ -47,8 +48,10 @@ def history(directory: str, replications: int | None, out: str | None, markdown:
     out_dir = out_path(out, Path("results") / "history")
     with claim_output(out_dir, force, False, "history") as claim:
         table = run_history(episodes, replications, executor, workers, progress=not quiet)
+        said = verdict(table)
         meta = {"kind": "history", "directory": directory, "episodes": len(episodes),
-                "replications": replications or "each file's own", "figures": len(table)}
+                "replications": replications or "each file's own", "figures": len(table), "verdict": said,
+                "replays": episode_summary(episodes), "rows": json.loads(table.to_json(orient="records"))}
         def page(directory: Path) -> None:
             (directory / "history.html").write_text(history_html(table, meta), encoding="utf-8")
 
@@ -56,9 +59,8 @@ def history(directory: str, replications: int | None, out: str | None, markdown:
         claim.finish(0)
     if markdown or not quiet:
         click.echo(history_markdown(table), nl=False)
-    failed = failed_predictions(table)
     click.echo(f"History written to {out_dir}")
-    if len(failed):
-        names = "; ".join(f"{r.episode}: {r.figure}" for r in failed.itertuples())
-        click.echo(f"{len(failed)} held-out figure(s) outside the stated tolerance: {names}", err=True)
+    if not said["passed"]:
+        click.echo(said["text"], err=True)
         raise SystemExit(PREDICTION_FAILED_EXIT)
+    click.echo(said["text"])

@@ -6,25 +6,41 @@ compared with, each with its tolerance, fixed in the file before the run, and wh
 used to fit a parameter (`fitted`, with what was fitted), is predicted by a corridor fitted on other
 episodes (`held_out`), or holds by construction (`check`). A figure used to fit never also validates:
 only held-out figures decide whether the corridor passes.
+
+The same file declares under `changes:` every key the replay changes in the reference corridor
+outside a dated window, each with why (sim.decision.episode_changes): an undeclared difference is a
+copy of the corridor that drifted, and the replay is refused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.decision.episode_changes import change_problems, corridor_of
 from sim.decision.errors import InputError
 from sim.decision.evaluate import Evaluator
-from sim.decision.targets import Target, TargetsFile, check_against, load_targets
+from sim.decision.sources import SOURCES, period_problem, read_rows, unit_problem, value_problem
+from sim.decision.targets import (
+    Target,
+    TargetsFile,
+    check_against,
+    load_targets,
+    read_targets_data,
+    targets_from_data,
+)
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
 EVIDENCE = "evidence"
+#: evidence key naming the targets file a replay's parameters were calibrated to (all its figures are fitted)
+CALIBRATION = "calibration"
 ROLES = {"fitted": "fitted", "held_out": "held out", "check": "check (by construction)"}
 
 
@@ -36,6 +52,7 @@ class Episode:
     path: Path
     scenario: Scenario
     spec: TargetsFile
+    changes: dict[str, str] = field(default_factory=dict)
 
 
 def evidence_path(replay: Path) -> Path:
@@ -51,7 +68,21 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
         raise InputError(str(declared), [("", (f"no declarations for the replay {replay.name}: expected this file, "
                                                "with `targets:` (each with value, tolerance and role)"))],
                          "missing history declarations")
-    spec = load_targets(declared)
+    data = read_targets_data(declared, "invalid history declarations")
+    changes = data.pop("changes", None) if isinstance(data, dict) else None
+    problems = change_problems(replay, changes)
+    if problems:
+        raise InputError(str(declared), problems, "invalid history declarations")
+    calibrated = _fitted_by(replay, scenario, declared, data.pop(CALIBRATION)) if isinstance(data, dict) and CALIBRATION in data else []
+    if calibrated:
+        data["targets"] = [*calibrated, *(data.get("targets") or [])]
+    spec = targets_from_data(data, str(declared))
+    fitted_labels = {t.label for t in spec.targets[:len(calibrated)]}
+    problems = [(f"targets[{i - len(calibrated)}]", (f"{t.label!r} is a figure of the calibration, where it was "
+                                                    "fitted: it cannot be declared here again (as anything)"))
+                for i, t in enumerate(spec.targets) if i >= len(calibrated) and t.label in fitted_labels]
+    if problems:
+        raise InputError(str(declared), problems, "invalid history declarations")
     problems = [(f"targets[{i}].role", ("expected fitted, held_out or check: say whether the figure was used to "
                                        "fit, is predicted, or holds by construction"))
                 for i, t in enumerate(spec.targets) if t.role is None]
@@ -59,8 +90,49 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
                  for i, t in enumerate(spec.targets) if t.role == "fitted" and not t.fitted]
     if problems:
         raise InputError(str(declared), problems, "invalid history declarations")
+    problems = _untraced(replay, scenario, spec.targets[len(calibrated):])
+    if problems:
+        raise InputError(str(declared), problems, "invalid history declarations")
     check_against(spec, scenario, str(declared), own_parameters=False)
-    return Episode(replay.stem, replay, scenario, spec)
+    return Episode(replay.stem, replay, scenario, spec, dict(changes or {}))
+
+
+def run_days(scenario: Scenario) -> tuple[dt.date, dt.date]:
+    """The first and last calendar day a scenario simulates."""
+    return scenario.start, scenario.start + dt.timedelta(days=max(1, math.ceil(scenario.duration / 24)) - 1)
+
+
+def _untraced(replay: Path, scenario: Scenario, targets: list[Target]) -> list[tuple[str, str]]:
+    """Figures that do not trace to a row of the corridor's SOURCES.md (sim.decision.sources)."""
+    corridor = corridor_of(replay)
+    registry = corridor.parent / SOURCES if corridor is not None else None
+    if registry is None or not registry.is_file():
+        return [("", f"no {SOURCES} beside the corridor {replay.name} is built on: its figures cannot be traced")]
+    rows = read_rows(registry)
+    found = []
+    for i, t in enumerate(targets):
+        first, last = (t.window.from_, t.window.to) if t.window else (t.at, t.at) if t.at else run_days(scenario)
+        found += [(i, value_problem(t.value, t.source, t.derivation, rows)),
+                  (i, unit_problem(t.kpi, t.source, t.derivation, rows)),
+                  (i, period_problem(first, last, t.source, rows))]
+    return [(f"targets[{i}].source", why) for i, why in found if why is not None]
+
+
+def _fitted_by(replay: Path, scenario: Scenario, declared: Path, name: Any) -> list[dict[str, Any]]:
+    """The figures of the calibration that set this replay's parameters, each `fitted` (with what), so
+    that none of them can be declared again as a prediction. Written once, in the targets file."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(str(declared), [(CALIBRATION, ("expected the path (relative to this file) of the targets "
+                                                        f"file this replay's parameters were calibrated to, got {name!r}"))],
+                         "invalid history declarations")
+    path = declared.parent / name.strip()
+    spec = load_targets(path)   # a bad or missing file is refused with its own name
+    problems = _untraced(replay, scenario, spec.targets)
+    if problems:
+        raise InputError(str(path), problems, f"invalid calibration of {replay.name}")
+    fitted = ", ".join(p.path for p in spec.parameters)
+    return [{**t.model_dump(by_alias=True, exclude_none=True), "role": "fitted",
+             "fitted": f"{fitted} (calibration {name.strip()})"} for t in spec.targets]
 
 
 def load_episodes(directory: str | os.PathLike[str]) -> list[Episode]:
@@ -126,3 +198,35 @@ def run_history(episodes: list[Episode], replications: int | None = None, execut
 def failed_predictions(table: pd.DataFrame) -> pd.DataFrame:
     """Held-out figures whose model mean falls outside the stated tolerance."""
     return table[(table["role"] == ROLES["held_out"]) & ~table["inside_tolerance"].astype(bool)]
+
+
+def verdict(table: pd.DataFrame) -> dict[str, Any]:
+    """The one verdict every output of `dostyk history` gives (its text, history.json, history.html):
+    decided by the held-out figures alone; fitted figures and checks are counted, never decisive."""
+    role = table["role"]
+    failed = failed_predictions(table) if "inside_tolerance" in table.columns else table.iloc[0:0]
+    held = int((role == ROLES["held_out"]).sum())
+    names = [f"{r.episode}: {r.figure}" for r in failed.itertuples()]
+    if "inside_tolerance" not in table.columns:
+        text = f"{held} held-out figure(s) declared; not run"
+    elif not held:
+        text = "no held-out figure: nothing here is a prediction, so nothing is validated"
+    elif names:
+        text = f"{len(names)} held-out figure(s) outside the stated tolerance: {'; '.join(names)}"
+    else:
+        text = "every held-out figure inside the stated tolerance"
+    text += (f" (of {held} held out; {int((role == ROLES['fitted']).sum())} fitted and "
+             f"{int((role == ROLES['check']).sum())} check figure(s) reported, not decisive)")
+    return {"held_out": held, "failed": names, "passed": not names, "text": text}
+
+
+def episode_summary(episodes: list[Episode]) -> dict[str, dict[str, Any]]:
+    """Per replay: which figures were fitted (and to what), which are predicted, which are checks, and
+    what it changes in the corridor — what history.json says of each replay."""
+    out = {}
+    for e in episodes:
+        by = {r: [t.label for t in e.spec.targets if t.role == r] for r in ROLES}
+        out[e.name] = {"fitted": {t.label: t.fitted for t in e.spec.targets if t.role == "fitted"},
+                       "predicted": by["held_out"], "checks": by["check"], "changes": e.changes,
+                       "validates": bool(by["held_out"])}
+    return out

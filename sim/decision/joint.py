@@ -59,6 +59,19 @@ def _fitted(e: Episode) -> list[Target]:
     return [t for t in e.spec.targets if t.role in (None, "fitted")]
 
 
+def _use(t: Target, held_out: bool) -> str:
+    """What a figure is at the best fit. Holding an episode out does not make a figure its file declares
+    fitted (its parameters were set to it before) a prediction."""
+    if t.role == "fitted":
+        return FITTED_BEFORE if held_out else "fitted"
+    if t.role == "check":
+        return "check"
+    return "held out" if held_out else "fitted" if t.role is None else "predicted"
+
+
+FITTED_BEFORE = "fitted before (its file says so): not a prediction"
+
+
 def joint_calibrate(episodes: list[Episode], shared: list[Lever], held_out: list[str], candidates: int = 40,
                     replications: int = 5, batch: int = 10, seed: int = 16, executor: Any = "process",
                     workers: int | None = None, profile: int = 0) -> JointFit:
@@ -177,8 +190,7 @@ def _collect(episodes: list[Episode], fit_eps: list[Episode], levers: dict[str, 
             mean, half = cand.mean(t.label), cand.halfwidth(t.label)
             half = 0.0 if not math.isfinite(half) else half
             low, high = bounds(t)
-            use = ("held out" if e.name in held_out else
-                   "fitted" if t.role == "fitted" else "predicted" if t.role == "held_out" else "check")
+            use = _use(t, e.name in held_out)
             figures.append({"episode": e.name, "figure": t.label, "observed": t.value, "tolerance_low": low,
                             "tolerance_high": high, "model_mean": mean, "model_ci95_low": mean - half,
                             "model_ci95_high": mean + half, "inside_tolerance": low <= mean <= high, "use": use})

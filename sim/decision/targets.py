@@ -92,6 +92,8 @@ class Target(_Model):
     # that holds by construction; its tolerance is fixed in the file before the run
     role: Literal["fitted", "held_out", "check"] | None = None
     fitted: str = Field("", max_length=300, description="what was fitted to this figure (role: fitted)")
+    derivation: str = Field("", max_length=300, description=("how the value follows from the observed figures "
+                                                             "`source` names, when it is none of their numbers"))
 
     @model_validator(mode="after")
     def _known_kpi(self) -> Target:
@@ -199,19 +201,22 @@ def check_against(spec: TargetsFile, scenario: Scenario, source: str, own_parame
 
 def load_targets(path: str | os.PathLike[str]) -> TargetsFile:
     """Read and validate a targets file (safe YAML; errors name the file and key path)."""
+    return targets_from_data(read_targets_data(path), str(path))
+
+
+def read_targets_data(path: str | os.PathLike[str], what: str = "invalid targets file") -> Any:
+    """The parsed YAML of a targets file, not yet validated (safe YAML; errors name the file)."""
     source = str(path)
     p = Path(path)
-    what = "invalid targets file"
     why = unreadable(p, "a targets file (.yaml)")
     if why is not None:
         raise InputError(source, [("", why)], what)
     try:
-        data = parse_yaml(p.read_text(encoding="utf-8"), source)
+        return parse_yaml(p.read_text(encoding="utf-8"), source)
     except UnicodeDecodeError:
         raise InputError(source, [("", "file is not UTF-8 text")], what) from None
     except ScenarioError as exc:
         raise InputError(source, exc.problems, what) from None
-    return targets_from_data(data, source)
 
 
 def targets_from_data(data: Any, source: str = "targets") -> TargetsFile:

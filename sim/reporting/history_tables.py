@@ -23,7 +23,8 @@ def _num(x: Any, digits: int = 4) -> str:
 
 
 def _used(row: pd.Series) -> str:
-    return f"{row['role']}: {row['fitted']}" if row.get("fitted") else str(row["role"])
+    fitted = row.get("fitted")   # "" when declared, NaN when read back from history.csv
+    return f"{row['role']}: {fitted}" if isinstance(fitted, str) and fitted else str(row["role"])
 
 
 def history_rows(table: pd.DataFrame) -> list[list[str]]:
@@ -55,7 +56,10 @@ def history_html(table: pd.DataFrame, metadata: dict[str, Any]) -> str:
         bad = row[5] != "yes" and row[5] != "–"
         cells = "".join(f"<td>{html.escape(c.replace('**', ''))}</td>" for c in row)
         body.append(f'<tr class="{"fail" if bad else "ok"}">{cells}</tr>')
-    run = html.escape(", ".join(f"{k}: {v}" for k, v in metadata.items()))
+    run = html.escape(", ".join(f"{k}: {v}" for k, v in metadata.items() if not isinstance(v, (dict, list))))
+    said = metadata.get("verdict")
+    verdict = (f'<p class="verdict"><b>Verdict</b> (held-out figures only): {html.escape(said["text"])}</p>'
+               if isinstance(said, dict) else "")
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>History replays: observed against the model</title>
@@ -69,6 +73,7 @@ tr.fail td{{background:#fdd}}</style></head><body>
 predicted by a corridor fitted on other figures — only these decide whether the model passes; a
 <i>check</i> holds by construction. The model's mean and 95 % confidence interval are over the
 replications below; <b>inside</b> says whether the mean lies within the tolerance.</p>
+{verdict}
 <table><thead><tr>{head}</tr></thead><tbody>
 {chr(10).join(body)}
 </tbody></table>

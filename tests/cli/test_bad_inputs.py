@@ -594,6 +594,28 @@ OUTPUT_FILE_CASES: list[Case] = [
 ]
 CASES += OUTPUT_FILE_CASES
 
+# -- evidence audit: what a history replay declares (sim.decision.history) -----------------------------
+_REPLAY = f"extends: {ROOT / 'scenarios' / 'corridor' / 'dostyk.yaml'}\nname: ep\n"
+_FIGURE = ("targets:\n  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: %s, tolerance: 10%%, "
+           "role: %s, source: \"SOURCES.md V1\"}\n")
+CASES += [
+    Case("history-undeclared-change", "a history replay restating a number of the corridor with another value "
+         "(customs 5 h, the corridor's 4.25 h) without declaring it", ["history", "H", "--declared"], "changes",
+         "without a dated window: declare it here with why, or take the corridor's value", names_file=False,
+         files={"H/ep.yaml": _REPLAY + "checks:\n  - {name: customs, time: {dist: lognormal, mean: 5h, sd: 1.5h}}\n",
+                "H/evidence/ep.yaml": _FIGURE % (2230000, "check")}),
+    Case("history-untraced-figure", "a replay's figure that is not the number of the SOURCES.md row it cites "
+         "(2.3 Mt for V1's 2.23 Mt)", ["history", "H", "--declared"], "targets[0].source",
+         "is not a number of row(s) V1", names_file=False,
+         files={"H/ep.yaml": _REPLAY, "H/evidence/ep.yaml": _FIGURE % (2300000, "check")}),
+    Case("history-fitted-figure-again", "a replay declaring as held out a figure of the calibration it names "
+         "(`calibration:`), where it was fitted", ["history", "H", "--declared"], "targets[0]",
+         "is a figure of the calibration, where it was fitted", names_file=False,
+         files={"H/ep.yaml": _REPLAY, "H/t.yaml": (_FIGURE % (2230000, "check")).replace("role: check, ", "")
+                + "parameters:\n  - {path: checks.customs.time.mean, low: 1, high: 9}\n",
+                "H/evidence/ep.yaml": "calibration: ../t.yaml\n" + _FIGURE % (2230000, "held_out")}),
+]
+
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
 XLSX_CASE = Case("xlsx-too-many-rows", "`run --xlsx` whose daily series would not fit in an Excel sheet",

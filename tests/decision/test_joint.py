@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from sim.decision.calibrate import identification
 from sim.decision.history import Episode
@@ -69,12 +70,15 @@ def test_cli_fits_several_replays_with_a_shared_parameter_and_a_held_out_one(tmp
     from tests.cli.test_bad_inputs import run_main
 
     (tmp_path / "evidence").mkdir()
+    # what the replays change in the corridor is the ban's, declared as the ban's evidence does
+    ban_changes = yaml.safe_dump({"changes": yaml.safe_load(
+        (BAN.parent / "evidence" / BAN.name).read_text(encoding="utf-8"))["changes"]})
     for name, role, params in (("fit", "fitted", ("parameters:\n  - {path: disruptions.acceptance.capacity, "
                                                  "low: 0.05, high: 0.2}\n")), ("held", "held_out", "")):
         (tmp_path / f"{name}.yaml").write_text(f"extends: {BAN}\nname: {name}\n", encoding="utf-8")
         (tmp_path / "evidence" / f"{name}.yaml").write_text(
-            "targets:\n  - {name: delivered, kpi: wagons_delivered, cargo: grain, window: {from: 2025-01-30, "
-            f"to: 2025-02-24}}, value: 160, tolerance: 24, role: {role}, fitted: acceptance}}\n{params}",
+            ban_changes + "targets:\n  - {name: delivered, kpi: wagons_delivered, cargo: grain, window: {from: 2025-01-30, "
+            f"to: 2025-02-24}}, value: 160, tolerance: 24, role: {role}, fitted: acceptance, source: SOURCES.md B4}}\n{params}",
             encoding="utf-8")
     code, err, out = run_main(["calibrate", "fit.yaml", "held.yaml", "--shared",
                                "crossings.altynkol.unloading.grain.points=1:4", "--hold-out", "held", "-N", "4",

@@ -33,7 +33,7 @@ from tests.cli.helpers import dostyk
 ROOT = Path(__file__).resolve().parents[2]
 # whole scenarios only: not the corridor's parts, the replays' evidence files or the targets
 SHIPPED = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml")
-                 if not {"targets", "parts", "evidence"} & set(p.parts))
+                 if not {"targets", "parts", "evidence"} & set(p.relative_to(ROOT).parts))
 #: keys no shipped scenario uses (an empirical distribution, a loading rate's burst, a lever's cost)
 EXTRAS = {"checks[0].time": {"dist": "empirical", "values": [1.5, 2.0, 4.0]},
           "loading": {"grain": {"wagons_per_day": 600, "burst_wagons": 110}},

@@ -96,3 +96,19 @@ def test_precision_reads_the_corridor(results: sim.Results) -> None:
     assert checked.mean == pytest.approx(row["mean"]) and checked.n == row["n"]
     assert not math.isnan(checked.half_width)
     assert isinstance(report_results.kpis, pd.DataFrame)
+
+
+def test_the_share_of_wagons_formed_for_each_crossing_adds_up_to_the_corridor(results: sim.Results) -> None:
+    w = sim.window_kpis(results.daily, FIRST, LAST, ["formed_wagons", "formed_share"])
+    w = w[w["cargo"] == "x"].set_index(["replication", "crossing"])
+    daily = results.daily.assign(date=pd.to_datetime(results.daily["date"]))
+    inside = daily[(daily["date"] >= FIRST) & (daily["date"] <= LAST) & (daily["cargo"] == "x")]
+    for r in range(3):
+        for x in ("dostyk", "altynkol"):
+            formed = inside[(inside["replication"] == r) & (inside["crossing"] == x)]["formed_wagons"].sum()
+            assert w.loc[(r, x), "formed_wagons"] == formed > 0
+            assert w.loc[(r, x), "formed_share"] == pytest.approx(formed / w.loc[(r, "all"), "formed_wagons"])
+        assert w.loc[(r, "dostyk"), "formed_share"] + w.loc[(r, "altynkol"), "formed_share"] == pytest.approx(1.0)
+        assert w.loc[(r, "all"), "formed_share"] == 1.0
+    old = sim.window_kpis(results.daily.drop(columns="formed_wagons"), FIRST, LAST, ["formed_share"])
+    assert old["formed_share"].isna().all()   # a results directory from before the column: no share, no error

@@ -3,12 +3,15 @@ exit status when a prediction fails, refusals of undeclared replays, and the tab
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from sim.decision.history import declarations, load_episodes
 from sim.reporting.history_tables import history_rows
@@ -26,18 +29,20 @@ def replay(tmp_path: Path, held_out_value: float, tolerance: float) -> Path:
     directory = tmp_path / "history"
     (directory / "evidence").mkdir(parents=True)
     (directory / "ban.yaml").write_text(f"extends: {BAN}\nname: ban\n", encoding="utf-8")
-    (directory / "evidence" / "ban.yaml").write_text(f"""targets:
+    # what the replay changes in the corridor is the ban's, declared as the ban's evidence does
+    changes = yaml.safe_dump({"changes": yaml.safe_load((HISTORY / "evidence" / BAN.name).read_text())["changes"]})
+    (directory / "evidence" / "ban.yaml").write_text(changes + f"""targets:
   - {{name: delivered, kpi: wagons_delivered, cargo: grain, window: {{from: 2025-01-30, to: 2025-02-24}},
-     value: {held_out_value}, tolerance: {tolerance}, role: held_out}}
+     value: {held_out_value}, tolerance: {tolerance}, role: held_out, source: "SOURCES.md B4", derivation: a test}}
   - {{name: rate, kpi: wagons_delivered, cargo: grain, value: 1000, tolerance: 1, role: fitted,
-     fitted: disruptions.acceptance.capacity}}
+     fitted: disruptions.acceptance.capacity, source: "SOURCES.md B4", derivation: a test}}
 """, encoding="utf-8")
     return directory
 
 
 def test_a_held_out_figure_inside_its_tolerance_passes(tmp_path: Path) -> None:
     directory = replay(tmp_path, 160, 24)
-    code, err, _ = run_main(["history", str(directory), "-n", "2", "--executor", "serial", "--out", "h"], tmp_path)
+    code, err, out = run_main(["history", str(directory), "-n", "2", "--executor", "serial", "--out", "h"], tmp_path)
     assert code == 0, err
     table = pd.read_csv(tmp_path / "h" / "history.csv")
     held = table[table["role"] == "held out"].iloc[0]
@@ -47,6 +52,7 @@ def test_a_held_out_figure_inside_its_tolerance_passes(tmp_path: Path) -> None:
     assert not bool(table[table["role"] == "fitted"].iloc[0]["inside_tolerance"])
     page = (tmp_path / "h" / "history.html").read_text(encoding="utf-8")
     assert "held out" in page and "156" in page and "<table>" in page
+    same_everywhere(tmp_path / "h", out, err)
     if Path(CHROMIUM).exists():  # the page as a browser renders it (make test installs Debian's chromium)
         done = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                                f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
@@ -64,12 +70,34 @@ def test_a_held_out_figure_outside_its_tolerance_exits_3_and_says_which(tmp_path
     assert "1 held-out figure(s) outside the stated tolerance: ban: delivered" in err
     assert "**no**" in out  # the Markdown table marks it
     assert (tmp_path / "h" / "history.csv").is_file(), "the table is written even when a prediction fails"
+    same_everywhere(tmp_path / "h", out, err)
+
+
+def same_everywhere(results: Path, out: str, err: str) -> None:
+    """The CLI's text, history.json, history.csv and history.html give the same figures, roles and verdict
+    (history.json held only the run's metadata: nothing of what was fitted or predicted, nor the verdict)."""
+    meta = json.loads((results / "history.json").read_text(encoding="utf-8"))
+    table = pd.read_csv(results / "history.csv")
+    rows = pd.DataFrame(meta["rows"])
+    assert list(rows.columns) == list(table.columns) and len(rows) == len(table) == meta["figures"]
+    for column in ("episode", "figure", "role", "fitted", "inside_tolerance"):
+        assert rows[column].fillna("").tolist() == table[column].fillna("").tolist(), column
+    for column in ("observed", "tolerance_low", "tolerance_high", "model_mean", "model_ci95_low", "model_ci95_high"):
+        assert rows[column].to_numpy() == pytest.approx(table[column].to_numpy(), rel=1e-12), column
+    said = meta["verdict"]["text"]
+    assert said in out + err and html.escape(said) in (results / "history.html").read_text(encoding="utf-8")
+    assert meta["verdict"]["passed"] == bool(table[table["role"] == "held out"]["inside_tolerance"].all())
+    ban = meta["replays"]["ban"]
+    assert ban["predicted"] == ["delivered"] and ban["fitted"] == {"rate": "disruptions.acceptance.capacity"}
+    assert "crossings.altynkol.initial_state" in ban["changes"] and ban["validates"]
+    for row in history_rows(table):   # the Markdown rows the CLI printed
+        assert "| " + " | ".join(row) + " |" in out
 
 
 def test_a_replay_without_declarations_or_roles_is_refused(tmp_path: Path) -> None:
     directory = replay(tmp_path, 160, 24)
     text = (directory / "evidence" / "ban.yaml").read_text(encoding="utf-8")
-    (directory / "evidence" / "ban.yaml").write_text(text.replace("role: held_out", "source: x"), encoding="utf-8")
+    (directory / "evidence" / "ban.yaml").write_text(text.replace("role: held_out, ", ""), encoding="utf-8")
     code, err, _ = run_main(["history", str(directory), "--declared"], tmp_path)
     assert code == 2 and "targets[0].role" in err and "fitted, held_out or check" in err
     (directory / "evidence" / "ban.yaml").unlink()
@@ -93,9 +121,10 @@ def test_readme_history_table_matches_the_declarations() -> None:
     assert [r[:4] + r[6:] for r in found] == [r[:4] + r[6:] for r in declared]
 
 
-def test_at_least_two_episodes_are_held_out() -> None:
+def test_at_least_one_episode_is_held_out() -> None:
+    """January 2024's stop-loading days, the second held-out episode, had been fitted (its calibration's target)."""
     table = declarations(load_episodes(HISTORY))
-    assert table.loc[table["role"] == "held out", "episode"].nunique() >= 2
+    assert table.loc[table["role"] == "held out", "episode"].nunique() >= 1
 
 
 @pytest.mark.slow

@@ -1,0 +1,101 @@
+"""What a history replay changes in the reference corridor: found by comparing the two, declared by the replay.
+
+An episode is the one corridor (a file in scenarios/corridor/) plus dated changes. A dated window (a
+disruption with `from` and `to`) is a change by its nature. Any other key whose value differs from
+the corridor's — a demand, a time, a rule, a cargo — must be declared in the replay's
+evidence/NAME.yaml under `changes:` (key path: why), the why naming a row of SOURCES.md (V1, C10, B3…),
+an ASSUMPTION or what it was fitted to. An undeclared difference is a copy that drifted from the
+corridor and is refused; a declared change the replay does not make is stale and is refused too.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from sim.scenario.loader import parse_yaml, read_scenario_data
+
+CORRIDOR_DIR = "corridor"
+#: when and how a replay runs, not what the corridor is
+FRAME = frozenset({"name", "description", "start", "duration", "warmup", "seed", "replications"})
+#: a why must name a SOURCES.md row, an ASSUMPTION or a fit
+WHY = re.compile(r"\b[VCB]\d+\b|ASSUMPTION|fitted")
+
+
+def corridor_of(replay: Path) -> Path | None:
+    """The corridor file a replay is built on (following `extends:`), or None when it is on none."""
+    path, seen = replay.resolve(), set()
+    while path.parent.name != CORRIDOR_DIR:
+        if path in seen or not path.is_file():
+            return None
+        seen.add(path)
+        raw = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        bases = raw.get("extends") if isinstance(raw, dict) else None
+        if not bases:
+            return None
+        path = (path.parent / (bases if isinstance(bases, str) else bases[0])).resolve()
+    return path
+
+
+def _named(items: Any) -> bool:
+    return isinstance(items, list) and bool(items) and all(isinstance(i, dict) and "name" in i for i in items)
+
+
+def flatten(data: Any, where: str = "") -> dict[str, Any]:
+    """Leaves by key path; items of named lists (checks, disruptions) by their name."""
+    if isinstance(data, dict) and data:
+        out: dict[str, Any] = {}
+        for k, v in data.items():
+            out.update(flatten(v, f"{where}.{k}" if where else str(k)))
+        return out
+    if _named(data):
+        return {k: v for item in data
+                for k, v in flatten({k: v for k, v in item.items() if k != "name"}, f"{where}.{item['name']}").items()}
+    return {where: data}
+
+
+def _dated(data: dict[str, Any]) -> set[str]:
+    """The disruptions written as dated windows: changes by their nature."""
+    items = data.get("disruptions")
+    return {f"disruptions.{d['name']}" for d in items or [] if isinstance(d, dict) and d.get("from") and d.get("to")
+            and "name" in d} if isinstance(items, list) else set()
+
+
+def differences(replay: Path, corridor: Path) -> list[str]:
+    """Key paths whose value in the replay differs from the corridor's, outside its frame and dated windows."""
+    mine, base = read_scenario_data(replay), read_scenario_data(corridor)
+    a, b = flatten(mine), flatten(base)
+    exempt = _dated(mine)
+    absent = object()
+    return sorted(k for k in set(a) | set(b)
+                  if a.get(k, absent) != b.get(k, absent) and k.split(".", 1)[0] not in FRAME
+                  and not any(k == e or k.startswith(e + ".") for e in exempt))
+
+
+def change_problems(replay: Path, declared: Any) -> list[tuple[str, str]]:
+    """What is wrong with a replay's `changes:` against what it really changes in its corridor."""
+    if declared is None:
+        declared = {}
+    if not isinstance(declared, dict) or not all(isinstance(k, str) for k in declared):
+        return [("changes", "expected a mapping of key path: why (a SOURCES.md row, ASSUMPTION or fitted)")]
+    corridor = corridor_of(replay)
+    if corridor is None:
+        return [("", (f"{replay.name} is not built on the reference corridor (no `extends:` reaching scenarios/"
+                     f"{CORRIDOR_DIR}/): an episode is the corridor plus dated changes"))]
+    found = differences(replay, corridor)
+    problems = [(f"changes.{k}", "say why: name a SOURCES.md row (V1, C10, B3…), ASSUMPTION or what was fitted")
+                for k, why in declared.items() if not isinstance(why, str) or not WHY.search(why)]
+    covered = {k: [f for f in found if f == k or f.startswith(k + ".")] for k in declared}
+    problems += [(f"changes.{k}", f"{replay.name} does not change this key of {corridor.name}: remove the declaration")
+                 for k, hit in covered.items() if not hit]
+    undeclared = [f for f in found if not any(f in hit for hit in covered.values())]
+    problems += [("changes", (f"{replay.name} changes {f} of {corridor.name} ({_show(f, replay, corridor)}) "
+                              "without a dated window: declare it here with why, or take the corridor's value"))
+                 for f in undeclared]
+    return problems
+
+
+def _show(key: str, replay: Path, corridor: Path) -> str:
+    a, b = flatten(read_scenario_data(replay)), flatten(read_scenario_data(corridor))
+    return f"{b.get(key, 'absent')!r} -> {a.get(key, 'absent')!r}"

@@ -1,0 +1,95 @@
+"""The observed figures a replay may cite: the numbered rows of the corridor's SOURCES.md, one registry.
+
+scenarios/corridor/SOURCES.md copies the project's observed figures and numbers each row (V1, C10,
+B3…). A figure a replay declares names its rows in `source:`; its value must then be one of the numbers
+those rows state ("2.23 million t" is 2,230,000; "4 h 15 min" is 4.25), or the figure must say under
+`derivation:` how it follows from them (a monthly rate times three months, the middle of a range).
+A figure is so written once, in the rows, and a value that drifted from them is refused. The rows
+must also speak of the KPI's unit (tonnes, wagons, trains, days) unless the derivation says how, and
+of a year the comparison covers: a figure of 2020 compared over January 2024 must cite 2024 as well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+
+SOURCES = "SOURCES.md"
+ROW_ID = re.compile(r"\b([VCB]\d{1,2})\b")
+_ROW = re.compile(r"^\|\s*([VCB]\d{1,2})\s*\|(.*)\|\s*$")
+_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)(\s*(?:million|Mt)\b)?")
+_HOURS = re.compile(r"(\d+)\s*h\s+(\d+)\s*min")
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+#: a KPI's unit (by how its name starts or ends) and how a row writes it
+_UNITS = [("tonnes", r"\bt\b|\bMt\b|tonne"), ("throughput", r"\bt\b|\bMt\b|tonne"), ("_days", r"\bdays?\b"),
+          ("wagons", r"wagon"), ("trains", r"train")]
+
+
+def read_rows(path: Path) -> dict[str, str]:
+    """Row id -> the row's text (figure, value, period; without the source cell) of a SOURCES.md."""
+    rows = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = _ROW.match(line.strip())
+        if m:
+            cells = [c.strip() for c in m.group(2).split("|")]
+            rows[m.group(1)] = " | ".join(cells[:-1])
+    return rows
+
+
+def numbers(text: str) -> list[float]:
+    """Every number a row states, in its unit as written: '2.23 million t' -> 2230000, '3,500' -> 3500,
+    '4 h 15 min' -> 4, 15 and 4.25."""
+    found = []
+    for m in _NUMBER.finditer(text):
+        value = float(m.group(1).replace(",", ""))
+        found.append(value * 1e6 if m.group(2) else value)
+    found += [int(h) + int(mins) / 60 for h, mins in _HOURS.findall(text)]
+    return found
+
+
+def cited(source: str) -> list[str]:
+    """The row ids a `source:` text names."""
+    return ROW_ID.findall(source)
+
+
+def value_problem(value: float, source: str, derivation: str, rows: dict[str, str]) -> str | None:
+    """Why a declared figure does not trace to the rows its source names (None when it does)."""
+    ids = cited(source)
+    if not ids:
+        return f"name the {SOURCES} row(s) the figure comes from (V1, C10, B3…) in `source:`"
+    unknown = [i for i in ids if i not in rows]
+    if unknown:
+        return f"no row {', '.join(unknown)} in {SOURCES}; rows are {', '.join(rows)}"
+    stated = [n for i in ids for n in numbers(rows[i])]
+    if derivation.strip() or any(math.isclose(value, n, rel_tol=1e-9) for n in stated):
+        return None
+    return (f"{_show(value)} is not a number of row(s) {', '.join(ids)} "
+            f"({', '.join(map(_show, stated)) or 'none'}): take the row's value, or say under "
+            "`derivation:` how it follows from them")
+
+
+def _show(n: float) -> str:
+    """2300000 -> '2,300,000'; a year stays a year ('2023')."""
+    return str(int(n)) if n.is_integer() and 1900 <= n <= 2100 else f"{n:,.10g}"
+
+
+def unit_problem(kpi: str, source: str, derivation: str, rows: dict[str, str]) -> str | None:
+    """Why the rows a figure cites do not state it in the KPI's unit (None when they do, or a derivation says how)."""
+    pattern = next((p for key, p in _UNITS if kpi.startswith(key) or kpi.endswith(key) or f"_{key}" in kpi), None)
+    ids = [i for i in cited(source) if i in rows]
+    if pattern is None or derivation.strip() or not ids or any(re.search(pattern, rows[i]) for i in ids):
+        return None
+    return (f"row(s) {', '.join(ids)} state no figure in the unit of {kpi}: compare like with like, or say "
+            "under `derivation:` how the value follows")
+
+
+def period_problem(first: dt.date, last: dt.date, source: str, rows: dict[str, str]) -> str | None:
+    """Why the rows a figure cites are of other years than the days it is compared over (None when not)."""
+    ids = [i for i in cited(source) if i in rows]
+    years = sorted({int(y) for i in ids for y in _YEAR.findall(rows[i])})
+    if not years or any(first.year <= y <= last.year for y in years):
+        return None
+    return (f"row(s) {', '.join(ids)} are of {', '.join(map(str, years))}; the figure is compared over {first} "
+            f"to {last}: cite the row of that period too")
