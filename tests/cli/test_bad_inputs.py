@@ -591,6 +591,12 @@ OUTPUT_FILE_CASES: list[Case] = [
          ["sweep", "{file}", "--vary", "unloading.grain.points=" + ",".join(map(str, range(1, 102))), "--vary",
           "unloading.containers.points=" + ",".join(map(str, range(1, 102))), "--quiet", "--out", "out"],
          "has 10,201 points (101 × 101)", "the limit is 10,000", names_file=False),
+    # --- what older versions of dostyk left behind (tests/compat) ---
+    Case("resume-older-work", "`run --resume` on the work directory an older dostyk left (its replications were "
+         "mixed with this version's, or failed on their old columns)", ["run", "{file}", "--out", "old", "--resume",
+                                                                          "--quiet"], "old.work/manifest.json",
+         "computed by a version of dostyk older than the record of it", names_file=False,
+         files={"old.work/manifest.json": '{"kind": "run"}', "old.work/parts/r00000-0123456789ab.pkl": "x"}),
 ]
 CASES += OUTPUT_FILE_CASES
 

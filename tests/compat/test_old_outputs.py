@@ -1,0 +1,156 @@
+"""What older versions of dostyk wrote still loads with today's code, with the same meaning.
+
+The fixtures (tests/compat/fixtures, see its README for the commit and command of each) are real
+outputs of three older commits: before the corridor, before the manifest, before issue 17's
+recorder. Each must load and read back the figures its files hold, or be refused with a message
+naming the file and what to do, never changed behind the user's back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.experiments.results import DamagedResultsError
+from tests.cli.helpers import dostyk
+
+FIXTURES = Path(__file__).parent / "fixtures"
+OLDEST, CORRIDOR, MANIFEST = "2026-11-23-e11ccd9", "2026-11-25-6f55cc3", "2026-12-03-304b304"
+VERSIONS = (OLDEST, CORRIDOR, MANIFEST)
+
+# the old baseline's Spring Festival falls after the fixtures' 5 days, which today's loader points out
+pytestmark = pytest.mark.filterwarnings("ignore::sim.scenario.effects.ScenarioWarning")
+
+
+def copy(version: str, what: str, tmp_path: Path) -> Path:
+    """A copy of one fixture directory (a command must not touch the repository's)."""
+    return Path(shutil.copytree(FIXTURES / version / what, tmp_path / what))
+
+
+def digests(directory: Path) -> dict[str, str]:
+    return {str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_results_read_gives_the_figures_the_old_files_hold(version: str) -> None:
+    directory = FIXTURES / version / "run"
+    before = digests(directory)
+    results = sim.Results.read(directory)
+    written = pd.read_csv(directory / "kpis.csv")
+    assert results.replications == 2 and results.crossings == ["dostyk"]
+    for cargo in ("grain", "containers", "all"):
+        rows = written[written["cargo"] == cargo].set_index("replication")
+        for kpi in ("tonnes_delivered", "backlog_wagons_mean", "dwell_h_mean"):
+            assert results.kpi(kpi, cargo).tolist() == pytest.approx(rows[kpi].tolist(), rel=1e-12)
+    assert set(results.kpis["crossing"]) == {"dostyk"}  # written before crossings: the one crossing
+    daily = pd.read_csv(directory / "daily.csv")
+    monthly = results.monthly  # derived from the daily series, also for directories older than monthly.csv
+    assert monthly[monthly["cargo"] == "all"]["tonnes_delivered"].sum() == pytest.approx(
+        daily[daily["cargo"] == "all"]["tonnes_delivered"].sum(), rel=1e-12)
+    assert digests(directory) == before  # reading changes nothing
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_today_s_model_gives_the_old_figures_for_the_old_scenario(version: str) -> None:
+    """The scenario.yaml an old run saved means the same today: same seed, same KPIs (to 1e-9)."""
+    directory = FIXTURES / version / "run"
+    scenario = sim.load_scenario(directory / "scenario.yaml")
+    seed = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))["seed"]
+    again = sim.run(scenario, replications=2, seed=seed, executor="serial")
+    old = pd.read_csv(directory / "kpis.csv")
+    columns = [c for c in old.columns if c not in ("replication", "cargo", "crossing") and not c.startswith("recovery")]
+    ours = again.kpis.set_index(["replication", "cargo"])[columns].sort_index()
+    theirs = old.set_index(["replication", "cargo"])[columns].sort_index()
+    pd.testing.assert_frame_equal(ours, theirs, rtol=1e-9, check_dtype=False)
+
+
+@pytest.mark.parametrize("version", [OLDEST, CORRIDOR])
+def test_an_old_scenario_file_loads_with_the_meaning_it_had(version: str) -> None:
+    """The old shipped baseline_2023.yaml, verbatim, at 5 days is the scenario that old run saved."""
+    user_file = sim.load_scenario(FIXTURES / version / "baseline_2023.yaml").with_changes({"duration": "5d"})
+    saved = sim.load_scenario(FIXTURES / version / "run" / "scenario.yaml")
+    assert user_file.to_dict() == saved.to_dict()
+
+
+def test_report_renders_an_old_results_directory(tmp_path: Path) -> None:
+    """The oldest directory (no crossing column, no manifest, no monthly.csv); the newer ones differ in
+    what Results.read checks, tested above, not in what the report draws."""
+    directory = copy(OLDEST, "run", tmp_path)
+    data = {name: digests(directory)[name] for name in ("kpis.csv", "daily.csv", "scenario.yaml")}
+    proc = dostyk("report", str(directory))
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    html = (directory / "report.html").read_text(encoding="utf-8")
+    row = re.search(r'<td class="kpi">tonnes_delivered</td>(.*?)</tr>', html, re.S)
+    assert row is not None
+    shown = [float(v.replace(",", "")) for v in re.findall(r'<td class="num">([\d,.]+)</td>', row.group(1))]
+    kpis = pd.read_csv(directory / "kpis.csv")
+    means = [kpis[kpis["cargo"] == c]["tonnes_delivered"].mean() for c in ("grain", "containers", "all")]
+    for value, mean in zip(shown, means, strict=True):  # rounded to the CI's precision: within half a unit
+        text = f"{value:.0f}"
+        unit = 10 ** (len(text) - len(text.rstrip("0")))
+        assert abs(value - mean) <= unit / 2
+    assert {p.name for p in (directory / "plots").glob("*.png")} >= {"backlog.png", "deliveries.png", "dwell.png"}
+    assert {name: digests(directory)[name] for name in data} == data  # the data files are left as written
+
+
+def test_kpis_over_a_window_of_an_old_directory_read_its_daily_series(tmp_path: Path) -> None:
+    directory = copy(OLDEST, "run", tmp_path)
+    before = digests(directory)
+    proc = dostyk("kpis", str(directory), "--window", "2023-01-02:2023-01-04", "--at", "2023-01-03",
+                  "--csv", str(tmp_path / "k.csv"))
+    assert proc.returncode == 0, proc.stderr
+    assert "written before dostyk recorded checksums" in proc.stderr  # says what is and is not checked
+    got = pd.read_csv(tmp_path / "k.csv")
+    daily = pd.read_csv(directory / "daily.csv")
+    window = daily[(daily["date"] >= "2023-01-02") & (daily["date"] <= "2023-01-04")]
+    expected = window.groupby(["replication", "cargo"])["tonnes_delivered"].sum()
+    rows = got[got["from"].notna() & got["tonnes_delivered"].notna()].set_index(["replication", "cargo"])
+    assert rows["tonnes_delivered"].sort_index().tolist() == expected.sort_index().tolist()
+    at = got[got["backlog_wagons_end"].notna()].set_index(["replication", "cargo"])["backlog_wagons_end"]
+    end = daily[daily["date"] == "2023-01-03"].set_index(["replication", "cargo"])["backlog_end"]
+    assert at.sort_index().tolist() == end.sort_index().tolist()
+    assert digests(directory) == before
+
+
+@pytest.mark.parametrize("version", [OLDEST, MANIFEST])
+@pytest.mark.parametrize("kind", ["compare", "sweep"])
+def test_an_old_comparison_or_sweep_is_named_for_what_wrote_it(version: str, kind: str) -> None:
+    with pytest.raises(DamagedResultsError) as refused:
+        sim.Results.read(FIXTURES / version / kind)
+    assert f"holds what `dostyk {kind}` wrote" in str(refused.value)
+
+
+def test_resuming_an_old_versions_work_directory_is_refused_and_leaves_it(tmp_path: Path) -> None:
+    """Its parts were computed by another model: resumed, they were mixed with today's replications
+    under today's version (or failed on their old columns). Refused, naming the file and the way out."""
+    work = copy(OLDEST, "out.work", tmp_path)
+    before = digests(work)
+    scenario = FIXTURES / OLDEST / "baseline_2023.yaml"
+    args = ["run", str(scenario), "--set", "duration=1d", "-n", "1", "--executor", "serial", "--no-report",
+            "--out", str(tmp_path / "out")]
+    proc = dostyk(*args, "--resume")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert str(work / "manifest.json") in proc.stderr and "has no `code`" in proc.stderr
+    assert "--force instead of --resume" in proc.stderr
+    assert digests(work) == before and not (tmp_path / "out").exists()
+    proc = dostyk(*args, "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert sim.Results.read(tmp_path / "out").metadata.get("replications_reused") == 0 and not work.exists()
+
+
+def test_the_api_refuses_an_old_work_directory_too(tmp_path: Path) -> None:
+    work = copy(MANIFEST, "out.work", tmp_path)
+    scenario = sim.load_scenario(FIXTURES / MANIFEST / "run" / "scenario.yaml").with_changes({"duration": "1d"})
+    with pytest.raises(sim.SimError, match="computed by a version of dostyk older"):
+        sim.run(scenario, replications=1, executor="serial", workdir=work, resume=True)
+    assert len(list((work / "parts").glob("*.pkl"))) == 1
