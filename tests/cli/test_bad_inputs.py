@@ -597,6 +597,14 @@ OUTPUT_FILE_CASES: list[Case] = [
                                                                           "--quiet"], "old.work/manifest.json",
          "computed by a version of dostyk older than the record of it", names_file=False,
          files={"old.work/manifest.json": '{"kind": "run"}', "old.work/parts/r00000-0123456789ab.pkl": "x"}),
+    Case("report-old-refused-scenario", "`report R` of results an older dostyk made from a scenario today's rules "
+         "refuse (was 'damaged results: scenario.yaml cannot be read (ValidationError)', naming no key)",
+         ["report", "R"], "policies.stop_loading.resume_below", "this version of dostyk refuses the scenario these "
+         "results were made with", names_file=False,
+         files={"R/scenario.yaml": _mini(("resume_below: 1200", "resume_below: 0")),
+                "R/metadata.json": '{"scenario": "mini", "seed": 1, "replications": 2, "version": "0.1.0", '
+                                   '"created": "2026-11-23T12:00:00+00:00"}',
+                **{f"R/{name}.csv": "replication\n0\n" for name in ("kpis", "summary", "daily", "events")}}),
 ]
 CASES += OUTPUT_FILE_CASES
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.experiments.results import DamagedResultsError
+from sim.experiments.results import DamagedResultsError, RefusedScenarioError
 from tests.cli.helpers import dostyk
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -154,3 +154,30 @@ def test_the_api_refuses_an_old_work_directory_too(tmp_path: Path) -> None:
     with pytest.raises(sim.SimError, match="computed by a version of dostyk older"):
         sim.run(scenario, replications=1, executor="serial", workdir=work, resume=True)
     assert len(list((work / "parts").glob("*.pkl"))) == 1
+
+
+def test_an_old_scenario_today_s_rules_refuse_is_said_with_its_key_not_as_damage(tmp_path: Path) -> None:
+    """e11ccd9 ran resume_below: 0 (loading halted for good); today's rules refuse it. Reading its
+    results said 'damaged results: scenario.yaml cannot be read (ValidationError)', naming no key."""
+    directory = copy(OLDEST, "run-resume-below-0", tmp_path)
+    before = digests(directory)
+    proc = dostyk("report", str(directory))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    message = proc.stderr
+    assert f"{directory}/scenario.yaml: this version of dostyk refuses the scenario" in message
+    assert "policies.stop_loading.resume_below: expected at least 1" in message
+    assert "damaged" not in message and "or it was edited since" in message
+    assert "--seed 2024 --replications 2" in message
+    assert digests(directory) == before
+
+
+def test_a_rule_tightened_after_a_manifest_directory_was_written_is_said_as_such(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """304b304 recorded the scenario's checksum: the file is as dostyk wrote it, so the refusal is today's
+    rule against an older version's scenario (here a bound on trains lowered for the test)."""
+    monkeypatch.setattr("sim.scenario.limits.MAX_TRAINS", 10)
+    with pytest.raises(RefusedScenarioError) as refused:
+        sim.Results.read(FIXTURES / MANIFEST / "run")
+    message = str(refused.value)
+    assert "demand." in message and "the limit is 10" in message
+    assert "as it is now: that version accepted what this one refuses" in message
