@@ -124,8 +124,9 @@ class WorkDir:
         held = self.manifest().get(CODE)
         if held == code_stamp():
             return
-        who = (f"a version of dostyk older than the record of it ({self.path / 'manifest.json'} has no `{CODE}`)"
-               if held is None else f"another version of dostyk (code {held}; this one is {code_stamp()})")
+        who = (f"an older version of dostyk, from before work directories recorded the code that computed them "
+               f"({self.path / 'manifest.json'} has no `{CODE}`)" if held is None
+               else f"another version of dostyk (code {held}; this one is {code_stamp()})")
         raise WorkExistsError(
             f"{self.path} holds {self.count()} finished task(s) computed by {who}; they are not mixed with this "
             f"version's replications. Finish the work with the version that began it, or start afresh with "

@@ -595,7 +595,7 @@ OUTPUT_FILE_CASES: list[Case] = [
     Case("resume-older-work", "`run --resume` on the work directory an older dostyk left (its replications were "
          "mixed with this version's, or failed on their old columns)", ["run", "{file}", "--out", "old", "--resume",
                                                                           "--quiet"], "old.work/manifest.json",
-         "computed by a version of dostyk older than the record of it", names_file=False,
+         "computed by an older version of dostyk, from before work directories recorded the code", names_file=False,
          files={"old.work/manifest.json": '{"kind": "run"}', "old.work/parts/r00000-0123456789ab.pkl": "x"}),
     Case("report-old-refused-scenario", "`report R` of results an older dostyk made from a scenario today's rules "
          "refuse (was 'damaged results: scenario.yaml cannot be read (ValidationError)', naming no key)",

@@ -157,7 +157,7 @@ def test_resuming_an_old_versions_work_directory_is_refused_and_leaves_it(tmp_pa
 def test_the_api_refuses_an_old_work_directory_too(tmp_path: Path) -> None:
     work = copy(MANIFEST, "out.work", tmp_path)
     scenario = sim.load_scenario(FIXTURES / MANIFEST / "run" / "scenario.yaml").with_changes({"duration": "1d"})
-    with pytest.raises(sim.SimError, match="computed by a version of dostyk older"):
+    with pytest.raises(sim.SimError, match="computed by an older version of dostyk"):
         sim.run(scenario, replications=1, executor="serial", workdir=work, resume=True)
     assert len(list((work / "parts").glob("*.pkl"))) == 1
 
