@@ -18,11 +18,14 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.experiments.atomic import replaceable
+from sim.experiments.manifest import foreign, is_results_dir
 from sim.experiments.results import DamagedResultsError, RefusedScenarioError
 from tests.cli.helpers import dostyk
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OLDEST, CORRIDOR, MANIFEST = "2026-11-23-e11ccd9", "2026-11-25-6f55cc3", "2026-12-03-304b304"
+DECISION = "2026-11-25-d19614e"  # the first calibrate and optimize outputs
 VERSIONS = (OLDEST, CORRIDOR, MANIFEST)
 
 # the old baseline's Spring Festival falls after the fixtures' 5 days, which today's loader points out
@@ -187,3 +190,36 @@ def test_a_rule_tightened_after_a_manifest_directory_was_written_is_said_as_such
     message = str(refused.value)
     assert "demand." in message and "the limit is 10" in message
     assert "as it is now: that version accepted what this one refuses" in message
+
+
+@pytest.mark.parametrize(("version", "kind"), [
+    (OLDEST, "run"), (OLDEST, "compare"), (OLDEST, "sweep"), (CORRIDOR, "run"), (MANIFEST, "run"),
+    (MANIFEST, "compare"), (MANIFEST, "sweep"), (DECISION, "calibrate"), (DECISION, "optimize")])
+def test_every_old_output_directory_is_dostyk_s_to_replace_with_force(version: str, kind: str,
+                                                                     tmp_path: Path) -> None:
+    """--force replaces a directory dostyk wrote, keeping the user's files. The first calibrate and
+    optimize markers had no creation time: their directories were 'not a results directory written by
+    dostyk (it has no … calibration.json …; it holds calibration.json …)', and --force was refused."""
+    directory = copy(version, kind, tmp_path)
+    (directory / "notes.txt").write_text("mine", encoding="utf-8")
+    assert is_results_dir(directory)
+    assert replaceable(directory, kind) is None
+    assert foreign(directory) == ["notes.txt"]  # the rest is dostyk's, replaced by the new results
+
+
+def test_an_old_calibrated_scenario_holds_the_values_its_calibration_chose() -> None:
+    directory = FIXTURES / DECISION / "calibrate"
+    scenario = sim.load_scenario(directory / "calibrated.yaml")
+    best = pd.read_csv(directory / "fit.csv").set_index("parameter")["best"]
+    hold = next(d for d in scenario.disruptions if d.name == "admin-hold")
+    assert hold.capacity == pytest.approx(best["disruptions.admin-hold.capacity"], rel=1e-12)
+    assert scenario.policies.stop_loading is not None
+    assert scenario.policies.stop_loading.above_wagons == best["policies.stop_loading.above_wagons"]
+
+
+def test_a_file_named_like_a_marker_that_is_not_one_is_said_as_such(tmp_path: Path) -> None:
+    """The refusal said 'it has no … calibration.json …; it holds calibration.json' of such a directory."""
+    directory = copy(DECISION, "calibrate", tmp_path)
+    (directory / "calibration.json").write_text('{"note": "mine"}', encoding="utf-8")
+    why = replaceable(directory, "calibrate")
+    assert why is not None and "its calibration.json is not a marker dostyk wrote" in why
