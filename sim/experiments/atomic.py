@@ -61,8 +61,11 @@ def replaceable(target: Path, kind: str | None = None) -> str | None:
                 f"but a {kind} writes a file of that name; --force replaces only dostyk's own files: move it away, "
                 f"or choose another --out")
     found = ", ".join(sorted(p.name for p in target.iterdir())[:5])
-    return (f"{target} is not a results directory written by dostyk (it has no {' / '.join(MARKERS)}; it holds "
-            f"{found}…), so --force will not delete it; choose another --out")
+    named = [m for m in MARKERS if (target / m).is_file()]  # a file with a marker's name that is not one
+    why = (f"its {' / '.join(named)} is not a marker dostyk wrote (no version and creation time in it)" if named
+           else f"it has no {' / '.join(MARKERS)}")
+    return (f"{target} is not a results directory written by dostyk ({why}; it holds {found}…), so --force "
+            f"will not delete it; choose another --out")
 
 
 def check_target(target: Path, force: bool) -> None:

@@ -62,18 +62,26 @@ def _matches(rel: str, pattern: str) -> bool:
     return len(parts) == len(pats) and all(fnmatch.fnmatchcase(p, q) for p, q in zip(parts, pats))
 
 
+#: The `kind` the first calibrate, optimize and sensitivity commands (d19614e, 25 November) wrote in their
+#: markers, which had a version but no creation time yet.
+FIRST_KINDS = {"calibration.json": "calibration", "optimize.json": "optimisation", "sensitivity.json": "sensitivity"}
+
+
 def read_marker(directory: Path, name: str) -> dict[str, Any] | None:
-    """A marker's JSON when it is one of ours (with a version and a creation time), else None."""
+    """A marker's JSON when it is one of ours, else None: what every version wrote in it, a version and
+    a creation time, or (the decision commands' first markers) a version and their kind."""
     try:
         info = json.loads((directory / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return info if isinstance(info, dict) and "version" in info and "created" in info else None
+    if not isinstance(info, dict) or "version" not in info:
+        return None
+    return info if "created" in info or (name in FIRST_KINDS and info.get("kind") == FIRST_KINDS[name]) else None
 
 
 def is_results_dir(path: Path) -> bool:
     """True for a directory written by this tool: the marker file of a run, sweep, comparison,
-    calibration, optimisation or sensitivity ranking (with a version and a creation time)."""
+    calibration, optimisation or sensitivity ranking (see read_marker)."""
     return any(read_marker(path, name) is not None for name in MARKERS)
 
 

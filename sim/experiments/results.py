@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 import yaml
+from pydantic import ValidationError
 
 from sim.analysis.monthly import monthly
 from sim.analysis.stats import summarise
@@ -25,10 +26,12 @@ from sim.errors import SimError
 from sim.experiments.arguments import as_run
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
 from sim.experiments.manifest import FILES, KIND_MARKER, damage
+from sim.scenario.errors import describe_validation_error, problem_line
 from sim.scenario.limits import rows_already_written
 from sim.scenario.schema import Scenario
 
-__all__ = ["RESULT_FILES", "DamagedResultsError", "Results", "ResultsExistError", "package_version"]
+__all__ = ["RESULT_FILES", "DamagedResultsError", "RefusedScenarioError", "Results", "ResultsExistError",
+           "package_version"]
 
 RESULT_FILES = ("scenario.yaml", "metadata.json", "kpis.csv", "summary.csv", "daily.csv", "events.csv")
 
@@ -152,8 +155,7 @@ class Results:
             raise DamagedResultsError(f"{d} is not a complete results directory (missing: {', '.join(missing)})")
         metadata = _read(d, "metadata.json", json.loads)
         check_checksums(d, metadata)
-        with rows_already_written():  # its rows were allowed when written, under a higher limit
-            scenario = _read(d, "scenario.yaml", lambda text: Scenario.model_validate(yaml.safe_load(text)))
+        scenario = _scenario(d, metadata)
         kpis = _csv(d, "kpis.csv")
         daily = _csv(d, "daily.csv", parse_dates=["date"])
         events = _csv(d, "events.csv", parse_dates=["start", "end"])
@@ -170,6 +172,37 @@ class Results:
 
 class DamagedResultsError(SimError):
     """A results directory whose files are missing, unreadable or disagree with its metadata."""
+
+
+class RefusedScenarioError(DamagedResultsError):
+    """A results directory whose scenario.yaml is whole but refused by this version's rules: written by
+    an older version that accepted it (or edited since). Not damage, and not read with another meaning."""
+
+
+def _scenario(d: Path, metadata: Any) -> Scenario:
+    """The scenario the results were made with. Refused by today's rules, it is said as such, with
+    each key and why, instead of as an unreadable file: an older version accepted what this one may not."""
+    data = _read(d, "scenario.yaml", yaml.safe_load)  # written by yaml.safe_dump: read back as dumped
+    try:
+        with rows_already_written():  # its rows were allowed when written, under a higher limit
+            return Scenario.model_validate(data)
+    except ValidationError as exc:
+        if not isinstance(data, dict):
+            raise DamagedResultsError(f"{d}: damaged results: scenario.yaml cannot be read (not a scenario)") from None
+        problems = "\n".join(problem_line("scenario.yaml", path, why) for path, why in describe_validation_error(exc))
+        info = metadata if isinstance(metadata, dict) else {}
+        files = info.get(FILES)
+        written = f"dostyk {info.get('version', '(version not recorded)')} wrote it on {info.get('created', '(date not recorded)')}"
+        if isinstance(files, dict) and "scenario.yaml" in files:  # check_checksums found it as written
+            origin = f"{written}, as it is now: that version accepted what this one refuses"
+        else:
+            origin = f"{written} (before checksums were recorded) with rules that accepted it, or it was edited since"
+        raise RefusedScenarioError(
+            f"{d}/scenario.yaml: this version of dostyk refuses the scenario these results were made with:\n"
+            f"{problems}\n{origin}. Nothing was changed in {d}. To report them with this version, correct "
+            f"the key(s) above in a copy of the scenario and run it again (dostyk run COPY.yaml --seed "
+            f"{info.get('seed', 'SEED')} --replications {info.get('replications', 'N')} --out {d} --force); "
+            f"its CSV files stay readable as they are") from None
 
 
 def _read(d: Path, name: str, parse: Callable[[str], Any]) -> Any:

@@ -5,7 +5,9 @@ rename, so a part file is either complete or absent: an interruption (Ctrl-C, SI
 worker) loses at most the tasks in flight. Part files are private to resuming (pickle keeps every
 column's dtype, so a resumed result is identical to an uninterrupted one); the final outputs are
 the CSV files written by `Results.write` and friends. A task key includes a digest of its scenario,
-replication and seed (`sim.experiments.executors.task_key`), so a part is only reused for the same work.
+replication and seed (`sim.experiments.executors.task_key`), so a part is only reused for the same work;
+manifest.json records the code that computed the parts (`CODE`, sim.experiments.code_stamp), so parts
+of another version of dostyk are refused rather than mixed with this version's replications.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from typing import Any
 from sim.errors import SimError
 from sim.experiments.atomic import write_errors
 from sim.experiments.atomic_file import write_atomically
+from sim.experiments.code_stamp import code_stamp
 from sim.experiments.lock import output_lock
 
 PART_SUFFIX = ".pkl"
 PARTS = "parts"
 FAILED = "failed"  # the scenario of each task that failed, to reproduce it
 OWN = (PARTS, FAILED, "manifest.json")  # what a work directory holds that dostyk wrote
+CODE = "code"  # manifest.json's key: the code_stamp() of the dostyk that computed the parts
 
 
 class WorkExistsError(SimError, FileExistsError):
@@ -61,7 +65,7 @@ class WorkDir:
             for stale in work.parts.glob(".*.tmp"):  # a write cut short; its task is simply redone
                 stale.unlink(missing_ok=True)
             if manifest is not None:
-                info = {**manifest, "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                info = {**manifest, CODE: code_stamp(), "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
                 write_atomically(work.path / "manifest.json", (json.dumps(info, indent=2, default=str) + "\n").encode())
         return work
 
@@ -107,10 +111,26 @@ class WorkDir:
                 f"{self.path} holds {self.count()} finished task(s) of an interrupted {held}, not of a {kind}: "
                 f"resuming would discard them; finish it with `dostyk {held} … --resume` (the same command as "
                 f"before), or use another --out (--force without --resume discards it)")
+        if resume and self.count():
+            self.check_same_code()
         if not resume and self.count() and not force:
             raise WorkExistsError(
                 f"{self.path} holds {self.count()} finished task(s) of an interrupted run; "
                 f"use --resume to complete it, or --force to start afresh")
+
+    def check_same_code(self) -> None:
+        """Refuse to resume parts another version of dostyk computed: its model, KPIs and tables may
+        differ, and a results directory must hold one model's replications under the version it names."""
+        held = self.manifest().get(CODE)
+        if held == code_stamp():
+            return
+        who = (f"an older version of dostyk, from before work directories recorded the code that computed them "
+               f"({self.path / 'manifest.json'} has no `{CODE}`)" if held is None
+               else f"another version of dostyk (code {held}; this one is {code_stamp()})")
+        raise WorkExistsError(
+            f"{self.path} holds {self.count()} finished task(s) computed by {who}; they are not mixed with this "
+            f"version's replications. Finish the work with the version that began it, or start afresh with "
+            f"--force instead of --resume (this discards them)")
 
     def finished_keys(self) -> set[str]:
         if not self.parts.is_dir():
@@ -141,7 +161,7 @@ class WorkDir:
             path = self.part_path(key)
             try:
                 with open(path, "rb") as fh:
-                    part = _PartUnpickler(fh).load()  # our own files, written by save()
+                    part = pickle.load(fh)  # our own files, written by save() with this code
             except Exception:
                 path.unlink(missing_ok=True)
                 continue
@@ -159,19 +179,3 @@ class WorkDir:
                 target.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             self.path.rmdir()  # only when empty
-
-
-# Part files name the classes they hold by module; these moved when the package was split into
-# layers, and work directories written before must still resume.
-MOVED_MODULES = {
-    "sim.experiment": "sim.experiments.replication",
-    "sim.executors": "sim.experiments.executors",
-    "sim.results": "sim.experiments.results",
-}
-
-
-class _PartUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        return super().find_class(MOVED_MODULES.get(module, module), name)
-
-

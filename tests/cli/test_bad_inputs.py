@@ -591,6 +591,20 @@ OUTPUT_FILE_CASES: list[Case] = [
          ["sweep", "{file}", "--vary", "unloading.grain.points=" + ",".join(map(str, range(1, 102))), "--vary",
           "unloading.containers.points=" + ",".join(map(str, range(1, 102))), "--quiet", "--out", "out"],
          "has 10,201 points (101 × 101)", "the limit is 10,000", names_file=False),
+    # --- what older versions of dostyk left behind (tests/compat) ---
+    Case("resume-older-work", "`run --resume` on the work directory an older dostyk left (its replications were "
+         "mixed with this version's, or failed on their old columns)", ["run", "{file}", "--out", "old", "--resume",
+                                                                          "--quiet"], "old.work/manifest.json",
+         "computed by an older version of dostyk, from before work directories recorded the code", names_file=False,
+         files={"old.work/manifest.json": '{"kind": "run"}', "old.work/parts/r00000-0123456789ab.pkl": "x"}),
+    Case("report-old-refused-scenario", "`report R` of results an older dostyk made from a scenario today's rules "
+         "refuse (was 'damaged results: scenario.yaml cannot be read (ValidationError)', naming no key)",
+         ["report", "R"], "policies.stop_loading.resume_below", "this version of dostyk refuses the scenario these "
+         "results were made with", names_file=False,
+         files={"R/scenario.yaml": _mini(("resume_below: 1200", "resume_below: 0")),
+                "R/metadata.json": '{"scenario": "mini", "seed": 1, "replications": 2, "version": "0.1.0", '
+                                   '"created": "2026-11-23T12:00:00+00:00"}',
+                **{f"R/{name}.csv": "replication\n0\n" for name in ("kpis", "summary", "daily", "events")}}),
 ]
 CASES += OUTPUT_FILE_CASES
 

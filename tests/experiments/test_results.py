@@ -58,7 +58,7 @@ DAMAGE = {
                                    "kpis.csv holds 2 of the 3 replications"),
     "metadata-garbled": (_cut("metadata.json", lambda t: t[:10]), "metadata.json cannot be read"),
     "scenario-edited": (_cut("scenario.yaml", lambda t: t.replace("points: 6", "points: -6")),
-                        "scenario.yaml cannot be read"),
+                        "or it was edited since"),
     "cargo-renamed": (_cut("kpis.csv", lambda t: t.replace(",grain,", ",wheat,")), "kpis.csv has cargo"),
     "dwell-cut": (_cut("dwell.csv", lambda t: t[: len(t) // 2].rsplit(",", 1)[0]), "dwell.csv has incomplete rows"),
 }

@@ -1,55 +1,39 @@
-"""Work directories written before the package was split into layers still resume."""
+"""Work directories: what a resume reuses, and what removing one keeps."""
 
 from __future__ import annotations
 
-import pickle
-import sys
-import types
+import json
 from pathlib import Path
 
 import pytest
 
-from sim.experiments.replication import ReplicationResult
-from sim.experiments.workdir import MOVED_MODULES, WorkDir
+from sim.experiments.code_stamp import code_stamp
+from sim.experiments.workdir import CODE, WorkDir, WorkExistsError
 
 
-def _old_style_part(result: ReplicationResult) -> bytes:
-    """The bytes an old version wrote: the result's class named by its old module, sim.experiment."""
-    old = types.ModuleType("sim.experiment")
-
-    class OldResult(ReplicationResult):
-        pass
-
-    OldResult.__module__ = "sim.experiment"
-    OldResult.__qualname__ = OldResult.__name__ = "ReplicationResult"
-    old.ReplicationResult = OldResult  # type: ignore[attr-defined]
-    sys.modules["sim.experiment"] = old
-    try:
-        return pickle.dumps(OldResult(**vars(result)), protocol=pickle.HIGHEST_PROTOCOL)
-    finally:
-        del sys.modules["sim.experiment"]
-
-
-def test_a_part_pickled_under_the_old_module_name_loads_as_today_s_class(tmp_path: Path) -> None:
-    import pandas as pd
-
-    result = ReplicationResult(3, 42, pd.DataFrame({"kpi": [1.0]}), pd.DataFrame(), pd.DataFrame(), {"x": 1})
-    data = _old_style_part(result)
-    assert b"sim.experiment\x94" in data or b"sim.experiment" in data
-    with pytest.raises(ModuleNotFoundError):
-        pickle.loads(data)  # plain pickle no longer finds the old module …
-    work = WorkDir.open(tmp_path / "w")
-    work.part_path("r00003-abc").write_bytes(data)
-    loaded = work.load()["r00003-abc"]  # … the work directory does, instead of redoing the task
-    assert type(loaded) is ReplicationResult
-    assert loaded.replication == 3 and loaded.seed == 42 and loaded.diagnostics == {"x": 1}
-
-
-def test_every_renamed_module_exists() -> None:
-    import importlib
-
-    for new in MOVED_MODULES.values():
-        importlib.import_module(new)
+def test_a_resume_refuses_parts_another_version_of_the_code_computed(tmp_path: Path) -> None:
+    """A part's key names its scenario, replication and seed, not the model that computed it: the stamp
+    in manifest.json does, and a resume of another code's parts is refused, not mixed or redone."""
+    work = WorkDir.open(tmp_path / "w", manifest={"kind": "run"})
+    assert work.manifest()[CODE] == code_stamp()
+    work.save("r00000-abc", {"x": 1})
+    WorkDir.open(tmp_path / "w", resume=True, manifest={"kind": "run"})  # this code's parts: resumed
+    info = json.loads((work.path / "manifest.json").read_text(encoding="utf-8"))
+    for held in ("0123456789abcdef", None):
+        if held is None:
+            info.pop(CODE)
+        else:
+            info[CODE] = held
+        (work.path / "manifest.json").write_text(json.dumps(info), encoding="utf-8")
+        before = (work.path / "manifest.json").read_bytes()
+        with pytest.raises(WorkExistsError) as refused:
+            WorkDir.open(tmp_path / "w", resume=True, manifest={"kind": "run"})
+        message = str(refused.value)
+        assert "1 finished task(s)" in message and "--force instead of --resume" in message
+        assert (f"code {held}" if held else f"has no `{CODE}`") in message
+        assert (work.path / "manifest.json").read_bytes() == before and work.count() == 1  # left as it was
+    WorkDir.open(tmp_path / "w", force=True, manifest={"kind": "run"})  # --force discards them
+    assert work.count() == 0
 
 
 def test_removing_a_work_directory_keeps_a_users_file_in_it(tmp_path: Path) -> None:
