@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.analysis.choices import choose, choose_cargo, choose_kpi
 from sim.analysis.monthly import monthly
 from sim.analysis.stats import summarise
 from sim.errors import SimError
@@ -109,11 +110,18 @@ class Results:
         return summarise(self.kpis.drop(columns=["replication"]), by=["cargo"])
 
     def kpi(self, name: str, cargo: str = "all", crossing: str | None = None) -> pd.Series:
-        """One KPI's values across replications for one cargo at one crossing (default: the corridor)."""
+        """One KPI's values across replications for one cargo at one crossing (default: the corridor).
+
+        A name the results do not hold (`Grain` for `grain`, a misspelt KPI) is a ChoiceError naming
+        what exists, never an empty Series.
+        """
         k = self.kpis
-        rows = k[(k["cargo"] == cargo) & (k["crossing"] == (crossing or self.corridor))] if "crossing" in k else \
-            k[k["cargo"] == cargo]
-        return rows.set_index("replication")[name]
+        name = choose_kpi(k, name)
+        mask = k["cargo"] == choose_cargo(k, cargo)
+        if "crossing" in k:
+            where = self.corridor if crossing is None else crossing
+            mask &= k["crossing"] == choose("crossing", where, k["crossing"].dropna().unique())
+        return k[mask].set_index("replication")[name]
 
     # -- files ---------------------------------------------------------------------------------
     def write(self, out: str | os.PathLike[str], force: bool = False, extra: Any = None) -> Path:
