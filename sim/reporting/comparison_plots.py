@@ -12,8 +12,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from sim.analysis.choices import ChoiceError, choose
 from sim.analysis.metrics import KPI_DEFINITIONS
 from sim.analysis.stats import corridor_rows
+from sim.experiments.arguments import ArgumentError
 from sim.reporting.figures import WIDTH, compact, figure
 from sim.reporting.labels import kpi_bounds, kpi_label, short_labels
 from sim.reporting.timeline import cargo_text
@@ -27,7 +29,12 @@ COMPARISON_KPIS = [
 
 def _summary_of(item: Any) -> pd.DataFrame:
     """A run's summary; with several crossings, the whole corridor's rows (one per cargo and KPI)."""
-    return corridor_rows(item if isinstance(item, pd.DataFrame) else item.summary())
+    if isinstance(item, pd.DataFrame):
+        return corridor_rows(item)
+    if not callable(getattr(item, "summary", None)):  # a Scenario, a path, None: nothing was run
+        raise ArgumentError(f"kpi_comparison compares the Results of sim.run (or their summary() tables), "
+                            f"got {type(item).__name__}")
+    return corridor_rows(item.summary())
 
 
 def kpi_comparison(
@@ -50,15 +57,17 @@ def kpi_comparison(
         labels = [lab for lab, _ in items]
         items = [(f"{lab} [{i + 1}]" if labels.count(lab) > 1 else lab, s) for i, (lab, s) in enumerate(items)]
     if not items:
-        raise ValueError("kpi_comparison needs at least one run")
-    wanted = list(kpis) if kpis is not None else COMPARISON_KPIS
+        raise ArgumentError("kpi_comparison needs at least one run, e.g. {'baseline': results}")
+    choose("cargo", cargo, {c: None for _, s in items for c in s["cargo"].dropna()})
+    known = {k: None for _, s in items for k in s["kpi"].dropna()}
+    wanted = [choose("KPI", k, known) for k in kpis] if kpis is not None else COMPARISON_KPIS
     present = []
     for kpi in wanted:
         rows = [s[(s["cargo"] == cargo) & (s["kpi"] == kpi)] for _, s in items]
         if any(len(r) and math.isfinite(float(r["mean"].iloc[0])) for r in rows):
             present.append(kpi)
         elif kpis is not None:
-            raise ValueError(f"KPI {kpi!r} has no values for cargo {cargo!r} in any run")
+            raise ChoiceError(f"KPI {kpi!r} has no values for cargo {cargo!r} in any run")
     ncols = 2 if len(present) > 1 else 1
     nrows = max(1, math.ceil(len(present) / ncols))
     fig = figure(0.9 + nrows * (0.6 * len(items) + 1.0), WIDTH)  # room for two-line labels
