@@ -21,10 +21,9 @@ import pandas as pd
 
 from sim.analysis.stats import corridor_rows
 from sim.decision.errors import InputError
-from sim.decision.inputs import check_kpis
+from sim.decision.inputs import check_kpis, kpi_texts
 from sim.decision.targets import parse_tolerance
 from sim.experiments import arguments
-from sim.experiments.arguments import ArgumentError
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.results import Results
 from sim.experiments.runner import replication_tasks, run_tasks
@@ -54,18 +53,6 @@ def parse_kpis(items: tuple[str, ...] | list[str], scenario: Scenario, option: s
     chosen = [parse_kpi(k, cargos, option) for k in (items or DEFAULT_KPIS)]
     check_kpis(scenario, [(f"{k}@{c}", k) for k, c in chosen], option)
     return chosen
-
-
-def kpi_texts(kpis: Any) -> list[str]:
-    """The API's `kpis` as `KPI@cargo` texts: a text, a (kpi, cargo) pair, or a list of either."""
-    if kpis is None:
-        return []
-    items = [kpis] if isinstance(kpis, str) else list(kpis) if isinstance(kpis, (list, tuple)) else None
-    if items is None or not all(isinstance(i, str) or (isinstance(i, (list, tuple)) and len(i) == 2
-                                                        and all(isinstance(x, str) for x in i)) for i in items):
-        raise ArgumentError("kpis must be a list of (kpi, cargo) pairs or 'kpi@cargo' texts, e.g. "
-                            f"[('backlog_wagons_mean', 'all')]; got {kpis!r}")
-    return [i if isinstance(i, str) else f"{i[0]}@{i[1]}" for i in items]
 
 
 def check_precision(scenario: Scenario, precision: str | float, initial: int | None,

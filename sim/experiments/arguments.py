@@ -46,6 +46,18 @@ def scenario(value: Any, name: str = "scenario") -> Scenario:
     raise ArgumentError(f"{name} must be a Scenario{hint}, got {type(value).__name__}")
 
 
+def texts(name: str, value: Any, example: str) -> list[Any]:
+    """A list argument of texts (levers, objectives, KPIs): one text is a list of one, not of its letters
+    (`optimize(s, "unloading.grain.points=4:10", …)` was "expected key.path=LOW:HIGH, got 'u'")."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise ArgumentError(f"{name} must be a list such as [{example!r}], got {type(value).__name__}")
+
+
 def replications(value: Any, default: int, minimum: int = 1, why: str = "") -> int:
     """The replications to run: the scenario's `default` when None."""
     return default if value is None else whole("replications", value, minimum, 100_000, why)
