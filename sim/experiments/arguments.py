@@ -41,7 +41,7 @@ def scenario(value: Any, name: str = "scenario") -> Scenario:
     from sim.scenario.schema import Scenario  # pydantic: only when the API is called
 
     if isinstance(value, Scenario):
-        return value
+        return valid(value)
     hint = f" (load the file first: sim.load_scenario({str(value)!r}))" if isinstance(value, (str, PathLike)) else ""
     raise ArgumentError(f"{name} must be a Scenario{hint}, got {type(value).__name__}")
 
@@ -56,6 +56,23 @@ def texts(name: str, value: Any, example: str) -> list[Any]:
     if isinstance(value, (list, tuple)):
         return list(value)
     raise ArgumentError(f"{name} must be a list such as [{example!r}], got {type(value).__name__}")
+
+
+def valid(scenario: Scenario) -> Scenario:
+    """The scenario validated again: `model_copy(update=…)` (pydantic's, which validates nothing) made
+    scenarios with -3 unloading points or a duration of the text '2d', which failed in a worker as a
+    pydantic traceback, or ran. A scenario made by load_scenario or with_changes passes unchanged."""
+    import warnings
+
+    from sim.scenario.limits import rows_already_written
+    from sim.scenario.schema import Scenario
+
+    with warnings.catch_warnings():  # pydantic warns when it dumps a value of the wrong type: the check says it
+        warnings.simplefilter("ignore")
+        data = scenario.to_dict()
+    with rows_already_written():  # the run bounds the rows of what it is asked to run (sim.run's replications=)
+        return Scenario.from_data(data, f"{scenario.name} (made with model_copy, which does not validate; "
+                                        "scenario.with_changes does)")
 
 
 def replications(value: Any, default: int, minimum: int = 1, why: str = "") -> int:

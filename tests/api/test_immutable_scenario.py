@@ -55,3 +55,16 @@ def test_reading_is_unchanged(short: sim.Scenario) -> None:
     assert type(data["cargo"]) is dict and type(data["checks"]) is list  # files and YAML get plain data
     assert list(short.cargo) == ["grain", "containers"] and len(short.checks) == 3
     assert short.with_changes({"checks": data["checks"][:1]}).checks[0].name == short.checks[0].name
+
+
+def test_a_scenario_made_with_model_copy_is_validated_before_it_runs(short: sim.Scenario) -> None:
+    """pydantic's model_copy(update=…) validates nothing: -3 points failed in the worker as a pydantic traceback."""
+    grain = short.unloading.groups["grain"].model_copy(update={"points": -3})
+    unloading = short.unloading.model_copy(update={"groups": {**short.unloading.groups, "grain": grain}})
+    bad = short.model_copy(update={"unloading": unloading})
+    with pytest.raises(sim.ScenarioError, match=r"made with model_copy, which does not validate; scenario\.with_changes "
+                                                r"does\): invalid scenario\n  unloading\.grain\.points: Input should "
+                                                r"be greater than or equal to 1; got -3"):
+        sim.run(bad, replications=1, executor="serial")
+    text = short.model_copy(update={"duration": "1d"})  # a text where validation makes hours: validated, it runs
+    assert sim.run(text, replications=1, executor="serial").scenario.duration == 24.0
