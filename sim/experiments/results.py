@@ -23,9 +23,10 @@ from sim.analysis.choices import choose, choose_cargo, choose_kpi
 from sim.analysis.monthly import monthly
 from sim.analysis.stats import summarise
 from sim.errors import SimError
-from sim.experiments.arguments import as_run
+from sim.experiments.arguments import ArgumentError, as_run
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
 from sim.experiments.manifest import FILES, KIND_MARKER, damage
+from sim.scenario.input_file import not_a_path
 from sim.scenario.limits import rows_already_written
 from sim.scenario.schema import Scenario
 
@@ -146,6 +147,9 @@ class Results:
         A truncated or edited kpis.csv used to report "1 replication" where metadata.json said 2;
         every file is now checked against metadata.json and the scenario (DamagedResultsError).
         """
+        why = not_a_path(directory, "a results directory (what sim.run(…).write or `dostyk run` wrote)")
+        if why is not None:
+            raise ArgumentError(f"directory: {why}")
         d = Path(directory)
         if not d.is_dir():
             raise DamagedResultsError(f"{d}: no such results directory")
