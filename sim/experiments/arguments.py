@@ -46,6 +46,14 @@ def scenario(value: Any, name: str = "scenario") -> Scenario:
     raise ArgumentError(f"{name} must be a Scenario{hint}, got {type(value).__name__}")
 
 
+def level(value: Any) -> float:
+    """A confidence level: a share strictly between 0 and 1 (0.95), not a percentage (95 gave NaN intervals,
+    0 intervals of width 0)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < float(value) < 1:
+        raise ArgumentError(f"level must be a share between 0 and 1 such as 0.95 (for 95 %), got {value!r}")
+    return float(value)
+
+
 def texts(name: str, value: Any, example: str) -> list[Any]:
     """A list argument of texts (levers, objectives, KPIs): one text is a list of one, not of its letters
     (`optimize(s, "unloading.grain.points=4:10", …)` was "expected key.path=LOW:HIGH, got 'u'")."""
