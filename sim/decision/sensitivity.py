@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.choices import choose
 from sim.analysis.metrics import KPI_NAMES
 from sim.decision.errors import DecisionError, InputError
 from sim.decision.evaluate import Evaluator, kpi_measure
@@ -63,7 +64,11 @@ class Sensitivity:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def ranking(self, kpi: str) -> list[str]:
-        """Levers from the most to the least influential on `kpi` ('kpi@cargo')."""
+        """Levers from the most to the least influential on `kpi` ('kpi@cargo'; 'kpi' alone is all cargo,
+        as `--kpi` reads it). A KPI that was not screened is a ChoiceError, not an empty ranking."""
+        if isinstance(kpi, str) and "@" not in kpi:
+            kpi = f"{kpi}@all"
+        kpi = choose("KPI", kpi, self.indices["kpi"].dropna().unique())
         rows = self.indices[self.indices["kpi"] == kpi].sort_values("rank")
         return list(rows["lever"])
 

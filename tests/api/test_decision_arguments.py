@@ -65,3 +65,13 @@ def test_one_lever_and_objective_as_text_are_a_list_of_one(short: sim.Scenario) 
     opt = sim.optimize(day, LEVERS[0], "min:backlog_wagons_mean", candidates=2, replications=1, executor="serial")
     assert "unloading.grain.points" in opt.candidates.columns
     assert len(opt.candidates) >= 1
+
+
+def test_a_sensitivity_ranking_of_a_kpi_not_screened_is_refused(short: sim.Scenario) -> None:
+    """`ranking("dwell_h_mean")` (not screened) was an empty list, as was "backlog_wagons_mean" without "@all"."""
+    day = short.with_changes({"duration": "1d"})
+    sens = sim.sensitivity(day, LEVERS, ["backlog_wagons_mean"], trajectories=2, replications=1, executor="serial")
+    assert sens.ranking("backlog_wagons_mean") == sens.ranking("backlog_wagons_mean@all")
+    assert sorted(sens.ranking("backlog_wagons_mean")) == sorted(lv.split("=")[0] for lv in LEVERS)
+    with pytest.raises(sim.SimError, match="unknown KPI 'dwell_h_mean@all'; expected one of: backlog_wagons_mean@all"):
+        sens.ranking("dwell_h_mean")
