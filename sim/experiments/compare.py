@@ -119,6 +119,10 @@ class Comparison:
     metadata: dict[str, Any] = field(default_factory=dict)
     daily: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, replication, date, day, DAILY_KEPT (all)
 
+    def __repr__(self) -> str:  # not every field in full (the dataclass's repr): what ran and where to look
+        return (f"<Comparison {', '.join(map(str, self.names))} (baseline {self.baseline}): {self.replications:,} "
+                f"paired replications (seed {self.seed}) — .differences(), .summary(), .kpis, .write(directory)>")
+
     @property
     def baseline(self) -> str:
         return self.names[0]

@@ -26,6 +26,7 @@ from sim.errors import SimError
 from sim.experiments.arguments import ArgumentError, as_run
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
 from sim.experiments.manifest import FILES, KIND_MARKER, damage
+from sim.scenario.durations import format_hours
 from sim.scenario.input_file import not_a_path
 from sim.scenario.limits import rows_already_written
 from sim.scenario.schema import Scenario
@@ -83,6 +84,15 @@ class Results:
         }
         return cls(as_run(scenario, seed, len(reps)), seed, kpis, daily, events, [r.diagnostics for r in reps],
                    metadata, dwell)
+
+    def __repr__(self) -> str:
+        """What a notebook shows for `results`: what ran and where to look (the dataclass's own repr was
+        every field in full, some 12,000 characters of scenario and tables)."""
+        s = self.scenario
+        return (f"<Results {s.name}: {self.replications:,} replications (seed {self.seed}) of "
+                f"{format_hours(s.duration)} from {s.start}; cargo {', '.join(s.cargo)}; "
+                f"crossing {', '.join(self.crossings)} — .summary(), .kpi(name, cargo), .kpis, .daily, .events, "
+                ".write(directory)>")
 
     @property
     def replications(self) -> int:

@@ -128,6 +128,11 @@ class SweepResult:
     events: pd.DataFrame
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:  # not every field in full (the dataclass's repr): what ran and where to look
+        grid_text = "; ".join(f"{k} = {', '.join(map(str, v))}" for k, v in self.levers.items())
+        return (f"<SweepResult {self.scenario.name}: {grid_text}; {self.replications:,} replications each "
+                f"(seed {self.seed}) — .summary(), .kpis, .points(), .write(directory)>")
+
     @property
     def lever_names(self) -> list[str]:
         return list(self.levers)
