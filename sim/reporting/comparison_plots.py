@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,9 +17,12 @@ from sim.analysis.choices import ChoiceError, choose
 from sim.analysis.metrics import KPI_DEFINITIONS
 from sim.analysis.stats import corridor_rows
 from sim.experiments.arguments import ArgumentError
+from sim.experiments.compare import incomparable
 from sim.reporting.figures import WIDTH, compact, figure
 from sim.reporting.labels import kpi_bounds, kpi_label, short_labels
 from sim.reporting.timeline import cargo_text
+from sim.scenario.effects import ScenarioWarning
+from sim.scenario.schema import Scenario
 
 #: KPIs compared by default in `kpi_comparison`.
 COMPARISON_KPIS = [
@@ -58,6 +62,11 @@ def kpi_comparison(
         items = [(f"{lab} [{i + 1}]" if labels.count(lab) > 1 else lab, s) for i, (lab, s) in enumerate(items)]
     if not items:
         raise ArgumentError("kpi_comparison needs at least one run, e.g. {'baseline': results}")
+    runs_list = list(runs.values()) if isinstance(runs, Mapping) else list(runs)
+    scenarios = [s for r in runs_list if isinstance(s := getattr(r, "scenario", None), Scenario)]
+    if len(scenarios) == len(items):  # as sim.compare says it: bars of other periods side by side
+        for message in incomparable(scenarios, [label for label, _ in items]):
+            warnings.warn(ScenarioWarning(message), stacklevel=2)
     choose("cargo", cargo, {c: None for _, s in items for c in s["cargo"].dropna()})
     known = {k: None for _, s in items for k in s["kpi"].dropna()}
     wanted = [choose("KPI", k, known) for k in kpis] if kpis is not None else COMPARISON_KPIS

@@ -70,3 +70,12 @@ def test_a_heat_map_of_one_lever_says_which_plot_to_use(short: sim.Scenario) -> 
                     executor="serial")
     with pytest.raises(ChoiceError, match=r"only unloading.grain.points \(plot it with plots.sweep_lever\)"):
         plots.sweep_heatmap(one, "dwell_h_mean")
+
+
+def test_kpi_comparison_of_runs_over_other_periods_warns_as_compare_does(short: sim.Scenario,
+                                                                          results: sim.Results) -> None:
+    """Bars of a 3-day and a 1-day run side by side were drawn without a word (sim.compare warns)."""
+    day = sim.run(short.with_changes({"duration": "1d"}), replications=2, executor="serial")
+    with pytest.warns(sim.experiments.compare.ScenarioWarning, match="b has duration 24h, the baseline a 3d: its KPIs "
+                                                                     "cover another period"):
+        plots.close(plots.kpi_comparison({"a": results, "b": day}))
