@@ -36,12 +36,13 @@ def whole(name: str, value: Any, minimum: int, maximum: int | None = None, why: 
     return number
 
 
-def scenario(value: Any, name: str = "scenario") -> Scenario:
-    """`value` if it is a Scenario; a path (the likeliest slip in a notebook) is refused saying how to load it."""
+def scenario(value: Any, name: str = "scenario", validate: bool = True) -> Scenario:
+    """`value` if it is a Scenario (validated again, see `valid`, unless `validate` is False); a path (the
+    likeliest slip in a notebook) is refused saying how to load it."""
     from sim.scenario.schema import Scenario  # pydantic: only when the API is called
 
     if isinstance(value, Scenario):
-        return valid(value)
+        return valid(value) if validate else value
     hint = f" (load the file first: sim.load_scenario({str(value)!r}))" if isinstance(value, (str, PathLike)) else ""
     raise ArgumentError(f"{name} must be a Scenario{hint}, got {type(value).__name__}")
 

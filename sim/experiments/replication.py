@@ -37,7 +37,9 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
     The arguments are checked as sim.run checks them: seed=1.5 ran and was recorded as seed 1.5, a
     negative replication was a numpy error, a path an AttributeError.
     """
-    scenario = arguments.scenario(scenario)
+    # not validated again: every replication of a run comes here from a worker that has just validated its
+    # scenario, and validation would be ~1.5 % of a replication's function calls (benchmarks/work.py)
+    scenario = arguments.scenario(scenario, validate=False)
     replication = arguments.whole("replication", replication, 0)
     seed = arguments.seed(seed, scenario.seed)
     obs = simulate(scenario, replication, seed=seed, trace=trace)
