@@ -14,7 +14,6 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -112,7 +111,7 @@ def replicate_until_precise(scenario: Scenario, precision: str | float,
     if workdir is not None:
         from sim.experiments.workdir import WorkDir
 
-        work = WorkDir.open(Path(workdir), resume=resume, manifest={
+        work = WorkDir.open(workdir, resume=resume, manifest={  # not Path(""): the current directory
             "kind": "run", "scenario": scenario.name, "seed": seed, "precision": str(precision)})
     done: dict[int, ReplicationResult] = {}
     rounds: list[int] = []

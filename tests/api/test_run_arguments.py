@@ -34,3 +34,29 @@ def test_sweep_and_compare_refuse_them_too(short: sim.Scenario) -> None:
 def test_the_warmup_plot_takes_a_suggestion(results: sim.Results, thing: str | None) -> None:
     with pytest.raises(ArgumentError, match=r"plots\.warmup draws what sim\.suggest_warmup returns, got"):
         plots.warmup(results if thing else None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("kwargs", "says"), [
+    ({"workdir": "w", "resume": "no"}, "resume must be True or False, got 'no'"),
+    ({"workdir": {"path": "w"}}, "workdir: expected the path of a work directory, as text or a pathlib.Path; got dict"),
+    ({"workdir": ""}, "workdir: expected the path of a work directory"),
+])
+def test_the_work_directory_arguments(short: sim.Scenario, tmp_path: object, monkeypatch: pytest.MonkeyPatch,
+                                      kwargs: dict, says: str) -> None:
+    """resume="no" resumed (any text is true); a dict was a TypeError from pathlib; '' the current directory."""
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError) as info:
+        sim.run(short, replications=1, executor="serial", **kwargs)
+    assert says in str(info.value)
+    with pytest.raises(ArgumentError):
+        sim.sweep(short, {"unloading.grain.points": [4, 5]}, replications=1, executor="serial", **kwargs)
+
+
+def test_the_decision_work_directories_too(short: sim.Scenario, tmp_path: object,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError, match="workdir: expected the path of a work directory"):
+        sim.replicate_until_precise(short, "5%", initial=2, executor="serial", workdir="")
+    with pytest.raises(ArgumentError, match="resume must be True or False, got 'yes'"):
+        sim.optimize(short, "unloading.grain.points=4:10", "min:backlog_wagons_mean", executor="serial",
+                     workdir="w", resume="yes")  # type: ignore[arg-type]
