@@ -75,3 +75,10 @@ def test_a_sensitivity_ranking_of_a_kpi_not_screened_is_refused(short: sim.Scena
     assert sorted(sens.ranking("backlog_wagons_mean")) == sorted(lv.split("=")[0] for lv in LEVERS)
     with pytest.raises(sim.SimError, match="unknown KPI 'dwell_h_mean@all'; expected one of: backlog_wagons_mean@all"):
         sens.ranking("dwell_h_mean")
+
+
+def test_a_lever_given_with_units_is_told_the_bounds_in_hours(short: sim.Scenario) -> None:
+    """`checks.customs.time.mean=2h:6h` (units as in a scenario file) was only "bounds must be numbers"."""
+    with pytest.raises(sim.SimError, match=r"bounds must be numbers, got '2h' and '6h' \(a duration's bounds are in "
+                                           r"hours: checks\.customs\.time\.mean=2:6 for 2h to 6h\)"):
+        sim.optimize(short, "checks.customs.time.mean=2h:6h", "min:backlog_wagons_mean", executor="serial")
