@@ -73,7 +73,23 @@ def as_date(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value).strip()[:10])
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:  # "Jan 1" was datetime's "Invalid isoformat string"
+        raise WindowError(f"expected a date such as 2024-01-31 (ISO: year-month-day), got {value!r}") from None
+
+
+def daily_of(daily: Any) -> pd.DataFrame:
+    """The daily series: a run's `daily` table, or taken from the results that hold it (`results.daily`)."""
+    table = daily if isinstance(daily, pd.DataFrame) else getattr(daily, "daily", None)
+    if not isinstance(table, pd.DataFrame) or not {"date", "replication", "cargo"} <= set(table.columns):
+        raise WindowError(f"expected a run's daily series (results.daily, or the Results), got {type(daily).__name__}")
+    return table
+
+
+def _names(kpis: Any, known: dict[str, Any]) -> list[str]:
+    """The KPIs asked for: all when None, one text as a list of one."""
+    return list(known) if kpis is None else [kpis] if isinstance(kpis, str) else list(kpis)
 
 
 def _keys(daily: pd.DataFrame) -> list[str]:
@@ -102,14 +118,15 @@ def check_window(first: dt.date, last: dt.date, run_first: dt.date, run_last: dt
     return None
 
 
-def window_kpis(daily: pd.DataFrame, first: Any, last: Any, kpis: list[str] | None = None) -> pd.DataFrame:
+def window_kpis(daily: Any, first: Any, last: Any, kpis: list[str] | str | None = None) -> pd.DataFrame:
     """One row per replication and cargo (and crossing), one column per window KPI, over days
-    first..last (inclusive)."""
+    first..last (inclusive). `daily` is `results.daily` (or the Results)."""
+    daily = daily_of(daily)
     lo, hi = as_date(first), as_date(last)
     problem = check_window(lo, hi, *run_span(daily))
     if problem:
         raise WindowError(problem)
-    names = list(WINDOW_KPIS) if kpis is None else kpis
+    names = _names(kpis, WINDOW_KPIS)
     unknown = [k for k in names if k not in WINDOW_KPIS]
     if unknown:
         raise WindowError(f"unknown window KPI {unknown[0]!r}; expected one of: {', '.join(WINDOW_KPIS)}")
@@ -142,14 +159,15 @@ def _shares(out: pd.DataFrame, formed: Any) -> Any:
         return formed / total
 
 
-def at_date(daily: pd.DataFrame, when: Any, kpis: list[str] | None = None) -> pd.DataFrame:
+def at_date(daily: Any, when: Any, kpis: list[str] | str | None = None) -> pd.DataFrame:
     """One row per replication and cargo (and crossing) with each AT_DATE_KPIS value at the end of
     day `when`."""
+    daily = daily_of(daily)
     day = as_date(when)
     run_first, run_last = run_span(daily)
     if not run_first <= day <= run_last:
         raise WindowError(f"the date {day} is not inside the simulated days {run_first} to {run_last}")
-    names = list(AT_DATE_KPIS) if kpis is None else kpis
+    names = _names(kpis, AT_DATE_KPIS)
     unknown = [k for k in names if k not in AT_DATE_KPIS]
     if unknown:
         raise WindowError(f"unknown at-date KPI {unknown[0]!r}; expected one of: {', '.join(AT_DATE_KPIS)}")

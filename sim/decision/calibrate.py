@@ -34,6 +34,7 @@ from sim.decision.inputs import check_sampler
 from sim.decision.levers import Lever, current_values
 from sim.decision.search import ask_batch, make_study, open_workdir
 from sim.decision.targets import Target, TargetsFile, check_against, load_targets, targets_table
+from sim.experiments import arguments
 from sim.scenario.schema import Scenario
 
 
@@ -122,14 +123,16 @@ def calibrate(scenario: Scenario, targets: TargetsFile | str | os.PathLike[str],
     The seed drives both the simulation (common random numbers) and the sampler: same inputs,
     same candidates, same result, on every executor.
     """
+    scenario = arguments.scenario(scenario)
+    candidates, batch = arguments.whole("candidates", candidates, 1), arguments.whole("batch", batch, 1)
+    profile, replications = arguments.whole("profile", profile, 0), arguments.whole("replications", replications, 1)
+    seed = arguments.seed(seed, scenario.seed)
+    arguments.workers(workers)
     if isinstance(targets, (str, os.PathLike)):
         source = str(targets)
         targets = load_targets(targets)
     levers = check_against(targets, scenario, source)
     check_sampler(sampler, 1)
-    if candidates < 1 or batch < 1 or profile < 0:
-        raise DecisionError("candidates and batch must be at least 1, profile at least 0")
-    seed = scenario.seed if seed is None else int(seed)
     tlist = list(targets.targets)
     work = open_workdir(workdir, resume, {"kind": "calibrate", "scenario": scenario.name, "seed": seed,
                                           "replications": replications, "candidates": candidates})

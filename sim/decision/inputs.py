@@ -17,6 +17,7 @@ from typing import Any
 from sim.decision.errors import InputError
 from sim.decision.levers import Lever, check_costs, resolve, uncosted
 from sim.decision.search import SAMPLERS
+from sim.experiments.arguments import ArgumentError
 from sim.experiments.sweep import point_scenario
 from sim.scenario.corridor import Disruption
 from sim.scenario.errors import ScenarioError
@@ -161,3 +162,15 @@ def check_design(scenario: Scenario, points: Sequence[dict[str, Any]], source: s
             raise InputError(source, [("levers", (f"the design point {shown} makes an invalid scenario ({why}); "
                                            "narrow the levers' bounds so that they cannot clash"))],
                              "invalid option") from None
+
+
+def kpi_texts(kpis: Any) -> list[str]:
+    """The API's `kpis` as `KPI@cargo` texts: a text, a (kpi, cargo) pair, or a list of either."""
+    if kpis is None:
+        return []
+    items = [kpis] if isinstance(kpis, str) else list(kpis) if isinstance(kpis, (list, tuple)) else None
+    if items is None or not all(isinstance(i, str) or (isinstance(i, (list, tuple)) and len(i) == 2
+                                                        and all(isinstance(x, str) for x in i)) for i in items):
+        raise ArgumentError("kpis must be a list of (kpi, cargo) pairs or 'kpi@cargo' texts, e.g. "
+                            f"[('backlog_wagons_mean', 'all')]; got {kpis!r}")
+    return [i if isinstance(i, str) else f"{i[0]}@{i[1]}" for i in items]

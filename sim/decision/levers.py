@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.decision.errors import InputError
+from sim.scenario.durations import parse_duration
 from sim.scenario.errors import ScenarioError, describe_validation_error
 from sim.scenario.keypaths import KeyPathError
 from sim.scenario.levers import SEARCH, LeverUse, canonical, cost_problems, not_a_lever, value_at
@@ -130,7 +131,11 @@ def parse_lever_option(text: str, option: str = "--lever") -> Lever:
         raise InputError(option, [(path, f"expected key.path=LOW:HIGH (optionally :int or :log), got {text!r}")])
     bounds = [parse_yaml(p, f"{option} {path}", at=path) for p in parts[:2]]
     if not all(isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds):
-        raise InputError(option, [(path, f"bounds must be numbers, got {parts[0]!r} and {parts[1]!r}")])
+        hint = ""
+        with contextlib.suppress(ValueError):  # "2h:6h": durations are hours here, as in the resolved scenario
+            hint = (f" (a duration's bounds are in hours: {path}={parse_duration(bounds[0]):g}:"
+                    f"{parse_duration(bounds[1]):g} for {parts[0]} to {parts[1]})")
+        raise InputError(option, [(path, f"bounds must be numbers, got {parts[0]!r} and {parts[1]!r}{hint}")])
     try:
         return Lever(path=path, low=bounds[0], high=bounds[1], integer=True if "int" in flags else None,
                      log="log" in flags)

@@ -37,6 +37,7 @@ from sim.decision.levers import Lever, as_lever, current_values, lever_cost_usd
 from sim.decision.proposals import Outcome, Proposals
 from sim.decision.ranking import CONFIDENCE, annotate
 from sim.decision.search import make_study, open_workdir
+from sim.experiments import arguments
 from sim.scenario.schema import Scenario
 
 
@@ -89,12 +90,18 @@ def optimize(scenario: Scenario, levers: Sequence[Lever | str], objectives: Sequ
     Levers, objectives and constraints may be given as in the CLI: "unloading.grain.points=4:10",
     "min:total_cost_usd", "backlog_wagons_max<=3000".
     """
+    scenario = arguments.scenario(scenario)
+    candidates, batch = arguments.whole("candidates", candidates, 1), arguments.whole("batch", batch, 1)
+    replications = arguments.whole("replications", replications, 1)
+    seed = arguments.seed(seed, scenario.seed)
+    arguments.workers(workers)
     cargos = [*scenario.cargo, "all"]
-    levs = [as_lever(lv) for lv in levers]
-    objs = [parse_objective(o, cargos) if isinstance(o, str) else o for o in objectives]
-    cons = [parse_constraint(c, cargos) if isinstance(c, str) else c for c in constraints or []]
+    levs = [as_lever(lv) for lv in arguments.texts("levers", levers, "unloading.grain.points=4:10")]
+    objs = [parse_objective(o, cargos) if isinstance(o, str) else o
+            for o in arguments.texts("objectives", objectives, "min:total_cost_usd")]
+    cons = [parse_constraint(c, cargos) if isinstance(c, str) else c
+            for c in arguments.texts("constraints", constraints, "backlog_wagons_max<=3000")]
     levs = check_optimisation(scenario, levs, objs, cons, replications, sampler, source)
-    seed = scenario.seed if seed is None else int(seed)
     base = current_values(scenario, levs)
     needed = {(o.kpi, o.cargo) for o in objs} | {(c.kpi, c.cargo) for c in cons}
     if any(k == "total_cost_usd" for k, _ in needed):

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim.analysis.stats import corridor_rows
 from sim.decision.errors import InputError
-from sim.decision.inputs import check_kpis
+from sim.decision.inputs import check_kpis, kpi_texts
 from sim.decision.targets import parse_tolerance
+from sim.experiments import arguments
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.results import Results
 from sim.experiments.runner import replication_tasks, run_tasks
@@ -43,29 +44,35 @@ class PrecisionReport:
     rounds: list[int] = field(default_factory=list)     # replications after each round
 
 
-def parse_kpis(items: tuple[str, ...] | list[str], scenario: Scenario) -> list[tuple[str, str]]:
+def parse_kpis(items: tuple[str, ...] | list[str], scenario: Scenario, option: str = "--precision-kpi") -> list[tuple[str, str]]:
+    """`KPI` or `KPI@cargo` texts as (kpi, cargo), refusing a KPI or cargo the scenario does not have."""
     from sim.decision.sensitivity import parse_kpi
 
     cargos = [*scenario.cargo, "all"]
-    chosen = [parse_kpi(k, cargos, "--precision-kpi") for k in (items or DEFAULT_KPIS)]
-    check_kpis(scenario, [(f"{k}@{c}", k) for k, c in chosen], "--precision-kpi")
+    chosen = [parse_kpi(k, cargos, option) for k in (items or DEFAULT_KPIS)]
+    check_kpis(scenario, [(f"{k}@{c}", k) for k, c in chosen], option)
     return chosen
 
 
 def check_precision(scenario: Scenario, precision: str | float, initial: int | None,
-                    max_replications: int) -> tuple[float, bool]:
-    """The precision as (amount, relative), after checking it and the replication bounds before anything runs."""
+                    max_replications: int,
+                    names: tuple[str, str, str] = ("--precision", "--replications", "--max-replications"),
+                    ) -> tuple[float, bool]:
+    """The precision as (amount, relative), after checking it and the replication bounds before anything runs.
+
+    `names` are what the caller calls the precision, the initial and the maximum replications
+    (the CLI's options, or the API's arguments)."""
     try:
         amount, relative = parse_tolerance(precision)
     except ValueError as exc:
-        raise InputError("--precision", [("", str(exc))], "invalid option") from None
+        raise InputError(names[0], [("", str(exc))], "invalid option") from None
     n = scenario.replications if initial is None else int(initial)
     if n < 2:
-        raise InputError("--replications", [("", f"a confidence interval needs at least 2 replications to start; got {n}")],
+        raise InputError(names[1], [("", f"a confidence interval needs at least 2 replications to start; got {n}")],
                          "invalid option")
     if max_replications < n:
-        raise InputError("--max-replications", [("", (f"the maximum ({max_replications:,}) is below the initial "
-                                                      f"replications ({n:,}); raise it or start with fewer"))],
+        raise InputError(names[2], [("", (f"the maximum ({max_replications:,}) is below the initial "
+                                          f"replications ({n:,}); raise it or start with fewer"))],
                          "invalid option")
     return amount, relative
 
@@ -77,25 +84,34 @@ def _check(kpis: pd.DataFrame, amount: float, relative: bool) -> pd.DataFrame:
     return out
 
 
-def replicate_until_precise(scenario: Scenario, precision: str | float, kpis: list[tuple[str, str]] | None = None,
+def replicate_until_precise(scenario: Scenario, precision: str | float,
+                            kpis: Sequence[tuple[str, str] | str] | str | None = None,
                             initial: int | None = None, max_replications: int = 200, seed: int | None = None,
                             executor: Any = "process", workers: int | None = None,
                             workdir: str | os.PathLike[str] | None = None, resume: bool = False,
                             progress: bool = False, scheduler: str | None = None) -> tuple[Results, PrecisionReport]:
-    """Run `initial` replications (default: the scenario's), then more until precise or at the maximum."""
-    amount, relative = check_precision(scenario, precision, initial, max_replications)
+    """Run `initial` replications (default: the scenario's), then more until precise or at the maximum.
+
+    `kpis` are (kpi, cargo) pairs or `kpi@cargo` texts (default: tonnes delivered, mean backlog and
+    mean dwell of all cargo); each is checked before anything runs, as `--precision-kpi` is.
+    """
+    scenario = arguments.scenario(scenario)
+    initial = None if initial is None else arguments.whole("initial", initial, 0)
+    max_replications = arguments.whole("max_replications", max_replications, 0)
+    seed = arguments.seed(seed, scenario.seed)
+    arguments.workers(workers)
+    amount, relative = check_precision(scenario, precision, initial, max_replications,
+                                       ("precision", "initial", "max_replications"))
     too_many = rows_problem(scenario, max_replications)
     if too_many is not None:  # the run may grow to the maximum: bounded like `dostyk run --max-replications` (sim.cli.run)
         raise InputError("max_replications", [("", too_many)], "invalid argument")
-    n = scenario.replications if initial is None else int(initial)
-    chosen = kpis or parse_kpis([], scenario)
-    check_kpis(scenario, [(f"{k}@{c}", k) for k, c in chosen], "--precision-kpi")
-    seed = scenario.seed if seed is None else int(seed)
+    n = scenario.replications if initial is None else initial
+    chosen = parse_kpis(kpi_texts(kpis), scenario, "kpis")
     work = None
     if workdir is not None:
         from sim.experiments.workdir import WorkDir
 
-        work = WorkDir.open(Path(workdir), resume=resume, manifest={
+        work = WorkDir.open(workdir, resume=resume, manifest={  # not Path(""): the current directory
             "kind": "run", "scenario": scenario.name, "seed": seed, "precision": str(precision)})
     done: dict[int, ReplicationResult] = {}
     rounds: list[int] = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import warnings
-from pathlib import Path
 from typing import Any
 
 from sim.decision.errors import DecisionError
@@ -57,4 +56,4 @@ def open_workdir(workdir: str | os.PathLike[str] | None, resume: bool, manifest:
         return None
     from sim.experiments.workdir import WorkDir
 
-    return WorkDir.open(Path(workdir), resume=resume, manifest=manifest)
+    return WorkDir.open(workdir, resume=resume, manifest=manifest)  # not Path(""): the current directory

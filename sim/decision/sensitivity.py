@@ -24,13 +24,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.choices import choose
 from sim.analysis.metrics import KPI_NAMES
 from sim.decision.errors import DecisionError, InputError
 from sim.decision.evaluate import Evaluator, kpi_measure
 from sim.decision.files import write_tables
-from sim.decision.inputs import check_design, check_sensitivity
+from sim.decision.inputs import check_design, check_sensitivity, kpi_texts
 from sim.decision.levers import Lever, as_lever
 from sim.decision.search import open_workdir
+from sim.experiments import arguments
 from sim.scenario.schema import Scenario
 
 METHODS = ("morris", "sobol")
@@ -62,7 +64,11 @@ class Sensitivity:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def ranking(self, kpi: str) -> list[str]:
-        """Levers from the most to the least influential on `kpi` ('kpi@cargo')."""
+        """Levers from the most to the least influential on `kpi` ('kpi@cargo'; 'kpi' alone is all cargo,
+        as `--kpi` reads it). A KPI that was not screened is a ChoiceError, not an empty ranking."""
+        if isinstance(kpi, str) and "@" not in kpi:
+            kpi = f"{kpi}@all"
+        kpi = choose("KPI", kpi, self.indices["kpi"].dropna().unique())
         rows = self.indices[self.indices["kpi"] == kpi].sort_values("rank")
         return list(rows["lever"])
 
@@ -80,12 +86,17 @@ def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequenc
                 workdir: str | os.PathLike[str] | None = None, resume: bool = False, progress: bool = False,
                 scheduler: str | None = None, source: str = "--lever") -> Sensitivity:
     """Screen `levers` for their effect on `kpis` ((kpi, cargo) pairs, or "kpi@cargo" text)."""
-    levs = [as_lever(lv) for lv in levers]
-    chosen = [parse_kpi(k, [*scenario.cargo, "all"]) if isinstance(k, str) else k for k in kpis]
+    scenario = arguments.scenario(scenario)
+    trajectories, levels = arguments.whole("trajectories", trajectories, 1), arguments.whole("levels", levels, 2)
+    samples, replications = arguments.whole("samples", samples, 1), arguments.whole("replications", replications, 1)
+    seed = arguments.seed(seed, scenario.seed)
+    arguments.workers(workers)
+    levs = [as_lever(lv) for lv in arguments.texts("levers", levers, "unloading.grain.points=4:10")]
+    # (kpi, cargo) pairs are checked as the texts are: an unknown one was ranked as all-NaN
+    chosen = [parse_kpi(k, [*scenario.cargo, "all"]) for k in kpi_texts(kpis)]
     if method not in METHODS:
         raise InputError("--method", [("", f"expected one of: {', '.join(METHODS)}, got {method!r}")], "invalid option")
     levs = check_sensitivity(scenario, levs, chosen, source)
-    seed = scenario.seed if seed is None else int(seed)
     problem = {"num_vars": len(levs), "names": [lv.path for lv in levs],
                "bounds": [[lv.low, lv.high] for lv in levs]}
     if method == "morris":

@@ -32,7 +32,7 @@ from sim.decision.inputs import kpi_problem
 from sim.decision.levers import Lever, resolve
 from sim.scenario.base import Date
 from sim.scenario.errors import ScenarioError, describe_validation_error
-from sim.scenario.input_file import unreadable
+from sim.scenario.input_file import not_a_path, unreadable
 from sim.scenario.loader import parse_yaml
 from sim.scenario.schema import Scenario
 
@@ -201,6 +201,9 @@ def check_against(spec: TargetsFile, scenario: Scenario, source: str, own_parame
 
 def load_targets(path: str | os.PathLike[str]) -> TargetsFile:
     """Read and validate a targets file (safe YAML; errors name the file and key path)."""
+    why = not_a_path(path, "a targets file (.yaml)")
+    if why is not None:
+        raise InputError("sim.load_targets", [("path", why)], "invalid argument")
     return targets_from_data(read_targets_data(path), str(path))
 
 

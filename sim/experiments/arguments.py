@@ -36,14 +36,52 @@ def whole(name: str, value: Any, minimum: int, maximum: int | None = None, why: 
     return number
 
 
-def scenario(value: Any, name: str = "scenario") -> Scenario:
-    """`value` if it is a Scenario; a path (the likeliest slip in a notebook) is refused saying how to load it."""
+def scenario(value: Any, name: str = "scenario", validate: bool = True) -> Scenario:
+    """`value` if it is a Scenario (validated again, see `valid`, unless `validate` is False); a path (the
+    likeliest slip in a notebook) is refused saying how to load it."""
     from sim.scenario.schema import Scenario  # pydantic: only when the API is called
 
     if isinstance(value, Scenario):
-        return value
+        return valid(value) if validate else value
     hint = f" (load the file first: sim.load_scenario({str(value)!r}))" if isinstance(value, (str, PathLike)) else ""
     raise ArgumentError(f"{name} must be a Scenario{hint}, got {type(value).__name__}")
+
+
+def level(value: Any) -> float:
+    """A confidence level: a share strictly between 0 and 1 (0.95), not a percentage (95 gave NaN intervals,
+    0 intervals of width 0)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < float(value) < 1:
+        raise ArgumentError(f"level must be a share between 0 and 1 such as 0.95 (for 95 %), got {value!r}")
+    return float(value)
+
+
+def texts(name: str, value: Any, example: str) -> list[Any]:
+    """A list argument of texts (levers, objectives, KPIs): one text is a list of one, not of its letters
+    (`optimize(s, "unloading.grain.points=4:10", …)` was "expected key.path=LOW:HIGH, got 'u'")."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise ArgumentError(f"{name} must be a list such as [{example!r}], got {type(value).__name__}")
+
+
+def valid(scenario: Scenario) -> Scenario:
+    """The scenario validated again: `model_copy(update=…)` (pydantic's, which validates nothing) made
+    scenarios with -3 unloading points or a duration of the text '2d', which failed in a worker as a
+    pydantic traceback, or ran. A scenario made by load_scenario or with_changes passes unchanged."""
+    import warnings
+
+    from sim.scenario.limits import rows_already_written
+    from sim.scenario.schema import Scenario
+
+    with warnings.catch_warnings():  # pydantic warns when it dumps a value of the wrong type: the check says it
+        warnings.simplefilter("ignore")
+        data = scenario.to_dict()
+    with rows_already_written():  # the run bounds the rows of what it is asked to run (sim.run's replications=)
+        return Scenario.from_data(data, f"{scenario.name} (made with model_copy, which does not validate; "
+                                        "scenario.with_changes does)")
 
 
 def replications(value: Any, default: int, minimum: int = 1, why: str = "") -> int:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.choices import choose
 from sim.analysis.stats import corridor_rows, summarise, t_halfwidth
 from sim.experiments import arguments, held
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
@@ -67,8 +68,13 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
     if "crossing" in kpis.columns:
         kpis = pd.concat([corridor_rows(g) for _, g in kpis.groupby("scenario", sort=False)]).drop(columns=["crossing"])
     value_cols = [c for c in kpis.columns if c not in ("scenario", "replication", "cargo")]
+    # a name it does not hold was an empty table, a level of 95 a table of NaN intervals
+    if baseline not in list(names):
+        choose("baseline scenario", baseline, names)  # says which there are, and the near miss
+    level = arguments.level(level)
     if kpi_names is not None:
-        value_cols = [c for c in value_cols if c in set(kpi_names)]
+        wanted = {choose("KPI", k, value_cols) for k in arguments.texts("kpis", kpi_names, "dwell_h_mean")}
+        value_cols = [c for c in value_cols if c in wanted]
     base = kpis[kpis["scenario"] == baseline].set_index(["cargo", "replication"])
     rows = []
     for name in names:
@@ -112,6 +118,10 @@ class Comparison:
     kpis: pd.DataFrame                 # scenario, replication, cargo, KPIs
     metadata: dict[str, Any] = field(default_factory=dict)
     daily: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, replication, date, day, DAILY_KEPT (all)
+
+    def __repr__(self) -> str:  # not every field in full (the dataclass's repr): what ran and where to look
+        return (f"<Comparison {', '.join(map(str, self.names))} (baseline {self.baseline}): {self.replications:,} "
+                f"paired replications (seed {self.seed}) — .differences(), .summary(), .kpis, .write(directory)>")
 
     @property
     def baseline(self) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis import metrics
+from sim.experiments import arguments
 from sim.model.crossing import simulate
 from sim.scenario.schema import Scenario
 
@@ -31,8 +32,16 @@ class ReplicationResult:
 
 
 def run_replication(scenario: Scenario, replication: int, seed: int | None = None, trace: bool = False) -> ReplicationResult:
-    """Simulate replication `replication` and reduce it to KPIs and series."""
-    seed = scenario.seed if seed is None else seed
+    """Simulate replication `replication` and reduce it to KPIs and series.
+
+    The arguments are checked as sim.run checks them: seed=1.5 ran and was recorded as seed 1.5, a
+    negative replication was a numpy error, a path an AttributeError.
+    """
+    # not validated again: every replication of a run comes here from a worker that has just validated its
+    # scenario, and validation would be ~1.5 % of a replication's function calls (benchmarks/work.py)
+    scenario = arguments.scenario(scenario, validate=False)
+    replication = arguments.whole("replication", replication, 0)
+    seed = arguments.seed(seed, scenario.seed)
     obs = simulate(scenario, replication, seed=seed, trace=trace)
     k = metrics.kpis(obs, scenario.costs.wagon_day_usd)
     k.insert(0, "replication", replication)

@@ -20,13 +20,16 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
+from sim.analysis.choices import choose, choose_cargo, choose_kpi
 from sim.analysis.monthly import monthly
 from sim.analysis.stats import summarise
 from sim.errors import SimError
-from sim.experiments.arguments import as_run
+from sim.experiments.arguments import ArgumentError, as_run
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
 from sim.experiments.manifest import FILES, KIND_MARKER, damage
+from sim.scenario.durations import format_hours
 from sim.scenario.errors import describe_validation_error, problem_line
+from sim.scenario.input_file import not_a_path
 from sim.scenario.limits import rows_already_written
 from sim.scenario.schema import Scenario
 
@@ -85,6 +88,15 @@ class Results:
         return cls(as_run(scenario, seed, len(reps)), seed, kpis, daily, events, [r.diagnostics for r in reps],
                    metadata, dwell)
 
+    def __repr__(self) -> str:
+        """What a notebook shows for `results`: what ran and where to look (the dataclass's own repr was
+        every field in full, some 12,000 characters of scenario and tables)."""
+        s = self.scenario
+        return (f"<Results {s.name}: {self.replications:,} replications (seed {self.seed}) of "
+                f"{format_hours(s.duration)} from {s.start}; cargo {', '.join(s.cargo)}; "
+                f"crossing {', '.join(self.crossings)} — .summary(), .kpi(name, cargo), .kpis, .daily, .events, "
+                ".write(directory)>")
+
     @property
     def replications(self) -> int:
         return int(self.kpis["replication"].nunique())
@@ -112,11 +124,18 @@ class Results:
         return summarise(self.kpis.drop(columns=["replication"]), by=["cargo"])
 
     def kpi(self, name: str, cargo: str = "all", crossing: str | None = None) -> pd.Series:
-        """One KPI's values across replications for one cargo at one crossing (default: the corridor)."""
+        """One KPI's values across replications for one cargo at one crossing (default: the corridor).
+
+        A name the results do not hold (`Grain` for `grain`, a misspelt KPI) is a ChoiceError naming
+        what exists, never an empty Series.
+        """
         k = self.kpis
-        rows = k[(k["cargo"] == cargo) & (k["crossing"] == (crossing or self.corridor))] if "crossing" in k else \
-            k[k["cargo"] == cargo]
-        return rows.set_index("replication")[name]
+        name = choose_kpi(k, name)
+        mask = k["cargo"] == choose_cargo(k, cargo)
+        if "crossing" in k:
+            where = self.corridor if crossing is None else crossing
+            mask &= k["crossing"] == choose("crossing", where, k["crossing"].dropna().unique())
+        return k[mask].set_index("replication")[name]
 
     # -- files ---------------------------------------------------------------------------------
     def write(self, out: str | os.PathLike[str], force: bool = False, extra: Any = None) -> Path:
@@ -141,6 +160,9 @@ class Results:
         A truncated or edited kpis.csv used to report "1 replication" where metadata.json said 2;
         every file is now checked against metadata.json and the scenario (DamagedResultsError).
         """
+        why = not_a_path(directory, "a results directory (what sim.run(…).write or `dostyk run` wrote)")
+        if why is not None:
+            raise ArgumentError(f"directory: {why}")
         d = Path(directory)
         if not d.is_dir():
             raise DamagedResultsError(f"{d}: no such results directory")

@@ -79,7 +79,16 @@ def run_tasks(
     and how many of them were reused from the work directory.
     Raises Interrupted on Ctrl-C/SIGTERM and TaskError (naming the task) when a replication fails.
     """
-    ex = make_executor(executor, workers, scheduler) if isinstance(executor, str) else executor
+    if not isinstance(progress, bool) and not callable(progress):  # progress="yes" showed nothing, silently
+        raise arguments.ArgumentError(f"progress must be True or False (or a callable that wraps the stream of "
+                                      f"results), got {progress!r}")
+    if isinstance(executor, str):
+        ex = make_executor(executor, workers, scheduler)
+    elif callable(getattr(executor, "map_unordered", None)):
+        ex = executor
+    else:  # executor=None was "'NoneType' object has no attribute 'map_unordered'"
+        raise arguments.ArgumentError(f"executor must be one of: {', '.join(arguments.EXECUTORS)} (or an Executor), "
+                                      f"got {executor!r}")
     keys = {t.key for t in tasks}
     if len(keys) != len(tasks):
         raise ValueError("task keys must be unique")

@@ -41,14 +41,16 @@ if TYPE_CHECKING:
 
 def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     """Every combination of lever values, the last lever varying fastest."""
-    if not vary:
-        raise arguments.ArgumentError("vary needs at least one lever, e.g. {'unloading.grain.points': [4, 6, 8]}")
+    check_vary(vary)
     levers = list(vary)
     values = []
     for lever in levers:
         vals = _values(vary[lever])
         if not vals:
             raise arguments.ArgumentError(f"lever {lever!r} has no values")
+        repeated = next((v for i, v in enumerate(vals) if _text(v) in map(_text, vals[:i])), None)
+        if repeated is not None:  # its points ran twice on the same random numbers: a CI of twins, too narrow
+            raise arguments.ArgumentError(f"lever {lever!r} has the value {_text(repeated)} twice; give each value once")
         values.append(vals)
     size = math.prod(len(v) for v in values)
     if size > MAX_GRID_POINTS:
@@ -57,6 +59,20 @@ def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
             f"the grid of lever values has {size:,} points ({counts}); the limit is {MAX_GRID_POINTS:,} (each point's "
             f"scenario is built before the first run) — give fewer values, or sweep in parts")
     return [dict(zip(levers, combo)) for combo in itertools.product(*values)]
+
+
+def check_vary(vary: Any) -> None:
+    """`vary` is a mapping of key paths to values: a list of pairs was an AttributeError from inside."""
+    example = "e.g. {'unloading.grain.points': [4, 6, 8]}"
+    if not isinstance(vary, Mapping):
+        raise arguments.ArgumentError(f"vary must be a mapping of key paths to lists of values, {example}; "
+                                      f"got {type(vary).__name__}")
+    if not vary:
+        raise arguments.ArgumentError(f"vary needs at least one lever, {example}")
+    key = next((k for k in vary if not isinstance(k, str)), None)
+    if key is not None:
+        raise arguments.ArgumentError(f"vary's keys are key paths as text, {example}; got {key!r} "
+                                      f"({type(key).__name__})")
 
 
 def _values(value: Any) -> list[Any]:
@@ -71,6 +87,7 @@ def check_levers(base: Scenario, vary: Mapping[str, Sequence[Any]], source: str 
     naming one value (by index and by name) or one inside the other (one overwrites the other), and
     values that give the same scenario (6 and 6.0), whose results would be pooled under one label.
     """
+    check_vary(vary)
     data = base.to_dict()
     problems = lever_problems(data, list(vary), SWEEP, twice=(", so one lever would overwrite the other at every "
                                                              "grid point; vary each value with one lever"))
@@ -110,6 +127,11 @@ class SweepResult:
     kpis: pd.DataFrame
     events: pd.DataFrame
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # not every field in full (the dataclass's repr): what ran and where to look
+        grid_text = "; ".join(f"{k} = {', '.join(map(str, v))}" for k, v in self.levers.items())
+        return (f"<SweepResult {self.scenario.name}: {grid_text}; {self.replications:,} replications each "
+                f"(seed {self.seed}) — .summary(), .kpis, .points(), .write(directory)>")
 
     @property
     def lever_names(self) -> list[str]:

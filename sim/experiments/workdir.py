@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import SimError
+from sim.experiments.arguments import ArgumentError
 from sim.experiments.atomic import write_errors
 from sim.experiments.atomic_file import write_atomically
 from sim.experiments.code_stamp import code_stamp
 from sim.experiments.lock import output_lock
+from sim.scenario.input_file import not_a_path
 
 PART_SUFFIX = ".pkl"
 PARTS = "parts"
@@ -56,6 +58,7 @@ class WorkDir:
         Hold `output_lock(path)` while using it (see `session`): two processes sharing one work
         directory delete each other's files.
         """
+        _check_arguments(path, resume, force)
         work = cls(path)
         work.check(resume, force, (manifest or {}).get("kind"))
         with write_errors(f"the work directory {work.path}"):
@@ -77,6 +80,7 @@ class WorkDir:
         if path is None:
             yield None
             return
+        _check_arguments(path, resume)
         existed = Path(path).exists()
         with write_errors(f"the work directory {path}"), output_lock(path):
             work = cls.open(path, resume=resume, manifest=manifest)
@@ -179,3 +183,13 @@ class WorkDir:
                 target.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             self.path.rmdir()  # only when empty
+
+
+def _check_arguments(path: Any, resume: Any, force: Any = False) -> None:
+    """A work directory's path and yes/no switches, checked: resume="no" resumed (any text is true)."""
+    why = not_a_path(path, "a work directory")
+    if why is not None:
+        raise ArgumentError(f"workdir: {why}")
+    for name, value in (("resume", resume), ("force", force)):
+        if not isinstance(value, bool):
+            raise ArgumentError(f"{name} must be True or False, got {value!r}")

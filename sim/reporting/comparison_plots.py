@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,11 +13,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from sim.analysis.choices import ChoiceError, choose
 from sim.analysis.metrics import KPI_DEFINITIONS
 from sim.analysis.stats import corridor_rows
+from sim.experiments.arguments import ArgumentError
+from sim.experiments.compare import incomparable
 from sim.reporting.figures import WIDTH, compact, figure
 from sim.reporting.labels import kpi_bounds, kpi_label, short_labels
 from sim.reporting.timeline import cargo_text
+from sim.scenario.effects import ScenarioWarning
+from sim.scenario.schema import Scenario
 
 #: KPIs compared by default in `kpi_comparison`.
 COMPARISON_KPIS = [
@@ -27,7 +33,12 @@ COMPARISON_KPIS = [
 
 def _summary_of(item: Any) -> pd.DataFrame:
     """A run's summary; with several crossings, the whole corridor's rows (one per cargo and KPI)."""
-    return corridor_rows(item if isinstance(item, pd.DataFrame) else item.summary())
+    if isinstance(item, pd.DataFrame):
+        return corridor_rows(item)
+    if not callable(getattr(item, "summary", None)):  # a Scenario, a path, None: nothing was run
+        raise ArgumentError(f"kpi_comparison compares the Results of sim.run (or their summary() tables), "
+                            f"got {type(item).__name__}")
+    return corridor_rows(item.summary())
 
 
 def kpi_comparison(
@@ -50,15 +61,22 @@ def kpi_comparison(
         labels = [lab for lab, _ in items]
         items = [(f"{lab} [{i + 1}]" if labels.count(lab) > 1 else lab, s) for i, (lab, s) in enumerate(items)]
     if not items:
-        raise ValueError("kpi_comparison needs at least one run")
-    wanted = list(kpis) if kpis is not None else COMPARISON_KPIS
+        raise ArgumentError("kpi_comparison needs at least one run, e.g. {'baseline': results}")
+    runs_list = list(runs.values()) if isinstance(runs, Mapping) else list(runs)
+    scenarios = [s for r in runs_list if isinstance(s := getattr(r, "scenario", None), Scenario)]
+    if len(scenarios) == len(items):  # as sim.compare says it: bars of other periods side by side
+        for message in incomparable(scenarios, [label for label, _ in items]):
+            warnings.warn(ScenarioWarning(message), stacklevel=2)
+    choose("cargo", cargo, {c: None for _, s in items for c in s["cargo"].dropna()})
+    known = {k: None for _, s in items for k in s["kpi"].dropna()}
+    wanted = [choose("KPI", k, known) for k in kpis] if kpis is not None else COMPARISON_KPIS
     present = []
     for kpi in wanted:
         rows = [s[(s["cargo"] == cargo) & (s["kpi"] == kpi)] for _, s in items]
         if any(len(r) and math.isfinite(float(r["mean"].iloc[0])) for r in rows):
             present.append(kpi)
         elif kpis is not None:
-            raise ValueError(f"KPI {kpi!r} has no values for cargo {cargo!r} in any run")
+            raise ChoiceError(f"KPI {kpi!r} has no values for cargo {cargo!r} in any run")
     ncols = 2 if len(present) > 1 else 1
     nrows = max(1, math.ceil(len(present) / ncols))
     fig = figure(0.9 + nrows * (0.6 * len(items) + 1.0), WIDTH)  # room for two-line labels

@@ -23,6 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from sim.analysis.stats import corridor_rows
+from sim.analysis.warmup import WarmupSuggestion
+from sim.experiments.arguments import ArgumentError
 from sim.reporting.comparison_plots import COMPARISON_KPIS, kpi_comparison
 from sim.reporting.corridor_plots import (
     CORRIDOR_CAPTIONS,
@@ -57,8 +59,6 @@ from sim.reporting.timeline import (
 )
 
 if TYPE_CHECKING:
-
-    from sim.analysis.warmup import WarmupSuggestion
     from sim.experiments.results import Results
 
 
@@ -352,6 +352,8 @@ def iter_report_figures(results: Results) -> Iterator[tuple[str, Figure]]:
 
 def warmup(suggestion: WarmupSuggestion) -> Figure:
     """The mean daily series with the suggested warm-up truncation marked."""
+    if not isinstance(suggestion, WarmupSuggestion):  # results or None: "has no attribute 'series'"
+        raise ArgumentError(f"plots.warmup draws what sim.suggest_warmup returns, got {type(suggestion).__name__}")
     fig = figure(3.8, 7)
     ax = fig.add_subplot()
     ax.plot(suggestion.series.index, suggestion.series.to_numpy(), lw=1)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.analysis.choices import ChoiceError, choose, choose_cargo, choose_summary_kpi
 from sim.analysis.stats import corridor_rows
 from sim.reporting.figures import close
 from sim.reporting.labels import kpi_bounds, kpi_label
@@ -34,12 +35,7 @@ def _numeric(values: Sequence[Any]) -> bool:
 
 def _rows(summary: pd.DataFrame, kpi: str, cargo: str) -> pd.DataFrame:
     summary = corridor_rows(summary)  # with several crossings: the whole corridor's
-    summary = corridor_rows(summary)  # with several crossings: the whole corridor's
-    rows = summary[(summary["kpi"] == kpi) & (summary["cargo"] == cargo)]
-    if rows.empty:
-        known = ", ".join(sorted(set(summary["kpi"])))
-        raise ValueError(f"no rows for KPI {kpi!r} and cargo {cargo!r}; KPIs: {known}")
-    return rows
+    return summary[(summary["kpi"] == choose_summary_kpi(summary, kpi)) & (summary["cargo"] == choose_cargo(summary, cargo))]
 
 
 def plot_lever(summary: pd.DataFrame, kpi: str, lever: str, cargo: str = "all",
@@ -113,16 +109,23 @@ def plot_heatmap(summary: pd.DataFrame, kpi: str, x: str, y: str, cargo: str = "
 def sweep_lever(result: SweepResult, kpi: str, lever: str | None = None, cargo: str = "all") -> Figure:
     """A sweep's KPI against one lever with its 95 % CI band (other levers as separate lines)."""
     names = result.lever_names
-    return plot_lever(result.summary(), kpi, lever or names[0], cargo, levers=names)
+    return plot_lever(result.summary(), kpi, names[0] if lever is None else choose("lever", lever, names), cargo,
+                      levers=names)
 
 
 def sweep_heatmap(result: SweepResult, kpi: str, x: str | None = None, y: str | None = None,
                   cargo: str = "all") -> Figure:
     """A sweep's KPI mean over a grid of two levers."""
     names = result.lever_names
-    if len(names) < 2 and (x is None or y is None):
-        raise ValueError("a heat map needs two levers")
-    return plot_heatmap(result.summary(), kpi, x or names[0], y or names[1], cargo)
+    if len(names) < 2:
+        raise ChoiceError(f"a heat map needs two levers; this sweep varies only {names[0]} "
+                          "(plot it with plots.sweep_lever)")
+    y = None if y is None else choose("lever", y, names)
+    x = next(n for n in names if n != y) if x is None else choose("lever", x, names)
+    y = next(n for n in names if n != x) if y is None else y
+    if x == y:
+        raise ChoiceError(f"a heat map needs two different levers; got {x} for both x and y")
+    return plot_heatmap(result.summary(), kpi, x, y, cargo)
 
 
 def plot_name(kpi: str, lever: str) -> str:

@@ -10,7 +10,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from sim.analysis.choices import ID_COLUMNS, choose, choose_cargo
 from sim.analysis.stats import corridor_rows
+from sim.experiments.arguments import ArgumentError
 from sim.reporting.figures import date_axis, thousands
 from sim.reporting.periods import period_text as period_text  # re-exported: plots and report use it
 from sim.scenario.effects import changes_something
@@ -32,12 +34,17 @@ def daily_rows(results: Results, cargo: str, crossing: str | None = None,
     """The daily rows of one cargo (or `all`) at one crossing (default: the whole corridor), with
     `replication`, `date` and `columns` only when given: a plot that copied every column (about 50)
     of its rows held a third of the daily table again, the report's peak memory."""
-    daily = results.daily
+    daily = getattr(results, "daily", None)
+    if not isinstance(daily, pd.DataFrame):  # a summary, a Scenario, None: say what a plot takes
+        raise ArgumentError(f"a plot of the daily series takes the Results of sim.run (or sim.Results.read), "
+                            f"got {type(results).__name__}")
     if "crossing" in daily.columns:
-        daily = corridor_rows(daily) if crossing is None else daily[daily["crossing"] == crossing]
-    mask = daily["cargo"] == cargo
-    if not mask.any():
-        raise ValueError(f"no daily series for cargo {cargo!r}; have: {', '.join(dict.fromkeys(daily['cargo']))}")
+        daily = corridor_rows(daily) if crossing is None else \
+            daily[daily["crossing"] == choose("crossing", crossing, daily["crossing"].dropna().unique())]
+    mask = daily["cargo"] == choose_cargo(daily, cargo)
+    known = [c for c in daily.columns if c not in (*ID_COLUMNS, "date", "day")]
+    for column in columns or ():
+        choose("daily column", column, known)
     rows = daily.loc[mask] if columns is None else daily.loc[mask, ["replication", "date", *columns]]
     return rows.assign(date=pd.to_datetime(rows["date"]))
 

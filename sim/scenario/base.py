@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from sim.scenario.frozen import freeze_fields, refuse
+
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 Name = Annotated[str, Field(pattern=NAME, max_length=64)]
 MAX_COUNT = 1_000_000
@@ -22,6 +24,16 @@ Weight = Annotated[float, Field(ge=0, le=1e6)]
 class StrictModel(BaseModel):
     # NaN and infinity are never meaningful here; refusing them at parse time names the key.
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+    def model_post_init(self, context: Any, /) -> None:
+        freeze_fields(self)  # its mappings and lists too (sim.scenario.frozen)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in type(self).model_fields:  # pydantic said "Instance is frozen" (a ValidationError)
+            key = type(self).model_fields[name].alias or name
+            refuse(f"{type(self).__name__}.{key}", repr(key) if type(self).__name__ == "Scenario" else
+                   f"'<key path>.{key}'", repr(value))
+        super().__setattr__(name, value)
 
 
 #: a time of day followed by a zone: 2024-01-10T00:00:00Z, 2024-01-10 06:00+06:00

@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_core import CoreSchema
 
 from sim.scenario.durations import DURATION_PATTERN, UNITS_TEXT, parse_duration
+from sim.scenario.frozen import freeze_fields
 
 if TYPE_CHECKING:  # numpy is imported by the methods that draw: `dostyk validate` needs none of it
     import numpy as np
@@ -52,6 +53,9 @@ PositiveHours = Annotated[float, BeforeValidator(_hours), Field(gt=0, le=MAX_HOU
 
 class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def model_post_init(self, context: Any, /) -> None:
+        freeze_fields(self)  # an empirical distribution's values too (sim.scenario.frozen)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         raise NotImplementedError

@@ -8,10 +8,22 @@ file is looked at (never opened) and what is wrong is said in the same words eve
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from sim.scenario.yamltext import MAX_FILE_BYTES
+
+
+def not_a_path(value: Any, expected: str) -> str | None:
+    """Why `value` is no path at all (None, a mapping, a Scenario, empty text), or None when it is one.
+
+    `Path(None)` was a TypeError from pathlib, and `Path("")` is the current directory."""
+    if isinstance(value, os.PathLike) or (isinstance(value, str) and value.strip()):
+        return None
+    got = "empty text" if isinstance(value, str) else type(value).__name__
+    return f"expected the path of {expected}, as text or a pathlib.Path; got {got}"
 
 
 def unreadable(path: Path, expected: str = "a file", max_bytes: int | None = MAX_FILE_BYTES) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.includes import resolve_extends, uses_extends
-from sim.scenario.input_file import unreadable
+from sim.scenario.input_file import not_a_path, unreadable
 from sim.scenario.schema import Scenario
 from sim.scenario.yamltext import MAX_FILE_BYTES, parse_yaml
 
@@ -49,6 +49,10 @@ def load_scenario(
     path: str | os.PathLike[str], overrides: dict[str, Any] | None = None
 ) -> Scenario:
     """Load, apply dotted-path overrides (`--set`), and validate a scenario file."""
+    why = not_a_path(path, "a scenario file (.yaml)")
+    if why is not None:
+        hint = " (data already in Python: sim.Scenario.from_data(data, 'its name'))" if isinstance(path, dict) else ""
+        raise ScenarioError("sim.load_scenario", [("path", why + hint)])
     data = read_scenario_data(path)
     return validate_scenario(data, str(path), overrides)
 

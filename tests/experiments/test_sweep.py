@@ -99,7 +99,7 @@ def test_plots_return_figures_with_the_summary_values(result: sim.SweepResult) -
     cell = s[(s["kpi"] == "dwell_h_mean") & (s["cargo"] == "all") & (s["unloading.grain.points"] == 8)
              & (s["checks[1].trains_at_once"] == 3)]["mean"].iloc[0]
     assert image[2, 1] == pytest.approx(cell)
-    with pytest.raises(ValueError, match="no rows"):
+    with pytest.raises(ValueError, match="unknown KPI 'no_such_kpi'"):
         plot_lever(s, "no_such_kpi", "unloading.grain.points")
 
 

@@ -206,7 +206,7 @@ def test_kpi_comparison_with_confidence_intervals(jan: Results) -> None:
             assert len(labels) == 2 and labels[0] != labels[1]
         finally:
             plots.close(fig)
-    with pytest.raises(ValueError, match="no values"):
+    with pytest.raises(ValueError, match="unknown KPI 'no_such_kpi'"):
         plots.kpi_comparison([jan], kpis=["no_such_kpi"])
 
 
@@ -237,7 +237,7 @@ def test_single_replication_has_no_band(jan: Results) -> None:
         assert [t.get_text().strip() for t in ax.texts] == ["admin-hold", "spring-festival"]
     finally:
         plots.close(fig)
-    with pytest.raises(ValueError, match="no daily series"):
+    with pytest.raises(ValueError, match="unknown cargo 'coal'; expected one of"):
         plots.backlog(jan, cargo="coal")
 
 
