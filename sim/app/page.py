@@ -99,12 +99,12 @@ class Workbench:
         self.job: Job | None = None
         self.results: Results | None = None
         self.baseline: Results | None = None
-        self.choose = pn.widgets.Select(name="Scenario", options=list(self.scenarios), css_classes=["choose-scenario"])
+        self.choose = pn.widgets.Select(label="Scenario", options=list(self.scenarios), css_classes=["choose-scenario"])
         self.upload = pn.widgets.FileInput(accept=".yaml,.yml", css_classes=["upload-scenario"])
-        self.replications = pn.widgets.IntInput(name="Replications", value=3, start=1, end=1000,
+        self.replications = pn.widgets.IntInput(label="Replications", value=3, start=1, end=1000,
                                                 css_classes=["replications"])
-        self.run_button = pn.widgets.Button(name="Run", button_type="primary", css_classes=["run"])
-        self.cancel_button = pn.widgets.Button(name="Cancel", button_type="warning", disabled=True,
+        self.run_button = pn.widgets.Button(label="Run", color="primary", css_classes=["run"])
+        self.cancel_button = pn.widgets.Button(label="Cancel", color="warning", disabled=True,
                                                css_classes=["cancel"])
         self.progress = pn.indicators.Progress(value=0, max=100, sizing_mode="stretch_width", visible=False)
         self.message = pn.pane.Alert("", alert_type="light", visible=False, css_classes=["message"])
@@ -112,17 +112,17 @@ class Workbench:
         self.cards = pn.pane.HTML("", css_classes=["kpi-cards"], sizing_mode="stretch_width")
         self.charts = pn.Column(sizing_mode="stretch_width")
         self.compare = pn.Column(sizing_mode="stretch_width")
-        self.baseline_button = pn.widgets.Button(name="Use as baseline", disabled=True, css_classes=["set-baseline"])
-        self.variant_name = pn.widgets.TextInput(name="Variant name", placeholder="e.g. eight-points")
+        self.baseline_button = pn.widgets.Button(label="Use as baseline", disabled=True, css_classes=["set-baseline"])
+        self.variant_name = pn.widgets.TextInput(label="Variant name", placeholder="e.g. eight-points")
         self.save_variant = pn.widgets.FileDownload(callback=self._variant_yaml, filename="variant.yaml",
                                                     label="Save variant (YAML)", css_classes=["save-variant"])
         self.download_results = pn.widgets.FileDownload(callback=self._results_zip, filename="results.zip",
                                                         label="Download results", disabled=True,
                                                         css_classes=["download-results"])
-        self.replication = pn.widgets.IntInput(name="Replication", value=1, start=1, end=1, css_classes=["anim-rep"])
-        self.player = pn.widgets.Player(name="Day", start=0, end=1, value=0, interval=300, loop_policy="once",
+        self.replication = pn.widgets.IntInput(label="Replication", value=1, start=1, end=1, css_classes=["anim-rep"])
+        self.player = pn.widgets.Player(label="Day", start=0, end=1, value=0, interval=300, loop_policy="once",
                                         css_classes=["anim-player"], sizing_mode="stretch_width")
-        self.go_to = pn.widgets.Select(name="Go to day", options=[], css_classes=["anim-date"])
+        self.go_to = pn.widgets.Select(label="Go to day", options=[], css_classes=["anim-date"])
         self.schematic = pn.pane.HTML("", css_classes=["schematic"], sizing_mode="stretch_width")
         self.choose.param.watch(lambda _: self._load_shipped(), "value")
         self.upload.param.watch(lambda _: self._load_upload(), "value")
@@ -168,7 +168,7 @@ class Workbench:
             kind = pn.widgets.IntInput if lever.integer else pn.widgets.FloatInput
             bounds = {k: (math.ceil(v) if lever.integer else v) for k, v in (("start", lever.low), ("end", lever.high))
                       if v is not None}
-            widget = kind(name=f"{lever.label} ({lever.unit})" if lever.unit else lever.label,
+            widget = kind(label=f"{lever.label} ({lever.unit})" if lever.unit else lever.label,
                           value=int(lever.value) if lever.integer else lever.value, description=lever.help or None,
                           css_classes=["lever", "lever-" + lever.key.replace(".", "-").replace("[", "-").replace("]", "")],
                           **bounds)
