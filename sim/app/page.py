@@ -29,6 +29,7 @@ from sim.experiments.results import Results
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario, parse_yaml
 from sim.scenario.schema import Scenario
+from sim.units import safe_name
 
 ROOT = Path(__file__).resolve().parents[2]
 #: KPIs on the cards, with their units
@@ -301,7 +302,7 @@ class Workbench:
         data = scenario.to_dict()
         if name:
             data["name"] = name
-            self.save_variant.filename = f"{name}.yaml"
+            self.save_variant.filename = f"{safe_name(name)}.yaml"
         return io.BytesIO(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8"))
 
     def _results_zip(self) -> io.BytesIO:
@@ -310,8 +311,9 @@ class Workbench:
 
         assert self.results is not None
         results = self.results
+        folder = safe_name(results.scenario.name)  # an uploaded name such as "/etc/x" or "../x" is no path
         with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / results.scenario.name
+            out = Path(tmp) / folder
 
             def extra(directory: Path) -> None:
                 write_report(results, directory)
@@ -322,8 +324,8 @@ class Workbench:
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 for path in sorted(out.rglob("*")):
                     if path.is_file():
-                        archive.write(path, Path(results.scenario.name) / path.relative_to(out))
-        self.download_results.filename = f"{results.scenario.name}.zip"
+                        archive.write(path, Path(folder) / path.relative_to(out))
+        self.download_results.filename = f"{folder}.zip"
         buffer.seek(0)
         return buffer
 

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("panel", reason="the app extra (panel) is not installed")
 
-from sim.app.page import Workbench  # noqa: E402
+from sim.app.page import Workbench
 
 
 def test_building_the_page_warns_nothing() -> None:
@@ -18,3 +18,30 @@ def test_building_the_page_warns_nothing() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Workbench().view()
+
+
+@pytest.fixture(scope="module")
+def short_results():  # type: ignore[no-untyped-def]
+    """Two replications of 25 days of the 2023 baseline, named like a path (as an upload may be)."""
+    from sim.app.page import shipped_scenarios
+    from sim.experiments.runner import run
+    from sim.scenario.loader import load_scenario
+
+    scenario = load_scenario(shipped_scenarios()["baseline_2023.yaml"]).with_changes(
+        {"duration": "25d", "warmup": "0d", "name": "../../escaped"})
+    return run(scenario, replications=2, executor="serial")
+
+
+def test_downloaded_results_stay_in_one_folder_whatever_the_scenario_name(short_results, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    from sim.experiments.results import Results
+
+    bench = Workbench()
+    bench.results = short_results
+    archive = zipfile.ZipFile(bench._results_zip())
+    folders = {name.split("/", 1)[0] for name in archive.namelist()}
+    assert folders == {"escaped"} and bench.download_results.filename == "escaped.zip"
+    archive.extractall(tmp_path)
+    assert Results.read(tmp_path / "escaped").replications == 2
+    assert not any(".." in name for name in archive.namelist()), archive.namelist()
