@@ -38,6 +38,16 @@ class LeverField:
     help: str
 
     @property
+    def expected(self) -> str:
+        """What the field accepts, in words: "a whole number from 1 to 10,000"."""
+        kind = "a whole number" if self.integer else "a number"
+        if self.low is not None and self.high is not None:
+            return f"{kind} from {self.low:,g} to {self.high:,g}"
+        if self.low is not None:
+            return f"{kind} of at least {self.low:,g}"
+        return f"{kind} of at most {self.high:,g}" if self.high is not None else kind
+
+    @property
     def label(self) -> str:
         return self.key.split(".", 1)[1] if "." in self.key else self.key
 

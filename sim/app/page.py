@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CARDS = (("backlog_wagons_mean", "wagons"), ("backlog_wagons_max", "wagons"), ("held_trains_mean", "trains"),
          ("dwell_h_mean", "h"), ("tonnes_delivered", "t"), ("stop_loading_days", "days"))
 POLL_MS = 400
+MAX_REPLICATIONS = 1000  # the form's bound (the memory bound, check_runs, may allow fewer)
 
 
 def shipped_scenarios(root: Path = ROOT) -> dict[str, Path]:
@@ -102,8 +103,8 @@ class Workbench:
         self.baseline: Results | None = None
         self.choose = pn.widgets.Select(label="Scenario", options=list(self.scenarios), css_classes=["choose-scenario"])
         self.upload = pn.widgets.FileInput(accept=".yaml,.yml", css_classes=["upload-scenario"])
-        self.replications = pn.widgets.IntInput(label="Replications", value=3, start=1, end=1000,
-                                                css_classes=["replications"])
+        self.replications = pn.widgets.IntInput(label="Replications", value=3, css_classes=["replications"],
+                                                description=f"a whole number from 1 to {MAX_REPLICATIONS:,}")
         self.run_button = pn.widgets.Button(label="Run", color="primary", css_classes=["run"])
         self.cancel_button = pn.widgets.Button(label="Cancel", color="warning", disabled=True,
                                                css_classes=["cancel"])
@@ -127,6 +128,7 @@ class Workbench:
         self.schematic = pn.pane.HTML("", css_classes=["schematic"], sizing_mode="stretch_width")
         self.choose.param.watch(lambda _: self._load_shipped(), "value")
         self.upload.param.watch(lambda _: self._load_upload(), "value")
+        self.replications.param.watch(lambda _: self._check(), "value")
         self.run_button.on_click(lambda _: self._start())
         self.cancel_button.on_click(lambda _: self.job.cancel() if self.job else None)
         self.baseline_button.on_click(lambda _: self._set_baseline())
@@ -162,17 +164,17 @@ class Workbench:
 
     def _set_base(self, scenario: Scenario) -> None:
         self.base = scenario
-        self.replications.value = min(scenario.replications, 1000)
         self.levers = {}
+        self.replications.value = min(scenario.replications, MAX_REPLICATIONS)
         sections: dict[str, list[Any]] = {}
         for lever in scenario_levers(scenario):
             kind = pn.widgets.IntInput if lever.integer else pn.widgets.FloatInput
-            bounds = {k: (math.ceil(v) if lever.integer else v) for k, v in (("start", lever.low), ("end", lever.high))
-                      if v is not None}
+            # no start/end: the browser would clamp a typed -5 to the bound, or keep the old value while
+            # showing -5; the schema's own message says what is wrong instead (self._check)
             widget = kind(label=f"{lever.label} ({lever.unit})" if lever.unit else lever.label,
-                          value=int(lever.value) if lever.integer else lever.value, description=lever.help or None,
-                          css_classes=["lever", "lever-" + lever.key.replace(".", "-").replace("[", "-").replace("]", "")],
-                          **bounds)
+                          value=int(lever.value) if lever.integer else lever.value,
+                          description=f"{lever.help} ({lever.expected})" if lever.help else lever.expected,
+                          css_classes=["lever", "lever-" + lever.key.replace(".", "-").replace("[", "-").replace("]", "")])
             widget.param.watch(lambda _: self._check(), "value")
             self.levers[lever.key] = (lever, widget)
             sections.setdefault(lever.section, []).append(widget)
@@ -181,21 +183,37 @@ class Workbench:
         self._say(f"{scenario.name}: valid scenario", "success")
 
     def changes(self) -> dict[str, Any]:
-        """The levers the user changed, as `--set` would give them."""
+        """The levers the user changed, as `--set` would give them (an emptied field as None)."""
         return {key: widget.value for key, (lever, widget) in self.levers.items()
-                if widget.value is not None and float(widget.value) != lever.value}
+                if widget.value is None or float(widget.value) != lever.value}
 
     def scenario(self) -> Scenario:
-        """The chosen scenario with the form's changes; ScenarioError says what the schema refuses."""
+        """The chosen scenario with the form's changes; ScenarioError says what the schema refuses
+        (or which fields are empty, and what they expect)."""
         assert self.base is not None
         changes = self.changes()
+        empty = [(key, f"empty; expected {self.levers[key][0].expected}") for key, v in changes.items() if v is None]
+        if empty:
+            raise ScenarioError(f"{self.base.name} with changes", empty)
         return self.base.with_changes(changes) if changes else self.base
 
+    def _replications_problem(self) -> str | None:
+        n = self.replications.value
+        if n is not None and 1 <= n <= MAX_REPLICATIONS:
+            return None
+        return (f"Replications: {'empty' if n is None else f'got {n}'}; expected a whole number "
+                f"from 1 to {MAX_REPLICATIONS:,}")
+
     def _check(self) -> Scenario | None:
+        """The form's scenario, or None with the message of what is wrong (Run and Save disabled)."""
         try:
             scenario = self.scenario()
+            problem = self._replications_problem()
         except ScenarioError as exc:
-            self._say(str(exc))
+            problem = str(exc)
+        self.save_variant.disabled = problem is not None and not problem.startswith("Replications")
+        if problem is not None:
+            self._say(problem)
             self.run_button.disabled = True
             return None
         self.run_button.disabled = self.job is not None and self.job.running
@@ -208,7 +226,7 @@ class Workbench:
         scenario = self._check()
         if scenario is None:
             return
-        n = int(self.replications.value or 1)
+        n = int(self.replications.value)
         kept = [(label, r.scenario, r.replications) for label, r in (
             ("the baseline" if self.baseline is not self.results else "the baseline (shown)", self.baseline),
             ("the results shown", self.results if self.results is not self.baseline else None)) if r is not None]
@@ -233,7 +251,8 @@ class Workbench:
         if self._poll is not None:
             self._poll.stop()
             self._poll = None
-        self.run_button.disabled, self.cancel_button.disabled, self.progress.visible = False, True, False
+        self.cancel_button.disabled, self.progress.visible = True, False
+        self._check()  # Run again, unless the form went wrong meanwhile (its message is then replaced below)
         if job.cancelled:
             self._say("run cancelled; nothing was kept", "warning")
         elif job.error:

@@ -152,3 +152,31 @@ def test_bad_yaml_shows_its_message_inline(page: object, tmp_path: Path) -> None
     # the loader's own message, with the file and the line, shown on the page
     page.locator(".message").filter(has_text=re.compile(r"bad\.yaml.*line 5", re.S)).wait_for()  # type: ignore[attr-defined]
     assert page.locator(".lever").count() > 0  # type: ignore[attr-defined]  (the page is still usable)
+
+
+def test_a_value_out_of_bounds_or_emptied_is_refused_with_what_was_expected(page: object) -> None:
+    """What the field shows is what would run: a typed -5 or 0 replications is neither clamped nor
+    silently replaced by the old value; the message names the field and what it expects, and Run waits."""
+    tab = page
+    run = tab.locator(".run button")  # type: ignore[attr-defined]
+    points = tab.locator(".lever-unloading-grain-points input")  # type: ignore[attr-defined]
+    for typed, said in (("-5", "unloading.grain.points: Input should be greater than or equal to 1; got -5"),
+                        ("", "unloading.grain.points: empty; expected a whole number from 1 to 10,000")):
+        points.fill(typed)
+        points.press("Enter")
+        tab.locator(".message").filter(has_text=said).wait_for()  # type: ignore[attr-defined]
+        assert run.is_disabled() and points.input_value() == typed
+    points.fill("7")
+    points.press("Enter")
+    tab.locator(".message").filter(has_text="unloading.grain.points=7").wait_for()  # type: ignore[attr-defined]
+    assert run.is_enabled()
+    replications = tab.locator(".replications input")  # type: ignore[attr-defined]
+    replications.fill("0")
+    replications.press("Enter")
+    tab.locator(".message").filter(  # type: ignore[attr-defined]
+        has_text="Replications: got 0; expected a whole number from 1 to 1,000").wait_for()
+    assert run.is_disabled()
+    replications.fill("2")
+    replications.press("Enter")
+    tab.locator(".message").filter(has_text="valid scenario").wait_for()  # type: ignore[attr-defined]
+    assert run.is_enabled()
