@@ -226,7 +226,10 @@ class Workbench:
         scenario = self._check()
         if scenario is None:
             return
-        n = int(self.replications.value)
+        if self.job is not None and self.job.running:
+            return  # a second click before the first one disabled Run (a double click): one run at a time
+        n = self.replications.value
+        assert n is not None  # _check refused an empty field
         kept = [(label, r.scenario, r.replications) for label, r in (
             ("the baseline" if self.baseline is not self.results else "the baseline (shown)", self.baseline),
             ("the results shown", self.results if self.results is not self.baseline else None)) if r is not None]
@@ -240,6 +243,14 @@ class Workbench:
         self.progress.value, self.progress.visible = 0, True
         self._say(f"running {self.job.replications} replications…", "info")
         self._poll = pn.state.add_periodic_callback(self._tick, period=POLL_MS)
+
+    def close(self) -> None:
+        """Stop polling and cancel a run still going (the session is over)."""
+        if self._poll is not None:
+            self._poll.stop()
+            self._poll = None
+        if self.job is not None:
+            self.job.cancel()
 
     def _tick(self) -> None:
         job = self.job
@@ -365,5 +376,8 @@ class Workbench:
 
 
 def page() -> pn.template.BaseTemplate:
-    """A new session's page (Panel calls this once per browser tab)."""
-    return Workbench().view()
+    """A new session's page (Panel calls this once per browser tab). A tab closed or reloaded
+    mid-run cancels its run: nobody could see its results, and its workers would hold the cores."""
+    bench = Workbench()
+    pn.state.on_session_destroyed(lambda _: bench.close())
+    return bench.view()

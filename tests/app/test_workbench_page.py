@@ -45,3 +45,28 @@ def test_downloaded_results_stay_in_one_folder_whatever_the_scenario_name(short_
     archive.extractall(tmp_path)
     assert Results.read(tmp_path / "escaped").replications == 2
     assert not any(".." in name for name in archive.namelist()), archive.namelist()
+
+
+def test_a_second_click_on_run_while_it_runs_starts_nothing_and_closing_cancels() -> None:
+    """A double click on Run used to start two runs, the first one's poll never stopped; a tab closed
+    mid-run left its workers computing for nobody."""
+    import threading
+
+    bench = Workbench()
+    assert bench.base is not None
+    bench._set_base(bench.base.with_changes({"duration": "25d", "warmup": "0d"}))
+    bench.replications.value = 2
+    bench._start()
+    first = bench.job
+    bench._start()
+    assert first is not None and bench.job is first
+    assert sum(t.name == f"run {first.scenario.name}" for t in threading.enumerate()) == 1
+    first.wait(120)
+    bench._tick()
+    assert bench._poll is None and not bench.run_button.disabled and bench.results is first.results
+
+    bench._start()
+    bench.close()
+    assert bench.job is not None and bench.job is not first
+    bench.job.wait(120)
+    assert bench.job.cancelled and bench._poll is None
