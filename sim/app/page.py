@@ -27,6 +27,7 @@ from sim.errors import SimError
 from sim.experiments.held import HeldRowsError, check_runs
 from sim.experiments.results import Results
 from sim.scenario.errors import ScenarioError
+from sim.scenario.includes import uses_extends
 from sim.scenario.loader import load_scenario, parse_yaml
 from sim.scenario.schema import Scenario
 from sim.units import safe_name
@@ -127,7 +128,8 @@ class Workbench:
         self.go_to = pn.widgets.Select(label="Go to day", options=[], css_classes=["anim-date"])
         self.schematic = pn.pane.HTML("", css_classes=["schematic"], sizing_mode="stretch_width")
         self.choose.param.watch(lambda _: self._load_shipped(), "value")
-        self.upload.param.watch(lambda _: self._load_upload(), "value")
+        # an empty file leaves `value` None in Panel 1.9: only its `filename` changes
+        self.upload.param.watch(lambda *_: self._load_upload(), ["value", "filename"])
         self.replications.param.watch(lambda _: self._check(), "value")
         self.run_button.on_click(lambda _: self._start())
         self.cancel_button.on_click(lambda _: self.job.cancel() if self.job else None)
@@ -151,12 +153,19 @@ class Workbench:
             self._say(str(exc))
 
     def _load_upload(self) -> None:
-        if not self.upload.value:
+        if not self.upload.filename:
             return
-        name = self.upload.filename or "uploaded.yaml"
+        name = self.upload.filename
         try:
-            text = bytes(self.upload.value).decode("utf-8")
-            self._set_base(Scenario.from_data(parse_yaml(text, name), name))
+            data = parse_yaml(bytes(self.upload.value or b"").decode("utf-8"), name)
+            if not isinstance(data, dict):  # as the loader says of a file (an empty one changed nothing)
+                raise ScenarioError(name, [("", "expected a mapping of keys (name, duration, cargo, …), got "
+                                            + ("an empty file" if data is None else type(data).__name__))])
+            if uses_extends(data):  # the loader would read the files it names beside it: there are none here
+                raise ScenarioError(name, [("extends", ("an uploaded file cannot build on other files (the browser "
+                                            "sends this one alone); upload a complete scenario, such as the "
+                                            "one *Save variant (YAML)* writes, or run it with `dostyk run`"))])
+            self._set_base(Scenario.from_data(data, name))
         except UnicodeDecodeError:
             self._say(f"{name}: not a text file (expected YAML in UTF-8)")
         except SimError as exc:

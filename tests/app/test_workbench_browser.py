@@ -180,3 +180,16 @@ def test_a_value_out_of_bounds_or_emptied_is_refused_with_what_was_expected(page
     replications.press("Enter")
     tab.locator(".message").filter(has_text="valid scenario").wait_for()  # type: ignore[attr-defined]
     assert run.is_enabled()
+
+
+def test_an_empty_upload_or_one_built_on_other_files_says_why(page: object, tmp_path: Path) -> None:
+    """An empty file used to change nothing, silently; `extends:` (as every shipped scenario has) was
+    called an unknown key although the loader knows it: the upload has no files beside it."""
+    for name, text, said in (
+            ("empty.yaml", "", "expected a mapping of keys (name, duration, cargo, …), got an empty file"),
+            ("mine.yaml", "extends: corridor/dostyk.yaml\nname: mine\n",
+             "extends: an uploaded file cannot build on other files")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        page.locator(".upload-scenario input[type=file]").set_input_files(str(path))  # type: ignore[attr-defined]
+        page.locator(".message").filter(has_text=said).wait_for(timeout=30_000)  # type: ignore[attr-defined]
