@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.cli.helpers import command
+from tests.cli.helpers import command, dostyk
 
 pytest.importorskip("panel", reason="the app extra (panel) is not installed")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -122,6 +122,13 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     assert results.replications == 3
     assert (folder / "report.html").exists() and (folder / "results.xlsx").exists()
     assert results.kpi("backlog_wagons_mean").mean() == pytest.approx(eight_points, abs=1)
+    # the same run on the command line (same seed): the same KPIs, replication by replication
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "jan2024_admin_hold.yaml"
+    cli = dostyk("run", str(scenario), "-n", "3", "--set", "unloading.grain.points=8", "-o", str(tmp_path / "cli"),
+                 "--no-report", "-q")
+    assert cli.returncode == 0, cli.stderr
+    for kpi in ("backlog_wagons_mean", "held_trains_mean", "tonnes_delivered"):
+        assert Results.read(tmp_path / "cli").kpi(kpi).tolist() == pytest.approx(results.kpi(kpi).tolist(), rel=1e-9)
 
     # the animation's counts on a chosen day are daily.csv's for that replication
     tab.locator(".tabs").get_by_text("Corridor").click()  # type: ignore[attr-defined]
