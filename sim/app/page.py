@@ -279,7 +279,7 @@ class Workbench:
             self._say(job.error)
         elif job.results is not None:
             self._show(job.results)
-            self._say(f"{job.replications} replications done", "success")
+            self._say(f"{job.scenario.name}: {job.replications} replications done", "success")
 
     # -- results --------------------------------------------------------------------------------
     def _show(self, results: Results) -> None:
