@@ -32,6 +32,8 @@ def app_url() -> Iterator[str]:
     """`dostyk app --port 0` started as a user would; its printed address once it answers."""
     server = subprocess.Popen([*command(), "app", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)
+    log: list[str] = []
+    reader: threading.Thread | None = None
     try:
         url = ""
         deadline = time.monotonic() + 120
@@ -49,13 +51,19 @@ def app_url() -> Iterator[str]:
             except OSError:
                 time.sleep(0.5)
         # the server logs on; a pipe nobody reads would block it once its buffer is full
-        threading.Thread(target=server.stdout.read, daemon=True).start()
+        reader = threading.Thread(target=lambda: log.extend(server.stdout), daemon=True)  # type: ignore[arg-type]
+        reader.start()
         yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if reader is not None:
+            reader.join(timeout=10)
         if server.stdout is not None:
             server.stdout.close()
+    # whatever the tests clicked, the user's console shows no traceback and no warning
+    problems = [line for line in log if re.search(r"Traceback|Error|Warning", line)]
+    assert not problems, "".join(log)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +100,7 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     tab.locator(".replications input").fill("3")  # type: ignore[attr-defined]
     tab.locator(".replications input").press("Enter")  # type: ignore[attr-defined]
     tab.locator(".run button").click()  # type: ignore[attr-defined]
-    tab.locator(".message").filter(has_text="3 replications done").wait_for()  # type: ignore[attr-defined]
+    tab.locator(".message").filter(has_text="jan2024-admin-hold: 3 replications done").wait_for()  # type: ignore[attr-defined]
     tab.locator(".chart-backlog canvas").first.wait_for()  # type: ignore[attr-defined]  (the chart is drawn)
     assert_drawn(tab.locator(".chart-backlog").screenshot(path=str(tmp_path / "backlog.png")))  # type: ignore[attr-defined]
     six_points = card(tab, "backlog_wagons_mean")
