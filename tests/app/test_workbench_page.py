@@ -70,3 +70,21 @@ def test_a_second_click_on_run_while_it_runs_starts_nothing_and_closing_cancels(
     assert bench.job is not None and bench.job is not first
     bench.job.wait(120)
     assert bench.job.cancelled and bench._poll is None
+
+
+def test_cancel_ends_a_long_run_now_not_after_its_replications() -> None:
+    """Cancel used to take effect only when the next replication finished: minutes of "running" for a
+    run of many years. It ends the workers now and says the run was cancelled."""
+    import time
+
+    from sim.app.jobs import Job
+
+    bench = Workbench()
+    assert bench.base is not None
+    job = Job(bench.base.with_changes({"duration": "36500d", "replications": 2}), 2, workers=2).start()
+    time.sleep(3)  # the workers have started their replications
+    started = time.monotonic()
+    job.cancel()
+    job.wait(15)
+    assert not job.running and job.cancelled and job.error is None and job.results is None
+    assert time.monotonic() - started < 15  # a replication of 100 years takes about 30 s
