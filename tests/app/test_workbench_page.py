@@ -88,3 +88,13 @@ def test_cancel_ends_a_long_run_now_not_after_its_replications() -> None:
     job.wait(15)
     assert not job.running and job.cancelled and job.error is None and job.results is None
     assert time.monotonic() - started < 15  # a replication of 100 years takes about 30 s
+
+
+def test_an_emptied_field_says_what_it_expects_open_bounds_included() -> None:
+    """A payload must be above 0 (the schema's `gt`): "from 0" would invite the 0 it refuses."""
+    bench = Workbench()
+    bench.levers["cargo.grain.payload_t"][1].value = None
+    assert "cargo.grain.payload_t: empty; expected a number above 0 and at most 1,000" in bench.message.object
+    assert bench.run_button.disabled and bench.save_variant.disabled
+    bench.levers["cargo.grain.payload_t"][1].value = 70.0
+    assert "valid scenario with cargo.grain.payload_t=70.0" in bench.message.object and not bench.run_button.disabled
