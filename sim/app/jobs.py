@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.experiments.executors import Executor, make_executor
 from sim.experiments.results import Results
 from sim.experiments.runner import Interrupted
 from sim.experiments.runner import run as run_experiment
@@ -32,6 +33,7 @@ class Job:
     cancelled: bool = False
     _cancel: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _executor: Executor | None = None
 
     @property
     def running(self) -> bool:
@@ -47,7 +49,11 @@ class Job:
         return self
 
     def cancel(self) -> None:
+        """Stop now: the workers are ended, not waited for (a replication of a long run takes minutes)."""
         self._cancel.set()
+        stop = getattr(self._executor, "stop", None)
+        if stop is not None:
+            stop()
 
     def wait(self, timeout: float | None = None) -> None:
         if self._thread is not None:
@@ -66,11 +72,15 @@ class Job:
         from sim.errors import SimError
 
         try:
-            self.results = run_experiment(self.scenario, replications=self.replications, executor=self.executor,
+            self._executor = make_executor(self.executor, self.workers)
+            self.results = run_experiment(self.scenario, replications=self.replications, executor=self._executor,
                                           workers=self.workers, progress=self._count)
         except Interrupted:
             self.cancelled = True
-        except SimError as exc:
-            self.error = str(exc)
-        except Exception as exc:  # the page shows it instead of a dead thread
-            self.error = f"internal error: {type(exc).__name__}: {exc}"
+        except Exception as exc:
+            if self._cancel.is_set():  # the ended workers broke the map: that is the cancel, not an error
+                self.cancelled = True
+            elif isinstance(exc, SimError):
+                self.error = str(exc)
+            else:  # the page shows it instead of a dead thread
+                self.error = f"internal error: {type(exc).__name__}: {exc}"

@@ -33,27 +33,41 @@ class LeverField:
     value: float
     integer: bool
     unit: str
-    low: float | None        # inclusive bounds, as the schema states them
+    low: float | None        # bounds, as the schema states them: inclusive unless low_open/high_open
     high: float | None
     help: str
+    low_open: bool = False   # the schema's `gt` (e.g. a payload above 0), not `ge`
+    high_open: bool = False
+
+    @property
+    def expected(self) -> str:
+        """What the field accepts, in words: "a whole number from 1 to 10,000"."""
+        kind = "a whole number" if self.integer else "a number"
+        low = "" if self.low is None else f"{'above' if self.low_open else 'at least'} {self.low:,g}"
+        high = "" if self.high is None else f"{'below' if self.high_open else 'at most'} {self.high:,g}"
+        if self.low is not None and self.high is not None and not (self.low_open or self.high_open):
+            return f"{kind} from {self.low:,g} to {self.high:,g}"
+        return " ".join([kind, " and ".join(b for b in (low, high) if b)]).strip()
 
     @property
     def label(self) -> str:
         return self.key.split(".", 1)[1] if "." in self.key else self.key
 
 
-def _bounds(info: FieldInfo) -> tuple[float | None, float | None]:
+def _bounds(info: FieldInfo) -> tuple[float | None, float | None, bool, bool]:
+    """Low, high, and whether each is open (`gt`, `lt`)."""
     low = high = None
+    low_open = high_open = False
     for item in info.metadata:
         if isinstance(item, annotated_types.Ge):
-            low = float(item.ge)  # type: ignore[arg-type]
+            low, low_open = float(item.ge), False  # type: ignore[arg-type]
         elif isinstance(item, annotated_types.Gt):
-            low = float(item.gt)  # type: ignore[arg-type]
+            low, low_open = float(item.gt), True  # type: ignore[arg-type]
         elif isinstance(item, annotated_types.Le):
-            high = float(item.le)  # type: ignore[arg-type]
+            high, high_open = float(item.le), False  # type: ignore[arg-type]
         elif isinstance(item, annotated_types.Lt):
-            high = float(item.lt)  # type: ignore[arg-type]
-    return low, high
+            high, high_open = float(item.lt), True  # type: ignore[arg-type]
+    return low, high, low_open, high_open
 
 
 def _is_duration(info: FieldInfo) -> bool:
@@ -110,8 +124,8 @@ def scenario_levers(scenario: Scenario) -> list[LeverField]:
             resolve(data, key)
         except KeyPathError:
             continue  # a default the file does not hold (e.g. one crossing's stages beside `crossings`)
-        low, high = _bounds(info)
+        low, high, low_open, high_open = _bounds(info)
         name = key.rsplit(".", 1)[-1] if section != "fleet" else "fleet"
         out.append(LeverField(key, section, float(value), isinstance(value, int), _unit(name, info),
-                              low, high, info.description or ""))
+                              low, high, info.description or "", low_open, high_open))
     return out

@@ -27,14 +27,17 @@ from sim.errors import SimError
 from sim.experiments.held import HeldRowsError, check_runs
 from sim.experiments.results import Results
 from sim.scenario.errors import ScenarioError
+from sim.scenario.includes import uses_extends
 from sim.scenario.loader import load_scenario, parse_yaml
 from sim.scenario.schema import Scenario
+from sim.units import safe_name
 
 ROOT = Path(__file__).resolve().parents[2]
 #: KPIs on the cards, with their units
 CARDS = (("backlog_wagons_mean", "wagons"), ("backlog_wagons_max", "wagons"), ("held_trains_mean", "trains"),
          ("dwell_h_mean", "h"), ("tonnes_delivered", "t"), ("stop_loading_days", "days"))
 POLL_MS = 400
+MAX_REPLICATIONS = 1000  # the form's bound (the memory bound, check_runs, may allow fewer)
 
 
 def shipped_scenarios(root: Path = ROOT) -> dict[str, Path]:
@@ -99,12 +102,12 @@ class Workbench:
         self.job: Job | None = None
         self.results: Results | None = None
         self.baseline: Results | None = None
-        self.choose = pn.widgets.Select(name="Scenario", options=list(self.scenarios), css_classes=["choose-scenario"])
+        self.choose = pn.widgets.Select(label="Scenario", options=list(self.scenarios), css_classes=["choose-scenario"])
         self.upload = pn.widgets.FileInput(accept=".yaml,.yml", css_classes=["upload-scenario"])
-        self.replications = pn.widgets.IntInput(name="Replications", value=3, start=1, end=1000,
-                                                css_classes=["replications"])
-        self.run_button = pn.widgets.Button(name="Run", button_type="primary", css_classes=["run"])
-        self.cancel_button = pn.widgets.Button(name="Cancel", button_type="warning", disabled=True,
+        self.replications = pn.widgets.IntInput(label="Replications", value=3, css_classes=["replications"],
+                                                description=f"a whole number from 1 to {MAX_REPLICATIONS:,}")
+        self.run_button = pn.widgets.Button(label="Run", color="primary", css_classes=["run"])
+        self.cancel_button = pn.widgets.Button(label="Cancel", color="warning", disabled=True,
                                                css_classes=["cancel"])
         self.progress = pn.indicators.Progress(value=0, max=100, sizing_mode="stretch_width", visible=False)
         self.message = pn.pane.Alert("", alert_type="light", visible=False, css_classes=["message"])
@@ -112,20 +115,22 @@ class Workbench:
         self.cards = pn.pane.HTML("", css_classes=["kpi-cards"], sizing_mode="stretch_width")
         self.charts = pn.Column(sizing_mode="stretch_width")
         self.compare = pn.Column(sizing_mode="stretch_width")
-        self.baseline_button = pn.widgets.Button(name="Use as baseline", disabled=True, css_classes=["set-baseline"])
-        self.variant_name = pn.widgets.TextInput(name="Variant name", placeholder="e.g. eight-points")
+        self.baseline_button = pn.widgets.Button(label="Use as baseline", disabled=True, css_classes=["set-baseline"])
+        self.variant_name = pn.widgets.TextInput(label="Variant name", placeholder="e.g. eight-points")
         self.save_variant = pn.widgets.FileDownload(callback=self._variant_yaml, filename="variant.yaml",
                                                     label="Save variant (YAML)", css_classes=["save-variant"])
         self.download_results = pn.widgets.FileDownload(callback=self._results_zip, filename="results.zip",
                                                         label="Download results", disabled=True,
                                                         css_classes=["download-results"])
-        self.replication = pn.widgets.IntInput(name="Replication", value=1, start=1, end=1, css_classes=["anim-rep"])
-        self.player = pn.widgets.Player(name="Day", start=0, end=1, value=0, interval=300, loop_policy="once",
+        self.replication = pn.widgets.IntInput(label="Replication", value=1, start=1, end=1, css_classes=["anim-rep"])
+        self.player = pn.widgets.Player(label="Day", start=0, end=1, value=0, interval=300, loop_policy="once",
                                         css_classes=["anim-player"], sizing_mode="stretch_width")
-        self.go_to = pn.widgets.Select(name="Go to day", options=[], css_classes=["anim-date"])
+        self.go_to = pn.widgets.Select(label="Go to day", options=[], css_classes=["anim-date"])
         self.schematic = pn.pane.HTML("", css_classes=["schematic"], sizing_mode="stretch_width")
         self.choose.param.watch(lambda _: self._load_shipped(), "value")
-        self.upload.param.watch(lambda _: self._load_upload(), "value")
+        # an empty file leaves `value` None in Panel 1.9: only its `filename` changes
+        self.upload.param.watch(lambda *_: self._load_upload(), ["value", "filename"])
+        self.replications.param.watch(lambda _: self._check(), "value")
         self.run_button.on_click(lambda _: self._start())
         self.cancel_button.on_click(lambda _: self.job.cancel() if self.job else None)
         self.baseline_button.on_click(lambda _: self._set_baseline())
@@ -148,12 +153,19 @@ class Workbench:
             self._say(str(exc))
 
     def _load_upload(self) -> None:
-        if not self.upload.value:
+        if not self.upload.filename:
             return
-        name = self.upload.filename or "uploaded.yaml"
+        name = self.upload.filename
         try:
-            text = bytes(self.upload.value).decode("utf-8")
-            self._set_base(Scenario.from_data(parse_yaml(text, name), name))
+            data = parse_yaml(bytes(self.upload.value or b"").decode("utf-8"), name)
+            if not isinstance(data, dict):  # as the loader says of a file (an empty one changed nothing)
+                raise ScenarioError(name, [("", "expected a mapping of keys (name, duration, cargo, …), got "
+                                            + ("an empty file" if data is None else type(data).__name__))])
+            if uses_extends(data):  # the loader would read the files it names beside it: there are none here
+                raise ScenarioError(name, [("extends", ("an uploaded file cannot build on other files (the browser "
+                                            "sends this one alone); upload a complete scenario, such as the "
+                                            "one *Save variant (YAML)* writes, or run it with `dostyk run`"))])
+            self._set_base(Scenario.from_data(data, name))
         except UnicodeDecodeError:
             self._say(f"{name}: not a text file (expected YAML in UTF-8)")
         except SimError as exc:
@@ -161,17 +173,17 @@ class Workbench:
 
     def _set_base(self, scenario: Scenario) -> None:
         self.base = scenario
-        self.replications.value = min(scenario.replications, 1000)
         self.levers = {}
+        self.replications.value = min(scenario.replications, MAX_REPLICATIONS)
         sections: dict[str, list[Any]] = {}
         for lever in scenario_levers(scenario):
             kind = pn.widgets.IntInput if lever.integer else pn.widgets.FloatInput
-            bounds = {k: (math.ceil(v) if lever.integer else v) for k, v in (("start", lever.low), ("end", lever.high))
-                      if v is not None}
-            widget = kind(name=f"{lever.label} ({lever.unit})" if lever.unit else lever.label,
-                          value=int(lever.value) if lever.integer else lever.value, description=lever.help or None,
-                          css_classes=["lever", "lever-" + lever.key.replace(".", "-").replace("[", "-").replace("]", "")],
-                          **bounds)
+            # no start/end: the browser would clamp a typed -5 to the bound, or keep the old value while
+            # showing -5; the schema's own message says what is wrong instead (self._check)
+            widget = kind(label=f"{lever.label} ({lever.unit})" if lever.unit else lever.label,
+                          value=int(lever.value) if lever.integer else lever.value,
+                          description=f"{lever.help} ({lever.expected})" if lever.help else lever.expected,
+                          css_classes=["lever", "lever-" + lever.key.replace(".", "-").replace("[", "-").replace("]", "")])
             widget.param.watch(lambda _: self._check(), "value")
             self.levers[lever.key] = (lever, widget)
             sections.setdefault(lever.section, []).append(widget)
@@ -180,21 +192,37 @@ class Workbench:
         self._say(f"{scenario.name}: valid scenario", "success")
 
     def changes(self) -> dict[str, Any]:
-        """The levers the user changed, as `--set` would give them."""
+        """The levers the user changed, as `--set` would give them (an emptied field as None)."""
         return {key: widget.value for key, (lever, widget) in self.levers.items()
-                if widget.value is not None and float(widget.value) != lever.value}
+                if widget.value is None or float(widget.value) != lever.value}
 
     def scenario(self) -> Scenario:
-        """The chosen scenario with the form's changes; ScenarioError says what the schema refuses."""
+        """The chosen scenario with the form's changes; ScenarioError says what the schema refuses
+        (or which fields are empty, and what they expect)."""
         assert self.base is not None
         changes = self.changes()
+        empty = [(key, f"empty; expected {self.levers[key][0].expected}") for key, v in changes.items() if v is None]
+        if empty:
+            raise ScenarioError(f"{self.base.name} with changes", empty)
         return self.base.with_changes(changes) if changes else self.base
 
+    def _replications_problem(self) -> str | None:
+        n = self.replications.value
+        if n is not None and 1 <= n <= MAX_REPLICATIONS:
+            return None
+        return (f"Replications: {'empty' if n is None else f'got {n}'}; expected a whole number "
+                f"from 1 to {MAX_REPLICATIONS:,}")
+
     def _check(self) -> Scenario | None:
+        """The form's scenario, or None with the message of what is wrong (Run and Save disabled)."""
         try:
             scenario = self.scenario()
+            problem = self._replications_problem()
         except ScenarioError as exc:
-            self._say(str(exc))
+            problem = str(exc)
+        self.save_variant.disabled = problem is not None and not problem.startswith("Replications")
+        if problem is not None:
+            self._say(problem)
             self.run_button.disabled = True
             return None
         self.run_button.disabled = self.job is not None and self.job.running
@@ -207,7 +235,10 @@ class Workbench:
         scenario = self._check()
         if scenario is None:
             return
-        n = int(self.replications.value or 1)
+        if self.job is not None and self.job.running:
+            return  # a second click before the first one disabled Run (a double click): one run at a time
+        n = self.replications.value
+        assert n is not None  # _check refused an empty field
         kept = [(label, r.scenario, r.replications) for label, r in (
             ("the baseline" if self.baseline is not self.results else "the baseline (shown)", self.baseline),
             ("the results shown", self.results if self.results is not self.baseline else None)) if r is not None]
@@ -222,6 +253,14 @@ class Workbench:
         self._say(f"running {self.job.replications} replications…", "info")
         self._poll = pn.state.add_periodic_callback(self._tick, period=POLL_MS)
 
+    def close(self) -> None:
+        """Stop polling and cancel a run still going (the session is over)."""
+        if self._poll is not None:
+            self._poll.stop()
+            self._poll = None
+        if self.job is not None:
+            self.job.cancel()
+
     def _tick(self) -> None:
         job = self.job
         if job is None:
@@ -232,14 +271,15 @@ class Workbench:
         if self._poll is not None:
             self._poll.stop()
             self._poll = None
-        self.run_button.disabled, self.cancel_button.disabled, self.progress.visible = False, True, False
+        self.cancel_button.disabled, self.progress.visible = True, False
+        self._check()  # Run again, unless the form went wrong meanwhile (its message is then replaced below)
         if job.cancelled:
             self._say("run cancelled; nothing was kept", "warning")
         elif job.error:
             self._say(job.error)
         elif job.results is not None:
             self._show(job.results)
-            self._say(f"{job.replications} replications done", "success")
+            self._say(f"{job.scenario.name}: {job.replications} replications done", "success")
 
     # -- results --------------------------------------------------------------------------------
     def _show(self, results: Results) -> None:
@@ -301,7 +341,7 @@ class Workbench:
         data = scenario.to_dict()
         if name:
             data["name"] = name
-            self.save_variant.filename = f"{name}.yaml"
+            self.save_variant.filename = f"{safe_name(name)}.yaml"
         return io.BytesIO(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8"))
 
     def _results_zip(self) -> io.BytesIO:
@@ -310,8 +350,9 @@ class Workbench:
 
         assert self.results is not None
         results = self.results
+        folder = safe_name(results.scenario.name)  # an uploaded name such as "/etc/x" or "../x" is no path
         with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / results.scenario.name
+            out = Path(tmp) / folder
 
             def extra(directory: Path) -> None:
                 write_report(results, directory)
@@ -322,8 +363,8 @@ class Workbench:
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 for path in sorted(out.rglob("*")):
                     if path.is_file():
-                        archive.write(path, Path(results.scenario.name) / path.relative_to(out))
-        self.download_results.filename = f"{results.scenario.name}.zip"
+                        archive.write(path, Path(folder) / path.relative_to(out))
+        self.download_results.filename = f"{folder}.zip"
         buffer.seek(0)
         return buffer
 
@@ -344,5 +385,8 @@ class Workbench:
 
 
 def page() -> pn.template.BaseTemplate:
-    """A new session's page (Panel calls this once per browser tab)."""
-    return Workbench().view()
+    """A new session's page (Panel calls this once per browser tab). A tab closed or reloaded
+    mid-run cancels its run: nobody could see its results, and its workers would hold the cores."""
+    bench = Workbench()
+    pn.state.on_session_destroyed(lambda _: bench.close())
+    return bench.view()

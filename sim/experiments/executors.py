@@ -226,6 +226,13 @@ class ProcessExecutor:
         if pool is not None:
             pool.shutdown(wait=True)
 
+    def stop(self) -> None:
+        """End the workers of the map in progress now, from another thread (the workbench's Cancel):
+        that map then raises, instead of the caller waiting for the replications in flight."""
+        pool = self._pool
+        if pool is not None:
+            _stop_pool(pool)
+
     def worker_pids(self) -> list[int]:
         """Process ids of the running workers (empty when no tasks are running)."""
         procs = getattr(self._pool, "_processes", None) or {}

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.cli.helpers import command
+from tests.cli.helpers import command, dostyk
 
 pytest.importorskip("panel", reason="the app extra (panel) is not installed")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -32,6 +32,8 @@ def app_url() -> Iterator[str]:
     """`dostyk app --port 0` started as a user would; its printed address once it answers."""
     server = subprocess.Popen([*command(), "app", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)
+    log: list[str] = []
+    reader: threading.Thread | None = None
     try:
         url = ""
         deadline = time.monotonic() + 120
@@ -49,13 +51,19 @@ def app_url() -> Iterator[str]:
             except OSError:
                 time.sleep(0.5)
         # the server logs on; a pipe nobody reads would block it once its buffer is full
-        threading.Thread(target=server.stdout.read, daemon=True).start()
+        reader = threading.Thread(target=lambda: log.extend(server.stdout), daemon=True)  # type: ignore[arg-type]
+        reader.start()
         yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if reader is not None:
+            reader.join(timeout=10)
         if server.stdout is not None:
             server.stdout.close()
+    # whatever the tests clicked, the user's console shows no traceback and no warning
+    problems = [line for line in log if re.search(r"Traceback|Error|Warning", line)]
+    assert not problems, "".join(log)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +100,7 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     tab.locator(".replications input").fill("3")  # type: ignore[attr-defined]
     tab.locator(".replications input").press("Enter")  # type: ignore[attr-defined]
     tab.locator(".run button").click()  # type: ignore[attr-defined]
-    tab.locator(".message").filter(has_text="3 replications done").wait_for()  # type: ignore[attr-defined]
+    tab.locator(".message").filter(has_text="jan2024-admin-hold: 3 replications done").wait_for()  # type: ignore[attr-defined]
     tab.locator(".chart-backlog canvas").first.wait_for()  # type: ignore[attr-defined]  (the chart is drawn)
     assert_drawn(tab.locator(".chart-backlog").screenshot(path=str(tmp_path / "backlog.png")))  # type: ignore[attr-defined]
     six_points = card(tab, "backlog_wagons_mean")
@@ -122,6 +130,13 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     assert results.replications == 3
     assert (folder / "report.html").exists() and (folder / "results.xlsx").exists()
     assert results.kpi("backlog_wagons_mean").mean() == pytest.approx(eight_points, abs=1)
+    # the same run on the command line (same seed): the same KPIs, replication by replication
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "jan2024_admin_hold.yaml"
+    cli = dostyk("run", str(scenario), "-n", "3", "--set", "unloading.grain.points=8", "-o", str(tmp_path / "cli"),
+                 "--no-report", "-q")
+    assert cli.returncode == 0, cli.stderr
+    for kpi in ("backlog_wagons_mean", "held_trains_mean", "tonnes_delivered"):
+        assert Results.read(tmp_path / "cli").kpi(kpi).tolist() == pytest.approx(results.kpi(kpi).tolist(), rel=1e-9)
 
     # the animation's counts on a chosen day are daily.csv's for that replication
     tab.locator(".tabs").get_by_text("Corridor").click()  # type: ignore[attr-defined]
@@ -152,3 +167,44 @@ def test_bad_yaml_shows_its_message_inline(page: object, tmp_path: Path) -> None
     # the loader's own message, with the file and the line, shown on the page
     page.locator(".message").filter(has_text=re.compile(r"bad\.yaml.*line 5", re.S)).wait_for()  # type: ignore[attr-defined]
     assert page.locator(".lever").count() > 0  # type: ignore[attr-defined]  (the page is still usable)
+
+
+def test_a_value_out_of_bounds_or_emptied_is_refused_with_what_was_expected(page: object) -> None:
+    """What the field shows is what would run: a typed -5 or 0 replications is neither clamped nor
+    silently replaced by the old value; the message names the field and what it expects, and Run waits."""
+    tab = page
+    run = tab.locator(".run button")  # type: ignore[attr-defined]
+    points = tab.locator(".lever-unloading-grain-points input")  # type: ignore[attr-defined]
+    for typed, said in (("-5", "unloading.grain.points: Input should be greater than or equal to 1; got -5"),
+                        ("", "unloading.grain.points: empty; expected a whole number from 1 to 10,000")):
+        points.fill(typed)
+        points.press("Enter")
+        tab.locator(".message").filter(has_text=said).wait_for()  # type: ignore[attr-defined]
+        assert run.is_disabled() and points.input_value() == typed
+    points.fill("7")
+    points.press("Enter")
+    tab.locator(".message").filter(has_text="unloading.grain.points=7").wait_for()  # type: ignore[attr-defined]
+    assert run.is_enabled()
+    replications = tab.locator(".replications input")  # type: ignore[attr-defined]
+    replications.fill("0")
+    replications.press("Enter")
+    tab.locator(".message").filter(  # type: ignore[attr-defined]
+        has_text="Replications: got 0; expected a whole number from 1 to 1,000").wait_for()
+    assert run.is_disabled()
+    replications.fill("2")
+    replications.press("Enter")
+    tab.locator(".message").filter(has_text="valid scenario").wait_for()  # type: ignore[attr-defined]
+    assert run.is_enabled()
+
+
+def test_an_empty_upload_or_one_built_on_other_files_says_why(page: object, tmp_path: Path) -> None:
+    """An empty file used to change nothing, silently; `extends:` (as every shipped scenario has) was
+    called an unknown key although the loader knows it: the upload has no files beside it."""
+    for name, text, said in (
+            ("empty.yaml", "", "expected a mapping of keys (name, duration, cargo, …), got an empty file"),
+            ("mine.yaml", "extends: corridor/dostyk.yaml\nname: mine\n",
+             "extends: an uploaded file cannot build on other files")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        page.locator(".upload-scenario input[type=file]").set_input_files(str(path))  # type: ignore[attr-defined]
+        page.locator(".message").filter(has_text=said).wait_for(timeout=30_000)  # type: ignore[attr-defined]

@@ -1,0 +1,100 @@
+"""The workbench's page at the Python level, where the browser adds nothing: warnings, refusals,
+runs started twice, what a download writes. (The browser tests are in test_workbench_browser.py.)"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+pytest.importorskip("panel", reason="the app extra (panel) is not installed")
+
+from sim.app.page import Workbench
+
+
+def test_building_the_page_warns_nothing() -> None:
+    """Panel 1.9 warns on widgets' `name` and `button_type` (its 2.0 names are `label` and `color`):
+    a warning per widget would fill the console of whoever runs `dostyk app`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Workbench().view()
+
+
+@pytest.fixture(scope="module")
+def short_results():  # type: ignore[no-untyped-def]
+    """Two replications of 25 days of the 2023 baseline, named like a path (as an upload may be)."""
+    from sim.app.page import shipped_scenarios
+    from sim.experiments.runner import run
+    from sim.scenario.loader import load_scenario
+
+    scenario = load_scenario(shipped_scenarios()["baseline_2023.yaml"]).with_changes(
+        {"duration": "25d", "warmup": "0d", "name": "../../escaped"})
+    return run(scenario, replications=2, executor="serial")
+
+
+def test_downloaded_results_stay_in_one_folder_whatever_the_scenario_name(short_results, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    from sim.experiments.results import Results
+
+    bench = Workbench()
+    bench.results = short_results
+    archive = zipfile.ZipFile(bench._results_zip())
+    folders = {name.split("/", 1)[0] for name in archive.namelist()}
+    assert folders == {"escaped"} and bench.download_results.filename == "escaped.zip"
+    archive.extractall(tmp_path)
+    assert Results.read(tmp_path / "escaped").replications == 2
+    assert not any(".." in name for name in archive.namelist()), archive.namelist()
+
+
+def test_a_second_click_on_run_while_it_runs_starts_nothing_and_closing_cancels() -> None:
+    """A double click on Run used to start two runs, the first one's poll never stopped; a tab closed
+    mid-run left its workers computing for nobody."""
+    import threading
+
+    bench = Workbench()
+    assert bench.base is not None
+    bench._set_base(bench.base.with_changes({"duration": "25d", "warmup": "0d"}))
+    bench.replications.value = 2
+    bench._start()
+    first = bench.job
+    bench._start()
+    assert first is not None and bench.job is first
+    assert sum(t.name == f"run {first.scenario.name}" for t in threading.enumerate()) == 1
+    first.wait(120)
+    bench._tick()
+    assert bench._poll is None and not bench.run_button.disabled and bench.results is first.results
+
+    bench._start()
+    bench.close()
+    assert bench.job is not None and bench.job is not first
+    bench.job.wait(120)
+    assert bench.job.cancelled and bench._poll is None
+
+
+def test_cancel_ends_a_long_run_now_not_after_its_replications() -> None:
+    """Cancel used to take effect only when the next replication finished: minutes of "running" for a
+    run of many years. It ends the workers now and says the run was cancelled."""
+    import time
+
+    from sim.app.jobs import Job
+
+    bench = Workbench()
+    assert bench.base is not None
+    job = Job(bench.base.with_changes({"duration": "36500d", "replications": 2}), 2, workers=2).start()
+    time.sleep(3)  # the workers have started their replications
+    started = time.monotonic()
+    job.cancel()
+    job.wait(15)
+    assert not job.running and job.cancelled and job.error is None and job.results is None
+    assert time.monotonic() - started < 15  # a replication of 100 years takes about 30 s
+
+
+def test_an_emptied_field_says_what_it_expects_open_bounds_included() -> None:
+    """A payload must be above 0 (the schema's `gt`): "from 0" would invite the 0 it refuses."""
+    bench = Workbench()
+    bench.levers["cargo.grain.payload_t"][1].value = None
+    assert "cargo.grain.payload_t: empty; expected a number above 0 and at most 1,000" in bench.message.object
+    assert bench.run_button.disabled and bench.save_variant.disabled
+    bench.levers["cargo.grain.payload_t"][1].value = 70.0
+    assert "valid scenario with cargo.grain.payload_t=70.0" in bench.message.object and not bench.run_button.disabled
