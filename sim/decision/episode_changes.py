@@ -23,19 +23,39 @@ FRAME = frozenset({"name", "description", "start", "duration", "warmup", "seed",
 WHY = re.compile(r"\b[VCB]\d+\b|ASSUMPTION|fitted")
 
 
-def corridor_of(replay: Path) -> Path | None:
-    """The corridor file a replay is built on (following `extends:`), or None when it is on none."""
-    path, seen = replay.resolve(), set()
+def extends_chain(replay: Path) -> list[Path] | None:
+    """The files from a replay to the corridor file it is built on (following `extends:`), both included;
+    None when it reaches no corridor file."""
+    path, chain = replay.resolve(), []
     while path.parent.name != CORRIDOR_DIR:
-        if path in seen or not path.is_file():
+        if path in chain or not path.is_file():
             return None
-        seen.add(path)
+        chain.append(path)
         raw = parse_yaml(path.read_text(encoding="utf-8"), str(path))
         bases = raw.get("extends") if isinstance(raw, dict) else None
         if not bases:
             return None
         path = (path.parent / (bases if isinstance(bases, str) else bases[0])).resolve()
-    return path
+    return [*chain, path]
+
+
+def corridor_of(replay: Path) -> Path | None:
+    """The corridor file a replay is built on (following `extends:`), or None when it is on none."""
+    chain = extends_chain(replay)
+    return chain[-1] if chain else None
+
+
+def inherited_changes(chain: list[Path]) -> dict[str, Any]:
+    """The changes declared by the replays a replay extends (a user's replay built on a shipped one):
+    what they change in the corridor is declared there, with its why, and need not be said again."""
+    out: dict[str, Any] = {}
+    for path in chain[1:-1]:
+        evidence = path.parent / "evidence" / path.name
+        raw = parse_yaml(evidence.read_text(encoding="utf-8"), str(evidence)) if evidence.is_file() else None
+        changes = raw.get("changes") if isinstance(raw, dict) else None
+        if isinstance(changes, dict):
+            out.update({k: v for k, v in changes.items() if isinstance(k, str) and k not in out})
+    return out
 
 
 def _named(items: Any) -> bool:
@@ -79,16 +99,20 @@ def change_problems(replay: Path, declared: Any) -> list[tuple[str, str]]:
         declared = {}
     if not isinstance(declared, dict) or not all(isinstance(k, str) for k in declared):
         return [("changes", "expected a mapping of key path: why (a SOURCES.md row, ASSUMPTION or fitted)")]
-    corridor = corridor_of(replay)
-    if corridor is None:
+    chain = extends_chain(replay)
+    if chain is None:
         return [("", (f"{replay.name} is not built on the reference corridor (no `extends:` reaching scenarios/"
                      f"{CORRIDOR_DIR}/): an episode is the corridor plus dated changes"))]
+    corridor = chain[-1]
     found = differences(replay, corridor)
     problems = [(f"changes.{k}", "say why: name a SOURCES.md row (V1, C10, B3…), ASSUMPTION or what was fitted")
                 for k, why in declared.items() if not isinstance(why, str) or not WHY.search(why)]
     covered = {k: [f for f in found if f == k or f.startswith(k + ".")] for k in declared}
     problems += [(f"changes.{k}", f"{replay.name} does not change this key of {corridor.name}: remove the declaration")
                  for k, hit in covered.items() if not hit]
+    # a replay built on another replay inherits its declarations (never stale here: this one may undo them)
+    covered.update({k: [f for f in found if f == k or f.startswith(k + ".")]
+                    for k in inherited_changes(chain) if k not in covered})
     undeclared = [f for f in found if not any(f in hit for hit in covered.values())]
     problems += [("changes", (f"{replay.name} changes {f} of {corridor.name} ({_show(f, replay, corridor)}) "
                               "without a dated window: declare it here with why, or take the corridor's value"))

@@ -92,6 +92,24 @@ def test_a_dated_window_is_a_change_by_its_nature(tmp_path: Path) -> None:
     assert code == 2 and "disruptions.hold.capacity" in err
 
 
+def test_a_replay_built_on_a_shipped_replay_inherits_its_declared_changes(tmp_path: Path) -> None:
+    """A user's replay that extends a shipped one need not declare again what that one declares (it was
+    refused, listing every change of the shipped replay); a change of its own must still be declared."""
+    ban = HISTORY / "feb2025_altynkol_ban.yaml"
+    directory = tmp_path / "mine"
+    (directory / "evidence").mkdir(parents=True)
+    evidence = ("targets:\n  - {name: delivered, kpi: wagons_delivered, cargo: grain, value: 160, tolerance: 200, "
+                "role: check, source: \"SOURCES.md B4\"}\n")
+    (directory / "evidence" / "ban.yaml").write_text(evidence, encoding="utf-8")
+    (directory / "ban.yaml").write_text(f"extends: {ban}\nname: ban\nduration: 10d\n", encoding="utf-8")
+    code, err = declared(tmp_path, directory)
+    assert code == 0, err
+    (directory / "ban.yaml").write_text(f"extends: {ban}\nname: ban\nduration: 10d\n"
+                                        "crossings:\n  altynkol:\n    yard: {capacity_wagons: 999}\n", encoding="utf-8")
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and "changes crossings.altynkol.yard.capacity_wagons" in err and "cargo.grain" not in err
+
+
 def test_a_replay_not_built_on_the_corridor_is_refused(tmp_path: Path) -> None:
     directory = episode(tmp_path, "", CHECK)
     resolved = run_main(["validate", str(SCENARIOS / "baseline_2023.yaml"), "--resolved"], tmp_path)[2]
