@@ -47,6 +47,16 @@ def scenario(value: Any, name: str = "scenario", validate: bool = True) -> Scena
     raise ArgumentError(f"{name} must be a Scenario{hint}, got {type(value).__name__}")
 
 
+def path(name: str, value: Any, expected: str) -> None:
+    """A path argument, checked: None, a mapping or a Scenario was a TypeError from pathlib, and empty
+    text is `Path("")`, the current directory (which a write with `force` would replace)."""
+    from sim.scenario.input_file import not_a_path  # (not at import: `dostyk --help` imports this module)
+
+    why = not_a_path(value, expected)
+    if why is not None:
+        raise ArgumentError(f"{name}: {why}")
+
+
 def level(value: Any) -> float:
     """A confidence level: a share strictly between 0 and 1 (0.95), not a percentage (95 gave NaN intervals,
     0 intervals of width 0)."""

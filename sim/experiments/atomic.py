@@ -19,10 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import SimError
-from sim.experiments.arguments import ArgumentError
+from sim.experiments import arguments
 from sim.experiments.lock import output_lock
 from sim.experiments.manifest import KIND_MARKER, MARKERS, clashes, foreign, is_results_dir, seal
-from sim.scenario.input_file import not_a_path
 from sim.scenario.schema import Scenario
 from sim.scenario.yamltext import dump_yaml
 
@@ -95,9 +94,7 @@ def write_errors(what: str) -> Iterator[None]:
 @contextmanager
 def atomic_directory(out: str | os.PathLike[str], force: bool = False) -> Iterator[Path]:
     """Yield a temporary directory that becomes `out` if the block completes."""
-    why = not_a_path(out, "the results directory to write")
-    if why is not None:  # Path("") is the current directory, which `force` would replace
-        raise ArgumentError(f"out: {why}")
+    arguments.path("out", out, "the results directory to write")
     target = Path(out)
     with write_errors(str(target)):
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -24,12 +24,12 @@ from sim.analysis.choices import choose, choose_cargo, choose_kpi
 from sim.analysis.monthly import monthly
 from sim.analysis.stats import summarise
 from sim.errors import SimError
-from sim.experiments.arguments import ArgumentError, as_run
+from sim.experiments import arguments
+from sim.experiments.arguments import as_run
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
 from sim.experiments.manifest import FILES, KIND_MARKER, damage
 from sim.scenario.durations import format_hours
 from sim.scenario.errors import describe_validation_error, problem_line
-from sim.scenario.input_file import not_a_path
 from sim.scenario.limits import rows_already_written
 from sim.scenario.schema import Scenario
 
@@ -160,9 +160,7 @@ class Results:
         A truncated or edited kpis.csv used to report "1 replication" where metadata.json said 2;
         every file is now checked against metadata.json and the scenario (DamagedResultsError).
         """
-        why = not_a_path(directory, "a results directory (what sim.run(…).write or `dostyk run` wrote)")
-        if why is not None:
-            raise ArgumentError(f"directory: {why}")
+        arguments.path("directory", directory, "a results directory (what sim.run(…).write or `dostyk run` wrote)")
         d = Path(directory)
         if not d.is_dir():
             raise DamagedResultsError(f"{d}: no such results directory")

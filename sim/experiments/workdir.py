@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import SimError
+from sim.experiments import arguments
 from sim.experiments.arguments import ArgumentError
 from sim.experiments.atomic import write_errors
 from sim.experiments.atomic_file import write_atomically
 from sim.experiments.code_stamp import code_stamp
 from sim.experiments.lock import output_lock
-from sim.scenario.input_file import not_a_path
 
 PART_SUFFIX = ".pkl"
 PARTS = "parts"
@@ -187,9 +187,7 @@ class WorkDir:
 
 def _check_arguments(path: Any, resume: Any, force: Any = False) -> None:
     """A work directory's path and yes/no switches, checked: resume="no" resumed (any text is true)."""
-    why = not_a_path(path, "a work directory")
-    if why is not None:
-        raise ArgumentError(f"workdir: {why}")
+    arguments.path("workdir", path, "a work directory")
     for name, value in (("resume", resume), ("force", force)):
         if not isinstance(value, bool):
             raise ArgumentError(f"{name} must be True or False, got {value!r}")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.analysis.metrics import KPI_DEFINITIONS, ORIGIN_KPIS
 from sim.analysis.stats import corridor_rows
+from sim.experiments import arguments
 from sim.experiments.arguments import ArgumentError
 from sim.experiments.atomic import ResultsExistError
 from sim.experiments.manifest import Ownership, record
@@ -29,7 +30,6 @@ from sim.reporting.labels import kpi_bounds
 from sim.reporting.numbers import CLIPPED_NOTE, interval, number
 from sim.reporting.tables import NOT_SET, not_set
 from sim.scenario.effects import scenario_warnings
-from sim.scenario.input_file import not_a_path
 from sim.scenario.yamltext import dump_yaml
 
 TEMPLATE = "report.html.j2"
@@ -285,9 +285,7 @@ def write_report(results: Results, directory: str | os.PathLike[str]) -> Path:
     if not isinstance(results, Results):  # write_report("out", results) wrote nothing useful before failing
         raise ArgumentError(f"write_report takes the Results of sim.run, then the directory; got "
                             f"{type(results).__name__} first")
-    why = not_a_path(directory, "the directory to write the report into")
-    if why is not None:
-        raise ArgumentError(f"directory: {why}")
+    arguments.path("directory", directory, "the directory to write the report into")
     d = Path(directory)
     (d / "plots").mkdir(parents=True, exist_ok=True)
     images: dict[str, bytes] = {}
