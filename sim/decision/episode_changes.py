@@ -17,6 +17,8 @@ from typing import Any
 from sim.scenario.loader import parse_yaml, read_scenario_data
 
 CORRIDOR_DIR = "corridor"
+#: the folder beside the replays that holds each replay's declarations (evidence/NAME.yaml)
+EVIDENCE = "evidence"
 #: when and how a replay runs, not what the corridor is
 FRAME = frozenset({"name", "description", "start", "duration", "warmup", "seed", "replications"})
 #: a why must name a SOURCES.md row, an ASSUMPTION or a fit
@@ -39,6 +41,11 @@ def extends_chain(replay: Path) -> list[Path] | None:
     return [*chain, path]
 
 
+def evidence_path(replay: Path) -> Path:
+    """Where a replay's declarations are: evidence/NAME.yaml beside it."""
+    return replay.parent / EVIDENCE / replay.name
+
+
 def corridor_of(replay: Path) -> Path | None:
     """The corridor file a replay is built on (following `extends:`), or None when it is on none."""
     chain = extends_chain(replay)
@@ -50,7 +57,7 @@ def inherited_changes(chain: list[Path]) -> dict[str, Any]:
     what they change in the corridor is declared there, with its why, and need not be said again."""
     out: dict[str, Any] = {}
     for path in chain[1:-1]:
-        evidence = path.parent / "evidence" / path.name
+        evidence = evidence_path(path)
         raw = parse_yaml(evidence.read_text(encoding="utf-8"), str(evidence)) if evidence.is_file() else None
         changes = raw.get("changes") if isinstance(raw, dict) else None
         if isinstance(changes, dict):
@@ -84,12 +91,15 @@ def _dated(data: dict[str, Any]) -> set[str]:
 
 def differences(replay: Path, corridor: Path) -> list[str]:
     """Key paths whose value in the replay differs from the corridor's, outside its frame and dated windows."""
-    mine, base = read_scenario_data(replay), read_scenario_data(corridor)
-    a, b = flatten(mine), flatten(base)
-    exempt = _dated(mine)
+    mine = read_scenario_data(replay)
+    return _differences(flatten(mine), flatten(read_scenario_data(corridor)), _dated(mine))
+
+
+def _differences(a: dict[str, Any], base: dict[str, Any], exempt: set[str]) -> list[str]:
+    """`differences` of the replay's leaves `a` and the corridor's, leaving out the `exempt` dated windows."""
     absent = object()
-    return sorted(k for k in set(a) | set(b)
-                  if a.get(k, absent) != b.get(k, absent) and k.split(".", 1)[0] not in FRAME
+    return sorted(k for k in set(a) | set(base)
+                  if a.get(k, absent) != base.get(k, absent) and k.split(".", 1)[0] not in FRAME
                   and not any(k == e or k.startswith(e + ".") for e in exempt))
 
 
@@ -104,22 +114,22 @@ def change_problems(replay: Path, declared: Any) -> list[tuple[str, str]]:
         return [("", (f"{replay.name} is not built on the reference corridor (no `extends:` reaching scenarios/"
                      f"{CORRIDOR_DIR}/): an episode is the corridor plus dated changes"))]
     corridor = chain[-1]
-    found = differences(replay, corridor)
+    mine = read_scenario_data(replay)
+    leaves, base = flatten(mine), flatten(read_scenario_data(corridor))
+    found = _differences(leaves, base, _dated(mine))
     problems = [(f"changes.{k}", "say why: name a SOURCES.md row (V1, C10, B3…), ASSUMPTION or what was fitted")
                 for k, why in declared.items() if not isinstance(why, str) or not WHY.search(why)]
-    covered = {k: [f for f in found if f == k or f.startswith(k + ".")] for k in declared}
+    def under(key: str) -> list[str]:  # the differences a declaration of `key` covers: it and what is below it
+        return [f for f in found if f == key or f.startswith(key + ".")]
+
+    covered = {k: under(k) for k in declared}
     problems += [(f"changes.{k}", f"{replay.name} does not change this key of {corridor.name}: remove the declaration")
                  for k, hit in covered.items() if not hit]
     # a replay built on another replay inherits its declarations (never stale here: this one may undo them)
-    covered.update({k: [f for f in found if f == k or f.startswith(k + ".")]
-                    for k in inherited_changes(chain) if k not in covered})
+    covered.update({k: under(k) for k in inherited_changes(chain) if k not in covered})
     undeclared = [f for f in found if not any(f in hit for hit in covered.values())]
-    problems += [("changes", (f"{replay.name} changes {f} of {corridor.name} ({_show(f, replay, corridor)}) "
-                              "without a dated window: declare it here with why, or take the corridor's value"))
+    problems += [("changes", (f"{replay.name} changes {f} of {corridor.name} ({base.get(f, 'absent')!r} -> "
+                              f"{leaves.get(f, 'absent')!r}) without a dated window: declare it here with why, or "
+                              "take the corridor's value"))
                  for f in undeclared]
     return problems
-
-
-def _show(key: str, replay: Path, corridor: Path) -> str:
-    a, b = flatten(read_scenario_data(replay)), flatten(read_scenario_data(corridor))
-    return f"{b.get(key, 'absent')!r} -> {a.get(key, 'absent')!r}"

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.decision.episode_changes import change_problems, corridor_of
+from sim.decision.episode_changes import change_problems, corridor_of, evidence_path
 from sim.decision.errors import InputError
 from sim.decision.evaluate import Evaluator
 from sim.decision.sources import SOURCES, period_problem, read_rows, unit_problem, value_problem
@@ -35,10 +35,10 @@ from sim.decision.targets import (
     read_targets_data,
     targets_from_data,
 )
+from sim.scenario.limits import run_days
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
-EVIDENCE = "evidence"
 #: evidence key naming the targets file a replay's parameters were calibrated to (all its figures are fitted)
 CALIBRATION = "calibration"
 ROLES = {"fitted": "fitted", "held_out": "held out", "check": "check (by construction)"}
@@ -53,10 +53,6 @@ class Episode:
     scenario: Scenario
     spec: TargetsFile
     changes: dict[str, str] = field(default_factory=dict)
-
-
-def evidence_path(replay: Path) -> Path:
-    return replay.parent / EVIDENCE / replay.name
 
 
 def load_episode(path: str | os.PathLike[str]) -> Episode:
@@ -97,9 +93,9 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
     return Episode(replay.stem, replay, scenario, spec, dict(changes or {}))
 
 
-def run_days(scenario: Scenario) -> tuple[dt.date, dt.date]:
-    """The first and last calendar day a scenario simulates."""
-    return scenario.start, scenario.start + dt.timedelta(days=max(1, math.ceil(scenario.duration / 24)) - 1)
+def run_dates(scenario: Scenario) -> tuple[dt.date, dt.date]:
+    """The first and last calendar day a scenario simulates (a last part-day counts)."""
+    return scenario.start, scenario.start + dt.timedelta(days=max(1, run_days(scenario)) - 1)
 
 
 def _untraced(replay: Path, scenario: Scenario, targets: list[Target]) -> list[tuple[str, str]]:
@@ -111,7 +107,7 @@ def _untraced(replay: Path, scenario: Scenario, targets: list[Target]) -> list[t
     rows = read_rows(registry)
     found = []
     for i, t in enumerate(targets):
-        first, last = (t.window.from_, t.window.to) if t.window else (t.at, t.at) if t.at else run_days(scenario)
+        first, last = (t.window.from_, t.window.to) if t.window else (t.at, t.at) if t.at else run_dates(scenario)
         found += [(i, value_problem(t.value, t.source, t.derivation, rows)),
                   (i, unit_problem(t.kpi, t.source, t.derivation, rows)),
                   (i, period_problem(first, last, t.source, rows))]
