@@ -69,8 +69,7 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
         kpis = pd.concat([corridor_rows(g) for _, g in kpis.groupby("scenario", sort=False)]).drop(columns=["crossing"])
     value_cols = [c for c in kpis.columns if c not in ("scenario", "replication", "cargo")]
     # a name it does not hold was an empty table, a level of 95 a table of NaN intervals
-    if baseline not in list(names):
-        choose("baseline scenario", baseline, names)  # says which there are, and the near miss
+    choose("baseline scenario", baseline, names)  # one it does not hold: which there are, and the near miss
     level = arguments.level(level)
     if kpi_names is not None:
         wanted = {choose("KPI", k, value_cols) for k in arguments.texts("kpis", kpi_names, "dwell_h_mean")}
