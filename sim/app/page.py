@@ -221,11 +221,11 @@ class Workbench:
         except ScenarioError as exc:
             problem = str(exc)
         self.save_variant.disabled = problem is not None and not problem.startswith("Replications")
+        # Run's state goes out before the message: whoever sees the message sees Run as it says
+        self.run_button.disabled = problem is not None or (self.job is not None and self.job.running)
         if problem is not None:
             self._say(problem)
-            self.run_button.disabled = True
             return None
-        self.run_button.disabled = self.job is not None and self.job.running
         changed = ", ".join(f"{k}={v}" for k, v in self.changes().items())
         self._say(f"{scenario.name}: valid scenario" + (f" with {changed}" if changed else ""), "success")
         return scenario

@@ -22,6 +22,7 @@ from tests.cli.helpers import command, dostyk
 
 pytest.importorskip("panel", reason="the app extra (panel) is not installed")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = playwright.expect  # retries until the page's state arrives (it comes over a websocket)
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (make test installs it)"),
               pytest.mark.slow]
@@ -180,21 +181,22 @@ def test_a_value_out_of_bounds_or_emptied_is_refused_with_what_was_expected(page
         points.fill(typed)
         points.press("Enter")
         tab.locator(".message").filter(has_text=said).wait_for()  # type: ignore[attr-defined]
-        assert run.is_disabled() and points.input_value() == typed
+        expect(run).to_be_disabled()
+        assert points.input_value() == typed
     points.fill("7")
     points.press("Enter")
     tab.locator(".message").filter(has_text="unloading.grain.points=7").wait_for()  # type: ignore[attr-defined]
-    assert run.is_enabled()
+    expect(run).to_be_enabled()
     replications = tab.locator(".replications input")  # type: ignore[attr-defined]
     replications.fill("0")
     replications.press("Enter")
     tab.locator(".message").filter(  # type: ignore[attr-defined]
         has_text="Replications: got 0; expected a whole number from 1 to 1,000").wait_for()
-    assert run.is_disabled()
+    expect(run).to_be_disabled()
     replications.fill("2")
     replications.press("Enter")
     tab.locator(".message").filter(has_text="valid scenario").wait_for()  # type: ignore[attr-defined]
-    assert run.is_enabled()
+    expect(run).to_be_enabled()
 
 
 def test_an_empty_upload_or_one_built_on_other_files_says_why(page: object, tmp_path: Path) -> None:
