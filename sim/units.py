@@ -1,13 +1,21 @@
-"""Units and constants shared by every layer: simulated time is in hours."""
+"""Units, constants and the few text helpers shared by every layer: simulated time is in hours."""
 
 from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Iterable
+from typing import Any
 
 HOUR = 1.0
 DAY = 24.0 * HOUR
 INF = math.inf
+
+
+def one_or_many(value: str | Iterable[Any]) -> list[Any]:
+    """An argument of one text or several, as a list: one text is a list of one, never of its letters
+    (`kpis="dwell_h_mean"` read as ['d', 'w', …]); anything else is the list of its items."""
+    return [value] if isinstance(value, str) else list(value)
 
 
 def safe_name(text: str, limit: int = 80, keep: str = "-_.") -> str:

@@ -1,11 +1,13 @@
-"""Names made safe for the file system keep users' own scripts and stay distinct."""
+"""Names made safe for the file system keep users' own scripts and stay distinct; one text is a list of one."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from sim.cli.outputs import default_out
-from sim.units import safe_name
+from sim.units import one_or_many, safe_name
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -33,3 +35,14 @@ def test_the_limit_counts_bytes_and_never_cuts_a_letter(letter: str) -> None:
     name = safe_name(letter * 200)
     assert len(name.encode("utf-8")) <= 80
     assert name == letter * len(name)  # whole letters only
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("dwell_h_mean", ["dwell_h_mean"]),
+    ("", [""]),
+    (["a", "b"], ["a", "b"]),
+    (("a", "b"), ["a", "b"]),
+    ((k for k in "ab"), ["a", "b"]),
+])
+def test_one_text_is_a_list_of_one_never_of_its_letters(value: Any, expected: list[str]) -> None:
+    assert one_or_many(value) == expected

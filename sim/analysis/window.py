@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import SimError
+from sim.units import one_or_many
 
 #: Window KPIs, their definition and unit (names match the whole-run KPIs where the meaning is the same).
 WINDOW_KPIS: dict[str, tuple[str, str]] = {
@@ -87,11 +88,6 @@ def daily_of(daily: Any) -> pd.DataFrame:
     return table
 
 
-def _names(kpis: Any, known: dict[str, Any]) -> list[str]:
-    """The KPIs asked for: all when None, one text as a list of one."""
-    return list(known) if kpis is None else [kpis] if isinstance(kpis, str) else list(kpis)
-
-
 def _keys(daily: pd.DataFrame) -> list[str]:
     """A row's identity: replication and cargo, and its crossing when the series has one (a
     corridor's rows per crossing and for the whole corridor must never be added together)."""
@@ -126,7 +122,7 @@ def window_kpis(daily: Any, first: Any, last: Any, kpis: list[str] | str | None 
     problem = check_window(lo, hi, *run_span(daily))
     if problem:
         raise WindowError(problem)
-    names = _names(kpis, WINDOW_KPIS)
+    names = list(WINDOW_KPIS) if kpis is None else one_or_many(kpis)
     unknown = [k for k in names if k not in WINDOW_KPIS]
     if unknown:
         raise WindowError(f"unknown window KPI {unknown[0]!r}; expected one of: {', '.join(WINDOW_KPIS)}")
@@ -167,7 +163,7 @@ def at_date(daily: Any, when: Any, kpis: list[str] | str | None = None) -> pd.Da
     run_first, run_last = run_span(daily)
     if not run_first <= day <= run_last:
         raise WindowError(f"the date {day} is not inside the simulated days {run_first} to {run_last}")
-    names = _names(kpis, AT_DATE_KPIS)
+    names = list(AT_DATE_KPIS) if kpis is None else one_or_many(kpis)
     unknown = [k for k in names if k not in AT_DATE_KPIS]
     if unknown:
         raise WindowError(f"unknown at-date KPI {unknown[0]!r}; expected one of: {', '.join(AT_DATE_KPIS)}")

@@ -23,6 +23,7 @@ from sim.scenario.corridor import Disruption
 from sim.scenario.errors import ScenarioError
 from sim.scenario.levers import SEARCH, SENSITIVITY
 from sim.scenario.schema import Scenario
+from sim.units import one_or_many
 
 #: KPIs worth nothing without `costs.wagon_day_usd`
 PRICED = ("idle_cost_usd", "total_cost_usd")
@@ -168,7 +169,7 @@ def kpi_texts(kpis: Any) -> list[str]:
     """The API's `kpis` as `KPI@cargo` texts: a text, a (kpi, cargo) pair, or a list of either."""
     if kpis is None:
         return []
-    items = [kpis] if isinstance(kpis, str) else list(kpis) if isinstance(kpis, (list, tuple)) else None
+    items = one_or_many(kpis) if isinstance(kpis, (str, list, tuple)) else None
     if items is None or not all(isinstance(i, str) or (isinstance(i, (list, tuple)) and len(i) == 2
                                                         and all(isinstance(x, str) for x in i)) for i in items):
         raise ArgumentError("kpis must be a list of (kpi, cargo) pairs or 'kpi@cargo' texts, e.g. "

@@ -13,6 +13,7 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import SimError
+from sim.units import one_or_many
 
 if TYPE_CHECKING:  # `dostyk --help` imports this module (EXECUTORS): no pydantic here
     from sim.scenario.schema import Scenario
@@ -70,11 +71,9 @@ def texts(name: str, value: Any, example: str) -> list[Any]:
     (`optimize(s, "unloading.grain.points=4:10", …)` was "expected key.path=LOW:HIGH, got 'u'")."""
     if value is None:
         return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    raise ArgumentError(f"{name} must be a list such as [{example!r}], got {type(value).__name__}")
+    if not isinstance(value, (str, list, tuple)):
+        raise ArgumentError(f"{name} must be a list such as [{example!r}], got {type(value).__name__}")
+    return one_or_many(value)
 
 
 def valid(scenario: Scenario) -> Scenario:

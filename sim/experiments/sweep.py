@@ -42,6 +42,11 @@ if TYPE_CHECKING:
 def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     """Every combination of lever values, the last lever varying fastest."""
     check_vary(vary)
+    return _combinations(vary)
+
+
+def _combinations(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The grid of a `vary` already checked (check_vary): each lever's values once, not too many points."""
     levers = list(vary)
     values = []
     for lever in levers:
@@ -81,7 +86,15 @@ def _values(value: Any) -> list[Any]:
 
 
 def check_levers(base: Scenario, vary: Mapping[str, Sequence[Any]], source: str = "vary") -> list[Scenario]:
-    """Each grid point's scenario, after refusing levers that would silently do nothing or be pooled.
+    """Each grid point's scenario, after refusing levers that would silently do nothing or be pooled
+    (see _checked_grid)."""
+    return _checked_grid(base, vary, source)[1]
+
+
+def _checked_grid(base: Scenario, vary: Mapping[str, Sequence[Any]],
+                  source: str) -> tuple[list[dict[str, Any]], list[Scenario]]:
+    """The grid's points and each one's scenario, after refusing levers that would silently do
+    nothing or be pooled.
 
     Refused: keys that are no levers (seed, replications, names: sim.scenario.levers), two levers
     naming one value (by index and by name) or one inside the other (one overwrites the other), and
@@ -93,7 +106,7 @@ def check_levers(base: Scenario, vary: Mapping[str, Sequence[Any]], source: str 
                                                              "grid point; vary each value with one lever"))
     if problems:
         raise ScenarioError(source, problems)
-    points = grid(vary)
+    points = _combinations(vary)
     scenarios = [point_scenario(base, changes) for changes in points]
     seen: dict[str, dict[str, Any]] = {}
     for changes, scen in zip(points, scenarios):
@@ -103,7 +116,7 @@ def check_levers(base: Scenario, vary: Mapping[str, Sequence[Any]], source: str 
                                     "their results would be pooled under one label; give each value once")))
     if problems:
         raise ScenarioError(source, list(dict.fromkeys(problems)))
-    return scenarios
+    return points, scenarios
 
 
 def _text(value: Any) -> str:
@@ -185,9 +198,8 @@ def sweep(
     scenario = arguments.scenario(scenario)
     n = arguments.replications(replications, scenario.replications)
     seed = arguments.seed(seed, scenario.seed)
-    scenarios = check_levers(scenario, vary)
+    points, scenarios = _checked_grid(scenario, vary, "vary")
     held.check_sweep(scenario, scenarios, n)  # every task's results are held together: before any runs
-    points = grid(vary)
     levers = {k: _values(v) for k, v in vary.items()}
     tasks = []
     warn_about(scenario)

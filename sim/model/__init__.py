@@ -2,9 +2,10 @@
 
 - `crossing`: CrossingModel — one replication of the corridor: demand, policies, the daily fold
 - `journey`: one crossing's stages, and a train's journey through them, one generator per stage
+- `views`: the replication and a crossing as their parts see them (Protocols), so no part imports upward
 - `origin`: trains, the demand's rate, where trains wait to be loaded (halts, bans, fleet, rate, routing)
 - `loading`: the origin's loading rate (a token bucket in wagons)
-- `routing`: smooth weighted round-robin shares and diversion between crossings
+- `routing`: smooth weighted round-robin shares, diversion and re-routing rules between crossings
 - `bans`: dated loading bans (`demand.<cargo>`) as a timetable per cargo and crossing
 - `gates`: admission to a stage (priority queue, slots, daily quota, hours, disruptions)
 - `room`, `room_log`: what a crossing can take beyond its own share, and what routing by room reports

@@ -6,18 +6,14 @@ in the window, so they are counted apart, per day and over the statistics window
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from sim.model.observations import Observations
+from sim.model.views import CorridorView
 from sim.units import DAY
 
-if TYPE_CHECKING:
-    from sim.model.crossing import CrossingModel
-    from sim.model.observations import Observations
 
-
-def record_added_point_hours(model: CrossingModel, obs: Observations) -> None:
+def record_added_point_hours(model: CorridorView, obs: Observations) -> None:
     """Point-hours of unloading points added by raising windows, per series: per day and in the
     statistics window (utilisation is busy point-hours over nominal + added ones)."""
     days = np.zeros((obs.n_series, obs.n_days))

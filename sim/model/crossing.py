@@ -28,10 +28,10 @@ from sim.model.loading import LoadingBucket
 from sim.model.origin import Origin, Trace, Train, demand_segments
 from sim.model.periods import FOLD_DAYS
 from sim.model.recorder import Observations, Recorder
-from sim.model.rerouting import RerouteRule, start_rerouting
+from sim.model.rerouting import start_rerouting
 from sim.model.rng import Streams
 from sim.model.room_log import RoomLog
-from sim.model.routing import DivertRule, Router, SmoothRoundRobin
+from sim.model.routing import DivertRule, RerouteRule, Router, SmoothRoundRobin
 from sim.scenario.distributions import Exponential, Fixed, Sampler
 from sim.scenario.schema import Scenario
 from sim.scenario.target_ref import TargetRef

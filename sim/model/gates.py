@@ -184,9 +184,13 @@ class ClassQueuedGate(Gate):
     """A Gate with a queue per class (cargo), for gates that share a limit between cargo by weights
     (sim.model.shares, sim.model.yard_shares): a train waits in its cargo's queue, in order
     (priority, then arrival), and every admission goes through `request`, since it needs the cargo.
-    A subclass sets `_queues` (one heap per class) and decides in `_dispatch` whose head goes next."""
+    A subclass sets `_queues` (one heap per class) and says what each class's share is: which heads
+    are within it (`_within_share`), what to wait for when none is and none may borrow
+    (`_share_spent`), and what an admission uses of it (`_count`)."""
 
     _queues: list[list[tuple[int, int, int, simpy.Event]]]
+    share_unused: bool  # a head beyond its class's share may go when no head within its own waits
+    borrowed: list[tuple[float, int]]  # every admission beyond the class's own share: (time, class)
 
     @property
     def waiting(self) -> int:
@@ -204,3 +208,50 @@ class ClassQueuedGate(Gate):
 
     def try_admit(self, units: int) -> bool:
         return False  # every admission needs its cargo: always through request()
+
+    def _dispatch(self) -> None:
+        """Admit heads while every limit allows: a class within its share first, else (`share_unused`)
+        any; among those, priority, then arrival; nobody overtakes the head chosen."""
+        now = self.env.now
+        day = self._start_day(now)
+        queues = self._queues
+        while self.waiting:
+            if not self._always_open and not self.calendar.is_open(now):
+                self._why = CLOSED
+                self._wake(self.calendar.next_open(now))
+                break
+            change = self.schedule.next_change(now) if self.schedule is not None else INF
+            own = self._within_share(now, change)
+            if own is None:  # the whole gate's limit is reached (the reason and the wake-up are set)
+                break
+            pool = own or ([k for k, q in enumerate(queues) if q] if self.share_unused else [])
+            if not pool:
+                self._share_spent(now, change)
+                break
+            k = min(pool, key=lambda j: queues[j][0][:2])
+            units = queues[k][0][2]
+            if self.slots is not None and self.in_use + units > self._capacity(self.slots, now):
+                self._why = FULL
+                self._wake(change)  # a release also wakes us
+                break
+            _, _, _, event = heapq.heappop(queues[k])
+            if not own:
+                self.borrowed.append((now, k))
+            self._count(k, units, day)
+            self._admit(units, now, day)
+            event.succeed(now)
+        if self._log is not None:
+            self._log.update(now, self.waiting, self._why)
+
+    def _within_share(self, now: float, change: float) -> list[int] | None:
+        """The classes whose head may go within its own share now; None if the gate's whole limit is
+        reached (after setting why and when to look again)."""
+        raise NotImplementedError
+
+    def _share_spent(self, now: float, change: float) -> None:
+        """Heads wait, and none may go: say why, and when to look again."""
+        raise NotImplementedError
+
+    def _count(self, cls: int, units: int, day: int) -> None:
+        """A head of class `cls` with `units` was admitted on `day`: count it against its share."""
+        raise NotImplementedError

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import simpy
 
 from sim.model.origin import Train
-
-if TYPE_CHECKING:
-    from sim.model.crossing import CrossingModel
-    from sim.model.journey import Crossing
+from sim.model.views import CorridorView, CrossingView
 
 Process = Generator[simpy.Event, Any, None]
 
@@ -33,7 +30,7 @@ def split_wagons(wagons: int, per_train: int) -> list[int]:
     return [per_train] * full + ([rest] if rest else [])
 
 
-def initial_wagons(model: CrossingModel) -> list[int]:
+def initial_wagons(model: CorridorView) -> list[int]:
     """Wagons of each cargo under way at the start, over every crossing."""
     out = [0] * len(model.cargo)
     for _, spec in model.scenario.crossing_specs():
@@ -42,7 +39,7 @@ def initial_wagons(model: CrossingModel) -> list[int]:
     return out
 
 
-def start_initial(model: CrossingModel, crossing: Crossing) -> None:
+def start_initial(model: CorridorView, crossing: CrossingView) -> None:
     """Put the crossing's starting trains in place and start their journeys."""
     s = model.scenario
     for cargo, st in (crossing.spec.initial_state or {}).items():
@@ -76,20 +73,20 @@ def start_initial(model: CrossingModel, crossing: Crossing) -> None:
             model.env.process(_on_line(model, crossing, make(wagons), arrive))
 
 
-def _after_entry(model: CrossingModel, crossing: Crossing, train: Train, skip: int) -> Process:
+def _after_entry(model: CorridorView, crossing: CrossingView, train: Train, skip: int) -> Process:
     if crossing.checks and not (yield from crossing._checks(train, skip)):
         return
     yield from crossing._unload(train, counted=False)
     yield from _empties(model, crossing, train)
 
 
-def _at_border(model: CrossingModel, crossing: Crossing, train: Train) -> Process:
+def _at_border(model: CorridorView, crossing: CrossingView, train: Train) -> Process:
     crossing.active[train.id] = train
     yield from crossing._border(train)
     yield from _after_entry(model, crossing, train, 0)
 
 
-def _on_line(model: CrossingModel, crossing: Crossing, train: Train, arrive: float) -> Process:
+def _on_line(model: CorridorView, crossing: CrossingView, train: Train, arrive: float) -> Process:
     """On the approach line at the start: arrives at `arrive` (later if the line is closed then)."""
     crossing.active[train.id] = train
     crossing.on_line(train, +1)
@@ -106,6 +103,6 @@ def _on_line(model: CrossingModel, crossing: Crossing, train: Train, arrive: flo
     yield from _empties(model, crossing, train)
 
 
-def _empties(model: CrossingModel, crossing: Crossing, train: Train) -> Process:
+def _empties(model: CorridorView, crossing: CrossingView, train: Train) -> Process:
     if not math.isinf(model.origins[train.ci].empties):
         yield from crossing._empties(train)

@@ -15,7 +15,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import simpy
@@ -29,13 +29,11 @@ from sim.model.rerouting import detour
 from sim.model.room import Room
 from sim.model.shares import SharedQuotaGate
 from sim.model.unloading import UnloadingGroup
+from sim.model.views import CorridorView
 from sim.model.yard_shares import SharedYardGate
 from sim.scenario.distributions import Sampler
 from sim.scenario.stages import Check, CrossingSpec
 from sim.scenario.target_ref import Stage, TargetRef
-
-if TYPE_CHECKING:
-    from sim.model.crossing import CrossingModel
 
 Process = Generator[simpy.Event, Any, Any]
 
@@ -57,7 +55,7 @@ class CheckStage:
 class Crossing:
     """The stages of one border crossing, and the journey of each train formed for it."""
 
-    def __init__(self, model: CrossingModel, index: int, name: str, spec: CrossingSpec, prefix: str) -> None:
+    def __init__(self, model: CorridorView, index: int, name: str, spec: CrossingSpec, prefix: str) -> None:
         self.model = model
         self.index = index
         self.name = name

@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.origin import Train
+from sim.model.views import CorridorView, CrossingView
 from sim.scenario.distributions import Sampler
 from sim.scenario.stages import Check
-
-if TYPE_CHECKING:
-    from sim.model.crossing import CrossingModel
-    from sim.model.journey import Crossing
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +34,7 @@ class RefusalRule:
 class Refusals:
     """The refusal rules of one check at one crossing, and their random stream."""
 
-    def __init__(self, crossing: Crossing, label: str, rules: list[RefusalRule], rng: np.random.Generator) -> None:
+    def __init__(self, crossing: CrossingView, label: str, rules: list[RefusalRule], rng: np.random.Generator) -> None:
         self.crossing = crossing
         self.label = label
         self.rules = rules
@@ -46,7 +42,7 @@ class Refusals:
         self.env = crossing.env
 
     @classmethod
-    def build(cls, model: CrossingModel, crossing: Crossing, check: Check, label: str) -> Refusals:
+    def build(cls, model: CorridorView, crossing: CrossingView, check: Check, label: str) -> Refusals:
         s = model.scenario
         assert check.reject is not None and crossing.spec.empties is not None
         rules = []

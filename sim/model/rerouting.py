@@ -16,30 +16,18 @@ arrival. Each wagon re-routed costs `usd_per_wagon` (`detour_cost_usd`).
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import simpy
 
-if TYPE_CHECKING:
-    from sim.model.crossing import CrossingModel
-    from sim.model.journey import Crossing
-    from sim.model.origin import Origin, Train
+from sim.model.origin import Origin, Train
+from sim.model.routing import RerouteRule
+from sim.model.views import CorridorView, CrossingView
 
 Process = Generator[simpy.Event, Any, None]
 
 
-@dataclass(frozen=True, slots=True)
-class RerouteRule:
-    ci: int
-    source: int
-    target: int
-    extra_time: float
-    usd_per_wagon: float
-    check_every: float
-
-
-def start_rerouting(model: CrossingModel) -> None:
+def start_rerouting(model: CorridorView) -> None:
     """Start one review per re-routing rule; trains waiting at each rule's source are tracked."""
     s = model.scenario
     names = s.crossing_names
@@ -66,7 +54,7 @@ def _applies(origin: Origin, rule: RerouteRule) -> bool:
     return any(d.on and d.source == rule.source and d.target == rule.target for d in rules)
 
 
-def _review(model: CrossingModel, origin: Origin, rule: RerouteRule) -> Process:
+def _review(model: CorridorView, origin: Origin, rule: RerouteRule) -> Process:
     env = model.env
     source = model.crossings[rule.source]
     target = model.crossings[rule.target]
@@ -89,7 +77,7 @@ def _review(model: CrossingModel, origin: Origin, rule: RerouteRule) -> Process:
         yield env.timeout(rule.check_every)
 
 
-def detour(source: Crossing, train: Train) -> Process:
+def detour(source: CrossingView, train: Train) -> Process:
     """The rest of a re-routed train's journey: the detour, then `to`'s border onwards."""
     model = source.model
     env = model.env

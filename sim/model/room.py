@@ -17,12 +17,8 @@ capacity can take any train.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from sim.model.views import CrossingView
 from sim.units import DAY
-
-if TYPE_CHECKING:
-    from sim.model.journey import Crossing
 
 
 class Room:
@@ -30,7 +26,7 @@ class Room:
 
     __slots__ = ("_day", "crossing", "incoming_wagons", "sent")
 
-    def __init__(self, crossing: Crossing) -> None:
+    def __init__(self, crossing: CrossingView) -> None:
         self.crossing = crossing
         self.sent = [0] * len(crossing.cargo)  # trains per cargo sent since midnight of `_day`
         self._day = 0

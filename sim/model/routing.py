@@ -6,11 +6,14 @@ at origin ever needs re-routing. Shares are dealt by smooth weighted round-robin
 deterministic, draws no random number and keeps every crossing's count within one train of its
 share at every point (for two crossings; see SmoothRoundRobin). Diversion is counted too (a
 Bresenham accumulator), so the same scenario routes the same trains whatever else changes.
+A train already formed changes crossing only by a re-routing rule (RerouteRule, applied by
+sim.model.rerouting).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 
@@ -72,6 +75,18 @@ class DivertRule:
         self.on = False
         self.acc = Fraction(0)
         self.forgone = 0  # diversions not made: the target could not take the train
+
+
+@dataclass(frozen=True, slots=True)
+class RerouteRule:
+    """`routing.<cargo>.reroute`: trains of cargo ci waiting at crossing `source` may go to `target`."""
+
+    ci: int
+    source: int
+    target: int
+    extra_time: float
+    usd_per_wagon: float
+    check_every: float
 
 
 class Router:

@@ -16,7 +16,6 @@ train waiting at that moment.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Sequence
 
@@ -26,8 +25,8 @@ from sim.model.availability import Calendar
 from sim.model.disruptions import TargetSchedule
 from sim.model.gates import ClassQueuedGate
 from sim.model.routing import SmoothRoundRobin
-from sim.model.waiting import CLOSED, FULL, QUOTA, StageLog
-from sim.units import DAY, INF
+from sim.model.waiting import QUOTA, StageLog
+from sim.units import DAY
 
 
 class SharedQuotaGate(ClassQueuedGate):
@@ -86,40 +85,19 @@ class SharedQuotaGate(ClassQueuedGate):
         q = self._capacity(self.quota, day * DAY)
         return int(q) if math.isfinite(q) else 0
 
-    def _dispatch(self) -> None:
-        now = self.env.now
-        day = self._start_day(now)
-        queues = self._queues
-        while self.waiting:
-            if not self._always_open and not self.calendar.is_open(now):
-                self._why = CLOSED
-                self._wake(self.calendar.next_open(now))
-                break
-            change = self.schedule.next_change(now) if self.schedule is not None else INF
-            quota = int(self._capacity(self.quota, now))
-            if self._admitted_today >= quota:
-                self._why = QUOTA
-                self._wake(min((math.floor(now / DAY) + 1) * DAY, change))
-                break
-            allot = self.allotment(quota)
-            own = [k for k, q in enumerate(queues) if q and self._used[k] < allot[k]]
-            pool = own or ([k for k, q in enumerate(queues) if q] if self.share_unused else [])
-            if not pool:  # trains wait, but their cargo has used its allotment for today
-                self._why = QUOTA
-                self._wake(min((math.floor(now / DAY) + 1) * DAY, change))
-                break
-            k = min(pool, key=lambda j: queues[j][0][:2])
-            units = queues[k][0][2]
-            if self.slots is not None and self.in_use + units > self._capacity(self.slots, now):
-                self._why = FULL
-                self._wake(change)  # a release also wakes us
-                break
-            _, _, _, event = heapq.heappop(queues[k])
-            if not own:
-                self.borrowed.append((now, k))
-            self._used[k] += 1
-            self.admitted_by_class[k][day] = self._used[k]
-            self._admit(units, now, day)
-            event.succeed(now)
-        if self._log is not None:
-            self._log.update(now, self.waiting, self._why)
+    def _within_share(self, now: float, change: float) -> list[int] | None:
+        quota = int(self._capacity(self.quota, now))
+        if self._admitted_today >= quota:
+            self._share_spent(now, change)
+            return None
+        allot = self.allotment(quota)
+        return [k for k, q in enumerate(self._queues) if q and self._used[k] < allot[k]]
+
+    def _share_spent(self, now: float, change: float) -> None:
+        """Trains wait, but the day's quota (or their cargo's allotment of it) is used up."""
+        self._why = QUOTA
+        self._wake(min((math.floor(now / DAY) + 1) * DAY, change))
+
+    def _count(self, cls: int, units: int, day: int) -> None:
+        self._used[cls] += 1
+        self.admitted_by_class[cls][day] = self._used[cls]

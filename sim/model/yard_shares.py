@@ -17,7 +17,6 @@ trains leave, and room that frees goes first to a cargo below its reservation.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Sequence
 from fractions import Fraction
@@ -28,8 +27,7 @@ from sim.model.availability import Calendar
 from sim.model.disruptions import TargetSchedule
 from sim.model.gates import ClassQueuedGate
 from sim.model.routing import as_fraction
-from sim.model.waiting import CLOSED, FULL, StageLog
-from sim.units import INF
+from sim.model.waiting import FULL, StageLog
 
 
 class SharedYardGate(ClassQueuedGate):
@@ -73,38 +71,17 @@ class SharedYardGate(ClassQueuedGate):
     def _entitled(self, k: int, units: int, reserved: list[int]) -> bool:
         return self.weights[k] > 0 and (self.occupied[k] == 0 or self.occupied[k] + units <= reserved[k])
 
-    def _dispatch(self) -> None:
-        now = self.env.now
-        day = self._start_day(now)
-        queues = self._queues
-        while self.waiting:
-            if not self._always_open and not self.calendar.is_open(now):
-                self._why = CLOSED
-                self._wake(self.calendar.next_open(now))
-                break
-            change = self.schedule.next_change(now) if self.schedule is not None else INF
-            reserved = self.reserved(now)
-            heads = [k for k, q in enumerate(queues) if q]
-            own = [k for k in heads if self._entitled(k, queues[k][0][2], reserved)]
-            pool = own or (heads if self.share_unused else [])
-            if not pool:  # every waiting cargo has filled its reserved room
-                self._why = FULL
-                self._wake(change)  # a release also wakes us
-                break
-            k = min(pool, key=lambda j: queues[j][0][:2])
-            units = queues[k][0][2]
-            if self.in_use + units > self._capacity(self.slots, now):
-                self._why = FULL
-                self._wake(change)
-                break
-            _, _, _, event = heapq.heappop(queues[k])
-            if not own:
-                self.borrowed.append((now, k))
-            self._take(k, units)
-            self._admit(units, now, day)
-            event.succeed(now)
-        if self._log is not None:
-            self._log.update(now, self.waiting, self._why)
+    def _within_share(self, now: float, change: float) -> list[int] | None:
+        reserved = self.reserved(now)
+        return [k for k, q in enumerate(self._queues) if q and self._entitled(k, q[0][2], reserved)]
+
+    def _share_spent(self, now: float, change: float) -> None:
+        """Every waiting cargo has filled its reserved room."""
+        self._why = FULL
+        self._wake(change)  # a release also wakes us
+
+    def _count(self, cls: int, units: int, day: int) -> None:
+        self._take(cls, units)
 
 
 #: the reserved room of a yard without a capacity (never the binding limit)

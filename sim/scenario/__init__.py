@@ -5,6 +5,7 @@
 - `schema`: the Scenario — the single source of truth of the format, assembled from
   `base` (the strict base model, names, dates), `stages` (one crossing: line, yard, checks,
   unloading, empties, initial state) and `corridor` (demand, loading, routing, disruptions, policies)
+  into `fields` (the scenario's keys, which the rules read), with the rules on top
 - `rules`: cross-field rules no single key can check (unknown cargo, impossible fleets, …)
 - `limits`: sane bounds on the work a scenario asks for
 - `effects`: what disruptions do to each capacity, and warnings for valid but surprising scenarios

@@ -13,15 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sim.errors import SimError
+from sim.scenario.corridor import Disruption
 from sim.scenario.durations import format_hours
+from sim.scenario.fields import ScenarioFields
 from sim.scenario.levers import cost_problems
-
-if TYPE_CHECKING:
-    from sim.scenario.schema import Disruption, Scenario
-    from sim.scenario.target_ref import TargetRef
+from sim.scenario.target_ref import TargetRef
 
 
 class ScenarioWarning(SimError, UserWarning):  # noqa: N818 - a warning, named as Python names them
@@ -48,7 +46,7 @@ class Effect:
         return scaled(self.base, self.factor)
 
 
-def limits(s: Scenario, target: TargetRef) -> list[tuple[str, int, str]]:
+def limits(s: ScenarioFields, target: TargetRef) -> list[tuple[str, int, str]]:
     """The finite capacities a disruption on `target` scales: (key, value, unit)."""
     spec = s.crossing_spec(target)
     found: list[tuple[str, int | None, str]] = []
@@ -67,14 +65,14 @@ def limits(s: Scenario, target: TargetRef) -> list[tuple[str, int, str]]:
     return [(key, value, unit) for key, value, unit in found if value is not None]
 
 
-def capacity_effects(s: Scenario) -> list[Effect]:
+def capacity_effects(s: ScenarioFields) -> list[Effect]:
     """Every finite capacity each disruption scales (none for a disruption that only slows work)."""
     return [Effect(i, key, base, d.capacity, unit)
             for i, d in enumerate(s.disruptions) if d.capacity != 1.0
             for key, base, unit in limits(s, d.ref)]
 
 
-def dated_units(s: Scenario, target: TargetRef, base: int) -> list[tuple[dt.datetime, int]]:
+def dated_units(s: ScenarioFields, target: TargetRef, base: int) -> list[tuple[dt.datetime, int]]:
     """Where dated windows change a capacity of `target` from `base`: (from, units) at each change,
     overlapping windows multiplying, as the model applies them (recurring windows are random: left out)."""
     dated = [d for d in s.disruptions if not d.recurring and d.ref == target and d.capacity != 1.0]
@@ -87,7 +85,7 @@ def dated_units(s: Scenario, target: TargetRef, base: int) -> list[tuple[dt.date
     return out
 
 
-def changes_something(s: Scenario, d: Disruption) -> bool:
+def changes_something(s: ScenarioFields, d: Disruption) -> bool:
     """Whether a disruption changes anything while it holds: a time factor, a closure, a loading
     ban, or a capacity it scales to another whole number (× 1.2 of 3 points is still 3 points)."""
     if d.time_factor != 1.0 or d.capacity == 0.0 or (d.ref.is_ban and d.capacity < 1.0):
@@ -99,7 +97,7 @@ def _when(t: dt.datetime) -> str:
     return t.date().isoformat() if t.time() == dt.time() else t.isoformat(sep=" ", timespec="minutes")
 
 
-def _run_span(s: Scenario) -> tuple[dt.datetime, dt.datetime] | None:
+def _run_span(s: ScenarioFields) -> tuple[dt.datetime, dt.datetime] | None:
     start = dt.datetime(s.start.year, s.start.month, s.start.day)
     try:
         return start, start + dt.timedelta(hours=s.duration)
@@ -121,7 +119,7 @@ def when(d: Disruption) -> str:
     return text
 
 
-def disruption_effects(s: Scenario) -> list[str]:
+def disruption_effects(s: ScenarioFields) -> list[str]:
     """Per disruption, what it does in numbers: each capacity during it (e.g. `trains_per_day 12 →
     2 trains a day (× 0.2)`), 'closed', and its time factor."""
     effects = capacity_effects(s)
@@ -140,13 +138,13 @@ def disruption_effects(s: Scenario) -> list[str]:
     return out
 
 
-def describe_disruptions(s: Scenario) -> list[str]:
+def describe_disruptions(s: ScenarioFields) -> list[str]:
     """One line per disruption: when, its target, and each capacity during it (e.g. 12 → 2 a day)."""
     return [f"{d.name} ({when(d)}) on {d.target}: {effect}"
             for d, effect in zip(s.disruptions, disruption_effects(s))]
 
 
-def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
+def scenario_warnings(s: ScenarioFields) -> list[tuple[str, str]]:
     """(key path, message) for what is valid but probably a slip; see the module's docstring."""
     out: list[tuple[str, str]] = []
     for e in capacity_effects(s):
@@ -186,12 +184,12 @@ def scenario_warnings(s: Scenario) -> list[tuple[str, str]]:
     return out
 
 
-def warning_lines(s: Scenario, source: str) -> list[str]:
+def warning_lines(s: ScenarioFields, source: str) -> list[str]:
     """scenario_warnings as text, each naming the source and key path."""
     return [f"{source}: {path}: {message}" for path, message in scenario_warnings(s)]
 
 
-def _overlaps_closing(s: Scenario) -> list[tuple[str, str]]:
+def _overlaps_closing(s: ScenarioFields) -> list[tuple[str, str]]:
     """Two dated windows on one target overlap and their factors multiply: 0.5 × 0.5 of 3 points is
     0 points, a closure neither window asks for on its own."""
     out = []

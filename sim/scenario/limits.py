@@ -30,14 +30,11 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
 
 from sim.scenario.durations import format_hours
 from sim.scenario.effects import scaled
+from sim.scenario.fields import ScenarioFields
 from sim.scenario.target_ref import TargetRef
-
-if TYPE_CHECKING:
-    from sim.scenario.schema import Scenario
 
 MAX_TRAINS = 1_000_000
 MAX_WAGONS = 50_000_000
@@ -77,7 +74,7 @@ def _short(hours: float) -> str:
     return f"{hours * 3600:.3g} s" if hours < 1 / 60 else format_hours(hours)
 
 
-def expected_trains(s: Scenario) -> dict[str, float]:
+def expected_trains(s: ScenarioFields) -> dict[str, float]:
     """Trains each cargo's demand generates in one replication, on average."""
     out: dict[str, float] = {}
     for name, d in s.demand.items():
@@ -91,12 +88,12 @@ def expected_trains(s: Scenario) -> dict[str, float]:
     return out
 
 
-def _demand_key(s: Scenario, cargo: str) -> str:
+def _demand_key(s: ScenarioFields, cargo: str) -> str:
     d = s.demand[cargo]
     return f"demand.{cargo}.{'trains_per_day' if d.trains_per_day is not None else 'tonnes_per_year'}"
 
 
-def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[tuple[str, str]]:
+def workload_problems(s: ScenarioFields, replications: int | None = None) -> Iterator[tuple[str, str]]:
     """(key path, message) for every bound the scenario's expected work exceeds."""
     if not FIRST_YEAR <= s.start.year <= LAST_YEAR:
         yield "start", (
@@ -153,7 +150,7 @@ def workload_problems(s: Scenario, replications: int | None = None) -> Iterator[
         yield "replications", too_many
 
 
-def rows_problem(s: Scenario, replications: int) -> str | None:
+def rows_problem(s: ScenarioFields, replications: int) -> str | None:
     """Why `replications` of `s` hold more than MAX_DAILY_ROWS (None when they fit): the bound on
     the replications a file, --replications or a growing run may ask for."""
     rows = run_rows(s, replications)
@@ -171,7 +168,7 @@ def rows_problem(s: Scenario, replications: int) -> str | None:
     )
 
 
-def _window_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+def _window_problems(s: ScenarioFields) -> Iterator[tuple[str, str]]:
     per_target: dict[str, float] = {}
     driver: dict[str, tuple[float, int]] = {}
     for i, d in enumerate(s.disruptions):
@@ -198,7 +195,7 @@ def _window_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             )
 
 
-def _breakdown_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+def _breakdown_problems(s: ScenarioFields) -> Iterator[tuple[str, str]]:
     total = 0.0
     worst = ("", 0.0)
     for x, spec in s.crossing_specs():
@@ -220,30 +217,30 @@ def _breakdown_problems(s: Scenario) -> Iterator[tuple[str, str]]:
         )
 
 
-def _most_points(s: Scenario, crossing: str, cargo: str, points: int) -> int:
+def _most_points(s: ScenarioFields, crossing: str, cargo: str, points: int) -> int:
     """Points of a group, with those every window raising it could add (each added point breaks down too)."""
     ref = TargetRef("unloading", cargo, crossing if s.prefix(crossing) else None)
     factor = math.prod(d.capacity for d in s.disruptions if d.capacity > 1 and d.ref == ref)
     return max(points, scaled(points, factor))
 
 
-def daily_rows(s: Scenario, replications: int) -> int:
+def daily_rows(s: ScenarioFields, replications: int) -> int:
     """Rows of daily.csv (and KPI rows per day of the run): replications x days x series."""
     return replications * run_days(s) * series_count(s)
 
 
-def run_days(s: Scenario) -> int:
+def run_days(s: ScenarioFields) -> int:
     """Days of a run as its daily table has them (a last part-day is a row)."""
     return math.ceil(s.duration / 24)
 
 
-def run_rows(s: Scenario, replications: int) -> int:
+def run_rows(s: ScenarioFields, replications: int) -> int:
     """What a run holds, in daily rows (the unit of MAX_DAILY_ROWS): its daily rows, and each
     replication's own tables counted as REPLICATION_ROWS rows (they do not shrink with the run)."""
     return daily_rows(s, replications) + replications * REPLICATION_ROWS
 
 
-def series_count(s: Scenario) -> int:
+def series_count(s: ScenarioFields) -> int:
     """Daily series of one replication: each cargo and all, per crossing, plus the corridor's with several."""
     crossings = len(s.crossing_specs())
     return (len(s.cargo) + 1) * (crossings + 1 if crossings > 1 else 1)

@@ -12,20 +12,20 @@ from typing import TYPE_CHECKING
 
 from sim.scenario.base import CROSSING_KEYS
 from sim.scenario.distributions import MAX_HOURS
+from sim.scenario.fields import ScenarioFields
 from sim.scenario.limits import workload_problems
 
 #: The cargo name under which results give the total over every cargo (kpis.csv, daily.csv, …).
 TOTAL = "all"
 
 if TYPE_CHECKING:
-    from sim.scenario.schema import Scenario
     from sim.scenario.stages import Check, CrossingSpec
 
 #: reserved in outputs: `crossing = all` rows are the whole corridor
 RESERVED_CROSSING = "all"
 
 
-def cross_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+def cross_problems(s: ScenarioFields) -> Iterator[tuple[str, str]]:
     cargo = set(s.cargo)
     known = ", ".join(sorted(cargo))
     if s.warmup >= s.duration:
@@ -71,12 +71,12 @@ def cross_problems(s: Scenario) -> Iterator[tuple[str, str]]:
     yield from workload_problems(s)
 
 
-def key(s: Scenario, crossing: str) -> str:
+def key(s: ScenarioFields, crossing: str) -> str:
     """Key-path prefix of a crossing's keys in the file: '' at the top level, else 'crossings.<name>.'."""
     return f"crossings.{crossing}." if s.crossings is not None else ""
 
 
-def _shape_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+def _shape_problems(s: ScenarioFields) -> Iterator[tuple[str, str]]:
     if s.crossings is None:
         if s.unloading is None:
             yield "unloading", "required key is missing (or describe the crossings under `crossings:`)"
@@ -90,7 +90,7 @@ def _shape_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             yield f"crossings.{x}", "'all' names the whole corridor in results; choose another crossing name"
 
 
-def reachable(s: Scenario) -> dict[str, set[str]]:
+def reachable(s: ScenarioFields) -> dict[str, set[str]]:
     """Per crossing, the cargo with demand whose trains can go there (by share or by diversion)."""
     names = s.crossing_names
     if len(names) == 1:
@@ -110,7 +110,7 @@ def reachable(s: Scenario) -> dict[str, set[str]]:
     return out
 
 
-def _routing_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+def _routing_problems(s: ScenarioFields) -> Iterator[tuple[str, str]]:
     names = s.crossing_names
     listed = ", ".join(names)
     routing = s.routing or {}
@@ -154,7 +154,7 @@ def _routing_problems(s: Scenario) -> Iterator[tuple[str, str]]:
                                        f"routing: {{{c}: {{shares: {{{names[0]}: 1}}}}}}")
 
 
-def _crossing_problems(s: Scenario, x: str, spec: CrossingSpec, reached: set[str]) -> Iterator[tuple[str, str]]:
+def _crossing_problems(s: ScenarioFields, x: str, spec: CrossingSpec, reached: set[str]) -> Iterator[tuple[str, str]]:
     cargo = set(s.cargo)
     known = ", ".join(sorted(cargo))
     k = key(s, x)
@@ -189,7 +189,7 @@ def _crossing_problems(s: Scenario, x: str, spec: CrossingSpec, reached: set[str
     yield from _initial_problems(s, x, spec)
 
 
-def _share_problems(s: Scenario, where: str, shares: dict[str, float] | None, unused: bool | None,
+def _share_problems(s: ScenarioFields, where: str, shares: dict[str, float] | None, unused: bool | None,
                     quota: int | None, quota_key: str, passing: set[str]) -> Iterator[tuple[str, str]]:
     if shares is None:
         if unused is not None:
@@ -209,7 +209,7 @@ def _share_problems(s: Scenario, where: str, shares: dict[str, float] | None, un
         yield f"{where}.shares", "expected at least one share above 0 (shares are weights)"
 
 
-def _reject_problems(s: Scenario, where: str, check: Check) -> Iterator[tuple[str, str]]:
+def _reject_problems(s: ScenarioFields, where: str, check: Check) -> Iterator[tuple[str, str]]:
     for j, r in enumerate(check.reject or []):
         for c in r.cargo or []:
             if c not in s.cargo:
@@ -218,7 +218,7 @@ def _reject_problems(s: Scenario, where: str, check: Check) -> Iterator[tuple[st
                 yield f"{where}.reject[{j}].cargo", f"{c!r} does not pass this check (its cargo: {', '.join(check.cargo)})"
 
 
-def _initial_problems(s: Scenario, x: str, spec: CrossingSpec) -> Iterator[tuple[str, str]]:
+def _initial_problems(s: ScenarioFields, x: str, spec: CrossingSpec) -> Iterator[tuple[str, str]]:
     k = key(s, x)
     in_yard = 0
     checks = [c.name for c in spec.checks]
@@ -241,7 +241,7 @@ def _initial_problems(s: Scenario, x: str, spec: CrossingSpec) -> Iterator[tuple
                                     "in held_wagons (held short of the yard)")
 
 
-def _loading_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+def _loading_problems(s: ScenarioFields) -> Iterator[tuple[str, str]]:
     for c, rate in (s.loading or {}).items():
         where = f"loading.{c}"
         if c not in s.cargo:
@@ -255,7 +255,7 @@ def _loading_problems(s: Scenario) -> Iterator[tuple[str, str]]:
             yield f"{where}.burst_wagons", f"must hold at least one train ({w} wagons), got {rate.burst_wagons}"
 
 
-def _disruption_problems(s: Scenario) -> Iterator[tuple[str, str]]:
+def _disruption_problems(s: ScenarioFields) -> Iterator[tuple[str, str]]:
     targets = s.targets()
     names: set[str] = set()
     end = s.duration

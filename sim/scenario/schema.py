@@ -7,24 +7,18 @@ are checked here too, each reported with the key path the user must fix.
 
 The models are split by concept: sim.scenario.stages (one crossing's line, yard, checks,
 unloading, empties, initial state), sim.scenario.corridor (demand, loading, routing, disruptions,
-policies, costs); this module assembles them into the Scenario and re-exports them.
+policies, costs); sim.scenario.fields assembles them into the scenario's keys, which the rules
+read; this module makes them the Scenario, with its rules, and re-exports them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import (
-    Field,
-    ValidationError,
-    model_serializer,
-    model_validator,
-)
+from pydantic import ValidationError, model_validator
 
-from sim.scenario.base import MAX_COUNT, NAME, YES_NO, Date, DateTime, Name, StrictModel, yes_no_paths
+from sim.scenario.base import MAX_COUNT, NAME, YES_NO, DateTime, Name, yes_no_paths
 from sim.scenario.corridor import (
     Cargo,
     Costs,
@@ -38,8 +32,8 @@ from sim.scenario.corridor import (
     Routing,
     StopLoading,
 )
-from sim.scenario.distributions import Hours, PositiveHours
 from sim.scenario.errors import ScenarioError, ScenarioRuleError, describe_validation_error
+from sim.scenario.fields import ScenarioFields
 from sim.scenario.keypaths import KeyPathError, overlaps, set_path
 from sim.scenario.rules import cross_problems
 from sim.scenario.stages import (
@@ -54,7 +48,6 @@ from sim.scenario.stages import (
     UnloadingGroup,
     Yard,
 )
-from sim.scenario.target_ref import TargetRef
 
 __all__ = [
     "MAX_COUNT", "NAME", "Breakdowns", "Cargo", "Check", "Costs", "CrossingSpec", "DateTime", "DatedShares", "Demand",
@@ -63,39 +56,9 @@ __all__ = [
     "StopLoading", "Unloading", "UnloadingGroup", "Yard",
 ]
 
-#: the name of the one crossing of a file without `crossings:`
-DEFAULT_CROSSING = "dostyk"
 
-class Scenario(StrictModel):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    description: str = ""
-    start: Date = Field(dt.date(2023, 1, 1), description="calendar date of simulated time 0 (ISO date)")
-    duration: PositiveHours = Field(description="length of the run")
-    warmup: Hours = Field(0.0, description="initial period left out of every statistic")
-    seed: int = Field(0, ge=0, le=2**63 - 1)
-    replications: int = Field(10, ge=1, le=100_000)
-    cargo: dict[Name, Cargo] = Field(min_length=1)
-    demand: dict[str, Demand] = Field(min_length=1)
-    fleet: dict[str, Annotated[int, Field(ge=1, le=10 * MAX_COUNT)]] | None = Field(
-        None, description="wagons per cargo in circulation (empties must return before reloading); absent = unlimited")
-    line: Line = Line()
-    yard: Yard = Yard()
-    checks: list[Check] = Field(default_factory=list)
-    unloading: Unloading | None = Field(None, description="required unless `crossings` is given")
-    empties: Empties = Empties()
-    initial_state: dict[str, InitialState] | None = Field(
-        None, description="per cargo: wagons under way at the start (a single-crossing file)")
-    crossings: dict[Name, CrossingSpec] | None = Field(
-        None, min_length=1, description="several border crossings, each with its own line, yard, checks, unloading "
-                                        "(and optionally empties and initial_state); replaces those top-level keys")
-    routing: dict[str, Routing] | None = Field(
-        None, description="per cargo: how its trains are shared between crossings (required with 2+ crossings)")
-    loading: dict[str, Loading] | None = Field(
-        None, description="per cargo: the origin's loading rate, which no train formation may exceed")
-    disruptions: list[Disruption] = Field(default_factory=list)
-    policies: Policies = Policies()
-    costs: Costs = Costs()
-
+# (no docstring: a model's docstring becomes its description in the JSON schema `describe` prints)
+class Scenario(ScenarioFields):
     @model_validator(mode="before")
     @classmethod
     def _no_yes_no_values(cls, data: Any) -> Any:
@@ -111,84 +74,6 @@ class Scenario(StrictModel):
         if problems:
             raise ScenarioRuleError(problems)
         return self
-
-    # -- conveniences used by the model and the API ---------------------------------------------
-
-    @property
-    def cargo_names(self) -> list[str]:
-        return list(self.cargo)
-
-    def hours_since_start(self, when: dt.datetime) -> float:
-        start = dt.datetime(self.start.year, self.start.month, self.start.day)
-        return (when - start).total_seconds() / 3600.0
-
-    @functools.cached_property
-    def _crossing_specs(self) -> list[tuple[str, CrossingSpec]]:
-        if self.crossings is not None:
-            return [(name, spec if spec.empties is not None else spec.model_copy(update={"empties": self.empties}))
-                    for name, spec in self.crossings.items()]
-        view = CrossingSpec.model_construct(line=self.line, yard=self.yard, checks=self.checks,
-                                            unloading=self.unloading or Unloading(), empties=self.empties,
-                                            initial_state=self.initial_state)
-        return [(DEFAULT_CROSSING, view)]
-
-    def crossing_specs(self) -> list[tuple[str, CrossingSpec]]:
-        """(name, stages) of every crossing, in order; one crossing named 'dostyk' without `crossings:`.
-
-        Each crossing's `empties` is filled in from the top level when it has none of its own.
-        """
-        return self._crossing_specs
-
-    @property
-    def crossing_names(self) -> list[str]:
-        return [name for name, _ in self.crossing_specs()]
-
-    def prefix(self, crossing: str) -> str:
-        """Key-path prefix of a crossing's targets, gates and random streams: '' with one crossing
-        (so a single-crossing file keeps its names and its random numbers), else 'crossings.<name>.'."""
-        return f"crossings.{crossing}." if len(self.crossing_specs()) > 1 else ""
-
-    def targets(self) -> dict[str, str]:
-        """Every disruption target's text and what its capacity factor scales ('' when nothing finite)."""
-        return {ref.text: scales for ref, scales in self.target_refs().items()}
-
-    def target_refs(self) -> dict[TargetRef, str]:
-        """Every disruption target and what its capacity factor scales ('' when nothing finite)."""
-        out: dict[TargetRef, str] = {}
-        for name, spec in self.crossing_specs():
-            x = name if self.prefix(name) else None
-            out[TargetRef("line", None, x)] = "max_trains_per_day" if spec.line.max_trains_per_day else ""
-            out[TargetRef("yard", None, x)] = "capacity_wagons" if spec.yard.capacity_wagons else ""
-            for check in spec.checks:
-                finite = [k for k in ("trains_at_once", "trains_per_day") if getattr(check, k) is not None]
-                out[TargetRef("checks", check.name, x)] = " and ".join(finite)
-            for cargo in spec.unloading.groups:
-                out[TargetRef("unloading", cargo, x)] = "points"
-            if x is not None:
-                for cargo in self.demand:
-                    out[TargetRef("demand", cargo, x)] = "trains loaded"
-        for cargo in self.demand:
-            out[TargetRef("demand", cargo)] = "trains loaded"
-        return out
-
-    def crossing_spec(self, ref: TargetRef) -> CrossingSpec | None:
-        """The stages of the crossing a stage target acts at (None for a corridor-wide ban)."""
-        specs = self.crossing_specs()
-        if ref.crossing is None:
-            return specs[0][1] if len(specs) == 1 else None
-        return next((spec for name, spec in specs if name == ref.crossing), None)
-
-    @model_serializer(mode="wrap")
-    def _corridor_shape(self, handler: Any) -> dict[str, Any]:
-        data = handler(self)
-        if self.crossings is not None:  # the top-level stage keys are unused (and refused) then
-            for key in ("line", "yard", "checks"):
-                data.pop(key, None)
-        return data
-
-    def to_dict(self) -> dict[str, Any]:
-        """The scenario in the YAML's own shape (durations in hours), for files and `with_changes`."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
     def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
         """A new scenario with dotted key paths replaced, e.g. {"unloading.grain.points": 10}.

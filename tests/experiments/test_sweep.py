@@ -198,3 +198,25 @@ def test_a_grid_too_large_to_build_is_refused_before_any_scenario_is_built(monke
     with pytest.raises(ArgumentError, match=r"2 points of baseline-2023 x 60,000 replications are 120,000 tasks"):
         sim.sweep(base.with_changes({"duration": "1d"}), {"unloading.grain.points": [4, 5]}, replications=60_000,
                   executor="serial")
+
+
+def test_a_sweep_checks_vary_and_builds_its_grid_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.experiments.sweep as sweep_module
+
+    calls = {"check_vary": 0, "_combinations": 0}
+    for name in calls:
+        def counted(*args: object, real: object = getattr(sweep_module, name), name: str = name) -> object:
+            calls[name] += 1
+            return real(*args)  # type: ignore[operator]
+        monkeypatch.setattr(sweep_module, name, counted)
+
+    class PointsBuiltError(Exception):
+        pass
+
+    def stop(*_args: object) -> None:
+        raise PointsBuiltError  # every point's scenario is built by then: nothing needs to run
+
+    monkeypatch.setattr(sweep_module.held, "check_sweep", stop)
+    with pytest.raises(PointsBuiltError):
+        sim.sweep(sim.load_scenario(BASELINE), VARY, replications=1, executor="serial")
+    assert calls == {"check_vary": 1, "_combinations": 1}
