@@ -611,7 +611,7 @@ CASES += OUTPUT_FILE_CASES
 # -- evidence audit: what a history replay declares (sim.decision.history) -----------------------------
 _REPLAY = f"extends: {ROOT / 'scenarios' / 'corridor' / 'dostyk.yaml'}\nname: ep\n"
 _FIGURE = ("targets:\n  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: %s, tolerance: 10%%, "
-           "role: %s, source: \"SOURCES.md V1\"}\n")
+           "role: %s, source: \"SOURCES.md V1\", tolerance_derivation: ASSUMPTION}\n")
 CASES += [
     Case("history-undeclared-change", "a history replay restating a number of the corridor with another value "
          "(customs 5 h, the corridor's 4.25 h) without declaring it", ["history", "H", "--declared"], "changes",

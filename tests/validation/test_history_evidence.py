@@ -32,7 +32,7 @@ TARGETS = sorted((SCENARIOS / "targets").glob("*.yaml"))
 DOSTYK = SCENARIOS / "corridor" / "dostyk.yaml"
 CHECK = """targets:
   - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 10%, role: check,
-     source: "SOURCES.md V1"}
+     source: "SOURCES.md V1", tolerance_derivation: "ASSUMPTION: a test"}
 """
 
 
@@ -99,7 +99,7 @@ def test_a_replay_built_on_a_shipped_replay_inherits_its_declared_changes(tmp_pa
     directory = tmp_path / "mine"
     (directory / "evidence").mkdir(parents=True)
     evidence = ("targets:\n  - {name: delivered, kpi: wagons_delivered, cargo: grain, value: 160, tolerance: 200, "
-                "role: check, source: \"SOURCES.md B4\"}\n")
+                "role: check, source: \"SOURCES.md B4\", tolerance_derivation: ASSUMPTION}\n")
     (directory / "evidence" / "ban.yaml").write_text(evidence, encoding="utf-8")
     (directory / "ban.yaml").write_text(f"extends: {ban}\nname: ban\nduration: 10d\n", encoding="utf-8")
     code, err = declared(tmp_path, directory)
@@ -155,7 +155,8 @@ def test_every_calibration_is_named_by_the_replays_it_set_and_its_figures_are_fi
 
 def test_a_calibration_figure_cannot_be_declared_again(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text("""targets:
-  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 10%, source: SOURCES.md V1}
+  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 10%, source: SOURCES.md V1,
+     tolerance_derivation: ASSUMPTION}
 parameters:
   - {path: checks.customs.time.mean, low: 1, high: 9}
 """, encoding="utf-8")
@@ -223,7 +224,7 @@ def test_every_number_a_scenario_cites_is_its_rows() -> None:
 def test_every_declared_figure_traces_to_its_rows() -> None:
     episodes = load_episodes(HISTORY)   # refuses a figure that does not
     for t in [t for e in episodes for t in e.spec.targets] + [t for p in TARGETS for t in load_targets(p).targets]:
-        assert value_problem(t.value, t.source, t.derivation, ROWS) is None, t.label
+        assert value_problem(t.observed, t.source, t.derivation, ROWS) is None, t.label
 
 
 def test_a_figure_that_drifted_from_its_row_is_refused(tmp_path: Path) -> None:
@@ -234,7 +235,7 @@ def test_a_figure_that_drifted_from_its_row_is_refused(tmp_path: Path) -> None:
     assert code == 2 and "no row V99 in SOURCES.md" in err
     code, err = declared(tmp_path, episode(tmp_path, "", drifted.replace('V1"', 'observed.md"')))
     assert code == 2 and "name the SOURCES.md row(s)" in err
-    derived = drifted.replace('source: "SOURCES.md V1"}', 'source: "SOURCES.md V1", derivation: "V1 plus 3 %"}')
+    derived = drifted.replace('source: "SOURCES.md V1",', 'source: "SOURCES.md V1", derivation: "V1 plus 3 %",')
     assert declared(tmp_path, episode(tmp_path, "", derived))[0] == 0
 
 
