@@ -68,6 +68,17 @@ def _tolerance(value: Any) -> Any:
 Tolerance = Annotated[tuple[float, bool], BeforeValidator(_tolerance)]
 
 
+def _not_a_truth_value(value: Any) -> Any:
+    """YAML reads `yes`, `no`, `on`… as true/false, which would pass as 1 and 0."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number in the KPI's unit, got {value!r} (YAML reads yes/no/on/off as true/false)")
+    return value
+
+
+#: an observed number (a value or a bound)
+Figure = Annotated[float, BeforeValidator(_not_a_truth_value)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
@@ -88,10 +99,10 @@ class Target(_Model):
 
     kpi: str
     cargo: str = "all"
-    value: float | None = None
+    value: Figure | None = None
     tolerance: Tolerance | None = None
-    at_least: float | None = Field(None, description="a one-sided figure: the source says 'more than' this")
-    at_most: float | None = Field(None, description="a one-sided figure: the source says 'at most' this")
+    at_least: Figure | None = Field(None, description="a one-sided figure: the source says 'more than' this")
+    at_most: Figure | None = Field(None, description="a one-sided figure: the source says 'at most' this")
     window: Window | None = None
     at: Date | None = None
     name: str | None = Field(None, max_length=80)

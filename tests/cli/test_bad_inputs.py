@@ -630,6 +630,25 @@ CASES += [
                 "H/evidence/ep.yaml": "calibration: ../t.yaml\n" + _FIGURE % (2230000, "held_out")}),
 ]
 
+# -- history evidence: one-sided figures, tolerances that say where they come from, a user's SOURCES.md -----
+CASES += [
+    Case("history-one-sided-mixed", "a replay's figure giving both a one-sided bound (`at_least: 360`, \"more than "
+         "360\") and a `value`", ["history", "H", "--declared"], "targets[0]",
+         "`at_least` (a one-sided bound) cannot be given with `value`", names_file=False,
+         files={"H/ep.yaml": _REPLAY, "H/evidence/ep.yaml": (_FIGURE % (2230000, "check")).replace(
+             "value:", "at_least: 2230000, value:")}),
+    Case("history-tolerance-untold", "a replay's figure whose tolerance does not say where it comes from (no "
+         "`tolerance_derivation:` naming a row's range or an ASSUMPTION)", ["history", "H", "--declared"],
+         "targets[0].tolerance_derivation", "say where the tolerance comes from", names_file=False,
+         files={"H/ep.yaml": _REPLAY, "H/evidence/ep.yaml": (_FIGURE % (2230000, "check")).replace(
+             ", tolerance_derivation: ASSUMPTION", "")}),
+    Case("history-sources-conflict", "a user's SOURCES.md beside the replays numbering a row as the shipped one "
+         "does (B5) with other text", ["history", "H", "--declared"], "row B5",
+         "number your rows after the ones SOURCES.md uses", names_file=False,
+         files={"H/ep.yaml": _REPLAY, "H/evidence/ep.yaml": _FIGURE % (2230000, "check"),
+                "H/SOURCES.md": "| B5 | my count | 2,000 wagons | 2025 | my notes |\n"}),
+]
+
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
 XLSX_CASE = Case("xlsx-too-many-rows", "`run --xlsx` whose daily series would not fit in an Excel sheet",

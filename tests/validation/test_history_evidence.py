@@ -249,3 +249,78 @@ def test_a_figure_compared_in_another_unit_or_year_is_refused(tmp_path: Path) ->
     assert unit_problem("backlog_wagons_max", "SOURCES.md B5", "", ROWS) is None
     assert unit_problem("stop_loading_days", "SOURCES.md V5", "", ROWS) is not None
     assert period_problem(dt.date(2024, 1, 1), dt.date(2024, 1, 31), "SOURCES.md V5; size from B1", ROWS) is None
+
+
+#: a user's own observation, in the shipped registry's format, numbered after its rows
+MY_ROW = "| B6 | March 2023, my client's siding | 1,234 loaded wagons waiting | 2023 | client's log, 3 Mar 2023 |\n"
+MINE = """targets:
+  - {name: my backlog, kpi: backlog_wagons_max, value: 1234, tolerance: 300, role: check, source: "SOURCES.md B6",
+     tolerance_derivation: "ASSUMPTION: the log's count is of one morning"}
+"""
+
+
+def test_a_users_own_sources_md_beside_the_replays_can_be_cited(tmp_path: Path) -> None:
+    """A user's history directory could only cite the shipped SOURCES.md ("no row B6"): now its own
+    SOURCES.md, same format, is part of the one registry; the shipped rows stay citable beside it."""
+    directory = episode(tmp_path, "", MINE)
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and "no row B6 in SOURCES.md" in err
+    (directory / SOURCES).write_text("# My observations\n\n| row | episode | what | period | source |\n"
+                                     "|---|---|---|---|---|\n" + MY_ROW, encoding="utf-8")
+    code, err = declared(tmp_path, directory)
+    assert code == 0, err
+    both = MINE + CHECK.replace("targets:\n", "")
+    assert declared(tmp_path, episode(tmp_path, "", both))[0] == 0
+    drifted = MINE.replace("value: 1234", "value: 1243")
+    code, err = declared(tmp_path, episode(tmp_path, "", drifted))
+    assert code == 2 and "1,243 is not a number of row(s) B6 (2023, 1,234, 2023)" in err
+
+
+def test_a_users_row_that_renumbers_a_shipped_row_is_refused(tmp_path: Path) -> None:
+    directory = episode(tmp_path, "", MINE)
+    conflicting = MY_ROW + "| B5 | my Altynkol count | 2,000 wagons | 2025 | my notes |\n"
+    (directory / SOURCES).write_text(conflicting, encoding="utf-8")
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and str(directory / SOURCES) in err and "conflicting sources registry" in err
+    assert f"row B5 of {directory / SOURCES} is also row B5 of" in err and "corridor/SOURCES.md" in err
+    assert "number your rows after the ones SOURCES.md uses (its last: V10, C16, B5)" in err
+    # a row copied word for word is the same row, not a conflict
+    shipped = next(ln for ln in (SCENARIOS / "corridor" / SOURCES).read_text(encoding="utf-8").splitlines()
+                   if ln.startswith("| B5 |"))
+    (directory / SOURCES).write_text(MY_ROW + shipped + "\n", encoding="utf-8")
+    assert declared(tmp_path, directory)[0] == 0
+    (directory / SOURCES).write_bytes(b"\xff\xfe| B6 |")
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and "not UTF-8 text" in err and str(directory / SOURCES) in err
+
+
+def test_every_tolerance_says_where_it_comes_from(tmp_path: Path) -> None:
+    """A hand-chosen tolerance was explained, if at all, in a YAML comment; now `tolerance_derivation:` must
+    name the row whose range it is or say ASSUMPTION, in the replay's figures and in its calibration's."""
+    untold = CHECK.replace(', tolerance_derivation: "ASSUMPTION: a test"', "")
+    code, err = declared(tmp_path, episode(tmp_path, "", untold))
+    assert code == 2 and "targets[0].tolerance_derivation: say where the tolerance comes from" in err
+    vague = CHECK.replace('"ASSUMPTION: a test"', '"about right"')
+    code, err = declared(tmp_path, episode(tmp_path, "", vague))
+    assert code == 2 and "name the SOURCES.md row whose range the tolerance is" in err
+    unknown = CHECK.replace('"ASSUMPTION: a test"', '"half of C99\'s range"')
+    code, err = declared(tmp_path, episode(tmp_path, "", unknown))
+    assert code == 2 and "targets[0].tolerance_derivation: no row C99 in SOURCES.md" in err
+    assert declared(tmp_path, episode(tmp_path, "", CHECK.replace('"ASSUMPTION: a test"', '"half of C9\'s range"')))[0] == 0
+    (tmp_path / "t.yaml").write_text("""targets:
+  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 10%, source: SOURCES.md V1}
+parameters:
+  - {path: checks.customs.time.mean, low: 1, high: 9}
+""", encoding="utf-8")
+    code, err = declared(tmp_path, episode(tmp_path, "", f"calibration: {tmp_path / 't.yaml'}\n"))
+    assert code == 2 and f"{tmp_path / 't.yaml'}: invalid calibration of ep.yaml" in err
+    assert "targets[0].tolerance_derivation" in err
+    # a one-sided figure has no tolerance to explain
+    bound = "targets:\n  - {name: most, kpi: tonnes_delivered, cargo: grain, at_most: 2230000, role: check, source: V1}\n"
+    assert declared(tmp_path, episode(tmp_path, "", bound))[0] == 0
+
+
+def test_every_shipped_tolerance_names_its_row_or_says_assumption() -> None:
+    for e in load_episodes(HISTORY):
+        for t in e.spec.targets:
+            assert t.one_sided or re.search(r"\b[VCB]\d{1,2}\b|ASSUMPTION", t.tolerance_derivation), (e.name, t.label)
