@@ -60,7 +60,7 @@ def joint_command(scenarios: tuple[str, ...], targets: tuple[str, ...], shared: 
                    + fit_table(result.fit, len(result.candidates)))
         rows = [[f.episode, f.figure, f"{num(f.observed)} ({band_text(f.tolerance_low, f.tolerance_high)})",
                  f"{num(f.model_mean)} ({num(f.model_ci95_low)} to {num(f.model_ci95_high)})", f.use,
-                 "yes" if f.inside_tolerance else "no"] for f in result.figures.itertuples()]
+                 f.agreement] for f in result.figures.itertuples()]
         click.echo("\n" + table(["episode", "figure", "observed (tolerance)", "model at best (95 % CI)", "use",
-                                 "within"], rows))
+                                 "verdict (CI against tolerance)"], rows))
     click.echo(f"Calibration written to {out_dir}")

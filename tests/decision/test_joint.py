@@ -62,7 +62,7 @@ def test_fit_on_one_episode_predict_a_held_out_one() -> None:
     # floor(14 x c) = 1 group a day exactly for c in [1/14, 2/14): the range found lies inside it
     assert 1 / 14 <= acceptance["low"] <= acceptance["high"] < 2 / 14
     figures = result.figures.set_index("episode")
-    assert figures.loc["held", "use"] == "held out" and bool(figures.loc["held", "inside_tolerance"])
+    assert figures.loc["held", "use"] == "held out" and figures.loc["held", "agreement"] == "agrees"
     assert figures.loc["fit", "use"] == "fitted"
 
 
