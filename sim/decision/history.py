@@ -35,6 +35,7 @@ from sim.decision.evaluate import Evaluator
 from sim.decision.sources import (
     SOURCES,
     conflicts,
+    odd_ids,
     period_problem,
     read_rows,
     tolerance_problem,
@@ -132,9 +133,10 @@ def registry(replay: Path) -> dict[str, str] | None:
             found.append((mine, read_rows(mine)))
         except UnicodeDecodeError:
             raise InputError(str(mine), [("", "file is not UTF-8 text")], "invalid sources registry") from None
-        problems = conflicts(found)
+        clashes = conflicts(found)
+        problems = odd_ids(mine) + clashes
         if problems:
-            raise InputError(str(mine), problems, "conflicting sources registry")
+            raise InputError(str(mine), problems, "conflicting sources registry" if clashes else "invalid sources registry")
     return {row: text for _, rows in found for row, text in rows.items()} if found else None
 
 

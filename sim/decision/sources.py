@@ -42,6 +42,21 @@ def read_rows(path: Path) -> dict[str, str]:
     return rows
 
 
+_ANY_ID = re.compile(r"^\|\s*([A-Za-z]+\d+)\s*\|")
+
+
+def odd_ids(path: Path) -> list[tuple[str, str]]:
+    """(id, why) for each table row whose first cell looks like a row id but is not one (U1, V123): it could
+    never be cited, and a citation of it would be refused as naming no row."""
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = _ANY_ID.match(line.strip())
+        if m and not _ROW.match(line.strip()):
+            found.append((m.group(1), (f"not a row id: a row is V, C or B and a number of one or two digits "
+                                       f"(V11, C17, B6), as in the shipped {SOURCES}")))
+    return found
+
+
 def conflicts(registries: list[tuple[Path, dict[str, str]]]) -> list[tuple[str, str]]:
     """(row id, why) for each row a later registry gives with other text than an earlier one: one id, one figure."""
     found = []

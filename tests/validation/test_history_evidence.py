@@ -289,6 +289,9 @@ def test_a_users_row_that_renumbers_a_shipped_row_is_refused(tmp_path: Path) -> 
                    if ln.startswith("| B5 |"))
     (directory / SOURCES).write_text(MY_ROW + shipped + "\n", encoding="utf-8")
     assert declared(tmp_path, directory)[0] == 0
+    (directory / SOURCES).write_text(MY_ROW + "| U1 | my count | 2,000 wagons | 2025 | my notes |\n", encoding="utf-8")
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and "U1: not a row id: a row is V, C or B and a number" in err
     (directory / SOURCES).write_bytes(b"\xff\xfe| B6 |")
     code, err = declared(tmp_path, directory)
     assert code == 2 and "not UTF-8 text" in err and str(directory / SOURCES) in err
