@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.decision.agreement import AGREES
+from sim.decision.agreement import AGREES, DISAGREES, UNDECIDED
 from sim.decision.history import agreement_text
 from sim.reporting.numbers import number
 
@@ -70,9 +70,10 @@ def history_html(table: pd.DataFrame, metadata: dict[str, Any]) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
     body = []
     for row in history_rows(table):
-        bad = row[5] != AGREES and row[5] != "–"
+        said = row[5].replace("**", "")
+        kind = "fail" if said == DISAGREES else "open" if said.startswith(UNDECIDED) else "ok"
         cells = "".join(f"<td>{html.escape(c.replace('**', ''))}</td>" for c in row)
-        body.append(f'<tr class="{"fail" if bad else "ok"}">{cells}</tr>')
+        body.append(f'<tr class="{kind}">{cells}</tr>')
     run = html.escape(", ".join(f"{k}: {v}" for k, v in metadata.items() if not isinstance(v, (dict, list))))
     said = metadata.get("verdict")
     verdict = (f'<p class="verdict"><b>Verdict</b> (held-out figures only): {html.escape(said["text"])}</p>'
@@ -82,7 +83,7 @@ def history_html(table: pd.DataFrame, metadata: dict[str, Any]) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>History replays: observed against the model</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:80em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #bbb;padding:.3em .6em;text-align:left;vertical-align:top}}
-tr.fail td{{background:#fdd}}</style></head><body>
+tr.fail td{{background:#fdd}}tr.open td{{background:#ffe9b3}}</style></head><body>
 <h1>History replays: observed against the model</h1>
 <p>Each row is an observed figure declared by a replay in <code>scenarios/history/</code>
 (<code>evidence/NAME.yaml</code>), with its tolerance fixed before the run. <b>Used for</b>: a

@@ -71,9 +71,11 @@ def test_the_verdict_reads_the_models_ci_not_its_mean(tmp_path: Path) -> None:
     meta = json.loads((tmp_path / "h" / "history.json").read_text(encoding="utf-8"))
     assert meta["verdict"]["undecided"] == ["ban: dwell"] and not meta["verdict"]["passed"]
     assert meta["verdict"]["failed"] == []
+    assert '<tr class="open">' in (tmp_path / "h" / "history.html").read_text(encoding="utf-8")
     code, err, _, table = history(tmp_path, f"value: {mean + 3 * half:.6f}, tolerance: {half / 2:.6f}, "
                                             "tolerance_derivation: ASSUMPTION")
     assert code == 3 and table.iloc[0]["agreement"] == "disagrees", err
+    assert '<tr class="fail">' in (tmp_path / "h" / "history.html").read_text(encoding="utf-8")
 
 
 def test_a_one_sided_figure_is_judged_on_its_side(tmp_path: Path) -> None:
