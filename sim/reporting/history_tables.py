@@ -70,8 +70,8 @@ def history_html(table: pd.DataFrame, metadata: dict[str, Any]) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
     body = []
     for row in history_rows(table):
-        said = row[5].replace("**", "")
-        kind = "fail" if said == DISAGREES else "open" if said.startswith(UNDECIDED) else "ok"
+        shown = row[5].replace("**", "")
+        kind = "fail" if shown == DISAGREES else "open" if shown.startswith(UNDECIDED) else "ok"
         cells = "".join(f"<td>{html.escape(c.replace('**', ''))}</td>" for c in row)
         body.append(f'<tr class="{kind}">{cells}</tr>')
     run = html.escape(", ".join(f"{k}: {v}" for k, v in metadata.items() if not isinstance(v, (dict, list))))
