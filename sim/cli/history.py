@@ -1,7 +1,9 @@
 """`dostyk history`: run every history replay and compare it with what its file declares.
 
-Exit status 3 when a held-out figure (a prediction) falls outside its stated tolerance: the model
-failed a test it was not fitted to. Fitted figures and checks are reported, never decisive.
+Exit status 3 when a held-out figure (a prediction) disagrees with the model — the 95 % CI of the
+model's mean lies entirely outside the figure's band: the model failed a test it was not fitted to.
+Exit status 4 when none disagrees but some held-out figure is undecided (the CI straddles an edge of
+the band): more replications (`-n`) decide. Fitted figures and checks are reported, never decisive.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sim.decision.history import declarations, episode_summary, load_episodes, r
 from sim.reporting.history_tables import history_html, history_markdown
 
 PREDICTION_FAILED_EXIT = 3
+UNDECIDED_EXIT = 4
 
 
 @click.command()
@@ -37,8 +40,10 @@ def history(directory: str, replications: int | None, out: str | None, markdown:
 
     Each replay's evidence/NAME.yaml declares its observed figures, their tolerances (fixed before
     the run) and whether each was fitted, is held out (predicted) or holds by construction. Writes
-    history.csv, history.json and history.html to OUT; exits 3 when a held-out figure is outside
-    its tolerance.
+    history.csv, history.json and history.html to OUT. A figure agrees when the 95 % CI of the
+    model's mean lies inside its band, disagrees when it lies entirely outside, and is undecided
+    otherwise. Exits 3 when a held-out figure disagrees, 4 when one is undecided (run more
+    replications) and none disagrees.
     """
     episodes = load_episodes(directory)
     if declared:
@@ -62,5 +67,5 @@ def history(directory: str, replications: int | None, out: str | None, markdown:
     click.echo(f"History written to {out_dir}")
     if not said["passed"]:
         click.echo(said["text"], err=True)
-        raise SystemExit(PREDICTION_FAILED_EXIT)
+        raise SystemExit(PREDICTION_FAILED_EXIT if said["failed"] else UNDECIDED_EXIT)
     click.echo(said["text"])

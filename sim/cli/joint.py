@@ -15,6 +15,7 @@ from sim.decision.joint import joint_calibrate
 from sim.decision.levers import parse_lever_option
 from sim.decision.targets import check_against, load_targets
 from sim.reporting.decision_tables import fit_table, num
+from sim.reporting.history_tables import band_text
 from sim.reporting.tables import table
 from sim.scenario.loader import load_scenario
 
@@ -57,9 +58,9 @@ def joint_command(scenarios: tuple[str, ...], targets: tuple[str, ...], shared: 
     if not quiet:
         click.echo(f"Fitted on {len(episodes) - len(hold_out)} episode(s), {replications} replications per candidate\n"
                    + fit_table(result.fit, len(result.candidates)))
-        rows = [[f.episode, f.figure, f"{num(f.observed)} ({num(f.tolerance_low)} to {num(f.tolerance_high)})",
+        rows = [[f.episode, f.figure, f"{num(f.observed)} ({band_text(f.tolerance_low, f.tolerance_high)})",
                  f"{num(f.model_mean)} ({num(f.model_ci95_low)} to {num(f.model_ci95_high)})", f.use,
-                 "yes" if f.inside_tolerance else "no"] for f in result.figures.itertuples()]
+                 f.agreement] for f in result.figures.itertuples()]
         click.echo("\n" + table(["episode", "figure", "observed (tolerance)", "model at best (95 % CI)", "use",
-                                 "within"], rows))
+                                 "verdict (CI against tolerance)"], rows))
     click.echo(f"Calibration written to {out_dir}")

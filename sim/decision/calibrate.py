@@ -39,25 +39,27 @@ from sim.scenario.schema import Scenario
 
 
 def discrepancy(candidate: Candidate, targets: list[Target]) -> float:
-    """Mean squared distance to the targets in units of their tolerance (inf when a target has no value)."""
+    """Mean squared distance to the targets in units of their tolerance (inf when a target has no value);
+    a one-sided figure counts 0 on its side (Target.misfit)."""
     terms = []
     for t in targets:
         mean = candidate.mean(t.label)
         if not math.isfinite(mean):
             return math.inf
-        terms.append(((mean - t.value) / t.tolerance_abs) ** 2)
+        terms.append(t.misfit(mean) ** 2)
     return float(np.mean(terms))
 
 
 def ruled_out(candidate: Candidate, targets: list[Target]) -> bool:
-    """True when some target's 95 % CI lies entirely outside observed ± tolerance."""
+    """True when some target's 95 % CI lies entirely outside observed ± tolerance (or its one-sided bound)."""
     for t in targets:
         mean = candidate.mean(t.label)
         if not math.isfinite(mean):
             return True
         half = candidate.halfwidth(t.label)
         half = 0.0 if not math.isfinite(half) else half
-        if mean - half > t.value + t.tolerance_abs or mean + half < t.value - t.tolerance_abs:
+        low, high = t.band
+        if mean - half > high or mean + half < low:
             return True
     return False
 
@@ -218,7 +220,7 @@ def _collect(scenario: Scenario, spec: TargetsFile, levers: list[Lever], tried: 
     tt["model_ci95_low"] = [best_c.mean(t.label) - best_c.halfwidth(t.label) for t in tlist]
     tt["model_ci95_high"] = [best_c.mean(t.label) + best_c.halfwidth(t.label) for t in tlist]
     tt["n"] = [best_c.n(t.label) for t in tlist]
-    tt["within_tolerance"] = [abs(best_c.mean(t.label) - t.value) <= t.tolerance_abs for t in tlist]
+    tt["within_tolerance"] = [t.band[0] <= best_c.mean(t.label) <= t.band[1] for t in tlist]
     calibrated = scenario.with_changes(best_c.changes)
     metadata = {"kind": "calibration", "scenario": scenario.name, "seed": seed, "replications": replications,
                 "sampler": sampler, "batch": batch, "candidates": len(table),

@@ -7,6 +7,11 @@ used to fit a parameter (`fitted`, with what was fitted), is predicted by a corr
 episodes (`held_out`), or holds by construction (`check`). A figure used to fit never also validates:
 only held-out figures decide whether the corridor passes.
 
+Every tolerance says where it comes from (`tolerance_derivation:`: the range a SOURCES.md row states,
+or an ASSUMPTION); a figure a source gives only as a bound is `at_least:` / `at_most:`. The model
+agrees with a figure when the 95 % CI of its mean lies inside the figure's band
+(sim.decision.agreement, the one rule every output shows).
+
 The same file declares under `changes:` every key the replay changes in the reference corridor
 outside a dated window, each with why (sim.decision.episode_changes): an undeclared difference is a
 copy of the corridor that drifted, and the replay is refused.
@@ -23,11 +28,22 @@ from typing import Any
 
 import pandas as pd
 
+from sim.decision.agreement import DISAGREES, UNDECIDED, agreement, replications_needed, verdict_text
 from sim.decision.episode_changes import change_problems, corridor_of, evidence_path
 from sim.decision.errors import InputError
 from sim.decision.evaluate import Evaluator
-from sim.decision.sources import SOURCES, period_problem, read_rows, unit_problem, value_problem
+from sim.decision.sources import (
+    SOURCES,
+    conflicts,
+    odd_ids,
+    period_problem,
+    read_rows,
+    tolerance_problem,
+    unit_problem,
+    value_problem,
+)
 from sim.decision.targets import (
+    SIDED,
     Target,
     TargetsFile,
     check_against,
@@ -35,6 +51,7 @@ from sim.decision.targets import (
     read_targets_data,
     targets_from_data,
 )
+from sim.scenario.input_file import unreadable
 from sim.scenario.limits import run_days
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -98,20 +115,47 @@ def run_dates(scenario: Scenario) -> tuple[dt.date, dt.date]:
     return scenario.start, scenario.start + dt.timedelta(days=max(1, run_days(scenario)) - 1)
 
 
-def _untraced(replay: Path, scenario: Scenario, targets: list[Target]) -> list[tuple[str, str]]:
-    """Figures that do not trace to a row of the corridor's SOURCES.md (sim.decision.sources)."""
+def registry(replay: Path) -> dict[str, str] | None:
+    """The rows a replay may cite: its corridor's SOURCES.md and a user's own SOURCES.md beside the replay
+    (its directory), one registry; None when there is neither. A row id the two give with other text is
+    refused, naming the user's file and the row."""
     corridor = corridor_of(replay)
-    registry = corridor.parent / SOURCES if corridor is not None else None
-    if registry is None or not registry.is_file():
-        return [("", f"no {SOURCES} beside the corridor {replay.name} is built on: its figures cannot be traced")]
-    rows = read_rows(registry)
+    found: list[tuple[Path, dict[str, str]]] = []
+    for path in [corridor.parent / SOURCES] if corridor is not None else []:
+        if path.is_file():
+            found.append((path, read_rows(path)))
+    mine = replay.parent / SOURCES
+    if mine.exists() and all(mine.resolve() != p.resolve() for p, _ in found):
+        why = unreadable(mine, f"a {SOURCES} (a Markdown table of numbered rows)")
+        if why is not None:
+            raise InputError(str(mine), [("", why)], "invalid sources registry")
+        try:
+            found.append((mine, read_rows(mine)))
+        except UnicodeDecodeError:
+            raise InputError(str(mine), [("", "file is not UTF-8 text")], "invalid sources registry") from None
+        clashes = conflicts(found)
+        problems = odd_ids(mine) + clashes
+        if problems:
+            raise InputError(str(mine), problems, "conflicting sources registry" if clashes else "invalid sources registry")
+    return {row: text for _, rows in found for row, text in rows.items()} if found else None
+
+
+def _untraced(replay: Path, scenario: Scenario, targets: list[Target]) -> list[tuple[str, str]]:
+    """Figures that do not trace to a row of the registry (sim.decision.sources), and tolerances that do
+    not say where they come from."""
+    rows = registry(replay)
+    if rows is None:
+        return [("", (f"no {SOURCES} beside the corridor {replay.name} is built on, nor beside {replay.name}: "
+                      "its figures cannot be traced"))]
     found = []
     for i, t in enumerate(targets):
         first, last = (t.window.from_, t.window.to) if t.window else (t.at, t.at) if t.at else run_dates(scenario)
-        found += [(i, value_problem(t.value, t.source, t.derivation, rows)),
-                  (i, unit_problem(t.kpi, t.source, t.derivation, rows)),
-                  (i, period_problem(first, last, t.source, rows))]
-    return [(f"targets[{i}].source", why) for i, why in found if why is not None]
+        found += [(f"targets[{i}].source", value_problem(t.observed, t.source, t.derivation, rows)),
+                  (f"targets[{i}].source", unit_problem(t.kpi, t.source, t.derivation, rows)),
+                  (f"targets[{i}].source", period_problem(first, last, t.source, rows))]
+        if t.one_sided is None:
+            found.append((f"targets[{i}].tolerance_derivation", tolerance_problem(t.tolerance_derivation, rows)))
+    return [(key, why) for key, why in found if why is not None]
 
 
 def _fitted_by(replay: Path, scenario: Scenario, declared: Path, name: Any) -> list[dict[str, Any]]:
@@ -139,19 +183,17 @@ def load_episodes(directory: str | os.PathLike[str]) -> list[Episode]:
     return [load_episode(p) for p in files]
 
 
-def bounds(t: Target) -> tuple[float, float]:
-    return t.value - t.tolerance_abs, t.value + t.tolerance_abs
-
-
 def declarations(episodes: list[Episode]) -> pd.DataFrame:
-    """What each replay declares, before any run: the rows of the history table in docs/validation.md."""
+    """What each replay declares, before any run: the rows of the history table in docs/validation.md.
+    A one-sided figure's open side is NaN (no limit): `sided` says which."""
     rows = []
     for e in episodes:
         for t in e.spec.targets:
-            low, high = bounds(t)
-            rows.append({"episode": e.name, "figure": t.label, "observed": t.value, "tolerance_low": low,
+            low, high = (x if math.isfinite(x) else math.nan for x in t.band)
+            rows.append({"episode": e.name, "figure": t.label, "observed": t.observed, "tolerance_low": low,
                          "tolerance_high": high, "role": ROLES[t.role or "check"], "fitted": t.fitted,
-                         "source": t.source})
+                         "source": t.source, "sided": SIDED[t.one_sided],
+                         "tolerance_derivation": t.tolerance_derivation})
     return pd.DataFrame(rows)
 
 
@@ -164,9 +206,10 @@ def _measure(targets: list[Target]) -> Any:
 
 def run_history(episodes: list[Episode], replications: int | None = None, executor: Any = "process",
                 workers: int | None = None, progress: bool = False) -> pd.DataFrame:
-    """Every declared figure against the model: mean and 95 % CI over replications (the file's seed)."""
+    """Every declared figure against the model: mean and 95 % CI over replications (the file's seed), and
+    whether the model agrees (sim.decision.agreement); NaN CI bounds when there are fewer than 2."""
     table = declarations(episodes)
-    means, lows, highs, ns = [], [], [], []
+    means, lows, highs, ns, said, needed = [], [], [], [], [], []
     for e in episodes:
         targets = list(e.spec.targets)
         ev = Evaluator(e.scenario, _measure(targets), replications or e.scenario.replications, None, executor,
@@ -176,44 +219,62 @@ def run_history(episodes: list[Episode], replications: int | None = None, execut
         finally:
             ev.close()
         for t in targets:
-            mean, half = cand.mean(t.label), cand.halfwidth(t.label)
-            half = 0.0 if not math.isfinite(half) else half
+            mean, half, n = cand.mean(t.label), cand.halfwidth(t.label), cand.n(t.label)
             means.append(mean)
             lows.append(mean - half)
             highs.append(mean + half)
-            ns.append(cand.n(t.label))
+            ns.append(n)
+            said.append(agreement(*t.band, mean, half))
+            needed.append(replications_needed(n, *t.band, mean, half))
     table.insert(5, "model_mean", means)
     table.insert(6, "model_ci95_low", lows)
     table.insert(7, "model_ci95_high", highs)
     table.insert(8, "n", ns)
-    inside = (table["model_mean"] >= table["tolerance_low"]) & (table["model_mean"] <= table["tolerance_high"])
-    table.insert(9, "inside_tolerance", inside)
+    table.insert(9, "agreement", said)
+    table.insert(10, "replications_to_decide", needed)
     return table
 
 
-def failed_predictions(table: pd.DataFrame) -> pd.DataFrame:
-    """Held-out figures whose model mean falls outside the stated tolerance."""
-    return table[(table["role"] == ROLES["held_out"]) & ~table["inside_tolerance"].astype(bool)]
+def agreement_text(row: Any) -> str:
+    """A row's agreement as tables show it (with the replications that would decide an undecided one)."""
+    return verdict_text(row["agreement"], float(row["replications_to_decide"]))
+
+
+def held_out(table: pd.DataFrame, said: str) -> pd.DataFrame:
+    """Held-out figures whose agreement is `said` (DISAGREES: failed predictions)."""
+    return table[(table["role"] == ROLES["held_out"]) & (table["agreement"] == said)]
 
 
 def verdict(table: pd.DataFrame) -> dict[str, Any]:
     """The one verdict every output of `dostyk history` gives (its text, history.json, history.html):
-    decided by the held-out figures alone; fitted figures and checks are counted, never decisive."""
+    decided by the held-out figures alone, each by the 95 % CI of the model's mean against its band
+    (sim.decision.agreement); fitted figures and checks are counted, never decisive. `passed` only when
+    every held-out figure agrees; `undecided` names those whose CI straddles an edge of their band."""
     role = table["role"]
-    failed = failed_predictions(table) if "inside_tolerance" in table.columns else table.iloc[0:0]
+    run = "agreement" in table.columns
     held = int((role == ROLES["held_out"]).sum())
-    names = [f"{r.episode}: {r.figure}" for r in failed.itertuples()]
-    if "inside_tolerance" not in table.columns:
+    names = [f"{r.episode}: {r.figure}" for r in held_out(table, DISAGREES).itertuples()] if run else []
+    open_ = held_out(table, UNDECIDED) if run else table.iloc[0:0]
+    undecided = [f"{r.episode}: {r.figure}" for r in open_.itertuples()]
+    need = [x for x in open_["replications_to_decide"] if math.isfinite(x)] if run else []
+    if not run:
         text = f"{held} held-out figure(s) declared; not run"
     elif not held:
         text = "no held-out figure: nothing here is a prediction, so nothing is validated"
-    elif names:
-        text = f"{len(names)} held-out figure(s) outside the stated tolerance: {'; '.join(names)}"
     else:
-        text = "every held-out figure inside the stated tolerance"
+        parts = []
+        if names:
+            parts.append(f"{len(names)} held-out figure(s) outside the stated tolerance (the model's 95 % CI lies "
+                         f"entirely outside): {'; '.join(names)}")
+        if undecided:
+            run_more = f"; run about {int(max(need)):,} replications, -n {int(max(need))}" if need else ""
+            parts.append(f"{len(undecided)} held-out figure(s) undecided — more replications (the model's 95 % CI "
+                         f"straddles an edge of the band{run_more}): {'; '.join(undecided)}")
+        text = ". ".join(parts) or "every held-out figure agrees: the model's 95 % CI lies inside the stated tolerance"
     text += (f" (of {held} held out; {int((role == ROLES['fitted']).sum())} fitted and "
              f"{int((role == ROLES['check']).sum())} check figure(s) reported, not decisive)")
-    return {"held_out": held, "failed": names, "passed": not names, "text": text}
+    return {"held_out": held, "failed": names, "undecided": undecided, "passed": not names and not undecided,
+            "text": text}
 
 
 def episode_summary(episodes: list[Episode]) -> dict[str, dict[str, Any]]:

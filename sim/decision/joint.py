@@ -21,10 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.decision.agreement import agreement
 from sim.decision.calibrate import discrepancy, identification, ruled_out
 from sim.decision.errors import DecisionError, InputError
 from sim.decision.evaluate import Candidate, Evaluator
-from sim.decision.history import Episode, bounds
+from sim.decision.history import Episode
 from sim.decision.levers import Lever, resolve
 from sim.decision.search import ask_batch, make_study
 from sim.decision.targets import Target
@@ -188,12 +189,12 @@ def _collect(episodes: list[Episode], fit_eps: list[Episode], levers: dict[str, 
         cand = at_best[e.name]
         for t in e.spec.targets:
             mean, half = cand.mean(t.label), cand.halfwidth(t.label)
-            half = 0.0 if not math.isfinite(half) else half
-            low, high = bounds(t)
+            low, high = t.band
             use = _use(t, e.name in held_out)
-            figures.append({"episode": e.name, "figure": t.label, "observed": t.value, "tolerance_low": low,
+            figures.append({"episode": e.name, "figure": t.label, "observed": t.observed, "tolerance_low": low,
                             "tolerance_high": high, "model_mean": mean, "model_ci95_low": mean - half,
-                            "model_ci95_high": mean + half, "inside_tolerance": low <= mean <= high, "use": use})
+                            "model_ci95_high": mean + half, "agreement": agreement(low, high, mean, half),
+                            "use": use})
     meta = {"kind": "joint calibration", "episodes": [e.name for e in episodes], "held_out": held_out,
             "seed": seed, "replications": replications, "candidates": len(table), "not_ruled_out": len(kept)}
     return JointFit(table, fit, pd.DataFrame(figures), best, meta)

@@ -7,6 +7,10 @@ those rows state ("2.23 million t" is 2,230,000; "4 h 15 min" is 4.25), or the f
 A figure is so written once, in the rows, and a value that drifted from them is refused. The rows
 must also speak of the KPI's unit (tonnes, wagons, trains, days) unless the derivation says how, and
 of a year the comparison covers: a figure of 2020 compared over January 2024 must cite 2024 as well.
+
+A user's history directory may hold its own SOURCES.md, in the same format, for observations the
+shipped registry lacks: its rows are cited like the corridor's. The two make one registry, so a row
+id both give with different text is refused (`conflicts`).
 """
 
 from __future__ import annotations
@@ -36,6 +40,56 @@ def read_rows(path: Path) -> dict[str, str]:
             cells = [c.strip() for c in m.group(2).split("|")]
             rows[m.group(1)] = " | ".join(cells[:-1])
     return rows
+
+
+_ANY_ID = re.compile(r"^\|\s*([A-Za-z]+\d+)\s*\|")
+
+
+def odd_ids(path: Path) -> list[tuple[str, str]]:
+    """(id, why) for each table row whose first cell looks like a row id but is not one (U1, V123): it could
+    never be cited, and a citation of it would be refused as naming no row."""
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = _ANY_ID.match(line.strip())
+        if m and not _ROW.match(line.strip()):
+            found.append((m.group(1), (f"not a row id: a row is V, C or B and a number of one or two digits "
+                                       f"(V11, C17, B6), as in the shipped {SOURCES}")))
+    return found
+
+
+def conflicts(registries: list[tuple[Path, dict[str, str]]]) -> list[tuple[str, str]]:
+    """(row id, why) for each row a later registry gives with other text than an earlier one: one id, one figure."""
+    found = []
+    for i, (path, rows) in enumerate(registries):
+        for earlier, before in registries[:i]:
+            found += [(row, (f"row {row} of {path} is also row {row} of {earlier}, with other text ({before[row]!r}): "
+                             f"number your rows after the ones {earlier.name} uses (its last: {_last_ids(before)})"))
+                      for row in rows if row in before and rows[row] != before[row]]
+    return found
+
+
+def _last_ids(rows: dict[str, str]) -> str:
+    """The highest id of each letter, e.g. 'V10, C16, B5'."""
+    last: dict[str, int] = {}
+    for row in rows:
+        last[row[0]] = max(last.get(row[0], 0), int(row[1:]))
+    return ", ".join(f"{k}{v}" for k, v in last.items())
+
+
+#: a tolerance's why must name a SOURCES.md row (whose range it is) or say it is an ASSUMPTION
+TOLERANCE_WHY = re.compile(r"\b[VCB]\d{1,2}\b|ASSUMPTION")
+
+
+def tolerance_problem(derivation: str, rows: dict[str, str]) -> str | None:
+    """Why a tolerance does not say where it comes from (None when it does)."""
+    if not derivation.strip():
+        return ("say where the tolerance comes from: the range a row states (name it; the tolerance is then half "
+                "that range) or ASSUMPTION with why; a figure a source gives only as a bound ('more than 360') is "
+                "`at_least:` / `at_most:`, which needs no tolerance")
+    if not TOLERANCE_WHY.search(derivation):
+        return "name the SOURCES.md row whose range the tolerance is (V1, C10, B3…), or say ASSUMPTION"
+    unknown = [i for i in cited(derivation) if i not in rows]
+    return f"no row {', '.join(unknown)} in {SOURCES}; rows are {', '.join(rows)}" if unknown else None
 
 
 def numbers(text: str) -> list[float]:

@@ -4,13 +4,17 @@
       - {kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 5%}
       - {kpi: backlog_wagons_max, window: {from: 2024-01-01, to: 2024-01-31}, value: 3500, tolerance: 30%}
       - {kpi: backlog_wagons_end, at: 2024-01-20, value: 3000, tolerance: 1000}
+      - {kpi: wagons_rejected, at_least: 360}      # a one-sided figure: "more than 360 wagons"
     parameters:
       - {path: unloading.grain.points, low: 4, high: 10}
       - {path: disruptions.admin-hold.capacity, low: 0.05, high: 0.6}
 
 Without `window` or `at`, a target is a whole-run KPI (sim/metrics.py); with `window`, a KPI
 over those calendar days (sim.analysis.window, day resolution); with `at`, a value at the end of that
-day. Tolerance is a percentage of `value` ("5%") or an absolute amount in the KPI's unit.
+day. Tolerance is a percentage of `value` ("5%") or an absolute amount in the KPI's unit;
+`tolerance_derivation:` says where it comes from (a history replay requires it, sim.decision.history).
+A source that states only a bound ("more than 360 wagons") is written as that bound, `at_least:` or
+`at_most:`, instead of `value` and `tolerance`: a target gives one or the other, never both.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ from sim.scenario.errors import ScenarioError, describe_validation_error
 from sim.scenario.input_file import not_a_path, unreadable
 from sim.scenario.loader import parse_yaml
 from sim.scenario.schema import Scenario
+
+#: how a figure bounds the model, as tables say it
+SIDED = {None: "two-sided", "at_least": "at least", "at_most": "at most"}
 
 
 def parse_tolerance(value: Any) -> tuple[float, bool]:
@@ -61,6 +68,17 @@ def _tolerance(value: Any) -> Any:
 Tolerance = Annotated[tuple[float, bool], BeforeValidator(_tolerance)]
 
 
+def _not_a_truth_value(value: Any) -> Any:
+    """YAML reads `yes`, `no`, `on`… as true/false, which would pass as 1 and 0."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number in the KPI's unit, got {value!r} (YAML reads yes/no/on/off as true/false)")
+    return value
+
+
+#: an observed number (a value or a bound)
+Figure = Annotated[float, BeforeValidator(_not_a_truth_value)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
@@ -81,8 +99,10 @@ class Target(_Model):
 
     kpi: str
     cargo: str = "all"
-    value: float
-    tolerance: Tolerance
+    value: Figure | None = None
+    tolerance: Tolerance | None = None
+    at_least: Figure | None = Field(None, description="a one-sided figure: the source says 'more than' this")
+    at_most: Figure | None = Field(None, description="a one-sided figure: the source says 'at most' this")
     window: Window | None = None
     at: Date | None = None
     name: str | None = Field(None, max_length=80)
@@ -94,6 +114,26 @@ class Target(_Model):
     fitted: str = Field("", max_length=300, description="what was fitted to this figure (role: fitted)")
     derivation: str = Field("", max_length=300, description=("how the value follows from the observed figures "
                                                              "`source` names, when it is none of their numbers"))
+    tolerance_derivation: str = Field("", max_length=300, description=("where the tolerance comes from: the range "
+                                                                       "a source row states, or an ASSUMPTION"))
+
+    @model_validator(mode="after")
+    def _sided(self) -> Target:
+        two = [k for k in ("value", "tolerance") if getattr(self, k) is not None]
+        two += ["tolerance_derivation"] if self.tolerance_derivation.strip() else []
+        one = [k for k in ("at_least", "at_most") if getattr(self, k) is not None]
+        if one and two:
+            raise ValueError(f"`{one[0]}` (a one-sided bound) cannot be given with `{two[0]}` (a figure ± its "
+                             "tolerance): give `value` and `tolerance` for a figure with an error band, or "
+                             f"`{one[0]}` alone for a bound the source states ('more than 360 wagons')")
+        if len(one) == 2:
+            raise ValueError("give `at_least` or `at_most`, not both: a range the source states is `value` (its "
+                             "middle) and `tolerance` (half its width), with `tolerance_derivation` saying so")
+        if not one and (self.value is None or self.tolerance is None):
+            missing = "value" if self.value is None else "tolerance"
+            raise ValueError(f"missing `{missing}`: give `value` and `tolerance` (a figure ± its tolerance), or "
+                             "`at_least` / `at_most` alone (a one-sided figure)")
+        return self
 
     @model_validator(mode="after")
     def _known_kpi(self) -> Target:
@@ -111,10 +151,43 @@ class Target(_Model):
         return self
 
     @property
+    def one_sided(self) -> str | None:
+        """'at_least' or 'at_most' for a one-sided figure, None for a figure ± its tolerance."""
+        return "at_least" if self.at_least is not None else "at_most" if self.at_most is not None else None
+
+    @property
+    def observed(self) -> float:
+        """The number the source states: the value, or the bound of a one-sided figure."""
+        found = self.value if self.value is not None else self.at_least if self.at_least is not None else self.at_most
+        assert found is not None  # _sided
+        return found
+
+    @property
     def tolerance_abs(self) -> float:
-        """The tolerance in the KPI's unit."""
+        """The tolerance in the KPI's unit (inf for a one-sided figure: no tolerance, a bound)."""
+        if self.tolerance is None:
+            return math.inf
         amount, relative = self.tolerance
-        return amount * abs(self.value) if relative else amount
+        return amount * abs(self.observed) if relative else amount
+
+    @property
+    def band(self) -> tuple[float, float]:
+        """Where the figure says the model should be: value ± tolerance, or [at_least, inf), (-inf, at_most]."""
+        if self.at_least is not None:
+            return self.at_least, math.inf
+        if self.at_most is not None:
+            return -math.inf, self.at_most
+        return self.observed - self.tolerance_abs, self.observed + self.tolerance_abs
+
+    def misfit(self, mean: float) -> float:
+        """How far a model mean is from the figure, in the figure's own unit: (mean − value) / tolerance;
+        for a one-sided figure 0 on its side and the shortfall relative to the bound beyond it (the source
+        gives no tolerance; a bound of 0 counts the shortfall in the KPI's unit)."""
+        if self.one_sided is None:
+            return (mean - self.observed) / self.tolerance_abs
+        low, high = self.band
+        beyond = low - mean if mean < low else mean - high if mean > high else 0.0
+        return beyond / (abs(self.observed) or 1.0)
 
     @property
     def label(self) -> str:
@@ -181,7 +254,7 @@ def check_against(spec: TargetsFile, scenario: Scenario, source: str, own_parame
                 problems.append((f"targets[{i}].window", why))
         if t.at is not None and not first <= t.at <= last:
             problems.append((f"targets[{i}].at", f"the date {t.at} is not inside the simulated days {first} to {last}"))
-        if t.tolerance_abs == 0:
+        if t.one_sided is None and t.tolerance is not None and t.tolerance_abs == 0:
             problems.append((f"targets[{i}].tolerance", (f"{t.tolerance[0] * 100:g}% of a value of 0 is 0 (a simulation "
                                                          "never meets a figure exactly); give the tolerance as an "
                                                          "amount in the KPI's unit, e.g. tolerance: 1")))
@@ -239,5 +312,6 @@ def targets_table(targets: list[Target]) -> pd.DataFrame:
         "target": t.label, "kpi": t.kpi, "cargo": t.cargo,
         "from": t.window.from_ if t.window else (t.at if t.at else None),
         "to": t.window.to if t.window else (t.at if t.at else None),
-        "observed": t.value, "tolerance": t.tolerance_abs, "source": t.source,
+        "observed": t.observed, "tolerance": t.tolerance_abs if t.one_sided is None else math.nan,
+        "sided": SIDED[t.one_sided], "source": t.source,
     } for t in targets])

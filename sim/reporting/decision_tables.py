@@ -103,7 +103,9 @@ def calibration_text(result: Calibration, replications: int) -> str:
 
     fitted = (f"Fitted parameters ({replications} replications per candidate, seed {result.metadata['seed']})\n"
               + fit_table(result.fit, n, shown, span))
-    rows = [[t.target, unit_of(t.kpi), f"{num(t.observed)} ± {num(t.tolerance, 3)}",
+    bound = {"at least": "≥ ", "at most": "≤ "}
+    rows = [[t.target, unit_of(t.kpi), (f"{bound[t.sided]}{num(t.observed)}" if t.sided in bound
+                                        else f"{num(t.observed)} ± {num(t.tolerance, 3)}"),
              pm(t.model_mean, (t.model_ci95_high - t.model_ci95_low) / 2, t.kpi), f"{t.n:,}",
              "yes" if t.within_tolerance else "no"] for t in result.targets.itertuples()]
     targets = table(["target", "unit", "observed ± tolerance", "model at best (mean ± 95 % CI)", "n", "within"], rows)

@@ -611,7 +611,7 @@ CASES += OUTPUT_FILE_CASES
 # -- evidence audit: what a history replay declares (sim.decision.history) -----------------------------
 _REPLAY = f"extends: {ROOT / 'scenarios' / 'corridor' / 'dostyk.yaml'}\nname: ep\n"
 _FIGURE = ("targets:\n  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: %s, tolerance: 10%%, "
-           "role: %s, source: \"SOURCES.md V1\"}\n")
+           "role: %s, source: \"SOURCES.md V1\", tolerance_derivation: ASSUMPTION}\n")
 CASES += [
     Case("history-undeclared-change", "a history replay restating a number of the corridor with another value "
          "(customs 5 h, the corridor's 4.25 h) without declaring it", ["history", "H", "--declared"], "changes",
@@ -628,6 +628,25 @@ CASES += [
          files={"H/ep.yaml": _REPLAY, "H/t.yaml": (_FIGURE % (2230000, "check")).replace("role: check, ", "")
                 + "parameters:\n  - {path: checks.customs.time.mean, low: 1, high: 9}\n",
                 "H/evidence/ep.yaml": "calibration: ../t.yaml\n" + _FIGURE % (2230000, "held_out")}),
+]
+
+# -- history evidence: one-sided figures, tolerances that say where they come from, a user's SOURCES.md -----
+CASES += [
+    Case("history-one-sided-mixed", "a replay's figure giving both a one-sided bound (`at_least: 360`, \"more than "
+         "360\") and a `value`", ["history", "H", "--declared"], "targets[0]",
+         "`at_least` (a one-sided bound) cannot be given with `value`", names_file=False,
+         files={"H/ep.yaml": _REPLAY, "H/evidence/ep.yaml": (_FIGURE % (2230000, "check")).replace(
+             "value:", "at_least: 2230000, value:")}),
+    Case("history-tolerance-untold", "a replay's figure whose tolerance does not say where it comes from (no "
+         "`tolerance_derivation:` naming a row's range or an ASSUMPTION)", ["history", "H", "--declared"],
+         "targets[0].tolerance_derivation", "say where the tolerance comes from", names_file=False,
+         files={"H/ep.yaml": _REPLAY, "H/evidence/ep.yaml": (_FIGURE % (2230000, "check")).replace(
+             ", tolerance_derivation: ASSUMPTION", "")}),
+    Case("history-sources-conflict", "a user's SOURCES.md beside the replays numbering a row as the shipped one "
+         "does (B5) with other text", ["history", "H", "--declared"], "row B5",
+         "number your rows after the ones SOURCES.md uses", names_file=False,
+         files={"H/ep.yaml": _REPLAY, "H/evidence/ep.yaml": _FIGURE % (2230000, "check"),
+                "H/SOURCES.md": "| B5 | my count | 2,000 wagons | 2025 | my notes |\n"}),
 ]
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the

@@ -50,7 +50,7 @@ EXPERIMENT = {"baseline": "mini.yaml", "replications": 2, "kpis": ["backlog_wago
 BAN = Path(__file__).resolve().parents[2] / "scenarios" / "history" / "feb2025_altynkol_ban.yaml"
 EVIDENCE = """targets:
   - {name: delivered, kpi: wagons_delivered, cargo: grain, value: 160, tolerance: 200, role: held_out,
-     source: "SOURCES.md B4"}
+     source: "SOURCES.md B4", tolerance_derivation: "ASSUMPTION: a test"}
 """
 
 

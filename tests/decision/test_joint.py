@@ -62,7 +62,7 @@ def test_fit_on_one_episode_predict_a_held_out_one() -> None:
     # floor(14 x c) = 1 group a day exactly for c in [1/14, 2/14): the range found lies inside it
     assert 1 / 14 <= acceptance["low"] <= acceptance["high"] < 2 / 14
     figures = result.figures.set_index("episode")
-    assert figures.loc["held", "use"] == "held out" and bool(figures.loc["held", "inside_tolerance"])
+    assert figures.loc["held", "use"] == "held out" and figures.loc["held", "agreement"] == "agrees"
     assert figures.loc["fit", "use"] == "fitted"
 
 
@@ -78,7 +78,8 @@ def test_cli_fits_several_replays_with_a_shared_parameter_and_a_held_out_one(tmp
         (tmp_path / f"{name}.yaml").write_text(f"extends: {BAN}\nname: {name}\n", encoding="utf-8")
         (tmp_path / "evidence" / f"{name}.yaml").write_text(
             ban_changes + "targets:\n  - {name: delivered, kpi: wagons_delivered, cargo: grain, window: {from: 2025-01-30, "
-            f"to: 2025-02-24}}, value: 160, tolerance: 24, role: {role}, fitted: acceptance, source: SOURCES.md B4}}\n{params}",
+            f"to: 2025-02-24}}, value: 160, tolerance: 24, role: {role}, fitted: acceptance, source: SOURCES.md B4, "
+            f"tolerance_derivation: ASSUMPTION}}\n{params}",
             encoding="utf-8")
     code, err, out = run_main(["calibrate", "fit.yaml", "held.yaml", "--shared",
                                "crossings.altynkol.unloading.grain.points=1:4", "--hold-out", "held", "-N", "4",

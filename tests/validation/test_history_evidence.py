@@ -32,7 +32,7 @@ TARGETS = sorted((SCENARIOS / "targets").glob("*.yaml"))
 DOSTYK = SCENARIOS / "corridor" / "dostyk.yaml"
 CHECK = """targets:
   - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 10%, role: check,
-     source: "SOURCES.md V1"}
+     source: "SOURCES.md V1", tolerance_derivation: "ASSUMPTION: a test"}
 """
 
 
@@ -99,7 +99,7 @@ def test_a_replay_built_on_a_shipped_replay_inherits_its_declared_changes(tmp_pa
     directory = tmp_path / "mine"
     (directory / "evidence").mkdir(parents=True)
     evidence = ("targets:\n  - {name: delivered, kpi: wagons_delivered, cargo: grain, value: 160, tolerance: 200, "
-                "role: check, source: \"SOURCES.md B4\"}\n")
+                "role: check, source: \"SOURCES.md B4\", tolerance_derivation: ASSUMPTION}\n")
     (directory / "evidence" / "ban.yaml").write_text(evidence, encoding="utf-8")
     (directory / "ban.yaml").write_text(f"extends: {ban}\nname: ban\nduration: 10d\n", encoding="utf-8")
     code, err = declared(tmp_path, directory)
@@ -155,7 +155,8 @@ def test_every_calibration_is_named_by_the_replays_it_set_and_its_figures_are_fi
 
 def test_a_calibration_figure_cannot_be_declared_again(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text("""targets:
-  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 10%, source: SOURCES.md V1}
+  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 10%, source: SOURCES.md V1,
+     tolerance_derivation: ASSUMPTION}
 parameters:
   - {path: checks.customs.time.mean, low: 1, high: 9}
 """, encoding="utf-8")
@@ -223,7 +224,7 @@ def test_every_number_a_scenario_cites_is_its_rows() -> None:
 def test_every_declared_figure_traces_to_its_rows() -> None:
     episodes = load_episodes(HISTORY)   # refuses a figure that does not
     for t in [t for e in episodes for t in e.spec.targets] + [t for p in TARGETS for t in load_targets(p).targets]:
-        assert value_problem(t.value, t.source, t.derivation, ROWS) is None, t.label
+        assert value_problem(t.observed, t.source, t.derivation, ROWS) is None, t.label
 
 
 def test_a_figure_that_drifted_from_its_row_is_refused(tmp_path: Path) -> None:
@@ -234,7 +235,7 @@ def test_a_figure_that_drifted_from_its_row_is_refused(tmp_path: Path) -> None:
     assert code == 2 and "no row V99 in SOURCES.md" in err
     code, err = declared(tmp_path, episode(tmp_path, "", drifted.replace('V1"', 'observed.md"')))
     assert code == 2 and "name the SOURCES.md row(s)" in err
-    derived = drifted.replace('source: "SOURCES.md V1"}', 'source: "SOURCES.md V1", derivation: "V1 plus 3 %"}')
+    derived = drifted.replace('source: "SOURCES.md V1",', 'source: "SOURCES.md V1", derivation: "V1 plus 3 %",')
     assert declared(tmp_path, episode(tmp_path, "", derived))[0] == 0
 
 
@@ -248,3 +249,81 @@ def test_a_figure_compared_in_another_unit_or_year_is_refused(tmp_path: Path) ->
     assert unit_problem("backlog_wagons_max", "SOURCES.md B5", "", ROWS) is None
     assert unit_problem("stop_loading_days", "SOURCES.md V5", "", ROWS) is not None
     assert period_problem(dt.date(2024, 1, 1), dt.date(2024, 1, 31), "SOURCES.md V5; size from B1", ROWS) is None
+
+
+#: a user's own observation, in the shipped registry's format, numbered after its rows
+MY_ROW = "| B6 | March 2023, my client's siding | 1,234 loaded wagons waiting | 2023 | client's log, 3 Mar 2023 |\n"
+MINE = """targets:
+  - {name: my backlog, kpi: backlog_wagons_max, value: 1234, tolerance: 300, role: check, source: "SOURCES.md B6",
+     tolerance_derivation: "ASSUMPTION: the log's count is of one morning"}
+"""
+
+
+def test_a_users_own_sources_md_beside_the_replays_can_be_cited(tmp_path: Path) -> None:
+    """A user's history directory could only cite the shipped SOURCES.md ("no row B6"): now its own
+    SOURCES.md, same format, is part of the one registry; the shipped rows stay citable beside it."""
+    directory = episode(tmp_path, "", MINE)
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and "no row B6 in SOURCES.md" in err
+    (directory / SOURCES).write_text("# My observations\n\n| row | episode | what | period | source |\n"
+                                     "|---|---|---|---|---|\n" + MY_ROW, encoding="utf-8")
+    code, err = declared(tmp_path, directory)
+    assert code == 0, err
+    both = MINE + CHECK.replace("targets:\n", "")
+    assert declared(tmp_path, episode(tmp_path, "", both))[0] == 0
+    drifted = MINE.replace("value: 1234", "value: 1243")
+    code, err = declared(tmp_path, episode(tmp_path, "", drifted))
+    assert code == 2 and "1,243 is not a number of row(s) B6 (2023, 1,234, 2023)" in err
+
+
+def test_a_users_row_that_renumbers_a_shipped_row_is_refused(tmp_path: Path) -> None:
+    directory = episode(tmp_path, "", MINE)
+    conflicting = MY_ROW + "| B5 | my Altynkol count | 2,000 wagons | 2025 | my notes |\n"
+    (directory / SOURCES).write_text(conflicting, encoding="utf-8")
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and str(directory / SOURCES) in err and "conflicting sources registry" in err
+    assert f"row B5 of {directory / SOURCES} is also row B5 of" in err and "corridor/SOURCES.md" in err
+    assert "number your rows after the ones SOURCES.md uses (its last: V10, C16, B5)" in err
+    # a row copied word for word is the same row, not a conflict
+    shipped = next(ln for ln in (SCENARIOS / "corridor" / SOURCES).read_text(encoding="utf-8").splitlines()
+                   if ln.startswith("| B5 |"))
+    (directory / SOURCES).write_text(MY_ROW + shipped + "\n", encoding="utf-8")
+    assert declared(tmp_path, directory)[0] == 0
+    (directory / SOURCES).write_text(MY_ROW + "| U1 | my count | 2,000 wagons | 2025 | my notes |\n", encoding="utf-8")
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and "U1: not a row id: a row is V, C or B and a number" in err
+    (directory / SOURCES).write_bytes(b"\xff\xfe| B6 |")
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and "not UTF-8 text" in err and str(directory / SOURCES) in err
+
+
+def test_every_tolerance_says_where_it_comes_from(tmp_path: Path) -> None:
+    """A hand-chosen tolerance was explained, if at all, in a YAML comment; now `tolerance_derivation:` must
+    name the row whose range it is or say ASSUMPTION, in the replay's figures and in its calibration's."""
+    untold = CHECK.replace(', tolerance_derivation: "ASSUMPTION: a test"', "")
+    code, err = declared(tmp_path, episode(tmp_path, "", untold))
+    assert code == 2 and "targets[0].tolerance_derivation: say where the tolerance comes from" in err
+    vague = CHECK.replace('"ASSUMPTION: a test"', '"about right"')
+    code, err = declared(tmp_path, episode(tmp_path, "", vague))
+    assert code == 2 and "name the SOURCES.md row whose range the tolerance is" in err
+    unknown = CHECK.replace('"ASSUMPTION: a test"', '"half of C99\'s range"')
+    code, err = declared(tmp_path, episode(tmp_path, "", unknown))
+    assert code == 2 and "targets[0].tolerance_derivation: no row C99 in SOURCES.md" in err
+    assert declared(tmp_path, episode(tmp_path, "", CHECK.replace('"ASSUMPTION: a test"', '"half of C9\'s range"')))[0] == 0
+    (tmp_path / "t.yaml").write_text("""targets:
+  - {name: delivered, kpi: tonnes_delivered, cargo: grain, value: 2230000, tolerance: 10%, source: SOURCES.md V1}
+parameters:
+  - {path: checks.customs.time.mean, low: 1, high: 9}
+""", encoding="utf-8")
+    code, err = declared(tmp_path, episode(tmp_path, "", f"calibration: {tmp_path / 't.yaml'}\n"))
+    assert code == 2 and f"{tmp_path / 't.yaml'}: invalid calibration of ep.yaml" in err
+    assert "targets[0].tolerance_derivation" in err
+    # a one-sided figure has no tolerance to explain
+    bound = "targets:\n  - {name: most, kpi: tonnes_delivered, cargo: grain, at_most: 2230000, role: check, source: V1}\n"
+    assert declared(tmp_path, episode(tmp_path, "", bound))[0] == 0
+
+
+def test_every_shipped_tolerance_names_its_row_or_says_assumption() -> None:
+    for e in load_episodes(HISTORY):
+        for t in e.spec.targets:
+            assert t.one_sided or re.search(r"\b[VCB]\d{1,2}\b|ASSUMPTION", t.tolerance_derivation), (e.name, t.label)
