@@ -143,3 +143,18 @@ def test_readme_example_prints_what_the_readme_shows(tmp_path: Path) -> None:
     assert_prints_as_shown(shown, proc.stdout)
     backlog = re.search(r"^backlog_wagons_mean .* -(\S+ ± \S+) ", shown, flags=re.M)
     assert backlog and f"cut the mean border backlog by {backlog[1]} wagons" in " ".join(example.split())
+
+
+def test_the_named_experiment_example_reads(tmp_path: Path) -> None:
+    """The experiment file the how-to shows, saved as it says (grain-unloading.yaml, beside `scenarios/`), is
+    accepted: its baseline, variants' changes and KPIs are today's."""
+    from sim.experiments.named import read_experiment
+
+    page = (ROOT / "docs" / "howto" / "named-experiments.md").read_text(encoding="utf-8")
+    block = page.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert block.startswith("# grain-unloading.yaml\n")
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    (tmp_path / "grain-unloading.yaml").write_text(block, encoding="utf-8")
+    experiment = read_experiment(tmp_path / "grain-unloading.yaml")
+    assert experiment.names[1:] == ["eight-points", "four-points", "fast-customs"]
+    assert experiment.scenarios[1].unloading.groups["grain"].points == 8 and experiment.seed == 7
