@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,96 @@ def test_site_builds_strict_with_the_generated_tables(tmp_path: Path) -> None:
         "Run a scenario's replications and collect them into Results" in api
     observed = (tmp_path / "site" / "observed" / "index.html").read_text(encoding="utf-8")
     assert "Sources of the reference corridor" in observed  # scenarios/corridor/SOURCES.md, included
+
+
+# -- the commands the pages show (README.md and docs/) --------------------------------------------------
+
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def _shown_commands() -> list[tuple[str, list[str]]]:
+    """(page, words) of every `dostyk …` line in the pages' sh/bash blocks, continuations joined."""
+    found = []
+    for page in PAGES:
+        for block in re.findall(r"```(?:sh|bash)\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S):
+            for line in block.replace("\\\n", " ").splitlines():
+                words = shlex.split(line, comments=True)
+                if words[:1] == ["dostyk"]:
+                    found.append((page.relative_to(ROOT).as_posix(), words[: words.index(">")] if ">" in words else words))
+    return found
+
+
+def test_every_shown_command_parses_with_todays_options() -> None:
+    """A command a reader copies from a page has its options today, and the shipped files it names exist
+    (renaming an option or a scenario breaks here, not in the reader's terminal)."""
+    import click
+
+    from sim.cli import cli
+
+    commands = _shown_commands()
+    assert len(commands) > 20, commands
+    for page, words in commands:
+        ctx = click.Context(cli)
+        command = cli.get_command(ctx, words[1])
+        assert command is not None, f"{page}: no command {words[1]!r} in {' '.join(words)}"
+        try:
+            command.make_context(words[1], words[2:], parent=ctx)
+        except click.ClickException as exc:
+            raise AssertionError(f"{page}: {' '.join(words)}: {exc.format_message()}") from exc
+        for word in words:
+            for path in re.findall(r"(?:^|=)(scenarios/[\w/.-]+\.yaml)", word):
+                assert (ROOT / path).is_file(), f"{page}: {' '.join(words)} names {path}, which does not exist"
+
+
+def test_every_option_named_in_the_prose_exists() -> None:
+    """`dostyk CMD … --option` written in a sentence names an option CMD has (placeholders are not parsed)."""
+    import click
+
+    from sim.cli import cli
+
+    for page in PAGES:
+        prose = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for name, rest in re.findall(r"`dostyk ([a-z]+)([^`]*)`", prose):
+            command = cli.get_command(click.Context(cli), name)
+            assert command is not None, f"{page.name}: `dostyk {name}{rest}`: no such command"
+            known = {o for p in command.params for o in (*p.opts, *p.secondary_opts)} | {"--help"}
+            for option in re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", rest):
+                assert option in known, f"{page.name}: `dostyk {name}{rest}`: {name} has no option {option}"
+
+
+@pytest.mark.slow
+def test_readme_example_prints_what_the_readme_shows(tmp_path: Path) -> None:
+    """The worked example's command, run as a reader runs it (the `dostyk` program, from a directory of
+    their own), prints the table the README quotes and the README's reading of it holds."""
+    from tests.shown_output import assert_prints_as_shown
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = text.split("## A worked example", 1)[1]
+    command = shlex.split(example.split("```sh\n", 1)[1].split("```", 1)[0].replace("\\\n", " "))
+    shown = example.split("```text\n", 1)[1].split("```", 1)[0]
+    assert command[:2] == ["dostyk", "compare"]
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    exe = Path(sys.executable).with_name("dostyk")
+    program = [str(exe)] if exe.exists() else [sys.executable, "-m", "sim.cli"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([*program, *command[1:], "--workers", "2"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert_prints_as_shown(shown, proc.stdout)
+    backlog = re.search(r"^backlog_wagons_mean .* -(\S+ ± \S+) ", shown, flags=re.M)
+    assert backlog and f"cut the mean border backlog by {backlog[1]} wagons" in " ".join(example.split())
+
+
+def test_the_named_experiment_example_reads(tmp_path: Path) -> None:
+    """The experiment file the how-to shows, saved as it says (grain-unloading.yaml, beside `scenarios/`), is
+    accepted: its baseline, variants' changes and KPIs are today's."""
+    from sim.experiments.named import read_experiment
+
+    page = (ROOT / "docs" / "howto" / "named-experiments.md").read_text(encoding="utf-8")
+    block = page.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert block.startswith("# grain-unloading.yaml\n")
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    (tmp_path / "grain-unloading.yaml").write_text(block, encoding="utf-8")
+    experiment = read_experiment(tmp_path / "grain-unloading.yaml")
+    assert experiment.names[1:] == ["eight-points", "four-points", "fast-customs"]
+    assert experiment.scenarios[1].unloading.groups["grain"].points == 8 and experiment.seed == 7

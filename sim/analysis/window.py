@@ -145,8 +145,8 @@ def window_kpis(daily: Any, first: Any, last: Any, kpis: list[str] | str | None 
 
 def _shares(out: pd.DataFrame, formed: Any) -> Any:
     """Each crossing's formed wagons over the corridor's (its `all` row) for the same replication and cargo."""
-    if "crossing" not in out.columns:
-        total = formed   # one crossing takes every wagon (0 / 0: nothing formed, no share)
+    if "crossing" not in out.columns or not (out["crossing"] == "all").any():
+        total = formed   # one crossing (no `all` rows) takes every wagon (0 / 0: nothing formed, no share)
     else:
         frame = out[["replication", "cargo", "crossing"]].assign(formed=formed)
         whole = frame[frame["crossing"] == "all"].set_index(["replication", "cargo"])["formed"]

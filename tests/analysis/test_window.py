@@ -48,6 +48,15 @@ def test_a_window_sums_and_maximises_only_its_days(results: sim.Results) -> None
     assert set(WINDOW_KPIS) <= set(w.columns)
 
 
+def test_one_crossing_takes_every_formed_wagon(results: sim.Results) -> None:
+    """With one crossing there are no corridor (`all`) rows to divide by: its share is 1, as the page says
+    ("1 for the corridor"), not an empty "– (n = 0 of 3)" row in `dostyk kpis --window`."""
+    assert set(results.daily["crossing"]) == {"dostyk"}
+    w = window_kpis(results.daily, *HOLD, ["formed_wagons", "formed_share"])
+    assert (w["formed_wagons"] > 0).all()
+    assert (w["formed_share"] == 1.0).all(), w
+
+
 def test_value_at_a_date_is_that_days_end(results: sim.Results) -> None:
     got = at_date(results.daily, "2024-02-04")
     day = results.daily[pd.to_datetime(results.daily["date"]) == "2024-02-04"]

@@ -19,6 +19,7 @@ from sim.analysis.stats import t_halfwidth
 from sim.decision.levers import Lever
 from sim.decision.optimize import optimize
 from sim.decision.ranking import NO, UNDECIDED, YES, replications_to_decide
+from tests.shown_output import assert_prints_as_shown
 
 POINTS = "unloading.grain.points"
 COST = 80_000   # USD per point over the run (tests/decision/conftest.py: costs.levers)
@@ -167,3 +168,6 @@ def test_readme_optimise_example_answers_with_a_feasible_candidate(tmp_path: Pat
     assert c["feasible"].any() and c["today"].sum() == 1 and c["possible_best"].any()
     assert (tmp_path / "readme" / "best.yaml").is_file()
     assert "Best " in result.output and "feasible candidates by min:total_cost_usd@all" in result.output
+    page = (ROOT / "docs" / "howto" / "calibrate-optimise.md").read_text(encoding="utf-8")
+    shown = page.split("It prints, with today's values always among the candidates:\n\n```\n", 1)[1].split("```", 1)[0]
+    assert_prints_as_shown(shown, result.stdout)  # the page's table and its reading are today's answer

@@ -102,6 +102,13 @@ def test_documented_example_is_a_valid_scenario() -> None:
     assert blocks, "docs/scenario-format.md has a YAML example"
     scenario = Scenario.model_validate(yaml.safe_load(blocks[0]))
     assert {"grain", "containers"} <= set(scenario.cargo)
+    # the corridor example: the first one with its stage keys moved under `crossings` (its `after_check:
+    # customs` named a check its crossing did not have), dated in 2025 where its disruptions are
+    corridor = {k: v for k, v in yaml.safe_load(blocks[0]).items() if k not in ("line", "yard", "checks", "unloading",
+                                                                               "empties")}
+    corridor.update(yaml.safe_load(blocks[1]), start="2025-01-01")
+    two = Scenario.model_validate(corridor)
+    assert set(two.crossings) == {"dostyk", "altynkol"} and two.crossings["dostyk"].initial_state
 
 
 # -- `dostyk schema`: the JSON Schema describes the files people write -----------------------------
