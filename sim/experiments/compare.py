@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +29,8 @@ from sim.experiments.results import package_version
 from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
 from sim.experiments.workdir import WorkDir
 from sim.scenario.durations import format_hours
-from sim.scenario.effects import ScenarioWarning
 from sim.scenario.schema import Scenario
+from sim.scenario.warn import warn
 from sim.units import safe_name
 
 if TYPE_CHECKING:
@@ -218,7 +217,7 @@ def compare(
         raise arguments.ArgumentError("give one name per scenario")
     held.check_compare(scenarios, labels, n)  # their results are held together: before any task runs
     for message in incomparable(scenarios, labels):
-        warnings.warn(ScenarioWarning(message), stacklevel=2)
+        warn(message)
     tasks = []
     for i, scen in enumerate(scenarios):
         warn_about(scen)

@@ -8,7 +8,6 @@ task is stored at once, so an interrupted run keeps its finished replications an
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, closing
 from pathlib import Path
@@ -21,9 +20,10 @@ from sim.experiments.executors import Executor, Task, TaskError, make_executor, 
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.results import Results
 from sim.experiments.workdir import WorkDir
-from sim.scenario.effects import ScenarioWarning, scenario_warnings
+from sim.scenario.effects import scenario_warnings
 from sim.scenario.limits import rows_problem
 from sim.scenario.schema import Scenario
+from sim.scenario.warn import warn
 from sim.scenario.yamltext import dump_yaml
 
 
@@ -151,7 +151,7 @@ def warn_about(scenario: Scenario, label: str = "", known: Iterable[tuple[str, s
     any work: a valid scenario that probably says something else than meant must not pass silently."""
     for path, message in scenario_warnings(scenario):
         if (path, message) not in set(known):
-            warnings.warn(ScenarioWarning(f"{scenario.name}{label}: {path}: {message}"), stacklevel=3)
+            warn(f"{scenario.name}{label}: {path}: {message}")
 
 
 def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int, prefix: str = "r",
