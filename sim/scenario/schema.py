@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from pydantic import (
@@ -23,6 +24,7 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from typing_extensions import Self
 
 from sim.scenario.base import MAX_COUNT, NAME, YES_NO, Date, DateTime, Name, StrictModel, yes_no_paths
 from sim.scenario.corridor import (
@@ -65,6 +67,16 @@ __all__ = [
 
 #: the name of the one crossing of a file without `crossings:`
 DEFAULT_CROSSING = "dostyk"
+
+
+@contextmanager
+def _said_as_scenario_error(source: str) -> Iterator[None]:
+    """Pydantic's ValidationError (a traceback of its own wording) as the ScenarioError a file gets."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ScenarioError(source, describe_validation_error(exc)) from None
+
 
 class Scenario(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
@@ -111,6 +123,30 @@ class Scenario(StrictModel):
         if problems:
             raise ScenarioRuleError(problems)
         return self
+
+    # -- every way of making one from data says what is wrong as a file's problems are said --------
+    # Pydantic has no setting for the exception its validation raises; wrapping its entry points is
+    # what its documentation allows (`__init__` may be overridden). model_copy validates nothing:
+    # sim.experiments.arguments.valid checks such copies when they are run.
+
+    def __init__(self, /, **data: Any) -> None:
+        with _said_as_scenario_error("sim.Scenario(…)"):
+            super().__init__(**data)
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        with _said_as_scenario_error("sim.Scenario.model_validate"):
+            return super().model_validate(obj, *args, **kwargs)
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
+        with _said_as_scenario_error("sim.Scenario.model_validate_json"):
+            return super().model_validate_json(json_data, *args, **kwargs)
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        with _said_as_scenario_error("sim.Scenario.model_validate_strings"):
+            return super().model_validate_strings(obj, *args, **kwargs)
 
     # -- conveniences used by the model and the API ---------------------------------------------
 
@@ -225,5 +261,5 @@ class Scenario(StrictModel):
                 raise ScenarioError(source, problems)
         try:
             return cls.model_validate(data)
-        except ValidationError as exc:
-            raise ScenarioError(source, describe_validation_error(exc)) from None
+        except ScenarioError as exc:  # named after the call: said again naming `source`
+            raise ScenarioError(source, exc.problems) from None

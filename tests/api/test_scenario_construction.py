@@ -1,0 +1,50 @@
+"""`sim.Scenario(**data)` and `sim.Scenario.model_validate(data)` refuse bad data with the ScenarioError a file
+gets (key path and what was expected), not pydantic's ValidationError traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import sim
+from sim.scenario.errors import ScenarioError
+from tests.conftest import SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, Any]:
+    return sim.load_scenario(SCENARIOS / "baseline_2023.yaml").to_dict()
+
+
+def _bad(data: dict[str, Any]) -> dict[str, Any]:
+    bad = {**data, "unloading": {**data["unloading"], "grain": {**data["unloading"]["grain"], "points": -3}}}
+    return {**bad, "seed": "abc", "nosuch": 1}
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: sim.Scenario(**d),
+    lambda d: sim.Scenario.model_validate(d),
+    lambda d: sim.Scenario.model_validate_json(__import__("json").dumps(d)),
+], ids=["init", "model_validate", "model_validate_json"])
+def test_every_direct_construction_says_the_key_and_what_was_expected(data: dict[str, Any], make: Any) -> None:
+    with pytest.raises(ScenarioError) as info:
+        make(_bad(data))
+    assert isinstance(info.value, sim.SimError)
+    said = str(info.value)
+    assert "unloading.grain.points: Input should be greater than or equal to 1; got -3" in said
+    assert "seed: Input should be a valid integer" in said and "got 'abc'" in said
+    assert "nosuch: unknown key (check its spelling and place; `dostyk schema` lists every key)" in said
+    assert "pydantic" not in said and "errors.pydantic.dev" not in said
+
+
+def test_the_same_problems_as_a_file_and_good_data_still_builds(data: dict[str, Any]) -> None:
+    with pytest.raises(ScenarioError) as direct:
+        sim.Scenario(**_bad(data))
+    with pytest.raises(ScenarioError) as routed:
+        sim.Scenario.from_data(_bad(data), "mine.yaml")
+    assert direct.value.problems == routed.value.problems
+    assert str(routed.value).startswith("mine.yaml: invalid scenario")  # the documented route names its source
+    assert sim.Scenario(**data) == sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
+    with pytest.raises(ScenarioError, match=r"\(top level\): Input should be a valid dictionary"):
+        sim.Scenario.model_validate([1, 2])
