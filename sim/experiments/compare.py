@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.choices import choose
-from sim.analysis.stats import corridor_rows, summarise, t_halfwidth
+from sim.analysis.stats import ci_columns, corridor_rows, summarise, t_halfwidth
 from sim.experiments import arguments, held
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
@@ -62,7 +62,8 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
 
     `kpis` has columns scenario, replication, cargo and KPIs. Replications where either value is
     missing (NaN) are left out of that KPI's pairs. With a `crossing` column, each scenario's whole
-    corridor is compared (scenarios may have different crossings).
+    corridor is compared (scenarios may have different crossings). The CI's columns say its `level`:
+    `ci95_low`, `ci95_high` at 0.95, `ci90_low`, `ci90_high` at 0.9 (sim.analysis.stats.ci_columns).
     """
     if "crossing" in kpis.columns:
         kpis = pd.concat([corridor_rows(g) for _, g in kpis.groupby("scenario", sort=False)]).drop(columns=["crossing"])
@@ -74,6 +75,7 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
         wanted = {choose("KPI", k, value_cols) for k in arguments.texts("kpis", kpi_names, "dwell_h_mean")}
         value_cols = [c for c in value_cols if c in wanted]
     base = kpis[kpis["scenario"] == baseline].set_index(["cargo", "replication"])
+    low, high = ci_columns(level)
     rows = []
     for name in names:
         if name == baseline:
@@ -98,7 +100,7 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
                     "scenario": name, "baseline": baseline, "cargo": cargo, "kpi": kpi, "n": n,
                     "mean_baseline": float(a_v.mean()) if n else float("nan"),
                     "mean_scenario": float(b_v.mean()) if n else float("nan"),
-                    "difference": mean, "ci95_low": mean - half, "ci95_high": mean + half,
+                    "difference": mean, low: mean - half, high: mean + half,
                     "half_width": half, "half_width_unpaired": unpaired,
                     "ratio_to_unpaired": half / unpaired if unpaired and np.isfinite(unpaired) else float("nan"),
                 })
