@@ -126,7 +126,8 @@ class Scenario(StrictModel):
 
     # -- every way of making one from data says what is wrong as a file's problems are said --------
     # Pydantic has no setting for the exception its validation raises; wrapping its entry points is
-    # what its documentation allows (`__init__` may be overridden). model_copy validates nothing:
+    # what its documentation allows (`__init__` may be overridden; validation then calls it, so the error must
+    # not be a ValueError, which pydantic would wrap again as a ValidationError). model_copy validates nothing:
     # sim.experiments.arguments.valid checks such copies when they are run.
 
     def __init__(self, /, **data: Any) -> None:
