@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from sim.cli.options import fail
-from sim.errors import SimError
+from sim.errors import SimError, cli_wording
 from sim.scenario.effects import ScenarioWarning
 
 #: Each command: the module that defines it, and its summary for `dostyk --help`. A command's module
@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> None:
         warnings.showwarning = lambda message, category, *rest: (  # type: ignore[assignment]
             _show_warning(message, category, *rest) if issubclass(category, ScenarioWarning)
             else shown(message, category, *rest))
-        _main(argv)
+        with cli_wording():  # errors name the CLI's options (--resume), not the API's (resume=True)
+            _main(argv)
 
 
 def _main(argv: list[str] | None) -> None:

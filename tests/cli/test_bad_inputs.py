@@ -630,6 +630,22 @@ CASES += [
                 "H/evidence/ep.yaml": "calibration: ../t.yaml\n" + _FIGURE % (2230000, "held_out")}),
 ]
 
+# -- h-api2: a search bounded in runs before it starts (sim.scenario.limits.MAX_RUNS, as rows_problem bounds a run)
+SEARCH_RUNS_CASES: list[Case] = [
+    Case("optimize-billion-runs", "`optimize --candidates 100000 -n 10000`: 10⁹ runs of the scenario, each option "
+         "within its own range", [*_OPTIMIZE, "--lever", "unloading.grain.points=4:10", "--objective",
+                                  "min:backlog_wagons_mean", "--candidates", "100000", "-n", "10000"],
+         "--candidates 100,000 x --replications 10,000", "are 1,000,000,000 runs of the scenario; the limit is "
+         "1,000,000", names_file=False),
+    Case("sensitivity-sobol-runs", "`sensitivity --method sobol --samples 1000000` of two levers x 3 replications",
+         [*_SENSITIVITY, "--lever", "unloading.grain.points=4:10", "--lever", "unloading.containers.points=2:8",
+          "--kpi", "backlog_wagons_mean", "--method", "sobol", "--samples", "1000000"],
+         "--samples 1,000,000 x points per sample (levers + 2) 4 x --replications 3",
+         "are 12,000,000 runs of the scenario; the limit is 1,000,000", names_file=False),
+]
+CASES += SEARCH_RUNS_CASES
+
+
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
 XLSX_CASE = Case("xlsx-too-many-rows", "`run --xlsx` whose daily series would not fit in an Excel sheet",
