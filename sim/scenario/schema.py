@@ -26,7 +26,7 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from sim.scenario.base import MAX_COUNT, NAME, YES_NO, Date, DateTime, Name, StrictModel, yes_no_paths
+from sim.scenario.base import MAX_COUNT, NAME, Date, DateTime, Name, StrictModel, yes_no, yes_no_paths
 from sim.scenario.corridor import (
     Cargo,
     Costs,
@@ -112,7 +112,7 @@ class Scenario(StrictModel):
     @classmethod
     def _no_yes_no_values(cls, data: Any) -> Any:
         # pydantic takes True for 1 and False for 0, so `points: yes` would be one point
-        problems = [(path, YES_NO) for path in yes_no_paths(data, "")]
+        problems = [(path, yes_no(path, value)) for path, value in yes_no_paths(data, "")]
         if problems:
             raise ScenarioRuleError(problems)
         return data

@@ -49,3 +49,13 @@ def test_the_same_problems_as_a_file_and_good_data_still_builds(data: dict[str, 
     assert sim.Scenario(**data) == sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
     with pytest.raises(ScenarioError, match=r"\(top level\): Input should be a valid dictionary"):
         sim.Scenario.model_validate([1, 2])
+
+
+def test_a_date_or_number_for_a_text_key_says_to_quote_it(data: dict[str, Any]) -> None:
+    import datetime as dt
+
+    scenario = sim.Scenario(**data)
+    with pytest.raises(ScenarioError, match=r'name: expected text, got the date 2024-01-01 .* e\.g\. name: "2024-01-01"'):
+        scenario.with_changes({"name": dt.date(2024, 1, 1)})
+    with pytest.raises(ScenarioError, match=r'description: expected text, got the number 2\.5 .* description: "2\.5"'):
+        sim.Scenario(**{**data, "description": 2.5})
