@@ -105,7 +105,8 @@ def check_sampler(sampler: str, objectives: int) -> None:
     if sampler not in SAMPLERS:
         why = f"unknown sampler; expected one of: {', '.join(SAMPLERS)}"
     elif sampler == "cmaes" and objectives > 1:
-        why = f"the cmaes sampler handles one objective, got {objectives}; use --sampler tpe for several"
+        why = (f"the cmaes sampler handles one objective, got {objectives}; "
+               f"{option('use --sampler tpe', 'use sampler=' + repr('tpe'))} for several")
     elif sampler == "cmaes":
         try:
             import cmaes  # noqa: F401
@@ -154,7 +155,8 @@ def check_sensitivity(scenario: Scenario, levers: Sequence[Lever], kpis: Sequenc
                       source: str = "--lever") -> list[Lever]:
     """Everything `sensitivity` can check before it runs (but its method); returns the resolved levers."""
     if not kpis:
-        raise InputError("--kpi", [("", "give at least one KPI, e.g. --kpi backlog_wagons_mean")], "invalid option")
+        example = option("--kpi backlog_wagons_mean", "kpis=['backlog_wagons_mean']")
+        raise InputError("--kpi", [("", f"give at least one KPI, e.g. {example}")], "invalid option")
     check_twice([f"{k}@{c}" for k, c in kpis], "--kpi")
     levs = resolve(scenario, levers, source, where="levers", what="invalid option", use=SENSITIVITY)
     if len(levs) < 2:

@@ -58,3 +58,13 @@ def test_a_seed_lever_is_refused_naming_seed_not_its_flag(short: sim.Scenario) -
     with pytest.raises(sim.SimError) as info:
         sim.sweep(short, vary={"seed": [1, 2]}, executor="serial")
     assert "give the seed with seed=," in str(info.value) and "--seed" not in str(info.value)
+
+
+def test_examples_in_a_decision_message_are_written_as_python(short: sim.Scenario) -> None:
+    levers = ["unloading.grain.points=4:10", "unloading.containers.points=2:8"]
+    with pytest.raises(sim.SimError) as info:
+        sim.sensitivity(short, levers, [], executor="serial")
+    assert str(info.value) == "kpis: invalid argument\n  give at least one KPI, e.g. kpis=['backlog_wagons_mean']"
+    with pytest.raises(sim.SimError, match="use sampler='tpe' for several"):
+        sim.optimize(short, levers[:1], ["min:backlog_wagons_mean", "max:wagons_delivered"], sampler="cmaes",
+                     executor="serial")
