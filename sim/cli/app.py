@@ -84,6 +84,9 @@ def summary_only(name: str) -> click.Command:
 @click.version_option(package_name="dostyk-sim")
 def cli() -> None:
     """Simulate the Dostyk–Alashankou rail border crossing."""
+    # errors raised by a command name the CLI's options (--resume), not the API's (resume=True), however the
+    # group is invoked (main, or click's test runner); the wording ends with the command's context
+    click.get_current_context().with_resource(cli_wording())
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
@@ -107,8 +110,7 @@ def main(argv: list[str] | None = None) -> None:
         warnings.showwarning = lambda message, category, *rest: (  # type: ignore[assignment]
             _show_warning(message, category, *rest) if issubclass(category, ScenarioWarning)
             else shown(message, category, *rest))
-        with cli_wording():  # errors name the CLI's options (--resume), not the API's (resume=True)
-            _main(argv)
+        _main(argv)
 
 
 def _main(argv: list[str] | None) -> None:

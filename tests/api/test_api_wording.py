@@ -68,3 +68,20 @@ def test_examples_in_a_decision_message_are_written_as_python(short: sim.Scenari
     with pytest.raises(sim.SimError, match="use sampler='tpe' for several"):
         sim.optimize(short, levers[:1], ["min:backlog_wagons_mean", "max:wagons_delivered"], sampler="cmaes",
                      executor="serial")
+
+
+def test_the_cli_wording_ends_with_the_command(short: sim.Scenario, tmp_path: Path) -> None:
+    """Invoked through click's runner (as some tests and tools do), a command still says --resume, and the
+    Python API called afterwards in the same process says resume=True again."""
+    from click.testing import CliRunner
+
+    from sim.cli.app import cli
+    from sim.scenario.yamltext import dump_yaml
+
+    work = _interrupted(tmp_path / "out.work")
+    (tmp_path / "s.yaml").write_text(dump_yaml(short.to_dict()), encoding="utf-8")
+    said = CliRunner().invoke(cli, ["run", str(tmp_path / "s.yaml"), "-n", "1", "--executor", "serial",
+                                    "--quiet", "--out", str(tmp_path / "out")])
+    assert isinstance(said.exception, WorkExistsError) and "use --resume" in str(said.exception)
+    with pytest.raises(WorkExistsError, match="pass resume=True"):
+        sim.run(short, replications=1, executor="serial", workdir=work)
