@@ -11,13 +11,15 @@ frame outside this package (as pandas' `find_stack_level`), not at `sim`'s own c
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
-from pathlib import Path
 
 from sim.scenario.effects import ScenarioWarning
 
-_PACKAGE = str(Path(__file__).resolve().parents[1])
+#: the package's directory as its modules' code names it (not resolved: co_filename is not), with a trailing
+#: separator so that a user's sim_notes.py beside it is not taken for the package's own code
+_PACKAGE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "")
 _shown: set[tuple[str, str, int]] = set()  # (text, file or "", line or 0) of what a once-filter let through
 
 
