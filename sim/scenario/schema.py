@@ -126,13 +126,16 @@ class Scenario(StrictModel):
 
     # -- every way of making one from data says what is wrong as a file's problems are said --------
     # Pydantic has no setting for the exception its validation raises; wrapping its entry points is
-    # what its documentation allows (`__init__` may be overridden; validation then calls it, so the error must
-    # not be a ValueError, which pydantic would wrap again as a ValidationError). model_copy validates nothing:
+    # what its documentation allows (`__init__` may be overridden). model_copy validates nothing:
     # sim.experiments.arguments.valid checks such copies when they are run.
 
     def __init__(self, /, **data: Any) -> None:
         with _said_as_scenario_error("sim.Scenario(…)"):
             super().__init__(**data)
+
+    # Marked as pydantic marks BaseModel.__init__, so that validation does not call it (a custom __init__ is
+    # called with the data as keywords, and a mapping with a key that is not text, `1: x`, was a TypeError)
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:

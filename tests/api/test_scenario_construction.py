@@ -59,3 +59,11 @@ def test_a_date_or_number_for_a_text_key_says_to_quote_it(data: dict[str, Any]) 
         scenario.with_changes({"name": dt.date(2024, 1, 1)})
     with pytest.raises(ScenarioError, match=r'description: expected text, got the number 2\.5 .* description: "2\.5"'):
         sim.Scenario(**{**data, "description": 2.5})
+
+
+def test_a_key_that_is_not_text_is_a_problem_not_a_type_error(data: dict[str, Any]) -> None:
+    """Validation called the custom __init__ with the data as keywords: `1: x` at the top was a TypeError."""
+    with pytest.raises(ScenarioError, match=r"^sim\.Scenario\.model_validate: invalid scenario\n  \[1\]: Keys should be"):
+        sim.Scenario.model_validate({**data, 1: "x"})
+    with pytest.raises(ScenarioError, match=r"^f\.yaml: invalid scenario\n  None: Keys should be strings"):
+        sim.Scenario.from_data({**data, None: 1}, "f.yaml")
