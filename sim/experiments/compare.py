@@ -29,6 +29,7 @@ from sim.experiments.results import package_version
 from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
 from sim.experiments.workdir import WorkDir
 from sim.scenario.durations import format_hours
+from sim.scenario.effects import ScenarioWarning  # noqa: F401 - importable from here, as it was
 from sim.scenario.schema import Scenario
 from sim.scenario.warn import warn
 from sim.units import safe_name

@@ -76,6 +76,6 @@ def test_kpi_comparison_of_runs_over_other_periods_warns_as_compare_does(short: 
                                                                           results: sim.Results) -> None:
     """Bars of a 3-day and a 1-day run side by side were drawn without a word (sim.compare warns)."""
     day = sim.run(short.with_changes({"duration": "1d"}), replications=2, executor="serial")
-    with pytest.warns(sim.scenario.effects.ScenarioWarning, match="b has duration 24h, the baseline a 3d: its KPIs "
+    with pytest.warns(sim.experiments.compare.ScenarioWarning, match="b has duration 24h, the baseline a 3d: its KPIs "
                                                                      "cover another period"):
         plots.close(plots.kpi_comparison({"a": results, "b": day}))
