@@ -31,6 +31,11 @@ class ScenarioError(SimError):
         return "\n".join(lines)
 
 
+class ScenarioDataError(ScenarioError, ValueError):
+    """Bad data given to `sim.Scenario(...)` or `Scenario.model_validate` directly, said as a file's problems
+    are; a ValueError as pydantic's ValidationError is, so code that caught that still catches it."""
+
+
 def problem_line(source: str, path: str, message: str) -> str:
     """One problem under its heading: the key path, or for the whole of a file "(top level)"; a problem
     with the whole of an option (`--vary x`, `--precision abc`) has no key path to name, so none is shown."""

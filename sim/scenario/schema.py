@@ -41,7 +41,7 @@ from sim.scenario.corridor import (
     StopLoading,
 )
 from sim.scenario.distributions import Hours, PositiveHours
-from sim.scenario.errors import ScenarioError, ScenarioRuleError, describe_validation_error
+from sim.scenario.errors import ScenarioDataError, ScenarioError, ScenarioRuleError, describe_validation_error
 from sim.scenario.keypaths import KeyPathError, overlaps, set_path
 from sim.scenario.rules import cross_problems
 from sim.scenario.stages import (
@@ -75,7 +75,7 @@ def _said_as_scenario_error(source: str) -> Iterator[None]:
     try:
         yield
     except ValidationError as exc:
-        raise ScenarioError(source, describe_validation_error(exc)) from None
+        raise ScenarioDataError(source, describe_validation_error(exc)) from None
 
 
 class Scenario(StrictModel):
