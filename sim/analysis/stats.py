@@ -6,6 +6,14 @@ import numpy as np
 import pandas as pd
 
 
+def ci_columns(level: float) -> tuple[str, str]:
+    """The columns of a CI's bounds, named after its level: ("ci95_low", "ci95_high") at 0.95 (the names
+    users' code and saved files read), ("ci90_low", "ci90_high") at 0.9, ("ci97.5_low", …) at 0.975.
+    A table at 0.9 said `ci95_*` before, whatever level it was computed at."""
+    percent = round(100 * float(level), 6)
+    return f"ci{percent:g}_low", f"ci{percent:g}_high"
+
+
 def t_halfwidth(sd: float, n: int, level: float = 0.95) -> float:
     """Half-width of the two-sided Student-t confidence interval of a mean."""
     if n < 2 or not np.isfinite(sd):
@@ -19,7 +27,8 @@ def summarise(kpis: pd.DataFrame, by: list[str] | None = None, level: float = 0.
     """Long table: one row per group (default cargo) and KPI with n, mean, sd and CI bounds.
 
     A `crossing` column, when there is one, always groups too (after `cargo`; rows come crossing by
-    crossing). NaN replications (e.g. no disruption recovered) are left out of that KPI's n.
+    crossing). NaN replications (e.g. no disruption recovered) are left out of that KPI's n. The CI's
+    columns say its `level` (ci_columns: ci95_low, ci95_high at 0.95).
     """
     by = list(by or ["cargo"])
     if "crossing" in kpis.columns and "crossing" not in by:
@@ -27,6 +36,7 @@ def summarise(kpis: pd.DataFrame, by: list[str] | None = None, level: float = 0.
     value_cols = [c for c in kpis.columns if c not in by and c != "replication"]
     long = kpis.melt(id_vars=by, value_vars=value_cols, var_name="kpi", value_name="value")
     order = {name: i for i, name in enumerate(value_cols)}
+    low, high = ci_columns(level)
     rows = []
     for keys, group in long.groupby([*by, "kpi"], sort=False):
         values = group["value"].astype(float).dropna().to_numpy()
@@ -36,7 +46,7 @@ def summarise(kpis: pd.DataFrame, by: list[str] | None = None, level: float = 0.
         half = t_halfwidth(sd, n, level)
         keys = keys if isinstance(keys, tuple) else (keys,)
         rows.append({**dict(zip([*by, "kpi"], keys)), "n": n, "mean": mean, "sd": sd,
-                     "ci95_low": mean - half, "ci95_high": mean + half})
+                     low: mean - half, high: mean + half})
     out = pd.DataFrame(rows)
     out["_order"] = out["kpi"].map(order)
     for col in by:  # keep groups in their order of first appearance (cargo as in the scenario)

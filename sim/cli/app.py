@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from sim.cli.options import fail
-from sim.errors import SimError
+from sim.errors import SimError, cli_wording
 from sim.scenario.effects import ScenarioWarning
 
 #: Each command: the module that defines it, and its summary for `dostyk --help`. A command's module
@@ -84,6 +84,9 @@ def summary_only(name: str) -> click.Command:
 @click.version_option(package_name="dostyk-sim")
 def cli() -> None:
     """Simulate the Dostyk–Alashankou rail border crossing."""
+    # errors raised by a command name the CLI's options (--resume), not the API's (resume=True), however the
+    # group is invoked (main, or click's test runner); the wording ends with the command's context
+    click.get_current_context().with_resource(cli_wording())
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

@@ -17,11 +17,13 @@ from typing import Any
 from sim.decision.errors import InputError
 from sim.decision.levers import Lever, check_costs, resolve, uncosted
 from sim.decision.search import SAMPLERS
+from sim.errors import option
 from sim.experiments.arguments import ArgumentError
 from sim.experiments.sweep import point_scenario
 from sim.scenario.corridor import Disruption
 from sim.scenario.errors import ScenarioError
 from sim.scenario.levers import SEARCH, SENSITIVITY
+from sim.scenario.limits import runs_problem
 from sim.scenario.schema import Scenario
 from sim.units import one_or_many
 
@@ -48,11 +50,22 @@ def _may_end_inside(scenario: Scenario, d: Disruption) -> bool:
     return scenario.warmup <= scenario.hours_since_start(d.to) < scenario.duration
 
 
+def too_many(each: tuple[str, int] | None = None, /, **factors: int) -> None:
+    """Refuse (ArgumentError) a search whose arguments multiply to more runs than limits.MAX_RUNS, before
+    anything is sampled or run; `each` is what the first argument's unit is made of (see runs_problem)."""
+    problem = runs_problem([(option(f"--{k.replace('_', '-')}", k), v) for k, v in factors.items()], each)
+    if problem is not None:
+        raise ArgumentError(problem)
+
+
+WAGON_DAY = "scenario.with_changes({'costs.wagon_day_usd': 25})"
+
+
 def kpi_problem(scenario: Scenario, kpi: str) -> str | None:
     """Why `scenario` can never give `kpi` a value (None when it can). The reason names the key to fix."""
     if kpi in PRICED and scenario.costs.wagon_day_usd is None:
         return (f"costs.wagon_day_usd is not set in the scenario, so {kpi} has no value; set it (USD per "
-                "wagon-day, e.g. --set costs.wagon_day_usd=25) or choose another KPI")
+                f"wagon-day, e.g. {option('--set costs.wagon_day_usd=25', WAGON_DAY)}) or choose another KPI")
     if kpi != "recovery_days" and not kpi.startswith("recovery_days."):
         return None
     name = kpi.partition(".")[2]
@@ -93,7 +106,8 @@ def check_sampler(sampler: str, objectives: int) -> None:
     if sampler not in SAMPLERS:
         why = f"unknown sampler; expected one of: {', '.join(SAMPLERS)}"
     elif sampler == "cmaes" and objectives > 1:
-        why = f"the cmaes sampler handles one objective, got {objectives}; use --sampler tpe for several"
+        why = (f"the cmaes sampler handles one objective, got {objectives}; "
+               f"{option('use --sampler tpe', 'use sampler=' + repr('tpe'))} for several")
     elif sampler == "cmaes":
         try:
             import cmaes  # noqa: F401
@@ -142,7 +156,8 @@ def check_sensitivity(scenario: Scenario, levers: Sequence[Lever], kpis: Sequenc
                       source: str = "--lever") -> list[Lever]:
     """Everything `sensitivity` can check before it runs (but its method); returns the resolved levers."""
     if not kpis:
-        raise InputError("--kpi", [("", "give at least one KPI, e.g. --kpi backlog_wagons_mean")], "invalid option")
+        example = option("--kpi backlog_wagons_mean", "kpis=['backlog_wagons_mean']")
+        raise InputError("--kpi", [("", f"give at least one KPI, e.g. {example}")], "invalid option")
     check_twice([f"{k}@{c}" for k, c in kpis], "--kpi")
     levs = resolve(scenario, levers, source, where="levers", what="invalid option", use=SENSITIVITY)
     if len(levs) < 2:

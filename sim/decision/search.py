@@ -13,6 +13,7 @@ import warnings
 from typing import Any
 
 from sim.decision.errors import DecisionError
+from sim.errors import option
 
 SAMPLERS = ("tpe", "cmaes", "random")
 
@@ -30,7 +31,8 @@ def make_study(sampler: str, seed: int, directions: list[str], n_startup: int = 
                                                 constant_liar=True)
     elif sampler == "cmaes":
         if len(directions) > 1:
-            raise DecisionError("the cmaes sampler handles one objective; use --sampler tpe for several")
+            raise DecisionError("the cmaes sampler handles one objective; "
+                                f"{option('use --sampler tpe', 'use sampler=' + repr('tpe'))} for several")
         try:
             import cmaes  # noqa: F401
         except ImportError:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sim.errors import SimError
+from sim.errors import SimError, option
 from sim.experiments import arguments
 from sim.experiments.lock import output_lock
 from sim.experiments.manifest import KIND_MARKER, MARKERS, clashes, foreign, is_results_dir, seal
@@ -59,20 +59,28 @@ def replaceable(target: Path, kind: str | None = None) -> str | None:
         if not theirs:
             return None
         return (f"{target} holds {', '.join(theirs[:5])}, which dostyk did not write (not in its list of files) "
-                f"but a {kind} writes a file of that name; --force replaces only dostyk's own files: move it away, "
-                f"or choose another --out")
+                f"but a {kind} writes a file of that name; {_force()} replaces only dostyk's own files: move it away, "
+                f"or choose {_another_out()}")
     found = ", ".join(sorted(p.name for p in target.iterdir())[:5])
     named = [m for m in MARKERS if (target / m).is_file()]  # a file with a marker's name that is not one
     why = (f"its {' / '.join(named)} is not a marker dostyk wrote (no version and creation time in it)" if named
            else f"it has no {' / '.join(MARKERS)}")
-    return (f"{target} is not a results directory written by dostyk ({why}; it holds {found}…), so --force "
-            f"will not delete it; choose another --out")
+    return (f"{target} is not a results directory written by dostyk ({why}; it holds {found}…), so {_force()} "
+            f"will not delete it; choose {_another_out()}")
+
+
+def _force() -> str:
+    return option("--force", "force=True")
+
+
+def _another_out() -> str:
+    return option("another --out", "another directory")
 
 
 def check_target(target: Path, force: bool) -> None:
     """Refuse an existing `target` unless `force` and it is ours (or empty)."""
     if (target.exists() or target.is_symlink()) and not force:
-        raise ResultsExistError(f"{target} already exists; use --force to replace it")
+        raise ResultsExistError(f"{target} already exists; {option('use --force', 'pass force=True')} to replace it")
     why = replaceable(target)
     if why is not None:
         raise ResultsExistError(why)
@@ -142,7 +150,7 @@ def carry_foreign(old: Path, new: Path) -> None:
         if blocked is not None:
             raise ResultsExistError(
                 f"{old / rel.rstrip('/')} was not written by dostyk, and the new results have "
-                f"{blocked.relative_to(new).as_posix()}; --force replaces only dostyk's own files, so nothing was "
+                f"{blocked.relative_to(new).as_posix()}; {_force()} replaces only dostyk's own files, so nothing was "
                 f"replaced: move it away and run again")
         if rel.endswith("/"):
             dest.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,15 +22,16 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.choices import choose
-from sim.analysis.stats import corridor_rows, summarise, t_halfwidth
+from sim.analysis.stats import ci_columns, corridor_rows, summarise, t_halfwidth
 from sim.experiments import arguments, held
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
 from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
 from sim.experiments.workdir import WorkDir
 from sim.scenario.durations import format_hours
-from sim.scenario.effects import ScenarioWarning
+from sim.scenario.effects import ScenarioWarning  # noqa: F401 - importable from here, as it was
 from sim.scenario.schema import Scenario
+from sim.scenario.warn import warn
 from sim.units import safe_name
 
 if TYPE_CHECKING:
@@ -63,7 +63,8 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
 
     `kpis` has columns scenario, replication, cargo and KPIs. Replications where either value is
     missing (NaN) are left out of that KPI's pairs. With a `crossing` column, each scenario's whole
-    corridor is compared (scenarios may have different crossings).
+    corridor is compared (scenarios may have different crossings). The CI's columns say its `level`:
+    `ci95_low`, `ci95_high` at 0.95, `ci90_low`, `ci90_high` at 0.9 (sim.analysis.stats.ci_columns).
     """
     if "crossing" in kpis.columns:
         kpis = pd.concat([corridor_rows(g) for _, g in kpis.groupby("scenario", sort=False)]).drop(columns=["crossing"])
@@ -75,6 +76,7 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
         wanted = {choose("KPI", k, value_cols) for k in arguments.texts("kpis", kpi_names, "dwell_h_mean")}
         value_cols = [c for c in value_cols if c in wanted]
     base = kpis[kpis["scenario"] == baseline].set_index(["cargo", "replication"])
+    low, high = ci_columns(level)
     rows = []
     for name in names:
         if name == baseline:
@@ -99,7 +101,7 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
                     "scenario": name, "baseline": baseline, "cargo": cargo, "kpi": kpi, "n": n,
                     "mean_baseline": float(a_v.mean()) if n else float("nan"),
                     "mean_scenario": float(b_v.mean()) if n else float("nan"),
-                    "difference": mean, "ci95_low": mean - half, "ci95_high": mean + half,
+                    "difference": mean, low: mean - half, high: mean + half,
                     "half_width": half, "half_width_unpaired": unpaired,
                     "ratio_to_unpaired": half / unpaired if unpaired and np.isfinite(unpaired) else float("nan"),
                 })
@@ -218,7 +220,7 @@ def compare(
         raise arguments.ArgumentError("give one name per scenario")
     held.check_compare(scenarios, labels, n)  # their results are held together: before any task runs
     for message in incomparable(scenarios, labels):
-        warnings.warn(ScenarioWarning(message), stacklevel=2)
+        warn(message)
     tasks = []
     for i, scen in enumerate(scenarios):
         warn_about(scen)

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from sim.analysis.stats import corridor_rows
-from sim.errors import SimError
+from sim.errors import SimError, option
 from sim.experiments import arguments
 from sim.experiments.mainguard import check_main_guard
 from sim.experiments.replication import ReplicationResult, run_replication
@@ -352,7 +352,7 @@ def make_executor(name: str = "process", workers: int | None = None, scheduler: 
     workers = arguments.workers(workers)
     if scheduler is not None and name != "dask":
         raise arguments.ArgumentError(f"a scheduler address ({scheduler}) goes with the dask executor, not {name!r}; "
-                         "add --executor dask")
+                         + option("add --executor dask", "pass executor='dask'"))
     if name == "serial":
         return SerialExecutor()
     if name == "process":

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sim.errors import SimError
+from sim.errors import SimError, option
 
 try:
     import fcntl
@@ -78,8 +78,8 @@ def _busy(path: Path, target: Path, stale_hint: bool = False) -> OutputBusyError
     except (OSError, ValueError, KeyError, TypeError):
         who = "another process"
     hint = "; if that process no longer runs, delete the lock" if stale_hint else ""
-    return OutputBusyError(f"{target} is being written by {who}; wait until it has finished, or use another "
-                           f"--out (the lock is {path}{hint})")
+    return OutputBusyError(f"{target} is being written by {who}; wait until it has finished, or "
+                           f"{option('use another --out', 'give another directory')} (the lock is {path}{hint})")
 
 
 def _acquire(path: Path, target: Path) -> int:

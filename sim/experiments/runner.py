@@ -8,22 +8,22 @@ task is stored at once, so an interrupted run keeps its finished replications an
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import Any
 
-from sim.errors import SimError
+from sim.errors import SimError, option
 from sim.experiments import arguments
 from sim.experiments.atomic import WriteError
 from sim.experiments.executors import Executor, Task, TaskError, make_executor, task_key
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.results import Results
 from sim.experiments.workdir import WorkDir
-from sim.scenario.effects import ScenarioWarning, scenario_warnings
+from sim.scenario.effects import scenario_warnings
 from sim.scenario.limits import rows_problem
 from sim.scenario.schema import Scenario
+from sim.scenario.warn import warn
 from sim.scenario.yamltext import dump_yaml
 
 
@@ -46,7 +46,8 @@ class Interrupted(SimError, KeyboardInterrupt):  # noqa: N818 - public name, rea
 
     def __str__(self) -> str:
         if self.out_dir is None:
-            kept = f"; they are kept in {self.workdir}" if self.workdir is not None and self.done else ""
+            kept = (f"; they are kept in {self.workdir}: the same call with resume=True computes only the rest"
+                    if self.workdir is not None and self.done else "")
             return f"interrupted after {self.done} of {self.total} {self.unit}{kept}"
         if self.done and self.workdir is not None:
             of = f" of {self.total}" if self.total is not None else ""
@@ -121,7 +122,8 @@ def run_tasks(
     except TaskError as exc:
         if workdir is not None and exc.task is not None:
             exc.args = ((f"{exc.args[0]}\n  the failing scenario is saved as {_save_failed(workdir, exc.task)}"
-                        f"\n  {len(done)} finished task(s) are kept in {workdir.path}; --resume reuses them"),)
+                        f"\n  {len(done)} finished task(s) are kept in {workdir.path}; "
+                        f"{option('--resume', 'the same call with resume=True')} reuses them"),)
         raise
     finally:
         if bar is not None:
@@ -136,7 +138,8 @@ def _save(workdir: WorkDir, key: str, result: ReplicationResult, done: int) -> N
     except OSError as exc:
         raise WriteError(f"could not save a finished task in {workdir.parts}: {exc.strerror or exc}; "
                          f"{done} finished task(s) are kept there — free some space (or make it writable), then "
-                         f"run the same command with --resume to compute only the rest") from exc
+                         f"{option('run the same command with --resume', 'call again with resume=True')} to compute only the rest"
+                         ) from exc
 
 
 def _save_failed(workdir: WorkDir, task: Task) -> Path:
@@ -151,7 +154,7 @@ def warn_about(scenario: Scenario, label: str = "", known: Iterable[tuple[str, s
     any work: a valid scenario that probably says something else than meant must not pass silently."""
     for path, message in scenario_warnings(scenario):
         if (path, message) not in set(known):
-            warnings.warn(ScenarioWarning(f"{scenario.name}{label}: {path}: {message}"), stacklevel=3)
+            warn(f"{scenario.name}{label}: {path}: {message}")
 
 
 def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int, prefix: str = "r",

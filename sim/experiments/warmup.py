@@ -6,6 +6,7 @@ import pandas as pd
 
 from sim.analysis.metrics import DAILY_COLUMNS, STAGE_SERIES
 from sim.analysis.warmup import BATCH, SERIES, WarmupSuggestion, suggest_from_daily
+from sim.errors import option
 from sim.experiments import arguments
 from sim.experiments.arguments import ArgumentError
 from sim.experiments.executors import Executor
@@ -44,7 +45,8 @@ def check_before_run(scenario: Scenario, column: str, cargo: str, batch: int = B
     days = run_days(scenario)
     if days < 4 * batch:
         raise ArgumentError(f"MSER-{batch} needs at least {4 * batch} daily values, and the run has {days} days; "
-                            f"give a longer duration (e.g. --set duration={4 * batch}d)")
+                            "give a longer duration (e.g. " + option(f"--set duration={4 * batch}d",
+                                                                  f"with_changes({{'duration': '{4 * batch}d'}})") + ")")
     cargos = [*scenario.cargo, "all"]
     if cargo not in cargos:
         raise ArgumentError(f"no daily rows for cargo {cargo!r}; expected one of: {', '.join(cargos)}")

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sim.errors import SimError
+from sim.errors import SimError, option
 from sim.experiments import arguments
 from sim.experiments.arguments import ArgumentError
 from sim.experiments.atomic import write_errors
@@ -108,19 +108,25 @@ class WorkDir:
         if self.path.is_symlink() or not self.path.is_dir() or not (
                 self.parts.is_dir() or (self.path / "manifest.json").is_file()):
             raise WorkExistsError(f"{self.path} exists but is not a dostyk work directory (no parts/ or "
-                                  f"manifest.json), so it is neither used nor deleted; move it, or use another --out")
+                                  f"manifest.json), so it is neither used nor deleted; move it, or "
+                                  f"{option('use another --out', 'give another workdir=')}")
         held = self.manifest().get("kind")
         if resume and kind and held and held != kind and self.count():
             raise WorkExistsError(
                 f"{self.path} holds {self.count()} finished task(s) of an interrupted {held}, not of a {kind}: "
-                f"resuming would discard them; finish it with `dostyk {held} … --resume` (the same command as "
-                f"before), or use another --out (--force without --resume discards it)")
+                f"resuming would discard them; " + option(
+                    f"finish it with `dostyk {held} … --resume` (the same command as before), or use another --out "
+                    f"(--force without --resume discards it)",
+                    f"finish it with the same {held} call as before (with resume=True), or give another workdir= "
+                    f"(deleting {self.path} discards them)"))
         if resume and self.count():
             self.check_same_code()
         if not resume and self.count() and not force:
             raise WorkExistsError(
                 f"{self.path} holds {self.count()} finished task(s) of an interrupted run; "
-                f"use --resume to complete it, or --force to start afresh")
+                + option("use --resume to complete it, or --force to start afresh",
+                         f"pass resume=True to complete it, or delete {self.path} (or give another workdir=) "
+                         f"to start afresh"))
 
     def check_same_code(self) -> None:
         """Refuse to resume parts another version of dostyk computed: its model, KPIs and tables may
@@ -133,8 +139,9 @@ class WorkDir:
                else f"another version of dostyk (code {held}; this one is {code_stamp()})")
         raise WorkExistsError(
             f"{self.path} holds {self.count()} finished task(s) computed by {who}; they are not mixed with this "
-            f"version's replications. Finish the work with the version that began it, or start afresh with "
-            f"--force instead of --resume (this discards them)")
+            f"version's replications. Finish the work with the version that began it, or start afresh "
+            + option("with --force instead of --resume (this discards them)",
+                     f"without resume=True after deleting {self.path} (or with another workdir=)"))
 
     def finished_keys(self) -> set[str]:
         if not self.parts.is_dir():

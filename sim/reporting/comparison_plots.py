@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import textwrap
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,8 +20,8 @@ from sim.experiments.compare import incomparable
 from sim.reporting.figures import WIDTH, compact, figure
 from sim.reporting.labels import kpi_bounds, kpi_label, short_labels
 from sim.reporting.timeline import cargo_text
-from sim.scenario.effects import ScenarioWarning
 from sim.scenario.schema import Scenario
+from sim.scenario.warn import warn
 
 #: KPIs compared by default in `kpi_comparison`.
 COMPARISON_KPIS = [
@@ -66,7 +65,7 @@ def kpi_comparison(
     scenarios = [s for r in runs_list if isinstance(s := getattr(r, "scenario", None), Scenario)]
     if len(scenarios) == len(items):  # as sim.compare says it: bars of other periods side by side
         for message in incomparable(scenarios, [label for label, _ in items]):
-            warnings.warn(ScenarioWarning(message), stacklevel=2)
+            warn(message)
     choose("cargo", cargo, {c: None for _, s in items for c in s["cargo"].dropna()})
     known = {k: None for _, s in items for k in s["kpi"].dropna()}
     wanted = [choose("KPI", k, known) for k in kpis] if kpis is not None else COMPARISON_KPIS

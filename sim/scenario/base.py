@@ -98,10 +98,17 @@ YES_NO = ("got a yes/no value: YAML reads unquoted yes/no, on/off and true/false
           f"{', '.join(sorted(BOOLEAN_KEYS))} takes one — write a number (e.g. 1), or put text in quotes ('on')")
 
 
-def yes_no_paths(data: Any, path: str) -> list[str]:
-    """Key paths of every yes/no (boolean) value in raw scenario data: the format has no boolean keys."""
+def yes_no(path: str, value: bool) -> str:
+    """YES_NO with the key at `path` in its example (`checks[1].cargo: no` → cargo: 'no')."""
+    leaf = [p for p in path.replace("[", ".[").split(".") if p and not p.startswith("[")]
+    quoted = f"{leaf[-1] if leaf else 'key'}: '{'yes' if value else 'no'}'"
+    return YES_NO.replace("put text in quotes ('on')", f"put text in quotes ({quoted})")
+
+
+def yes_no_paths(data: Any, path: str) -> list[tuple[str, bool]]:
+    """(key path, value) of every yes/no (boolean) value in raw scenario data: the format has no boolean keys."""
     if isinstance(data, bool):
-        return [path]
+        return [(path, data)]
     if isinstance(data, Mapping):
         return [p for key, value in data.items() if not (key in BOOLEAN_KEYS and isinstance(value, bool))
                 for p in yes_no_paths(value, f"{path}.{key}" if path else str(key))]

@@ -7,6 +7,7 @@ errors and the cross-field rules are both turned into it here, so a file, a `--s
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -28,6 +29,11 @@ class ScenarioError(SimError):
         lines = [f"{self.source}: invalid scenario"]
         lines += [problem_line(self.source, path, message) for path, message in self.problems]
         return "\n".join(lines)
+
+
+class ScenarioDataError(ScenarioError, ValueError):
+    """Bad data given to `sim.Scenario(...)` or `Scenario.model_validate` directly, said as a file's problems
+    are; a ValueError as pydantic's ValidationError is, so code that caught that still catches it."""
 
 
 def problem_line(source: str, path: str, message: str) -> str:
@@ -102,6 +108,40 @@ def _at_most(path: str, ctx: dict[str, Any], value: Any) -> str:
     return f"expected {op} {shown_limit} ({why}); got {shown}"
 
 
+def _leaf(loc: tuple[Any, ...]) -> str:
+    """The key a value was given under, for an example line: `name` of ('checks', 0, 'name'), `cargo` of
+    ('checks', 1, 'cargo', 0)."""
+    keys = [p for p in _key_path(loc).replace("[", ".[").split(".") if p and not p.startswith("[")]
+    return keys[-1] if keys else "key"
+
+
+def quote_hint(key: str, value: Any) -> str | None:
+    """What to write when a key that takes text got another kind of value from YAML's implicit typing
+    (`name: 1e3` is a number, `name: 2024-01-01` a date, `cargo: no` a yes/no), or None for other values:
+    the one wording of this slip, for every text key of every file."""
+    if isinstance(value, bool):
+        kind, example = "a yes/no value", "yes" if value else "no"
+    elif isinstance(value, int):
+        kind, example = f"the number {value}", str(value)
+    elif isinstance(value, float):
+        kind, example = f"the number {value!r}", as_written(value)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        kind, example = f"the date {value.isoformat()}", value.isoformat()
+    else:
+        return None
+    return (f"expected text, got {kind} (YAML reads an unquoted number, date or yes/no as one) — put it in "
+            f"quotes to keep it as text, e.g. {key}: \"{example}\"")
+
+
+def as_written(value: float) -> str:
+    """How a float was probably written: 1e3 for 1000.0 (a whole float of YAML had a '.' or an exponent,
+    and a name is likelier `1e3` than `1000.0`), 2.5 as 2.5."""
+    if math.isfinite(value) and value.is_integer() and abs(value) >= 1000:
+        mantissa, exponent = f"{value:e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return repr(value)
+
+
 def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
     """Pydantic errors as (key path, plain message naming what was expected)."""
     problems: list[tuple[str, str]] = []
@@ -122,11 +162,17 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
         if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. `1:` or `null:`
             loc = loc[:-1]
             if kind != "value_error":
-                msg = f"keys here must be names (text), got {err.get('input')!r}"
+                hint = quote_hint("", err.get("input"))
+                key = err.get("input")
+                msg = f"keys here must be names (text), got {key!r}" + (
+                    f"; put such a key in quotes (e.g. \"{as_written(key) if isinstance(key, float) else key}\":)"
+                    if hint else "")
             kind = "value_error"
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
-        if kind == "extra_forbidden":
+        if kind == "string_type" and quote_hint(_leaf(loc), err.get("input")) is not None:
+            msg = quote_hint(_leaf(loc), err.get("input")) or msg
+        elif kind == "extra_forbidden":
             msg = "unknown key (check its spelling and place; `dostyk schema` lists every key)"
         elif kind == "missing":
             msg = "required key is missing"

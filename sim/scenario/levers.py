@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sim.errors import option
 from sim.scenario.keypaths import KeyPathError, _split, _step, overlaps, resolve
 
 
@@ -47,10 +48,10 @@ def _not_lever(key: tuple[str | int, ...], use: LeverUse) -> str | None:
     top = str(key[0]) if key else ""
     if len(key) == 1 and top == "seed":
         return (f"not a lever: every {use.unit} runs with the same seed (common random numbers), so that they "
-                "differ only by their levers; give the seed with --seed (seed= in Python), or run once per seed")
+                f"differ only by their levers; give the seed with {option('--seed', 'seed=')}, or run once per seed")
     if len(key) == 1 and top == "replications":
-        return (f"not a lever: every {use.unit} runs the same replications; give them with --replications "
-                "(replications= in Python)")
+        return (f"not a lever: every {use.unit} runs the same replications; give them with "
+                f"{option('--replications', 'replications=')}")
     if len(key) == 1 and top == "name":
         return "not a lever: a name labels the results and changes no number"
     if len(key) == 1 and top == "description":

@@ -51,6 +51,10 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 LAST_END = dt.datetime(2261, 12, 31)
 
 HOURS_PER_YEAR = 8760.0
+#: replications one search (optimize, sensitivity, calibrate) may run: a year of the 2023 baseline takes
+#: seconds, so a million is weeks of computing on a workstation, yet `optimize --candidates 100000 -n 10000`
+#: (10**9 runs) was accepted, and `sensitivity(trajectories=10**8)` sampled its whole design before any run.
+MAX_RUNS = 1_000_000
 
 _ROWS_CHECKED: ContextVar[bool] = ContextVar("daily_rows_checked", default=True)
 
@@ -166,6 +170,22 @@ def rows_problem(s: ScenarioFields, replications: int) -> str | None:
         f"replication's own tables (KPIs, events, dwell) count as {REPLICATION_ROWS} more: {_n(rows)}; the "
         f"limit is {_n(MAX_DAILY_ROWS)} (what a run and its report hold in 1 GB of memory) — {todo}"
     )
+
+
+def runs_problem(factors: list[tuple[str, int]], each: tuple[str, int] | None = None) -> str | None:
+    """Why a search asks for more than MAX_RUNS replications (None when it does not): `factors` are its
+    arguments as the caller names them (`--candidates` or `candidates`) with their values, whose product
+    (times `each`, e.g. ("points per trajectory (levers + 1)", 4), which the first one is made of) is the
+    number of runs it implies."""
+    parts = [*factors[:1], *([each] if each else []), *factors[1:]]
+    runs = math.prod(value for _, value in parts)
+    if runs <= MAX_RUNS:
+        return None
+    shown = " x ".join(f"{name} {value:,}" for name, value in parts)
+    smaller = " or ".join(name for name, _ in factors)
+    return (f"{shown} are {runs:,} runs of the scenario; the limit is {MAX_RUNS:,} (a year of the 2023 "
+            f"baseline takes seconds, so that many are weeks of computing: more is taken as a typo) — "
+            f"lower {smaller}")
 
 
 def _window_problems(s: ScenarioFields) -> Iterator[tuple[str, str]]:

@@ -13,12 +13,14 @@ read; this module makes them the Scenario, with its rules, and re-exports them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError, model_validator
+from typing_extensions import Self
 
-from sim.scenario.base import MAX_COUNT, NAME, YES_NO, DateTime, Name, yes_no_paths
+from sim.scenario.base import MAX_COUNT, NAME, DateTime, Name, yes_no, yes_no_paths
 from sim.scenario.corridor import (
     Cargo,
     Costs,
@@ -32,7 +34,7 @@ from sim.scenario.corridor import (
     Routing,
     StopLoading,
 )
-from sim.scenario.errors import ScenarioError, ScenarioRuleError, describe_validation_error
+from sim.scenario.errors import ScenarioDataError, ScenarioError, ScenarioRuleError, describe_validation_error
 from sim.scenario.fields import ScenarioFields
 from sim.scenario.keypaths import KeyPathError, overlaps, set_path
 from sim.scenario.rules import cross_problems
@@ -57,13 +59,22 @@ __all__ = [
 ]
 
 
+@contextmanager
+def _said_as_scenario_error(source: str) -> Iterator[None]:
+    """Pydantic's ValidationError (a traceback of its own wording) as the ScenarioError a file gets."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ScenarioDataError(source, describe_validation_error(exc)) from None
+
+
 # (no docstring: a model's docstring becomes its description in the JSON schema `describe` prints)
 class Scenario(ScenarioFields):
     @model_validator(mode="before")
     @classmethod
     def _no_yes_no_values(cls, data: Any) -> Any:
         # pydantic takes True for 1 and False for 0, so `points: yes` would be one point
-        problems = [(path, YES_NO) for path in yes_no_paths(data, "")]
+        problems = [(path, yes_no(path, value)) for path, value in yes_no_paths(data, "")]
         if problems:
             raise ScenarioRuleError(problems)
         return data
@@ -74,6 +85,34 @@ class Scenario(ScenarioFields):
         if problems:
             raise ScenarioRuleError(problems)
         return self
+
+    # -- every way of making one from data says what is wrong as a file's problems are said --------
+    # Pydantic has no setting for the exception its validation raises; wrapping its entry points is
+    # what its documentation allows (`__init__` may be overridden). model_copy validates nothing:
+    # sim.experiments.arguments.valid checks such copies when they are run.
+
+    def __init__(self, /, **data: Any) -> None:
+        with _said_as_scenario_error("sim.Scenario(…)"):
+            super().__init__(**data)
+
+    # Marked as pydantic marks BaseModel.__init__, so that validation does not call it (a custom __init__ is
+    # called with the data as keywords, and a mapping with a key that is not text, `1: x`, was a TypeError)
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        with _said_as_scenario_error("sim.Scenario.model_validate"):
+            return super().model_validate(obj, *args, **kwargs)
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
+        with _said_as_scenario_error("sim.Scenario.model_validate_json"):
+            return super().model_validate_json(json_data, *args, **kwargs)
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        with _said_as_scenario_error("sim.Scenario.model_validate_strings"):
+            return super().model_validate_strings(obj, *args, **kwargs)
 
     def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
         """A new scenario with dotted key paths replaced, e.g. {"unloading.grain.points": 10}.
@@ -110,5 +149,5 @@ class Scenario(ScenarioFields):
                 raise ScenarioError(source, problems)
         try:
             return cls.model_validate(data)
-        except ValidationError as exc:
-            raise ScenarioError(source, describe_validation_error(exc)) from None
+        except ScenarioError as exc:  # named after the call: said again naming `source`
+            raise ScenarioError(source, exc.problems) from None

@@ -51,7 +51,7 @@ def test_counts_and_seeds_are_checked_not_coerced(short: sim.Scenario, call: str
 
 @pytest.mark.parametrize("kpis", [[("nope", "all")], [("backlog_wagons_mean", "Grain")]])
 def test_sensitivity_checks_kpi_pairs_as_it_checks_texts(short: sim.Scenario, kpis: list) -> None:
-    with pytest.raises(sim.SimError, match=r"--kpi: invalid option\n  .*: unknown (KPI 'nope'|cargo 'Grain')"):
+    with pytest.raises(sim.SimError, match=r"kpis: invalid argument\n  .*: unknown (KPI 'nope'|cargo 'Grain')"):
         sim.sensitivity(short, LEVERS, kpis, executor="serial")
 
 

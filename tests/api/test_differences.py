@@ -11,6 +11,7 @@ import pytest
 import sim
 from sim.analysis.choices import ChoiceError
 from sim.experiments.arguments import ArgumentError
+from sim.experiments.compare import paired_differences
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +40,18 @@ def test_one_kpi_as_text_and_another_baseline(comparison: sim.Comparison) -> Non
     assert set(table["kpi"]) == {"wagons_delivered"} and set(table["baseline"]) == {"eight"}
     wide = comparison.differences(baseline="eight", kpis="wagons_delivered")
     assert (table["half_width"] <= wide["half_width"]).all()  # a 90 % interval is no wider than the 95 % one
+
+
+def test_the_ci_columns_say_the_level_used(comparison: sim.Comparison) -> None:
+    """differences(level=0.9) labelled its 90 % bounds `ci95_*`; 0.95 keeps the names saved files use."""
+    kpi = "backlog_wagons_mean"
+    today = comparison.differences(kpis=kpi)
+    assert list(today.columns[8:10]) == ["ci95_low", "ci95_high"]
+    ninety = comparison.differences(kpis=kpi, level=0.9)
+    assert "ci95_low" not in ninety.columns
+    assert {"ci90_low", "ci90_high"} <= set(ninety.columns)
+    half = (ninety["ci90_high"] - ninety["ci90_low"]) / 2
+    assert ((half - ninety["half_width"]).abs() <= 1e-9 * (1 + ninety["half_width"].abs())).all()
+    assert (ninety["half_width"] <= today["half_width"]).all() and (ninety["half_width"] < today["half_width"]).any()
+    odd = paired_differences(comparison.kpis, "six", comparison.names, [kpi], level=0.975)
+    assert {"ci97.5_low", "ci97.5_high"} <= set(odd.columns)

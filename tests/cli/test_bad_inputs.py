@@ -649,6 +649,48 @@ CASES += [
                 "H/SOURCES.md": "| B5 | my count | 2,000 wagons | 2025 | my notes |\n"}),
 ]
 
+# -- h-api2: a search bounded in runs before it starts (sim.scenario.limits.MAX_RUNS, as rows_problem bounds a run)
+SEARCH_RUNS_CASES: list[Case] = [
+    Case("optimize-billion-runs", "`optimize --candidates 100000 -n 10000`: 10⁹ runs of the scenario, each option "
+         "within its own range", [*_OPTIMIZE, "--lever", "unloading.grain.points=4:10", "--objective",
+                                  "min:backlog_wagons_mean", "--candidates", "100000", "-n", "10000"],
+         "--candidates 100,000 x --replications 10,000", "are 1,000,000,000 runs of the scenario; the limit is "
+         "1,000,000", names_file=False),
+    Case("sensitivity-sobol-runs", "`sensitivity --method sobol --samples 1000000` of two levers x 3 replications",
+         [*_SENSITIVITY, "--lever", "unloading.grain.points=4:10", "--lever", "unloading.containers.points=2:8",
+          "--kpi", "backlog_wagons_mean", "--method", "sobol", "--samples", "1000000"],
+         "--samples 1,000,000 x points per sample (levers + 2) 4 x --replications 3",
+         "are 12,000,000 runs of the scenario; the limit is 1,000,000", names_file=False),
+]
+CASES += SEARCH_RUNS_CASES
+
+# -- h-api2: a text key given what YAML reads as a number or yes/no says to quote it (sim.scenario.errors.quote_hint)
+_QUOTE = "put it in quotes to keep it as text, e.g."
+QUOTE_CASES: list[Case] = [
+    Case("name-1e3", "`name: 1e3` (YAML 1.2 reads it as the number 1000.0)", ["validate", "{file}"], "name",
+         f'expected text, got the number 1000.0 (YAML reads an unquoted number, date or yes/no as one) — {_QUOTE} '
+         'name: "1e3"', text=_mini(("name: mini", "name: 1e3"))),
+    Case("name-yes", "`name: yes` (a yes/no value)", ["validate", "{file}"], "name",
+         "got a yes/no value: YAML reads unquoted yes/no, on/off and true/false as yes or no, and only share_unused "
+         "takes one — write a number (e.g. 1), or put text in quotes (name: 'yes')",
+         text=_mini(("name: mini", "name: yes"))),
+    Case("check-cargo-no", "`cargo: no` on a check (meant the cargo named no)", ["validate", "{file}"],
+         "checks[1].cargo", "or put text in quotes (cargo: 'no')", text=_mini(("cargo: [grain]", "cargo: no"))),
+    Case("description-year", "`description: 2024`", ["validate", "{file}"], "description",
+         f'got the number 2024 (YAML reads an unquoted number, date or yes/no as one) — {_QUOTE} description: "2024"',
+         text=_mini(("name: mini", "name: mini\ndescription: 2024"))),
+    Case("check-name-number", "a check named `12`", ["validate", "{file}"], "checks[0].name",
+         f'got the number 12 (YAML reads an unquoted number, date or yes/no as one) — {_QUOTE} name: "12"',
+         text=_mini(("{name: customs,", "{name: 12,"))),
+    Case("set-name-number", "`--set name=1e3`", ["validate", "{file}", "--set", "name=1e3"], "name",
+         f'{_QUOTE} name: "1e3"'),
+    Case("cargo-key-number", "a cargo named `1e3` (a mapping key YAML reads as a number)", ["validate", "{file}"],
+         "cargo.1000.0", 'keys here must be names (text), got 1000.0; put such a key in quotes (e.g. "1e3":)',
+         text=_mini(("  grain: {payload_t", "  1e3: {payload_t"))),
+]
+CASES += QUOTE_CASES
+
+
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
 XLSX_CASE = Case("xlsx-too-many-rows", "`run --xlsx` whose daily series would not fit in an Excel sheet",

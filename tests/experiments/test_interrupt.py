@@ -159,7 +159,7 @@ def test_resume_recomputes_only_missing_tasks(tmp_path: Path, monkeypatch: pytes
     mtimes = {k: work.part_path(k).stat().st_mtime_ns for k in work.finished_keys()}
     assert len(mtimes) == 3
 
-    with pytest.raises(WorkExistsError, match="--resume"):
+    with pytest.raises(WorkExistsError, match="pass resume=True to complete it"):
         sim.run(scenario, replications=8, seed=2, executor="serial", workdir=tmp_path / "w")
 
     computed: list[int] = []

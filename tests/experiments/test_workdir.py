@@ -29,7 +29,7 @@ def test_a_resume_refuses_parts_another_version_of_the_code_computed(tmp_path: P
         with pytest.raises(WorkExistsError) as refused:
             WorkDir.open(tmp_path / "w", resume=True, manifest={"kind": "run"})
         message = str(refused.value)
-        assert "1 finished task(s)" in message and "--force instead of --resume" in message
+        assert "1 finished task(s)" in message and "without resume=True after deleting" in message
         assert (f"code {held}" if held else f"has no `{CODE}`") in message
         assert (work.path / "manifest.json").read_bytes() == before and work.count() == 1  # left as it was
     WorkDir.open(tmp_path / "w", force=True, manifest={"kind": "run"})  # --force discards them

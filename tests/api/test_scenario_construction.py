@@ -1,0 +1,68 @@
+"""`sim.Scenario(**data)` and `sim.Scenario.model_validate(data)` refuse bad data with the ScenarioError a file
+gets (key path and what was expected), not pydantic's ValidationError traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import sim
+from sim.scenario.errors import ScenarioError
+from tests.conftest import SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, Any]:
+    return sim.load_scenario(SCENARIOS / "baseline_2023.yaml").to_dict()
+
+
+def _bad(data: dict[str, Any]) -> dict[str, Any]:
+    bad = {**data, "unloading": {**data["unloading"], "grain": {**data["unloading"]["grain"], "points": -3}}}
+    return {**bad, "seed": "abc", "nosuch": 1}
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: sim.Scenario(**d),
+    lambda d: sim.Scenario.model_validate(d),
+    lambda d: sim.Scenario.model_validate_json(__import__("json").dumps(d)),
+], ids=["init", "model_validate", "model_validate_json"])
+def test_every_direct_construction_says_the_key_and_what_was_expected(data: dict[str, Any], make: Any) -> None:
+    with pytest.raises(ScenarioError) as info:
+        make(_bad(data))
+    assert isinstance(info.value, sim.SimError) and isinstance(info.value, ValueError)  # as ValidationError is
+    said = str(info.value)
+    assert "unloading.grain.points: Input should be greater than or equal to 1; got -3" in said
+    assert "seed: Input should be a valid integer" in said and "got 'abc'" in said
+    assert "nosuch: unknown key (check its spelling and place; `dostyk schema` lists every key)" in said
+    assert "pydantic" not in said and "errors.pydantic.dev" not in said
+
+
+def test_the_same_problems_as_a_file_and_good_data_still_builds(data: dict[str, Any]) -> None:
+    with pytest.raises(ScenarioError) as direct:
+        sim.Scenario(**_bad(data))
+    with pytest.raises(ScenarioError) as routed:
+        sim.Scenario.from_data(_bad(data), "mine.yaml")
+    assert direct.value.problems == routed.value.problems
+    assert str(routed.value).startswith("mine.yaml: invalid scenario")  # the documented route names its source
+    assert sim.Scenario(**data) == sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
+    with pytest.raises(ScenarioError, match=r"\(top level\): Input should be a valid dictionary"):
+        sim.Scenario.model_validate([1, 2])
+
+
+def test_a_date_or_number_for_a_text_key_says_to_quote_it(data: dict[str, Any]) -> None:
+    import datetime as dt
+
+    scenario = sim.Scenario(**data)
+    with pytest.raises(ScenarioError, match=r'name: expected text, got the date 2024-01-01 .* e\.g\. name: "2024-01-01"'):
+        scenario.with_changes({"name": dt.date(2024, 1, 1)})
+    with pytest.raises(ScenarioError, match=r'description: expected text, got the number 2\.5 .* description: "2\.5"'):
+        sim.Scenario(**{**data, "description": 2.5})
+
+
+def test_a_key_that_is_not_text_is_a_problem_not_a_type_error(data: dict[str, Any]) -> None:
+    """Validation called the custom __init__ with the data as keywords: `1: x` at the top was a TypeError."""
+    with pytest.raises(ScenarioError, match=r"^sim\.Scenario\.model_validate: invalid scenario\n  \[1\]: Keys should be"):
+        sim.Scenario.model_validate({**data, 1: "x"})
+    with pytest.raises(ScenarioError, match=r"^f\.yaml: invalid scenario\n  None: Keys should be strings"):
+        sim.Scenario.from_data({**data, None: 1}, "f.yaml")
