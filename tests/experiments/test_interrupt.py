@@ -33,7 +33,9 @@ def _start(args: list[str], cwd: Path, marker: str) -> subprocess.Popen[str]:
     return subprocess.Popen(DOSTYK + args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for_part(proc: subprocess.Popen[str], parts: Path, timeout: float = 60) -> None:
+def _wait_for_part(proc: subprocess.Popen[str], parts: Path, timeout: float = 180) -> None:
+    """Until the first part file exists: three interpreters start and one replication ends first,
+    which on a loaded 2-core machine can take far longer than on an idle one."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if parts.is_dir() and any(parts.glob("*.pkl")):
