@@ -22,6 +22,7 @@ from sim.analysis.stats import t_halfwidth
 from sim.app import charts
 from sim.app.jobs import Job
 from sim.app.levers import LeverField, scenario_levers
+from sim.app.offline import local_design
 from sim.app.schematic import schematic_html
 from sim.errors import SimError
 from sim.experiments.held import HeldRowsError, check_runs
@@ -381,7 +382,7 @@ class Workbench:
         main = pn.Tabs(("Results", results), ("Compare and save", compare), ("Corridor", animation),
                        sizing_mode="stretch_width", css_classes=["tabs"])
         return pn.template.FastListTemplate(title="Dostyk crossing workbench", sidebar=sidebar, main=[main],
-                                            sidebar_width=380)
+                                            sidebar_width=380, design=local_design())
 
 
 def page() -> pn.template.BaseTemplate:

@@ -74,11 +74,15 @@ def page(app_url: str) -> Iterator[object]:
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         tab = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        requested: list[str] = []
+        tab.on("request", lambda request: requested.append(request.url))
         tab.set_default_timeout(240_000)
         tab.goto(app_url)
         tab.locator(".lever").first.wait_for()
         yield tab
         browser.close()
+    # nothing from the internet (a machine without a network would wait on it)
+    assert not [url for url in requested if not url.startswith((app_url, "data:", "blob:"))], requested
 
 
 def assert_drawn(png: bytes) -> None:

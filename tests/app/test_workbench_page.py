@@ -142,3 +142,11 @@ def test_an_emptied_field_says_what_it_expects_open_bounds_included() -> None:
     assert bench.run_button.disabled and bench.save_variant.disabled
     bench.levers["cargo.grain.payload_t"][1].value = 70.0
     assert "valid scenario with cargo.grain.payload_t=70.0" in bench.message.object and not bench.run_button.disabled
+
+
+def test_the_page_loads_nothing_from_the_internet() -> None:
+    """Panel's Fast design linked a Google Fonts stylesheet: without a network (an office, a CI machine)
+    the browser held the page's scripts until that request failed. Every resource is the server's own."""
+    resources = Workbench().view().resolve_resources()
+    urls = [url for kind in ("js", "js_modules", "css") for url in resources[kind].values()]
+    assert urls and not [url for url in urls if "//" in url], urls
