@@ -175,7 +175,6 @@ class Workbench:
     def _set_base(self, scenario: Scenario) -> None:
         self.base = scenario
         self.levers = {}
-        self.replications.value = min(scenario.replications, MAX_REPLICATIONS)
         sections: dict[str, list[Any]] = {}
         for lever in scenario_levers(scenario):
             kind = pn.widgets.IntInput if lever.integer else pn.widgets.FloatInput
@@ -190,7 +189,10 @@ class Workbench:
             sections.setdefault(lever.section, []).append(widget)
         self.form.objects = [pn.Accordion(*[(name, pn.Column(*ws)) for name, ws in sections.items()],
                                           active=list(range(len(sections))), sizing_mode="stretch_width")]
-        self._say(f"{scenario.name}: valid scenario", "success")
+        # after the new form: its watcher and _check say "valid scenario" of the form on the page (Run's
+        # state too: a lever left invalid in the old form had disabled it)
+        self.replications.value = min(scenario.replications, MAX_REPLICATIONS)
+        self._check()
 
     def changes(self) -> dict[str, Any]:
         """The levers the user changed, as `--set` would give them (an emptied field as None)."""

@@ -150,3 +150,29 @@ def test_the_page_loads_nothing_from_the_internet() -> None:
     resources = Workbench().view().resolve_resources()
     urls = [url for kind in ("js", "js_modules", "css") for url in resources[kind].values()]
     assert urls and not [url for url in urls if "//" in url], urls
+
+
+def test_a_scenario_is_called_valid_only_once_its_form_is_on_the_page() -> None:
+    """The page's patches go to the browser in the order the values change. Choosing a scenario
+    said "valid scenario" (through the replications field's watcher) before the new form replaced
+    the old one, and a lever left invalid in the old form kept Run disabled under that message."""
+    bench = Workbench()
+    bench.replications.value = 7  # the next scenario's own count replaces it
+    bench.levers["unloading.grain.points"][1].value = -5
+    assert bench.run_button.disabled
+    said: list[tuple[str, object, bool]] = []
+    bench.message.param.watch(lambda e: said.append((e.new, bench.form.objects[0], bench.run_button.disabled)),
+                              "object")
+    bench.choose.value = "jan2024_admin_hold.yaml"
+    form = bench.form.objects[0]
+    about_it = [(shown_form, disabled) for text, shown_form, disabled in said if "jan2024-admin-hold" in text]
+    assert about_it and all(shown_form is form and not disabled for shown_form, disabled in about_it), said
+    assert bench.message.object == "jan2024-admin-hold: valid scenario" and not bench.run_button.disabled
+    # the same replications as the next scenario's (no watcher fires): Run still follows the new form
+    from sim.scenario.loader import load_scenario
+
+    bench.levers["unloading.grain.points"][1].value = -5
+    bench.replications.value = min(load_scenario(bench.scenarios["baseline_2023.yaml"]).replications, 1000)
+    assert bench.run_button.disabled
+    bench.choose.value = "baseline_2023.yaml"
+    assert not bench.run_button.disabled and bench.message.object.endswith(": valid scenario")
