@@ -73,6 +73,8 @@ class Job:
 
         try:
             self._executor = make_executor(self.executor, self.workers)
+            if self._cancel.is_set():  # cancel() came before there was an executor to stop
+                self.cancel()
             self.results = run_experiment(self.scenario, replications=self.replications, executor=self._executor,
                                           workers=self.workers, progress=self._count)
         except Interrupted:

@@ -22,6 +22,7 @@ from sim.analysis.stats import t_halfwidth
 from sim.app import charts
 from sim.app.jobs import Job
 from sim.app.levers import LeverField, scenario_levers
+from sim.app.offline import local_design
 from sim.app.schematic import schematic_html
 from sim.errors import SimError
 from sim.experiments.held import HeldRowsError, check_runs
@@ -174,7 +175,6 @@ class Workbench:
     def _set_base(self, scenario: Scenario) -> None:
         self.base = scenario
         self.levers = {}
-        self.replications.value = min(scenario.replications, MAX_REPLICATIONS)
         sections: dict[str, list[Any]] = {}
         for lever in scenario_levers(scenario):
             kind = pn.widgets.IntInput if lever.integer else pn.widgets.FloatInput
@@ -189,7 +189,10 @@ class Workbench:
             sections.setdefault(lever.section, []).append(widget)
         self.form.objects = [pn.Accordion(*[(name, pn.Column(*ws)) for name, ws in sections.items()],
                                           active=list(range(len(sections))), sizing_mode="stretch_width")]
-        self._say(f"{scenario.name}: valid scenario", "success")
+        # after the new form: its watcher and _check say "valid scenario" of the form on the page (Run's
+        # state too: a lever left invalid in the old form had disabled it)
+        self.replications.value = min(scenario.replications, MAX_REPLICATIONS)
+        self._check()
 
     def changes(self) -> dict[str, Any]:
         """The levers the user changed, as `--set` would give them (an emptied field as None)."""
@@ -381,7 +384,7 @@ class Workbench:
         main = pn.Tabs(("Results", results), ("Compare and save", compare), ("Corridor", animation),
                        sizing_mode="stretch_width", css_classes=["tabs"])
         return pn.template.FastListTemplate(title="Dostyk crossing workbench", sidebar=sidebar, main=[main],
-                                            sidebar_width=380)
+                                            sidebar_width=380, design=local_design())
 
 
 def page() -> pn.template.BaseTemplate:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 from collections.abc import Callable
+from typing import Any
+
+#: `--port 0`: how many free ports to try; another program may take the one found before we bind it
+PORT_ATTEMPTS = 5
 
 
 def free_port(address: str = "127.0.0.1") -> int:
@@ -13,16 +18,34 @@ def free_port(address: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+def bind(port: int, address: str, make: Callable[[int], Any], attempts: int = PORT_ATTEMPTS) -> tuple[int, Any]:
+    """(port, `make(port)`), where `make` binds the port. With port 0 a free port is found first, and
+    another one if a process took it between the finding and the binding (two workbenches or test
+    servers started at once); a port the user chose is tried once."""
+    attempt = 1
+    while True:
+        chosen = port or free_port(address)
+        try:
+            return chosen, make(chosen)
+        except OSError as exc:
+            if port or exc.errno != errno.EADDRINUSE or attempt >= attempts:
+                raise
+            attempt += 1
+
+
 def serve(port: int, address: str, show: bool, ready: Callable[[str], None]) -> None:
     """Serve until interrupted; `ready(url)` is called once the server listens."""
     import panel as pn
 
     from sim.app.page import page
 
-    port = port or free_port(address)
+    def make(chosen: int) -> Any:  # Bokeh's server binds its socket when made (start=False)
+        return pn.serve({"/": page}, port=chosen, address=address, show=False, start=False, threaded=False,
+                        title="Dostyk crossing workbench",
+                        websocket_origin=[f"{address}:{chosen}", f"localhost:{chosen}"])
+
+    port, server = bind(port, address, make)
     url = f"http://{address}:{port}/"
-    server = pn.serve({"/": page}, port=port, address=address, show=False, start=False, threaded=False,
-                      title="Dostyk crossing workbench", websocket_origin=[f"{address}:{port}", f"localhost:{port}"])
     ready(url)
     if show:
         import webbrowser

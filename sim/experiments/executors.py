@@ -19,6 +19,7 @@ import pickle
 import shutil
 import signal
 import tempfile
+import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -219,6 +220,8 @@ class ProcessExecutor:
         self.keep_pool = keep_pool
         self._pool: ProcessPoolExecutor | None = None
         self._kept: ProcessPoolExecutor | None = None
+        self._stop_asked = False  # stop() before the map's pool exists: the map must not start one
+        self._pool_lock = threading.Lock()
 
     def close(self) -> None:
         """Stop the workers kept between calls (nothing to do without keep_pool)."""
@@ -228,8 +231,12 @@ class ProcessExecutor:
 
     def stop(self) -> None:
         """End the workers of the map in progress now, from another thread (the workbench's Cancel):
-        that map then raises, instead of the caller waiting for the replications in flight."""
-        pool = self._pool
+        that map then raises, instead of the caller waiting for the replications in flight. Asked
+        before the map has started its workers (Cancel at once after Run), the map starts none and
+        raises KeyboardInterrupt: else that Cancel was lost until a replication finished."""
+        with self._pool_lock:
+            pool = self._pool
+            self._stop_asked = pool is None
         if pool is not None:
             _stop_pool(pool)
 
@@ -245,11 +252,15 @@ class ProcessExecutor:
             yield from SerialExecutor().map_unordered(tasks)
             return
         check_main_guard()  # before any worker starts: they would re-run an unguarded script
-        pool = self._kept or ProcessPoolExecutor(
-            max_workers=self.workers if self.keep_pool else min(self.workers, len(tasks)),
-            mp_context=_mp_context(), initializer=_ignore_sigint)
-        self._kept = None
-        self._pool = pool
+        with self._pool_lock:  # a stop() from now on sees the pool; one asked before it is honoured here
+            if self._stop_asked:
+                self._stop_asked = False
+                raise KeyboardInterrupt
+            pool = self._kept or ProcessPoolExecutor(
+                max_workers=self.workers if self.keep_pool else min(self.workers, len(tasks)),
+                mp_context=_mp_context(), initializer=_ignore_sigint)
+            self._kept = None
+            self._pool = pool
         inbox = tempfile.mkdtemp(prefix="dostyk-results-")
         pending: dict[Future[str], Task] = {pool.submit(execute_to_file, t, inbox): t for t in tasks}
         clean = False

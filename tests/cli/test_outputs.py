@@ -39,15 +39,29 @@ def _wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 120) -> 
         time.sleep(0.05)
 
 
+def _wait_stopped(pid: int, timeout: float = 60) -> None:
+    """Until the kernel has stopped `pid` (SIGSTOP is delivered asynchronously)."""
+    stat = Path(f"/proc/{pid}/stat")
+    deadline = time.monotonic() + timeout
+    while stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] not in ("T", "t"):
+        assert time.monotonic() < deadline, f"process {pid} did not stop"
+        time.sleep(0.01)
+
+
 def test_a_second_run_on_the_same_out_is_refused_and_the_first_completes(tmp_path: Path, mini: Path) -> None:
     """Two real processes: the first holds the output (stopped while the second tries), the second
     (another replication count, which used to share OUT.work and crash) is refused at once."""
     out = tmp_path / "out"
-    first = subprocess.Popen([*command(), "run", str(mini), "-n", "4", "--out", str(out), *FAST],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # 60 days, not 5: the first run then holds its lock ~3 s, not ~1 s, for this process to see it and
+    # stop it (on a busy machine this process may wait that long to run again)
+    first = subprocess.Popen([*command(), "run", str(mini), "-n", "4", "--out", str(out), "--set", "duration=60d",
+                              *FAST[2:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(tmp_path / ".out.lock", first)
         os.kill(first.pid, signal.SIGSTOP)  # hold it mid-run, deterministically
+        _wait_stopped(first.pid)
+        assert first.poll() is None and (tmp_path / ".out.lock").exists(), \
+            "the first run finished before this test could hold it: the test needs a longer first run"
         for args in (["run", str(mini), "-n", "2"], ["run", str(mini), "-n", "2", "--force"],
                      ["sweep", str(mini), "--vary", "unloading.grain.points=4,5", "-n", "1"]):
             second = dostyk(*args, "--out", str(out), *[a for a in FAST if a != "--no-report"])

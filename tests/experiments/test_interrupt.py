@@ -33,7 +33,9 @@ def _start(args: list[str], cwd: Path, marker: str) -> subprocess.Popen[str]:
     return subprocess.Popen(DOSTYK + args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for_part(proc: subprocess.Popen[str], parts: Path, timeout: float = 60) -> None:
+def _wait_for_part(proc: subprocess.Popen[str], parts: Path, timeout: float = 180) -> None:
+    """Until the first part file exists: three interpreters start and one replication ends first,
+    which on a loaded 2-core machine can take far longer than on an idle one."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if parts.is_dir() and any(parts.glob("*.pkl")):
@@ -43,6 +45,23 @@ def _wait_for_part(proc: subprocess.Popen[str], parts: Path, timeout: float = 60
         time.sleep(0.01)
     proc.kill()
     pytest.fail("no part file appeared")
+
+
+def _interrupt(proc: subprocess.Popen[str], sig: int, parts: Path, total: int) -> None:
+    """Send `sig` to the run while it is provably mid-run: stopped first (only the run's own process
+    saves part files, so none appear while it is stopped), checked to have fewer than `total` parts,
+    then signalled and continued. Without the stop, a test process kept off the CPU for a few seconds
+    saw the run finish before its signal, and 'the signal should arrive mid-run' failed."""
+    os.kill(proc.pid, signal.SIGSTOP)
+    stat = Path(f"/proc/{proc.pid}/stat")
+    end = time.monotonic() + 60
+    while stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] not in ("T", "t"):
+        assert time.monotonic() < end, "the run did not stop"
+        time.sleep(0.01)
+    assert proc.poll() is None and len(list(parts.glob("*.pkl"))) < total, \
+        "the run finished before this test could stop it: the test needs a longer run"
+    proc.send_signal(sig)  # delivered when the run continues
+    os.kill(proc.pid, signal.SIGCONT)
 
 
 def _processes_with(marker: str) -> list[int]:
@@ -91,13 +110,14 @@ def _gone(marker: str, within: float) -> list[int]:
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_sigint_during_run_keeps_parts_and_resume_completes(tmp_path: Path) -> None:
     marker = uuid.uuid4().hex
-    args = ["run", str(BASELINE), "-n", "10", "--set", "duration=100d", "--seed", "4", "--out", "results/b",
+    n = 16  # 2 workers: after the first parts, 7 rounds of replications left for the test to stop the run
+    args = ["run", str(BASELINE), "-n", str(n), "--set", "duration=100d", "--seed", "4", "--out", "results/b",
             "--executor", "process", "--workers", "2", "-q", "--no-report"]
     proc = _start(args, tmp_path, marker)
     _wait_for_part(proc, tmp_path / "results" / "b.work" / "parts")
+    _interrupt(proc, signal.SIGINT, tmp_path / "results" / "b.work" / "parts", n)
     started = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    kept = _check_interrupted(proc, tmp_path / "results", "b", marker, 10)
+    kept = _check_interrupted(proc, tmp_path / "results", "b", marker, n)
     assert time.monotonic() - started < 15, "should stop promptly"
 
     # without --resume the old work is not silently discarded
@@ -106,11 +126,11 @@ def test_sigint_during_run_keeps_parts_and_resume_completes(tmp_path: Path) -> N
 
     done = subprocess.run([*DOSTYK, *args, "--resume"], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert f"reused {len(kept)} saved replications, computed {10 - len(kept)}" in done.stdout
+    assert f"reused {len(kept)} saved replications, computed {n - len(kept)}" in done.stdout
     assert not (tmp_path / "results" / "b.work").exists()
     got = pd.read_csv(tmp_path / "results" / "b" / "kpis.csv")
     scenario = sim.load_scenario(BASELINE).with_changes({"duration": "100d"})
-    expected = sim.run(scenario, replications=10, seed=4, executor="serial")
+    expected = sim.run(scenario, replications=n, seed=4, executor="serial")
     expected.write(tmp_path / "expected")
     pd.testing.assert_frame_equal(got, pd.read_csv(tmp_path / "expected" / "kpis.csv"))
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "results" / "b" / "daily.csv"),
@@ -125,7 +145,7 @@ def test_sigterm_during_sweep_then_resume_gives_the_uninterrupted_table(tmp_path
             "--no-plots"]
     proc = _start(args, tmp_path, marker)
     _wait_for_part(proc, tmp_path / "results" / "s.work" / "parts")
-    proc.send_signal(signal.SIGTERM)
+    _interrupt(proc, signal.SIGTERM, tmp_path / "results" / "s.work" / "parts", 12)
     kept = _check_interrupted(proc, tmp_path / "results", "s", marker, 12)
 
     done = subprocess.run([*DOSTYK, *args, "--resume"], cwd=tmp_path, capture_output=True, text=True)

@@ -173,7 +173,8 @@ def set_paths(draw: st.DrawFn) -> str:
     return ".".join(parts).replace(".[", "[")
 
 
-@settings(max_examples=1000, deadline=None, derandomize=True, database=None)
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])  # a wall-clock check: a busy CI machine is no bug
 @given(path=set_paths(), raw=SET_VALUES)
 def test_set_overrides_apply_or_raise_scenario_error(path: str, raw: str) -> None:
     """Any `--set PATH=VALUE` (value read as YAML, like the CLI) applies or raises ScenarioError."""
