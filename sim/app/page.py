@@ -8,34 +8,27 @@ can be cancelled; every message the command line would print (validation, refusa
 from __future__ import annotations
 
 import io
-import math
-import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import panel as pn
-import yaml
 
-from sim.analysis.stats import t_halfwidth
 from sim.app import charts
+from sim.app.cards import differences_html, kpi_cards, paired_differences
+from sim.app.downloads import CheckedDownload, named, results_zip, variant_file
 from sim.app.jobs import Job
 from sim.app.levers import LeverField, scenario_levers
+from sim.app.offline import SYSTEM_FONTS
 from sim.app.schematic import schematic_html
+from sim.app.uploads import read_upload
 from sim.errors import SimError
 from sim.experiments.held import HeldRowsError, check_runs
 from sim.experiments.results import Results
 from sim.scenario.errors import ScenarioError
-from sim.scenario.includes import uses_extends
-from sim.scenario.loader import load_scenario, parse_yaml
+from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
-from sim.units import safe_name
 
 ROOT = Path(__file__).resolve().parents[2]
-#: KPIs on the cards, with their units
-CARDS = (("backlog_wagons_mean", "wagons"), ("backlog_wagons_max", "wagons"), ("held_trains_mean", "trains"),
-         ("dwell_h_mean", "h"), ("tonnes_delivered", "t"), ("stop_loading_days", "days"))
 POLL_MS = 400
 MAX_REPLICATIONS = 1000  # the form's bound (the memory bound, check_runs, may allow fewer)
 
@@ -45,51 +38,6 @@ def shipped_scenarios(root: Path = ROOT) -> dict[str, Path]:
     base = root / "scenarios"
     files = sorted(base.glob("*.yaml")) + sorted((base / "history").glob("*.yaml"))
     return {str(p.relative_to(base)): p for p in files}
-
-
-def kpi_cards(results: Results) -> str:
-    """The corridor's KPIs for all cargo: mean ± 95 % CI half-width, as HTML cards."""
-    cells = []
-    for kpi, unit in CARDS:
-        if kpi not in results.kpis:
-            continue
-        values = results.kpi(kpi).dropna()
-        if values.empty:
-            text, ci = "–", ""
-        else:
-            half = t_halfwidth(float(values.std(ddof=1)), len(values)) if len(values) > 1 else math.nan
-            text = f"{values.mean():,.1f}" if abs(values.mean()) < 100 else f"{values.mean():,.0f}"
-            ci = f"± {half:,.1f}" if math.isfinite(half) else "n too small for a CI"
-        cells.append(f"<div class='card' data-kpi='{kpi}'><div class='kpi'>{kpi}</div>"
-                     f"<div class='mean'>{text}</div><div class='ci'>{ci} {unit}</div></div>")
-    style = ("<style>.cards{display:flex;gap:8px;flex-wrap:wrap}.card{border:1px solid #b8c4d3;border-radius:6px;"
-             "padding:8px 12px;min-width:150px}.card .kpi{font-size:.8em;color:#555}.card .mean{font-size:1.6em;"
-             "font-weight:600}.card .ci{font-size:.8em}</style>")
-    return style + "<div class='cards'>" + "".join(cells) + "</div>"
-
-
-def paired_differences(results: Results, baseline: Results) -> pd.DataFrame:
-    """Variant minus baseline per replication (same seed: common random numbers), mean ± 95 % CI."""
-    rows = []
-    for kpi, unit in CARDS:
-        if kpi not in results.kpis or kpi not in baseline.kpis:
-            continue
-        diff = (results.kpi(kpi) - baseline.kpi(kpi)).dropna()
-        if diff.empty:
-            continue
-        half = t_halfwidth(float(diff.std(ddof=1)), len(diff)) if len(diff) > 1 else math.nan
-        rows.append({"kpi": kpi, "unit": unit, "difference": diff.mean(), "ci95": half, "pairs": len(diff)})
-    return pd.DataFrame(rows)
-
-
-def differences_html(table: pd.DataFrame) -> str:
-    """The paired differences as an HTML table: mean ± 95 % CI half-width, with the unit and n."""
-    rows = "".join(
-        f"<tr data-kpi='{r.kpi}'><td>{r.kpi}</td><td style='text-align:right'>{r.difference:+,.1f}</td>"
-        f"<td>{'± ' + format(r.ci95, ',.1f') if math.isfinite(r.ci95) else 'n too small'}</td>"
-        f"<td>{r.unit}</td><td>{r.pairs}</td></tr>" for r in table.itertuples())
-    return ("<table class='paired-differences'><tr><th>KPI</th><th>variant − baseline</th><th>95 % CI</th>"
-            f"<th>unit</th><th>pairs</th></tr>{rows}</table>")
 
 
 class Workbench:
@@ -116,8 +64,10 @@ class Workbench:
         self.charts = pn.Column(sizing_mode="stretch_width")
         self.compare = pn.Column(sizing_mode="stretch_width")
         self.baseline_button = pn.widgets.Button(label="Use as baseline", disabled=True, css_classes=["set-baseline"])
-        self.variant_name = pn.widgets.TextInput(label="Variant name", placeholder="e.g. eight-points")
-        self.save_variant = pn.widgets.FileDownload(callback=self._variant_yaml, filename="variant.yaml",
+        self.variant_name = pn.widgets.TextInput(label="Variant name", placeholder="e.g. eight-points",
+                                                 css_classes=["variant-name"])
+        self.variant_message = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["variant-message"])
+        self.save_variant = CheckedDownload(callback=self._variant_yaml, filename="variant.yaml",
                                                     label="Save variant (YAML)", css_classes=["save-variant"])
         self.download_results = pn.widgets.FileDownload(callback=self._results_zip, filename="results.zip",
                                                         label="Download results", disabled=True,
@@ -131,6 +81,7 @@ class Workbench:
         # an empty file leaves `value` None in Panel 1.9: only its `filename` changes
         self.upload.param.watch(lambda *_: self._load_upload(), ["value", "filename"])
         self.replications.param.watch(lambda _: self._check(), "value")
+        self.variant_name.param.watch(lambda _: self._variant(), "value_input")
         self.run_button.on_click(lambda _: self._start())
         self.cancel_button.on_click(lambda _: self.job.cancel() if self.job else None)
         self.baseline_button.on_click(lambda _: self._set_baseline())
@@ -155,19 +106,8 @@ class Workbench:
     def _load_upload(self) -> None:
         if not self.upload.filename:
             return
-        name = self.upload.filename
         try:
-            data = parse_yaml(bytes(self.upload.value or b"").decode("utf-8"), name)
-            if not isinstance(data, dict):  # as the loader says of a file (an empty one changed nothing)
-                raise ScenarioError(name, [("", "expected a mapping of keys (name, duration, cargo, …), got "
-                                            + ("an empty file" if data is None else type(data).__name__))])
-            if uses_extends(data):  # the loader would read the files it names beside it: there are none here
-                raise ScenarioError(name, [("extends", ("an uploaded file cannot build on other files (the browser "
-                                            "sends this one alone); upload a complete scenario, such as the "
-                                            "one *Save variant (YAML)* writes, or run it with `dostyk run`"))])
-            self._set_base(Scenario.from_data(data, name))
-        except UnicodeDecodeError:
-            self._say(f"{name}: not a text file (expected YAML in UTF-8)")
+            self._set_base(read_upload(self.upload.filename, bytes(self.upload.value or b"")))
         except SimError as exc:
             self._say(str(exc))
 
@@ -220,7 +160,7 @@ class Workbench:
             problem = self._replications_problem()
         except ScenarioError as exc:
             problem = str(exc)
-        self.save_variant.disabled = problem is not None and not problem.startswith("Replications")
+        self._variant()  # Save waits for a valid form and name (replications are not saved)
         # Run's state goes out before the message: whoever sees the message sees Run as it says
         self.run_button.disabled = problem is not None or (self.job is not None and self.job.running)
         if problem is not None:
@@ -335,37 +275,28 @@ class Workbench:
         self.schematic.object = schematic_html(self.results, int(self.replication.value or 1) - 1, date)
 
     # -- downloads ------------------------------------------------------------------------------
-    def _variant_yaml(self) -> io.BytesIO:
-        scenario = self.scenario()
-        name = (self.variant_name.value or "").strip()
-        data = scenario.to_dict()
-        if name:
-            data["name"] = name
-            self.save_variant.filename = f"{safe_name(name)}.yaml"
-        return io.BytesIO(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8"))
+    def _variant(self) -> Scenario | None:
+        """The form's scenario under the variant name, or None with what is wrong said beside the name."""
+        try:
+            variant = named(self.scenario(), self.variant_name.value_input or "")
+            variant_file(variant)
+            problem = None
+        except ScenarioError as exc:
+            problem, variant = str(exc), None
+        self.save_variant.disabled = problem is not None
+        self.variant_message.object, self.variant_message.visible = problem or "", problem is not None
+        return variant
+
+    def _variant_yaml(self) -> io.BytesIO | None:
+        variant = self._variant()  # again: the name may have changed since Save was enabled
+        if variant is None:
+            return None
+        self.save_variant.filename, data = variant_file(variant)
+        return io.BytesIO(data)
 
     def _results_zip(self) -> io.BytesIO:
-        from sim.reporting.excel import write_results_workbook
-        from sim.reporting.report import write_report
-
         assert self.results is not None
-        results = self.results
-        folder = safe_name(results.scenario.name)  # an uploaded name such as "/etc/x" or "../x" is no path
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / folder
-
-            def extra(directory: Path) -> None:
-                write_report(results, directory)
-                write_results_workbook(results, directory)
-
-            results.write(out, extra=extra)
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                for path in sorted(out.rglob("*")):
-                    if path.is_file():
-                        archive.write(path, Path(folder) / path.relative_to(out))
-        self.download_results.filename = f"{folder}.zip"
-        buffer.seek(0)
+        self.download_results.filename, buffer = results_zip(self.results)
         return buffer
 
     # -- layout ---------------------------------------------------------------------------------
@@ -373,7 +304,8 @@ class Workbench:
         sidebar = [self.choose, pn.pane.Markdown("or upload a scenario file:"), self.upload, self.replications,
                    pn.Row(self.run_button, self.cancel_button), self.progress, self.message, self.form]
         results = pn.Column(self.cards, self.charts, sizing_mode="stretch_width")
-        compare = pn.Column(self.baseline_button, self.compare, self.variant_name, self.save_variant,
+        compare = pn.Column(self.baseline_button, self.compare, self.variant_name, self.variant_message,
+                            self.save_variant,
                             self.download_results, sizing_mode="stretch_width")
         animation = pn.Column(pn.Row(self.replication, self.go_to), self.player, self.schematic,
                               sizing_mode="stretch_width")
@@ -381,7 +313,7 @@ class Workbench:
         main = pn.Tabs(("Results", results), ("Compare and save", compare), ("Corridor", animation),
                        sizing_mode="stretch_width", css_classes=["tabs"])
         return pn.template.FastListTemplate(title="Dostyk crossing workbench", sidebar=sidebar, main=[main],
-                                            sidebar_width=380)
+                                            sidebar_width=380, font=SYSTEM_FONTS, font_url="")
 
 
 def page() -> pn.template.BaseTemplate:

@@ -17,8 +17,10 @@ def serve(port: int, address: str, show: bool, ready: Callable[[str], None]) -> 
     """Serve until interrupted; `ready(url)` is called once the server listens."""
     import panel as pn
 
+    from sim.app.offline import serve_resources_locally
     from sim.app.page import page
 
+    serve_resources_locally()
     port = port or free_port(address)
     url = f"http://{address}:{port}/"
     server = pn.serve({"/": page}, port=port, address=address, show=False, start=False, threaded=False,

@@ -209,16 +209,19 @@ class ProcessExecutor:
 
     With `keep_pool`, the workers live from the first call to `close()`, so that a search's batches
     (calibrate, optimize, sensitivity) do not start a pool each; a failure or an interruption still
-    stops them at once.
+    stops them at once. With `stoppable`, one task runs in a worker process too (not in this process,
+    where nothing could end it), so that `stop()` ends any run within a second (the workbench's Cancel).
     """
 
     name = "process"
 
-    def __init__(self, workers: int | None = None, keep_pool: bool = False) -> None:
+    def __init__(self, workers: int | None = None, keep_pool: bool = False, stoppable: bool = False) -> None:
         self.workers = arguments.workers(workers) or os.cpu_count() or 1
         self.keep_pool = keep_pool
+        self.stoppable = stoppable
         self._pool: ProcessPoolExecutor | None = None
         self._kept: ProcessPoolExecutor | None = None
+        self._stopped = False
 
     def close(self) -> None:
         """Stop the workers kept between calls (nothing to do without keep_pool)."""
@@ -228,7 +231,9 @@ class ProcessExecutor:
 
     def stop(self) -> None:
         """End the workers of the map in progress now, from another thread (the workbench's Cancel):
-        that map then raises, instead of the caller waiting for the replications in flight."""
+        that map then raises KeyboardInterrupt, instead of the caller waiting for the replications in
+        flight. It is final: a map not yet started when stop() is called stops as soon as it starts."""
+        self._stopped = True
         pool = self._pool
         if pool is not None:
             _stop_pool(pool)
@@ -241,7 +246,7 @@ class ProcessExecutor:
     def map_unordered(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, ReplicationResult]]:
         if not tasks:
             return
-        if self.workers <= 1 or len(tasks) == 1:
+        if (self.workers <= 1 or len(tasks) == 1) and not self.stoppable:
             yield from SerialExecutor().map_unordered(tasks)
             return
         check_main_guard()  # before any worker starts: they would re-run an unguarded script
@@ -249,13 +254,17 @@ class ProcessExecutor:
             max_workers=self.workers if self.keep_pool else min(self.workers, len(tasks)),
             mp_context=_mp_context(), initializer=_ignore_sigint)
         self._kept = None
-        self._pool = pool
+        self._pool = pool  # from here on, stop() ends it; before, stop() set _stopped, seen below
         inbox = tempfile.mkdtemp(prefix="dostyk-results-")
         pending: dict[Future[str], Task] = {pool.submit(execute_to_file, t, inbox): t for t in tasks}
         clean = False
         try:
             while pending:
+                if self._stopped:
+                    raise KeyboardInterrupt
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                if self._stopped:  # the ended workers broke the pool: that is the stop, not a failure
+                    raise KeyboardInterrupt
                 for future in finished:
                     task = pending.pop(future)
                     try:

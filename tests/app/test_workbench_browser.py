@@ -10,6 +10,7 @@ import re
 import subprocess
 import threading
 import time
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Iterator
@@ -68,15 +69,29 @@ def app_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(app_url: str) -> Iterator[object]:
+def browser() -> Iterator[object]:
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        tab.set_default_timeout(240_000)
-        tab.goto(app_url)
-        tab.locator(".lever").first.wait_for()
-        yield tab
-        browser.close()
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def open_tab(browser: object, url: str, route: object = None) -> object:
+    """A new tab showing the workbench; `route(route)` sees every request the tab makes, if given."""
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
+    tab.set_default_timeout(240_000)
+    if route is not None:
+        tab.route("**/*", route)
+    tab.goto(url)
+    tab.locator(".lever").first.wait_for()
+    return tab
+
+
+@pytest.fixture(scope="module")
+def page(browser: object, app_url: str) -> Iterator[object]:
+    tab = open_tab(browser, app_url)
+    yield tab
+    tab.close()  # type: ignore[attr-defined]
 
 
 def assert_drawn(png: bytes) -> None:
@@ -210,3 +225,97 @@ def test_an_empty_upload_or_one_built_on_other_files_says_why(page: object, tmp_
         path.write_text(text, encoding="utf-8")
         page.locator(".upload-scenario input[type=file]").set_input_files(str(path))  # type: ignore[attr-defined]
         page.locator(".message").filter(has_text=said).wait_for(timeout=30_000)  # type: ignore[attr-defined]
+
+
+def test_a_saved_variant_loads_with_validate_and_a_name_no_file_may_carry_is_refused(page: object,
+                                                                                      tmp_path: Path) -> None:
+    """A name of 201 characters was saved, and the loader refused the file: the page now refuses it with
+    the schema's own rule; what it saves (a 200-character name, one with `/` and `:`) validates."""
+    tab = page
+    tab.locator(".choose-scenario select").select_option("baseline_2023.yaml")  # type: ignore[attr-defined]
+    tab.locator(".message").filter(has_text="baseline-2023: valid scenario").wait_for()  # type: ignore[attr-defined]
+    tab.locator(".tabs").get_by_text("Compare and save").click()  # type: ignore[attr-defined]
+    name = tab.locator(".variant-name input")  # type: ignore[attr-defined]
+    save = tab.locator(".save-variant button")  # type: ignore[attr-defined]
+    name.fill("x" * 201)
+    expect(save).to_be_disabled()
+    expect(tab.locator(".variant-message")).to_contain_text(  # type: ignore[attr-defined]
+        "name: String should have at most 200 characters")
+    for typed in ("x" * 200, "Grain / 8 points: January"):
+        name.fill(typed)
+        expect(save).to_be_enabled()
+        expect(tab.locator(".variant-message")).to_be_hidden()  # type: ignore[attr-defined]
+        with tab.expect_download() as download:  # type: ignore[attr-defined]
+            save.click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        checked = dostyk("validate", str(saved))
+        assert checked.returncode == 0, checked.stderr
+        from sim.scenario.loader import load_scenario
+
+        assert load_scenario(saved).name == typed
+    name.fill("")
+
+
+def upload(tab: object, path: Path, said: str) -> None:
+    tab.locator(".upload-scenario input[type=file]").set_input_files(str(path))  # type: ignore[attr-defined]
+    tab.locator(".message").filter(has_text=said).wait_for(timeout=30_000)  # type: ignore[attr-defined]
+
+
+def long_scenario(tmp_path: Path, days: int = 36500) -> Path:
+    """The 2023 baseline over `days` days, one replication (a hundred years take half a minute)."""
+    from sim.app.page import shipped_scenarios
+    from sim.scenario.loader import load_scenario
+    from sim.scenario.yamltext import dump_yaml
+
+    scenario = load_scenario(shipped_scenarios()["baseline_2023.yaml"]).with_changes(
+        {"duration": f"{days}d", "warmup": "0d", "replications": 1, "name": f"baseline-{days}-days"})
+    path = tmp_path / f"long-{days}.yaml"
+    path.write_text(dump_yaml(scenario.to_dict()), encoding="utf-8")
+    return path
+
+
+def test_cancel_stops_a_run_of_one_replication_within_seconds(page: object, tmp_path: Path) -> None:
+    """Cancel used to wait for a lone replication to finish (half a minute here); nothing of it is shown."""
+    tab = page
+    upload(tab, long_scenario(tmp_path), "baseline-36500-days: valid scenario")
+    cards_before = tab.locator(".kpi-cards").inner_text()  # type: ignore[attr-defined]
+    tab.locator(".run button").click()  # type: ignore[attr-defined]
+    tab.locator(".message").filter(has_text="running 1 replications").wait_for()  # type: ignore[attr-defined]
+    cancel = tab.locator(".cancel button")  # type: ignore[attr-defined]
+    expect(cancel).to_be_enabled()
+    time.sleep(2)  # the worker computes
+    started = time.monotonic()
+    cancel.click()
+    tab.locator(".message").filter(has_text="run cancelled").wait_for(timeout=10_000)  # type: ignore[attr-defined]
+    assert time.monotonic() - started < 5
+    expect(tab.locator(".run button")).to_be_enabled()  # type: ignore[attr-defined]
+    expect(cancel).to_be_disabled()
+    assert tab.locator(".kpi-cards").inner_text() == cards_before  # type: ignore[attr-defined]
+
+
+def test_the_page_loads_and_runs_with_nothing_but_the_apps_own_host(browser: object, app_url: str,
+                                                                    tmp_path: Path) -> None:
+    """On a closed network every request beyond the app fails: the page asked Google Fonts for Open Sans."""
+    host = urllib.parse.urlsplit(app_url).netloc
+    outside: list[str] = []
+
+    def only_the_app(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if urllib.parse.urlsplit(url).netloc == host or url.startswith(("data:", "blob:")):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            outside.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    tab = open_tab(browser, app_url, only_the_app)
+    try:
+        upload(tab, long_scenario(tmp_path, 20), "baseline-20-days: valid scenario")
+        tab.locator(".run button").click()  # type: ignore[attr-defined]
+        tab.locator(".message").filter(has_text="1 replications done").wait_for()  # type: ignore[attr-defined]
+        tab.locator(".chart-backlog canvas").first.wait_for()  # type: ignore[attr-defined]
+        tab.locator(".tabs").get_by_text("Corridor").click()  # type: ignore[attr-defined]
+        tab.locator(".corridor .stage").first.wait_for()  # type: ignore[attr-defined]
+    finally:
+        tab.close()  # type: ignore[attr-defined]
+    assert outside == []

@@ -98,3 +98,44 @@ def test_an_emptied_field_says_what_it_expects_open_bounds_included() -> None:
     assert bench.run_button.disabled and bench.save_variant.disabled
     bench.levers["cargo.grain.payload_t"][1].value = 70.0
     assert "valid scenario with cargo.grain.payload_t=70.0" in bench.message.object and not bench.run_button.disabled
+
+
+@pytest.mark.parametrize("after", [0.0, 2.0], ids=["at-once", "while-computing"])
+def test_cancel_ends_a_run_of_one_replication_within_seconds(after: float) -> None:
+    """One replication ran on the job's own thread, which nothing can stop: Cancel waited for it (half
+    a minute here). It runs in a worker now, ended at once, even by a Cancel before the worker started."""
+    import time
+
+    from sim.app.jobs import Job
+
+    bench = Workbench()
+    assert bench.base is not None
+    job = Job(bench.base.with_changes({"duration": "36500d", "replications": 1}), 1).start()
+    time.sleep(after)
+    assert job.running
+    started = time.monotonic()
+    job.cancel()
+    job.wait(20)
+    assert not job.running and job.cancelled and job.error is None and job.results is None
+    assert time.monotonic() - started < 3, "Cancel must stop a run within seconds"
+
+
+def test_a_run_cancelled_after_its_last_replication_is_not_shown_as_done() -> None:
+    """A Cancel that arrives while the finished replications are being collected must not leave
+    results that the page would show as if the run had been let finish."""
+    from sim.app.jobs import Job
+
+    bench = Workbench()
+    assert bench.base is not None
+    job = Job(bench.base.with_changes({"duration": "25d", "warmup": "0d"}), 1)
+
+    def cancel_at_the_end(stream, total):  # type: ignore[no-untyped-def]
+        yield from Job._count(job, stream, total)
+        job._cancel.set()  # the user's click, between the last replication and the results
+
+    job._count = cancel_at_the_end  # type: ignore[method-assign]
+    job.start().wait(60)
+    assert job.done == 1 and job.cancelled and job.results is None
+    bench.job = job
+    bench._tick()
+    assert "run cancelled" in bench.message.object and bench.results is None
