@@ -7,6 +7,7 @@ can be cancelled; every message the command line would print (validation, refusa
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from sim.app.uploads import read_upload
 from sim.errors import SimError
 from sim.experiments.held import HeldRowsError, check_runs
 from sim.experiments.results import Results
+from sim.scenario.effects import scenario_warnings
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -31,6 +33,11 @@ from sim.scenario.schema import Scenario
 ROOT = Path(__file__).resolve().parents[2]
 POLL_MS = 400
 MAX_REPLICATIONS = 1000  # the form's bound (the memory bound, check_runs, may allow fewer)
+
+
+def as_text(text: str) -> str:
+    """`text` shown as written in a Markdown pane: a scenario's name `<img onerror=…>` ran as script."""
+    return html.escape(text, quote=False)
 
 
 def shipped_scenarios(root: Path = ROOT) -> dict[str, Path]:
@@ -95,7 +102,8 @@ class Workbench:
 
     # -- scenario and levers ------------------------------------------------------------------
     def _say(self, text: str, kind: Any = "danger") -> None:
-        self.message.object, self.message.alert_type, self.message.visible = text, kind, bool(text)
+        # escaped: a message quotes the file (its name, a refused value), and an Alert renders HTML
+        self.message.object, self.message.alert_type, self.message.visible = as_text(text), kind, bool(text)
 
     def _load_shipped(self) -> None:
         try:
@@ -129,7 +137,7 @@ class Workbench:
             sections.setdefault(lever.section, []).append(widget)
         self.form.objects = [pn.Accordion(*[(name, pn.Column(*ws)) for name, ws in sections.items()],
                                           active=list(range(len(sections))), sizing_mode="stretch_width")]
-        self._say(f"{scenario.name}: valid scenario", "success")
+        self._check()  # says it is valid, and what it warns of
 
     def changes(self) -> dict[str, Any]:
         """The levers the user changed, as `--set` would give them (an emptied field as None)."""
@@ -167,7 +175,10 @@ class Workbench:
             self._say(problem)
             return None
         changed = ", ".join(f"{k}={v}" for k, v in self.changes().items())
-        self._say(f"{scenario.name}: valid scenario" + (f" with {changed}" if changed else ""), "success")
+        said = f"{scenario.name}: valid scenario" + (f" with {changed}" if changed else "")
+        # what `dostyk run` warns of on the terminal (only the server's console saw it)
+        slips = [f"warning: {path}: {why}" for path, why in scenario_warnings(scenario)]
+        self._say("\n\n".join([said, *slips]), "warning" if slips else "success")
         return scenario
 
     # -- running --------------------------------------------------------------------------------
@@ -284,7 +295,7 @@ class Workbench:
         except ScenarioError as exc:
             problem, variant = str(exc), None
         self.save_variant.disabled = problem is not None
-        self.variant_message.object, self.variant_message.visible = problem or "", problem is not None
+        self.variant_message.object, self.variant_message.visible = as_text(problem or ""), problem is not None
         return variant
 
     def _variant_yaml(self) -> io.BytesIO | None:

@@ -262,14 +262,14 @@ def upload(tab: object, path: Path, said: str) -> None:
     tab.locator(".message").filter(has_text=said).wait_for(timeout=30_000)  # type: ignore[attr-defined]
 
 
-def long_scenario(tmp_path: Path, days: int = 36500) -> Path:
+def long_scenario(tmp_path: Path, days: int = 36500, name: str = "") -> Path:
     """The 2023 baseline over `days` days, one replication (a hundred years take half a minute)."""
     from sim.app.page import shipped_scenarios
     from sim.scenario.loader import load_scenario
     from sim.scenario.yamltext import dump_yaml
 
     scenario = load_scenario(shipped_scenarios()["baseline_2023.yaml"]).with_changes(
-        {"duration": f"{days}d", "warmup": "0d", "replications": 1, "name": f"baseline-{days}-days"})
+        {"duration": f"{days}d", "warmup": "0d", "replications": 1, "name": name or f"baseline-{days}-days"})
     path = tmp_path / f"long-{days}.yaml"
     path.write_text(dump_yaml(scenario.to_dict()), encoding="utf-8")
     return path
@@ -319,3 +319,18 @@ def test_the_page_loads_and_runs_with_nothing_but_the_apps_own_host(browser: obj
     finally:
         tab.close()  # type: ignore[attr-defined]
     assert outside == []
+
+
+def test_what_a_file_says_is_shown_as_text_with_its_warnings(page: object, tmp_path: Path) -> None:
+    """A scenario named `<img onerror=…>` ran its script in the page (the message pane renders HTML); the
+    warnings `dostyk run` prints (a window after the run's end) reached only the server's console."""
+    tab = page
+    title = tab.title()  # type: ignore[attr-defined]
+    name = "<img src=x onerror=\"document.title='pwned'\">"
+    upload(tab, long_scenario(tmp_path, 20, name), "valid scenario")
+    message = tab.locator(".message")  # type: ignore[attr-defined]
+    expect(message).to_contain_text(f"{name}: valid scenario")
+    expect(message).to_contain_text("warning: disruptions[1]: the window starts 2023-01-21, when the run is over")
+    tab.locator(".run button").click()  # type: ignore[attr-defined]
+    expect(message).to_contain_text(f"{name}: 1 replications done", timeout=120_000)
+    assert tab.title() == title  # type: ignore[attr-defined]
