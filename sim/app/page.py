@@ -76,7 +76,7 @@ class Workbench:
         self.variant_message = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["variant-message"])
         self.save_variant = CheckedDownload(callback=self._variant_yaml, filename="variant.yaml",
                                                     label="Save variant (YAML)", css_classes=["save-variant"])
-        self.download_results = pn.widgets.FileDownload(callback=self._results_zip, filename="results.zip",
+        self.download_results = CheckedDownload(callback=self._results_zip, filename="results.zip",
                                                         label="Download results", disabled=True,
                                                         css_classes=["download-results"])
         self.replication = pn.widgets.IntInput(label="Replication", value=1, start=1, end=1, css_classes=["anim-rep"])
@@ -276,7 +276,9 @@ class Workbench:
                                                   "period, so replications cannot be matched.", alert_type="warning")]
             return
         table = paired_differences(self.results, self.baseline)
-        self.compare.objects = [pn.pane.Markdown("**Variant − baseline** (paired by replication, same seed)"),
+        names = f"{self.results.scenario.name} − {self.baseline.scenario.name}"  # the baseline may be another scenario
+        self.compare.objects = [pn.pane.Markdown(f"**Variant − baseline** ({as_text(names)}; paired by replication, "
+                                                 "same seed)", css_classes=["compare-heading"]),
                                 pn.pane.HTML(differences_html(table), sizing_mode="stretch_width")]
 
     def _draw_schematic(self) -> None:
@@ -305,8 +307,10 @@ class Workbench:
         self.save_variant.filename, data = variant_file(variant)
         return io.BytesIO(data)
 
-    def _results_zip(self) -> io.BytesIO:
-        assert self.results is not None
+    def _results_zip(self) -> io.BytesIO | None:
+        if self.results is None:  # a click that raced the button's disabled state: nothing to send
+            self._say("nothing to download yet: run first")
+            return None
         self.download_results.filename, buffer = results_zip(self.results)
         return buffer
 

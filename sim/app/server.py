@@ -5,6 +5,10 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 
+#: the largest message from the browser: an upload travels in one (base64, a third larger); over Bokeh's
+#: 20 MB, a 16 MB file closed the page's connection for good, instead of being refused with a message
+MAX_MESSAGE_BYTES = 100_000_000
+
 
 def free_port(address: str = "127.0.0.1") -> int:
     """A port nobody listens on now (for `--port 0`)."""
@@ -24,7 +28,8 @@ def serve(port: int, address: str, show: bool, ready: Callable[[str], None]) -> 
     port = port or free_port(address)
     url = f"http://{address}:{port}/"
     server = pn.serve({"/": page}, port=port, address=address, show=False, start=False, threaded=False,
-                      title="Dostyk crossing workbench", websocket_origin=[f"{address}:{port}", f"localhost:{port}"])
+                      title="Dostyk crossing workbench", websocket_origin=[f"{address}:{port}", f"localhost:{port}"],
+                      websocket_max_message_size=MAX_MESSAGE_BYTES)
     ready(url)
     if show:
         import webbrowser

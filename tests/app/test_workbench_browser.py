@@ -334,3 +334,39 @@ def test_what_a_file_says_is_shown_as_text_with_its_warnings(page: object, tmp_p
     tab.locator(".run button").click()  # type: ignore[attr-defined]
     expect(message).to_contain_text(f"{name}: 1 replications done", timeout=120_000)
     assert tab.title() == title  # type: ignore[attr-defined]
+
+
+def test_a_huge_upload_is_refused_and_the_page_stays_connected(page: object, tmp_path: Path) -> None:
+    """A file over 15 MB closed the page's websocket (Bokeh's 20 MB message limit): a dead page, no word."""
+    tab = page
+    huge = tmp_path / "huge.yaml"
+    huge.write_bytes(b"#" * 21_000_000)
+    upload(tab, huge, "huge.yaml: invalid scenario")
+    expect(tab.locator(".message")).to_contain_text("file is larger than 1000 kB")  # type: ignore[attr-defined]
+    replications = tab.locator(".replications input")  # type: ignore[attr-defined]
+    replications.fill("0")
+    replications.press("Enter")
+    expect(tab.locator(".message")).to_contain_text("Replications: got 0")  # type: ignore[attr-defined]
+    replications.fill("3")
+    replications.press("Enter")
+
+
+def test_two_tabs_run_apart(page: object, browser: object, app_url: str, tmp_path: Path) -> None:
+    """Two tabs are two sessions: a run, its results and its Cancel belong to the tab that started them."""
+    first = page
+    upload(first, long_scenario(tmp_path), "baseline-36500-days: valid scenario")
+    first.locator(".run button").click()  # type: ignore[attr-defined]
+    first.locator(".message").filter(has_text="running 1 replications").wait_for()  # type: ignore[attr-defined]
+    second = open_tab(browser, app_url)
+    try:
+        upload(second, long_scenario(tmp_path, 25, "second-tab"), "second-tab: valid scenario")
+        expect(second.locator(".run button")).to_be_enabled()  # type: ignore[attr-defined]
+        second.locator(".run button").click()  # type: ignore[attr-defined]
+        second.locator(".message").filter(has_text="second-tab: 1 replications done").wait_for()  # type: ignore[attr-defined]
+        expect(first.locator(".message")).to_contain_text("running 1 replications")  # type: ignore[attr-defined]
+        first.locator(".cancel button").click()  # type: ignore[attr-defined]
+        first.locator(".message").filter(has_text="run cancelled").wait_for(timeout=10_000)  # type: ignore[attr-defined]
+        expect(second.locator(".message")).to_contain_text("second-tab: 1 replications done")  # type: ignore[attr-defined]
+        assert second.locator(".card[data-kpi='backlog_wagons_mean']").count() == 1  # type: ignore[attr-defined]
+    finally:
+        second.close()  # type: ignore[attr-defined]

@@ -139,3 +139,38 @@ def test_a_run_cancelled_after_its_last_replication_is_not_shown_as_done() -> No
     bench.job = job
     bench._tick()
     assert "run cancelled" in bench.message.object and bench.results is None
+
+
+def test_nothing_to_download_before_a_run() -> None:
+    """A click on Download that raced its disabled state failed with an AssertionError in the server's
+    console (a traceback for the user); it now sends nothing and says why."""
+    bench = Workbench()
+    assert bench.download_results.disabled and bench.results is None
+    assert bench._results_zip() is None
+    assert "nothing to download yet: run first" in bench.message.object
+
+
+def test_switching_scenarios_while_a_run_computes_keeps_run_waiting_and_labels_what_ran() -> None:
+    """The form may show another scenario by the time a run ends: Run stays disabled until then, the
+    results are the run's own, and a comparison names the two scenarios it pairs."""
+    bench = Workbench()
+    assert bench.base is not None
+    bench._set_base(bench.base.with_changes({"duration": "25d", "warmup": "0d", "name": "short-2023"}))
+    bench.replications.value = 2
+    bench._start()
+    job = bench.job
+    assert job is not None
+    for name in ("jan2024_admin_hold.yaml", "baseline_2023.yaml", "jan2024_admin_hold.yaml"):
+        bench.choose.value = name
+        assert bench.run_button.disabled, f"Run enabled while a run computes (after choosing {name})"
+    job.wait(120)
+    bench._tick()
+    assert bench.results is job.results and bench.results.scenario.name == "short-2023"
+    assert "short-2023: 2 replications done" in bench.message.object and not bench.run_button.disabled
+    bench._set_baseline()
+    from sim.experiments.runner import run
+
+    other = job.scenario.with_changes({"name": "eight-points", "unloading.grain.points": 8})
+    bench._show(run(other, replications=2, executor="serial"))
+    heading = bench.compare.objects[0].object
+    assert "eight-points − short-2023" in heading, heading
