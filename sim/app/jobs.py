@@ -9,6 +9,7 @@ a worker, not on the thread, which nothing could stop) and nothing half-done is 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from sim.experiments.runner import run as run_experiment
 from sim.scenario.schema import Scenario
 
 
-@dataclass
+@dataclass(eq=False)  # a run is itself, not equal to another with the same fields (and weakly referenced)
 class Job:
     """One run of `scenario`: its progress, then its results or the message of what went wrong."""
 
@@ -50,6 +51,7 @@ class Job:
                           else make_executor(self.executor, self.workers))
         self._thread = threading.Thread(target=self._run, name=f"run {self.scenario.name}", daemon=True)
         self._thread.start()
+        _STARTED.add(self)
         return self
 
     def cancel(self) -> None:
@@ -91,3 +93,14 @@ class Job:
                 self.error = str(exc)
             else:  # the page shows it instead of a dead thread
                 self.error = f"internal error: {type(exc).__name__}: {exc}"
+
+
+_STARTED: weakref.WeakSet[Job] = weakref.WeakSet()
+
+
+def cancel_all() -> None:
+    """Cancel every run still going: the server is stopping, and Python's exit would otherwise wait for
+    the replications in flight (the pool's threads are joined at exit), however long they take."""
+    for job in list(_STARTED):
+        if job.running:
+            job.cancel()

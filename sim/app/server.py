@@ -21,6 +21,7 @@ def serve(port: int, address: str, show: bool, ready: Callable[[str], None]) -> 
     """Serve until interrupted; `ready(url)` is called once the server listens."""
     import panel as pn
 
+    from sim.app.jobs import cancel_all
     from sim.app.offline import serve_resources_locally
     from sim.app.page import page
 
@@ -35,5 +36,8 @@ def serve(port: int, address: str, show: bool, ready: Callable[[str], None]) -> 
         import webbrowser
 
         webbrowser.open(url)
-    server.start()
-    server.io_loop.start()
+    try:
+        server.start()
+        server.io_loop.start()
+    finally:  # Ctrl-C or SIGTERM: runs in flight are ended, not waited for
+        cancel_all()

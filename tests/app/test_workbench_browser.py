@@ -370,3 +370,52 @@ def test_two_tabs_run_apart(page: object, browser: object, app_url: str, tmp_pat
         assert second.locator(".card[data-kpi='backlog_wagons_mean']").count() == 1  # type: ignore[attr-defined]
     finally:
         second.close()  # type: ignore[attr-defined]
+
+
+def descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    for child in subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True,
+                                check=False).stdout.split():
+        found |= {int(child)} | descendants(int(child))
+    return found
+
+
+def test_stopping_the_app_mid_run_ends_its_workers_at_once(browser: object, tmp_path: Path) -> None:
+    """SIGTERM (or Ctrl-C) while a run computed left `dostyk app` waiting for the replication in flight
+    (over a minute here, hours for a long run); it now ends its workers and exits."""
+    import os
+    import signal
+
+    server = subprocess.Popen([*command(), "app", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    workers: set[int] = set()
+    try:
+        assert server.stdout is not None
+        url = ""
+        while not url:
+            line = server.stdout.readline()
+            assert line, "dostyk app exited"
+            found = re.search(r"running at (http://\S+)", line)
+            url = found.group(1) if found else ""
+        tab = open_tab(browser, url)
+        upload(tab, long_scenario(tmp_path), "baseline-36500-days: valid scenario")
+        tab.locator(".run button").click()  # type: ignore[attr-defined]
+        tab.locator(".message").filter(has_text="running 1 replications").wait_for()  # type: ignore[attr-defined]
+        time.sleep(2)
+        workers = descendants(server.pid)
+        assert workers, "the run has a worker process"
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+        assert time.monotonic() - started < 15, output
+        assert "Traceback" not in output, output
+        tab.close()  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+            time.sleep(0.2)
+        assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "a worker outlived the app"
+    finally:
+        for pid in [server.pid, *workers] if server.poll() is None else workers:  # this test's processes only
+            if Path(f"/proc/{pid}").exists():
+                os.kill(pid, signal.SIGKILL)
+        server.wait()
