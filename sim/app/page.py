@@ -252,10 +252,13 @@ class Workbench:
         self.download_results.disabled = False
         self._show_comparison()
         self.dates = sorted(results.daily["date"].astype(str).unique())
+        # the replication shown first comes within the new run's (replication 3 of the last run, then a run
+        # of one, drew a row that does not exist, and the run's results never showed); each change redraws
+        self.replication.value = min(int(self.replication.value or 1), results.replications)
+        self.replication.end = results.replications
         self.player.end = max(len(self.dates) - 1, 1)
         self.player.value = 0
         self.go_to.options = self.dates
-        self.replication.end = results.replications
         self._draw_schematic()
 
     def _set_baseline(self) -> None:
