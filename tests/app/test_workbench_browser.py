@@ -275,28 +275,11 @@ def long_scenario(tmp_path: Path, days: int = 36500, name: str = "") -> Path:
     return path
 
 
-def test_cancel_stops_a_run_of_one_replication_within_seconds(page: object, tmp_path: Path) -> None:
-    """Cancel used to wait for a lone replication to finish (half a minute here); nothing of it is shown."""
-    tab = page
-    upload(tab, long_scenario(tmp_path), "baseline-36500-days: valid scenario")
-    cards_before = tab.locator(".kpi-cards").inner_text()  # type: ignore[attr-defined]
-    tab.locator(".run button").click()  # type: ignore[attr-defined]
-    tab.locator(".message").filter(has_text="running 1 replications").wait_for()  # type: ignore[attr-defined]
-    cancel = tab.locator(".cancel button")  # type: ignore[attr-defined]
-    expect(cancel).to_be_enabled()
-    time.sleep(2)  # the worker computes
-    started = time.monotonic()
-    cancel.click()
-    tab.locator(".message").filter(has_text="run cancelled").wait_for(timeout=10_000)  # type: ignore[attr-defined]
-    assert time.monotonic() - started < 5
-    expect(tab.locator(".run button")).to_be_enabled()  # type: ignore[attr-defined]
-    expect(cancel).to_be_disabled()
-    assert tab.locator(".kpi-cards").inner_text() == cards_before  # type: ignore[attr-defined]
-
-
-def test_the_page_loads_and_runs_with_nothing_but_the_apps_own_host(browser: object, app_url: str,
-                                                                    tmp_path: Path) -> None:
-    """On a closed network every request beyond the app fails: the page asked Google Fonts for Open Sans."""
+def test_the_page_runs_with_nothing_but_the_apps_own_host_and_shows_a_file_as_text(browser: object, app_url: str,
+                                                                                     tmp_path: Path) -> None:
+    """On a closed network every request beyond the app fails: the page asked Google Fonts for Open Sans.
+    A scenario named `<img onerror=…>` ran its script in the page (the message pane renders HTML); the
+    warnings `dostyk run` prints (here a window after the run's end) reached only the server's console."""
     host = urllib.parse.urlsplit(app_url).netloc
     outside: list[str] = []
 
@@ -310,30 +293,21 @@ def test_the_page_loads_and_runs_with_nothing_but_the_apps_own_host(browser: obj
 
     tab = open_tab(browser, app_url, only_the_app)
     try:
-        upload(tab, long_scenario(tmp_path, 20), "baseline-20-days: valid scenario")
+        title = tab.title()  # type: ignore[attr-defined]
+        name = "<img src=x onerror=\"document.title='pwned'\">"
+        upload(tab, long_scenario(tmp_path, 20, name), "valid scenario")
+        message = tab.locator(".message")  # type: ignore[attr-defined]
+        expect(message).to_contain_text(f"{name}: valid scenario")
+        expect(message).to_contain_text("warning: disruptions[1]: the window starts 2023-01-21, when the run is over")
         tab.locator(".run button").click()  # type: ignore[attr-defined]
-        tab.locator(".message").filter(has_text="1 replications done").wait_for()  # type: ignore[attr-defined]
+        expect(message).to_contain_text(f"{name}: 1 replications done", timeout=120_000)
         tab.locator(".chart-backlog canvas").first.wait_for()  # type: ignore[attr-defined]
         tab.locator(".tabs").get_by_text("Corridor").click()  # type: ignore[attr-defined]
         tab.locator(".corridor .stage").first.wait_for()  # type: ignore[attr-defined]
+        assert tab.title() == title  # type: ignore[attr-defined]
     finally:
         tab.close()  # type: ignore[attr-defined]
     assert outside == []
-
-
-def test_what_a_file_says_is_shown_as_text_with_its_warnings(page: object, tmp_path: Path) -> None:
-    """A scenario named `<img onerror=…>` ran its script in the page (the message pane renders HTML); the
-    warnings `dostyk run` prints (a window after the run's end) reached only the server's console."""
-    tab = page
-    title = tab.title()  # type: ignore[attr-defined]
-    name = "<img src=x onerror=\"document.title='pwned'\">"
-    upload(tab, long_scenario(tmp_path, 20, name), "valid scenario")
-    message = tab.locator(".message")  # type: ignore[attr-defined]
-    expect(message).to_contain_text(f"{name}: valid scenario")
-    expect(message).to_contain_text("warning: disruptions[1]: the window starts 2023-01-21, when the run is over")
-    tab.locator(".run button").click()  # type: ignore[attr-defined]
-    expect(message).to_contain_text(f"{name}: 1 replications done", timeout=120_000)
-    assert tab.title() == title  # type: ignore[attr-defined]
 
 
 def test_a_huge_upload_is_refused_and_the_page_stays_connected(page: object, tmp_path: Path) -> None:
@@ -351,10 +325,13 @@ def test_a_huge_upload_is_refused_and_the_page_stays_connected(page: object, tmp
     replications.press("Enter")
 
 
-def test_two_tabs_run_apart(page: object, browser: object, app_url: str, tmp_path: Path) -> None:
-    """Two tabs are two sessions: a run, its results and its Cancel belong to the tab that started them."""
+def test_cancel_stops_a_run_of_one_replication_within_seconds_and_two_tabs_run_apart(
+        page: object, browser: object, app_url: str, tmp_path: Path) -> None:
+    """Cancel used to wait for a lone replication to finish (half a minute here); nothing of it is shown.
+    Two tabs are two sessions: a run, its results and its Cancel belong to the tab that started them."""
     first = page
     upload(first, long_scenario(tmp_path), "baseline-36500-days: valid scenario")
+    cards_before = first.locator(".kpi-cards").inner_text()  # type: ignore[attr-defined]
     first.locator(".run button").click()  # type: ignore[attr-defined]
     first.locator(".message").filter(has_text="running 1 replications").wait_for()  # type: ignore[attr-defined]
     second = open_tab(browser, app_url)
@@ -364,8 +341,15 @@ def test_two_tabs_run_apart(page: object, browser: object, app_url: str, tmp_pat
         second.locator(".run button").click()  # type: ignore[attr-defined]
         second.locator(".message").filter(has_text="second-tab: 1 replications done").wait_for()  # type: ignore[attr-defined]
         expect(first.locator(".message")).to_contain_text("running 1 replications")  # type: ignore[attr-defined]
-        first.locator(".cancel button").click()  # type: ignore[attr-defined]
+        cancel = first.locator(".cancel button")  # type: ignore[attr-defined]
+        expect(cancel).to_be_enabled()
+        started = time.monotonic()
+        cancel.click()
         first.locator(".message").filter(has_text="run cancelled").wait_for(timeout=10_000)  # type: ignore[attr-defined]
+        assert time.monotonic() - started < 5
+        expect(first.locator(".run button")).to_be_enabled()  # type: ignore[attr-defined]
+        expect(cancel).to_be_disabled()
+        assert first.locator(".kpi-cards").inner_text() == cards_before  # type: ignore[attr-defined]
         expect(second.locator(".message")).to_contain_text("second-tab: 1 replications done")  # type: ignore[attr-defined]
         assert second.locator(".card[data-kpi='backlog_wagons_mean']").count() == 1  # type: ignore[attr-defined]
     finally:

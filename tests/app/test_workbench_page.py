@@ -159,7 +159,7 @@ def test_switching_scenarios_while_a_run_computes_keeps_run_waiting_and_labels_w
     bench = Workbench()
     assert bench.base is not None
     bench.job = Job(bench.base.with_changes({"duration": "36500d", "replications": 1}), 1).start()
-    for name in ("jan2024_admin_hold.yaml", "baseline_2023.yaml", "jan2024_admin_hold.yaml"):
+    for name in ("jan2024_admin_hold.yaml", "history/2020_dostyk_jam_altynkol.yaml", "baseline_2023.yaml"):
         bench.choose.value = name
         assert bench.job.running and bench.run_button.disabled, f"Run enabled mid-run (after choosing {name})"
     bench.job.cancel()
