@@ -32,6 +32,7 @@ from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 POLL_MS = 400
+MAX_UPLOADS = 10  # uploaded scenarios a session keeps in its list (newest first)
 MAX_REPLICATIONS = 1000  # the form's bound (the memory bound, check_runs, may allow fewer)
 
 
@@ -53,6 +54,7 @@ class Workbench:
     def __init__(self, scenarios: dict[str, Path] | None = None) -> None:
         self.scenarios = scenarios or shipped_scenarios()
         self.base: Scenario | None = None
+        self.uploads: dict[str, Scenario] = {}  # by their label in the list of scenarios
         self.levers: dict[str, tuple[LeverField, Any]] = {}
         self.job: Job | None = None
         self.results: Results | None = None
@@ -84,7 +86,7 @@ class Workbench:
                                         css_classes=["anim-player"], sizing_mode="stretch_width")
         self.go_to = pn.widgets.Select(label="Go to day", options=[], css_classes=["anim-date"])
         self.schematic = pn.pane.HTML("", css_classes=["schematic"], sizing_mode="stretch_width")
-        self.choose.param.watch(lambda _: self._load_shipped(), "value")
+        self.choose.param.watch(lambda _: self._load_chosen(), "value")
         # an empty file leaves `value` None in Panel 1.9: only its `filename` changes
         self.upload.param.watch(lambda *_: self._load_upload(), ["value", "filename"])
         self.replications.param.watch(lambda _: self._check(), "value")
@@ -98,16 +100,17 @@ class Workbench:
         self.replication.param.watch(lambda _: self._draw_schematic(), "value")
         self._poll: Any = None
         self.dates: list[str] = []
-        self._load_shipped()
+        self._load_chosen()
 
     # -- scenario and levers ------------------------------------------------------------------
     def _say(self, text: str, kind: Any = "danger") -> None:
         # escaped: a message quotes the file (its name, a refused value), and an Alert renders HTML
         self.message.object, self.message.alert_type, self.message.visible = as_text(text), kind, bool(text)
 
-    def _load_shipped(self) -> None:
+    def _load_chosen(self) -> None:
+        label = self.choose.value
         try:
-            self._set_base(load_scenario(self.scenarios[self.choose.value]))
+            self._set_base(self.uploads[label] if label in self.uploads else load_scenario(self.scenarios[label]))
         except SimError as exc:
             self._say(str(exc))
 
@@ -115,9 +118,20 @@ class Workbench:
         if not self.upload.filename:
             return
         try:
-            self._set_base(read_upload(self.upload.filename, bytes(self.upload.value or b"")))
+            scenario = read_upload(self.upload.filename, bytes(self.upload.value or b""))
         except SimError as exc:
             self._say(str(exc))
+            return
+        # the list shows what the form holds (it showed a shipped scenario, which could not be chosen again)
+        label = f"uploaded: {self.upload.filename}"
+        self.uploads.pop(label, None)
+        self.uploads[label] = scenario
+        while len(self.uploads) > MAX_UPLOADS:  # a session uploading file after file holds a few, not all
+            self.uploads.pop(next(iter(self.uploads)))
+        self.choose.options = [*reversed(self.uploads), *self.scenarios]
+        if self.choose.value == label:
+            self._set_base(scenario)  # the same file name again: a new content
+        self.choose.value = label
 
     def _set_base(self, scenario: Scenario) -> None:
         self.base = scenario

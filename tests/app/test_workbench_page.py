@@ -190,3 +190,25 @@ def test_a_run_of_fewer_replications_than_the_one_shown_in_the_corridor_is_shown
     one = run(short, replications=1, executor="serial")
     bench._show(one)
     assert bench.results is one and bench.replication.value == 1 and "data-replication='0'" in bench.schematic.object
+
+
+def test_the_list_of_scenarios_shows_what_the_form_holds_after_an_upload() -> None:
+    """After an upload the list still showed the shipped scenario, which could then not be chosen again
+    (choosing what is already chosen changes nothing): the upload now has its entry, newest first."""
+    from sim.scenario.yamltext import dump_yaml
+
+    bench = Workbench()
+    assert bench.base is not None
+    shipped = bench.choose.value
+    for i in range(12):
+        text = dump_yaml(bench.base.with_changes({"name": f"mine-{i}"}).to_dict()).encode("utf-8")
+        bench.upload.param.update(value=text, filename=f"mine-{i}.yaml")
+        assert bench.choose.value == f"uploaded: mine-{i}.yaml" and bench.base.name == f"mine-{i}"
+    assert bench.choose.options[:2] == ["uploaded: mine-11.yaml", "uploaded: mine-10.yaml"]
+    assert sum(o.startswith("uploaded: ") for o in bench.choose.options) == 10
+    bench.choose.value = shipped
+    assert bench.base.name == "baseline-2023"
+    bench.choose.value = "uploaded: mine-5.yaml"
+    assert bench.base.name == "mine-5" and "mine-5: valid scenario" in bench.message.object
+    bench.upload.param.update(value=b"name: [", filename="broken.yaml")
+    assert "broken.yaml" in bench.message.object and bench.choose.value == "uploaded: mine-5.yaml"
