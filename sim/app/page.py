@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 POLL_MS = 400
+SESSIONS: weakref.WeakSet[Workbench] = weakref.WeakSet()  # the tabs open (each one a Workbench)
 MAX_UPLOADS = 10  # uploaded scenarios a session keeps in its list (newest first)
 MAX_REPLICATIONS = 1000  # the form's bound (the memory bound, check_runs, may allow fewer)
 
@@ -55,6 +57,7 @@ class Workbench:
         self.scenarios = scenarios or shipped_scenarios()
         self.base: Scenario | None = None
         self.uploads: dict[str, Scenario] = {}  # by their label in the list of scenarios
+        SESSIONS.add(self)
         self.levers: dict[str, tuple[LeverField, Any]] = {}
         self.job: Job | None = None
         self.results: Results | None = None
@@ -204,10 +207,10 @@ class Workbench:
             return  # a second click before the first one disabled Run (a double click): one run at a time
         n = self.replications.value
         assert n is not None  # _check refused an empty field
-        kept = [(label, r.scenario, r.replications) for label, r in (
-            ("the baseline" if self.baseline is not self.results else "the baseline (shown)", self.baseline),
-            ("the results shown", self.results if self.results is not self.baseline else None)) if r is not None]
-        try:  # the baseline and the results shown are kept while the new run computes
+        # the baseline and the results shown are kept while the new run computes, and every other tab's
+        # too (one process serves them all: two tabs each within the limit were twice its memory)
+        kept = self.held() + [held for other in list(SESSIONS) if other is not self for held in other.held("another tab: ")]
+        try:
             check_runs(kept, scenario, n)
         except HeldRowsError as exc:
             self._say(str(exc))
@@ -218,8 +221,21 @@ class Workbench:
         self._say(f"running {self.job.replications} replications…", "info")
         self._poll = pn.state.add_periodic_callback(self._tick, period=POLL_MS)
 
+    def held(self, prefix: str = "") -> list[tuple[str, Scenario, int]]:
+        """What this session holds in memory, as check_runs counts it: baseline, results shown, a run computing."""
+        items: list[tuple[str, Scenario, int]] = []
+        if self.baseline is not None:
+            label = "the baseline" if self.baseline is not self.results else "the baseline (shown)"
+            items.append((label, self.baseline.scenario, self.baseline.replications))
+        if self.results is not None and self.results is not self.baseline:
+            items.append(("the results shown", self.results.scenario, self.results.replications))
+        if self.job is not None and self.job.running:
+            items.append(("a run computing", self.job.scenario, self.job.replications))
+        return [(prefix + label, scenario, n) for label, scenario, n in items]
+
     def close(self) -> None:
         """Stop polling and cancel a run still going (the session is over)."""
+        SESSIONS.discard(self)
         if self._poll is not None:
             self._poll.stop()
             self._poll = None

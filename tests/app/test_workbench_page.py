@@ -212,3 +212,28 @@ def test_the_list_of_scenarios_shows_what_the_form_holds_after_an_upload() -> No
     assert bench.base.name == "mine-5" and "mine-5: valid scenario" in bench.message.object
     bench.upload.param.update(value=b"name: [", filename="broken.yaml")
     assert "broken.yaml" in bench.message.object and bench.choose.value == "uploaded: mine-5.yaml"
+
+
+def test_a_run_is_bounded_with_what_other_tabs_hold() -> None:
+    """Each tab checked only its own runs against the memory bound; one process serves every tab, so two
+    tabs each within it held twice its memory. A run computing in another tab now counts."""
+    from sim.scenario import limits
+
+    first, second = Workbench(), Workbench()
+    assert first.base is not None and second.base is not None
+    century = first.base.with_changes({"duration": "36500d", "replications": 1})
+    more_than_half = limits.MAX_DAILY_ROWS // limits.run_rows(century, 1) // 2 + 1  # replications of a century
+    first._set_base(century)
+    first.replications.value = more_than_half
+    first._start()
+    try:
+        assert first.job is not None and first.job.running
+        second._set_base(century)
+        second.replications.value = more_than_half
+        second._start()
+        assert second.job is None
+        assert "another tab: a run computing" in second.message.object and "the limit is" in second.message.object
+    finally:
+        first.close()
+        assert first.job is not None
+        first.job.wait(20)
