@@ -34,6 +34,7 @@ from sim.scenario.schema import Scenario
 ROOT = Path(__file__).resolve().parents[2]
 POLL_MS = 400
 SESSIONS: weakref.WeakSet[Workbench] = weakref.WeakSet()  # the tabs open (each one a Workbench)
+MAX_FIELDS = 300  # lever fields on the form: a file of 1,000 checks made 3,000, and the page froze for 30 s
 MAX_UPLOADS = 10  # uploaded scenarios a session keeps in its list (newest first)
 MAX_REPLICATIONS = 1000  # the form's bound (the memory bound, check_runs, may allow fewer)
 
@@ -57,6 +58,7 @@ class Workbench:
         self.scenarios = scenarios or shipped_scenarios()
         self.base: Scenario | None = None
         self.uploads: dict[str, Scenario] = {}  # by their label in the list of scenarios
+        self.unshown = 0  # levers of the scenario beyond the form's MAX_FIELDS
         SESSIONS.add(self)
         self.levers: dict[str, tuple[LeverField, Any]] = {}
         self.job: Job | None = None
@@ -141,7 +143,9 @@ class Workbench:
         self.levers = {}
         self.replications.value = min(scenario.replications, MAX_REPLICATIONS)
         sections: dict[str, list[Any]] = {}
-        for lever in scenario_levers(scenario):
+        levers = scenario_levers(scenario)
+        self.unshown = len(levers) - MAX_FIELDS if len(levers) > MAX_FIELDS else 0
+        for lever in levers[:MAX_FIELDS]:
             kind = pn.widgets.IntInput if lever.integer else pn.widgets.FloatInput
             # no start/end: the browser would clamp a typed -5 to the bound, or keep the old value while
             # showing -5; the schema's own message says what is wrong instead (self._check)
@@ -195,6 +199,9 @@ class Workbench:
         said = f"{scenario.name}: valid scenario" + (f" with {changed}" if changed else "")
         # what `dostyk run` warns of on the terminal (only the server's console saw it)
         slips = [f"warning: {path}: {why}" for path, why in scenario_warnings(scenario)]
+        if self.unshown:
+            slips.append(f"the form shows the first {MAX_FIELDS:,} of the scenario's {MAX_FIELDS + self.unshown:,} "
+                         "levers; change the others in the file, or with `--set` on the command line")
         self._say("\n\n".join([said, *slips]), "warning" if slips else "success")
         return scenario
 
