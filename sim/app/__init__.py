@@ -4,5 +4,7 @@
 - `jobs`: a run in worker processes behind the page, with progress and cancel
 - `charts`: interactive (Bokeh) charts of one set of results: backlog bands, waiting, deliveries
 - `schematic`: the corridor drawn stage by stage for one replication and day (the animation)
+- `cards`: KPI cards and paired differences as HTML; `uploads`: an uploaded scenario file read as the loader reads one
+- `downloads`: a named variant as a file that loads back, and results as a zip
 - `page`: the page and its callbacks; `server`: serving it on a local address
 """

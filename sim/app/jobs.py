@@ -2,24 +2,26 @@
 
 The page must stay responsive while replications run, so a run happens on a thread that drives the
 usual process executor; the page polls `progress` on a timer. Cancel stops the executor the way
-Ctrl-C does on the command line (its workers are terminated and nothing half-done is kept).
+Ctrl-C does on the command line: its workers are terminated (a run of one replication too: it runs in
+a worker, not on the thread, which nothing could stop) and nothing half-done is kept.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.experiments.executors import Executor, make_executor
+from sim.experiments.executors import Executor, ProcessExecutor, make_executor
 from sim.experiments.results import Results
 from sim.experiments.runner import Interrupted
 from sim.experiments.runner import run as run_experiment
 from sim.scenario.schema import Scenario
 
 
-@dataclass
+@dataclass(eq=False)  # a run is itself, not equal to another with the same fields (and weakly referenced)
 class Job:
     """One run of `scenario`: its progress, then its results or the message of what went wrong."""
 
@@ -44,8 +46,12 @@ class Job:
         return self.done / self.replications if self.replications else 1.0
 
     def start(self) -> Job:
+        # made here, not on the thread: a Cancel right after Run must find the executor to stop
+        self._executor = (ProcessExecutor(self.workers, stoppable=True) if self.executor == "process"
+                          else make_executor(self.executor, self.workers))
         self._thread = threading.Thread(target=self._run, name=f"run {self.scenario.name}", daemon=True)
         self._thread.start()
+        _STARTED.add(self)
         return self
 
     def cancel(self) -> None:
@@ -71,12 +77,13 @@ class Job:
     def _run(self) -> None:
         from sim.errors import SimError
 
+        assert self._executor is not None, "start() makes the executor"
         try:
-            self._executor = make_executor(self.executor, self.workers)
-            if self._cancel.is_set():  # cancel() came before there was an executor to stop
-                self.cancel()
-            self.results = run_experiment(self.scenario, replications=self.replications, executor=self._executor,
-                                          workers=self.workers, progress=self._count)
+            results = run_experiment(self.scenario, replications=self.replications, executor=self._executor,
+                                     workers=self.workers, progress=self._count)
+            if self._cancel.is_set():  # cancelled after the last replication: the user asked for nothing
+                raise Interrupted(self.done, self.replications, None)
+            self.results = results
         except Interrupted:
             self.cancelled = True
         except Exception as exc:
@@ -86,3 +93,14 @@ class Job:
                 self.error = str(exc)
             else:  # the page shows it instead of a dead thread
                 self.error = f"internal error: {type(exc).__name__}: {exc}"
+
+
+_STARTED: weakref.WeakSet[Job] = weakref.WeakSet()
+
+
+def cancel_all() -> None:
+    """Cancel every run still going: the server is stopping, and Python's exit would otherwise wait for
+    the replications in flight (the pool's threads are joined at exit), however long they take."""
+    for job in list(_STARTED):
+        if job.running:
+            job.cancel()

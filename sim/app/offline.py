@@ -1,19 +1,26 @@
-"""The page's look with nothing loaded from the internet.
+"""Everything the page needs is served by the app itself: no CDN, no web font.
 
-Panel's Fast design links a Google Fonts stylesheet. Without a network (an office behind a firewall,
-a CI machine) the browser holds the page's scripts until that request fails, which can take minutes;
-everything else the page needs, the workbench's server serves itself.
+The workbench must work on a closed network (a ministry's, a railway's), where a request to a CDN
+hangs or fails and the browser logs errors. Panel serves its and Bokeh's scripts from the app when
+its resources are in `server` mode (the default of `pn.serve`, forced here against a `BOKEH_RESOURCES`
+in the user's environment); its Fast design, though, asks Google Fonts for Open Sans. The page uses
+the operating system's own interface font instead (what a desktop application shows).
 """
 
 from __future__ import annotations
 
+#: the operating system's interface font, then common ones (Windows, macOS, Linux) before any sans-serif
+SYSTEM_FONTS = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", "DejaVu Sans", '
+                "Arial, sans-serif")
 
-def local_design() -> type:
-    """Panel's Fast design without its web font (the text falls back to the browser's sans-serif).
 
-    The subclass keeps the name `Fast`: Panel finds a design's bundled files under its lower-cased
-    class name."""
+def serve_resources_locally() -> None:
+    """Scripts and style sheets from the app's own address, whatever BOKEH_RESOURCES says, and no web
+    font. (The Fast design's font is a class attribute every page reads, with no setting to turn it
+    off; a subclass cannot drop it, as Panel finds a design's scripts by its class name. This runs in
+    the `dostyk app` process only.)"""
+    from bokeh.settings import settings
     from panel.theme.fast import Fast
 
-    resources = {kind: urls for kind, urls in Fast._resources.items() if kind != "font"}
-    return type("Fast", (Fast,), {"_resources": resources, "__module__": __name__})
+    settings.resources = "server"
+    Fast._resources = {**Fast._resources, "font": {}}

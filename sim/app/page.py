@@ -7,38 +7,41 @@ can be cancelled; every message the command line would print (validation, refusa
 
 from __future__ import annotations
 
+import html
 import io
-import math
-import tempfile
-import zipfile
+import weakref
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import panel as pn
-import yaml
 
-from sim.analysis.stats import t_halfwidth
 from sim.app import charts
+from sim.app.cards import differences_html, kpi_cards, paired_differences
+from sim.app.downloads import CheckedDownload, named, results_zip, variant_file
 from sim.app.jobs import Job
 from sim.app.levers import LeverField, scenario_levers
-from sim.app.offline import local_design
+from sim.app.offline import SYSTEM_FONTS
 from sim.app.schematic import schematic_html
+from sim.app.uploads import read_upload
 from sim.errors import SimError
 from sim.experiments.held import HeldRowsError, check_runs
 from sim.experiments.results import Results
+from sim.scenario.effects import scenario_warnings
 from sim.scenario.errors import ScenarioError
-from sim.scenario.includes import uses_extends
-from sim.scenario.loader import load_scenario, parse_yaml
+from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
-from sim.units import safe_name
 
 ROOT = Path(__file__).resolve().parents[2]
-#: KPIs on the cards, with their units
-CARDS = (("backlog_wagons_mean", "wagons"), ("backlog_wagons_max", "wagons"), ("held_trains_mean", "trains"),
-         ("dwell_h_mean", "h"), ("tonnes_delivered", "t"), ("stop_loading_days", "days"))
 POLL_MS = 400
+SESSIONS: weakref.WeakSet[Workbench] = weakref.WeakSet()  # the tabs open (each one a Workbench)
+MAX_FIELDS = 300  # lever fields on the form: a file of 1,000 checks made 3,000, and the page froze for 30 s
+MAX_UPLOADS = 10  # uploaded scenarios a session keeps in its list (newest first)
 MAX_REPLICATIONS = 1000  # the form's bound (the memory bound, check_runs, may allow fewer)
+
+
+def as_text(text: str) -> str:
+    """`text` shown as written in a Markdown pane: a scenario's name `<img onerror=…>` ran as script."""
+    return html.escape(text, quote=False)
 
 
 def shipped_scenarios(root: Path = ROOT) -> dict[str, Path]:
@@ -48,57 +51,15 @@ def shipped_scenarios(root: Path = ROOT) -> dict[str, Path]:
     return {str(p.relative_to(base)): p for p in files}
 
 
-def kpi_cards(results: Results) -> str:
-    """The corridor's KPIs for all cargo: mean ± 95 % CI half-width, as HTML cards."""
-    cells = []
-    for kpi, unit in CARDS:
-        if kpi not in results.kpis:
-            continue
-        values = results.kpi(kpi).dropna()
-        if values.empty:
-            text, ci = "–", ""
-        else:
-            half = t_halfwidth(float(values.std(ddof=1)), len(values)) if len(values) > 1 else math.nan
-            text = f"{values.mean():,.1f}" if abs(values.mean()) < 100 else f"{values.mean():,.0f}"
-            ci = f"± {half:,.1f}" if math.isfinite(half) else "n too small for a CI"
-        cells.append(f"<div class='card' data-kpi='{kpi}'><div class='kpi'>{kpi}</div>"
-                     f"<div class='mean'>{text}</div><div class='ci'>{ci} {unit}</div></div>")
-    style = ("<style>.cards{display:flex;gap:8px;flex-wrap:wrap}.card{border:1px solid #b8c4d3;border-radius:6px;"
-             "padding:8px 12px;min-width:150px}.card .kpi{font-size:.8em;color:#555}.card .mean{font-size:1.6em;"
-             "font-weight:600}.card .ci{font-size:.8em}</style>")
-    return style + "<div class='cards'>" + "".join(cells) + "</div>"
-
-
-def paired_differences(results: Results, baseline: Results) -> pd.DataFrame:
-    """Variant minus baseline per replication (same seed: common random numbers), mean ± 95 % CI."""
-    rows = []
-    for kpi, unit in CARDS:
-        if kpi not in results.kpis or kpi not in baseline.kpis:
-            continue
-        diff = (results.kpi(kpi) - baseline.kpi(kpi)).dropna()
-        if diff.empty:
-            continue
-        half = t_halfwidth(float(diff.std(ddof=1)), len(diff)) if len(diff) > 1 else math.nan
-        rows.append({"kpi": kpi, "unit": unit, "difference": diff.mean(), "ci95": half, "pairs": len(diff)})
-    return pd.DataFrame(rows)
-
-
-def differences_html(table: pd.DataFrame) -> str:
-    """The paired differences as an HTML table: mean ± 95 % CI half-width, with the unit and n."""
-    rows = "".join(
-        f"<tr data-kpi='{r.kpi}'><td>{r.kpi}</td><td style='text-align:right'>{r.difference:+,.1f}</td>"
-        f"<td>{'± ' + format(r.ci95, ',.1f') if math.isfinite(r.ci95) else 'n too small'}</td>"
-        f"<td>{r.unit}</td><td>{r.pairs}</td></tr>" for r in table.itertuples())
-    return ("<table class='paired-differences'><tr><th>KPI</th><th>variant − baseline</th><th>95 % CI</th>"
-            f"<th>unit</th><th>pairs</th></tr>{rows}</table>")
-
-
 class Workbench:
     """One session's page and state."""
 
     def __init__(self, scenarios: dict[str, Path] | None = None) -> None:
         self.scenarios = scenarios or shipped_scenarios()
         self.base: Scenario | None = None
+        self.uploads: dict[str, Scenario] = {}  # by their label in the list of scenarios
+        self.unshown = 0  # levers of the scenario beyond the form's MAX_FIELDS
+        SESSIONS.add(self)
         self.levers: dict[str, tuple[LeverField, Any]] = {}
         self.job: Job | None = None
         self.results: Results | None = None
@@ -117,10 +78,12 @@ class Workbench:
         self.charts = pn.Column(sizing_mode="stretch_width")
         self.compare = pn.Column(sizing_mode="stretch_width")
         self.baseline_button = pn.widgets.Button(label="Use as baseline", disabled=True, css_classes=["set-baseline"])
-        self.variant_name = pn.widgets.TextInput(label="Variant name", placeholder="e.g. eight-points")
-        self.save_variant = pn.widgets.FileDownload(callback=self._variant_yaml, filename="variant.yaml",
+        self.variant_name = pn.widgets.TextInput(label="Variant name", placeholder="e.g. eight-points",
+                                                 css_classes=["variant-name"])
+        self.variant_message = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["variant-message"])
+        self.save_variant = CheckedDownload(callback=self._variant_yaml, filename="variant.yaml",
                                                     label="Save variant (YAML)", css_classes=["save-variant"])
-        self.download_results = pn.widgets.FileDownload(callback=self._results_zip, filename="results.zip",
+        self.download_results = CheckedDownload(callback=self._results_zip, filename="results.zip",
                                                         label="Download results", disabled=True,
                                                         css_classes=["download-results"])
         self.replication = pn.widgets.IntInput(label="Replication", value=1, start=1, end=1, css_classes=["anim-rep"])
@@ -128,10 +91,11 @@ class Workbench:
                                         css_classes=["anim-player"], sizing_mode="stretch_width")
         self.go_to = pn.widgets.Select(label="Go to day", options=[], css_classes=["anim-date"])
         self.schematic = pn.pane.HTML("", css_classes=["schematic"], sizing_mode="stretch_width")
-        self.choose.param.watch(lambda _: self._load_shipped(), "value")
+        self.choose.param.watch(lambda _: self._load_chosen(), "value")
         # an empty file leaves `value` None in Panel 1.9: only its `filename` changes
         self.upload.param.watch(lambda *_: self._load_upload(), ["value", "filename"])
         self.replications.param.watch(lambda _: self._check(), "value")
+        self.variant_name.param.watch(lambda _: self._variant(), "value_input")
         self.run_button.on_click(lambda _: self._start())
         self.cancel_button.on_click(lambda _: self.job.cancel() if self.job else None)
         self.baseline_button.on_click(lambda _: self._set_baseline())
@@ -141,42 +105,46 @@ class Workbench:
         self.replication.param.watch(lambda _: self._draw_schematic(), "value")
         self._poll: Any = None
         self.dates: list[str] = []
-        self._load_shipped()
+        self._load_chosen()
 
     # -- scenario and levers ------------------------------------------------------------------
     def _say(self, text: str, kind: Any = "danger") -> None:
-        self.message.object, self.message.alert_type, self.message.visible = text, kind, bool(text)
+        # escaped: a message quotes the file (its name, a refused value), and an Alert renders HTML
+        self.message.object, self.message.alert_type, self.message.visible = as_text(text), kind, bool(text)
 
-    def _load_shipped(self) -> None:
+    def _load_chosen(self) -> None:
+        label = self.choose.value
         try:
-            self._set_base(load_scenario(self.scenarios[self.choose.value]))
+            self._set_base(self.uploads[label] if label in self.uploads else load_scenario(self.scenarios[label]))
         except SimError as exc:
             self._say(str(exc))
 
     def _load_upload(self) -> None:
         if not self.upload.filename:
             return
-        name = self.upload.filename
         try:
-            data = parse_yaml(bytes(self.upload.value or b"").decode("utf-8"), name)
-            if not isinstance(data, dict):  # as the loader says of a file (an empty one changed nothing)
-                raise ScenarioError(name, [("", "expected a mapping of keys (name, duration, cargo, …), got "
-                                            + ("an empty file" if data is None else type(data).__name__))])
-            if uses_extends(data):  # the loader would read the files it names beside it: there are none here
-                raise ScenarioError(name, [("extends", ("an uploaded file cannot build on other files (the browser "
-                                            "sends this one alone); upload a complete scenario, such as the "
-                                            "one *Save variant (YAML)* writes, or run it with `dostyk run`"))])
-            self._set_base(Scenario.from_data(data, name))
-        except UnicodeDecodeError:
-            self._say(f"{name}: not a text file (expected YAML in UTF-8)")
+            scenario = read_upload(self.upload.filename, bytes(self.upload.value or b""))
         except SimError as exc:
             self._say(str(exc))
+            return
+        # the list shows what the form holds (it showed a shipped scenario, which could not be chosen again)
+        label = f"uploaded: {self.upload.filename}"
+        self.uploads.pop(label, None)
+        self.uploads[label] = scenario
+        while len(self.uploads) > MAX_UPLOADS:  # a session uploading file after file holds a few, not all
+            self.uploads.pop(next(iter(self.uploads)))
+        self.choose.options = [*reversed(self.uploads), *self.scenarios]
+        if self.choose.value == label:
+            self._set_base(scenario)  # the same file name again: a new content
+        self.choose.value = label
 
     def _set_base(self, scenario: Scenario) -> None:
         self.base = scenario
         self.levers = {}
         sections: dict[str, list[Any]] = {}
-        for lever in scenario_levers(scenario):
+        levers = scenario_levers(scenario)
+        self.unshown = len(levers) - MAX_FIELDS if len(levers) > MAX_FIELDS else 0
+        for lever in levers[:MAX_FIELDS]:
             kind = pn.widgets.IntInput if lever.integer else pn.widgets.FloatInput
             # no start/end: the browser would clamp a typed -5 to the bound, or keep the old value while
             # showing -5; the schema's own message says what is wrong instead (self._check)
@@ -190,7 +158,7 @@ class Workbench:
         self.form.objects = [pn.Accordion(*[(name, pn.Column(*ws)) for name, ws in sections.items()],
                                           active=list(range(len(sections))), sizing_mode="stretch_width")]
         # after the new form: its watcher and _check say "valid scenario" of the form on the page (Run's
-        # state too: a lever left invalid in the old form had disabled it)
+        # state too: a lever left invalid in the old form had disabled it), and what it warns of
         self.replications.value = min(scenario.replications, MAX_REPLICATIONS)
         self._check()
 
@@ -223,14 +191,20 @@ class Workbench:
             problem = self._replications_problem()
         except ScenarioError as exc:
             problem = str(exc)
-        self.save_variant.disabled = problem is not None and not problem.startswith("Replications")
+        self._variant()  # Save waits for a valid form and name (replications are not saved)
         # Run's state goes out before the message: whoever sees the message sees Run as it says
         self.run_button.disabled = problem is not None or (self.job is not None and self.job.running)
         if problem is not None:
             self._say(problem)
             return None
         changed = ", ".join(f"{k}={v}" for k, v in self.changes().items())
-        self._say(f"{scenario.name}: valid scenario" + (f" with {changed}" if changed else ""), "success")
+        said = f"{scenario.name}: valid scenario" + (f" with {changed}" if changed else "")
+        # what `dostyk run` warns of on the terminal (only the server's console saw it)
+        slips = [f"warning: {path}: {why}" for path, why in scenario_warnings(scenario)]
+        if self.unshown:
+            slips.append(f"the form shows the first {MAX_FIELDS:,} of the scenario's {MAX_FIELDS + self.unshown:,} "
+                         "levers; change the others in the file, or with `--set` on the command line")
+        self._say("\n\n".join([said, *slips]), "warning" if slips else "success")
         return scenario
 
     # -- running --------------------------------------------------------------------------------
@@ -242,10 +216,10 @@ class Workbench:
             return  # a second click before the first one disabled Run (a double click): one run at a time
         n = self.replications.value
         assert n is not None  # _check refused an empty field
-        kept = [(label, r.scenario, r.replications) for label, r in (
-            ("the baseline" if self.baseline is not self.results else "the baseline (shown)", self.baseline),
-            ("the results shown", self.results if self.results is not self.baseline else None)) if r is not None]
-        try:  # the baseline and the results shown are kept while the new run computes
+        # the baseline and the results shown are kept while the new run computes, and every other tab's
+        # too (one process serves them all: two tabs each within the limit were twice its memory)
+        kept = self.held() + [held for other in list(SESSIONS) if other is not self for held in other.held("another tab: ")]
+        try:
             check_runs(kept, scenario, n)
         except HeldRowsError as exc:
             self._say(str(exc))
@@ -256,8 +230,21 @@ class Workbench:
         self._say(f"running {self.job.replications} replications…", "info")
         self._poll = pn.state.add_periodic_callback(self._tick, period=POLL_MS)
 
+    def held(self, prefix: str = "") -> list[tuple[str, Scenario, int]]:
+        """What this session holds in memory, as check_runs counts it: baseline, results shown, a run computing."""
+        items: list[tuple[str, Scenario, int]] = []
+        if self.baseline is not None:
+            label = "the baseline" if self.baseline is not self.results else "the baseline (shown)"
+            items.append((label, self.baseline.scenario, self.baseline.replications))
+        if self.results is not None and self.results is not self.baseline:
+            items.append(("the results shown", self.results.scenario, self.results.replications))
+        if self.job is not None and self.job.running:
+            items.append(("a run computing", self.job.scenario, self.job.replications))
+        return [(prefix + label, scenario, n) for label, scenario, n in items]
+
     def close(self) -> None:
         """Stop polling and cancel a run still going (the session is over)."""
+        SESSIONS.discard(self)
         if self._poll is not None:
             self._poll.stop()
             self._poll = None
@@ -304,10 +291,13 @@ class Workbench:
         self.download_results.disabled = False
         self._show_comparison()
         self.dates = sorted(results.daily["date"].astype(str).unique())
+        # the replication shown first comes within the new run's (replication 3 of the last run, then a run
+        # of one, drew a row that does not exist, and the run's results never showed); each change redraws
+        self.replication.value = min(int(self.replication.value or 1), results.replications)
+        self.replication.end = results.replications
         self.player.end = max(len(self.dates) - 1, 1)
         self.player.value = 0
         self.go_to.options = self.dates
-        self.replication.end = results.replications
         self._draw_schematic()
 
     def _set_baseline(self) -> None:
@@ -328,7 +318,9 @@ class Workbench:
                                                   "period, so replications cannot be matched.", alert_type="warning")]
             return
         table = paired_differences(self.results, self.baseline)
-        self.compare.objects = [pn.pane.Markdown("**Variant − baseline** (paired by replication, same seed)"),
+        names = f"{self.results.scenario.name} − {self.baseline.scenario.name}"  # the baseline may be another scenario
+        self.compare.objects = [pn.pane.Markdown(f"**Variant − baseline** ({as_text(names)}; paired by replication, "
+                                                 "same seed)", css_classes=["compare-heading"]),
                                 pn.pane.HTML(differences_html(table), sizing_mode="stretch_width")]
 
     def _draw_schematic(self) -> None:
@@ -338,37 +330,30 @@ class Workbench:
         self.schematic.object = schematic_html(self.results, int(self.replication.value or 1) - 1, date)
 
     # -- downloads ------------------------------------------------------------------------------
-    def _variant_yaml(self) -> io.BytesIO:
-        scenario = self.scenario()
-        name = (self.variant_name.value or "").strip()
-        data = scenario.to_dict()
-        if name:
-            data["name"] = name
-            self.save_variant.filename = f"{safe_name(name)}.yaml"
-        return io.BytesIO(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8"))
+    def _variant(self) -> Scenario | None:
+        """The form's scenario under the variant name, or None with what is wrong said beside the name."""
+        try:
+            variant = named(self.scenario(), self.variant_name.value_input or "")
+            variant_file(variant)
+            problem = None
+        except ScenarioError as exc:
+            problem, variant = str(exc), None
+        self.save_variant.disabled = problem is not None
+        self.variant_message.object, self.variant_message.visible = as_text(problem or ""), problem is not None
+        return variant
 
-    def _results_zip(self) -> io.BytesIO:
-        from sim.reporting.excel import write_results_workbook
-        from sim.reporting.report import write_report
+    def _variant_yaml(self) -> io.BytesIO | None:
+        variant = self._variant()  # again: the name may have changed since Save was enabled
+        if variant is None:
+            return None
+        self.save_variant.filename, data = variant_file(variant)
+        return io.BytesIO(data)
 
-        assert self.results is not None
-        results = self.results
-        folder = safe_name(results.scenario.name)  # an uploaded name such as "/etc/x" or "../x" is no path
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / folder
-
-            def extra(directory: Path) -> None:
-                write_report(results, directory)
-                write_results_workbook(results, directory)
-
-            results.write(out, extra=extra)
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                for path in sorted(out.rglob("*")):
-                    if path.is_file():
-                        archive.write(path, Path(folder) / path.relative_to(out))
-        self.download_results.filename = f"{folder}.zip"
-        buffer.seek(0)
+    def _results_zip(self) -> io.BytesIO | None:
+        if self.results is None:  # a click that raced the button's disabled state: nothing to send
+            self._say("nothing to download yet: run first")
+            return None
+        self.download_results.filename, buffer = results_zip(self.results)
         return buffer
 
     # -- layout ---------------------------------------------------------------------------------
@@ -376,7 +361,8 @@ class Workbench:
         sidebar = [self.choose, pn.pane.Markdown("or upload a scenario file:"), self.upload, self.replications,
                    pn.Row(self.run_button, self.cancel_button), self.progress, self.message, self.form]
         results = pn.Column(self.cards, self.charts, sizing_mode="stretch_width")
-        compare = pn.Column(self.baseline_button, self.compare, self.variant_name, self.save_variant,
+        compare = pn.Column(self.baseline_button, self.compare, self.variant_name, self.variant_message,
+                            self.save_variant,
                             self.download_results, sizing_mode="stretch_width")
         animation = pn.Column(pn.Row(self.replication, self.go_to), self.player, self.schematic,
                               sizing_mode="stretch_width")
@@ -384,7 +370,7 @@ class Workbench:
         main = pn.Tabs(("Results", results), ("Compare and save", compare), ("Corridor", animation),
                        sizing_mode="stretch_width", css_classes=["tabs"])
         return pn.template.FastListTemplate(title="Dostyk crossing workbench", sidebar=sidebar, main=[main],
-                                            sidebar_width=380, design=local_design())
+                                            sidebar_width=380, font=SYSTEM_FONTS, font_url="")
 
 
 def page() -> pn.template.BaseTemplate:

@@ -10,6 +10,10 @@ from typing import Any
 #: `--port 0`: how many free ports to try; another program may take the one found before we bind it
 PORT_ATTEMPTS = 5
 
+#: the largest message from the browser: an upload travels in one (base64, a third larger); over Bokeh's
+#: 20 MB, a 16 MB file closed the page's connection for good, instead of being refused with a message
+MAX_MESSAGE_BYTES = 100_000_000
+
 
 def free_port(address: str = "127.0.0.1") -> int:
     """A port nobody listens on now (for `--port 0`)."""
@@ -37,12 +41,17 @@ def serve(port: int, address: str, show: bool, ready: Callable[[str], None]) -> 
     """Serve until interrupted; `ready(url)` is called once the server listens."""
     import panel as pn
 
+    from sim.app.jobs import cancel_all
+    from sim.app.offline import serve_resources_locally
     from sim.app.page import page
+
+    serve_resources_locally()
 
     def make(chosen: int) -> Any:  # Bokeh's server binds its socket when made (start=False)
         return pn.serve({"/": page}, port=chosen, address=address, show=False, start=False, threaded=False,
                         title="Dostyk crossing workbench",
-                        websocket_origin=[f"{address}:{chosen}", f"localhost:{chosen}"])
+                        websocket_origin=[f"{address}:{chosen}", f"localhost:{chosen}"],
+                        websocket_max_message_size=MAX_MESSAGE_BYTES)
 
     port, server = bind(port, address, make)
     url = f"http://{address}:{port}/"
@@ -51,5 +60,8 @@ def serve(port: int, address: str, show: bool, ready: Callable[[str], None]) -> 
         import webbrowser
 
         webbrowser.open(url)
-    server.start()
-    server.io_loop.start()
+    try:
+        server.start()
+        server.io_loop.start()
+    finally:  # Ctrl-C or SIGTERM: runs in flight are ended, not waited for
+        cancel_all()

@@ -210,18 +210,20 @@ class ProcessExecutor:
 
     With `keep_pool`, the workers live from the first call to `close()`, so that a search's batches
     (calibrate, optimize, sensitivity) do not start a pool each; a failure or an interruption still
-    stops them at once.
+    stops them at once. With `stoppable`, one task runs in a worker process too (not in this process,
+    where nothing could end it), so that `stop()` ends any run within a second (the workbench's Cancel).
     """
 
     name = "process"
 
-    def __init__(self, workers: int | None = None, keep_pool: bool = False) -> None:
+    def __init__(self, workers: int | None = None, keep_pool: bool = False, stoppable: bool = False) -> None:
         self.workers = arguments.workers(workers) or os.cpu_count() or 1
         self.keep_pool = keep_pool
+        self.stoppable = stoppable
         self._pool: ProcessPoolExecutor | None = None
         self._kept: ProcessPoolExecutor | None = None
-        self._stop_asked = False  # stop() before the map's pool exists: the map must not start one
-        self._pool_lock = threading.Lock()
+        self._stopped = False  # final: set by stop(), a map started after it starts no workers
+        self._pool_lock = threading.Lock()  # stop() and the map's start of its pool are one step each
 
     def close(self) -> None:
         """Stop the workers kept between calls (nothing to do without keep_pool)."""
@@ -231,12 +233,12 @@ class ProcessExecutor:
 
     def stop(self) -> None:
         """End the workers of the map in progress now, from another thread (the workbench's Cancel):
-        that map then raises, instead of the caller waiting for the replications in flight. Asked
-        before the map has started its workers (Cancel at once after Run), the map starts none and
-        raises KeyboardInterrupt: else that Cancel was lost until a replication finished."""
+        that map then raises KeyboardInterrupt, instead of the caller waiting for the replications in
+        flight. It is final: asked before a map has started its workers (Cancel at once after Run), that
+        map starts none and raises KeyboardInterrupt (else that Cancel was lost until a replication finished)."""
         with self._pool_lock:
+            self._stopped = True
             pool = self._pool
-            self._stop_asked = pool is None
         if pool is not None:
             _stop_pool(pool)
 
@@ -248,13 +250,12 @@ class ProcessExecutor:
     def map_unordered(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, ReplicationResult]]:
         if not tasks:
             return
-        if self.workers <= 1 or len(tasks) == 1:
+        if (self.workers <= 1 or len(tasks) == 1) and not self.stoppable:
             yield from SerialExecutor().map_unordered(tasks)
             return
         check_main_guard()  # before any worker starts: they would re-run an unguarded script
         with self._pool_lock:  # a stop() from now on sees the pool; one asked before it is honoured here
-            if self._stop_asked:
-                self._stop_asked = False
+            if self._stopped:
                 raise KeyboardInterrupt
             pool = self._kept or ProcessPoolExecutor(
                 max_workers=self.workers if self.keep_pool else min(self.workers, len(tasks)),
@@ -266,7 +267,11 @@ class ProcessExecutor:
         clean = False
         try:
             while pending:
+                if self._stopped:
+                    raise KeyboardInterrupt
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                if self._stopped:  # the ended workers broke the pool: that is the stop, not a failure
+                    raise KeyboardInterrupt
                 for future in finished:
                     task = pending.pop(future)
                     try:

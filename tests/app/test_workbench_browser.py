@@ -10,6 +10,7 @@ import re
 import subprocess
 import threading
 import time
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Iterator
@@ -73,19 +74,29 @@ def app_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(app_url: str) -> Iterator[object]:
+def browser() -> Iterator[object]:
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        requested: list[str] = []
-        tab.on("request", lambda request: requested.append(request.url))
-        tab.set_default_timeout(240_000)
-        tab.goto(app_url)
-        tab.locator(".lever").first.wait_for()
-        yield tab
-        browser.close()
-    # nothing from the internet (a machine without a network would wait on it)
-    assert not [url for url in requested if not url.startswith((app_url, "data:", "blob:"))], requested
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def open_tab(browser: object, url: str, route: object = None) -> object:
+    """A new tab showing the workbench; `route(route)` sees every request the tab makes, if given."""
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
+    tab.set_default_timeout(240_000)
+    if route is not None:
+        tab.route("**/*", route)
+    tab.goto(url)
+    tab.locator(".lever").first.wait_for()
+    return tab
+
+
+@pytest.fixture(scope="module")
+def page(browser: object, app_url: str) -> Iterator[object]:
+    tab = open_tab(browser, app_url)
+    yield tab
+    tab.close()  # type: ignore[attr-defined]
 
 
 def drawn_problem(png: bytes) -> str | None:
@@ -239,3 +250,182 @@ def test_an_empty_upload_or_one_built_on_other_files_says_why(page: object, tmp_
         path.write_text(text, encoding="utf-8")
         page.locator(".upload-scenario input[type=file]").set_input_files(str(path))  # type: ignore[attr-defined]
         page.locator(".message").filter(has_text=said).wait_for()  # type: ignore[attr-defined]
+
+
+def test_a_saved_variant_loads_with_validate_and_a_name_no_file_may_carry_is_refused(page: object,
+                                                                                      tmp_path: Path) -> None:
+    """A name of 201 characters was saved, and the loader refused the file: the page now refuses it with
+    the schema's own rule; what it saves (a 200-character name, one with `/` and `:`) validates."""
+    tab = page
+    tab.locator(".choose-scenario select").select_option("baseline_2023.yaml")  # type: ignore[attr-defined]
+    tab.locator(".message").filter(has_text="baseline-2023: valid scenario").wait_for()  # type: ignore[attr-defined]
+    tab.locator(".tabs").get_by_text("Compare and save").click()  # type: ignore[attr-defined]
+    name = tab.locator(".variant-name input")  # type: ignore[attr-defined]
+    save = tab.locator(".save-variant button")  # type: ignore[attr-defined]
+    name.fill("x" * 201)
+    expect(save).to_be_disabled()
+    expect(tab.locator(".variant-message")).to_contain_text(  # type: ignore[attr-defined]
+        "name: String should have at most 200 characters")
+    for typed in ("x" * 200, "Grain / 8 points: January"):
+        name.fill(typed)
+        expect(save).to_be_enabled()
+        expect(tab.locator(".variant-message")).to_be_hidden()  # type: ignore[attr-defined]
+        with tab.expect_download() as download:  # type: ignore[attr-defined]
+            save.click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        checked = dostyk("validate", str(saved))
+        assert checked.returncode == 0, checked.stderr
+        from sim.scenario.loader import load_scenario
+
+        assert load_scenario(saved).name == typed
+    name.fill("")
+
+
+def upload(tab: object, path: Path, said: str) -> None:
+    tab.locator(".upload-scenario input[type=file]").set_input_files(str(path))  # type: ignore[attr-defined]
+    tab.locator(".message").filter(has_text=said).wait_for()  # type: ignore[attr-defined]
+
+
+def long_scenario(tmp_path: Path, days: int = 36500, name: str = "") -> Path:
+    """The 2023 baseline over `days` days, one replication (a hundred years take half a minute)."""
+    from sim.app.page import shipped_scenarios
+    from sim.scenario.loader import load_scenario
+    from sim.scenario.yamltext import dump_yaml
+
+    scenario = load_scenario(shipped_scenarios()["baseline_2023.yaml"]).with_changes(
+        {"duration": f"{days}d", "warmup": "0d", "replications": 1, "name": name or f"baseline-{days}-days"})
+    path = tmp_path / f"long-{days}.yaml"
+    path.write_text(dump_yaml(scenario.to_dict()), encoding="utf-8")
+    return path
+
+
+def test_the_page_runs_with_nothing_but_the_apps_own_host_and_shows_a_file_as_text(browser: object, app_url: str,
+                                                                                     tmp_path: Path) -> None:
+    """On a closed network every request beyond the app fails: the page asked Google Fonts for Open Sans.
+    A scenario named `<img onerror=…>` ran its script in the page (the message pane renders HTML); the
+    warnings `dostyk run` prints (here a window after the run's end) reached only the server's console."""
+    host = urllib.parse.urlsplit(app_url).netloc
+    outside: list[str] = []
+
+    def only_the_app(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if urllib.parse.urlsplit(url).netloc == host or url.startswith(("data:", "blob:")):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            outside.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    tab = open_tab(browser, app_url, only_the_app)
+    try:
+        title = tab.title()  # type: ignore[attr-defined]
+        name = "<img src=x onerror=\"document.title='pwned'\">"
+        upload(tab, long_scenario(tmp_path, 20, name), "valid scenario")
+        message = tab.locator(".message")  # type: ignore[attr-defined]
+        expect(message).to_contain_text(f"{name}: valid scenario")
+        expect(message).to_contain_text("warning: disruptions[1]: the window starts 2023-01-21, when the run is over")
+        tab.locator(".run button").click()  # type: ignore[attr-defined]
+        expect(message).to_contain_text(f"{name}: 1 replications done", timeout=120_000)
+        tab.locator(".chart-backlog canvas").first.wait_for()  # type: ignore[attr-defined]
+        tab.locator(".tabs").get_by_text("Corridor").click()  # type: ignore[attr-defined]
+        tab.locator(".corridor .stage").first.wait_for()  # type: ignore[attr-defined]
+        assert tab.title() == title  # type: ignore[attr-defined]
+    finally:
+        tab.close()  # type: ignore[attr-defined]
+    assert outside == []
+
+
+def test_a_huge_upload_is_refused_and_the_page_stays_connected(page: object, tmp_path: Path) -> None:
+    """A file over 15 MB closed the page's websocket (Bokeh's 20 MB message limit): a dead page, no word."""
+    tab = page
+    huge = tmp_path / "huge.yaml"
+    huge.write_bytes(b"#" * 21_000_000)
+    upload(tab, huge, "huge.yaml: invalid scenario")
+    expect(tab.locator(".message")).to_contain_text("file is larger than 1000 kB")  # type: ignore[attr-defined]
+    replications = tab.locator(".replications input")  # type: ignore[attr-defined]
+    replications.fill("0")
+    replications.press("Enter")
+    expect(tab.locator(".message")).to_contain_text("Replications: got 0")  # type: ignore[attr-defined]
+    replications.fill("3")
+    replications.press("Enter")
+
+
+def test_cancel_stops_a_run_of_one_replication_within_seconds_and_two_tabs_run_apart(
+        page: object, browser: object, app_url: str, tmp_path: Path) -> None:
+    """Cancel used to wait for a lone replication to finish (half a minute here); nothing of it is shown.
+    Two tabs are two sessions: a run, its results and its Cancel belong to the tab that started them."""
+    first = page
+    upload(first, long_scenario(tmp_path), "baseline-36500-days: valid scenario")
+    cards_before = first.locator(".kpi-cards").inner_text()  # type: ignore[attr-defined]
+    first.locator(".run button").click()  # type: ignore[attr-defined]
+    first.locator(".message").filter(has_text="running 1 replications").wait_for()  # type: ignore[attr-defined]
+    second = open_tab(browser, app_url)
+    try:
+        upload(second, long_scenario(tmp_path, 25, "second-tab"), "second-tab: valid scenario")
+        expect(second.locator(".run button")).to_be_enabled()  # type: ignore[attr-defined]
+        second.locator(".run button").click()  # type: ignore[attr-defined]
+        second.locator(".message").filter(has_text="second-tab: 1 replications done").wait_for()  # type: ignore[attr-defined]
+        expect(first.locator(".message")).to_contain_text("running 1 replications")  # type: ignore[attr-defined]
+        cancel = first.locator(".cancel button")  # type: ignore[attr-defined]
+        expect(cancel).to_be_enabled()
+        started = time.monotonic()
+        cancel.click()
+        first.locator(".message").filter(has_text="run cancelled").wait_for(timeout=10_000)  # type: ignore[attr-defined]
+        assert time.monotonic() - started < 10  # it waited for the replication: half a minute or more
+        expect(first.locator(".run button")).to_be_enabled()  # type: ignore[attr-defined]
+        expect(cancel).to_be_disabled()
+        assert first.locator(".kpi-cards").inner_text() == cards_before  # type: ignore[attr-defined]
+        expect(second.locator(".message")).to_contain_text("second-tab: 1 replications done")  # type: ignore[attr-defined]
+        assert second.locator(".card[data-kpi='backlog_wagons_mean']").count() == 1  # type: ignore[attr-defined]
+    finally:
+        second.close()  # type: ignore[attr-defined]
+
+
+def descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    for child in subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True,
+                                check=False).stdout.split():
+        found |= {int(child)} | descendants(int(child))
+    return found
+
+
+def test_stopping_the_app_mid_run_ends_its_workers_at_once(browser: object, tmp_path: Path) -> None:
+    """SIGTERM (or Ctrl-C) while a run computed left `dostyk app` waiting for the replication in flight
+    (over a minute here, hours for a long run); it now ends its workers and exits."""
+    import os
+    import signal
+
+    server = subprocess.Popen([*command(), "app", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    workers: set[int] = set()
+    try:
+        assert server.stdout is not None
+        url = ""
+        while not url:
+            line = server.stdout.readline()
+            assert line, "dostyk app exited"
+            found = re.search(r"running at (http://\S+)", line)
+            url = found.group(1) if found else ""
+        tab = open_tab(browser, url)
+        upload(tab, long_scenario(tmp_path), "baseline-36500-days: valid scenario")
+        tab.locator(".run button").click()  # type: ignore[attr-defined]
+        tab.locator(".message").filter(has_text="running 1 replications").wait_for()  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 120  # the worker starts when the machine lets it (a busy CI)
+        while not (workers := descendants(server.pid)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert workers, "the run has a worker process"
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+        assert time.monotonic() - started < 15, output
+        assert "Traceback" not in output, output
+        tab.close()  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+            time.sleep(0.2)
+        assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "a worker outlived the app"
+    finally:
+        for pid in [server.pid, *workers] if server.poll() is None else workers:  # this test's processes only
+            if Path(f"/proc/{pid}").exists():
+                os.kill(pid, signal.SIGKILL)
+        server.wait()

@@ -147,6 +147,9 @@ def test_an_emptied_field_says_what_it_expects_open_bounds_included() -> None:
 def test_the_page_loads_nothing_from_the_internet() -> None:
     """Panel's Fast design linked a Google Fonts stylesheet: without a network (an office, a CI machine)
     the browser held the page's scripts until that request failed. Every resource is the server's own."""
+    from sim.app.offline import serve_resources_locally
+
+    serve_resources_locally()  # what `dostyk app` does before it serves a page
     resources = Workbench().view().resolve_resources()
     urls = [url for kind in ("js", "js_modules", "css") for url in resources[kind].values()]
     assert urls and not [url for url in urls if "//" in url], urls
@@ -176,3 +179,161 @@ def test_a_scenario_is_called_valid_only_once_its_form_is_on_the_page() -> None:
     assert bench.run_button.disabled
     bench.choose.value = "baseline_2023.yaml"
     assert not bench.run_button.disabled and bench.message.object.endswith(": valid scenario")
+
+
+@pytest.mark.parametrize("after", [0.0, 2.0], ids=["at-once", "while-computing"])
+def test_cancel_ends_a_run_of_one_replication_within_seconds(after: float) -> None:
+    """One replication ran on the job's own thread, which nothing can stop: Cancel waited for it (half
+    a minute here). It runs in a worker now, ended at once, even by a Cancel before the worker started."""
+    import time
+
+    from sim.app.jobs import Job
+
+    bench = Workbench()
+    assert bench.base is not None
+    job = Job(bench.base.with_changes({"duration": "36500d", "replications": 1}), 1).start()
+    time.sleep(after)
+    assert job.running
+    started = time.monotonic()
+    job.cancel()
+    job.wait(20)
+    assert not job.running and job.cancelled and job.error is None and job.results is None
+    assert time.monotonic() - started < 10, "Cancel must stop a run within seconds (it waited for the replication)"
+
+
+def test_a_run_cancelled_after_its_last_replication_is_not_shown_as_done() -> None:
+    """A Cancel that arrives while the finished replications are being collected must not leave
+    results that the page would show as if the run had been let finish."""
+    from sim.app.jobs import Job
+
+    bench = Workbench()
+    assert bench.base is not None
+    job = Job(bench.base.with_changes({"duration": "25d", "warmup": "0d"}), 1)
+
+    def cancel_at_the_end(stream, total):  # type: ignore[no-untyped-def]
+        yield from Job._count(job, stream, total)
+        job._cancel.set()  # the user's click, between the last replication and the results
+
+    job._count = cancel_at_the_end  # type: ignore[method-assign]
+    job.start().wait(60)
+    assert job.done == 1 and job.cancelled and job.results is None
+    bench.job = job
+    bench._tick()
+    assert "run cancelled" in bench.message.object and bench.results is None
+
+
+def test_nothing_to_download_before_a_run() -> None:
+    """A click on Download that raced its disabled state failed with an AssertionError in the server's
+    console (a traceback for the user); it now sends nothing and says why."""
+    bench = Workbench()
+    assert bench.download_results.disabled and bench.results is None
+    assert bench._results_zip() is None
+    assert "nothing to download yet: run first" in bench.message.object
+
+
+def test_switching_scenarios_while_a_run_computes_keeps_run_waiting_and_labels_what_ran() -> None:
+    """The form may show another scenario while a run computes: Run stays disabled until it ends, and
+    a comparison names the two scenarios it pairs (the baseline may be another scenario)."""
+    from sim.app.jobs import Job
+    from sim.experiments.runner import run
+
+    bench = Workbench()
+    assert bench.base is not None
+    bench.job = Job(bench.base.with_changes({"duration": "36500d", "replications": 1}), 1).start()
+    for name in ("jan2024_admin_hold.yaml", "history/2020_dostyk_jam_altynkol.yaml", "baseline_2023.yaml"):
+        bench.choose.value = name
+        assert bench.job.running and bench.run_button.disabled, f"Run enabled mid-run (after choosing {name})"
+    bench.job.cancel()
+    bench.job.wait(20)
+    bench._tick()
+    assert "run cancelled" in bench.message.object and not bench.run_button.disabled and bench.results is None
+
+    short = bench.base.with_changes({"duration": "25d", "warmup": "0d", "name": "short"})
+    bench._show(run(short, replications=2, executor="serial"))
+    bench._set_baseline()
+    bench._show(run(short.with_changes({"name": "eight-points", "unloading.grain.points": 8}), replications=2,
+                    executor="serial"))
+    heading = bench.compare.objects[0].object
+    assert "eight-points − short" in heading, heading
+
+
+def test_a_run_of_fewer_replications_than_the_one_shown_in_the_corridor_is_shown() -> None:
+    """Replication 3 in the corridor view, then a run of one: the schematic asked for a replication the
+    new results do not have, and the run's results never showed (a traceback on the console)."""
+    from sim.experiments.runner import run
+
+    bench = Workbench()
+    assert bench.base is not None
+    short = bench.base.with_changes({"duration": "25d", "warmup": "0d"})
+    bench._show(run(short, replications=3, executor="serial"))
+    bench.replication.value = 3
+    assert "data-replication='2'" in bench.schematic.object
+    one = run(short, replications=1, executor="serial")
+    bench._show(one)
+    assert bench.results is one and bench.replication.value == 1 and "data-replication='0'" in bench.schematic.object
+
+
+def test_the_list_of_scenarios_shows_what_the_form_holds_after_an_upload() -> None:
+    """After an upload the list still showed the shipped scenario, which could then not be chosen again
+    (choosing what is already chosen changes nothing): the upload now has its entry, newest first."""
+    from sim.scenario.yamltext import dump_yaml
+
+    bench = Workbench()
+    assert bench.base is not None
+    shipped = bench.choose.value
+    for i in range(12):
+        text = dump_yaml(bench.base.with_changes({"name": f"mine-{i}"}).to_dict()).encode("utf-8")
+        bench.upload.param.update(value=text, filename=f"mine-{i}.yaml")
+        assert bench.choose.value == f"uploaded: mine-{i}.yaml" and bench.base.name == f"mine-{i}"
+    assert bench.choose.options[:2] == ["uploaded: mine-11.yaml", "uploaded: mine-10.yaml"]
+    assert sum(o.startswith("uploaded: ") for o in bench.choose.options) == 10
+    bench.choose.value = shipped
+    assert bench.base.name == "baseline-2023"
+    bench.choose.value = "uploaded: mine-5.yaml"
+    assert bench.base.name == "mine-5" and "mine-5: valid scenario" in bench.message.object
+    bench.upload.param.update(value=b"name: [", filename="broken.yaml")
+    assert "broken.yaml" in bench.message.object and bench.choose.value == "uploaded: mine-5.yaml"
+
+
+def test_a_run_is_bounded_with_what_other_tabs_hold() -> None:
+    """Each tab checked only its own runs against the memory bound; one process serves every tab, so two
+    tabs each within it held twice its memory. A run computing in another tab now counts."""
+    from sim.scenario import limits
+
+    first, second = Workbench(), Workbench()
+    assert first.base is not None and second.base is not None
+    century = first.base.with_changes({"duration": "36500d", "replications": 1})
+    more_than_half = limits.MAX_DAILY_ROWS // limits.run_rows(century, 1) // 2 + 1  # replications of a century
+    first._set_base(century)
+    first.replications.value = more_than_half
+    first._start()
+    try:
+        assert first.job is not None and first.job.running
+        second._set_base(century)
+        second.replications.value = more_than_half
+        second._start()
+        assert second.job is None
+        assert "another tab: a run computing" in second.message.object and "the limit is" in second.message.object
+    finally:
+        first.close()
+        assert first.job is not None
+        first.job.wait(20)
+
+
+def test_a_scenario_of_thousands_of_levers_shows_a_form_a_browser_can_draw() -> None:
+    """A valid 90 KB file of 1,000 checks made 3,000 fields and froze the page for half a minute."""
+    import copy
+
+    from sim.app.page import MAX_FIELDS
+    from sim.app.uploads import read_upload
+    from sim.scenario.yamltext import dump_yaml
+
+    bench = Workbench()
+    assert bench.base is not None
+    data = bench.base.to_dict()
+    data["checks"] = [dict(copy.deepcopy(data["checks"][0]), name=f"check{i}") for i in range(400)]
+    data["disruptions"] = [d for d in data.get("disruptions", []) if not str(d.get("target")).startswith("checks.")]
+    bench._set_base(read_upload("thousand.yaml", dump_yaml(data).encode("utf-8")))
+    assert len(bench.levers) == MAX_FIELDS and bench.unshown > 800
+    assert f"the form shows the first {MAX_FIELDS} of the scenario's" in bench.message.object
+    assert bench.scenario() == bench.base  # the levers not shown keep the file's values

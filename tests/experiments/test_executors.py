@@ -231,3 +231,17 @@ def test_an_unreachable_scheduler_is_said_as_such_and_leaves_no_work_directory(
     with pytest.raises(SchedulerError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:1: Timed out"):
         sim.run(short, replications=2, executor=DaskExecutor("tcp://127.0.0.1:1"), workdir=work)
     assert not work.exists()
+
+
+def test_a_stoppable_executor_runs_one_task_in_a_worker_and_a_stop_before_its_map_is_kept(short: sim.Scenario) -> None:
+    """The workbench's Cancel: one task ran in the caller's process, where stop() could not end it; and a
+    stop() before the map's pool existed was lost, so the run went on to its end."""
+    task = replication_tasks(short.with_changes({"duration": "10d"}), [0], 5)
+    stoppable = ProcessExecutor(1, stoppable=True)
+    stream = stoppable.map_unordered(task)
+    _, result = next(stream)
+    assert result.replication == 0 and stoppable.worker_pids() and os.getpid() not in stoppable.worker_pids()
+    stream.close()
+    stoppable.stop()
+    with pytest.raises(KeyboardInterrupt):
+        list(stoppable.map_unordered(task))
