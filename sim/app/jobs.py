@@ -49,6 +49,8 @@ class Job:
         # made here, not on the thread: a Cancel right after Run must find the executor to stop
         self._executor = (ProcessExecutor(self.workers, stoppable=True) if self.executor == "process"
                           else make_executor(self.executor, self.workers))
+        if self._cancel.is_set():  # cancelled before it started: its executor starts no workers
+            self.cancel()
         self._thread = threading.Thread(target=self._run, name=f"run {self.scenario.name}", daemon=True)
         self._thread.start()
         _STARTED.add(self)

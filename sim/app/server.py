@@ -60,8 +60,23 @@ def serve(port: int, address: str, show: bool, ready: Callable[[str], None]) -> 
         import webbrowser
 
         webbrowser.open(url)
+    quiet_when_a_tab_closes(server.io_loop.asyncio_loop)
     try:
         server.start()
         server.io_loop.start()
     finally:  # Ctrl-C or SIGTERM: runs in flight are ended, not waited for
         cancel_all()
+
+
+def quiet_when_a_tab_closes(loop: Any) -> None:
+    """A tab closed while the page was sending it an update is normal use, yet tornado logs it as
+    "Task exception was never retrieved" with two tracebacks (WebSocketClosedError; a known Bokeh/tornado
+    behaviour, e.g. holoviz/panel#3113). Those are dropped; any other loop error is logged as before."""
+    from tornado.iostream import StreamClosedError
+    from tornado.websocket import WebSocketClosedError
+
+    def handle(loop: Any, context: dict[str, Any]) -> None:
+        if not isinstance(context.get("exception"), (WebSocketClosedError, StreamClosedError)):
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handle)
