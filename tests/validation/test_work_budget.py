@@ -8,6 +8,8 @@ A change that adds work on purpose refreshes the baseline in the same commit:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks import work
@@ -37,3 +39,26 @@ def test_the_check_fails_on_a_rise_over_ten_percent() -> None:
     more_events = work.rises({"s.yaml": {"simpy_events": 1101, "calls": 10_000, "wagons": 5}}, baseline)
     assert len(more_events) == 1 and "simpy_events" in more_events[0]
     assert "not in" in work.rises({"new.yaml": {"simpy_events": 1, "calls": 1, "wagons": 1}}, baseline)[0]
+
+
+def test_calls_are_counted_by_their_caller_so_a_librarys_version_cannot_move_them(tmp_path: Path) -> None:
+    """Only calls made by code in the given folders count: what a library does inside the one call
+    made into it (which its next version may change) is not ours."""
+    import cProfile
+    import importlib.util
+    import json as library  # stands for numpy or pandas: code outside the counted folders
+
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    (ours / "model.py").write_text("import json\n\ndef step(n):\n    for _ in range(n):\n        json.dumps([1])\n",
+                                   encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("ours_model", ours / "model.py")
+    assert spec is not None and spec.loader is not None
+    model = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(model)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    model.step(7)
+    library.dumps({"a": [1, 2, 3]})  # a library's own calls, made from outside our folders
+    profiler.disable()
+    assert work.calls_by(profiler, (str(ours),)) == 7  # seven json.dumps; none of what dumps calls inside
