@@ -36,6 +36,7 @@ from sim.decision.sources import (
     SOURCES,
     conflicts,
     odd_ids,
+    repeated,
     period_problem,
     read_rows,
     tolerance_problem,
@@ -125,16 +126,17 @@ def registry(replay: Path) -> dict[str, str] | None:
         if path.is_file():
             found.append((path, read_rows(path)))
     mine = replay.parent / SOURCES
-    if mine.exists() and all(mine.resolve() != p.resolve() for p, _ in found):
+    if mine.exists() or mine.is_symlink():  # a link to nothing or a loop is refused, not ignored
         why = unreadable(mine, f"a {SOURCES} (a Markdown table of numbered rows)")
         if why is not None:
             raise InputError(str(mine), [("", why)], "invalid sources registry")
+    if mine.is_file() and all(mine.resolve() != p.resolve() for p, _ in found):
         try:
             found.append((mine, read_rows(mine)))
         except UnicodeDecodeError:
             raise InputError(str(mine), [("", "file is not UTF-8 text")], "invalid sources registry") from None
         clashes = conflicts(found)
-        problems = odd_ids(mine) + clashes
+        problems = odd_ids(mine) + repeated(mine) + clashes
         if problems:
             raise InputError(str(mine), problems, "conflicting sources registry" if clashes else "invalid sources registry")
     return {row: text for _, rows in found for row, text in rows.items()} if found else None

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from sim.errors import SimError
 from sim.scenario.distributions import MAX_HOURS
+from sim.units import count_text
 
 
 class ScenarioError(SimError):
@@ -89,23 +90,31 @@ _LIMIT_WHY = {
 }
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: its repr, cut to `limit` characters; an int too long to print
+    (Python refuses to over 4,300 digits, and a ValueError replaced the whole message) as its order of
+    magnitude."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return count_text(value)
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _at_most(path: str, ctx: dict[str, Any], value: Any) -> str:
     """An upper-bound violation as 'expected at most X (why); got Y'."""
     limit = ctx.get("le", ctx.get("lt"))
     op = "at most" if "le" in ctx else "below"
-    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    got = shown(value) if not isinstance(value, (dict, list)) else type(value).__name__
     if limit == MAX_HOURS:
         return (f"expected {op} {MAX_HOURS:,.0f} h (100 years): the model is for horizons of days to decades, "
-                f"so a longer time is taken as a typo; got {shown}")
+                f"so a longer time is taken as a typo; got {got}")
     field = path.rsplit(".", 1)[-1].split("[", 1)[0]
     why = _LIMIT_WHY.get(field, "a larger value is taken as a typo")
     if isinstance(limit, (int, float)) and math.isfinite(limit):
         shown_limit = f"{int(limit):,}" if float(limit).is_integer() else f"{limit:,g}"
     else:
         shown_limit = str(limit)
-    return f"expected {op} {shown_limit} ({why}); got {shown}"
+    return f"expected {op} {shown_limit} ({why}); got {got}"
 
 
 def _leaf(loc: tuple[Any, ...]) -> str:
@@ -122,7 +131,7 @@ def quote_hint(key: str, value: Any) -> str | None:
     if isinstance(value, bool):
         kind, example = "a yes/no value", "yes" if value else "no"
     elif isinstance(value, int):
-        kind, example = f"the number {value}", str(value)
+        kind, example = f"the number {shown(value)}", shown(value)
     elif isinstance(value, float):
         kind, example = f"the number {value!r}", as_written(value)
     elif isinstance(value, (dt.date, dt.datetime)):
@@ -157,14 +166,14 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
         msg = err.get("msg", "invalid value")
         if kind == "string_pattern_mismatch":  # the only pattern is that of names (cargo, checks, …)
             msg = (f"expected a name: an ASCII letter, then ASCII letters, digits, _ or - (names become key paths, "
-                   f"column and file names); got {err.get('input')!r}")
+                   f"column and file names); got {shown(err.get('input'))}")
             kind = "value_error"
         if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. `1:` or `null:`
             loc = loc[:-1]
             if kind != "value_error":
                 hint = quote_hint("", err.get("input"))
                 key = err.get("input")
-                msg = f"keys here must be names (text), got {key!r}" + (
+                msg = f"keys here must be names (text), got {shown(key)}" + (
                     f"; put such a key in quotes (e.g. \"{as_written(key) if isinstance(key, float) else key}\":)"
                     if hint else "")
             kind = "value_error"
@@ -179,10 +188,7 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
         elif kind in ("less_than_equal", "less_than"):
             msg = _at_most(_key_path(loc), err.get("ctx") or {}, err.get("input"))
         elif "input" in err and not kind.startswith("value_error") and not isinstance(err["input"], (dict, list)):
-            shown = repr(err["input"])
-            if len(shown) > 60:
-                shown = shown[:57] + "..."
-            msg = f"{msg}; got {shown}"
+            msg = f"{msg}; got {shown(err['input'])}"
         path = _key_path(loc)
         if (path, msg) not in problems:
             problems.append((path, msg))
