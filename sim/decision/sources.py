@@ -60,8 +60,8 @@ def repeated(path: Path) -> list[tuple[str, str]]:
     found = []
     for row, text in _table(path):
         if row in first and first[row] != text:
-            found.append((row, f"row {row} is given twice in this file, with other text ({first[row]!r}, then "
-                               f"{text!r}): one id, one figure; number the second after the others"))
+            found.append((row, (f"row {row} is given twice in this file, with other text ({first[row]!r}, then "
+                               f"{text!r}): one id, one figure; number the second after the others")))
         first.setdefault(row, text)
     return found
 
