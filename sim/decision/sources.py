@@ -113,7 +113,9 @@ def tolerance_problem(derivation: str, rows: dict[str, str]) -> str | None:
                 "that range) or ASSUMPTION with why; a figure a source gives only as a bound ('more than 360') is "
                 "`at_least:` / `at_most:`, which needs no tolerance")
     if not TOLERANCE_WHY.search(derivation):
-        return "name the SOURCES.md row whose range the tolerance is (V1, C10, B3…), or say ASSUMPTION"
+        said = re.search(r"assumption", derivation, re.IGNORECASE)
+        capitals = f" (in capitals: it is the marker a reader searches for; it says {said.group()!r})" if said else ""
+        return f"name the SOURCES.md row whose range the tolerance is (V1, C10, B3…), or say ASSUMPTION{capitals}"
     unknown = [i for i in cited(derivation) if i not in rows]
     return f"no row {', '.join(unknown)} in {SOURCES}; rows are {', '.join(rows)}" if unknown else None
 

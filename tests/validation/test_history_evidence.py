@@ -352,3 +352,12 @@ def test_a_users_sources_md_as_editors_and_file_systems_leave_it(tmp_path: Path)
         code, err = declared(tmp_path, directory)
         assert code == 2 and f"{mine}: invalid sources registry" in err, err
         assert "Traceback" not in err
+
+
+def test_a_tolerance_said_to_be_an_assumption_in_lower_case_is_told_to_use_capitals() -> None:
+    from sim.decision.sources import tolerance_problem
+
+    said = tolerance_problem("assumption: my guess", ROWS)
+    assert said is not None and "say ASSUMPTION (in capitals" in said and "'assumption'" in said
+    assert tolerance_problem("ASSUMPTION: my guess", ROWS) is None
+    assert "say where the tolerance comes from" in (tolerance_problem(" \t\n", ROWS) or "")
