@@ -33,7 +33,7 @@ def whole(name: str, value: Any, minimum: int, maximum: int | None = None, why: 
     number = int(value)
     if number < minimum or (maximum is not None and number > maximum):
         bounds = f"at least {minimum:,}" if maximum is None else f"between {minimum:,} and {maximum:,}"
-        shown = repr(value) if abs(number) < 10**15 else count_text(number)
+        shown = repr(value) if abs(number) < 10**40 else count_text(number)
         raise ArgumentError(f"{name} must be {bounds}{why}, got {shown}")
     return number
 

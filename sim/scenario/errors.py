@@ -94,7 +94,7 @@ def shown(value: Any, limit: int = 60) -> str:
     """A value as a message quotes it: its repr, cut to `limit` characters; an int too long to print
     (Python refuses to over 4,300 digits, and a ValueError replaced the whole message) as its order of
     magnitude."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
         return count_text(value)
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -124,28 +124,40 @@ def _leaf(loc: tuple[Any, ...]) -> str:
     return keys[-1] if keys else "key"
 
 
+def _read_as(value: Any) -> tuple[str, str] | None:
+    """(what YAML read a plain scalar as, how it was likely written) for a scalar that is not text: `yes` for
+    True, `1e3` for 1000.0, `null` for None; None for text and collections."""
+    if value is None:
+        return "null (YAML reads ~ and null as no value)", "null"
+    if isinstance(value, bool):
+        return "a yes/no value", "yes" if value else "no"
+    if isinstance(value, int):
+        return f"the number {shown(value)}", shown(value)
+    if isinstance(value, float):
+        return f"the number {value!r}", as_written(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"the date {value.isoformat()}", value.isoformat()
+    return None
+
+
 def quote_hint(key: str, value: Any) -> str | None:
     """What to write when a key that takes text got another kind of value from YAML's implicit typing
     (`name: 1e3` is a number, `name: 2024-01-01` a date, `cargo: no` a yes/no), or None for other values:
     the one wording of this slip, for every text key of every file."""
-    if isinstance(value, bool):
-        kind, example = "a yes/no value", "yes" if value else "no"
-    elif isinstance(value, int):
-        kind, example = f"the number {shown(value)}", shown(value)
-    elif isinstance(value, float):
-        kind, example = f"the number {value!r}", as_written(value)
-    elif isinstance(value, (dt.date, dt.datetime)):
-        kind, example = f"the date {value.isoformat()}", value.isoformat()
-    else:
+    said = None if value is None else _read_as(value)
+    if said is None:
         return None
+    kind, example = said
     return (f"expected text, got {kind} (YAML reads an unquoted number, date or yes/no as one) — put it in "
             f"quotes to keep it as text, e.g. {key}: \"{example}\"")
 
 
 def as_written(value: float) -> str:
     """How a float was probably written: 1e3 for 1000.0 (a whole float of YAML had a '.' or an exponent,
-    and a name is likelier `1e3` than `1000.0`), 2.5 as 2.5."""
-    if math.isfinite(value) and value.is_integer() and abs(value) >= 1000:
+    and a name is likelier `1e3` than `1000.0`), 2.5 as 2.5, inf as .inf."""
+    if not math.isfinite(value):  # YAML spells these .inf, -.inf and .nan only; 'inf' would be text
+        return ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"
+    if value.is_integer() and abs(value) >= 1000:
         mantissa, exponent = f"{value:e}".split("e")
         return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
     return repr(value)
@@ -171,11 +183,11 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
         if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. `1:` or `null:`
             loc = loc[:-1]
             if kind != "value_error":
-                hint = quote_hint("", err.get("input"))
-                key = err.get("input")
-                msg = f"keys here must be names (text), got {shown(key)}" + (
-                    f"; put such a key in quotes (e.g. \"{as_written(key) if isinstance(key, float) else key}\":)"
-                    if hint else "")
+                said = _read_as(err.get("input"))  # `yes:` was 'cargo[1] … got True (e.g. "True":)'
+                if said is not None:
+                    loc = (*loc[:-1], said[1])
+                msg = (f"keys here must be names (text), got {said[0]}; put such a key in quotes (e.g. \"{said[1]}\":)"
+                       if said else f"keys here must be names (text), got {shown(err.get('input'))}")
             kind = "value_error"
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
