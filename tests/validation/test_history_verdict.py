@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 from sim.decision.history import load_episodes
@@ -145,3 +146,21 @@ def test_a_replay_of_one_replication_is_undecided_and_says_to_run_two(tmp_path: 
     said_everywhere(out, text, err, table)
     assert code == 4 and table.iloc[0]["n"] == 1 and pd.isna(table.iloc[0]["model_ci95_low"])
     assert "Fewer than 2 replications give no CI, run -n 2 or more (ban: dwell)" in err
+
+
+def test_a_figure_the_model_gives_without_spread_is_decided_at_the_edge(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ban's grain backlog peak is the same in every replication (a CI of width 0): a bound equal to
+    it agrees on either side, one a hair beyond it disagrees, and nothing is undecided or divides by 0."""
+    import tests.validation.test_history_verdict as here
+
+    monkeypatch.setattr(here, "DWELL", DWELL.replace("kpi: dwell_h_mean", "kpi: backlog_wagons_max"))
+    code, err, _, table = history(tmp_path, "at_least: 0")
+    peak = table.iloc[0]["model_mean"]
+    assert code == 0 and table.iloc[0]["model_ci95_low"] == peak == table.iloc[0]["model_ci95_high"], err
+    for figure, said in ((f"at_least: {peak}", "agrees"), (f"at_most: {peak}", "agrees"),
+                         (f"at_most: {peak - 1e-6}", "disagrees"), (f"at_least: {-peak}", "agrees"),
+                         (f"value: {peak}, tolerance: 1e-9, tolerance_derivation: ASSUMPTION", "agrees")):
+        code, err, _, table = history(tmp_path, figure)
+        assert table.iloc[0]["agreement"] == said and code == (3 if said == "disagrees" else 0), (figure, err)
+        assert pd.isna(table.iloc[0]["replications_to_decide"])
