@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from sim.scenario.errors import ScenarioRuleError
 from sim.scenario.frozen import freeze_fields, refuse
 
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
@@ -105,15 +106,24 @@ def yes_no(path: str, value: bool) -> str:
     return YES_NO.replace("put text in quotes ('on')", f"put text in quotes ({quoted})")
 
 
-def yes_no_paths(data: Any, path: str) -> list[tuple[str, bool]]:
-    """(key path, value) of every yes/no (boolean) value in raw scenario data: the format has no boolean keys."""
+#: deeper than any key of the format (a few levels): data nested deeper, or a mapping that holds itself, is refused
+MAX_DEPTH = 32
+
+
+def yes_no_paths(data: Any, path: str, depth: int = 0) -> list[tuple[str, bool]]:
+    """(key path, value) of every yes/no (boolean) value in raw scenario data: the format has no boolean keys.
+    Data nested past MAX_DEPTH is a ValueError naming where (sim.Scenario(**data) of 100,000 nested mappings,
+    or of one that holds itself, was a RecursionError here)."""
+    if depth > MAX_DEPTH:
+        raise ScenarioRuleError([(path, (f"nested more than {MAX_DEPTH} levels deep (does it hold itself?); no key "
+                                        "of a scenario is"))])
     if isinstance(data, bool):
         return [(path, data)]
     if isinstance(data, Mapping):
         return [p for key, value in data.items() if not (key in BOOLEAN_KEYS and isinstance(value, bool))
-                for p in yes_no_paths(value, f"{path}.{key}" if path else str(key))]
+                for p in yes_no_paths(value, f"{path}.{key}" if path else str(key), depth + 1)]
     if isinstance(data, (list, tuple)):
-        return [p for i, value in enumerate(data) for p in yes_no_paths(value, f"{path}[{i}]")]
+        return [p for i, value in enumerate(data) for p in yes_no_paths(value, f"{path}[{i}]", depth + 1)]
     return []
 
 

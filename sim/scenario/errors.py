@@ -18,6 +18,10 @@ from sim.scenario.distributions import MAX_HOURS
 from sim.units import count_text
 
 
+#: the problems a ScenarioError lists; `.problems` keeps them all
+MAX_SHOWN = 100
+
+
 class ScenarioError(SimError):
     """A scenario that cannot be used, with every problem as (key path, what was expected)."""
 
@@ -28,7 +32,10 @@ class ScenarioError(SimError):
 
     def __str__(self) -> str:
         lines = [f"{self.source}: invalid scenario"]
-        lines += [problem_line(self.source, path, message) for path, message in self.problems]
+        lines += [problem_line(self.source, path, message) for path, message in self.problems[:MAX_SHOWN]]
+        if len(self.problems) > MAX_SHOWN:  # 100,000 bad list items printed 7 MB
+            lines.append(f"  … and {len(self.problems) - MAX_SHOWN:,} more problems (the first {MAX_SHOWN} are shown; "
+                         "fix those and validate again)")
         return "\n".join(lines)
 
 
@@ -166,6 +173,7 @@ def as_written(value: float) -> str:
 def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
     """Pydantic errors as (key path, plain message naming what was expected)."""
     problems: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False):
         loc = tuple(err.get("loc", ()))
         cause = (err.get("ctx") or {}).get("error")
@@ -202,6 +210,7 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
         elif "input" in err and not kind.startswith("value_error") and not isinstance(err["input"], (dict, list)):
             msg = f"{msg}; got {shown(err['input'])}"
         path = _key_path(loc)
-        if (path, msg) not in problems:
+        if (path, msg) not in seen:  # a set: a list's `in` made 100,000 bad items take 90 s
+            seen.add((path, msg))
             problems.append((path, msg))
     return problems

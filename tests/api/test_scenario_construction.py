@@ -66,3 +66,34 @@ def test_a_key_that_is_not_text_is_a_problem_not_a_type_error(data: dict[str, An
         sim.Scenario.model_validate({**data, 1: "x"})
     with pytest.raises(ScenarioError, match=r"^f\.yaml: invalid scenario\n  None: Keys should be strings"):
         sim.Scenario.from_data({**data, None: 1}, "f.yaml")
+
+
+# -- hostile shapes of data (h-hostile) ------------------------------------------------------------------
+
+def test_data_nested_past_any_key_or_holding_itself_is_refused_with_its_path(data: dict[str, Any]) -> None:
+    """100,000 nested mappings, or a mapping that holds itself, was a RecursionError (yes/no scan)."""
+    deep: dict[str, Any] = {}
+    cur = deep
+    for _ in range(100_000):
+        cur["a"] = {}
+        cur = cur["a"]
+    itself: dict[str, Any] = {}
+    itself["x"] = itself
+    for key, value, path in (("cargo", deep, "cargo.a.a"), ("nosuch", itself, "nosuch.x.x")):
+        with pytest.raises(ScenarioError) as info:
+            sim.Scenario(**{**data, key: value})
+        assert path in str(info.value) and "nested more than 32 levels deep" in str(info.value)
+
+
+def test_a_hundred_thousand_bad_items_are_counted_not_all_printed(data: dict[str, Any]) -> None:
+    """100,000 bad checks took 90 s (a list's `in` per problem) and printed 7 MB; a 600 KB file of them
+    kept `dostyk validate` busy for over five minutes."""
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError) as info:
+        sim.Scenario(**{**data, "checks": [1] * 100_000})
+    assert time.perf_counter() - started < 30  # about 1 s; it was 90 s
+    said = str(info.value).splitlines()
+    assert len(info.value.problems) == 100_000 and len(said) == 1 + 100 + 1
+    assert said[-1] == "  … and 99,900 more problems (the first 100 are shown; fix those and validate again)"
