@@ -17,7 +17,6 @@ from sim.errors import SimError
 from sim.scenario.distributions import MAX_HOURS
 from sim.units import count_text
 
-
 #: the problems a ScenarioError lists; `.problems` keeps them all
 MAX_SHOWN = 100
 
