@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from sim.scenario.errors import ScenarioRuleError
 from sim.scenario.frozen import freeze_fields, refuse
 
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
@@ -106,17 +105,16 @@ def yes_no(path: str, value: bool) -> str:
     return YES_NO.replace("put text in quotes ('on')", f"put text in quotes ({quoted})")
 
 
-#: deeper than any key of the format (a few levels): data nested deeper, or a mapping that holds itself, is refused
+#: deeper than any key of the format (a few levels)
 MAX_DEPTH = 32
 
 
 def yes_no_paths(data: Any, path: str, depth: int = 0) -> list[tuple[str, bool]]:
     """(key path, value) of every yes/no (boolean) value in raw scenario data: the format has no boolean keys.
-    Data nested past MAX_DEPTH is a ValueError naming where (sim.Scenario(**data) of 100,000 nested mappings,
-    or of one that holds itself, was a RecursionError here)."""
-    if depth > MAX_DEPTH:
-        raise ScenarioRuleError([(path, (f"nested more than {MAX_DEPTH} levels deep (does it hold itself?); no key "
-                                        "of a scenario is"))])
+    It looks no deeper than MAX_DEPTH (sim.Scenario(**data) of 100,000 nested mappings, or of one that holds
+    itself, was a RecursionError here): pydantic then says what is wrong there."""
+    if depth > MAX_DEPTH:  # no key is this deep: the schema refuses what is here (unknown key, wrong type)
+        return []
     if isinstance(data, bool):
         return [(path, data)]
     if isinstance(data, Mapping):
