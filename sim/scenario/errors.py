@@ -30,17 +30,22 @@ class ScenarioError(SimError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        lines = [f"{self.source}: invalid scenario"]
-        lines += [problem_line(self.source, path, message) for path, message in self.problems[:MAX_SHOWN]]
-        if len(self.problems) > MAX_SHOWN:  # 100,000 bad list items printed 7 MB
-            lines.append(f"  … and {len(self.problems) - MAX_SHOWN:,} more problems (the first {MAX_SHOWN} are shown; "
-                         "fix those and validate again)")
-        return "\n".join(lines)
+        return "\n".join([f"{self.source}: invalid scenario", *problem_lines(self.source, self.problems)])
 
 
 class ScenarioDataError(ScenarioError, ValueError):
     """Bad data given to `sim.Scenario(...)` or `Scenario.model_validate` directly, said as a file's problems
     are; a ValueError as pydantic's ValidationError is, so code that caught that still catches it."""
+
+
+def problem_lines(source: str, problems: list[tuple[str, str]]) -> list[str]:
+    """The lines of a refusal's problems, the first MAX_SHOWN of them and a count of the rest (100,000 bad
+    list items of a file or of data printed 7 MB)."""
+    lines = [problem_line(source, path, message) for path, message in problems[:MAX_SHOWN]]
+    if len(problems) > MAX_SHOWN:
+        lines.append(f"  … and {len(problems) - MAX_SHOWN:,} more problems (the first {MAX_SHOWN} are shown; "
+                     "fix those and try again)")
+    return lines
 
 
 def problem_line(source: str, path: str, message: str) -> str:

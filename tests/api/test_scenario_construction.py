@@ -3,6 +3,7 @@ gets (key path and what was expected), not pydantic's ValidationError traceback.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,4 +99,17 @@ def test_a_hundred_thousand_bad_items_are_counted_not_all_printed(data: dict[str
     assert time.perf_counter() - started < 30  # about 1 s; it was 90 s
     said = str(info.value).splitlines()
     assert len(info.value.problems) == 100_000 and len(said) == 1 + 100 + 1
-    assert said[-1] == "  … and 99,900 more problems (the first 100 are shown; fix those and validate again)"
+    assert said[-1] == "  … and 99,900 more problems (the first 100 are shown; fix those and try again)"
+
+
+def test_a_targets_file_of_many_bad_figures_is_counted_not_all_printed(tmp_path: Path) -> None:
+    """A targets file of 100,000 bad figures printed 8 MB (every refusal lists its problems the same way)."""
+    from sim.decision.errors import InputError
+    from sim.decision.targets import load_targets
+
+    path = tmp_path / "t.yaml"
+    path.write_text("targets: [" + ",".join(["1"] * 20_000) + "]\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_targets(path)
+    said = str(info.value).splitlines()
+    assert len(said) == 102 and said[-1].startswith("  … and 19,900 more problems") and len(info.value.problems) == 20_000
