@@ -13,13 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sim.errors import SimError
-from sim.scenario.corridor import Disruption
 from sim.scenario.durations import format_hours
-from sim.scenario.fields import ScenarioFields
 from sim.scenario.levers import cost_problems
 from sim.scenario.target_ref import TargetRef
+
+if TYPE_CHECKING:  # annotations only: `import sim.cli` must not load pydantic (tests/cli/test_startup.py)
+    from sim.scenario.corridor import Disruption
+    from sim.scenario.fields import ScenarioFields
 
 
 class ScenarioWarning(SimError, UserWarning):  # noqa: N818 - a warning, named as Python names them

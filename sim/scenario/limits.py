@@ -30,12 +30,16 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 from sim.scenario.durations import format_hours
 from sim.scenario.effects import scaled
-from sim.scenario.fields import ScenarioFields
 from sim.scenario.target_ref import TargetRef
 from sim.units import count_text
+
+if TYPE_CHECKING:  # annotations only: `import sim.cli` must not load pydantic (tests/cli/test_startup.py)
+    from sim.scenario.fields import ScenarioFields
+
 
 MAX_TRAINS = 1_000_000
 MAX_WAGONS = 50_000_000
