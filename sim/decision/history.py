@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.decision.agreement import DISAGREES, UNDECIDED, agreement, replications_needed, verdict_text
@@ -290,7 +289,7 @@ def _run_more(open_: pd.DataFrame) -> str:
     few = list(open_["n"] < 2) if "n" in open_ else [False] * len(label)
     said = []
     if any(few):
-        said.append(f"fewer than 2 replications give no CI, run -n 2 or more ({'; '.join(np.compress(few, label))})")
+        said.append(f"fewer than 2 replications give no CI, run -n 2 or more ({'; '.join(n for n, f in zip(label, few) if f)})")
     near = [x for x, f in zip(need, few) if not f and math.isfinite(x) and x <= MAX_REPLICATIONS]
     if near:
         said.append(f"run about {int(max(near)):,} replications, -n {int(max(near))}")
