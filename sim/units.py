@@ -18,6 +18,15 @@ def one_or_many(value: str | Iterable[Any]) -> list[Any]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def count_text(n: int) -> str:
+    """A whole number as a message shows it: with thousands separators, or, past 15 digits, as its
+    order of magnitude (a number given as 10**5000 is a typo to name, not to print: Python refuses to
+    print an int of over 4,300 digits, and 500 digits of nines tell a reader nothing)."""
+    if abs(n) < 10**15:
+        return f"{n:,}"
+    return f"about {'-' if n < 0 else ''}10^{int(math.log10(abs(n)))}"
+
+
 def safe_name(text: str, limit: int = 80, keep: str = "-_.") -> str:
     """`text` as one safe file or directory name: letters, digits and marks of any script (NFC) and the
     characters in `keep` only, no leading or trailing dot or underscore (so never `..`), at most `limit`

@@ -10,8 +10,11 @@ def ci_columns(level: float) -> tuple[str, str]:
     """The columns of a CI's bounds, named after its level: ("ci95_low", "ci95_high") at 0.95 (the names
     users' code and saved files read), ("ci90_low", "ci90_high") at 0.9, ("ci97.5_low", …) at 0.975.
     A table at 0.9 said `ci95_*` before, whatever level it was computed at."""
-    percent = round(100 * float(level), 6)
-    return f"ci{percent:g}_low", f"ci{percent:g}_high"
+    percent = 100 * float(level)
+    name = f"{percent:.12g}"  # 12 digits hide float noise (0.07 is 7.000000000000001 %) and keep 99.99999
+    if float(name) in (0.0, 100.0):  # a level of 1e-300 or 1 - 1e-14: named ci0_* / ci100_*, a CI it is not
+        name = repr(percent)
+    return f"ci{name}_low", f"ci{name}_high"
 
 
 def t_halfwidth(sd: float, n: int, level: float = 0.95) -> float:

@@ -16,7 +16,14 @@ import click
 from sim.cli.options import WORKERS, check_executor
 from sim.cli.outputs import claim_output, out_path
 from sim.decision.files import write_tables
-from sim.decision.history import declarations, episode_summary, load_episodes, run_history, verdict
+from sim.decision.history import (
+    MAX_REPLICATIONS,
+    declarations,
+    episode_summary,
+    load_episodes,
+    run_history,
+    verdict,
+)
 from sim.reporting.history_tables import history_html, history_markdown
 
 PREDICTION_FAILED_EXIT = 3
@@ -25,7 +32,7 @@ UNDECIDED_EXIT = 4
 
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False), default="scenarios/history")
-@click.option("--replications", "-n", type=click.IntRange(min=2, max=10_000),
+@click.option("--replications", "-n", type=click.IntRange(min=2, max=MAX_REPLICATIONS),
               help="Replications per replay (default: each file's own).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/history).")
 @click.option("--markdown", is_flag=True, help="Also print the table as Markdown (docs/validation.md, History replays).")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.errors import SimError, option
-from sim.scenario.errors import ScenarioError, problem_line
+from sim.scenario.errors import ScenarioError, problem_lines
 
 #: the API's argument for each CLI option an InputError may name (sim.optimize said "--lever: invalid option")
 ARGUMENTS = {"--lever": "levers", "--objective": "objectives", "--constraint": "constraints", "--kpi": "kpis",
@@ -26,7 +26,7 @@ class InputError(ScenarioError):
     def __str__(self) -> str:
         lines = [f"{self.source}: {getattr(self, 'what', 'invalid input')}"]
         shown = "-" if getattr(self, "is_option", False) else self.source  # an option's problems have no key path
-        lines += [problem_line(shown, path, message) for path, message in self.problems]
+        lines += problem_lines(shown, self.problems)
         return "\n".join(lines)
 
 

@@ -38,6 +38,7 @@ from sim.decision.sources import (
     odd_ids,
     period_problem,
     read_rows,
+    repeated,
     tolerance_problem,
     unit_problem,
     value_problem,
@@ -58,6 +59,8 @@ from sim.scenario.schema import Scenario
 
 #: evidence key naming the targets file a replay's parameters were calibrated to (all its figures are fitted)
 CALIBRATION = "calibration"
+#: the most replications `dostyk history -n` takes (a hint to run more never asks for more)
+MAX_REPLICATIONS = 10_000
 ROLES = {"fitted": "fitted", "held_out": "held out", "check": "check (by construction)"}
 
 
@@ -125,16 +128,17 @@ def registry(replay: Path) -> dict[str, str] | None:
         if path.is_file():
             found.append((path, read_rows(path)))
     mine = replay.parent / SOURCES
-    if mine.exists() and all(mine.resolve() != p.resolve() for p, _ in found):
+    if mine.exists() or mine.is_symlink():  # a link to nothing or a loop is refused, not ignored
         why = unreadable(mine, f"a {SOURCES} (a Markdown table of numbered rows)")
         if why is not None:
             raise InputError(str(mine), [("", why)], "invalid sources registry")
+    if mine.is_file() and all(mine.resolve() != p.resolve() for p, _ in found):
         try:
             found.append((mine, read_rows(mine)))
         except UnicodeDecodeError:
             raise InputError(str(mine), [("", "file is not UTF-8 text")], "invalid sources registry") from None
         clashes = conflicts(found)
-        problems = odd_ids(mine) + clashes
+        problems = odd_ids(mine) + repeated(mine) + clashes
         if problems:
             raise InputError(str(mine), problems, "conflicting sources registry" if clashes else "invalid sources registry")
     return {row: text for _, rows in found for row, text in rows.items()} if found else None
@@ -256,7 +260,6 @@ def verdict(table: pd.DataFrame) -> dict[str, Any]:
     names = [f"{r.episode}: {r.figure}" for r in held_out(table, DISAGREES).itertuples()] if run else []
     open_ = held_out(table, UNDECIDED) if run else table.iloc[0:0]
     undecided = [f"{r.episode}: {r.figure}" for r in open_.itertuples()]
-    need = [x for x in open_["replications_to_decide"] if math.isfinite(x)] if run else []
     if not run:
         text = f"{held} held-out figure(s) declared; not run"
     elif not held:
@@ -267,14 +270,34 @@ def verdict(table: pd.DataFrame) -> dict[str, Any]:
             parts.append(f"{len(names)} held-out figure(s) outside the stated tolerance (the model's 95 % CI lies "
                          f"entirely outside): {'; '.join(names)}")
         if undecided:
-            run_more = f"; run about {int(max(need)):,} replications, -n {int(max(need))}" if need else ""
             parts.append(f"{len(undecided)} held-out figure(s) undecided — more replications (the model's 95 % CI "
-                         f"straddles an edge of the band{run_more}): {'; '.join(undecided)}")
+                         f"straddles an edge of the band, or there is none): {'; '.join(undecided)}{_run_more(open_)}")
         text = ". ".join(parts) or "every held-out figure agrees: the model's 95 % CI lies inside the stated tolerance"
     text += (f" (of {held} held out; {int((role == ROLES['fitted']).sum())} fitted and "
              f"{int((role == ROLES['check']).sum())} check figure(s) reported, not decisive)")
     return {"held_out": held, "failed": names, "undecided": undecided, "passed": not names and not undecided,
             "text": text}
+
+
+def _run_more(open_: pd.DataFrame) -> str:
+    """What would decide the undecided figures `open_`: 2 replications for a CI at all; about how many for
+    those whose CI would then clear the band's edge (the most any of them needs); and which no number
+    `-n` takes would decide (the mean at or very near an edge). It said '-n 50000' (refused: -n takes at
+    most 10,000), as if that decided every figure, and named a CI a run of one replication does not have."""
+    label = [f"{r.episode}: {r.figure}" for r in open_.itertuples()]
+    need = list(open_["replications_to_decide"])
+    few = list(open_["n"] < 2) if "n" in open_ else [False] * len(label)
+    said = []
+    if any(few):
+        said.append(f"fewer than 2 replications give no CI, run -n 2 or more ({'; '.join(n for n, f in zip(label, few) if f)})")
+    near = [x for x, f in zip(need, few) if not f and math.isfinite(x) and x <= MAX_REPLICATIONS]
+    if near:
+        said.append(f"run about {int(max(near)):,} replications, -n {int(max(near))}")
+    far = [n for n, x, f in zip(label, need, few) if not f and not (math.isfinite(x) and x <= MAX_REPLICATIONS)]
+    if far:
+        said.append(f"not decided within {MAX_REPLICATIONS:,} replications, the most -n takes (the model's mean is "
+                    f"at or very near an edge of the band): {'; '.join(far)}")
+    return "".join(f". {s[0].upper()}{s[1:]}" for s in said)
 
 
 def episode_summary(episodes: list[Episode]) -> dict[str, dict[str, Any]]:

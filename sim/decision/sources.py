@@ -31,15 +31,39 @@ _UNITS = [("tonnes", r"\bt\b|\bMt\b|tonne"), ("throughput", r"\bt\b|\bMt\b|tonne
           ("wagons", r"wagon"), ("trains", r"train")]
 
 
-def read_rows(path: Path) -> dict[str, str]:
-    """Row id -> the row's text (figure, value, period; without the source cell) of a SOURCES.md."""
-    rows = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = _ROW.match(line.strip())
+def _lines(path: Path) -> list[str]:
+    """The stripped lines of a SOURCES.md; a byte-order mark (Windows editors write one) is not text: it hid
+    a table's first row from the row pattern."""
+    return [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
+
+
+def _table(path: Path) -> list[tuple[str, str]]:
+    """(row id, the row's text: figure, value, period, without the source cell) of each numbered row, in order."""
+    found = []
+    for line in _lines(path):
+        m = _ROW.match(line)
         if m:
             cells = [c.strip() for c in m.group(2).split("|")]
-            rows[m.group(1)] = " | ".join(cells[:-1])
-    return rows
+            found.append((m.group(1), " | ".join(cells[:-1])))
+    return found
+
+
+def read_rows(path: Path) -> dict[str, str]:
+    """Row id -> the row's text (figure, value, period; without the source cell) of a SOURCES.md."""
+    return dict(_table(path))
+
+
+def repeated(path: Path) -> list[tuple[str, str]]:
+    """(id, why) for each row id a SOURCES.md gives twice with other text: the later row silently replaced
+    the earlier, and a figure citing the id was checked against a number its writer never meant."""
+    first: dict[str, str] = {}
+    found = []
+    for row, text in _table(path):
+        if row in first and first[row] != text:
+            found.append((row, (f"row {row} is given twice in this file, with other text ({first[row]!r}, then "
+                               f"{text!r}): one id, one figure; number the second after the others")))
+        first.setdefault(row, text)
+    return found
 
 
 _ANY_ID = re.compile(r"^\|\s*([A-Za-z]+\d+)\s*\|")
@@ -49,11 +73,13 @@ def odd_ids(path: Path) -> list[tuple[str, str]]:
     """(id, why) for each table row whose first cell looks like a row id but is not one (U1, V123): it could
     never be cited, and a citation of it would be refused as naming no row."""
     found = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = _ANY_ID.match(line.strip())
-        if m and not _ROW.match(line.strip()):
-            found.append((m.group(1), (f"not a row id: a row is V, C or B and a number of one or two digits "
-                                       f"(V11, C17, B6), as in the shipped {SOURCES}")))
+    for line in _lines(path):
+        m = _ANY_ID.match(line)
+        if m and not _ROW.match(line):
+            upper = m.group(1).upper()
+            hint = f": write it {upper}" if ROW_ID.fullmatch(upper) else ""
+            found.append((m.group(1), (f"not a row id: a row is V, C or B and a number of one or two "
+                                       f"digits (V11, C17, B6), as in the shipped {SOURCES}{hint}")))
     return found
 
 
@@ -87,7 +113,9 @@ def tolerance_problem(derivation: str, rows: dict[str, str]) -> str | None:
                 "that range) or ASSUMPTION with why; a figure a source gives only as a bound ('more than 360') is "
                 "`at_least:` / `at_most:`, which needs no tolerance")
     if not TOLERANCE_WHY.search(derivation):
-        return "name the SOURCES.md row whose range the tolerance is (V1, C10, B3…), or say ASSUMPTION"
+        said = re.search(r"assumption", derivation, re.IGNORECASE)
+        capitals = f" (in capitals: it is the marker a reader searches for; it says {said.group()!r})" if said else ""
+        return f"name the SOURCES.md row whose range the tolerance is (V1, C10, B3…), or say ASSUMPTION{capitals}"
     unknown = [i for i in cited(derivation) if i not in rows]
     return f"no row {', '.join(unknown)} in {SOURCES}; rows are {', '.join(rows)}" if unknown else None
 

@@ -13,7 +13,7 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import SimError
-from sim.units import one_or_many
+from sim.units import count_text, one_or_many
 
 if TYPE_CHECKING:  # `dostyk --help` imports this module (EXECUTORS): no pydantic here
     from sim.scenario.schema import Scenario
@@ -33,7 +33,8 @@ def whole(name: str, value: Any, minimum: int, maximum: int | None = None, why: 
     number = int(value)
     if number < minimum or (maximum is not None and number > maximum):
         bounds = f"at least {minimum:,}" if maximum is None else f"between {minimum:,} and {maximum:,}"
-        raise ArgumentError(f"{name} must be {bounds}{why}, got {value!r}")
+        shown = repr(value) if abs(number) < 10**40 else count_text(number)
+        raise ArgumentError(f"{name} must be {bounds}{why}, got {shown}")
     return number
 
 

@@ -106,7 +106,8 @@ def connect(scheduler: str) -> Any:
         return Client(arguments.scheduler(scheduler))
     except OSError as exc:
         raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {exc}; check the address and that the "
-                             f"scheduler is running (without --scheduler, a local cluster is started)") from None
+                             f"scheduler is running (without {option('--scheduler', 'scheduler=')}, a local cluster is "
+                             "started)") from None
 
 
 def local_cluster(workers: int) -> Any:

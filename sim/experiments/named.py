@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.metrics import KPI_NAMES
-from sim.scenario.errors import ScenarioError, problem_line
+from sim.scenario.errors import ScenarioError, problem_lines
 from sim.scenario.input_file import unreadable
 from sim.scenario.levers import COMPARE, lever_problems
 from sim.scenario.loader import load_scenario
@@ -44,7 +44,7 @@ class ExperimentFileError(ScenarioError):
 
     def __str__(self) -> str:
         return "\n".join([f"{self.source}: invalid experiment file",
-                          *(problem_line(self.source, path, message) for path, message in self.problems)])
+                          *problem_lines(self.source, self.problems)])
 
 
 @dataclass(frozen=True)

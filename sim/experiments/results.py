@@ -28,7 +28,7 @@ from sim.experiments.arguments import as_run
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
 from sim.experiments.manifest import FILES, KIND_MARKER, damage
 from sim.scenario.durations import format_hours
-from sim.scenario.errors import ScenarioError, problem_line
+from sim.scenario.errors import ScenarioError, problem_lines
 from sim.scenario.limits import rows_already_written
 from sim.scenario.schema import Scenario
 
@@ -208,7 +208,7 @@ def _scenario(d: Path, metadata: Any) -> Scenario:
     except ScenarioError as exc:
         if not isinstance(data, dict):
             raise DamagedResultsError(f"{d}: damaged results: scenario.yaml cannot be read (not a scenario)") from None
-        problems = "\n".join(problem_line("scenario.yaml", path, why) for path, why in exc.problems)
+        problems = "\n".join(problem_lines("scenario.yaml", exc.problems))
         info = metadata if isinstance(metadata, dict) else {}
         files = info.get(FILES)
         written = f"dostyk {info.get('version', '(version not recorded)')} wrote it on {info.get('created', '(date not recorded)')}"

@@ -105,15 +105,23 @@ def yes_no(path: str, value: bool) -> str:
     return YES_NO.replace("put text in quotes ('on')", f"put text in quotes ({quoted})")
 
 
-def yes_no_paths(data: Any, path: str) -> list[tuple[str, bool]]:
-    """(key path, value) of every yes/no (boolean) value in raw scenario data: the format has no boolean keys."""
+#: deeper than any key of the format (a few levels)
+MAX_DEPTH = 32
+
+
+def yes_no_paths(data: Any, path: str, depth: int = 0) -> list[tuple[str, bool]]:
+    """(key path, value) of every yes/no (boolean) value in raw scenario data: the format has no boolean keys.
+    It looks no deeper than MAX_DEPTH (sim.Scenario(**data) of 100,000 nested mappings, or of one that holds
+    itself, was a RecursionError here): pydantic then says what is wrong there."""
+    if depth > MAX_DEPTH:  # no key is this deep: the schema refuses what is here (unknown key, wrong type)
+        return []
     if isinstance(data, bool):
         return [(path, data)]
     if isinstance(data, Mapping):
         return [p for key, value in data.items() if not (key in BOOLEAN_KEYS and isinstance(value, bool))
-                for p in yes_no_paths(value, f"{path}.{key}" if path else str(key))]
+                for p in yes_no_paths(value, f"{path}.{key}" if path else str(key), depth + 1)]
     if isinstance(data, (list, tuple)):
-        return [p for i, value in enumerate(data) for p in yes_no_paths(value, f"{path}[{i}]")]
+        return [p for i, value in enumerate(data) for p in yes_no_paths(value, f"{path}[{i}]", depth + 1)]
     return []
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 
+from sim.units import count_text
+
 UNIT_HOURS: dict[str, float] = {
     "s": 1 / 3600,
     "sec": 1 / 3600,
@@ -47,7 +49,10 @@ def parse_duration(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected {EXPECTED}, got {value!r}")
     if isinstance(value, (int, float)):
-        hours = float(value)
+        try:
+            hours = float(value)
+        except OverflowError:  # an int past 1e308: it said 'int too large to convert to float'
+            raise ValueError(f"expected {EXPECTED}, got {count_text(int(value))}, far past any horizon") from None
     elif isinstance(value, str):
         match = _DURATION.match(value)
         if not match:

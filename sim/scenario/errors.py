@@ -15,6 +15,10 @@ from pydantic import ValidationError
 
 from sim.errors import SimError
 from sim.scenario.distributions import MAX_HOURS
+from sim.units import count_text
+
+#: the problems a ScenarioError lists; `.problems` keeps them all
+MAX_SHOWN = 100
 
 
 class ScenarioError(SimError):
@@ -26,14 +30,22 @@ class ScenarioError(SimError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        lines = [f"{self.source}: invalid scenario"]
-        lines += [problem_line(self.source, path, message) for path, message in self.problems]
-        return "\n".join(lines)
+        return "\n".join([f"{self.source}: invalid scenario", *problem_lines(self.source, self.problems)])
 
 
 class ScenarioDataError(ScenarioError, ValueError):
     """Bad data given to `sim.Scenario(...)` or `Scenario.model_validate` directly, said as a file's problems
     are; a ValueError as pydantic's ValidationError is, so code that caught that still catches it."""
+
+
+def problem_lines(source: str, problems: list[tuple[str, str]]) -> list[str]:
+    """The lines of a refusal's problems, the first MAX_SHOWN of them and a count of the rest (100,000 bad
+    list items of a file or of data printed 7 MB)."""
+    lines = [problem_line(source, path, message) for path, message in problems[:MAX_SHOWN]]
+    if len(problems) > MAX_SHOWN:
+        lines.append(f"  … and {len(problems) - MAX_SHOWN:,} more problems (the first {MAX_SHOWN} are shown; "
+                     "fix those and try again)")
+    return lines
 
 
 def problem_line(source: str, path: str, message: str) -> str:
@@ -89,23 +101,31 @@ _LIMIT_WHY = {
 }
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: its repr, cut to `limit` characters; an int too long to print
+    (Python refuses to over 4,300 digits, and a ValueError replaced the whole message) as its order of
+    magnitude."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return count_text(value)
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _at_most(path: str, ctx: dict[str, Any], value: Any) -> str:
     """An upper-bound violation as 'expected at most X (why); got Y'."""
     limit = ctx.get("le", ctx.get("lt"))
     op = "at most" if "le" in ctx else "below"
-    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    got = shown(value) if not isinstance(value, (dict, list)) else type(value).__name__
     if limit == MAX_HOURS:
         return (f"expected {op} {MAX_HOURS:,.0f} h (100 years): the model is for horizons of days to decades, "
-                f"so a longer time is taken as a typo; got {shown}")
+                f"so a longer time is taken as a typo; got {got}")
     field = path.rsplit(".", 1)[-1].split("[", 1)[0]
     why = _LIMIT_WHY.get(field, "a larger value is taken as a typo")
     if isinstance(limit, (int, float)) and math.isfinite(limit):
         shown_limit = f"{int(limit):,}" if float(limit).is_integer() else f"{limit:,g}"
     else:
         shown_limit = str(limit)
-    return f"expected {op} {shown_limit} ({why}); got {shown}"
+    return f"expected {op} {shown_limit} ({why}); got {got}"
 
 
 def _leaf(loc: tuple[Any, ...]) -> str:
@@ -115,28 +135,40 @@ def _leaf(loc: tuple[Any, ...]) -> str:
     return keys[-1] if keys else "key"
 
 
+def _read_as(value: Any) -> tuple[str, str] | None:
+    """(what YAML read a plain scalar as, how it was likely written) for a scalar that is not text: `yes` for
+    True, `1e3` for 1000.0, `null` for None; None for text and collections."""
+    if value is None:
+        return "null (YAML reads ~ and null as no value)", "null"
+    if isinstance(value, bool):
+        return "a yes/no value", "yes" if value else "no"
+    if isinstance(value, int):
+        return f"the number {shown(value)}", shown(value)
+    if isinstance(value, float):
+        return f"the number {value!r}", as_written(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"the date {value.isoformat()}", value.isoformat()
+    return None
+
+
 def quote_hint(key: str, value: Any) -> str | None:
     """What to write when a key that takes text got another kind of value from YAML's implicit typing
     (`name: 1e3` is a number, `name: 2024-01-01` a date, `cargo: no` a yes/no), or None for other values:
     the one wording of this slip, for every text key of every file."""
-    if isinstance(value, bool):
-        kind, example = "a yes/no value", "yes" if value else "no"
-    elif isinstance(value, int):
-        kind, example = f"the number {value}", str(value)
-    elif isinstance(value, float):
-        kind, example = f"the number {value!r}", as_written(value)
-    elif isinstance(value, (dt.date, dt.datetime)):
-        kind, example = f"the date {value.isoformat()}", value.isoformat()
-    else:
+    said = None if value is None else _read_as(value)
+    if said is None:
         return None
+    kind, example = said
     return (f"expected text, got {kind} (YAML reads an unquoted number, date or yes/no as one) — put it in "
             f"quotes to keep it as text, e.g. {key}: \"{example}\"")
 
 
 def as_written(value: float) -> str:
     """How a float was probably written: 1e3 for 1000.0 (a whole float of YAML had a '.' or an exponent,
-    and a name is likelier `1e3` than `1000.0`), 2.5 as 2.5."""
-    if math.isfinite(value) and value.is_integer() and abs(value) >= 1000:
+    and a name is likelier `1e3` than `1000.0`), 2.5 as 2.5, inf as .inf."""
+    if not math.isfinite(value):  # YAML spells these .inf, -.inf and .nan only; 'inf' would be text
+        return ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"
+    if value.is_integer() and abs(value) >= 1000:
         mantissa, exponent = f"{value:e}".split("e")
         return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
     return repr(value)
@@ -145,6 +177,7 @@ def as_written(value: float) -> str:
 def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
     """Pydantic errors as (key path, plain message naming what was expected)."""
     problems: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False):
         loc = tuple(err.get("loc", ()))
         cause = (err.get("ctx") or {}).get("error")
@@ -157,16 +190,16 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
         msg = err.get("msg", "invalid value")
         if kind == "string_pattern_mismatch":  # the only pattern is that of names (cargo, checks, …)
             msg = (f"expected a name: an ASCII letter, then ASCII letters, digits, _ or - (names become key paths, "
-                   f"column and file names); got {err.get('input')!r}")
+                   f"column and file names); got {shown(err.get('input'))}")
             kind = "value_error"
         if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. `1:` or `null:`
             loc = loc[:-1]
             if kind != "value_error":
-                hint = quote_hint("", err.get("input"))
-                key = err.get("input")
-                msg = f"keys here must be names (text), got {key!r}" + (
-                    f"; put such a key in quotes (e.g. \"{as_written(key) if isinstance(key, float) else key}\":)"
-                    if hint else "")
+                said = _read_as(err.get("input"))  # `yes:` was 'cargo[1] … got True (e.g. "True":)'
+                if said is not None:
+                    loc = (*loc[:-1], said[1])
+                msg = (f"keys here must be names (text), got {said[0]}; put such a key in quotes (e.g. \"{said[1]}\":)"
+                       if said else f"keys here must be names (text), got {shown(err.get('input'))}")
             kind = "value_error"
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
@@ -179,11 +212,9 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
         elif kind in ("less_than_equal", "less_than"):
             msg = _at_most(_key_path(loc), err.get("ctx") or {}, err.get("input"))
         elif "input" in err and not kind.startswith("value_error") and not isinstance(err["input"], (dict, list)):
-            shown = repr(err["input"])
-            if len(shown) > 60:
-                shown = shown[:57] + "..."
-            msg = f"{msg}; got {shown}"
+            msg = f"{msg}; got {shown(err['input'])}"
         path = _key_path(loc)
-        if (path, msg) not in problems:
+        if (path, msg) not in seen:  # a set: a list's `in` made 100,000 bad items take 90 s
+            seen.add((path, msg))
             problems.append((path, msg))
     return problems

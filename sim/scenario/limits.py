@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from sim.scenario.durations import format_hours
 from sim.scenario.effects import scaled
 from sim.scenario.target_ref import TargetRef
+from sim.units import count_text
 
 if TYPE_CHECKING:  # annotations only: `import sim.cli` must not load pydantic (tests/cli/test_startup.py)
     from sim.scenario.fields import ScenarioFields
@@ -185,9 +186,9 @@ def runs_problem(factors: list[tuple[str, int]], each: tuple[str, int] | None = 
     runs = math.prod(value for _, value in parts)
     if runs <= MAX_RUNS:
         return None
-    shown = " x ".join(f"{name} {value:,}" for name, value in parts)
+    shown = " x ".join(f"{name} {count_text(value)}" for name, value in parts)
     smaller = " or ".join(name for name, _ in factors)
-    return (f"{shown} are {runs:,} runs of the scenario; the limit is {MAX_RUNS:,} (a year of the 2023 "
+    return (f"{shown} are {count_text(runs)} runs of the scenario; the limit is {MAX_RUNS:,} (a year of the 2023 "
             f"baseline takes seconds, so that many are weeks of computing: more is taken as a typo) — "
             f"lower {smaller}")
 

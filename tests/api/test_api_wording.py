@@ -85,3 +85,19 @@ def test_the_cli_wording_ends_with_the_command(short: sim.Scenario, tmp_path: Pa
     assert isinstance(said.exception, WorkExistsError) and "use --resume" in str(said.exception)
     with pytest.raises(WorkExistsError, match="pass resume=True"):
         sim.run(short, replications=1, executor="serial", workdir=work)
+
+
+def test_an_unreachable_scheduler_names_the_argument_of_the_interface(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sim.run(executor='dask', scheduler=…) that cannot reach it said 'without --scheduler' (h-hostile)."""
+    import distributed
+
+    from sim.experiments.executors import SchedulerError, connect
+
+    def refuse(address: str) -> None:
+        raise OSError(f"Timed out trying to connect to {address}")
+
+    monkeypatch.setattr(distributed, "Client", refuse)
+    with pytest.raises(SchedulerError, match=r"\(without scheduler=, a local cluster is started\)$"):
+        connect("tcp://127.0.0.1:1")
+    with cli_wording(), pytest.raises(SchedulerError, match=r"\(without --scheduler, a local cluster is started\)$"):
+        connect("tcp://127.0.0.1:1")

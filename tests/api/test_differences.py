@@ -55,3 +55,13 @@ def test_the_ci_columns_say_the_level_used(comparison: sim.Comparison) -> None:
     assert (ninety["half_width"] <= today["half_width"]).all() and (ninety["half_width"] < today["half_width"]).any()
     odd = paired_differences(comparison.kpis, "six", comparison.names, [kpi], level=0.975)
     assert {"ci97.5_low", "ci97.5_high"} <= set(odd.columns)
+
+
+def test_a_level_whose_columns_would_round_to_another_level_keeps_its_digits() -> None:
+    """0.9999999 was named ci100_* (a 100 % CI, which does not exist) and 1e-300 ci0_*: six digits of %g."""
+    from sim.analysis.stats import ci_columns
+
+    assert ci_columns(0.9999999) == ("ci99.99999_low", "ci99.99999_high")
+    assert ci_columns(1e-300)[0] == "ci1e-298_low"
+    assert ci_columns(0.07) == ("ci7_low", "ci7_high") and ci_columns(0.95) == ("ci95_low", "ci95_high")
+    assert len({ci_columns(x) for x in (0.999999, 0.9999999, 0.99999999, 1 - 1e-14)}) == 4

@@ -3,6 +3,7 @@ gets (key path and what was expected), not pydantic's ValidationError traceback.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,3 +67,49 @@ def test_a_key_that_is_not_text_is_a_problem_not_a_type_error(data: dict[str, An
         sim.Scenario.model_validate({**data, 1: "x"})
     with pytest.raises(ScenarioError, match=r"^f\.yaml: invalid scenario\n  None: Keys should be strings"):
         sim.Scenario.from_data({**data, None: 1}, "f.yaml")
+
+
+# -- hostile shapes of data (h-hostile) ------------------------------------------------------------------
+
+def test_data_nested_past_any_key_or_holding_itself_is_refused_by_the_schema(data: dict[str, Any]) -> None:
+    """100,000 nested mappings, or a mapping that holds itself, was a RecursionError (the yes/no scan);
+    the scan stops below any key, and the schema says what is wrong there."""
+    deep: dict[str, Any] = {}
+    cur = deep
+    for _ in range(100_000):
+        cur["a"] = {}
+        cur = cur["a"]
+    itself: dict[str, Any] = {}
+    itself["x"] = itself
+    for key, value, said in (("cargo", deep, "cargo.a.a: unknown key"), ("nosuch", itself, "nosuch: unknown key"),
+                             ("description", deep, "description: Input should be a valid string")):
+        with pytest.raises(ScenarioError) as info:
+            sim.Scenario(**{**data, key: value})
+        assert said in str(info.value), str(info.value)
+
+
+def test_a_hundred_thousand_bad_items_are_counted_not_all_printed(data: dict[str, Any]) -> None:
+    """100,000 bad checks took 90 s (a list's `in` per problem) and printed 7 MB; a 600 KB file of them
+    kept `dostyk validate` busy for over five minutes."""
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError) as info:
+        sim.Scenario(**{**data, "checks": [1] * 100_000})
+    assert time.perf_counter() - started < 30  # about 1 s; it was 90 s
+    said = str(info.value).splitlines()
+    assert len(info.value.problems) == 100_000 and len(said) == 1 + 100 + 1
+    assert said[-1] == "  … and 99,900 more problems (the first 100 are shown; fix those and try again)"
+
+
+def test_a_targets_file_of_many_bad_figures_is_counted_not_all_printed(tmp_path: Path) -> None:
+    """A targets file of 100,000 bad figures printed 8 MB (every refusal lists its problems the same way)."""
+    from sim.decision.errors import InputError
+    from sim.decision.targets import load_targets
+
+    path = tmp_path / "t.yaml"
+    path.write_text("targets: [" + ",".join(["1"] * 20_000) + "]\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_targets(path)
+    said = str(info.value).splitlines()
+    assert len(said) == 102 and said[-1].startswith("  … and 19,900 more problems") and len(info.value.problems) == 20_000

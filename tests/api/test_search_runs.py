@@ -39,3 +39,24 @@ def test_sensitivity_is_refused_before_its_design_is_sampled(short: sim.Scenario
 def test_the_limit_itself_is_allowed() -> None:
     assert runs_problem([("candidates", MAX_RUNS // 5), ("replications", 5)]) is None
     assert runs_problem([("candidates", MAX_RUNS // 5 + 1), ("replications", 5)]) is not None
+
+
+# -- numbers too long to print (h-hostile) ---------------------------------------------------------------
+
+def test_a_number_too_long_to_print_is_named_by_its_size(short: sim.Scenario) -> None:
+    """candidates=10**5000 (or replications=-10**5000) raised Python's ValueError 'Exceeds the limit (4300
+    digits) for integer string conversion' while the refusal was being written, instead of the refusal."""
+    with pytest.raises(ArgumentError, match=r"^candidates about 10\^5000 x replications 1 are about 10\^5000 runs"):
+        sim.optimize(short, LEVERS[:1], ["min:backlog_wagons_mean"], candidates=10**5000, replications=1,
+                     executor="serial")
+    with pytest.raises(ArgumentError, match=r"^replications must be between 1 and 100,000.*, got about -10\^5000$"):
+        sim.run(short, replications=-10**5000)
+
+
+def test_scenario_data_with_a_number_too_long_to_print_says_the_key(short: sim.Scenario) -> None:
+    data = short.to_dict()
+    for key, said in [("seed", "seed: expected at most 9,223,372,036,854,775,807"), ("name", "name: expected text"),
+                      ("duration", "duration: expected a duration"), ("warmup", "warmup: expected a duration")]:
+        with pytest.raises(sim.ScenarioError) as info:
+            sim.Scenario(**{**data, key: 10**5000})
+        assert said in str(info.value) and "about 10^5000" in str(info.value), str(info.value)

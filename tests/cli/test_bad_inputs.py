@@ -685,10 +685,44 @@ QUOTE_CASES: list[Case] = [
     Case("set-name-number", "`--set name=1e3`", ["validate", "{file}", "--set", "name=1e3"], "name",
          f'{_QUOTE} name: "1e3"'),
     Case("cargo-key-number", "a cargo named `1e3` (a mapping key YAML reads as a number)", ["validate", "{file}"],
-         "cargo.1000.0", 'keys here must be names (text), got 1000.0; put such a key in quotes (e.g. "1e3":)',
+         "cargo.1e3", 'keys here must be names (text), got the number 1000.0; put such a key in quotes (e.g. "1e3":)',
          text=_mini(("  grain: {payload_t", "  1e3: {payload_t"))),
 ]
 CASES += QUOTE_CASES
+
+# -- h-hostile: keys YAML reads as yes/no or null, YAML's infinity, a user's SOURCES.md, lower-case ASSUMPTION ------
+_MINE_ROW = "| B6 | March 2023, my siding | 1,234 loaded wagons waiting | 2023 | my log |\n"
+_MINE_FIGURE = ("targets:\n  - {name: mine, kpi: backlog_wagons_max, value: 1234, tolerance: 300, role: check, "
+                "source: \"SOURCES.md B6\", tolerance_derivation: \"%s\"}\n")
+HOSTILE_CASES: list[Case] = [
+    Case("cargo-key-yes", "a cargo named `yes` (a mapping key YAML reads as yes/no; it said `cargo[1]` … got True, "
+         "quote \"True\")", ["validate", "{file}"], "cargo.yes",
+         'keys here must be names (text), got a yes/no value; put such a key in quotes (e.g. "yes":)',
+         text=_mini(("  grain: {payload_t", "  yes: {payload_t"))),
+    Case("cargo-key-null", "a cargo named `~` or `null` (YAML reads no value; it said `cargo.None` … got None)",
+         ["validate", "{file}"], "cargo.null",
+         'keys here must be names (text), got null (YAML reads ~ and null as no value); put such a key in quotes '
+         '(e.g. "null":)', text=_mini(("  grain: {payload_t", "  ~: {payload_t"))),
+    Case("name-inf", "`name: .inf` (YAML's infinity; it said to quote it as \"inf\")", ["validate", "{file}"],
+         "name", f'got the number inf (YAML reads an unquoted number, date or yes/no as one) — {_QUOTE} name: ".inf"',
+         text=_mini(("name: mini", "name: .inf"))),
+    Case("history-sources-row-twice", "a user's SOURCES.md giving one row id twice with other text (the later row "
+         "silently replaced the earlier)", ["history", "H", "--declared"], "B6",
+         "row B6 is given twice in this file, with other text", names_file=False,
+         files={"H/ep.yaml": _REPLAY, "H/evidence/ep.yaml": _MINE_FIGURE % "ASSUMPTION",
+                "H/SOURCES.md": _MINE_ROW + _MINE_ROW.replace("1,234", "9,999")}),
+    Case("history-sources-lower-case-id", "a user's SOURCES.md row numbered `b6`", ["history", "H", "--declared"],
+         "b6", "not a row id: a row is V, C or B and a number of one or two digits (V11, C17, B6), as in the shipped "
+         "SOURCES.md: write it B6", names_file=False,
+         files={"H/ep.yaml": _REPLAY, "H/evidence/ep.yaml": _MINE_FIGURE % "ASSUMPTION",
+                "H/SOURCES.md": _MINE_ROW.replace("B6", "b6")}),
+    Case("history-assumption-lower-case", "a tolerance said to be an `assumption` in lower case",
+         ["history", "H", "--declared"], "targets[0].tolerance_derivation",
+         "or say ASSUMPTION (in capitals: it is the marker a reader searches for; it says 'assumption')",
+         names_file=False, files={"H/ep.yaml": _REPLAY, "H/evidence/ep.yaml": _MINE_FIGURE % "assumption: my guess",
+                                  "H/SOURCES.md": _MINE_ROW}),
+]
+CASES += HOSTILE_CASES
 
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the

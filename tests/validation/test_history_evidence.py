@@ -327,3 +327,37 @@ def test_every_shipped_tolerance_names_its_row_or_says_assumption() -> None:
     for e in load_episodes(HISTORY):
         for t in e.spec.targets:
             assert t.one_sided or re.search(r"\b[VCB]\d{1,2}\b|ASSUMPTION", t.tolerance_derivation), (e.name, t.label)
+
+
+# -- a hostile user's own SOURCES.md (h-hostile) --------------------------------------------------------
+
+def test_a_users_sources_md_as_editors_and_file_systems_leave_it(tmp_path: Path) -> None:
+    """A byte-order mark hid the table's first row ('no row B6'); a row id given twice with other text
+    kept the later row silently; a link to nothing or a link loop was ignored as if there were no file."""
+    directory = episode(tmp_path, "", MINE)
+    mine = directory / SOURCES
+    mine.write_bytes("\ufeff".encode() + MY_ROW.replace("\n", "\r\n").encode())
+    assert declared(tmp_path, directory)[0] == 0
+    mine.write_text(MY_ROW + MY_ROW.replace("1,234", "9,999"), encoding="utf-8")
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and str(mine) in err and "row B6 is given twice in this file, with other text" in err
+    mine.write_text(MY_ROW + MY_ROW, encoding="utf-8")  # the same row twice is one row
+    assert declared(tmp_path, directory)[0] == 0
+    mine.write_text(MY_ROW.replace("B6", "b6"), encoding="utf-8")
+    code, err = declared(tmp_path, directory)
+    assert code == 2 and "b6: not a row id" in err and "write it B6" in err
+    for target in (mine, directory / "nowhere.md"):
+        mine.unlink()
+        mine.symlink_to(target)
+        code, err = declared(tmp_path, directory)
+        assert code == 2 and f"{mine}: invalid sources registry" in err, err
+        assert "Traceback" not in err
+
+
+def test_a_tolerance_said_to_be_an_assumption_in_lower_case_is_told_to_use_capitals() -> None:
+    from sim.decision.sources import tolerance_problem
+
+    said = tolerance_problem("assumption: my guess", ROWS)
+    assert said is not None and "say ASSUMPTION (in capitals" in said and "'assumption'" in said
+    assert tolerance_problem("ASSUMPTION: my guess", ROWS) is None
+    assert "say where the tolerance comes from" in (tolerance_problem(" \t\n", ROWS) or "")

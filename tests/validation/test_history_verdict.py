@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 from sim.decision.history import load_episodes
@@ -109,3 +110,57 @@ def test_the_shipped_one_sided_figure_is_b3s_bound() -> None:
     returned = next(t for t in sept.spec.targets if t.kpi == "wagons_rejected")
     assert returned.one_sided == "at_least" and returned.observed == 360 and returned.band[0] == 360
     assert returned.value is None and returned.tolerance is None and not returned.derivation
+
+
+# -- what would decide an undecided figure (h-hostile) ---------------------------------------------------
+
+def test_the_hint_to_run_more_asks_only_for_what_decides() -> None:
+    """It said 'run about 50,000 replications, -n 50000' (which -n refuses: at most 10,000) as if that
+    decided every undecided figure, a mean on an edge too, and spoke of the CI of a run of one replication."""
+    from sim.decision.agreement import UNDECIDED
+    from sim.decision.history import MAX_REPLICATIONS, ROLES, verdict
+
+    def row(figure: str, need: float, n: int) -> dict[str, object]:
+        return {"episode": "e", "figure": figure, "role": ROLES["held_out"], "agreement": UNDECIDED,
+                "replications_to_decide": need, "n": n}
+
+    text = verdict(pd.DataFrame([row("far", 50_000.0, 10), row("edge", float("inf"), 10), row("one", float("inf"), 1),
+                                 row("near", 40.0, 10)]))["text"]
+    assert "-n 50000" not in text and "Run about 40 replications, -n 40." in text
+    assert f"Not decided within {MAX_REPLICATIONS:,} replications, the most -n takes" in text
+    assert "the band): e: far; e: edge (of 4" in text
+    assert "Fewer than 2 replications give no CI, run -n 2 or more (e: one)" in text
+    only_far = verdict(pd.DataFrame([row("far", 50_000.0, 10)]))["text"]
+    assert "Run about" not in only_far and "Not decided within 10,000" in only_far
+
+
+def test_a_replay_of_one_replication_is_undecided_and_says_to_run_two(tmp_path: Path) -> None:
+    directory = tmp_path / "history"
+    (directory / "evidence").mkdir(parents=True)
+    (directory / "ban.yaml").write_text(f"extends: {BAN}\nname: ban\nreplications: 1\n", encoding="utf-8")
+    (directory / "evidence" / "ban.yaml").write_text(
+        CHANGES + f"targets:\n  - {DWELL}value: 360, tolerance: 1000, tolerance_derivation: ASSUMPTION}}\n", encoding="utf-8")
+    out = tmp_path / "h"
+    code, err, text = run_main(["history", str(directory), "--executor", "serial", "--out", str(out)], tmp_path)
+    table = pd.read_csv(out / "history.csv")
+    said_everywhere(out, text, err, table)
+    assert code == 4 and table.iloc[0]["n"] == 1 and pd.isna(table.iloc[0]["model_ci95_low"])
+    assert "Fewer than 2 replications give no CI, run -n 2 or more (ban: dwell)" in err
+
+
+def test_a_figure_the_model_gives_without_spread_is_decided_at_the_edge(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ban's grain backlog peak is the same in every replication (a CI of width 0): a bound equal to
+    it agrees on either side, one a hair beyond it disagrees, and nothing is undecided or divides by 0."""
+    import tests.validation.test_history_verdict as here
+
+    monkeypatch.setattr(here, "DWELL", DWELL.replace("kpi: dwell_h_mean", "kpi: backlog_wagons_max"))
+    code, err, _, table = history(tmp_path, "at_least: 0")
+    peak = table.iloc[0]["model_mean"]
+    assert code == 0 and table.iloc[0]["model_ci95_low"] == peak == table.iloc[0]["model_ci95_high"], err
+    for figure, said in ((f"at_least: {peak}", "agrees"), (f"at_most: {peak}", "agrees"),
+                         (f"at_most: {peak - 1e-6}", "disagrees"), (f"at_least: {-peak}", "agrees"),
+                         (f"value: {peak}, tolerance: 1e-9, tolerance_derivation: ASSUMPTION", "agrees")):
+        code, err, _, table = history(tmp_path, figure)
+        assert table.iloc[0]["agreement"] == said and code == (3 if said == "disagrees" else 0), (figure, err)
+        assert pd.isna(table.iloc[0]["replications_to_decide"])
