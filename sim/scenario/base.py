@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from sim.scenario.frozen import freeze_fields, refuse
+from sim.scenario.keypaths import leaf_key
 
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 Name = Annotated[str, Field(pattern=NAME, max_length=64)]
@@ -100,8 +101,7 @@ YES_NO = ("got a yes/no value: YAML reads unquoted yes/no, on/off and true/false
 
 def yes_no(path: str, value: bool) -> str:
     """YES_NO with the key at `path` in its example (`checks[1].cargo: no` → cargo: 'no')."""
-    leaf = [p for p in path.replace("[", ".[").split(".") if p and not p.startswith("[")]
-    quoted = f"{leaf[-1] if leaf else 'key'}: '{'yes' if value else 'no'}'"
+    quoted = f"{leaf_key(path)}: '{'yes' if value else 'no'}'"
     return YES_NO.replace("put text in quotes ('on')", f"put text in quotes ({quoted})")
 
 

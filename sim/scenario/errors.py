@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from sim.errors import SimError
 from sim.scenario.distributions import MAX_HOURS
+from sim.scenario.keypaths import leaf_key
 from sim.units import count_text
 
 #: the problems a ScenarioError lists; `.problems` keeps them all
@@ -128,13 +129,6 @@ def _at_most(path: str, ctx: dict[str, Any], value: Any) -> str:
     return f"expected {op} {shown_limit} ({why}); got {got}"
 
 
-def _leaf(loc: tuple[Any, ...]) -> str:
-    """The key a value was given under, for an example line: `name` of ('checks', 0, 'name'), `cargo` of
-    ('checks', 1, 'cargo', 0)."""
-    keys = [p for p in _key_path(loc).replace("[", ".[").split(".") if p and not p.startswith("[")]
-    return keys[-1] if keys else "key"
-
-
 def _read_as(value: Any) -> tuple[str, str] | None:
     """(what YAML read a plain scalar as, how it was likely written) for a scalar that is not text: `yes` for
     True, `1e3` for 1000.0, `null` for None; None for text and collections."""
@@ -203,8 +197,9 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
             kind = "value_error"
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
-        if kind == "string_type" and quote_hint(_leaf(loc), err.get("input")) is not None:
-            msg = quote_hint(_leaf(loc), err.get("input")) or msg
+        hint = quote_hint(leaf_key(_key_path(loc)), err.get("input")) if kind == "string_type" else None
+        if hint is not None:
+            msg = hint
         elif kind == "extra_forbidden":
             msg = "unknown key (check its spelling and place; `dostyk schema` lists every key)"
         elif kind == "missing":

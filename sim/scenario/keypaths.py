@@ -37,6 +37,13 @@ class KeyPathError(KeyError):
         return f"{self.path}: {self.reason}"
 
 
+def leaf_key(path: str) -> str:
+    """The last key of a path, not a list index: `cargo` of `checks[1].cargo`, `name` of `checks[0].name`
+    ("key" for a path of indices only), as an example line in a message writes it."""
+    keys = [p for p in _split(path) if isinstance(p, str)]
+    return keys[-1] if keys else "key"
+
+
 def _find_by_name(items: list[Any], key: str) -> int | None:
     for i, item in enumerate(items):
         if isinstance(item, dict) and item.get("name") == key:
