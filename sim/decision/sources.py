@@ -103,7 +103,7 @@ def _last_ids(rows: dict[str, str]) -> str:
 
 
 #: a tolerance's why must name a SOURCES.md row (whose range it is) or say it is an ASSUMPTION
-TOLERANCE_WHY = re.compile(r"\b[VCB]\d{1,2}\b|ASSUMPTION")
+TOLERANCE_WHY = re.compile(rf"{ROW_ID.pattern}|ASSUMPTION")
 
 
 def tolerance_problem(derivation: str, rows: dict[str, str]) -> str | None:
