@@ -35,10 +35,12 @@ from sim.decision.evaluate import Evaluator
 from sim.decision.sources import (
     SOURCES,
     conflicts,
+    numbered_rows,
     odd_ids,
     period_problem,
     read_rows,
     repeated,
+    source_lines,
     tolerance_problem,
     unit_problem,
     value_problem,
@@ -134,11 +136,12 @@ def registry(replay: Path) -> dict[str, str] | None:
             raise InputError(str(mine), [("", why)], "invalid sources registry")
     if mine.is_file() and all(mine.resolve() != p.resolve() for p, _ in found):
         try:
-            found.append((mine, read_rows(mine)))
+            lines = source_lines(mine)  # read once: its rows, odd ids and repeated rows all come from these
         except UnicodeDecodeError:
             raise InputError(str(mine), [("", "file is not UTF-8 text")], "invalid sources registry") from None
+        found.append((mine, dict(numbered_rows(lines))))
         clashes = conflicts(found)
-        problems = odd_ids(mine) + repeated(mine) + clashes
+        problems = odd_ids(lines) + repeated(lines) + clashes
         if problems:
             raise InputError(str(mine), problems, "conflicting sources registry" if clashes else "invalid sources registry")
     return {row: text for _, rows in found for row, text in rows.items()} if found else None

@@ -31,16 +31,17 @@ _UNITS = [("tonnes", r"\bt\b|\bMt\b|tonne"), ("throughput", r"\bt\b|\bMt\b|tonne
           ("wagons", r"wagon"), ("trains", r"train")]
 
 
-def _lines(path: Path) -> list[str]:
+def source_lines(path: Path) -> list[str]:
     """The stripped lines of a SOURCES.md; a byte-order mark (Windows editors write one) is not text: it hid
     a table's first row from the row pattern."""
     return [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
 
 
-def _table(path: Path) -> list[tuple[str, str]]:
-    """(row id, the row's text: figure, value, period, without the source cell) of each numbered row, in order."""
+def numbered_rows(lines: list[str]) -> list[tuple[str, str]]:
+    """(row id, the row's text: figure, value, period, without the source cell) of each numbered row of a
+    SOURCES.md's `lines` (source_lines), in order."""
     found = []
-    for line in _lines(path):
+    for line in lines:
         m = _ROW.match(line)
         if m:
             cells = [c.strip() for c in m.group(2).split("|")]
@@ -50,15 +51,15 @@ def _table(path: Path) -> list[tuple[str, str]]:
 
 def read_rows(path: Path) -> dict[str, str]:
     """Row id -> the row's text (figure, value, period; without the source cell) of a SOURCES.md."""
-    return dict(_table(path))
+    return dict(numbered_rows(source_lines(path)))
 
 
-def repeated(path: Path) -> list[tuple[str, str]]:
+def repeated(lines: list[str]) -> list[tuple[str, str]]:
     """(id, why) for each row id a SOURCES.md gives twice with other text: the later row silently replaced
     the earlier, and a figure citing the id was checked against a number its writer never meant."""
     first: dict[str, str] = {}
     found = []
-    for row, text in _table(path):
+    for row, text in numbered_rows(lines):
         if row in first and first[row] != text:
             found.append((row, (f"row {row} is given twice in this file, with other text ({first[row]!r}, then "
                                f"{text!r}): one id, one figure; number the second after the others")))
@@ -69,11 +70,11 @@ def repeated(path: Path) -> list[tuple[str, str]]:
 _ANY_ID = re.compile(r"^\|\s*([A-Za-z]+\d+)\s*\|")
 
 
-def odd_ids(path: Path) -> list[tuple[str, str]]:
+def odd_ids(lines: list[str]) -> list[tuple[str, str]]:
     """(id, why) for each table row whose first cell looks like a row id but is not one (U1, V123): it could
     never be cited, and a citation of it would be refused as naming no row."""
     found = []
-    for line in _lines(path):
+    for line in lines:
         m = _ANY_ID.match(line)
         if m and not _ROW.match(line):
             upper = m.group(1).upper()
