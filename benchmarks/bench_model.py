@@ -38,7 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_300K = ROOT / "benchmarks" / "scenarios" / "crossing_300k.yaml"
-MODEL_SECTIONS = ("scenarios", "ten_year_memory", "machine", "startup", "work", "work_baseline", "time_shares")  # written here
+MODEL_SECTIONS = ("scenarios", "ten_year_memory", "machine", "startup", "work", "work_baseline", "time_shares",
+                  "floor")  # written here
 OTHER_SECTIONS = ("calibration", "executors")  # written by bench_calibration and bench_executors: kept
 
 
@@ -206,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     import simpy
 
-    from benchmarks import agreement, startup, time_shares, work
+    from benchmarks import agreement, floor, startup, time_shares, work
 
     load_start = os.getloadavg()[0]
     print(f"python {platform.python_version()}, simpy {simpy.__version__}, numpy {np.__version__}, "
@@ -247,11 +248,18 @@ def main(argv: list[str] | None = None) -> int:
     for name in time_shares.DEFAULT:
         shares[name] = time_shares.shares(ROOT / name, runs=3)
         print(time_shares.format_shares(name, shares[name]))
+    print("\nThe floor: SimPy's events and the wagon queue alone, beside the reference (benchmarks/floor.py, "
+          "median of 3 rounds):")
+    floors = {}
+    for name in floor.DEFAULT:
+        floors[name] = floor.measure(ROOT / name, rounds=3)
+        print(floor.format_floor(floors[name]))
     print(f"\nload average {os.getloadavg()[0]:.1f} at end (other processes share the CPUs; CPU times are "
           "less sensitive to that than wall times, ratios measured side by side least)")
     if args.json:
         figures = _jsonable(rows, ten_year, load_start) | {"startup": answers, "work": counts,
-                                                            "work_baseline": baseline, "time_shares": shares}
+                                                            "work_baseline": baseline, "time_shares": shares,
+                                                            "floor": floors}
         write_json(args.json, figures, keep=OTHER_SECTIONS)
         print(f"figures written to {args.json}")
     return 0

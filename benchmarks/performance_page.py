@@ -297,9 +297,36 @@ def _time_share_rows(bench: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _floor_rows(bench: dict[str, Any]) -> list[str]:
+    """The floor under the per-run ratio (benchmarks/floor.py): SimPy's events and the wagon queue alone."""
+    keys = ("reference", "product", "simpy", "queue")
+    floors = {k: v for k, v in _sub(bench, "floor").items()
+              if isinstance(v, dict) and all((_num(v, "us_per_wagon", key) or 0) > 0 for key in keys)}
+    if not floors:
+        return [f"The floor under the per-run ratio: {NOT_MEASURED}."]
+    rows = [("| the floor under the ratio (CPU µs per wagon) | reference | product | SimPy's events alone "
+             f"| the wagon queue alone | floor ratio | the floor's share of what {RATIO_TARGET:.0f}× allows |"),
+            "|---|" + "---:|" * 6]
+    for path, f in floors.items():
+        us = f["us_per_wagon"]
+        floor = us["simpy"] + us["queue"]
+        mark = "'" if f.get("dropped") else ""
+        rows.append(f"| {_cell(_name(path))}{mark} | {us['reference']:.2f} | {us['product']:.2f} "
+                    f"({us['reference'] / us['product']:.1f}×) | {us['simpy']:.2f} | {us['queue']:.2f} "
+                    f"| {us['reference'] / floor:.1f}× | {100 * floor / (us['reference'] / RATIO_TARGET):.0f} % |")
+    rows += ["", ("What no model with this event structure and this queue can go below, timed beside the reference "
+             "in interleaved rounds (benchmarks/floor.py, median of 3): SimPy's events alone are the run's number of "
+             "SimPy events as bare timeouts; the wagon queue alone is the run's own unloading calls replayed on "
+             "fresh unloading groups (the same draws and schedules, a heap step per wagon, nothing recorded). The "
+             "floor ratio is what the product would reach if everything else it does took no time; ' marks a "
+             "scenario reduced to the reference's subset.")]
+    return rows
+
+
 def render(bench: dict[str, Any]) -> str:
     """The block between the markers (markers included) for this bench.json content."""
-    body = [START, "", *_scenario_rows(bench), "", *_time_share_rows(bench), "", *_target_rows(bench), "",
+    body = [START, "", *_scenario_rows(bench), "", *_time_share_rows(bench), "", *_floor_rows(bench), "",
+            *_target_rows(bench), "",
             *_machine(bench), "", END]
     return "\n".join(body)
 

@@ -55,6 +55,9 @@ COMPLETE: dict[str, Any] = {
     "time_shares": {"scenarios/baseline_2023.yaml": {"total": 0.4, "SimPy's event loop": 0.05, "model generators": 0.15,
                                                      "unloading": 0.1, "daily folding": 0.08, "set-up and results": 0.02,
                                                      "wagons": 150_000.0}},
+    "floor": {"benchmarks/scenarios/crossing_300k.yaml": {"us_per_wagon": {"reference": 14.0, "product": 1.2,
+                                                                           "simpy": 0.2, "queue": 0.2},
+                                                          "dropped": []}},
     "calibration": {"candidates": 100, "replications_each": 5, "workers": 2, "replications_run": 480,
                     "wall_s": 110.0, "parent_cpu_s": 4.0, "single_run_cpu_s": 0.4, "worker_s_per_replication": 0.45,
                     "load_average_start": 0.5, "target_wall_s": 120},
@@ -176,7 +179,8 @@ def test_each_bench_keeps_the_sections_the_others_wrote(tmp_path: Path) -> None:
     assert json.loads(path.read_text()) == {"scenarios": ["new"], "calibration": {"wall_s": 1}, "executors": {"workers": 2}}
     bench_model.write_json(path, {"executors": {"workers": 3}}, keep=(*bench_model.MODEL_SECTIONS, "calibration"))
     assert json.loads(path.read_text()) == {"scenarios": ["new"], "calibration": {"wall_s": 1}, "executors": {"workers": 3}}
-    written = set(bench_model._jsonable([], None, 0.0)) | {"startup", "work", "work_baseline", "time_shares"}
+    written = set(bench_model._jsonable([], None, 0.0)) | {"startup", "work", "work_baseline", "time_shares",
+                                                                  "floor"}
     assert written == set(bench_model.MODEL_SECTIONS)  # a new section of the model bench is kept by the others
 
 
@@ -214,3 +218,16 @@ def test_where_the_time_goes_is_rendered_from_its_section() -> None:
     broken = {"a.yaml": {"total": 0.5, **{k: v for k, v in parts.items() if k != "unloading"}},
               "b.yaml": {"total": 0.0, **parts}}
     assert f"Where a replication's time goes: {NOT_MEASURED}." in render({"time_shares": broken})
+
+
+def test_the_floor_is_rendered_from_its_section() -> None:
+    """bench.json's `floor` (benchmarks/floor.py) becomes a row of µs per wagon, the floor ratio and the
+    floor's share of the time 30× allows; a row with a figure missing or zero is not measured."""
+    us = {"reference": 15.0, "product": 1.5, "simpy": 0.2, "queue": 0.3}
+    block = render({"floor": {"benchmarks/scenarios/crossing_300k.yaml": {"us_per_wagon": us, "dropped": []},
+                              "scenarios/baseline_2023.yaml": {"us_per_wagon": us, "dropped": ["fleet"]}}})
+    rows = [line for line in block.splitlines() if line.startswith(("| crossing_300k", "| baseline_2023"))]
+    assert "| crossing_300k (benchmark) | 15.00 | 1.50 (10.0×) | 0.20 | 0.30 | 30.0× | 100 % |" in rows
+    assert "| baseline_2023' | 15.00 | 1.50 (10.0×) | 0.20 | 0.30 | 30.0× | 100 % |" in rows
+    broken = {"a.yaml": {"us_per_wagon": {**us, "queue": 0.0}}, "b.yaml": {"us_per_wagon": "x"}, "c.yaml": 3}
+    assert f"The floor under the per-run ratio: {NOT_MEASURED}." in render({"floor": broken})
