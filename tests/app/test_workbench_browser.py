@@ -400,6 +400,11 @@ def test_hostile_uploads_are_refused_on_the_page_and_leave_it_usable(page: objec
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
     upload(tab, picture, "picture.png: invalid scenario")
     expect(message).to_contain_text("expected a scenario file ending in .yaml or .yml")
+    title = tab.title()  # type: ignore[attr-defined]
+    tagged = tmp_path / "<img src=x onerror=\"document.title='pwned'\">.yaml"  # a file name is text too
+    tagged.write_text("name: [\n", encoding="utf-8")
+    upload(tab, tagged, "<img src=x onerror=\"document.title='pwned'\">.yaml: invalid scenario")
+    assert tab.title() == title  # type: ignore[attr-defined]
 
     first, second = long_scenario(tmp_path, 21, "first-quick"), long_scenario(tmp_path, 22, "second-quick")
     files = tab.locator(".upload-scenario input[type=file]")  # type: ignore[attr-defined]
