@@ -67,8 +67,9 @@ class Workbench:
         self.choose = pn.widgets.Select(label="Scenario", options=list(self.scenarios), css_classes=["choose-scenario"])
         # FileDropper, not FileInput: it refuses a file over the limit in the browser, with its size, before
         # sending it (an 80 MB file cut the page's connection), and it sends a file chosen again (FileInput
-        # did not: its value had not changed). No file types: browsers name YAML's type differently
-        # (text/yaml, application/x-yaml, none at all) and the right file was refused; read_upload checks the name.
+        # did not: its value had not changed). No file types: it checks a file's type, not its name, and
+        # browsers name YAML's type differently (Chromium on Linux application/x-yaml, where Panel expects
+        # text/yaml; some none at all), so a right file would be refused; read_upload checks the name.
         self.upload = pn.widgets.FileDropper(multiple=False, max_file_size=browser_size(MAX_UPLOAD_BYTES),
                                              previews=[], css_classes=["upload-scenario"], sizing_mode="stretch_width")
         self.replications = pn.widgets.IntInput(label="Replications", value=3, css_classes=["replications"],
