@@ -12,9 +12,6 @@ import io
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
-
-import panel as pn
 
 from sim.experiments.results import Results
 from sim.scenario.errors import ScenarioError
@@ -68,12 +65,3 @@ def results_zip(results: Results) -> tuple[str, io.BytesIO]:
                     archive.write(path, Path(folder) / path.relative_to(out))
     buffer.seek(0)
     return f"{folder}.zip", buffer
-
-
-class CheckedDownload(pn.widgets.FileDownload):
-    """A download button whose callback may refuse (return None, having said why on the page): nothing
-    is sent. (Panel's own raises on None, and the user's console would show a traceback.)"""
-
-    def _sync_data(self, fileobj: Any) -> None:
-        if fileobj is not None:
-            super()._sync_data(fileobj)

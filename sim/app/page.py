@@ -17,12 +17,12 @@ import panel as pn
 
 from sim.app import charts
 from sim.app.cards import differences_html, kpi_cards, paired_differences
-from sim.app.downloads import CheckedDownload, named, results_zip, variant_file
+from sim.app.downloads import named, results_zip, variant_file
 from sim.app.jobs import Job
 from sim.app.levers import LeverField, scenario_levers
 from sim.app.offline import SYSTEM_FONTS
 from sim.app.schematic import schematic_html
-from sim.app.uploads import read_upload
+from sim.app.uploads import MAX_UPLOAD_BYTES, browser_size, read_upload, size_in_mb
 from sim.errors import SimError
 from sim.experiments.held import HeldRowsError, check_runs
 from sim.experiments.results import Results
@@ -65,7 +65,13 @@ class Workbench:
         self.results: Results | None = None
         self.baseline: Results | None = None
         self.choose = pn.widgets.Select(label="Scenario", options=list(self.scenarios), css_classes=["choose-scenario"])
-        self.upload = pn.widgets.FileInput(accept=".yaml,.yml", css_classes=["upload-scenario"])
+        # FileDropper, not FileInput: it refuses a file over the limit in the browser, with its size, before
+        # sending it (an 80 MB file cut the page's connection), and it sends a file chosen again (FileInput
+        # did not: its value had not changed). No file types: it checks a file's type, not its name, and
+        # browsers name YAML's type differently (Chromium on Linux application/x-yaml, where Panel expects
+        # text/yaml; some none at all), so a right file would be refused; read_upload checks the name.
+        self.upload = pn.widgets.FileDropper(multiple=False, max_file_size=browser_size(MAX_UPLOAD_BYTES),
+                                             previews=[], css_classes=["upload-scenario"], sizing_mode="stretch_width")
         self.replications = pn.widgets.IntInput(label="Replications", value=3, css_classes=["replications"],
                                                 description=f"a whole number from 1 to {MAX_REPLICATIONS:,}")
         self.run_button = pn.widgets.Button(label="Run", color="primary", css_classes=["run"])
@@ -81,19 +87,20 @@ class Workbench:
         self.variant_name = pn.widgets.TextInput(label="Variant name", placeholder="e.g. eight-points",
                                                  css_classes=["variant-name"])
         self.variant_message = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["variant-message"])
-        self.save_variant = CheckedDownload(callback=self._variant_yaml, filename="variant.yaml",
-                                                    label="Save variant (YAML)", css_classes=["save-variant"])
-        self.download_results = CheckedDownload(callback=self._results_zip, filename="results.zip",
-                                                        label="Download results", disabled=True,
-                                                        css_classes=["download-results"])
+        # Neither button may send what the page refuses: Save sends the file _variant last checked (none
+        # while the form or the name is wrong), Download gets its callback with the first results. A click
+        # with no file and no callback sends nothing (Panel's FileDownload), e.g. one that raced `disabled`.
+        self.save_variant = pn.widgets.FileDownload(filename="variant.yaml", label="Save variant (YAML)",
+                                                    css_classes=["save-variant"])
+        self.download_results = pn.widgets.FileDownload(filename="results.zip", label="Download results",
+                                                        disabled=True, css_classes=["download-results"])
         self.replication = pn.widgets.IntInput(label="Replication", value=1, start=1, end=1, css_classes=["anim-rep"])
         self.player = pn.widgets.Player(label="Day", start=0, end=1, value=0, interval=300, loop_policy="once",
                                         css_classes=["anim-player"], sizing_mode="stretch_width")
         self.go_to = pn.widgets.Select(label="Go to day", options=[], css_classes=["anim-date"])
         self.schematic = pn.pane.HTML("", css_classes=["schematic"], sizing_mode="stretch_width")
         self.choose.param.watch(lambda _: self._load_chosen(), "value")
-        # an empty file leaves `value` None in Panel 1.9: only its `filename` changes
-        self.upload.param.watch(lambda *_: self._load_upload(), ["value", "filename"])
+        self.upload.param.watch(lambda _: self._load_upload(), "value")  # every file sent, the same one again too
         self.replications.param.watch(lambda _: self._check(), "value")
         self.variant_name.param.watch(lambda _: self._variant(), "value_input")
         self.run_button.on_click(lambda _: self._start())
@@ -120,15 +127,21 @@ class Workbench:
             self._say(str(exc))
 
     def _load_upload(self) -> None:
-        if not self.upload.filename:
-            return
+        files = dict(self.upload.value)
+        if not files:
+            return  # a file removed from the widget (or the emptying below): nothing to load
+        self.upload.param.update(value={}, mime_type={})  # read once: the next file (the same one again too) arrives alone
+        for filename, content in files.items():
+            self._read_upload(filename, content)
+
+    def _read_upload(self, filename: str, content: bytes | str) -> None:
         try:
-            scenario = read_upload(self.upload.filename, bytes(self.upload.value or b""))
+            scenario = read_upload(filename, content)
         except SimError as exc:
             self._say(str(exc))
             return
         # the list shows what the form holds (it showed a shipped scenario, which could not be chosen again)
-        label = f"uploaded: {self.upload.filename}"
+        label = f"uploaded: {filename}"
         self.uploads.pop(label, None)
         self.uploads[label] = scenario
         while len(self.uploads) > MAX_UPLOADS:  # a session uploading file after file holds a few, not all
@@ -288,7 +301,7 @@ class Workbench:
             pn.pane.Bokeh(charts.waiting_chart(results), sizing_mode="stretch_width"),
         ]
         self.baseline_button.disabled = False
-        self.download_results.disabled = False
+        self.download_results.param.update(callback=self._results_zip, disabled=False)
         self._show_comparison()
         self.dates = sorted(results.daily["date"].astype(str).unique())
         # the replication shown first comes within the new run's (replication 3 of the last run, then a run
@@ -331,34 +344,30 @@ class Workbench:
 
     # -- downloads ------------------------------------------------------------------------------
     def _variant(self) -> Scenario | None:
-        """The form's scenario under the variant name, or None with what is wrong said beside the name."""
+        """The form's scenario under the variant name, or None with what is wrong said beside the name;
+        Save holds its file (a few kB), or none."""
         try:
             variant = named(self.scenario(), self.variant_name.value_input or "")
-            variant_file(variant)
+            filename, data = variant_file(variant)
             problem = None
         except ScenarioError as exc:
             problem, variant = str(exc), None
-        self.save_variant.disabled = problem is not None
+        if variant is None:
+            self.save_variant.param.update(file=None, disabled=True)
+        else:
+            self.save_variant.param.update(file=io.BytesIO(data), filename=filename, disabled=False)
         self.variant_message.object, self.variant_message.visible = as_text(problem or ""), problem is not None
         return variant
 
-    def _variant_yaml(self) -> io.BytesIO | None:
-        variant = self._variant()  # again: the name may have changed since Save was enabled
-        if variant is None:
-            return None
-        self.save_variant.filename, data = variant_file(variant)
-        return io.BytesIO(data)
-
-    def _results_zip(self) -> io.BytesIO | None:
-        if self.results is None:  # a click that raced the button's disabled state: nothing to send
-            self._say("nothing to download yet: run first")
-            return None
+    def _results_zip(self) -> io.BytesIO:
+        assert self.results is not None  # the button gets this callback with the first results (_show)
         self.download_results.filename, buffer = results_zip(self.results)
         return buffer
 
     # -- layout ---------------------------------------------------------------------------------
     def view(self) -> pn.template.BaseTemplate:
-        sidebar = [self.choose, pn.pane.Markdown("or upload a scenario file:"), self.upload, self.replications,
+        sidebar = [self.choose, pn.pane.Markdown(f"or upload a scenario file (.yaml, at most "
+                                                 f"{size_in_mb(MAX_UPLOAD_BYTES)}):"), self.upload, self.replications,
                    pn.Row(self.run_button, self.cancel_button), self.progress, self.message, self.form]
         results = pn.Column(self.cards, self.charts, sizing_mode="stretch_width")
         compare = pn.Column(self.baseline_button, self.compare, self.variant_name, self.variant_message,

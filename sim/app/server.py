@@ -10,10 +10,6 @@ from typing import Any
 #: `--port 0`: how many free ports to try; another program may take the one found before we bind it
 PORT_ATTEMPTS = 5
 
-#: the largest message from the browser: an upload travels in one (base64, a third larger); over Bokeh's
-#: 20 MB, a 16 MB file closed the page's connection for good, instead of being refused with a message
-MAX_MESSAGE_BYTES = 100_000_000
-
 
 def free_port(address: str = "127.0.0.1") -> int:
     """A port nobody listens on now (for `--port 0`)."""
@@ -48,10 +44,11 @@ def serve(port: int, address: str, show: bool, ready: Callable[[str], None]) -> 
     serve_resources_locally()
 
     def make(chosen: int) -> Any:  # Bokeh's server binds its socket when made (start=False)
+        # Bokeh's own limit on a browser's message (20 MB) stands: the browser refuses an upload over
+        # sim.app.uploads.MAX_UPLOAD_BYTES (1 MB) before sending it
         return pn.serve({"/": page}, port=chosen, address=address, show=False, start=False, threaded=False,
                         title="Dostyk crossing workbench",
-                        websocket_origin=[f"{address}:{chosen}", f"localhost:{chosen}"],
-                        websocket_max_message_size=MAX_MESSAGE_BYTES)
+                        websocket_origin=[f"{address}:{chosen}", f"localhost:{chosen}"])
 
     port, server = bind(port, address, make)
     url = f"http://{address}:{port}/"

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from sim.app.uploads import read_upload
+from sim.app.uploads import browser_size, read_upload, size_in_mb
 from sim.scenario.errors import ScenarioError
 
 BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b]\n"
@@ -15,7 +15,13 @@ BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, 
 CASES = [
     ("binary.yaml", bytes(range(256)) * 40, "not a text file (expected YAML in UTF-8)"),
     ("utf16.yaml", "name: x\n".encode("utf-16"), "not a text file (expected YAML in UTF-8)"),
-    ("huge.yaml", b"#" * 30_000_000, "file is larger than 1000 kB; refusing to read it"),
+    ("huge.yaml", b"#" * 30_000_000, "file is larger than 1 MB (the limit for a scenario file); refusing to read it"),
+    ("just-over.yaml", b"#" * 1_000_001, "file is larger than 1 MB"),
+    ("at-limit.yaml", b"#" * 1_000_000, "got an empty file"),  # the limit itself is read
+    ("text.yaml", "#" * 1_000_001, "file is larger than 1 MB"),  # a text/* file arrives as text
+    ("notes.txt", b"name: x\n", "expected a scenario file ending in .yaml or .yml (YAML)"),
+    ("picture.png", bytes(range(256)), "expected a scenario file ending in .yaml or .yml (YAML)"),
+    ("yaml", b"name: x\n", "expected a scenario file ending in .yaml or .yml (YAML)"),
     ("laughs.yaml", BILLION_LAUGHS.encode(), "YAML aliases (*name) are not allowed in scenario files"),
     ("deep.yaml", b"[" * 50_000 + b"]" * 50_000, "YAML nesting is too deep"),
     ("deep-map.yaml", b"name: x\ndescription: " + b"{a: " * 900 + b"1" + b"}" * 900, "YAML nesting is too deep"),
@@ -33,3 +39,19 @@ def test_a_hostile_upload_is_refused_with_what_was_expected(name: str, content: 
         read_upload(name, content)
     assert str(refused.value).startswith(f"{name}: invalid scenario") and said in str(refused.value)
     assert time.monotonic() - started < 5
+
+
+def test_a_yaml_name_in_capitals_and_a_file_as_text_are_read(baseline_text: str) -> None:
+    assert read_upload("MINE.YML", baseline_text).name == read_upload("mine.yaml", baseline_text.encode()).name
+
+
+@pytest.mark.parametrize(("size", "said"), [(1_000_000, "1 MB"), (500_000, "0.5 MB"), (1_250_000, "1.25 MB"),
+                                            (20_000_000, "20 MB")])
+def test_sizes_are_said_in_megabytes(size: int, said: str) -> None:
+    assert size_in_mb(size) == said
+
+
+@pytest.mark.parametrize(("size", "limit"), [(1_000_000, "1MB"), (20_000_000, "20MB"), (750_500, "750KB"),
+                                             (1_500_000, "1500KB")])
+def test_the_browser_limit_is_never_above_the_servers(size: int, limit: str) -> None:
+    assert browser_size(size) == limit

@@ -335,19 +335,95 @@ def test_the_page_runs_with_nothing_but_the_apps_own_host_and_shows_a_file_as_te
     assert outside == []
 
 
-def test_a_huge_upload_is_refused_and_the_page_stays_connected(page: object, tmp_path: Path) -> None:
-    """A file over 15 MB closed the page's websocket (Bokeh's 20 MB message limit): a dead page, no word."""
+def test_a_file_over_the_limit_is_refused_in_the_browser_with_the_limit(page: object, tmp_path: Path) -> None:
+    """A file over ~75 MB closed the page's websocket (the message limit, base64 a third larger): a dead
+    page, no word. The browser now refuses a file over the limit before sending a byte, saying so with
+    the limit in MB, and the page goes on; a file of the limit itself is sent, and read."""
+    from sim.app.uploads import MAX_UPLOAD_BYTES, size_in_mb
+
     tab = page
-    huge = tmp_path / "huge.yaml"
-    huge.write_bytes(b"#" * 21_000_000)
-    upload(tab, huge, "huge.yaml: invalid scenario")
-    expect(tab.locator(".message")).to_contain_text("file is larger than 1000 kB")  # type: ignore[attr-defined]
+    over = tmp_path / "over.yaml"
+    over.write_bytes(b"#" * (MAX_UPLOAD_BYTES + 1))
+    tab.locator(".upload-scenario input[type=file]").set_input_files(str(over))  # type: ignore[attr-defined]
+    item = tab.locator(".upload-scenario .filepond--item").filter(has_text="over.yaml")  # type: ignore[attr-defined]
+    expect(item).to_contain_text("File is too large")
+    expect(item).to_contain_text(f"Maximum file size is {size_in_mb(MAX_UPLOAD_BYTES)}")
     replications = tab.locator(".replications input")  # type: ignore[attr-defined]
     replications.fill("0")
-    replications.press("Enter")
+    replications.press("Enter")  # answered after anything sent before it: the page is connected
     expect(tab.locator(".message")).to_contain_text("Replications: got 0")  # type: ignore[attr-defined]
+    assert "uploaded: over.yaml" not in tab.locator(".choose-scenario select").inner_text()  # type: ignore[attr-defined]
     replications.fill("3")
     replications.press("Enter")
+    at_limit = tmp_path / "at-limit.yaml"
+    at_limit.write_bytes(b"#" * MAX_UPLOAD_BYTES)  # all comment: sent, read, and called empty
+    upload(tab, at_limit, "at-limit.yaml: invalid scenario")
+    expect(tab.locator(".message")).to_contain_text("got an empty file")  # type: ignore[attr-defined]
+
+
+def test_the_same_file_chosen_again_is_read_again(page: object, tmp_path: Path) -> None:
+    """Choosing the same file again sent nothing (FileInput's value had not changed): a user who had
+    changed levers, or edited the file on disk, saw nothing happen. Now the file is read each time it
+    is chosen: the form returns to the file's values; an edited file's new content is loaded."""
+    tab = page
+    mine = long_scenario(tmp_path, 20, "again")
+    upload(tab, mine, "again: valid scenario")
+    points = tab.locator(".lever-unloading-grain-points input")  # type: ignore[attr-defined]
+    in_file = points.input_value()
+    points.fill(str(int(in_file) + 3))
+    points.press("Enter")
+    message = tab.locator(".message")  # type: ignore[attr-defined]
+    expect(message).to_contain_text("again: valid scenario with unloading.grain.points=")
+    tab.locator(".upload-scenario .filepond--action-revert-item-processing").click()  # type: ignore[attr-defined]
+    with tab.expect_file_chooser() as chooser:  # type: ignore[attr-defined]
+        tab.locator(".upload-scenario .filepond--label-action").click()  # type: ignore[attr-defined]  ("Browse")
+    chooser.value.set_files(str(mine))
+    expect(message).not_to_contain_text("with unloading.grain.points")
+    expect(message).to_contain_text("again: valid scenario")
+    expect(points).to_have_value(in_file)
+    mine.write_text(mine.read_text(encoding="utf-8").replace("name: again", "name: again-edited"), encoding="utf-8")
+    upload(tab, mine, "again-edited: valid scenario")  # dropped on the last one: it replaces it
+    expect(tab.locator(".choose-scenario select")).to_have_value("uploaded: long-20.yaml")  # type: ignore[attr-defined]
+
+
+def test_hostile_uploads_are_refused_on_the_page_and_leave_it_usable(page: object, tmp_path: Path) -> None:
+    """What a user may throw at the upload: a binary file named .yaml, a picture, two files one right
+    after the other, a file dialog cancelled. Each is refused with why, or changes nothing, and the page
+    goes on (the server's console stays clean: the app_url fixture checks it)."""
+    tab = page
+    message = tab.locator(".message")  # type: ignore[attr-defined]
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(bytes(range(256)) * 4)
+    upload(tab, binary, "binary.yaml: invalid scenario")
+    expect(message).to_contain_text("not a text file (expected YAML in UTF-8)")
+    picture = tmp_path / "picture.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    upload(tab, picture, "picture.png: invalid scenario")
+    expect(message).to_contain_text("expected a scenario file ending in .yaml or .yml")
+    title = tab.title()  # type: ignore[attr-defined]
+    tagged = tmp_path / "<img src=x onerror=\"document.title='pwned'\">.yaml"  # a file name is text too
+    tagged.write_text("name: [\n", encoding="utf-8")
+    upload(tab, tagged, "<img src=x onerror=\"document.title='pwned'\">.yaml: invalid scenario")
+    assert tab.title() == title  # type: ignore[attr-defined]
+
+    first, second = long_scenario(tmp_path, 21, "first-quick"), long_scenario(tmp_path, 22, "second-quick")
+    files = tab.locator(".upload-scenario input[type=file]")  # type: ignore[attr-defined]
+    files.set_input_files(str(first))
+    files.set_input_files(str(second))  # before the first one is read: the last one chosen wins
+    expect(message).to_contain_text("second-quick: valid scenario")
+    choose = tab.locator(".choose-scenario select")  # type: ignore[attr-defined]
+    expect(choose).to_have_value("uploaded: long-22.yaml")
+
+    tab.locator(".upload-scenario .filepond--action-revert-item-processing").click()  # type: ignore[attr-defined]
+    with tab.expect_file_chooser() as chooser:  # type: ignore[attr-defined]
+        tab.locator(".upload-scenario .filepond--label-action").click()  # type: ignore[attr-defined]
+    chooser.value.set_files([])  # the dialog cancelled
+    replications = tab.locator(".replications input")  # type: ignore[attr-defined]
+    replications.fill("2")
+    replications.press("Enter")
+    expect(message).to_contain_text("second-quick: valid scenario")
+    expect(choose).to_have_value("uploaded: long-22.yaml")
+    expect(tab.locator(".run button")).to_be_enabled()  # type: ignore[attr-defined]
 
 
 def test_cancel_stops_a_run_of_one_replication_within_seconds_and_two_tabs_run_apart(

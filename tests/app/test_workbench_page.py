@@ -3,8 +3,11 @@ runs started twice, what a download writes. (The browser tests are in test_workb
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -222,13 +225,37 @@ def test_a_run_cancelled_after_its_last_replication_is_not_shown_as_done() -> No
     assert "run cancelled" in bench.message.object and bench.results is None
 
 
-def test_nothing_to_download_before_a_run() -> None:
+def click(button: object) -> None:
+    """A click on a download button as the browser reports it (its `clicks` count goes up)."""
+    button.param.update(_clicks=button._clicks + 1)  # type: ignore[attr-defined]
+
+
+def test_nothing_to_download_before_a_run_and_save_sends_only_a_checked_variant(tmp_path: Path) -> None:
     """A click on Download that raced its disabled state failed with an AssertionError in the server's
-    console (a traceback for the user); it now sends nothing and says why."""
+    console (a traceback for the user); Save's click re-checked the name, which a private Panel method
+    (FileDownload._sync_data) had to let refuse. Now neither button has anything to send until the page
+    has checked it: Download has no callback before the first results, Save holds the variant's file
+    (read back by the loader) or none, and a click with nothing to send sends nothing, silently."""
+    from sim.scenario.loader import load_scenario
+
     bench = Workbench()
     assert bench.download_results.disabled and bench.results is None
-    assert bench._results_zip() is None
-    assert "nothing to download yet: run first" in bench.message.object
+    assert bench.download_results.callback is None and bench.download_results.file is None
+    click(bench.download_results)
+    assert bench.download_results.data is None
+
+    bench.variant_name.value_input = "x" * 201  # the schema's limit is 200 characters
+    assert bench.save_variant.disabled and bench.save_variant.file is None
+    click(bench.save_variant)
+    assert bench.save_variant.data is None
+    bench.variant_name.value_input = "eight points"
+    assert not bench.save_variant.disabled and bench.save_variant.filename == "eight_points.yaml"
+    click(bench.save_variant)
+    header, _, encoded = bench.save_variant.data.partition(",")
+    assert header.endswith(";base64")
+    saved = tmp_path / bench.save_variant.filename
+    saved.write_bytes(base64.b64decode(encoded))
+    assert load_scenario(saved).name == "eight points"
 
 
 def test_switching_scenarios_while_a_run_computes_keeps_run_waiting_and_labels_what_ran() -> None:
@@ -283,7 +310,7 @@ def test_the_list_of_scenarios_shows_what_the_form_holds_after_an_upload() -> No
     shipped = bench.choose.value
     for i in range(12):
         text = dump_yaml(bench.base.with_changes({"name": f"mine-{i}"}).to_dict()).encode("utf-8")
-        bench.upload.param.update(value=text, filename=f"mine-{i}.yaml")
+        bench.upload.value = {f"mine-{i}.yaml": text}  # what the upload widget holds once a file has arrived
         assert bench.choose.value == f"uploaded: mine-{i}.yaml" and bench.base.name == f"mine-{i}"
     assert bench.choose.options[:2] == ["uploaded: mine-11.yaml", "uploaded: mine-10.yaml"]
     assert sum(o.startswith("uploaded: ") for o in bench.choose.options) == 10
@@ -291,8 +318,65 @@ def test_the_list_of_scenarios_shows_what_the_form_holds_after_an_upload() -> No
     assert bench.base.name == "baseline-2023"
     bench.choose.value = "uploaded: mine-5.yaml"
     assert bench.base.name == "mine-5" and "mine-5: valid scenario" in bench.message.object
-    bench.upload.param.update(value=b"name: [", filename="broken.yaml")
+    bench.upload.value = {"broken.yaml": b"name: ["}
     assert "broken.yaml" in bench.message.object and bench.choose.value == "uploaded: mine-5.yaml"
+
+
+def test_a_file_sent_again_is_read_again() -> None:
+    """FileInput sent nothing when the same file was chosen again (its value had not changed): a user
+    who edited the file on disk, or reset the form by uploading it again, saw nothing happen. Every file
+    the browser sends is read (the widget is emptied once read), the same one again too: the form
+    returns to the file's values, its message comes back, and an edited file's new content is loaded."""
+    from sim.scenario.yamltext import dump_yaml
+
+    bench = Workbench()
+    assert bench.base is not None
+    text = dump_yaml(bench.base.with_changes({"name": "mine"}).to_dict()).encode("utf-8")
+    bench.upload.value = {"mine.yaml": text}
+    assert bench.upload.value == {} and bench.base.name == "mine"
+    points = bench.levers["unloading.grain.points"][1]
+    file_points = points.value
+    points.value = file_points + 2
+    assert "with unloading.grain.points=" in bench.message.object
+    bench.upload.value = {"mine.yaml": text}  # the identical file again
+    assert points is not bench.levers["unloading.grain.points"][1]  # a new form, with the file's values
+    assert bench.levers["unloading.grain.points"][1].value == file_points
+    assert bench.message.object == "mine: valid scenario"
+    bench.upload.value = {"mine.yaml": text.replace(b"name: mine", b"name: mine-edited")}  # edited on disk
+    assert bench.base.name == "mine-edited" and bench.choose.value == "uploaded: mine.yaml"
+    assert bench.message.object == "mine-edited: valid scenario"
+    bench.replications.value = 0
+    bench.upload.value = {"broken.yaml": "name: ["}  # a text/* file arrives as text
+    said = bench.message.object
+    assert "broken.yaml: invalid scenario" in said
+    bench.replications.value = 3
+    bench.upload.value = {"broken.yaml": "name: ["}  # fixed nothing, sent it again: told again
+    assert bench.message.object == said
+
+
+def test_the_upload_limit_is_one_number_the_browser_and_the_server_share() -> None:
+    """The browser refuses a file over MAX_UPLOAD_BYTES before sending it (an 80 MB file cut the page's
+    connection, with no message); read_upload refuses the same sizes should one arrive."""
+    from sim.app.uploads import MAX_UPLOAD_BYTES, browser_size
+
+    widget = Workbench().upload
+    assert widget.max_file_size == browser_size(MAX_UPLOAD_BYTES) and widget.multiple is False
+    number, unit = re.fullmatch(r"(\d+)(KB|MB)", widget.max_file_size).groups()  # type: ignore[union-attr]
+    in_bytes = int(number) * {"KB": 1000, "MB": 1000 ** 2}[unit]  # FilePond's units are decimal
+    assert MAX_UPLOAD_BYTES - 1000 < in_bytes <= MAX_UPLOAD_BYTES
+
+
+def test_the_fast_design_still_has_the_font_the_page_drops() -> None:
+    """sim.app.offline drops the Fast design's Google font through a private Panel attribute
+    (`Fast._resources["font"]`; Panel has no public setting for it). If a Panel release renames it, the
+    page may ask Google Fonts again (offline: a page that hangs): this says so, rather than pass silently."""
+    from panel.theme.fast import Fast
+
+    resources = getattr(Fast, "_resources", None)
+    assert isinstance(resources, dict) and "font" in resources, (
+        "panel.theme.fast.Fast._resources['font'] is gone in this Panel version: sim.app.offline."
+        "serve_resources_locally relies on it to drop the Fast design's Google font; find Panel's new "
+        "way (or a public setting) and change it there")
 
 
 def test_a_run_is_bounded_with_what_other_tabs_hold() -> None:
