@@ -26,7 +26,14 @@ from sim.cli.options import (
 from sim.cli.outputs import Claim, claim_output, default_out, out_path
 from sim.decision.calibrate import calibrate as run_calibration
 from sim.decision.goals import parse_constraint, parse_objective
-from sim.decision.inputs import check_optimisation, check_sampler, check_sensitivity
+from sim.decision.inputs import (
+    check_calibration_runs,
+    check_optimisation,
+    check_optimize_runs,
+    check_sampler,
+    check_sensitivity,
+    check_sensitivity_runs,
+)
 from sim.decision.levers import parse_lever_option
 from sim.decision.optimize import optimize as run_optimisation
 from sim.decision.search import SAMPLERS
@@ -123,8 +130,9 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
     check_given_once(changes, seed, per_candidate=replications)
     base = load_scenario(scenario, changes)
     spec = load_targets(targets_path)
-    check_against(spec, base, targets_path)
+    parameters = check_against(spec, base, targets_path)
     check_sampler(sampler, 1)
+    check_calibration_runs(len(parameters), candidates, profile, replications)  # before the output is claimed
     check_executor(executor)
     out_dir = out_path(out, default_out(base.name, "-calibration"))
     with claim_output(out_dir, force, resume, "calibrate") as claim:
@@ -175,6 +183,7 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     objs = [parse_objective(t, cargos) for t in objectives]
     cons = [parse_constraint(t, cargos) for t in constraints]
     check_optimisation(base, lv, objs, cons, replications, sampler, scenario_source=scenario)  # before any output
+    check_optimize_runs(candidates, replications)
     check_executor(executor)
     out_dir = out_path(out, default_out(base.name, "-optimize"))
     with claim_output(out_dir, force, resume, "optimize") as claim:
@@ -235,6 +244,8 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
         raise click.BadParameter(f"goes with --method {'sobol' if method == 'morris' else 'morris'}, not {method}",
                                  param_hint=f"--{misplaced[0]}")
     check_sensitivity(base, lv, chosen)  # before any directory is touched
+    check_sensitivity_runs(method, len(lv), trajectories or MORRIS_DEFAULTS["trajectories"],
+                           samples or SOBOL_DEFAULTS["samples"], replications)
     check_executor(executor)
     out_dir = out_path(out, default_out(base.name, "-sensitivity"))
     with claim_output(out_dir, force, resume, "sensitivity") as claim:

@@ -31,11 +31,10 @@ from sim.cli.options import (
 )
 from sim.cli.outputs import check_output_file, claim_output, default_out, out_path, write_output_file
 from sim.decision.errors import InputError
-from sim.experiments.compare import Comparison, unique_names
+from sim.experiments.compare import Comparison, check_comparison, unique_names
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.executors import EXECUTORS
-from sim.experiments.held import check_compare, check_sweep
-from sim.experiments.sweep import SweepResult, check_levers, parse_vary
+from sim.experiments.sweep import SweepResult, check_grid, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
 from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, format_differences, format_sweep, not_set
@@ -87,16 +86,15 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
                and later in levers]
     if clashes:
         raise ScenarioError("--vary", clashes)
-    points_run = check_levers(base, levers, "--vary")  # before any directory is touched
-    check_sweep(base, points_run, replications or base.replications, "dostyk sweep")
+    grid = check_grid(base, levers, replications, "--vary", "dostyk sweep")  # before any directory is touched
     check_shown([base], kpis, cargo)
     # each point counted with its own series: a lever may change what a point reports
-    check_xlsx(xlsx, {"KPI table": (replications or base.replications) * sum(map(series_count, points_run))})
+    check_xlsx(xlsx, {"KPI table": grid.replications * sum(map(series_count, grid.scenarios))})
     check_executor(executor)
     out_dir = out_path(out, default_out(base.name, "-sweep"))
     with claim_output(out_dir, force, resume, "sweep") as claim:
         with interrupt_note(out_dir, "tasks"):
-            result = run_sweep(base, levers, replications, seed, executor=executor, workers=workers,
+            result = run_sweep(base, grid, replications, seed, executor=executor, workers=workers,
                                progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
         written = result.write(out_dir, force=force, extra=both(None if no_plots else sweep_plots_writer(result),
                                                                 xlsx_writer(xlsx, "sweep", result)))
@@ -155,7 +153,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     _say_identical(loaded, names)
     check_shown(loaded, kpis, cargo)
     n = replications or loaded[0].replications
-    check_compare(loaded, names, n, "dostyk compare")  # their results are held together
+    check_comparison(loaded, names, n, "dostyk compare")  # runs, and results held together
     # kpis: every series (each cargo and all, per crossing); daily: the corridor's `all` row per day
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in loaded),
                       "daily series": sum(n * run_days(s) for s in loaded)})

@@ -725,6 +725,29 @@ HOSTILE_CASES: list[Case] = [
 CASES += HOSTILE_CASES
 
 
+# -- h-limits: every command counts all its runs once, before anything runs or is written (limits.MAX_RUNS) -----
+_NO_PARAMETERS = "targets:\n  - {kpi: tonnes_delivered, value: 2000000, tolerance: 10%}\n"
+RUN_LIMIT_CASES: list[Case] = [
+    Case("calibrate-search-and-profile-runs", "`calibrate -N 100000 -n 10 --profile 1000`: a search of exactly the "
+         "limit and a profile far under it, each passed alone", [*_CALIBRATE, "-N", "100000", "-n", "10", "--profile",
+                                                                 "1000"],
+         "--candidates 100,000 x --replications 10 + parameters 1 x --profile 1,000 x --replications 10",
+         "are 1,010,000 runs of the scenario; the limit is 1,000,000", names_file=False, files=_targets(_DELIVERED)),
+    Case("joint-fit-runs", "a joint fit of two scenarios with `-N 100000 -n 10` (a joint fit had no run limit)",
+         ["calibrate", "{file}", "other.yaml", "--targets", "t.yaml", "--targets", "t.yaml", "--shared",
+          "unloading.grain.points=4:8", "-N", "100000", "-n", "10", "--quiet", "--out", "out"],
+         "fitted episodes 2 x --candidates 100,000 x --replications 10 + fitted episodes 2 x parameters 1 x --profile 9",
+         "are 2,000,200 runs of the scenario; the limit is 1,000,000", names_file=False,
+         files={"other.yaml": MINI, "t.yaml": _NO_PARAMETERS}),
+    Case("history-runs", "`history -n 10000` of 101 replays (history had no run limit)",
+         ["history", "H", "-n", "10000", "--quiet", "--out", "out"], "replays 101 x --replications 10,000",
+         "are 1,010,000 runs of the scenario; the limit is 1,000,000 (a year of the 2023 baseline takes seconds, so "
+         "that many are weeks of computing: more is taken as a typo) — lower replays or --replications", names_file=False,
+         files={**{f"H/ep{i:03d}.yaml": _REPLAY.replace("name: ep", f"name: ep{i:03d}") for i in range(101)},
+                **{f"H/evidence/ep{i:03d}.yaml": _FIGURE % (2230000, "check") for i in range(101)}}),
+]
+CASES += RUN_LIMIT_CASES
+
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
 XLSX_CASE = Case("xlsx-too-many-rows", "`run --xlsx` whose daily series would not fit in an Excel sheet",
