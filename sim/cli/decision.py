@@ -119,6 +119,13 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
     if len(scenarios) > 1 or shared or hold_out:
         from sim.cli.joint import joint_command
 
+        dropped = [name for name, given in (("--set", sets), ("--sampler", sampler != "tpe"), ("--resume", resume),
+                                            ("--scheduler", scheduler)) if given]
+        if dropped:  # the joint fit took none of them: they were dropped without a word
+            raise click.BadParameter("is not taken by a joint fit (several scenarios, --shared or --hold-out), which "
+                                     "runs each scenario as its file gives it, with the tpe sampler, on this machine; "
+                                     "change the files instead", param_hint=dropped[0])
+
         joint_command(scenarios, targets_paths, shared, hold_out, candidates, profile, replications, batch, seed,
                       out, executor, workers, force, quiet)
         return
@@ -134,7 +141,7 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
     check_sampler(sampler, 1)
     check_calibration_runs(len(parameters), candidates, profile, replications)  # before the output is claimed
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-calibration"))
+    out_dir = out_path(out, default_out(base.name, "-calibration", changes))
     with claim_output(out_dir, force, resume, "calibrate") as claim:
         result = _run(out_dir, claim.work, lambda: run_calibration(
             base, spec, candidates, replications, batch, sampler, seed, profile, executor, workers, claim.work,
@@ -185,7 +192,7 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     check_optimisation(base, lv, objs, cons, replications, sampler, scenario_source=scenario)  # before any output
     check_optimize_runs(candidates, replications)
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-optimize"))
+    out_dir = out_path(out, default_out(base.name, "-optimize", changes))
     with claim_output(out_dir, force, resume, "optimize") as claim:
         result = _run(out_dir, claim.work, lambda: run_optimisation(
             base, lv, objs, cons, candidates, replications, batch, sampler, seed, executor, workers, claim.work,
@@ -247,7 +254,7 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
     check_sensitivity_runs(method, len(lv), trajectories or MORRIS_DEFAULTS["trajectories"],
                            samples or SOBOL_DEFAULTS["samples"], replications)
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-sensitivity"))
+    out_dir = out_path(out, default_out(base.name, "-sensitivity", changes))
     with claim_output(out_dir, force, resume, "sensitivity") as claim:
         result = _run(out_dir, claim.work, lambda: run_sensitivity(
             base, lv, chosen, method, trajectories or MORRIS_DEFAULTS["trajectories"],

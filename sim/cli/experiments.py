@@ -60,7 +60,7 @@ def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Replications per grid point.")
 @click.option("--seed", "-s", type=SEED, help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one base value (repeatable).")
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<name>-sweep).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<name>-sweep, with --set: …-sweep+KEY=VALUE-HASH).")
 @click.option("--kpi", "kpis", multiple=True, help=f"KPI to print (repeatable; default {', '.join(SWEEP_KPIS)}).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose KPIs are printed.")
 @click.option("--no-plots", "--no-report", "no_plots", is_flag=True,
@@ -91,7 +91,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     # each point counted with its own series: a lever may change what a point reports
     check_xlsx(xlsx, {"KPI table": grid.replications * sum(map(series_count, grid.scenarios))})
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-sweep"))
+    out_dir = out_path(out, default_out(base.name, "-sweep", changes))
     with claim_output(out_dir, force, resume, "sweep") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_sweep(base, grid, replications, seed, executor=executor, workers=workers,
@@ -117,7 +117,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
               help="Change a value in every scenario, or with N: only in the N-th (from 1) (repeatable).")
 @click.option("--name", "labels", multiple=True, metavar="N:NAME",
               help="Name of the N-th scenario (from 1) in every table, plot and file (repeatable).")
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/compare-A-vs-B).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/compare-A-vs-B, with --set: …+KEY=VALUE-HASH).")
 @click.option("--kpi", "kpis", multiple=True, help="KPI to print (repeatable; default the headline KPIs).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose differences are printed.")
 @click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
@@ -158,7 +158,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in loaded),
                       "daily series": sum(n * run_days(s) for s in loaded)})
     check_executor(executor)
-    out_dir = out_path(out, default_out("compare-" + "-vs-".join(names)))
+    out_dir = out_path(out, default_out("compare-" + "-vs-".join(names), changes=common, hidden=own if any(own) else None))
     with claim_output(out_dir, force, resume, "compare") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,

@@ -739,6 +739,11 @@ RUN_LIMIT_CASES: list[Case] = [
          "fitted episodes 2 x --candidates 100,000 x --replications 10 + fitted episodes 2 x parameters 1 x --profile 9",
          "are 2,000,200 runs of the scenario; the limit is 1,000,000", names_file=False,
          files={"other.yaml": MINI, "t.yaml": _NO_PARAMETERS}),
+    Case("joint-fit-set", "a joint fit with `--set` (it was dropped without a word: the fit ran the files as they are, "
+         "and its results named no change)", ["calibrate", "{file}", "other.yaml", "--targets", "t.yaml", "--targets",
+                                              "t.yaml", "--shared", "unloading.grain.points=4:8", "--set",
+                                              "duration=30d", "--quiet", "--out", "out"],
+         "--set", "is not taken by a joint fit", names_file=False, files={"other.yaml": MINI, "t.yaml": _NO_PARAMETERS}),
     Case("history-runs", "`history -n 10000` of 101 replays (history had no run limit)",
          ["history", "H", "-n", "10000", "--quiet", "--out", "out"], "replays 101 x --replications 10,000",
          "are 1,010,000 runs of the scenario; the limit is 1,000,000 (a year of the 2023 baseline takes seconds, so "
@@ -841,7 +846,8 @@ def test_scenario_name_cannot_steer_the_default_results_path(tmp_path: Path) -> 
                                    "-n", "1", "--executor", "serial", "--quiet", "--no-report"], "", "")
     code, err, _ = _run_case(case, tmp_path / "work")
     assert code == 0, err
-    assert (tmp_path / "work" / "results" / "escaped_.._x" / "kpis.csv").is_file()
+    (made,) = (tmp_path / "work" / "results").iterdir()  # the name, then the --set change and its hash
+    assert made.name.startswith("escaped_.._x+duration=2d-") and (made / "kpis.csv").is_file(), made.name
     outside = {p for p in _tree(tmp_path) if not p.startswith("work/results") and p != "work"}
     assert outside == {"work/evil-name.yaml"}, f"written outside results/: {outside}"
 
@@ -852,7 +858,9 @@ def test_a_long_unicode_name_still_gives_a_valid_directory(tmp_path: Path) -> No
     code, err, _ = _run_case(case, tmp_path)
     assert code == 0, err
     (made,) = (tmp_path / "results").iterdir()
-    assert made.name == "é" * 40  # the user's letters, cut at 80 bytes (file systems count bytes)
+    # the user's letters, cut at 80 bytes (file systems count bytes) with a hash of the whole name in the
+    # last 9, so that another long name sharing the first 40 letters gets its own folder
+    assert made.name.startswith("é" * 35 + "-") and len(made.name.encode()) <= 80 + 50, made.name
 
 
 def test_report_files_stay_inside_out(tmp_path: Path) -> None:
