@@ -56,6 +56,7 @@ from sim.decision.targets import (
     targets_from_data,
 )
 from sim.errors import option
+from sim.experiments import arguments
 from sim.experiments.arguments import check_runs, runs_arg
 from sim.scenario.input_file import unreadable
 from sim.scenario.limits import run_days
@@ -218,6 +219,7 @@ def check_history_runs(episodes: list[Episode], replications: int | None = None)
     """Refuse (ArgumentError) a history run over limits.MAX_RUNS runs in all: every replay, each at
     `replications` or its file's own (counted per distinct number, so the message stays short)."""
     if replications is not None:
+        replications = arguments.whole("replications", replications, 1)
         check_runs([("replays", len(episodes)), runs_arg("replications", replications)])
         return
     per = Counter(e.scenario.replications for e in episodes)

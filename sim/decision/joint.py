@@ -29,6 +29,7 @@ from sim.decision.history import Episode
 from sim.decision.levers import Lever, resolve
 from sim.decision.search import ask_batch, make_study
 from sim.decision.targets import Target
+from sim.experiments import arguments
 from sim.experiments.arguments import check_runs, runs_arg
 
 SEP = ":"
@@ -136,6 +137,9 @@ def joint_calibrate(episodes: list[Episode], shared: list[Lever], held_out: list
                     replications: int = 5, batch: int = 10, seed: int = 16, executor: Any = "process",
                     workers: int | None = None, profile: int = 0) -> JointFit:
     """Search shared and per-episode parameters on the fitted episodes; predict the held-out ones."""
+    candidates, batch = arguments.whole("candidates", candidates, 1), arguments.whole("batch", batch, 1)
+    profile, replications = arguments.whole("profile", profile, 0), arguments.whole("replications", replications, 1)
+    seed = arguments.seed(seed, 0)
     plan = plan_joint(episodes, shared, held_out, candidates, replications, profile)
     fit_eps, levers, local = plan.fit_eps, plan.levers, plan.local
     evs = {e.name: Evaluator(e.scenario, _measure(list(e.spec.targets)), replications, seed, executor, workers,

@@ -153,3 +153,25 @@ def test_a_sweep_builds_each_point_once(tmp_path: Path, monkeypatch: pytest.Monk
                              "--no-plots", "--out", "out"], tmp_path)
     assert code == 0, err
     assert len(built) == 4 == len(set(built)), built
+
+
+# -- hostile arguments to the counting itself ---------------------------------------------------------------
+
+def test_a_grid_checked_for_another_scenario_or_replications_is_refused(short: sim.Scenario, no_runs: None) -> None:
+    grid = sweep_module.check_grid(short, {"unloading.grain.points": [4, 6]}, 2)
+    with pytest.raises(ArgumentError, match="vary is a grid checked for another scenario or number of replications"):
+        sim.sweep(short.with_changes({"duration": "2d"}), grid, replications=2, executor="serial")
+    with pytest.raises(ArgumentError, match="vary is a grid checked for another scenario or number of replications"):
+        sim.sweep(short, grid, replications=3, executor="serial")
+
+
+def test_counts_too_long_to_print_or_not_whole_are_named(no_runs: None) -> None:
+    episodes = [_episode("a", "fitted"), _episode("b", "held_out")]
+    shared = [Lever(path="crossings.altynkol.unloading.grain.points", low=1, high=6)]
+    with pytest.raises(ArgumentError, match=r"^fitted episodes 1 x candidates about 10\^5000 x replications 1 .* are "
+                                            r"about 10\^5000 runs"):
+        joint_calibrate(episodes, shared, ["b"], candidates=10**5000, replications=1, executor="serial")
+    with pytest.raises(ArgumentError, match=r"^candidates must be a whole number, got '5' \(str\)"):
+        joint_calibrate(episodes, shared, ["b"], candidates="5", executor="serial")  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError, match=r"^replications must be at least 1, got 2.5|^replications must be a whole"):
+        run_history(episodes, replications=2.5, executor="serial")  # type: ignore[arg-type]
