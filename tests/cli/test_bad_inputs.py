@@ -729,8 +729,8 @@ CASES += HOSTILE_CASES
 _NO_PARAMETERS = "targets:\n  - {kpi: tonnes_delivered, value: 2000000, tolerance: 10%}\n"
 _HUNDRED = ",".join(map(str, range(1, 101)))
 RUN_LIMIT_CASES: list[Case] = [
-    Case("sweep-runs", "`sweep` of 100 x 100 values with `-n 101` (refused by what its results hold, after building "
-         "all 10,000 points' scenarios)", ["sweep", "{file}", "--vary", f"unloading.grain.points={_HUNDRED}", "--vary",
+    Case("sweep-runs", "`sweep` of 100 x 100 values with `-n 101` (it built all 10,000 points' scenarios before "
+         "another bound refused it)", ["sweep", "{file}", "--vary", f"unloading.grain.points={_HUNDRED}", "--vary",
                                          f"line.max_trains_per_day={_HUNDRED}", "-n", "101", "--quiet", "--out", "out"],
          "grid points 10,000 x --replications 101", "are 1,010,000 runs of the scenario; the limit is 1,000,000",
          names_file=False),
