@@ -52,13 +52,15 @@ def default_out(name: str, suffix: str = "", changes: Mapping[str, Any] | None =
       apart what the readable part cannot (a value cut short, `/` and `_` made alike, 8 and '8');
     - `hidden` is what else the name stands for only in part (a comparison's own changes, cut in its
       labels or replaced by --name): hashed with the changes;
-    - a name cut at NAME_BYTES ends in a hash of the whole name.
+    - a name cut at NAME_BYTES, or ending in .work (work_path's), ends in a hash of the whole name.
     Without changes the name is what it always was. Reading results never depends on this name."""
     head = safe_name(name, NAME_BYTES)
     if head != safe_name(name, 10**9):  # cut short: what was cut is told apart by a hash
         head = f"{safe_name(name, NAME_BYTES - HASH_CHARS - 1)}-{_digest(name)}"
     shown = {key: value for key, value in (changes or {}).items() if key != "name"}
     if not shown and not hidden:
+        if f"{head}{suffix}".endswith(".work"):  # kept for unfinished work (work_path): `name: a.work` took a's
+            return Path("results") / f"{head}{suffix}-{_digest(name)}"
         return Path("results") / f"{head}{suffix}"
     text = "+".join(f"{key}={_value_text(value)}" for key, value in sorted(shown.items()))
     tag = f"+{safe_name(text, TAG_BYTES, TAG_KEEP)}" if text else ""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli.outputs import HASH_CHARS, NAME_BYTES, default_out
+from sim.cli.outputs import HASH_CHARS, NAME_BYTES, default_out, work_path
 from tests.cli.test_bad_inputs import MINI, run_main
 
 TINY = MINI.replace("duration: 365d", "duration: 2d").replace("replications: 10", "replications: 2")
@@ -132,3 +132,15 @@ def test_long_names_sharing_a_beginning_get_their_own_folders() -> None:
     assert _ok(default_out(one)) != _ok(default_out(other))
     assert len(default_out(one).name.encode("utf-8")) == NAME_BYTES
     assert default_out("baseline-2023", "-sweep") == Path("results/baseline-2023-sweep")  # short names as before
+
+
+def test_a_name_ending_in_work_does_not_take_another_runs_work_directory(tmp_path: Path) -> None:
+    """`name: a.work` wrote its results to results/a.work, where a run of scenario `a` keeps its unfinished work."""
+    made = default_out("a.work")
+    assert made.name.startswith("a.work-") and work_path(default_out("a")) != made
+    (tmp_path / "a.yaml").write_text(TINY.replace("name: mini", "name: a"), encoding="utf-8")
+    code, err, _ = run_main(["run", "a.yaml", "--set", "name=a.work", "-n", "1", "--no-report", *FAST], tmp_path)
+    assert code == 0, err
+    code, err, _ = run_main(["run", "a.yaml", "-n", "1", "--no-report", *FAST], tmp_path)
+    assert code == 0, err
+    assert _results(tmp_path) == {"a", made.name}
