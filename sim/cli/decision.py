@@ -26,7 +26,14 @@ from sim.cli.options import (
 from sim.cli.outputs import Claim, claim_output, default_out, out_path
 from sim.decision.calibrate import calibrate as run_calibration
 from sim.decision.goals import parse_constraint, parse_objective
-from sim.decision.inputs import check_optimisation, check_sampler, check_sensitivity
+from sim.decision.inputs import (
+    check_calibration_runs,
+    check_optimisation,
+    check_optimize_runs,
+    check_sampler,
+    check_sensitivity,
+    check_sensitivity_runs,
+)
 from sim.decision.levers import parse_lever_option
 from sim.decision.optimize import optimize as run_optimisation
 from sim.decision.search import SAMPLERS
@@ -112,6 +119,13 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
     if len(scenarios) > 1 or shared or hold_out:
         from sim.cli.joint import joint_command
 
+        dropped = [name for name, given in (("--set", sets), ("--sampler", sampler != "tpe"), ("--resume", resume),
+                                            ("--scheduler", scheduler)) if given]
+        if dropped:  # the joint fit took none of them: they were dropped without a word
+            raise click.BadParameter("is not taken by a joint fit (several scenarios, --shared or --hold-out), which "
+                                     "runs each scenario as its file gives it, with the tpe sampler, on this machine; "
+                                     "change the files instead", param_hint=dropped[0])
+
         joint_command(scenarios, targets_paths, shared, hold_out, candidates, profile, replications, batch, seed,
                       out, executor, workers, force, quiet)
         return
@@ -123,10 +137,11 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
     check_given_once(changes, seed, per_candidate=replications)
     base = load_scenario(scenario, changes)
     spec = load_targets(targets_path)
-    check_against(spec, base, targets_path)
+    parameters = check_against(spec, base, targets_path)
     check_sampler(sampler, 1)
+    check_calibration_runs(len(parameters), candidates, profile, replications)  # before the output is claimed
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-calibration"))
+    out_dir = out_path(out, default_out(base.name, "-calibration", changes))
     with claim_output(out_dir, force, resume, "calibrate") as claim:
         result = _run(out_dir, claim.work, lambda: run_calibration(
             base, spec, candidates, replications, batch, sampler, seed, profile, executor, workers, claim.work,
@@ -175,8 +190,9 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     objs = [parse_objective(t, cargos) for t in objectives]
     cons = [parse_constraint(t, cargos) for t in constraints]
     check_optimisation(base, lv, objs, cons, replications, sampler, scenario_source=scenario)  # before any output
+    check_optimize_runs(candidates, replications)
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-optimize"))
+    out_dir = out_path(out, default_out(base.name, "-optimize", changes))
     with claim_output(out_dir, force, resume, "optimize") as claim:
         result = _run(out_dir, claim.work, lambda: run_optimisation(
             base, lv, objs, cons, candidates, replications, batch, sampler, seed, executor, workers, claim.work,
@@ -235,8 +251,10 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
         raise click.BadParameter(f"goes with --method {'sobol' if method == 'morris' else 'morris'}, not {method}",
                                  param_hint=f"--{misplaced[0]}")
     check_sensitivity(base, lv, chosen)  # before any directory is touched
+    check_sensitivity_runs(method, len(lv), trajectories or MORRIS_DEFAULTS["trajectories"],
+                           samples or SOBOL_DEFAULTS["samples"], replications)
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-sensitivity"))
+    out_dir = out_path(out, default_out(base.name, "-sensitivity", changes))
     with claim_output(out_dir, force, resume, "sensitivity") as claim:
         result = _run(out_dir, claim.work, lambda: run_sensitivity(
             base, lv, chosen, method, trajectories or MORRIS_DEFAULTS["trajectories"],

@@ -31,11 +31,10 @@ from sim.cli.options import (
 )
 from sim.cli.outputs import check_output_file, claim_output, default_out, out_path, write_output_file
 from sim.decision.errors import InputError
-from sim.experiments.compare import Comparison, unique_names
+from sim.experiments.compare import Comparison, check_comparison, unique_names
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.executors import EXECUTORS
-from sim.experiments.held import check_compare, check_sweep
-from sim.experiments.sweep import SweepResult, check_levers, parse_vary
+from sim.experiments.sweep import SweepResult, check_grid, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
 from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, format_differences, format_sweep, not_set
@@ -61,7 +60,7 @@ def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Replications per grid point.")
 @click.option("--seed", "-s", type=SEED, help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one base value (repeatable).")
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<name>-sweep).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<name>-sweep, with --set: …-sweep+KEY=VALUE-HASH).")
 @click.option("--kpi", "kpis", multiple=True, help=f"KPI to print (repeatable; default {', '.join(SWEEP_KPIS)}).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose KPIs are printed.")
 @click.option("--no-plots", "--no-report", "no_plots", is_flag=True,
@@ -87,16 +86,15 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
                and later in levers]
     if clashes:
         raise ScenarioError("--vary", clashes)
-    points_run = check_levers(base, levers, "--vary")  # before any directory is touched
-    check_sweep(base, points_run, replications or base.replications, "dostyk sweep")
+    grid = check_grid(base, levers, replications, "--vary", "dostyk sweep")  # before any directory is touched
     check_shown([base], kpis, cargo)
     # each point counted with its own series: a lever may change what a point reports
-    check_xlsx(xlsx, {"KPI table": (replications or base.replications) * sum(map(series_count, points_run))})
+    check_xlsx(xlsx, {"KPI table": grid.replications * sum(map(series_count, grid.scenarios))})
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-sweep"))
+    out_dir = out_path(out, default_out(base.name, "-sweep", changes))
     with claim_output(out_dir, force, resume, "sweep") as claim:
         with interrupt_note(out_dir, "tasks"):
-            result = run_sweep(base, levers, replications, seed, executor=executor, workers=workers,
+            result = run_sweep(base, grid, replications, seed, executor=executor, workers=workers,
                                progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
         written = result.write(out_dir, force=force, extra=both(None if no_plots else sweep_plots_writer(result),
                                                                 xlsx_writer(xlsx, "sweep", result)))
@@ -119,7 +117,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
               help="Change a value in every scenario, or with N: only in the N-th (from 1) (repeatable).")
 @click.option("--name", "labels", multiple=True, metavar="N:NAME",
               help="Name of the N-th scenario (from 1) in every table, plot and file (repeatable).")
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/compare-A-vs-B).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/compare-A-vs-B, with --set: …+KEY=VALUE-HASH).")
 @click.option("--kpi", "kpis", multiple=True, help="KPI to print (repeatable; default the headline KPIs).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose differences are printed.")
 @click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
@@ -155,12 +153,12 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     _say_identical(loaded, names)
     check_shown(loaded, kpis, cargo)
     n = replications or loaded[0].replications
-    check_compare(loaded, names, n, "dostyk compare")  # their results are held together
+    check_comparison(loaded, names, n, "dostyk compare")  # runs, and results held together
     # kpis: every series (each cargo and all, per crossing); daily: the corridor's `all` row per day
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in loaded),
                       "daily series": sum(n * run_days(s) for s in loaded)})
     check_executor(executor)
-    out_dir = out_path(out, default_out("compare-" + "-vs-".join(names)))
+    out_dir = out_path(out, default_out("compare-" + "-vs-".join(names), changes=common, hidden=own if any(own) else None))
     with claim_output(out_dir, force, resume, "compare") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,

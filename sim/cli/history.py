@@ -18,6 +18,7 @@ from sim.cli.outputs import claim_output, out_path
 from sim.decision.files import write_tables
 from sim.decision.history import (
     MAX_REPLICATIONS,
+    check_history_runs,
     declarations,
     episode_summary,
     load_episodes,
@@ -56,6 +57,7 @@ def history(directory: str, replications: int | None, out: str | None, markdown:
     if declared:
         click.echo(history_markdown(declarations(episodes)), nl=False)
         return
+    check_history_runs(episodes, replications)  # before any output
     check_executor(executor)
     out_dir = out_path(out, Path("results") / "history")
     with claim_output(out_dir, force, False, "history") as claim:

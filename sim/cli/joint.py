@@ -11,7 +11,7 @@ from sim.cli.options import check_executor, fail
 from sim.cli.outputs import claim_output, out_path
 from sim.decision.files import write_tables
 from sim.decision.history import Episode, evidence_path, load_episode
-from sim.decision.joint import joint_calibrate
+from sim.decision.joint import joint_calibrate, plan_joint
 from sim.decision.levers import parse_lever_option
 from sim.decision.targets import check_against, load_targets
 from sim.reporting.decision_tables import fit_table, num
@@ -47,6 +47,7 @@ def joint_command(scenarios: tuple[str, ...], targets: tuple[str, ...], shared: 
     """Run the joint fit, write candidates.csv, fit.csv, figures.csv and print the fit and predictions."""
     episodes = _episodes(scenarios, targets)
     levers = [parse_lever_option(x, "--shared") for x in shared]
+    plan_joint(episodes, levers, list(hold_out), candidates, replications, profile)  # refused before any output
     check_executor(executor)
     out_dir = out_path(out, Path("results") / "joint-calibration")
     with claim_output(out_dir, force, False, "calibrate") as claim:

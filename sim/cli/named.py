@@ -23,9 +23,8 @@ from sim.cli.options import (
     xlsx_writer,
 )
 from sim.cli.outputs import claim_output, default_out, out_path
-from sim.experiments.compare import Comparison, incomparable
+from sim.experiments.compare import Comparison, check_comparison, incomparable
 from sim.experiments.compare import compare as run_compare
-from sim.experiments.held import check_compare
 from sim.experiments.named import Experiment, read_experiment
 from sim.reporting.tables import format_differences, not_set
 from sim.scenario.limits import run_days, series_count
@@ -59,7 +58,8 @@ def experiment(file: str, out: str | None, xlsx: bool, executor: str, workers: i
     check_scheduler(executor, scheduler)
     exp = read_experiment(file)  # every problem of the file and its scenarios, before anything is touched
     n = exp.replications or exp.scenarios[0].replications
-    check_compare(exp.scenarios, exp.names, n, f"dostyk experiment {file}")  # their results are held together
+    check_comparison(exp.scenarios, exp.names, n, f"dostyk experiment {file}",
+                     f"replications ({file})" if exp.replications else "replications (the baseline's)")  # runs, and results held together
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in exp.scenarios),
                       "daily series": sum(n * run_days(s) for s in exp.scenarios)})
     check_executor(executor)

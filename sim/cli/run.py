@@ -46,7 +46,7 @@ MAX_REPLICATIONS = 200
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")
 @click.option("--changes", "workbook", type=click.Path(dir_okay=False), metavar="BOOK.xlsx",
               help="Scenario changes from a workbook sheet of key | value | unit rows (like --set).")
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory (default results/<name>).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory (default results/<name>, with --set: results/<name>+KEY=VALUE-HASH).")
 @click.option("--force", is_flag=True, help="Replace an existing results directory (and discard unfinished work).")
 @click.option("--resume", is_flag=True, help="Complete an interrupted run, reusing its finished replications.")
 @click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True)
@@ -88,7 +88,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
         raise click.BadParameter("goes with --window or --at", param_hint="--crossing")
     windows_cli.check_crossing(crossing, list(scen.crossing_names) if crossing is not None else [])
     check_executor(executor)
-    out_dir = out_path(out, default_out(scen.name))
+    out_dir = out_path(out, default_out(scen.name, changes=changes, hidden={"workbook": workbook} if workbook else None))
     for given, option in ((precision_kpis, "--precision-kpi"), (max_replications, "--max-replications")):
         if precision is None and given:
             raise click.BadParameter("goes with --precision", param_hint=option)

@@ -30,7 +30,7 @@ import pandas as pd
 from sim.decision.errors import DecisionError
 from sim.decision.evaluate import Candidate, Evaluator
 from sim.decision.files import write_tables
-from sim.decision.inputs import check_sampler, too_many
+from sim.decision.inputs import check_calibration_runs, check_sampler
 from sim.decision.levers import Lever, current_values
 from sim.decision.search import ask_batch, make_study, open_workdir
 from sim.decision.targets import Target, TargetsFile, check_against, load_targets, targets_table
@@ -135,8 +135,7 @@ def calibrate(scenario: Scenario, targets: TargetsFile | str | os.PathLike[str],
         targets = load_targets(targets)
     levers = check_against(targets, scenario, source)
     check_sampler(sampler, 1)
-    too_many(candidates=candidates, replications=replications)  # the search, then the profile
-    too_many(("parameters", len(levers)), profile=profile, replications=replications)
+    check_calibration_runs(len(levers), candidates, profile, replications)  # the search and the profile, together
     tlist = list(targets.targets)
     work = open_workdir(workdir, resume, {"kind": "calibrate", "scenario": scenario.name, "seed": seed,
                                           "replications": replications, "candidates": candidates})

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,9 @@ from sim.decision.targets import (
     read_targets_data,
     targets_from_data,
 )
+from sim.errors import option
+from sim.experiments import arguments
+from sim.experiments.arguments import check_runs, runs_arg
 from sim.scenario.input_file import unreadable
 from sim.scenario.limits import run_days
 from sim.scenario.loader import load_scenario
@@ -211,10 +215,24 @@ def _measure(targets: list[Target]) -> Any:
     return measure
 
 
+def check_history_runs(episodes: list[Episode], replications: int | None = None) -> None:
+    """Refuse (ArgumentError) a history run over limits.MAX_RUNS runs in all: every replay, each at
+    `replications` or its file's own (counted per distinct number, so the message stays short)."""
+    if replications is not None:
+        replications = arguments.whole("replications", replications, 1)
+        check_runs([("replays", len(episodes)), runs_arg("replications", replications)])
+        return
+    per = Counter(e.scenario.replications for e in episodes)
+    own = "replications (each file's own)"
+    check_runs(*([("replays", k), (own, n)] for n, k in sorted(per.items())),
+               lower=["replays", option("--replications", "replications")])
+
+
 def run_history(episodes: list[Episode], replications: int | None = None, executor: Any = "process",
                 workers: int | None = None, progress: bool = False) -> pd.DataFrame:
     """Every declared figure against the model: mean and 95 % CI over replications (the file's seed), and
     whether the model agrees (sim.decision.agreement); NaN CI bounds when there are fewer than 2."""
+    check_history_runs(episodes, replications)  # before the first replay runs
     table = declarations(episodes)
     means, lows, highs, ns, said, needed = [], [], [], [], [], []
     for e in episodes:

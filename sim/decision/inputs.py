@@ -18,12 +18,11 @@ from sim.decision.errors import InputError
 from sim.decision.levers import Lever, check_costs, resolve, uncosted
 from sim.decision.search import SAMPLERS
 from sim.errors import option
-from sim.experiments.arguments import ArgumentError
+from sim.experiments.arguments import ArgumentError, check_runs, runs_arg
 from sim.experiments.sweep import point_scenario
 from sim.scenario.corridor import Disruption
 from sim.scenario.errors import ScenarioError
 from sim.scenario.levers import SEARCH, SENSITIVITY
-from sim.scenario.limits import runs_problem
 from sim.scenario.schema import Scenario
 from sim.units import one_or_many
 
@@ -50,12 +49,27 @@ def _may_end_inside(scenario: Scenario, d: Disruption) -> bool:
     return scenario.warmup <= scenario.hours_since_start(d.to) < scenario.duration
 
 
-def too_many(each: tuple[str, int] | None = None, /, **factors: int) -> None:
-    """Refuse (ArgumentError) a search whose arguments multiply to more runs than limits.MAX_RUNS, before
-    anything is sampled or run; `each` is what the first argument's unit is made of (see runs_problem)."""
-    problem = runs_problem([(option(f"--{k.replace('_', '-')}", k), v) for k, v in factors.items()], each)
-    if problem is not None:
-        raise ArgumentError(problem)
+def check_optimize_runs(candidates: int, replications: int) -> None:
+    """Refuse (ArgumentError) an optimisation over limits.MAX_RUNS runs, before anything is sampled or run."""
+    check_runs([runs_arg("candidates", candidates), runs_arg("replications", replications)])
+
+
+def check_sensitivity_runs(method: str, levers: int, trajectories: int, samples: int, replications: int) -> None:
+    """Refuse (ArgumentError) a screening over limits.MAX_RUNS runs before its design is sampled (10**8
+    trajectories filled memory first): a trajectory is levers + 1 points, a Sobol sample levers + 2."""
+    unit, each = (("trajectories", trajectories), ("points per trajectory (levers + 1)", levers + 1)) \
+        if method == "morris" else (("samples", samples), ("points per sample (levers + 2)", levers + 2))
+    first, reps = runs_arg(*unit), runs_arg("replications", replications)
+    check_runs([first, each, reps], lower=[first[0], reps[0]])
+
+
+def check_calibration_runs(parameters: int, candidates: int, profile: int, replications: int) -> None:
+    """Refuse (ArgumentError) a calibration whose search and profile together exceed limits.MAX_RUNS runs
+    (each alone under it passed, for up to twice the limit); the profile counted at `profile` values
+    per parameter, the most it runs."""
+    cand, prof, reps = (runs_arg(n, v) for n, v in [("candidates", candidates), ("profile", profile),
+                                                   ("replications", replications)])
+    check_runs([cand, reps], [("parameters", parameters), prof, reps], lower=[cand[0], prof[0], reps[0]])
 
 
 WAGON_DAY = "scenario.with_changes({'costs.wagon_day_usd': 25})"

@@ -29,6 +29,8 @@ from sim.decision.history import Episode
 from sim.decision.levers import Lever, resolve
 from sim.decision.search import ask_batch, make_study
 from sim.decision.targets import Target
+from sim.experiments import arguments
+from sim.experiments.arguments import check_runs, runs_arg
 
 SEP = ":"
 
@@ -73,10 +75,20 @@ def _use(t: Target, held_out: bool) -> str:
 FITTED_BEFORE = "fitted before (its file says so): not a prediction"
 
 
-def joint_calibrate(episodes: list[Episode], shared: list[Lever], held_out: list[str], candidates: int = 40,
-                    replications: int = 5, batch: int = 10, seed: int = 16, executor: Any = "process",
-                    workers: int | None = None, profile: int = 0) -> JointFit:
-    """Search shared and per-episode parameters on the fitted episodes; predict the held-out ones."""
+@dataclass
+class JointPlan:
+    """What a joint fit searches, checked before anything runs: the episodes fitted, every parameter
+    (shared, and each episode's own as EPISODE:PATH) and, per episode, each parameter's path there."""
+
+    fit_eps: list[Episode]
+    levers: dict[str, Lever]
+    local: dict[str, dict[str, str]]
+
+
+def plan_joint(episodes: list[Episode], shared: list[Lever], held_out: list[str], candidates: int = 40,
+               replications: int = 5, profile: int = 0) -> JointPlan:
+    """The joint fit's parameters, refused (before any run or output) when they are invalid or when its
+    runs in all exceed limits.MAX_RUNS (check_joint_runs)."""
     names = [e.name for e in episodes]
     unknown = [h for h in held_out if h not in names]
     if unknown:
@@ -106,6 +118,30 @@ def joint_calibrate(episodes: list[Episode], shared: list[Lever], held_out: list
             local[e.name][key] = lv.path
     if not levers:
         raise DecisionError("nothing to fit: give --shared parameters or episodes with `parameters:`")
+    check_joint_runs(len(fit_eps), len(levers), len(episodes), candidates, profile, replications)
+    return JointPlan(fit_eps, levers, local)
+
+
+def check_joint_runs(fitted: int, parameters: int, episodes: int, candidates: int, profile: int,
+                     replications: int) -> None:
+    """Refuse (ArgumentError) a joint fit over limits.MAX_RUNS runs in all: each candidate and profile point
+    runs on every fitted episode, and the best fit once more on every episode (held-out ones too)."""
+    cand, prof, reps = (runs_arg(n, v) for n, v in [("candidates", candidates), ("profile", profile),
+                                                   ("replications", replications)])
+    fit = ("fitted episodes", fitted)
+    check_runs([fit, cand, reps], [fit, ("parameters", parameters), prof, reps],
+               [("episodes at the best fit", episodes), reps], lower=[cand[0], prof[0], reps[0]])
+
+
+def joint_calibrate(episodes: list[Episode], shared: list[Lever], held_out: list[str], candidates: int = 40,
+                    replications: int = 5, batch: int = 10, seed: int = 16, executor: Any = "process",
+                    workers: int | None = None, profile: int = 0) -> JointFit:
+    """Search shared and per-episode parameters on the fitted episodes; predict the held-out ones."""
+    candidates, batch = arguments.whole("candidates", candidates, 1), arguments.whole("batch", batch, 1)
+    profile, replications = arguments.whole("profile", profile, 0), arguments.whole("replications", replications, 1)
+    seed = arguments.seed(seed, 0)
+    plan = plan_joint(episodes, shared, held_out, candidates, replications, profile)
+    fit_eps, levers, local = plan.fit_eps, plan.levers, plan.local
     evs = {e.name: Evaluator(e.scenario, _measure(list(e.spec.targets)), replications, seed, executor, workers,
                              keep_series=any(t.dated for t in e.spec.targets), desc=e.name) for e in episodes}
     study = make_study("tpe", seed, ["minimize"], n_startup=min(10, max(1, candidates // 4)))

@@ -32,7 +32,7 @@ from sim.decision.errors import DecisionError
 from sim.decision.evaluate import Candidate, Evaluator, kpi_measure
 from sim.decision.files import write_tables
 from sim.decision.goals import DERIVED, Constraint, Objective, parse_constraint, parse_objective
-from sim.decision.inputs import check_optimisation, too_many
+from sim.decision.inputs import check_optimisation, check_optimize_runs
 from sim.decision.levers import Lever, as_lever, current_values, lever_cost_usd
 from sim.decision.proposals import Outcome, Proposals
 from sim.decision.ranking import CONFIDENCE, annotate
@@ -102,7 +102,7 @@ def optimize(scenario: Scenario, levers: Sequence[Lever | str], objectives: Sequ
     cons = [parse_constraint(c, cargos) if isinstance(c, str) else c
             for c in arguments.texts("constraints", constraints, "backlog_wagons_max<=3000")]
     levs = check_optimisation(scenario, levs, objs, cons, replications, sampler, source)
-    too_many(candidates=candidates, replications=replications)
+    check_optimize_runs(candidates, replications)
     base = current_values(scenario, levs)
     needed = {(o.kpi, o.cargo) for o in objs} | {(c.kpi, c.cargo) for c in cons}
     if any(k == "total_cost_usd" for k, _ in needed):

@@ -29,7 +29,7 @@ from sim.analysis.metrics import KPI_NAMES
 from sim.decision.errors import DecisionError, InputError
 from sim.decision.evaluate import Evaluator, kpi_measure
 from sim.decision.files import write_tables
-from sim.decision.inputs import check_design, check_sensitivity, kpi_texts, too_many
+from sim.decision.inputs import check_design, check_sensitivity, check_sensitivity_runs, kpi_texts
 from sim.decision.levers import Lever, as_lever
 from sim.decision.search import open_workdir
 from sim.experiments import arguments
@@ -97,11 +97,7 @@ def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequenc
     if method not in METHODS:
         raise InputError("--method", [("", f"expected one of: {', '.join(METHODS)}, got {method!r}")], "invalid option")
     levs = check_sensitivity(scenario, levs, chosen, source)
-    if method == "morris":  # before the design is sampled: 10**8 trajectories filled memory first
-        too_many(("points per trajectory (levers + 1)", len(levs) + 1), trajectories=trajectories,
-                 replications=replications)
-    else:
-        too_many(("points per sample (levers + 2)", len(levs) + 2), samples=samples, replications=replications)
+    check_sensitivity_runs(method, len(levs), trajectories, samples, replications)  # before the design is sampled
     problem = {"num_vars": len(levs), "names": [lv.path for lv in levs],
                "bounds": [[lv.low, lv.high] for lv in levs]}
     if method == "morris":

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numbers
 import os
+from collections.abc import Sequence
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import SimError
+from sim.errors import SimError, option
 from sim.units import count_text, one_or_many
 
 if TYPE_CHECKING:  # `dostyk --help` imports this module (EXECUTORS): no pydantic here
@@ -36,6 +37,22 @@ def whole(name: str, value: Any, minimum: int, maximum: int | None = None, why: 
         shown = repr(value) if abs(number) < 10**40 else count_text(number)
         raise ArgumentError(f"{name} must be {bounds}{why}, got {shown}")
     return number
+
+
+def runs_arg(name: str, value: int) -> tuple[str, int]:
+    """A factor of a command's runs named as its caller gave it: `--candidates` in dostyk, `candidates` in Python."""
+    return option(f"--{name.replace('_', '-')}", name), value
+
+
+def check_runs(*terms: Sequence[tuple[str, int]], lower: Sequence[str] | None = None) -> None:
+    """Refuse (ArgumentError) a command whose runs in all, the sum of `terms` (each a product of named
+    factors: sim.scenario.limits.runs_problem), exceed limits.MAX_RUNS: called once per command with
+    everything it will run, before anything is built, run or written."""
+    from sim.scenario.limits import runs_problem  # (not at import: `dostyk --help` imports this module)
+
+    problem = runs_problem(*terms, lower=lower)
+    if problem is not None:
+        raise ArgumentError(problem)
 
 
 def scenario(value: Any, name: str = "scenario", validate: bool = True) -> Scenario:

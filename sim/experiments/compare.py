@@ -189,6 +189,16 @@ def unique_names(names: Sequence[str]) -> list[str]:
     return out
 
 
+def check_comparison(scenarios: Sequence[Scenario], names: Sequence[str], replications: int,
+                     what: str = "compare", given_as: str | None = None) -> None:
+    """Refuse, before any task runs or any output is claimed, a comparison (`compare`, a named
+    `experiment`) whose runs exceed limits.MAX_RUNS or whose results held together exceed what one run
+    may hold (sim.experiments.held). `given_as` names where the replications were given (an experiment's file)."""
+    reps = (given_as, replications) if given_as else arguments.runs_arg("replications", replications)
+    arguments.check_runs([("scenarios", len(scenarios)), reps])
+    held.check_compare(scenarios, names, replications, what)
+
+
 def compare(
     scenarios: Sequence[Scenario],
     replications: int | None = None,
@@ -218,7 +228,7 @@ def compare(
     labels = unique_names(list(names) if names is not None else [s.name for s in scenarios])
     if len(labels) != len(scenarios):
         raise arguments.ArgumentError("give one name per scenario")
-    held.check_compare(scenarios, labels, n)  # their results are held together: before any task runs
+    check_comparison(scenarios, labels, n)  # before any task runs
     for message in incomparable(scenarios, labels):
         warn(message)
     tasks = []

@@ -87,26 +87,42 @@ def _values(value: Any) -> list[Any]:
 
 def check_levers(base: Scenario, vary: Mapping[str, Sequence[Any]], source: str = "vary") -> list[Scenario]:
     """Each grid point's scenario, after refusing levers that would silently do nothing or be pooled
-    (see _checked_grid)."""
-    return _checked_grid(base, vary, source)[1]
+    (see check_grid)."""
+    return check_grid(base, vary, source=source).scenarios
 
 
-def _checked_grid(base: Scenario, vary: Mapping[str, Sequence[Any]],
-                  source: str) -> tuple[list[dict[str, Any]], list[Scenario]]:
-    """The grid's points and each one's scenario, after refusing levers that would silently do
-    nothing or be pooled.
+@dataclass(frozen=True)
+class SweepGrid:
+    """A sweep's checked grid, built once: each point's lever values and scenario, and the replications
+    they were checked for. `dostyk sweep` checks it before claiming its output and runs these same
+    scenarios (it built every one twice, a minute for a large grid)."""
 
-    Refused: keys that are no levers (seed, replications, names: sim.scenario.levers), two levers
+    base: Scenario
+    levers: dict[str, list[Any]]        # lever -> values, in grid order
+    points: list[dict[str, Any]]
+    scenarios: list[Scenario]
+    replications: int
+
+
+def check_grid(base: Scenario, vary: Mapping[str, Sequence[Any]], replications: int | None = None,
+               source: str = "vary", what: str = "sweep") -> SweepGrid:
+    """The grid's points and each one's scenario, after refusing, before any runs: levers that would
+    silently do nothing or be pooled, a grid whose runs exceed limits.MAX_RUNS (counted before any
+    scenario is built) and one whose results held together exceed what a run may hold (sim.experiments.held).
+
+    Refused levers: keys that are no levers (seed, replications, names: sim.scenario.levers), two levers
     naming one value (by index and by name) or one inside the other (one overwrites the other), and
     values that give the same scenario (6 and 6.0), whose results would be pooled under one label.
     """
     check_vary(vary)
+    n = arguments.replications(replications, base.replications)
     data = base.to_dict()
     problems = lever_problems(data, list(vary), SWEEP, twice=(", so one lever would overwrite the other at every "
                                                              "grid point; vary each value with one lever"))
     if problems:
         raise ScenarioError(source, problems)
     points = _combinations(vary)
+    arguments.check_runs([("grid points", len(points)), arguments.runs_arg("replications", n)])
     scenarios = [point_scenario(base, changes) for changes in points]
     seen: dict[str, dict[str, Any]] = {}
     for changes, scen in zip(points, scenarios):
@@ -116,7 +132,8 @@ def _checked_grid(base: Scenario, vary: Mapping[str, Sequence[Any]],
                                     "their results would be pooled under one label; give each value once")))
     if problems:
         raise ScenarioError(source, list(dict.fromkeys(problems)))
-    return points, scenarios
+    held.check_sweep(base, scenarios, n, what)  # every task's results are held together: before any runs
+    return SweepGrid(base, {k: _values(v) for k, v in vary.items()}, points, scenarios, n)
 
 
 def _text(value: Any) -> str:
@@ -180,7 +197,7 @@ class SweepResult:
 
 def sweep(
     scenario: Scenario,
-    vary: Mapping[str, Sequence[Any]],
+    vary: Mapping[str, Sequence[Any]] | SweepGrid,
     replications: int | None = None,
     seed: int | None = None,
     executor: str | Executor = "process",
@@ -193,14 +210,18 @@ def sweep(
     """Run every grid point of `vary` for `replications` replications (common random numbers).
 
     With `workdir`, each finished task is stored there as it completes; after an interruption the
-    same call with `resume=True` computes only the missing tasks.
+    same call with `resume=True` computes only the missing tasks. `vary` may be the grid check_grid
+    built for this scenario and these replications (its scenarios are then not built again).
     """
     scenario = arguments.scenario(scenario)
     n = arguments.replications(replications, scenario.replications)
     seed = arguments.seed(seed, scenario.seed)
-    points, scenarios = _checked_grid(scenario, vary, "vary")
-    held.check_sweep(scenario, scenarios, n)  # every task's results are held together: before any runs
-    levers = {k: _values(v) for k, v in vary.items()}
+    grid = vary if isinstance(vary, SweepGrid) else check_grid(scenario, vary, n)
+    if grid.replications != n or grid.base.to_dict() != scenario.to_dict():
+        raise arguments.ArgumentError("vary is a grid checked for another scenario or number of replications; "
+                                      "check it again with check_grid(scenario, vary, replications)")
+    points, scenarios = grid.points, grid.scenarios
+    levers = grid.levers
     tasks = []
     warn_about(scenario)
     said = scenario_warnings(scenario)  # said once for the base, then only what a point adds

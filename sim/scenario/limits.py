@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
@@ -56,7 +56,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 LAST_END = dt.datetime(2261, 12, 31)
 
 HOURS_PER_YEAR = 8760.0
-#: replications one search (optimize, sensitivity, calibrate) may run: a year of the 2023 baseline takes
+#: replications one command may run in all (sweep, compare, experiment, optimize, sensitivity, calibrate with
+#: its profile, a joint fit, history: sim.experiments.arguments.check_runs): a year of the 2023 baseline takes
 #: seconds, so a million is weeks of computing on a workstation, yet `optimize --candidates 100000 -n 10000`
 #: (10**9 runs) was accepted, and `sensitivity(trajectories=10**8)` sampled its whole design before any run.
 MAX_RUNS = 1_000_000
@@ -177,17 +178,18 @@ def rows_problem(s: ScenarioFields, replications: int) -> str | None:
     )
 
 
-def runs_problem(factors: list[tuple[str, int]], each: tuple[str, int] | None = None) -> str | None:
-    """Why a search asks for more than MAX_RUNS replications (None when it does not): `factors` are its
-    arguments as the caller names them (`--candidates` or `candidates`) with their values, whose product
-    (times `each`, e.g. ("points per trajectory (levers + 1)", 4), which the first one is made of) is the
-    number of runs it implies."""
-    parts = [*factors[:1], *([each] if each else []), *factors[1:]]
-    runs = math.prod(value for _, value in parts)
+def runs_problem(*terms: Sequence[tuple[str, int]], lower: Sequence[str] | None = None) -> str | None:
+    """Why a command asks for more than MAX_RUNS replications (None when it does not). Its runs are the
+    sum of `terms`, each the product of its factors: (name as the caller names it, `--candidates` or
+    `candidates`, or what a unit is made of, e.g. "points per trajectory (levers + 1)"; value). A
+    search and its profile, or every episode of a joint fit, are counted together, so that no part
+    passes alone while the whole is over the limit. `lower` names what to lower (default: every factor)."""
+    runs = sum(math.prod(value for _, value in term) for term in terms)
     if runs <= MAX_RUNS:
         return None
-    shown = " x ".join(f"{name} {count_text(value)}" for name, value in parts)
-    smaller = " or ".join(name for name, _ in factors)
+    shown = " + ".join(" x ".join(f"{name} {count_text(value)}" for name, value in term) for term in terms)
+    names = list(dict.fromkeys(lower if lower is not None else [name for term in terms for name, _ in term]))
+    smaller = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
     return (f"{shown} are {count_text(runs)} runs of the scenario; the limit is {MAX_RUNS:,} (a year of the 2023 "
             f"baseline takes seconds, so that many are weeks of computing: more is taken as a typo) — "
             f"lower {smaller}")

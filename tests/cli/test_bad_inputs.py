@@ -725,6 +725,40 @@ HOSTILE_CASES: list[Case] = [
 CASES += HOSTILE_CASES
 
 
+# -- h-limits: every command counts all its runs once, before anything runs or is written (limits.MAX_RUNS) -----
+_NO_PARAMETERS = "targets:\n  - {kpi: tonnes_delivered, value: 2000000, tolerance: 10%}\n"
+_HUNDRED = ",".join(map(str, range(1, 101)))
+RUN_LIMIT_CASES: list[Case] = [
+    Case("sweep-runs", "`sweep` of 100 x 100 values with `-n 101` (it built all 10,000 points' scenarios before "
+         "another bound refused it)", ["sweep", "{file}", "--vary", f"unloading.grain.points={_HUNDRED}", "--vary",
+                                         f"line.max_trains_per_day={_HUNDRED}", "-n", "101", "--quiet", "--out", "out"],
+         "grid points 10,000 x --replications 101", "are 1,010,000 runs of the scenario; the limit is 1,000,000",
+         names_file=False),
+    Case("calibrate-search-and-profile-runs", "`calibrate -N 100000 -n 10 --profile 1000`: a search of exactly the "
+         "limit and a profile far under it, each passed alone", [*_CALIBRATE, "-N", "100000", "-n", "10", "--profile",
+                                                                 "1000"],
+         "--candidates 100,000 x --replications 10 + parameters 1 x --profile 1,000 x --replications 10",
+         "are 1,010,000 runs of the scenario; the limit is 1,000,000", names_file=False, files=_targets(_DELIVERED)),
+    Case("joint-fit-runs", "a joint fit of two scenarios with `-N 100000 -n 10` (a joint fit had no run limit)",
+         ["calibrate", "{file}", "other.yaml", "--targets", "t.yaml", "--targets", "t.yaml", "--shared",
+          "unloading.grain.points=4:8", "-N", "100000", "-n", "10", "--quiet", "--out", "out"],
+         "fitted episodes 2 x --candidates 100,000 x --replications 10 + fitted episodes 2 x parameters 1 x --profile 9",
+         "are 2,000,200 runs of the scenario; the limit is 1,000,000", names_file=False,
+         files={"other.yaml": MINI, "t.yaml": _NO_PARAMETERS}),
+    Case("joint-fit-set", "a joint fit with `--set` (it was dropped without a word: the fit ran the files as they are, "
+         "and its results named no change)", ["calibrate", "{file}", "other.yaml", "--targets", "t.yaml", "--targets",
+                                              "t.yaml", "--shared", "unloading.grain.points=4:8", "--set",
+                                              "duration=30d", "--quiet", "--out", "out"],
+         "--set", "is not taken by a joint fit", names_file=False, files={"other.yaml": MINI, "t.yaml": _NO_PARAMETERS}),
+    Case("history-runs", "`history -n 10000` of 101 replays (history had no run limit)",
+         ["history", "H", "-n", "10000", "--quiet", "--out", "out"], "replays 101 x --replications 10,000",
+         "are 1,010,000 runs of the scenario; the limit is 1,000,000 (a year of the 2023 baseline takes seconds, so "
+         "that many are weeks of computing: more is taken as a typo) — lower replays or --replications", names_file=False,
+         files={**{f"H/ep{i:03d}.yaml": _REPLAY.replace("name: ep", f"name: ep{i:03d}") for i in range(101)},
+                **{f"H/evidence/ep{i:03d}.yaml": _FIGURE % (2230000, "check") for i in range(101)}}),
+]
+CASES += RUN_LIMIT_CASES
+
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
 XLSX_CASE = Case("xlsx-too-many-rows", "`run --xlsx` whose daily series would not fit in an Excel sheet",
@@ -818,7 +852,8 @@ def test_scenario_name_cannot_steer_the_default_results_path(tmp_path: Path) -> 
                                    "-n", "1", "--executor", "serial", "--quiet", "--no-report"], "", "")
     code, err, _ = _run_case(case, tmp_path / "work")
     assert code == 0, err
-    assert (tmp_path / "work" / "results" / "escaped_.._x" / "kpis.csv").is_file()
+    (made,) = (tmp_path / "work" / "results").iterdir()  # the name, then the --set change and its hash
+    assert made.name.startswith("escaped_.._x+duration=2d-") and (made / "kpis.csv").is_file(), made.name
     outside = {p for p in _tree(tmp_path) if not p.startswith("work/results") and p != "work"}
     assert outside == {"work/evil-name.yaml"}, f"written outside results/: {outside}"
 
@@ -829,7 +864,9 @@ def test_a_long_unicode_name_still_gives_a_valid_directory(tmp_path: Path) -> No
     code, err, _ = _run_case(case, tmp_path)
     assert code == 0, err
     (made,) = (tmp_path / "results").iterdir()
-    assert made.name == "é" * 40  # the user's letters, cut at 80 bytes (file systems count bytes)
+    # the user's letters, cut at 80 bytes (file systems count bytes) with a hash of the whole name in the
+    # last 9, so that another long name sharing the first 40 letters gets its own folder
+    assert made.name.startswith("é" * 35 + "-") and len(made.name.encode()) <= 80 + 50, made.name
 
 
 def test_report_files_stay_inside_out(tmp_path: Path) -> None:
