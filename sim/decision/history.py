@@ -61,6 +61,8 @@ from sim.scenario.schema import Scenario
 
 #: evidence key naming the targets file a replay's parameters were calibrated to (all its figures are fitted)
 CALIBRATION = "calibration"
+#: what a replay's evidence file holds, for a file that holds something else
+EVIDENCE_KEYS = "a mapping with `targets:` (and optionally `changes:` and `calibration:`)"
 #: the most replications `dostyk history -n` takes (a hint to run more never asks for more)
 MAX_REPLICATIONS = 10_000
 ROLES = {"fitted": "fitted", "held_out": "held out", "check": "check (by construction)"}
@@ -86,7 +88,7 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
         raise InputError(str(declared), [("", (f"no declarations for the replay {replay.name}: expected this file, "
                                                "with `targets:` (each with value, tolerance and role)"))],
                          "missing history declarations")
-    data = read_targets_data(declared, "invalid history declarations")
+    data = read_targets_data(declared, "invalid history declarations", EVIDENCE_KEYS)
     changes = data.pop("changes", None) if isinstance(data, dict) else None
     problems = change_problems(replay, changes)
     if problems:

@@ -37,8 +37,9 @@ from sim.decision.levers import Lever, resolve
 from sim.scenario.base import Date
 from sim.scenario.errors import ScenarioError, describe_validation_error
 from sim.scenario.input_file import not_a_path, unreadable
-from sim.scenario.loader import parse_yaml
+from sim.scenario.quoting import kind_in_words
 from sim.scenario.schema import Scenario
+from sim.scenario.top_level import parse_mapping
 
 #: how a figure bounds the model, as tables say it
 SIDED = {None: "two-sided", "at_least": "at least", "at_most": "at most"}
@@ -280,15 +281,21 @@ def load_targets(path: str | os.PathLike[str]) -> TargetsFile:
     return targets_from_data(read_targets_data(path), str(path))
 
 
-def read_targets_data(path: str | os.PathLike[str], what: str = "invalid targets file") -> Any:
-    """The parsed YAML of a targets file, not yet validated (safe YAML; errors name the file)."""
+#: what a targets file holds, for a file that holds something else
+TARGETS_KEYS = "a mapping with `targets:` (and `parameters:`)"
+
+
+def read_targets_data(path: str | os.PathLike[str], what: str = "invalid targets file",
+                      expected: str = TARGETS_KEYS) -> dict[str, Any]:
+    """The mapping in a targets file, not yet validated (safe YAML; errors name the file; an empty file,
+    or one holding a list, is said to be so: sim.scenario.top_level)."""
     source = str(path)
     p = Path(path)
     why = unreadable(p, "a targets file (.yaml)")
     if why is not None:
         raise InputError(source, [("", why)], what)
     try:
-        return parse_yaml(p.read_text(encoding="utf-8"), source)
+        return parse_mapping(p.read_text(encoding="utf-8"), source, expected)
     except UnicodeDecodeError:
         raise InputError(source, [("", "file is not UTF-8 text")], what) from None
     except ScenarioError as exc:
@@ -298,7 +305,7 @@ def read_targets_data(path: str | os.PathLike[str], what: str = "invalid targets
 def targets_from_data(data: Any, source: str = "targets") -> TargetsFile:
     """Validate already-parsed targets (a mapping with `targets:` and optional `parameters:`)."""
     if not isinstance(data, dict):
-        raise InputError(source, [("", f"expected a mapping with `targets:` (and `parameters:`), got {type(data).__name__}")],
+        raise InputError(source, [("", f"expected {TARGETS_KEYS}, got {kind_in_words(data)}")],
                          "invalid targets file")
     try:
         return TargetsFile.model_validate(data)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sim.errors import SimError
 from sim.scenario.distributions import MAX_HOURS
 from sim.scenario.keypaths import leaf_key
-from sim.units import count_text
+from sim.scenario.quoting import kind_in_words, shown
 
 #: the problems a ScenarioError lists; `.problems` keeps them all
 MAX_SHOWN = 100
@@ -102,21 +102,11 @@ _LIMIT_WHY = {
 }
 
 
-def shown(value: Any, limit: int = 60) -> str:
-    """A value as a message quotes it: its repr, cut to `limit` characters; an int too long to print
-    (Python refuses to over 4,300 digits, and a ValueError replaced the whole message) as its order of
-    magnitude."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
-        return count_text(value)
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _at_most(path: str, ctx: dict[str, Any], value: Any) -> str:
     """An upper-bound violation as 'expected at most X (why); got Y'."""
     limit = ctx.get("le", ctx.get("lt"))
     op = "at most" if "le" in ctx else "below"
-    got = shown(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    got = shown(value) if not isinstance(value, (dict, list)) else kind_in_words(value)
     if limit == MAX_HOURS:
         return (f"expected {op} {MAX_HOURS:,.0f} h (100 years): the model is for horizons of days to decades, "
                 f"so a longer time is taken as a typo; got {got}")

@@ -37,6 +37,7 @@ from sim.scenario.corridor import (
 from sim.scenario.errors import ScenarioDataError, ScenarioError, ScenarioRuleError, describe_validation_error
 from sim.scenario.fields import ScenarioFields
 from sim.scenario.keypaths import KeyPathError, overlaps, set_path
+from sim.scenario.quoting import kind_in_words
 from sim.scenario.rules import cross_problems
 from sim.scenario.stages import (
     Breakdowns,
@@ -123,7 +124,7 @@ class Scenario(ScenarioFields):
         source = f"{self.name} with changes"
         if not isinstance(changes, Mapping):
             raise ScenarioError(source, [("", ("with_changes expects a mapping of key paths to values, "
-                                              f"e.g. {{'unloading.grain.points': 8}}; got {type(changes).__name__}"))])
+                                              f"e.g. {{'unloading.grain.points': 8}}; got {kind_in_words(changes)}"))])
         return Scenario.from_data(self.to_dict(), source, dict(changes))
 
     @classmethod

@@ -197,14 +197,20 @@ def ambiguous_values(data: Any, path: str = "") -> list[tuple[str, Ambiguous]]:
     return []
 
 
+def size_problem(size: int, limit: int = MAX_FILE_BYTES) -> str | None:
+    """Why a file of `size` bytes is not read (over `limit`), or None: the one wording of the size limit."""
+    return f"file is larger than {limit // 1000} kB; refusing to read it" if size > limit else None
+
+
 def parse_yaml(text: str, source: str, at: str = "") -> Any:
     """Parse user YAML text (a file, or one `--set` value for the key path `at`) into plain data.
 
     Syntax problems, and values that YAML 1.1 and 1.2 read differently, become one ScenarioError
     naming `source`, the key path and the line.
     """
-    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise ScenarioError(source, [("", f"file is larger than {MAX_FILE_BYTES // 1000} kB; refusing to read it")])
+    too_large = size_problem(len(text.encode("utf-8", errors="replace")))
+    if too_large is not None:
+        raise ScenarioError(source, [("", too_large)])
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

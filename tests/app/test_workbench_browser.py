@@ -243,7 +243,7 @@ def test_an_empty_upload_or_one_built_on_other_files_says_why(page: object, tmp_
     """An empty file used to change nothing, silently; `extends:` (as every shipped scenario has) was
     called an unknown key although the loader knows it: the upload has no files beside it."""
     for name, text, said in (
-            ("empty.yaml", "", "expected a mapping of keys (name, duration, cargo, …), got an empty file"),
+            ("empty.yaml", "", "the file is empty (nothing but blank lines or comments); expected a mapping of keys"),
             ("mine.yaml", "extends: corridor/dostyk.yaml\nname: mine\n",
              "extends: an uploaded file cannot build on other files")):
         path = tmp_path / name
