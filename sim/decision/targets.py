@@ -26,7 +26,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
@@ -34,7 +42,7 @@ from sim.analysis.window import AT_DATE_KPIS, WINDOW_KPIS, at_date, check_window
 from sim.decision.errors import InputError
 from sim.decision.inputs import kpi_problem
 from sim.decision.levers import Lever, resolve
-from sim.scenario.base import Date
+from sim.scenario.base import Date, visible
 from sim.scenario.errors import ScenarioError, describe_validation_error
 from sim.scenario.input_file import not_a_path, unreadable
 from sim.scenario.quoting import kind_in_words
@@ -106,7 +114,7 @@ class Target(_Model):
     at_most: Figure | None = Field(None, description="a one-sided figure: the source says 'at most' this")
     window: Window | None = None
     at: Date | None = None
-    name: str | None = Field(None, max_length=80)
+    name: Annotated[str, Field(max_length=80), AfterValidator(visible)] | None = None
     source: str = Field("", max_length=500, description="where the figure comes from")
     crossing: str | None = Field(None, description="one crossing's rows (default: the whole corridor's)")
     # a history replay's figure (sim.decision.history): fitted to, held out (predicted), or a check
