@@ -68,7 +68,7 @@ def test_a_targets_file_and_an_experiment_file_say_the_same(tmp_path: Path) -> N
     with pytest.raises(InputError, match="the file holds a list of 1 item; expected a mapping with `targets:`"):
         load_targets(tmp_path / "t.yaml")
     (tmp_path / "e.yaml").write_text("", encoding="utf-8")
-    with pytest.raises(ExperimentFileError, match="the file is empty .*; expected a mapping of keys: baseline"):
+    with pytest.raises(ExperimentFileError, match=r"the file is empty .*; expected a mapping of keys: baseline"):
         read_experiment(tmp_path / "e.yaml")
     (tmp_path / "e.yaml").write_text("7\n", encoding="utf-8")
     with pytest.raises(ExperimentFileError, match="the file holds the number 7; expected a mapping of keys: baseline"):
