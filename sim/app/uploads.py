@@ -8,6 +8,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.includes import uses_extends
 from sim.scenario.loader import scenario_mapping
 from sim.scenario.schema import Scenario
+from sim.scenario.yamltext import spelled_in
 
 
 def read_upload(name: str, content: bytes) -> Scenario:
@@ -17,4 +18,4 @@ def read_upload(name: str, content: bytes) -> Scenario:
         raise ScenarioError(name, [("extends", ("an uploaded file cannot build on other files (the browser "
                                     "sends this one alone); upload a complete scenario, such as the "
                                     "one *Save variant (YAML)* writes, or run it with `dostyk run`"))])
-    return Scenario.from_data(data, name)
+    return Scenario.from_data(data, name, spelled=spelled_in(lambda: content.decode("utf-8")))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -135,14 +136,15 @@ def _read_as(value: Any) -> tuple[str, str] | None:
     return None
 
 
-def quote_hint(key: str, value: Any) -> str | None:
+def quote_hint(key: str, value: Any, written: str | None = None) -> str | None:
     """What to write when a key that takes text got another kind of value from YAML's implicit typing
     (`name: 1e3` is a number, `name: 2024-01-01` a date, `cargo: no` a yes/no), or None for other values:
-    the one wording of this slip, for every text key of every file."""
+    the one wording of this slip, for every text key of every file. `written`: the value's text in the file
+    when known (`0x1F` for 31), quoted as the user wrote it."""
     said = None if value is None else _read_as(value)
     if said is None:
         return None
-    kind, example = said
+    kind, example = said[0], written or said[1]
     return (f"expected text, got {kind} (YAML reads an unquoted number, date or yes/no as one) — put it in "
             f"quotes to keep it as text, e.g. {key}: \"{example}\"")
 
@@ -158,8 +160,10 @@ def as_written(value: float) -> str:
     return repr(value)
 
 
-def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
-    """Pydantic errors as (key path, plain message naming what was expected)."""
+def describe_validation_error(exc: ValidationError, spelled: Callable[[str, Any], str | None] | None = None
+                              ) -> list[tuple[str, str]]:
+    """Pydantic errors as (key path, plain message naming what was expected); `spelled(path, value)`, when
+    given, is how the file wrote a value (sim.scenario.yamltext.spelled_in), for a hint to quote it back."""
     problems: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False):
@@ -187,7 +191,11 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
             kind = "value_error"
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
-        hint = quote_hint(leaf_key(_key_path(loc)), err.get("input")) if kind == "string_type" else None
+        if kind == "string_type":
+            written = spelled(_key_path(loc), err.get("input")) if spelled is not None else None
+            hint = quote_hint(leaf_key(_key_path(loc)), err.get("input"), written)
+        else:
+            hint = None
         if hint is not None:
             msg = hint
         elif kind == "extra_forbidden":

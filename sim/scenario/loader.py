@@ -15,7 +15,7 @@ from sim.scenario.includes import resolve_extends, uses_extends
 from sim.scenario.input_file import not_a_path, unreadable
 from sim.scenario.schema import Scenario
 from sim.scenario.top_level import SCENARIO_KEYS, parse_mapping
-from sim.scenario.yamltext import MAX_FILE_BYTES, parse_yaml, size_problem
+from sim.scenario.yamltext import MAX_FILE_BYTES, Spelled, parse_yaml, size_problem, spelled_in
 
 __all__ = ["MAX_FILE_BYTES", "load_scenario", "parse_yaml", "read_scenario_data", "scenario_mapping",
            "validate_scenario"]
@@ -68,9 +68,11 @@ def load_scenario(
         hint = " (data already in Python: sim.Scenario.from_data(data, 'its name'))" if isinstance(path, dict) else ""
         raise ScenarioError("sim.load_scenario", [("path", why + hint)])
     data = read_scenario_data(path)
-    return validate_scenario(data, str(path), overrides)
+    return validate_scenario(data, str(path), overrides, spelled_in(lambda: Path(path).read_text(encoding="utf-8")))
 
 
-def validate_scenario(data: Any, source: str, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Validate raw data into a Scenario, turning every failure into a ScenarioError."""
-    return Scenario.from_data(data, source, overrides)
+def validate_scenario(data: Any, source: str, overrides: dict[str, Any] | None = None,
+                      spelled: Spelled | None = None) -> Scenario:
+    """Validate raw data into a Scenario, turning every failure into a ScenarioError (`spelled`: how the
+    file wrote its values, for hints that quote one back)."""
+    return Scenario.from_data(data, source, overrides, spelled)
