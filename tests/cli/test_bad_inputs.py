@@ -724,6 +724,34 @@ HOSTILE_CASES: list[Case] = [
 ]
 CASES += HOSTILE_CASES
 
+# -- h-inputs: what a file holds said in the user's words (sim.scenario.top_level), names one can read ----
+_EMPTY = "the file is empty (nothing but blank lines or comments); expected a mapping of keys such as name, duration"
+_BLANK_NAME = "expected a name one can read (letters, digits or signs); got '   ', which has no visible character"
+INPUTS_CASES: list[Case] = [
+    Case("empty-comments", "a file of comments and `---` only (it said 'got NoneType')", ["validate", "{file}"],
+         "(top level)", _EMPTY, text="# my scenario, to be written\n---\n"),
+    Case("top-level-list", "a file holding a list (it said 'got list')", ["validate", "{file}"], "(top level)",
+         "the file holds a list of 2 items; expected a mapping of keys such as name, duration, cargo",
+         text="- name: mini\n- duration: 365d\n"),
+    Case("top-level-null", "a file holding only `~` (it said 'got NoneType')", ["validate", "{file}"], "(top level)",
+         "the file holds no value (null: YAML reads ~, null and an empty value as none)", text="~\n"),
+    Case("name-blank", "`name: \"   \"` (it was valid, its results went to results/scenario)", ["validate", "{file}"],
+         "name", _BLANK_NAME, text=_mini(("name: mini", 'name: "   "'))),
+    Case("targets-empty", "an empty targets file (it said 'got NoneType')", _CALIBRATE, "targets.yaml",
+         "the file is empty (nothing but blank lines or comments); expected a mapping with `targets:`",
+         names_file=False, files={"targets.yaml": "# to do\n"}),
+    Case("targets-name-blank", "a target named `\"  \"` (its rows were labelled with spaces)", _CALIBRATE,
+         "targets[0].name", "got '  ', which has no visible character", names_file=False,
+         files=_targets("{name: '  ', kpi: tonnes_delivered, value: 2000000, tolerance: 10%}")),
+    Case("experiment-list", "an experiment file holding a list", _EXPERIMENT, "exp.yaml",
+         "the file holds a list of 1 item; expected a mapping of keys: baseline, variants", names_file=False,
+         files={"exp.yaml": "- baseline: x.yaml\n"}),
+    Case("name-hex", "`name: 0x1F` (YAML 1.2 reads the number 31; it said to write name: \"31\")",
+         ["validate", "{file}"], "name", f'got the number 31 (YAML reads an unquoted number, date or yes/no as one) '
+         f'— {_QUOTE} name: "0x1F"', text=_mini(("name: mini", "name: 0x1F"))),
+]
+CASES += INPUTS_CASES
+
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
