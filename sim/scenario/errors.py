@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sim.errors import SimError
 from sim.scenario.distributions import MAX_HOURS
 from sim.scenario.keypaths import leaf_key
-from sim.scenario.quoting import kind_in_words, shown
+from sim.scenario.quoting import kind_in_words, shown, unseen_characters
 
 #: the problems a ScenarioError lists; `.problems` keeps them all
 MAX_SHOWN = 100
@@ -199,7 +199,9 @@ def describe_validation_error(exc: ValidationError, spelled: Callable[[str, Any]
         if hint is not None:
             msg = hint
         elif kind == "extra_forbidden":
-            msg = "unknown key (check its spelling and place; `dostyk schema` lists every key)"
+            unseen = unseen_characters(str(loc[-1])) if loc else None
+            msg = (f"unknown key: {shown(loc[-1])} holds {unseen}, which one cannot see; type the key again"
+                   if unseen else "unknown key (check its spelling and place; `dostyk schema` lists every key)")
         elif kind == "missing":
             msg = "required key is missing"
         elif kind in ("less_than_equal", "less_than"):

@@ -5,6 +5,7 @@ is in the user's words ('a list of 2 items', 'the number 42', 'blank text'), nev
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,3 +43,13 @@ def kind_in_words(value: Any) -> str:
     if isinstance(value, bytes):
         return "binary data (!!binary)"
     return "a value of another kind"
+
+
+def unseen_characters(text: str) -> str | None:
+    """The characters of `text` one cannot see or tell from a space (a byte order mark, a zero-width or
+    no-break space pasted from a web page), named with their code points, or None: `na<U+200B>me:` read
+    as 'name: unknown key', a refusal nobody could act on."""
+    unseen = dict.fromkeys(ch for ch in text if not ch.isprintable() or (ch.isspace() and ch != " "))
+    if not unseen:
+        return None
+    return ", ".join(f"U+{ord(ch):04X} ({unicodedata.name(ch, 'a control character').lower()})" for ch in unseen)

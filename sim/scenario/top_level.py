@@ -28,7 +28,7 @@ def holds_nothing(text: str) -> bool:
     if _blank(text):
         return True
     try:
-        return not any(isinstance(token, yaml.ScalarToken) for token in yaml.scan(text, Loader=yaml.SafeLoader))
+        return not any(isinstance(token, yaml.ScalarToken) for token in yaml.scan(text.lstrip("\ufeff"), Loader=yaml.SafeLoader))
     except yaml.YAMLError:
         return False
 

@@ -211,6 +211,7 @@ def parse_yaml(text: str, source: str, at: str = "") -> Any:
     too_large = size_problem(len(text.encode("utf-8", errors="replace")))
     if too_large is not None:
         raise ScenarioError(source, [("", too_large)])
+    text = text.lstrip("\ufeff")  # a file saved twice with a byte order mark has two: the second began the first key
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -15,6 +15,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
 from sim.scenario.quoting import kind_in_words
 from sim.scenario.top_level import holds_nothing
+from tests.conftest import SCENARIOS
 
 EMPTY = "the file is empty (nothing but blank lines or comments); expected "
 PYTHON_WORDS = ("NoneType", "got list", "got int", "got str", "got bool", "got float", "got dict")
@@ -29,6 +30,7 @@ FILES = [
     ("--- \n...\n", EMPTY),
     ("\ufeff", EMPTY),
     ("\ufeff# a BOM and a comment\n", EMPTY),
+    ("\ufeff\ufeff# a file saved twice with a BOM\n", EMPTY),
     ("~\n", "the file holds no value (null: YAML reads ~, null and an empty value as none)"),
     ("null\n", "the file holds no value"),
     ("---\n~\n", "the file holds no value"),
@@ -101,3 +103,24 @@ def test_kinds_of_values_in_words() -> None:
     assert kind_in_words(object()) == "a value of another kind"
     assert holds_nothing("# x\n---\n") and not holds_nothing("''") and not holds_nothing("~")
     assert not holds_nothing("a: [\n")  # bad YAML is not empty: the parser says where it is bad
+
+
+def test_a_file_saved_twice_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    """Two byte order marks: the second began the first key ('\\ufeffname: unknown key', shown invisibly)."""
+    path = tmp_path / "mine.yaml"
+    path.write_text("\ufeff\ufeff" + (SCENARIOS / "baseline_2023.yaml").read_text(encoding="utf-8").replace(
+        "extends: ", f"extends: {SCENARIOS}/", 1), encoding="utf-8")
+    assert load_scenario(path).name
+
+
+def test_a_key_with_a_character_one_cannot_see_says_so(tmp_path: Path) -> None:
+    """A zero-width or no-break space pasted into a key: it said 'name: unknown key' of a key that reads
+    as name."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline_2023.yaml'}\nna\u200bme: x\nseed\u00a0: 3\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(path)
+    said = dict(refused.value.problems)
+    assert said["na\u200bme"] == ("unknown key: 'na\\u200bme' holds U+200B (zero width space), which one cannot "
+                                  "see; type the key again")
+    assert "holds U+00A0 (no-break space)" in said["seed\u00a0"]
