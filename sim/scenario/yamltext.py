@@ -254,7 +254,7 @@ def number_spellings(text: str) -> dict[str, str]:
                 walk(value, f"{path}[{i}]")
 
     try:
-        walk(yaml.compose(text, Loader=_Loader), "")
+        walk(yaml.compose(text.lstrip("\ufeff"), Loader=_Loader), "")  # as parse_yaml reads it
     except (yaml.YAMLError, RecursionError):
         return {}
     return found

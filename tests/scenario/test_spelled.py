@@ -66,5 +66,6 @@ def test_spellings_of_hostile_text() -> None:
     assert number_spellings("a: [0x1F, {b: 1e3}]\nc: text\n'd': 010\n") == {"a[0]": "0x1F", "a[1].b": "1e3",
                                                                           "d": "010"}
     assert number_spellings("a: [\n") == {} and number_spellings("") == {}
+    assert number_spellings("\ufeff\ufeffname: 0x1F\n") == {"name": "0x1F"}  # read as parse_yaml reads it
     assert number_spellings("[" * 5_000 + "]" * 5_000) == {}  # too deep: no spellings, no crash
     assert number_spellings("a: &x 1\nb: *x\n") == {}  # aliases are refused as the loader refuses them
