@@ -22,13 +22,18 @@ SCENARIO_KEYS = ("a mapping of keys such as name, duration, cargo, demand and un
                  "scenarios/baseline_2023.yaml is a complete one; `dostyk schema` lists every key)")
 
 
+#: the tokens of a YAML stream that hold no value (comments are no tokens; %YAML directives hold none)
+_MARKERS = (yaml.StreamStartToken, yaml.StreamEndToken, yaml.DocumentStartToken, yaml.DocumentEndToken,
+            yaml.DirectiveToken)
+
+
 def holds_nothing(text: str) -> bool:
     """Whether YAML text holds no value at all: nothing, blank lines, comments, `---` or `...` only
     (`~` or `null` is a value, said to be none)."""
     if _blank(text):
         return True
     try:
-        return not any(isinstance(token, yaml.ScalarToken) for token in yaml.scan(text.lstrip("\ufeff"), Loader=yaml.SafeLoader))
+        return all(isinstance(token, _MARKERS) for token in yaml.scan(text.lstrip("\ufeff"), Loader=yaml.SafeLoader))
     except yaml.YAMLError:
         return False
 
@@ -45,7 +50,12 @@ def mapping_problem(data: Any, text: str, expected: str) -> str | None:
 def parse_mapping(text: str, source: str, expected: str) -> dict[str, Any]:
     """The mapping of keys in a user's YAML text (parse_yaml's safety and refusals); a ScenarioError naming
     `source` when the text holds anything else, said by mapping_problem."""
-    data = None if _blank(text) else parse_yaml(text, source)
+    try:
+        data = None if _blank(text) else parse_yaml(text, source)
+    except ScenarioError:
+        if not holds_nothing(text):  # PyYAML refuses some empty streams: `...` alone
+            raise
+        data = None
     why = mapping_problem(data, text, expected)
     if why is not None:
         raise ScenarioError(source, [("", why)])

@@ -28,6 +28,8 @@ FILES = [
     ("# only a comment\n# and another\n", EMPTY),
     ("---\n", EMPTY),
     ("--- \n...\n", EMPTY),
+    ("...\n", EMPTY),
+    ("%YAML 1.2\n---\n", EMPTY),  # PyYAML alone refused it: "expected the node content, but found '<document end>'"
     ("\ufeff", EMPTY),
     ("\ufeff# a BOM and a comment\n", EMPTY),
     ("\ufeff\ufeff# a file saved twice with a BOM\n", EMPTY),
@@ -103,6 +105,7 @@ def test_kinds_of_values_in_words() -> None:
     assert kind_in_words(object()) == "a value of another kind"
     assert holds_nothing("# x\n---\n") and not holds_nothing("''") and not holds_nothing("~")
     assert not holds_nothing("a: [\n")  # bad YAML is not empty: the parser says where it is bad
+    assert not holds_nothing("[[[]]]") and not holds_nothing("{}") and not holds_nothing("? \n")
 
 
 def test_a_file_saved_twice_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
