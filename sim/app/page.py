@@ -22,7 +22,7 @@ from sim.app.jobs import Job
 from sim.app.levers import LeverField, scenario_levers
 from sim.app.offline import SYSTEM_FONTS
 from sim.app.schematic import schematic_html
-from sim.app.uploads import MAX_UPLOAD_BYTES, browser_size, read_upload, size_in_mb
+from sim.app.uploads import MAX_UPLOAD_BYTES, browser_size, read_upload
 from sim.errors import SimError
 from sim.experiments.held import HeldRowsError, check_runs
 from sim.experiments.results import Results
@@ -30,6 +30,7 @@ from sim.scenario.effects import scenario_warnings
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.yamltext import readable_size
 
 ROOT = Path(__file__).resolve().parents[2]
 POLL_MS = 400
@@ -367,7 +368,7 @@ class Workbench:
     # -- layout ---------------------------------------------------------------------------------
     def view(self) -> pn.template.BaseTemplate:
         sidebar = [self.choose, pn.pane.Markdown(f"or upload a scenario file (.yaml, at most "
-                                                 f"{size_in_mb(MAX_UPLOAD_BYTES)}):"), self.upload, self.replications,
+                                                 f"{readable_size(MAX_UPLOAD_BYTES)}):"), self.upload, self.replications,
                    pn.Row(self.run_button, self.cancel_button), self.progress, self.message, self.form]
         results = pn.Column(self.cards, self.charts, sizing_mode="stretch_width")
         compare = pn.Column(self.baseline_button, self.compare, self.variant_name, self.variant_message,

@@ -29,7 +29,14 @@ from typing import Any
 
 import pandas as pd
 
-from sim.decision.agreement import DISAGREES, UNDECIDED, agreement, replications_needed, verdict_text
+from sim.decision.agreement import (
+    DISAGREES,
+    UNDECIDED,
+    agreement,
+    decide_note,
+    replications_needed,
+    verdict_text,
+)
 from sim.decision.episode_changes import change_problems, corridor_of, evidence_path
 from sim.decision.errors import InputError
 from sim.decision.evaluate import Evaluator
@@ -65,6 +72,8 @@ from sim.scenario.schema import Scenario
 
 #: evidence key naming the targets file a replay's parameters were calibrated to (all its figures are fitted)
 CALIBRATION = "calibration"
+#: what a replay's evidence file holds, for a file that holds something else
+EVIDENCE_KEYS = "a mapping with `targets:` (and optionally `changes:` and `calibration:`)"
 #: the most replications `dostyk history -n` takes (a hint to run more never asks for more)
 MAX_REPLICATIONS = 10_000
 ROLES = {"fitted": "fitted", "held_out": "held out", "check": "check (by construction)"}
@@ -90,7 +99,7 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
         raise InputError(str(declared), [("", (f"no declarations for the replay {replay.name}: expected this file, "
                                                "with `targets:` (each with value, tolerance and role)"))],
                          "missing history declarations")
-    data = read_targets_data(declared, "invalid history declarations")
+    data = read_targets_data(declared, "invalid history declarations", EVIDENCE_KEYS)
     changes = data.pop("changes", None) if isinstance(data, dict) else None
     problems = change_problems(replay, changes)
     if problems:
@@ -231,10 +240,11 @@ def check_history_runs(episodes: list[Episode], replications: int | None = None)
 def run_history(episodes: list[Episode], replications: int | None = None, executor: Any = "process",
                 workers: int | None = None, progress: bool = False) -> pd.DataFrame:
     """Every declared figure against the model: mean and 95 % CI over replications (the file's seed), and
-    whether the model agrees (sim.decision.agreement); NaN CI bounds when there are fewer than 2."""
+    whether the model agrees (sim.decision.agreement); NaN CI bounds when there are fewer than 2, and NaN
+    replications to decide, with a note saying why, when no number can be told."""
     check_history_runs(episodes, replications)  # before the first replay runs
     table = declarations(episodes)
-    means, lows, highs, ns, said, needed = [], [], [], [], [], []
+    means, lows, highs, ns, said, needed, notes = [], [], [], [], [], [], []
     for e in episodes:
         targets = list(e.spec.targets)
         ev = Evaluator(e.scenario, _measure(targets), replications or e.scenario.replications, None, executor,
@@ -250,13 +260,16 @@ def run_history(episodes: list[Episode], replications: int | None = None, execut
             highs.append(mean + half)
             ns.append(n)
             said.append(agreement(*t.band, mean, half))
-            needed.append(replications_needed(n, *t.band, mean, half))
+            need = replications_needed(n, *t.band, mean, half)
+            needed.append(need if math.isfinite(need) else math.nan)  # empty in history.csv, null in .json
+            notes.append(decide_note(said[-1], need, n))
     table.insert(5, "model_mean", means)
     table.insert(6, "model_ci95_low", lows)
     table.insert(7, "model_ci95_high", highs)
     table.insert(8, "n", ns)
     table.insert(9, "agreement", said)
     table.insert(10, "replications_to_decide", needed)
+    table.insert(11, "replications_to_decide_note", notes)
     return table
 
 

@@ -22,6 +22,7 @@ from sim.scenario.errors import ScenarioError, describe_validation_error
 from sim.scenario.keypaths import KeyPathError
 from sim.scenario.levers import SEARCH, LeverUse, canonical, cost_problems, not_a_lever, value_at
 from sim.scenario.loader import parse_yaml, validate_scenario
+from sim.scenario.quoting import kind_in_words
 from sim.scenario.schema import LeverCost, Scenario
 
 
@@ -91,7 +92,7 @@ def resolve(scenario: Scenario, levers: Sequence[Lever], source: str, where: str
             problems.append((f"{key}.path", f"{lever.path} {said}; give each {where.rstrip('s')} once"))
             continue
         if isinstance(current, bool) or not isinstance(current, (int, float)):
-            shown = type(current).__name__ if isinstance(current, (dict, list)) else repr(current)
+            shown = kind_in_words(current) if isinstance(current, (dict, list)) else repr(current)
             problems.append((f"{key}.path", (f"{lever.path} is not a number in the scenario (it is {shown}); "
                                             "a lever must name a numeric value, e.g. unloading.grain.points")))
             continue

@@ -49,7 +49,11 @@ def margin(constraint: Constraint, mean: float) -> float:
     return constraint.limit - mean if constraint.op == "<=" else mean - constraint.limit
 
 
-def replications_to_decide(n: int, half: float, gap: float, limit: int = 100_000) -> float:
+#: the most replications replications_to_decide looks through
+MAX_TO_DECIDE = 100_000
+
+
+def replications_to_decide(n: int, half: float, gap: float, limit: int = MAX_TO_DECIDE) -> float:
     """The smallest n' > n whose CI half-width t(n'−1)·sd/√n' is below |gap|, with the sd that gave
     `half` at n and the same mean (a rule of thumb: both will move); inf when none up to `limit`."""
     if n < 2 or not math.isfinite(half) or not math.isfinite(gap) or gap == 0:

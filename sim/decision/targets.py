@@ -26,7 +26,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
@@ -34,11 +42,12 @@ from sim.analysis.window import AT_DATE_KPIS, WINDOW_KPIS, at_date, check_window
 from sim.decision.errors import InputError
 from sim.decision.inputs import kpi_problem
 from sim.decision.levers import Lever, resolve
-from sim.scenario.base import Date
+from sim.scenario.base import Date, visible
 from sim.scenario.errors import ScenarioError, describe_validation_error
 from sim.scenario.input_file import not_a_path, unreadable
-from sim.scenario.loader import parse_yaml
+from sim.scenario.quoting import kind_in_words
 from sim.scenario.schema import Scenario
+from sim.scenario.top_level import parse_mapping
 
 #: how a figure bounds the model, as tables say it
 SIDED = {None: "two-sided", "at_least": "at least", "at_most": "at most"}
@@ -105,7 +114,7 @@ class Target(_Model):
     at_most: Figure | None = Field(None, description="a one-sided figure: the source says 'at most' this")
     window: Window | None = None
     at: Date | None = None
-    name: str | None = Field(None, max_length=80)
+    name: Annotated[str, Field(max_length=80), AfterValidator(visible)] | None = None
     source: str = Field("", max_length=500, description="where the figure comes from")
     crossing: str | None = Field(None, description="one crossing's rows (default: the whole corridor's)")
     # a history replay's figure (sim.decision.history): fitted to, held out (predicted), or a check
@@ -280,15 +289,21 @@ def load_targets(path: str | os.PathLike[str]) -> TargetsFile:
     return targets_from_data(read_targets_data(path), str(path))
 
 
-def read_targets_data(path: str | os.PathLike[str], what: str = "invalid targets file") -> Any:
-    """The parsed YAML of a targets file, not yet validated (safe YAML; errors name the file)."""
+#: what a targets file holds, for a file that holds something else
+TARGETS_KEYS = "a mapping with `targets:` (and `parameters:`)"
+
+
+def read_targets_data(path: str | os.PathLike[str], what: str = "invalid targets file",
+                      expected: str = TARGETS_KEYS) -> dict[str, Any]:
+    """The mapping in a targets file, not yet validated (safe YAML; errors name the file; an empty file,
+    or one holding a list, is said to be so: sim.scenario.top_level)."""
     source = str(path)
     p = Path(path)
     why = unreadable(p, "a targets file (.yaml)")
     if why is not None:
         raise InputError(source, [("", why)], what)
     try:
-        return parse_yaml(p.read_text(encoding="utf-8"), source)
+        return parse_mapping(p.read_text(encoding="utf-8"), source, expected)
     except UnicodeDecodeError:
         raise InputError(source, [("", "file is not UTF-8 text")], what) from None
     except ScenarioError as exc:
@@ -298,7 +313,7 @@ def read_targets_data(path: str | os.PathLike[str], what: str = "invalid targets
 def targets_from_data(data: Any, source: str = "targets") -> TargetsFile:
     """Validate already-parsed targets (a mapping with `targets:` and optional `parameters:`)."""
     if not isinstance(data, dict):
-        raise InputError(source, [("", f"expected a mapping with `targets:` (and `parameters:`), got {type(data).__name__}")],
+        raise InputError(source, [("", f"expected {TARGETS_KEYS}, got {kind_in_words(data)}")],
                          "invalid targets file")
     try:
         return TargetsFile.model_validate(data)

@@ -29,7 +29,7 @@ from sim.scenario.input_file import unreadable
 from sim.scenario.levers import COMPARE, lever_problems
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
-from sim.scenario.yamltext import parse_yaml
+from sim.scenario.top_level import parse_mapping
 
 KEYS = ("baseline", "variants", "replications", "seed", "kpis", "select", "description")
 GOALS = {"min": "minimize", "max": "maximize"}
@@ -87,11 +87,9 @@ def read_experiment(path: str | Path) -> Experiment:
     except (OSError, UnicodeDecodeError) as exc:
         raise ExperimentFileError(where, [("", f"cannot be read as UTF-8 text ({exc})")]) from None
     try:
-        data = parse_yaml(text, where)
+        data = parse_mapping(text, where, "a mapping of keys: baseline, variants, replications, kpis")
     except ScenarioError as exc:  # the same problems, under this file's own heading
         raise ExperimentFileError(where, exc.problems) from None
-    if not isinstance(data, dict):
-        raise ExperimentFileError(where, [("", "expected a mapping of keys: baseline, variants, replications, kpis")])
     problems = [(str(k), f"unknown key; expected one of: {', '.join(KEYS)}") for k in data if k not in KEYS]
     problems += [(k, "missing; expected " + why) for k, why in (
         ("baseline", "the scenario file the variants change (a path relative to this file)"),

@@ -8,13 +8,29 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from sim.scenario.frozen import freeze_fields, refuse
 from sim.scenario.keypaths import leaf_key
+from sim.scenario.quoting import shown
 
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 Name = Annotated[str, Field(pattern=NAME, max_length=64)]
+
+
+def visible(text: str) -> str:
+    """`text` when it has a character one can see: a label of spaces, tabs or zero-width characters only
+    reads as nothing in every table, plot and folder name it labels (the results of `name: "   "` went to
+    results/scenario)."""
+    if not any(ch.isprintable() and not ch.isspace() for ch in text):
+        said = "empty text" if not text else f"{shown(text)}, which has no visible character"
+        raise ValueError(f"expected a name one can read (letters, digits or signs); got {said} — it labels "
+                         "the results, their tables and their folder")
+    return text
+
+
+#: free text that names something (a scenario, a figure): anything one can read, never blank
+Label = Annotated[str, Field(max_length=200, json_schema_extra={"minLength": 1}), AfterValidator(visible)]
 MAX_COUNT = 1_000_000
 #: keys of one crossing, which a corridor file gives under crossings.<name> instead of at the top level
 CROSSING_KEYS = ("line", "yard", "checks", "unloading", "initial_state")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 
+from sim.scenario.quoting import kind_in_words
 from sim.units import count_text
 
 UNIT_HOURS: dict[str, float] = {
@@ -74,7 +75,7 @@ def parse_duration(value: object) -> float:
             raise ValueError(f"unknown time unit {unit!r} in {value!r}; expected one of: {UNITS_TEXT}")
         hours = float(number) * UNIT_HOURS[unit]
     else:
-        raise ValueError(f"expected {EXPECTED}, got {type(value).__name__} {value!r}")
+        raise ValueError(f"expected {EXPECTED}, got {kind_in_words(value)}")
     if not math.isfinite(hours):
         raise ValueError(f"expected a finite duration, got {value!r}")
     return hours

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 from sim.errors import SimError
 from sim.scenario.distributions import MAX_HOURS
 from sim.scenario.keypaths import leaf_key
-from sim.units import count_text
+from sim.scenario.quoting import kind_in_words, shown, unseen_characters
 
 #: the problems a ScenarioError lists; `.problems` keeps them all
 MAX_SHOWN = 100
@@ -102,21 +103,11 @@ _LIMIT_WHY = {
 }
 
 
-def shown(value: Any, limit: int = 60) -> str:
-    """A value as a message quotes it: its repr, cut to `limit` characters; an int too long to print
-    (Python refuses to over 4,300 digits, and a ValueError replaced the whole message) as its order of
-    magnitude."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
-        return count_text(value)
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _at_most(path: str, ctx: dict[str, Any], value: Any) -> str:
     """An upper-bound violation as 'expected at most X (why); got Y'."""
     limit = ctx.get("le", ctx.get("lt"))
     op = "at most" if "le" in ctx else "below"
-    got = shown(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    got = shown(value) if not isinstance(value, (dict, list)) else kind_in_words(value)
     if limit == MAX_HOURS:
         return (f"expected {op} {MAX_HOURS:,.0f} h (100 years): the model is for horizons of days to decades, "
                 f"so a longer time is taken as a typo; got {got}")
@@ -145,14 +136,15 @@ def _read_as(value: Any) -> tuple[str, str] | None:
     return None
 
 
-def quote_hint(key: str, value: Any) -> str | None:
+def quote_hint(key: str, value: Any, written: str | None = None) -> str | None:
     """What to write when a key that takes text got another kind of value from YAML's implicit typing
     (`name: 1e3` is a number, `name: 2024-01-01` a date, `cargo: no` a yes/no), or None for other values:
-    the one wording of this slip, for every text key of every file."""
+    the one wording of this slip, for every text key of every file. `written`: the value's text in the file
+    when known (`0x1F` for 31), quoted as the user wrote it."""
     said = None if value is None else _read_as(value)
     if said is None:
         return None
-    kind, example = said
+    kind, example = said[0], written or said[1]
     return (f"expected text, got {kind} (YAML reads an unquoted number, date or yes/no as one) — put it in "
             f"quotes to keep it as text, e.g. {key}: \"{example}\"")
 
@@ -168,8 +160,10 @@ def as_written(value: float) -> str:
     return repr(value)
 
 
-def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
-    """Pydantic errors as (key path, plain message naming what was expected)."""
+def describe_validation_error(exc: ValidationError, spelled: Callable[[str, Any], str | None] | None = None
+                              ) -> list[tuple[str, str]]:
+    """Pydantic errors as (key path, plain message naming what was expected); `spelled(path, value)`, when
+    given, is how the file wrote a value (sim.scenario.yamltext.spelled_in), for a hint to quote it back."""
     problems: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False):
@@ -197,11 +191,17 @@ def describe_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
             kind = "value_error"
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
-        hint = quote_hint(leaf_key(_key_path(loc)), err.get("input")) if kind == "string_type" else None
+        if kind == "string_type":
+            written = spelled(_key_path(loc), err.get("input")) if spelled is not None else None
+            hint = quote_hint(leaf_key(_key_path(loc)), err.get("input"), written)
+        else:
+            hint = None
         if hint is not None:
             msg = hint
         elif kind == "extra_forbidden":
-            msg = "unknown key (check its spelling and place; `dostyk schema` lists every key)"
+            unseen = unseen_characters(str(loc[-1])) if loc else None
+            msg = (f"unknown key: {shown(loc[-1])} holds {unseen}, which one cannot see; type the key again"
+                   if unseen else "unknown key (check its spelling and place; `dostyk schema` lists every key)")
         elif kind == "missing":
             msg = "required key is missing"
         elif kind in ("less_than_equal", "less_than"):

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_serializer
 
-from sim.scenario.base import MAX_COUNT, Date, Name, StrictModel
+from sim.scenario.base import MAX_COUNT, Date, Label, Name, StrictModel
 from sim.scenario.corridor import Cargo, Costs, Demand, Disruption, Loading, Policies, Routing
 from sim.scenario.distributions import Hours, PositiveHours
 from sim.scenario.stages import Check, CrossingSpec, Empties, InitialState, Line, Unloading, Yard
@@ -27,7 +27,7 @@ class ScenarioFields(StrictModel):
     """A scenario's keys, and what the model and the API read of them; sim.scenario.schema.Scenario
     is these once its rules across keys hold (sim.scenario.rules, which reads these)."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Label
     description: str = ""
     start: Date = Field(dt.date(2023, 1, 1), description="calendar date of simulated time 0 (ISO date)")
     duration: PositiveHours = Field(description="length of the run")

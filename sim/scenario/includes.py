@@ -28,6 +28,7 @@ from typing import Any
 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.input_file import unreadable
+from sim.scenario.quoting import kind_in_words
 
 EXTENDS = "extends"
 REMOVE = "remove"
@@ -104,7 +105,7 @@ def _resolve(data: Any, path: Path, read: Reader, chain: tuple[Path, ...], where
         base = _resolve(base, base_path, read, (*chain, key), "")
         if not isinstance(base, dict):
             raise ScenarioError(str(base_path), [("", (f"extended by {path} at {here}: expected a mapping of keys, "
-                                                      f"got {type(base).__name__}"))])
+                                                      f"got {kind_in_words(base)}"))])
         merged = base if merged is None else merge(merged, base)
     return merge(merged or {}, own)
 

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from sim.scenario.yamltext import MAX_FILE_BYTES
+from sim.scenario.yamltext import MAX_FILE_BYTES, size_problem
 
 
 def not_a_path(value: Any, expected: str) -> str | None:
@@ -38,6 +38,4 @@ def unreadable(path: Path, expected: str = "a file", max_bytes: int | None = MAX
         return f"is a directory; expected {expected}"
     if not stat.S_ISREG(info.st_mode):
         return f"not a regular file (a device, pipe or socket would never end or never answer); expected {expected}"
-    if max_bytes is not None and info.st_size > max_bytes:
-        return f"file is larger than {max_bytes // 1000} kB; refusing to read it"
-    return None
+    return None if max_bytes is None else size_problem(info.st_size, max_bytes)

@@ -14,9 +14,14 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.includes import resolve_extends, uses_extends
 from sim.scenario.input_file import not_a_path, unreadable
 from sim.scenario.schema import Scenario
-from sim.scenario.yamltext import MAX_FILE_BYTES, parse_yaml
+from sim.scenario.top_level import SCENARIO_KEYS, parse_mapping
+from sim.scenario.yamltext import MAX_FILE_BYTES, Spelled, parse_yaml, size_problem, spelled_in
 
-__all__ = ["MAX_FILE_BYTES", "load_scenario", "parse_yaml", "read_scenario_data", "validate_scenario"]
+__all__ = ["MAX_FILE_BYTES", "load_scenario", "parse_yaml", "read_scenario_data", "scenario_mapping",
+           "validate_scenario"]
+
+#: a scenario file's bytes that are not UTF-8 (a spreadsheet, a UTF-16 file, an image)
+NOT_UTF8 = "file is not UTF-8 text (expected YAML saved as UTF-8)"
 
 
 def read_scenario_data(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -34,15 +39,24 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     if why is not None:
         raise ScenarioError(source, [("", why)])
     try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(source, [("", "file is not UTF-8 text")]) from None
+        content = p.read_bytes()
     except OSError as exc:  # e.g. no permission to read it
         raise ScenarioError(source, [("", f"cannot be read: {exc.strerror or exc}")]) from None
-    data = parse_yaml(text, source)
-    if not isinstance(data, dict):
-        raise ScenarioError(source, [("", f"expected a mapping of keys (name, duration, cargo, …), got {type(data).__name__}")])
-    return data
+    return scenario_mapping(content, source)
+
+
+def scenario_mapping(content: bytes, source: str) -> dict[str, Any]:
+    """The mapping of keys in a scenario file's bytes, as written (no `extends:` resolved): the one reading of
+    a file on disk and of a file uploaded to the workbench, so that both are refused in the same words (size
+    limit, UTF-8, safe YAML, a mapping: an empty file is said to be empty)."""
+    too_large = size_problem(len(content))  # before decoding: 30 MB of bytes are not decoded to be refused
+    if too_large is not None:
+        raise ScenarioError(source, [("", too_large)])
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(source, [("", NOT_UTF8)]) from None
+    return parse_mapping(text, source, SCENARIO_KEYS)
 
 
 def load_scenario(
@@ -54,9 +68,11 @@ def load_scenario(
         hint = " (data already in Python: sim.Scenario.from_data(data, 'its name'))" if isinstance(path, dict) else ""
         raise ScenarioError("sim.load_scenario", [("path", why + hint)])
     data = read_scenario_data(path)
-    return validate_scenario(data, str(path), overrides)
+    return validate_scenario(data, str(path), overrides, spelled_in(lambda: Path(path).read_text(encoding="utf-8")))
 
 
-def validate_scenario(data: Any, source: str, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Validate raw data into a Scenario, turning every failure into a ScenarioError."""
-    return Scenario.from_data(data, source, overrides)
+def validate_scenario(data: Any, source: str, overrides: dict[str, Any] | None = None,
+                      spelled: Spelled | None = None) -> Scenario:
+    """Validate raw data into a Scenario, turning every failure into a ScenarioError (`spelled`: how the
+    file wrote its values, for hints that quote one back)."""
+    return Scenario.from_data(data, source, overrides, spelled)

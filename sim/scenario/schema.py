@@ -37,6 +37,7 @@ from sim.scenario.corridor import (
 from sim.scenario.errors import ScenarioDataError, ScenarioError, ScenarioRuleError, describe_validation_error
 from sim.scenario.fields import ScenarioFields
 from sim.scenario.keypaths import KeyPathError, overlaps, set_path
+from sim.scenario.quoting import kind_in_words
 from sim.scenario.rules import cross_problems
 from sim.scenario.stages import (
     Breakdowns,
@@ -50,6 +51,7 @@ from sim.scenario.stages import (
     UnloadingGroup,
     Yard,
 )
+from sim.scenario.yamltext import Spelled
 
 __all__ = [
     "MAX_COUNT", "NAME", "Breakdowns", "Cargo", "Check", "Costs", "CrossingSpec", "DateTime", "DatedShares", "Demand",
@@ -60,12 +62,12 @@ __all__ = [
 
 
 @contextmanager
-def _said_as_scenario_error(source: str) -> Iterator[None]:
+def _said_as_scenario_error(source: str, spelled: Spelled | None = None) -> Iterator[None]:
     """Pydantic's ValidationError (a traceback of its own wording) as the ScenarioError a file gets."""
     try:
         yield
     except ValidationError as exc:
-        raise ScenarioDataError(source, describe_validation_error(exc)) from None
+        raise ScenarioDataError(source, describe_validation_error(exc, spelled)) from None
 
 
 # (no docstring: a model's docstring becomes its description in the JSON schema `describe` prints)
@@ -123,14 +125,16 @@ class Scenario(ScenarioFields):
         source = f"{self.name} with changes"
         if not isinstance(changes, Mapping):
             raise ScenarioError(source, [("", ("with_changes expects a mapping of key paths to values, "
-                                              f"e.g. {{'unloading.grain.points': 8}}; got {type(changes).__name__}"))])
+                                              f"e.g. {{'unloading.grain.points': 8}}; got {kind_in_words(changes)}"))])
         return Scenario.from_data(self.to_dict(), source, dict(changes))
 
     @classmethod
-    def from_data(cls, data: Any, source: str, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    def from_data(cls, data: Any, source: str, overrides: Mapping[str, Any] | None = None,
+                  spelled: Spelled | None = None) -> Scenario:
         """Validate raw data (a parsed file) after applying dotted-path `overrides`.
 
-        Every failure becomes one ScenarioError naming `source` and each key path.
+        Every failure becomes one ScenarioError naming `source` and each key path; `spelled` (how the file
+        wrote a value, sim.scenario.yamltext.spelled_in) lets a hint quote a value as the file wrote it.
         """
         if overrides:
             problems = []
@@ -148,6 +152,7 @@ class Scenario(ScenarioFields):
             if problems:
                 raise ScenarioError(source, problems)
         try:
-            return cls.model_validate(data)
+            with _said_as_scenario_error(source, spelled):
+                return super().model_validate(data)
         except ScenarioError as exc:  # named after the call: said again naming `source`
             raise ScenarioError(source, exc.problems) from None

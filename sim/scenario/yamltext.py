@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,14 +197,29 @@ def ambiguous_values(data: Any, path: str = "") -> list[tuple[str, Ambiguous]]:
     return []
 
 
+def readable_size(size: int) -> str:
+    """`size` bytes in decimal units as a person reads them: "1 MB", "0.5 MB", "1.25 MB", "1 kB"."""
+    if size >= 100_000:
+        return f"{size / 1_000_000:,.3f}".rstrip("0").rstrip(".") + " MB"
+    return f"{size / 1000:,.3f}".rstrip("0").rstrip(".") + " kB"
+
+
+def size_problem(size: int, limit: int = MAX_FILE_BYTES) -> str | None:
+    """Why a file of `size` bytes is not read (over `limit`), or None: the one wording of the size limit
+    (the workbench's upload box states the same limit with `readable_size`)."""
+    return f"file is larger than {readable_size(limit)}; refusing to read it" if size > limit else None
+
+
 def parse_yaml(text: str, source: str, at: str = "") -> Any:
     """Parse user YAML text (a file, or one `--set` value for the key path `at`) into plain data.
 
     Syntax problems, and values that YAML 1.1 and 1.2 read differently, become one ScenarioError
     naming `source`, the key path and the line.
     """
-    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise ScenarioError(source, [("", f"file is larger than {MAX_FILE_BYTES // 1000} kB; refusing to read it")])
+    too_large = size_problem(len(text.encode("utf-8", errors="replace")))
+    if too_large is not None:
+        raise ScenarioError(source, [("", too_large)])
+    text = text.lstrip("\ufeff")  # a file saved twice with a byte order mark has two: the second began the first key
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -223,6 +238,52 @@ def parse_yaml(text: str, source: str, at: str = "") -> Any:
         several_lines = "\n" in text.strip()
         raise ScenarioError(source, [(path, value.problem(several_lines)) for path, value in found])
     return data
+
+
+#: how the value at a key path was written, when that text reads as the value (None: not known)
+Spelled = Callable[[str, Any], "str | None"]
+
+
+def number_spellings(text: str) -> dict[str, str]:
+    """Key path -> the text of each plain value of `text` that YAML reads as a number (`0x1F` is 31, `1e3` is
+    1000.0), for a refusal to quote back as written; composed only, nothing built ({} for text YAML refuses)."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _PLAIN and yaml12_number(node.value) is not None:
+                found[path] = node.value
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    walk(value, f"{path}.{key.value}" if path else str(key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, value in enumerate(node.value):
+                walk(value, f"{path}[{i}]")
+
+    try:
+        walk(yaml.compose(text.lstrip("\ufeff"), Loader=_Loader), "")  # as parse_yaml reads it
+    except (yaml.YAMLError, RecursionError):
+        return {}
+    return found
+
+
+def spelled_in(read: Callable[[], str]) -> Spelled:
+    """How the file `read()` returns wrote the plain number at a key path, if it reads as the value a refusal
+    quotes (`name: 0x1F` is told to write `name: "0x1F"`, not `name: "31"`); the file is read and composed
+    again only when a refusal asks, never while a valid file loads."""
+    spellings: list[dict[str, str]] = []
+
+    def spelled(path: str, value: Any) -> str | None:
+        if not spellings:
+            try:
+                spellings.append(number_spellings(read()))
+            except (OSError, UnicodeDecodeError):
+                spellings.append({})
+        text = spellings[0].get(path)
+        return text if text is not None and _same(yaml12_number(text), value) else None
+
+    return spelled
 
 
 #: PyYAML's words for the slips people make by hand, and what to do instead

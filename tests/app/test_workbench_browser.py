@@ -243,7 +243,7 @@ def test_an_empty_upload_or_one_built_on_other_files_says_why(page: object, tmp_
     """An empty file used to change nothing, silently; `extends:` (as every shipped scenario has) was
     called an unknown key although the loader knows it: the upload has no files beside it."""
     for name, text, said in (
-            ("empty.yaml", "", "expected a mapping of keys (name, duration, cargo, …), got an empty file"),
+            ("empty.yaml", "", "the file is empty (nothing but blank lines or comments); expected a mapping of keys"),
             ("mine.yaml", "extends: corridor/dostyk.yaml\nname: mine\n",
              "extends: an uploaded file cannot build on other files")):
         path = tmp_path / name
@@ -339,7 +339,8 @@ def test_a_file_over_the_limit_is_refused_in_the_browser_with_the_limit(page: ob
     """A file over ~75 MB closed the page's websocket (the message limit, base64 a third larger): a dead
     page, no word. The browser now refuses a file over the limit before sending a byte, saying so with
     the limit in MB, and the page goes on; a file of the limit itself is sent, and read."""
-    from sim.app.uploads import MAX_UPLOAD_BYTES, size_in_mb
+    from sim.app.uploads import MAX_UPLOAD_BYTES
+    from sim.scenario.yamltext import readable_size
 
     tab = page
     over = tmp_path / "over.yaml"
@@ -347,7 +348,7 @@ def test_a_file_over_the_limit_is_refused_in_the_browser_with_the_limit(page: ob
     tab.locator(".upload-scenario input[type=file]").set_input_files(str(over))  # type: ignore[attr-defined]
     item = tab.locator(".upload-scenario .filepond--item").filter(has_text="over.yaml")  # type: ignore[attr-defined]
     expect(item).to_contain_text("File is too large")
-    expect(item).to_contain_text(f"Maximum file size is {size_in_mb(MAX_UPLOAD_BYTES)}")
+    expect(item).to_contain_text(f"Maximum file size is {readable_size(MAX_UPLOAD_BYTES)}")
     replications = tab.locator(".replications input")  # type: ignore[attr-defined]
     replications.fill("0")
     replications.press("Enter")  # answered after anything sent before it: the page is connected
@@ -358,7 +359,7 @@ def test_a_file_over_the_limit_is_refused_in_the_browser_with_the_limit(page: ob
     at_limit = tmp_path / "at-limit.yaml"
     at_limit.write_bytes(b"#" * MAX_UPLOAD_BYTES)  # all comment: sent, read, and called empty
     upload(tab, at_limit, "at-limit.yaml: invalid scenario")
-    expect(tab.locator(".message")).to_contain_text("got an empty file")  # type: ignore[attr-defined]
+    expect(tab.locator(".message")).to_contain_text("the file is empty")  # type: ignore[attr-defined]
 
 
 def test_the_same_file_chosen_again_is_read_again(page: object, tmp_path: Path) -> None:
@@ -395,7 +396,7 @@ def test_hostile_uploads_are_refused_on_the_page_and_leave_it_usable(page: objec
     binary = tmp_path / "binary.yaml"
     binary.write_bytes(bytes(range(256)) * 4)
     upload(tab, binary, "binary.yaml: invalid scenario")
-    expect(message).to_contain_text("not a text file (expected YAML in UTF-8)")
+    expect(message).to_contain_text("file is not UTF-8 text (expected YAML saved as UTF-8)")
     picture = tmp_path / "picture.png"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
     upload(tab, picture, "picture.png: invalid scenario")

@@ -108,7 +108,7 @@ class Case:
 CASES: list[Case] = [
     Case("alias-bomb", "YAML alias bomb (\"billion laughs\", 9⁹ strings if expanded)",
          ["validate", "{file}"], "(top level)", "aliases (*name) are not allowed", text=BOMB),
-    Case("too-big", "file over 1 MB", ["validate", "{file}"], "(top level)", "larger than 1000 kB",
+    Case("too-big", "file over 1 MB", ["validate", "{file}"], "(top level)", "larger than 1 MB",
          text=_mini(append="# " + "x" * 1_100_000 + "\n")),
     Case("binary", "binary file (not UTF-8)", ["validate", "{file}"], "(top level)", "not UTF-8 text",
          text=b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe" * 50),
@@ -723,6 +723,34 @@ HOSTILE_CASES: list[Case] = [
                                   "H/SOURCES.md": _MINE_ROW}),
 ]
 CASES += HOSTILE_CASES
+
+# -- h-inputs: what a file holds said in the user's words (sim.scenario.top_level), names one can read ----
+_EMPTY = "the file is empty (nothing but blank lines or comments); expected a mapping of keys such as name, duration"
+_BLANK_NAME = "expected a name one can read (letters, digits or signs); got '   ', which has no visible character"
+INPUTS_CASES: list[Case] = [
+    Case("empty-comments", "a file of comments and `---` only (it said 'got NoneType')", ["validate", "{file}"],
+         "(top level)", _EMPTY, text="# my scenario, to be written\n---\n"),
+    Case("top-level-list", "a file holding a list (it said 'got list')", ["validate", "{file}"], "(top level)",
+         "the file holds a list of 2 items; expected a mapping of keys such as name, duration, cargo",
+         text="- name: mini\n- duration: 365d\n"),
+    Case("top-level-null", "a file holding only `~` (it said 'got NoneType')", ["validate", "{file}"], "(top level)",
+         "the file holds no value (null: YAML reads ~, null and an empty value as none)", text="~\n"),
+    Case("name-blank", "`name: \"   \"` (it was valid, its results went to results/scenario)", ["validate", "{file}"],
+         "name", _BLANK_NAME, text=_mini(("name: mini", 'name: "   "'))),
+    Case("targets-empty", "an empty targets file (it said 'got NoneType')", _CALIBRATE, "targets.yaml",
+         "the file is empty (nothing but blank lines or comments); expected a mapping with `targets:`",
+         names_file=False, files={"targets.yaml": "# to do\n"}),
+    Case("targets-name-blank", "a target named `\"  \"` (its rows were labelled with spaces)", _CALIBRATE,
+         "targets[0].name", "got '  ', which has no visible character", names_file=False,
+         files=_targets("{name: '  ', kpi: tonnes_delivered, value: 2000000, tolerance: 10%}")),
+    Case("experiment-list", "an experiment file holding a list", _EXPERIMENT, "exp.yaml",
+         "the file holds a list of 1 item; expected a mapping of keys: baseline, variants", names_file=False,
+         files={"exp.yaml": "- baseline: x.yaml\n"}),
+    Case("name-hex", "`name: 0x1F` (YAML 1.2 reads the number 31; it said to write name: \"31\")",
+         ["validate", "{file}"], "name", f'got the number 31 (YAML reads an unquoted number, date or yes/no as one) '
+         f'— {_QUOTE} name: "0x1F"', text=_mini(("name: mini", "name: 0x1F"))),
+]
+CASES += INPUTS_CASES
 
 
 # -- h-limits: every command counts all its runs once, before anything runs or is written (limits.MAX_RUNS) -----

@@ -44,7 +44,7 @@ CALIBRATE_CASES = {
                                  ["parameters[0].path", "unloading.wheat.points: no such key",
                                   "keys here: grain"]),
     "path that is not a number": ({"parameters": "{path: checks.handover.time, low: 1, high: 3}"},
-                                  ["parameters[0].path", "is not a number in the scenario (it is dict)"]),
+                                  ["parameters[0].path", "is not a number in the scenario (it is a mapping of keys)"]),
     "bound making an invalid scenario": ({"parameters": "{path: unloading.grain.points, low: 0, high: 3}"},
                                          ["parameters[0].low", "unloading.grain.points=0 makes an invalid scenario"]),
     "window outside the run": ({"targets": "{kpi: backlog_wagons_max, window: {from: 2024-02-20, to: 2024-03-10}, "

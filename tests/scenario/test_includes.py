@@ -64,7 +64,7 @@ def test_extends_must_name_files(tmp_path: Path, value: object) -> None:
 
 def test_a_base_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
     write(tmp_path / "list.yaml", [1, 2])
-    with pytest.raises(ScenarioError, match=r"expected a mapping of keys.*got list"):
+    with pytest.raises(ScenarioError, match=r"the file holds a list of 2 items; expected a mapping of keys"):
         read_scenario_data(write(tmp_path / "a.yaml", {"extends": "list.yaml"}))
 
 

@@ -83,9 +83,11 @@ def same_everywhere(results: Path, out: str, err: str) -> None:
     table = pd.read_csv(results / "history.csv")
     rows = pd.DataFrame(meta["rows"])
     assert list(rows.columns) == list(table.columns) and len(rows) == len(table) == meta["figures"]
-    for column in ("episode", "figure", "role", "fitted", "agreement", "sided", "tolerance_derivation"):
-        assert rows[column].fillna("").tolist() == table[column].fillna("").tolist(), column
-    for column in ("observed", "tolerance_low", "tolerance_high", "model_mean", "model_ci95_low", "model_ci95_high"):
+    for column in ("episode", "figure", "role", "fitted", "agreement", "sided", "tolerance_derivation",
+                   "replications_to_decide_note"):
+        assert rows[column].astype(object).fillna("").tolist() == table[column].astype(object).fillna("").tolist(), column
+    for column in ("observed", "tolerance_low", "tolerance_high", "model_mean", "model_ci95_low", "model_ci95_high",
+                   "replications_to_decide"):
         assert rows[column].to_numpy(dtype=float) == pytest.approx(table[column].to_numpy(dtype=float), rel=1e-12,
                                                                    nan_ok=True), column
     said = meta["verdict"]["text"]

@@ -146,6 +146,13 @@ def test_a_replay_of_one_replication_is_undecided_and_says_to_run_two(tmp_path: 
     said_everywhere(out, text, err, table)
     assert code == 4 and table.iloc[0]["n"] == 1 and pd.isna(table.iloc[0]["model_ci95_low"])
     assert "Fewer than 2 replications give no CI, run -n 2 or more (ban: dwell)" in err
+    # no number of replications can be told: history.csv wrote `inf`, history.json `null` (as for a decided
+    # figure); both leave it empty and say why beside it
+    (row,) = json.loads((out / "history.json").read_text(encoding="utf-8"))["rows"]
+    assert pd.isna(table.iloc[0]["replications_to_decide"]) and row["replications_to_decide"] is None
+    assert table.iloc[0]["replications_to_decide_note"] == row["replications_to_decide_note"] == (
+        "none can be told: fewer than 2 replications give no CI (run -n 2 or more)")
+    assert "inf" not in (out / "history.csv").read_text(encoding="utf-8").split("\n")[1].split(",")
 
 
 def test_a_figure_the_model_gives_without_spread_is_decided_at_the_edge(tmp_path: Path,
@@ -164,3 +171,17 @@ def test_a_figure_the_model_gives_without_spread_is_decided_at_the_edge(tmp_path
         code, err, _, table = history(tmp_path, figure)
         assert table.iloc[0]["agreement"] == said and code == (3 if said == "disagrees" else 0), (figure, err)
         assert pd.isna(table.iloc[0]["replications_to_decide"])
+
+
+def test_why_no_number_of_replications_is_told() -> None:
+    """An undecided figure whose mean lies on an edge of its band: no number of replications is told, and
+    the note beside the empty cell says so; a told number, or a decided figure, needs no note."""
+    import math
+
+    from sim.decision.agreement import AGREES, UNDECIDED, decide_note, replications_needed
+
+    need = replications_needed(10, 0.0, 10.0, 10.0, 1.0)
+    assert math.isinf(need)
+    assert decide_note(UNDECIDED, need, 10) == ("none can be told: not decided within 100,000 replications (the "
+                                                "model's mean is at or very near an edge of the band)")
+    assert decide_note(UNDECIDED, 40.0, 10) == "" and decide_note(AGREES, math.nan, 10) == ""

@@ -1,0 +1,71 @@
+"""A hint to quote a value is shown with the value as the user wrote it: `name: 0x1F` was told to write
+`name: "31"`, which is not what they meant (sim.scenario.yamltext.spelled_in)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim.scenario.yamltext as yamltext
+from sim.app.uploads import read_upload
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import load_scenario
+from sim.scenario.yamltext import number_spellings
+from tests.conftest import SCENARIOS
+
+SMALL = """\
+name: {name}
+duration: 1d
+cargo: {{grain: {{payload_t: 68, wagons_per_train: 55}}}}
+demand: {{grain: {{tonnes_per_year: 1000}}}}
+checks:
+  - {{name: customs, time: 2h}}
+  - {{name: {check}, time: 1h}}
+unloading: {{grain: {{points: 1, wagon_time: 1h}}}}
+"""
+
+
+@pytest.mark.parametrize("written", ["0x1F", "0o17", "+5", "1.50", ".5", "1e3", "-.inf"])
+def test_a_number_given_for_text_is_quoted_as_written(tmp_path: Path, written: str) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(SMALL.format(name=written, check=written), encoding="utf-8")
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(path)
+    said = dict(refused.value.problems)
+    assert said["name"].endswith(f'e.g. name: "{written}"')
+    assert said["checks[1].name"].endswith(f'e.g. name: "{written}"')
+    with pytest.raises(ScenarioError) as uploaded:
+        read_upload("mine.yaml", path.read_bytes())
+    assert uploaded.value.problems == refused.value.problems
+
+
+def test_a_value_set_elsewhere_is_quoted_as_the_number_reads(tmp_path: Path) -> None:
+    """`--set name=0x1F` over a file whose name is text, or a name from an extended file: the file's text
+    at that key is not how the value was written, so the number is quoted as it reads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(SMALL.format(name="mine", check="ok"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r'e\.g\. name: "31"'):
+        load_scenario(path, {"name": 31})
+    (tmp_path / "base.yaml").write_text(SMALL.format(name="0x1F", check="ok"), encoding="utf-8")
+    (tmp_path / "top.yaml").write_text("extends: base.yaml\nduration: 2d\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r'e\.g\. name: "31"'):
+        load_scenario(tmp_path / "top.yaml")
+
+
+def test_a_valid_file_is_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spellings are found only when a refusal asks: loading a valid file composes it once."""
+    def never(text: str) -> dict[str, str]:
+        raise AssertionError("a valid file was composed again")
+
+    monkeypatch.setattr(yamltext, "number_spellings", never)
+    assert load_scenario(SCENARIOS / "baseline_2023.yaml").name
+
+
+def test_spellings_of_hostile_text() -> None:
+    assert number_spellings("a: [0x1F, {b: 1e3}]\nc: text\n'd': 010\n") == {"a[0]": "0x1F", "a[1].b": "1e3",
+                                                                          "d": "010"}
+    assert number_spellings("a: [\n") == {} and number_spellings("") == {}
+    assert number_spellings("\ufeff\ufeffname: 0x1F\n") == {"name": "0x1F"}  # read as parse_yaml reads it
+    assert number_spellings("[" * 5_000 + "]" * 5_000) == {}  # too deep: no spellings, no crash
+    assert number_spellings("a: &x 1\nb: *x\n") == {}  # aliases are refused as the loader refuses them
