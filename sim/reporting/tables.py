@@ -17,7 +17,7 @@ from sim.analysis.stats import corridor_rows
 from sim.reporting.labels import kpi_bounds, kpi_label, kpi_unit
 from sim.reporting.numbers import CLIPPED_NOTE, NO_CI, Estimate, estimate, number
 from sim.reporting.recovery import TITLE as RECOVERY_TITLE
-from sim.reporting.recovery import recovery_table
+from sim.reporting.recovery import recovery_table, unrecovered_note
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -262,4 +262,5 @@ def format_recovery(summary: pd.DataFrame, replications: int) -> str:
         what = f"{n:,} of {replications:,} replications" + ("" if n else " (never within the run)")
         rows.append([r["disruption"], days, what])
     text = RECOVERY_TITLE + "\n" + table(["disruption", "days", "recovered"], rows, right_from=1)
-    return text + ("\n" + CLIPPED_NOTE if clipped else "")
+    notes = [CLIPPED_NOTE] if clipped else []
+    return "\n".join([text, *notes, *filter(None, [unrecovered_note(frame)])])
