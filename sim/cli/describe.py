@@ -83,7 +83,8 @@ def stage_lines(s: Scenario) -> list[str]:
 def check_text(ch: Check) -> str:
     """A check's working hours (or around the clock), quota, trains at once and cargo, in words."""
     hours = ch.model_dump()["hours"]
-    parts = [f"works {hours} only" if hours is not None else "works around the clock"]
+    whole_day = ch.hours is not None and ch.hours[1] - ch.hours[0] >= 24
+    parts = [f"works {hours} only" if hours is not None and not whole_day else "works around the clock"]
     if ch.trains_per_day:
         parts.append(f"at most {ch.trains_per_day:,} trains a day")
     if ch.trains_at_once:

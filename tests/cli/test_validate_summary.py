@@ -28,6 +28,10 @@ def test_each_check_says_its_hours_quota_and_cargo_and_a_set_shows() -> None:
     changed = _validate(str(SCENARIOS / "baseline_2023.yaml"), "--set", "checks.phytosanitary.hours=~")
     assert "  check phytosanitary: works around the clock, 2 trains at once, grain only\n" in changed
     assert "2 disruptions," in base
+    whole_day = _validate(str(SCENARIOS / "baseline_2023.yaml"), "--set", "checks.handover.hours=00:00-24:00",
+                          "--set", "checks.customs.hours=20:00-08:00")
+    assert "  check handover: works around the clock, at most 12 trains a day\n" in whole_day
+    assert "  check customs: works 20:00-08:00 only, 3 trains at once\n" in whole_day
 
 
 def test_the_starting_state_is_said(tmp_path: Path) -> None:
