@@ -1,0 +1,35 @@
+"""The before/after plots of a comparison shade the warm-up, as `run`'s do: a season compared with
+`--set warmup=…` (docs/howto/compare-levers.md) drew the whole run unmarked while its KPIs counted
+only the season."""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import pandas as pd
+
+import sim
+from sim.reporting.compare_plots import daily_overlay
+from tests.decision.conftest import SMALL
+
+
+def _spans(fig, gid: str) -> list:  # type: ignore[no-untyped-def]
+    return [p for ax in fig.axes for p in ax.patches if p.get_gid() == gid]
+
+
+def test_the_warm_up_is_shaded_and_only_when_there_is_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    base = sim.load_scenario(path)
+    for warmup, shaded in ((31 * 24, True), (0, False)):
+        s = base.with_changes({"warmup": f"{warmup}h", "duration": "40d"})
+        result = sim.compare([s, s.with_changes({"unloading.grain.points": 12})], replications=2, executor="serial")
+        fig = daily_overlay(result)
+        assert fig is not None
+        spans = _spans(fig, "window:warm-up")
+        assert bool(spans) == shaded
+        if shaded:
+            left = spans[0].get_x()
+            right = left + spans[0].get_width()
+            assert mdates.num2date(left).date() == pd.Timestamp("2024-01-01").date()
+            assert mdates.num2date(right).date() == pd.Timestamp("2024-02-01").date()
+            assert "warm-up (not in KPIs)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
