@@ -23,9 +23,11 @@ def test_a_comparison_over_a_season_counts_the_days_run_window_reads(tmp_path: P
     path.write_text(SMALL, encoding="utf-8")
     season = ["--set", "warmup=31d", "--set", "duration=59d"]
     compared = CliRunner().invoke(cli, ["compare", str(path), str(path), "--set", "2:unloading.grain.points=12",
-                                        *season, "-n", "3", "--executor", "serial", "--no-report", "--quiet",
+                                        *season, "-n", "3", "--executor", "serial", "--no-report",
                                         "--out", str(tmp_path / "c")])
     assert compared.exit_code == 0, compared.output
+    # the table says which days its KPIs cover (it said only the replications and the seed)
+    assert "(all; 3 paired replications, seed 7; KPIs over 1–28 Feb 2024, after the warm-up)" in compared.output
     ran = CliRunner().invoke(cli, ["run", str(path), "--set", "duration=59d", "-n", "3", "--executor", "serial",
                                    "--no-report", "--quiet", "--window", ":".join(SEASON), "--out", str(tmp_path / "r")])
     assert ran.exit_code == 0, ran.output
@@ -38,3 +40,25 @@ def test_a_comparison_over_a_season_counts_the_days_run_window_reads(tmp_path: P
     # the backlog held during the hold and after it: a real season, not an empty one
     assert (window["backlog_wagons_mean"] > 50).all()
     assert base["backlog_wagons_mean"].tolist() == pytest.approx(window["backlog_wagons_mean"].tolist(), rel=1e-9)
+
+
+def test_a_comparison_without_warm_up_keeps_its_title(tmp_path: Path) -> None:
+    from sim.cli import cli
+
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    compared = CliRunner().invoke(cli, ["compare", str(path), str(path), "--set", "2:unloading.grain.points=12",
+                                        "--set", "duration=20d", "-n", "2", "--executor", "serial", "--no-report",
+                                        "--out", str(tmp_path / "c")])
+    assert compared.exit_code == 0, compared.output
+    assert "(all; 2 paired replications, seed 7)\n" in compared.output and "KPIs over" not in compared.output
+
+
+def test_a_removed_key_is_labelled_as_typed() -> None:
+    """`--set 2:checks.phytosanitary.hours=~` labelled the variant `(checks.phytosanitary.hours=None)`."""
+    from sim.cli.experiments import variant_name
+
+    assert variant_name("baseline_2023", {"checks.phytosanitary.hours": None}) == \
+        "baseline_2023 (checks.phytosanitary.hours=~)"
+    assert variant_name("b", {"routing.grain.share_unused": False}) == "b (routing.grain.share_unused=false)"
+    assert variant_name("b", {"unloading.grain.points": 8}) == "b (unloading.grain.points=8)"
