@@ -237,6 +237,8 @@ def sensitivity(indices: pd.DataFrame, effect: str = "mu_star", conf: str = "mu_
     for ax, kpi in zip(axes, kpis):
         rows = indices[indices["kpi"] == kpi].sort_values(effect, ascending=True)
         err = rows[conf].fillna(0).to_numpy()
+        if effect == "mu_star":  # a mean of absolute effects: the bar's interval stops at 0, as the table's
+            err = np.vstack([np.minimum(err, rows[effect].to_numpy()), err])
         ax.barh([(ranges or {}).get(lv, lv) for lv in rows["lever"]], rows[effect], xerr=err, color=FEASIBLE,
                 capsize=3)
         ax.tick_params(axis="y", labelsize=8)

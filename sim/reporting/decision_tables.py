@@ -234,18 +234,26 @@ def advice(result: Optimisation, replications: int) -> list[str]:
     return out
 
 
+def _mu_star(mean: float, half: float) -> str:
+    """Morris's mu* ± its CI, clipped at 0 ('mean [0 – high]'): a mean of absolute effects is never negative."""
+    if not (math.isfinite(mean) and math.isfinite(half)):
+        return pm(mean, half)
+    return estimate(mean, mean - half, mean + half, bounds=(0.0, math.inf)).text
+
+
 def sensitivity_text(result: Sensitivity, replications: int) -> str:
     """Per KPI, the levers ranked by their effect, with its 95 % CI."""
     morris = result.method == "morris"
     effect, conf = ("mu_star", "mu_star_conf") if morris else ("ST", "ST_conf")
-    parts = []
+    parts, cells = [], []
     for kpi in result.metadata["kpis"]:
-        rows = [[f"{r['rank']}", r["lever"], pm(r[effect], r[conf])]
+        rows = [[f"{r['rank']}", r["lever"], _mu_star(r[effect], r[conf]) if morris else pm(r[effect], r[conf])]
                 + ([num(r["sigma"])] if morris else [num(r["S1"])])
                 for _, r in result.indices[result.indices["kpi"] == kpi].iterrows()]
+        cells += [row[2] for row in rows]
         unit = unit_of(kpi.split("@", 1)[0])
         head = (["rank", "lever", f"mu* ± 95 % CI ({unit} per full range)", "sigma"] if morris
                 else ["rank", "lever", "ST ± 95 % CI (share of variance)", "S1"])
         parts.append(f"{kpi}: {result.metadata['points']:,} design points × {replications} replications\n"
                      + table(head, rows))
-    return "\n\n".join(parts)
+    return with_clip_note("\n\n".join(parts), cells)
