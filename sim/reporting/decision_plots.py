@@ -195,6 +195,9 @@ def optimisation(candidates: pd.DataFrame, objectives: list[str], replications: 
                 ms=4, color=FEASIBLE, capsize=2, label="feasible (bars: 95 % CI)", gid="ci:feasible")
     front = candidates[candidates["pareto"].astype(bool)].sort_values(x)
     ax.plot(front[x], front[y], "-o", color=BEST, label="Pareto front (feasible, non-dominated)")
+    if "today" in candidates.columns:  # as the one-objective panels do: every answer is read against today
+        now = candidates[candidates["today"].astype(bool)]
+        ax.scatter(now[x], now[y], s=90, facecolors="none", edgecolors="black", label="today's values", gid="today")
     if scenario is not None and levers:  # which settings each point of the front is, in the levers' units
         for _, r in front.iterrows():
             text = ", ".join(in_units(scenario, lv, float(r[lv])) for lv in levers)
