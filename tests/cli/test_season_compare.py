@@ -23,11 +23,13 @@ def test_a_comparison_over_a_season_counts_the_days_run_window_reads(tmp_path: P
     path.write_text(SMALL, encoding="utf-8")
     season = ["--set", "warmup=31d", "--set", "duration=59d"]
     compared = CliRunner().invoke(cli, ["compare", str(path), str(path), "--set", "2:unloading.grain.points=12",
-                                        *season, "-n", "3", "--executor", "serial", "--no-report",
+                                        *season, "-n", "3", "--executor", "serial",
                                         "--out", str(tmp_path / "c")])
     assert compared.exit_code == 0, compared.output
     # the table says which days its KPIs cover (it said only the replications and the seed)
     assert "(all; 3 paired replications, seed 7; KPIs over 1–28 Feb 2024, after the warm-up)" in compared.output
+    assert "(all cargo; KPIs over 1–28 Feb 2024, after the warm-up)" in (tmp_path / "c" / "report.html").read_text(
+        encoding="utf-8")
     ran = CliRunner().invoke(cli, ["run", str(path), "--set", "duration=59d", "-n", "3", "--executor", "serial",
                                    "--no-report", "--quiet", "--window", ":".join(SEASON), "--out", str(tmp_path / "r")])
     assert ran.exit_code == 0, ran.output
