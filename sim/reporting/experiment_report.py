@@ -51,9 +51,13 @@ def changes_from(base: dict[str, Any], other: dict[str, Any]) -> list[tuple[str,
     a, b = dict(_flat(base)), dict(_flat(other))
     out = []
     for key in [*a, *(k for k in b if k not in a)]:
-        if a.get(key, "—") != b.get(key, "—") and key not in ("name", "description"):
-            out.append((key, _short(a.get(key, "—")), _short(b.get(key, "—"))))
+        if a.get(key, NOT_GIVEN) != b.get(key, NOT_GIVEN) and key not in ("name", "description"):
+            out.append((key, _short(a.get(key, NOT_GIVEN)), _short(b.get(key, NOT_GIVEN))))
     return out
+
+
+#: A key one scenario does not give (`hours=~` removed): '08:00-20:00 → —' read as a typesetting dash
+NOT_GIVEN = "not set"
 
 
 def _short(value: Any) -> str:

@@ -1,6 +1,6 @@
-"""The before/after plots of a comparison shade the warm-up, as `run`'s do: a season compared with
-`--set warmup=…` (docs/howto/compare-levers.md) drew the whole run unmarked while its KPIs counted
-only the season."""
+"""A comparison's report: the before/after plots shade the warm-up, as `run`'s do (a season compared with
+`--set warmup=…`, docs/howto/compare-levers.md, drew the whole run unmarked while its KPIs counted only
+the season), and "what differs" says a removed key is not set."""
 
 from __future__ import annotations
 
@@ -33,3 +33,13 @@ def test_the_warm_up_is_shaded_and_only_when_there_is_one(tmp_path) -> None:  # 
             assert mdates.num2date(left).date() == pd.Timestamp("2024-01-01").date()
             assert mdates.num2date(right).date() == pd.Timestamp("2024-02-01").date()
             assert "warm-up (not in KPIs)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_a_removed_key_reads_not_set_in_what_differs() -> None:
+    """`--set 2:checks.phytosanitary.hours=~` showed '08:00-20:00 → —' in the report's "what differs"."""
+    from sim.reporting.experiment_report import changes_from
+
+    scenario = {"checks": [{"name": "phytosanitary", "hours": "08:00-20:00", "time": 6.0}]}
+    removed = {"checks": [{"name": "phytosanitary", "time": 6.0}]}
+    assert changes_from(scenario, removed) == [("checks[0].hours", "08:00-20:00", "not set")]
+    assert changes_from(removed, scenario) == [("checks[0].hours", "not set", "08:00-20:00")]
