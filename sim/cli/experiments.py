@@ -39,8 +39,8 @@ from sim.experiments.sweep import SweepResult, check_levers, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
 from sim.reporting.tables import (
-    HEADLINE_KPIS,
     SWEEP_KPIS,
+    compare_kpis,
     counted_of,
     format_differences,
     format_sweep,
@@ -182,7 +182,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
             notes |= not_set(scen)
         for name in result.names[1:]:
             click.echo("")
-            click.echo(format_differences(diff, result.baseline, name, cargo, list(kpis) or HEADLINE_KPIS,
+            click.echo(format_differences(diff, result.baseline, name, cargo, list(kpis) or compare_kpis(diff),
                                           result.replications, result.seed, notes, counted_of(result.scenarios[0])))
         click.echo("")
     say_reused(result.metadata.get("tasks_reused", 0), len(result.kpis["scenario"].unique()) * result.replications,

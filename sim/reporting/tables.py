@@ -32,6 +32,13 @@ HEADLINE_KPIS = [
     "stop_loading_days", "tonnes_deferred", "tonnes_lost", "idle_cost_usd", "recovery_days",
     "unrecovered_disruptions",  # recovery_days leaves out windows that never recovered: say how many
 ]
+def compare_kpis(diff: pd.DataFrame) -> list[str]:
+    """A comparison's default rows: the headline KPIs, then the recovery after each disruption
+    (`recovery_days.<name>`), as `run` shows it: the pooled recovery_days mixes every window."""
+    named = [k for k in dict.fromkeys(diff["kpi"].astype(str)) if k.startswith("recovery_days.")]
+    return [*HEADLINE_KPIS, *named]
+
+
 SWEEP_KPIS = ("throughput_t_per_day", "backlog_wagons_mean", "dwell_h_mean", "idle_cost_usd")
 NOT_SET = "not set"
 

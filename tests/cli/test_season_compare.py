@@ -64,3 +64,24 @@ def test_a_removed_key_is_labelled_as_typed() -> None:
         "baseline_2023 (checks.phytosanitary.hours=~)"
     assert variant_name("b", {"routing.grain.share_unused": False}) == "b (routing.grain.share_unused=false)"
     assert variant_name("b", {"unloading.grain.points": 8}) == "b (unloading.grain.points=8)"
+
+
+def test_compare_shows_the_recovery_after_each_disruption(tmp_path: Path) -> None:
+    """`run` shows recovery per disruption because the pooled recovery_days mixes a long hold with short
+    closures; compare's default table showed only the pooled line. It now adds one per disruption."""
+    import re
+
+    from sim.cli import cli
+
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL.replace("costs:", "  - {name: stop, from: 2024-02-15, to: 2024-02-16, target: unloading.grain,"
+                                  " capacity: 0}\ncosts:"), encoding="utf-8")
+    compared = CliRunner().invoke(cli, ["compare", str(path), str(path), "--set", "2:unloading.grain.points=12",
+                                        "-n", "3", "--executor", "serial", "--no-report", "--out", str(tmp_path / "c")])
+    assert compared.exit_code == 0, compared.output
+    rows = {line.split()[0] for line in compared.output.splitlines() if line.startswith("recovery_days")}
+    assert rows == {"recovery_days", "recovery_days.hold", "recovery_days.stop"}
+    diff = pd.read_csv(tmp_path / "c" / "differences.csv").query("cargo == 'all' and kpi == 'recovery_days.hold'")
+    (line,) = [ln for ln in compared.output.splitlines() if ln.startswith("recovery_days.hold ")]
+    shown = float(re.split(r"\s{2,}", line.strip())[2].replace(",", "").split()[0])
+    assert shown == pytest.approx(float(diff["mean_baseline"].iloc[0]), rel=0.05)
