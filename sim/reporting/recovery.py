@@ -45,6 +45,6 @@ def unrecovered_note(table: pd.DataFrame) -> str:
         return ""
     names = ", ".join(f"{r['disruption']} ({int(r['never_recovered']):,} of {int(r['replications']):,})"
                       for r in short.to_dict("records"))
-    return (f"Not recovered by the end of the run in some replications: {names}. Its mean is over the "
+    return (f"Not recovered by the end of the run in some replications: {names}. Each mean is over the "
             "replications that recovered only and may understate the recovery: lengthen the run "
             "(--set duration=…) until every replication recovers.")
