@@ -54,3 +54,11 @@ def test_a_file_of_many_checks_keeps_a_short_summary(tmp_path: Path) -> None:
     out = _validate(str(path))
     assert sum(line.startswith("  check ") for line in out.splitlines()) == 12
     assert "… and 18 more checks (--resolved prints them all)" in out
+
+
+def test_a_loading_ban_says_what_it_does() -> None:
+    """A ban on `demand.grain` read 'during it: closed', and with `capacity: 0.5` 'during it: ' (nothing)."""
+    replay = str(SCENARIOS / "history" / "feb2025_altynkol_ban.yaml")
+    assert "    during it: no grain trains loaded; those requested are deferred\n" in _validate(replay)
+    half = _validate(replay, "--set", "disruptions.grain-ban.capacity=0.5", "--set", "disruptions.grain-ban.on_halt=lose")
+    assert "    during it: 0.5 of the grain trains requested are loaded; the others are lost\n" in half
