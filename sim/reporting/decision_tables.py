@@ -19,6 +19,7 @@ CLIPPED = re.compile(r"\d \[-?[\d,.]+ – [\d,.]+\]")
 
 if TYPE_CHECKING:
     from sim.decision.calibrate import Calibration
+    from sim.decision.goals import Constraint
     from sim.decision.optimize import Optimisation
     from sim.decision.precision import PrecisionReport
     from sim.decision.sensitivity import Sensitivity
@@ -141,7 +142,7 @@ def optimisation_text(result: Optimisation, replications: int, top: int = 5) -> 
     head = (["rank", *(lv.path for lv in result.levers)]
             + [f"{o.label} ({unit_of(o.kpi)})" for o in result.objectives]
             + [f"{o.label} − today (paired)" for o in result.objectives]
-            + [f"{k.label}: holds? (margin)" for k in result.constraints]
+            + [f"{said(k)}: holds? (margin)" for k in result.constraints]
             + (["possible best"] if single and result.feasible else []))
     lines = [_search_line(result, replications), f"{title}; mean ± 95 % CI:",
              with_clip_note(table(head, rows, right_from=1), [cell for row in rows for cell in row])]
@@ -156,6 +157,12 @@ def optimisation_text(result: Optimisation, replications: int, top: int = 5) -> 
                      "distance to the limit (+: on the side asked for)")
     lines += advice(result, replications)
     return "\n".join(lines)
+
+
+def said(k: Constraint) -> str:
+    """A constraint as the tables say it: its limit with thousands separators ('<=3,000,000', not the
+    files' column name '<=3e+06')."""
+    return f"{k.name}{k.op}{number(k.limit, 15)}"
 
 
 def _search_line(result: Optimisation, replications: int) -> str:
@@ -225,7 +232,7 @@ def advice(result: Optimisation, replications: int) -> list[str]:
     if not len(on_side):
         for k in result.constraints:
             if not (valid[f"{k.label} margin"] > 0).any():
-                out.append(f"No candidate's mean meets {k.label}: relax it, or widen the levers' bounds.")
+                out.append(f"No candidate's mean meets {said(k)}: relax it, or widen the levers' bounds.")
     size = result.metadata.get("distinct_points")
     if size and len(c) < size:
         out.append(f"The search tried {len(c):,} of the {size:,} possible points: -N {size:,} would try them all.")

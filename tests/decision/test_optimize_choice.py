@@ -189,3 +189,15 @@ def test_the_pareto_plot_marks_todays_values() -> None:
     today = [c for c in ax.collections if c.get_gid() == "today"]
     assert len(today) == 1 and today[0].get_offsets().tolist() == [[144.0, 0.0]]
     assert "today's values" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_a_constraint_in_millions_is_printed_without_an_exponent(small_path: Path, tmp_path: Path) -> None:
+    """`--constraint 'lever_cost_usd<=3000000'` (a budget) was headed `lever_cost_usd@all<=3e+06`."""
+    from sim.cli import cli
+
+    result = CliRunner().invoke(cli, ["optimize", str(small_path), "--lever", "unloading.grain.points=10:11",
+                                      "--objective", "min:backlog_wagons_mean", "--constraint",
+                                      "lever_cost_usd<=3000000", "-N", "2", "-n", "2", "--executor", "serial",
+                                      "--set", "duration=20d", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "lever_cost_usd@all<=3,000,000: holds? (margin)" in result.output and "e+" not in result.output
