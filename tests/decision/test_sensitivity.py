@@ -91,3 +91,15 @@ def test_mu_star_intervals_stop_at_zero_in_the_table_and_the_chart() -> None:
     bars = chart(indices).axes[0]
     segments = bars.collections[-1].get_segments()
     assert min(seg[:, 0].min() for seg in segments) >= 0
+
+
+def test_a_lever_range_starting_at_one_is_said_in_the_singular() -> None:
+    """The chart labelled a range '1 trains at once – 4 trains at once'."""
+    from pathlib import Path
+
+    from sim.reporting.decision_plots import lever_range
+
+    s = sim.load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "baseline_2023.yaml")
+    assert lever_range(s, "checks.phytosanitary.trains_at_once", 1, 4) == \
+        "checks.phytosanitary.trains_at_once\n1 train at once – 4 trains at once"
+    assert lever_range(s, "unloading.grain.points", 1, 10) == "unloading.grain.points\n1 point – 10 points"
