@@ -158,3 +158,21 @@ def test_the_named_experiment_example_reads(tmp_path: Path) -> None:
     experiment = read_experiment(tmp_path / "grain-unloading.yaml")
     assert experiment.names[1:] == ["eight-points", "four-points", "fast-customs"]
     assert experiment.scenarios[1].unloading.groups["grain"].points == 8 and experiment.seed == 7
+
+
+def test_the_starting_state_example_reads(tmp_path: Path) -> None:
+    """The exporter's scenario in run-a-scenario.md, saved as it says beside `scenarios/`, loads: 400 grain
+    wagons en route at the start and the handover closed for ten days."""
+    import datetime as dt
+
+    import sim
+
+    page = (ROOT / "docs" / "howto" / "run-a-scenario.md").read_text(encoding="utf-8")
+    block = "\n".join(line[2:] for line in page.split("```yaml\n", 1)[1].split("```", 1)[0].splitlines())
+    assert block.startswith("# exporter-ban.yaml, beside scenarios/\n")
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    (tmp_path / "exporter-ban.yaml").write_text(block, encoding="utf-8")
+    s = sim.load_scenario(tmp_path / "exporter-ban.yaml")
+    assert s.initial_state is not None and s.initial_state["grain"].en_route_wagons == 400
+    ban = next(d for d in s.disruptions if d.name == "grain-ban")
+    assert ban.capacity == 0 and ban.to - ban.from_ == dt.timedelta(days=10) and s.duration == 150 * 24

@@ -11,7 +11,7 @@ from sim.cli.options import parse_sets
 from sim.reporting.periods import period_text
 from sim.scenario.effects import disruption_effects, warning_lines
 from sim.scenario.loader import load_scenario
-from sim.scenario.schema import Disruption, Scenario
+from sim.scenario.schema import Check, Disruption, Scenario
 from sim.scenario.workbook import apply_workbook
 
 
@@ -41,8 +41,10 @@ def validate(scenario: str, sets: tuple[str, ...], workbook: str | None, resolve
     checks = (f"{len(specs[0][1].checks)} checks" if len(specs) == 1 else
               f"{len(specs)} crossings ({', '.join(f'{x}: {len(c.checks)} checks' for x, c in specs)})")
     click.echo(f"  {len(s.cargo)} cargo ({', '.join(s.cargo)}), {checks}, "
-               f"{len(s.disruptions)} disruptions, {s.duration / 24:g} days from {s.start}, "
+               f"{len(s.disruptions)} disruption{'' if len(s.disruptions) == 1 else 's'}, {s.duration / 24:g} days from {s.start}, "
                f"{s.replications} replications, seed {s.seed}")
+    for line in stage_lines(s):
+        click.echo(f"  {line}")
     for d, effect in zip(s.disruptions, disruption_effects(s)):
         click.echo(f"  disruption {d.name} on {d.target}: {window_text(d)}")
         # the factor's effect in numbers: `capacity: 8` on a quota of 12 is 96 trains a day
@@ -55,6 +57,41 @@ def validate(scenario: str, sets: tuple[str, ...], workbook: str | None, resolve
 def schema() -> None:
     """Print the scenario format as JSON Schema (durations: hours, or text with a unit)."""
     click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+
+
+MAX_CHECK_LINES = 12  # a file of a thousand checks is valid; its summary stays readable
+
+
+def stage_lines(s: Scenario) -> list[str]:
+    """Each check's hours, quota and cargo, and the starting state: what a `--set` on them changed.
+
+    `--set checks.phytosanitary.hours=~` (around the clock) or 400 wagons en route at the start used to
+    print the same summary as the file alone, so nobody could see the change had been taken.
+    """
+    lines: list[str] = []
+    specs = s.crossing_specs()
+    for crossing, spec in specs:
+        at = f"{crossing} " if len(specs) > 1 else ""
+        lines += [f"check {at}{ch.name}: {check_text(ch)}" for ch in spec.checks[:MAX_CHECK_LINES]]
+        if len(spec.checks) > MAX_CHECK_LINES:
+            lines.append(f"… and {len(spec.checks) - MAX_CHECK_LINES:,} more checks (--resolved prints them all)")
+        lines += [f"at the start, {at}{cargo}: {st.in_yard_wagons:,} wagons in the yard, {st.held_wagons:,} held "
+                  f"at the border, {st.en_route_wagons:,} en route" for cargo, st in (spec.initial_state or {}).items()]
+    return lines
+
+
+def check_text(ch: Check) -> str:
+    """A check's working hours (or around the clock), quota, trains at once and cargo, in words."""
+    hours = ch.model_dump()["hours"]
+    whole_day = ch.hours is not None and ch.hours[1] - ch.hours[0] >= 24
+    parts = [f"works {hours} only" if hours is not None and not whole_day else "works around the clock"]
+    if ch.trains_per_day:
+        parts.append(f"at most {ch.trains_per_day:,} trains a day")
+    if ch.trains_at_once:
+        parts.append(f"{ch.trains_at_once:,} trains at once")
+    if ch.cargo:
+        parts.append(f"{', '.join(ch.cargo)} only")
+    return ", ".join(parts)
 
 
 def window_text(d: Disruption) -> str:

@@ -37,7 +37,14 @@ from sim.experiments.executors import EXECUTORS
 from sim.experiments.sweep import SweepResult, check_grid, parse_vary
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
-from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, format_differences, format_sweep, not_set
+from sim.reporting.tables import (
+    SWEEP_KPIS,
+    compare_kpis,
+    counted_of,
+    format_differences,
+    format_sweep,
+    not_set,
+)
 from sim.scenario.errors import ScenarioError
 from sim.scenario.keypaths import overlaps
 from sim.scenario.levers import COMPARE, lever_problems
@@ -173,8 +180,8 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
             notes |= not_set(scen)
         for name in result.names[1:]:
             click.echo("")
-            click.echo(format_differences(diff, result.baseline, name, cargo, list(kpis) or HEADLINE_KPIS,
-                                          result.replications, result.seed, notes))
+            click.echo(format_differences(diff, result.baseline, name, cargo, list(kpis) or compare_kpis(diff),
+                                          result.replications, result.seed, notes, counted_of(result.scenarios[0])))
         click.echo("")
     say_reused(result.metadata.get("tasks_reused", 0), len(result.kpis["scenario"].unique()) * result.replications,
                 "tasks")
@@ -231,6 +238,8 @@ def variant_name(stem: str, changes: dict[str, Any]) -> str:
         return stem
 
     def short(value: Any) -> str:
+        if value is None or isinstance(value, bool):  # as typed in YAML (`hours=~` read 'hours=None')
+            return {None: "~", True: "true", False: "false"}[value]
         text = " ".join(str(value).split())  # no newline or tab in a label
         return text if len(text) <= 40 else text[:39] + "…"
 

@@ -18,7 +18,7 @@ import pandas as pd
 from sim.analysis.stats import corridor_rows, summarise
 from sim.analysis.window import AT_DATE_KPIS, WINDOW_KPIS, at_date, check_window, window_kpis
 from sim.cli.outputs import check_output_file, say_unchecked, write_output_file
-from sim.experiments.results import Results
+from sim.experiments.results import DamagedResultsError, Results, written_by
 from sim.reporting.tables import format_summary
 from sim.scenario.schema import Scenario
 
@@ -187,6 +187,7 @@ def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], cro
         given = Path(results_dir)
         check_output_file(csv_path, "--csv", [p for p in given.rglob("*") if p.is_file()] if given.is_dir() else [],
                           force)
+    refuse_other_output(results_dir)
     results = Results.read(results_dir)
     say_unchecked(results_dir)
     check_inside(results.scenario, chosen, days)
@@ -196,3 +197,18 @@ def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], cro
         data = only(tables(results.daily, chosen, days), crossing).to_csv(index=False).encode("utf-8")
         write_output_file(csv_path, data, "--csv")  # whole or not at all
         click.echo(f"\nValues per replication written to {csv_path}")
+
+
+def refuse_other_output(results_dir: str) -> None:
+    """`kpis` of a comparison's (or a sweep's…) directory: say how to get dated KPIs, not how to rebuild it."""
+    other = written_by(results_dir)
+    if other is None:
+        return
+    paired = other in ("compare", "experiment")
+    scenario = f"{Path(results_dir) / 'scenarios' / 'NAME.yaml'}" if paired else "SCENARIO"
+    raise DamagedResultsError(
+        f"{results_dir} holds what `dostyk {other}` wrote; `dostyk kpis` reads the daily series of `dostyk run`'s "
+        f"results. For KPIs over dates, run the scenario with them: `dostyk run {scenario} --window FROM:TO` "
+        "(the same --seed and -n give the same replications)"
+        + ("; to compare over those dates only, paired, give the comparison `--set warmup=…` (the days before "
+           "FROM) and `--set duration=…` (up to TO)" if paired else ""))

@@ -164,9 +164,8 @@ class Results:
         if not d.is_dir():
             raise DamagedResultsError(f"{d}: no such results directory")
         missing = [f for f in RESULT_FILES if not (d / f).is_file()]
-        other = next((k for k, m in KIND_MARKER.items() if k != "run" and (d / m).is_file()), None)
-        if missing and other is not None and not (d / KIND_MARKER["run"]).is_file():
-            other = "experiment" if other == "compare" and (d / "experiment.yaml").is_file() else other
+        other = written_by(d)
+        if missing and other is not None:
             raise DamagedResultsError(
                 f"{d} holds what `dostyk {other}` wrote, not the results of `dostyk run`, "
                 f"which this command reads (to rebuild its files, run `dostyk {other}` again with --force)")
@@ -196,6 +195,15 @@ class DamagedResultsError(SimError):
 class RefusedScenarioError(DamagedResultsError):
     """A results directory whose scenario.yaml is whole but refused by this version's rules: written by
     an older version that accepted it (or edited since). Not damage, and not read with another meaning."""
+
+
+def written_by(directory: str | os.PathLike[str]) -> str | None:
+    """The command that wrote `directory` when it holds another command's output, not `dostyk run`'s."""
+    d = Path(directory)
+    other = next((k for k, m in KIND_MARKER.items() if k != "run" and (d / m).is_file()), None)
+    if other is None or (d / KIND_MARKER["run"]).is_file():
+        return None
+    return "experiment" if other == "compare" and (d / "experiment.yaml").is_file() else other
 
 
 def _scenario(d: Path, metadata: Any) -> Scenario:

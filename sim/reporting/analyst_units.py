@@ -60,6 +60,8 @@ def in_units(scenario: Scenario, path: str, value: float) -> str:
     if any(p in DURATION_PARTS for p in parts):
         return _hours(value)
     unit = KEY_UNITS.get(parts[-1], "")
+    if value == 1:  # '1 trains at once' on the sensitivity chart
+        unit = re.sub(r"^(point|train|wagon)s\b", r"\1", unit)
     return f"{number(value)} {unit}".rstrip()
 
 

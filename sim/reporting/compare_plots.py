@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter
 
 from sim.reporting.figures import date_axis, figure, thousands
 from sim.reporting.labels import kpi_unit, short_label, short_labels
-from sim.reporting.timeline import WINDOW_COLORS, cargo_text
+from sim.reporting.timeline import WARMUP_COLOR, WINDOW_COLORS, cargo_text
 
 if TYPE_CHECKING:
     from sim.experiments.compare import Comparison
@@ -50,6 +50,11 @@ def daily_overlay(result: Comparison, column: str = "backlog_mean") -> Figure | 
     ax = fig.add_subplot()
     colors = _colors(result.names)
     shown = dict(zip(result.names, short_labels(result.names, width=60)))
+    base = result.scenarios[0]
+    if base.warmup > 0:  # as `run`'s plots do: a season compared via warmup showed its whole run unmarked
+        origin = pd.Timestamp(base.start)
+        ax.axvspan(origin, origin + pd.Timedelta(hours=base.warmup), color=WARMUP_COLOR, alpha=0.12, linewidth=0,
+                   label="warm-up (not in KPIs)", gid="window:warm-up")
     for name in result.names:
         rows = daily[daily["scenario"] == name]
         if rows.empty:

@@ -195,6 +195,9 @@ def optimisation(candidates: pd.DataFrame, objectives: list[str], replications: 
                 ms=4, color=FEASIBLE, capsize=2, label="feasible (bars: 95 % CI)", gid="ci:feasible")
     front = candidates[candidates["pareto"].astype(bool)].sort_values(x)
     ax.plot(front[x], front[y], "-o", color=BEST, label="Pareto front (feasible, non-dominated)")
+    if "today" in candidates.columns:  # as the one-objective panels do: every answer is read against today
+        now = candidates[candidates["today"].astype(bool)]
+        ax.scatter(now[x], now[y], s=90, facecolors="none", edgecolors="black", label="today's values", gid="today")
     if scenario is not None and levers:  # which settings each point of the front is, in the levers' units
         for _, r in front.iterrows():
             text = ", ".join(in_units(scenario, lv, float(r[lv])) for lv in levers)
@@ -237,6 +240,8 @@ def sensitivity(indices: pd.DataFrame, effect: str = "mu_star", conf: str = "mu_
     for ax, kpi in zip(axes, kpis):
         rows = indices[indices["kpi"] == kpi].sort_values(effect, ascending=True)
         err = rows[conf].fillna(0).to_numpy()
+        if effect == "mu_star":  # a mean of absolute effects: the bar's interval stops at 0, as the table's
+            err = np.vstack([np.minimum(err, rows[effect].to_numpy()), err])
         ax.barh([(ranges or {}).get(lv, lv) for lv in rows["lever"]], rows[effect], xerr=err, color=FEASIBLE,
                 capsize=3)
         ax.tick_params(axis="y", labelsize=8)

@@ -19,6 +19,7 @@ CLIPPED = re.compile(r"\d \[-?[\d,.]+ – [\d,.]+\]")
 
 if TYPE_CHECKING:
     from sim.decision.calibrate import Calibration
+    from sim.decision.goals import Constraint
     from sim.decision.optimize import Optimisation
     from sim.decision.precision import PrecisionReport
     from sim.decision.sensitivity import Sensitivity
@@ -141,7 +142,7 @@ def optimisation_text(result: Optimisation, replications: int, top: int = 5) -> 
     head = (["rank", *(lv.path for lv in result.levers)]
             + [f"{o.label} ({unit_of(o.kpi)})" for o in result.objectives]
             + [f"{o.label} − today (paired)" for o in result.objectives]
-            + [f"{k.label}: holds? (margin)" for k in result.constraints]
+            + [f"{said(k)}: holds? (margin)" for k in result.constraints]
             + (["possible best"] if single and result.feasible else []))
     lines = [_search_line(result, replications), f"{title}; mean ± 95 % CI:",
              with_clip_note(table(head, rows, right_from=1), [cell for row in rows for cell in row])]
@@ -156,6 +157,12 @@ def optimisation_text(result: Optimisation, replications: int, top: int = 5) -> 
                      "distance to the limit (+: on the side asked for)")
     lines += advice(result, replications)
     return "\n".join(lines)
+
+
+def said(k: Constraint) -> str:
+    """A constraint as the tables say it: its limit with thousands separators ('<=3,000,000', not the
+    files' column name '<=3e+06')."""
+    return f"{k.name}{k.op}{number(k.limit, 15)}"
 
 
 def _search_line(result: Optimisation, replications: int) -> str:
@@ -225,7 +232,7 @@ def advice(result: Optimisation, replications: int) -> list[str]:
     if not len(on_side):
         for k in result.constraints:
             if not (valid[f"{k.label} margin"] > 0).any():
-                out.append(f"No candidate's mean meets {k.label}: relax it, or widen the levers' bounds.")
+                out.append(f"No candidate's mean meets {said(k)}: relax it, or widen the levers' bounds.")
     size = result.metadata.get("distinct_points")
     if size and len(c) < size:
         out.append(f"The search tried {len(c):,} of the {size:,} possible points: -N {size:,} would try them all.")
@@ -234,18 +241,26 @@ def advice(result: Optimisation, replications: int) -> list[str]:
     return out
 
 
+def _mu_star(mean: float, half: float) -> str:
+    """Morris's mu* ± its CI, clipped at 0 ('mean [0 – high]'): a mean of absolute effects is never negative."""
+    if not (math.isfinite(mean) and math.isfinite(half)):
+        return pm(mean, half)
+    return estimate(mean, mean - half, mean + half, bounds=(0.0, math.inf)).text
+
+
 def sensitivity_text(result: Sensitivity, replications: int) -> str:
     """Per KPI, the levers ranked by their effect, with its 95 % CI."""
     morris = result.method == "morris"
     effect, conf = ("mu_star", "mu_star_conf") if morris else ("ST", "ST_conf")
-    parts = []
+    parts, cells = [], []
     for kpi in result.metadata["kpis"]:
-        rows = [[f"{r['rank']}", r["lever"], pm(r[effect], r[conf])]
+        rows = [[f"{r['rank']}", r["lever"], _mu_star(r[effect], r[conf]) if morris else pm(r[effect], r[conf])]
                 + ([num(r["sigma"])] if morris else [num(r["S1"])])
                 for _, r in result.indices[result.indices["kpi"] == kpi].iterrows()]
+        cells += [row[2] for row in rows]
         unit = unit_of(kpi.split("@", 1)[0])
         head = (["rank", "lever", f"mu* ± 95 % CI ({unit} per full range)", "sigma"] if morris
                 else ["rank", "lever", "ST ± 95 % CI (share of variance)", "S1"])
         parts.append(f"{kpi}: {result.metadata['points']:,} design points × {replications} replications\n"
                      + table(head, rows))
-    return "\n\n".join(parts)
+    return with_clip_note("\n\n".join(parts), cells)

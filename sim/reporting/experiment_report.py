@@ -23,7 +23,7 @@ from sim.reporting.labels import kpi_label
 from sim.reporting.numbers import CLIPPED_NOTE
 from sim.reporting.report import png_bytes, template_environment
 from sim.reporting.sweep_plots import PLOT_KPIS, plot_name, write_sweep_plots
-from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, not_set
+from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, counted_of, not_set
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -51,9 +51,13 @@ def changes_from(base: dict[str, Any], other: dict[str, Any]) -> list[tuple[str,
     a, b = dict(_flat(base)), dict(_flat(other))
     out = []
     for key in [*a, *(k for k in b if k not in a)]:
-        if a.get(key, "—") != b.get(key, "—") and key not in ("name", "description"):
-            out.append((key, _short(a.get(key, "—")), _short(b.get(key, "—"))))
+        if a.get(key, NOT_GIVEN) != b.get(key, NOT_GIVEN) and key not in ("name", "description"):
+            out.append((key, _short(a.get(key, NOT_GIVEN)), _short(b.get(key, NOT_GIVEN))))
     return out
+
+
+#: A key one scenario does not give (`hours=~` removed): '08:00-20:00 → —' read as a typesetting dash
+NOT_GIVEN = "not set"
 
 
 def _short(value: Any) -> str:
@@ -122,7 +126,9 @@ def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) 
     scenarios = [{"label": name, "name": scen.name, "description": " ".join(scen.description.split()),
                   "changes": changes_from(base, scen.to_dict()) if i else []}
                  for i, (name, scen) in enumerate(zip(result.names, result.scenarios))]
-    tables = [{"title": f"{name} − {result.baseline} (all cargo)",
+    counted = counted_of(result.scenarios[0])
+    over = f"; KPIs over {counted}, after the warm-up" if counted else ""
+    tables = [{"title": f"{name} − {result.baseline} (all cargo{over})",
                "header": ["KPI", "unit", result.baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],
                "rows": difference_rows(result, name)} for name in result.names[1:]]
     meta = result.metadata

@@ -110,10 +110,19 @@ def backlog(results: Results, cargo: str = "all", column: str = "backlog_mean") 
     band(ax, rows, column, f"backlog ({what})")
     policy = results.scenario.policies.stop_loading
     if policy is not None and (cargo == "all" or cargo in policy.cargo):
+        shown = set(results.scenario.cargo) if cargo == "all" else {cargo}
+        of = ""
+        if set(policy.cargo) != shown and len(results.crossings) == 1:
+            # the rule watches its own cargo's backlog: against this total, 4,600 wagons "above" 2,500 with no halt
+            of = f" of {' + '.join(policy.cargo)}"
+            watched = pd.concat([daily_rows(results, c, columns=[column]) for c in policy.cargo])
+            mean = watched.groupby(["date", "replication"])[column].sum().groupby(level="date").mean()
+            ax.plot(mean.index, mean, color=HALT_COLOR, linewidth=1.0, gid="watched",
+                    label=f"backlog{of} ({what}; what the rule watches), mean")
         ax.axhline(policy.above_wagons, color=HALT_COLOR, linestyle="--", linewidth=1,
-                   label=f"stop loading above {policy.above_wagons:,} wagons", gid="threshold")
+                   label=f"stop loading above {policy.above_wagons:,} wagons{of}", gid="threshold")
         ax.axhline(policy.resume_below, color=HALT_COLOR, linestyle=":", linewidth=1,
-                   label=f"resume below {policy.resume_below:,} wagons", gid="threshold")
+                   label=f"resume below {policy.resume_below:,} wagons{of}", gid="threshold")
     ax.set_ylabel("Backlog at the border (wagons)")
     ax.set_title(f"Wagons at the border not yet unloaded{cargo_text(cargo)}")
     finish_time_axes(ax, results)

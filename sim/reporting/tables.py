@@ -16,8 +16,9 @@ import pandas as pd
 from sim.analysis.stats import corridor_rows
 from sim.reporting.labels import kpi_bounds, kpi_label, kpi_unit
 from sim.reporting.numbers import CLIPPED_NOTE, NO_CI, Estimate, estimate, number
+from sim.reporting.periods import counted_period
 from sim.reporting.recovery import TITLE as RECOVERY_TITLE
-from sim.reporting.recovery import recovery_table
+from sim.reporting.recovery import recovery_table, unrecovered_note
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -31,6 +32,13 @@ HEADLINE_KPIS = [
     "stop_loading_days", "tonnes_deferred", "tonnes_lost", "idle_cost_usd", "recovery_days",
     "unrecovered_disruptions",  # recovery_days leaves out windows that never recovered: say how many
 ]
+def compare_kpis(diff: pd.DataFrame) -> list[str]:
+    """A comparison's default rows: the headline KPIs, then the recovery after each disruption
+    (`recovery_days.<name>`), as `run` shows it: the pooled recovery_days mixes every window."""
+    named = [k for k in dict.fromkeys(diff["kpi"].astype(str)) if k.startswith("recovery_days.")]
+    return [*HEADLINE_KPIS, *named]
+
+
 SWEEP_KPIS = ("throughput_t_per_day", "backlog_wagons_mean", "dwell_h_mean", "idle_cost_usd")
 NOT_SET = "not set"
 
@@ -196,16 +204,23 @@ def difference_rows(diff: pd.DataFrame, name: str, cargo: str, kpis: Sequence[st
 
 
 def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str, kpis: Sequence[str],
-                       replications: int, seed: int, notes: Mapping[str, str] | None = None) -> str:
-    """One scenario against the baseline: both means, the paired difference with its CI, the unpaired CI."""
+                       replications: int, seed: int, notes: Mapping[str, str] | None = None, counted: str = "") -> str:
+    """One scenario against the baseline: both means, the paired difference with its CI, the unpaired CI
+    (`counted`: the days the KPIs cover, when a warm-up leaves some out)."""
     notes = dict(notes or {})
     rows = difference_rows(diff, name, cargo, kpis, replications, notes)
     shown = {row[0] for row in rows}
-    title = f"{name} − {baseline} ({cargo}; {replications} paired replications, seed {seed})"
+    over = f"; KPIs over {counted}, after the warm-up" if counted else ""
+    title = f"{name} − {baseline} ({cargo}; {replications} paired replications, seed {seed}{over})"
     text = title + "\n" + table(["KPI", "unit", baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],
                                 rows, right_from=2)
     footer = [f"{kpi}: {note}" for kpi, note in notes.items() if kpi in shown]
     return text + ("\n" + "\n".join(footer) if footer else "")
+
+
+def counted_of(s: Scenario) -> str:
+    """The days `s`'s KPIs count, in words, when its warm-up leaves some out ('' otherwise)."""
+    return counted_period(s.start, s.warmup, s.duration)
 
 
 #: KPIs added to a crossing's or the corridor's table when any cargo has a value above 0
@@ -262,4 +277,5 @@ def format_recovery(summary: pd.DataFrame, replications: int) -> str:
         what = f"{n:,} of {replications:,} replications" + ("" if n else " (never within the run)")
         rows.append([r["disruption"], days, what])
     text = RECOVERY_TITLE + "\n" + table(["disruption", "days", "recovered"], rows, right_from=1)
-    return text + ("\n" + CLIPPED_NOTE if clipped else "")
+    notes = [CLIPPED_NOTE] if clipped else []
+    return "\n".join([text, *notes, *filter(None, [unrecovered_note(frame)])])

@@ -129,7 +129,11 @@ def disruption_effects(s: ScenarioFields) -> list[str]:
     out = []
     for i, d in enumerate(s.disruptions):
         parts = []
-        if d.capacity == 0.0:
+        if d.ref.is_ban:  # a loading ban acts on the origin: 'closed' said nothing, a share said nothing at all
+            fate = "lost" if d.on_halt == "lose" else "deferred"
+            parts.append(f"no {d.ref.cargo} trains loaded; those requested are {fate}" if d.capacity == 0.0 else
+                         f"{d.capacity:g} of the {d.ref.cargo} trains requested are loaded; the others are {fate}")
+        elif d.capacity == 0.0:
             parts.append("closed")
         else:
             for e in (e for e in effects if e.index == i):

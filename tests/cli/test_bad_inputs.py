@@ -786,6 +786,16 @@ RUN_LIMIT_CASES: list[Case] = [
                 **{f"H/evidence/ep{i:03d}.yaml": _FIGURE % (2230000, "check") for i in range(101)}}),
 ]
 CASES += RUN_LIMIT_CASES
+# -- h-newuser: a first user's way through the docs ------------------------------------------------------------------
+NEWUSER_CASES: list[Case] = [
+    Case("kpis-of-a-comparison", "`kpis C --window …` on a comparison's directory, to get the autumn's KPIs of both "
+         "scenarios (said to run `dostyk compare` again with --force, which gives no dated KPIs)",
+         ["kpis", "C", "--window", "2024-09-01:2024-11-30"], "`dostyk kpis` reads the daily series of `dostyk run`",
+         "run the scenario with them: `dostyk run C/scenarios/NAME.yaml --window FROM:TO`", names_file=False,
+         files={"C/comparison.json": '{"version": "0", "seed": 1, "replications": 2}', "C/kpis.csv": "replication\n0\n"}),
+]
+CASES += NEWUSER_CASES
+
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).

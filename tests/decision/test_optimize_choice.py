@@ -171,3 +171,33 @@ def test_readme_optimise_example_answers_with_a_feasible_candidate(tmp_path: Pat
     page = (ROOT / "docs" / "howto" / "calibrate-optimise.md").read_text(encoding="utf-8")
     shown = page.split("It prints, with today's values always among the candidates:\n\n```\n", 1)[1].split("```", 1)[0]
     assert_prints_as_shown(shown, result.stdout)  # the page's table and its reading are today's answer
+
+
+def test_the_pareto_plot_marks_todays_values() -> None:
+    """Two objectives (backlog and lever cost) drew the front without saying which point is today's, so
+    the trade-off could not be read against the present (one objective's panels marked it)."""
+    import pandas as pd
+
+    from sim.reporting.decision_plots import optimisation
+
+    candidates = pd.DataFrame({
+        "unloading.grain.points": [6, 7, 8], "min:backlog_wagons_mean@grain mean": [144.0, 124.0, 114.0],
+        "min:backlog_wagons_mean@grain ci95": [54.0, 31.0, 24.0], "min:lever_cost_usd@all mean": [0.0, 1.5e6, 3e6],
+        "min:lever_cost_usd@all ci95": [0.0, 0.0, 0.0], "feasible": [True] * 3, "pareto": [True] * 3,
+        "best": [False] * 3, "today": [True, False, False]})
+    ax = optimisation(candidates, ["min:backlog_wagons_mean@grain", "min:lever_cost_usd@all"], 3).axes[0]
+    today = [c for c in ax.collections if c.get_gid() == "today"]
+    assert len(today) == 1 and today[0].get_offsets().tolist() == [[144.0, 0.0]]
+    assert "today's values" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_a_constraint_in_millions_is_printed_without_an_exponent(small_path: Path, tmp_path: Path) -> None:
+    """`--constraint 'lever_cost_usd<=3000000'` (a budget) was headed `lever_cost_usd@all<=3e+06`."""
+    from sim.cli import cli
+
+    result = CliRunner().invoke(cli, ["optimize", str(small_path), "--lever", "unloading.grain.points=10:11",
+                                      "--objective", "min:backlog_wagons_mean", "--constraint",
+                                      "lever_cost_usd<=3000000", "-N", "2", "-n", "2", "--executor", "serial",
+                                      "--set", "duration=20d", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "lever_cost_usd@all<=3,000,000: holds? (margin)" in result.output and "e+" not in result.output

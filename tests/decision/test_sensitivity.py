@@ -67,3 +67,39 @@ def test_cli_table_and_chart(small_path: Path, tmp_path: Path) -> None:
                                       "--force"])
     assert result.exit_code == 0
     assert "USD per full range" in result.output and "e+" not in result.output
+
+
+def test_mu_star_intervals_stop_at_zero_in_the_table_and_the_chart() -> None:
+    """mu* is a mean of absolute effects: '120 ± 140' (a CI reaching -20 wagons) read as if the lever could
+    have a negative effect size; the table clips it at 0 as it does a KPI's, and so do the bars."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.reporting.decision_plots import sensitivity as chart
+    from sim.reporting.decision_tables import sensitivity_text
+
+    indices = pd.DataFrame({"kpi": ["backlog_wagons_mean@grain"] * 2, "rank": [1, 2],
+                            "lever": ["unloading.grain.points", "checks.phytosanitary.trains_at_once"],
+                            "mu_star": [510.0, 120.0], "mu_star_conf": [200.0, 140.0], "sigma": [366.3, 192.6],
+                            "mu": [-510.0, -120.0]})
+    result = SimpleNamespace(method="morris", indices=indices,
+                             metadata={"kpis": ["backlog_wagons_mean@grain"], "points": 50})
+    text = sensitivity_text(result, 3)  # type: ignore[arg-type]
+    assert "510 ± 200" in text and "120 [0 – 260]" in text and "± 140" not in text
+    assert "clipped" in text
+    bars = chart(indices).axes[0]
+    segments = bars.collections[-1].get_segments()
+    assert min(seg[:, 0].min() for seg in segments) >= 0
+
+
+def test_a_lever_range_starting_at_one_is_said_in_the_singular() -> None:
+    """The chart labelled a range '1 trains at once – 4 trains at once'."""
+    from pathlib import Path
+
+    from sim.reporting.decision_plots import lever_range
+
+    s = sim.load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "baseline_2023.yaml")
+    assert lever_range(s, "checks.phytosanitary.trains_at_once", 1, 4) == \
+        "checks.phytosanitary.trains_at_once\n1 train at once – 4 trains at once"
+    assert lever_range(s, "unloading.grain.points", 1, 10) == "unloading.grain.points\n1 point – 10 points"

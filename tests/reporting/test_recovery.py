@@ -20,6 +20,7 @@ SCENARIO = SMALL.replace(
     "  - {name: hold, from: 2024-01-15, to: 2024-02-05, target: checks.handover, capacity: 0.075}\n"
     "  - {name: stop, from: 2024-02-15, to: 2024-02-16, target: unloading.grain, capacity: 0}\n")
 REPS = 6
+UNRECOVERED = "Not recovered by the end of the run in some replications"
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,8 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def _lines(text: str) -> dict[str, str]:
     start = text.index("Recovery after each disruption")
     block = text[start:].split("\n\n")[0].splitlines()[3:]
-    return {ln.split()[0]: ln for ln in block if ln.strip() and not ln.startswith("[")}
+    return {ln.split()[0]: ln for ln in block
+            if ln.strip() and not ln.startswith("[") and not ln.startswith(UNRECOVERED)}
 
 
 def test_terminal_shows_each_disruption_with_n_recovered_and_no_pooled_line(ran: tuple[Path, str]) -> None:
@@ -54,6 +56,37 @@ def test_terminal_shows_each_disruption_with_n_recovered_and_no_pooled_line(ran:
             assert shown == pytest.approx(values.mean(), rel=0.05, abs=0.05)  # as printed, to its CI's precision
     # the pooled recovery_days (and its count of unrecovered windows) is not in the run's table
     assert not re.search(r"^recovery_days\s", text, re.M) and not re.search(r"^unrecovered_disruptions\s", text, re.M)
+
+
+def test_the_note_on_unrecovered_windows_appears_exactly_when_some_replication_never_recovered(
+        ran: tuple[Path, str]) -> None:
+    out_dir, text = ran
+    kpis = pd.read_csv(out_dir / "kpis.csv").query("cargo == 'all'")
+    short = {name: int(kpis[f"recovery_days.{name}"].isna().sum()) for name in ("hold", "stop")}
+    named = [f"{name} ({n} of {REPS})" for name, n in short.items() if n]
+    assert (UNRECOVERED in text) == bool(named)
+    for part in named:
+        assert part in text
+
+
+def test_a_window_never_recovered_within_the_run_is_said_in_the_terminal_and_the_report(tmp_path: Path) -> None:
+    """A 10-day ban in a 60-day run read "37.1 ± 6.6 days, 5 of 10 replications": the mean of the
+    replications that recovered, half the story (51 days when the run was long enough for all)."""
+    from sim.cli import cli
+
+    path = tmp_path / "late.yaml"
+    # two days without unloading two days before the end: 400 wagons cleared at ~40 a day cannot recover
+    path.write_text(SCENARIO.replace("  - {name: stop, from: 2024-02-15",
+                                     "  - {name: late, from: 2024-02-27, to: 2024-02-29, target: unloading.grain, "
+                                     "capacity: 0}\n  - {name: stop, from: 2024-02-15"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(path), "-n", "3", "--executor", "serial", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    kpis = pd.read_csv(tmp_path / "r" / "kpis.csv").query("cargo == 'all'")
+    assert kpis["recovery_days.late"].isna().all()
+    assert "late (3 of 3)" in result.output and "lengthen the run" in result.output
+    assert _lines(result.output)["late"].rstrip().endswith("0 of 3 replications (never within the run)")
+    report = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert UNRECOVERED in report and "late (3 of 3)" in report
 
 
 def test_recovery_agrees_with_the_daily_backlog(ran: tuple[Path, str]) -> None:
