@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from sim.decision.ranking import MAX_TO_DECIDE, replications_to_decide
+from sim.decision.ranking import replications_to_decide
 
 AGREES, DISAGREES, UNDECIDED = "agrees", "disagrees", "undecided — more replications"
 VERDICTS = (AGREES, DISAGREES, UNDECIDED)
@@ -47,18 +47,6 @@ def replications_needed(n: int, low: float, high: float, mean: float, half: floa
         return math.nan
     gap = min(abs(mean - edge) for edge in (low, high) if math.isfinite(edge))
     return replications_to_decide(n, half, gap)
-
-
-def decide_note(verdict: str, needed: float, n: int) -> str:
-    """Why an undecided figure has no number of replications to decide ('' when it has one, or needs none):
-    history.csv and history.json leave that number empty (history.csv wrote `inf`, history.json `null`, as
-    for a decided figure) and say why in the column beside it."""
-    if verdict != UNDECIDED or math.isfinite(needed):
-        return ""
-    if n < 2:
-        return "none can be told: fewer than 2 replications give no CI (run -n 2 or more)"
-    return (f"none can be told: not decided within {MAX_TO_DECIDE:,} replications (the model's mean is at or "
-            "very near an edge of the band)")
 
 
 def verdict_text(verdict: str, needed: float) -> str:

@@ -33,13 +33,13 @@ from sim.decision.agreement import (
     DISAGREES,
     UNDECIDED,
     agreement,
-    decide_note,
     replications_needed,
     verdict_text,
 )
 from sim.decision.episode_changes import change_problems, corridor_of, evidence_path
 from sim.decision.errors import InputError
 from sim.decision.evaluate import Evaluator
+from sim.decision.ranking import decide_note
 from sim.decision.sources import (
     SOURCES,
     conflicts,
@@ -262,7 +262,7 @@ def run_history(episodes: list[Episode], replications: int | None = None, execut
             said.append(agreement(*t.band, mean, half))
             need = replications_needed(n, *t.band, mean, half)
             needed.append(need if math.isfinite(need) else math.nan)  # empty in history.csv, null in .json
-            notes.append(decide_note(said[-1], need, n))
+            notes.append(decide_note(said[-1] == UNDECIDED, need, n))
     table.insert(5, "model_mean", means)
     table.insert(6, "model_ci95_low", lows)
     table.insert(7, "model_ci95_high", highs)

@@ -73,6 +73,18 @@ def replications_to_decide(n: int, half: float, gap: float, limit: int = MAX_TO_
     return math.inf
 
 
+def decide_note(undecided: bool, needed: float, n: int, edge: str = "an edge of the band") -> str:
+    """Why an undecided figure has no number of replications to decide ('' when it has one, or needs none).
+    The tables people open (history.csv, an optimisation's candidates.csv) leave that number empty rather
+    than writing `inf`, and say why in the column beside it; `edge` names what the mean sits on."""
+    if not undecided or math.isfinite(needed):
+        return ""
+    if n < 2:
+        return "none can be told: fewer than 2 replications give no CI (run -n 2 or more)"
+    return (f"none can be told: not decided within {MAX_TO_DECIDE:,} replications (the model's mean is at or "
+            f"very near {edge})")
+
+
 def paired(candidate: Candidate, today: Candidate, name: str) -> tuple[float, float, int]:
     """Mean and 95 % CI half-width of candidate − today over their common replications, and n."""
     if candidate.values.empty or today.values.empty or name not in candidate.values or name not in today.values:
@@ -103,9 +115,13 @@ def annotate(table: pd.DataFrame, tried: Sequence[Candidate], today: int, object
         means, halves = out[f"{k.label} mean"], out[f"{k.label} ci95"]
         out[f"{k.label} verdict"] = [verdict(k, m, h) for m, h in zip(means, halves)]
         out[f"{k.label} margin"] = [margin(k, m) for m in means]
-        out[f"{k.label} replications to decide"] = [
-            replications_to_decide(int(n), h, margin(k, m)) if v == UNDECIDED else math.nan
-            for n, m, h, v in zip(out["n"], means, halves, out[f"{k.label} verdict"])]
+        verdicts = out[f"{k.label} verdict"]
+        needed = [replications_to_decide(int(n), h, margin(k, m)) if v == UNDECIDED else math.nan
+                  for n, m, h, v in zip(out["n"], means, halves, verdicts)]
+        # empty where no number can be told (it was inf in candidates.csv), and why beside it
+        out[f"{k.label} replications to decide"] = [x if math.isfinite(x) else math.nan for x in needed]
+        out[f"{k.label} replications to decide note"] = [decide_note(v == UNDECIDED, x, int(n), "the limit")
+                                                          for v, x, n in zip(verdicts, needed, out["n"])]
     out["possible_best"] = False
     if len(objectives) == 1:
         o = objectives[0]

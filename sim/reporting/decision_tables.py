@@ -211,6 +211,14 @@ def _candidate_row(result: Optimisation, r: Any, rank: Any) -> list[str]:
     return row
 
 
+def _needed(rows: pd.DataFrame, label: str) -> pd.Series:
+    """Replications to decide one constraint: the table's number; none (NaN) when it is decided; inf where
+    it is undecided and no number can be told (the table leaves that cell empty, with a note)."""
+    need = rows[f"{label} replications to decide"].astype(float)
+    untold = (rows[f"{label} verdict"] == UNDECIDED) & need.isna()
+    return need.mask(untold, math.inf)
+
+
 def advice(result: Optimisation, replications: int) -> list[str]:
     """What would decide more: replications for candidates whose mean meets every constraint but whose
     CI does not yet; when none is feasible, also a constraint no mean meets, or points not yet tried."""
@@ -220,7 +228,7 @@ def advice(result: Optimisation, replications: int) -> list[str]:
     on_side = valid[pd.Series([all(r[f"{k.label} margin"] > 0 for k in result.constraints)
                                for _, r in valid.iterrows()], index=valid.index, dtype=bool)]
     if result.constraints and len(on_side):
-        need = on_side[[f"{k.label} replications to decide" for k in result.constraints]].max(axis=1, skipna=True)
+        need = pd.concat([_needed(on_side, k.label) for k in result.constraints], axis=1).max(axis=1, skipna=True)
         best = on_side.loc[need.idxmin()]
         levers = ", ".join(f"{lv.path}={num(best[lv.path])}" for lv in result.levers)
         if math.isfinite(need.min()):

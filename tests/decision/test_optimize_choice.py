@@ -126,6 +126,29 @@ def test_constraint_verdicts_margins_and_replications_to_decide(small: sim.Scena
     assert stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) < 5.0 <= stats.t.ppf(0.975, n - 2) * sd / np.sqrt(n - 1)
 
 
+def test_an_undecided_constraint_with_no_number_is_left_empty_with_why(small: sim.Scenario, tmp_path: Path) -> None:
+    """candidates.csv wrote `inf` replications to decide where none can be told (a mean exactly on the
+    limit); a spreadsheet user read it as a number. Now the cell is empty and the note beside it says why,
+    and the advice offers no number of replications for such a candidate."""
+    from sim.reporting.decision_tables import advice
+
+    def search(limit: float):  # type: ignore[no-untyped-def]
+        return optimize(small, [Lever(path=POINTS, low=8, high=9)], ["min:total_cost_usd"],
+                        [f"backlog_wagons_max<={limit!r}"], candidates=2, replications=REPS, executor="serial")
+
+    loose = search(1e9)
+    on_limit = float(loose.candidates[f"{loose.constraints[0].label} mean"].iloc[0])
+    result = search(on_limit)  # the same candidates and seeds: the first one's mean sits on the limit
+    label = result.constraints[0].label
+    row = result.candidates.iloc[0]
+    assert row[f"{label} verdict"] == UNDECIDED and np.isnan(row[f"{label} replications to decide"])
+    assert row[f"{label} replications to decide note"] == (
+        "none can be told: not decided within 100,000 replications (the model's mean is at or very near the limit)")
+    written = pd.read_csv(result.write(tmp_path / "opt") / "candidates.csv", keep_default_na=False)
+    assert written[f"{label} replications to decide"].iloc[0] == ""  # empty, not inf
+    assert not any("would decide" in line for line in advice(result, REPS))
+
+
 def test_cli_top_k_and_closest_when_infeasible(small_path: Path, tmp_path: Path) -> None:
     from sim.cli import cli
 

@@ -178,10 +178,11 @@ def test_why_no_number_of_replications_is_told() -> None:
     the note beside the empty cell says so; a told number, or a decided figure, needs no note."""
     import math
 
-    from sim.decision.agreement import AGREES, UNDECIDED, decide_note, replications_needed
+    from sim.decision.agreement import replications_needed
+    from sim.decision.ranking import decide_note
 
     need = replications_needed(10, 0.0, 10.0, 10.0, 1.0)
     assert math.isinf(need)
-    assert decide_note(UNDECIDED, need, 10) == ("none can be told: not decided within 100,000 replications (the "
-                                                "model's mean is at or very near an edge of the band)")
-    assert decide_note(UNDECIDED, 40.0, 10) == "" and decide_note(AGREES, math.nan, 10) == ""
+    assert decide_note(True, need, 10) == ("none can be told: not decided within 100,000 replications (the "
+                                           "model's mean is at or very near an edge of the band)")
+    assert decide_note(True, 40.0, 10) == "" and decide_note(False, math.nan, 10) == ""
