@@ -143,3 +143,35 @@ def overlaps(data: dict[str, Any], paths: list[str]) -> list[tuple[str, str, str
                 break
         seen.append((path, key))
     return found
+
+
+_NAME_SEGMENT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def by_name(path: str, data: Any) -> str:
+    """`path` as a user writes it: a list item with a name of its own (a check, a disruption, a crossing) by
+    that name — `checks.phytosanitary.hours`, not `checks[1].hours` — as `--set` takes either way and the
+    file shows the name. An item without one, or whose name another item shares, keeps its index; so does
+    anything the path names that `data` does not hold."""
+    parts = _split(path)
+    if not any(isinstance(p, int) for p in parts):
+        return path
+    node: Any = data
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            name = _name_of(item)
+            unique = isinstance(name, str) and _NAME_SEGMENT.match(name) is not None and sum(
+                _name_of(other) == name for other in node) == 1
+            out += f".{name}" if unique and out else f"[{part}]"
+            node = item
+        else:
+            out += f".{part}" if out else part
+            node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+    return out
+
+
+def _name_of(item: Any) -> Any:
+    """An item's `name`: a key of parsed data, or an attribute of a validated scenario's item."""
+    return item.get("name") if isinstance(item, dict) else getattr(item, "name", None)

@@ -36,7 +36,7 @@ from sim.scenario.corridor import (
 )
 from sim.scenario.errors import ScenarioDataError, ScenarioError, ScenarioRuleError, describe_validation_error
 from sim.scenario.fields import ScenarioFields
-from sim.scenario.keypaths import KeyPathError, overlaps, set_path
+from sim.scenario.keypaths import KeyPathError, by_name, overlaps, set_path
 from sim.scenario.quoting import kind_in_words
 from sim.scenario.rules import cross_problems
 from sim.scenario.stages import (
@@ -62,12 +62,16 @@ __all__ = [
 
 
 @contextmanager
-def _said_as_scenario_error(source: str, spelled: Spelled | None = None) -> Iterator[None]:
-    """Pydantic's ValidationError (a traceback of its own wording) as the ScenarioError a file gets."""
+def _said_as_scenario_error(source: str, spelled: Spelled | None = None, data: Any = None) -> Iterator[None]:
+    """Pydantic's ValidationError (a traceback of its own wording) as the ScenarioError a file gets; with the
+    `data` validated, a named list item is said by its name (keypaths.by_name: `checks.phytosanitary.hours`)."""
     try:
         yield
     except ValidationError as exc:
-        raise ScenarioDataError(source, describe_validation_error(exc, spelled)) from None
+        problems = describe_validation_error(exc, spelled)
+        if data is not None:
+            problems = [(by_name(path, data), message) for path, message in problems]
+        raise ScenarioDataError(source, problems) from None
 
 
 # (no docstring: a model's docstring becomes its description in the JSON schema `describe` prints)
@@ -94,7 +98,7 @@ class Scenario(ScenarioFields):
     # sim.experiments.arguments.valid checks such copies when they are run.
 
     def __init__(self, /, **data: Any) -> None:
-        with _said_as_scenario_error("sim.Scenario(…)"):
+        with _said_as_scenario_error("sim.Scenario(…)", data=data):
             super().__init__(**data)
 
     # Marked as pydantic marks BaseModel.__init__, so that validation does not call it (a custom __init__ is
@@ -103,7 +107,7 @@ class Scenario(ScenarioFields):
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
-        with _said_as_scenario_error("sim.Scenario.model_validate"):
+        with _said_as_scenario_error("sim.Scenario.model_validate", data=obj):
             return super().model_validate(obj, *args, **kwargs)
 
     @classmethod
@@ -152,7 +156,7 @@ class Scenario(ScenarioFields):
             if problems:
                 raise ScenarioError(source, problems)
         try:
-            with _said_as_scenario_error(source, spelled):
+            with _said_as_scenario_error(source, spelled, data):
                 return super().model_validate(data)
         except ScenarioError as exc:  # named after the call: said again naming `source`
             raise ScenarioError(source, exc.problems) from None

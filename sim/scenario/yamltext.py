@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from sim.scenario.errors import ScenarioError
+from sim.scenario.keypaths import by_name
 
 MAX_FILE_BYTES = 1_000_000
 
@@ -236,7 +237,9 @@ def parse_yaml(text: str, source: str, at: str = "") -> Any:
         raise ScenarioError(source, [("", "YAML nesting is too deep")]) from None
     if found:
         several_lines = "\n" in text.strip()
-        raise ScenarioError(source, [(path, value.problem(several_lines)) for path, value in found])
+        # a file's list items by name, as the schema's refusals say them (a --set value: the path as given)
+        raise ScenarioError(source, [(path if at else by_name(path, data), value.problem(several_lines))
+                                     for path, value in found])
     return data
 
 

@@ -19,7 +19,7 @@ def test_validate_command_prints_quotas_and_warnings(tmp_path: Path) -> None:
     assert ("disruption hold on checks.customs: 2024-01-02 00:00 to 2024-01-20 00:00 (`to` excluded: 2–19 Jan 2024, "
             "18 days); capacity ×0.3\n    during it: trains_per_day 3 → 0 trains a day (× 0.3), closed") in proc.stdout
     assert "trains_per_day 3 → 24 trains a day (× 8)" in proc.stdout
-    assert f"warning: {path}: disruptions[0].capacity: 0.3 × checks.customs trains_per_day 3 rounds down to 0" \
+    assert f"warning: {path}: disruptions.hold.capacity: 0.3 × checks.customs trains_per_day 3 rounds down to 0" \
         in proc.stderr
 
 
@@ -30,7 +30,7 @@ def test_run_prints_the_warning_and_the_report_shows_it(tmp_path: Path) -> None:
                    "disruptions=[{name: hold, from: 2024-01-01, to: 2024-01-20, target: unloading.grain, capacity: 0.1}]",
                    "-n", "1", "--executor", "serial", "--quiet", "--out", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
-    assert "warning: mini: disruptions[0].capacity: 0.1 × unloading.grain points 6 rounds down to 0 points" \
+    assert "warning: mini: disruptions.hold.capacity: 0.1 × unloading.grain points 6 rounds down to 0 points" \
         in proc.stderr
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert 'id="warnings"' in html and "0.1 × unloading.grain points 6 rounds down to 0 points" in html

@@ -147,7 +147,7 @@ def test_a_disruption_that_says_nothing_is_still_refused() -> None:
     data = base.to_dict()
     for key in ("capacity", "time_factor"):
         data["disruptions"][0].pop(key)
-    with pytest.raises(sim.ScenarioError, match=r"disruptions\[0\]: a disruption must change something"):
+    with pytest.raises(sim.ScenarioError, match=r"disruptions\.wind: a disruption must change something"):
         sim.Scenario.from_data(data, "x")
 
 

@@ -120,7 +120,7 @@ def test_a_factor_that_rounds_back_changes_nothing_and_is_not_shaded() -> None:
     s = story({"target": "unloading.x", "capacity": 1.2},  # 3.6 points: still 3
               {"target": "unloading.x", "capacity": 1.34})
     warned = [(path, text) for path, text in scenario_warnings(s) if "changes nothing" in text]
-    assert [path for path, _ in warned] == ["disruptions[0].capacity"] and "(3 points)" in warned[0][1]
+    assert [path for path, _ in warned] == ["disruptions.w0.capacity"] and "(3 points)" in warned[0][1]
     res = sim.run(s.with_changes({"duration": "25d"}), replications=1, executor="serial")
     fixed, _, _ = windows(res, "x")
     assert [w["name"] for w in fixed] == ["w1"]
@@ -181,7 +181,7 @@ def test_raising_what_has_no_finite_capacity_is_refused_before_the_run() -> None
     data = copy.deepcopy(STORY)
     data["checks"] = [{"name": "customs", "time": 1.0, "hours": "08:00-20:00"}]
     data["disruptions"] = [{"name": "longer-hours", "target": "checks.customs", "capacity": 2, **WINDOW}]
-    with pytest.raises(sim.SimError, match=r"disruptions\[0\]\.capacity.*no finite capacity to scale"):
+    with pytest.raises(sim.SimError, match=r"disruptions\.longer-hours\.capacity.*no finite capacity to scale"):
         Scenario.from_data(data, "story.yaml")
 
 

@@ -29,7 +29,7 @@ def test_a_factor_rounding_a_quota_to_zero_is_a_closure_and_is_said() -> None:
     (effect,) = capacity_effects(s)
     assert (effect.key, effect.base, effect.during) == ("trains_per_day", 3, 0)
     (warning,) = scenario_warnings(s)
-    assert warning[0] == "disruptions[0].capacity"
+    assert warning[0] == "disruptions.hold.capacity"
     assert "rounds down to 0 trains a day" in warning[1] and "closes checks.customs completely" in warning[1]
     assert "at least 0.334 keeps 1" in warning[1]
     kept = _mini(**{"checks[0].trains_per_day": 3, "disruptions": [{**HOLD, "capacity": 0.334}]})
@@ -41,8 +41,8 @@ def test_points_and_trains_at_once_rounding_to_zero_are_said_too() -> None:
         {**HOLD, "capacity": 0.4},
         {**HOLD, "name": "cranes", "target": "unloading.grain", "capacity": 0.1}]})
     said = dict(scenario_warnings(s))
-    assert "0.4 × checks.customs trains_at_once 2 rounds down to 0 trains at once" in said["disruptions[0].capacity"]
-    assert "0.1 × unloading.grain points 6 rounds down to 0 points" in said["disruptions[1].capacity"]
+    assert "0.4 × checks.customs trains_at_once 2 rounds down to 0 trains at once" in said["disruptions.hold.capacity"]
+    assert "0.1 × unloading.grain points 6 rounds down to 0 points" in said["disruptions.cranes.capacity"]
 
 
 def test_a_closure_written_as_zero_is_not_warned_about() -> None:
@@ -71,7 +71,7 @@ def test_a_window_outside_the_run_is_said_not_dropped_silently() -> None:
     base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
     short = base.with_changes({"duration": "10d"})  # spring festival (21-28 January) is after the run
     (warning,) = scenario_warnings(short)
-    assert warning == ("disruptions[1]", ("the window starts 2023-01-21, when the run is over (the run is 2023-01-01 "
+    assert warning == ("disruptions.spring-festival", ("the window starts 2023-01-21, when the run is over (the run is 2023-01-01 "
                                          "to 2023-01-11 00:00), so 'spring-festival' changes nothing in this run"))
     assert scenario_warnings(base) == []
     before = base.with_changes({"disruptions.spring-festival.from": "2022-01-21",
@@ -81,12 +81,12 @@ def test_a_window_outside_the_run_is_said_not_dropped_silently() -> None:
     assert "its season starts 2025-01-01, when the run is over" in scenario_warnings(season)[0][1]
     edge = base.with_changes({"disruptions.spring-festival.from": "2022-12-21",  # ends exactly at the start
                               "disruptions.spring-festival.to": "2023-01-01"})
-    assert scenario_warnings(edge)[0][0] == "disruptions[1]"
+    assert scenario_warnings(edge)[0][0] == "disruptions.spring-festival"
 
 
 def test_a_recurring_season_ending_before_it_starts_is_refused() -> None:
     base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
-    with pytest.raises(ScenarioError, match=r"disruptions\[0\]: `to` \(2023-03-01\) must be after `from` "
+    with pytest.raises(ScenarioError, match=r"disruptions\.wind: `to` \(2023-03-01\) must be after `from` "
                                             r"\(2023-05-01\): they bound the season"):
         base.with_changes({"disruptions.wind.from": "2023-05-01", "disruptions.wind.to": "2023-03-01"})
 
@@ -97,7 +97,7 @@ def test_runs_emit_the_warnings(tmp_path: Path) -> None:
         warnings.simplefilter("always")
         sim.run(s, replications=1, executor="serial")
     said = [str(w.message) for w in caught if issubclass(w.category, ScenarioWarning)]
-    assert said == [("baseline-2023: disruptions[1]: the window starts 2023-01-21, when the run is over (the run is "
+    assert said == [("baseline-2023: disruptions.spring-festival: the window starts 2023-01-21, when the run is over (the run is "
                     "2023-01-01 to 2023-01-02 00:00), so 'spring-festival' changes nothing in this run")]
 
 
@@ -106,7 +106,7 @@ def test_overlapping_windows_whose_factors_multiply_to_a_closure_are_said() -> N
     s = _mini(**{"unloading.grain.points": 3, "disruptions": [
         {**half, "name": "a"}, {**half, "name": "b", "from": "2024-01-10", "to": "2024-02-01"}]})
     (warning,) = scenario_warnings(s)
-    assert warning[0] == "disruptions[1].capacity"
+    assert warning[0] == "disruptions.b.capacity"
     assert warning[1] == ("'a' and 'b' overlap on unloading.grain from 2024-01-10 to 2024-01-20, where their factors "
                           "multiply: 0.5 × 0.5 × points 3 rounds down to 0 points, a full closure neither window "
                           "gives on its own")

@@ -139,4 +139,4 @@ def test_removing_an_item_that_is_not_there_is_refused(tmp_path: Path) -> None:
                                             "disruptions": [{"name": "wnd", "remove": True}]})
     with pytest.raises(ScenarioError) as info:
         load_scenario(child)
-    assert any(key.startswith("disruptions[2]") for key, _ in info.value.problems), info.value.problems
+    assert any(key.startswith("disruptions.wnd") for key, _ in info.value.problems), info.value.problems
