@@ -338,7 +338,7 @@ def test_the_page_runs_with_nothing_but_the_apps_own_host_and_shows_a_file_as_te
         upload(tab, long_scenario(tmp_path, 20, name), "valid scenario")
         message = tab.locator(".message")  # type: ignore[attr-defined]
         expect(message).to_contain_text(f"{name}: valid scenario")
-        expect(message).to_contain_text("warning: disruptions[1]: the window starts 2023-01-21, when the run is over")
+        expect(message).to_contain_text("warning: disruptions.spring-festival: the window starts 2023-01-21, when the run is over")
         tab.locator(".run button").click()  # type: ignore[attr-defined]
         expect(message).to_contain_text(f"{name}: 1 replications done", timeout=120_000)
         tab.locator(".chart-backlog canvas").first.wait_for()  # type: ignore[attr-defined]
