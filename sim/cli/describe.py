@@ -8,10 +8,11 @@ import json
 import click
 
 from sim.cli.options import parse_sets
+from sim.reporting.check_words import check_in_words
 from sim.reporting.periods import period_text
 from sim.scenario.effects import disruption_effects, warning_lines
 from sim.scenario.loader import load_scenario
-from sim.scenario.schema import Check, Disruption, Scenario
+from sim.scenario.schema import Disruption, Scenario
 from sim.scenario.workbook import apply_workbook
 
 
@@ -72,26 +73,12 @@ def stage_lines(s: Scenario) -> list[str]:
     specs = s.crossing_specs()
     for crossing, spec in specs:
         at = f"{crossing} " if len(specs) > 1 else ""
-        lines += [f"check {at}{ch.name}: {check_text(ch)}" for ch in spec.checks[:MAX_CHECK_LINES]]
+        lines += [f"check {at}{ch.name}: {', '.join(check_in_words(ch))}" for ch in spec.checks[:MAX_CHECK_LINES]]
         if len(spec.checks) > MAX_CHECK_LINES:
             lines.append(f"… and {len(spec.checks) - MAX_CHECK_LINES:,} more checks (--resolved prints them all)")
         lines += [f"at the start, {at}{cargo}: {st.in_yard_wagons:,} wagons in the yard, {st.held_wagons:,} held "
                   f"at the border, {st.en_route_wagons:,} en route" for cargo, st in (spec.initial_state or {}).items()]
     return lines
-
-
-def check_text(ch: Check) -> str:
-    """A check's working hours (or around the clock), quota, trains at once and cargo, in words."""
-    hours = ch.model_dump()["hours"]
-    whole_day = ch.hours is not None and ch.hours[1] - ch.hours[0] >= 24
-    parts = [f"works {hours} only" if hours is not None and not whole_day else "works around the clock"]
-    if ch.trains_per_day:
-        parts.append(f"at most {ch.trains_per_day:,} trains a day")
-    if ch.trains_at_once:
-        parts.append(f"{ch.trains_at_once:,} trains at once")
-    if ch.cargo:
-        parts.append(f"{', '.join(ch.cargo)} only")
-    return ", ".join(parts)
 
 
 def window_text(d: Disruption) -> str:

@@ -26,6 +26,7 @@ from sim.experiments.atomic import ResultsExistError
 from sim.experiments.manifest import Ownership, record
 from sim.experiments.results import Results
 from sim.reporting import plots, stages
+from sim.reporting.check_words import check_in_words, shares_text
 from sim.reporting.labels import kpi_bounds
 from sim.reporting.numbers import CLIPPED_NOTE, interval, number
 from sim.reporting.recovery import recovery_table, unrecovered_note
@@ -100,11 +101,6 @@ def _dist(d: Any) -> str:
     return f"{kind} ({parts}; {unit})"
 
 
-def _shares(shares: dict[str, float]) -> str:
-    total = sum(shares.values())
-    return ", ".join(f"{k} {v / total:.0%}" for k, v in shares.items())
-
-
 def parameters(results: Results) -> list[tuple[str, str, str]]:
     """(section, item, value) rows describing the scenario's key parameters."""
     s = results.scenario
@@ -144,26 +140,12 @@ def parameters(results: Results) -> list[tuple[str, str, str]]:
         at = f"{crossing}: " if several else ""
         rows.append(("Line", f"{at}transit time", _dist(spec.line.transit_time)))
         rows.append(("Line", f"{at}max trains per day", f"{spec.line.max_trains_per_day or 'no limit'}"
-                     + (f"; shares {_shares(spec.line.shares)}" if spec.line.shares else "")))
+                     + (f"; shares {shares_text(spec.line.shares)}" if spec.line.shares else "")))
         rows.append(("Yard", f"{at}capacity",
                      (f"{spec.yard.capacity_wagons:,} wagons" if spec.yard.capacity_wagons else "no limit")
-                     + (f"; reserved {_shares(spec.yard.shares)}" if spec.yard.shares else "")))
+                     + (f"; reserved {shares_text(spec.yard.shares)}" if spec.yard.shares else "")))
         for ch in spec.checks:
-            extra = []
-            if ch.cargo:
-                extra.append("cargo " + ", ".join(ch.cargo))
-            if ch.hours is not None:
-                extra.append(f"works {ch.model_dump()['hours']} only")
-            if ch.trains_at_once:
-                extra.append(f"{ch.trains_at_once} trains at once")
-            if ch.trains_per_day:
-                extra.append(f"quota {ch.trains_per_day} trains/day")
-            if ch.shares:
-                extra.append(f"shares {_shares(ch.shares)}")
-            for refusal in ch.reject or []:
-                extra.append(f"refuses {refusal.share:.0%} of the {'trains' if refusal.per == 'train' else 'wagons'}"
-                             + (f" of {', '.join(refusal.cargo)}" if refusal.cargo else ""))
-            rows.append(("Checks", f"{at}{ch.name}", "; ".join([_dist(ch.time), *extra])))
+            rows.append(("Checks", f"{at}{ch.name}", "; ".join([_dist(ch.time), *check_in_words(ch)])))
         for name, st in (spec.initial_state or {}).items():
             rows.append(("Start", f"{at}{name}", (f"{st.in_yard_wagons:,} wagons in the yard, {st.held_wagons:,} held, "
                                                  f"{st.en_route_wagons:,} en route")))

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from sim.analysis.metrics import stage_names
 from sim.analysis.stats import corridor_rows
 from sim.model.waiting import REASONS
+from sim.reporting.check_words import check_limits
 from sim.reporting.figures import figure
 from sim.reporting.numbers import estimate, number
 from sim.reporting.timeline import finish_time_axes, legend_below, shade_events
@@ -67,14 +68,7 @@ def stage_limits(scenario: Scenario) -> dict[str, str]:
         cap = spec.yard.capacity_wagons
         out[f"{p}yard"] = f"{cap:,} wagons" if cap else "no limit"
         for check in spec.checks:
-            parts = []
-            if check.trains_at_once:
-                parts.append(f"{check.trains_at_once:,} trains at once")
-            if check.trains_per_day:
-                parts.append(f"quota {check.trains_per_day:,} trains/day")
-            if check.hours is not None:
-                parts.append(f"works {check.model_dump()['hours']}")
-            out[f"{p}checks.{check.name}"] = ", ".join(parts) or "no limit"
+            out[f"{p}checks.{check.name}"] = ", ".join(check_limits(check)) or "no limit"
     for d in scenario.disruptions:
         if d.ref.stage in ("line", "yard", "checks") and d.capacity != 1:
             out[d.target] += f"; {d.name}: {'closed' if d.capacity == 0 else f'capacity ×{d.capacity:g}'}"
