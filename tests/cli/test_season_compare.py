@@ -85,3 +85,23 @@ def test_compare_shows_the_recovery_after_each_disruption(tmp_path: Path) -> Non
     (line,) = [ln for ln in compared.output.splitlines() if ln.startswith("recovery_days.hold ")]
     shown = float(re.split(r"\s{2,}", line.strip())[2].replace(",", "").split()[0])
     assert shown == pytest.approx(float(diff["mean_baseline"].iloc[0]), rel=0.05)
+
+
+def test_scenarios_counting_other_days_are_each_said(tmp_path: Path) -> None:
+    """A baseline with a warm-up against a variant without one: the title said the baseline's days for both (the
+    variant's totals covered 10 days more under that title); each scenario's days are said, in the terminal and
+    in report.html, and the other way round too (a baseline without a warm-up said nothing)."""
+    from sim.cli import cli
+
+    (tmp_path / "warm.yaml").write_text(SMALL + "warmup: 10d\n", encoding="utf-8")
+    (tmp_path / "cold.yaml").write_text(SMALL, encoding="utf-8")
+    said = {"warm": "KPIs over 11–20 Jan 2024 for warm, 1–20 Jan 2024 for cold: not the same days",
+            "cold": "KPIs over 1–20 Jan 2024 for cold, 11–20 Jan 2024 for warm: not the same days"}
+    for first, second in (("warm", "cold"), ("cold", "warm")):
+        out = tmp_path / f"c-{first}"
+        compared = CliRunner().invoke(cli, ["compare", str(tmp_path / f"{first}.yaml"), str(tmp_path / f"{second}.yaml"),
+                                            "--set", "duration=20d", "-n", "2", "--executor", "serial",
+                                            "--out", str(out)])
+        assert compared.exit_code == 0, compared.output
+        assert f"(all; 2 paired replications, seed 7; {said[first]})" in compared.output, compared.output
+        assert f"(all cargo; {said[first]})" in (out / "report.html").read_text(encoding="utf-8")
