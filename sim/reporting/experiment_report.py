@@ -23,7 +23,7 @@ from sim.reporting.labels import kpi_label
 from sim.reporting.numbers import CLIPPED_NOTE
 from sim.reporting.report import png_bytes, template_environment
 from sim.reporting.sweep_plots import PLOT_KPIS, plot_name, write_sweep_plots
-from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, kpis_over, not_set
+from sim.reporting.tables import SWEEP_KPIS, kpis_over, not_set
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -109,7 +109,8 @@ def difference_rows(result: Comparison, name: str, cargo: str = "all") -> list[l
     notes: dict[str, str] = {}
     for scen in result.scenarios:
         notes |= not_set(scen)
-    return tables.difference_rows(result.differences(), name, cargo, HEADLINE_KPIS, result.replications, notes)
+    diff = result.differences()
+    return tables.difference_rows(diff, name, cargo, tables.compare_kpis(diff), result.replications, notes)
 
 
 def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) -> Path:

@@ -33,10 +33,12 @@ HEADLINE_KPIS = [
     "unrecovered_disruptions",  # recovery_days leaves out windows that never recovered: say how many
 ]
 def compare_kpis(diff: pd.DataFrame) -> list[str]:
-    """A comparison's default rows: the headline KPIs, then the recovery after each disruption
-    (`recovery_days.<name>`), as `run` shows it: the pooled recovery_days mixes every window."""
+    """A comparison's default rows (terminal and report.html): the headline KPIs, then the recovery after each
+    disruption (`recovery_days.<name>`), as `run` shows it: the pooled recovery_days mixes every window. Without
+    any window to recover from, no recovery rows: the pooled one read '– (n = 0 of 3 pairs recovered)', as if
+    windows had never recovered."""
     named = [k for k in dict.fromkeys(diff["kpi"].astype(str)) if k.startswith("recovery_days.")]
-    return [*HEADLINE_KPIS, *named]
+    return [*(k for k in HEADLINE_KPIS if named or k not in POOLED_RECOVERY), *named]
 
 
 SWEEP_KPIS = ("throughput_t_per_day", "backlog_wagons_mean", "dwell_h_mean", "idle_cost_usd")

@@ -105,3 +105,26 @@ def test_scenarios_counting_other_days_are_each_said(tmp_path: Path) -> None:
         assert compared.exit_code == 0, compared.output
         assert f"(all; 2 paired replications, seed 7; {said[first]})" in compared.output, compared.output
         assert f"(all cargo; {said[first]})" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_recovery_rows_only_with_windows_to_recover_from(tmp_path: Path) -> None:
+    """Without any disruption window the pooled recovery row read '– (n = 0 of 2 pairs recovered)', as if windows
+    had never recovered; and report.html showed the pooled row only, not the recovery after each disruption that
+    the terminal shows."""
+    import re
+
+    from sim.cli import cli
+
+    stop = "  - {name: stop, from: 2024-01-10, to: 2024-01-11, target: unloading.grain, capacity: 0}\n"
+    calm = SMALL[:SMALL.index("disruptions:")] + SMALL[SMALL.index("costs:"):]
+    for name, text, rows in (("calm", calm, set()), ("stop", calm.replace("costs:", "disruptions:\n" + stop + "costs:"),
+                                                           {"recovery_days", "recovery_days.stop"})):
+        path, out = tmp_path / f"{name}.yaml", tmp_path / f"c-{name}"
+        path.write_text(text, encoding="utf-8")
+        compared = CliRunner().invoke(cli, ["compare", str(path), str(path), "--set", "2:unloading.grain.points=12",
+                                            "--set", "duration=20d", "-n", "2", "--executor", "serial", "--out",
+                                            str(out)])
+        assert compared.exit_code == 0, compared.output
+        assert {ln.split()[0] for ln in compared.output.splitlines() if ln.startswith("recovery_days")} == rows
+        report = (out / "report.html").read_text(encoding="utf-8")
+        assert set(re.findall(r"<td class=\"kpi\">(recovery_days[.\w-]*)</td>", report)) == rows, name
