@@ -40,9 +40,9 @@ from sim.experiments.warmup import suggest_warmup
 from sim.reporting.tables import (
     SWEEP_KPIS,
     compare_kpis,
-    counted_of,
     format_differences,
     format_sweep,
+    kpis_over,
     not_set,
 )
 from sim.scenario.errors import ScenarioError
@@ -178,10 +178,11 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
         notes: dict[str, str] = {}
         for scen in loaded:
             notes |= not_set(scen)
-        for name in result.names[1:]:
+        for name, scen in zip(result.names[1:], result.scenarios[1:]):
             click.echo("")
             click.echo(format_differences(diff, result.baseline, name, cargo, list(kpis) or compare_kpis(diff),
-                                          result.replications, result.seed, notes, counted_of(result.scenarios[0])))
+                                          result.replications, result.seed, notes,
+                                          kpis_over(result.scenarios[0], scen, result.baseline, name)))
         click.echo("")
     say_reused(result.metadata.get("tasks_reused", 0), len(result.kpis["scenario"].unique()) * result.replications,
                 "tasks")

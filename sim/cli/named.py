@@ -26,7 +26,7 @@ from sim.cli.outputs import claim_output, default_out, out_path
 from sim.experiments.compare import Comparison, check_comparison, incomparable
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.named import Experiment, read_experiment
-from sim.reporting.tables import counted_of, format_differences, not_set
+from sim.reporting.tables import format_differences, kpis_over, not_set
 from sim.scenario.limits import run_days, series_count
 
 
@@ -85,10 +85,11 @@ def experiment(file: str, out: str | None, xlsx: bool, executor: str, workers: i
             notes |= not_set(scen)
         for cargo in dict.fromkeys(c.cargo for c in exp.kpis):
             shown = [c.kpi for c in exp.kpis if c.cargo == cargo]
-            for name in result.names[1:]:
+            for name, scen in zip(result.names[1:], result.scenarios[1:]):
                 click.echo("")
                 click.echo(format_differences(diff, result.baseline, name, cargo, shown, result.replications,
-                                              result.seed, notes, counted_of(result.scenarios[0])))
+                                              result.seed, notes, kpis_over(result.scenarios[0], scen,
+                                                                            result.baseline, name)))
         click.echo("")
     say_reused(result.metadata.get("tasks_reused", 0), len(result.names) * result.replications, "tasks")
     click.echo(f"Experiment written to {written}")

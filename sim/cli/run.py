@@ -30,6 +30,7 @@ from sim.experiments.lock import output_lock
 from sim.experiments.results import DamagedResultsError
 from sim.experiments.runner import run as run_experiment
 from sim.reporting.decision_tables import precision_text
+from sim.reporting.recovery import unmeasured_note
 from sim.reporting.tables import format_crossings, not_set
 from sim.scenario.limits import daily_rows
 from sim.scenario.loader import load_scenario
@@ -115,6 +116,9 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
         click.echo("")
         click.echo(format_crossings(results.summary(), results.crossings, notes=not_set(scen),
                                     replications=results.replications))
+        unmeasured = unmeasured_note(results.scenario)
+        if unmeasured:
+            click.echo(unmeasured)
         click.echo("")
         if chosen_windows or chosen_dates:
             click.echo(windows_cli.describe(results.daily, chosen_windows, chosen_dates, crossing))

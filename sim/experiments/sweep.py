@@ -46,23 +46,29 @@ def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 
 
 def _combinations(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
-    """The grid of a `vary` already checked (check_vary): each lever's values once, not too many points."""
+    """The grid of a `vary` already checked (check_vary): each lever's values once, not too many points.
+    The grid's size is refused before any value is listed or compared (a range(10**9) was listed first,
+    and each value compared with every earlier one: a lever of 100,000 values took hours to be refused)."""
     levers = list(vary)
+    counts = [len(v) if isinstance(v, (list, tuple, range)) else 1 for v in vary.values()]
+    empty = next((lever for lever, count in zip(levers, counts) if not count), None)
+    if empty is not None:
+        raise arguments.ArgumentError(f"lever {empty!r} has no values")
+    size = math.prod(counts)
+    if size > MAX_GRID_POINTS:
+        shown = " × ".join(f"{count:,}" for count in counts)
+        raise arguments.ArgumentError(
+            f"the grid of lever values has {size:,} points ({shown}); the limit is {MAX_GRID_POINTS:,} (each point's "
+            f"scenario is built before the first run) — give fewer values, or sweep in parts")
     values = []
     for lever in levers:
         vals = _values(vary[lever])
-        if not vals:
-            raise arguments.ArgumentError(f"lever {lever!r} has no values")
-        repeated = next((v for i, v in enumerate(vals) if _text(v) in map(_text, vals[:i])), None)
-        if repeated is not None:  # its points ran twice on the same random numbers: a CI of twins, too narrow
-            raise arguments.ArgumentError(f"lever {lever!r} has the value {_text(repeated)} twice; give each value once")
+        seen: set[str] = set()
+        for text in map(_text, vals):  # one pass (`~` given twice was missed: the repeat found was None)
+            if text in seen:  # its points ran twice on the same random numbers: a CI of twins, too narrow
+                raise arguments.ArgumentError(f"lever {lever!r} has the value {text} twice; give each value once")
+            seen.add(text)
         values.append(vals)
-    size = math.prod(len(v) for v in values)
-    if size > MAX_GRID_POINTS:
-        counts = " × ".join(f"{len(v):,}" for v in values)
-        raise arguments.ArgumentError(
-            f"the grid of lever values has {size:,} points ({counts}); the limit is {MAX_GRID_POINTS:,} (each point's "
-            f"scenario is built before the first run) — give fewer values, or sweep in parts")
     return [dict(zip(levers, combo)) for combo in itertools.product(*values)]
 
 

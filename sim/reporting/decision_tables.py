@@ -161,8 +161,9 @@ def optimisation_text(result: Optimisation, replications: int, top: int = 5) -> 
 
 def said(k: Constraint) -> str:
     """A constraint as the tables say it: its limit with thousands separators ('<=3,000,000', not the
-    files' column name '<=3e+06')."""
-    return f"{k.name}{k.op}{number(k.limit, 15)}"
+    files' column name '<=3e+06'); beyond 15 digits, which a float does not hold, with an exponent (a limit
+    of 1e300 was printed as 301 digits, most of them not the user's)."""
+    return f"{k.name}{k.op}{k.limit:,.15g}"
 
 
 def _search_line(result: Optimisation, replications: int) -> str:

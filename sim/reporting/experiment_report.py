@@ -23,7 +23,7 @@ from sim.reporting.labels import kpi_label
 from sim.reporting.numbers import CLIPPED_NOTE
 from sim.reporting.report import png_bytes, template_environment
 from sim.reporting.sweep_plots import PLOT_KPIS, plot_name, write_sweep_plots
-from sim.reporting.tables import HEADLINE_KPIS, SWEEP_KPIS, counted_of, not_set
+from sim.reporting.tables import SWEEP_KPIS, kpis_over, not_set
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -109,7 +109,8 @@ def difference_rows(result: Comparison, name: str, cargo: str = "all") -> list[l
     notes: dict[str, str] = {}
     for scen in result.scenarios:
         notes |= not_set(scen)
-    return tables.difference_rows(result.differences(), name, cargo, HEADLINE_KPIS, result.replications, notes)
+    diff = result.differences()
+    return tables.difference_rows(diff, name, cargo, tables.compare_kpis(diff), result.replications, notes)
 
 
 def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) -> Path:
@@ -126,11 +127,10 @@ def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) 
     scenarios = [{"label": name, "name": scen.name, "description": " ".join(scen.description.split()),
                   "changes": changes_from(base, scen.to_dict()) if i else []}
                  for i, (name, scen) in enumerate(zip(result.names, result.scenarios))]
-    counted = counted_of(result.scenarios[0])
-    over = f"; KPIs over {counted}, after the warm-up" if counted else ""
-    tables = [{"title": f"{name} − {result.baseline} (all cargo{over})",
+    tables = [{"title": f"{name} − {result.baseline} (all cargo"
+                        f"{kpis_over(result.scenarios[0], scen, result.baseline, name)})",
                "header": ["KPI", "unit", result.baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],
-               "rows": difference_rows(result, name)} for name in result.names[1:]]
+               "rows": difference_rows(result, name)} for name, scen in zip(result.names[1:], result.scenarios[1:])]
     meta = result.metadata
     html = template_environment().get_template(TEMPLATE).render(
         title=f"Comparison: {' vs '.join(result.names)}", kind="compare", scenarios=scenarios, levers=[],

@@ -26,10 +26,10 @@ def period_text(start: dt.datetime, end: dt.datetime) -> str:
     return f"{start:%d %b %H:%M} – {end:%d %b %Y %H:%M}"
 
 
-def counted_period(start: dt.date, warmup_h: float, duration_h: float) -> str:
-    """The days a run's KPIs count when a warm-up leaves some out ('' without one): a comparison over
-    a season (`--set warmup=243d --set duration=334d`) said only its replications and seed."""
-    if warmup_h <= 0:
+def counted_period(start: dt.date, warmup_h: float, duration_h: float, whole: bool = False) -> str:
+    """The days a run's KPIs count when a warm-up leaves some out ('' without one, unless `whole`): a
+    comparison over a season (`--set warmup=243d --set duration=334d`) said only its replications and seed."""
+    if warmup_h <= 0 and not whole:
         return ""
     origin = start if isinstance(start, dt.datetime) else dt.datetime(start.year, start.month, start.day)
     return period_text(origin + dt.timedelta(hours=warmup_h), origin + dt.timedelta(hours=duration_h))

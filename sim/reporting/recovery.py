@@ -15,7 +15,12 @@ and what to do.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
 
 PREFIX = "recovery_days."
 TITLE = ("Recovery after each disruption: days from the end of its window until the border backlog (all cargo) "
@@ -48,3 +53,29 @@ def unrecovered_note(table: pd.DataFrame) -> str:
     return (f"Not recovered by the end of the run in some replications: {names}. Each mean is over the "
             "replications that recovered only and may understate the recovery: lengthen the run "
             "(--set duration=…) until every replication recovers.")
+
+
+def unmeasured_note(s: Scenario) -> str:
+    """Which dated disruptions get no recovery at all ('' when none): a window still open when the run ends, or
+    ending inside the warm-up, had no line in the recovery table and no word anywhere (recovery counts from a
+    window's end within the counted days, sim.model.recorder). A window missing the run is said by
+    scenario_warnings; one kept in force to the run's end (a history replay's change) is no slip, so this is a
+    note beside the recovery, not a warning."""
+    late, early = [], []
+    for d in s.disruptions:
+        if d.recurring or d.from_ is None or d.to is None:
+            continue
+        first, last = s.hours_since_start(d.from_), s.hours_since_start(d.to)
+        if first >= s.duration or last <= 0:
+            continue
+        if last >= s.duration:
+            late.append(d.name)
+        elif last < s.warmup:
+            early.append(d.name)
+    said = []
+    for names, when in ((late, "at or after the end of the run"), (early, "during the warm-up, before the KPIs count")):
+        if names:
+            whose = "its window ends" if len(names) == 1 else "their windows end"
+            said.append(f"No recovery is measured after {', '.join(names)}: {whose} {when} (recovery counts from a "
+                        f"window's end).")
+    return " ".join(said)

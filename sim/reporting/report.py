@@ -29,7 +29,7 @@ from sim.reporting import plots, stages
 from sim.reporting.check_words import check_in_words, shares_text
 from sim.reporting.labels import kpi_bounds
 from sim.reporting.numbers import CLIPPED_NOTE, interval, number
-from sim.reporting.recovery import recovery_table, unrecovered_note
+from sim.reporting.recovery import recovery_table, unmeasured_note, unrecovered_note
 from sim.reporting.tables import NOT_SET, not_set
 from sim.scenario.effects import scenario_warnings
 from sim.scenario.yamltext import dump_yaml
@@ -248,6 +248,7 @@ def render(results: Results, images: dict[str, bytes]) -> str:
         headline=headline,
         recovery=recovery,
         unrecovered=unrecovered_note(recovery_table(summary, results.replications)),
+        unmeasured=unmeasured_note(s),
         figures=figures,
         meta=meta,
         waiting=stages.table_rows(waiting_table, results),

@@ -33,10 +33,12 @@ HEADLINE_KPIS = [
     "unrecovered_disruptions",  # recovery_days leaves out windows that never recovered: say how many
 ]
 def compare_kpis(diff: pd.DataFrame) -> list[str]:
-    """A comparison's default rows: the headline KPIs, then the recovery after each disruption
-    (`recovery_days.<name>`), as `run` shows it: the pooled recovery_days mixes every window."""
+    """A comparison's default rows (terminal and report.html): the headline KPIs, then the recovery after each
+    disruption (`recovery_days.<name>`), as `run` shows it: the pooled recovery_days mixes every window. Without
+    any window to recover from, no recovery rows: the pooled one read '– (n = 0 of 3 pairs recovered)', as if
+    windows had never recovered."""
     named = [k for k in dict.fromkeys(diff["kpi"].astype(str)) if k.startswith("recovery_days.")]
-    return [*HEADLINE_KPIS, *named]
+    return [*(k for k in HEADLINE_KPIS if named or k not in POOLED_RECOVERY), *named]
 
 
 SWEEP_KPIS = ("throughput_t_per_day", "backlog_wagons_mean", "dwell_h_mean", "idle_cost_usd")
@@ -204,13 +206,12 @@ def difference_rows(diff: pd.DataFrame, name: str, cargo: str, kpis: Sequence[st
 
 
 def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str, kpis: Sequence[str],
-                       replications: int, seed: int, notes: Mapping[str, str] | None = None, counted: str = "") -> str:
+                       replications: int, seed: int, notes: Mapping[str, str] | None = None, over: str = "") -> str:
     """One scenario against the baseline: both means, the paired difference with its CI, the unpaired CI
-    (`counted`: the days the KPIs cover, when a warm-up leaves some out)."""
+    (`over`: the days the KPIs cover, from kpis_over)."""
     notes = dict(notes or {})
     rows = difference_rows(diff, name, cargo, kpis, replications, notes)
     shown = {row[0] for row in rows}
-    over = f"; KPIs over {counted}, after the warm-up" if counted else ""
     title = f"{name} − {baseline} ({cargo}; {replications} paired replications, seed {seed}{over})"
     text = title + "\n" + table(["KPI", "unit", baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],
                                 rows, right_from=2)
@@ -218,9 +219,17 @@ def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str,
     return text + ("\n" + "\n".join(footer) if footer else "")
 
 
-def counted_of(s: Scenario) -> str:
-    """The days `s`'s KPIs count, in words, when its warm-up leaves some out ('' otherwise)."""
-    return counted_period(s.start, s.warmup, s.duration)
+def kpis_over(base: Scenario, other: Scenario, baseline: str, name: str) -> str:
+    """'; KPIs over …' for the title of `other` (labelled `name`) against `base` (`baseline`): the days their KPIs
+    count when a warm-up leaves some out ('' when neither has one), each scenario's when they differ (the
+    baseline's days were said for both: a variant without its warm-up counted 10 days more under that title)."""
+    def counted(s: Scenario) -> str:
+        return counted_period(s.start, s.warmup, s.duration, whole=True)
+
+    if (base.start, base.warmup, base.duration) == (other.start, other.warmup, other.duration):
+        mine = counted_period(base.start, base.warmup, base.duration)
+        return f"; KPIs over {mine}, after the warm-up" if mine else ""
+    return f"; KPIs over {counted(base)} for {baseline}, {counted(other)} for {name}: not the same days"
 
 
 #: KPIs added to a crossing's or the corridor's table when any cargo has a value above 0

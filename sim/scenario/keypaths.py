@@ -175,3 +175,21 @@ def by_name(path: str, data: Any) -> str:
 def _name_of(item: Any) -> Any:
     """An item's `name`: a key of parsed data, or an attribute of a validated scenario's item."""
     return item.get("name") if isinstance(item, dict) else getattr(item, "name", None)
+
+
+def changed_paths(data: dict[str, Any], paths: list[str]) -> list[tuple[str | int, ...]]:
+    """The canonical form (see `resolve`) of each of `paths` that names something in `data` (before it is changed)."""
+    out = []
+    for path in paths:
+        try:
+            out.append(resolve(data, path))
+        except KeyPathError:
+            continue
+    return out
+
+
+def is_changed(path: str, changed: list[tuple[str | int, ...]]) -> bool:
+    """Whether the value at `path` (a path as refusals name it: list items by index) is, or lies inside, one
+    of the `changed` values (changed_paths): a value given by --set or with_changes, not as the file wrote it."""
+    parts = tuple(_split(path))
+    return any(parts[:len(key)] == key for key in changed)

@@ -36,7 +36,7 @@ from sim.scenario.corridor import (
 )
 from sim.scenario.errors import ScenarioDataError, ScenarioError, ScenarioRuleError, describe_validation_error
 from sim.scenario.fields import ScenarioFields
-from sim.scenario.keypaths import KeyPathError, by_name, overlaps, set_path
+from sim.scenario.keypaths import KeyPathError, by_name, changed_paths, is_changed, overlaps, set_path
 from sim.scenario.quoting import kind_in_words
 from sim.scenario.rules import cross_problems
 from sim.scenario.stages import (
@@ -72,6 +72,15 @@ def _said_as_scenario_error(source: str, spelled: Spelled | None = None, data: A
         if data is not None:
             problems = [(by_name(path, data), message) for path, message in problems]
         raise ScenarioDataError(source, problems) from None
+
+
+def _unless_changed(spelled: Spelled, changed: list[tuple[str | int, ...]]) -> Spelled:
+    """`spelled`, except for values `changed` (by --set or with_changes): `--set name=31` over a file's `name: 0x1F`
+    was told to write name: "0x1F", what the file wrote instead of what was given."""
+    def written(path: str, value: Any) -> str | None:
+        return None if is_changed(path, changed) else spelled(path, value)
+
+    return written
 
 
 # (no docstring: a model's docstring becomes its description in the JSON schema `describe` prints)
@@ -141,6 +150,8 @@ class Scenario(ScenarioFields):
         wrote a value, sim.scenario.yamltext.spelled_in) lets a hint quote a value as the file wrote it.
         """
         if overrides:
+            if spelled is not None and isinstance(data, dict):  # a changed value is not as the file wrote it
+                spelled = _unless_changed(spelled, changed_paths(data, [k for k in overrides if isinstance(k, str)]))
             problems = []
             if isinstance(data, dict):  # one value changed twice: only one change would count
                 for _, later, why in overlaps(data, [k for k in overrides if isinstance(k, str)]):

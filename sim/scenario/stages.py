@@ -51,19 +51,31 @@ _HOURS_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
 def _working_hours(value: Any) -> Any:
-    if value is None or isinstance(value, tuple):
+    """Daily hours as (opens, closes) in hours of the day, from "HH:MM-HH:MM" or (in Python) a pair of numbers,
+    each refused unless the check opens at some time of the day and closes at another."""
+    if value is None:
         return value
-    if not isinstance(value, str):
-        raise ValueError(f'expected working hours as "HH:MM-HH:MM", e.g. "08:00-20:00", got {value!r}')
-    match = _HOURS_RANGE.match(value)
-    if not match:
-        raise ValueError(f'expected working hours as "HH:MM-HH:MM", e.g. "08:00-20:00", got {value!r}')
-    h1, m1, h2, m2 = (int(x) for x in match.groups())
-    if h1 > 24 or h2 > 24 or m1 > 59 or m2 > 59 or (h1 == 24 and m1) or (h2 == 24 and m2):
-        raise ValueError(f"expected times between 00:00 and 24:00, got {value!r}")
-    opens, closes = h1 + m1 / 60, h2 + m2 / 60
+    if isinstance(value, tuple) and len(value) == 2 and all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) for x in value):
+        # a pair given in Python (Check(hours=(30, -5))) was taken unchecked: a check that never opened
+        if not all(0 <= x <= 24 for x in value):
+            raise ValueError(f"expected times between 0 and 24 hours of the day, got {value!r}")
+        opens, closes = float(value[0]), float(value[1])
+    else:
+        if not isinstance(value, str):
+            raise ValueError(f'expected working hours as "HH:MM-HH:MM", e.g. "08:00-20:00", got {value!r}')
+        match = _HOURS_RANGE.match(value)
+        if not match:
+            raise ValueError(f'expected working hours as "HH:MM-HH:MM", e.g. "08:00-20:00", got {value!r}')
+        h1, m1, h2, m2 = (int(x) for x in match.groups())
+        if h1 > 24 or h2 > 24 or m1 > 59 or m2 > 59 or (h1 == 24 and m1) or (h2 == 24 and m2):
+            raise ValueError(f"expected times between 00:00 and 24:00, got {value!r}")
+        opens, closes = h1 + m1 / 60, h2 + m2 / 60
     if opens == closes:
         raise ValueError(f"working hours {value!r} open and close at the same time; omit `hours` for 24 h work")
+    if opens == 24 and closes == 0:  # 24:00 is the next day's 00:00, when it closes: it never opened
+        raise ValueError(f"working hours {value!r} open at 24:00, the 00:00 at which they close, so the check "
+                         "would never work; omit `hours` for 24 h work")
     return (opens, closes)
 
 

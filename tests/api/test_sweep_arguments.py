@@ -31,3 +31,22 @@ def test_refused_before_anything_runs(short: sim.Scenario, vary: object, says: s
 def test_a_key_that_is_no_text_is_named(short: sim.Scenario) -> None:
     with pytest.raises(ArgumentError, match=r"vary.s keys are key paths as text, .*; got 3 \(int\)"):
         sim.sweep(short, {3: [4, 5]}, replications=1, executor="serial")  # type: ignore[dict-item]
+
+
+def test_a_huge_lever_is_refused_at_once(short: sim.Scenario) -> None:
+    """The grid's size is refused before its values are listed or compared: `range(10**12)` was listed first (memory),
+    and each value was compared with every earlier one, so 100,000 values took hours to reach the grid limit."""
+    import time
+
+    start = time.perf_counter()
+    for vary in ({"unloading.grain.points": range(1, 10**12)}, {"unloading.grain.points": list(range(1, 100_001))}):
+        with pytest.raises(ArgumentError, match=r"the grid of lever values has [\d,]+ points .*the limit is 10,000"):
+            sim.sweep(short, vary, replications=1, executor="serial")
+    assert time.perf_counter() - start < 5  # (seconds: it took hours)
+
+
+def test_null_given_twice_is_a_repeated_value(short: sim.Scenario) -> None:
+    """A repeated `~` (None) was missed: the repeat found was None, read as no repeat, and both points ran."""
+    with pytest.raises(ArgumentError, match=r"lever 'checks\.phytosanitary\.hours' has the value null twice"):
+        sim.sweep(short, {"checks.phytosanitary.hours": [None, "08:00-20:00", None]}, replications=1,
+                  executor="serial")

@@ -795,6 +795,14 @@ NEWUSER_CASES: list[Case] = [
          files={"C/comparison.json": '{"version": "0", "seed": 1, "replications": 2}', "C/kpis.csv": "replication\n0\n"}),
 ]
 CASES += NEWUSER_CASES
+# -- ATTACK: hostile review of the merged changes --------------------------------------------------------------------
+ATTACK_CASES: list[Case] = [
+    Case("hours-never-open", "a check's hours `24:00-00:00` (valid, and `validate` said 'works 24:00-00:00 only': it "
+         "opened at the 24:00 that is the next 00:00, when it closed, so no grain was ever delivered)",
+         ["validate", "{file}", "--set", "checks.phytosanitary.hours=24:00-00:00"], "checks[1].hours",
+         "open at 24:00, the 00:00 at which they close, so the check would never work"),
+]
+CASES += ATTACK_CASES
 
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the

@@ -85,3 +85,46 @@ def test_compare_shows_the_recovery_after_each_disruption(tmp_path: Path) -> Non
     (line,) = [ln for ln in compared.output.splitlines() if ln.startswith("recovery_days.hold ")]
     shown = float(re.split(r"\s{2,}", line.strip())[2].replace(",", "").split()[0])
     assert shown == pytest.approx(float(diff["mean_baseline"].iloc[0]), rel=0.05)
+
+
+def test_scenarios_counting_other_days_are_each_said(tmp_path: Path) -> None:
+    """A baseline with a warm-up against a variant without one: the title said the baseline's days for both (the
+    variant's totals covered 10 days more under that title); each scenario's days are said, in the terminal and
+    in report.html, and the other way round too (a baseline without a warm-up said nothing)."""
+    from sim.cli import cli
+
+    (tmp_path / "warm.yaml").write_text(SMALL + "warmup: 10d\n", encoding="utf-8")
+    (tmp_path / "cold.yaml").write_text(SMALL, encoding="utf-8")
+    said = {"warm": "KPIs over 11–20 Jan 2024 for warm, 1–20 Jan 2024 for cold: not the same days",
+            "cold": "KPIs over 1–20 Jan 2024 for cold, 11–20 Jan 2024 for warm: not the same days"}
+    for first, second in (("warm", "cold"), ("cold", "warm")):
+        out = tmp_path / f"c-{first}"
+        compared = CliRunner().invoke(cli, ["compare", str(tmp_path / f"{first}.yaml"), str(tmp_path / f"{second}.yaml"),
+                                            "--set", "duration=20d", "-n", "2", "--executor", "serial",
+                                            "--out", str(out)])
+        assert compared.exit_code == 0, compared.output
+        assert f"(all; 2 paired replications, seed 7; {said[first]})" in compared.output, compared.output
+        assert f"(all cargo; {said[first]})" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_recovery_rows_only_with_windows_to_recover_from(tmp_path: Path) -> None:
+    """Without any disruption window the pooled recovery row read '– (n = 0 of 2 pairs recovered)', as if windows
+    had never recovered; and report.html showed the pooled row only, not the recovery after each disruption that
+    the terminal shows."""
+    import re
+
+    from sim.cli import cli
+
+    stop = "  - {name: stop, from: 2024-01-10, to: 2024-01-11, target: unloading.grain, capacity: 0}\n"
+    calm = SMALL[:SMALL.index("disruptions:")] + SMALL[SMALL.index("costs:"):]
+    for name, text, rows in (("calm", calm, set()), ("stop", calm.replace("costs:", "disruptions:\n" + stop + "costs:"),
+                                                           {"recovery_days", "recovery_days.stop"})):
+        path, out = tmp_path / f"{name}.yaml", tmp_path / f"c-{name}"
+        path.write_text(text, encoding="utf-8")
+        compared = CliRunner().invoke(cli, ["compare", str(path), str(path), "--set", "2:unloading.grain.points=12",
+                                            "--set", "duration=20d", "-n", "2", "--executor", "serial", "--out",
+                                            str(out)])
+        assert compared.exit_code == 0, compared.output
+        assert {ln.split()[0] for ln in compared.output.splitlines() if ln.startswith("recovery_days")} == rows
+        report = (out / "report.html").read_text(encoding="utf-8")
+        assert set(re.findall(r"<td class=\"kpi\">(recovery_days[.\w-]*)</td>", report)) == rows, name

@@ -224,3 +224,14 @@ def test_a_constraint_in_millions_is_printed_without_an_exponent(small_path: Pat
                                       "--set", "duration=20d", "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     assert "lever_cost_usd@all<=3,000,000: holds? (margin)" in result.output and "e+" not in result.output
+
+
+@pytest.mark.parametrize(("limit", "shown"), [(3e6, "3,000,000"), (2.5e9, "2,500,000,000"), (0.5, "0.5"), (-2.5, "-2.5"),
+                                              (1e300, "1e+300"), (2.0**60, "1.15292150460685e+18")])
+def test_a_constraint_limit_shows_only_digits_the_user_gave(limit: float, shown: str) -> None:
+    """Beyond 15 significant digits the limit was printed with digits a float does not hold: `<=1e300` as 301
+    digits ('1,000,000,000,000,000,052,504,…'), 2**60 as '1,152,921,504,606,850,048' (it is …846,976)."""
+    from sim.decision.goals import parse_constraint
+    from sim.reporting.decision_tables import said
+
+    assert said(parse_constraint(f"lever_cost_usd<={limit!r}", ["grain", "all"])).endswith(f"<={shown}")

@@ -145,3 +145,28 @@ def test_no_disruption_windows_no_recovery_text(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     assert "recovery" not in load_workbook(tmp_path / "r" / "results.xlsx", read_only=True).sheetnames
+
+
+def test_a_window_whose_recovery_is_never_measured_is_said(tmp_path: Path) -> None:
+    """A window still open when the run ends (or ending inside the warm-up) had no line in the recovery table and
+    no word anywhere: recovery counts from a window's end within the counted days. Said beside the table and in
+    report.html, even when it is the only window; a window ending inside the run is not in the note."""
+    import sim
+    from sim.cli import cli
+    from sim.reporting.recovery import unmeasured_note
+
+    path = tmp_path / "open.yaml"  # SMALL runs 60 days from 1 January 2024: to 2024-03-01
+    path.write_text(SCENARIO.replace("  - {name: stop, from: 2024-02-15, to: 2024-02-16",
+                                     "  - {name: stop, from: 2024-02-20, to: 2024-03-10"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(path), "-n", "2", "--executor", "serial", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    said = ("No recovery is measured after stop: its window ends at or after the end of the run (recovery counts "
+            "from a window's end).")
+    assert said in result.output and "stop" not in _lines(result.output)
+    assert said.replace("'", "&#39;") in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    s = sim.load_scenario(path)
+    assert unmeasured_note(s.with_changes({"duration": "70d"})) == ""  # it ends 10 March: inside
+    assert unmeasured_note(s.with_changes({"duration": "69d"})) == said  # ends as the run ends: not watched
+    warm = unmeasured_note(s.with_changes({"duration": "90d", "warmup": "40d"}))  # the hold ends 5 February
+    assert warm == ("No recovery is measured after hold: its window ends during the warm-up, before the KPIs count "
+                    "(recovery counts from a window's end).")

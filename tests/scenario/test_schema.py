@@ -244,3 +244,20 @@ def test_different_values_of_one_item_are_not_overlaps() -> None:
     base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
     s = base.with_changes({"checks.customs.time": "2h", "checks[0].trains_at_once": 2, "checks[1].time": "3h"})
     assert (s.checks[0].time.mean, s.checks[0].trains_at_once, s.checks[1].time.mean) == (2.0, 2, 3.0)
+
+
+@pytest.mark.parametrize(("hours", "says"), [
+    ("24:00-00:00", "open at 24:00, the 00:00 at which they close, so the check would never work"),
+    ((24.0, 0.0), "open at 24:00, the 00:00 at which they close"),
+    ((30.0, -5.0), "expected times between 0 and 24 hours of the day"),
+    ((float("nan"), 6.0), "expected times between 0 and 24 hours of the day"),
+    ((8.0, 8.0), "open and close at the same time"),
+])
+def test_working_hours_that_never_open_are_refused(hours: object, says: str) -> None:
+    """Hours that are never open were valid: `24:00-00:00` opens at the next day's 00:00, when it closes, and a
+    pair of numbers given in Python ((30, -5)) was not checked at all; the check never worked, nothing passed it."""
+    base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
+    with pytest.raises(sim.ScenarioError, match=re.escape(says)):
+        base.with_changes({"checks.phytosanitary.hours": hours})
+    for fine in ("24:00-06:00", "22:00-06:00", "00:00-24:00", (8, 20.5)):  # what opened before still does
+        assert base.with_changes({"checks.phytosanitary.hours": fine}).checks[1].hours is not None

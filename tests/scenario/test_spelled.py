@@ -69,3 +69,20 @@ def test_spellings_of_hostile_text() -> None:
     assert number_spellings("\ufeff\ufeffname: 0x1F\n") == {"name": "0x1F"}  # read as parse_yaml reads it
     assert number_spellings("[" * 5_000 + "]" * 5_000) == {}  # too deep: no spellings, no crash
     assert number_spellings("a: &x 1\nb: *x\n") == {}  # aliases are refused as the loader refuses them
+
+
+def test_a_value_changed_over_the_file_is_not_quoted_as_the_file_wrote_it(tmp_path: Path) -> None:
+    """`--set name=31` over a file saying `name: 0x1F` (both the number 31) was told to write name: "0x1F": what
+    the file wrote, not what was given. A changed value, or one inside a changed list, is quoted as the number
+    reads; a value the change leaves alone is still quoted as written."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(SMALL.format(name="0x1F", check="0x1F"), encoding="utf-8")
+    for changes in ({"name": 31}, {"checks[1].name": 31}, {"checks": [
+            {"name": "customs", "time": "2h"}, {"name": 31, "time": "1h"}]}):
+        with pytest.raises(ScenarioError) as refused:
+            load_scenario(path, changes)
+        said = dict(refused.value.problems)
+        changed = next(iter(changes)).split(".")[0].split("[")[0]
+        for key in ("name", "checks[1].name"):
+            expected = "31" if key.startswith(changed) else "0x1F"
+            assert said[key].endswith(f'e.g. name: "{expected}"'), (changes, key, said[key])
