@@ -799,7 +799,7 @@ CASES += NEWUSER_CASES
 ATTACK_CASES: list[Case] = [
     Case("hours-never-open", "a check's hours `24:00-00:00` (valid, and `validate` said 'works 24:00-00:00 only': it "
          "opened at the 24:00 that is the next 00:00, when it closed, so no grain was ever delivered)",
-         ["validate", "{file}", "--set", "checks.phytosanitary.hours=24:00-00:00"], "checks[1].hours",
+         ["validate", "{file}", "--set", "checks.phytosanitary.hours=24:00-00:00"], "checks.phytosanitary.hours",
          "open at 24:00, the 00:00 at which they close, so the check would never work"),
 ]
 CASES += ATTACK_CASES
