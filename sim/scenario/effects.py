@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sim.errors import SimError
 from sim.scenario.durations import format_hours
-from sim.scenario.keypaths import by_name
+from sim.scenario.keypaths import named_problems
 from sim.scenario.levers import cost_problems
 from sim.scenario.target_ref import TargetRef
 
@@ -189,7 +189,7 @@ def scenario_warnings(s: ScenarioFields) -> list[tuple[str, str]]:
             at = (f"ends {_when(last)}, before the run starts" if last <= start
                   else f"starts {_when(first)}, when the run is over")
             out.append((f"disruptions[{i}]", f"{what} {at} ({run}), so {d.name!r} changes nothing in this run"))
-    return [(by_name(path, s), message) for path, message in out]  # a disruption by its name, as the file has it
+    return named_problems(out, s)  # a disruption by its name, as the file has it
 
 
 def warning_lines(s: ScenarioFields, source: str) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from typing import Any
 
 _INDEX = re.compile(r"^(.*)\[(\d+)\]$")
@@ -148,28 +149,40 @@ def overlaps(data: dict[str, Any], paths: list[str]) -> list[tuple[str, str, str
 _NAME_SEGMENT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
-def by_name(path: str, data: Any) -> str:
+def by_name(path: str, data: Any, seen: dict[int, Counter[Any]] | None = None) -> str:
     """`path` as a user writes it: a list item with a name of its own (a check, a disruption, a crossing) by
     that name — `checks.phytosanitary.hours`, not `checks[1].hours` — as `--set` takes either way and the
     file shows the name. An item without one, or whose name another item shares, keeps its index; so does
-    anything the path names that `data` does not hold."""
+    anything the path names that `data` does not hold. `seen`, shared over the calls for one `data`, keeps
+    each list's name counts (100,000 problems in a list of 100,000 items would count them every time)."""
     parts = _split(path)
     if not any(isinstance(p, int) for p in parts):
         return path
+    counts: dict[int, Counter[Any]] = {} if seen is None else seen
     node: Any = data
     out = ""
     for part in parts:
         if isinstance(part, int):
             item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
             name = _name_of(item)
-            unique = isinstance(name, str) and _NAME_SEGMENT.match(name) is not None and sum(
-                _name_of(other) == name for other in node) == 1
-            out += f".{name}" if unique and out else f"[{part}]"
+            if isinstance(name, str) and _NAME_SEGMENT.match(name) is not None and out:
+                names = counts.get(id(node))
+                if names is None:
+                    names = counts[id(node)] = Counter(_name_of(other) for other in node)
+                out += f".{name}" if names[name] == 1 else f"[{part}]"
+            else:
+                out += f"[{part}]"
             node = item
         else:
             out += f".{part}" if out else part
             node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
     return out
+
+
+def named_problems(problems: list[tuple[str, str]], data: Any) -> list[tuple[str, str]]:
+    """Each problem's key path `by_name` in `data` (the data the problems are about)."""
+    seen: dict[int, Counter[Any]] = {}
+    return [(by_name(path, data, seen), message) for path, message in problems]
 
 
 def _name_of(item: Any) -> Any:

@@ -36,7 +36,7 @@ from sim.scenario.corridor import (
 )
 from sim.scenario.errors import ScenarioDataError, ScenarioError, ScenarioRuleError, describe_validation_error
 from sim.scenario.fields import ScenarioFields
-from sim.scenario.keypaths import KeyPathError, by_name, changed_paths, is_changed, overlaps, set_path
+from sim.scenario.keypaths import KeyPathError, changed_paths, is_changed, named_problems, overlaps, set_path
 from sim.scenario.quoting import kind_in_words
 from sim.scenario.rules import cross_problems
 from sim.scenario.stages import (
@@ -70,7 +70,7 @@ def _said_as_scenario_error(source: str, spelled: Spelled | None = None, data: A
     except ValidationError as exc:
         problems = describe_validation_error(exc, spelled)
         if data is not None:
-            problems = [(by_name(path, data), message) for path, message in problems]
+            problems = named_problems(problems, data)
         raise ScenarioDataError(source, problems) from None
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from sim.scenario.errors import ScenarioError
-from sim.scenario.keypaths import by_name
+from sim.scenario.keypaths import named_problems
 
 MAX_FILE_BYTES = 1_000_000
 
@@ -238,8 +238,8 @@ def parse_yaml(text: str, source: str, at: str = "") -> Any:
     if found:
         several_lines = "\n" in text.strip()
         # a file's list items by name, as the schema's refusals say them (a --set value: the path as given)
-        raise ScenarioError(source, [(path if at else by_name(path, data), value.problem(several_lines))
-                                     for path, value in found])
+        problems = [(path, value.problem(several_lines)) for path, value in found]
+        raise ScenarioError(source, problems if at else named_problems(problems, data))
     return data
 
 

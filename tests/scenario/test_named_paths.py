@@ -41,3 +41,18 @@ def test_a_refusal_and_a_warning_name_the_item_as_the_user_did() -> None:
 
     short = base.with_changes({"duration": "10d"})
     assert [path for path, _ in scenario_warnings(short)] == ["disruptions.spring-festival"]
+
+
+def test_many_problems_in_a_long_list_are_named_at_once() -> None:
+    """Each list's names are counted once per refusal: 20,000 bad disruptions counted 20,000 names each time."""
+    import time
+
+    data = sim.load_scenario(ROOT / "scenarios" / "baseline_2023.yaml").to_dict()
+    data["disruptions"] = [{"name": f"d{i}", "target": "line", "from": "2023-02-01", "to": "2023-01-01", "capacity": 0}
+                           for i in range(20_000)]
+    started = time.process_time()
+    with pytest.raises(ScenarioError) as refused:
+        sim.Scenario.from_data(data, "x")
+    assert time.process_time() - started < 10  # counting per problem: minutes
+    assert [p for p, _ in refused.value.problems[:2]] == ["disruptions.d0", "disruptions.d1"]
+    assert len(refused.value.problems) == 20_000
