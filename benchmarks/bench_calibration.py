@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"one replication alone: {single:.3f} s CPU; in the calibration {per_run:.3f} s of a worker's time per "
           f"replication: overhead {per_run - single:+.3f} s ({per_run / single:.2f}x; includes any other load)")
     if args.json:
-        from benchmarks.bench_model import write_json
+        from benchmarks.record import write_json
 
         old = json.loads(args.json.read_text(encoding="utf-8")) if args.json.exists() else {}
         figures = {"candidates": args.candidates, "replications_each": args.replications, "workers": args.workers,

@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                                "serial_cpu_per_task_s": min(cpu_serial) / n_serial}
     _print(figures)
     if args.json:
-        from benchmarks.bench_model import MODEL_SECTIONS, write_json
+        from benchmarks.bench_model import MODEL_SECTIONS
+        from benchmarks.record import write_json
 
         write_json(args.json, {"executors": figures}, keep=(*MODEL_SECTIONS, "calibration"))
         print(f"figures added to {args.json} (section `executors`)")

@@ -36,6 +36,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.record import write_json
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_300K = ROOT / "benchmarks" / "scenarios" / "crossing_300k.yaml"
 MODEL_SECTIONS = ("scenarios", "ten_year_memory", "machine", "startup", "work", "work_baseline", "time_shares",
@@ -263,15 +265,6 @@ def main(argv: list[str] | None = None) -> int:
         write_json(args.json, figures, keep=OTHER_SECTIONS)
         print(f"figures written to {args.json}")
     return 0
-
-
-def write_json(path: Path, figures: dict[str, object], keep: tuple[str, ...] = ()) -> None:
-    """Write `figures` to `path` atomically, keeping the named sections another bench wrote there."""
-    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    figures = {k: old[k] for k in keep if k in old} | figures
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
 
 
 def _print_timing(label: str, t: Timing) -> None:

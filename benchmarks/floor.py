@@ -22,7 +22,6 @@ benchmarks/bench_model.py.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from collections.abc import Callable
@@ -143,10 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         floors[name] = measure(ROOT / name, args.rounds)
         print(format_floor(floors[name]))
     if args.json:
-        from benchmarks.bench_model import write_json
+        from benchmarks.record import other_sections, write_json
 
-        old = json.loads(args.json.read_text(encoding="utf-8")) if args.json.exists() else {}
-        write_json(args.json, {"floor": floors}, keep=tuple(k for k in old if k != "floor"))
+        write_json(args.json, {"floor": floors}, keep=other_sections(args.json, "floor"))
         print(f"figures written to {args.json}")
     return 0
 

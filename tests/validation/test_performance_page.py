@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import bench_model, performance_page
+from benchmarks import bench_model, performance_page, record
 from benchmarks.performance_page import NOT_MEASURED, PageError, render
 
 
@@ -175,10 +175,12 @@ def test_unreadable_bench_json_is_refused_with_its_name(tmp_path: Path) -> None:
 def test_each_bench_keeps_the_sections_the_others_wrote(tmp_path: Path) -> None:
     path = tmp_path / "bench.json"
     path.write_text(json.dumps({"scenarios": ["old"], "calibration": {"wall_s": 1}, "executors": {"workers": 2}}))
-    bench_model.write_json(path, {"scenarios": ["new"]}, keep=bench_model.OTHER_SECTIONS)
+    record.write_json(path, {"scenarios": ["new"]}, keep=bench_model.OTHER_SECTIONS)
     assert json.loads(path.read_text()) == {"scenarios": ["new"], "calibration": {"wall_s": 1}, "executors": {"workers": 2}}
-    bench_model.write_json(path, {"executors": {"workers": 3}}, keep=(*bench_model.MODEL_SECTIONS, "calibration"))
+    record.write_json(path, {"executors": {"workers": 3}}, keep=(*bench_model.MODEL_SECTIONS, "calibration"))
     assert json.loads(path.read_text()) == {"scenarios": ["new"], "calibration": {"wall_s": 1}, "executors": {"workers": 3}}
+    assert record.other_sections(path, "executors") == ("scenarios", "calibration")  # the floor bench keeps them
+    assert record.other_sections(tmp_path / "none.json", "floor") == ()
     written = set(bench_model._jsonable([], None, 0.0)) | {"startup", "work", "work_baseline", "time_shares",
                                                                   "floor"}
     assert written == set(bench_model.MODEL_SECTIONS)  # a new section of the model bench is kept by the others

@@ -1,0 +1,20 @@
+"""bench.json, the figures of record: each bench writes its own sections and keeps the others'."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def write_json(path: Path, figures: dict[str, object], keep: tuple[str, ...] = ()) -> None:
+    """Write `figures` to `path` atomically, keeping the named sections another bench wrote there."""
+    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    figures = {k: old[k] for k in keep if k in old} | figures
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def other_sections(path: Path, own: str) -> tuple[str, ...]:
+    """Every section of the file at `path` but `own` (none when there is no file yet)."""
+    return tuple(k for k in json.loads(path.read_text(encoding="utf-8")) if k != own) if path.exists() else ()
