@@ -29,13 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.decision.agreement import (
-    DISAGREES,
-    UNDECIDED,
-    agreement,
-    replications_needed,
-    verdict_text,
-)
+from sim.decision.agreement import DISAGREES, UNDECIDED, agreement, replications_needed, verdict_text
 from sim.decision.episode_changes import change_problems, corridor_of, evidence_path
 from sim.decision.errors import InputError
 from sim.decision.evaluate import Evaluator

@@ -32,15 +32,6 @@ HEADLINE_KPIS = [
     "stop_loading_days", "tonnes_deferred", "tonnes_lost", "idle_cost_usd", "recovery_days",
     "unrecovered_disruptions",  # recovery_days leaves out windows that never recovered: say how many
 ]
-def compare_kpis(diff: pd.DataFrame) -> list[str]:
-    """A comparison's default rows (terminal and report.html): the headline KPIs, then the recovery after each
-    disruption (`recovery_days.<name>`), as `run` shows it: the pooled recovery_days mixes every window. Without
-    any window to recover from, no recovery rows: the pooled one read '– (n = 0 of 3 pairs recovered)', as if
-    windows had never recovered."""
-    named = [k for k in dict.fromkeys(diff["kpi"].astype(str)) if k.startswith("recovery_days.")]
-    return [*(k for k in HEADLINE_KPIS if named or k not in POOLED_RECOVERY), *named]
-
-
 SWEEP_KPIS = ("throughput_t_per_day", "backlog_wagons_mean", "dwell_h_mean", "idle_cost_usd")
 NOT_SET = "not set"
 
@@ -239,6 +230,15 @@ CORRIDOR_KPIS = ["wagons_formed", "tonnes_unmet", "wagons_rejected", "trains_rej
 #: KPIs the run table leaves to the per-disruption recovery lines (sim.reporting.recovery): pooled
 #: over every window, recovery_days hid a long hold behind short closures
 POOLED_RECOVERY = ("recovery_days", "unrecovered_disruptions")
+
+
+def compare_kpis(diff: pd.DataFrame) -> list[str]:
+    """A comparison's default rows (terminal and report.html): the headline KPIs, then the recovery after each
+    disruption (`recovery_days.<name>`), as `run` shows it: the pooled recovery_days mixes every window. Without
+    any window to recover from, no recovery rows: the pooled one read '– (n = 0 of 3 pairs recovered)', as if
+    windows had never recovered."""
+    named = [k for k in dict.fromkeys(diff["kpi"].astype(str)) if k.startswith("recovery_days.")]
+    return [*(k for k in HEADLINE_KPIS if named or k not in POOLED_RECOVERY), *named]
 
 
 def format_crossings(summary: pd.DataFrame, crossings: list[str], notes: Mapping[str, str] | None = None,

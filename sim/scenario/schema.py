@@ -150,11 +150,12 @@ class Scenario(ScenarioFields):
         wrote a value, sim.scenario.yamltext.spelled_in) lets a hint quote a value as the file wrote it.
         """
         if overrides:
+            paths = [k for k in overrides if isinstance(k, str)]
             if spelled is not None and isinstance(data, dict):  # a changed value is not as the file wrote it
-                spelled = _unless_changed(spelled, changed_paths(data, [k for k in overrides if isinstance(k, str)]))
+                spelled = _unless_changed(spelled, changed_paths(data, paths))
             problems = []
             if isinstance(data, dict):  # one value changed twice: only one change would count
-                for _, later, why in overlaps(data, [k for k in overrides if isinstance(k, str)]):
+                for _, later, why in overlaps(data, paths):
                     problems.append((later, f"{why}; change it once (only one of the two changes would count)"))
             for key, value in overrides.items():
                 if not isinstance(key, str):
