@@ -48,6 +48,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                     "Rank SCENARIO's levers by their effect on KPIs (Morris screening, or Sobol indices)."),
     "history": ("sim.cli.history",
                 "Run every replay in DIRECTORY (default scenarios/history) against its declared figures."),
+    "consignment": ("sim.cli.consignment",
+                    "When would WAGONS wagons ordered ON a date be formed, at the border and unloaded?"),
     "fit": ("sim.cli.fit", "Fit scenario distributions to observed durations in TIMES (CSV) and print the one to paste."),
     "app": ("sim.cli.workbench",
             "Start the workbench: choose a scenario, change levers, run, compare and download in the browser."),

@@ -34,6 +34,7 @@ from sim.errors import SimError, option
 from sim.experiments import arguments
 from sim.experiments.mainguard import check_main_guard
 from sim.experiments.replication import ReplicationResult, run_replication
+from sim.model.orders import Order
 from sim.scenario.schema import Scenario
 
 EXECUTORS = arguments.EXECUTORS  # the first is the default
@@ -50,6 +51,8 @@ class Task:
     changes: dict[str, Any] = field(default_factory=dict)  # lever values that made this scenario
     keep_series: bool = True      # False: return KPIs and events only (sweeps; smaller parts)
     keep_daily: tuple[str, ...] = ()  # with keep_series False: these daily columns of cargo `all` (compare's plots)
+    keep_trains: bool = False     # also the table of trains (sim.analysis.train_log; a consignment's answer)
+    order: Order | None = None    # a one-off order added to the demand (sim.model.orders)
 
     def describe(self) -> str:
         """Everything needed to reproduce this task in one process."""
@@ -122,7 +125,8 @@ def local_cluster(workers: int) -> Any:
 def execute(task: Task) -> ReplicationResult:
     """Run one task (this is what workers call); failures become a TaskError naming the task."""
     try:
-        result = run_replication(Scenario.model_validate(task.scenario), task.replication, task.seed)
+        result = run_replication(Scenario.model_validate(task.scenario), task.replication, task.seed,
+                                 trains=task.keep_trains, order=task.order)
     except Exception as exc:
         raise TaskError(
             f"replication failed: {task.describe()}: {type(exc).__name__}: {exc}\n  {task.reproduce_hint()}",

@@ -12,8 +12,10 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis import metrics
+from sim.analysis.train_log import train_table
 from sim.experiments import arguments
 from sim.model.crossing import simulate
+from sim.model.orders import Order
 from sim.scenario.schema import Scenario
 
 
@@ -29,10 +31,14 @@ class ReplicationResult:
     events: pd.DataFrame
     diagnostics: dict[str, Any]
     dwell: pd.DataFrame = field(default_factory=pd.DataFrame)
+    trains: pd.DataFrame = field(default_factory=pd.DataFrame)  # with trains=True: sim.analysis.train_log
 
 
-def run_replication(scenario: Scenario, replication: int, seed: int | None = None, trace: bool = False) -> ReplicationResult:
-    """Simulate replication `replication` and reduce it to KPIs and series.
+def run_replication(scenario: Scenario, replication: int, seed: int | None = None, trace: bool = False,
+                    trains: bool = False, order: Order | None = None) -> ReplicationResult:
+    """Simulate replication `replication` and reduce it to KPIs and series (`trains`: and its table of
+    trains, sim.analysis.train_log, whose raw log is then dropped from the diagnostics; `order`: a
+    one-off order added to the demand, sim.model.orders).
 
     The arguments are checked as sim.run checks them: seed=1.5 ran and was recorded as seed 1.5, a
     negative replication was a numpy error, a path an AttributeError.
@@ -42,7 +48,7 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
     scenario = arguments.scenario(scenario, validate=False)
     replication = arguments.whole("replication", replication, 0)
     seed = arguments.seed(seed, scenario.seed)
-    obs = simulate(scenario, replication, seed=seed, trace=trace)
+    obs = simulate(scenario, replication, seed=seed, trace=trace, train_log=trains, order=order)
     k = metrics.kpis(obs, scenario.costs.wagon_day_usd)
     k.insert(0, "replication", replication)
     d = metrics.daily(obs, scenario.start)
@@ -56,4 +62,11 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
     diagnostics["min_backlog"] = obs.diagnostics.get("min_backlog")
     q = metrics.dwell_quantiles(obs)
     q.insert(0, "replication", replication)
-    return ReplicationResult(replication, seed, k, d, e, diagnostics, q)
+    table = pd.DataFrame()
+    if trains:
+        table = train_table(diagnostics, obs.crossings)
+        table.insert(0, "replication", replication)
+        if not trace:
+            for raw in ("trace", "formations", "unloadings"):
+                diagnostics[raw] = None
+    return ReplicationResult(replication, seed, k, d, e, diagnostics, q, table)

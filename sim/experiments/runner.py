@@ -20,6 +20,7 @@ from sim.experiments.executors import Executor, Task, TaskError, make_executor, 
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.results import Results
 from sim.experiments.workdir import WorkDir
+from sim.model.orders import Order
 from sim.scenario.effects import scenario_warnings
 from sim.scenario.limits import rows_problem
 from sim.scenario.schema import Scenario
@@ -159,11 +160,13 @@ def warn_about(scenario: Scenario, label: str = "", known: Iterable[tuple[str, s
 
 def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int, prefix: str = "r",
                       changes: dict[str, Any] | None = None, keep_series: bool = True,
-                      keep_daily: tuple[str, ...] = ()) -> list[Task]:
-    """One task per replication of `scenario` (see Task for what `keep_series` and `keep_daily` keep)."""
+                      keep_daily: tuple[str, ...] = (), keep_trains: bool = False,
+                      order: Order | None = None) -> list[Task]:
+    """One task per replication of `scenario` (see Task for what `keep_series`, `keep_daily` and
+    `keep_trains` keep, and `order`)."""
     data = scenario.to_dict()
     return [Task(task_key(f"{prefix}{r:05d}", data, r, seed), data, r, seed, dict(changes or {}), keep_series,
-                 keep_daily) for r in replications]
+                 keep_daily, keep_trains, order) for r in replications]
 
 
 def iter_replications(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any, NamedTuple
+from typing import Any
 
 import simpy
 
@@ -25,10 +25,12 @@ from sim.model.gates import Gate
 from sim.model.initial import initial_wagons, start_initial
 from sim.model.journey import Crossing
 from sim.model.loading import LoadingBucket
+from sim.model.orders import Order, place
 from sim.model.origin import Origin, Trace, Train, demand_segments
 from sim.model.periods import FOLD_DAYS
 from sim.model.recorder import Observations, Recorder
 from sim.model.rerouting import start_rerouting
+from sim.model.reviews import DivertDecision, StopLoadingDecision
 from sim.model.rng import Streams
 from sim.model.room_log import RoomLog
 from sim.model.routing import DivertRule, RerouteRule, Router, SmoothRoundRobin
@@ -40,32 +42,15 @@ from sim.units import DAY
 Process = Generator[simpy.Event, Any, None]
 
 
-class StopLoadingDecision(NamedTuple):
-    """One decision of the stop-loading dispatcher, with the border backlog that triggered it."""
-
-    cargo: str
-    action: str  # "halt" | "resume"
-    time: float
-    backlog: int
-
-
-class DivertDecision(NamedTuple):
-    """Diversion of a cargo switched on or off, with the backlog at `source` that triggered it."""
-
-    cargo: str
-    source: str
-    target: str
-    action: str  # "on" | "off"
-    time: float
-    backlog: int
-
-
 class CrossingModel:
     """One replication of a scenario: the corridor and each of its crossings."""
 
     fold_days = FOLD_DAYS  # fold the observations every this many days (any value: the same results)
 
-    def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False):
+    def __init__(self, scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False,
+                 train_log: bool = False, order: Order | None = None):
+        """`trace`: every train's stages and wagons (diagnostics["trace"]); `train_log`: without the wagons'
+        rows (sim.analysis.train_log); `order`: a one-off request on top of the demand (sim.model.orders)."""
         self.scenario = s = scenario
         self.env = simpy.Environment()
         self.streams = Streams(s.seed if seed is None else seed, replication)
@@ -73,7 +58,7 @@ class CrossingModel:
         self.cargo = s.cargo_names
         self.ci = {c: i for i, c in enumerate(self.cargo)}
         self.payload = [s.cargo[c].payload_t for c in self.cargo]
-        self.trace = Trace() if trace else None
+        self.trace = Trace() if trace else Trace(per_wagon=False) if train_log else None
         self.windows: list[Window] = lay_out_windows(s, self.streams, self.horizon)
         by_target: dict[TargetRef, list[Window]] = {}
         for w in self.windows:
@@ -85,6 +70,7 @@ class CrossingModel:
                   for _, spec in specs for c in self.cargo]
         self.recorder = Recorder(self.cargo, self.payload, points, self.horizon, s.warmup, self.windows, names)
         self._train_ids = 0
+        self.order, self.order_trains = order, list[int]()
         self.initial_ids = 0
         self.stop_loading_log: dict[str, list[StopLoadingDecision]] = {x: [] for x in names}
         self.divert_log: list[DivertDecision] = []
@@ -169,6 +155,10 @@ class CrossingModel:
         if not self.bans.empty:
             env.process(self._bans())
         env.process(self._ticker())
+        if self.order is not None:
+            o = self.order
+            env.process(place(env, o, self.origins[self.ci[o.cargo]], s.cargo[o.cargo].wagons_per_train,
+                              self.new_train, self.order_trains))
 
     # -- processes -----------------------------------------------------------------------------
     def _demand(self, cargo: str) -> Process:
@@ -200,8 +190,11 @@ class CrossingModel:
             if t >= self.horizon:
                 return
             yield env.timeout(t - env.now)
-            self._train_ids += 1
-            origin.demand(Train(self._train_ids, cargo, origin.ci, c.wagons_per_train, c.priority, t))
+            origin.demand(self.new_train(cargo, c.wagons_per_train, t))
+
+    def new_train(self, cargo: str, wagons: int, requested: float) -> Train:
+        self._train_ids += 1
+        return Train(self._train_ids, cargo, self.ci[cargo], wagons, self.scenario.cargo[cargo].priority, requested)
 
     def _dispatch(self, train: Train, crossing: int) -> None:
         if self._counting:
@@ -384,12 +377,14 @@ class CrossingModel:
             "simpy_events": next(self.env._eid),  # type: ignore[attr-defined]
             "trace": self.trace.rows if self.trace else None,
             "formations": self.trace.formations if self.trace else None,
+            "unloadings": self.trace.unloadings if self.trace else None, "order_trains": list(self.order_trains),
             "stop_loading_log": list(merged),
             "stop_loading_log_by_crossing": {x: list(log) for x, log in logs.items()},
             "divert_log": list(self.divert_log),
         }
 
 
-def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False) -> Observations:
-    """Run one replication and return its raw observations."""
-    return CrossingModel(scenario, replication, seed=seed, trace=trace).run()
+def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False,
+             train_log: bool = False, order: Order | None = None) -> Observations:
+    """Run one replication and return its raw observations (`trace`, `train_log`, `order`: see CrossingModel)."""
+    return CrossingModel(scenario, replication, seed=seed, trace=trace, train_log=train_log, order=order).run()

@@ -322,10 +322,7 @@ class Crossing:
             ends = np.sort(plan.ends).tolist()
             heapq.heappush(self._pending_ends, (ends[0], next(self._pending_order), ci, ends, 0))
         if self.trace:
-            label = f"{self.prefix}unloading.{train.cargo}"
-            for s_, e_ in zip(plan.starts, plan.ends):
-                self.trace(train, label, "wagon", s_)
-                self.trace(train, label, "wagon_end", e_)
+            self.trace.unloading(train, f"{self.prefix}unloading.{train.cargo}", plan.starts, plan.ends)
         yield env.timeout(float(plan.ends.max()) - env.now)
         self.yard_gate.release(train.wagons, ci)
         del self.active[train.id]

@@ -58,9 +58,23 @@ class Trace:
     rows: list[tuple[int, str, str, str, float]] = field(default_factory=list)
     #: (train id, cargo, crossing index, requested at, formed at, wagons) of every train formed
     formations: list[tuple[int, str, int, float, float, int]] = field(default_factory=list)
+    #: (train id, unloading stage, first wagon's start, last wagon's end, wagons) of every train scheduled
+    unloadings: list[tuple[int, str, float, float, int]] = field(default_factory=list)
+    #: also a row per wagon's start and end: what the stories in the tests read; a train log (sim.analysis.
+    #: train_log) needs only `unloadings`, and the wagons' rows would triple a replication's time
+    per_wagon: bool = True
 
     def __call__(self, train: Train, stage: str, what: str, t: float) -> None:
         self.rows.append((train.id, train.cargo, stage, what, t))
+
+    def unloading(self, train: Train, stage: str, starts: np.ndarray, ends: np.ndarray) -> None:
+        """A train's wagons are scheduled on the points from `starts` to `ends`."""
+        if len(ends):
+            self.unloadings.append((train.id, stage, float(starts.min()), float(ends.max()), len(ends)))
+        if self.per_wagon:
+            for start, end in zip(starts, ends):
+                self(train, stage, "wagon", start)
+                self(train, stage, "wagon_end", end)
 
 
 class RateSegment(NamedTuple):

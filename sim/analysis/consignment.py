@@ -1,0 +1,108 @@
+"""When is a consignment through? An exporter's question: "if I order 400 wagons of grain on
+1 October, when are they all unloaded?"
+
+The run adds the order to the scenario's demand (sim.model.orders: its trains are requested
+together at its date, queue at origin behind what is waiting there, then share the line, the yard,
+the checks and the points with all other traffic), and the train log follows its trains. Per
+replication that gives when its last train was formed, reached the border and was unloaded; across
+replications, their spread and the chance of being through by a date. A replication in which it is
+not through by the horizon counts as later than every day in it, never dropped (dropping it would
+make a jam look quicker).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.stats import t_halfwidth
+
+MILESTONES = {"formed_h": "last train formed", "border_h": "last train at the border",
+              "unloaded_h": "all unloaded"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One replication's answer; times in hours since the start, NaN when not by the horizon."""
+
+    trains: int  # trains of the order formed in the run (fewer than ordered: some were never formed)
+    formed_h: float  # its last train formed
+    border_h: float  # its last train at the border
+    unloaded_h: float  # its last wagon unloaded (trains refused whole at a check are not waited for)
+    refused_wagons: int  # wagons of its trains refused at a check (they went back loaded)
+    crossings: tuple[str, ...] = ()  # where each of its trains formed in the run went
+
+
+def outcome(trains: pd.DataFrame, ordered_trains: int, horizon: float) -> Outcome:
+    """The order's outcome in one replication's train table (sim.analysis.train_log.train_table),
+    of which `ordered_trains` trains were requested."""
+    mine = trains[trains["order"].to_numpy(dtype=bool)]
+    if len(mine) < ordered_trains:  # some were never formed (queued at origin, or lost to a halt)
+        return Outcome(len(mine), math.nan, math.nan, math.nan, _refused(mine), tuple(mine["crossing"]))
+    unloaded = mine["unloaded_h"].to_numpy(dtype=float)
+    whole_refused = mine["refused"].to_numpy(dtype=bool) & (mine["wagons_unloaded"].to_numpy() == 0)
+    through = whole_refused | (unloaded <= horizon)  # (NaN: never scheduled, not through)
+    return Outcome(
+        trains=len(mine),
+        formed_h=_last(mine["formed_h"].to_numpy(dtype=float), horizon),
+        border_h=_last(mine["border_h"].to_numpy(dtype=float)[~whole_refused], horizon),
+        unloaded_h=float(np.nanmax(unloaded)) if through.all() and not whole_refused.all() else math.nan,
+        refused_wagons=_refused(mine),
+        crossings=tuple(mine["crossing"]),
+    )
+
+
+def _refused(mine: pd.DataFrame) -> int:
+    refused = mine["refused"].to_numpy(dtype=bool)
+    return int((mine["wagons"].to_numpy() - mine["wagons_unloaded"].to_numpy())[refused].sum())
+
+
+def _last(times: np.ndarray, horizon: float) -> float:
+    """The latest of times, NaN when one of them is missing or after the horizon."""
+    if not len(times) or np.isnan(times).any() or times.max() > horizon:
+        return math.nan
+    return float(times.max())
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Days from the order to one milestone over replications; a replication without it by the
+    horizon counts as later than any day (`inf`)."""
+
+    days: np.ndarray  # per replication, inf when not by the horizon
+    level: float
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile, a replication's own value (inf when it falls among those not through)."""
+        return float(np.quantile(self.days, q, method="inverted_cdf"))
+
+    @property
+    def not_by_horizon(self) -> int:
+        return int(np.isinf(self.days).sum())
+
+    def mean_interval(self) -> tuple[float, float, float] | None:
+        """Mean and its t-interval over replications; None when one of them is not through (no mean
+        exists) or there are fewer than two."""
+        if self.not_by_horizon or len(self.days) < 2:
+            return None
+        mean = float(self.days.mean())
+        half = t_halfwidth(float(self.days.std(ddof=1)), len(self.days), self.level)
+        return mean, mean - half, mean + half
+
+    def share_by(self, day: float) -> tuple[int, float, float]:
+        """Replications through within `day` days, and the exact (Clopper–Pearson) CI of that share."""
+        from scipy import stats  # (imported when asked, as sim.analysis.stats does)
+
+        hits = int((self.days <= day).sum())
+        ci = stats.binomtest(hits, len(self.days)).proportion_ci(self.level, method="exact")
+        return hits, float(ci.low), float(ci.high)
+
+
+def spread(outcomes: list[Outcome], ordered_at: float, milestone: str, level: float = 0.95) -> Spread:
+    """`milestone` (a key of MILESTONES) over the replications, in days since the order."""
+    hours = np.array([getattr(o, milestone) for o in outcomes], dtype=float)
+    days = (hours - ordered_at) / 24.0
+    return Spread(np.where(np.isnan(days), np.inf, days), level)

@@ -1,0 +1,113 @@
+"""`dostyk consignment`: when would an order of wagons be through? (sim.analysis.consignment)"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from sim.cli.options import (
+    SEED,
+    WORKERS,
+    check_executor,
+    check_given_once,
+    check_replications,
+    check_scheduler,
+    parse_sets,
+)
+from sim.experiments.consignment import order_outcomes, order_problem
+from sim.experiments.executors import EXECUTORS
+from sim.model.orders import Order
+from sim.reporting.consignment import order_text
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
+
+#: the most wagons one order may have (a year of the whole crossing is ~300,000)
+MAX_ORDER_WAGONS = 1_000_000
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--wagons", type=click.IntRange(min=1, max=MAX_ORDER_WAGONS), required=True,
+              help="Wagons ordered (cut into trains of the cargo's wagons_per_train).")
+@click.option("--on", "on", metavar="DATE[THH:MM]", required=True,
+              help="When they are requested at origin, e.g. 2023-10-01 (midnight) or 2023-10-01T08:00.")
+@click.option("--cargo", metavar="NAME", help="Their cargo (default: the scenario's only cargo).")
+@click.option("--by", "by", metavar="DATE[THH:MM]",
+              help="Also the chance that all are unloaded by then (a date alone: by the end of that day).")
+@click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Override the scenario's replications.")
+@click.option("--seed", "-s", type=SEED, help="Override the scenario's seed.")
+@click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")
+@click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True)
+@click.option("--workers", type=WORKERS, help="Processes to use (default: all cores).")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def consignment(scenario: str, wagons: int, on: str, cargo: str | None, by: str | None, replications: int | None,
+                seed: int | None, sets: tuple[str, ...], executor: str, workers: int | None, scheduler: str | None,
+                quiet: bool) -> None:
+    """When would WAGONS wagons ordered ON a date be formed, at the border and unloaded?
+
+    The order is added to SCENARIO's demand: its trains are requested together, queue at origin
+    behind what waits there, and share the line, yard, checks and unloading points with all other
+    traffic. Prints when its last train is formed, reaches the border and is unloaded (10 %, median
+    and 90 % of replications), the mean days to all unloaded with its 95 % CI and, with --by, the
+    chance of being through by then. Nothing is written.
+    """
+    check_scheduler(executor, scheduler)
+    changes = parse_sets(sets)
+    check_given_once(changes, seed, replications)
+    scen = load_scenario(scenario, changes)
+    check_replications(scen, scenario, replications)
+    name = _cargo(scen, cargo)
+    at = _hours(scen, on, "--on", end_of_day=False)
+    order = Order(name, wagons, at)
+    problem = order_problem(scen, order)
+    if problem:
+        raise click.BadParameter(problem[1], param_hint={"cargo": "--cargo", "wagons": "--wagons"}.get(problem[0], "--on"))
+    until = None if by is None else _hours(scen, by, "--by", end_of_day=True)
+    if until is not None and until <= at:
+        raise click.BadParameter(f"{by!r} is not after the order ({on!r})", param_hint="--by")
+    check_executor(executor)
+    outcomes = order_outcomes(scen, order, replications, seed, executor, workers, progress=not quiet,
+                              scheduler=scheduler)
+    trains = len(order.train_sizes(scen.cargo[name].wagons_per_train))
+    label = None if by is None else f"the end of {by.strip()}" if len(by.strip()) == 10 else None
+    click.echo(order_text(outcomes, name, wagons, trains, at, scen.start, float(scen.duration), until,
+                          by_label=label))
+
+
+def _cargo(scen: Scenario, cargo: str | None) -> str:
+    names = list(scen.cargo_names)
+    if cargo is None:
+        if len(names) == 1:
+            return names[0]
+        raise click.BadParameter(f"the scenario has several cargo; name one of: {', '.join(names)}",
+                                 param_hint="--cargo")
+    if cargo not in names:
+        raise click.BadParameter(f"unknown cargo {cargo!r}; expected one of: {', '.join(names)}", param_hint="--cargo")
+    return cargo
+
+
+def _hours(scen: Scenario, text: str, option: str, end_of_day: bool) -> float:
+    """Hours since the scenario's start of an ISO date (its midnight, or with `end_of_day` the next
+    one) or date and time; refused outside the simulated days."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            day = dt.date.fromisoformat(value)
+            moment = dt.datetime(day.year, day.month, day.day) + dt.timedelta(days=1 if end_of_day else 0)
+        else:
+            moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO date such as 2023-10-01 or a date and time such as "
+                                 "2023-10-01T08:00", param_hint=option) from None
+    if moment.tzinfo is not None:
+        raise click.BadParameter(f"{text!r}: give the time without a time zone (the scenario's calendar has none)",
+                                 param_hint=option)
+    hours = scen.hours_since_start(moment)
+    first = dt.datetime(scen.start.year, scen.start.month, scen.start.day)
+    last = first + dt.timedelta(hours=float(scen.duration))
+    if not 0 <= hours <= float(scen.duration) or (hours == float(scen.duration) and not end_of_day):
+        raise click.BadParameter(f"{text!r} is not inside the run ({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M})",
+                                 param_hint=option)
+    return hours

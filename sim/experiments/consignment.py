@@ -1,0 +1,58 @@
+"""An order's outcome in each replication of a scenario (sim.analysis.consignment says how it is
+read): the replications run as any run's do, on any executor, each with the order added and its
+table of trains, of which only the order's outcome is kept."""
+
+from __future__ import annotations
+
+from sim.analysis.consignment import Outcome, outcome
+from sim.experiments import arguments
+from sim.experiments.executors import Executor
+from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
+from sim.model.orders import Order
+from sim.scenario.schema import Scenario
+
+#: the most trains one order may be cut into (each is a process of the model, requested at one instant)
+MAX_ORDER_TRAINS = 10_000
+
+
+def order_outcomes(
+    scenario: Scenario,
+    order: Order,
+    replications: int | None = None,
+    seed: int | None = None,
+    executor: str | Executor = "process",
+    workers: int | None = None,
+    progress: Progress = False,
+    scheduler: str | None = None,
+) -> list[Outcome]:
+    """The order's outcome in replications 0, 1, … of `scenario` (same seed, same outcomes)."""
+    scenario = arguments.scenario(scenario)
+    n = arguments.replications(replications, scenario.replications)
+    seed = arguments.seed(seed, scenario.seed)
+    problem = order_problem(scenario, order)
+    if problem:
+        raise arguments.ArgumentError(f"order.{problem[0]}: {problem[1]}")
+    warn_about(scenario)
+    tasks = replication_tasks(scenario, range(n), seed, prefix="o", keep_series=False, keep_trains=True,
+                             order=order)
+    horizon = float(scenario.duration)
+    ordered = len(order.train_sizes(scenario.cargo[order.cargo].wagons_per_train))
+    done, _ = run_tasks(tasks, executor, workers, None, progress, desc=scenario.name, scheduler=scheduler,
+                        keep=lambda result: outcome(result.trains, ordered, horizon))
+    return [done[task.key] for task in tasks]
+
+
+def order_problem(scenario: Scenario, order: Order) -> tuple[str, str] | None:
+    """The field of an order that is wrong for this scenario and what is wrong, in words (None: nothing)."""
+    if order.cargo not in scenario.cargo_names:
+        return "cargo", f"cargo {order.cargo!r} is not in the scenario; expected one of: {', '.join(scenario.cargo_names)}"
+    if not isinstance(order.wagons, int) or isinstance(order.wagons, bool) or order.wagons < 1:
+        return "wagons", f"wagons must be a whole number of at least 1, got {order.wagons!r}"
+    trains = len(order.train_sizes(scenario.cargo[order.cargo].wagons_per_train))
+    if trains > MAX_ORDER_TRAINS:
+        return "wagons", (f"{order.wagons:,} wagons are {trains:,} trains of {order.cargo}; an order may be at most "
+                f"{MAX_ORDER_TRAINS:,} trains (a year of the whole crossing is about 5,000)")
+    if not 0 <= order.at < scenario.duration:
+        return "at", (f"the order's time ({order.at:g} h since the start) is not inside the run "
+                f"(0 to {float(scenario.duration):g} h)")
+    return None

@@ -1,0 +1,72 @@
+"""The answer to "when is my consignment through?" in words and a small table (sim.analysis.consignment)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+
+from sim.analysis.consignment import MILESTONES, Outcome, spread
+from sim.reporting.numbers import number
+
+
+def when(start: dt.date, hours: float) -> str:
+    """A time as a date and hour (`inf`: after the horizon)."""
+    if math.isinf(hours):
+        return "after the run"
+    moment = dt.datetime(start.year, start.month, start.day) + dt.timedelta(hours=hours)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at: float, start: dt.date,
+               horizon: float, by: float | None = None, level: float = 0.95, by_label: str | None = None) -> str:
+    """Milestones of the order (10 %, median and 90 % over replications, as dates and days after the
+    order), the mean days to all unloaded with its CI, and the chance of being through by `by` (hours;
+    `by_label` says it as the user gave it, e.g. "the end of 2024-01-25")."""
+    n = len(outcomes)
+    lines = [(f"{number(wagons)} wagons of {cargo} ordered at {when(start, at)} ({trains} train"
+              f"{'s' if trains != 1 else ''}, on top of the scenario's demand); {n} replication{'s' if n != 1 else ''}:"),
+             ""]
+    header = ("", "10 % of runs by", "half by (median)", "90 % by")
+    rows: list[tuple[str, ...]] = [header]
+    for key, label in MILESTONES.items():
+        days = spread(outcomes, at, key, level)
+        rows.append((label, *(_cell(start, at, days.quantile(q)) for q in (0.1, 0.5, 0.9))))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines += ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
+              for r in rows]
+    unloaded = spread(outcomes, at, "unloaded_h", level)
+    lines.append("")
+    interval = unloaded.mean_interval()
+    if interval is not None:
+        mean, low, high = interval
+        lines.append(f"Days from the order to all unloaded: mean {mean:.1f} ({_percent(level)} CI {low:.1f} to {high:.1f}).")
+    elif unloaded.not_by_horizon:
+        lines.append(f"Not all unloaded by the end of the run ({when(start, horizon)}) in {unloaded.not_by_horizon} "
+                     f"of {n} replications: no mean is given (it would leave out the slowest runs); lengthen "
+                     "the run or order earlier.")
+    if by is not None:
+        hits, low, high = unloaded.share_by((by - at) / 24.0)
+        lines.append(f"All unloaded by {by_label or when(start, by)}: in {hits} of {n} replications "
+                     f"({_percent(hits / n)}; {_percent(level)} CI {_percent(low)} to {_percent(high)}).")
+    routes = Counter(x for o in outcomes for x in o.crossings)
+    if len(routes) > 1:
+        total = sum(routes.values())
+        lines.append("Its trains went through " + ", ".join(f"{name} ({_percent(count / total)})"
+                                                            for name, count in routes.most_common()) + ".")
+    refused = [o.refused_wagons for o in outcomes if o.refused_wagons]
+    if refused:
+        lines.append(f"Some wagons were refused at a check and went back loaded: in {len(refused)} of {n} "
+                     f"replications ({number(sum(refused) / len(refused))} wagons on average when it "
+                     "happened); \"all unloaded\" counts the wagons that were unloaded.")
+    return "\n".join(lines)
+
+
+def _cell(start: dt.date, at: float, days: float) -> str:
+    if math.isinf(days):
+        return "after the run"
+    return f"{when(start, at + days * 24.0)} (+{days:.1f} d)"
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.0f} %"

@@ -1,0 +1,73 @@
+"""`dostyk consignment`: an order's dates as a user reads them, and its refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.cli.helpers import dostyk
+from tests.conftest import SCENARIOS
+from tests.model.test_orders import STORY
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("consignment") / "story.yaml"
+    path.write_text(yaml.safe_dump(STORY), encoding="utf-8")
+    return path
+
+
+def test_the_story_order_is_told_in_dates(story: Path) -> None:
+    """The story of tests/model/test_orders.py (fixed times): 5 wagons ordered at 13:00 on 1 January
+    are formed at once, at the border at 23:00 and all unloaded at 14:00 on 3 January (+49 h) in
+    every replication; so all of them by the end of 3 January."""
+    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "--by", "2023-01-03",
+                  "-n", "3", "--executor", "serial", "-q")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "5 wagons of grain ordered at 2023-01-01 13:00 (2 trains, on top of the scenario's demand); 3 replications" in out
+    unloaded = next(line for line in out.splitlines() if line.startswith("all unloaded"))
+    assert unloaded.count("2023-01-03 14:00 (+2.0 d)") == 3
+    assert "last train at the border" in out and "2023-01-01 23:00 (+0.4 d)" in out
+    assert "Days from the order to all unloaded: mean 2.0 (95 % CI 2.0 to 2.0)." in out
+    assert "All unloaded by the end of 2023-01-03: in 3 of 3 replications (100 %; 95 % CI 29 % to 100 %)." in out
+
+
+def test_an_order_too_late_to_be_unloaded_is_said_so(story: Path) -> None:
+    proc = dostyk("consignment", str(story), "--wagons", "3", "--on", "2023-01-03T12:00", "-n", "2",
+                  "--executor", "serial", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "Not all unloaded by the end of the run (2023-01-04 00:00) in 2 of 2 replications" in proc.stdout
+    assert "after the run" in proc.stdout
+
+
+def test_every_executor_gives_the_same_answer() -> None:
+    args = ("consignment", str(SCENARIOS / "baseline_2023.yaml"), "--cargo", "grain", "--wagons", "300",
+            "--on", "2023-03-01", "--set", "duration=90d", "-n", "3", "-q")
+    serial, process = dostyk(*args, "--executor", "serial"), dostyk(*args, "--executor", "process", "--workers", "2")
+    assert serial.returncode == 0 and process.returncode == 0, serial.stderr + process.stderr
+    assert serial.stdout == process.stdout and "all unloaded" in serial.stdout
+
+
+@pytest.mark.parametrize(("args", "option", "words"), [
+    (("--wagons", "5", "--on", "2023-02-01"), "--on", "is not inside the run (2023-01-01 00:00 to 2023-01-04 00:00)"),
+    (("--wagons", "5", "--on", "1 Jan"), "--on", "is not an ISO date such as 2023-10-01"),
+    (("--wagons", "5", "--on", "2023-01-01T13:00+06:00"), "--on", "without a time zone"),
+    (("--wagons", "5", "--on", "2023-01-02", "--by", "2023-01-01"), "--by", "is not after the order"),
+    (("--wagons", "5", "--on", "2023-01-02", "--cargo", "coal"), "--cargo", "unknown cargo 'coal'; expected one of: grain"),
+    (("--wagons", "0", "--on", "2023-01-02"), "--wagons", "0 is not in the range 1<=x<=1000000"),
+    (("--wagons", "100000", "--on", "2023-01-02"), "--wagons", ("100,000 wagons are 33,334 trains of grain; an order may "
+                                                               "be at most 10,000 trains")),
+])
+def test_bad_orders_are_refused_before_anything_runs(story: Path, args: tuple[str, ...], option: str,
+                                                     words: str) -> None:
+    proc = dostyk("consignment", str(story), *args, "--executor", "serial", "-q")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert option in proc.stderr and words in proc.stderr, proc.stderr
+
+
+def test_several_cargo_need_one_named() -> None:
+    proc = dostyk("consignment", str(SCENARIOS / "baseline_2023.yaml"), "--wagons", "5", "--on", "2023-03-01", "-q")
+    assert proc.returncode == 2 and "--cargo" in proc.stderr and "several cargo; name one of: grain, containers" in proc.stderr
