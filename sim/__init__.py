@@ -14,6 +14,7 @@ sim.decision (calibrate, optimise, rank levers) → sim.reporting (plots, report
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name is imported on first use
+    from sim.analysis.consignment import Outcome
     from sim.analysis.warmup import WarmupSuggestion
     from sim.analysis.window import at_date, window_kpis
     from sim.decision.calibrate import Calibration, calibrate
@@ -24,12 +25,14 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name is i
     from sim.decision.targets import load_targets
     from sim.errors import SimError
     from sim.experiments.compare import Comparison, compare
+    from sim.experiments.consignment import order_outcomes
     from sim.experiments.executors import TaskError
     from sim.experiments.replication import ReplicationResult, run_replication
     from sim.experiments.results import Results
     from sim.experiments.runner import Interrupted, run
     from sim.experiments.sweep import SweepResult, sweep
     from sim.experiments.warmup import suggest_warmup
+    from sim.model.orders import Order
     from sim.scenario.errors import ScenarioError
     from sim.scenario.loader import load_scenario
     from sim.scenario.schema import Scenario
@@ -50,6 +53,9 @@ _LAZY = {
     "sensitivity": "sim.decision.sensitivity",
     "load_targets": "sim.decision.targets",
     "SimError": "sim.errors",
+    "Outcome": "sim.analysis.consignment",
+    "order_outcomes": "sim.experiments.consignment",
+    "Order": "sim.model.orders",
     "Comparison": "sim.experiments.compare",
     "compare": "sim.experiments.compare",
     "TaskError": "sim.experiments.executors",
@@ -74,6 +80,8 @@ __all__ = [  # noqa: RUF022 - grouped by purpose, not sorted
     "run", "run_replication", "Results", "ReplicationResult",
     # experiments
     "sweep", "SweepResult", "compare", "Comparison", "suggest_warmup", "WarmupSuggestion",
+    # an exporter's order added to the demand: when it is formed, at the border and unloaded
+    "Order", "order_outcomes", "Outcome",
     # KPIs over dated windows and at a date (from the daily series)
     "window_kpis", "at_date",
     # decision support

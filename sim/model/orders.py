@@ -19,6 +19,9 @@ from sim.model.origin import Origin, Train
 
 @dataclass(frozen=True)
 class Order:
+    """`wagons` wagons of `cargo` requested `at` hours after the scenario's start, on top of its demand
+    (`sim.order_outcomes(scenario, sim.Order("grain", 400, scenario.hours_since_start(when)))`)."""
+
     cargo: str
     wagons: int
     at: float  # hours since the scenario's start
