@@ -898,8 +898,9 @@ def test_scenario_name_cannot_steer_the_default_results_path(tmp_path: Path) -> 
                                    "-n", "1", "--executor", "serial", "--quiet", "--no-report"], "", "")
     code, err, _ = _run_case(case, tmp_path / "work")
     assert code == 0, err
-    (made,) = (tmp_path / "work" / "results").iterdir()  # the name, then the --set change and its hash
-    assert made.name.startswith("escaped_.._x+duration=2d-") and (made / "kpis.csv").is_file(), made.name
+    (made,) = (tmp_path / "work" / "results").iterdir()  # the file's name, then the --set changes and a hash
+    assert made.name.startswith("evil-name+duration=2d+name=.._.._escaped_.._x+") and (made / "kpis.csv").is_file(), \
+        made.name
     outside = {p for p in _tree(tmp_path) if not p.startswith("work/results") and p != "work"}
     assert outside == {"work/evil-name.yaml"}, f"written outside results/: {outside}"
 
@@ -910,9 +911,9 @@ def test_a_long_unicode_name_still_gives_a_valid_directory(tmp_path: Path) -> No
     code, err, _ = _run_case(case, tmp_path)
     assert code == 0, err
     (made,) = (tmp_path / "results").iterdir()
-    # the user's letters, cut at 80 bytes (file systems count bytes) with a hash of the whole name in the
-    # last 9, so that another long name sharing the first 40 letters gets its own folder
-    assert made.name.startswith("é" * 35 + "-") and len(made.name.encode()) <= 80 + 50, made.name
+    # folders are named by the file; the name is a --set change, shown cut (file systems count bytes) and
+    # hashed whole, so that another long name sharing the first letters gets its own folder
+    assert made.name.startswith("unicode-name+duration=1d+name=éé") and len(made.name.encode()) <= 80 + 50, made.name
 
 
 def test_report_files_stay_inside_out(tmp_path: Path) -> None:

@@ -1,0 +1,183 @@
+"""Default results folders tell apart every command that computes something else (sim.cli.folders).
+
+Two sweeps of one scenario with other --vary wrote one folder (the second found "already exists", or
+with --force replaced the first's results); so did --seed, -n, a levers, targets or KPI choice of the
+searches, another history directory, and any joint fit (always results/joint-calibration). `dostyk run
+FILE` named its folder by the scenario's `name:`, `make run` and `compare` by the file. Now: the file's
+name, the command, then what it was given; the same command finds the same folder again, options left to
+their defaults keep the name, and what an earlier dostyk left under its names is said, never taken silently.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.cli.folders import default_out
+from sim.experiments.runner import run as run_replications
+from sim.scenario.loader import load_scenario
+from tests.cli.test_bad_inputs import MINI, run_main
+from tests.conftest import ROOT
+
+TINY = MINI.replace("duration: 365d", "duration: 2d").replace("replications: 10", "replications: 2")
+FAST = ["--executor", "serial", "--quiet"]
+TARGETS = ("targets:\n  - {kpi: tonnes_delivered, value: 20000, tolerance: 50%}\n"
+           "parameters:\n  - {path: unloading.grain.points, low: 4, high: 8}\n")
+SEARCH = ["-N", "1", "-n", "1"]
+BASE = {
+    "run": ["run", "mini.yaml", "--no-report"],
+    "sweep": ["sweep", "mini.yaml", "--no-plots"],
+    "compare": ["compare", "mini.yaml", "mini.yaml", "--set", "2:unloading.grain.points=8", "--no-report"],
+    "calibrate": ["calibrate", "mini.yaml", "--profile", "0", *SEARCH],
+    "optimize": ["optimize", "mini.yaml", *SEARCH],
+    "sensitivity": ["sensitivity", "mini.yaml", "--lever", "unloading.containers.points=4:6", "--trajectories", "2",
+                    "-n", "1"],
+}
+#: per command, two invocations that differ in one option that changes what is computed
+DIFFER = [
+    ("run", ["--seed", "5"], ["--seed", "6"]),
+    ("run", ["-n", "1"], []),
+    ("sweep", ["--vary", "unloading.grain.points=4,6"], ["--vary", "unloading.grain.points=6,8"]),
+    ("sweep", ["--vary", "unloading.grain.points=4,6", "--seed", "5"], ["--vary", "unloading.grain.points=4,6"]),
+    ("sweep", ["--vary", "unloading.grain.points=4,6", "-n", "1"], ["--vary", "unloading.grain.points=4,6"]),
+    ("compare", ["--seed", "5"], ["--seed", "6"]),
+    ("compare", ["-n", "3"], []),
+    ("calibrate", ["--targets", "t.yaml"], ["--targets", "t2.yaml"]),
+    ("calibrate", ["--targets", "t.yaml", "--batch", "2"], ["--targets", "t.yaml"]),
+    ("optimize", ["--lever", "unloading.grain.points=4:6", "--objective", "min:backlog_wagons_mean"],
+     ["--lever", "unloading.grain.points=4:8", "--objective", "min:backlog_wagons_mean"]),
+    ("optimize", ["--lever", "unloading.grain.points=4:6", "--objective", "min:backlog_wagons_mean"],
+     ["--lever", "unloading.grain.points=4:6", "--objective", "min:dwell_h_mean"]),
+    ("sensitivity", ["--lever", "unloading.grain.points=4:6"], ["--lever", "unloading.grain.points=4:8"]),
+    ("sensitivity", ["--lever", "unloading.grain.points=4:6", "--kpi", "dwell_h_mean"],
+     ["--lever", "unloading.grain.points=4:6"]),
+]
+
+
+def _results(root: Path) -> set[str]:
+    return {p.name for p in (root / "results").iterdir() if p.is_dir()} if (root / "results").is_dir() else set()
+
+
+def _files(root: Path) -> None:
+    (root / "mini.yaml").write_text(TINY, encoding="utf-8")
+    (root / "t.yaml").write_text(TARGETS, encoding="utf-8")
+    (root / "t2.yaml").write_text(TARGETS.replace("value: 20000", "value: 30000"), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("command", "one", "other"), DIFFER,
+                         ids=[f"{c}{''.join(o)}" for c, o, _ in DIFFER])
+def test_commands_that_compute_other_things_get_other_folders(command: str, one: list[str], other: list[str],
+                                                              tmp_path: Path) -> None:
+    _files(tmp_path)
+    for given in (one, other):
+        code, err, _ = run_main([*BASE[command], *given, *FAST], tmp_path)
+        assert code == 0, err
+    made = _results(tmp_path)
+    assert len(made) == 2, made
+    # the same command again finds its folder: "already exists" (and so --resume finds its work)
+    code, err, _ = run_main([*BASE[command], *one, *FAST], tmp_path)
+    assert code == 2 and "already exists" in err, err
+    assert _results(tmp_path) == made
+
+
+def test_a_sweep_folder_shows_its_levers(tmp_path: Path) -> None:
+    _files(tmp_path)
+    code, err, out = run_main([*BASE["sweep"], "--vary", "unloading.grain.points=4,6", *FAST], tmp_path)
+    assert code == 0, err
+    (made,) = _results(tmp_path)
+    assert re.fullmatch(r"mini-sweep\+vary=unloading\.grain\.points=4,6-[0-9a-f]{8}", made), made
+    assert f"results/{made}" in out
+
+
+def test_options_left_to_their_defaults_keep_the_names_folders_always_had(tmp_path: Path) -> None:
+    _files(tmp_path)
+    code, err, _ = run_main([*BASE["run"], *FAST], tmp_path)
+    assert code == 0, err
+    code, err, _ = run_main(["compare", "mini.yaml", "mini.yaml", "--name", "2:copy", "--no-report", *FAST], tmp_path)
+    assert code == 0, err
+    assert _results(tmp_path) == {"mini", "compare-mini-vs-copy"}
+    # --set alone: as named since --set had tags (the hash is of the changes only, as before)
+    assert default_out("mini", "-sweep", {"duration": "30d"}).name == "mini-sweep+duration=30d-" + \
+        default_out("x", "", {"duration": "30d"}).name.rsplit("-", 1)[1]
+
+
+def test_seed_given_as_an_option_or_as_a_set_change_is_one_folder(tmp_path: Path) -> None:
+    _files(tmp_path)
+    code, err, _ = run_main([*BASE["run"], "--seed", "5", *FAST], tmp_path)
+    assert code == 0, err
+    code, err, _ = run_main([*BASE["run"], "--set", "seed=5", *FAST], tmp_path)
+    assert code == 2 and "already exists" in err, err
+
+
+# -- one rule: the file's name ---------------------------------------------------------------------------
+
+def test_run_names_its_folder_by_the_file_as_make_run_and_compare_do(tmp_path: Path) -> None:
+    """`dostyk run scenarios/baseline_2023.yaml` wrote results/baseline-2023 (its name:), `make run`
+    results/baseline_2023 (--out), compare compare-baseline_2023-vs-…: now the file's name everywhere."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    scenario, out = re.search(r"dostyk run (\S+) --out (\S+)", makefile).groups()  # type: ignore[union-attr]
+    assert Path(out) == default_out(Path(scenario).stem)
+    (tmp_path / "other.yaml").write_text(TINY, encoding="utf-8")  # name: mini
+    code, err, out_text = run_main(["run", "other.yaml", "--no-report", *FAST], tmp_path)
+    assert code == 0, err
+    assert _results(tmp_path) == {"other"} and "Results written to results/other" in out_text
+
+
+def test_an_old_folder_named_by_the_scenario_is_said_and_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "other.yaml").write_text(TINY, encoding="utf-8")  # name: mini: results/mini before
+    code, err, _ = run_main(["run", "other.yaml", "--no-report", "--out", "results/mini", *FAST], tmp_path)
+    assert code == 0, err
+    before = (tmp_path / "results" / "mini" / "kpis.csv").read_bytes()
+    code, err, _ = run_main(["run", "other.yaml", "--no-report", "--force", "--seed", "3", *FAST], tmp_path)
+    assert code == 0, err
+    assert "results/mini, where an earlier dostyk wrote this command's results" in err and "left as it is" in err
+    assert (tmp_path / "results" / "mini" / "kpis.csv").read_bytes() == before
+    assert len(_results(tmp_path)) == 2
+
+
+def test_a_folder_holding_another_scenario_is_not_replaced_even_with_force(tmp_path: Path) -> None:
+    """results/mini, written by an earlier dostyk for a file whose name: was mini, is not mini.yaml's to
+    replace when mini.yaml's scenario is another: a change of meaning is refused, with a message."""
+    (tmp_path / "a.yaml").write_text(TINY, encoding="utf-8")  # name: mini
+    (tmp_path / "mini.yaml").write_text(TINY.replace("name: mini", "name: other-name"), encoding="utf-8")
+    code, err, _ = run_main(["run", "a.yaml", "--no-report", "--out", "results/mini", *FAST], tmp_path)
+    assert code == 0, err
+    before = (tmp_path / "results" / "mini" / "kpis.csv").read_bytes()
+    code, err, _ = run_main(["run", "mini.yaml", "--no-report", "--force", *FAST], tmp_path)
+    assert code == 2, err
+    assert "results/mini holds the results of scenario 'mini', not of 'other-name'" in err and "--out" in err
+    assert (tmp_path / "results" / "mini" / "kpis.csv").read_bytes() == before
+    code, err, _ = run_main(["run", "mini.yaml", "--no-report", "--force", "--out", "results/mini", *FAST], tmp_path)
+    assert code == 0, err  # said plainly, it is replaced
+
+
+# -- --resume of work begun under the old names ---------------------------------------------------------
+
+def test_resume_of_work_begun_under_the_old_name_says_where_it_is_and_finishes_there(tmp_path: Path) -> None:
+    """`run mini.yaml --seed 5` kept its unfinished work in results/mini.work; with folders named by the
+    options, --resume looked in results/mini+seed=5-….work, found nothing and started afresh, silently."""
+    (tmp_path / "mini.yaml").write_text(TINY, encoding="utf-8")
+    scen = load_scenario(tmp_path / "mini.yaml")  # as `run --seed 5` runs it
+    (tmp_path / "results").mkdir()
+    run_replications(scen, 2, 5, executor="serial", workdir=tmp_path / "results" / "mini.work", resume=True)
+    code, err, _ = run_main(["run", "mini.yaml", "--seed", "5", "--resume", "--no-report", *FAST], tmp_path)
+    assert code == 2, err
+    assert "results/mini.work holds 2 finished task(s)" in err and "--resume --out results/mini" in err, err
+    assert _results(tmp_path) == {"mini.work"}  # nothing started
+    code, err, out = run_main(["run", "mini.yaml", "--seed", "5", "--no-report", "--executor", "serial", "--resume",
+                               "--out", "results/mini"], tmp_path)
+    assert code == 0, err
+    assert "reused 2 saved replications" in out and _results(tmp_path) == {"mini"}
+
+
+def test_without_resume_old_unfinished_work_is_said_and_kept(tmp_path: Path) -> None:
+    (tmp_path / "mini.yaml").write_text(TINY, encoding="utf-8")
+    scen = load_scenario(tmp_path / "mini.yaml")  # as `run --seed 5` runs it
+    (tmp_path / "results").mkdir()
+    run_replications(scen, 2, 5, executor="serial", workdir=tmp_path / "results" / "mini.work", resume=True)
+    code, err, _ = run_main(["run", "mini.yaml", "--seed", "5", "--no-report", *FAST], tmp_path)
+    assert code == 0, err
+    assert "results/mini.work holds 2 finished task(s)" in err and "left as it is" in err
+    assert "mini.work" in _results(tmp_path)
