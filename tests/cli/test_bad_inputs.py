@@ -803,6 +803,21 @@ ATTACK_CASES: list[Case] = [
          "open at 24:00, the 00:00 at which they close, so the check would never work"),
 ]
 CASES += ATTACK_CASES
+# -- h-folders: default results folders named by the file and the options ------------------------------------------
+_OLD_MARKER = '{"version": "0.1.0", "created": "2026-11-01T00:00:00+00:00", "kind": "run", "scenario": "other"}\n'
+FOLDER_CASES: list[Case] = [
+    Case("folder-of-another-scenario", "`run mini.yaml --force` where results/mini holds another scenario's results, "
+         "written when default folders were named by a scenario's `name:` (it would be replaced)",
+         ["run", "{file}", "--force", "--quiet"], "--out", "holds the results of scenario 'other', not of 'mini'",
+         names_file=False, files={"results/folder-of-another-scenario/metadata.json": _OLD_MARKER}),
+    Case("resume-under-old-name", "`run --seed 5 --resume` of work interrupted when the folder's name did not show "
+         "--seed (it started afresh under the new name without a word)",
+         ["run", "{file}", "--seed", "5", "--resume", "--quiet"], "--resume",
+         "finish it with the same command and --resume --out results/mini", names_file=False,
+         files={"results/mini.work/parts/0123abcd.pkl": "a finished task\n",
+                "results/mini.work/manifest.json": '{"kind": "run"}\n'}),
+]
+CASES += FOLDER_CASES
 
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
@@ -870,7 +885,8 @@ def test_bad_input_gets_a_clear_message(case: Case, tmp_path: Path) -> None:
     assert case.key in err, f"the message must name {case.key!r}:\n{err}"
     assert case.expected in err, f"the message must say {case.expected!r}:\n{err}"
     assert not (tmp_path / "pwned").exists(), "a YAML tag ran code"
-    assert not (tmp_path / "out").exists() and not (tmp_path / "results").exists(), "a refused run wrote output"
+    written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("results/**/*") if not p.is_dir()}
+    assert not (tmp_path / "out").exists() and not written - set(case.files), "a refused run wrote output"
     for relative, text in case.files.items():
         assert (tmp_path / relative).read_text(encoding="utf-8") == text, f"{relative} was changed"
 

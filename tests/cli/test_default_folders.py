@@ -181,3 +181,49 @@ def test_without_resume_old_unfinished_work_is_said_and_kept(tmp_path: Path) -> 
     assert code == 0, err
     assert "results/mini.work holds 2 finished task(s)" in err and "left as it is" in err
     assert "mini.work" in _results(tmp_path)
+
+
+# -- history and joint fits: no longer one fixed name ---------------------------------------------------
+
+def test_history_folders_tell_apart_directories_and_replications(tmp_path: Path) -> None:
+    from tests.validation.test_history_command import replay
+
+    directory = replay(tmp_path, 160, 24).relative_to(tmp_path)
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "history").symlink_to(tmp_path / "history", target_is_directory=True)
+    for args in ([str(directory), "-n", "2"], [str(directory), "-n", "3"], ["more/history", "-n", "2"]):
+        code, err, _ = run_main(["history", *args, "--executor", "serial", "--quiet"], tmp_path)
+        assert code == 0, err
+    made = _results(tmp_path)
+    assert len(made) == 3 and all(m.startswith("history+") for m in made), made
+    code, err, _ = run_main(["history", str(directory), "-n", "2", "--executor", "serial", "--quiet"], tmp_path)
+    assert code == 2 and "already exists" in err, err
+    # the shipped replays with each file's replications keep results/history
+    assert default_out("history") == Path("results/history")
+
+
+def test_joint_fits_of_other_episodes_or_hold_outs_get_other_folders(tmp_path: Path) -> None:
+    import yaml
+
+    from tests.decision.test_joint import BAN
+
+    (tmp_path / "evidence").mkdir()
+    ban_changes = yaml.safe_dump({"changes": yaml.safe_load(
+        (BAN.parent / "evidence" / BAN.name).read_text(encoding="utf-8"))["changes"]})
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.yaml").write_text(f"extends: {BAN}\nname: {name}\n", encoding="utf-8")
+        (tmp_path / "evidence" / f"{name}.yaml").write_text(
+            ban_changes + "targets:\n  - {name: delivered, kpi: wagons_delivered, cargo: grain, window: {from: "
+            "2025-01-30, to: 2025-02-24}, value: 160, tolerance: 24, role: fitted, fitted: acceptance, "
+            "source: SOURCES.md B4, tolerance_derivation: ASSUMPTION}\n", encoding="utf-8")
+    (tmp_path / "results" / "joint-calibration").mkdir(parents=True)  # an earlier dostyk's only name
+    joint = ["calibrate", "one.yaml", "two.yaml", "--shared", "crossings.altynkol.unloading.grain.points=1:4",
+             "-N", "1", "-n", "1", "--profile", "0", *FAST]
+    for hold_out in ("one", "two"):
+        code, err, _ = run_main([*joint, "--hold-out", hold_out], tmp_path)
+        assert code == 0, err
+    made = _results(tmp_path) - {"joint-calibration"}
+    assert len(made) == 2 and all(m.startswith("joint-one-two-calibration+") for m in made), made
+    assert {re.search(r"hold-out=(\w+)", m).group(1) for m in made} == {"one", "two"}  # type: ignore[union-attr]
+    code, err, _ = run_main([*joint, "--hold-out", "one"], tmp_path)
+    assert code == 2 and "already exists" in err, err
