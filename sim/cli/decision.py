@@ -142,7 +142,8 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
     check_sampler(sampler, 1)
     check_calibration_runs(len(parameters), candidates, profile, replications)  # before the output is claimed
     check_executor(executor)
-    named, options = naming(changes, "targets_paths", "candidates", "profile", "batch", "sampler")
+    named, options = naming(changes, "targets_paths", "candidates", "profile", "batch", "sampler",
+                            scenario={"seed": base.seed})
     out_dir = choose_out(out, default_out(stem(scenario), "-calibration", named, options=options),
                          legacy_out(base.name, "-calibration", changes), "calibrate", resume, base.name)
     with claim_output(out_dir, force, resume, "calibrate") as claim:
@@ -195,7 +196,8 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     check_optimisation(base, lv, objs, cons, replications, sampler, scenario_source=scenario)  # before any output
     check_optimize_runs(candidates, replications)
     check_executor(executor)
-    named, options = naming(changes, "levers", "objectives", "constraints", "candidates", "batch", "sampler")
+    named, options = naming(changes, "levers", "objectives", "constraints", "candidates", "batch", "sampler",
+                            scenario={"seed": base.seed})
     out_dir = choose_out(out, default_out(stem(scenario), "-optimize", named, options=options),
                          legacy_out(base.name, "-optimize", changes), "optimize", resume, base.name)
     with claim_output(out_dir, force, resume, "optimize") as claim:
@@ -259,7 +261,8 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
     check_sensitivity_runs(method, len(lv), trajectories or MORRIS_DEFAULTS["trajectories"],
                            samples or SOBOL_DEFAULTS["samples"], replications)
     check_executor(executor)
-    named, options = naming(changes, "levers", "kpis", "method", "trajectories", "levels", "samples")
+    named, options = naming(changes, "levers", "kpis", "method", "trajectories", "levels", "samples",
+                            scenario={"seed": base.seed})
     out_dir = choose_out(out, default_out(stem(scenario), "-sensitivity", named, options=options),
                          legacy_out(base.name, "-sensitivity", changes), "sensitivity", resume, base.name)
     with claim_output(out_dir, force, resume, "sensitivity") as claim:

@@ -99,7 +99,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     # each point counted with its own series: a lever may change what a point reports
     check_xlsx(xlsx, {"KPI table": grid.replications * sum(map(series_count, grid.scenarios))})
     check_executor(executor)
-    named, options = naming(changes, "vary")
+    named, options = naming(changes, "vary", scenario={"seed": base.seed, "replications": base.replications})
     out_dir = choose_out(out, default_out(stem(scenario), "-sweep", named, options=options),
                          legacy_out(base.name, "-sweep", changes), "sweep", resume, base.name)
     with claim_output(out_dir, force, resume, "sweep") as claim:
@@ -168,7 +168,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in loaded),
                       "daily series": sum(n * run_days(s) for s in loaded)})
     check_executor(executor)
-    shared, _ = naming(common)  # --seed and -n are every scenario's
+    shared, _ = naming(common, scenario={"seed": loaded[0].seed, "replications": loaded[0].replications})
     title, hidden = "compare-" + "-vs-".join(names), own if any(own) else None
     out_dir = choose_out(out, default_out(title, changes=shared, hidden=hidden),
                          legacy_out(title, changes=common, hidden=hidden), "compare", resume)

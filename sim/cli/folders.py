@@ -107,11 +107,15 @@ def given_options(*names: str) -> dict[str, Any]:
     return out
 
 
-def naming(changes: Mapping[str, Any], *names: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def naming(changes: Mapping[str, Any], *names: str,
+           scenario: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """(changes, options) for default_out: --set's changes with --seed and --replications, if given,
-    among them (they change the same scenario keys), and the command's other given options `names`."""
+    among them (they change the same scenario keys), and the command's other given options `names`.
+    `scenario`: the values --seed / --replications default to (the scenario's own): given the same,
+    they change nothing, and the name stays (`compare A B -n 10` of 10-replication scenarios)."""
     given = given_options(*AS_SCENARIO_KEYS, *names)
     own = {key: given.pop(key) for key in AS_SCENARIO_KEYS if key in given}
+    own = {key: value for key, value in own.items() if (scenario or {}).get(key, object()) != value}
     return {**changes, **own}, given
 
 

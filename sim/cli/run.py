@@ -100,7 +100,8 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
         chosen = parse_kpis(precision_kpis, scen)
         check_replications(scen, scenario, limit)
     book = {"workbook": workbook} if workbook else None
-    named, options = naming(changes, "precision", "precision_kpis", "max_replications")
+    named, options = naming(changes, "precision", "precision_kpis", "max_replications",
+                              scenario={"seed": scen.seed, "replications": scen.replications})
     out_dir = choose_out(out, default_out(stem(scenario), "", named, book, options),
                          legacy_out(scen.name, "", changes, book), "run", resume, scen.name)
     with claim_output(out_dir, force, resume, "run") as claim:

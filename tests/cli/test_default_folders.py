@@ -98,6 +98,9 @@ def test_options_left_to_their_defaults_keep_the_names_folders_always_had(tmp_pa
     code, err, _ = run_main(["compare", "mini.yaml", "mini.yaml", "--name", "2:copy", "--no-report", *FAST], tmp_path)
     assert code == 0, err
     assert _results(tmp_path) == {"mini", "compare-mini-vs-copy"}
+    # --seed and -n the same as the scenario's (seed 1, 2 replications) run the same: the same folder
+    code, err, _ = run_main([*BASE["run"], "--seed", "1", "-n", "2", *FAST], tmp_path)
+    assert code == 2 and "results/mini already exists" in err, err
     # --set alone: as named since --set had tags (the hash is of the changes only, as before)
     assert default_out("mini", "-sweep", {"duration": "30d"}).name == "mini-sweep+duration=30d-" + \
         default_out("x", "", {"duration": "30d"}).name.rsplit("-", 1)[1]
