@@ -145,7 +145,8 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
     named, options = naming(changes, "targets_paths", "candidates", "profile", "batch", "sampler",
                             scenario={"seed": base.seed})
     out_dir = choose_out(out, default_out(stem(scenario), "-calibration", named, options=options),
-                         legacy_out(base.name, "-calibration", changes), "calibrate", resume, base.name)
+                         legacy_out(base.name, "-calibration", changes), "calibrate", resume, base.name,
+                         {"seed": base.seed if seed is None else seed, "replications": replications})
     with claim_output(out_dir, force, resume, "calibrate") as claim:
         result = _run(out_dir, claim.work, lambda: run_calibration(
             base, spec, candidates, replications, batch, sampler, seed, profile, executor, workers, claim.work,
@@ -199,7 +200,8 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     named, options = naming(changes, "levers", "objectives", "constraints", "candidates", "batch", "sampler",
                             scenario={"seed": base.seed})
     out_dir = choose_out(out, default_out(stem(scenario), "-optimize", named, options=options),
-                         legacy_out(base.name, "-optimize", changes), "optimize", resume, base.name)
+                         legacy_out(base.name, "-optimize", changes), "optimize", resume, base.name,
+                         {"seed": base.seed if seed is None else seed, "replications": replications})
     with claim_output(out_dir, force, resume, "optimize") as claim:
         result = _run(out_dir, claim.work, lambda: run_optimisation(
             base, lv, objs, cons, candidates, replications, batch, sampler, seed, executor, workers, claim.work,
@@ -264,7 +266,8 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
     named, options = naming(changes, "levers", "kpis", "method", "trajectories", "levels", "samples",
                             scenario={"seed": base.seed})
     out_dir = choose_out(out, default_out(stem(scenario), "-sensitivity", named, options=options),
-                         legacy_out(base.name, "-sensitivity", changes), "sensitivity", resume, base.name)
+                         legacy_out(base.name, "-sensitivity", changes), "sensitivity", resume, base.name,
+                         {"seed": base.seed if seed is None else seed, "replications": replications})
     with claim_output(out_dir, force, resume, "sensitivity") as claim:
         result = _run(out_dir, claim.work, lambda: run_sensitivity(
             base, lv, chosen, method, trajectories or MORRIS_DEFAULTS["trajectories"],

@@ -101,7 +101,8 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     check_executor(executor)
     named, options = naming(changes, "vary", scenario={"seed": base.seed, "replications": base.replications})
     out_dir = choose_out(out, default_out(stem(scenario), "-sweep", named, options=options),
-                         legacy_out(base.name, "-sweep", changes), "sweep", resume, base.name)
+                         legacy_out(base.name, "-sweep", changes), "sweep", resume, base.name,
+                         {"seed": base.seed if seed is None else seed, "replications": replications or base.replications})
     with claim_output(out_dir, force, resume, "sweep") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_sweep(base, grid, replications, seed, executor=executor, workers=workers,
@@ -171,7 +172,8 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     shared, _ = naming(common, scenario={"seed": loaded[0].seed, "replications": loaded[0].replications})
     title, hidden = "compare-" + "-vs-".join(names), own if any(own) else None
     out_dir = choose_out(out, default_out(title, changes=shared, hidden=hidden),
-                         legacy_out(title, changes=common, hidden=hidden), "compare", resume)
+                         legacy_out(title, changes=common, hidden=hidden), "compare", resume,
+                         expect={"seed": loaded[0].seed if seed is None else seed, "replications": n})
     with claim_output(out_dir, force, resume, "compare") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,

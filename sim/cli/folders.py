@@ -131,7 +131,7 @@ def legacy_out(name: str, suffix: str = "", changes: Mapping[str, Any] | None = 
 
 
 def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, resume: bool = False,
-               scenario: str | None = None) -> Path:
+               scenario: str | None = None, expect: Mapping[str, Any] | None = None) -> Path:
     """The results directory: `--out` as given, else `default`, said against what the old name holds.
 
     - --resume with nothing to resume under `default` but unfinished work under the old name: refused,
@@ -139,11 +139,13 @@ def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, r
     - unfinished work or results under the old name otherwise: a note says where they are, untouched;
     - `default` holding the results of another scenario (`scenario`: this one's name), which an earlier
       version wrote there by the scenario's `name:`: refused even with --force, as a change of meaning.
+    What the old name holds is only said when it may be this command's: `expect` (e.g. the seed and
+    replications this command runs with) does not contradict what its marker or work manifest recorded;
+    `run --seed 5` is not told about results/mini of a run with seed 1.
     """
     if out is not None:
         return out_path(out, default)
-    marker = read_marker(default, KIND_MARKER[kind]) if kind in KIND_MARKER else None
-    held = (marker or {}).get("scenario")
+    held = _marker(default, kind).get("scenario")
     if scenario is not None and isinstance(held, str) and held != scenario:
         raise ResultsExistError(
             f"{default} holds the results of scenario {held!r}, not of {scenario!r}: dostyk once named default "
@@ -152,7 +154,8 @@ def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, r
     if legacy is None or legacy == default:
         return default
     old = WorkDir(work_path(legacy))
-    kept = old.count() if old.path.is_dir() and old.manifest().get("kind") in (kind, None) else 0
+    ours = old.path.is_dir() and old.manifest().get("kind") in (kind, None) and _may_be(old.manifest(), expect)
+    kept = old.count() if ours else 0
     if kept and not work_path(default).exists():
         where = (f"{work_path(legacy)} holds {kept:,} finished task(s) of interrupted work begun by an earlier "
                  f"dostyk, which named this command's folder {legacy}")
@@ -162,9 +165,19 @@ def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, r
                 f"with the same command and --resume --out {legacy}; or run without --resume to start afresh in "
                 f"{default}.")
         click.echo(f"Note: {where}; it is left as it is (finish it with --resume --out {legacy}).", err=True)
-    elif is_results_dir(legacy) and not default.exists():
+    elif is_results_dir(legacy) and not default.exists() and _may_be(_marker(legacy, kind), expect):
         click.echo(f"Note: {legacy}, where an earlier dostyk wrote this command's results (it named folders by the "
                    f"scenario's name: and without --vary, --seed, -n…), is left as it is; these go to {default}.",
                    err=True)
     return default
 
+
+
+def _marker(directory: Path, kind: str) -> dict[str, Any]:
+    """What a results directory of this kind of command recorded (empty if it is none)."""
+    return (read_marker(directory, KIND_MARKER[kind]) if kind in KIND_MARKER else None) or {}
+
+
+def _may_be(recorded: Mapping[str, Any], expect: Mapping[str, Any] | None) -> bool:
+    """Nothing `recorded` contradicts `expect`: a value recorded under one of its keys is the expected one."""
+    return all(recorded.get(key, value) == value for key, value in (expect or {}).items())

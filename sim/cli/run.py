@@ -103,7 +103,9 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     named, options = naming(changes, "precision", "precision_kpis", "max_replications",
                               scenario={"seed": scen.seed, "replications": scen.replications})
     out_dir = choose_out(out, default_out(stem(scenario), "", named, book, options),
-                         legacy_out(scen.name, "", changes, book), "run", resume, scen.name)
+                         legacy_out(scen.name, "", changes, book), "run", resume, scen.name,
+                         {"seed": scen.seed if seed is None else seed} | (
+                             {} if precision else {"replications": replications or scen.replications}))
     with claim_output(out_dir, force, resume, "run") as claim:
         with interrupt_note(out_dir, "replications"):
             if precision is not None:

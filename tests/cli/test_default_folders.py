@@ -133,11 +133,15 @@ def test_an_old_folder_named_by_the_scenario_is_said_and_left_alone(tmp_path: Pa
     code, err, _ = run_main(["run", "other.yaml", "--no-report", "--out", "results/mini", *FAST], tmp_path)
     assert code == 0, err
     before = (tmp_path / "results" / "mini" / "kpis.csv").read_bytes()
-    code, err, _ = run_main(["run", "other.yaml", "--no-report", "--force", "--seed", "3", *FAST], tmp_path)
+    code, err, _ = run_main(["run", "other.yaml", "--no-report", "--seed", "3", *FAST], tmp_path)
+    assert code == 0, err
+    assert "results/mini" not in err  # not this command's: its seed was 1
+    code, err, _ = run_main(["run", "other.yaml", "--no-report", "--force", *FAST], tmp_path)
     assert code == 0, err
     assert "results/mini, where an earlier dostyk wrote this command's results" in err and "left as it is" in err
+    assert "these go to results/other" in err
     assert (tmp_path / "results" / "mini" / "kpis.csv").read_bytes() == before
-    assert len(_results(tmp_path)) == 2
+    assert len(_results(tmp_path)) == 3
 
 
 def test_a_folder_holding_another_scenario_is_not_replaced_even_with_force(tmp_path: Path) -> None:
@@ -173,6 +177,16 @@ def test_resume_of_work_begun_under_the_old_name_says_where_it_is_and_finishes_t
                                "--out", "results/mini"], tmp_path)
     assert code == 0, err
     assert "reused 2 saved replications" in out and _results(tmp_path) == {"mini"}
+
+
+def test_old_unfinished_work_of_another_seed_is_not_taken_for_this_commands(tmp_path: Path) -> None:
+    (tmp_path / "mini.yaml").write_text(TINY, encoding="utf-8")
+    (tmp_path / "results").mkdir()
+    run_replications(load_scenario(tmp_path / "mini.yaml"), 2, 5, executor="serial",
+                     workdir=tmp_path / "results" / "mini.work", resume=True)
+    code, err, _ = run_main(["run", "mini.yaml", "--seed", "6", "--resume", "--no-report", *FAST], tmp_path)
+    assert code == 0 and "mini.work" not in err, err
+    assert "mini.work" in _results(tmp_path)  # left as it was
 
 
 def test_without_resume_old_unfinished_work_is_said_and_kept(tmp_path: Path) -> None:
