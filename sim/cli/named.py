@@ -45,7 +45,7 @@ def report_writer(result: Comparison, experiment: Experiment) -> Callable[[Path]
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--out", "-o", type=click.Path(file_okay=False),
-              help="Output directory (default results/<experiment file's name>).")
+              help="Output directory (default results/<experiment file's name>-experiment).")
 @click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets differences, summary, kpis, daily).")
 @execution_options
 def experiment(file: str, out: str | None, xlsx: bool, executor: str, workers: int | None, scheduler: str | None,

@@ -244,3 +244,31 @@ def test_joint_fits_of_other_episodes_or_hold_outs_get_other_folders(tmp_path: P
     assert {re.search(r"hold-out=(\w+)", m).group(1) for m in made} == {"one", "two"}  # type: ignore[union-attr]
     code, err, _ = run_main([*joint, "--hold-out", "one"], tmp_path)
     assert code == 2 and "already exists" in err, err
+
+
+# -- the name itself, against hostile option values ------------------------------------------------------
+
+@pytest.mark.parametrize("options", [
+    {"vary": ("../../etc/passwd=1,2",)},
+    {"lever": tuple(f"checks[{i}].time.mean=1:{i + 2}" for i in range(300))},
+    {"targets": ("C:\\targets\\jan.yaml",), "sampler": "random"},
+    {"objective": ("min:backlog_wagons_mean@зерно 多斯特克",)},
+    {"vary": ("description=caf\udce9,x",)},  # a shell argument that is not UTF-8 (surrogateescape)
+], ids=["slashes", "many", "reserved", "unicode", "undecodable"])
+def test_any_option_value_gives_one_safe_bounded_folder(options: dict[str, object]) -> None:
+    path = default_out("mini" * 50, "-optimize", {"seed": 5}, options=options)
+    name = path.name
+    assert path.parent == Path("results") and name not in ("", ".", "..") and not set('/\\<>:"|?*\0') & set(name)
+    assert len(name.encode("utf-8")) <= 80 + len("-optimize") + 1 + 80 + 1 + 8, len(name.encode("utf-8"))
+    assert "-optimize+seed=5+" in name
+
+
+def test_options_the_readable_part_cannot_show_are_told_apart_by_the_hash() -> None:
+    one = {"lever": tuple(f"k{i}=1:2" for i in range(40))}
+    other = {"lever": tuple(f"k{i}=1:{2 + (i == 39)}" for i in range(40))}  # differs after the cut
+    assert default_out("m", "-optimize", options=one) != default_out("m", "-optimize", options=other)
+    # an option and a --set change of the same text are not one folder
+    assert default_out("m", "-sweep", {"vary": "x=1,2"}) != default_out("m", "-sweep", options={"vary": "x=1,2"})
+    # the order of --vary is the order of the grid's points: another order, another folder
+    assert (default_out("m", "-sweep", options={"vary": ("a=1,2", "b=3,4")})
+            != default_out("m", "-sweep", options={"vary": ("b=3,4", "a=1,2")}))
