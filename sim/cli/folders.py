@@ -23,7 +23,7 @@ from click.core import ParameterSource
 
 from sim.cli.outputs import OutputPathError, out_path, work_path
 from sim.experiments.atomic import ResultsExistError
-from sim.experiments.manifest import KIND_MARKER, is_results_dir, read_marker
+from sim.experiments.manifest import KIND_MARKER, Ownership, is_results_dir, read_marker
 from sim.experiments.workdir import WorkDir
 from sim.units import safe_name
 
@@ -138,13 +138,20 @@ def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, r
       saying where that work is and the command that finishes it (it used to start afresh silently);
     - unfinished work or results under the old name otherwise: a note says where they are, untouched;
     - `default` holding the results of another scenario (`scenario`: this one's name), which an earlier
-      version wrote there by the scenario's `name:`: refused even with --force, as a change of meaning.
+      version wrote there by the scenario's `name:`, or of another kind of command (`run compare-a-vs-b.yaml`):
+      refused even with --force, as a change of meaning.
     What the old name holds is only said when it may be this command's: `expect` (e.g. the seed and
     replications this command runs with) does not contradict what its marker or work manifest recorded;
     `run --seed 5` is not told about results/mini of a run with seed 1.
     """
     if out is not None:
         return out_path(out, default)
+    others = [other for other, name in KIND_MARKER.items() if other != kind and name in Ownership.of(default).markers]
+    if others and kind in KIND_MARKER and KIND_MARKER[kind] not in Ownership.of(default).markers:
+        raise ResultsExistError(
+            f"{default} holds the results of a {others[0]}, not of a {kind}: a default folder of one kind of command "
+            f"is not another's (a file named like another command's folder leads here); it is left as it is. Give "
+            f"--out DIR (--out {default} --force to replace it).")
     held = _marker(default, kind).get("scenario")
     if scenario is not None and isinstance(held, str) and held != scenario:
         raise ResultsExistError(

@@ -816,6 +816,10 @@ FOLDER_CASES: list[Case] = [
          "finish it with the same command and --resume --out results/mini", names_file=False,
          files={"results/mini.work/parts/0123abcd.pkl": "a finished task\n",
                 "results/mini.work/manifest.json": '{"kind": "run"}\n'}),
+    Case("folder-of-another-command", "`run compare-a-vs-b.yaml --force`: a scenario file named like a comparison's "
+         "default folder (the run's results replaced the comparison's)", ["run", "{file}", "--force", "--quiet"],
+         "--out", "holds the results of a compare, not of a run", names_file=False,
+         files={"results/folder-of-another-command/comparison.json": _OLD_MARKER.replace('"run"', '"compare"')}),
 ]
 CASES += FOLDER_CASES
 

@@ -160,6 +160,18 @@ def test_a_folder_holding_another_scenario_is_not_replaced_even_with_force(tmp_p
     assert code == 0, err  # said plainly, it is replaced
 
 
+def test_a_default_folder_of_another_kind_of_command_is_not_replaced(tmp_path: Path) -> None:
+    """`run compare-mini-vs-copy.yaml --force` replaced the comparison `compare mini.yaml mini.yaml --name 2:copy`
+    had written to the same default folder."""
+    _files(tmp_path)
+    code, err, _ = run_main(["compare", "mini.yaml", "mini.yaml", "--name", "2:copy", "--no-report", *FAST], tmp_path)
+    assert code == 0, err
+    (tmp_path / "compare-mini-vs-copy.yaml").write_text(TINY, encoding="utf-8")
+    code, err, _ = run_main(["run", "compare-mini-vs-copy.yaml", "--force", "--no-report", *FAST], tmp_path)
+    assert code == 2 and "holds the results of a compare, not of a run" in err, err
+    assert (tmp_path / "results" / "compare-mini-vs-copy" / "comparison.json").is_file()
+
+
 # -- --resume of work begun under the old names ---------------------------------------------------------
 
 def test_resume_of_work_begun_under_the_old_name_says_where_it_is_and_finishes_there(tmp_path: Path) -> None:
