@@ -155,9 +155,9 @@ def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, r
     held = _marker(default, kind).get("scenario")
     if scenario is not None and isinstance(held, str) and held != scenario:
         raise ResultsExistError(
-            f"{default} holds the results of scenario {held!r}, not of {scenario!r}: dostyk once named default "
-            f"folders by a scenario's name:, now by its file, so this folder is not this command's; it is left as "
-            f"it is. Give --out DIR (--out {default} --force to replace it).")
+            f"{default} holds the results of scenario {held!r}, not of {scenario!r} (dostyk once named default "
+            f"folders by a scenario's name:, now by its file; or the file's name: has changed), so it is left as it "
+            f"is. Give --out DIR (--out {default} --force to replace it).")
     if legacy is None or legacy == default:
         return default
     old = WorkDir(work_path(legacy))
