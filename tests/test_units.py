@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from sim.cli.outputs import default_out
+from sim.cli.folders import default_out
 from sim.units import one_or_many, safe_name
 
 

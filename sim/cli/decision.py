@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
+from sim.cli.folders import choose_out, default_out, legacy_out, naming, stem
 from sim.cli.options import (
     SEED,
     check_executor,
@@ -23,7 +24,7 @@ from sim.cli.options import (
     fail,
     parse_sets,
 )
-from sim.cli.outputs import Claim, claim_output, default_out, out_path
+from sim.cli.outputs import Claim, claim_output
 from sim.decision.calibrate import calibrate as run_calibration
 from sim.decision.goals import parse_constraint, parse_objective
 from sim.decision.inputs import (
@@ -113,7 +114,7 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
     Prints each parameter's best value and the range not ruled out (no target's 95 % CI lies
     outside its tolerance), and the targets against the model; a range reaching the search bounds
     is "not identified". Writes candidates.csv, fit.csv, targets.csv, calibrated.yaml and plots/ to
-    OUT (default results/<name>-calibration). With several SCENARIOS (episodes): one fit of the
+    OUT (default results/<file name>-calibration+…, see sim.cli.folders). With several SCENARIOS (episodes): one fit of the
     --shared parameters and each episode's own, on the episodes not held out (sim.decision.joint).
     """
     if len(scenarios) > 1 or shared or hold_out:
@@ -141,7 +142,11 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
     check_sampler(sampler, 1)
     check_calibration_runs(len(parameters), candidates, profile, replications)  # before the output is claimed
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-calibration", changes))
+    named, options = naming(changes, "targets_paths", "candidates", "profile", "batch", "sampler",
+                            scenario={"seed": base.seed})
+    out_dir = choose_out(out, default_out(stem(scenario), "-calibration", named, options=options),
+                         legacy_out(base.name, "-calibration", changes), "calibrate", resume, base.name,
+                         {"seed": base.seed if seed is None else seed, "replications": replications})
     with claim_output(out_dir, force, resume, "calibrate") as claim:
         result = _run(out_dir, claim.work, lambda: run_calibration(
             base, spec, candidates, replications, batch, sampler, seed, profile, executor, workers, claim.work,
@@ -179,7 +184,7 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     Prints the best --top candidates beside today's values: each objective with its paired
     difference against today, each constraint's verdict (yes / no / not decided) and margin, and
     which candidates may be the best at 95 % confidence (subset selection). Writes candidates.csv, best.yaml (one objective), optimize.json and plots/ to OUT (default
-    results/<name>-optimize). Exits with status 3, after writing, when no candidate is feasible.
+    results/<file name>-optimize+lever=…-HASH). Exits with status 3, after writing, when no candidate is feasible.
     """
     check_scheduler(executor, scheduler)
     changes = parse_sets(sets)
@@ -192,7 +197,11 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     check_optimisation(base, lv, objs, cons, replications, sampler, scenario_source=scenario)  # before any output
     check_optimize_runs(candidates, replications)
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-optimize", changes))
+    named, options = naming(changes, "levers", "objectives", "constraints", "candidates", "batch", "sampler",
+                            scenario={"seed": base.seed})
+    out_dir = choose_out(out, default_out(stem(scenario), "-optimize", named, options=options),
+                         legacy_out(base.name, "-optimize", changes), "optimize", resume, base.name,
+                         {"seed": base.seed if seed is None else seed, "replications": replications})
     with claim_output(out_dir, force, resume, "optimize") as claim:
         result = _run(out_dir, claim.work, lambda: run_optimisation(
             base, lv, objs, cons, candidates, replications, batch, sampler, seed, executor, workers, claim.work,
@@ -236,7 +245,7 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
     """Rank SCENARIO's levers by their effect on KPIs (Morris screening, or Sobol indices).
 
     Writes indices.csv, points.csv, sensitivity.json and plots/sensitivity.png to OUT (default
-    results/<name>-sensitivity).
+    results/<file name>-sensitivity+lever=…-HASH).
     """
     check_scheduler(executor, scheduler)
     changes = parse_sets(sets)
@@ -254,7 +263,11 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
     check_sensitivity_runs(method, len(lv), trajectories or MORRIS_DEFAULTS["trajectories"],
                            samples or SOBOL_DEFAULTS["samples"], replications)
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-sensitivity", changes))
+    named, options = naming(changes, "levers", "kpis", "method", "trajectories", "levels", "samples",
+                            scenario={"seed": base.seed})
+    out_dir = choose_out(out, default_out(stem(scenario), "-sensitivity", named, options=options),
+                         legacy_out(base.name, "-sensitivity", changes), "sensitivity", resume, base.name,
+                         {"seed": base.seed if seed is None else seed, "replications": replications})
     with claim_output(out_dir, force, resume, "sensitivity") as claim:
         result = _run(out_dir, claim.work, lambda: run_sensitivity(
             base, lv, chosen, method, trajectories or MORRIS_DEFAULTS["trajectories"],

@@ -13,6 +13,7 @@ import click
 
 from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
+from sim.cli.folders import choose_out, default_out, legacy_out, naming, stem
 from sim.cli.options import (
     SEED,
     WORKERS,
@@ -29,7 +30,7 @@ from sim.cli.options import (
     say_reused,
     xlsx_writer,
 )
-from sim.cli.outputs import check_output_file, claim_output, default_out, out_path, write_output_file
+from sim.cli.outputs import check_output_file, claim_output, write_output_file
 from sim.decision.errors import InputError
 from sim.experiments.compare import Comparison, check_comparison, unique_names
 from sim.experiments.compare import compare as run_compare
@@ -67,7 +68,7 @@ def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Replications per grid point.")
 @click.option("--seed", "-s", type=SEED, help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one base value (repeatable).")
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<name>-sweep, with --set: …-sweep+KEY=VALUE-HASH).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/<file name>-sweep+vary=…-HASH, with --set, --seed, -n among them).")
 @click.option("--kpi", "kpis", multiple=True, help=f"KPI to print (repeatable; default {', '.join(SWEEP_KPIS)}).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose KPIs are printed.")
 @click.option("--no-plots", "--no-report", "no_plots", is_flag=True,
@@ -98,7 +99,10 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     # each point counted with its own series: a lever may change what a point reports
     check_xlsx(xlsx, {"KPI table": grid.replications * sum(map(series_count, grid.scenarios))})
     check_executor(executor)
-    out_dir = out_path(out, default_out(base.name, "-sweep", changes))
+    named, options = naming(changes, "vary", scenario={"seed": base.seed, "replications": base.replications})
+    out_dir = choose_out(out, default_out(stem(scenario), "-sweep", named, options=options),
+                         legacy_out(base.name, "-sweep", changes), "sweep", resume, base.name,
+                         {"seed": base.seed if seed is None else seed, "replications": replications or base.replications})
     with claim_output(out_dir, force, resume, "sweep") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_sweep(base, grid, replications, seed, executor=executor, workers=workers,
@@ -124,7 +128,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
               help="Change a value in every scenario, or with N: only in the N-th (from 1) (repeatable).")
 @click.option("--name", "labels", multiple=True, metavar="N:NAME",
               help="Name of the N-th scenario (from 1) in every table, plot and file (repeatable).")
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/compare-A-vs-B, with --set: …+KEY=VALUE-HASH).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/compare-A-vs-B, with --set, --seed, -n: …+KEY=VALUE-HASH).")
 @click.option("--kpi", "kpis", multiple=True, help="KPI to print (repeatable; default the headline KPIs).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose differences are printed.")
 @click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
@@ -165,7 +169,11 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in loaded),
                       "daily series": sum(n * run_days(s) for s in loaded)})
     check_executor(executor)
-    out_dir = out_path(out, default_out("compare-" + "-vs-".join(names), changes=common, hidden=own if any(own) else None))
+    shared, _ = naming(common, scenario={"seed": loaded[0].seed, "replications": loaded[0].replications})
+    title, hidden = "compare-" + "-vs-".join(names), own if any(own) else None
+    out_dir = choose_out(out, default_out(title, changes=shared, hidden=hidden),
+                         legacy_out(title, changes=common, hidden=hidden), "compare", resume,
+                         expect={"seed": loaded[0].seed if seed is None else seed, "replications": n})
     with claim_output(out_dir, force, resume, "compare") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,

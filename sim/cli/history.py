@@ -13,8 +13,9 @@ from pathlib import Path
 
 import click
 
+from sim.cli.folders import choose_out, default_out, naming
 from sim.cli.options import WORKERS, check_executor
-from sim.cli.outputs import claim_output, out_path
+from sim.cli.outputs import claim_output
 from sim.decision.files import write_tables
 from sim.decision.history import (
     MAX_REPLICATIONS,
@@ -29,13 +30,14 @@ from sim.reporting.history_tables import history_html, history_markdown
 
 PREDICTION_FAILED_EXIT = 3
 UNDECIDED_EXIT = 4
+DEFAULT_DIRECTORY = "scenarios/history"
 
 
 @click.command()
-@click.argument("directory", type=click.Path(file_okay=False), default="scenarios/history")
+@click.argument("directory", type=click.Path(file_okay=False), default=DEFAULT_DIRECTORY)
 @click.option("--replications", "-n", type=click.IntRange(min=2, max=MAX_REPLICATIONS),
               help="Replications per replay (default: each file's own).")
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/history).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/history, with another DIRECTORY or -n: results/history+…-HASH).")
 @click.option("--markdown", is_flag=True, help="Also print the table as Markdown (docs/validation.md, History replays).")
 @click.option("--declared", is_flag=True, help="Print only what the replays declare, as Markdown; run nothing.")
 @click.option("--executor", type=click.Choice(["process", "serial"]), default="process", show_default=True)
@@ -59,7 +61,11 @@ def history(directory: str, replications: int | None, out: str | None, markdown:
         return
     check_history_runs(episodes, replications)  # before any output
     check_executor(executor)
-    out_dir = out_path(out, Path("results") / "history")
+    named, options = naming({}, "directory")
+    if Path(directory) == Path(DEFAULT_DIRECTORY):  # given as it would be taken: the same replays
+        options.pop("directory", None)
+    out_dir = choose_out(out, default_out("history", changes=named, options=options), Path("results") / "history",
+                         "history")
     with claim_output(out_dir, force, False, "history") as claim:
         table = run_history(episodes, replications, executor, workers, progress=not quiet)
         said = verdict(table)

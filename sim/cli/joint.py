@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
+from sim.cli.folders import choose_out, default_out, naming
 from sim.cli.options import check_executor, fail
-from sim.cli.outputs import claim_output, out_path
+from sim.cli.outputs import claim_output
 from sim.decision.files import write_tables
 from sim.decision.history import Episode, evidence_path, load_episode
 from sim.decision.joint import joint_calibrate, plan_joint
@@ -49,7 +50,10 @@ def joint_command(scenarios: tuple[str, ...], targets: tuple[str, ...], shared: 
     levers = [parse_lever_option(x, "--shared") for x in shared]
     plan_joint(episodes, levers, list(hold_out), candidates, replications, profile)  # refused before any output
     check_executor(executor)
-    out_dir = out_path(out, Path("results") / "joint-calibration")
+    named, options = naming({}, "targets_paths", "shared", "hold_out", "candidates", "profile", "batch")
+    title = "joint-" + "-".join(e.name for e in episodes) + "-calibration"  # the episodes, by their files' names
+    out_dir = choose_out(out, default_out(title, changes=named, options=options),
+                         Path("results") / "joint-calibration", "calibrate")
     with claim_output(out_dir, force, False, "calibrate") as claim:
         result = joint_calibrate(episodes, levers, list(hold_out), candidates, replications, batch,
                                  16 if seed is None else seed, executor, workers, profile)

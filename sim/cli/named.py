@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from sim.cli.folders import choose_out, default_out, stem
 from sim.cli.options import (
     both,
     check_executor,
@@ -22,7 +23,7 @@ from sim.cli.options import (
     say_reused,
     xlsx_writer,
 )
-from sim.cli.outputs import claim_output, default_out, out_path
+from sim.cli.outputs import claim_output
 from sim.experiments.compare import Comparison, check_comparison, incomparable
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.named import Experiment, read_experiment
@@ -44,7 +45,7 @@ def report_writer(result: Comparison, experiment: Experiment) -> Callable[[Path]
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--out", "-o", type=click.Path(file_okay=False),
-              help="Output directory (default results/<experiment file's name>).")
+              help="Output directory (default results/<experiment file's name>-experiment).")
 @click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets differences, summary, kpis, daily).")
 @execution_options
 def experiment(file: str, out: str | None, xlsx: bool, executor: str, workers: int | None, scheduler: str | None,
@@ -66,7 +67,7 @@ def experiment(file: str, out: str | None, xlsx: bool, executor: str, workers: i
     unpaired = incomparable(exp.scenarios, exp.names)
     for message in unpaired:
         click.echo(f"Not paired day by day: {message}.", err=True)
-    out_dir = out_path(out, default_out(Path(file).stem + "-experiment"))
+    out_dir = choose_out(out, default_out(stem(file) + "-experiment"), None, "compare")
     with claim_output(out_dir, force, resume, "compare") as claim:  # its tasks are a comparison's
         with interrupt_note(out_dir, "tasks"), warnings.catch_warnings():
             for message in unpaired:  # said above, once, in the experiment's words

@@ -12,14 +12,11 @@ the file system refuses (read-only, full) is said plainly, with how to resume.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -29,55 +26,10 @@ from sim.experiments.atomic_file import write_atomically
 from sim.experiments.lock import output_lock
 from sim.experiments.manifest import Ownership, is_results_dir
 from sim.experiments.workdir import WorkDir
-from sim.units import safe_name
 
 
 class OutputPathError(SimError):
     """An --out that cannot hold results (empty, the current directory, a work directory's name…)."""
-
-
-#: a default folder's name is cut at NAME_BYTES, its `--set` tag at TAG_BYTES (UTF-8 bytes, as file systems
-#: count them; with the suffix and the hashes at most ~150 of the 255 any file system allows)
-NAME_BYTES, TAG_BYTES, HASH_CHARS = 80, 40, 8
-TAG_KEEP = "-_.=+"
-
-
-def default_out(name: str, suffix: str = "", changes: Mapping[str, Any] | None = None, hidden: Any = None) -> Path:
-    """results/<name><suffix>, safe for any file system (sim.units.safe_name), which tells apart what
-    the command runs: a default name that dropped the `--set` values made a second command with other
-    values find "already exists" (or, with --force, replace the first one's results).
-
-    - `changes` (--set; `name` is shown by the name itself) add `+KEY=VALUE+…`, in key order, cut at
-      TAG_BYTES, and a hash of them all: `results/mini-sweep+duration=30d-1a2b3c4d`. The hash tells
-      apart what the readable part cannot (a value cut short, `/` and `_` made alike, 8 and '8');
-    - `hidden` is what else the name stands for only in part (a comparison's own changes, cut in its
-      labels or replaced by --name): hashed with the changes;
-    - a name cut at NAME_BYTES, or ending in .work (work_path's), ends in a hash of the whole name.
-    Without changes the name is what it always was. Reading results never depends on this name."""
-    head = safe_name(name, NAME_BYTES)
-    if head != safe_name(name, 10**9):  # cut short: what was cut is told apart by a hash
-        head = f"{safe_name(name, NAME_BYTES - HASH_CHARS - 1)}-{_digest(name)}"
-    shown = {key: value for key, value in (changes or {}).items() if key != "name"}
-    if not shown and not hidden:
-        if f"{head}{suffix}".endswith(".work"):  # kept for unfinished work (work_path): `name: a.work` took a's
-            return Path("results") / f"{head}{suffix}-{_digest(name)}"
-        return Path("results") / f"{head}{suffix}"
-    text = "+".join(f"{key}={_value_text(value)}" for key, value in sorted(shown.items()))
-    tag = f"+{safe_name(text, TAG_BYTES, TAG_KEEP)}" if text else ""
-    return Path("results") / f"{head}{suffix}{tag}-{_digest([sorted(shown.items()), hidden])}"
-
-
-def _value_text(value: Any) -> str:
-    """A --set value as the tag shows it: a number or text as it reads, a list or mapping as compact JSON."""
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return str(value)
-    return json.dumps(value, separators=(",", ":"), default=str, ensure_ascii=False)
-
-
-def _digest(value: Any) -> str:
-    """HASH_CHARS hex digits of `value` (as sorted JSON): the same inputs always give the same folder."""
-    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_CHARS]
 
 
 def work_path(out_dir: Path) -> Path:

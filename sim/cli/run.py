@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from sim.cli import windows as windows_cli
+from sim.cli.folders import choose_out, default_out, legacy_out, naming, stem
 from sim.cli.options import (
     SEED,
     WORKERS,
@@ -22,7 +23,7 @@ from sim.cli.options import (
     say_reused,
     xlsx_writer,
 )
-from sim.cli.outputs import claim_output, default_out, out_path, say_unchecked
+from sim.cli.outputs import claim_output, say_unchecked
 from sim.decision.precision import check_precision, parse_kpis, replicate_until_precise
 from sim.experiments.atomic import write_errors
 from sim.experiments.executors import EXECUTORS
@@ -47,7 +48,7 @@ MAX_REPLICATIONS = 200
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")
 @click.option("--changes", "workbook", type=click.Path(dir_okay=False), metavar="BOOK.xlsx",
               help="Scenario changes from a workbook sheet of key | value | unit rows (like --set).")
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory (default results/<name>, with --set: results/<name>+KEY=VALUE-HASH).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Results directory (default results/<file name>, with --set, --seed…: results/<file name>+KEY=VALUE-HASH).")
 @click.option("--force", is_flag=True, help="Replace an existing results directory (and discard unfinished work).")
 @click.option("--resume", is_flag=True, help="Complete an interrupted run, reusing its finished replications.")
 @click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True)
@@ -89,7 +90,6 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
         raise click.BadParameter("goes with --window or --at", param_hint="--crossing")
     windows_cli.check_crossing(crossing, list(scen.crossing_names) if crossing is not None else [])
     check_executor(executor)
-    out_dir = out_path(out, default_out(scen.name, changes=changes, hidden={"workbook": workbook} if workbook else None))
     for given, option in ((precision_kpis, "--precision-kpi"), (max_replications, "--max-replications")):
         if precision is None and given:
             raise click.BadParameter("goes with --precision", param_hint=option)
@@ -99,6 +99,13 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
         check_precision(scen, precision, replications, limit)
         chosen = parse_kpis(precision_kpis, scen)
         check_replications(scen, scenario, limit)
+    book = {"workbook": workbook} if workbook else None
+    named, options = naming(changes, "precision", "precision_kpis", "max_replications",
+                              scenario={"seed": scen.seed, "replications": scen.replications})
+    out_dir = choose_out(out, default_out(stem(scenario), "", named, book, options),
+                         legacy_out(scen.name, "", changes, book), "run", resume, scen.name,
+                         {"seed": scen.seed if seed is None else seed} | (
+                             {} if precision else {"replications": replications or scen.replications}))
     with claim_output(out_dir, force, resume, "run") as claim:
         with interrupt_note(out_dir, "replications"):
             if precision is not None:

@@ -803,6 +803,25 @@ ATTACK_CASES: list[Case] = [
          "open at 24:00, the 00:00 at which they close, so the check would never work"),
 ]
 CASES += ATTACK_CASES
+# -- h-folders: default results folders named by the file and the options ------------------------------------------
+_OLD_MARKER = '{"version": "0.1.0", "created": "2026-11-01T00:00:00+00:00", "kind": "run", "scenario": "other"}\n'
+FOLDER_CASES: list[Case] = [
+    Case("folder-of-another-scenario", "`run mini.yaml --force` where results/mini holds another scenario's results, "
+         "written when default folders were named by a scenario's `name:` (it would be replaced)",
+         ["run", "{file}", "--force", "--quiet"], "--out", "holds the results of scenario 'other', not of 'mini'",
+         names_file=False, files={"results/folder-of-another-scenario/metadata.json": _OLD_MARKER}),
+    Case("resume-under-old-name", "`run --seed 5 --resume` of work interrupted when the folder's name did not show "
+         "--seed (it started afresh under the new name without a word)",
+         ["run", "{file}", "--seed", "5", "--resume", "--quiet"], "--resume",
+         "finish it with the same command and --resume --out results/mini", names_file=False,
+         files={"results/mini.work/parts/0123abcd.pkl": "a finished task\n",
+                "results/mini.work/manifest.json": '{"kind": "run"}\n'}),
+    Case("folder-of-another-command", "`run compare-a-vs-b.yaml --force`: a scenario file named like a comparison's "
+         "default folder (the run's results replaced the comparison's)", ["run", "{file}", "--force", "--quiet"],
+         "--out", "holds the results of a compare, not of a run", names_file=False,
+         files={"results/folder-of-another-command/comparison.json": _OLD_MARKER.replace('"run"', '"compare"')}),
+]
+CASES += FOLDER_CASES
 
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
@@ -870,7 +889,8 @@ def test_bad_input_gets_a_clear_message(case: Case, tmp_path: Path) -> None:
     assert case.key in err, f"the message must name {case.key!r}:\n{err}"
     assert case.expected in err, f"the message must say {case.expected!r}:\n{err}"
     assert not (tmp_path / "pwned").exists(), "a YAML tag ran code"
-    assert not (tmp_path / "out").exists() and not (tmp_path / "results").exists(), "a refused run wrote output"
+    written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("results/**/*") if not p.is_dir()}
+    assert not (tmp_path / "out").exists() and not written - set(case.files), "a refused run wrote output"
     for relative, text in case.files.items():
         assert (tmp_path / relative).read_text(encoding="utf-8") == text, f"{relative} was changed"
 
@@ -898,8 +918,9 @@ def test_scenario_name_cannot_steer_the_default_results_path(tmp_path: Path) -> 
                                    "-n", "1", "--executor", "serial", "--quiet", "--no-report"], "", "")
     code, err, _ = _run_case(case, tmp_path / "work")
     assert code == 0, err
-    (made,) = (tmp_path / "work" / "results").iterdir()  # the name, then the --set change and its hash
-    assert made.name.startswith("escaped_.._x+duration=2d-") and (made / "kpis.csv").is_file(), made.name
+    (made,) = (tmp_path / "work" / "results").iterdir()  # the file's name, then the --set changes and a hash
+    assert made.name.startswith("evil-name+duration=2d+name=.._.._escaped_.._x+") and (made / "kpis.csv").is_file(), \
+        made.name
     outside = {p for p in _tree(tmp_path) if not p.startswith("work/results") and p != "work"}
     assert outside == {"work/evil-name.yaml"}, f"written outside results/: {outside}"
 
@@ -910,9 +931,9 @@ def test_a_long_unicode_name_still_gives_a_valid_directory(tmp_path: Path) -> No
     code, err, _ = _run_case(case, tmp_path)
     assert code == 0, err
     (made,) = (tmp_path / "results").iterdir()
-    # the user's letters, cut at 80 bytes (file systems count bytes) with a hash of the whole name in the
-    # last 9, so that another long name sharing the first 40 letters gets its own folder
-    assert made.name.startswith("é" * 35 + "-") and len(made.name.encode()) <= 80 + 50, made.name
+    # folders are named by the file; the name is a --set change, shown cut (file systems count bytes) and
+    # hashed whole, so that another long name sharing the first letters gets its own folder
+    assert made.name.startswith("unicode-name+duration=1d+name=éé") and len(made.name.encode()) <= 80 + 50, made.name
 
 
 def test_report_files_stay_inside_out(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli.outputs import HASH_CHARS, NAME_BYTES, default_out, work_path
+from sim.cli.folders import HASH_CHARS, NAME_BYTES, default_out
+from sim.cli.outputs import work_path
 from tests.cli.test_bad_inputs import MINI, run_main
 
 TINY = MINI.replace("duration: 365d", "duration: 2d").replace("replications: 10", "replications: 2")
@@ -53,7 +54,7 @@ def test_a_variant_named_with_name_still_gets_its_own_folder(tmp_path: Path) -> 
     (tmp_path / "mini.yaml").write_text(TINY, encoding="utf-8")
     for points in ("6", "8"):
         code, err, _ = run_main(["compare", "mini.yaml", "mini.yaml", "--set", f"2:unloading.grain.points={points}",
-                                 "--name", "2:more", "-n", "2", "--no-report", *FAST], tmp_path)
+                                 "--name", "2:more", "--no-report", *FAST], tmp_path)
         assert code == 0, err
     made = _results(tmp_path)
     assert len(made) == 2 and all(m.startswith("compare-mini-vs-more-") for m in made), made
@@ -61,7 +62,7 @@ def test_a_variant_named_with_name_still_gets_its_own_folder(tmp_path: Path) -> 
 
 def test_no_set_keeps_the_old_name_and_old_folders_keep_loading(tmp_path: Path) -> None:
     (tmp_path / "mini.yaml").write_text(TINY, encoding="utf-8")
-    code, err, _ = run_main(["run", "mini.yaml", "-n", "1", "--no-report", *FAST], tmp_path)
+    code, err, _ = run_main(["run", "mini.yaml", "--no-report", *FAST], tmp_path)
     assert code == 0, err
     assert _results(tmp_path) == {"mini"}
     (tmp_path / "results" / "mini").rename(tmp_path / "results" / "mini-any old name")  # read by content, not name
@@ -123,7 +124,7 @@ def test_the_same_changes_in_any_order_give_the_same_folder() -> None:
     """--resume finds its folder again whatever order the --set were given in."""
     assert (default_out("mini", "-sweep", {"duration": "30d", "seed": 3})
             == default_out("mini", "-sweep", {"seed": 3, "duration": "30d"}))
-    assert default_out("mini", "-sweep", {"name": "mini"}) == Path("results/mini-sweep")  # the name shows it
+    assert default_out("mini", "-sweep", {"name": "other"}) != Path("results/mini-sweep")  # named by the file
 
 
 def test_long_names_sharing_a_beginning_get_their_own_folders() -> None:
@@ -139,8 +140,9 @@ def test_a_name_ending_in_work_does_not_take_another_runs_work_directory(tmp_pat
     made = default_out("a.work")
     assert made.name.startswith("a.work-") and work_path(default_out("a")) != made
     (tmp_path / "a.yaml").write_text(TINY.replace("name: mini", "name: a"), encoding="utf-8")
-    code, err, _ = run_main(["run", "a.yaml", "--set", "name=a.work", "-n", "1", "--no-report", *FAST], tmp_path)
+    (tmp_path / "a.work.yaml").write_text(TINY.replace("name: mini", "name: a"), encoding="utf-8")
+    code, err, _ = run_main(["run", "a.work.yaml", "--no-report", *FAST], tmp_path)  # its folder: by the file's name
     assert code == 0, err
-    code, err, _ = run_main(["run", "a.yaml", "-n", "1", "--no-report", *FAST], tmp_path)
+    code, err, _ = run_main(["run", "a.yaml", "--no-report", *FAST], tmp_path)
     assert code == 0, err
     assert _results(tmp_path) == {"a", made.name}

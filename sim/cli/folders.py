@@ -1,0 +1,190 @@
+"""Default results folders: one name for each distinct piece of work, and the names earlier versions gave.
+
+The rule users can predict: `results/<file><suffix>`, where <file> is the scenario file's name without
+.yaml (the experiment file's for `experiment`, `compare-A-vs-B` for a comparison, the episodes' files for a
+joint fit, `history` for the replays), <suffix> the command (`-sweep`, `-calibration`…); then, when the
+command was given anything that changes what it computes, `+OPTION=VALUE…` and a hash of it all. What only
+changes how results are shown or where they are computed (--no-report, --xlsx, --window, --kpi, --quiet,
+--executor, --workers) is left out: the same numbers go to the same folder, so "already exists" and
+--resume still find it. Folders of earlier versions were named by the scenario's `name:` and ignored
+--vary, --seed, -n and the other options; `legacy_out` gives that name and `choose_out` says what it holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+from click.core import ParameterSource
+
+from sim.cli.outputs import OutputPathError, out_path, work_path
+from sim.experiments.atomic import ResultsExistError
+from sim.experiments.manifest import KIND_MARKER, Ownership, is_results_dir, read_marker
+from sim.experiments.workdir import WorkDir
+from sim.units import safe_name
+
+#: a default folder's name is cut at NAME_BYTES, its tag at TAG_BYTES, or OPTIONS_TAG_BYTES when it shows
+#: options too (UTF-8 bytes, as file systems count them; with the suffix and the hashes at most ~190 of
+#: the 255 any file system allows)
+NAME_BYTES, TAG_BYTES, OPTIONS_TAG_BYTES, HASH_CHARS = 80, 40, 80, 8
+TAG_KEEP = "-_.=+"
+#: options whose value means what the scenario's key of that name means: `--seed 7` is `--set seed=7`
+AS_SCENARIO_KEYS = ("seed", "replications")
+
+
+def default_out(name: str, suffix: str = "", changes: Mapping[str, Any] | None = None, hidden: Any = None,
+                options: Mapping[str, Any] | None = None) -> Path:
+    """results/<name><suffix>, safe for any file system (sim.units.safe_name), which tells apart what
+    the command runs: a default name that dropped the `--set` values (or --vary, --seed…) made a second
+    command with other values find "already exists" (or, with --force, replace the first one's results).
+
+    - `changes` (--set, and --seed / --replications, which mean the same) add `+KEY=VALUE+…`, in key
+      order, and a hash of them all: `results/mini-sweep+duration=30d-1a2b3c4d`. The hash tells
+      apart what the readable part cannot (a value cut short, `/` and `_` made alike, 8 and '8');
+    - `options` (the command's own, e.g. vary, lever, targets) follow, in the order given, one
+      `+OPTION=VALUE` per value given; the tag is cut at TAG_BYTES (OPTIONS_TAG_BYTES with options),
+      the hash covers them all;
+    - `hidden` is what else the name stands for only in part (a comparison's own changes, cut in its
+      labels or replaced by --name): hashed with the changes;
+    - a name cut at NAME_BYTES, or ending in .work (work_path's), ends in a hash of the whole name.
+    With none of them the name is what it always was. Reading results never depends on this name."""
+    head = safe_name(name, NAME_BYTES)
+    if head != safe_name(name, 10**9):  # cut short: what was cut is told apart by a hash
+        head = f"{safe_name(name, NAME_BYTES - HASH_CHARS - 1)}-{_digest(name)}"
+    shown = dict(changes or {})
+    given = {key: value for key, value in (options or {}).items() if value not in (None, (), [])}
+    if not shown and not hidden and not given:
+        if f"{head}{suffix}".endswith(".work"):  # kept for unfinished work (work_path): `name: a.work` took a's
+            return Path("results") / f"{head}{suffix}-{_digest(name)}"
+        return Path("results") / f"{head}{suffix}"
+    text = "+".join(f"{key}={_value_text(value)}" for key, value in sorted(shown.items()))
+    limit, keep = TAG_BYTES, TAG_KEEP
+    if given:  # each value of a repeated option as typed; commas kept (--vary x=4,6)
+        typed = "+".join(f"{key}={_value_text(v)}" for key, value in given.items()
+                         for v in (value if isinstance(value, (list, tuple)) else [value]))
+        parts = (safe_name(text, 10**9, TAG_KEEP) if text else "", safe_name(typed, 10**9, TAG_KEEP + ","))
+        text, limit, keep = "+".join(p for p in parts if p), OPTIONS_TAG_BYTES, TAG_KEEP + ","
+    tag = f"+{safe_name(text, limit, keep)}" if text else ""
+    hashed: list[Any] = [sorted(shown.items()), hidden]
+    if given:  # without options the hash is what it always was
+        hashed.append([[key, list(v) if isinstance(v, (list, tuple)) else v] for key, v in given.items()])
+    return Path("results") / f"{head}{suffix}{tag}-{_digest(hashed)}"
+
+
+def _value_text(value: Any) -> str:
+    """A value as the tag shows it: a number or text as it reads, a list or mapping as compact JSON."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"), default=str, ensure_ascii=False)
+
+
+def _digest(value: Any) -> str:
+    """HASH_CHARS hex digits of `value` (as sorted JSON): the same inputs always give the same folder."""
+    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_CHARS]
+
+
+def given_options(*names: str) -> dict[str, Any]:
+    """The current command's options among `names` (parameter names) that the user gave, by their long
+    name without dashes (`levers` -> `lever`), in the order of `names`: an option left to its default
+    keeps the folder's name, so that existing folders of commands without it keep being found."""
+    ctx = click.get_current_context()
+    params = {p.name: p for p in ctx.command.params if p.name}
+    out: dict[str, Any] = {}
+    for name in names:
+        source = ctx.get_parameter_source(name)
+        if source in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+            continue
+        value = ctx.params.get(name)
+        if value in (None, (), []):
+            continue
+        long = max((o for o in params[name].opts if o.startswith("--")), key=len, default=f"--{name}")
+        out[long[2:]] = value
+    return out
+
+
+def naming(changes: Mapping[str, Any], *names: str,
+           scenario: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(changes, options) for default_out: --set's changes with --seed and --replications, if given,
+    among them (they change the same scenario keys), and the command's other given options `names`.
+    `scenario`: the values --seed / --replications default to (the scenario's own): given the same,
+    they change nothing, and the name stays (`compare A B -n 10` of 10-replication scenarios)."""
+    given = given_options(*AS_SCENARIO_KEYS, *names)
+    own = {key: given.pop(key) for key in AS_SCENARIO_KEYS if key in given}
+    own = {key: value for key, value in own.items() if (scenario or {}).get(key, object()) != value}
+    return {**changes, **own}, given
+
+
+def stem(path: str) -> str:
+    """A scenario or experiment file's name as default folders use it: without its folder and .yaml."""
+    return Path(path).stem
+
+
+def legacy_out(name: str, suffix: str = "", changes: Mapping[str, Any] | None = None, hidden: Any = None) -> Path:
+    """The default folder dostyk gave before folders were named by the scenario file and told apart the
+    options: by the scenario's `name:`, with --set only (a `name` change shown by the name itself)."""
+    return default_out(name, suffix, {k: v for k, v in (changes or {}).items() if k != "name"}, hidden)
+
+
+def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, resume: bool = False,
+               scenario: str | None = None, expect: Mapping[str, Any] | None = None) -> Path:
+    """The results directory: `--out` as given, else `default`, said against what the old name holds.
+
+    - --resume with nothing to resume under `default` but unfinished work under the old name: refused,
+      saying where that work is and the command that finishes it (it used to start afresh silently);
+    - unfinished work or results under the old name otherwise: a note says where they are, untouched;
+    - `default` holding the results of another scenario (`scenario`: this one's name), which an earlier
+      version wrote there by the scenario's `name:`, or of another kind of command (`run compare-a-vs-b.yaml`):
+      refused even with --force, as a change of meaning.
+    What the old name holds is only said when it may be this command's: `expect` (e.g. the seed and
+    replications this command runs with) does not contradict what its marker or work manifest recorded;
+    `run --seed 5` is not told about results/mini of a run with seed 1.
+    """
+    if out is not None:
+        return out_path(out, default)
+    others = [other for other, name in KIND_MARKER.items() if other != kind and name in Ownership.of(default).markers]
+    if others and kind in KIND_MARKER and KIND_MARKER[kind] not in Ownership.of(default).markers:
+        raise ResultsExistError(
+            f"{default} holds the results of a {others[0]}, not of a {kind}: a default folder of one kind of command "
+            f"is not another's (a file named like another command's folder leads here); it is left as it is. Give "
+            f"--out DIR (--out {default} --force to replace it).")
+    held = _marker(default, kind).get("scenario")
+    if scenario is not None and isinstance(held, str) and held != scenario:
+        raise ResultsExistError(
+            f"{default} holds the results of scenario {held!r}, not of {scenario!r} (dostyk once named default "
+            f"folders by a scenario's name:, now by its file; or the file's name: has changed), so it is left as it "
+            f"is. Give --out DIR (--out {default} --force to replace it).")
+    if legacy is None or legacy == default:
+        return default
+    old = WorkDir(work_path(legacy))
+    ours = old.path.is_dir() and old.manifest().get("kind") in (kind, None) and _may_be(old.manifest(), expect)
+    kept = old.count() if ours else 0
+    if kept and not work_path(default).exists():
+        where = (f"{work_path(legacy)} holds {kept:,} finished task(s) of interrupted work begun by an earlier "
+                 f"dostyk, which named this command's folder {legacy}")
+        if resume:
+            raise OutputPathError(
+                f"--resume: nothing to resume in {work_path(default)}; {where}. If it is this command's, finish it "
+                f"with the same command and --resume --out {legacy}; or run without --resume to start afresh in "
+                f"{default}.")
+        click.echo(f"Note: {where}; it is left as it is (finish it with --resume --out {legacy}).", err=True)
+    elif is_results_dir(legacy) and not default.exists() and _may_be(_marker(legacy, kind), expect):
+        click.echo(f"Note: {legacy}, where an earlier dostyk wrote this command's results (it named folders by the "
+                   f"scenario's name: and without --vary, --seed, -n…), is left as it is; these go to {default}.",
+                   err=True)
+    return default
+
+
+
+def _marker(directory: Path, kind: str) -> dict[str, Any]:
+    """What a results directory of this kind of command recorded (empty if it is none)."""
+    return (read_marker(directory, KIND_MARKER[kind]) if kind in KIND_MARKER else None) or {}
+
+
+def _may_be(recorded: Mapping[str, Any], expect: Mapping[str, Any] | None) -> bool:
+    """Nothing `recorded` contradicts `expect`: a value recorded under one of its keys is the expected one."""
+    return all(recorded.get(key, value) == value for key, value in (expect or {}).items())
