@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.analysis.choices import choose
 from sim.analysis.stats import ci_columns, corridor_rows, summarise, t_halfwidth
+from sim.analysis.verdict import verdict
 from sim.experiments import arguments, held
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
@@ -64,7 +65,8 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
     `kpis` has columns scenario, replication, cargo and KPIs. Replications where either value is
     missing (NaN) are left out of that KPI's pairs. With a `crossing` column, each scenario's whole
     corridor is compared (scenarios may have different crossings). The CI's columns say its `level`:
-    `ci95_low`, `ci95_high` at 0.95, `ci90_low`, `ci90_high` at 0.9 (sim.analysis.stats.ci_columns).
+    `ci95_low`, `ci95_high` at 0.95, `ci90_low`, `ci90_high` at 0.9 (sim.analysis.stats.ci_columns);
+    `verdict` says in words what that CI tells: higher, lower, no clear difference (sim.analysis.verdict).
     """
     if "crossing" in kpis.columns:
         kpis = pd.concat([corridor_rows(g) for _, g in kpis.groupby("scenario", sort=False)]).drop(columns=["crossing"])
@@ -104,6 +106,7 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
                     "difference": mean, low: mean - half, high: mean + half,
                     "half_width": half, "half_width_unpaired": unpaired,
                     "ratio_to_unpaired": half / unpaired if unpaired and np.isfinite(unpaired) else float("nan"),
+                    "verdict": verdict(n, mean - half, mean + half),
                 })
     return pd.DataFrame(rows)
 

@@ -127,14 +127,14 @@ def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) 
     scenarios = [{"label": name, "name": scen.name, "description": " ".join(scen.description.split()),
                   "changes": changes_from(base, scen.to_dict()) if i else []}
                  for i, (name, scen) in enumerate(zip(result.names, result.scenarios))]
-    tables = [{"title": f"{name} − {result.baseline} (all cargo"
+    out_tables = [{"title": f"{name} − {result.baseline} (all cargo"
                         f"{kpis_over(result.scenarios[0], scen, result.baseline, name)})",
-               "header": ["KPI", "unit", result.baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],
+               "header": tables.difference_header(result.baseline, name),
                "rows": difference_rows(result, name)} for name, scen in zip(result.names[1:], result.scenarios[1:])]
     meta = result.metadata
     html = template_environment().get_template(TEMPLATE).render(
         title=f"Comparison: {' vs '.join(result.names)}", kind="compare", scenarios=scenarios, levers=[],
-        tables=tables, notes=[], figures=_embed(images, COMPARE_CAPTIONS), meta=meta,
+        tables=out_tables, notes=[tables.VERDICT_NOTE], figures=_embed(images, COMPARE_CAPTIONS), meta=meta,
         facts=[("baseline", result.baseline), ("replications per scenario (paired)", f"{result.replications:,}"),
                ("seed (every scenario)", str(result.seed)), ("dostyk-sim version", meta.get("version", "")),
                ("created (UTC)", meta.get("created", ""))],
