@@ -4,7 +4,7 @@ Built like a run's report (sim.reporting.report): one self-contained page render
 template (autoescaped), every figure embedded as a PNG data URI and also saved in `plots/`, every
 number through sim.reporting.numbers. A comparison shows what differs between the scenarios, the
 paired differences with their CIs, and before/after charts (each scenario's backlog and held
-trains over time, every KPI's difference in % of the baseline, the KPIs side by side); a sweep
+trains over time, every KPI's difference in its unit, one panel each, the KPIs side by side); a sweep
 shows its levers, each grid point's KPIs and each KPI against each lever.
 """
 
@@ -95,8 +95,9 @@ def _write(directory: Path, html: str) -> Path:
 # -- comparison ---------------------------------------------------------------------------------------
 
 COMPARE_CAPTIONS = {
-    "differences": "Every KPI (all cargo) of each scenario against the baseline, as a % of the baseline's mean, with "
-                   "the paired 95 % CI (common random numbers: the noise both runs share cancels).",
+    "differences": "Every KPI (all cargo) of each scenario minus the baseline, one panel per KPI on its own scale in "
+                   "its unit, with the paired 95 % CI (common random numbers: the noise both runs share cancels) and "
+                   "the % of the baseline's mean where it has one; coloured where the CI excludes 0.",
     "backlog": "Before/after: wagons at the border not yet unloaded, daily mean, each scenario (mean of the "
                "replications; band 5–95 %).",
     "held_trains": "Before/after: trains waiting to enter the yard, daily mean, each scenario.",
@@ -118,7 +119,8 @@ def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) 
     d = Path(directory)
     summaries = {name: result.summary().query("scenario == @name") for name in result.names}
     images = _save({
-        "differences": compare_plots.relative_differences(result),
+        "differences": compare_plots.differences(result, period=tables.comparison_period(result.scenarios,
+                                                                                          result.names)),
         "backlog": compare_plots.daily_overlay(result, "backlog_mean"),
         "held_trains": compare_plots.daily_overlay(result, "held_trains_mean"),
         "kpi_comparison": plots.kpi_comparison(summaries),

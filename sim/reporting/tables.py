@@ -238,6 +238,16 @@ def kpis_over(base: Scenario, other: Scenario, baseline: str, name: str) -> str:
     return f"; KPIs over {counted(base)} for {baseline}, {counted(other)} for {name}: not the same days"
 
 
+def comparison_period(scenarios: Sequence[Scenario], names: Sequence[str]) -> str:
+    """'KPIs over 1 Jan – 31 Dec 2023' for a figure of every scenario of a comparison (the baseline's days, and
+    that others count other days when they do: their tables' titles say which)."""
+    base = scenarios[0]
+    days = counted_period(base.start, base.warmup, base.duration, whole=True)
+    if all((s.start, s.warmup, s.duration) == (base.start, base.warmup, base.duration) for s in scenarios):
+        return f"KPIs over {days}" + (", after the warm-up" if base.warmup > 0 else "")
+    return f"KPIs over {days} for {names[0]}, other days for others (see the tables)"
+
+
 #: KPIs added to a crossing's or the corridor's table when any cargo has a value above 0
 CORRIDOR_KPIS = ["wagons_formed", "tonnes_unmet", "wagons_rejected", "trains_rejected"]
 
