@@ -20,7 +20,8 @@ from sim.scenario.schema import Scenario
 @dataclass
 class ReplicationResult:
     """What one replication returns: KPI rows, daily series, dated events, diagnostics and the
-    dwell distribution (quantiles per cargo)."""
+    dwell distribution (quantiles per cargo); and KPIs over dated windows when its task asked for them
+    (sim.experiments.executors.Task.windows)."""
 
     replication: int
     seed: int
@@ -29,6 +30,7 @@ class ReplicationResult:
     events: pd.DataFrame
     diagnostics: dict[str, Any]
     dwell: pd.DataFrame = field(default_factory=pd.DataFrame)
+    windows: pd.DataFrame = field(default_factory=pd.DataFrame)  # KPIs over dated windows, when a task asks
 
 
 def run_replication(scenario: Scenario, replication: int, seed: int | None = None, trace: bool = False) -> ReplicationResult:

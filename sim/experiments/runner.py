@@ -159,11 +159,11 @@ def warn_about(scenario: Scenario, label: str = "", known: Iterable[tuple[str, s
 
 def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int, prefix: str = "r",
                       changes: dict[str, Any] | None = None, keep_series: bool = True,
-                      keep_daily: tuple[str, ...] = ()) -> list[Task]:
-    """One task per replication of `scenario` (see Task for what `keep_series` and `keep_daily` keep)."""
+                      keep_daily: tuple[str, ...] = (), windows: tuple[tuple[str, str], ...] = ()) -> list[Task]:
+    """One task per replication of `scenario` (see Task for what `keep_series`, `keep_daily` and `windows` keep)."""
     data = scenario.to_dict()
-    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed), data, r, seed, dict(changes or {}), keep_series,
-                 keep_daily) for r in replications]
+    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed, {"windows": windows} if windows else None), data, r,
+                 seed, dict(changes or {}), keep_series, keep_daily, windows) for r in replications]
 
 
 def iter_replications(

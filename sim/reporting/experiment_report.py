@@ -26,6 +26,7 @@ from sim.reporting.sweep_plots import PLOT_KPIS, plot_name, write_sweep_plots
 from sim.reporting.tables import SWEEP_KPIS, kpis_over, not_set
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
     from sim.experiments.compare import Comparison
@@ -114,17 +115,34 @@ def difference_rows(result: Comparison, name: str, cargo: str = "all") -> list[l
     return tables.difference_rows(diff, name, cargo, tables.compare_kpis(diff), result.replications, notes)
 
 
+def window_plot(first: str, last: str) -> str:
+    """The name of a window's differences figure (plots/differences_2024-01-02_2024-01-20.png)."""
+    return f"differences_{first}_{last}"
+
+
+def _window_rows(diff: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
+    return diff[(diff["from"] == first) & (diff["to"] == last)]
+
+
 def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) -> Path:
     """plots/ and report.html of a comparison, into `directory`."""
     d = Path(directory)
     summaries = {name: result.summary().query("scenario == @name") for name in result.names}
+    windowed = result.window_differences()
+    spans = result.window_spans()
     images = _save({
         "differences": compare_plots.differences(result, period=tables.comparison_period(result.scenarios,
                                                                                           result.names)),
+        **{window_plot(lo, hi): compare_plots.differences(
+            result, tables.WINDOW_SHOWN, diff=_window_rows(windowed, lo, hi),
+            period=tables.window_over(lo, hi).removeprefix("; ")) for lo, hi in spans},
         "backlog": compare_plots.daily_overlay(result, "backlog_mean"),
         "held_trains": compare_plots.daily_overlay(result, "held_trains_mean"),
         "kpi_comparison": plots.kpi_comparison(summaries),
     }, d)
+    captions = {**COMPARE_CAPTIONS, **{window_plot(lo, hi): f"As the first figure, over the window {lo} to {hi} "
+                                       "(both included): KPIs from the daily series, as `dostyk run --window` "
+                                       "gives them." for lo, hi in spans}}
     base = result.scenarios[0].to_dict()
     scenarios = [{"label": name, "name": scen.name, "description": " ".join(scen.description.split()),
                   "changes": changes_from(base, scen.to_dict()) if i else []}
@@ -133,10 +151,15 @@ def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) 
                         f"{kpis_over(result.scenarios[0], scen, result.baseline, name)})",
                "header": tables.difference_header(result.baseline, name),
                "rows": difference_rows(result, name)} for name, scen in zip(result.names[1:], result.scenarios[1:])]
+    out_tables += [{"title": f"{name} − {result.baseline} (all cargo{tables.window_over(lo, hi)})",
+                    "header": tables.difference_header(result.baseline, name),
+                    "rows": tables.difference_rows(_window_rows(windowed, lo, hi), name, "all", tables.WINDOW_SHOWN,
+                                                   result.replications)}
+                   for lo, hi in spans for name in result.names[1:]]
     meta = result.metadata
     html = template_environment().get_template(TEMPLATE).render(
         title=f"Comparison: {' vs '.join(result.names)}", kind="compare", scenarios=scenarios, levers=[],
-        tables=out_tables, notes=[tables.VERDICT_NOTE], figures=_embed(images, COMPARE_CAPTIONS), meta=meta,
+        tables=out_tables, notes=[tables.VERDICT_NOTE], figures=_embed(images, captions), meta=meta,
         facts=[("baseline", result.baseline), ("replications per scenario (paired)", f"{result.replications:,}"),
                ("seed (every scenario)", str(result.seed)), ("dostyk-sim version", meta.get("version", "")),
                ("created (UTC)", meta.get("created", ""))],

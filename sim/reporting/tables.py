@@ -238,6 +238,20 @@ def kpis_over(base: Scenario, other: Scenario, baseline: str, name: str) -> str:
     return f"; KPIs over {counted(base)} for {baseline}, {counted(other)} for {name}: not the same days"
 
 
+#: A comparison's window KPIs by default (sim.analysis.window; formed_share is 1 for the whole corridor)
+WINDOW_SHOWN = ("tonnes_delivered", "wagons_delivered", "trains_delivered", "arrivals_wagons", "throughput_t_per_day",
+                "backlog_wagons_mean", "backlog_wagons_max", "held_trains_mean", "held_trains_max",
+                "unloading_utilization", "stop_loading_days", "formed_wagons")
+
+
+def window_over(first: str, last: str) -> str:
+    """'; KPIs over the window 2024-01-02 to 2024-01-20 (both included, 19 days)' for a title, as `run --window` says it."""
+    import datetime as dt
+
+    days = (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
+    return f"; KPIs over the window {first} to {last} (both included, {days:,} day{'s' * (days != 1)})"
+
+
 def comparison_period(scenarios: Sequence[Scenario], names: Sequence[str]) -> str:
     """'KPIs over 1 Jan – 31 Dec 2023' for a figure of every scenario of a comparison (the baseline's days, and
     that others count other days when they do: their tables' titles say which)."""

@@ -803,6 +803,18 @@ ATTACK_CASES: list[Case] = [
          "open at 24:00, the 00:00 at which they close, so the check would never work"),
 ]
 CASES += ATTACK_CASES
+# -- h-compare: `compare --window`, checked and refused as `run --window` is, in every scenario compared -------------
+COMPARE_WINDOW_CASES: list[Case] = [
+    Case("compare-window-outside-run", "`compare --window` over days the runs do not simulate (they would run, then "
+         "fail)", ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--window",
+                   "2025-03-01:2025-03-31", "--out", "out"], "--window",
+         "is not inside the simulated days 2024-01-01 to 2024-12-30", names_file=False),
+    Case("compare-window-variant-days", "`compare --window` inside the baseline's days, not a variant's "
+         "(`--set 2:duration=30d`)", ["compare", "{file}", "{file}", "--set", "2:duration=30d", "--window",
+                                      "2024-03-01:2024-03-31", "--out", "out"], "--window",
+         "is not inside the simulated days 2024-01-01 to 2024-01-30, those of scenario 2", names_file=False),
+]
+CASES += COMPARE_WINDOW_CASES
 
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
