@@ -132,7 +132,8 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
 @click.option("--kpi", "kpis", multiple=True, help="KPI to print (repeatable; default the headline KPIs).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose differences are printed.")
 @click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
-@click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets differences, summary, kpis, daily).")
+@click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets differences, summary, kpis, daily; "
+              "with --window, window differences and windows).")
 @click.option("--window", "windows", multiple=True, metavar="FROM:TO",
               help=windows_cli.WINDOW_HELP + "; compared, paired, in every scenario")
 @execution_options

@@ -27,7 +27,7 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     path = tmp / "small.yaml"
     path.write_text(SMALL, encoding="utf-8")
     compared = CliRunner().invoke(cli, ["compare", str(path), str(path), *VARIANT, "--name", "2:twelve", "-n", "3",
-                                        "--executor", "serial", "--window", WINDOW, "--out", str(tmp / "c")])
+                                        "--executor", "serial", "--window", WINDOW, "--xlsx", "--out", str(tmp / "c")])
     assert compared.exit_code == 0, compared.output
     ran = CliRunner().invoke(cli, ["run", str(path), "-n", "3", "--executor", "serial", "--no-report", "--quiet",
                                    "--window", WINDOW, "--out", str(tmp / "r")])
@@ -67,6 +67,11 @@ def test_tables_and_plots_say_the_window(both: tuple[Path, Path, str]) -> None:
     assert (compared / "plots" / f"differences_{HOLD[0]}_{HOLD[1]}.png").is_file()
     # the whole run's table keeps its own title
     assert "twelve − small (all; 3 paired replications, seed 7)\n" in printed
+    import openpyxl
+
+    book = openpyxl.load_workbook(compared / "results.xlsx", read_only=True)
+    assert {"window differences", "windows"} <= set(book.sheetnames)
+    book.close()
 
 
 @pytest.mark.parametrize("window", ["2024-01-01", "2024-02-01:2024-01-01", "2025-01-01:2025-01-31",
