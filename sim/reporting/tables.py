@@ -7,6 +7,7 @@ cannot be computed because the scenario leaves an input unset (a wagon-day cost)
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -246,8 +247,6 @@ WINDOW_SHOWN = ("tonnes_delivered", "wagons_delivered", "trains_delivered", "arr
 
 def window_over(first: str, last: str) -> str:
     """'; KPIs over the window 2024-01-02 to 2024-01-20 (both included, 19 days)' for a title, as `run --window` says it."""
-    import datetime as dt
-
     days = (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
     return f"; KPIs over the window {first} to {last} (both included, {days:,} day{'s' * (days != 1)})"
 

@@ -63,7 +63,8 @@ def test_tables_and_plots_say_the_window(both: tuple[Path, Path, str]) -> None:
     lines = printed.split(over, 1)[1].splitlines()
     rows = {ln.split()[0] for ln in lines[3:] if ln.strip() and not ln.startswith("verdict")}
     assert {"backlog_wagons_mean", "arrivals_wagons", "tonnes_delivered"} <= rows and "dwell_h_mean" not in rows
-    assert f"twelve − small (all cargo; {over})" in (compared / "report.html").read_text(encoding="utf-8")
+    page = (compared / "report.html").read_text(encoding="utf-8")
+    assert f"twelve − small (all cargo; {over})" in page and "verdict (95 %)" in page
     assert (compared / "plots" / f"differences_{HOLD[0]}_{HOLD[1]}.png").is_file()
     # the whole run's table keeps its own title
     assert "twelve − small (all; 3 paired replications, seed 7)\n" in printed
