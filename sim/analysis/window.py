@@ -12,6 +12,7 @@ The warm-up is not applied: a window is explicit.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,13 @@ def run_span(daily: pd.DataFrame) -> tuple[dt.date, dt.date]:
     return dates.min(), dates.max()
 
 
+def simulated_days(scenario: Any) -> tuple[dt.date, dt.date]:
+    """First and last calendar day a scenario's run simulates (its `start` and `duration`, in hours): the days
+    a window must lie within, checked before anything runs."""
+    first = scenario.start
+    return first, first + dt.timedelta(days=max(1, -(-int(scenario.duration) // 24)) - 1)
+
+
 def check_window(first: dt.date, last: dt.date, run_first: dt.date, run_last: dt.date) -> str | None:
     """Why [first, last] cannot be read from a run covering [run_first, run_last] (None if it can)."""
     if last < first:
@@ -141,6 +149,19 @@ def window_kpis(daily: Any, first: Any, last: Any, kpis: list[str] | str | None 
             values = values / 24.0
         out[kpi] = _shares(out, values) if kpi == "formed_share" else values
     return out.reset_index(drop=True)
+
+
+def over_windows(daily: Any, windows: Sequence[tuple[Any, Any]], kpis: list[str] | str | None = None) -> pd.DataFrame:
+    """window_kpis of each window (first, last) stacked: one row per window, replication and cargo (and
+    crossing), with the window's `from` and `to` (ISO dates) first. What `dostyk run --window` writes to
+    windows.csv and what a comparison over windows pairs, replication by replication."""
+    frames = [window_kpis(daily, lo, hi, kpis).assign(**{"from": as_date(lo).isoformat(), "to": as_date(hi).isoformat()})
+              for lo, hi in windows]
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    first = ["from", "to", *_keys(out)]
+    return out[[*first, *[c for c in out.columns if c not in first]]]
 
 
 def _shares(out: pd.DataFrame, formed: Any) -> Any:

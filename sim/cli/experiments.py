@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ import click
 
 from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
+from sim.analysis.window import WINDOW_KPIS
+from sim.cli import windows as windows_cli
 from sim.cli.folders import choose_out, default_out, legacy_out, naming, stem
 from sim.cli.options import (
     SEED,
@@ -40,11 +42,13 @@ from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
 from sim.reporting.tables import (
     SWEEP_KPIS,
+    WINDOW_SHOWN,
     compare_kpis,
     format_differences,
     format_sweep,
     kpis_over,
     not_set,
+    window_over,
 )
 from sim.scenario.errors import ScenarioError
 from sim.scenario.keypaths import overlaps
@@ -132,10 +136,14 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
 @click.option("--kpi", "kpis", multiple=True, help="KPI to print (repeatable; default the headline KPIs).")
 @click.option("--cargo", default="all", show_default=True, help="Cargo whose differences are printed.")
 @click.option("--no-report", is_flag=True, help="Write data files only (no plots/ or report.html; faster).")
-@click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets differences, summary, kpis, daily).")
+@click.option("--xlsx", is_flag=True, help="Also write results.xlsx (sheets differences, summary, kpis, daily; "
+              "with --window, window differences and windows).")
+@click.option("--window", "windows", multiple=True, metavar="FROM:TO",
+              help=windows_cli.WINDOW_HELP + "; compared, paired, in every scenario")
 @execution_options
 def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | None, sets: tuple[str, ...],
-            labels: tuple[str, ...], out: str | None, kpis: tuple[str, ...], cargo: str, no_report: bool, xlsx: bool, executor: str,
+            labels: tuple[str, ...], out: str | None, kpis: tuple[str, ...], cargo: str, no_report: bool, xlsx: bool,
+            windows: tuple[str, ...], executor: str,
             workers: int | None, scheduler: str | None, force: bool, resume: bool, quiet: bool) -> None:
     """Paired comparison of SCENARIOS (the first is the baseline) with common random numbers.
 
@@ -162,7 +170,9 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     given = parse_names(labels, len(scenarios))
     names = unique_names([given.get(i + 1) or variant_name(Path(p).stem, own[i]) for i, p in enumerate(scenarios)])
     _say_identical(loaded, names)
-    check_shown(loaded, kpis, cargo)
+    chosen = windows_cli.parse_windows(windows)  # `run --window`'s syntax and refusals
+    check_windows(loaded, names, chosen)
+    check_shown(loaded, kpis, cargo, WINDOW_KPIS if chosen else ())
     n = replications or loaded[0].replications
     check_comparison(loaded, names, n, "dostyk compare")  # runs, and results held together
     # kpis: every series (each cargo and all, per crossing); daily: the corridor's `all` row per day
@@ -177,7 +187,8 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     with claim_output(out_dir, force, resume, "compare") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
-                                 progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
+                                 progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler,
+                                 windows=chosen)
         written = result.write(out_dir, force=force, extra=both(
             None if no_report else compare_report_writer(result), xlsx_writer(xlsx, "compare", result)))
         claim.finish(len(result.names) * result.replications)
@@ -191,10 +202,38 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
             click.echo(format_differences(diff, result.baseline, name, cargo, list(kpis) or compare_kpis(diff),
                                           result.replications, result.seed, notes,
                                           kpis_over(result.scenarios[0], scen, result.baseline, name)))
+        _echo_windows(result, kpis, cargo)
         click.echo("")
     say_reused(result.metadata.get("tasks_reused", 0), len(result.kpis["scenario"].unique()) * result.replications,
                 "tasks")
     click.echo(f"Comparison written to {written}")
+
+
+def _echo_windows(result: Comparison, kpis: tuple[str, ...], cargo: str) -> None:
+    """Each window's differences, each variant against the baseline (the --kpi that are window KPIs, else
+    WINDOW_SHOWN)."""
+    if result.windows.empty:
+        return
+    diff = result.window_differences()
+    shown = [k for k in kpis if k in WINDOW_KPIS] or list(WINDOW_SHOWN)
+    for lo, hi in result.window_spans():
+        mine = diff[(diff["from"] == lo) & (diff["to"] == hi)]
+        for name in result.names[1:]:
+            click.echo("")
+            click.echo(format_differences(mine, result.baseline, name, cargo, shown, result.replications, result.seed,
+                                          {}, window_over(lo, hi)))
+
+
+def check_windows(loaded: list[Scenario], names: list[str], chosen: list[windows_cli.Window]) -> None:
+    """Every --window inside every scenario's simulated days, refused as `run --window` refuses it (a
+    variant over other days is named)."""
+    for i, (scen, name) in enumerate(zip(loaded, names)):
+        try:
+            windows_cli.check_inside(scen, chosen, [])
+        except click.BadParameter as exc:
+            if i == 0:
+                raise
+            raise click.BadParameter(f"{exc.message}, those of scenario {i + 1} ({name})", param_hint="--window") from None
 
 
 def parse_names(values: tuple[str, ...], count: int) -> dict[int, str]:
@@ -220,12 +259,14 @@ def parse_names(values: tuple[str, ...], count: int) -> dict[int, str]:
     return out
 
 
-def check_shown(scenarios: list[Scenario], kpis: tuple[str, ...], cargo: str) -> None:
-    """--kpi and --cargo choose what is printed: refuse, before anything runs, one that would print nothing."""
+def check_shown(scenarios: list[Scenario], kpis: tuple[str, ...], cargo: str, more: Iterable[str] = ()) -> None:
+    """--kpi and --cargo choose what is printed: refuse, before anything runs, one that would print nothing
+    (`more`: other KPIs shown, a --window's)."""
     cargos = list(dict.fromkeys(c for s in scenarios for c in [*s.cargo, "all"]))
     disruptions = {f"recovery_days.{d.name}" for s in scenarios for d in s.disruptions}
-    problems = [(k, f"unknown KPI; expected one of: {', '.join(KPI_NAMES)} (or recovery_days.DISRUPTION)")
-                for k in kpis if k not in KPI_NAMES and k not in disruptions]
+    known = list(dict.fromkeys([*KPI_NAMES, *more]))
+    problems = [(k, f"unknown KPI; expected one of: {', '.join(known)} (or recovery_days.DISRUPTION)")
+                for k in kpis if k not in known and k not in disruptions]
     if cargo not in cargos:
         problems.append((cargo, f"unknown cargo; expected one of: {', '.join(cargos)}"))
     if problems:

@@ -16,7 +16,15 @@ import click
 import pandas as pd
 
 from sim.analysis.stats import corridor_rows, summarise
-from sim.analysis.window import AT_DATE_KPIS, WINDOW_KPIS, at_date, check_window, window_kpis
+from sim.analysis.window import (
+    AT_DATE_KPIS,
+    WINDOW_KPIS,
+    at_date,
+    check_window,
+    over_windows,
+    simulated_days,
+    window_kpis,
+)
 from sim.cli.outputs import check_output_file, say_unchecked, write_output_file
 from sim.experiments.results import DamagedResultsError, Results, written_by
 from sim.reporting.tables import format_summary
@@ -69,8 +77,7 @@ def parse_dates(values: Sequence[str]) -> list[dt.date]:
 
 def check_inside(scenario: Scenario, windows: Sequence[Window], dates: Sequence[dt.date]) -> None:
     """Refuse a window or date outside the simulated days before anything runs."""
-    first = scenario.start
-    last = first + dt.timedelta(days=max(1, -(-int(scenario.duration) // 24)) - 1)
+    first, last = simulated_days(scenario)
     for lo, hi in windows:
         problem = check_window(lo, hi, first, last)
         if problem:
@@ -83,10 +90,7 @@ def check_inside(scenario: Scenario, windows: Sequence[Window], dates: Sequence[
 
 def tables(daily: pd.DataFrame, windows: Sequence[Window], dates: Sequence[dt.date]) -> pd.DataFrame:
     """One row per window (or date), replication, cargo and crossing: `from`, `to`, then the KPIs."""
-    frames = []
-    for lo, hi in windows:
-        frame = window_kpis(daily, lo, hi)
-        frames.append(frame.assign(**{"from": lo.isoformat(), "to": hi.isoformat()}))
+    frames = [over_windows(daily, windows)] if windows else []
     for day in dates:
         frame = at_date(daily, day)
         frames.append(frame.assign(**{"from": day.isoformat(), "to": day.isoformat()}))
@@ -210,5 +214,7 @@ def refuse_other_output(results_dir: str) -> None:
         f"{results_dir} holds what `dostyk {other}` wrote; `dostyk kpis` reads the daily series of `dostyk run`'s "
         f"results. For KPIs over dates, run the scenario with them: `dostyk run {scenario} --window FROM:TO` "
         "(the same --seed and -n give the same replications)"
-        + ("; to compare over those dates only, paired, give the comparison `--set warmup=…` (the days before "
+        + ("; to compare over those dates, paired, run the comparison again with `--window FROM:TO`"
+           if other == "compare" else
+           "; to compare over those dates only, paired, give the comparison `--set warmup=…` (the days before "
            "FROM) and `--set duration=…` (up to TO)" if paired else ""))

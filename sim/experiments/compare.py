@@ -23,6 +23,8 @@ import pandas as pd
 
 from sim.analysis.choices import choose
 from sim.analysis.stats import ci_columns, corridor_rows, summarise, t_halfwidth
+from sim.analysis.verdict import verdict
+from sim.analysis.window import as_date, check_window, simulated_days
 from sim.experiments import arguments, held
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
@@ -64,7 +66,8 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
     `kpis` has columns scenario, replication, cargo and KPIs. Replications where either value is
     missing (NaN) are left out of that KPI's pairs. With a `crossing` column, each scenario's whole
     corridor is compared (scenarios may have different crossings). The CI's columns say its `level`:
-    `ci95_low`, `ci95_high` at 0.95, `ci90_low`, `ci90_high` at 0.9 (sim.analysis.stats.ci_columns).
+    `ci95_low`, `ci95_high` at 0.95, `ci90_low`, `ci90_high` at 0.9 (sim.analysis.stats.ci_columns);
+    `verdict` says in words what that CI tells: higher, lower, no clear difference (sim.analysis.verdict).
     """
     if "crossing" in kpis.columns:
         kpis = pd.concat([corridor_rows(g) for _, g in kpis.groupby("scenario", sort=False)]).drop(columns=["crossing"])
@@ -104,6 +107,7 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
                     "difference": mean, low: mean - half, high: mean + half,
                     "half_width": half, "half_width_unpaired": unpaired,
                     "ratio_to_unpaired": half / unpaired if unpaired and np.isfinite(unpaired) else float("nan"),
+                    "verdict": verdict(n, mean - half, mean + half),
                 })
     return pd.DataFrame(rows)
 
@@ -119,6 +123,7 @@ class Comparison:
     kpis: pd.DataFrame                 # scenario, replication, cargo, KPIs
     metadata: dict[str, Any] = field(default_factory=dict)
     daily: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, replication, date, day, DAILY_KEPT (all)
+    windows: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario, from, to, replication, cargo, window KPIs
 
     def __repr__(self) -> str:  # not every field in full (the dataclass's repr): what ran and where to look
         return (f"<Comparison {', '.join(map(str, self.names))} (baseline {self.baseline}): {self.replications:,} "
@@ -137,8 +142,24 @@ class Comparison:
         """Each scenario minus the baseline (default the first), with paired and unpaired CIs."""
         return paired_differences(self.kpis, baseline or self.baseline, self.names, kpis, level)
 
+    def window_spans(self) -> list[tuple[str, str]]:
+        """The dated windows compared (first and last day, ISO), in the order given."""
+        if self.windows.empty:
+            return []
+        return list(dict.fromkeys(zip(self.windows["from"].astype(str), self.windows["to"].astype(str))))
+
+    def window_differences(self, level: float = 0.95) -> pd.DataFrame:
+        """Each scenario minus the baseline over each dated window (`from`, `to` first), paired as differences()."""
+        frames = []
+        for lo, hi in self.window_spans():
+            rows = self.windows[(self.windows["from"].astype(str) == lo) & (self.windows["to"].astype(str) == hi)]
+            diff = paired_differences(rows.drop(columns=["from", "to"]), self.baseline, self.names, level=level)
+            frames.append(diff.assign(**{"from": lo, "to": hi})[["from", "to", *diff.columns]])
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
     def write(self, out: str | os.PathLike[str], force: bool = False, extra: Any = None) -> Path:
-        """Write kpis.csv, summary.csv, differences.csv, daily.csv, comparison.json and scenarios/ atomically.
+        """Write kpis.csv, summary.csv, differences.csv, daily.csv, comparison.json and scenarios/ atomically;
+        with dated windows, windows.csv (their KPIs per replication) and window_differences.csv.
 
         `extra(directory)` adds more files before the directory is moved into place (the CLI's
         report, see sim.reporting.experiment_report).
@@ -155,6 +176,9 @@ class Comparison:
             self.differences().to_csv(tmp / "differences.csv", index=False)
             if not self.daily.empty:
                 self.daily.to_csv(tmp / "daily.csv", index=False)
+            if not self.windows.empty:
+                self.windows.to_csv(tmp / "windows.csv", index=False)
+                self.window_differences().to_csv(tmp / "window_differences.csv", index=False)
             if extra is not None:
                 extra(tmp)
         return Path(out)
@@ -210,11 +234,14 @@ def compare(
     workdir: str | Path | None = None,
     resume: bool = False,
     scheduler: str | None = None,
+    windows: Sequence[tuple[Any, Any]] = (),
 ) -> Comparison:
     """Run every scenario with the same seed and replications, for paired differences.
 
     Replications and seed default to the first scenario's; all scenarios use the same seed, which
-    is what makes the comparison paired.
+    is what makes the comparison paired. `windows`: dated (first, last) days, both included, whose KPIs
+    (sim.analysis.window, the corridor's) are compared too (`Comparison.window_differences()`); each must
+    lie inside every scenario's simulated days.
     """
     scenarios = [arguments.scenario(s, f"scenarios[{i}]") for i, s in enumerate(scenarios)]
     if len(scenarios) < 2:
@@ -229,18 +256,20 @@ def compare(
     if len(labels) != len(scenarios):
         raise arguments.ArgumentError("give one name per scenario")
     check_comparison(scenarios, labels, n)  # before any task runs
+    spans = window_spans(scenarios, labels, windows)
     for message in incomparable(scenarios, labels):
         warn(message)
     tasks = []
     for i, scen in enumerate(scenarios):
         warn_about(scen)
         tasks += replication_tasks(scen, range(n), seed, prefix=f"s{i:02d}-r", keep_series=False,
-                                   keep_daily=DAILY_KEPT)
-    manifest = {"kind": "compare", "scenarios": labels, "seed": seed, "replications": n}
+                                   keep_daily=DAILY_KEPT, windows=spans)
+    manifest = {"kind": "compare", "scenarios": labels, "seed": seed, "replications": n,
+                **({"windows": [list(w) for w in spans]} if spans else {})}
     with WorkDir.session(workdir, resume, manifest) as work:
         results, reused = run_tasks(tasks, executor, workers, work, progress, desc="compare", unit="task",
                                     scheduler=scheduler)
-    frames, daily = [], []
+    frames, daily, dated = [], [], []
     for i, label in enumerate(labels):
         for task in tasks[i * n:(i + 1) * n]:
             k = results[task.key].kpis
@@ -248,8 +277,39 @@ def compare(
             d = results[task.key].daily  # empty for a part saved by a version that kept no series
             if not d.empty:
                 daily.append(d.assign(scenario=label)[["scenario", *d.columns]])
+            w = getattr(results[task.key], "windows", None)
+            if spans and w is not None and not w.empty:
+                dated.append(w.assign(scenario=label)[["scenario", *w.columns]])
     kpis = pd.concat(frames, ignore_index=True)
     metadata = {"seed": seed, "replications": n, "tasks_reused": reused, "version": package_version(),
                 "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     return Comparison(labels, [arguments.as_run(s, seed, n) for s in scenarios], seed, n, kpis, metadata,
-                      pd.concat(daily, ignore_index=True) if daily else pd.DataFrame())
+                      pd.concat(daily, ignore_index=True) if daily else pd.DataFrame(),
+                      pd.concat(dated, ignore_index=True) if dated else pd.DataFrame())
+
+
+def window_spans(scenarios: Sequence[Scenario], labels: Sequence[str],
+                 windows: Sequence[tuple[Any, Any]]) -> tuple[tuple[str, str], ...]:
+    """The windows as (first, last) ISO days; refused (ArgumentError) when reversed, given twice or not inside
+    every scenario's simulated days (the same check as a run's, sim.analysis.window.check_window)."""
+    if isinstance(windows, (str, bytes)) or not isinstance(windows, Sequence):
+        raise arguments.ArgumentError(f"windows must be a list of (first, last) days, e.g. [('2024-01-02', "
+                                      f"'2024-01-20')], got {windows!r}")
+    out: list[tuple[str, str]] = []
+    for item in windows:
+        try:
+            lo, hi = (as_date(x) for x in item)
+        except (TypeError, ValueError) as exc:
+            raise arguments.ArgumentError(f"windows: {item!r}: expected (first, last), two dates such as "
+                                          f"('2024-01-02', '2024-01-20'){f' ({exc})' if str(exc) else ''}") from None
+        if hi < lo:
+            raise arguments.ArgumentError(f"windows: {check_window(lo, hi, lo, lo)}")
+        for scen, label in zip(scenarios, labels):
+            problem = check_window(lo, hi, *simulated_days(scen))
+            if problem:
+                raise arguments.ArgumentError(f"windows: {problem} (of {label})")
+        if (lo.isoformat(), hi.isoformat()) in out:
+            raise arguments.ArgumentError(f"windows: {lo} to {hi} is given twice")
+        out.append((lo.isoformat(), hi.isoformat()))
+    return tuple(out)
+

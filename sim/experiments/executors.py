@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from sim.analysis.stats import corridor_rows
+from sim.analysis.window import over_windows
 from sim.errors import SimError, option
 from sim.experiments import arguments
 from sim.experiments.mainguard import check_main_guard
@@ -51,6 +52,7 @@ class Task:
     changes: dict[str, Any] = field(default_factory=dict)  # lever values that made this scenario
     keep_series: bool = True      # False: return KPIs and events only (sweeps; smaller parts)
     keep_daily: tuple[str, ...] = ()  # with keep_series False: these daily columns of cargo `all` (compare's plots)
+    windows: tuple[tuple[str, str], ...] = ()  # (first, last) ISO days: their KPIs, the corridor's (compare --window)
     keep_trains: bool = False     # also the table of trains (sim.analysis.train_log; a consignment's answer)
     order: Order | None = None    # a one-off order added to the demand (sim.model.orders)
 
@@ -68,13 +70,15 @@ class Task:
                 f"{self.replication}, seed={self.seed})")
 
 
-def task_key(prefix: str, scenario_data: dict[str, Any], replication: int, seed: int) -> str:
+def task_key(prefix: str, scenario_data: dict[str, Any], replication: int, seed: int, extra: Any = None) -> str:
     """A part-file name: readable prefix plus a digest of exactly what the task computes.
 
-    A part is reused on --resume only if scenario, replication and seed are all the same, so a
-    changed experiment can never pick up a stale result.
+    A part is reused on --resume only if scenario, replication and seed are all the same (and `extra`,
+    what else the part holds, such as a comparison's windows), so a changed experiment can never pick
+    up a stale result. Without `extra` the digest is the one parts always had.
     """
-    blob = json.dumps([scenario_data, replication, seed], sort_keys=True, default=str).encode()
+    blob = json.dumps([scenario_data, replication, seed] + ([extra] if extra else []), sort_keys=True,
+                      default=str).encode()
     return f"{prefix}-{hashlib.sha256(blob).hexdigest()[:12]}"
 
 
@@ -132,6 +136,9 @@ def execute(task: Task) -> ReplicationResult:
             f"replication failed: {task.describe()}: {type(exc).__name__}: {exc}\n  {task.reproduce_hint()}",
             traceback.format_exc(),
         ) from None
+    if task.windows:  # from the whole daily series, before it is cut down below
+        result.windows = corridor_rows(over_windows(result.daily, task.windows)).drop(columns=["crossing"],
+                                                                                        errors="ignore")
     if not task.keep_series:
         daily = result.daily
         daily = corridor_rows(daily)  # with several crossings: the corridor's rows

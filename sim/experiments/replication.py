@@ -22,7 +22,8 @@ from sim.scenario.schema import Scenario
 @dataclass
 class ReplicationResult:
     """What one replication returns: KPI rows, daily series, dated events, diagnostics and the
-    dwell distribution (quantiles per cargo)."""
+    dwell distribution (quantiles per cargo); and KPIs over dated windows when its task asked for them
+    (sim.experiments.executors.Task.windows), and its table of trains when asked (run_replication's `trains`)."""
 
     replication: int
     seed: int
@@ -31,6 +32,7 @@ class ReplicationResult:
     events: pd.DataFrame
     diagnostics: dict[str, Any]
     dwell: pd.DataFrame = field(default_factory=pd.DataFrame)
+    windows: pd.DataFrame = field(default_factory=pd.DataFrame)  # KPIs over dated windows, when a task asks
     trains: pd.DataFrame = field(default_factory=pd.DataFrame)  # with trains=True: sim.analysis.train_log
 
 
@@ -69,4 +71,4 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
         if not trace:
             for raw in ("trace", "formations", "unloadings"):
                 diagnostics[raw] = None
-    return ReplicationResult(replication, seed, k, d, e, diagnostics, q, table)
+    return ReplicationResult(replication, seed, k, d, e, diagnostics, q, trains=table)

@@ -160,13 +160,13 @@ def warn_about(scenario: Scenario, label: str = "", known: Iterable[tuple[str, s
 
 def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int, prefix: str = "r",
                       changes: dict[str, Any] | None = None, keep_series: bool = True,
-                      keep_daily: tuple[str, ...] = (), keep_trains: bool = False,
-                      order: Order | None = None) -> list[Task]:
-    """One task per replication of `scenario` (see Task for what `keep_series`, `keep_daily` and
+                      keep_daily: tuple[str, ...] = (), windows: tuple[tuple[str, str], ...] = (),
+                      keep_trains: bool = False, order: Order | None = None) -> list[Task]:
+    """One task per replication of `scenario` (see Task for what `keep_series`, `keep_daily`, `windows` and
     `keep_trains` keep, and `order`)."""
     data = scenario.to_dict()
-    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed), data, r, seed, dict(changes or {}), keep_series,
-                 keep_daily, keep_trains, order) for r in replications]
+    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed, {"windows": windows} if windows else None), data, r,
+                 seed, dict(changes or {}), keep_series, keep_daily, windows, keep_trains, order) for r in replications]
 
 
 def iter_replications(

@@ -1,5 +1,5 @@
 """Before/after figures of a paired comparison: each scenario's daily series overlaid, and every
-KPI's paired difference from the baseline (in % of the baseline, with its 95 % CI).
+KPI's paired difference from the baseline (one panel per KPI in its unit, with its 95 % CI).
 
 Functions take a `Comparison` and return matplotlib Figures (Agg, no pyplot); the caller closes them.
 """
@@ -7,7 +7,6 @@ Functions take a `Comparison` and return matplotlib Figures (Agg, no pyplot); th
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,11 +15,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from sim.reporting.figures import date_axis, figure, thousands
+from sim.analysis.verdict import HIGHER, LOWER, UNCLEAR, verdict
+from sim.reporting.figures import compact, date_axis, figure, thousands
 from sim.reporting.labels import kpi_unit, short_label, short_labels
+from sim.reporting.numbers import estimate, number
 from sim.reporting.timeline import WARMUP_COLOR, WINDOW_COLORS, cargo_text
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from sim.experiments.compare import Comparison
 
 #: KPIs of the differences chart, when present.
@@ -78,51 +81,86 @@ def daily_overlay(result: Comparison, column: str = "backlog_mean") -> Figure | 
     return fig
 
 
-def relative_differences(result: Comparison, kpis: Sequence[str] = DIFFERENCE_KPIS, cargo: str = "all") -> Figure:
-    """Each scenario's paired difference from the baseline for each KPI, in % of the baseline's mean,
-    with the paired 95 % CI; KPIs whose baseline mean is 0 (no % to take) are left out and named."""
-    diff = result.differences()
+def differences(result: Comparison, kpis: Sequence[str] = DIFFERENCE_KPIS, cargo: str = "all",
+                diff: pd.DataFrame | None = None, period: str = "") -> Figure:
+    """Each scenario's paired difference from the baseline (default `result.differences()`), one panel per KPI."""
+    return difference_panels(result.differences() if diff is None else diff, result.names, result.replications,
+                             kpis, cargo, period)
+
+
+def difference_panels(diff: pd.DataFrame, names: Sequence[str], replications: int,
+                      kpis: Sequence[str] = DIFFERENCE_KPIS, cargo: str = "all", period: str = "") -> Figure:
+    """One panel per KPI, each on its own scale in the KPI's unit: every scenario's paired difference from
+    the baseline (`names[0]`) with its 95 % CI, labelled with the % of the baseline's mean where it has one.
+
+    One axis in % for every KPI let a KPI with a baseline near 0 (held trains −24 % ± 40 % of 0.005)
+    stretch the scale until every other bar was unreadable, and left out those with a baseline of 0.
+    A bar is coloured when its verdict is higher or lower (the CI excludes 0), grey when it is not; a KPI
+    without a CI says why in words. `period`: the days the KPIs cover, for the title.
+    """
+    baseline = names[0]
     diff = diff[(diff["cargo"] == cargo) & diff["kpi"].isin(list(kpis))]
     shown = [k for k in kpis if k in set(diff["kpi"])]
-    usable: list[str] = []
-    skipped: list[str] = []
-    for kpi in shown:
-        base = diff.loc[diff["kpi"] == kpi, "mean_baseline"].to_numpy(dtype=float)
-        (usable if len(base) and np.all(np.isfinite(base)) and np.all(base != 0) else skipped).append(kpi)
-    others = [n for n in result.names if n != result.baseline]
-    fig = figure(1.4 + 0.32 * max(1, len(usable)) * max(1, len(others)))
-    ax = fig.add_subplot()
-    colors = _colors(result.names)
-    legend_names = dict(zip(result.names, short_labels(result.names, width=60)))
-    height = 0.8 / max(1, len(others))
-    y = np.arange(len(usable))
-    for j, name in enumerate(others):
-        rows = diff[diff["scenario"] == name].set_index("kpi").reindex(usable)
-        base = rows["mean_baseline"].to_numpy(dtype=float)
-        pct = 100 * rows["difference"].to_numpy(dtype=float) / np.abs(base)
-        half = 100 * rows["half_width"].to_numpy(dtype=float) / np.abs(base)
-        pos = y - 0.4 + height * (j + 0.5)
-        ax.barh(pos, pct, height=height * 0.9, color=colors[name], alpha=0.7, label=legend_names[name], gid=f"diff:{name}")
-        ax.errorbar(pct, pos, xerr=np.nan_to_num(half), fmt="none", ecolor="black", capsize=2, linewidth=0.8)
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(y, [f"{k} ({kpi_unit(k)})" for k in usable], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel(f"Difference from {short_label(result.baseline)}, % of its mean (paired 95 % CI over {result.replications} "
-                  "replications)")
-    title = f"Before/after{cargo_text(cargo)}: what each scenario changes against {short_label(result.baseline)}"
-    if skipped:
-        title += "\n" + textwrap.shorten("left out (baseline mean 0 or missing): " + ", ".join(skipped), 150)
-    ax.set_title(title, fontsize=10)
-    ax.grid(True, axis="x", alpha=0.3)
-    if len(others) > 1:
-        ax.legend(fontsize=8, loc="lower right")
-    lim = max([abs(v) for v in ax.get_xlim() if math.isfinite(v)] + [1.0])
-    ax.set_xlim(-lim, lim)
-    if lim > 100:  # one KPI far off (e.g. a recovery 4 times as long) must not flatten all the others
-        ax.set_xscale("symlog", linthresh=10, linscale=1.5)
-        ax.set_xlabel(ax.get_xlabel() + "\nscale: linear within ±10 %, logarithmic beyond")
-    ax.xaxis.set_major_formatter(FuncFormatter(_percent_tick))
+    others = [n for n in names if n != baseline]
+    ncols = 2 if len(shown) > 1 else 1
+    nrows = max(1, math.ceil(len(shown) / ncols))
+    fig = figure(1.0 + nrows * (0.45 * max(1, len(others)) + 0.9))
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    y = np.arange(len(others))
+    labels = short_labels(others, width=28)
+    for ax, kpi in zip(axes, shown):
+        rows = diff[diff["kpi"] == kpi].set_index("scenario").reindex(others)
+        _panel(ax, kpi, rows, y)
+        ax.set_yticks(y + 0.15, labels, fontsize=7)
+    for ax in axes[len(shown):]:
+        ax.set_visible(False)
+    over = f"; {period}" if period else ""
+    fig.suptitle(f"Before/after{cargo_text(cargo)}: each scenario − {short_label(baseline)} (paired 95 % CI over "
+                 f"{replications} replications{over})\neach KPI on its own scale, in its unit; coloured: the CI "
+                 "excludes 0 (higher or lower); grey: no clear difference", fontsize=9)
     return fig
+
+
+#: A bar's colour by its verdict: told apart from 0, or not
+TOLD, NOT_TOLD = "#3182bd", "#bdbdbd"
+
+
+def _panel(ax: Axes, kpi: str, rows: pd.DataFrame, y: np.ndarray) -> None:
+    """One KPI's bars (difference, CI) and their labels: value ± CI in the unit, % of the baseline, or why not."""
+    unit = kpi_unit(kpi)
+    diff = rows["difference"].to_numpy(dtype=float)
+    half = rows["half_width"].to_numpy(dtype=float)
+    pairs = rows["n"].fillna(0).astype(int).to_numpy()  # 0: no row for this scenario (no pair)
+    said = [verdict(int(n), lo, hi)
+            for n, lo, hi in zip(pairs, rows["ci95_low"].to_numpy(dtype=float), rows["ci95_high"].to_numpy(dtype=float))]
+    told = [v in (HIGHER, LOWER) for v in said]
+    for j, name in enumerate(rows.index):
+        value = diff[j] if math.isfinite(diff[j]) else 0.0
+        ax.barh(y[j] + 0.15, value, height=0.5, color=TOLD if told[j] else NOT_TOLD, gid=f"diff:{kpi}:{name}")
+        if math.isfinite(half[j]):
+            ax.errorbar(value, y[j] + 0.15, xerr=half[j], fmt="none", ecolor="black", capsize=2, linewidth=0.8)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ends = [abs(d) + (h if math.isfinite(h) else 0) for d, h in zip(diff, half) if math.isfinite(d)]
+    reach = max(ends, default=0.0) or 1.0
+    ax.set_xlim(-1.15 * reach, 1.15 * reach)  # 0 in the middle: the sign reads at a glance
+    ax.set_ylim(len(y) - 0.45, -0.5)  # first scenario at the top, room for each label above its bar
+    for j, base in enumerate(rows["mean_baseline"].to_numpy(dtype=float)):  # above its bar, at the left
+        ax.annotate(_bar_text(diff[j], half[j], int(pairs[j]), base, unit, said[j]), (0.01, y[j] - 0.2),
+                    xycoords=("axes fraction", "data"), fontsize=6.5, va="center", gid=f"label:{kpi}:{rows.index[j]}")
+    ax.set_title(f"{kpi}" + (f" ({unit})" if unit else ""), fontsize=8, loc="left")
+    ax.xaxis.set_major_formatter(compact(reach))
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(True, axis="x", alpha=0.3)
+
+
+def _bar_text(diff: float, half: float, n: int, base: float, unit: str, said: str) -> str:
+    """'−35 ± 11 wagons (−12 % of 286.4)', or the verdict's words where there is no CI."""
+    if said not in (HIGHER, LOWER, UNCLEAR):  # equal in every pair, or no CI: the verdict's words
+        return said
+    text = estimate(diff, diff - half, diff + half, n).text + (f" {unit}" if unit else "")
+    if math.isfinite(base) and base != 0:
+        text += f" ({_percent_tick(100 * diff / abs(base))} of {number(base)})"
+    return text
 
 
 def _percent_tick(v: float, _pos: object = None) -> str:

@@ -191,7 +191,8 @@ def write_sweep_workbook(result: SweepResult, directory: str | os.PathLike[str])
 
 
 def write_compare_workbook(result: Comparison, directory: str | os.PathLike[str]) -> Path:
-    """results.xlsx of a comparison: sheets differences, summary, kpis, daily (if kept), about."""
+    """results.xlsx of a comparison: sheets differences, summary, kpis, daily (if kept), window differences and
+    windows (with --window), about."""
     notes: dict[str, str] = {}
     for scen in result.scenarios:
         notes |= not_set(scen)
@@ -203,6 +204,10 @@ def write_compare_workbook(result: Comparison, directory: str | os.PathLike[str]
         ("kpis", result.kpis, _kpi_units(result.kpis))]
     if not result.daily.empty:
         sheets.append(("daily", result.daily, _daily_units(result.daily)))
+    if not result.windows.empty:  # compare --window: each window's differences, and its KPIs per replication
+        dated = result.window_differences()
+        dated.insert(list(dated.columns).index("kpi") + 1, "unit", [kpi_unit(k) for k in dated["kpi"]])
+        sheets += [("window differences", dated, {}), ("windows", result.windows, _kpi_units(result.windows))]
     return _write(Path(directory) / FILE, sheets,
                   _about(result.metadata, [("baseline", result.baseline), ("scenarios", "; ".join(result.names)),
                                            ("seed (every scenario)", result.seed),

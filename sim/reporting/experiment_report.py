@@ -4,7 +4,7 @@ Built like a run's report (sim.reporting.report): one self-contained page render
 template (autoescaped), every figure embedded as a PNG data URI and also saved in `plots/`, every
 number through sim.reporting.numbers. A comparison shows what differs between the scenarios, the
 paired differences with their CIs, and before/after charts (each scenario's backlog and held
-trains over time, every KPI's difference in % of the baseline, the KPIs side by side); a sweep
+trains over time, every KPI's difference in its unit, one panel each, the KPIs side by side); a sweep
 shows its levers, each grid point's KPIs and each KPI against each lever.
 """
 
@@ -26,6 +26,7 @@ from sim.reporting.sweep_plots import PLOT_KPIS, plot_name, write_sweep_plots
 from sim.reporting.tables import SWEEP_KPIS, kpis_over, not_set
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
     from sim.experiments.compare import Comparison
@@ -95,8 +96,9 @@ def _write(directory: Path, html: str) -> Path:
 # -- comparison ---------------------------------------------------------------------------------------
 
 COMPARE_CAPTIONS = {
-    "differences": "Every KPI (all cargo) of each scenario against the baseline, as a % of the baseline's mean, with "
-                   "the paired 95 % CI (common random numbers: the noise both runs share cancels).",
+    "differences": "Every KPI (all cargo) of each scenario minus the baseline, one panel per KPI on its own scale in "
+                   "its unit, with the paired 95 % CI (common random numbers: the noise both runs share cancels) and "
+                   "the % of the baseline's mean where it has one; coloured where the CI excludes 0.",
     "backlog": "Before/after: wagons at the border not yet unloaded, daily mean, each scenario (mean of the "
                "replications; band 5–95 %).",
     "held_trains": "Before/after: trains waiting to enter the yard, daily mean, each scenario.",
@@ -113,28 +115,51 @@ def difference_rows(result: Comparison, name: str, cargo: str = "all") -> list[l
     return tables.difference_rows(diff, name, cargo, tables.compare_kpis(diff), result.replications, notes)
 
 
+def window_plot(first: str, last: str) -> str:
+    """The name of a window's differences figure (plots/differences_2024-01-02_2024-01-20.png)."""
+    return f"differences_{first}_{last}"
+
+
+def _window_rows(diff: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
+    return diff[(diff["from"] == first) & (diff["to"] == last)]
+
+
 def write_compare_report(result: Comparison, directory: str | os.PathLike[str]) -> Path:
     """plots/ and report.html of a comparison, into `directory`."""
     d = Path(directory)
     summaries = {name: result.summary().query("scenario == @name") for name in result.names}
+    windowed = result.window_differences()
+    spans = result.window_spans()
     images = _save({
-        "differences": compare_plots.relative_differences(result),
+        "differences": compare_plots.differences(result, period=tables.comparison_period(result.scenarios,
+                                                                                          result.names)),
+        **{window_plot(lo, hi): compare_plots.differences(
+            result, tables.WINDOW_SHOWN, diff=_window_rows(windowed, lo, hi),
+            period=tables.window_over(lo, hi).removeprefix("; ")) for lo, hi in spans},
         "backlog": compare_plots.daily_overlay(result, "backlog_mean"),
         "held_trains": compare_plots.daily_overlay(result, "held_trains_mean"),
         "kpi_comparison": plots.kpi_comparison(summaries),
     }, d)
+    captions = {**COMPARE_CAPTIONS, **{window_plot(lo, hi): f"As the first figure, over the window {lo} to {hi} "
+                                       "(both included): KPIs from the daily series, as `dostyk run --window` "
+                                       "gives them." for lo, hi in spans}}
     base = result.scenarios[0].to_dict()
     scenarios = [{"label": name, "name": scen.name, "description": " ".join(scen.description.split()),
                   "changes": changes_from(base, scen.to_dict()) if i else []}
                  for i, (name, scen) in enumerate(zip(result.names, result.scenarios))]
-    tables = [{"title": f"{name} − {result.baseline} (all cargo"
+    out_tables = [{"title": f"{name} − {result.baseline} (all cargo"
                         f"{kpis_over(result.scenarios[0], scen, result.baseline, name)})",
-               "header": ["KPI", "unit", result.baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],
+               "header": tables.difference_header(result.baseline, name),
                "rows": difference_rows(result, name)} for name, scen in zip(result.names[1:], result.scenarios[1:])]
+    out_tables += [{"title": f"{name} − {result.baseline} (all cargo{tables.window_over(lo, hi)})",
+                    "header": tables.difference_header(result.baseline, name),
+                    "rows": tables.difference_rows(_window_rows(windowed, lo, hi), name, "all", tables.WINDOW_SHOWN,
+                                                   result.replications)}
+                   for lo, hi in spans for name in result.names[1:]]
     meta = result.metadata
     html = template_environment().get_template(TEMPLATE).render(
         title=f"Comparison: {' vs '.join(result.names)}", kind="compare", scenarios=scenarios, levers=[],
-        tables=tables, notes=[], figures=_embed(images, COMPARE_CAPTIONS), meta=meta,
+        tables=out_tables, notes=[tables.VERDICT_NOTE], figures=_embed(images, captions), meta=meta,
         facts=[("baseline", result.baseline), ("replications per scenario (paired)", f"{result.replications:,}"),
                ("seed (every scenario)", str(result.seed)), ("dostyk-sim version", meta.get("version", "")),
                ("created (UTC)", meta.get("created", ""))],

@@ -87,7 +87,7 @@ def write_experiment_report(result: Comparison, experiment: Experiment, director
                     for row in tables.difference_rows(diff, name, cargo, shown, result.replications, notes)]
             out_tables.append({"title": f"Paired differences from {result.baseline} ({cargo}{where})",
                                "header": ["variant", "KPI", "unit", f"{result.baseline} (baseline)", "variant",
-                                          "difference ± 95 % CI (paired)", "unpaired CI"], "rows": rows})
+                                          *tables.difference_header("", "")[4:]], "rows": rows})
             key = safe_name(f"more_{crossing}_{cargo}" if crossing else f"more_{cargo}")
             figures[key] = more_plot(frame[frame["cargo"] == cargo], result.names, shown,
                                      f"MORE plot ({cargo}{where}): outcomes of {result.replications} paired "
@@ -112,7 +112,7 @@ def write_experiment_report(result: Comparison, experiment: Experiment, director
     alerts = pairing_notes(result)
     html = template_environment().get_template(TEMPLATE).render(
         title=f"Experiment: {experiment.source.stem}", kind="experiment", scenarios=scenarios, levers=[],
-        tables=out_tables, notes=[], alerts=alerts, figures=_embed(images, captions), meta=meta,
+        tables=out_tables, notes=[tables.VERDICT_NOTE], alerts=alerts, figures=_embed(images, captions), meta=meta,
         facts=[("experiment file", experiment.source.name), ("baseline", result.baseline),
                ("variants", ", ".join(result.names[1:])),
                ("replications per scenario (paired)", f"{result.replications:,}"),

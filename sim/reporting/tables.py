@@ -7,6 +7,7 @@ cannot be computed because the scenario leaves an input unset (a wagon-day cost)
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sim.analysis.stats import corridor_rows
+from sim.analysis.verdict import verdict
 from sim.reporting.labels import kpi_bounds, kpi_label, kpi_unit
 from sim.reporting.numbers import CLIPPED_NOTE, NO_CI, Estimate, estimate, number
 from sim.reporting.periods import counted_period
@@ -61,12 +63,14 @@ def subset(kpi: str, n: int, total: int, unit: str = "") -> str:
     return f" (n = {n} of {total}{unit}{what})"
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]], right_from: int = 1) -> str:
-    """Columns under a header and a rule; columns from `right_from` on (the numbers) right-aligned."""
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], right_from: int = 1, left_from: int | None = None) -> str:
+    """Columns under a header and a rule; columns from `right_from` on (the numbers) right-aligned, up to
+    `left_from` (words again, such as a verdict) when given."""
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    stop = len(widths) if left_from is None else left_from
 
     def line(cells: Sequence[Any]) -> str:
-        return "  ".join(str(x).rjust(w) if i >= right_from else str(x).ljust(w)
+        return "  ".join(str(x).rjust(w) if right_from <= i < stop else str(x).ljust(w)
                          for i, (x, w) in enumerate(zip(cells, widths))).rstrip()
 
     return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
@@ -170,10 +174,22 @@ def format_sweep(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str
     return text + ("\n" + "\n".join(footer) if footer else "")
 
 
+#: Where the verdict sits in a row of difference_rows (the last column, words)
+VERDICT_COLUMN = 6
+VERDICT_NOTE = ("verdict: from the paired 95 % CI — higher or lower when it excludes 0, "
+                "else no clear difference (more replications may still tell one)")
+
+
+def difference_header(baseline: str, name: str) -> list[str]:
+    """The columns of difference_rows, in the terminal and report.html alike."""
+    return ["KPI", "unit", baseline, name, "difference ± 95 % CI (paired)", "unpaired CI", "verdict (95 %)"]
+
+
 def difference_rows(diff: pd.DataFrame, name: str, cargo: str, kpis: Sequence[str], replications: int,
                     notes: Mapping[str, str] | None = None) -> list[list[str]]:
     """One row per KPI of `name` against the baseline: KPI, unit, both means, the paired difference
-    with its CI (and n when only some pairs have a value), the unpaired CI's half-width."""
+    with its CI (and n when only some pairs have a value), the unpaired CI's half-width, and the verdict
+    that CI gives (sim.analysis.verdict: higher, lower, no clear difference at 95 %)."""
     notes = dict(notes or {})
     sub = diff[(diff["scenario"] == name) & (diff["cargo"] == cargo)]
     by = {r["kpi"]: r for r in sub.to_dict("records")}
@@ -182,7 +198,7 @@ def difference_rows(diff: pd.DataFrame, name: str, cargo: str, kpis: Sequence[st
         if kpi not in by:
             continue
         if kpi in notes:
-            rows.append([kpi, kpi_unit(kpi), NOT_SET, NOT_SET, NOT_SET, ""])
+            rows.append([kpi, kpi_unit(kpi), NOT_SET, NOT_SET, NOT_SET, "", NOT_SET])
             continue
         r = by[kpi]
         n = int(r["n"])
@@ -192,7 +208,8 @@ def difference_rows(diff: pd.DataFrame, name: str, cargo: str, kpis: Sequence[st
         unpaired = r["half_width_unpaired"]
         rows.append([kpi, kpi_unit(kpi), number(r["mean_baseline"]), number(r["mean_scenario"]),
                      ("–" if n == 0 else text) + note,
-                     f"± {number(unpaired, 2)}" if math.isfinite(unpaired) else "–"])
+                     f"± {number(unpaired, 2)}" if math.isfinite(unpaired) else "–",
+                     verdict(n, float(r["ci95_low"]), float(r["ci95_high"]))])
     return rows
 
 
@@ -204,9 +221,8 @@ def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str,
     rows = difference_rows(diff, name, cargo, kpis, replications, notes)
     shown = {row[0] for row in rows}
     title = f"{name} − {baseline} ({cargo}; {replications} paired replications, seed {seed}{over})"
-    text = title + "\n" + table(["KPI", "unit", baseline, name, "difference ± 95 % CI (paired)", "unpaired CI"],
-                                rows, right_from=2)
-    footer = [f"{kpi}: {note}" for kpi, note in notes.items() if kpi in shown]
+    text = title + "\n" + table(difference_header(baseline, name), rows, right_from=2, left_from=VERDICT_COLUMN)
+    footer = [VERDICT_NOTE] + [f"{kpi}: {note}" for kpi, note in notes.items() if kpi in shown]
     return text + ("\n" + "\n".join(footer) if footer else "")
 
 
@@ -221,6 +237,28 @@ def kpis_over(base: Scenario, other: Scenario, baseline: str, name: str) -> str:
         mine = counted_period(base.start, base.warmup, base.duration)
         return f"; KPIs over {mine}, after the warm-up" if mine else ""
     return f"; KPIs over {counted(base)} for {baseline}, {counted(other)} for {name}: not the same days"
+
+
+#: A comparison's window KPIs by default (sim.analysis.window; formed_share is 1 for the whole corridor)
+WINDOW_SHOWN = ("tonnes_delivered", "wagons_delivered", "trains_delivered", "arrivals_wagons", "throughput_t_per_day",
+                "backlog_wagons_mean", "backlog_wagons_max", "held_trains_mean", "held_trains_max",
+                "unloading_utilization", "stop_loading_days", "formed_wagons")
+
+
+def window_over(first: str, last: str) -> str:
+    """'; KPIs over the window 2024-01-02 to 2024-01-20 (both included, 19 days)' for a title, as `run --window` says it."""
+    days = (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
+    return f"; KPIs over the window {first} to {last} (both included, {days:,} day{'s' * (days != 1)})"
+
+
+def comparison_period(scenarios: Sequence[Scenario], names: Sequence[str]) -> str:
+    """'KPIs over 1 Jan – 31 Dec 2023' for a figure of every scenario of a comparison (the baseline's days, and
+    that others count other days when they do: their tables' titles say which)."""
+    base = scenarios[0]
+    days = counted_period(base.start, base.warmup, base.duration, whole=True)
+    if all((s.start, s.warmup, s.duration) == (base.start, base.warmup, base.duration) for s in scenarios):
+        return f"KPIs over {days}" + (", after the warm-up" if base.warmup > 0 else "")
+    return f"KPIs over {days} for {names[0]}, other days for others (see the tables)"
 
 
 #: KPIs added to a crossing's or the corridor's table when any cargo has a value above 0

@@ -823,6 +823,19 @@ FOLDER_CASES: list[Case] = [
 ]
 CASES += FOLDER_CASES
 
+# -- h-compare: `compare --window`, checked and refused as `run --window` is, in every scenario compared -------------
+COMPARE_WINDOW_CASES: list[Case] = [
+    Case("compare-window-outside-run", "`compare --window` over days the runs do not simulate (they would run, then "
+         "fail)", ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--window",
+                   "2025-03-01:2025-03-31", "--out", "out"], "--window",
+         "is not inside the simulated days 2024-01-01 to 2024-12-30", names_file=False),
+    Case("compare-window-variant-days", "`compare --window` inside the baseline's days, not a variant's "
+         "(`--set 2:duration=30d`)", ["compare", "{file}", "{file}", "--set", "2:duration=30d", "--window",
+                                      "2024-03-01:2024-03-31", "--out", "out"], "--window",
+         "is not inside the simulated days 2024-01-01 to 2024-01-30, those of scenario 2", names_file=False),
+]
+CASES += COMPARE_WINDOW_CASES
+
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
@@ -1009,10 +1022,10 @@ def test_a_failing_replication_writes_no_results(tmp_path: Path, monkeypatch: py
 
     real = sim.experiments.executors.run_replication
 
-    def fail_second(scenario, replication, seed=None, trace=False):  # type: ignore[no-untyped-def]
+    def fail_second(scenario, replication, seed=None, **options):  # type: ignore[no-untyped-def]
         if replication == 1:
             raise ZeroDivisionError("simulated model failure")
-        return real(scenario, replication, seed, trace)
+        return real(scenario, replication, seed, **options)
 
     monkeypatch.setattr(sim.experiments.executors, "run_replication", fail_second)
     case = Case("fails", "", ["run", "{file}", "--set", "duration=2d", "-n", "3", "--executor", "serial",
