@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -44,10 +43,10 @@ from sim.decision.inputs import kpi_problem
 from sim.decision.levers import Lever, resolve
 from sim.scenario.base import Date, visible
 from sim.scenario.errors import ScenarioError, describe_validation_error
-from sim.scenario.input_file import not_a_path, unreadable
+from sim.scenario.input_file import not_a_path
 from sim.scenario.quoting import kind_in_words
 from sim.scenario.schema import Scenario
-from sim.scenario.top_level import parse_mapping
+from sim.scenario.user_file import read_mapping
 
 #: how a figure bounds the model, as tables say it
 SIDED = {None: "two-sided", "at_least": "at least", "at_most": "at most"}
@@ -294,20 +293,14 @@ TARGETS_KEYS = "a mapping with `targets:` (and `parameters:`)"
 
 
 def read_targets_data(path: str | os.PathLike[str], what: str = "invalid targets file",
-                      expected: str = TARGETS_KEYS) -> dict[str, Any]:
-    """The mapping in a targets file, not yet validated (safe YAML; errors name the file; an empty file,
-    or one holding a list, is said to be so: sim.scenario.top_level)."""
-    source = str(path)
-    p = Path(path)
-    why = unreadable(p, "a targets file (.yaml)")
-    if why is not None:
-        raise InputError(source, [("", why)], what)
+                      expected: str = TARGETS_KEYS, kind: str = "a targets file (.yaml)") -> dict[str, Any]:
+    """The mapping in a targets file (or a file of figures of another `kind`), not yet validated, read as
+    every file a user writes is (sim.scenario.user_file: the same refusals in the same words), under the
+    heading `what`."""
     try:
-        return parse_mapping(p.read_text(encoding="utf-8"), source, expected)
-    except UnicodeDecodeError:
-        raise InputError(source, [("", "file is not UTF-8 text")], what) from None
+        return read_mapping(path, kind, expected)
     except ScenarioError as exc:
-        raise InputError(source, exc.problems, what) from None
+        raise InputError(str(path), exc.problems, what) from None
 
 
 def targets_from_data(data: Any, source: str = "targets") -> TargetsFile:

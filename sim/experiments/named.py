@@ -29,7 +29,7 @@ from sim.scenario.input_file import unreadable
 from sim.scenario.levers import COMPARE, lever_problems
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
-from sim.scenario.top_level import parse_mapping
+from sim.scenario.user_file import read_mapping
 
 KEYS = ("baseline", "variants", "replications", "seed", "kpis", "select", "description")
 GOALS = {"min": "minimize", "max": "maximize"}
@@ -37,6 +37,8 @@ GOALS = {"min": "minimize", "max": "maximize"}
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$")
 DEFAULT_KPIS = ("tonnes_delivered", "backlog_wagons_mean", "dwell_h_mean", "held_trains_mean")
 MAX_VARIANTS = 50
+#: what an experiment file holds, for a file that holds something else
+EXPERIMENT_KEYS = "a mapping of keys: baseline, variants, replications, kpis"
 
 
 class ExperimentFileError(ScenarioError):
@@ -79,15 +81,8 @@ def read_experiment(path: str | Path) -> Experiment:
     """Read, check and load an experiment file and the scenarios it names (before anything runs)."""
     source = Path(path)
     where = str(source)
-    why = unreadable(source, "an experiment file (.yaml)")
-    if why is not None:
-        raise ExperimentFileError(where, [("", why)])
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExperimentFileError(where, [("", f"cannot be read as UTF-8 text ({exc})")]) from None
-    try:
-        data = parse_mapping(text, where, "a mapping of keys: baseline, variants, replications, kpis")
+    try:  # read as every file a user writes is (sim.scenario.user_file)
+        data = read_mapping(source, "an experiment file (.yaml)", EXPERIMENT_KEYS)
     except ScenarioError as exc:  # the same problems, under this file's own heading
         raise ExperimentFileError(where, exc.problems) from None
     problems = [(str(k), f"unknown key; expected one of: {', '.join(KEYS)}") for k in data if k not in KEYS]
