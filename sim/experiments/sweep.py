@@ -34,6 +34,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.levers import SWEEP, lever_problems
 from sim.scenario.limits import MAX_GRID_POINTS
 from sim.scenario.loader import parse_yaml, validate_scenario
+from sim.scenario.quoting import argument_in_words
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -77,13 +78,13 @@ def check_vary(vary: Any) -> None:
     example = "e.g. {'unloading.grain.points': [4, 6, 8]}"
     if not isinstance(vary, Mapping):
         raise arguments.ArgumentError(f"vary must be a mapping of key paths to lists of values, {example}; "
-                                      f"got {type(vary).__name__}")
+                                      f"got {argument_in_words(vary)}")
     if not vary:
         raise arguments.ArgumentError(f"vary needs at least one lever, {example}")
     key = next((k for k in vary if not isinstance(k, str)), None)
     if key is not None:
-        raise arguments.ArgumentError(f"vary's keys are key paths as text, {example}; got {key!r} "
-                                      f"({type(key).__name__})")
+        raise arguments.ArgumentError(f"vary's keys are key paths as text, {example}; got "
+                                      f"{argument_in_words(key)}")
 
 
 def _values(value: Any) -> list[Any]:
