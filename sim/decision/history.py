@@ -67,6 +67,8 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.limits import run_days
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.spelling import spelled_in
+from sim.scenario.user_file import read_text
 
 #: evidence key naming the targets file a replay's parameters were calibrated to (all its figures are fitted)
 CALIBRATION = "calibration"
@@ -103,7 +105,9 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
     calibrated = _fitted_by(replay, scenario, declared, data.pop(CALIBRATION)) if isinstance(data, dict) and CALIBRATION in data else []
     if calibrated:
         data["targets"] = [*calibrated, *(data.get("targets") or [])]
-    spec = targets_from_data(data, str(declared))
+    # how the file wrote a value, for a hint to quote it back (not when the calibration's figures come first)
+    spelled = None if calibrated else spelled_in(lambda: read_text(declared, ""))
+    spec = targets_from_data(data, str(declared), spelled)
     fitted_labels = {t.label for t in spec.targets[:len(calibrated)]}
     problems = [(f"targets[{i - len(calibrated)}]", (f"{t.label!r} is a figure of the calibration, where it was "
                                                     "fitted: it cannot be declared here again (as anything)"))

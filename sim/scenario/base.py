@@ -112,13 +112,15 @@ Date = Annotated[dt.date, BeforeValidator(_as_date)]
 #: read as 1 or 0 (`points: yes` = 1 point).
 BOOLEAN_KEYS = frozenset({"share_unused"})
 YES_NO = ("got a yes/no value: YAML reads unquoted yes/no, on/off and true/false as yes or no, and only "
-          f"{', '.join(sorted(BOOLEAN_KEYS))} takes one — write a number (e.g. 1), or put text in quotes ('on')")
+          f"{', '.join(sorted(BOOLEAN_KEYS))} takes one — write a number (e.g. 1), or put text in quotes as "
+          "written (name: \"on\")")
 
 
-def yes_no(path: str, value: bool) -> str:
-    """YES_NO with the key at `path` in its example (`checks[1].cargo: no` → cargo: 'no')."""
-    quoted = f"{leaf_key(path)}: '{'yes' if value else 'no'}'"
-    return YES_NO.replace("put text in quotes ('on')", f"put text in quotes ({quoted})")
+def yes_no(path: str, value: bool, written: str | None = None) -> str:
+    """YES_NO with the key at `path` and the value as the file wrote it in its example (`checks[1].cargo: off`
+    → cargo: "off"; yes or no when how it was written is not known: a Python caller's True)."""
+    quoted = f'{leaf_key(path)}: "{written or ("yes" if value else "no")}"'
+    return YES_NO.replace('(name: "on")', f"({quoted})")
 
 
 #: deeper than any key of the format (a few levels)

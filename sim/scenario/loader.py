@@ -14,9 +14,10 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.includes import resolve_extends, uses_extends
 from sim.scenario.input_file import not_a_path
 from sim.scenario.schema import Scenario
+from sim.scenario.spelling import Spelled, spelled_in
 from sim.scenario.top_level import SCENARIO_KEYS
 from sim.scenario.user_file import read_mapping, yaml_mapping
-from sim.scenario.yamltext import MAX_FILE_BYTES, Spelled, parse_yaml, spelled_in
+from sim.scenario.yamltext import MAX_FILE_BYTES, parse_yaml
 
 __all__ = ["MAX_FILE_BYTES", "load_scenario", "parse_yaml", "read_scenario_data", "scenario_mapping",
            "validate_scenario"]
