@@ -66,6 +66,7 @@ from sim.experiments.arguments import check_runs, runs_arg
 from sim.scenario.errors import ScenarioError
 from sim.scenario.limits import run_days
 from sim.scenario.loader import load_scenario
+from sim.scenario.quoting import kind_in_words
 from sim.scenario.schema import Scenario
 from sim.scenario.spelling import spelled_in
 from sim.scenario.user_file import read_text
@@ -186,7 +187,7 @@ def _fitted_by(replay: Path, scenario: Scenario, declared: Path, name: Any) -> l
     that none of them can be declared again as a prediction. Written once, in the targets file."""
     if not isinstance(name, str) or not name.strip():
         raise InputError(str(declared), [(CALIBRATION, ("expected the path (relative to this file) of the targets "
-                                                        f"file this replay's parameters were calibrated to, got {name!r}"))],
+                                                        f"file this replay's parameters were calibrated to, got {kind_in_words(name)}"))],
                          DECLARATIONS)
     path = declared.parent / name.strip()
     spec = load_targets(path)   # a bad or missing file is refused with its own name

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from sim.scenario.frozen import freeze_fields, refuse
 from sim.scenario.keypaths import leaf_key
-from sim.scenario.quoting import shown
+from sim.scenario.quoting import kind_in_words, shown
 
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 Name = Annotated[str, Field(pattern=NAME, max_length=64)]
@@ -79,7 +79,7 @@ def _as_datetime(value: Any) -> Any:
             raise ValueError(f"expected an ISO date such as 2024-01-02 (or 2024-01-02T06:00), got {value!r}") from exc
         _no_zone(when, value.strip())
         return when
-    raise ValueError(f"expected an ISO date such as 2024-01-02, got {value!r}")
+    raise ValueError(f"expected an ISO date such as 2024-01-02, got {kind_in_words(value)}")
 
 
 def _as_date(value: Any) -> Any:
@@ -93,7 +93,7 @@ def _as_date(value: Any) -> Any:
             if len(value.strip()) <= 10:
                 return value  # no time of day: pydantic says what is wrong (2023-02-30: day out of range)
     if not isinstance(value, (str, dt.datetime)):
-        raise ValueError(f"expected an ISO date such as 2024-01-02, got {value!r}")
+        raise ValueError(f"expected an ISO date such as 2024-01-02, got {kind_in_words(value)}")
     when = _as_datetime(value)
     if when.time() != dt.time(0):
         raise ValueError(f"expected a calendar date such as {when.date()}; got the time of day {when.time()} too, "

@@ -116,7 +116,7 @@ def _names(value: Any, source: str, here: str) -> list[str]:
     names = value if isinstance(value, list) else [value]
     if not names or not all(isinstance(n, str) and n.strip() for n in names):
         raise ScenarioError(source, [(here, ("expected a file path (relative to this file) or a list of them, "
-                                            f"got {value!r}"))])
+                                            f"got {kind_in_words(value)}"))])
     return [n.strip() for n in names]
 
 

@@ -853,6 +853,12 @@ READER_CASES: list[Case] = [
     Case("targets-value-yes", "a target's `value: yes` and `tolerance: on` (it said 'got True', 'got False')",
          _CALIBRATE, "targets[0].tolerance", "an amount in the KPI's unit, got a yes/no value", names_file=False,
          files=_targets("{kpi: tonnes_delivered, value: 2000000, tolerance: on}")),
+    Case("targets-at-yes", "a target's `at: yes` (it said 'got True')", _CALIBRATE, "targets[0].at",
+         "expected an ISO date such as 2024-01-02, got a yes/no value", names_file=False,
+         files=_targets("{kpi: backlog_wagons_end, at: yes, value: 3000, tolerance: 1000}")),
+    Case("extends-yes", "`extends: yes` (it said 'got True')", ["validate", "{file}"], "extends",
+         "expected a file path (relative to this file) or a list of them, got a yes/no value",
+         text="extends: yes\nname: mine\n"),
     Case("experiment-description-number", "an experiment's `description: 2024` (it said 'expected text, got 2024')",
          _EXPERIMENT, "description", 'put it in quotes to keep it as text, e.g. description: "2024"', names_file=False,
          files=_experiment("experiment-description-number", "description: 2024\n"
