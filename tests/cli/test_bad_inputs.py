@@ -846,6 +846,10 @@ READER_CASES: list[Case] = [
     Case("set-check-cargo-off", "`--set checks.phytosanitary.cargo=[grain, OFF]` (it was told cargo: 'no')",
          ["validate", "{file}", "--set", "checks.phytosanitary.cargo=[grain, OFF]"], "checks.phytosanitary.cargo[1]",
          'or put text in quotes as written (cargo: "OFF")'),
+    Case("vary-hours-on", "`sweep --vary checks.phytosanitary.hours=08:00-20:00,on` (its heading said hours=True, "
+         "its hint hours: 'yes')", ["sweep", "{file}", "--vary", "checks.phytosanitary.hours=08:00-20:00,on",
+                                    "--quiet", "--out", "out"], "mini with checks.phytosanitary.hours=on",
+         'or put text in quotes as written (hours: "on")', names_file=False),
     Case("targets-name-on-hex", "a targets file with `name: on` and `cargo: 0x1F` (told name: \"yes\", cargo: \"31\")",
          _CALIBRATE, "targets[1].cargo", 'e.g. cargo: "0x1F"', names_file=False,
          files=_targets("{name: on, kpi: tonnes_delivered, value: 2000000, tolerance: 10%}",
