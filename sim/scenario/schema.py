@@ -39,7 +39,7 @@ from sim.scenario.fields import ScenarioFields
 from sim.scenario.keypaths import KeyPathError, changed_paths, is_changed, named_problems, overlaps, set_path
 from sim.scenario.quoting import kind_in_words
 from sim.scenario.rules import cross_problems
-from sim.scenario.spelling import Spelled, given_texts, spelled_given
+from sim.scenario.spelling import GivenValues, Spelled, given_texts, spelled_given
 from sim.scenario.stages import (
     Breakdowns,
     Check,
@@ -142,7 +142,7 @@ class Scenario(ScenarioFields):
         if not isinstance(changes, Mapping):
             raise ScenarioError(source, [("", ("with_changes expects a mapping of key paths to values, "
                                               f"e.g. {{'unloading.grain.points': 8}}; got {kind_in_words(changes)}"))])
-        return Scenario.from_data(self.to_dict(), source, dict(changes))
+        return Scenario.from_data(self.to_dict(), source, changes if isinstance(changes, GivenValues) else dict(changes))
 
     @classmethod
     def from_data(cls, data: Any, source: str, overrides: Mapping[str, Any] | None = None,

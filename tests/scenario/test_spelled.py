@@ -153,3 +153,16 @@ def test_plain_spellings_say_how_each_value_reads() -> None:
     assert plain_spellings("a: on\nb: [~, 0x1F, 'on', \"~\", text]\nc:\n") == {
         "a": ("on", True), "b[0]": ("~", None), "b[1]": ("0x1F", 31), "c": ("", None)}
     assert plain_spellings("0x1F", "name") == {"name": ("0x1F", 31)}
+
+
+@pytest.mark.parametrize(("cell", "said"), [("on", '(name: "on")'), ("0x1F", 'e.g. name: "0x1F"')])
+def test_a_workbook_cell_is_quoted_as_typed(tmp_path: Path, cell: str, said: str) -> None:
+    """A lever workbook's cell `on` for the name was told to write name: "yes" (the cell's text is kept)."""
+    from sim.scenario.workbook import apply_workbook
+    from tests.scenario.test_workbook import book
+
+    path = tmp_path / "mine.yaml"
+    path.write_text(SMALL.format(name="mine", check="ok"), encoding="utf-8")
+    with pytest.raises(ScenarioError) as refused:
+        apply_workbook(load_scenario(path), book(tmp_path / "b.xlsx", [["name", cell, None]]))
+    assert "cell B2" in str(refused.value) and said in str(refused.value), str(refused.value)
