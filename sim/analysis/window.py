@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import SimError
+from sim.scenario.quoting import argument_in_words
 from sim.units import one_or_many
 
 #: Window KPIs, their definition and unit (names match the whole-run KPIs where the meaning is the same).
@@ -85,7 +86,7 @@ def daily_of(daily: Any) -> pd.DataFrame:
     """The daily series: a run's `daily` table, or taken from the results that hold it (`results.daily`)."""
     table = daily if isinstance(daily, pd.DataFrame) else getattr(daily, "daily", None)
     if not isinstance(table, pd.DataFrame) or not {"date", "replication", "cargo"} <= set(table.columns):
-        raise WindowError(f"expected a run's daily series (results.daily, or the Results), got {type(daily).__name__}")
+        raise WindowError(f"expected a run's daily series (results.daily, or the Results), got {argument_in_words(daily)}")
     return table
 
 

@@ -14,7 +14,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.includes import uses_extends
 from sim.scenario.loader import MAX_FILE_BYTES, scenario_mapping
 from sim.scenario.schema import Scenario
-from sim.scenario.yamltext import spelled_in
+from sim.scenario.spelling import spelled_in
 
 #: the largest file the page accepts, in bytes: what the loader reads (`dostyk run` refuses more too)
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES

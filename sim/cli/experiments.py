@@ -56,6 +56,7 @@ from sim.scenario.levers import COMPARE, lever_problems
 from sim.scenario.limits import run_days, series_count
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.spelling import GivenValues
 
 
 def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
@@ -161,7 +162,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     check_given_once(common, seed, replications)
     for i, changes in enumerate(own):
         check_given_once(changes, seed, replications, label=f"{i + 1}:")
-    loaded = [load_scenario(p, {**common, **own[i]}) if not own[i] else
+    loaded = [load_scenario(p, common.merged(own[i])) if not own[i] else
               _load_variant(p, i + 1, common, own[i]) for i, p in enumerate(scenarios)]
     not_levers = [(f"{i + 1}:{path}", why) for i, changes in enumerate(own)
                   for path, why in lever_problems(loaded[i].to_dict(), list(changes), COMPARE)]
@@ -273,10 +274,10 @@ def check_shown(scenarios: list[Scenario], kpis: tuple[str, ...], cargo: str, mo
         raise InputError("--kpi" if problems[0][0] in kpis else "--cargo", problems, "invalid option")
 
 
-def _load_variant(path: str, n: int, common: dict[str, Any], own: dict[str, Any]) -> Scenario:
+def _load_variant(path: str, n: int, common: GivenValues, own: GivenValues) -> Scenario:
     """Scenario N of a comparison with its own changes; a bad change names the scenario's number."""
     try:
-        return load_scenario(path, {**common, **own})
+        return load_scenario(path, common.merged(own))
     except ScenarioError as exc:
         exc.source = f"{exc.source} (scenario {n}, with --set {n}:…)"
         raise

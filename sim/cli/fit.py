@@ -15,7 +15,8 @@ from sim.cli.options import SEED
 from sim.cli.outputs import check_output_file, write_output_file
 from sim.scenario.distributions import MAX_HOURS
 from sim.scenario.durations import UNIT_HOURS, parse_duration
-from sim.scenario.input_file import unreadable
+from sim.scenario.errors import ScenarioError
+from sim.scenario.user_file import read_text
 
 #: units the observations may be given in (a cell with its own unit, "45min", is converted)
 UNITS = ("s", "min", "h", "d")
@@ -23,14 +24,10 @@ UNITS = ("s", "min", "h", "d")
 
 def read_durations(path: Path, column: str | None, unit: str) -> tuple[list[float], str]:
     """The column's values in `unit`, and the column's name; errors name the file, row and column."""
-    why = unreadable(path, "a CSV file of durations", max_bytes=None)
-    if why is not None:
-        raise FitError(f"{path}: {why}")
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except UnicodeDecodeError:
-        raise FitError(f"{path}: not a text file (expected CSV in UTF-8)") from None
+    try:  # read as every file a user writes is (sim.scenario.user_file); observations may be many
+        text = read_text(path, "a CSV file of durations", form="CSV", max_bytes=None).lstrip("\ufeff")
+    except ScenarioError as exc:
+        raise FitError(f"{path}: {exc.problems[0][1]}") from None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     numbered = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     if not numbered:

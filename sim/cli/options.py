@@ -20,6 +20,7 @@ from sim.scenario.limits import rows_problem
 if TYPE_CHECKING:  # this module stays light: every command imports it, `dostyk validate` too
     from sim.experiments.results import Results
     from sim.scenario.schema import Scenario
+    from sim.scenario.spelling import GivenValues
 
 #: the type of every --seed option: a seed the runs accept (a 100-digit --seed was refused by the
 #: runner without naming the option)
@@ -28,14 +29,16 @@ SEED = click.IntRange(min=0, max=MAX_SEED)
 WORKERS = click.IntRange(min=1, max=arguments.MAX_WORKERS_PER_CORE * (os.cpu_count() or 1))
 
 
-def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
+def parse_sets(values: tuple[str, ...]) -> GivenValues:
     """`key.path=value` pairs; values are read as YAML 1.2 scalars (10, 2h, [a, b]), a value YAML 1.1
-    reads as another number (010, 20:00) refused naming the key (sim.scenario.yamltext)."""
+    reads as another number (010, 20:00) refused naming the key (sim.scenario.yamltext); each value keeps the
+    text it was typed as, for a hint to quote it back (`name: "0x1F"`, not `name: "31"`)."""
     from sim.scenario.errors import ScenarioError  # pydantic and numpy: not for `dostyk --help`
     from sim.scenario.loader import parse_yaml
+    from sim.scenario.spelling import GivenValues
 
-    out: dict[str, Any] = {}
-    given: dict[str, str] = {}
+    out = GivenValues()  # each value with the text it was typed as, for a hint to quote it back
+    given = out.texts
     for item in values:
         if "=" not in item:
             raise click.BadParameter(f"expected key.path=value, got {item!r}", param_hint="--set")
@@ -72,7 +75,7 @@ def check_given_once(sets: Mapping[str, Any], seed: int | None = None, replicati
 _PER_SCENARIO = re.compile(r"^\s*(\d+)\s*:(.*)$", re.S)
 
 
-def parse_scenario_sets(values: tuple[str, ...], count: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def parse_scenario_sets(values: tuple[str, ...], count: int) -> tuple[GivenValues, list[GivenValues]]:
     """`--set` of `compare`: `KEY=VALUE` changes every scenario, `N:KEY=VALUE` only the N-th (from 1).
 
     Returns the common changes and one mapping of changes per scenario.

@@ -14,11 +14,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sim.scenario.loader import parse_yaml, read_scenario_data
+from sim.decision.targets import read_targets_data
+from sim.scenario.loader import SCENARIO_FILE, read_scenario_data
+from sim.scenario.top_level import SCENARIO_KEYS
+from sim.scenario.user_file import read_mapping
 
 CORRIDOR_DIR = "corridor"
 #: the folder beside the replays that holds each replay's declarations (evidence/NAME.yaml)
 EVIDENCE = "evidence"
+#: what a replay's declarations hold, for a file that holds something else
+EVIDENCE_KEYS = "a mapping with `targets:` (and optionally `changes:` and `calibration:`)"
+#: the heading of a refusal of a replay's declarations
+DECLARATIONS = "invalid history declarations"
 #: when and how a replay runs, not what the corridor is
 FRAME = frozenset({"name", "description", "start", "duration", "warmup", "seed", "replications"})
 #: a why must name a SOURCES.md row, an ASSUMPTION or a fit
@@ -33,8 +40,7 @@ def extends_chain(replay: Path) -> list[Path] | None:
         if path in chain or not path.is_file():
             return None
         chain.append(path)
-        raw = parse_yaml(path.read_text(encoding="utf-8"), str(path))
-        bases = raw.get("extends") if isinstance(raw, dict) else None
+        bases = read_mapping(path, SCENARIO_FILE, SCENARIO_KEYS).get("extends")
         if not bases:
             return None
         path = (path.parent / (bases if isinstance(bases, str) else bases[0])).resolve()
@@ -44,6 +50,11 @@ def extends_chain(replay: Path) -> list[Path] | None:
 def evidence_path(replay: Path) -> Path:
     """Where a replay's declarations are: evidence/NAME.yaml beside it."""
     return replay.parent / EVIDENCE / replay.name
+
+
+def read_evidence(path: Path) -> dict[str, Any]:
+    """The mapping in a replay's declarations, read as every file a user writes is (sim.scenario.user_file)."""
+    return read_targets_data(path, DECLARATIONS, EVIDENCE_KEYS, f"a replay's declarations ({EVIDENCE}/NAME.yaml)")
 
 
 def corridor_of(replay: Path) -> Path | None:
@@ -58,8 +69,7 @@ def inherited_changes(chain: list[Path]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for path in chain[1:-1]:
         evidence = evidence_path(path)
-        raw = parse_yaml(evidence.read_text(encoding="utf-8"), str(evidence)) if evidence.is_file() else None
-        changes = raw.get("changes") if isinstance(raw, dict) else None
+        changes = read_evidence(evidence).get("changes") if evidence.is_file() else None
         if isinstance(changes, dict):
             out.update({k: v for k, v in changes.items() if isinstance(k, str) and k not in out})
     return out

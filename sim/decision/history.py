@@ -30,7 +30,13 @@ from typing import Any
 import pandas as pd
 
 from sim.decision.agreement import DISAGREES, UNDECIDED, agreement, replications_needed, verdict_text
-from sim.decision.episode_changes import change_problems, corridor_of, evidence_path
+from sim.decision.episode_changes import (
+    DECLARATIONS,
+    change_problems,
+    corridor_of,
+    evidence_path,
+    read_evidence,
+)
 from sim.decision.errors import InputError
 from sim.decision.evaluate import Evaluator
 from sim.decision.ranking import decide_note
@@ -40,7 +46,6 @@ from sim.decision.sources import (
     numbered_rows,
     odd_ids,
     period_problem,
-    read_rows,
     repeated,
     source_lines,
     tolerance_problem,
@@ -53,21 +58,21 @@ from sim.decision.targets import (
     TargetsFile,
     check_against,
     load_targets,
-    read_targets_data,
     targets_from_data,
 )
 from sim.errors import option
 from sim.experiments import arguments
 from sim.experiments.arguments import check_runs, runs_arg
-from sim.scenario.input_file import unreadable
+from sim.scenario.errors import ScenarioError
 from sim.scenario.limits import run_days
 from sim.scenario.loader import load_scenario
+from sim.scenario.quoting import kind_in_words
 from sim.scenario.schema import Scenario
+from sim.scenario.spelling import spelled_in
+from sim.scenario.user_file import read_text
 
 #: evidence key naming the targets file a replay's parameters were calibrated to (all its figures are fitted)
 CALIBRATION = "calibration"
-#: what a replay's evidence file holds, for a file that holds something else
-EVIDENCE_KEYS = "a mapping with `targets:` (and optionally `changes:` and `calibration:`)"
 #: the most replications `dostyk history -n` takes (a hint to run more never asks for more)
 MAX_REPLICATIONS = 10_000
 ROLES = {"fitted": "fitted", "held_out": "held out", "check": "check (by construction)"}
@@ -93,31 +98,33 @@ def load_episode(path: str | os.PathLike[str]) -> Episode:
         raise InputError(str(declared), [("", (f"no declarations for the replay {replay.name}: expected this file, "
                                                "with `targets:` (each with value, tolerance and role)"))],
                          "missing history declarations")
-    data = read_targets_data(declared, "invalid history declarations", EVIDENCE_KEYS)
+    data = read_evidence(declared)
     changes = data.pop("changes", None) if isinstance(data, dict) else None
     problems = change_problems(replay, changes)
     if problems:
-        raise InputError(str(declared), problems, "invalid history declarations")
+        raise InputError(str(declared), problems, DECLARATIONS)
     calibrated = _fitted_by(replay, scenario, declared, data.pop(CALIBRATION)) if isinstance(data, dict) and CALIBRATION in data else []
     if calibrated:
         data["targets"] = [*calibrated, *(data.get("targets") or [])]
-    spec = targets_from_data(data, str(declared))
+    # how the file wrote a value, for a hint to quote it back (not when the calibration's figures come first)
+    spelled = None if calibrated else spelled_in(lambda: read_text(declared, ""))
+    spec = targets_from_data(data, str(declared), spelled)
     fitted_labels = {t.label for t in spec.targets[:len(calibrated)]}
     problems = [(f"targets[{i - len(calibrated)}]", (f"{t.label!r} is a figure of the calibration, where it was "
                                                     "fitted: it cannot be declared here again (as anything)"))
                 for i, t in enumerate(spec.targets) if i >= len(calibrated) and t.label in fitted_labels]
     if problems:
-        raise InputError(str(declared), problems, "invalid history declarations")
+        raise InputError(str(declared), problems, DECLARATIONS)
     problems = [(f"targets[{i}].role", ("expected fitted, held_out or check: say whether the figure was used to "
                                        "fit, is predicted, or holds by construction"))
                 for i, t in enumerate(spec.targets) if t.role is None]
     problems += [(f"targets[{i}].fitted", "say what was fitted to this figure (a key path)")
                  for i, t in enumerate(spec.targets) if t.role == "fitted" and not t.fitted]
     if problems:
-        raise InputError(str(declared), problems, "invalid history declarations")
+        raise InputError(str(declared), problems, DECLARATIONS)
     problems = _untraced(replay, scenario, spec.targets[len(calibrated):])
     if problems:
-        raise InputError(str(declared), problems, "invalid history declarations")
+        raise InputError(str(declared), problems, DECLARATIONS)
     check_against(spec, scenario, str(declared), own_parameters=False)
     return Episode(replay.stem, replay, scenario, spec, dict(changes or {}))
 
@@ -135,23 +142,26 @@ def registry(replay: Path) -> dict[str, str] | None:
     found: list[tuple[Path, dict[str, str]]] = []
     for path in [corridor.parent / SOURCES] if corridor is not None else []:
         if path.is_file():
-            found.append((path, read_rows(path)))
+            found.append((path, dict(numbered_rows(_registry_lines(path)))))
     mine = replay.parent / SOURCES
-    if mine.exists() or mine.is_symlink():  # a link to nothing or a loop is refused, not ignored
-        why = unreadable(mine, f"a {SOURCES} (a Markdown table of numbered rows)")
-        if why is not None:
-            raise InputError(str(mine), [("", why)], "invalid sources registry")
-    if mine.is_file() and all(mine.resolve() != p.resolve() for p, _ in found):
-        try:
-            lines = source_lines(mine)  # read once: its rows, odd ids and repeated rows all come from these
-        except UnicodeDecodeError:
-            raise InputError(str(mine), [("", "file is not UTF-8 text")], "invalid sources registry") from None
+    # a link to nothing or a loop is refused, not ignored; the lines are read once: its rows, odd ids and
+    # repeated rows all come from these
+    lines = _registry_lines(mine) if mine.exists() or mine.is_symlink() else None
+    if lines is not None and all(mine.resolve() != p.resolve() for p, _ in found):
         found.append((mine, dict(numbered_rows(lines))))
         clashes = conflicts(found)
         problems = odd_ids(lines) + repeated(lines) + clashes
         if problems:
             raise InputError(str(mine), problems, "conflicting sources registry" if clashes else "invalid sources registry")
     return {row: text for _, rows in found for row, text in rows.items()} if found else None
+
+
+def _registry_lines(path: Path) -> list[str]:
+    """The lines of a SOURCES.md, read as every file a user writes is (sim.scenario.user_file)."""
+    try:
+        return source_lines(path)
+    except ScenarioError as exc:
+        raise InputError(str(path), exc.problems, "invalid sources registry") from None
 
 
 def _untraced(replay: Path, scenario: Scenario, targets: list[Target]) -> list[tuple[str, str]]:
@@ -177,8 +187,8 @@ def _fitted_by(replay: Path, scenario: Scenario, declared: Path, name: Any) -> l
     that none of them can be declared again as a prediction. Written once, in the targets file."""
     if not isinstance(name, str) or not name.strip():
         raise InputError(str(declared), [(CALIBRATION, ("expected the path (relative to this file) of the targets "
-                                                        f"file this replay's parameters were calibrated to, got {name!r}"))],
-                         "invalid history declarations")
+                                                        f"file this replay's parameters were calibrated to, got {kind_in_words(name)}"))],
+                         DECLARATIONS)
     path = declared.parent / name.strip()
     spec = load_targets(path)   # a bad or missing file is refused with its own name
     problems = _untraced(replay, scenario, spec.targets)

@@ -20,6 +20,8 @@ import math
 import re
 from pathlib import Path
 
+from sim.scenario.user_file import read_text
+
 SOURCES = "SOURCES.md"
 ROW_ID = re.compile(r"\b([VCB]\d{1,2})\b")
 _ROW = re.compile(r"^\|\s*([VCB]\d{1,2})\s*\|(.*)\|\s*$")
@@ -32,9 +34,11 @@ _UNITS = [("tonnes", r"\bt\b|\bMt\b|tonne"), ("throughput", r"\bt\b|\bMt\b|tonne
 
 
 def source_lines(path: Path) -> list[str]:
-    """The stripped lines of a SOURCES.md; a byte-order mark (Windows editors write one) is not text: it hid
-    a table's first row from the row pattern."""
-    return [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
+    """The stripped lines of a SOURCES.md, read as every file a user writes is (sim.scenario.user_file: a
+    ScenarioError naming the file otherwise); a byte-order mark (Windows editors write one) is not text: it
+    hid a table's first row from the row pattern."""
+    text = read_text(path, f"a {SOURCES} (a Markdown table of numbered rows)", form="Markdown")
+    return [line.strip() for line in text.lstrip("\ufeff").splitlines()]
 
 
 def numbered_rows(lines: list[str]) -> list[tuple[str, str]]:

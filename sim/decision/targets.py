@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -44,10 +43,11 @@ from sim.decision.inputs import kpi_problem
 from sim.decision.levers import Lever, resolve
 from sim.scenario.base import Date, visible
 from sim.scenario.errors import ScenarioError, describe_validation_error
-from sim.scenario.input_file import not_a_path, unreadable
+from sim.scenario.input_file import not_a_path
 from sim.scenario.quoting import kind_in_words
 from sim.scenario.schema import Scenario
-from sim.scenario.top_level import parse_mapping
+from sim.scenario.spelling import Spelled, spelled_in
+from sim.scenario.user_file import read_mapping, read_text
 
 #: how a figure bounds the model, as tables say it
 SIDED = {None: "two-sided", "at_least": "at least", "at_most": "at most"}
@@ -64,7 +64,7 @@ def parse_tolerance(value: Any) -> tuple[float, bool]:
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         amount, relative = float(value), False
     else:
-        raise ValueError(f"expected a percentage such as 5% or an amount in the KPI's unit, got {value!r}")
+        raise ValueError(f"expected a percentage such as 5% or an amount in the KPI's unit, got {kind_in_words(value)}")
     if not math.isfinite(amount) or amount <= 0:
         raise ValueError(f"a tolerance must be above 0 (a simulation never meets a figure exactly), got {value!r}")
     return amount, relative
@@ -80,7 +80,8 @@ Tolerance = Annotated[tuple[float, bool], BeforeValidator(_tolerance)]
 def _not_a_truth_value(value: Any) -> Any:
     """YAML reads `yes`, `no`, `on`… as true/false, which would pass as 1 and 0."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a number in the KPI's unit, got {value!r} (YAML reads yes/no/on/off as true/false)")
+        raise ValueError("expected a number in the KPI's unit, got a yes/no value (YAML reads unquoted yes/no, on/off "
+                         "and true/false as one)")
     return value
 
 
@@ -286,7 +287,7 @@ def load_targets(path: str | os.PathLike[str]) -> TargetsFile:
     why = not_a_path(path, "a targets file (.yaml)")
     if why is not None:
         raise InputError("sim.load_targets", [("path", why)], "invalid argument")
-    return targets_from_data(read_targets_data(path), str(path))
+    return targets_from_data(read_targets_data(path), str(path), spelled_in(lambda: read_text(path, "")))
 
 
 #: what a targets file holds, for a file that holds something else
@@ -294,31 +295,26 @@ TARGETS_KEYS = "a mapping with `targets:` (and `parameters:`)"
 
 
 def read_targets_data(path: str | os.PathLike[str], what: str = "invalid targets file",
-                      expected: str = TARGETS_KEYS) -> dict[str, Any]:
-    """The mapping in a targets file, not yet validated (safe YAML; errors name the file; an empty file,
-    or one holding a list, is said to be so: sim.scenario.top_level)."""
-    source = str(path)
-    p = Path(path)
-    why = unreadable(p, "a targets file (.yaml)")
-    if why is not None:
-        raise InputError(source, [("", why)], what)
+                      expected: str = TARGETS_KEYS, kind: str = "a targets file (.yaml)") -> dict[str, Any]:
+    """The mapping in a targets file (or a file of figures of another `kind`), not yet validated, read as
+    every file a user writes is (sim.scenario.user_file: the same refusals in the same words), under the
+    heading `what`."""
     try:
-        return parse_mapping(p.read_text(encoding="utf-8"), source, expected)
-    except UnicodeDecodeError:
-        raise InputError(source, [("", "file is not UTF-8 text")], what) from None
+        return read_mapping(path, kind, expected)
     except ScenarioError as exc:
-        raise InputError(source, exc.problems, what) from None
+        raise InputError(str(path), exc.problems, what) from None
 
 
-def targets_from_data(data: Any, source: str = "targets") -> TargetsFile:
-    """Validate already-parsed targets (a mapping with `targets:` and optional `parameters:`)."""
+def targets_from_data(data: Any, source: str = "targets", spelled: Spelled | None = None) -> TargetsFile:
+    """Validate already-parsed targets (a mapping with `targets:` and optional `parameters:`); `spelled`: how
+    the file wrote its values, for a hint to quote one back as written (`name: "on"`, sim.scenario.spelling)."""
     if not isinstance(data, dict):
         raise InputError(source, [("", f"expected {TARGETS_KEYS}, got {kind_in_words(data)}")],
                          "invalid targets file")
     try:
         return TargetsFile.model_validate(data)
     except ValidationError as exc:
-        raise InputError(source, describe_validation_error(exc), "invalid targets file") from None
+        raise InputError(source, describe_validation_error(exc, spelled), "invalid targets file") from None
 
 
 def targets_table(targets: list[Target]) -> pd.DataFrame:

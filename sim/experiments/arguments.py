@@ -14,6 +14,7 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import SimError, option
+from sim.scenario.quoting import argument_in_words
 from sim.units import count_text, one_or_many
 
 if TYPE_CHECKING:  # `dostyk --help` imports this module (EXECUTORS): no pydantic here
@@ -30,7 +31,7 @@ class ArgumentError(SimError, ValueError):
 def whole(name: str, value: Any, minimum: int, maximum: int | None = None, why: str = "") -> int:
     """`value` as an int if it is a whole number (not a float, text or yes/no) in range."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ArgumentError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+        raise ArgumentError(f"{name} must be a whole number, got {argument_in_words(value)}")
     number = int(value)
     if number < minimum or (maximum is not None and number > maximum):
         bounds = f"at least {minimum:,}" if maximum is None else f"between {minimum:,} and {maximum:,}"
@@ -63,7 +64,7 @@ def scenario(value: Any, name: str = "scenario", validate: bool = True) -> Scena
     if isinstance(value, Scenario):
         return valid(value) if validate else value
     hint = f" (load the file first: sim.load_scenario({str(value)!r}))" if isinstance(value, (str, PathLike)) else ""
-    raise ArgumentError(f"{name} must be a Scenario{hint}, got {type(value).__name__}")
+    raise ArgumentError(f"{name} must be a Scenario{hint}, got {argument_in_words(value)}")
 
 
 def path(name: str, value: Any, expected: str) -> None:
@@ -90,7 +91,7 @@ def texts(name: str, value: Any, example: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, (str, list, tuple)):
-        raise ArgumentError(f"{name} must be a list such as [{example!r}], got {type(value).__name__}")
+        raise ArgumentError(f"{name} must be a list such as [{example!r}], got {argument_in_words(value)}")
     return one_or_many(value)
 
 

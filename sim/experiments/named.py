@@ -24,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.metrics import KPI_NAMES
-from sim.scenario.errors import ScenarioError, problem_lines
+from sim.scenario.errors import ScenarioError, problem_lines, quote_hint
 from sim.scenario.input_file import unreadable
 from sim.scenario.levers import COMPARE, lever_problems
 from sim.scenario.loader import load_scenario
+from sim.scenario.quoting import kind_in_words
 from sim.scenario.schema import Scenario
-from sim.scenario.top_level import parse_mapping
+from sim.scenario.spelling import spelled_in
+from sim.scenario.user_file import read_mapping, read_text
 
 KEYS = ("baseline", "variants", "replications", "seed", "kpis", "select", "description")
 GOALS = {"min": "minimize", "max": "maximize"}
@@ -37,6 +39,8 @@ GOALS = {"min": "minimize", "max": "maximize"}
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$")
 DEFAULT_KPIS = ("tonnes_delivered", "backlog_wagons_mean", "dwell_h_mean", "held_trains_mean")
 MAX_VARIANTS = 50
+#: what an experiment file holds, for a file that holds something else
+EXPERIMENT_KEYS = "a mapping of keys: baseline, variants, replications, kpis"
 
 
 class ExperimentFileError(ScenarioError):
@@ -79,15 +83,8 @@ def read_experiment(path: str | Path) -> Experiment:
     """Read, check and load an experiment file and the scenarios it names (before anything runs)."""
     source = Path(path)
     where = str(source)
-    why = unreadable(source, "an experiment file (.yaml)")
-    if why is not None:
-        raise ExperimentFileError(where, [("", why)])
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExperimentFileError(where, [("", f"cannot be read as UTF-8 text ({exc})")]) from None
-    try:
-        data = parse_mapping(text, where, "a mapping of keys: baseline, variants, replications, kpis")
+    try:  # read as every file a user writes is (sim.scenario.user_file)
+        data = read_mapping(source, "an experiment file (.yaml)", EXPERIMENT_KEYS)
     except ScenarioError as exc:  # the same problems, under this file's own heading
         raise ExperimentFileError(where, exc.problems) from None
     problems = [(str(k), f"unknown key; expected one of: {', '.join(KEYS)}") for k in data if k not in KEYS]
@@ -119,14 +116,16 @@ def read_experiment(path: str | Path) -> Experiment:
     kpis = _kpis(data.get("kpis"), cargos, disruptions, where)
     select, goal = _select(data.get("select"), cargos, disruptions, where)
     description = data.get("description") or ""
-    if not isinstance(description, str):
-        raise ExperimentFileError(where, [("description", f"expected text, got {description!r}")])
+    if not isinstance(description, str):  # `description: 2024`: told to quote it as written
+        written = spelled_in(lambda: read_text(source, ""))("description", description)
+        raise ExperimentFileError(where, [("description", quote_hint("description", description, written)
+                                           or f"expected text, got {kind_in_words(description)}")])
     return Experiment(source, names, scenarios, variants, replications, seed, kpis, select, goal, description)
 
 
 def _baseline(value: Any, source: Path, where: str) -> Path:
     if not isinstance(value, str) or not value.strip():
-        raise ExperimentFileError(where, [("baseline", f"expected a scenario file path, got {value!r}")])
+        raise ExperimentFileError(where, [("baseline", f"expected a scenario file path, got {kind_in_words(value)}")])
     path = source.parent / value  # as written: messages and labels show the user's own path
     why = unreadable(path, "a scenario file (.yaml)")
     if why is not None:
@@ -169,13 +168,13 @@ def _whole(value: Any, key: str, low: int, where: str) -> int | None:
     high = 100_000 if key == "replications" else 2**63 - 1
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         why = "from 2 (a paired comparison needs two) to 100,000" if key == "replications" else "≥ 0"
-        raise ExperimentFileError(where, [(key, f"expected a whole number {why}, got {value!r}")])
+        raise ExperimentFileError(where, [(key, f"expected a whole number {why}, got {kind_in_words(value)}")])
     return value
 
 
 def _kpi(text: Any, key: str, cargos: list[str], disruptions: list[str], where: str) -> KpiChoice:
     if not isinstance(text, str):
-        raise ExperimentFileError(where, [(key, f"expected a KPI name (optionally KPI@cargo), got {text!r}")])
+        raise ExperimentFileError(where, [(key, f"expected a KPI name (optionally KPI@cargo), got {kind_in_words(text)}")])
     kpi, _, cargo = text.partition("@")
     cargo = cargo or "all"
     known = kpi in KPI_NAMES or (kpi.startswith("recovery_days.") and kpi.split(".", 1)[1] in disruptions)
@@ -205,5 +204,5 @@ def _select(value: Any, cargos: list[str], disruptions: list[str], where: str) -
         raise ExperimentFileError(where, [("select", "expected {kpi: NAME, goal: min|max}")])
     goal = value.get("goal", "min")
     if goal not in GOALS:
-        raise ExperimentFileError(where, [("select.goal", f"expected min or max, got {goal!r}")])
+        raise ExperimentFileError(where, [("select.goal", f"expected min or max, got {kind_in_words(goal)}")])
     return _kpi(value["kpi"], "select.kpi", cargos, disruptions, where), GOALS[goal]

@@ -34,7 +34,9 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.levers import SWEEP, lever_problems
 from sim.scenario.limits import MAX_GRID_POINTS
 from sim.scenario.loader import parse_yaml, validate_scenario
+from sim.scenario.quoting import argument_in_words
 from sim.scenario.schema import Scenario
+from sim.scenario.spelling import GivenValues, given_texts
 
 if TYPE_CHECKING:
     from sim.experiments.executors import Executor
@@ -77,13 +79,13 @@ def check_vary(vary: Any) -> None:
     example = "e.g. {'unloading.grain.points': [4, 6, 8]}"
     if not isinstance(vary, Mapping):
         raise arguments.ArgumentError(f"vary must be a mapping of key paths to lists of values, {example}; "
-                                      f"got {type(vary).__name__}")
+                                      f"got {argument_in_words(vary)}")
     if not vary:
         raise arguments.ArgumentError(f"vary needs at least one lever, {example}")
     key = next((k for k in vary if not isinstance(k, str)), None)
     if key is not None:
-        raise arguments.ArgumentError(f"vary's keys are key paths as text, {example}; got {key!r} "
-                                      f"({type(key).__name__})")
+        raise arguments.ArgumentError(f"vary's keys are key paths as text, {example}; got "
+                                      f"{argument_in_words(key)}")
 
 
 def _values(value: Any) -> list[Any]:
@@ -129,7 +131,7 @@ def check_grid(base: Scenario, vary: Mapping[str, Sequence[Any]], replications: 
         raise ScenarioError(source, problems)
     points = _combinations(vary)
     arguments.check_runs([("grid points", len(points)), arguments.runs_arg("replications", n)])
-    scenarios = [point_scenario(base, changes) for changes in points]
+    scenarios = [point_scenario(base, changes, typed) for changes, typed in zip(points, _typed(vary, len(points)))]
     seen: dict[str, dict[str, Any]] = {}
     for changes, scen in zip(points, scenarios):
         same = seen.setdefault(json.dumps(scen.to_dict(), sort_keys=True), changes)
@@ -146,10 +148,23 @@ def _text(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
-def point_scenario(base: Scenario, changes: dict[str, Any]) -> Scenario:
-    """The base scenario with one grid point's lever values; a bad value names its lever."""
-    label = ", ".join(f"{k}={v}" for k, v in changes.items())
-    return validate_scenario(base.to_dict(), f"{base.name} with {label}", changes)
+def _typed(vary: Mapping[str, Sequence[Any]], count: int) -> list[dict[str, str]]:
+    """Each grid point's values as typed (`--vary name=on,0x1F`: parse_vary keeps the text), in the grid's order;
+    nothing for values given in Python."""
+    texts = given_texts(vary)
+    if set(texts) != set(vary):
+        return [{} for _ in range(count)]
+    tokens = [[token.strip() for token in _split_top_level(texts[lever])] for lever in vary]
+    typed = [dict(zip(vary, combo)) for combo in itertools.product(*tokens)]
+    return typed if len(typed) == count else [{} for _ in range(count)]
+
+
+def point_scenario(base: Scenario, changes: dict[str, Any], typed: Mapping[str, str] | None = None) -> Scenario:
+    """The base scenario with one grid point's lever values; a bad value names its lever, said as it was typed
+    when `typed` has it (`hours=on`, not `hours=True`, and a hint to write hours: "on")."""
+    typed = typed or {}
+    label = ", ".join(f"{k}={typed.get(k, v)}" for k, v in changes.items())
+    return validate_scenario(base.to_dict(), f"{base.name} with {label}", GivenValues(changes, typed))
 
 
 @dataclass
@@ -268,12 +283,13 @@ def _cell(value: Any) -> Any:
     return yaml.safe_dump(value, default_flow_style=True).strip()
 
 
-def parse_vary(items: Sequence[str]) -> dict[str, list[Any]]:
-    """`--vary key.path=v1,v2,…` options as {lever: [values]}; values are YAML scalars or [lists].
+def parse_vary(items: Sequence[str]) -> GivenValues:
+    """`--vary key.path=v1,v2,…` options as {lever: [values]}; values are YAML scalars or [lists], each lever's
+    text kept (`texts`) for refusals to say a value as it was typed.
 
     Commas inside brackets do not split, so `--vary x=[1,2],[3,4]` gives two list values.
     """
-    out: dict[str, list[Any]] = {}
+    out = GivenValues()
     for item in items:
         if "=" not in item:
             raise ScenarioError("--vary", [("", f"expected key.path=v1,v2,…, got {item!r}")])
@@ -286,6 +302,7 @@ def parse_vary(items: Sequence[str]) -> dict[str, list[Any]]:
         if len({json.dumps(v, sort_keys=True, default=str) for v in values}) != len(values):
             raise ScenarioError("--vary", [(key, f"repeated value in {raw!r}")])
         out[key] = values
+        out.texts[key] = raw
     return out
 
 

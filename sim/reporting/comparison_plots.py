@@ -20,6 +20,7 @@ from sim.experiments.compare import incomparable
 from sim.reporting.figures import WIDTH, compact, figure
 from sim.reporting.labels import kpi_bounds, kpi_label, short_labels
 from sim.reporting.timeline import cargo_text
+from sim.scenario.quoting import argument_in_words
 from sim.scenario.schema import Scenario
 from sim.scenario.warn import warn
 
@@ -36,7 +37,7 @@ def _summary_of(item: Any) -> pd.DataFrame:
         return corridor_rows(item)
     if not callable(getattr(item, "summary", None)):  # a Scenario, a path, None: nothing was run
         raise ArgumentError(f"kpi_comparison compares the Results of sim.run (or their summary() tables), "
-                            f"got {type(item).__name__}")
+                            f"got {argument_in_words(item)}")
     return corridor_rows(item.summary())
 
 

@@ -57,6 +57,7 @@ from sim.reporting.timeline import (
     shade_events,
     windows,
 )
+from sim.scenario.quoting import argument_in_words
 
 if TYPE_CHECKING:
     from sim.experiments.results import Results
@@ -362,7 +363,7 @@ def iter_report_figures(results: Results) -> Iterator[tuple[str, Figure]]:
 def warmup(suggestion: WarmupSuggestion) -> Figure:
     """The mean daily series with the suggested warm-up truncation marked."""
     if not isinstance(suggestion, WarmupSuggestion):  # results or None: "has no attribute 'series'"
-        raise ArgumentError(f"plots.warmup draws what sim.suggest_warmup returns, got {type(suggestion).__name__}")
+        raise ArgumentError(f"plots.warmup draws what sim.suggest_warmup returns, got {argument_in_words(suggestion)}")
     fig = figure(3.8, 7)
     ax = fig.add_subplot()
     ax.plot(suggestion.series.index, suggestion.series.to_numpy(), lw=1)

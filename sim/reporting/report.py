@@ -32,6 +32,7 @@ from sim.reporting.numbers import CLIPPED_NOTE, interval, number
 from sim.reporting.recovery import recovery_table, unmeasured_note, unrecovered_note
 from sim.reporting.tables import NOT_SET, not_set
 from sim.scenario.effects import scenario_warnings
+from sim.scenario.quoting import argument_in_words
 from sim.scenario.yamltext import dump_yaml
 
 TEMPLATE = "report.html.j2"
@@ -269,7 +270,7 @@ def write_report(results: Results, directory: str | os.PathLike[str]) -> Path:
     """
     if not isinstance(results, Results):  # write_report("out", results) wrote nothing useful before failing
         raise ArgumentError(f"write_report takes the Results of sim.run, then the directory; got "
-                            f"{type(results).__name__} first")
+                            f"{argument_in_words(results)} first")
     arguments.path("directory", directory, "the directory to write the report into")
     d = Path(directory)
     (d / "plots").mkdir(parents=True, exist_ok=True)

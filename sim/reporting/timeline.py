@@ -16,6 +16,7 @@ from sim.experiments.arguments import ArgumentError
 from sim.reporting.figures import date_axis, thousands
 from sim.reporting.periods import period_text as period_text  # re-exported: plots and report use it
 from sim.scenario.effects import changes_something
+from sim.scenario.quoting import argument_in_words
 from sim.scenario.target_ref import TargetRef
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def daily_rows(results: Results, cargo: str, crossing: str | None = None,
     daily = getattr(results, "daily", None)
     if not isinstance(daily, pd.DataFrame):  # a summary, a Scenario, None: say what a plot takes
         raise ArgumentError(f"a plot of the daily series takes the Results of sim.run (or sim.Results.read), "
-                            f"got {type(results).__name__}")
+                            f"got {argument_in_words(results)}")
     if "crossing" in daily.columns:
         daily = corridor_rows(daily) if crossing is None else \
             daily[daily["crossing"] == choose("crossing", crossing, daily["crossing"].dropna().unique())]

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from sim.scenario.frozen import freeze_fields, refuse
 from sim.scenario.keypaths import leaf_key
-from sim.scenario.quoting import shown
+from sim.scenario.quoting import kind_in_words, shown
 
 NAME = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 Name = Annotated[str, Field(pattern=NAME, max_length=64)]
@@ -79,7 +79,7 @@ def _as_datetime(value: Any) -> Any:
             raise ValueError(f"expected an ISO date such as 2024-01-02 (or 2024-01-02T06:00), got {value!r}") from exc
         _no_zone(when, value.strip())
         return when
-    raise ValueError(f"expected an ISO date such as 2024-01-02, got {value!r}")
+    raise ValueError(f"expected an ISO date such as 2024-01-02, got {kind_in_words(value)}")
 
 
 def _as_date(value: Any) -> Any:
@@ -93,7 +93,7 @@ def _as_date(value: Any) -> Any:
             if len(value.strip()) <= 10:
                 return value  # no time of day: pydantic says what is wrong (2023-02-30: day out of range)
     if not isinstance(value, (str, dt.datetime)):
-        raise ValueError(f"expected an ISO date such as 2024-01-02, got {value!r}")
+        raise ValueError(f"expected an ISO date such as 2024-01-02, got {kind_in_words(value)}")
     when = _as_datetime(value)
     if when.time() != dt.time(0):
         raise ValueError(f"expected a calendar date such as {when.date()}; got the time of day {when.time()} too, "
@@ -112,13 +112,15 @@ Date = Annotated[dt.date, BeforeValidator(_as_date)]
 #: read as 1 or 0 (`points: yes` = 1 point).
 BOOLEAN_KEYS = frozenset({"share_unused"})
 YES_NO = ("got a yes/no value: YAML reads unquoted yes/no, on/off and true/false as yes or no, and only "
-          f"{', '.join(sorted(BOOLEAN_KEYS))} takes one — write a number (e.g. 1), or put text in quotes ('on')")
+          f"{', '.join(sorted(BOOLEAN_KEYS))} takes one — write a number (e.g. 1), or put text in quotes as "
+          "written (name: \"on\")")
 
 
-def yes_no(path: str, value: bool) -> str:
-    """YES_NO with the key at `path` in its example (`checks[1].cargo: no` → cargo: 'no')."""
-    quoted = f"{leaf_key(path)}: '{'yes' if value else 'no'}'"
-    return YES_NO.replace("put text in quotes ('on')", f"put text in quotes ({quoted})")
+def yes_no(path: str, value: bool, written: str | None = None) -> str:
+    """YES_NO with the key at `path` and the value as the file wrote it in its example (`checks[1].cargo: off`
+    → cargo: "off"; yes or no when how it was written is not known: a Python caller's True)."""
+    quoted = f'{leaf_key(path)}: "{written or ("yes" if value else "no")}"'
+    return YES_NO.replace('(name: "on")', f"({quoted})")
 
 
 #: deeper than any key of the format (a few levels)

@@ -48,7 +48,7 @@ UNITS_TEXT = "s, min, h, d or w; also sec, hr, day, days, wk"
 def parse_duration(value: object) -> float:
     """Return `value` in hours; raise ValueError saying what was expected."""
     if isinstance(value, bool):
-        raise ValueError(f"expected {EXPECTED}, got {value!r}")
+        raise ValueError(f"expected {EXPECTED}, got {kind_in_words(value)}")
     if isinstance(value, (int, float)):
         try:
             hours = float(value)

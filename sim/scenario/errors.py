@@ -140,13 +140,15 @@ def quote_hint(key: str, value: Any, written: str | None = None) -> str | None:
     """What to write when a key that takes text got another kind of value from YAML's implicit typing
     (`name: 1e3` is a number, `name: 2024-01-01` a date, `cargo: no` a yes/no), or None for other values:
     the one wording of this slip, for every text key of every file. `written`: the value's text in the file
-    when known (`0x1F` for 31), quoted as the user wrote it."""
-    said = None if value is None else _read_as(value)
+    when known (`0x1F` for 31, `on` for a yes, `~` for no value), quoted as the user wrote it."""
+    if value is None and not written:  # `name:` with nothing after it: there is nothing to quote
+        return None
+    said = _read_as(value)
     if said is None:
         return None
-    kind, example = said[0], written or said[1]
-    return (f"expected text, got {kind} (YAML reads an unquoted number, date or yes/no as one) — put it in "
-            f"quotes to keep it as text, e.g. {key}: \"{example}\"")
+    kind = "no value (YAML reads an unquoted ~ or null as none)" if value is None else \
+        f"{said[0]} (YAML reads an unquoted number, date or yes/no as one)"
+    return f"expected text, got {kind} — put it in quotes to keep it as text, e.g. {key}: \"{written or said[1]}\""
 
 
 def as_written(value: float) -> str:
@@ -207,7 +209,8 @@ def describe_validation_error(exc: ValidationError, spelled: Callable[[str, Any]
         elif kind in ("less_than_equal", "less_than"):
             msg = _at_most(_key_path(loc), err.get("ctx") or {}, err.get("input"))
         elif "input" in err and not kind.startswith("value_error") and not isinstance(err["input"], (dict, list)):
-            msg = f"{msg}; got {shown(err['input'])}"
+            got = err["input"]  # None and True are Python's words: YAML's ~ and yes are said in words
+            msg = f"{msg}; got {kind_in_words(got) if got is None or isinstance(got, bool) else shown(got)}"
         path = _key_path(loc)
         if (path, msg) not in seen:  # a set: a list's `in` made 100,000 bad items take 90 s
             seen.add((path, msg))

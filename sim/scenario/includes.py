@@ -96,7 +96,9 @@ def _resolve(data: Any, path: Path, read: Reader, chain: tuple[Path, ...], where
         if len(chain) >= MAX_DEPTH:
             raise ScenarioError(str(path), [(here, (f"more than {MAX_DEPTH} files extend one another: "
                                                    f"{_chain_text((*chain, key))}"))])
-        why = unreadable(base_path, "a scenario file (.yaml)")
+        # a path to no file is the extending file's slip; a file too large is the file's own, refused naming it
+        # by `read` in the words every file gets (sim.scenario.user_file)
+        why = unreadable(base_path, "a scenario file (.yaml)", max_bytes=None)
         if why is not None:
             shown = f"{name!r}" if str(base_path) == name else f"{name!r} ({base_path})"
             raise ScenarioError(str(path), [(here, (f"{shown}: {why} "
@@ -114,7 +116,7 @@ def _names(value: Any, source: str, here: str) -> list[str]:
     names = value if isinstance(value, list) else [value]
     if not names or not all(isinstance(n, str) and n.strip() for n in names):
         raise ScenarioError(source, [(here, ("expected a file path (relative to this file) or a list of them, "
-                                            f"got {value!r}"))])
+                                            f"got {kind_in_words(value)}"))])
     return [n.strip() for n in names]
 
 

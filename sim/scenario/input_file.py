@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from sim.scenario.quoting import argument_in_words
 from sim.scenario.yamltext import MAX_FILE_BYTES, size_problem
 
 
@@ -22,7 +23,7 @@ def not_a_path(value: Any, expected: str) -> str | None:
     `Path(None)` was a TypeError from pathlib, and `Path("")` is the current directory."""
     if isinstance(value, os.PathLike) or (isinstance(value, str) and value.strip()):
         return None
-    got = "empty text" if isinstance(value, str) else type(value).__name__
+    got = "empty text" if isinstance(value, str) else argument_in_words(value)
     return f"expected the path of {expected}, as text or a pathlib.Path; got {got}"
 
 

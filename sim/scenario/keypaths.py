@@ -26,6 +26,11 @@ def _split(path: str) -> list[str | int]:
     return parts
 
 
+def path_parts(path: str) -> list[str | int]:
+    """The keys and list indices of a key path as refusals name it: `checks[1].time` -> ['checks', 1, 'time']."""
+    return _split(path)
+
+
 class KeyPathError(KeyError):
     """A dotted key path that names nothing in the scenario."""
 

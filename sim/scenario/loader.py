@@ -12,16 +12,18 @@ from typing import Any
 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.includes import resolve_extends, uses_extends
-from sim.scenario.input_file import not_a_path, unreadable
+from sim.scenario.input_file import not_a_path
 from sim.scenario.schema import Scenario
-from sim.scenario.top_level import SCENARIO_KEYS, parse_mapping
-from sim.scenario.yamltext import MAX_FILE_BYTES, Spelled, parse_yaml, size_problem, spelled_in
+from sim.scenario.spelling import Spelled, spelled_in
+from sim.scenario.top_level import SCENARIO_KEYS
+from sim.scenario.user_file import read_mapping, yaml_mapping
+from sim.scenario.yamltext import MAX_FILE_BYTES, parse_yaml
 
 __all__ = ["MAX_FILE_BYTES", "load_scenario", "parse_yaml", "read_scenario_data", "scenario_mapping",
            "validate_scenario"]
 
-#: a scenario file's bytes that are not UTF-8 (a spreadsheet, a UTF-16 file, an image)
-NOT_UTF8 = "file is not UTF-8 text (expected YAML saved as UTF-8)"
+#: what a scenario file is, said when a path is a directory or a device
+SCENARIO_FILE = "a scenario file (.yaml)"
 
 
 def read_scenario_data(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -32,38 +34,23 @@ def read_scenario_data(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
-    """The parsed mapping in one file, as written (no `extends:` resolved)."""
-    source = str(path)
-    p = Path(path)
-    why = unreadable(p, "a scenario file (.yaml)")
-    if why is not None:
-        raise ScenarioError(source, [("", why)])
-    try:
-        content = p.read_bytes()
-    except OSError as exc:  # e.g. no permission to read it
-        raise ScenarioError(source, [("", f"cannot be read: {exc.strerror or exc}")]) from None
-    return scenario_mapping(content, source)
+    """The parsed mapping in one file, as written (no `extends:` resolved): sim.scenario.user_file, the
+    reader of every file a user writes."""
+    return read_mapping(path, SCENARIO_FILE, SCENARIO_KEYS)
 
 
 def scenario_mapping(content: bytes, source: str) -> dict[str, Any]:
     """The mapping of keys in a scenario file's bytes, as written (no `extends:` resolved): the one reading of
     a file on disk and of a file uploaded to the workbench, so that both are refused in the same words (size
     limit, UTF-8, safe YAML, a mapping: an empty file is said to be empty)."""
-    too_large = size_problem(len(content))  # before decoding: 30 MB of bytes are not decoded to be refused
-    if too_large is not None:
-        raise ScenarioError(source, [("", too_large)])
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(source, [("", NOT_UTF8)]) from None
-    return parse_mapping(text, source, SCENARIO_KEYS)
+    return yaml_mapping(content, source, SCENARIO_KEYS)
 
 
 def load_scenario(
     path: str | os.PathLike[str], overrides: dict[str, Any] | None = None
 ) -> Scenario:
     """Load, apply dotted-path overrides (`--set`), and validate a scenario file."""
-    why = not_a_path(path, "a scenario file (.yaml)")
+    why = not_a_path(path, SCENARIO_FILE)
     if why is not None:
         hint = " (data already in Python: sim.Scenario.from_data(data, 'its name'))" if isinstance(path, dict) else ""
         raise ScenarioError("sim.load_scenario", [("path", why + hint)])

@@ -5,6 +5,7 @@ is in the user's words ('a list of 2 items', 'the number 42', 'blank text'), nev
 from __future__ import annotations
 
 import datetime as dt
+import os
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -42,6 +43,44 @@ def kind_in_words(value: Any) -> str:
         return "a set (!!set)"
     if isinstance(value, bytes):
         return "binary data (!!binary)"
+    return _object_in_words(value)
+
+
+def argument_in_words(value: Any) -> str:
+    """What a Python caller passed, in words as kind_in_words says a file's value, but None and True as Python
+    writes them (a caller of sim.run never wrote YAML's ~): 'None (no value)', 'a yes/no value (True)'."""
+    if value is None:
+        return "None (no value)"
+    if isinstance(value, bool):
+        return f"a yes/no value ({value})"
+    return kind_in_words(value)
+
+
+#: what a Python caller may pass where something else is expected, in words, by the name of its class (this
+#: module is below the ones that define them); the name a caller types follows in brackets
+_OBJECTS = {
+    "Scenario": "a scenario (sim.Scenario)",
+    "Results": "the results of one run (sim.Results)",
+    "Comparison": "the results of a comparison (what sim.compare returns)",
+    "SweepResult": "the results of a sweep (what sim.sweep returns)",
+    "WarmupSuggestion": "a warm-up suggestion (what sim.suggest_warmup returns)",
+    "DataFrame": "a table (a pandas DataFrame)",
+    "Series": "a column of values (a pandas Series)",
+    "ndarray": "an array of values (numpy)",
+}
+
+
+def _object_in_words(value: Any) -> str:
+    """A value no YAML file holds, as a Python caller would say it: 'a table (a pandas DataFrame)', 'a path'."""
+    for cls in type(value).__mro__:
+        if cls.__name__ in _OBJECTS:
+            return _OBJECTS[cls.__name__]
+    if isinstance(value, os.PathLike):
+        return f"the path {shown(os.fspath(value))}"
+    if isinstance(value, type):
+        return "a class (not an instance of it)"
+    if callable(value):
+        return "a function (not what it returns)"
     return "a value of another kind"
 
 

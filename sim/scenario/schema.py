@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from pydantic import ValidationError, model_validator
+from pydantic import ValidationError, ValidationInfo, model_validator
 from typing_extensions import Self
 
 from sim.scenario.base import MAX_COUNT, NAME, DateTime, Name, yes_no, yes_no_paths
@@ -39,6 +39,7 @@ from sim.scenario.fields import ScenarioFields
 from sim.scenario.keypaths import KeyPathError, changed_paths, is_changed, named_problems, overlaps, set_path
 from sim.scenario.quoting import kind_in_words
 from sim.scenario.rules import cross_problems
+from sim.scenario.spelling import GivenValues, Spelled, given_texts, spelled_given
 from sim.scenario.stages import (
     Breakdowns,
     Check,
@@ -51,7 +52,6 @@ from sim.scenario.stages import (
     UnloadingGroup,
     Yard,
 )
-from sim.scenario.yamltext import Spelled
 
 __all__ = [
     "MAX_COUNT", "NAME", "Breakdowns", "Cargo", "Check", "Costs", "CrossingSpec", "DateTime", "DatedShares", "Demand",
@@ -87,9 +87,12 @@ def _unless_changed(spelled: Spelled, changed: list[tuple[str | int, ...]]) -> S
 class Scenario(ScenarioFields):
     @model_validator(mode="before")
     @classmethod
-    def _no_yes_no_values(cls, data: Any) -> Any:
-        # pydantic takes True for 1 and False for 0, so `points: yes` would be one point
-        problems = [(path, yes_no(path, value)) for path, value in yes_no_paths(data, "")]
+    def _no_yes_no_values(cls, data: Any, info: ValidationInfo) -> Any:
+        # pydantic takes True for 1 and False for 0, so `points: yes` would be one point; the hint quotes the
+        # value as the file wrote it (`on`), when from_data was told how (its `spelled`, in the context)
+        spelled = (info.context or {}).get("spelled")
+        problems = [(path, yes_no(path, value, spelled(path, value) if spelled is not None else None))
+                    for path, value in yes_no_paths(data, "")]
         if problems:
             raise ScenarioRuleError(problems)
         return data
@@ -139,7 +142,7 @@ class Scenario(ScenarioFields):
         if not isinstance(changes, Mapping):
             raise ScenarioError(source, [("", ("with_changes expects a mapping of key paths to values, "
                                               f"e.g. {{'unloading.grain.points': 8}}; got {kind_in_words(changes)}"))])
-        return Scenario.from_data(self.to_dict(), source, dict(changes))
+        return Scenario.from_data(self.to_dict(), source, changes if isinstance(changes, GivenValues) else dict(changes))
 
     @classmethod
     def from_data(cls, data: Any, source: str, overrides: Mapping[str, Any] | None = None,
@@ -147,12 +150,17 @@ class Scenario(ScenarioFields):
         """Validate raw data (a parsed file) after applying dotted-path `overrides`.
 
         Every failure becomes one ScenarioError naming `source` and each key path; `spelled` (how the file
-        wrote a value, sim.scenario.yamltext.spelled_in) lets a hint quote a value as the file wrote it.
+        wrote a value, sim.scenario.spelling.spelled_in) lets a hint quote a value as the file wrote it, and
+        `overrides` given as text (spelling.GivenValues) as they were typed.
         """
         if overrides:
             paths = [k for k in overrides if isinstance(k, str)]
             if spelled is not None and isinstance(data, dict):  # a changed value is not as the file wrote it
                 spelled = _unless_changed(spelled, changed_paths(data, paths))
+            texts = given_texts(overrides)  # but as typed, when given as text (`--set name=0x1F`)
+            if texts and isinstance(data, dict):
+                spelled = spelled_given([(key, p, texts[p]) for p in paths if p in texts
+                                         for key in changed_paths(data, [p])], spelled)
             problems = []
             if isinstance(data, dict):  # one value changed twice: only one change would count
                 for _, later, why in overlaps(data, paths):
@@ -169,6 +177,6 @@ class Scenario(ScenarioFields):
                 raise ScenarioError(source, problems)
         try:
             with _said_as_scenario_error(source, spelled, data):
-                return super().model_validate(data)
+                return super().model_validate(data, context={"spelled": spelled})
         except ScenarioError as exc:  # named after the call: said again naming `source`
             raise ScenarioError(source, exc.problems) from None

@@ -21,7 +21,9 @@ from sim.scenario.durations import UNIT_HOURS
 from sim.scenario.errors import ScenarioError
 from sim.scenario.input_file import unreadable
 from sim.scenario.loader import parse_yaml
+from sim.scenario.quoting import kind_in_words
 from sim.scenario.schema import Scenario
+from sim.scenario.spelling import GivenValues
 
 #: the sheet read when the workbook has one of this name; otherwise the first sheet
 SHEET = "levers"
@@ -40,6 +42,7 @@ class Row:
     key: str
     value: Any
     cell: str  # the value's cell, e.g. "B4"
+    written: str | None = None  # the cell's text, when it was text (`on`, `0x1F`), for a hint to quote it back
 
 
 def _text(cell: Any) -> str:
@@ -60,7 +63,7 @@ def _value(raw: Any, unit: str, where: str, key: str) -> Any:
         return raw
     if unit in UNIT_HOURS:
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            raise ScenarioError(where, [(key, f"unit {unit!r} needs a number, got {raw!r}")])
+            raise ScenarioError(where, [(key, f"unit {unit!r} needs a number, got {kind_in_words(raw)}")])
         return f"{raw}{unit}"
     if unit.lower() in LABELS:
         return raw
@@ -109,9 +112,10 @@ def read_workbook(path: str | Path) -> tuple[str, list[Row]]:
         if key in seen:
             raise ScenarioError(where, [(f"cell A{number} ({key})", f"given twice (first in {seen[key]}); give it once")])
         unit = _text(cells[2]) if len(cells) > 2 else ""
-        value = _value(cells[1] if len(cells) > 1 else None, unit, f"{where}, cell {cell}", key)
+        raw = cells[1] if len(cells) > 1 else None
+        value = _value(raw, unit, f"{where}, cell {cell}", key)
         seen[key] = f"A{number}"
-        out.append(Row(key, value, cell))
+        out.append(Row(key, value, cell, raw.strip() if isinstance(raw, str) and not unit else None))
     if not out:
         raise ScenarioError(where, [("", "no changes: expected rows of key | value | unit under the header")])
     return where, out
@@ -127,8 +131,8 @@ def apply_workbook(scenario: Scenario, path: str | Path, other: dict[str, Any] |
         if other and row.key in other:
             raise ScenarioError(f"{where}, cell {row.cell}",
                                 [(row.key, f"also given by --set ({row.key}={other[row.key]!r}); give it once")])
-        try:
-            scenario.with_changes({row.key: row.value})
+        try:  # the cell's text kept: `on` in a text key is told to write "on", not "yes"
+            scenario.with_changes(GivenValues({row.key: row.value}, {row.key: row.written} if row.written else {}))
         except ScenarioError as exc:
             raise ScenarioError(f"{where}, cell {row.cell}", exc.problems) from None
     return scenario.with_changes({row.key: row.value for row in rows})

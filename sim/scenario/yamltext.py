@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -243,50 +243,14 @@ def parse_yaml(text: str, source: str, at: str = "") -> Any:
     return data
 
 
-#: how the value at a key path was written, when that text reads as the value (None: not known)
-Spelled = Callable[[str, Any], "str | None"]
+def compose_plain(text: str) -> Any:
+    """The node tree of user YAML text as parse_yaml reads it (a byte order mark skipped, aliases refused),
+    nothing built: plain scalars YAML 1.1 would read as text, numbers or dates carry PLAIN_TAG."""
+    return yaml.compose(text.lstrip("\ufeff"), Loader=_Loader)
 
 
-def number_spellings(text: str) -> dict[str, str]:
-    """Key path -> the text of each plain value of `text` that YAML reads as a number (`0x1F` is 31, `1e3` is
-    1000.0), for a refusal to quote back as written; composed only, nothing built ({} for text YAML refuses)."""
-    found: dict[str, str] = {}
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag == _PLAIN and yaml12_number(node.value) is not None:
-                found[path] = node.value
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    walk(value, f"{path}.{key.value}" if path else str(key.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, value in enumerate(node.value):
-                walk(value, f"{path}[{i}]")
-
-    try:
-        walk(yaml.compose(text.lstrip("\ufeff"), Loader=_Loader), "")  # as parse_yaml reads it
-    except (yaml.YAMLError, RecursionError):
-        return {}
-    return found
-
-
-def spelled_in(read: Callable[[], str]) -> Spelled:
-    """How the file `read()` returns wrote the plain number at a key path, if it reads as the value a refusal
-    quotes (`name: 0x1F` is told to write `name: "0x1F"`, not `name: "31"`); the file is read and composed
-    again only when a refusal asks, never while a valid file loads."""
-    spellings: list[dict[str, str]] = []
-
-    def spelled(path: str, value: Any) -> str | None:
-        if not spellings:
-            try:
-                spellings.append(number_spellings(read()))
-            except (OSError, UnicodeDecodeError):
-                spellings.append({})
-        text = spellings[0].get(path)
-        return text if text is not None and _same(yaml12_number(text), value) else None
-
-    return spelled
+#: the tag of a plain scalar that parse_yaml reads as text or a YAML 1.2 number (yaml12_number says which)
+PLAIN_TAG = _PLAIN
 
 
 #: PyYAML's words for the slips people make by hand, and what to do instead

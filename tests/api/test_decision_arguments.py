@@ -33,14 +33,14 @@ def test_a_path_for_the_scenario_says_how_to_load_it(call: str) -> None:
 
 
 @pytest.mark.parametrize(("call", "kwargs", "says"), [
-    ("optimize", {"candidates": 2.5}, "candidates must be a whole number, got 2.5 (float)"),
-    ("optimize", {"seed": 1.5}, "seed must be a whole number, got 1.5 (float)"),
+    ("optimize", {"candidates": 2.5}, "candidates must be a whole number, got the number 2.5"),
+    ("optimize", {"seed": 1.5}, "seed must be a whole number, got the number 1.5"),
     ("optimize", {"replications": 0}, "replications must be at least 1, got 0"),
-    ("optimize", {"batch": "4"}, "batch must be a whole number, got '4' (str)"),
-    ("calibrate", {"replications": 1.5}, "replications must be a whole number, got 1.5 (float)"),
+    ("optimize", {"batch": "4"}, "batch must be a whole number, got the text '4'"),
+    ("calibrate", {"replications": 1.5}, "replications must be a whole number, got the number 1.5"),
     ("calibrate", {"profile": -1}, "profile must be at least 0, got -1"),
     ("calibrate", {"workers": 0}, "workers must be at least 1, got 0"),
-    ("sensitivity", {"trajectories": 2.5}, "trajectories must be a whole number, got 2.5 (float)"),
+    ("sensitivity", {"trajectories": 2.5}, "trajectories must be a whole number, got the number 2.5"),
     ("sensitivity", {"seed": -3}, "seed must be between 0 and"),
 ])
 def test_counts_and_seeds_are_checked_not_coerced(short: sim.Scenario, call: str, kwargs: dict, says: str) -> None:
@@ -56,7 +56,7 @@ def test_sensitivity_checks_kpi_pairs_as_it_checks_texts(short: sim.Scenario, kp
 
 
 def test_a_list_argument_that_is_not_a_list_is_named(short: sim.Scenario) -> None:
-    with pytest.raises(ArgumentError, match=r"objectives must be a list such as \['min:total_cost_usd'\], got int"):
+    with pytest.raises(ArgumentError, match=r"objectives must be a list such as \['min:total_cost_usd'\], got the number 3"):
         sim.optimize(short, LEVERS[:1], 3, executor="serial")  # type: ignore[arg-type]
 
 

@@ -37,9 +37,9 @@ def test_unknown_kpis_are_refused_before_anything_runs(short: sim.Scenario, noth
 @pytest.mark.parametrize(("kwargs", "says"), [
     ({"kpis": 3}, "kpis must be a list of (kpi, cargo) pairs or 'kpi@cargo' texts"),
     ({"kpis": [("backlog_wagons_mean", "all", "x")]}, "kpis must be a list of (kpi, cargo) pairs"),
-    ({"initial": 2.5}, "initial must be a whole number, got 2.5 (float)"),
-    ({"seed": 1.5}, "seed must be a whole number, got 1.5 (float)"),
-    ({"max_replications": "20"}, "max_replications must be a whole number, got '20' (str)"),
+    ({"initial": 2.5}, "initial must be a whole number, got the number 2.5"),
+    ({"seed": 1.5}, "seed must be a whole number, got the number 1.5"),
+    ({"max_replications": "20"}, "max_replications must be a whole number, got the text '20'"),
     ({"workers": 0}, "workers must be at least 1, got 0"),
 ])
 def test_counts_are_checked_not_coerced(short: sim.Scenario, nothing_runs: None, kwargs: dict, says: str) -> None:

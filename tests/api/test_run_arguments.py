@@ -38,7 +38,7 @@ def test_the_warmup_plot_takes_a_suggestion(results: sim.Results, thing: str | N
 
 @pytest.mark.parametrize(("kwargs", "says"), [
     ({"workdir": "w", "resume": "no"}, "resume must be True or False, got 'no'"),
-    ({"workdir": {"path": "w"}}, "workdir: expected the path of a work directory, as text or a pathlib.Path; got dict"),
+    ({"workdir": {"path": "w"}}, "workdir: expected the path of a work directory, as text or a pathlib.Path; got a mapping of keys"),
     ({"workdir": ""}, "workdir: expected the path of a work directory"),
 ])
 def test_the_work_directory_arguments(short: sim.Scenario, tmp_path: object, monkeypatch: pytest.MonkeyPatch,

@@ -10,10 +10,10 @@ from sim.experiments.arguments import ArgumentError
 
 
 @pytest.mark.parametrize(("args", "says"), [
-    ((0, 1.5), "seed must be a whole number, got 1.5 (float)"),
+    ((0, 1.5), "seed must be a whole number, got the number 1.5"),
     ((0, -1), "seed must be between 0 and"),
     ((-1,), "replication must be at least 0, got -1"),
-    ((1.0,), "replication must be a whole number, got 1.0 (float)"),
+    ((1.0,), "replication must be a whole number, got the number 1.0"),
 ])
 def test_bad_arguments_are_refused(short: sim.Scenario, args: tuple, says: str) -> None:
     with pytest.raises(ArgumentError) as info:

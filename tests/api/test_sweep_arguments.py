@@ -18,7 +18,7 @@ from sim.experiments.arguments import ArgumentError
     ({"unloading.grain.points": [4, 5], "checks.customs.time.mean": ["2h", "3h", "2h"]},
      "lever 'checks.customs.time.mean' has the value \"2h\" twice"),
     ([("unloading.grain.points", [4, 5])], ("vary must be a mapping of key paths to lists of values, e.g. "
-                                           "{'unloading.grain.points': [4, 6, 8]}; got list")),
+                                           "{'unloading.grain.points': [4, 6, 8]}; got a list of 1 item")),
     ("unloading.grain.points=4,5", "vary must be a mapping of key paths to lists of values"),
     ({}, "vary needs at least one lever"),
 ])
@@ -29,7 +29,7 @@ def test_refused_before_anything_runs(short: sim.Scenario, vary: object, says: s
 
 
 def test_a_key_that_is_no_text_is_named(short: sim.Scenario) -> None:
-    with pytest.raises(ArgumentError, match=r"vary.s keys are key paths as text, .*; got 3 \(int\)"):
+    with pytest.raises(ArgumentError, match=r"vary.s keys are key paths as text, .*; got the number 3"):
         sim.sweep(short, {3: [4, 5]}, replications=1, executor="serial")  # type: ignore[dict-item]
 
 

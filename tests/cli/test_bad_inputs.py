@@ -102,7 +102,7 @@ class Case:
     expected: str  # wording of what was expected / why
     text: str | bytes | None = field(default=None, repr=False)  # the scenario file; None: MINI unchanged
     names_file: bool = True  # the message names the scenario file
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str | bytes] = field(default_factory=dict)  # bytes: written as they are (not UTF-8…)
 
 
 CASES: list[Case] = [
@@ -672,10 +672,11 @@ QUOTE_CASES: list[Case] = [
          'name: "1e3"', text=_mini(("name: mini", "name: 1e3"))),
     Case("name-yes", "`name: yes` (a yes/no value)", ["validate", "{file}"], "name",
          "got a yes/no value: YAML reads unquoted yes/no, on/off and true/false as yes or no, and only share_unused "
-         "takes one — write a number (e.g. 1), or put text in quotes (name: 'yes')",
+         'takes one — write a number (e.g. 1), or put text in quotes as written (name: "yes")',
          text=_mini(("name: mini", "name: yes"))),
     Case("check-cargo-no", "`cargo: no` on a check (meant the cargo named no)", ["validate", "{file}"],
-         "checks.phytosanitary.cargo", "or put text in quotes (cargo: 'no')", text=_mini(("cargo: [grain]", "cargo: no"))),
+         "checks.phytosanitary.cargo", 'or put text in quotes as written (cargo: "no")',
+         text=_mini(("cargo: [grain]", "cargo: no"))),
     Case("description-year", "`description: 2024`", ["validate", "{file}"], "description",
          f'got the number 2024 (YAML reads an unquoted number, date or yes/no as one) — {_QUOTE} description: "2024"',
          text=_mini(("name: mini", "name: mini\ndescription: 2024"))),
@@ -837,6 +838,71 @@ COMPARE_WINDOW_CASES: list[Case] = [
 CASES += COMPARE_WINDOW_CASES
 
 
+# -- h-readers: one reader of every file a user writes (sim.scenario.user_file): the same defect in the same
+# words whatever the file; quote hints show the value as written (sim.scenario.spelling) -----------------------
+_NOT_UTF8 = b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe" * 50
+_SAID_NOT_UTF8 = "(top level): file is not UTF-8 text (expected YAML saved as UTF-8)"
+_BASE_REPLAY = f"extends: {ROOT / 'scenarios' / 'corridor' / 'dostyk.yaml'}\nname: base\n"
+READER_CASES: list[Case] = [
+    Case("targets-not-utf8", "a targets file that is not UTF-8 (it said 'file is not UTF-8 text', a scenario file "
+         "'… (expected YAML saved as UTF-8)')", _CALIBRATE, "targets.yaml: invalid targets file", _SAID_NOT_UTF8,
+         names_file=False, files={"targets.yaml": _NOT_UTF8}),
+    Case("experiment-not-utf8", "an experiment file that is not UTF-8 (it quoted Python's codec error: \"'utf-8' "
+         "codec can't decode byte 0x89…\")", _EXPERIMENT, "exp.yaml: invalid experiment file", _SAID_NOT_UTF8,
+         names_file=False, files={"exp.yaml": _NOT_UTF8}),
+    Case("history-extended-evidence-not-utf8", "a replay built on a replay elsewhere whose declarations are not "
+         "UTF-8 (an internal error: UnicodeDecodeError)", ["history", "H", "--declared"],
+         "B/evidence/base.yaml: invalid history declarations", _SAID_NOT_UTF8, names_file=False,
+         files={"B/base.yaml": _BASE_REPLAY, "B/evidence/base.yaml": _NOT_UTF8,
+                "H/ep.yaml": "extends: ../B/base.yaml\nname: ep\n", "H/evidence/ep.yaml": _FIGURE % (2230000, "check")}),
+    Case("history-sources-not-utf8", "a user's SOURCES.md saved as UTF-16 (it said 'file is not UTF-8 text')",
+         ["history", "H", "--declared"], "H/SOURCES.md: invalid sources registry",
+         "file is not UTF-8 text (expected Markdown saved as UTF-8)", names_file=False,
+         files={"H/ep.yaml": _REPLAY, "H/evidence/ep.yaml": _MINE_FIGURE % "ASSUMPTION",
+                "H/SOURCES.md": _MINE_ROW.encode("utf-16")}),
+    Case("fit-not-utf8", "`dostyk fit` of durations saved as UTF-16 (it said 'not a text file (expected CSV in UTF-8)')",
+         ["fit", "times.csv"], "times.csv", "file is not UTF-8 text (expected CSV saved as UTF-8)", names_file=False,
+         files={"times.csv": "hours\n1.5\n2\n".encode("utf-16")}),
+    Case("extended-too-large", "a scenario built on a file over 1 MB (refused at the `extends:` naming it, in other "
+         "words than the file read alone)", ["validate", "{file}"], "big.yaml: invalid scenario",
+         "(top level): file is larger than 1 MB; refusing to read it", text="extends: big.yaml\nname: mine\n",
+         names_file=False, files={"big.yaml": MINI + "# " + "x" * 1_100_000 + "\n"}),
+    Case("name-on", "`name: on` (it was told to write name: 'yes', the value YAML read)", ["validate", "{file}"],
+         "name", 'or put text in quotes as written (name: "on")', text=_mini(("name: mini", "name: on"))),
+    Case("name-null", "`name: ~` (YAML reads no value; it said 'Input should be a valid string; got None')",
+         ["validate", "{file}"], "name", 'got no value (YAML reads an unquoted ~ or null as none) — put it in quotes '
+         'to keep it as text, e.g. name: "~"', text=_mini(("name: mini", "name: ~"))),
+    Case("set-name-hex", "`--set name=0x1F` (it was told to write name: \"31\")", ["validate", "{file}", "--set",
+         "name=0x1F"], "name", f'got the number 31 (YAML reads an unquoted number, date or yes/no as one) — {_QUOTE} '
+         'name: "0x1F"'),
+    Case("set-check-cargo-off", "`--set checks.phytosanitary.cargo=[grain, OFF]` (it was told cargo: 'no')",
+         ["validate", "{file}", "--set", "checks.phytosanitary.cargo=[grain, OFF]"], "checks.phytosanitary.cargo[1]",
+         'or put text in quotes as written (cargo: "OFF")'),
+    Case("vary-hours-on", "`sweep --vary checks.phytosanitary.hours=08:00-20:00,on` (its heading said hours=True, "
+         "its hint hours: 'yes')", ["sweep", "{file}", "--vary", "checks.phytosanitary.hours=08:00-20:00,on",
+                                    "--quiet", "--out", "out"], "mini with checks.phytosanitary.hours=on",
+         'or put text in quotes as written (hours: "on")', names_file=False),
+    Case("targets-name-on-hex", "a targets file with `name: on` and `cargo: 0x1F` (told name: \"yes\", cargo: \"31\")",
+         _CALIBRATE, "targets[1].cargo", 'e.g. cargo: "0x1F"', names_file=False,
+         files=_targets("{name: on, kpi: tonnes_delivered, value: 2000000, tolerance: 10%}",
+                        "{kpi: tonnes_delivered, cargo: 0x1F, value: 2000000, tolerance: 10%}")),
+    Case("targets-value-yes", "a target's `value: yes` and `tolerance: on` (it said 'got True', 'got False')",
+         _CALIBRATE, "targets[0].tolerance", "an amount in the KPI's unit, got a yes/no value", names_file=False,
+         files=_targets("{kpi: tonnes_delivered, value: 2000000, tolerance: on}")),
+    Case("targets-at-yes", "a target's `at: yes` (it said 'got True')", _CALIBRATE, "targets[0].at",
+         "expected an ISO date such as 2024-01-02, got a yes/no value", names_file=False,
+         files=_targets("{kpi: backlog_wagons_end, at: yes, value: 3000, tolerance: 1000}")),
+    Case("extends-yes", "`extends: yes` (it said 'got True')", ["validate", "{file}"], "extends",
+         "expected a file path (relative to this file) or a list of them, got a yes/no value",
+         text="extends: yes\nname: mine\n"),
+    Case("experiment-description-number", "an experiment's `description: 2024` (it said 'expected text, got 2024')",
+         _EXPERIMENT, "description", 'put it in quotes to keep it as text, e.g. description: "2024"', names_file=False,
+         files=_experiment("experiment-description-number", "description: 2024\n"
+                                                             "variants:\n  eight: {unloading.grain.points: 8}\n")),
+]
+CASES += READER_CASES
+
+
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
 XLSX_CASE = Case("xlsx-too-many-rows", "`run --xlsx` whose daily series would not fit in an Excel sheet",
@@ -870,7 +936,10 @@ def _run_case(case: Case, directory: Path) -> tuple[int, str, str]:
         path.write_text(content, encoding="utf-8")
     for relative, text in case.files.items():  # other files the case needs (a directory of notes…)
         (directory / relative).parent.mkdir(parents=True, exist_ok=True)
-        (directory / relative).write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            (directory / relative).write_bytes(text)
+        else:
+            (directory / relative).write_text(text, encoding="utf-8")
     code, err, _ = run_main([a.replace("{file}", name) for a in case.args], directory)
     return code, err, name
 
@@ -905,7 +974,9 @@ def test_bad_input_gets_a_clear_message(case: Case, tmp_path: Path) -> None:
     written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("results/**/*") if not p.is_dir()}
     assert not (tmp_path / "out").exists() and not written - set(case.files), "a refused run wrote output"
     for relative, text in case.files.items():
-        assert (tmp_path / relative).read_text(encoding="utf-8") == text, f"{relative} was changed"
+        kept = (tmp_path / relative).read_bytes() if isinstance(text, bytes) else \
+            (tmp_path / relative).read_text(encoding="utf-8")
+        assert kept == text, f"{relative} was changed"
 
 
 def test_the_installed_command_exits_2_without_traceback(tmp_path: Path) -> None:
@@ -978,6 +1049,8 @@ def markdown_table() -> str:
             code, err, name = _run_case(case, Path(tmp))  # such as out.work/ changed the next cases' messages)
             assert code == 2, (case.id, code, err)
             args = " ".join(a if len(a) <= 40 else a[:37] + "…" for a in case.args).replace("{file}", name)
+            for folder in {str(Path(tmp).resolve()), tmp}:  # a resolved path (a replay's chain) names the case's folder
+                err = err.replace(f"{folder}/", "")
             message = "\n".join(ln.strip() for ln in err.replace(checkout, "").strip().splitlines()
                                  if not ln.startswith(("Usage:", "Try ")))
             lines.append(f"| {_cell(case.what)} | `dostyk {_cell(args)}` | {_cell(message.strip())} |")

@@ -48,5 +48,5 @@ def test_a_bound_reads_as_one_in_the_targets_table() -> None:
 @pytest.mark.parametrize("key", ["value", "at_least", "at_most"])
 def test_yes_or_no_is_not_a_number(key: str) -> None:
     """YAML's `yes` is true, which passed as a figure of 1."""
-    with pytest.raises(InputError, match=f"targets\\[0\\].{key}: expected a number in the KPI's unit, got True"):
+    with pytest.raises(InputError, match=f"targets\\[0\\].{key}: expected a number in the KPI's unit, got a yes/no value"):
         target(**{key: True, **({"tolerance": 1} if key == "value" else {})})
