@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,34 @@ def test_bad_orders_are_refused_before_anything_runs(story: Path, args: tuple[st
 def test_several_cargo_need_one_named() -> None:
     proc = dostyk("consignment", str(SCENARIOS / "baseline_2023.yaml"), "--wagons", "5", "--on", "2023-03-01", "-q")
     assert proc.returncode == 2 and "--cargo" in proc.stderr and "several cargo; name one of: grain, containers" in proc.stderr
+
+
+@pytest.mark.parametrize("by", ["20230103", "2023-W01-2"])
+def test_a_date_alone_in_any_iso_form_means_the_end_of_that_day(story: Path, by: str) -> None:
+    """--by 20230103 (or its week date) is the end of 3 January as --by 2023-01-03 is (it was read as
+    its midnight, so the story's order, unloaded at 14:00 that day, was not through by it). With one
+    replication the days are given without a CI (nothing was said)."""
+    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "--by", by, "-n", "1",
+                  "--executor", "serial", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "All unloaded by the end of 2023-01-03: in 1 of 1 replications (100 %;" in proc.stdout, proc.stdout
+    assert "Days from the order to all unloaded: 2.0 (one replication: no confidence interval)." in proc.stdout
+
+
+def test_an_order_lost_at_origin_or_in_the_warmup_is_said_so(tmp_path: Path) -> None:
+    """Stop-loading with on_halt: lose halts the story's grain from 22 h to 37 h: an order at 30 h is
+    lost, in every replication. It used to read as late ("lengthen the run or order earlier"). It is
+    also placed in a 2-day warm-up, when the crossing is still filling: said too."""
+    data = copy.deepcopy(STORY)
+    data["policies"] = {"stop_loading": {"cargo": ["grain"], "above_wagons": 2, "resume_below": 1, "on_halt": "lose"}}
+    data["warmup"] = "2d"
+    path = tmp_path / "lost.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    proc = dostyk("consignment", str(path), "--wagons", "5", "--on", "2023-01-02T06:00", "-n", "2",
+                  "--executor", "serial", "-q")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "in 2 of 2 replications (2 of them never: the order was lost at origin" in out, out
+    assert "lengthen the run" not in out and "after the run" not in out and "not in the run" in out
+    assert "lost at origin (loading halted or banned with `lose`): in 2 of 2 replications (5 wagons" in out
+    assert "Ordered in the scenario's warm-up (until 2023-01-03 00:00)" in out
