@@ -92,22 +92,23 @@ def _hours(scen: Scenario, text: str, option: str, end_of_day: bool) -> tuple[fl
     one; in any ISO form: 2023-10-01, 20231001, 2023-W40-7) or date and time; refused outside the
     simulated days. Also, for a date alone with `end_of_day`, "the end of <the date>"."""
     value = text.strip()
-    label = None
+    label, later = None, 0.0
     try:
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:
             moment = dt.datetime.fromisoformat(value)
         else:
-            moment = dt.datetime(day.year, day.month, day.day) + dt.timedelta(days=1 if end_of_day else 0)
-            label = f"the end of {day:%Y-%m-%d}" if end_of_day else None
+            moment = dt.datetime(day.year, day.month, day.day)
+            if end_of_day:  # (in hours: the day after 9999-12-31 is no datetime)
+                label, later = f"the end of {day:%Y-%m-%d}", 24.0
     except ValueError:
         raise click.BadParameter(f"{text!r} is not an ISO date such as 2023-10-01 or a date and time such as "
                                  "2023-10-01T08:00", param_hint=option) from None
     if moment.tzinfo is not None:
         raise click.BadParameter(f"{text!r}: give the time without a time zone (the scenario's calendar has none)",
                                  param_hint=option)
-    hours = scen.hours_since_start(moment)
+    hours = scen.hours_since_start(moment) + later
     first = dt.datetime(scen.start.year, scen.start.month, scen.start.day)
     last = first + dt.timedelta(hours=float(scen.duration))
     if not 0 <= hours <= float(scen.duration) or (hours == float(scen.duration) and not end_of_day):

@@ -28,7 +28,7 @@ def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at
     n = len(outcomes)
     never = sum(o.never for o in outcomes)
     late = "not in the run" if never else "after the run"
-    lines = [(f"{number(wagons)} wagons of {cargo} ordered at {when(start, at)} ({trains} train"
+    lines = [(f"{number(wagons)} wagons of {cargo} ordered at {when(start, at)} ({number(trains)} train"
               f"{'s' if trains != 1 else ''}, on top of the scenario's demand); {n} replication{'s' if n != 1 else ''}:"),
              ""]
     header = ("", "10 % of runs by", "half by (median)", "90 % by")

@@ -55,6 +55,8 @@ def test_every_executor_gives_the_same_answer() -> None:
 @pytest.mark.parametrize(("args", "option", "words"), [
     (("--wagons", "5", "--on", "2023-02-01"), "--on", "is not inside the run (2023-01-01 00:00 to 2023-01-04 00:00)"),
     (("--wagons", "5", "--on", "1 Jan"), "--on", "is not an ISO date such as 2023-10-01"),
+    # (the end of the last day a datetime can hold was an internal OverflowError)
+    (("--wagons", "5", "--on", "2023-01-02", "--by", "9999-12-31"), "--by", "is not inside the run"),
     (("--wagons", "5", "--on", "2023-01-01T13:00+06:00"), "--on", "without a time zone"),
     (("--wagons", "5", "--on", "2023-01-02", "--by", "2023-01-01"), "--by", "is not after the order"),
     (("--wagons", "5", "--on", "2023-01-02", "--cargo", "coal"), "--cargo", "unknown cargo 'coal'; expected one of: grain"),
