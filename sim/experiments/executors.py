@@ -60,21 +60,28 @@ class Task:
         where = f"scenario {name!r}"
         if self.changes:
             where += " with " + ", ".join(f"{k}={v!r}" for k, v in self.changes.items())
+        if self.order is not None:
+            where += f" and the order sim.{self.order!r}"
         return f"{where}, replication {self.replication}, seed {self.seed}"
 
     def reproduce_hint(self) -> str:
         changes = f".with_changes({self.changes!r})" if self.changes else ""
+        trains = ", trains=True" if self.keep_trains else ""
+        order = f", order=sim.{self.order!r}" if self.order is not None else ""
         return (f"reproduce with: sim.run_replication(sim.load_scenario(PATH){changes}, "
-                f"{self.replication}, seed={self.seed})")
+                f"{self.replication}, seed={self.seed}{trains}{order})")
 
 
-def task_key(prefix: str, scenario_data: dict[str, Any], replication: int, seed: int) -> str:
+def task_key(prefix: str, scenario_data: dict[str, Any], replication: int, seed: int,
+             order: Order | None = None) -> str:
     """A part-file name: readable prefix plus a digest of exactly what the task computes.
 
-    A part is reused on --resume only if scenario, replication and seed are all the same, so a
-    changed experiment can never pick up a stale result.
+    A part is reused on --resume only if scenario, replication, seed (and order) are all the same,
+    so a changed experiment can never pick up a stale result. Without an order the digest is what
+    it always was (work directories left by older versions resume).
     """
-    blob = json.dumps([scenario_data, replication, seed], sort_keys=True, default=str).encode()
+    what: list[Any] = [scenario_data, replication, seed] + ([repr(order)] if order is not None else [])
+    blob = json.dumps(what, sort_keys=True, default=str).encode()
     return f"{prefix}-{hashlib.sha256(blob).hexdigest()[:12]}"
 
 

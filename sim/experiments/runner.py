@@ -165,7 +165,7 @@ def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int
     """One task per replication of `scenario` (see Task for what `keep_series`, `keep_daily` and
     `keep_trains` keep, and `order`)."""
     data = scenario.to_dict()
-    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed), data, r, seed, dict(changes or {}), keep_series,
+    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed, order), data, r, seed, dict(changes or {}), keep_series,
                  keep_daily, keep_trains, order) for r in replications]
 
 
