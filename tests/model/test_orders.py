@@ -160,3 +160,19 @@ def test_a_train_refused_in_part_and_still_at_a_later_check_is_not_through() -> 
         else:
             assert got.unloaded_h == ordered[left]["unloaded_h"].max(), seed
     assert in_part >= 2
+
+
+def test_an_order_half_lost_to_a_partial_ban_is_never_through() -> None:
+    """A ban letting half the trains be loaded, the rest lost (capacity 0.5, on_halt: lose): of the
+    order's two trains (13 h) the first is loaded, the second lost; every train lost is in the log
+    (their wagons are the run's dropped wagons) and the order never comes through."""
+    data = copy.deepcopy(STORY)
+    data["disruptions"] = [{"name": "ban", "target": "demand.grain", "from": "2023-01-01", "to": "2023-01-03",
+                            "capacity": 0.5, "on_halt": "lose"}]
+    obs = CrossingModel(Scenario.model_validate(data), train_log=True, order=Order("grain", 5, 13.0)).run()
+    table = train_table(obs.diagnostics, obs.crossings)
+    ordered = table[table["order"]]
+    assert ordered["lost"].tolist() == [False, True] and ordered["formed_h"].tolist()[0] == 13.0
+    assert table.loc[table["lost"], "wagons"].sum() == sum(obs.diagnostics["dropped_wagons"]) == 8
+    got = outcome(table, 2, horizon=72.0)
+    assert (got.trains, got.lost_wagons, got.never) == (1, 2, True) and np.isnan(got.unloaded_h)
