@@ -30,7 +30,7 @@ class Outcome:
 
     trains: int  # trains of the order formed in the run (fewer than ordered: some were never formed)
     formed_h: float  # its last train formed
-    border_h: float  # its last train at the border (its first border, for a train re-routed)
+    border_h: float  # its last train at the border (its first border, for a train re-routed; refused or not)
     unloaded_h: float  # its last wagon unloaded (trains refused whole at a check are not waited for)
     refused_wagons: int  # wagons of its trains refused at a check (they went back loaded)
     crossings: tuple[str, ...] = ()  # where each of its trains formed in the run went
@@ -56,7 +56,7 @@ def outcome(trains: pd.DataFrame, ordered_trains: int, horizon: float) -> Outcom
     return Outcome(
         trains=len(mine),
         formed_h=_last(mine["formed_h"].to_numpy(dtype=float), horizon),
-        border_h=_last(mine["border_h"].to_numpy(dtype=float)[~whole_refused], horizon),
+        border_h=_last(mine["border_h"].to_numpy(dtype=float), horizon),  # (refused or not: it got there)
         unloaded_h=float(np.nanmax(unloaded)) if through.all() and not whole_refused.all() else math.nan,
         refused_wagons=int(refused.sum()),
         crossings=tuple(mine["crossing"]),

@@ -46,8 +46,10 @@ def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at
         mean, low, high = interval
         lines.append(f"Days from the order to all unloaded: mean {mean:.1f} ({_percent(level)} CI {low:.1f} to {high:.1f}).")
     elif unloaded.not_by_horizon:
-        why = (f" ({never} of them never: the order was lost at origin or refused whole at a check)" if never
-               else "")
+        lost_runs = sum(o.lost_wagons > 0 for o in outcomes)
+        causes = [f"lost at origin in {lost_runs}"] if lost_runs else []
+        causes += [f"every wagon refused at a check in {never - lost_runs}"] if never > lost_runs else []
+        why = f" (never will be in {never}: {', '.join(causes)})" if never else ""
         advice = "; lengthen the run or order earlier" if unloaded.not_by_horizon > never else ""
         lines.append(f"Not all unloaded by the end of the run ({when(start, horizon)}) in {unloaded.not_by_horizon} "
                      f"of {n} replications{why}: no mean is given (it would leave out the slowest runs){advice}.")

@@ -44,7 +44,9 @@ def test_wagons_refused_at_a_check_are_counted_and_not_waited_for() -> None:
     got = outcome(trains, 3, horizon=100)
     assert got.unloaded_h == 45 and got.refused_wagons == 5
     everything = table((10, 20, math.nan, 3, 0, True, True))
-    assert math.isnan(outcome(everything, 1, horizon=100).unloaded_h)
+    whole = outcome(everything, 1, horizon=100)
+    assert math.isnan(whole.unloaded_h) and whole.never
+    assert whole.border_h == 20  # it got to the border (it was 'at the border after the run')
 
 
 def test_the_spread_counts_runs_not_through_as_later_than_any_day() -> None:
