@@ -23,7 +23,7 @@ COLUMNS = ("train", "cargo", "crossing", "wagons", "requested_h", "formed_h", "b
 
 def train_table(diagnostics: dict[str, Any], crossings: Sequence[str]) -> pd.DataFrame:
     """One row per train formed in the run (see the module docstring), in the order they were formed,
-    then one per train lost at origin (stop-loading or a ban with `lose`), in the order requested.
+    then one per train lost at origin (stop-loading or a ban with `lose`), in the order they were lost.
 
     `crossing` is where the train was unloaded, else the last border it reached (a re-routed train
     may reach two), else where it was sent when formed ("" if lost); `border_h` its first arrival at
