@@ -1010,10 +1010,10 @@ def test_a_failing_replication_writes_no_results(tmp_path: Path, monkeypatch: py
 
     real = sim.experiments.executors.run_replication
 
-    def fail_second(scenario, replication, seed=None, trace=False):  # type: ignore[no-untyped-def]
-        if replication == 1:
+    def fail_second(scenario, replication, seed=None, trace=False, **more):  # type: ignore[no-untyped-def]
+        if replication == 1:  # (**more: what else execute() passes, e.g. a consignment's trains and order)
             raise ZeroDivisionError("simulated model failure")
-        return real(scenario, replication, seed, trace)
+        return real(scenario, replication, seed, trace, **more)
 
     monkeypatch.setattr(sim.experiments.executors, "run_replication", fail_second)
     case = Case("fails", "", ["run", "{file}", "--set", "duration=2d", "-n", "3", "--executor", "serial",
