@@ -105,3 +105,24 @@ def test_an_order_lost_at_origin_or_in_the_warmup_is_said_so(tmp_path: Path) -> 
     assert "lengthen the run" not in out and "after the run" not in out and "not in the run" in out
     assert "lost at origin (loading halted or banned with `lose`): in 2 of 2 replications (5 wagons" in out
     assert "Ordered in the scenario's warm-up (until 2023-01-03 00:00)" in out
+
+
+def test_many_replications_are_not_refused_for_daily_rows_never_kept(monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path: Path) -> None:
+    """-n 2000 on a 1-year scenario was refused as '2,350,000 daily rows, kept in memory and written
+    to daily.csv': a consignment keeps one Outcome per replication and writes nothing. (The runs are
+    replaced by their answer here: what is checked is that nothing refuses them first.)"""
+    import sim.cli.consignment as command
+    from sim.analysis.consignment import Outcome
+    from tests.cli.test_bad_inputs import run_main
+
+    asked: list[int] = []
+
+    def answer(scenario: object, order: object, replications: int, *_: object, **__: object) -> list[Outcome]:
+        asked.append(replications)
+        return [Outcome(8, 1420.0, 1440.0, 1500.0, 0)] * replications  # (1 March 2023 is 1416 h)
+
+    monkeypatch.setattr(command, "order_outcomes", answer)
+    code, err, out = run_main(["consignment", str(SCENARIOS / "baseline_2023.yaml"), "--cargo", "grain", "--wagons",
+                               "400", "--on", "2023-03-01", "-n", "2000", "--executor", "serial", "-q"], tmp_path)
+    assert code == 0 and asked == [2000] and "; 2000 replications:" in out, err
