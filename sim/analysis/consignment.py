@@ -30,34 +30,38 @@ class Outcome:
 
     trains: int  # trains of the order formed in the run (fewer than ordered: some were never formed)
     formed_h: float  # its last train formed
-    border_h: float  # its last train at the border
+    border_h: float  # its last train at the border (its first border, for a train re-routed; refused or not)
     unloaded_h: float  # its last wagon unloaded (trains refused whole at a check are not waited for)
     refused_wagons: int  # wagons of its trains refused at a check (they went back loaded)
     crossings: tuple[str, ...] = ()  # where each of its trains formed in the run went
+    lost_wagons: int = 0  # wagons of its trains lost at origin (stop-loading or a ban with `lose`)
+    never: bool = False  # it cannot be all unloaded in any run, however long: lost, or all refused
 
 
 def outcome(trains: pd.DataFrame, ordered_trains: int, horizon: float) -> Outcome:
     """The order's outcome in one replication's train table (sim.analysis.train_log.train_table),
-    of which `ordered_trains` trains were requested."""
-    mine = trains[trains["order"].to_numpy(dtype=bool)]
-    if len(mine) < ordered_trains:  # some were never formed (queued at origin, or lost to a halt)
-        return Outcome(len(mine), math.nan, math.nan, math.nan, _refused(mine), tuple(mine["crossing"]))
+    of which `ordered_trains` trains were requested. A train lost at origin leaves the order never
+    through (its wagons were never loaded); a train refused whole at a check is not waited for."""
+    ours = trains[trains["order"].to_numpy(dtype=bool)]
+    lost = ours["lost"].to_numpy(dtype=bool)
+    mine = ours[~lost]
+    lost_wagons = int(ours["wagons"].to_numpy()[lost].sum())
+    refused = mine["wagons_refused"].to_numpy(dtype=int)
+    if lost_wagons or len(mine) < ordered_trains:  # lost, or some still queued at origin
+        return Outcome(len(mine), math.nan, math.nan, math.nan, int(refused.sum()), tuple(mine["crossing"]),
+                       lost_wagons, never=lost_wagons > 0)
     unloaded = mine["unloaded_h"].to_numpy(dtype=float)
-    whole_refused = mine["refused"].to_numpy(dtype=bool) & (mine["wagons_unloaded"].to_numpy() == 0)
+    whole_refused = refused >= mine["wagons"].to_numpy(dtype=int)
     through = whole_refused | (unloaded <= horizon)  # (NaN: never scheduled, not through)
     return Outcome(
         trains=len(mine),
         formed_h=_last(mine["formed_h"].to_numpy(dtype=float), horizon),
-        border_h=_last(mine["border_h"].to_numpy(dtype=float)[~whole_refused], horizon),
+        border_h=_last(mine["border_h"].to_numpy(dtype=float), horizon),  # (refused or not: it got there)
         unloaded_h=float(np.nanmax(unloaded)) if through.all() and not whole_refused.all() else math.nan,
-        refused_wagons=_refused(mine),
+        refused_wagons=int(refused.sum()),
         crossings=tuple(mine["crossing"]),
+        never=bool(whole_refused.all()),
     )
-
-
-def _refused(mine: pd.DataFrame) -> int:
-    refused = mine["refused"].to_numpy(dtype=bool)
-    return int((mine["wagons"].to_numpy() - mine["wagons_unloaded"].to_numpy())[refused].sum())
 
 
 def _last(times: np.ndarray, horizon: float) -> float:

@@ -11,7 +11,6 @@ from sim.cli.options import (
     WORKERS,
     check_executor,
     check_given_once,
-    check_replications,
     check_scheduler,
     parse_sets,
 )
@@ -57,23 +56,22 @@ def consignment(scenario: str, wagons: int, on: str, cargo: str | None, by: str 
     changes = parse_sets(sets)
     check_given_once(changes, seed, replications)
     scen = load_scenario(scenario, changes)
-    check_replications(scen, scenario, replications)
+    # (no daily-rows bound, as `run` has: only each replication's Outcome is kept, nothing written)
     name = _cargo(scen, cargo)
-    at = _hours(scen, on, "--on", end_of_day=False)
+    at, _ = _hours(scen, on, "--on", end_of_day=False)
     order = Order(name, wagons, at)
     problem = order_problem(scen, order)
     if problem:
         raise click.BadParameter(problem[1], param_hint={"cargo": "--cargo", "wagons": "--wagons"}.get(problem[0], "--on"))
-    until = None if by is None else _hours(scen, by, "--by", end_of_day=True)
+    until, label = (None, None) if by is None else _hours(scen, by, "--by", end_of_day=True)
     if until is not None and until <= at:
         raise click.BadParameter(f"{by!r} is not after the order ({on!r})", param_hint="--by")
     check_executor(executor)
     outcomes = order_outcomes(scen, order, replications, seed, executor, workers, progress=not quiet,
                               scheduler=scheduler)
     trains = len(order.train_sizes(scen.cargo[name].wagons_per_train))
-    label = None if by is None else f"the end of {by.strip()}" if len(by.strip()) == 10 else None
     click.echo(order_text(outcomes, name, wagons, trains, at, scen.start, float(scen.duration), until,
-                          by_label=label))
+                          by_label=label, warmup=float(scen.warmup)))
 
 
 def _cargo(scen: Scenario, cargo: str | None) -> str:
@@ -88,26 +86,31 @@ def _cargo(scen: Scenario, cargo: str | None) -> str:
     return cargo
 
 
-def _hours(scen: Scenario, text: str, option: str, end_of_day: bool) -> float:
+def _hours(scen: Scenario, text: str, option: str, end_of_day: bool) -> tuple[float, str | None]:
     """Hours since the scenario's start of an ISO date (its midnight, or with `end_of_day` the next
-    one) or date and time; refused outside the simulated days."""
+    one; in any ISO form: 2023-10-01, 20231001, 2023-W40-7) or date and time; refused outside the
+    simulated days. Also, for a date alone with `end_of_day`, "the end of <the date>"."""
     value = text.strip()
+    label, later = None, 0.0
     try:
-        if len(value) == 10:
+        try:
             day = dt.date.fromisoformat(value)
-            moment = dt.datetime(day.year, day.month, day.day) + dt.timedelta(days=1 if end_of_day else 0)
-        else:
+        except ValueError:
             moment = dt.datetime.fromisoformat(value)
+        else:
+            moment = dt.datetime(day.year, day.month, day.day)
+            if end_of_day:  # (in hours: the day after 9999-12-31 is no datetime)
+                label, later = f"the end of {day:%Y-%m-%d}", 24.0
     except ValueError:
         raise click.BadParameter(f"{text!r} is not an ISO date such as 2023-10-01 or a date and time such as "
                                  "2023-10-01T08:00", param_hint=option) from None
     if moment.tzinfo is not None:
         raise click.BadParameter(f"{text!r}: give the time without a time zone (the scenario's calendar has none)",
                                  param_hint=option)
-    hours = scen.hours_since_start(moment)
+    hours = scen.hours_since_start(moment) + later
     first = dt.datetime(scen.start.year, scen.start.month, scen.start.day)
     last = first + dt.timedelta(hours=float(scen.duration))
     if not 0 <= hours <= float(scen.duration) or (hours == float(scen.duration) and not end_of_day):
         raise click.BadParameter(f"{text!r} is not inside the run ({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M})",
                                  param_hint=option)
-    return hours
+    return hours, label

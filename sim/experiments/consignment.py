@@ -4,6 +4,8 @@ table of trains, of which only the order's outcome is kept."""
 
 from __future__ import annotations
 
+import numbers
+
 from sim.analysis.consignment import Outcome, outcome
 from sim.experiments import arguments
 from sim.experiments.executors import Executor
@@ -29,9 +31,12 @@ def order_outcomes(
     scenario = arguments.scenario(scenario)
     n = arguments.replications(replications, scenario.replications)
     seed = arguments.seed(seed, scenario.seed)
+    if not isinstance(order, Order):
+        raise arguments.ArgumentError(f"order must be a sim.Order(cargo, wagons, at), got {order!r}")
     problem = order_problem(scenario, order)
     if problem:
         raise arguments.ArgumentError(f"order.{problem[0]}: {problem[1]}")
+    order = Order(order.cargo, int(order.wagons), float(order.at))  # (numpy numbers as Python's)
     warn_about(scenario)
     tasks = replication_tasks(scenario, range(n), seed, prefix="o", keep_series=False, keep_trains=True,
                              order=order)
@@ -46,13 +51,20 @@ def order_problem(scenario: Scenario, order: Order) -> tuple[str, str] | None:
     """The field of an order that is wrong for this scenario and what is wrong, in words (None: nothing)."""
     if order.cargo not in scenario.cargo_names:
         return "cargo", f"cargo {order.cargo!r} is not in the scenario; expected one of: {', '.join(scenario.cargo_names)}"
-    if not isinstance(order.wagons, int) or isinstance(order.wagons, bool) or order.wagons < 1:
-        return "wagons", f"wagons must be a whole number of at least 1, got {order.wagons!r}"
+    if not isinstance(order.wagons, numbers.Integral) or isinstance(order.wagons, bool) or order.wagons < 1:
+        return "wagons", f"wagons must be a whole number of at least 1, got {_shown(order.wagons)}"
+    if not isinstance(order.at, numbers.Real) or isinstance(order.at, bool):
+        return "at", f"the order's time must be a number of hours since the start, got {_shown(order.at)}"
     trains = len(order.train_sizes(scenario.cargo[order.cargo].wagons_per_train))
     if trains > MAX_ORDER_TRAINS:
         return "wagons", (f"{order.wagons:,} wagons are {trains:,} trains of {order.cargo}; an order may be at most "
                 f"{MAX_ORDER_TRAINS:,} trains (a year of the whole crossing is about 5,000)")
     if not 0 <= order.at < scenario.duration:
-        return "at", (f"the order's time ({order.at:g} h since the start) is not inside the run "
+        return "at", (f"the order's time ({float(order.at):g} h since the start) is not inside the run "
                 f"(0 to {float(scenario.duration):g} h)")
     return None
+
+
+def _shown(value: object) -> str:
+    """A number as written (400, not np.int64(400)); anything else as its repr."""
+    return str(value) if isinstance(value, numbers.Number) and not isinstance(value, bool) else repr(value)

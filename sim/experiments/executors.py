@@ -62,19 +62,23 @@ class Task:
         where = f"scenario {name!r}"
         if self.changes:
             where += " with " + ", ".join(f"{k}={v!r}" for k, v in self.changes.items())
+        if self.order is not None:
+            where += f" and the order sim.{self.order!r}"
         return f"{where}, replication {self.replication}, seed {self.seed}"
 
     def reproduce_hint(self) -> str:
         changes = f".with_changes({self.changes!r})" if self.changes else ""
+        trains = ", trains=True" if self.keep_trains else ""
+        order = f", order=sim.{self.order!r}" if self.order is not None else ""
         return (f"reproduce with: sim.run_replication(sim.load_scenario(PATH){changes}, "
-                f"{self.replication}, seed={self.seed})")
+                f"{self.replication}, seed={self.seed}{trains}{order})")
 
 
 def task_key(prefix: str, scenario_data: dict[str, Any], replication: int, seed: int, extra: Any = None) -> str:
     """A part-file name: readable prefix plus a digest of exactly what the task computes.
 
     A part is reused on --resume only if scenario, replication and seed are all the same (and `extra`,
-    what else the part holds, such as a comparison's windows), so a changed experiment can never pick
+    what else the part holds, such as a comparison's windows or a consignment's order), so a changed experiment can never pick
     up a stale result. Without `extra` the digest is the one parts always had.
     """
     blob = json.dumps([scenario_data, replication, seed] + ([extra] if extra else []), sort_keys=True,

@@ -16,6 +16,7 @@ from sim.analysis.train_log import train_table
 from sim.experiments import arguments
 from sim.model.crossing import simulate
 from sim.model.orders import Order
+from sim.model.origin import Trace
 from sim.scenario.schema import Scenario
 
 
@@ -69,6 +70,6 @@ def run_replication(scenario: Scenario, replication: int, seed: int | None = Non
         table = train_table(diagnostics, obs.crossings)
         table.insert(0, "replication", replication)
         if not trace:
-            for raw in ("trace", "formations", "unloadings"):
+            for raw in Trace.LOGS:
                 diagnostics[raw] = None
     return ReplicationResult(replication, seed, k, d, e, diagnostics, q, trains=table)

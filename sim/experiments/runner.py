@@ -165,8 +165,9 @@ def replication_tasks(scenario: Scenario, replications: Iterable[int], seed: int
     """One task per replication of `scenario` (see Task for what `keep_series`, `keep_daily`, `windows` and
     `keep_trains` keep, and `order`)."""
     data = scenario.to_dict()
-    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed, {"windows": windows} if windows else None), data, r,
-                 seed, dict(changes or {}), keep_series, keep_daily, windows, keep_trains, order) for r in replications]
+    extra = {**({"windows": windows} if windows else {}), **({"order": repr(order)} if order is not None else {})}
+    return [Task(task_key(f"{prefix}{r:05d}", data, r, seed, extra or None), data, r, seed, dict(changes or {}),
+                 keep_series, keep_daily, windows, keep_trains, order) for r in replications]
 
 
 def iter_replications(

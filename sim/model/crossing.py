@@ -375,9 +375,7 @@ class CrossingModel:
             "gate_slots": {g.name: g.slots for g in gates},
             "gate_quota": {g.name: g.quota for g in gates},
             "simpy_events": next(self.env._eid),  # type: ignore[attr-defined]
-            "trace": self.trace.rows if self.trace else None,
-            "formations": self.trace.formations if self.trace else None,
-            "unloadings": self.trace.unloadings if self.trace else None, "order_trains": list(self.order_trains),
+            **Trace.logs(self.trace), "order_trains": list(self.order_trains),
             "stop_loading_log": list(merged),
             "stop_loading_log_by_crossing": {x: list(log) for x, log in logs.items()},
             "divert_log": list(self.divert_log),

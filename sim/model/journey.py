@@ -228,6 +228,8 @@ class Crossing:
         lane = train.lane
         now = env.now
         train.border_arrival = now
+        if self.trace:
+            self.trace.arrivals.append((train.id, self.index, now))
         self._border_now[train.ci] += train.wagons
         rec.border_arrival(lane, now, train.wagons)
         if not self._admit_now(self.yard_gate, train.wagons):
@@ -292,7 +294,7 @@ class Crossing:
         self.recorder.rejected(train.lane, now, wagons, whole)
         self._border_now[ci] -= wagons
         if self.trace:
-            self.trace(train, label, "reject", now)
+            self.trace.refused(train, label, wagons, now)
         self.yard_gate.release(wagons, ci)
         if whole:
             del self.active[train.id]

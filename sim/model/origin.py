@@ -15,7 +15,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -60,9 +60,26 @@ class Trace:
     formations: list[tuple[int, str, int, float, float, int]] = field(default_factory=list)
     #: (train id, unloading stage, first wagon's start, last wagon's end, wagons) of every train scheduled
     unloadings: list[tuple[int, str, float, float, int]] = field(default_factory=list)
+    #: (train id, crossing index, time) of every arrival at a border (a re-routed train's at each)
+    arrivals: list[tuple[int, int, float]] = field(default_factory=list)
+    #: (train id, wagons) of every refusal at a check (sim.model.rejects)
+    refusals: list[tuple[int, int]] = field(default_factory=list)
+    #: (train id, cargo, requested at, wagons) of every train lost at origin (halt or ban with lose)
+    lost: list[tuple[int, str, float, int]] = field(default_factory=list)
     #: also a row per wagon's start and end: what the stories in the tests read; a train log (sim.analysis.
-    #: train_log) needs only `unloadings`, and the wagons' rows would triple a replication's time
+    #: train_log) needs only the lists above, and the wagons' rows would triple a replication's time
     per_wagon: bool = True
+
+    #: the diagnostics' keys of the lists a train log reads (None in a run without a trace)
+    LOGS = ("trace", "formations", "unloadings", "arrivals", "refusals", "lost")
+
+    @staticmethod
+    def logs(trace: Trace | None) -> dict[str, list[Any] | None]:
+        """The lists for a run's diagnostics, under LOGS's keys."""
+        if trace is None:
+            return dict.fromkeys(Trace.LOGS)
+        return {"trace": trace.rows, "formations": trace.formations, "unloadings": trace.unloadings,
+                "arrivals": trace.arrivals, "refusals": trace.refusals, "lost": trace.lost}
 
     def __call__(self, train: Train, stage: str, what: str, t: float) -> None:
         self.rows.append((train.id, train.cargo, stage, what, t))
@@ -75,6 +92,11 @@ class Trace:
             for start, end in zip(starts, ends):
                 self(train, stage, "wagon", start)
                 self(train, stage, "wagon_end", end)
+
+    def refused(self, train: Train, stage: str, wagons: int, t: float) -> None:
+        """`wagons` of the train refused at a check."""
+        self(train, stage, "reject", t)
+        self.refusals.append((train.id, wagons))
 
 
 class RateSegment(NamedTuple):
@@ -199,6 +221,8 @@ class Origin:
         if self.blocked:
             if self._lose_when_blocked():
                 self.recorder.lost(self.ci, now, tonnes)
+                if self.trace is not None:
+                    self.trace.lost.append((train.id, self.cargo, train.demanded, train.wagons))
                 return
             self.recorder.deferred(self.ci, now, tonnes)
             train.deferred = True
@@ -274,6 +298,8 @@ class Origin:
         if lose:
             self.dropped_wagons += train.wagons
             self.recorder.dropped(self.ci, self.env.now, tonnes)
+            if self.trace is not None:
+                self.trace.lost.append((train.id, self.cargo, train.demanded, train.wagons))
             return
         if not train.deferred:
             self.recorder.deferred(self.ci, self.env.now, tonnes)

@@ -19,19 +19,23 @@ def when(start: dt.date, hours: float) -> str:
 
 
 def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at: float, start: dt.date,
-               horizon: float, by: float | None = None, level: float = 0.95, by_label: str | None = None) -> str:
+               horizon: float, by: float | None = None, level: float = 0.95, by_label: str | None = None,
+               warmup: float = 0.0) -> str:
     """Milestones of the order (10 %, median and 90 % over replications, as dates and days after the
     order), the mean days to all unloaded with its CI, and the chance of being through by `by` (hours;
-    `by_label` says it as the user gave it, e.g. "the end of 2024-01-25")."""
+    `by_label` says it as the user gave it, e.g. "the end of 2024-01-25"). An order placed in the
+    scenario's `warmup` (hours) is answered with a warning: the crossing is still filling then."""
     n = len(outcomes)
-    lines = [(f"{number(wagons)} wagons of {cargo} ordered at {when(start, at)} ({trains} train"
+    never = sum(o.never for o in outcomes)
+    late = "not in the run" if never else "after the run"
+    lines = [(f"{number(wagons)} wagons of {cargo} ordered at {when(start, at)} ({number(trains)} train"
               f"{'s' if trains != 1 else ''}, on top of the scenario's demand); {n} replication{'s' if n != 1 else ''}:"),
              ""]
     header = ("", "10 % of runs by", "half by (median)", "90 % by")
     rows: list[tuple[str, ...]] = [header]
     for key, label in MILESTONES.items():
         days = spread(outcomes, at, key, level)
-        rows.append((label, *(_cell(start, at, days.quantile(q)) for q in (0.1, 0.5, 0.9))))
+        rows.append((label, *(_cell(start, at, days.quantile(q), late) for q in (0.1, 0.5, 0.9))))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines += ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
               for r in rows]
@@ -42,9 +46,16 @@ def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at
         mean, low, high = interval
         lines.append(f"Days from the order to all unloaded: mean {mean:.1f} ({_percent(level)} CI {low:.1f} to {high:.1f}).")
     elif unloaded.not_by_horizon:
+        lost_runs = sum(o.lost_wagons > 0 for o in outcomes)
+        causes = [f"lost at origin in {lost_runs}"] if lost_runs else []
+        causes += [f"every wagon refused at a check in {never - lost_runs}"] if never > lost_runs else []
+        why = f" (never will be in {never}: {', '.join(causes)})" if never else ""
+        advice = "; lengthen the run or order earlier" if unloaded.not_by_horizon > never else ""
         lines.append(f"Not all unloaded by the end of the run ({when(start, horizon)}) in {unloaded.not_by_horizon} "
-                     f"of {n} replications: no mean is given (it would leave out the slowest runs); lengthen "
-                     "the run or order earlier.")
+                     f"of {n} replications{why}: no mean is given (it would leave out the slowest runs){advice}.")
+    elif n == 1:
+        lines.append(f"Days from the order to all unloaded: {unloaded.days[0]:.1f} (one replication: no "
+                     "confidence interval).")
     if by is not None:
         hits, low, high = unloaded.share_by((by - at) / 24.0)
         lines.append(f"All unloaded by {by_label or when(start, by)}: in {hits} of {n} replications "
@@ -54,6 +65,14 @@ def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at
         total = sum(routes.values())
         lines.append("Its trains went through " + ", ".join(f"{name} ({_percent(count / total)})"
                                                             for name, count in routes.most_common()) + ".")
+    lost = [o.lost_wagons for o in outcomes if o.lost_wagons]
+    if lost:
+        lines.append(f"Some of the order's trains were lost at origin (loading halted or banned with `lose`): in "
+                     f"{len(lost)} of {n} replications ({number(sum(lost) / len(lost))} wagons on average when it "
+                     "happened); those runs never have it all unloaded.")
+    if at < warmup:
+        lines.append(f"Ordered in the scenario's warm-up (until {when(start, warmup)}), while the crossing is still "
+                     "filling from the run's start: the answer may be too quick.")
     refused = [o.refused_wagons for o in outcomes if o.refused_wagons]
     if refused:
         lines.append(f"Some wagons were refused at a check and went back loaded: in {len(refused)} of {n} "
@@ -62,9 +81,9 @@ def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at
     return "\n".join(lines)
 
 
-def _cell(start: dt.date, at: float, days: float) -> str:
+def _cell(start: dt.date, at: float, days: float, late: str) -> str:
     if math.isinf(days):
-        return "after the run"
+        return late
     return f"{when(start, at + days * 24.0)} (+{days:.1f} d)"
 
 

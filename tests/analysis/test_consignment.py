@@ -12,9 +12,12 @@ from sim.analysis.consignment import Outcome, outcome, spread
 from sim.analysis.train_log import COLUMNS
 
 
-def table(*trains: tuple[float, float, float, int, int, bool, bool]) -> pd.DataFrame:
-    """(formed, border, unloaded, wagons, wagons unloaded, refused, of the order) per train."""
-    rows = [(i, "grain", "dostyk", w, f, f, b, u - 1.0, u, wu, refused, mine)
+def table(*trains: tuple[float, float, float, int, int, bool, bool], refused_wagons: tuple[int, ...] = ()
+          ) -> pd.DataFrame:
+    """(formed, border, unloaded, wagons, wagons unloaded, refused, of the order) per train; the
+    wagons refused are those not unloaded of a refused train unless `refused_wagons` says."""
+    rows = [(i, "grain", "dostyk", w, f, f, b, u - 1.0, u, wu, refused, mine,
+             refused_wagons[i - 1] if refused_wagons else (w - wu if refused else 0), False)
             for i, (f, b, u, w, wu, refused, mine) in enumerate(trains, start=1)]
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
@@ -41,7 +44,9 @@ def test_wagons_refused_at_a_check_are_counted_and_not_waited_for() -> None:
     got = outcome(trains, 3, horizon=100)
     assert got.unloaded_h == 45 and got.refused_wagons == 5
     everything = table((10, 20, math.nan, 3, 0, True, True))
-    assert math.isnan(outcome(everything, 1, horizon=100).unloaded_h)
+    whole = outcome(everything, 1, horizon=100)
+    assert math.isnan(whole.unloaded_h) and whole.never
+    assert whole.border_h == 20  # it got to the border (it was 'at the border after the run')
 
 
 def test_the_spread_counts_runs_not_through_as_later_than_any_day() -> None:
@@ -61,3 +66,23 @@ def test_the_mean_has_a_t_interval_when_every_run_is_through() -> None:
     mean, low, high = spread(outcomes, 0.0, "unloaded_h").mean_interval()  # type: ignore[misc]
     assert mean == pytest.approx(3.0) and high - mean == pytest.approx(4.303 * 1.0 / np.sqrt(3), rel=1e-3)
     assert low == pytest.approx(2 * mean - high)
+
+
+def test_a_train_refused_in_part_and_not_yet_unloaded_is_waited_for() -> None:
+    """One wagon of 3 refused at customs, the other 2 still at a later check at the horizon: the
+    train is not refused whole, so the order is not through (it used to be taken as refused whole:
+    through with the other train at 40 h, and 3 wagons refused)."""
+    trains = table((10, 20, math.nan, 3, 0, True, True), (10, 20, 40, 3, 3, False, True), refused_wagons=(1, 0))
+    got = outcome(trains, 2, horizon=100)
+    assert math.isnan(got.unloaded_h) and got.refused_wagons == 1 and not got.never
+    whole = table((10, 20, math.nan, 3, 0, True, True), (10, 20, 40, 3, 3, False, True), refused_wagons=(3, 0))
+    assert outcome(whole, 2, horizon=100).unloaded_h == 40
+
+
+def test_an_order_lost_at_origin_never_comes_through() -> None:
+    """Its trains lost at origin (rows with `lost`), the order has no milestone and never will."""
+    trains = table((math.nan, math.nan, math.nan, 3, 0, False, True), (10, 20, 40, 3, 3, False, True))
+    trains.loc[0, "lost"] = True
+    got = outcome(trains, 2, horizon=100)
+    assert (got.trains, got.lost_wagons, got.never) == (1, 3, True)
+    assert math.isnan(got.formed_h) and math.isnan(got.unloaded_h)

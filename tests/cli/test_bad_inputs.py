@@ -902,6 +902,29 @@ READER_CASES: list[Case] = [
 ]
 CASES += READER_CASES
 
+# -- h-attack: `dostyk consignment`, an exporter's order (its refusals come before anything runs) ----------------------
+CONSIGNMENT_CASES: list[Case] = [
+    Case("consignment-on-outside", "`consignment --on` a date the run does not simulate",
+         ["consignment", "{file}", "--cargo", "grain", "--wagons", "400", "--on", "2025-03-01", "-q"], "--on",
+         "'2025-03-01' is not inside the run (2024-01-01 00:00 to 2024-12-31 00:00)", names_file=False),
+    Case("consignment-by-far", "`consignment --by 9999-12-31` (was an internal OverflowError)",
+         ["consignment", "{file}", "--cargo", "grain", "--wagons", "400", "--on", "2024-03-01", "--by", "9999-12-31",
+          "-q"], "--by", "'9999-12-31' is not inside the run", names_file=False),
+    Case("consignment-by-before", "`consignment --by` a date before the order",
+         ["consignment", "{file}", "--cargo", "grain", "--wagons", "400", "--on", "2024-03-01", "--by", "2024-02-01",
+          "-q"], "--by", "'2024-02-01' is not after the order ('2024-03-01')", names_file=False),
+    Case("consignment-zone", "`consignment --on 2024-03-01T08:00+06:00` (a time zone)",
+         ["consignment", "{file}", "--cargo", "grain", "--wagons", "400", "--on", "2024-03-01T08:00+06:00", "-q"],
+         "--on", "give the time without a time zone", names_file=False),
+    Case("consignment-which-cargo", "`consignment` without `--cargo` on a scenario of two cargo",
+         ["consignment", "{file}", "--wagons", "400", "--on", "2024-03-01", "-q"], "--cargo",
+         "the scenario has several cargo; name one of: grain, containers", names_file=False),
+    Case("consignment-huge", "`consignment --wagons 1000000` of 55-wagon trains",
+         ["consignment", "{file}", "--cargo", "grain", "--wagons", "1000000", "--on", "2024-03-01", "-q"], "--wagons",
+         "1,000,000 wagons are 18,182 trains of grain; an order may be at most 10,000 trains", names_file=False),
+]
+CASES += CONSIGNMENT_CASES
+
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).

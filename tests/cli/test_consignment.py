@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,8 @@ def test_every_executor_gives_the_same_answer() -> None:
 @pytest.mark.parametrize(("args", "option", "words"), [
     (("--wagons", "5", "--on", "2023-02-01"), "--on", "is not inside the run (2023-01-01 00:00 to 2023-01-04 00:00)"),
     (("--wagons", "5", "--on", "1 Jan"), "--on", "is not an ISO date such as 2023-10-01"),
+    # (the end of the last day a datetime can hold was an internal OverflowError)
+    (("--wagons", "5", "--on", "2023-01-02", "--by", "9999-12-31"), "--by", "is not inside the run"),
     (("--wagons", "5", "--on", "2023-01-01T13:00+06:00"), "--on", "without a time zone"),
     (("--wagons", "5", "--on", "2023-01-02", "--by", "2023-01-01"), "--by", "is not after the order"),
     (("--wagons", "5", "--on", "2023-01-02", "--cargo", "coal"), "--cargo", "unknown cargo 'coal'; expected one of: grain"),
@@ -71,3 +74,55 @@ def test_bad_orders_are_refused_before_anything_runs(story: Path, args: tuple[st
 def test_several_cargo_need_one_named() -> None:
     proc = dostyk("consignment", str(SCENARIOS / "baseline_2023.yaml"), "--wagons", "5", "--on", "2023-03-01", "-q")
     assert proc.returncode == 2 and "--cargo" in proc.stderr and "several cargo; name one of: grain, containers" in proc.stderr
+
+
+@pytest.mark.parametrize("by", ["20230103", "2023-W01-2"])
+def test_a_date_alone_in_any_iso_form_means_the_end_of_that_day(story: Path, by: str) -> None:
+    """--by 20230103 (or its week date) is the end of 3 January as --by 2023-01-03 is (it was read as
+    its midnight, so the story's order, unloaded at 14:00 that day, was not through by it). With one
+    replication the days are given without a CI (nothing was said)."""
+    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "--by", by, "-n", "1",
+                  "--executor", "serial", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "All unloaded by the end of 2023-01-03: in 1 of 1 replications (100 %;" in proc.stdout, proc.stdout
+    assert "Days from the order to all unloaded: 2.0 (one replication: no confidence interval)." in proc.stdout
+
+
+def test_an_order_lost_at_origin_or_in_the_warmup_is_said_so(tmp_path: Path) -> None:
+    """Stop-loading with on_halt: lose halts the story's grain from 22 h to 37 h: an order at 30 h is
+    lost, in every replication. It used to read as late ("lengthen the run or order earlier"). It is
+    also placed in a 2-day warm-up, when the crossing is still filling: said too."""
+    data = copy.deepcopy(STORY)
+    data["policies"] = {"stop_loading": {"cargo": ["grain"], "above_wagons": 2, "resume_below": 1, "on_halt": "lose"}}
+    data["warmup"] = "2d"
+    path = tmp_path / "lost.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    proc = dostyk("consignment", str(path), "--wagons", "5", "--on", "2023-01-02T06:00", "-n", "2",
+                  "--executor", "serial", "-q")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "in 2 of 2 replications (never will be in 2: lost at origin in 2)" in out, out
+    assert "lengthen the run" not in out and "after the run" not in out and "not in the run" in out
+    assert "lost at origin (loading halted or banned with `lose`): in 2 of 2 replications (5 wagons" in out
+    assert "Ordered in the scenario's warm-up (until 2023-01-03 00:00)" in out
+
+
+def test_many_replications_are_not_refused_for_daily_rows_never_kept(monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path: Path) -> None:
+    """-n 2000 on a 1-year scenario was refused as '2,350,000 daily rows, kept in memory and written
+    to daily.csv': a consignment keeps one Outcome per replication and writes nothing. (The runs are
+    replaced by their answer here: what is checked is that nothing refuses them first.)"""
+    import sim.cli.consignment as command
+    from sim.analysis.consignment import Outcome
+    from tests.cli.test_bad_inputs import run_main
+
+    asked: list[int] = []
+
+    def answer(scenario: object, order: object, replications: int, *_: object, **__: object) -> list[Outcome]:
+        asked.append(replications)
+        return [Outcome(8, 1420.0, 1440.0, 1500.0, 0)] * replications  # (1 March 2023 is 1416 h)
+
+    monkeypatch.setattr(command, "order_outcomes", answer)
+    code, err, out = run_main(["consignment", str(SCENARIOS / "baseline_2023.yaml"), "--cargo", "grain", "--wagons",
+                               "400", "--on", "2023-03-01", "-n", "2000", "--executor", "serial", "-q"], tmp_path)
+    assert code == 0 and asked == [2000] and "; 2000 replications:" in out, err
