@@ -1,5 +1,6 @@
 """The page's upload box: a scenario file the user chose, read as the loader reads a file, and the page told
-whether it loaded or why not."""
+whether it loaded or why not; the page's message is about the file chosen last, and the box holds a file
+only while the page holds it (sim.app.pond says what the browser does that the page would not hear)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Any
 
 import panel as pn
 
+from sim.app.pond import MAX_REPORTED, FileBoxEvents
 from sim.app.uploads import MAX_UPLOAD_BYTES, browser_size, read_upload
 from sim.errors import SimError
+from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
-from sim.scenario.yamltext import readable_size
+from sim.scenario.yamltext import readable_size, size_problem
 
 
 class UploadBox:
@@ -27,6 +30,8 @@ class UploadBox:
         self.widget = pn.widgets.FileDropper(multiple=False, max_file_size=browser_size(MAX_UPLOAD_BYTES),
                                              previews=[], css_classes=["upload-scenario"], sizing_mode="stretch_width")
         self.widget.param.watch(lambda _: self._arrived(), "value")  # every file sent, the same one again too
+        self.events = FileBoxEvents()
+        self.events.param.watch(lambda event: self._refused_in_browser(event.new), "refused")
 
     def _arrived(self) -> None:
         files = dict(self.widget.value)
@@ -40,10 +45,20 @@ class UploadBox:
         try:
             scenario = read_upload(filename, content)
         except SimError as exc:
+            self.events.unload(filename)  # not "Upload complete" beside the refusal: the page holds nothing of it
             self.refused(str(exc))
             return
         self.loaded(filename, scenario)
 
+    def _refused_in_browser(self, report: dict[str, Any]) -> None:
+        """The browser refused a file before sending it (`report`, from FileBoxEvents): said in the loader's
+        words, so that the message beside the box is about this file, not the one chosen before."""
+        name = str(report.get("name") or "the file chosen")[:MAX_REPORTED]
+        size = report.get("size")
+        over = size_problem(int(size)) if isinstance(size, int | float) and 0 <= size < float("inf") else None
+        why = over or f"the browser did not send it: {str(report.get('why') or 'it could not read it')[:MAX_REPORTED]}"
+        self.refused(str(ScenarioError(name, [("", why)])))
+
     def view(self) -> list[Any]:
         return [pn.pane.Markdown(f"or upload a scenario file (.yaml, at most {readable_size(MAX_UPLOAD_BYTES)}):"),
-                self.widget]
+                self.widget, self.events]
