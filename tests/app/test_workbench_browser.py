@@ -407,10 +407,11 @@ def test_the_message_and_the_box_speak_of_the_file_chosen_last(page: object, tmp
     wrong.write_text(long_scenario(tmp_path, 20).read_text(encoding="utf-8") + "unloading_points: 8\n", encoding="utf-8")
     upload(tab, wrong, "wrong-key.yaml: invalid scenario")
     expect(message).to_contain_text("unloading_points")
-    expect(items).to_have_count(0)  # it showed "Upload complete"; the box is ready for the next file
+    expect(items).to_have_count(0, timeout=60_000)  # it showed "Upload complete"; the box is ready for the next file
 
     files.set_input_files(str(over))  # after a refusal: the message spoke of wrong-key.yaml
-    expect(message).to_contain_text("over-the-limit.yaml: invalid scenario")
+    refused = message.filter(has_text="over-the-limit.yaml: invalid scenario")
+    refused.wait_for(timeout=60_000)  # (not expect's 5 s: the server answers when a busy machine lets it)
     expect(message).to_contain_text("file is larger than 1 MB")
     expect(message).not_to_contain_text("wrong-key.yaml")
     expect(items.filter(has_text="over-the-limit.yaml")).to_contain_text("File is too large")
@@ -418,7 +419,7 @@ def test_the_message_and_the_box_speak_of_the_file_chosen_last(page: object, tmp
     upload(tab, long_scenario(tmp_path, 20, "chosen-last"), "chosen-last: valid scenario")
     expect(items.filter(has_text="long-20.yaml")).to_contain_text("Upload complete")  # a file read stays
     files.set_input_files(str(over))  # after a file read: the message said "chosen-last: valid scenario"
-    expect(message).to_contain_text("over-the-limit.yaml: invalid scenario")
+    refused.wait_for(timeout=60_000)
     expect(message).not_to_contain_text("chosen-last")
     expect(tab.locator(".choose-scenario select")).to_have_value("uploaded: long-20.yaml")  # type: ignore[attr-defined]
     tab.remove_listener("console", error_logged)  # type: ignore[attr-defined]
