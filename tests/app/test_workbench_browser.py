@@ -335,7 +335,8 @@ def test_the_page_runs_with_nothing_but_the_apps_own_host_and_shows_a_file_as_te
     try:
         title = tab.title()  # type: ignore[attr-defined]
         name = "<img src=x onerror=\"document.title='pwned'\">"
-        upload(tab, long_scenario(tmp_path, 20, name), "valid scenario")
+        # (not "valid scenario" alone: the new tab says it of its first scenario, and expect gives the upload 5 s)
+        upload(tab, long_scenario(tmp_path, 20, name), f"{name}: valid scenario")
         message = tab.locator(".message")  # type: ignore[attr-defined]
         expect(message).to_contain_text(f"{name}: valid scenario")
         expect(message).to_contain_text("warning: disruptions.spring-festival: the window starts 2023-01-21, when the run is over")
@@ -476,7 +477,7 @@ def test_hostile_uploads_are_refused_on_the_page_and_leave_it_usable(page: objec
     files = tab.locator(".upload-scenario input[type=file]")  # type: ignore[attr-defined]
     files.set_input_files(str(first))
     files.set_input_files(str(second))  # before the first one is read: the last one chosen wins
-    expect(message).to_contain_text("second-quick: valid scenario")
+    message.filter(has_text="second-quick: valid scenario").wait_for()  # two files read: more than expect's 5 s when busy
     choose = tab.locator(".choose-scenario select")  # type: ignore[attr-defined]
     expect(choose).to_have_value("uploaded: long-22.yaml")
 
