@@ -41,6 +41,7 @@ class FileBoxEvents(JSComponent):
       let pond = null, count = 0, waiting = null  // waiting: a refused file whose sending FilePond has not closed
       const find = (event) => globalThis.FilePond?.find(event.composedPath()[0]) ?? pond
       const complete = () => globalThis.FilePond?.FileStatus?.PROCESSING_COMPLETE
+      const sentAs = (file) => file.relativePath || file.filename  // the name FileDropper gives the page
       const added = (event) => {
         if (!ours(event)) return
         pond = find(event)
@@ -54,14 +55,14 @@ class FileBoxEvents(JSComponent):
         if (!ours(event)) return
         pond = find(event)
         const file = event.detail.file
-        if (waiting !== null && file && !event.detail.error && file.filename === waiting) {
+        if (waiting !== null && file && !event.detail.error && sentAs(file) === waiting) {
           waiting = null
           pond?.removeFile(file.id)
         }
       }
       const unload = () => {
         const name = model.unloaded.name
-        const file = pond?.getFiles().find((f) => f.filename === name)
+        const file = pond?.getFiles().find((f) => sentAs(f) === name)
         if (file && file.status === complete()) {
           pond.removeFile(file.id)
         } else {
