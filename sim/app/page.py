@@ -7,7 +7,6 @@ can be cancelled; every message the command line would print (validation, refusa
 
 from __future__ import annotations
 
-import html
 import io
 import weakref
 from pathlib import Path
@@ -15,14 +14,17 @@ from typing import Any
 
 import panel as pn
 
-from sim.app import charts
-from sim.app.cards import differences_html, kpi_cards, paired_differences
+from sim.app.cards import kpi_cards
+from sim.app.comparison import comparison_panes
+from sim.app.corridor import Corridor
 from sim.app.downloads import named, results_zip, variant_file
 from sim.app.jobs import Job
-from sim.app.levers import LeverField, scenario_levers
+from sim.app.lever_form import Fields, lever_form
+from sim.app.levers import scenario_levers
 from sim.app.offline import SYSTEM_FONTS
-from sim.app.schematic import schematic_html
-from sim.app.uploads import MAX_UPLOAD_BYTES, browser_size, read_upload
+from sim.app.results_tab import chart_panes
+from sim.app.text import as_text
+from sim.app.upload_box import UploadBox
 from sim.errors import SimError
 from sim.experiments.held import HeldRowsError, check_runs
 from sim.experiments.results import Results
@@ -30,7 +32,6 @@ from sim.scenario.effects import scenario_warnings
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
-from sim.scenario.yamltext import readable_size
 
 ROOT = Path(__file__).resolve().parents[2]
 POLL_MS = 400
@@ -38,11 +39,6 @@ SESSIONS: weakref.WeakSet[Workbench] = weakref.WeakSet()  # the tabs open (each 
 MAX_FIELDS = 300  # lever fields on the form: a file of 1,000 checks made 3,000, and the page froze for 30 s
 MAX_UPLOADS = 10  # uploaded scenarios a session keeps in its list (newest first)
 MAX_REPLICATIONS = 1000  # the form's bound (the memory bound, check_runs, may allow fewer)
-
-
-def as_text(text: str) -> str:
-    """`text` shown as written in a Markdown pane: a scenario's name `<img onerror=…>` ran as script."""
-    return html.escape(text, quote=False)
 
 
 def shipped_scenarios(root: Path = ROOT) -> dict[str, Path]:
@@ -61,18 +57,13 @@ class Workbench:
         self.uploads: dict[str, Scenario] = {}  # by their label in the list of scenarios
         self.unshown = 0  # levers of the scenario beyond the form's MAX_FIELDS
         SESSIONS.add(self)
-        self.levers: dict[str, tuple[LeverField, Any]] = {}
+        self.levers: Fields = {}
         self.job: Job | None = None
         self.results: Results | None = None
         self.baseline: Results | None = None
         self.choose = pn.widgets.Select(label="Scenario", options=list(self.scenarios), css_classes=["choose-scenario"])
-        # FileDropper, not FileInput: it refuses a file over the limit in the browser, with its size, before
-        # sending it (an 80 MB file cut the page's connection), and it sends a file chosen again (FileInput
-        # did not: its value had not changed). No file types: it checks a file's type, not its name, and
-        # browsers name YAML's type differently (Chromium on Linux application/x-yaml, where Panel expects
-        # text/yaml; some none at all), so a right file would be refused; read_upload checks the name.
-        self.upload = pn.widgets.FileDropper(multiple=False, max_file_size=browser_size(MAX_UPLOAD_BYTES),
-                                             previews=[], css_classes=["upload-scenario"], sizing_mode="stretch_width")
+        self.upload_box = UploadBox(loaded=self._add_upload, refused=self._say)
+        self.upload = self.upload_box.widget
         self.replications = pn.widgets.IntInput(label="Replications", value=3, css_classes=["replications"],
                                                 description=f"a whole number from 1 to {MAX_REPLICATIONS:,}")
         self.run_button = pn.widgets.Button(label="Run", color="primary", css_classes=["run"])
@@ -95,24 +86,15 @@ class Workbench:
                                                     css_classes=["save-variant"])
         self.download_results = pn.widgets.FileDownload(filename="results.zip", label="Download results",
                                                         disabled=True, css_classes=["download-results"])
-        self.replication = pn.widgets.IntInput(label="Replication", value=1, start=1, end=1, css_classes=["anim-rep"])
-        self.player = pn.widgets.Player(label="Day", start=0, end=1, value=0, interval=300, loop_policy="once",
-                                        css_classes=["anim-player"], sizing_mode="stretch_width")
-        self.go_to = pn.widgets.Select(label="Go to day", options=[], css_classes=["anim-date"])
-        self.schematic = pn.pane.HTML("", css_classes=["schematic"], sizing_mode="stretch_width")
+        self.corridor = Corridor()
+        self.replication, self.schematic = self.corridor.replication, self.corridor.schematic
         self.choose.param.watch(lambda _: self._load_chosen(), "value")
-        self.upload.param.watch(lambda _: self._load_upload(), "value")  # every file sent, the same one again too
         self.replications.param.watch(lambda _: self._check(), "value")
         self.variant_name.param.watch(lambda _: self._variant(), "value_input")
         self.run_button.on_click(lambda _: self._start())
         self.cancel_button.on_click(lambda _: self.job.cancel() if self.job else None)
         self.baseline_button.on_click(lambda _: self._set_baseline())
-        self.player.param.watch(lambda _: self._draw_schematic(), "value")
-        self.go_to.param.watch(lambda e: setattr(self.player, "value", self.dates.index(e.new))
-                               if e.new in self.dates else None, "value")
-        self.replication.param.watch(lambda _: self._draw_schematic(), "value")
         self._poll: Any = None
-        self.dates: list[str] = []
         self._load_chosen()
 
     # -- scenario and levers ------------------------------------------------------------------
@@ -127,20 +109,7 @@ class Workbench:
         except SimError as exc:
             self._say(str(exc))
 
-    def _load_upload(self) -> None:
-        files = dict(self.upload.value)
-        if not files:
-            return  # a file removed from the widget (or the emptying below): nothing to load
-        self.upload.param.update(value={}, mime_type={})  # read once: the next file (the same one again too) arrives alone
-        for filename, content in files.items():
-            self._read_upload(filename, content)
-
-    def _read_upload(self, filename: str, content: bytes | str) -> None:
-        try:
-            scenario = read_upload(filename, content)
-        except SimError as exc:
-            self._say(str(exc))
-            return
+    def _add_upload(self, filename: str, scenario: Scenario) -> None:
         # the list shows what the form holds (it showed a shipped scenario, which could not be chosen again)
         label = f"uploaded: {filename}"
         self.uploads.pop(label, None)
@@ -154,23 +123,10 @@ class Workbench:
 
     def _set_base(self, scenario: Scenario) -> None:
         self.base = scenario
-        self.levers = {}
-        sections: dict[str, list[Any]] = {}
         levers = scenario_levers(scenario)
         self.unshown = len(levers) - MAX_FIELDS if len(levers) > MAX_FIELDS else 0
-        for lever in levers[:MAX_FIELDS]:
-            kind = pn.widgets.IntInput if lever.integer else pn.widgets.FloatInput
-            # no start/end: the browser would clamp a typed -5 to the bound, or keep the old value while
-            # showing -5; the schema's own message says what is wrong instead (self._check)
-            widget = kind(label=f"{lever.label} ({lever.unit})" if lever.unit else lever.label,
-                          value=int(lever.value) if lever.integer else lever.value,
-                          description=f"{lever.help} ({lever.expected})" if lever.help else lever.expected,
-                          css_classes=["lever", "lever-" + lever.key.replace(".", "-").replace("[", "-").replace("]", "")])
-            widget.param.watch(lambda _: self._check(), "value")
-            self.levers[lever.key] = (lever, widget)
-            sections.setdefault(lever.section, []).append(widget)
-        self.form.objects = [pn.Accordion(*[(name, pn.Column(*ws)) for name, ws in sections.items()],
-                                          active=list(range(len(sections))), sizing_mode="stretch_width")]
+        self.levers, form = lever_form(levers[:MAX_FIELDS], self._check)
+        self.form.objects = [form]
         # after the new form: its watcher and _check say "valid scenario" of the form on the page (Run's
         # state too: a lever left invalid in the old form had disabled it), and what it warns of
         self.replications.value = min(scenario.replications, MAX_REPLICATIONS)
@@ -289,59 +245,18 @@ class Workbench:
     def _show(self, results: Results) -> None:
         self.results = results
         self.cards.object = kpi_cards(results)
-        self.charts.objects = [
-            pn.Column(pn.pane.Bokeh(charts.band_chart(results, "backlog_end", "Border backlog by crossing (end of day)",
-                                                      "wagons"), sizing_mode="stretch_width"),
-                      css_classes=["chart-backlog"], sizing_mode="stretch_width"),
-            pn.pane.Bokeh(charts.band_chart(results, "backlog_end", "Border backlog by cargo", "wagons", by="cargo"),
-                          sizing_mode="stretch_width"),
-            pn.pane.Bokeh(charts.band_chart(results, "held_trains_end", "Held trains (end of day)", "trains"),
-                          sizing_mode="stretch_width"),
-            pn.pane.Bokeh(charts.band_chart(results, "tonnes_delivered", "Deliveries", "t a day"),
-                          sizing_mode="stretch_width"),
-            pn.pane.Bokeh(charts.waiting_chart(results), sizing_mode="stretch_width"),
-        ]
+        self.charts.objects = chart_panes(results)
         self.baseline_button.disabled = False
         self.download_results.param.update(callback=self._results_zip, disabled=False)
         self._show_comparison()
-        self.dates = sorted(results.daily["date"].astype(str).unique())
-        # the replication shown first comes within the new run's (replication 3 of the last run, then a run
-        # of one, drew a row that does not exist, and the run's results never showed); each change redraws
-        self.replication.value = min(int(self.replication.value or 1), results.replications)
-        self.replication.end = results.replications
-        self.player.end = max(len(self.dates) - 1, 1)
-        self.player.value = 0
-        self.go_to.options = self.dates
-        self._draw_schematic()
+        self.corridor.show(results)
 
     def _set_baseline(self) -> None:
         self.baseline = self.results
         self._show_comparison()
 
     def _show_comparison(self) -> None:
-        if self.baseline is None or self.results is None:
-            self.compare.objects = [pn.pane.Markdown("Run, then *Use as baseline*; the next run is compared with it.")]
-            return
-        if self.baseline is self.results:
-            self.compare.objects = [pn.pane.Markdown("These results are the baseline; change a lever and run.")]
-            return
-        if (self.baseline.seed != self.results.seed or self.baseline.replications != self.results.replications
-                or self.baseline.scenario.start != self.results.scenario.start
-                or self.baseline.scenario.duration != self.results.scenario.duration):
-            self.compare.objects = [pn.pane.Alert("Not paired: the baseline differs in seed, replications or "
-                                                  "period, so replications cannot be matched.", alert_type="warning")]
-            return
-        table = paired_differences(self.results, self.baseline)
-        names = f"{self.results.scenario.name} − {self.baseline.scenario.name}"  # the baseline may be another scenario
-        self.compare.objects = [pn.pane.Markdown(f"**Variant − baseline** ({as_text(names)}; paired by replication, "
-                                                 "same seed)", css_classes=["compare-heading"]),
-                                pn.pane.HTML(differences_html(table), sizing_mode="stretch_width")]
-
-    def _draw_schematic(self) -> None:
-        if self.results is None:
-            return
-        date = self.dates[min(int(self.player.value), len(self.dates) - 1)]
-        self.schematic.object = schematic_html(self.results, int(self.replication.value or 1) - 1, date)
+        self.compare.objects = comparison_panes(self.baseline, self.results)
 
     # -- downloads ------------------------------------------------------------------------------
     def _variant(self) -> Scenario | None:
@@ -367,17 +282,14 @@ class Workbench:
 
     # -- layout ---------------------------------------------------------------------------------
     def view(self) -> pn.template.BaseTemplate:
-        sidebar = [self.choose, pn.pane.Markdown(f"or upload a scenario file (.yaml, at most "
-                                                 f"{readable_size(MAX_UPLOAD_BYTES)}):"), self.upload, self.replications,
+        sidebar = [self.choose, *self.upload_box.view(), self.replications,
                    pn.Row(self.run_button, self.cancel_button), self.progress, self.message, self.form]
         results = pn.Column(self.cards, self.charts, sizing_mode="stretch_width")
         compare = pn.Column(self.baseline_button, self.compare, self.variant_name, self.variant_message,
                             self.save_variant,
                             self.download_results, sizing_mode="stretch_width")
-        animation = pn.Column(pn.Row(self.replication, self.go_to), self.player, self.schematic,
-                              sizing_mode="stretch_width")
         self._show_comparison()
-        main = pn.Tabs(("Results", results), ("Compare and save", compare), ("Corridor", animation),
+        main = pn.Tabs(("Results", results), ("Compare and save", compare), ("Corridor", self.corridor.view()),
                        sizing_mode="stretch_width", css_classes=["tabs"])
         return pn.template.FastListTemplate(title="Dostyk crossing workbench", sidebar=sidebar, main=[main],
                                             sidebar_width=380, font=SYSTEM_FONTS, font_url="")

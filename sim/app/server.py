@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import signal
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -58,11 +59,33 @@ def serve(port: int, address: str, show: bool, ready: Callable[[str], None]) -> 
 
         webbrowser.open(url)
     quiet_when_a_tab_closes(server.io_loop.asyncio_loop)
+    stopped = stop_on_signals(server.io_loop)
     try:
         server.start()
         server.io_loop.start()
     finally:  # Ctrl-C or SIGTERM: runs in flight are ended, not waited for
         cancel_all()
+    if stopped:
+        raise KeyboardInterrupt  # as the command line says of Ctrl-C: "Interrupted."
+
+
+def stop_on_signals(io_loop: Any) -> list[int]:
+    """Ctrl-C and SIGTERM stop the server's loop between two callbacks; the list returned holds the signal
+    once one came. (The command line's handler raises KeyboardInterrupt wherever Python is: in a finalizer,
+    run as a closed tab's session is collected, Python ignores it, and `dostyk app` went on serving; seen
+    on a busy machine.) Outside the main thread the command line's handler stays."""
+    stopped: list[int] = []
+
+    def stop(signum: int) -> None:
+        stopped.append(signum)
+        io_loop.stop()
+
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            io_loop.asyncio_loop.add_signal_handler(signum, stop, signum)
+    except (ValueError, RuntimeError, NotImplementedError):  # not the main thread; Windows
+        pass
+    return stopped
 
 
 def quiet_when_a_tab_closes(loop: Any) -> None:

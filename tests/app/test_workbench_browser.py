@@ -335,7 +335,8 @@ def test_the_page_runs_with_nothing_but_the_apps_own_host_and_shows_a_file_as_te
     try:
         title = tab.title()  # type: ignore[attr-defined]
         name = "<img src=x onerror=\"document.title='pwned'\">"
-        upload(tab, long_scenario(tmp_path, 20, name), "valid scenario")
+        # (not "valid scenario" alone: the new tab says it of its first scenario, and expect gives the upload 5 s)
+        upload(tab, long_scenario(tmp_path, 20, name), f"{name}: valid scenario")
         message = tab.locator(".message")  # type: ignore[attr-defined]
         expect(message).to_contain_text(f"{name}: valid scenario")
         expect(message).to_contain_text("warning: disruptions.spring-festival: the window starts 2023-01-21, when the run is over")
@@ -375,6 +376,56 @@ def test_a_file_over_the_limit_is_refused_in_the_browser_with_the_limit(page: ob
     at_limit.write_bytes(b"#" * MAX_UPLOAD_BYTES)  # all comment: sent, read, and called empty
     upload(tab, at_limit, "at-limit.yaml: invalid scenario")
     expect(tab.locator(".message")).to_contain_text("the file is empty")  # type: ignore[attr-defined]
+
+
+def test_the_message_and_the_box_speak_of_the_file_chosen_last(page: object, tmp_path: Path) -> None:
+    """A file the browser refused for its size left the page's message on the file chosen before ("valid
+    scenario", or an older file's refusal) beside the box's "File is too large"; a file the page refused
+    showed the box's green "Upload complete" beside the refusal. Now the message names the file chosen
+    last, and the box holds a file only while the page holds it."""
+    from sim.app.uploads import MAX_UPLOAD_BYTES
+
+    tab = page
+    errors: list[str] = []
+
+    def error_logged(note: object) -> None:
+        if note.type == "error":  # type: ignore[attr-defined]
+            errors.append(note.text)  # type: ignore[attr-defined]
+
+    def error_thrown(error: object) -> None:
+        errors.append(str(error))
+
+    tab.on("console", error_logged)  # type: ignore[attr-defined]
+    tab.on("pageerror", error_thrown)  # type: ignore[attr-defined]
+    message = tab.locator(".message")  # type: ignore[attr-defined]
+    items = tab.locator(".upload-scenario .filepond--item")  # type: ignore[attr-defined]
+    over = tmp_path / "over-the-limit.yaml"
+    over.write_bytes(b"#" * (MAX_UPLOAD_BYTES + 1))
+    files = tab.locator(".upload-scenario input[type=file]")  # type: ignore[attr-defined]
+
+    choose_scenario(tab, "baseline_2023.yaml", "baseline-2023: valid scenario")
+    wrong = tmp_path / "wrong-key.yaml"
+    wrong.write_text(long_scenario(tmp_path, 20).read_text(encoding="utf-8") + "unloading_points: 8\n", encoding="utf-8")
+    upload(tab, wrong, "wrong-key.yaml: invalid scenario")
+    expect(message).to_contain_text("unloading_points")
+    expect(items).to_have_count(0, timeout=60_000)  # it showed "Upload complete"; the box is ready for the next file
+
+    files.set_input_files(str(over))  # after a refusal: the message spoke of wrong-key.yaml
+    refused = message.filter(has_text="over-the-limit.yaml: invalid scenario")
+    refused.wait_for(timeout=60_000)  # (not expect's 5 s: the server answers when a busy machine lets it)
+    expect(message).to_contain_text("file is larger than 1 MB")
+    expect(message).not_to_contain_text("wrong-key.yaml")
+    expect(items.filter(has_text="over-the-limit.yaml")).to_contain_text("File is too large")
+
+    upload(tab, long_scenario(tmp_path, 20, "chosen-last"), "chosen-last: valid scenario")
+    expect(items.filter(has_text="long-20.yaml")).to_contain_text("Upload complete")  # a file read stays
+    files.set_input_files(str(over))  # after a file read: the message said "chosen-last: valid scenario"
+    refused.wait_for(timeout=60_000)
+    expect(message).not_to_contain_text("chosen-last")
+    expect(tab.locator(".choose-scenario select")).to_have_value("uploaded: long-20.yaml")  # type: ignore[attr-defined]
+    tab.remove_listener("console", error_logged)  # type: ignore[attr-defined]
+    tab.remove_listener("pageerror", error_thrown)  # type: ignore[attr-defined]
+    assert errors == []  # the browser's side of the box (sim.app.pond) ran without an error
 
 
 def test_the_same_file_chosen_again_is_read_again(page: object, tmp_path: Path) -> None:
@@ -426,7 +477,7 @@ def test_hostile_uploads_are_refused_on_the_page_and_leave_it_usable(page: objec
     files = tab.locator(".upload-scenario input[type=file]")  # type: ignore[attr-defined]
     files.set_input_files(str(first))
     files.set_input_files(str(second))  # before the first one is read: the last one chosen wins
-    expect(message).to_contain_text("second-quick: valid scenario")
+    message.filter(has_text="second-quick: valid scenario").wait_for()  # two files read: more than expect's 5 s when busy
     choose = tab.locator(".choose-scenario select")  # type: ignore[attr-defined]
     expect(choose).to_have_value("uploaded: long-22.yaml")
 

@@ -354,6 +354,38 @@ def test_a_file_sent_again_is_read_again() -> None:
     assert bench.message.object == said
 
 
+def test_what_the_browser_reports_of_a_refused_file_is_said_whatever_it_holds() -> None:
+    """The browser's report of a file it refused (sim.app.pond) is what a page sends: it may hold anything.
+    A file over the limit is refused in the loader's words; a report without a name, with a size that is
+    not one, or with pages of text is said as a refusal of its length, never a traceback; the page tells
+    the box to drop a file it refused, and only such a file."""
+    import html
+
+    from sim.app.pond import MAX_REPORTED
+    from sim.scenario.yamltext import dump_yaml
+
+    bench = Workbench()
+    events = bench.upload_box.events
+    events.refused = {"name": "big.yaml", "size": 2_500_000, "why": "File is too large", "n": 1}
+    assert bench.message.object.startswith("big.yaml: invalid scenario")
+    assert "file is larger than 1 MB; refusing to read it" in bench.message.object
+    for n, report in enumerate([{}, {"name": None, "size": "huge"}, {"name": ["x"], "size": float("nan")},
+                                {"name": "<b>n</b>" * 1000, "size": -5, "why": "w" * 100_000},
+                                {"name": "inf.yaml", "size": float("inf"), "why": 7}], start=2):
+        events.refused = {**report, "n": n}
+        said = bench.message.object
+        assert "invalid scenario" in said and "the browser did not send it" in said and "<b>" not in said, said
+        assert len(html.unescape(said)) < 2 * MAX_REPORTED + 100, len(said)  # the name and the why, cut
+    assert events.unloaded == {}
+    bench.upload.value = {"broken.yaml": b"name: ["}
+    assert events.unloaded == {"name": "broken.yaml", "n": 1}
+    assert bench.base is not None
+    bench.upload.value = {"fine.yaml": dump_yaml(bench.base.with_changes({"name": "fine"}).to_dict())}
+    assert bench.message.object == "fine: valid scenario" and events.unloaded == {"name": "broken.yaml", "n": 1}
+    bench.upload.value = {"broken.yaml": b"name: ["}  # the same file refused again: news for the box too
+    assert events.unloaded == {"name": "broken.yaml", "n": 2}
+
+
 def test_the_upload_limit_is_one_number_the_browser_and_the_server_share() -> None:
     """The browser refuses a file over MAX_UPLOAD_BYTES before sending it (an 80 MB file cut the page's
     connection, with no message); read_upload refuses the same sizes should one arrive."""
