@@ -185,23 +185,23 @@ def max_of_sum(x: LevelSeries, y: LevelSeries, period: Period) -> np.ndarray:
     if x.last_segments is None or y.last_segments is None:
         return np.full(m, x.level + y.level)
     (sx, lx), (sy, ly) = x.last_segments, y.last_segments
+    if len(sy) > len(sx):  # (x + y = y + x: y is the series with fewer changes)
+        (sx, lx), (sy, ly) = (sy, ly), (sx, lx)
+    if m == 1 and len(sy) == 1:  # (most periods of a quiet series: one level throughout)
+        return np.array([lx.max() + ly[0]])
+    # The sum changes only where x or y does (both cover the period from its start): its levels are
+    # those at the starts of x's segments, of y's and of the pieces. Along x, y's level is found by
+    # a search among y's few starts; no merged list of every start is built.
+    along_x = lx + ly[np.searchsorted(sy, sx, side="right") - 1]
+    others = sy if m == 1 else np.concatenate((sy, period.edges[:-1]))
+    at_others = lx[np.searchsorted(sx, others, side="right") - 1] + ly[np.searchsorted(sy, others, side="right") - 1]
     if m == 1:
-        if len(sy) == 1:  # (most periods of a quiet series: one level throughout)
-            return np.array([lx.max() + ly[0]])
-        starts = _merged(sx, sy)  # both cover the period from its start, so every piece has a level
+        return np.array([max(along_x.max(), at_others.max())])
+    tops = np.full(m, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(tops, period.piece_of(others), at_others)
+    first = period.firsts(sx)
+    if first[-1] < len(sx) and bool((first[1:] > first[:-1]).all()):  # x starts in every piece
+        np.maximum(tops, np.maximum.reduceat(along_x, first), out=tops)
     else:
-        starts = _merged(sx, sy, period.edges[:-1])
-    ix = np.searchsorted(sx, starts, side="right") - 1
-    iy = np.searchsorted(sy, starts, side="right") - 1
-    sums = lx[ix] + ly[iy]
-    if m == 1:
-        return sums.max(keepdims=True)
-    first = np.searchsorted(period.piece_of(starts), np.arange(m), side="left")
-    return np.maximum.reduceat(sums, first)
-
-
-def _merged(*sorted_arrays: np.ndarray) -> np.ndarray:
-    """The distinct values of sorted arrays, sorted (np.union1d, but merging the runs in linear time)."""
-    out = np.concatenate(sorted_arrays)
-    out.sort(kind="stable")
-    return out[np.concatenate(([True], out[1:] != out[:-1]))]
+        np.maximum.at(tops, period.piece_of(sx), along_x)
+    return tops
