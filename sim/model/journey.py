@@ -36,6 +36,7 @@ from sim.scenario.stages import Check, CrossingSpec
 from sim.scenario.target_ref import Stage, TargetRef
 
 Process = Generator[simpy.Event, Any, Any]
+_max = np.maximum.reduce
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,7 +326,7 @@ class Crossing:
             heapq.heappush(self._pending_ends, (ends[0], next(self._pending_order), ci, ends, 0))
         if self.trace:
             self.trace.unloading(train, f"{self.prefix}unloading.{train.cargo}", plan.starts, plan.ends)
-        yield env.timeout(float(plan.ends.max()) - env.now)
+        yield env.timeout(float(_max(plan.ends)) - env.now)  # (the ufunc: ndarray.max costs ~50 % more)
         self.yard_gate.release(train.wagons, ci)
         del self.active[train.id]
         if self.trace:

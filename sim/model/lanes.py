@@ -47,6 +47,25 @@ class LaneBuffer:
         self.train_ends: list[float] = []
         # worked intervals not yet wholly in the past: (starts, ends) arrays
         self.busy_active: list[tuple[np.ndarray, np.ndarray]] = []
+        # every wagon's end not yet folded, counted or not: the trains' since the last fold and,
+        # sorted, those the last fold left for later
+        self._new_ends: list[np.ndarray] = []
+        self._later_ends = np.zeros(0)
+        self._ends_now = np.zeros(0)  # the period's, sorted (set by take_ends)
+
+    def take_ends(self, period: Period) -> np.ndarray:
+        """The wagon ends dated in the period (before its end), sorted, with the trains scheduled
+        since the last fold taken in: sorted once here for every series the lane feeds."""
+        self._take_trains()
+        if self._new_ends:
+            ends = np.concatenate((self._later_ends, *self._new_ends))
+            ends.sort(kind="stable")  # (a merge sort finds the runs: trains' ends are nearly in order)
+            self._new_ends = []
+        else:
+            ends = self._later_ends
+        cut = int(np.searchsorted(ends, period.end, side="left"))
+        self._later_ends, self._ends_now = ends[cut:], ends[:cut]
+        return self._ends_now
 
     def fold(self, period: Period, dwell_stats: bool) -> LaneFold:
         """Count what is dated in the period, per piece; keep the rest. `dwell_stats`: also sum the
@@ -54,7 +73,8 @@ class LaneBuffer:
         b = period.end
         self._take_trains()
         arrived = self._fold_arrivals(period)
-        unloaded = np.zeros(period.pieces)
+        unloaded = period.count_sorted(self._ends_now)  # (take_ends came first)
+        self._ends_now = np.zeros(0)
         counted = uncounted = 0
         dwell_sum = wait_sum = 0.0
         lo, counts = 0, np.zeros(0, dtype=np.int64)
@@ -70,7 +90,6 @@ class LaneBuffer:
             else:
                 self.wagons = []
             counted = len(f)
-            unloaded += period.per_piece(f)
             if dwell_stats and counted:
                 # counts over the period's range of bins only (the histogram has ~18,000)
                 idx = dwell_bin(dw)
@@ -82,7 +101,6 @@ class LaneBuffer:
             done = ends < b
             uncounted = int(done.sum())
             self.uncounted = ends[~done].tolist()
-            unloaded += period.per_piece(ends[done])
         trains = np.zeros(period.pieces)
         if self.train_ends:
             ends = np.asarray(self.train_ends)
@@ -106,6 +124,7 @@ class LaneBuffer:
         if not trains:
             return
         ends = np.concatenate([t[0] for t in trains])
+        self._new_ends.append(ends)
         sizes = np.array([len(t[0]) for t in trains])
         self.train_ends.extend(np.maximum.reduceat(ends, np.cumsum(sizes) - sizes).tolist())
         counted = np.array([t[4] for t in trains])

@@ -18,11 +18,11 @@ class LevelSeries:
     def __init__(self, n_days: int, histogram: bool) -> None:
         self.level = 0
         self.min_level = 0
-        # changes not yet folded: single ones in lists, each train's wagon ends (-1 each) as an array,
-        # and what the last fold left for later as a block of (times, deltas)
+        # changes not yet folded: single ones in lists (and what the last fold left of them for
+        # later, as arrays in time order), and runs of -1 each (wagons unloaded) as sorted arrays
         self.times: list[float] = []
         self.deltas: list[int] = []
-        self.blocks: list[tuple[np.ndarray, np.ndarray]] = []
+        self.later: tuple[np.ndarray, np.ndarray] | None = None
         self.decrements: list[np.ndarray] = []
         self.day_end = np.zeros(n_days)
         self.day_max = np.zeros(n_days)
@@ -37,33 +37,45 @@ class LevelSeries:
         self.deltas.append(delta)
 
     def add_decrements(self, times: np.ndarray) -> None:
-        """A change of -1 at each of `times` (a train's wagons unloaded; the array is never modified):
-        kept as is, its deltas are made once per fold for every train together."""
+        """A change of -1 at each of `times`, sorted (the wagons a lane unloaded, sorted once for
+        every series it feeds; the array is never modified)."""
         self.decrements.append(times)
+
+    def _singles(self, b: float) -> tuple[np.ndarray, np.ndarray]:
+        """The single changes dated before b, in time order; the rest are kept for later."""
+        later = self.later
+        ts, ds = np.asarray(self.times, dtype=float), np.asarray(self.deltas, dtype=np.int64)
+        self.times, self.deltas = [], []
+        if later is not None:
+            ts, ds = np.concatenate((later[0], ts)), np.concatenate((later[1], ds))
+        if len(ts) > 1:
+            order = np.argsort(ts, kind="stable")  # (reported in time order: a check, in linear time)
+            ts, ds = ts[order], ds[order]
+        cut = int(np.searchsorted(ts, b, side="left"))
+        self.later = (ts[cut:], ds[cut:]) if cut < len(ts) else None
+        return ts[:cut], ds[:cut]
+
+    def _unloaded(self, b: float) -> np.ndarray:
+        """The -1 changes dated before b, sorted (merging sorted runs: linear time); the rest are kept."""
+        now, kept = [], []
+        for run in self.decrements:
+            cut = int(np.searchsorted(run, b, side="left"))
+            if cut:
+                now.append(run[:cut])
+            if cut < len(run):
+                kept.append(run[cut:])
+        self.decrements = kept
+        if len(now) == 1:
+            return now[0]
+        return np.sort(np.concatenate(now), kind="stable") if now else np.zeros(0)
 
     def fold(self, period: Period) -> None:
         """Fold every change dated before the period's end into the accumulators of its days."""
-        if not (self.times or self.blocks or self.decrements):
+        if not (self.times or self.later is not None or self.decrements):
             self._fold_constant(period)
             return
         a, b = period.start, period.end
-        blocks = self.blocks
-        if self.times:
-            blocks.append((np.asarray(self.times), np.asarray(self.deltas, dtype=np.int64)))
-            self.times, self.deltas = [], []
-        if self.decrements:
-            ends = np.concatenate(self.decrements)
-            blocks.append((ends, np.full(len(ends), -1, dtype=np.int64)))
-            self.decrements = []
-        ts = np.concatenate([t for t, _ in blocks])
-        ds = np.concatenate([d for _, d in blocks])
-        now = ts < b
-        if now.all():
-            self.blocks = []
-        else:
-            keep = ~now
-            self.blocks = [(ts[keep], ds[keep])]
-            ts, ds = ts[now], ds[now]
+        ts, ds = self._singles(b)
         m = period.pieces
         if m > 1:
             # each midnight inside the period as a change of 0, so that every piece of the level
@@ -71,12 +83,20 @@ class LevelSeries:
             inner = period.edges[1:-1]
             ts = np.concatenate((ts, inner))
             ds = np.concatenate((ds, np.zeros(len(inner), dtype=np.int64)))
-        # In time order (a stable sort: the blocks are runs already in order). Changes at the same
-        # instant may come in any order: the levels between them last no time and are dropped, and
-        # a level that lasts no time is not a state of the system (with decreases first, wagons
-        # that arrive and are unloaded at the same instant would dip below the true level).
-        order = np.argsort(ts, kind="stable")
-        ts, ds = ts[order], ds[order]
+            order = np.argsort(ts, kind="stable")
+            ts, ds = ts[order], ds[order]
+        # In time order. Changes at the same instant may come in any order: the levels between them
+        # last no time and are dropped, and a level that lasts no time is not a state of the system
+        # (with decreases first, wagons that arrive and are unloaded at the same instant would dip
+        # below the true level). The wagons unloaded, sorted already, are merged with the rest: the
+        # other changes go where they fall among them, and every other place is a -1.
+        unloaded = self._unloaded(b)
+        if len(unloaded):
+            at = np.searchsorted(unloaded, ts, side="right") + np.arange(len(ts))
+            ts = np.sort(np.concatenate((unloaded, ts)), kind="stable")
+            changes = np.full(len(ts), -1, dtype=np.int64)
+            changes[at] = ds
+            ds = changes
         starts = np.concatenate(([a], ts))
         levels = np.concatenate(([self.level], self.level + np.cumsum(ds)))
         durations = np.diff(np.concatenate((starts, [b])))
@@ -92,8 +112,8 @@ class LevelSeries:
             integrals = np.array([float(np.dot(lasting, lasting_durations))])
         else:
             # every day has a lasting piece: the pieces of the level tile the period
-            piece = period.piece_of(lasting_starts)
-            first = np.searchsorted(piece, np.arange(m), side="left")
+            first = period.firsts(lasting_starts)
+            piece = period.pieces_of_sorted(first, len(lasting_starts))
             tops = np.maximum.reduceat(lasting, first)
             integrals = np.bincount(piece, weights=lasting * lasting_durations, minlength=m)
             ends = levels[np.searchsorted(starts, period.edges[1:], side="left") - 1]
@@ -165,23 +185,23 @@ def max_of_sum(x: LevelSeries, y: LevelSeries, period: Period) -> np.ndarray:
     if x.last_segments is None or y.last_segments is None:
         return np.full(m, x.level + y.level)
     (sx, lx), (sy, ly) = x.last_segments, y.last_segments
+    if len(sy) > len(sx):  # (x + y = y + x: y is the series with fewer changes)
+        (sx, lx), (sy, ly) = (sy, ly), (sx, lx)
+    if m == 1 and len(sy) == 1:  # (most periods of a quiet series: one level throughout)
+        return np.array([lx.max() + ly[0]])
+    # The sum changes only where x or y does (both cover the period from its start): its levels are
+    # those at the starts of x's segments, of y's and of the pieces. Along x, y's level is found by
+    # a search among y's few starts; no merged list of every start is built.
+    along_x = lx + ly[np.searchsorted(sy, sx, side="right") - 1]
+    others = sy if m == 1 else np.concatenate((sy, period.edges[:-1]))
+    at_others = lx[np.searchsorted(sx, others, side="right") - 1] + ly[np.searchsorted(sy, others, side="right") - 1]
     if m == 1:
-        if len(sy) == 1:  # (most periods of a quiet series: one level throughout)
-            return np.array([lx.max() + ly[0]])
-        starts = _merged(sx, sy)  # both cover the period from its start, so every piece has a level
+        return np.array([max(along_x.max(), at_others.max())])
+    tops = np.full(m, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(tops, period.piece_of(others), at_others)
+    first = period.firsts(sx)
+    if first[-1] < len(sx) and bool((first[1:] > first[:-1]).all()):  # x starts in every piece
+        np.maximum(tops, np.maximum.reduceat(along_x, first), out=tops)
     else:
-        starts = _merged(sx, sy, period.edges[:-1])
-    ix = np.searchsorted(sx, starts, side="right") - 1
-    iy = np.searchsorted(sy, starts, side="right") - 1
-    sums = lx[ix] + ly[iy]
-    if m == 1:
-        return sums.max(keepdims=True)
-    first = np.searchsorted(period.piece_of(starts), np.arange(m), side="left")
-    return np.maximum.reduceat(sums, first)
-
-
-def _merged(*sorted_arrays: np.ndarray) -> np.ndarray:
-    """The distinct values of sorted arrays, sorted (np.union1d, but merging the runs in linear time)."""
-    out = np.concatenate(sorted_arrays)
-    out.sort(kind="stable")
-    return out[np.concatenate(([True], out[1:] != out[:-1]))]
+        np.maximum.at(tops, period.piece_of(sx), along_x)
+    return tops

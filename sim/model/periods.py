@@ -54,6 +54,23 @@ class Period:
         np.maximum(piece, 0, out=piece)  # (np.clip costs several times more on small arrays)
         return np.minimum(piece, self.pieces - 1, out=piece)
 
+    def firsts(self, sorted_times: np.ndarray) -> np.ndarray:
+        """For times in order, the index of the first in each piece (piece_of's pieces, found with
+        one binary search per piece instead of one per time)."""
+        first = np.searchsorted(sorted_times, self.edges[:-1], side="left")
+        first[0] = 0
+        return first
+
+    def pieces_of_sorted(self, first: np.ndarray, n: int) -> np.ndarray:
+        """piece_of of n times in order, from their `firsts`."""
+        return np.repeat(np.arange(self.pieces), np.diff(first, append=n))
+
+    def count_sorted(self, sorted_times: np.ndarray) -> np.ndarray:
+        """per_piece(times) (counts) of times in order."""
+        if self.pieces == 1:
+            return np.array([float(len(sorted_times))])
+        return np.diff(self.firsts(sorted_times), append=len(sorted_times)).astype(float)
+
     def per_piece(self, times: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Counts (or sums of `weights`) of `times` per piece."""
         if self.pieces == 1:

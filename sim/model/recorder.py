@@ -119,9 +119,7 @@ class Recorder:
         way at the start, whose border arrival is unknown, so its wagons have no dwell."""
         # the arrays as they are: a fold concatenates the trains' and computes dwells and waits
         # for all of them at once
-        for k in self.lane_series[lane]:
-            self.backlog[k].add_decrements(ends)
-        buffer = self._lanes[lane]
+        buffer = self._lanes[lane]  # (its ends reach the backlog series at each fold, sorted: flush)
         buffer.add_train(ends, starts, border_arrival, ready, counted)
         buffer.busy_active.append((busy_starts, busy_ends))
 
@@ -222,6 +220,11 @@ class Recorder:
         if self._last_boundary < b:
             self.day_boundary(b)
         period = Period.between(a, b, in_stats=a >= self.warmup, final=b >= self.horizon)
+        for lane, buffer in enumerate(self._lanes):  # wagons unloaded: sorted once per lane
+            ends = buffer.take_ends(period)
+            if len(ends):
+                for k in self.lane_series[lane]:
+                    self.backlog[k].add_decrements(ends)
         for step_list in (self.backlog, self.held):
             for series in step_list:
                 series.fold(period)

@@ -94,7 +94,7 @@ class UnloadingGroup:
 
     def schedule_train(self, ready: float, wagons: int) -> WagonSchedule:
         """Assign the train's wagons to points in queue order; return their start and end times."""
-        works = self._wagon_time.draw(wagons)
+        works, work_array = self._wagon_time.draw_array(wagons)
         if self._fast:
             # No downtime anywhere: exactly the M/G/c FIFO recursion. A point free before the
             # train is ready becomes free at `ready` (max(., ready) keeps the heap order); then
@@ -104,10 +104,10 @@ class UnloadingGroup:
                 if at < ready:
                     free_at[i] = ready
             replace = heapq.heapreplace
-            fast_starts = np.array([replace(free_at, free_at[0] + work) for work in works])
-            fast_ends = fast_starts + np.array(works)  # (the same sums as the heap's, in numpy)
+            fast_starts = np.fromiter([replace(free_at, free_at[0] + work) for work in works], float, wagons)
+            fast_ends = fast_starts + work_array  # (the same sums as the heap's, in numpy)
             return WagonSchedule(fast_starts, fast_ends, fast_starts, fast_ends)
-        quiet = self._quiet_schedule(ready, works)
+        quiet = self._quiet_schedule(ready, works, work_array)
         if quiet is not None:
             return quiet
         free = self._free
@@ -138,7 +138,7 @@ class UnloadingGroup:
                 busy_ends.append(seg_end)
         return WagonSchedule(np.array(starts), np.array(ends), np.array(busy_starts), np.array(busy_ends))
 
-    def _quiet_schedule(self, ready: float, works: list[float]) -> WagonSchedule | None:
+    def _quiet_schedule(self, ready: float, works: list[float], work_array: np.ndarray) -> WagonSchedule | None:
         """The train's schedule when no point it uses is down, absent or slowed while it works
         there — most trains, as points fail every few hundred hours: the calendar recursion below
         then takes exactly these steps (the same heap of (free-from, point), the same floats),
@@ -163,5 +163,5 @@ class UnloadingGroup:
             if factor != 1.0 or change <= starts[-1]:
                 return None
         self._free = free
-        e = s + np.array(works)
+        e = s + work_array
         return WagonSchedule(s, e, s, e)

@@ -248,7 +248,7 @@ class Sampler:
     numbers depend only on how many were drawn before — never on who else draws.
     """
 
-    __slots__ = ("_block", "_buf", "_dist", "_fixed", "_i", "_rng")
+    __slots__ = ("_arr", "_block", "_buf", "_dist", "_fixed", "_i", "_rng")
 
     def __init__(self, dist: _Dist, rng: np.random.Generator, block: int = 2048) -> None:
         self._dist = dist
@@ -256,6 +256,7 @@ class Sampler:
         self._block = block
         self._fixed = dist.value if isinstance(dist, Fixed) else None
         self._buf: list[float] = []
+        self._arr: np.ndarray | None = None  # the block as drawn (for draw_array), beside its list
         self._i = 0
 
     def __call__(self) -> float:
@@ -263,10 +264,15 @@ class Sampler:
             return self._fixed
         i = self._i
         if i >= len(self._buf):
-            self._buf = self._dist.sample(self._rng, self._block).tolist()
+            self._refill()
             i = 0
         self._i = i + 1
         return self._buf[i]
+
+    def _refill(self) -> None:
+        self._arr = self._dist.sample(self._rng, self._block)
+        self._buf = self._arr.tolist()
+        self._i = 0
 
     def draw(self, n: int) -> list[float]:
         """The next `n` values of the stream, as a list."""
@@ -275,10 +281,24 @@ class Sampler:
         out: list[float] = []
         while n > 0:
             if self._i >= len(self._buf):
-                self._buf = self._dist.sample(self._rng, self._block).tolist()
-                self._i = 0
+                self._refill()
             take = min(n, len(self._buf) - self._i)
             out.extend(self._buf[self._i : self._i + take])
             self._i += take
             n -= take
         return out
+
+    def draw_array(self, n: int) -> tuple[list[float], np.ndarray]:
+        """The next `n` values, as a list and as an array (the same values, which must not be
+        modified): a slice of the block drawn, where a list would cost a conversion per call."""
+        i = self._i
+        if self._fixed is None and i + n <= len(self._buf):
+            assert self._arr is not None
+            self._i = i + n
+            return self._buf[i : i + n], self._arr[i : i + n]
+        import numpy as np
+
+        if self._fixed is not None:
+            return [self._fixed] * n, np.full(n, self._fixed)
+        values = self.draw(n)  # (across the end of a block)
+        return values, np.array(values, dtype=float)

@@ -30,6 +30,10 @@ class Scripted:
         assert len(out) == n, "script ran out of wagon times"
         return out
 
+    def draw_array(self, n: int) -> tuple[list[float], np.ndarray]:
+        out = self.draw(n)
+        return out, np.array(out)
+
 
 def fixed(hours: float) -> Sampler:
     return Sampler(Fixed(value=hours), np.random.default_rng(0))
@@ -182,12 +186,12 @@ def test_trains_that_meet_no_downtime_take_the_calendar_paths_steps(seed: int, m
                               sched, [Calendar(closed=d + a) for d, a in zip(down, absent)])
 
     quiet, full = build(), build()
-    monkeypatch.setattr(full, "_quiet_schedule", lambda ready, works: None)
+    monkeypatch.setattr(full, "_quiet_schedule", lambda ready, works, work_array: None)
     outcomes: list[bool] = []
     shortcut = quiet._quiet_schedule
 
-    def counted(ready: float, works: list[float]):  # type: ignore[no-untyped-def]
-        plan = shortcut(ready, works)
+    def counted(ready: float, works: list[float], work_array: np.ndarray):  # type: ignore[no-untyped-def]
+        plan = shortcut(ready, works, work_array)
         outcomes.append(plan is not None)
         return plan
 

@@ -67,6 +67,21 @@ def test_sampler_sequence_does_not_depend_on_block_boundaries() -> None:
     assert singles == batched
 
 
+@pytest.mark.parametrize("spec", [{"dist": "exponential", "mean": 1}, "15min"], ids=["exponential", "fixed"])
+def test_draw_array_hands_out_the_same_values_as_a_list_and_as_an_array(spec: object) -> None:
+    """draw_array takes the stream's next values like draw (within a block and across its end)."""
+    dist = Scenario.model_fields["line"].annotation.model_validate({"transit_time": spec}).transit_time  # type: ignore[union-attr]
+    one = Sampler(dist, np.random.default_rng(3), block=7)
+    two = Sampler(dist, np.random.default_rng(3), block=7)
+    singles = [one() for _ in range(30)]
+    parts = [two.draw_array(3), two.draw_array(6), (two.draw(2), None), two.draw_array(12), two.draw_array(7)]
+    batched = [v for values, _ in parts for v in values]
+    assert singles == batched
+    for values, array in parts:
+        if array is not None:
+            assert array.dtype == float and array.tolist() == values
+
+
 def test_with_changes_returns_a_new_validated_scenario() -> None:
     base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
     changed = base.with_changes({"unloading.grain.points": 10, "checks.customs.time": "2h", "checks[2].trains_per_day": 9})
