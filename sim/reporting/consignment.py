@@ -72,13 +72,22 @@ def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at
                      "happened); those runs never have it all unloaded.")
     if at < warmup:
         lines.append(f"Ordered in the scenario's warm-up (until {when(start, warmup)}), while the crossing is still "
-                     "filling from the run's start: the answer may be too quick.")
+                     f"filling from the run's start: the answer may be too quick. {_earlier_start(start, at, warmup, horizon)}")
     refused = [o.refused_wagons for o in outcomes if o.refused_wagons]
     if refused:
         lines.append(f"Some wagons were refused at a check and went back loaded: in {len(refused)} of {n} "
                      f"replications ({number(sum(refused) / len(refused))} wagons on average when it "
                      "happened); \"all unloaded\" counts the wagons that were unloaded.")
     return "\n".join(lines)
+
+
+def _earlier_start(start: dt.date, at: float, warmup: float, horizon: float) -> str:
+    """What to do about an order in the warm-up: the `--set` that starts the run early enough for the
+    warm-up to be over at the order, still ending where it did (dated disruptions keep their dates)."""
+    days = math.ceil((warmup - at) / 24.0)
+    earlier = start - dt.timedelta(days=days)
+    return (f"For a settled crossing, start the run {days} day{'s' if days != 1 else ''} earlier: --set "
+            f"start={earlier:%Y-%m-%d} --set duration={(horizon + 24.0 * days) / 24.0:g}d (or order after the warm-up).")
 
 
 def _cell(start: dt.date, at: float, days: float, late: str) -> str:
