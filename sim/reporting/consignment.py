@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from collections import Counter
 
-from sim.analysis.consignment import MILESTONES, Outcome, spread
+from sim.analysis.consignment import MILESTONES, Outcome, Paired, spread
 from sim.reporting.numbers import number
 
 
@@ -79,6 +79,22 @@ def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at
                      f"replications ({number(sum(refused) / len(refused))} wagons on average when it "
                      "happened); \"all unloaded\" counts the wagons that were unloaded.")
     return "\n".join(lines)
+
+
+def paired_text(paired: Paired, change: str, n: int, level: float = 0.95) -> str:
+    """The change's effect on days to all unloaded, paired: the mean difference with its CI and what it
+    says (sooner, later or no clear difference), and in how many replications it was sooner or later."""
+    counts = f"sooner in {paired.sooner} of {n} replications, later in {paired.later}"
+    head = f"With {change} − without (paired, the same seed and replications): days to all unloaded"
+    if paired.interval is None:
+        why = (f"not through by the end of the run in one answer or both in {paired.unpaired}" if paired.unpaired
+               else "one replication")
+        return f"{head}: no mean difference ({why}); {counts}."
+    mean, low, high = paired.interval
+    if low == high == 0:
+        return f"{head}: no difference (the same in every replication)."
+    verdict = "sooner" if high < 0 else "later" if low > 0 else "no clear difference (more replications may tell)"
+    return (f"{head} {mean:+.1f} ({_percent(level)} CI {low:+.1f} to {high:+.1f}): {verdict}; {counts}.")
 
 
 def _earlier_start(start: dt.date, at: float, warmup: float, horizon: float) -> str:
