@@ -109,7 +109,12 @@ def _changed(path: str, changes: GivenValues, versus: tuple[str, ...], order: Or
     other = load_scenario(path, changes.merged(extra))
     problem = order_problem(other, order)
     if problem:
-        raise click.BadParameter(f"with {' '.join(versus)}: {problem[1]}", param_hint="--versus")
+        words = problem[1]
+        if problem[0] == "at":  # (in dates, as the order was given, not in hours since the start)
+            first = dt.datetime(other.start.year, other.start.month, other.start.day)
+            last = first + dt.timedelta(hours=float(other.duration))
+            words = f"the order is not inside the run ({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M})"
+        raise click.BadParameter(f"with {' '.join(versus)}: {words}", param_hint="--versus")
     return other
 
 

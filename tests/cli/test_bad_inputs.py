@@ -932,7 +932,8 @@ VERSUS_CASES: list[Case] = [
           "-q"], "--versus", "seed=5 would not be paired with the answer without it", names_file=False),
     Case("consignment-versus-outside", "`consignment --versus duration=30d` that ends the run before the order",
          ["consignment", "{file}", "--cargo", "grain", "--wagons", "400", "--on", "2024-03-01", "--versus",
-          "duration=30d", "-q"], "--versus", "with duration=30d: the order's time", names_file=False),
+          "duration=30d", "-q"], "--versus", "with duration=30d: the order is not inside the run (2024-01-01 00:00 to "
+         "2024-01-31 00:00)", names_file=False),
 ]
 CASES += VERSUS_CASES
 
