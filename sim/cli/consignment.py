@@ -84,7 +84,8 @@ def consignment(scenario: str, wagons: int, on: str, cargo: str | None, by: str 
                                  scheduler=scheduler)
         change = " ".join(v.strip() for v in versus)
         click.echo(f"\nWith {change}:")
-        click.echo(order_text(changed, name, wagons, trains, at, other.start, float(other.duration), until,
+        cut = len(order.train_sizes(other.cargo[name].wagons_per_train))  # (a change may cut other trains)
+        click.echo(order_text(changed, name, wagons, cut, at, other.start, float(other.duration), until,
                               by_label=label, warmup=float(other.warmup)))
         click.echo("")
         click.echo(paired_text(paired_days(outcomes, changed, at), change, len(outcomes)))

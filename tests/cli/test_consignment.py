@@ -155,3 +155,14 @@ def test_versus_refuses_a_change_that_breaks_the_pairing_or_the_order(story: Pat
                   "--executor", "serial", "-q", "--versus", versus)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "Invalid value for --versus" in proc.stderr and words in proc.stderr, proc.stderr
+
+
+def test_versus_cuts_the_order_into_the_changed_trains(story: Path) -> None:
+    """--versus cargo.grain.wagons_per_train=5: the order of 5 wagons is one train, not the two of 3 and 2
+    the scenario as given cuts it into (the changed answer said '2 trains')."""
+    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "-n", "2",
+                  "--executor", "serial", "-q", "--versus", "cargo.grain.wagons_per_train=5")
+    assert proc.returncode == 0, proc.stderr
+    first, second = proc.stdout.split("\nWith cargo.grain.wagons_per_train=5:\n")
+    assert "(2 trains, on top of the scenario's demand)" in first
+    assert "(1 train, on top of the scenario's demand)" in second
