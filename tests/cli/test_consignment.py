@@ -32,7 +32,8 @@ def test_the_story_order_is_told_in_dates(story: Path) -> None:
     unloaded = next(line for line in out.splitlines() if line.startswith("all unloaded"))
     assert unloaded.count("2023-01-03 14:00 (+2.0 d)") == 3
     assert "last train at the border" in out and "2023-01-01 23:00 (+0.4 d)" in out
-    assert "Days from the order to all unloaded: mean 2.0 (95 % CI 2.0 to 2.0)." in out
+    assert ("Days from the order to all unloaded: mean 2.0 (95 % CI of the mean 2.0 to 2.0); one order's own: 2.0 to "
+            "2.0 days in 80 % of runs (the 10 % and 90 % points).") in out
     assert "All unloaded by the end of 2023-01-03: in 3 of 3 replications (100 %; 95 % CI 29 % to 100 %)." in out
 
 

@@ -55,3 +55,14 @@ def test_an_order_in_the_warmup_is_told_what_to_do() -> None:
     last_day = order_text(runs, "grain", 600, 11, warmup - 1.0, start, horizon, warmup=warmup)
     assert "start the run 1 day earlier: --set start=2023-09-30 --set duration=184d" in last_day
     assert "warm-up" not in order_text(runs, "grain", 600, 11, warmup, start, horizon, warmup=warmup)
+
+
+def test_the_mean_ci_is_told_apart_from_one_orders_spread() -> None:
+    """Ten runs through in 5.7 … 8.4 days: the mean's CI (about 6.5 to 7.7) is not the range of one
+    order's days; the line says it is the mean's and gives the 10 % and 90 % points (5.7 and 8.1) beside it."""
+    days = [5.7, 6.1, 6.4, 6.8, 7.0, 7.2, 7.5, 7.9, 8.1, 8.4]
+    runs = [Outcome(1, 1.0, 10.0, 24.0 * d, 0) for d in days]
+    text = order_text(runs, "grain", 600, 11, 0.0, START, horizon=24.0 * 30)
+    line = next(x for x in text.splitlines() if x.startswith("Days from the order"))
+    assert line.startswith("Days from the order to all unloaded: mean 7.1 (95 % CI of the mean 6.5 to 7.7); ")
+    assert line.endswith("one order's own: 5.7 to 8.1 days in 80 % of runs (the 10 % and 90 % points).")
