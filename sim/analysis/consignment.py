@@ -110,3 +110,32 @@ def spread(outcomes: list[Outcome], ordered_at: float, milestone: str, level: fl
     hours = np.array([getattr(o, milestone) for o in outcomes], dtype=float)
     days = (hours - ordered_at) / 24.0
     return Spread(np.where(np.isnan(days), np.inf, days), level)
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Days to all unloaded with a change minus without, replication by replication (the same seed:
+    the same trains until the change acts). `interval` is None when a replication is not through by
+    the horizon in either answer (no difference exists for it) or there are fewer than two."""
+
+    sooner: int  # replications through sooner with the change
+    later: int
+    unpaired: int  # replications not through by the horizon in one answer or both
+    interval: tuple[float, float, float] | None  # mean difference (days) and its t-interval
+
+
+def paired_days(without: list[Outcome], with_change: list[Outcome], ordered_at: float,
+                level: float = 0.95) -> Paired:
+    """The change's effect on days to all unloaded, paired over replications 0, 1, …"""
+    if len(without) != len(with_change):
+        raise ValueError(f"paired answers need as many replications: {len(without)} and {len(with_change)}")
+    a = spread(without, ordered_at, "unloaded_h", level).days
+    b = spread(with_change, ordered_at, "unloaded_h", level).days
+    both = np.isfinite(a) & np.isfinite(b)
+    diff = b[both] - a[both]
+    interval = None
+    if both.all() and len(diff) >= 2:
+        mean = float(diff.mean())
+        half = t_halfwidth(float(diff.std(ddof=1)), len(diff), level)
+        interval = (mean, mean - half, mean + half)
+    return Paired(int((b < a).sum()), int((b > a).sum()), int((~both).sum()), interval)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from sim.analysis.consignment import paired_days
 from sim.cli.options import (
     SEED,
     WORKERS,
@@ -17,9 +18,10 @@ from sim.cli.options import (
 from sim.experiments.consignment import order_outcomes, order_problem
 from sim.experiments.executors import EXECUTORS
 from sim.model.orders import Order
-from sim.reporting.consignment import order_text
+from sim.reporting.consignment import order_text, paired_text
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.spelling import GivenValues
 
 #: the most wagons one order may have (a year of the whole crossing is ~300,000)
 MAX_ORDER_WAGONS = 1_000_000
@@ -40,17 +42,21 @@ MAX_ORDER_WAGONS = 1_000_000
 @click.option("--executor", type=click.Choice(EXECUTORS), default="process", show_default=True)
 @click.option("--workers", type=WORKERS, help="Processes to use (default: all cores).")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster).")
+@click.option("--versus", "versus", multiple=True, metavar="KEY.PATH=VALUE",
+              help="Also answer with this change (repeatable: all together), paired with the answer without it: "
+                   "e.g. --versus unloading.grain.points=8.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def consignment(scenario: str, wagons: int, on: str, cargo: str | None, by: str | None, replications: int | None,
                 seed: int | None, sets: tuple[str, ...], executor: str, workers: int | None, scheduler: str | None,
-                quiet: bool) -> None:
+                versus: tuple[str, ...], quiet: bool) -> None:
     """When would WAGONS wagons ordered ON a date be formed, at the border and unloaded?
 
     The order is added to SCENARIO's demand: its trains are requested together, queue at origin
     behind what waits there, and share the line, yard, checks and unloading points with all other
     traffic. Prints when its last train is formed, reaches the border and is unloaded (10 %, median
     and 90 % of replications), the mean days to all unloaded with its 95 % CI and, with --by, the
-    chance of being through by then. Nothing is written.
+    chance of being through by then. With --versus, the same order with a change too, and the change's
+    effect on the days to all unloaded, paired replication by replication. Nothing is written.
     """
     check_scheduler(executor, scheduler)
     changes = parse_sets(sets)
@@ -66,12 +72,51 @@ def consignment(scenario: str, wagons: int, on: str, cargo: str | None, by: str 
     until, label = (None, None) if by is None else _hours(scen, by, "--by", end_of_day=True)
     if until is not None and until <= at:
         raise click.BadParameter(f"{by!r} is not after the order ({on!r})", param_hint="--by")
+    other = _changed(scenario, changes, versus, order) if versus else None
     check_executor(executor)
     outcomes = order_outcomes(scen, order, replications, seed, executor, workers, progress=not quiet,
                               scheduler=scheduler)
     trains = len(order.train_sizes(scen.cargo[name].wagons_per_train))
     click.echo(order_text(outcomes, name, wagons, trains, at, scen.start, float(scen.duration), until,
                           by_label=label, warmup=float(scen.warmup)))
+    if other is not None:
+        changed = order_outcomes(other, order, replications, seed, executor, workers, progress=not quiet,
+                                 scheduler=scheduler)
+        change = " ".join(v.strip() for v in versus)
+        click.echo(f"\nWith {change}:")
+        cut = len(order.train_sizes(other.cargo[name].wagons_per_train))  # (a change may cut other trains)
+        click.echo(order_text(changed, name, wagons, cut, at, other.start, float(other.duration), until,
+                              by_label=label, warmup=float(other.warmup)))
+        click.echo("")
+        click.echo(paired_text(paired_days(outcomes, changed, at), change, len(outcomes)))
+
+
+#: keys a --versus may not change: the pairing needs the same replications, seed and calendar
+UNPAIRABLE = ("seed", "replications", "start")
+
+
+def _changed(path: str, changes: GivenValues, versus: tuple[str, ...], order: Order) -> Scenario:
+    """The scenario with --set and then --versus; refused when the change breaks the pairing or the order."""
+    try:
+        extra = parse_sets(versus)
+    except click.BadParameter as exc:
+        exc.param_hint = "--versus"
+        raise
+    for key in extra:
+        if key in UNPAIRABLE:
+            raise click.BadParameter(f"{key}={extra.texts.get(key, extra[key])} would not be paired with the answer "
+                                     f"without it (both need the same seed, replications and start); give {key} "
+                                     "with --set, for both", param_hint="--versus")
+    other = load_scenario(path, changes.merged(extra))
+    problem = order_problem(other, order)
+    if problem:
+        words = problem[1]
+        if problem[0] == "at":  # (in dates, as the order was given, not in hours since the start)
+            first = dt.datetime(other.start.year, other.start.month, other.start.day)
+            last = first + dt.timedelta(hours=float(other.duration))
+            words = f"the order is not inside the run ({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M})"
+        raise click.BadParameter(f"with {' '.join(versus)}: {words}", param_hint="--versus")
+    return other
 
 
 def _cargo(scen: Scenario, cargo: str | None) -> str:

@@ -12,7 +12,7 @@ from sim.reporting.check_words import check_in_words
 from sim.reporting.periods import period_text
 from sim.scenario.effects import disruption_effects, warning_lines
 from sim.scenario.loader import load_scenario
-from sim.scenario.schema import Disruption, Scenario
+from sim.scenario.schema import CrossingSpec, Disruption, Scenario
 from sim.scenario.workbook import apply_workbook
 
 
@@ -78,7 +78,30 @@ def stage_lines(s: Scenario) -> list[str]:
             lines.append(f"… and {len(spec.checks) - MAX_CHECK_LINES:,} more checks (--resolved prints them all)")
         lines += [f"at the start, {at}{cargo}: {st.in_yard_wagons:,} wagons in the yard, {st.held_wagons:,} held "
                   f"at the border, {st.en_route_wagons:,} en route" for cargo, st in (spec.initial_state or {}).items()]
+        lines.append(f"{at}line, yard and unloading: " + capacity_text(spec))
+    for cargo, routing in (s.routing or {}).items():
+        lines.append(f"routing {cargo}: {shares_text(routing.shares)}")
+        lines += [f"  from {change.from_:%Y-%m-%d %H:%M}: {shares_text(change.shares)}" for change in routing.changes]
     return lines
+
+
+def capacity_text(spec: CrossingSpec) -> str:
+    """A crossing's capacities that levers change (`--set unloading.grain.points=8`): its current values, so
+    that an analyst changing one knows what it was (they were only in `--resolved`)."""
+    line = spec.line.max_trains_per_day
+    room = spec.yard.capacity_wagons
+    points = ", ".join(f"{cargo} {g.points} point{'s' if g.points != 1 else ''}" for cargo, g in spec.unloading.groups.items())
+    return (f"line {f'{line} trains a day' if line is not None else 'no daily cap'}, "
+            f"yard {f'{room:,} wagons' if room is not None else 'no capacity limit'}, unloading {points or 'none'}")
+
+
+def shares_text(shares: dict[str, float]) -> str:
+    """Routing weights as the share of trains each crossing gets: `{dostyk: 96, altynkol: 20}` is 83 % and
+    17 %, not 20 % (shares are weights, normalised)."""
+    total = sum(shares.values())
+    weights = " : ".join(f"{w:g}" for w in shares.values())
+    return (", ".join(f"{x} {100 * w / total:.0f} %" for x, w in shares.items())
+            + f" of the trains (weights {weights})")
 
 
 def window_text(d: Disruption) -> str:

@@ -101,4 +101,17 @@ def estimate(mean: float, low: float, high: float, n: int | None = None,
     half = (high - low) / 2
     if half < TINY * max(1.0, abs(mean)):
         return Estimate(f"{mean_text} ± 0")
-    return Estimate(f"{mean_text} ± {fixed(half, _precision(mean, half))}")
+    decimals = _precision(mean, half)
+    if low > 0 or high < 0:
+        decimals = _apart_from_zero(mean, half, decimals)
+    return Estimate(f"{fixed(mean, decimals)} ± {fixed(half, decimals)}")
+
+
+def _apart_from_zero(mean: float, half: float, decimals: int, most: int = 3) -> int:
+    """Decimals at which an interval that excludes 0 is also written so: -103.8 ± 101.4 at two
+    significant figures was '-100 ± 100', which seems to reach 0 beside a verdict of 'lower'."""
+    for _ in range(most):
+        if abs(float(fixed(mean, decimals).replace(",", ""))) > float(fixed(half, decimals).replace(",", "")):
+            break
+        decimals += 1
+    return decimals

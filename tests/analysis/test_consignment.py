@@ -86,3 +86,28 @@ def test_an_order_lost_at_origin_never_comes_through() -> None:
     got = outcome(trains, 2, horizon=100)
     assert (got.trains, got.lost_wagons, got.never) == (1, 3, True)
     assert math.isnan(got.formed_h) and math.isnan(got.unloaded_h)
+
+
+def test_paired_days_pair_replication_by_replication_and_never_drop_a_late_one() -> None:
+    """Three replications, ordered at 0 h: without 48, 72, 96 h to all unloaded; with a change 24, 72
+    and 48 h: differences -1, 0, -2 days, mean -1 with the t-interval of sd 1 over 3 (t=4.303: ±2.48).
+    A replication not through in one answer leaves no mean difference but is counted, never dropped."""
+    from sim.analysis.consignment import paired_days
+    from sim.reporting.consignment import paired_text
+
+    def runs(*hours: float) -> list[Outcome]:
+        return [Outcome(1, 0.0, 1.0, h, 0) for h in hours]
+
+    paired = paired_days(runs(48, 72, 96), runs(24, 72, 48), 0.0)
+    assert (paired.sooner, paired.later, paired.unpaired) == (2, 0, 0)
+    assert paired.interval is not None
+    mean, low, high = paired.interval
+    assert mean == pytest.approx(-1.0, abs=1e-12) and high - mean == pytest.approx(2.484, abs=1e-3)
+    assert mean - low == pytest.approx(high - mean, abs=1e-12)
+    assert "no clear difference" in paired_text(paired, "points=8", 3)
+    late = paired_days(runs(48, 72, 96), runs(24, float("nan"), 48), 0.0)
+    assert (late.sooner, late.later, late.unpaired, late.interval) == (2, 1, 1, None)
+    assert "no mean difference (not through by the end of the run in one answer or both in 1)" in \
+        paired_text(late, "points=8", 3)
+    with pytest.raises(ValueError, match="as many replications"):
+        paired_days(runs(48), runs(24, 30), 0.0)

@@ -925,6 +925,18 @@ CONSIGNMENT_CASES: list[Case] = [
 ]
 CASES += CONSIGNMENT_CASES
 
+# -- h-newuser: `dostyk consignment --versus`, the same order with a change, paired -------------------------------------
+VERSUS_CASES: list[Case] = [
+    Case("consignment-versus-seed", "`consignment --versus seed=5` (the answers would not be paired)",
+         ["consignment", "{file}", "--cargo", "grain", "--wagons", "400", "--on", "2024-03-01", "--versus", "seed=5",
+          "-q"], "--versus", "seed=5 would not be paired with the answer without it", names_file=False),
+    Case("consignment-versus-outside", "`consignment --versus duration=30d` that ends the run before the order",
+         ["consignment", "{file}", "--cargo", "grain", "--wagons", "400", "--on", "2024-03-01", "--versus",
+          "duration=30d", "-q"], "--versus", "with duration=30d: the order is not inside the run (2024-01-01 00:00 to "
+         "2024-01-31 00:00)", names_file=False),
+]
+CASES += VERSUS_CASES
+
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).

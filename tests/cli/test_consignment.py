@@ -32,7 +32,8 @@ def test_the_story_order_is_told_in_dates(story: Path) -> None:
     unloaded = next(line for line in out.splitlines() if line.startswith("all unloaded"))
     assert unloaded.count("2023-01-03 14:00 (+2.0 d)") == 3
     assert "last train at the border" in out and "2023-01-01 23:00 (+0.4 d)" in out
-    assert "Days from the order to all unloaded: mean 2.0 (95 % CI 2.0 to 2.0)." in out
+    assert ("Days from the order to all unloaded: mean 2.0 (95 % CI of the mean 2.0 to 2.0); one order's own: 2.0 to "
+            "2.0 days in 80 % of runs (the 10 % and 90 % points).") in out
     assert "All unloaded by the end of 2023-01-03: in 3 of 3 replications (100 %; 95 % CI 29 % to 100 %)." in out
 
 
@@ -126,3 +127,43 @@ def test_many_replications_are_not_refused_for_daily_rows_never_kept(monkeypatch
     code, err, out = run_main(["consignment", str(SCENARIOS / "baseline_2023.yaml"), "--cargo", "grain", "--wagons",
                                "400", "--on", "2023-03-01", "-n", "2000", "--executor", "serial", "-q"], tmp_path)
     assert code == 0 and asked == [2000] and "; 2000 replications:" in out, err
+
+
+def test_versus_answers_the_same_order_with_a_change_paired(story: Path) -> None:
+    """The story with a second point (--versus unloading.grain.points=2): train 1's 3 wagons (border 22)
+    and the order's 5 (border 23) share two 5-h points: 22-27 (two), 27-32 (two), 32-37 (two), 37-42
+    (one), so the order is all unloaded at 42 h, 29 h after it instead of 49 h: 20 h (0.8 d) sooner
+    in every replication (fixed times: the paired CI has no width)."""
+    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "-n", "3",
+                  "--executor", "serial", "-q", "--versus", "unloading.grain.points=2")
+    assert proc.returncode == 0, proc.stderr
+    first, second = proc.stdout.split("\nWith unloading.grain.points=2:\n")
+    assert "all unloaded" in first and first.count("2023-01-03 14:00 (+2.0 d)") == 3
+    unloaded = next(line for line in second.splitlines() if line.startswith("all unloaded"))
+    assert unloaded.count("2023-01-02 18:00 (+1.2 d)") == 3
+    assert ("With unloading.grain.points=2 − without (paired, the same seed and replications): days to all "
+            "unloaded -0.8 (95 % CI -0.8 to -0.8): sooner; sooner in 3 of 3 replications, later in 0.") in second
+
+
+@pytest.mark.parametrize(("versus", "words"), [
+    ("seed=5", "seed=5 would not be paired with the answer without it"),
+    ("start=2022-12-31", "start=2022-12-31 would not be paired"),
+    ("duration=12h", "with duration=12h: the order is not inside the run (2023-01-01 00:00 to 2023-01-01 12:00)"),
+    ("points", "expected key.path=value, got 'points'"),
+])
+def test_versus_refuses_a_change_that_breaks_the_pairing_or_the_order(story: Path, versus: str, words: str) -> None:
+    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "-n", "2",
+                  "--executor", "serial", "-q", "--versus", versus)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "Invalid value for --versus" in proc.stderr and words in proc.stderr, proc.stderr
+
+
+def test_versus_cuts_the_order_into_the_changed_trains(story: Path) -> None:
+    """--versus cargo.grain.wagons_per_train=5: the order of 5 wagons is one train, not the two of 3 and 2
+    the scenario as given cuts it into (the changed answer said '2 trains')."""
+    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "-n", "2",
+                  "--executor", "serial", "-q", "--versus", "cargo.grain.wagons_per_train=5")
+    assert proc.returncode == 0, proc.stderr
+    first, second = proc.stdout.split("\nWith cargo.grain.wagons_per_train=5:\n")
+    assert "(2 trains, on top of the scenario's demand)" in first
+    assert "(1 train, on top of the scenario's demand)" in second

@@ -62,3 +62,27 @@ def test_a_loading_ban_says_what_it_does() -> None:
     assert "    during it: no grain trains loaded; those requested are deferred\n" in _validate(replay)
     half = _validate(replay, "--set", "disruptions.grain-ban.capacity=0.5", "--set", "disruptions.grain-ban.on_halt=lose")
     assert "    during it: 0.5 of the grain trains requested are loaded; the others are lost\n" in half
+
+
+def test_capacities_and_routing_shares_are_said_as_the_levers_see_them() -> None:
+    """A planner setting `routing.grain.shares.altynkol=20` on the corridor (96 : 4) meant 20 %; shares are
+    weights, so it is 17 %, and validate said nothing of routing. An exporter changing the grain points
+    could not see they were 6 (only `--resolved` printed it)."""
+    corridor = _validate(str(SCENARIOS / "corridor" / "corridor.yaml"), "--set", "routing.grain.shares.altynkol=20")
+    assert "  routing grain: dostyk 83 %, altynkol 17 % of the trains (weights 96 : 20)\n" in corridor
+    assert ("  dostyk line, yard and unloading: line 15 trains a day, yard 1,200 wagons, unloading grain 6 points, "
+            "containers 6 points\n") in corridor
+    assert "  altynkol line, yard and unloading: line 14 trains a day, yard 1,500 wagons, unloading grain 4 points" in corridor
+    base = _validate(str(SCENARIOS / "baseline_2023.yaml"), "--set", "unloading.grain.points=8")
+    assert "  line, yard and unloading: line 15 trains a day, yard 1,200 wagons, unloading grain 8 points" in base
+    assert "routing" not in base
+
+
+def test_dated_share_changes_are_listed(tmp_path: Path) -> None:
+    path = tmp_path / "track.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'corridor' / 'corridor.yaml'}\nname: track\nrouting:\n  grain:\n"
+                    "    shares: {dostyk: 3, altynkol: 1}\n    changes:\n"
+                    "      - {from: 2023-07-01, shares: {dostyk: 1, altynkol: 1}}\n", encoding="utf-8")
+    out = _validate(str(path))
+    assert "  routing grain: dostyk 75 %, altynkol 25 % of the trains (weights 3 : 1)\n" in out
+    assert "    from 2023-07-01 00:00: dostyk 50 %, altynkol 50 % of the trains (weights 1 : 1)\n" in out

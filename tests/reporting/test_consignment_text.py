@@ -40,3 +40,29 @@ def test_one_replication_gives_its_days_without_a_ci() -> None:
     text = order_text([Outcome(1, 0.0, 10.0, 60.0, 0)], "grain", 55, 1, 12.0, START, horizon=240.0, warmup=24.0)
     assert "Days from the order to all unloaded: 2.0 (one replication: no confidence interval)." in text
     assert "Ordered in the scenario's warm-up (until 2024-09-02 00:00)" in text
+
+
+def test_an_order_in_the_warmup_is_told_what_to_do() -> None:
+    """600 wagons on 15 Oct 2023 in jan2024_admin_hold (from 1 Oct, 30-day warm-up): the warning said
+    only "the answer may be too quick". It now names the --set that starts the run early enough (16 days
+    earlier, the same end), and an order at 08:00 still needs 16 whole days (ceil of 15.67)."""
+    start, warmup, horizon = dt.date(2023, 10, 1), 30 * 24.0, 183 * 24.0
+    runs = [Outcome(1, 340.0, 380.0, 500.0, 0), Outcome(1, 340.0, 390.0, 520.0, 0)]
+    text = order_text(runs, "grain", 600, 11, 14 * 24.0, start, horizon, warmup=warmup)
+    assert "start the run 16 days earlier: --set start=2023-09-15 --set duration=199d" in text
+    later = order_text(runs, "grain", 600, 11, 14 * 24.0 + 8.0, start, horizon, warmup=warmup)
+    assert "--set start=2023-09-15 --set duration=199d" in later
+    last_day = order_text(runs, "grain", 600, 11, warmup - 1.0, start, horizon, warmup=warmup)
+    assert "start the run 1 day earlier: --set start=2023-09-30 --set duration=184d" in last_day
+    assert "warm-up" not in order_text(runs, "grain", 600, 11, warmup, start, horizon, warmup=warmup)
+
+
+def test_the_mean_ci_is_told_apart_from_one_orders_spread() -> None:
+    """Ten runs through in 5.7 … 8.4 days: the mean's CI (about 6.5 to 7.7) is not the range of one
+    order's days; the line says it is the mean's and gives the 10 % and 90 % points (5.7 and 8.1) beside it."""
+    days = [5.7, 6.1, 6.4, 6.8, 7.0, 7.2, 7.5, 7.9, 8.1, 8.4]
+    runs = [Outcome(1, 1.0, 10.0, 24.0 * d, 0) for d in days]
+    text = order_text(runs, "grain", 600, 11, 0.0, START, horizon=24.0 * 30)
+    line = next(x for x in text.splitlines() if x.startswith("Days from the order"))
+    assert line.startswith("Days from the order to all unloaded: mean 7.1 (95 % CI of the mean 6.5 to 7.7); ")
+    assert line.endswith("one order's own: 5.7 to 8.1 days in 80 % of runs (the 10 % and 90 % points).")

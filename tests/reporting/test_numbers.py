@@ -48,6 +48,20 @@ def test_estimates(args: tuple[float, float, float, int], text: str) -> None:
     assert estimate(*args).text == text
 
 
+@pytest.mark.parametrize(("mean", "half", "text"), [
+    (-103.8, 101.40633771059572, "-104 ± 101"),   # compare's verdict 'lower' beside '-100 ± 100' (1–31 Jan 2024)
+    (103.8, 101.4, "104 ± 101"),
+    (-1.004, 0.9996, "-1.004 ± 1.000"),          # as many more decimals as it takes (here two)
+    (-150.0, 20.0, "-150 ± 20"),                  # unchanged where the rounding already keeps 0 out
+    (-100.0, 101.4, "-100 ± 100"),                # an interval holding 0 keeps its two figures
+])
+def test_an_interval_that_excludes_zero_is_never_written_as_reaching_it(mean: float, half: float, text: str) -> None:
+    cell = estimate(mean, mean - half, mean + half, 10).text
+    assert cell == text
+    shown_mean, shown_half = (float(x.replace(",", "")) for x in cell.split(" ± "))
+    assert (abs(shown_mean) > shown_half) == (abs(mean) > half)
+
+
 def test_non_negative_kpis_never_show_an_interval_below_zero() -> None:
     cell = estimate(4.213, 4.213 - 5.7, 4.213 + 5.7, 3, kpi_bounds("held_trains_mean"))
     assert cell.text == "4.2 [0 – 9.9]" and cell.clipped
