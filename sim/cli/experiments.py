@@ -15,7 +15,7 @@ from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
 from sim.analysis.window import WINDOW_KPIS
 from sim.cli import windows as windows_cli
-from sim.cli.folders import choose_out, default_out, legacy_out, naming, stem
+from sim.cli.folders import FILE_KEY, choose_out, default_out, legacy_out, naming, recorded_file, stem
 from sim.cli.options import (
     SEED,
     WORKERS,
@@ -104,14 +104,17 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     # each point counted with its own series: a lever may change what a point reports
     check_xlsx(xlsx, {"KPI table": grid.replications * sum(map(series_count, grid.scenarios))})
     check_executor(executor)
-    named, options = naming(changes, "vary", scenario={"seed": base.seed, "replications": base.replications})
+    named, options = naming(changes, "vary", scenario={"seed": base.seed, "replications": base.replications},
+                              path=scenario)
     out_dir = choose_out(out, default_out(stem(scenario), "-sweep", named, options=options),
                          legacy_out(base.name, "-sweep", changes), "sweep", resume, base.name,
-                         {"seed": base.seed if seed is None else seed, "replications": replications or base.replications})
+                         {"seed": base.seed if seed is None else seed, "replications": replications or base.replications},
+                         scenario)
     with claim_output(out_dir, force, resume, "sweep") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_sweep(base, grid, replications, seed, executor=executor, workers=workers,
                                progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
+        result.metadata[FILE_KEY] = recorded_file(scenario)  # whose folder this is (choose_out)
         written = result.write(out_dir, force=force, extra=both(None if no_plots else sweep_plots_writer(result),
                                                                 xlsx_writer(xlsx, "sweep", result)))
         claim.finish(result.metadata["tasks"])
@@ -180,7 +183,8 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in loaded),
                       "daily series": sum(n * run_days(s) for s in loaded)})
     check_executor(executor)
-    shared, _ = naming(common, scenario={"seed": loaded[0].seed, "replications": loaded[0].replications})
+    shared, _ = naming(common, scenario={"seed": loaded[0].seed, "replications": loaded[0].replications},
+                       path=scenarios[0])
     title, hidden = "compare-" + "-vs-".join(names), own if any(own) else None
     out_dir = choose_out(out, default_out(title, changes=shared, hidden=hidden),
                          legacy_out(title, changes=common, hidden=hidden), "compare", resume,
