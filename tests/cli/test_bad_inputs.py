@@ -925,6 +925,25 @@ CONSIGNMENT_CASES: list[Case] = [
 ]
 CASES += CONSIGNMENT_CASES
 
+# -- h-attack2: default folders, compare --window and the one reader attacked ------------------------------------------
+_OTHER_FILE_MARKER = ('{"version": "0.1.0", "created": "2026-12-04T00:00:00+00:00", "kind": "run", "scenario": "mini", '
+                      '"seed": 1, "replications": 10, "file": "elsewhere/folder-of-another-file.yaml"}\n')
+ATTACK2_CASES: list[Case] = [
+    Case("folder-of-another-file", "`run mini.yaml --force` where results/mini holds the results of "
+         "elsewhere/mini.yaml, another file of the same name (it said 'already exists; use --force', and --force "
+         "replaced them)", ["run", "{file}", "--force", "--quiet"], "--out",
+         "holds the results of elsewhere/folder-of-another-file.yaml, another file than folder-of-another-file.yaml",
+         names_file=False, files={"results/folder-of-another-file/metadata.json": _OTHER_FILE_MARKER,
+                                  "elsewhere/folder-of-another-file.yaml": MINI}),
+    Case("extends-nul", "`extends: \"mi\\0ni.yaml\"`, a path holding a NUL character (an internal error: ValueError: "
+         "embedded null byte)", ["validate", "{file}"], "extends", "'mi\\x00ni.yaml': cannot be read: a path holding "
+         "a NUL character (U+0000), which no file name can hold", text='extends: "mi\\0ni.yaml"\nname: mine\n'),
+    Case("experiment-baseline-nul", "an experiment's `baseline: \"mi\\0ni.yaml\"` (an internal error: ValueError: "
+         "embedded null byte)", _EXPERIMENT, "baseline", "cannot be read: a path holding a NUL character",
+         names_file=False, files={"exp.yaml": 'baseline: "mi\\0ni.yaml"\nvariants:\n  eight: {unloading.grain.points: 8}\n'}),
+]
+CASES += ATTACK2_CASES
+
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
