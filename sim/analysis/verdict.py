@@ -4,7 +4,9 @@
 interval the table prints (the paired-t CI of sim.experiments.compare.paired_differences): an
 interval wholly above 0 is "higher", wholly below "lower", one that holds 0 "no clear difference"
 at that confidence level. Where no interval exists (no pair, or one pair, with a value) it says why,
-rather than leave a blank or a NaN to be guessed at.
+rather than leave a blank or a NaN to be guessed at. Where only some pairs have a value (recovery that one
+scenario never reached), the verdict says over how many: 'higher' over the 4 of 8 replications in which both
+recovered says nothing of the 4 in which one did not.
 """
 
 from __future__ import annotations
@@ -20,8 +22,21 @@ ONE_PAIR = "cannot tell: one pair only, no CI"
 NO_CI = "cannot tell: no CI"
 
 
-def verdict(n: int, low: float, high: float) -> str:
-    """The scenario's KPI against the baseline's, from the paired difference's CI [low, high] over n pairs."""
+def verdict(n: int, low: float, high: float, pairs: int | None = None) -> str:
+    """The scenario's KPI against the baseline's, from the paired difference's CI [low, high] over n pairs
+    (of `pairs`, when given: fewer with a value are said, 'higher, in the 4 of 8 pairs where both have a value')."""
+    said = _verdict(n, low, high)
+    if pairs is not None and 1 < n < pairs:
+        said = f"{said}, {subset_words(n, pairs)}"
+    return said
+
+
+def subset_words(n: int, pairs: int) -> str:
+    """What a verdict over some of the pairs covers."""
+    return f"in the {n:,} of {pairs:,} pairs where both have a value"
+
+
+def _verdict(n: int, low: float, high: float) -> str:
     if n <= 0:
         return NO_PAIRS
     if n == 1:

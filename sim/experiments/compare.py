@@ -107,7 +107,7 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
                     "difference": mean, low: mean - half, high: mean + half,
                     "half_width": half, "half_width_unpaired": unpaired,
                     "ratio_to_unpaired": half / unpaired if unpaired and np.isfinite(unpaired) else float("nan"),
-                    "verdict": verdict(n, mean - half, mean + half),
+                    "verdict": verdict(n, mean - half, mean + half, len(common)),
                 })
     return pd.DataFrame(rows)
 

@@ -1,0 +1,48 @@
+"""A verdict over only some of the pairs says so (sim.analysis.verdict).
+
+A variant that never recovers from a disruption in half its replications was 'higher' (or 'lower': better)
+on recovery_days from the replications in which both recovered, in the terminal, report.html and
+differences.csv alike, while the column beside it counted the pairs only in the difference's note.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis import verdict as v
+from sim.experiments.compare import paired_differences
+from sim.reporting.tables import format_differences
+
+N = 8
+
+
+def _kpis() -> pd.DataFrame:
+    """recovery_days: the variant recovers 2 days sooner (±0.1), but only in 4 of 8 replications."""
+    rng = np.random.default_rng(3)
+    base = rng.normal(15, 2, N)
+    alt = base - 2 + rng.normal(0, 0.1, N)
+    alt[4:] = math.nan
+    full = base + rng.normal(1, 0.1, N)  # every pair has a value
+    return pd.DataFrame({"scenario": ["A"] * N + ["B"] * N, "replication": [*range(N)] * 2, "cargo": "all",
+                         "recovery_days": np.r_[base, alt], "dwell_h_mean": np.r_[base, full]})
+
+
+def test_a_verdict_over_some_pairs_says_how_many_in_the_csv_and_the_table() -> None:
+    diff = paired_differences(_kpis(), "A", ["A", "B"]).set_index("kpi")
+    said = "lower, in the 4 of 8 pairs where both have a value"
+    assert diff.loc["recovery_days", "verdict"] == said
+    assert diff.loc["dwell_h_mean", "verdict"] == v.HIGHER  # every pair: the verdict alone
+    text = format_differences(diff.reset_index(), "A", "B", "all", ["recovery_days", "dwell_h_mean"], N, 1)
+    row = next(line for line in text.splitlines() if line.startswith("recovery_days"))
+    assert row.rstrip().endswith(said), text
+    assert next(line for line in text.splitlines() if line.startswith("dwell_h_mean")).rstrip().endswith("higher")
+
+
+def test_one_pair_and_no_pair_keep_their_words() -> None:
+    assert v.verdict(1, math.nan, math.nan, 8) == v.ONE_PAIR
+    assert v.verdict(0, math.nan, math.nan, 8) == v.NO_PAIRS
+    assert v.verdict(8, 1.0, 2.0, 8) == v.HIGHER
+    assert v.verdict(3, 0.0, 0.0, 8) == f"{v.EQUAL}, in the 3 of 8 pairs where both have a value"
