@@ -176,6 +176,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     _say_identical(loaded, names)
     chosen = windows_cli.parse_windows(windows)  # `run --window`'s syntax and refusals
     check_windows(loaded, names, chosen)
+    windows_cli.say_warmup(list(zip(names, loaded)), chosen)
     check_shown(loaded, kpis, cargo, WINDOW_KPIS if chosen else ())
     n = replications or loaded[0].replications
     check_comparison(loaded, names, n, "dostyk compare")  # runs, and results held together
