@@ -935,6 +935,17 @@ ATTACK2_CASES: list[Case] = [
          "holds the results of elsewhere/folder-of-another-file.yaml, another file than folder-of-another-file.yaml",
          names_file=False, files={"results/folder-of-another-file/metadata.json": _OTHER_FILE_MARKER,
                                   "elsewhere/folder-of-another-file.yaml": MINI}),
+    Case("compare-one-replication", "`compare` of scenarios of `replications: 1` (it was told 'pass replications=', "
+         "a Python caller's words cut short, after the output was claimed)",
+         ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--quiet", "--out", "out"], "-n",
+         "a paired comparison needs at least 2 replications; mini has 1: give -n 2 or more", names_file=False,
+         text=_mini(("replications: 10", "replications: 1"))),
+    Case("experiment-baseline-one-replication", "an experiment without `replications:` whose baseline has "
+         "`replications: 1` (it was told 'pass replications=')", _EXPERIMENT, "replications (the baseline's) gives 1",
+         "set replications: 2 or more in the experiment file", names_file=False,
+         text=_mini(("replications: 10", "replications: 1")),
+         files={"exp.yaml": "baseline: experiment-baseline-one-replication.yaml\n"
+                            "variants:\n  eight: {unloading.grain.points: 8}\n"}),
     Case("extends-nul", "`extends: \"mi\\0ni.yaml\"`, a path holding a NUL character (an internal error: ValueError: "
          "embedded null byte)", ["validate", "{file}"], "extends", "'mi\\x00ni.yaml': cannot be read: a path holding "
          "a NUL character (U+0000), which no file name can hold", text='extends: "mi\\0ni.yaml"\nname: mine\n'),
