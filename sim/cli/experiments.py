@@ -189,12 +189,13 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     title, hidden = "compare-" + "-vs-".join(names), own if any(own) else None
     out_dir = choose_out(out, default_out(title, changes=shared, hidden=hidden),
                          legacy_out(title, changes=common, hidden=hidden), "compare", resume,
-                         expect={"seed": loaded[0].seed if seed is None else seed, "replications": n})
+                         expect={"seed": loaded[0].seed if seed is None else seed, "replications": n}, file=scenarios)
     with claim_output(out_dir, force, resume, "compare") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
                                  progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler,
                                  windows=chosen)
+        result.metadata[FILE_KEY] = recorded_file(scenarios)  # whose folder this is (choose_out)
         written = result.write(out_dir, force=force, extra=both(
             None if no_report else compare_report_writer(result), xlsx_writer(xlsx, "compare", result)))
         claim.finish(len(result.names) * result.replications)

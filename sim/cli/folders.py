@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -142,9 +142,10 @@ def _file_values(path: str) -> dict[str, Any]:
     return {"seed": scenario.seed, "replications": scenario.replications}
 
 
-def recorded_file(path: str) -> str:
-    """How a results marker records the file that named its default folder (FILE_KEY): as given, normalised."""
-    return os.path.normpath(path)
+def recorded_file(path: str | Sequence[str]) -> str | list[str]:
+    """How a results marker records the file(s) that named its default folder (FILE_KEY): as given, normalised;
+    a comparison's in order."""
+    return os.path.normpath(path) if isinstance(path, str) else [os.path.normpath(p) for p in path]
 
 
 def stem(path: str) -> str:
@@ -159,7 +160,8 @@ def legacy_out(name: str, suffix: str = "", changes: Mapping[str, Any] | None = 
 
 
 def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, resume: bool = False,
-               scenario: str | None = None, expect: Mapping[str, Any] | None = None, file: str | None = None) -> Path:
+               scenario: str | None = None, expect: Mapping[str, Any] | None = None,
+               file: str | Sequence[str] | None = None) -> Path:
     """The results directory: `--out` as given, else `default`, said against what the old name holds.
 
     - --resume with nothing to resume under `default` but unfinished work under the old name: refused,
@@ -213,20 +215,30 @@ def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, r
 
 
 
-def _refuse_other_file(default: Path, kind: str, file: str | None) -> None:
-    """Refuse `default` when its marker records another existing file than `file` (see choose_out)."""
+def _refuse_other_file(default: Path, kind: str, file: str | Sequence[str] | None) -> None:
+    """Refuse `default` when its marker records other existing files than `file` (see choose_out): a comparison
+    records its files in order, a run, sweep or search its one."""
     held = _marker(default, kind).get(FILE_KEY)
-    if file is None or not isinstance(held, str) or not held.strip():
+    if file is None or not held:
         return
-    try:
-        other = Path(held).is_file() and not os.path.samefile(held, file)
-    except (OSError, ValueError):  # this file unreadable is said when it is read
+    mine = [file] if isinstance(file, str) else list(file)
+    theirs = [held] if isinstance(held, str) else held if isinstance(held, list) else []
+    if not all(isinstance(h, str) and h.strip() for h in theirs):
         return
-    if other:
+
+    def another(i: int, recorded: str) -> bool:
+        try:
+            return Path(recorded).is_file() and (i >= len(mine) or not os.path.samefile(recorded, mine[i]))
+        except (OSError, ValueError):  # this command's file unreadable is said when it is read
+            return False
+
+    if any(another(i, h) for i, h in enumerate(theirs)):
+        plural = len(theirs) > 1 or len(mine) > 1
         raise ResultsExistError(
-            f"{default} holds the results of {held}, another file than {file} that gives the same folder name "
-            f"(default folders are named by the file's name, without its folder); it is left as it is. Give --out DIR "
-            f"(--out {default} --force to replace it).")
+            f"{default} holds the results of {', '.join(theirs)}, {'other files' if plural else 'another file'} than "
+            f"{', '.join(mine)} that give{'' if plural else 's'} the same folder name (default folders are named by "
+            f"the file's name, without its folder); it is left as it is. Give --out DIR (--out {default} --force to "
+            f"replace it).")
 
 
 def _marker(directory: Path, kind: str) -> dict[str, Any]:

@@ -83,3 +83,18 @@ def test_a_search_records_its_file_too(tmp_path: Path) -> None:
     assert code == 0, err
     (made,) = _results(tmp_path)
     assert json.loads((tmp_path / "results" / made / "sensitivity.json").read_text())["file"] == "mini.yaml"
+
+
+def test_a_comparison_of_other_files_of_the_same_names_does_not_take_the_folder(tmp_path: Path) -> None:
+    for folder in ("a", "b", "c", "d"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "mini.yaml").write_text(TINY, encoding="utf-8")
+    compare = ["compare", "--no-report", "--executor", "serial", "--quiet"]
+    code, err, _ = run_main([*compare, "a/mini.yaml", "b/mini.yaml"], tmp_path)
+    assert code == 0, err
+    code, err, _ = run_main([*compare, "c/mini.yaml", "d/mini.yaml", "--force"], tmp_path)
+    assert code == 2, err
+    assert ("results/compare-mini-vs-mini-2 holds the results of a/mini.yaml, b/mini.yaml, other files than "
+            "c/mini.yaml, d/mini.yaml") in err, err
+    code, err, _ = run_main([*compare, "a/mini.yaml", "./b/mini.yaml", "--force"], tmp_path)
+    assert code == 0, err
