@@ -935,6 +935,11 @@ ATTACK2_CASES: list[Case] = [
          "holds the results of elsewhere/folder-of-another-file.yaml, another file than folder-of-another-file.yaml",
          names_file=False, files={"results/folder-of-another-file/metadata.json": _OTHER_FILE_MARKER,
                                   "elsewhere/folder-of-another-file.yaml": MINI}),
+    Case("name-escape", "`name: \"a\\e[31mb\"`, a terminal escape sequence in the name (valid: it went raw to the "
+         "terminal in the progress bar)", ["validate", "{file}"], "name",
+         "expected a name without control characters (a tab, a line break, an escape sequence would act on the "
+         "terminal or break the lines of tables that show it); got 'a\\x1b[31mb', which holds U+001B",
+         text=_mini(("name: mini", 'name: "a\\e[31mb"'))),
     Case("compare-one-replication", "`compare` of scenarios of `replications: 1` (it was told 'pass replications=', "
          "a Python caller's words cut short, after the output was claimed)",
          ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--quiet", "--out", "out"], "-n",
