@@ -46,3 +46,17 @@ def test_one_pair_and_no_pair_keep_their_words() -> None:
     assert v.verdict(0, math.nan, math.nan, 8) == v.NO_PAIRS
     assert v.verdict(8, 1.0, 2.0, 8) == v.HIGHER
     assert v.verdict(3, 0.0, 0.0, 8) == f"{v.EQUAL}, in the 3 of 8 pairs where both have a value"
+
+
+def test_differences_png_labels_a_bar_over_some_pairs_with_their_count() -> None:
+    from sim.reporting.compare_plots import difference_panels
+    from sim.reporting.figures import close
+
+    fig = difference_panels(paired_differences(_kpis(), "A", ["A", "B"]), ["A", "B"], N,
+                            ["recovery_days", "dwell_h_mean"])
+    try:
+        labels = {t.get_gid(): t.get_text() for ax in fig.axes for t in ax.texts}
+        assert labels["label:recovery_days:B"].endswith(" — 4 of 8 pairs"), labels
+        assert "pairs" not in labels["label:dwell_h_mean:B"], labels
+    finally:
+        close(fig)
