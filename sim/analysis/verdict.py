@@ -17,6 +17,11 @@ HIGHER = "higher"
 LOWER = "lower"
 UNCLEAR = "no clear difference"
 EQUAL = "no difference (equal in every pair)"
+#: every pair differs by the same amount: an interval of width 0, no spread to judge it by
+HIGHER_EVERY = "higher by the same amount in every pair (no spread, so no CI)"
+LOWER_EVERY = "lower by the same amount in every pair (no spread, so no CI)"
+#: the verdicts that tell a difference (a plot colours them)
+TOLD_APART = (HIGHER, LOWER, HIGHER_EVERY, LOWER_EVERY)
 NO_PAIRS = "cannot tell: no pair has a value"
 ONE_PAIR = "cannot tell: one pair only, no CI"
 NO_CI = "cannot tell: no CI"
@@ -43,10 +48,11 @@ def _verdict(n: int, low: float, high: float) -> str:
         return ONE_PAIR
     if not (math.isfinite(low) and math.isfinite(high)):
         return NO_CI
+    if math.isclose(low, high, rel_tol=1e-9):  # no spread (up to rounding: the mean of 0.1, 0.1, 0.1 is not 0.1
+        # exactly): 11 trains against 12 in each of 2 replications was "higher" at "95 %"
+        return EQUAL if low == high == 0 else HIGHER_EVERY if low > 0 else LOWER_EVERY
     if low > 0:
         return HIGHER
     if high < 0:
         return LOWER
-    if low == high == 0:  # the same value in every pair (a scenario compared with an identical one)
-        return EQUAL
     return UNCLEAR

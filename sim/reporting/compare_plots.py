@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from sim.analysis.verdict import EQUAL, HIGHER, LOWER, UNCLEAR, verdict
+from sim.analysis.verdict import EQUAL, TOLD_APART, UNCLEAR, verdict
 from sim.reporting.figures import compact, date_axis, figure, thousands
 from sim.reporting.labels import kpi_unit, short_label, short_labels
 from sim.reporting.numbers import estimate, number
@@ -134,7 +134,7 @@ def _panel(ax: Axes, kpi: str, rows: pd.DataFrame, y: np.ndarray, replications: 
     pairs = rows["n"].fillna(0).astype(int).to_numpy()  # 0: no row for this scenario (no pair)
     said = [verdict(int(n), lo, hi)
             for n, lo, hi in zip(pairs, rows["ci95_low"].to_numpy(dtype=float), rows["ci95_high"].to_numpy(dtype=float))]
-    told = [v in (HIGHER, LOWER) for v in said]
+    told = [v in TOLD_APART for v in said]
     for j, name in enumerate(rows.index):
         value = diff[j] if math.isfinite(diff[j]) else 0.0
         ax.barh(y[j] + 0.15, value, height=0.5, color=TOLD if told[j] else NOT_TOLD, gid=f"diff:{kpi}:{name}")
@@ -147,7 +147,7 @@ def _panel(ax: Axes, kpi: str, rows: pd.DataFrame, y: np.ndarray, replications: 
     ax.set_ylim(len(y) - 0.45, -0.5)  # first scenario at the top, room for each label above its bar
     for j, base in enumerate(rows["mean_baseline"].to_numpy(dtype=float)):  # above its bar, at the left
         text = _bar_text(diff[j], half[j], int(pairs[j]), base, unit, said[j])
-        if said[j] in (HIGHER, LOWER, UNCLEAR, EQUAL) and 1 < pairs[j] < replications:  # as the table's verdict says
+        if said[j] in (*TOLD_APART, UNCLEAR, EQUAL) and 1 < pairs[j] < replications:  # as the table's verdict says
             text += f" — {pairs[j]:,} of {replications:,} pairs"
         ax.annotate(text, (0.01, y[j] - 0.2),
                     xycoords=("axes fraction", "data"), fontsize=6.5, va="center", gid=f"label:{kpi}:{rows.index[j]}")
@@ -159,7 +159,7 @@ def _panel(ax: Axes, kpi: str, rows: pd.DataFrame, y: np.ndarray, replications: 
 
 def _bar_text(diff: float, half: float, n: int, base: float, unit: str, said: str) -> str:
     """'−35 ± 11 wagons (−12 % of 286.4)', or the verdict's words where there is no CI."""
-    if said not in (HIGHER, LOWER, UNCLEAR):  # equal in every pair, or no CI: the verdict's words
+    if said not in (*TOLD_APART, UNCLEAR):  # equal in every pair, or no CI: the verdict's words
         return said
     text = estimate(diff, diff - half, diff + half, n).text + (f" {unit}" if unit else "")
     if math.isfinite(base) and base != 0:

@@ -60,3 +60,15 @@ def test_differences_png_labels_a_bar_over_some_pairs_with_their_count() -> None
         assert "pairs" not in labels["label:dwell_h_mean:B"], labels
     finally:
         close(fig)
+
+
+def test_the_same_difference_in_every_pair_is_said_without_a_95_percent_claim() -> None:
+    """11 trains against 12 in each of 2 replications: a CI of width 0 was 'higher' at '95 %'."""
+    kpis = pd.DataFrame({"scenario": ["A"] * 3 + ["B"] * 3, "replication": [0, 1, 2] * 2, "cargo": "all",
+                         "trains": [11.0, 12.0, 13.0, 12.0, 13.0, 14.0], "share": [0.2, 0.3, 0.4, 0.1, 0.2, 0.3],
+                         "held": [0.0] * 6})
+    diff = paired_differences(kpis, "A", ["A", "B"]).set_index("kpi")
+    assert diff.loc["trains", "verdict"] == v.HIGHER_EVERY
+    assert diff.loc["share", "verdict"] == v.LOWER_EVERY  # -0.1 each time, up to rounding
+    assert diff.loc["held", "verdict"] == v.EQUAL
+    assert v.verdict(5, 1.0, 1.5) == v.HIGHER
