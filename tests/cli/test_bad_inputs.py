@@ -940,6 +940,8 @@ ATTACK2_CASES: list[Case] = [
          "expected a name without control characters (a tab, a line break, an escape sequence would act on the "
          "terminal or break the lines of tables that show it); got 'a\\x1b[31mb', which holds U+001B",
          text=_mini(("name: mini", 'name: "a\\e[31mb"'))),
+    Case("set-name-list", "`--set name=[a]` (it said 'Input should be a valid string', not what it got)",
+         ["validate", "{file}", "--set", "name=[a]"], "name", "Input should be a valid string; got a list of 1 item"),
     Case("compare-one-replication", "`compare` of scenarios of `replications: 1` (it was told 'pass replications=', "
          "a Python caller's words cut short, after the output was claimed)",
          ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--quiet", "--out", "out"], "-n",
