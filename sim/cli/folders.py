@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -136,7 +137,9 @@ def _file_values(path: str) -> dict[str, Any]:
     from sim.scenario.loader import load_scenario
 
     try:
-        scenario = load_scenario(path)
+        with warnings.catch_warnings():  # what the file alone warns of was said (or put right by --set) already
+            warnings.simplefilter("ignore")
+            scenario = load_scenario(path)
     except SimError:
         return {}
     return {"seed": scenario.seed, "replications": scenario.replications}
