@@ -37,7 +37,7 @@ from sim.decision.errors import InputError
 from sim.experiments.compare import Comparison, check_comparison, unique_names
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.executors import EXECUTORS
-from sim.experiments.sweep import SweepResult, check_grid, parse_vary
+from sim.experiments.sweep import SweepResult, check_grid, parse_vary, vary_as_typed
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
 from sim.reporting.tables import (
@@ -106,6 +106,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     check_executor(executor)
     named, options = naming(changes, "vary", scenario={"seed": base.seed, "replications": base.replications},
                               path=scenario)
+    options["vary"] = vary_as_typed(levers)  # `x = 4, 6` is `x=4,6`: the same grid, the same folder
     out_dir = choose_out(out, default_out(stem(scenario), "-sweep", named, options=options),
                          legacy_out(base.name, "-sweep", changes), "sweep", resume, base.name,
                          {"seed": base.seed if seed is None else seed, "replications": replications or base.replications},

@@ -98,3 +98,14 @@ def test_a_comparison_of_other_files_of_the_same_names_does_not_take_the_folder(
             "c/mini.yaml, d/mini.yaml") in err, err
     code, err, _ = run_main([*compare, "a/mini.yaml", "./b/mini.yaml", "--force"], tmp_path)
     assert code == 0, err
+
+
+def test_a_vary_typed_with_spaces_is_the_same_folder(tmp_path: Path) -> None:
+    (tmp_path / "mini.yaml").write_text(TINY, encoding="utf-8")
+    sweep = ["sweep", "mini.yaml", "-n", "1", "--no-plots", "--executor", "serial", "--quiet"]
+    code, err, _ = run_main([*sweep, "--vary", "unloading.grain.points=4,6"], tmp_path)
+    assert code == 0, err
+    (made,) = _results(tmp_path)
+    for spelled in ("unloading.grain.points = 4, 6", " unloading.grain.points=4 ,6 "):
+        code, err, _ = run_main([*sweep, "--vary", spelled], tmp_path)
+        assert code == 2 and f"results/{made} already exists" in err, (spelled, err)
