@@ -15,7 +15,7 @@ from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
 from sim.analysis.window import WINDOW_KPIS
 from sim.cli import windows as windows_cli
-from sim.cli.folders import choose_out, default_out, legacy_out, naming, stem
+from sim.cli.folders import FILE_KEY, choose_out, default_out, legacy_out, naming, recorded_file, stem
 from sim.cli.options import (
     SEED,
     WORKERS,
@@ -37,7 +37,7 @@ from sim.decision.errors import InputError
 from sim.experiments.compare import Comparison, check_comparison, unique_names
 from sim.experiments.compare import compare as run_compare
 from sim.experiments.executors import EXECUTORS
-from sim.experiments.sweep import SweepResult, check_grid, parse_vary
+from sim.experiments.sweep import SweepResult, check_grid, parse_vary, vary_as_typed
 from sim.experiments.sweep import sweep as run_sweep
 from sim.experiments.warmup import suggest_warmup
 from sim.reporting.tables import (
@@ -104,14 +104,18 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     # each point counted with its own series: a lever may change what a point reports
     check_xlsx(xlsx, {"KPI table": grid.replications * sum(map(series_count, grid.scenarios))})
     check_executor(executor)
-    named, options = naming(changes, "vary", scenario={"seed": base.seed, "replications": base.replications})
+    named, options = naming(changes, "vary", scenario={"seed": base.seed, "replications": base.replications},
+                              path=scenario)
+    options["vary"] = vary_as_typed(levers)  # `x = 4, 6` is `x=4,6`: the same grid, the same folder
     out_dir = choose_out(out, default_out(stem(scenario), "-sweep", named, options=options),
                          legacy_out(base.name, "-sweep", changes), "sweep", resume, base.name,
-                         {"seed": base.seed if seed is None else seed, "replications": replications or base.replications})
+                         {"seed": base.seed if seed is None else seed, "replications": replications or base.replications},
+                         scenario)
     with claim_output(out_dir, force, resume, "sweep") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_sweep(base, grid, replications, seed, executor=executor, workers=workers,
                                progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
+        result.metadata[FILE_KEY] = recorded_file(scenario)  # whose folder this is (choose_out)
         written = result.write(out_dir, force=force, extra=both(None if no_plots else sweep_plots_writer(result),
                                                                 xlsx_writer(xlsx, "sweep", result)))
         claim.finish(result.metadata["tasks"])
@@ -173,6 +177,7 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     _say_identical(loaded, names)
     chosen = windows_cli.parse_windows(windows)  # `run --window`'s syntax and refusals
     check_windows(loaded, names, chosen)
+    windows_cli.say_warmup(list(zip(names, loaded)), chosen)
     check_shown(loaded, kpis, cargo, WINDOW_KPIS if chosen else ())
     n = replications or loaded[0].replications
     check_comparison(loaded, names, n, "dostyk compare")  # runs, and results held together
@@ -180,16 +185,18 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     check_xlsx(xlsx, {"KPI table": sum(n * series_count(s) for s in loaded),
                       "daily series": sum(n * run_days(s) for s in loaded)})
     check_executor(executor)
-    shared, _ = naming(common, scenario={"seed": loaded[0].seed, "replications": loaded[0].replications})
+    shared, _ = naming(common, scenario={"seed": loaded[0].seed, "replications": loaded[0].replications},
+                       path=scenarios[0])
     title, hidden = "compare-" + "-vs-".join(names), own if any(own) else None
     out_dir = choose_out(out, default_out(title, changes=shared, hidden=hidden),
                          legacy_out(title, changes=common, hidden=hidden), "compare", resume,
-                         expect={"seed": loaded[0].seed if seed is None else seed, "replications": n})
+                         expect={"seed": loaded[0].seed if seed is None else seed, "replications": n}, file=scenarios)
     with claim_output(out_dir, force, resume, "compare") as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
                                  progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler,
                                  windows=chosen)
+        result.metadata[FILE_KEY] = recorded_file(scenarios)  # whose folder this is (choose_out)
         written = result.write(out_dir, force=force, extra=both(
             None if no_report else compare_report_writer(result), xlsx_writer(xlsx, "compare", result)))
         claim.finish(len(result.names) * result.replications)

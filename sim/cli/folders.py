@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import os
+import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,8 @@ NAME_BYTES, TAG_BYTES, OPTIONS_TAG_BYTES, HASH_CHARS = 80, 40, 80, 8
 TAG_KEEP = "-_.=+"
 #: options whose value means what the scenario's key of that name means: `--seed 7` is `--set seed=7`
 AS_SCENARIO_KEYS = ("seed", "replications")
+#: the key of a results marker (metadata.json, sweep.json…) that records the file which named the folder
+FILE_KEY = "file"
 
 
 def default_out(name: str, suffix: str = "", changes: Mapping[str, Any] | None = None, hidden: Any = None,
@@ -107,16 +111,44 @@ def given_options(*names: str) -> dict[str, Any]:
     return out
 
 
-def naming(changes: Mapping[str, Any], *names: str,
-           scenario: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+def naming(changes: Mapping[str, Any], *names: str, scenario: Mapping[str, Any] | None = None,
+           path: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """(changes, options) for default_out: --set's changes with --seed and --replications, if given,
     among them (they change the same scenario keys), and the command's other given options `names`.
     `scenario`: the values --seed / --replications default to (the scenario's own): given the same,
-    they change nothing, and the name stays (`compare A B -n 10` of 10-replication scenarios)."""
+    they change nothing, and the name stays (`compare A B -n 10` of 10-replication scenarios). So does
+    `--set seed=…` or `--set replications=…` equal to the file's own (`path`'s, read without the changes):
+    `--set seed=1` of a seed-1 file wrote results/mini+seed=1-… where `--seed 1` wrote results/mini."""
     given = given_options(*AS_SCENARIO_KEYS, *names)
     own = {key: given.pop(key) for key in AS_SCENARIO_KEYS if key in given}
-    own = {key: value for key, value in own.items() if (scenario or {}).get(key, object()) != value}
-    return {**changes, **own}, given
+    base = dict(scenario or {})
+    if path is not None and any(key in changes for key in AS_SCENARIO_KEYS):
+        base |= {key: value for key, value in _file_values(path).items() if key in base}
+    own = {key: value for key, value in own.items() if base.get(key, object()) != value}
+    kept = {key: value for key, value in changes.items()
+            if key not in AS_SCENARIO_KEYS or base.get(key, object()) != value}
+    return {**kept, **own}, given
+
+
+def _file_values(path: str) -> dict[str, Any]:
+    """The seed and replications of the scenario file at `path` as written ({} when it does not load alone,
+    e.g. a file that needs a --set to be valid: then a --set seed stays in the name)."""
+    from sim.errors import SimError
+    from sim.scenario.loader import load_scenario
+
+    try:
+        with warnings.catch_warnings():  # what the file alone warns of was said (or put right by --set) already
+            warnings.simplefilter("ignore")
+            scenario = load_scenario(path)
+    except SimError:
+        return {}
+    return {"seed": scenario.seed, "replications": scenario.replications}
+
+
+def recorded_file(path: str | Sequence[str]) -> str | list[str]:
+    """How a results marker records the file(s) that named its default folder (FILE_KEY): as given, normalised;
+    a comparison's in order."""
+    return os.path.normpath(path) if isinstance(path, str) else [os.path.normpath(p) for p in path]
 
 
 def stem(path: str) -> str:
@@ -131,7 +163,8 @@ def legacy_out(name: str, suffix: str = "", changes: Mapping[str, Any] | None = 
 
 
 def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, resume: bool = False,
-               scenario: str | None = None, expect: Mapping[str, Any] | None = None) -> Path:
+               scenario: str | None = None, expect: Mapping[str, Any] | None = None,
+               file: str | Sequence[str] | None = None) -> Path:
     """The results directory: `--out` as given, else `default`, said against what the old name holds.
 
     - --resume with nothing to resume under `default` but unfinished work under the old name: refused,
@@ -139,7 +172,11 @@ def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, r
     - unfinished work or results under the old name otherwise: a note says where they are, untouched;
     - `default` holding the results of another scenario (`scenario`: this one's name), which an earlier
       version wrote there by the scenario's `name:`, or of another kind of command (`run compare-a-vs-b.yaml`):
-      refused even with --force, as a change of meaning.
+      refused even with --force, as a change of meaning;
+    - `default` holding the results of another file that gives the same name (`file`: this command's; the one
+      its marker records, FILE_KEY, still exists and is another): a/mini.yaml's folder is b/mini.yaml's, and
+      mini.yml's, `mini:.yaml`'s; refused even with --force, as for another scenario (it said "already exists;
+      use --force to replace it", and --force replaced a/mini.yaml's results with b/mini.yaml's).
     What the old name holds is only said when it may be this command's: `expect` (e.g. the seed and
     replications this command runs with) does not contradict what its marker or work manifest recorded;
     `run --seed 5` is not told about results/mini of a run with seed 1.
@@ -158,6 +195,7 @@ def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, r
             f"{default} holds the results of scenario {held!r}, not of {scenario!r} (dostyk once named default "
             f"folders by a scenario's name:, now by its file; or the file's name: has changed), so it is left as it "
             f"is. Give --out DIR (--out {default} --force to replace it).")
+    _refuse_other_file(default, kind, file)
     if legacy is None or legacy == default:
         return default
     old = WorkDir(work_path(legacy))
@@ -178,6 +216,32 @@ def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, r
                    err=True)
     return default
 
+
+
+def _refuse_other_file(default: Path, kind: str, file: str | Sequence[str] | None) -> None:
+    """Refuse `default` when its marker records other existing files than `file` (see choose_out): a comparison
+    records its files in order, a run, sweep or search its one."""
+    held = _marker(default, kind).get(FILE_KEY)
+    if file is None or not held:
+        return
+    mine = [file] if isinstance(file, str) else list(file)
+    theirs = [held] if isinstance(held, str) else held if isinstance(held, list) else []
+    if not all(isinstance(h, str) and h.strip() for h in theirs):
+        return
+
+    def another(i: int, recorded: str) -> bool:
+        try:
+            return Path(recorded).is_file() and (i >= len(mine) or not os.path.samefile(recorded, mine[i]))
+        except (OSError, ValueError):  # this command's file unreadable is said when it is read
+            return False
+
+    if any(another(i, h) for i, h in enumerate(theirs)):
+        plural = len(theirs) > 1 or len(mine) > 1
+        raise ResultsExistError(
+            f"{default} holds the results of {', '.join(theirs)}, {'other files' if plural else 'another file'} than "
+            f"{', '.join(mine)} that give{'' if plural else 's'} the same folder name (default folders are named by "
+            f"the file's name, without its folder); it is left as it is. Give --out DIR (--out {default} --force to "
+            f"replace it).")
 
 
 def _marker(directory: Path, kind: str) -> dict[str, Any]:

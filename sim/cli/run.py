@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from sim.cli import windows as windows_cli
-from sim.cli.folders import choose_out, default_out, legacy_out, naming, stem
+from sim.cli.folders import FILE_KEY, choose_out, default_out, legacy_out, naming, recorded_file, stem
 from sim.cli.options import (
     SEED,
     WORKERS,
@@ -86,6 +86,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     check_xlsx(xlsx, {"daily series": daily_rows(scen, replications or scen.replications)})
     chosen_windows, chosen_dates = windows_cli.parse_windows(windows), windows_cli.parse_dates(dates)
     windows_cli.check_inside(scen, chosen_windows, chosen_dates)
+    windows_cli.say_warmup([("", scen)], chosen_windows)
     if crossing is not None and not (chosen_windows or chosen_dates):
         raise click.BadParameter("goes with --window or --at", param_hint="--crossing")
     windows_cli.check_crossing(crossing, list(scen.crossing_names) if crossing is not None else [])
@@ -101,11 +102,12 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
         check_replications(scen, scenario, limit)
     book = {"workbook": workbook} if workbook else None
     named, options = naming(changes, "precision", "precision_kpis", "max_replications",
-                              scenario={"seed": scen.seed, "replications": scen.replications})
+                              scenario={"seed": scen.seed, "replications": scen.replications}, path=scenario)
     out_dir = choose_out(out, default_out(stem(scenario), "", named, book, options),
                          legacy_out(scen.name, "", changes, book), "run", resume, scen.name,
                          {"seed": scen.seed if seed is None else seed} | (
-                             {} if precision else {"replications": replications or scen.replications}))
+                             {} if precision else {"replications": replications or scen.replications}),
+                         scenario)
     with claim_output(out_dir, force, resume, "run") as claim:
         with interrupt_note(out_dir, "replications"):
             if precision is not None:
@@ -115,6 +117,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
             else:
                 results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
                                          progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
+        results.metadata[FILE_KEY] = recorded_file(scenario)  # whose folder this is (choose_out)
         written = results.write(out_dir, force=force, extra=both(
             None if no_report else report_writer(results), xlsx_writer(xlsx, "run", results),
             windows_cli.writer(results, chosen_windows, chosen_dates)))

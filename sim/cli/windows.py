@@ -88,6 +88,25 @@ def check_inside(scenario: Scenario, windows: Sequence[Window], dates: Sequence[
                                      param_hint="--at")
 
 
+def say_warmup(scenarios: Sequence[tuple[str, Scenario]], windows: Sequence[Window]) -> None:
+    """A note (stderr) for each window that begins in a scenario's warm-up: its KPIs are read from the daily
+    series, warm-up days included, so they describe the model settling from its starting state, which the run's
+    own KPIs leave out; nothing said so (`scenarios`: (label, scenario), the label '' for a run's one)."""
+    for lo, hi in windows:
+        begins = dt.datetime(lo.year, lo.month, lo.day)
+        within = []
+        for label, scenario in scenarios:
+            start = scenario.start if isinstance(scenario.start, dt.datetime) else dt.datetime(
+                scenario.start.year, scenario.start.month, scenario.start.day)
+            end = start + dt.timedelta(hours=float(scenario.warmup))
+            if scenario.warmup > 0 and begins < end:
+                within.append(f"{label + ': ' if label else ''}until {end:%Y-%m-%d %H:%M}")
+        if within:
+            click.echo(f"Note: --window {lo}:{hi} begins in the warm-up ({'; '.join(within)}), which the run's KPIs "
+                       "leave out: those days show the model settling from its starting state (empty, or its initial:), "
+                       "not the corridor as it runs.", err=True)
+
+
 def tables(daily: pd.DataFrame, windows: Sequence[Window], dates: Sequence[dt.date]) -> pd.DataFrame:
     """One row per window (or date), replication, cargo and crossing: `from`, `to`, then the KPIs."""
     frames = [over_windows(daily, windows)] if windows else []
@@ -195,6 +214,7 @@ def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], cro
     results = Results.read(results_dir)
     say_unchecked(results_dir)
     check_inside(results.scenario, chosen, days)
+    say_warmup([("", results.scenario)], chosen)
     check_crossing(crossing, crossing_names(results.daily))
     click.echo(describe(results.daily, chosen, days, crossing))
     if csv_path is not None:

@@ -25,6 +25,7 @@ from sim.analysis.choices import choose
 from sim.analysis.stats import ci_columns, corridor_rows, summarise, t_halfwidth
 from sim.analysis.verdict import verdict
 from sim.analysis.window import as_date, check_window, simulated_days
+from sim.errors import option
 from sim.experiments import arguments, held
 from sim.experiments.atomic import atomic_directory, write_scenario_yaml
 from sim.experiments.results import package_version
@@ -107,7 +108,7 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
                     "difference": mean, low: mean - half, high: mean + half,
                     "half_width": half, "half_width_unpaired": unpaired,
                     "ratio_to_unpaired": half / unpaired if unpaired and np.isfinite(unpaired) else float("nan"),
-                    "verdict": verdict(n, mean - half, mean + half),
+                    "verdict": verdict(n, mean - half, mean + half, len(common)),
                 })
     return pd.DataFrame(rows)
 
@@ -218,6 +219,12 @@ def check_comparison(scenarios: Sequence[Scenario], names: Sequence[str], replic
     """Refuse, before any task runs or any output is claimed, a comparison (`compare`, a named
     `experiment`) whose runs exceed limits.MAX_RUNS or whose results held together exceed what one run
     may hold (sim.experiments.held). `given_as` names where the replications were given (an experiment's file)."""
+    if replications < 2:  # before any output is claimed (the CLI was told "pass replications=", after claiming it)
+        where = f"{given_as} gives" if given_as else f"{scenarios[0].name} has" if scenarios else "there are"
+        raise arguments.ArgumentError(
+            f"a paired comparison needs at least 2 replications; {where} {replications}: " + (
+                "set replications: 2 or more in the experiment file" if given_as else
+                option("give -n 2 or more", "pass replications=2 or more")))
     reps = (given_as, replications) if given_as else arguments.runs_arg("replications", replications)
     arguments.check_runs([("scenarios", len(scenarios)), reps])
     held.check_compare(scenarios, names, replications, what)
@@ -248,9 +255,6 @@ def compare(
         raise arguments.ArgumentError("compare needs at least two scenarios")
     first = scenarios[0]
     n = arguments.replications(replications, first.replications, 2, " (a paired comparison needs two)")
-    if n < 2:
-        raise arguments.ArgumentError(f"a paired comparison needs at least 2 replications; "
-                                      f"{first.name} has {n}: pass replications=")
     seed = arguments.seed(seed, first.seed)
     labels = unique_names(list(names) if names is not None else [s.name for s in scenarios])
     if len(labels) != len(scenarios):

@@ -306,6 +306,14 @@ def parse_vary(items: Sequence[str]) -> GivenValues:
     return out
 
 
+def vary_as_typed(levers: GivenValues) -> tuple[str, ...]:
+    """Each `--vary` of parse_vary as `key=v1,v2`, in the order given, without the spaces around a key or a value
+    (`--vary "x = 4, 6"` is `x=4,6`): what a default folder's name shows of it (sim.cli.folders)."""
+    texts = given_texts(levers)
+    return tuple(f"{key}={','.join(token.strip() for token in _split_top_level(texts[key]))}" if key in texts
+                 else key for key in levers)
+
+
 def _split_top_level(text: str) -> list[str]:
     parts, depth, cur = [], 0, ""
     for ch in text:

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from sim.analysis.verdict import HIGHER, LOWER, UNCLEAR, verdict
+from sim.analysis.verdict import EQUAL, TOLD_APART, UNCLEAR, verdict
 from sim.reporting.figures import compact, date_axis, figure, thousands
 from sim.reporting.labels import kpi_unit, short_label, short_labels
 from sim.reporting.numbers import estimate, number
@@ -110,7 +110,7 @@ def difference_panels(diff: pd.DataFrame, names: Sequence[str], replications: in
     labels = short_labels(others, width=28)
     for ax, kpi in zip(axes, shown):
         rows = diff[diff["kpi"] == kpi].set_index("scenario").reindex(others)
-        _panel(ax, kpi, rows, y)
+        _panel(ax, kpi, rows, y, replications)
         ax.set_yticks(y + 0.15, labels, fontsize=7)
     for ax in axes[len(shown):]:
         ax.set_visible(False)
@@ -125,15 +125,16 @@ def difference_panels(diff: pd.DataFrame, names: Sequence[str], replications: in
 TOLD, NOT_TOLD = "#3182bd", "#bdbdbd"
 
 
-def _panel(ax: Axes, kpi: str, rows: pd.DataFrame, y: np.ndarray) -> None:
-    """One KPI's bars (difference, CI) and their labels: value ± CI in the unit, % of the baseline, or why not."""
+def _panel(ax: Axes, kpi: str, rows: pd.DataFrame, y: np.ndarray, replications: int) -> None:
+    """One KPI's bars (difference, CI) and their labels: value ± CI in the unit, % of the baseline, or why not;
+    the pairs it is over when only some of the `replications` have a value."""
     unit = kpi_unit(kpi)
     diff = rows["difference"].to_numpy(dtype=float)
     half = rows["half_width"].to_numpy(dtype=float)
     pairs = rows["n"].fillna(0).astype(int).to_numpy()  # 0: no row for this scenario (no pair)
     said = [verdict(int(n), lo, hi)
             for n, lo, hi in zip(pairs, rows["ci95_low"].to_numpy(dtype=float), rows["ci95_high"].to_numpy(dtype=float))]
-    told = [v in (HIGHER, LOWER) for v in said]
+    told = [v in TOLD_APART for v in said]
     for j, name in enumerate(rows.index):
         value = diff[j] if math.isfinite(diff[j]) else 0.0
         ax.barh(y[j] + 0.15, value, height=0.5, color=TOLD if told[j] else NOT_TOLD, gid=f"diff:{kpi}:{name}")
@@ -145,7 +146,10 @@ def _panel(ax: Axes, kpi: str, rows: pd.DataFrame, y: np.ndarray) -> None:
     ax.set_xlim(-1.15 * reach, 1.15 * reach)  # 0 in the middle: the sign reads at a glance
     ax.set_ylim(len(y) - 0.45, -0.5)  # first scenario at the top, room for each label above its bar
     for j, base in enumerate(rows["mean_baseline"].to_numpy(dtype=float)):  # above its bar, at the left
-        ax.annotate(_bar_text(diff[j], half[j], int(pairs[j]), base, unit, said[j]), (0.01, y[j] - 0.2),
+        text = _bar_text(diff[j], half[j], int(pairs[j]), base, unit, said[j])
+        if said[j] in (*TOLD_APART, UNCLEAR, EQUAL) and 1 < pairs[j] < replications:  # as the table's verdict says
+            text += f" — {pairs[j]:,} of {replications:,} pairs"
+        ax.annotate(text, (0.01, y[j] - 0.2),
                     xycoords=("axes fraction", "data"), fontsize=6.5, va="center", gid=f"label:{kpi}:{rows.index[j]}")
     ax.set_title(f"{kpi}" + (f" ({unit})" if unit else ""), fontsize=8, loc="left")
     ax.xaxis.set_major_formatter(compact(reach))
@@ -155,7 +159,7 @@ def _panel(ax: Axes, kpi: str, rows: pd.DataFrame, y: np.ndarray) -> None:
 
 def _bar_text(diff: float, half: float, n: int, base: float, unit: str, said: str) -> str:
     """'−35 ± 11 wagons (−12 % of 286.4)', or the verdict's words where there is no CI."""
-    if said not in (HIGHER, LOWER, UNCLEAR):  # equal in every pair, or no CI: the verdict's words
+    if said not in (*TOLD_APART, UNCLEAR):  # equal in every pair, or no CI: the verdict's words
         return said
     text = estimate(diff, diff - half, diff + half, n).text + (f" {unit}" if unit else "")
     if math.isfinite(base) and base != 0:

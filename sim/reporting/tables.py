@@ -209,7 +209,7 @@ def difference_rows(diff: pd.DataFrame, name: str, cargo: str, kpis: Sequence[st
         rows.append([kpi, kpi_unit(kpi), number(r["mean_baseline"]), number(r["mean_scenario"]),
                      ("–" if n == 0 else text) + note,
                      f"± {number(unpaired, 2)}" if math.isfinite(unpaired) else "–",
-                     verdict(n, float(r["ci95_low"]), float(r["ci95_high"]))])
+                     verdict(n, float(r["ci95_low"]), float(r["ci95_high"]), replications)])
     return rows
 
 

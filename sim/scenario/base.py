@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -26,6 +27,12 @@ def visible(text: str) -> str:
         said = "empty text" if not text else f"{shown(text)}, which has no visible character"
         raise ValueError(f"expected a name one can read (letters, digits or signs); got {said} — it labels "
                          "the results, their tables and their folder")
+    controls = dict.fromkeys(ch for ch in text if unicodedata.category(ch) == "Cc")
+    if controls:  # `name: "a\e[31mb"` was valid, and its escape sequence went raw to the terminal (progress bars)
+        held = ", ".join(f"U+{ord(ch):04X}" for ch in controls)
+        raise ValueError(f"expected a name without control characters (a tab, a line break, an escape sequence would "
+                         f"act on the terminal or break the lines of tables that show it); got {shown(text)}, which "
+                         f"holds {held}")
     return text
 
 

@@ -208,9 +208,11 @@ def describe_validation_error(exc: ValidationError, spelled: Callable[[str, Any]
             msg = "required key is missing"
         elif kind in ("less_than_equal", "less_than"):
             msg = _at_most(_key_path(loc), err.get("ctx") or {}, err.get("input"))
-        elif "input" in err and not kind.startswith("value_error") and not isinstance(err["input"], (dict, list)):
-            got = err["input"]  # None and True are Python's words: YAML's ~ and yes are said in words
-            msg = f"{msg}; got {kind_in_words(got) if got is None or isinstance(got, bool) else shown(got)}"
+        elif "input" in err and not kind.startswith("value_error"):
+            got = err["input"]  # None and True are Python's words: YAML's ~ and yes are said in words, and a list
+            # or mapping by its kind (`name: [a]` was 'Input should be a valid string', nothing more)
+            plain = not (got is None or isinstance(got, (bool, dict, list)))
+            msg = f"{msg}; got {shown(got) if plain else kind_in_words(got)}"
         path = _key_path(loc)
         if (path, msg) not in seen:  # a set: a list's `in` made 100,000 bad items take 90 s
             seen.add((path, msg))

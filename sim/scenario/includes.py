@@ -67,7 +67,7 @@ def uses_extends(data: Any) -> bool:
 def _key(path: Path) -> Path:
     try:
         return path.resolve()
-    except OSError:  # e.g. a loop of symbolic links: the path itself is the best name
+    except (OSError, ValueError):  # a loop of symbolic links, a NUL in the name: the path itself is the best name
         return path.absolute()
 
 

@@ -16,12 +16,19 @@ from typing import Any
 from sim.scenario.quoting import argument_in_words
 from sim.scenario.yamltext import MAX_FILE_BYTES, size_problem
 
+#: a path no file system holds (a file's `extends:` or `baseline:`, or a Python caller's text, may)
+NUL_IN_PATH = "a path holding a NUL character (U+0000), which no file name can hold"
+
 
 def not_a_path(value: Any, expected: str) -> str | None:
     """Why `value` is no path at all (None, a mapping, a Scenario, empty text), or None when it is one.
 
-    `Path(None)` was a TypeError from pathlib, and `Path("")` is the current directory."""
+    `Path(None)` was a TypeError from pathlib, and `Path("")` is the current directory; a NUL in the text
+    was os.stat's ValueError ("embedded null byte"), an internal error."""
     if isinstance(value, os.PathLike) or (isinstance(value, str) and value.strip()):
+        text = os.fspath(value)
+        if isinstance(text, str) and "\0" in text:
+            return f"expected the path of {expected}; got {NUL_IN_PATH}"
         return None
     got = "empty text" if isinstance(value, str) else argument_in_words(value)
     return f"expected the path of {expected}, as text or a pathlib.Path; got {got}"
@@ -29,6 +36,8 @@ def not_a_path(value: Any, expected: str) -> str | None:
 
 def unreadable(path: Path, expected: str = "a file", max_bytes: int | None = MAX_FILE_BYTES) -> str | None:
     """Why `path` cannot be read as an input file, or None when it can (a regular file, not too large)."""
+    if "\0" in str(path):  # no file system has such a name: os.stat's ValueError was an internal error
+        return f"cannot be read: {NUL_IN_PATH}"
     try:
         info = path.stat()
     except FileNotFoundError:

@@ -937,6 +937,43 @@ VERSUS_CASES: list[Case] = [
 ]
 CASES += VERSUS_CASES
 
+# -- h-attack2: default folders, compare --window and the one reader attacked ------------------------------------------
+_OTHER_FILE_MARKER = ('{"version": "0.1.0", "created": "2026-12-04T00:00:00+00:00", "kind": "run", "scenario": "mini", '
+                      '"seed": 1, "replications": 10, "file": "elsewhere/folder-of-another-file.yaml"}\n')
+ATTACK2_CASES: list[Case] = [
+    Case("folder-of-another-file", "`run mini.yaml --force` where results/mini holds the results of "
+         "elsewhere/mini.yaml, another file of the same name (it said 'already exists; use --force', and --force "
+         "replaced them)", ["run", "{file}", "--force", "--quiet"], "--out",
+         "holds the results of elsewhere/folder-of-another-file.yaml, another file than folder-of-another-file.yaml",
+         names_file=False, files={"results/folder-of-another-file/metadata.json": _OTHER_FILE_MARKER,
+                                  "elsewhere/folder-of-another-file.yaml": MINI}),
+    Case("name-escape", "`name: \"a\\e[31mb\"`, a terminal escape sequence in the name (valid: it went raw to the "
+         "terminal in the progress bar)", ["validate", "{file}"], "name",
+         "expected a name without control characters (a tab, a line break, an escape sequence would act on the "
+         "terminal or break the lines of tables that show it); got 'a\\x1b[31mb', which holds U+001B",
+         text=_mini(("name: mini", 'name: "a\\e[31mb"'))),
+    Case("set-name-list", "`--set name=[a]` (it said 'Input should be a valid string', not what it got)",
+         ["validate", "{file}", "--set", "name=[a]"], "name", "Input should be a valid string; got a list of 1 item"),
+    Case("compare-one-replication", "`compare` of scenarios of `replications: 1` (it was told 'pass replications=', "
+         "a Python caller's words cut short, after the output was claimed)",
+         ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--quiet", "--out", "out"], "-n",
+         "a paired comparison needs at least 2 replications; mini has 1: give -n 2 or more", names_file=False,
+         text=_mini(("replications: 10", "replications: 1"))),
+    Case("experiment-baseline-one-replication", "an experiment without `replications:` whose baseline has "
+         "`replications: 1` (it was told 'pass replications=')", _EXPERIMENT, "replications (the baseline's) gives 1",
+         "set replications: 2 or more in the experiment file", names_file=False,
+         text=_mini(("replications: 10", "replications: 1")),
+         files={"exp.yaml": "baseline: experiment-baseline-one-replication.yaml\n"
+                            "variants:\n  eight: {unloading.grain.points: 8}\n"}),
+    Case("extends-nul", "`extends: \"mi\\0ni.yaml\"`, a path holding a NUL character (an internal error: ValueError: "
+         "embedded null byte)", ["validate", "{file}"], "extends", "'mi\\x00ni.yaml': cannot be read: a path holding "
+         "a NUL character (U+0000), which no file name can hold", text='extends: "mi\\0ni.yaml"\nname: mine\n'),
+    Case("experiment-baseline-nul", "an experiment's `baseline: \"mi\\0ni.yaml\"` (an internal error: ValueError: "
+         "embedded null byte)", _EXPERIMENT, "baseline", "cannot be read: a path holding a NUL character",
+         names_file=False, files={"exp.yaml": 'baseline: "mi\\0ni.yaml"\nvariants:\n  eight: {unloading.grain.points: 8}\n'}),
+]
+CASES += ATTACK2_CASES
+
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
