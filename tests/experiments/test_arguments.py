@@ -23,11 +23,11 @@ def short() -> sim.Scenario:
 
 
 @pytest.mark.parametrize(("kwargs", "says"), [
-    ({"replications": 2.9}, "replications must be a whole number, got 2.9 (float)"),
-    ({"replications": "3"}, "replications must be a whole number, got '3' (str)"),
-    ({"replications": True}, "replications must be a whole number, got True (bool)"),
+    ({"replications": 2.9}, "replications must be a whole number, got the number 2.9"),
+    ({"replications": "3"}, "replications must be a whole number, got the text '3'"),
+    ({"replications": True}, "replications must be a whole number, got a yes/no value (True)"),
     ({"replications": 0}, "replications must be between 1 and 100,000, got 0"),
-    ({"seed": 1.5}, "seed must be a whole number, got 1.5 (float)"),
+    ({"seed": 1.5}, "seed must be a whole number, got the number 1.5"),
     ({"seed": -1}, "seed must be between 0 and 9,223,372,036,854,775,807, got -1"),
     ({"workers": -4}, "workers must be at least 1, got -4"),
     ({"workers": 0}, "workers must be at least 1, got 0"),
