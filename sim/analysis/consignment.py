@@ -92,9 +92,7 @@ class Spread:
         exists) or there are fewer than two."""
         if self.not_by_horizon or len(self.days) < 2:
             return None
-        mean = float(self.days.mean())
-        half = t_halfwidth(float(self.days.std(ddof=1)), len(self.days), self.level)
-        return mean, mean - half, mean + half
+        return _mean_interval(self.days, self.level)
 
     def share_by(self, day: float) -> tuple[int, float, float]:
         """Replications through within `day` days, and the exact (Clopper–Pearson) CI of that share."""
@@ -103,6 +101,13 @@ class Spread:
         hits = int((self.days <= day).sum())
         ci = stats.binomtest(hits, len(self.days)).proportion_ci(self.level, method="exact")
         return hits, float(ci.low), float(ci.high)
+
+
+def _mean_interval(values: np.ndarray, level: float) -> tuple[float, float, float]:
+    """The mean of two or more values and its Student-t interval, as (mean, low, high)."""
+    mean = float(values.mean())
+    half = t_halfwidth(float(values.std(ddof=1)), len(values), level)
+    return mean, mean - half, mean + half
 
 
 def spread(outcomes: list[Outcome], ordered_at: float, milestone: str, level: float = 0.95) -> Spread:
@@ -133,9 +138,5 @@ def paired_days(without: list[Outcome], with_change: list[Outcome], ordered_at: 
     b = spread(with_change, ordered_at, "unloaded_h", level).days
     both = np.isfinite(a) & np.isfinite(b)
     diff = b[both] - a[both]
-    interval = None
-    if both.all() and len(diff) >= 2:
-        mean = float(diff.mean())
-        half = t_halfwidth(float(diff.std(ddof=1)), len(diff), level)
-        interval = (mean, mean - half, mean + half)
+    interval = _mean_interval(diff, level) if both.all() and len(diff) >= 2 else None
     return Paired(int((b < a).sum()), int((b > a).sum()), int((~both).sum()), interval)

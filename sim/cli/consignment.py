@@ -15,7 +15,7 @@ from sim.cli.options import (
     check_scheduler,
     parse_sets,
 )
-from sim.experiments.consignment import order_outcomes, order_problem
+from sim.experiments.consignment import order_outcomes, order_problem, ordered_trains
 from sim.experiments.executors import EXECUTORS
 from sim.model.orders import Order
 from sim.reporting.consignment import order_text, paired_text
@@ -76,7 +76,7 @@ def consignment(scenario: str, wagons: int, on: str, cargo: str | None, by: str 
     check_executor(executor)
     outcomes = order_outcomes(scen, order, replications, seed, executor, workers, progress=not quiet,
                               scheduler=scheduler)
-    trains = len(order.train_sizes(scen.cargo[name].wagons_per_train))
+    trains = ordered_trains(scen, order)
     click.echo(order_text(outcomes, name, wagons, trains, at, scen.start, float(scen.duration), until,
                           by_label=label, warmup=float(scen.warmup)))
     if other is not None:
@@ -84,7 +84,7 @@ def consignment(scenario: str, wagons: int, on: str, cargo: str | None, by: str 
                                  scheduler=scheduler)
         change = " ".join(v.strip() for v in versus)
         click.echo(f"\nWith {change}:")
-        cut = len(order.train_sizes(other.cargo[name].wagons_per_train))  # (a change may cut other trains)
+        cut = ordered_trains(other, order)  # (a change may cut other trains)
         click.echo(order_text(changed, name, wagons, cut, at, other.start, float(other.duration), until,
                               by_label=label, warmup=float(other.warmup)))
         click.echo("")
@@ -112,9 +112,7 @@ def _changed(path: str, changes: GivenValues, versus: tuple[str, ...], order: Or
     if problem:
         words = problem[1]
         if problem[0] == "at":  # (in dates, as the order was given, not in hours since the start)
-            first = dt.datetime(other.start.year, other.start.month, other.start.day)
-            last = first + dt.timedelta(hours=float(other.duration))
-            words = f"the order is not inside the run ({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M})"
+            words = f"the order is not inside the run ({_span(other)})"
         raise click.BadParameter(f"with {' '.join(versus)}: {words}", param_hint="--versus")
     return other
 
@@ -153,9 +151,13 @@ def _hours(scen: Scenario, text: str, option: str, end_of_day: bool) -> tuple[fl
         raise click.BadParameter(f"{text!r}: give the time without a time zone (the scenario's calendar has none)",
                                  param_hint=option)
     hours = scen.hours_since_start(moment) + later
+    if not 0 <= hours <= float(scen.duration) or (hours == float(scen.duration) and not end_of_day):
+        raise click.BadParameter(f"{text!r} is not inside the run ({_span(scen)})", param_hint=option)
+    return hours, label
+
+
+def _span(scen: Scenario) -> str:
+    """The simulated time, from the start's midnight to the horizon: '2024-01-01 00:00 to 2024-12-31 00:00'."""
     first = dt.datetime(scen.start.year, scen.start.month, scen.start.day)
     last = first + dt.timedelta(hours=float(scen.duration))
-    if not 0 <= hours <= float(scen.duration) or (hours == float(scen.duration) and not end_of_day):
-        raise click.BadParameter(f"{text!r} is not inside the run ({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M})",
-                                 param_hint=option)
-    return hours, label
+    return f"{first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}"

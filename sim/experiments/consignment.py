@@ -41,7 +41,7 @@ def order_outcomes(
     tasks = replication_tasks(scenario, range(n), seed, prefix="o", keep_series=False, keep_trains=True,
                              order=order)
     horizon = float(scenario.duration)
-    ordered = len(order.train_sizes(scenario.cargo[order.cargo].wagons_per_train))
+    ordered = ordered_trains(scenario, order)
     done, _ = run_tasks(tasks, executor, workers, None, progress, desc=scenario.name, scheduler=scheduler,
                         keep=lambda result: outcome(result.trains, ordered, horizon))
     return [done[task.key] for task in tasks]
@@ -55,7 +55,7 @@ def order_problem(scenario: Scenario, order: Order) -> tuple[str, str] | None:
         return "wagons", f"wagons must be a whole number of at least 1, got {_shown(order.wagons)}"
     if not isinstance(order.at, numbers.Real) or isinstance(order.at, bool):
         return "at", f"the order's time must be a number of hours since the start, got {_shown(order.at)}"
-    trains = len(order.train_sizes(scenario.cargo[order.cargo].wagons_per_train))
+    trains = ordered_trains(scenario, order)
     if trains > MAX_ORDER_TRAINS:
         return "wagons", (f"{order.wagons:,} wagons are {trains:,} trains of {order.cargo}; an order may be at most "
                 f"{MAX_ORDER_TRAINS:,} trains (a year of the whole crossing is about 5,000)")
@@ -63,6 +63,11 @@ def order_problem(scenario: Scenario, order: Order) -> tuple[str, str] | None:
         return "at", (f"the order's time ({float(order.at):g} h since the start) is not inside the run "
                 f"(0 to {float(scenario.duration):g} h)")
     return None
+
+
+def ordered_trains(scenario: Scenario, order: Order) -> int:
+    """The trains the order is cut into, at the scenario's wagons_per_train of its cargo."""
+    return len(order.train_sizes(scenario.cargo[order.cargo].wagons_per_train))
 
 
 def _shown(value: object) -> str:
