@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.record import write_json
+from benchmarks.record import processor, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_300K = ROOT / "benchmarks" / "scenarios" / "crossing_300k.yaml"
@@ -334,7 +334,7 @@ def _jsonable(rows: list[dict[str, object]], ten_year: dict[str, float] | None, 
             for r in rows
         ],
         "ten_year_memory": ten_year,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load_average_start": load_start,
+        "machine": {"python": platform.python_version(), "processor": processor(), "cpus": os.cpu_count(), "load_average_start": load_start,
                     "load_average_end": os.getloadavg()[0],
                     "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")},
     }
