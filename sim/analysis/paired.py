@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.analysis import verdict as verdicts
 from sim.analysis.stats import t_halfwidth
-from sim.analysis.verdict import HIGHER, LOWER, reading, verdict
 
 
 def welch_halfwidth(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> float:
@@ -60,11 +60,11 @@ class PairedDifference:
     @property
     def reading(self) -> str:
         """The verdict without the pairs it is over (sim.analysis.verdict.reading): one of its constants."""
-        return reading(self.n, self.low, self.high)
+        return verdicts.reading(self.n, self.low, self.high)
 
-    def said(self, higher: str = HIGHER, lower: str = LOWER) -> str:
+    def said(self, higher: str = verdicts.HIGHER, lower: str = verdicts.LOWER) -> str:
         """The verdict with the caller's words for a higher and a lower value ("later", "sooner" for days)."""
-        return verdict(self.n, self.low, self.high, self.pairs, higher=higher, lower=lower)
+        return verdicts.verdict(self.n, self.low, self.high, self.pairs, higher=higher, lower=lower)
 
 
 def paired_difference(baseline: Sequence[float] | np.ndarray, scenario: Sequence[float] | np.ndarray,
