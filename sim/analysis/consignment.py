@@ -12,12 +12,14 @@ make a jam look quicker).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis.paired import PairedDifference, paired_difference
 from sim.analysis.stats import t_halfwidth
 
 MILESTONES = {"formed_h": "last train formed", "border_h": "last train at the border",
@@ -71,6 +73,14 @@ def _last(times: np.ndarray, horizon: float) -> float:
     return float(times.max())
 
 
+def settled_start(start: dt.date, at: float, warmup: float, horizon: float) -> tuple[int, dt.date, float]:
+    """For an order at `at` hours, inside a warm-up of `warmup` hours: the whole days to start the run
+    earlier for the warm-up to be over at the order, that start, and the duration (days) that keeps the run's
+    end where it was (dated disruptions keep their dates)."""
+    days = math.ceil((warmup - at) / 24.0)
+    return days, start - dt.timedelta(days=days), (horizon + 24.0 * days) / 24.0
+
+
 @dataclass(frozen=True)
 class Spread:
     """Days from the order to one milestone over replications; a replication without it by the
@@ -120,13 +130,20 @@ def spread(outcomes: list[Outcome], ordered_at: float, milestone: str, level: fl
 @dataclass(frozen=True)
 class Paired:
     """Days to all unloaded with a change minus without, replication by replication (the same seed:
-    the same trains until the change acts). `interval` is None when a replication is not through by
-    the horizon in either answer (no difference exists for it) or there are fewer than two."""
+    the same trains until the change acts). `difference` is `dostyk compare`'s paired difference
+    (sim.analysis.paired) over the replications through by the horizon in both answers; those not
+    through in one answer or both (`unpaired`) have no difference of days, and are left out of it."""
 
-    sooner: int  # replications through sooner with the change
+    sooner: int  # replications through sooner with the change (one not through counts as later than any day)
     later: int
     unpaired: int  # replications not through by the horizon in one answer or both
-    interval: tuple[float, float, float] | None  # mean difference (days) and its t-interval
+    difference: PairedDifference  # mean difference (days), its CI and verdict, over the others
+
+    @property
+    def interval(self) -> tuple[float, float, float] | None:
+        """Mean difference and its t-interval (days) over the replications through in both; None below two."""
+        d = self.difference
+        return (d.difference, d.low, d.high) if d.n >= 2 else None
 
 
 def paired_days(without: list[Outcome], with_change: list[Outcome], ordered_at: float,
@@ -137,6 +154,5 @@ def paired_days(without: list[Outcome], with_change: list[Outcome], ordered_at: 
     a = spread(without, ordered_at, "unloaded_h", level).days
     b = spread(with_change, ordered_at, "unloaded_h", level).days
     both = np.isfinite(a) & np.isfinite(b)
-    diff = b[both] - a[both]
-    interval = _mean_interval(diff, level) if both.all() and len(diff) >= 2 else None
-    return Paired(int((b < a).sum()), int((b > a).sum()), int((~both).sum()), interval)
+    difference = paired_difference(np.where(both, a, np.nan), np.where(both, b, np.nan), level)
+    return Paired(int((b < a).sum()), int((b > a).sum()), int((~both).sum()), difference)

@@ -1,7 +1,9 @@
 """Whether a paired difference is told apart from no difference, in words, from its confidence interval.
 
 "−3 % ± 4 %" leaves an analyst to decide whether that is a difference. The verdict reads the same
-interval the table prints (the paired-t CI of sim.experiments.compare.paired_differences): an
+interval every comparison prints (the paired-t CI of sim.analysis.paired, behind `dostyk compare`, the
+workbench's Compare tab and `dostyk consignment --versus`, which may say higher and lower in their own
+words, "later" and "sooner" for days, but read the interval here and nowhere else): an
 interval wholly above 0 is "higher", wholly below "lower", one that holds 0 "no clear difference"
 at that confidence level. Where no interval exists (no pair, or one pair, with a value) it says why,
 rather than leave a blank or a NaN to be guessed at. Where only some pairs have a value (recovery that one
@@ -17,9 +19,15 @@ HIGHER = "higher"
 LOWER = "lower"
 UNCLEAR = "no clear difference"
 EQUAL = "no difference (equal in every pair)"
-#: every pair differs by the same amount: an interval of width 0, no spread to judge it by
-HIGHER_EVERY = "higher by the same amount in every pair (no spread, so no CI)"
-LOWER_EVERY = "lower by the same amount in every pair (no spread, so no CI)"
+
+
+def every(direction: str) -> str:
+    """Every pair differs by the same amount: an interval of width 0, no spread to judge it by."""
+    return f"{direction} by the same amount in every pair (no spread, so no CI)"
+
+
+HIGHER_EVERY = every(HIGHER)
+LOWER_EVERY = every(LOWER)
 #: the verdicts that tell a difference (a plot colours them)
 TOLD_APART = (HIGHER, LOWER, HIGHER_EVERY, LOWER_EVERY)
 NO_PAIRS = "cannot tell: no pair has a value"
@@ -27,10 +35,13 @@ ONE_PAIR = "cannot tell: one pair only, no CI"
 NO_CI = "cannot tell: no CI"
 
 
-def verdict(n: int, low: float, high: float, pairs: int | None = None) -> str:
+def verdict(n: int, low: float, high: float, pairs: int | None = None, higher: str = HIGHER,
+            lower: str = LOWER) -> str:
     """The scenario's KPI against the baseline's, from the paired difference's CI [low, high] over n pairs
-    (of `pairs`, when given: fewer with a value are said, 'higher, in the 4 of 8 pairs where both have a value')."""
-    said = _verdict(n, low, high)
+    (of `pairs`, when given: fewer with a value are said, 'higher, in the 4 of 8 pairs where both have a value').
+    `higher` and `lower` are the words for a larger and a smaller value ('later', 'sooner' for days)."""
+    said = reading(n, low, high)
+    said = {HIGHER: higher, LOWER: lower, HIGHER_EVERY: every(higher), LOWER_EVERY: every(lower)}.get(said, said)
     if pairs is not None and 1 < n < pairs:
         said = f"{said}, {subset_words(n, pairs)}"
     return said
@@ -41,7 +52,8 @@ def subset_words(n: int, pairs: int) -> str:
     return f"in the {n:,} of {pairs:,} pairs where both have a value"
 
 
-def _verdict(n: int, low: float, high: float) -> str:
+def reading(n: int, low: float, high: float) -> str:
+    """The verdict's constant for a CI [low, high] over n pairs (not said over how many of them)."""
     if n <= 0:
         return NO_PAIRS
     if n == 1:

@@ -3,16 +3,22 @@ differences of a variant against its baseline (common random numbers: same seed,
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
 
 from sim.analysis.stats import t_halfwidth
+from sim.experiments import compare
 from sim.experiments.results import Results
+from sim.reporting.tables import difference_cell
 
 #: KPIs on the cards, with their units
 CARDS = (("backlog_wagons_mean", "wagons"), ("backlog_wagons_max", "wagons"), ("held_trains_mean", "trains"),
          ("dwell_h_mean", "h"), ("tonnes_delivered", "t"), ("stop_loading_days", "days"))
+UNITS = dict(CARDS)
+#: the two runs' names in the comparison's table (the page's heading names their scenarios)
+BASELINE, VARIANT = "baseline", "variant"
 
 
 def kpi_cards(results: Results) -> str:
@@ -37,24 +43,24 @@ def kpi_cards(results: Results) -> str:
 
 
 def paired_differences(results: Results, baseline: Results) -> pd.DataFrame:
-    """Variant minus baseline per replication (same seed: common random numbers), mean ± 95 % CI."""
-    rows = []
-    for kpi, unit in CARDS:
-        if kpi not in results.kpis or kpi not in baseline.kpis:
-            continue
-        diff = (results.kpi(kpi) - baseline.kpi(kpi)).dropna()
-        if diff.empty:
-            continue
-        half = t_halfwidth(float(diff.std(ddof=1)), len(diff)) if len(diff) > 1 else math.nan
-        rows.append({"kpi": kpi, "unit": unit, "difference": diff.mean(), "ci95": half, "pairs": len(diff)})
-    return pd.DataFrame(rows)
+    """Variant minus baseline per replication (same seed: common random numbers) for the cards' KPIs in
+    both: `dostyk compare`'s paired differences (sim.experiments.compare), its CI and verdict included."""
+    shown = [kpi for kpi, _ in CARDS if kpi in results.kpis and kpi in baseline.kpis]
+    if not shown:
+        return pd.DataFrame()
+    kpis = pd.concat([r.kpis[r.kpis["cargo"] == "all"].assign(scenario=name)
+                      for r, name in ((baseline, BASELINE), (results, VARIANT))], ignore_index=True)
+    diff = compare.paired_differences(kpis, BASELINE, [BASELINE, VARIANT], shown)
+    return diff.sort_values("kpi", key=lambda k: k.map(shown.index), kind="stable").reset_index(drop=True)
 
 
-def differences_html(table: pd.DataFrame) -> str:
-    """The paired differences as an HTML table: mean ± 95 % CI half-width, with the unit and n."""
+def differences_html(table: pd.DataFrame, replications: int) -> str:
+    """The paired differences as an HTML table: mean ± 95 % CI half-width, the unit, the pairs and the
+    verdict, in `dostyk compare`'s numbers and words (sim.reporting.tables.difference_cell)."""
     rows = "".join(
-        f"<tr data-kpi='{r.kpi}'><td>{r.kpi}</td><td style='text-align:right'>{r.difference:+,.1f}</td>"
-        f"<td>{'± ' + format(r.ci95, ',.1f') if math.isfinite(r.ci95) else 'n too small'}</td>"
-        f"<td>{r.unit}</td><td>{r.pairs}</td></tr>" for r in table.itertuples())
-    return ("<table class='paired-differences'><tr><th>KPI</th><th>variant − baseline</th><th>95 % CI</th>"
-            f"<th>unit</th><th>pairs</th></tr>{rows}</table>")
+        f"<tr data-kpi='{r['kpi']}'><td>{r['kpi']}</td><td class='difference' style='text-align:right'>"
+        f"{html.escape(difference_cell(r['difference'], r['ci95_low'], r['ci95_high'], int(r['n']), replications, r['kpi']))}"
+        f"</td><td>{UNITS[r['kpi']]}</td><td style='text-align:right'>{int(r['n'])}</td>"
+        f"<td class='verdict'>{html.escape(r['verdict'])}</td></tr>" for r in table.to_dict("records"))
+    return ("<table class='paired-differences'><tr><th>KPI</th><th>variant − baseline ± 95 % CI (paired)</th>"
+            f"<th>unit</th><th>pairs</th><th>verdict (95 %)</th></tr>{rows}</table>")

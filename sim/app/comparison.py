@@ -27,4 +27,4 @@ def comparison_panes(baseline: Results | None, results: Results | None) -> list[
     names = f"{results.scenario.name} − {baseline.scenario.name}"  # the baseline may be another scenario
     return [pn.pane.Markdown(f"**Variant − baseline** ({as_text(names)}; paired by replication, same seed)",
                              css_classes=["compare-heading"]),
-            pn.pane.HTML(differences_html(table), sizing_mode="stretch_width")]
+            pn.pane.HTML(differences_html(table, results.replications), sizing_mode="stretch_width")]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import warnings
 
 import click
 
-from sim.analysis.consignment import paired_days
+from sim.analysis.consignment import Outcome, paired_days
 from sim.cli.options import (
     SEED,
     WORKERS,
@@ -15,7 +17,7 @@ from sim.cli.options import (
     check_scheduler,
     parse_sets,
 )
-from sim.experiments.consignment import order_outcomes, order_problem, ordered_trains
+from sim.experiments.consignment import order_outcomes, order_problem, ordered_trains, warmup_warning
 from sim.experiments.executors import EXECUTORS
 from sim.model.orders import Order
 from sim.reporting.consignment import order_text, paired_text
@@ -74,14 +76,12 @@ def consignment(scenario: str, wagons: int, on: str, cargo: str | None, by: str 
         raise click.BadParameter(f"{by!r} is not after the order ({on!r})", param_hint="--by")
     other = _changed(scenario, changes, versus, order) if versus else None
     check_executor(executor)
-    outcomes = order_outcomes(scen, order, replications, seed, executor, workers, progress=not quiet,
-                              scheduler=scheduler)
+    outcomes = _outcomes(scen, order, replications, seed, executor, workers, not quiet, scheduler)
     trains = ordered_trains(scen, order)
     click.echo(order_text(outcomes, name, wagons, trains, at, scen.start, float(scen.duration), until,
                           by_label=label, warmup=float(scen.warmup)))
     if other is not None:
-        changed = order_outcomes(other, order, replications, seed, executor, workers, progress=not quiet,
-                                 scheduler=scheduler)
+        changed = _outcomes(other, order, replications, seed, executor, workers, not quiet, scheduler)
         change = " ".join(v.strip() for v in versus)
         click.echo(f"\nWith {change}:")
         cut = ordered_trains(other, order)  # (a change may cut other trains)
@@ -89,6 +89,18 @@ def consignment(scenario: str, wagons: int, on: str, cargo: str | None, by: str 
                               by_label=label, warmup=float(other.warmup)))
         click.echo("")
         click.echo(paired_text(paired_days(outcomes, changed, at), change, len(outcomes)))
+
+
+def _outcomes(scen: Scenario, order: Order, replications: int | None, seed: int | None, executor: str,
+              workers: int | None, progress: bool, scheduler: str | None) -> list[Outcome]:
+    """sim.order_outcomes without its warning of an order in the warm-up: the answer says it, with the --set
+    that mends it (order_text), rather than twice."""
+    with warnings.catch_warnings():
+        early = warmup_warning(scen, order)
+        if early:
+            warnings.filterwarnings("ignore", message=re.escape(early))
+        return order_outcomes(scen, order, replications, seed, executor, workers, progress=progress,
+                              scheduler=scheduler)
 
 
 #: keys a --versus may not change: the pairing needs the same replications, seed and calendar

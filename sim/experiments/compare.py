@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.choices import choose
-from sim.analysis.stats import ci_columns, corridor_rows, summarise, t_halfwidth
-from sim.analysis.verdict import verdict
+from sim.analysis.paired import paired_difference
+from sim.analysis.paired import welch_halfwidth as welch_halfwidth  # importable from here, as it was
+from sim.analysis.stats import ci_columns, corridor_rows, summarise
 from sim.analysis.window import as_date, check_window, simulated_days
 from sim.errors import option
 from sim.experiments import arguments, held
@@ -45,21 +46,6 @@ if TYPE_CHECKING:
 DAILY_KEPT = ("backlog_mean", "held_trains_mean")
 
 
-def welch_halfwidth(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> float:
-    """Half-width of the unpaired (Welch) confidence interval of mean(b) - mean(a)."""
-    from scipy import stats
-
-    na, nb = len(a), len(b)
-    if na < 2 or nb < 2:
-        return float("nan")
-    va, vb = a.var(ddof=1) / na, b.var(ddof=1) / nb
-    se2 = va + vb
-    if se2 == 0:
-        return 0.0
-    df = se2**2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
-    return float(stats.t.ppf(0.5 + level / 2, df) * np.sqrt(se2))
-
-
 def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
                        kpi_names: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
     """Per scenario (other than `baseline`), cargo and KPI: mean difference with paired and unpaired CIs.
@@ -69,6 +55,7 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
     corridor is compared (scenarios may have different crossings). The CI's columns say its `level`:
     `ci95_low`, `ci95_high` at 0.95, `ci90_low`, `ci90_high` at 0.9 (sim.analysis.stats.ci_columns);
     `verdict` says in words what that CI tells: higher, lower, no clear difference (sim.analysis.verdict).
+    Each KPI's pairs are sim.analysis.paired's, as the workbench's and `consignment --versus`'s are.
     """
     if "crossing" in kpis.columns:
         kpis = pd.concat([corridor_rows(g) for _, g in kpis.groupby("scenario", sort=False)]).drop(columns=["crossing"])
@@ -92,23 +79,17 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, names: Sequence[str],
             a_all, b_all = base.loc[cargo], alt.loc[cargo]
             common = a_all.index.intersection(b_all.index)
             for kpi in value_cols:
-                a = a_all.loc[common, kpi].astype(float)
-                b = b_all.loc[common, kpi].astype(float)
-                ok = a.notna() & b.notna()
-                a_v, b_v = a[ok].to_numpy(), b[ok].to_numpy()
-                d = b_v - a_v
-                n = len(d)
-                mean = float(d.mean()) if n else float("nan")
-                half = t_halfwidth(float(d.std(ddof=1)) if n > 1 else float("nan"), n, level)
-                unpaired = welch_halfwidth(a_v, b_v, level)
+                paired = paired_difference(a_all.loc[common, kpi].astype(float), b_all.loc[common, kpi].astype(float),
+                                           level)
+                unpaired = paired.half_width_unpaired
                 rows.append({
-                    "scenario": name, "baseline": baseline, "cargo": cargo, "kpi": kpi, "n": n,
-                    "mean_baseline": float(a_v.mean()) if n else float("nan"),
-                    "mean_scenario": float(b_v.mean()) if n else float("nan"),
-                    "difference": mean, low: mean - half, high: mean + half,
-                    "half_width": half, "half_width_unpaired": unpaired,
-                    "ratio_to_unpaired": half / unpaired if unpaired and np.isfinite(unpaired) else float("nan"),
-                    "verdict": verdict(n, mean - half, mean + half, len(common)),
+                    "scenario": name, "baseline": baseline, "cargo": cargo, "kpi": kpi, "n": paired.n,
+                    "mean_baseline": paired.mean_baseline, "mean_scenario": paired.mean_scenario,
+                    "difference": paired.difference, low: paired.low, high: paired.high,
+                    "half_width": paired.half_width, "half_width_unpaired": unpaired,
+                    "ratio_to_unpaired": (paired.half_width / unpaired if unpaired and np.isfinite(unpaired)
+                                          else float("nan")),
+                    "verdict": paired.verdict,
                 })
     return pd.DataFrame(rows)
 

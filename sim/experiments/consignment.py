@@ -4,14 +4,16 @@ table of trains, of which only the order's outcome is kept."""
 
 from __future__ import annotations
 
+import datetime as dt
 import numbers
 
-from sim.analysis.consignment import Outcome, outcome
+from sim.analysis.consignment import Outcome, outcome, settled_start
 from sim.experiments import arguments
 from sim.experiments.executors import Executor
 from sim.experiments.runner import Progress, replication_tasks, run_tasks, warn_about
 from sim.model.orders import Order
 from sim.scenario.schema import Scenario
+from sim.scenario.warn import warn
 
 #: the most trains one order may be cut into (each is a process of the model, requested at one instant)
 MAX_ORDER_TRAINS = 10_000
@@ -38,6 +40,9 @@ def order_outcomes(
         raise arguments.ArgumentError(f"order.{problem[0]}: {problem[1]}")
     order = Order(order.cargo, int(order.wagons), float(order.at))  # (numpy numbers as Python's)
     warn_about(scenario)
+    early = warmup_warning(scenario, order)
+    if early:
+        warn(early)
     tasks = replication_tasks(scenario, range(n), seed, prefix="o", keep_series=False, keep_trains=True,
                              order=order)
     horizon = float(scenario.duration)
@@ -63,6 +68,23 @@ def order_problem(scenario: Scenario, order: Order) -> tuple[str, str] | None:
         return "at", (f"the order's time ({float(order.at):g} h since the start) is not inside the run "
                 f"(0 to {float(scenario.duration):g} h)")
     return None
+
+
+def warmup_warning(scenario: Scenario, order: Order) -> str | None:
+    """The warning for an order placed in the scenario's warm-up, when the crossing is still filling from
+    the run's start (its answer may be too quick), with the changes that start the run early enough; None
+    after the warm-up. The CLI says it in its answer instead, in --set words (sim.reporting.consignment)."""
+    warmup, at = float(scenario.warmup), float(order.at)
+    if at >= warmup:
+        return None
+    days, earlier, duration = settled_start(scenario.start, at, warmup, float(scenario.duration))
+    midnight = dt.datetime(scenario.start.year, scenario.start.month, scenario.start.day)
+    return (f"{scenario.name}: the order at {midnight + dt.timedelta(hours=at):%Y-%m-%d %H:%M} is in the scenario's "
+            f"warm-up (until {midnight + dt.timedelta(hours=warmup):%Y-%m-%d %H:%M}), while the crossing is still "
+            f"filling from the run's start: the answer may be too quick. For a settled crossing, start the run "
+            f"{days} day{'s' if days != 1 else ''} earlier, keeping its end: scenario.with_changes({{'start': "
+            f"'{earlier:%Y-%m-%d}', 'duration': '{duration:g}d'}}) and the order's `at` from that start "
+            "(scenario.hours_since_start); or order after the warm-up")
 
 
 def ordered_trains(scenario: Scenario, order: Order) -> int:

@@ -6,8 +6,10 @@ import datetime as dt
 import math
 from collections import Counter
 
-from sim.analysis.consignment import MILESTONES, Outcome, Paired, spread
+from sim.analysis.consignment import MILESTONES, Outcome, Paired, settled_start, spread
+from sim.analysis.verdict import UNCLEAR
 from sim.reporting.numbers import number
+from sim.reporting.tables import difference_cell
 
 
 def when(start: dt.date, hours: float) -> str:
@@ -85,29 +87,31 @@ def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at
     return "\n".join(lines)
 
 
-def paired_text(paired: Paired, change: str, n: int, level: float = 0.95) -> str:
+def paired_text(paired: Paired, change: str, n: int) -> str:
     """The change's effect on days to all unloaded, paired: the mean difference with its CI and what it
-    says (sooner, later or no clear difference), and in how many replications it was sooner or later."""
+    says, as `dostyk compare` says it (sim.analysis.verdict: its interval, its numbers, its words for no spread
+    or one pair) with "sooner" and "later" for lower and higher; and in how many replications it was
+    sooner or later. The CI's level is the difference's own."""
+    d = paired.difference
     counts = f"sooner in {paired.sooner} of {n} replications, later in {paired.later}"
     head = f"With {change} − without (paired, the same seed and replications): days to all unloaded"
-    if paired.interval is None:
-        why = (f"not through by the end of the run in one answer or both in {paired.unpaired}" if paired.unpaired
-               else "one replication")
-        return f"{head}: no mean difference ({why}); {counts}."
-    mean, low, high = paired.interval
-    if low == high == 0:
-        return f"{head}: no difference (the same in every replication)."
-    verdict = "sooner" if high < 0 else "later" if low > 0 else "no clear difference (more replications may tell)"
-    return (f"{head} {mean:+.1f} ({_percent(level)} CI {low:+.1f} to {high:+.1f}): {verdict}; {counts}.")
+    if d.n >= 2:
+        head += f", mean ± {_percent(d.level)} CI"
+    value = difference_cell(d.difference, d.low, d.high, d.n, d.pairs) if d.n else "no mean difference"
+    said = d.said(higher="later", lower="sooner")
+    if d.reading == UNCLEAR:
+        said += " (more replications may tell)"
+    left_out = (f"; not through by the end of the run in one answer or both in {paired.unpaired} (no difference "
+                "of days for those)" if paired.unpaired else "")
+    return f"{head}: {value}: {said}{left_out}; {counts}."
 
 
 def _earlier_start(start: dt.date, at: float, warmup: float, horizon: float) -> str:
     """What to do about an order in the warm-up: the `--set` that starts the run early enough for the
-    warm-up to be over at the order, still ending where it did (dated disruptions keep their dates)."""
-    days = math.ceil((warmup - at) / 24.0)
-    earlier = start - dt.timedelta(days=days)
+    warm-up to be over at the order, still ending where it did (sim.analysis.consignment.settled_start)."""
+    days, earlier, duration = settled_start(start, at, warmup, horizon)
     return (f"For a settled crossing, start the run {days} day{'s' if days != 1 else ''} earlier: --set "
-            f"start={earlier:%Y-%m-%d} --set duration={(horizon + 24.0 * days) / 24.0:g}d (or order after the warm-up).")
+            f"start={earlier:%Y-%m-%d} --set duration={duration:g}d (or order after the warm-up).")
 
 
 def _cell(start: dt.date, at: float, days: float, late: str) -> str:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sim.analysis.stats import corridor_rows
-from sim.analysis.verdict import verdict
 from sim.reporting.labels import kpi_bounds, kpi_label, kpi_unit
 from sim.reporting.numbers import CLIPPED_NOTE, NO_CI, Estimate, estimate, number
 from sim.reporting.periods import counted_period
@@ -185,11 +184,24 @@ def difference_header(baseline: str, name: str) -> list[str]:
     return ["KPI", "unit", baseline, name, "difference ± 95 % CI (paired)", "unpaired CI", "verdict (95 %)"]
 
 
+def difference_cell(difference: float, low: float, high: float, n: int, pairs: int, kpi: str = "") -> str:
+    """A paired difference as every comparison writes it (compare's table, report.html, the workbench,
+    `consignment --versus`): 'mean ± half-width' at the CI's precision (sim.reporting.numbers: enough digits to
+    show that an interval excluding 0 does), and '(n = 4 of 8 pairs)' when only some of the `pairs` have a value."""
+    note = subset(kpi, n, pairs, " pairs")
+    if n == 0:
+        return "–" + note
+    if n == 1:
+        return number(difference) + note  # no CI: the verdict says so ('one pair only'), the note of how many
+    return estimate(difference, low, high, n).text + note  # (never clipped: a difference may be negative)
+
+
 def difference_rows(diff: pd.DataFrame, name: str, cargo: str, kpis: Sequence[str], replications: int,
                     notes: Mapping[str, str] | None = None) -> list[list[str]]:
-    """One row per KPI of `name` against the baseline: KPI, unit, both means, the paired difference
-    with its CI (and n when only some pairs have a value), the unpaired CI's half-width, and the verdict
-    that CI gives (sim.analysis.verdict: higher, lower, no clear difference at 95 %)."""
+    """One row per KPI of `name` against the baseline: KPI, unit, both means (over the pairs with a value in
+    both, and how many when that is only some), the paired difference with its CI, the unpaired CI's
+    half-width, and the verdict of sim.experiments.compare.paired_differences (higher, lower, no clear
+    difference at 95 %)."""
     notes = dict(notes or {})
     sub = diff[(diff["scenario"] == name) & (diff["cargo"] == cargo)]
     by = {r["kpi"]: r for r in sub.to_dict("records")}
@@ -202,14 +214,12 @@ def difference_rows(diff: pd.DataFrame, name: str, cargo: str, kpis: Sequence[st
             continue
         r = by[kpi]
         n = int(r["n"])
-        note = subset(kpi, n, replications, " pairs")
-        text = (number(r["difference"]) if n == 1 and note else  # the note says it is one pair
-                estimate(r["difference"], r["ci95_low"], r["ci95_high"], n).text)  # a difference may be negative
+        # the means are over the same pairs as the difference: 14.7 beside 12.7 read as every run's
+        over = subset(kpi, n, replications, " pairs") if n else ""
         unpaired = r["half_width_unpaired"]
-        rows.append([kpi, kpi_unit(kpi), number(r["mean_baseline"]), number(r["mean_scenario"]),
-                     ("–" if n == 0 else text) + note,
-                     f"± {number(unpaired, 2)}" if math.isfinite(unpaired) else "–",
-                     verdict(n, float(r["ci95_low"]), float(r["ci95_high"]), replications)])
+        rows.append([kpi, kpi_unit(kpi), number(r["mean_baseline"]) + over, number(r["mean_scenario"]) + over,
+                     difference_cell(r["difference"], r["ci95_low"], r["ci95_high"], n, replications, kpi),
+                     f"± {number(unpaired, 2)}" if math.isfinite(unpaired) else "–", r["verdict"]])
     return rows
 
 

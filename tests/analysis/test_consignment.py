@@ -91,7 +91,8 @@ def test_an_order_lost_at_origin_never_comes_through() -> None:
 def test_paired_days_pair_replication_by_replication_and_never_drop_a_late_one() -> None:
     """Three replications, ordered at 0 h: without 48, 72, 96 h to all unloaded; with a change 24, 72
     and 48 h: differences -1, 0, -2 days, mean -1 with the t-interval of sd 1 over 3 (t=4.303: ±2.48).
-    A replication not through in one answer leaves no mean difference but is counted, never dropped."""
+    A replication not through in one answer has no difference of days: the mean is over the others, as
+    `compare`'s is over the pairs with a value (and says so), and it is counted as later, never dropped."""
     from sim.analysis.consignment import paired_days
     from sim.reporting.consignment import paired_text
 
@@ -106,8 +107,11 @@ def test_paired_days_pair_replication_by_replication_and_never_drop_a_late_one()
     assert mean - low == pytest.approx(high - mean, abs=1e-12)
     assert "no clear difference" in paired_text(paired, "points=8", 3)
     late = paired_days(runs(48, 72, 96), runs(24, float("nan"), 48), 0.0)
-    assert (late.sooner, late.later, late.unpaired, late.interval) == (2, 1, 1, None)
-    assert "no mean difference (not through by the end of the run in one answer or both in 1)" in \
-        paired_text(late, "points=8", 3)
+    assert (late.sooner, late.later, late.unpaired, late.difference.n, late.difference.pairs) == (2, 1, 1, 2, 3)
+    assert late.interval is not None and late.interval[0] == pytest.approx(-1.5, abs=1e-12)  # -1 and -2 days
+    said = paired_text(late, "points=8", 3)
+    assert "no clear difference, in the 2 of 3 pairs where both have a value" in said, said
+    assert "not through by the end of the run in one answer or both in 1" in said
+    assert paired_days(runs(48), runs(24), 0.0).interval is None  # one pair: no interval
     with pytest.raises(ValueError, match="as many replications"):
         paired_days(runs(48), runs(24, 30), 0.0)

@@ -72,3 +72,21 @@ def test_the_same_difference_in_every_pair_is_said_without_a_95_percent_claim() 
     assert diff.loc["share", "verdict"] == v.LOWER_EVERY  # -0.1 each time, up to rounding
     assert diff.loc["held", "verdict"] == v.EQUAL
     assert v.verdict(5, 1.0, 1.5) == v.HIGHER
+
+
+def test_both_means_of_a_partly_recovered_disruption_say_how_many_pairs_they_cover() -> None:
+    """recovery_days.<name> recovered in both runs in 4 of 8 replications: the baseline's and the variant's
+    means are over those 4 pairs (so that they differ by the difference shown), but only the difference
+    and the verdict said so: '14.67' beside '12.73' read as every replication's."""
+    from sim.reporting.numbers import number
+    from sim.reporting.tables import difference_rows
+
+    kpis = _kpis().rename(columns={"recovery_days": "recovery_days.admin-hold"})
+    diff = paired_differences(kpis, "A", ["A", "B"])
+    (row, full) = difference_rows(diff, "B", "all", ["recovery_days.admin-hold", "dwell_h_mean"], N)
+    base, alt = kpis[kpis["scenario"] == "A"], kpis[kpis["scenario"] == "B"]
+    both = alt["recovery_days.admin-hold"].notna().to_numpy()
+    mean = base["recovery_days.admin-hold"].to_numpy()[both].mean()
+    assert row[2] == f"{number(mean)} (n = 4 of 8 pairs recovered)", row
+    assert row[3].endswith(" (n = 4 of 8 pairs recovered)") and row[4].endswith(" (n = 4 of 8 pairs recovered)")
+    assert "n =" not in full[2] and "n =" not in full[3]  # every pair: the mean alone

@@ -152,7 +152,13 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     tab.locator(".message").filter(has_text="unloading.grain.points=8").wait_for()  # type: ignore[attr-defined]
     tab.locator(".run button").click()  # type: ignore[attr-defined]
     tab.locator(".paired-differences").wait_for()  # type: ignore[attr-defined]
-    assert "backlog_wagons_mean" in tab.locator(".paired-differences").inner_text()  # type: ignore[attr-defined]
+    shown = {}  # KPI: its difference and verdict cells, as the user reads them
+    rows = tab.locator(".paired-differences tr[data-kpi]")  # type: ignore[attr-defined]
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        shown[row.get_attribute("data-kpi")] = (row.locator(".difference").inner_text().strip(),
+                                                row.locator(".verdict").inner_text().strip())
+    assert "backlog_wagons_mean" in shown, shown
     tab.locator(".tabs").get_by_text("Results").first.click()  # type: ignore[attr-defined]
     # the new run's cards come in their own websocket patch: wait for them rather than read the old ones
     expect(card(tab, "backlog_wagons_mean")).not_to_have_text(six_shown)
@@ -171,13 +177,28 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     assert results.replications == 3
     assert (folder / "report.html").exists() and (folder / "results.xlsx").exists()
     assert results.kpi("backlog_wagons_mean").mean() == pytest.approx(eight_points, abs=1)
-    # the same run on the command line (same seed): the same KPIs, replication by replication
+    # the same comparison on the command line (same seed): the variant's KPIs, replication by replication, and
+    # for each KPI of the Compare tab the difference and verdict `dostyk compare` gives, in its words and numbers
     scenario = Path(__file__).resolve().parents[2] / "scenarios" / "jan2024_admin_hold.yaml"
-    cli = dostyk("run", str(scenario), "-n", "3", "--set", "unloading.grain.points=8", "-o", str(tmp_path / "cli"),
-                 "--no-report", "-q")
+    cli = dostyk("compare", str(scenario), str(scenario), "-n", "3", "--set", "2:unloading.grain.points=8", "--name",
+                 "2:eight", "-o", str(tmp_path / "cli"), "--no-report", "-q")
     assert cli.returncode == 0, cli.stderr
+    kpis = pd.read_csv(tmp_path / "cli" / "kpis.csv")
+    eight = kpis[(kpis["scenario"] == "eight") & (kpis["cargo"] == "all")].sort_values("replication")
     for kpi in ("backlog_wagons_mean", "held_trains_mean", "tonnes_delivered"):
-        assert Results.read(tmp_path / "cli").kpi(kpi).tolist() == pytest.approx(results.kpi(kpi).tolist(), rel=1e-9)
+        assert eight[kpi].tolist() == pytest.approx(results.kpi(kpi).tolist(), rel=1e-9)
+    from sim.reporting.tables import difference_cell
+
+    differences = pd.read_csv(tmp_path / "cli" / "differences.csv")
+    said = differences[differences["cargo"] == "all"].set_index("kpi")
+    for kpi, (difference, verdict) in shown.items():
+        r = said.loc[kpi]
+        assert verdict == r["verdict"], kpi
+        assert difference == difference_cell(r["difference"], r["ci95_low"], r["ci95_high"], int(r["n"]), 3, kpi), kpi
+        assert "-0.0" not in difference, kpi
+    from sim.app.cards import CARDS
+
+    assert list(shown) == [kpi for kpi, _ in CARDS]  # each card's KPI, in the cards' order
 
     # the animation's counts on a chosen day are daily.csv's for that replication
     tab.locator(".tabs").get_by_text("Corridor").click()  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import sim
+from sim.scenario.effects import ScenarioWarning
 from sim.scenario.schema import Scenario
 from tests.model.test_orders import STORY
 
@@ -61,3 +62,28 @@ def test_a_task_with_an_order_says_how_to_reproduce_it_with_its_order(tmp_path: 
     assert mine["unloaded_h"].tolist() == [52.0, 62.0]  # (the story of tests/model/test_orders.py)
     data = scenario.to_dict()
     assert task.key != task_key("o00000", data, 0, 1) == replication_tasks(scenario, [0], 1, prefix="o")[0].key
+
+
+def test_an_order_in_the_warmup_is_warned_of_from_python_with_the_changes_that_mend_it() -> None:
+    """sim.order_outcomes answered an order placed in the warm-up (the crossing still filling: the answer may
+    be too quick) without a word; only the CLI's text said it. It now warns as a scenario's warnings do, with
+    the changes that start the run early enough, and those changes leave the order after the warm-up."""
+    import ast
+    import datetime as dt
+    import re
+    import warnings
+
+    story = Scenario.model_validate({**STORY, "warmup": "2d"})
+    with pytest.warns(ScenarioWarning) as caught:
+        sim.order_outcomes(story, sim.Order("grain", 5, 13.0), replications=1, executor="serial")
+    (message,) = [str(w.message) for w in caught if "warm-up" in str(w.message)]
+    assert message.startswith("order-story: the order at 2023-01-01 13:00 is in the scenario's warm-up (until "
+                              "2023-01-03 00:00)"), message
+    found = re.search(r"with_changes\((\{.*?\})\)", message)
+    assert found, message
+    settled = story.with_changes(ast.literal_eval(found.group(1)))
+    assert settled.start == dt.date(2022, 12, 30) and float(settled.duration) == 5 * 24.0  # the same end
+    at = settled.hours_since_start(dt.datetime(2023, 1, 1, 13))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioWarning)  # none: the warm-up is over at the order
+        sim.order_outcomes(settled, sim.Order("grain", 5, at), replications=1, executor="serial")
