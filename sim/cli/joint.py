@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.folders import choose_out, default_out, naming
+from sim.cli.folders import choose_out, default_out, identify, naming
 from sim.cli.options import check_executor, fail
 from sim.cli.outputs import claim_output
 from sim.decision.files import write_tables
@@ -52,11 +52,13 @@ def joint_command(scenarios: tuple[str, ...], targets: tuple[str, ...], shared: 
     check_executor(executor)
     named, options = naming({}, "targets_paths", "shared", "hold_out", "candidates", "profile", "batch")
     title = "joint-" + "-".join(e.name for e in episodes) + "-calibration"  # the episodes, by their files' names
+    identity = identify("calibrate", scenarios, changes=named, options=options)  # the episodes' files, in order
     out_dir = choose_out(out, default_out(title, changes=named, options=options),
-                         Path("results") / "joint-calibration", "calibrate")
-    with claim_output(out_dir, force, False, "calibrate") as claim:
+                         Path("results") / "joint-calibration", identity)
+    with claim_output(out_dir, force, False, identity) as claim:
         result = joint_calibrate(episodes, levers, list(hold_out), candidates, replications, batch,
                                  16 if seed is None else seed, executor, workers, profile)
+        claim.mark(result.metadata)  # whose folder this is (choose_out)
         write_tables(out_dir, force, {"candidates.csv": result.candidates, "fit.csv": result.fit,
                                       "figures.csv": result.figures}, result.metadata, "calibration.json")
         claim.finish(0)
