@@ -72,10 +72,11 @@ class Identity:
         """How `recorded` (a marker's or a work manifest's JSON, of a `kind` command) is another's, else None."""
         if kind and kind != self.kind:
             return Conflict("kind", f"of a {kind}, not of a {self.kind}", kind)
-        held = recorded.get("scenario")
-        if self.scenario is not None and isinstance(held, str) and held != self.scenario:
-            return Conflict("scenario", f"of scenario {held!r}, not of {self.scenario!r}", repr(held))
         other = self._other_files(recorded)
+        held = recorded.get("scenario")
+        if self.scenario is not None and isinstance(held, str) and held != self.scenario and (
+                other is not None or not self._same_files(recorded)):  # the same file's name: edited is still its
+            return Conflict("scenario", f"of scenario {held!r}, not of {self.scenario!r}", repr(held))
         if other is not None:
             return other
         theirs = recorded.get(OPTIONS_KEY)
@@ -85,12 +86,21 @@ class Identity:
             return Conflict("options", f"with {said}, not with {_options_text(self.options.get('given'))}", said)
         return None
 
+    def _recorded_files(self, recorded: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        """The recorded files as given, and as the check takes them (absolute when recorded so)."""
+        given, absolute = _paths(recorded.get(FILE_KEY)), _paths(recorded.get(PATH_KEY))
+        return given, absolute if absolute and len(absolute) == len(given) else given
+
+    def _same_files(self, recorded: Mapping[str, Any]) -> bool:
+        """The recorded files are this command's, each one (and they exist)."""
+        mine, (_, checked) = self._files(), self._recorded_files(recorded)
+        return bool(checked) and len(checked) == len(mine) and all(_same(p, m) for p, m in zip(checked, mine))
+
     def _other_files(self, recorded: Mapping[str, Any]) -> Conflict | None:
         mine = self._files()
-        given, absolute = _paths(recorded.get(FILE_KEY)), _paths(recorded.get(PATH_KEY))
+        given, checked = self._recorded_files(recorded)
         if not mine or not given:
             return None
-        checked = absolute if absolute and len(absolute) == len(given) else given
 
         def another(i: int, path: str) -> bool:
             try:
@@ -112,6 +122,13 @@ def _paths(value: Any) -> list[str]:
     """A recorded file or list of files (an unreadable record: none, so nothing is held against anyone)."""
     found = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     return found if found and all(isinstance(p, str) and p.strip() and "\0" not in p for p in found) else []
+
+
+def _same(path: str, mine: str) -> bool:
+    try:
+        return os.path.samefile(path, mine)
+    except (OSError, ValueError):
+        return False
 
 
 def _options_text(given: Any) -> str:

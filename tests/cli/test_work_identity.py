@@ -286,3 +286,19 @@ def test_history_records_its_directory_and_keeps_its_folder_from_another(tmp_pat
     assert code == 2 and f"results/{made.name} holds the results of other/history, another folder than history" \
         in err, err
     assert json.loads((made / "history.json").read_text(encoding="utf-8"))["file"] == "other/history"
+
+
+def test_the_same_files_name_edited_since_is_still_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose `name:` was edited after its run was interrupted: its work was refused as another
+    scenario's even with --force (only deleting results/mini.work by hand started afresh)."""
+    mini = tmp_path / "mini.yaml"
+    mini.write_text(TINY, encoding="utf-8")
+    _interrupted(["run", "mini.yaml", *FAST], tmp_path, monkeypatch)
+    mini.write_text(TINY.replace("name: mini", "name: renamed"), encoding="utf-8")
+    code, err, _ = run_main(["run", "mini.yaml", "--force", *FAST], tmp_path)
+    assert code == 0, err
+    code, err, _ = run_main(["run", "mini.yaml", *FAST], tmp_path)
+    assert code == 2 and "results/mini already exists; use --force" in err, err
+    mini.write_text(TINY.replace("name: mini", "name: again"), encoding="utf-8")
+    code, err, _ = run_main(["run", "mini.yaml", "--force", *FAST], tmp_path)  # its finished results likewise
+    assert code == 0, err
