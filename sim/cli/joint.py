@@ -48,9 +48,12 @@ def joint_command(scenarios: tuple[str, ...], targets: tuple[str, ...], shared: 
     """Run the joint fit, write candidates.csv, fit.csv, figures.csv and print the fit and predictions."""
     episodes = _episodes(scenarios, targets)
     levers = [parse_lever_option(x, "--shared") for x in shared]
+    hold_out = tuple(sorted(set(hold_out)))  # which episodes are held out, not in what order (nor how often)
     plan_joint(episodes, levers, list(hold_out), candidates, replications, profile)  # refused before any output
     check_executor(executor)
     named, options = naming({}, "targets_paths", "shared", "hold_out", "candidates", "profile", "batch")
+    if "hold-out" in options:
+        options["hold-out"] = hold_out
     title = "joint-" + "-".join(e.name for e in episodes) + "-calibration"  # the episodes, by their files' names
     identity = identify("calibrate", scenarios, changes=named, options=options)  # the episodes' files, in order
     out_dir = choose_out(out, default_out(title, changes=named, options=options),

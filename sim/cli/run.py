@@ -103,6 +103,8 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     book = {"workbook": path_text(workbook)} if workbook else None
     named, options = naming(changes, "precision", "precision_kpis", "max_replications",
                               scenario={"seed": scen.seed, "replications": scen.replications}, path=scenario)
+    if "precision-kpi" in options:  # each KPI's interval decides alone: their order changes no number
+        options["precision-kpi"] = tuple(sorted(set(options["precision-kpi"])))
     identity = identify("run", scenario, scen.name, named, book, options)
     out_dir = choose_out(out, default_out(stem(scenario), "", named, book, options),
                          legacy_out(scen.name, "", changes, book), identity, resume,

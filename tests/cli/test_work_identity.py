@@ -302,3 +302,30 @@ def test_the_same_files_name_edited_since_is_still_its_own(tmp_path: Path, monke
     mini.write_text(TINY.replace("name: mini", "name: again"), encoding="utf-8")
     code, err, _ = run_main(["run", "mini.yaml", "--force", *FAST], tmp_path)  # its finished results likewise
     assert code == 0, err
+
+
+def test_the_order_of_precision_kpis_is_one_folder(tmp_path: Path) -> None:
+    """Each --precision-kpi's interval decides alone: in another order the same replications, the same files
+    (only the printed table's rows follow the order), so the same folder."""
+    (tmp_path / "mini.yaml").write_text(TINY, encoding="utf-8")
+    precise = ["run", "mini.yaml", "--precision", "50%", "--max-replications", "3", *FAST]
+    code, err, _ = run_main([*precise, "--precision-kpi", "tonnes_delivered", "--precision-kpi", "dwell_h_mean"],
+                            tmp_path)
+    assert code == 0, err
+    for given in (["dwell_h_mean", "tonnes_delivered"], ["dwell_h_mean", "tonnes_delivered", "dwell_h_mean"]):
+        code, err, _ = run_main([*precise, *(a for k in given for a in ("--precision-kpi", k))], tmp_path)
+        assert code == 2 and "already exists" in err, (given, err)
+
+
+def test_a_hold_out_given_twice_is_one_folder_and_one_episode(tmp_path: Path) -> None:
+    from tests.cli.test_default_folders import (
+        test_joint_fits_of_other_episodes_or_hold_outs_get_other_folders as j,
+    )
+
+    j(tmp_path)  # one.yaml, two.yaml, and their fits holding out each
+    joint = ["calibrate", "one.yaml", "two.yaml", "--shared", "crossings.altynkol.unloading.grain.points=1:4",
+             "-N", "1", "-n", "1", "--profile", "0", "--executor", "serial"]
+    code, err, _ = run_main([*joint, "--hold-out", "one", "--hold-out", "one", "--quiet"], tmp_path)
+    assert code == 2 and "already exists" in err, err
+    code, err, out = run_main([*joint, "--hold-out", "one", "--hold-out", "one", "--out", "x"], tmp_path)
+    assert code == 0 and "Fitted on 1 episode(s)" in out, err
