@@ -80,8 +80,8 @@ class Identity:
         if other is not None:
             return other
         theirs = recorded.get(OPTIONS_KEY)
-        if self.options is not None and isinstance(theirs, Mapping) and "digest" in theirs \
-                and theirs.get("digest") != self.options.get("digest"):
+        if self.options is not None and isinstance(theirs, Mapping) and isinstance(theirs.get("digest"), str) \
+                and theirs["digest"] != self.options.get("digest"):
             said = _options_text(theirs.get("given"))
             return Conflict("options", f"with {said}, not with {_options_text(self.options.get('given'))}", said)
         return None

@@ -329,3 +329,31 @@ def test_a_hold_out_given_twice_is_one_folder_and_one_episode(tmp_path: Path) ->
     assert code == 2 and "already exists" in err, err
     code, err, out = run_main([*joint, "--hold-out", "one", "--hold-out", "one", "--out", "x"], tmp_path)
     assert code == 0 and "Fitted on 1 episode(s)" in out, err
+
+
+def test_a_path_counts_one_way_from_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.cli.folders import path_text
+
+    monkeypatch.chdir(tmp_path)
+    for spelled in ("t.yaml", "./t.yaml", "a/../t.yaml", str(tmp_path / "t.yaml"), f"../{tmp_path.name}/t.yaml"):
+        assert path_text(spelled) == "t.yaml", spelled
+    assert path_text("sub/book.xlsx") == "sub/book.xlsx"  # as typed when it is so already: names stay
+    assert path_text("../elsewhere/t.yaml") == str(tmp_path.parent / "elsewhere" / "t.yaml")  # out of here
+
+
+@pytest.mark.parametrize("recorded", [
+    {"kind": 3, "file": 5, "file_path": ["a", "b"], "options": "seed=5"},
+    {"kind": "run", "file": ["", None], "options": {"given": 5}},
+    {"kind": "run", "file": "no\0such.yaml", "options": {"digest": None}},
+    [1, 2],
+], ids=["numbers", "blanks", "nul", "not-a-mapping"])
+def test_a_manifest_edited_by_hand_is_not_held_against_the_command(recorded: object, tmp_path: Path) -> None:
+    """What cannot be read as an identity says nothing against anyone: --force discards it (and says so),
+    never an internal error."""
+    (tmp_path / "mini.yaml").write_text(TINY, encoding="utf-8")
+    work = tmp_path / "results" / "mini.work"
+    (work / "parts").mkdir(parents=True)
+    (work / "parts" / "r00000-0123456789ab.pkl").write_bytes(b"x")
+    (work / "manifest.json").write_text(json.dumps(recorded), encoding="utf-8")
+    code, err, _ = run_main(["run", "mini.yaml", "--force", *FAST], tmp_path)
+    assert code == 0 and "internal error" not in err, err
