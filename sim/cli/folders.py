@@ -8,6 +8,8 @@ changes how results are shown or where they are computed (--no-report, --xlsx, -
 --executor, --workers) is left out: the same numbers go to the same folder, so "already exists" and
 --resume still find it. Folders of earlier versions were named by the scenario's `name:` and ignored
 --vary, --seed, -n and the other options; `legacy_out` gives that name and `choose_out` says what it holds.
+Two files of one name share a name, so what a folder holds is told by its marker and work manifest, which
+record the command's identity (`identify`, sim.experiments.identity): another's is never taken over.
 """
 
 from __future__ import annotations
