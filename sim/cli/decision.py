@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
-from sim.cli.folders import FILE_KEY, choose_out, default_out, legacy_out, naming, recorded_file, stem
+from sim.cli.folders import choose_out, default_out, identify, legacy_out, naming, stem
 from sim.cli.options import (
     SEED,
     check_executor,
@@ -77,10 +77,10 @@ def _run(out_dir: Path, work: Path, compute: Callable[[], Any]) -> Any:
         raise
 
 
-def _done(result: Any, out_dir: Path, force: bool, claim: Claim, label: str, file: str) -> Path:
+def _done(result: Any, out_dir: Path, force: bool, claim: Claim) -> Path:
     from sim.reporting.decision_plots import writer  # matplotlib only when plots are written
 
-    result.metadata[FILE_KEY] = recorded_file(file)  # whose folder this is (choose_out)
+    claim.mark(result.metadata)  # whose folder this is (choose_out)
     written: Path = result.write(out_dir, force=force, extra=writer(result))
     claim.finish(WorkDir(claim.work).count())  # a search's tasks are all its own: none is kept for others
     reused = result.metadata.get("tasks_reused", 0)
@@ -145,14 +145,15 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
     check_executor(executor)
     named, options = naming(changes, "targets_paths", "candidates", "profile", "batch", "sampler",
                             scenario={"seed": base.seed}, path=scenario)
+    identity = identify("calibrate", scenario, base.name, named, options=options)
     out_dir = choose_out(out, default_out(stem(scenario), "-calibration", named, options=options),
-                         legacy_out(base.name, "-calibration", changes), "calibrate", resume, base.name,
-                         {"seed": base.seed if seed is None else seed, "replications": replications}, scenario)
-    with claim_output(out_dir, force, resume, "calibrate") as claim:
+                         legacy_out(base.name, "-calibration", changes), identity, resume,
+                         {"seed": base.seed if seed is None else seed, "replications": replications})
+    with claim_output(out_dir, force, resume, identity) as claim:
         result = _run(out_dir, claim.work, lambda: run_calibration(
-            base, spec, candidates, replications, batch, sampler, seed, profile, executor, workers, claim.work,
+            base, spec, candidates, replications, batch, sampler, seed, profile, executor, workers, claim.workdir,
             resume=True, progress=not quiet, scheduler=scheduler, source=targets_path))
-        written = _done(result, out_dir, force, claim, "Calibration", scenario)
+        written = _done(result, out_dir, force, claim)
     if not quiet:
         click.echo("\n" + calibration_text(result, replications) + "\n")
     if not result.metadata["not_ruled_out"]:
@@ -200,14 +201,15 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
     check_executor(executor)
     named, options = naming(changes, "levers", "objectives", "constraints", "candidates", "batch", "sampler",
                             scenario={"seed": base.seed}, path=scenario)
+    identity = identify("optimize", scenario, base.name, named, options=options)
     out_dir = choose_out(out, default_out(stem(scenario), "-optimize", named, options=options),
-                         legacy_out(base.name, "-optimize", changes), "optimize", resume, base.name,
-                         {"seed": base.seed if seed is None else seed, "replications": replications}, scenario)
-    with claim_output(out_dir, force, resume, "optimize") as claim:
+                         legacy_out(base.name, "-optimize", changes), identity, resume,
+                         {"seed": base.seed if seed is None else seed, "replications": replications})
+    with claim_output(out_dir, force, resume, identity) as claim:
         result = _run(out_dir, claim.work, lambda: run_optimisation(
-            base, lv, objs, cons, candidates, replications, batch, sampler, seed, executor, workers, claim.work,
+            base, lv, objs, cons, candidates, replications, batch, sampler, seed, executor, workers, claim.workdir,
             resume=True, progress=not quiet, scheduler=scheduler))
-        written = _done(result, out_dir, force, claim, "Optimisation", scenario)
+        written = _done(result, out_dir, force, claim)
     if not quiet:
         click.echo("\n" + optimisation_text(result, replications, top) + "\n")
     click.echo(f"Optimisation written to {written}")
@@ -266,15 +268,16 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
     check_executor(executor)
     named, options = naming(changes, "levers", "kpis", "method", "trajectories", "levels", "samples",
                             scenario={"seed": base.seed}, path=scenario)
+    identity = identify("sensitivity", scenario, base.name, named, options=options)
     out_dir = choose_out(out, default_out(stem(scenario), "-sensitivity", named, options=options),
-                         legacy_out(base.name, "-sensitivity", changes), "sensitivity", resume, base.name,
-                         {"seed": base.seed if seed is None else seed, "replications": replications}, scenario)
-    with claim_output(out_dir, force, resume, "sensitivity") as claim:
+                         legacy_out(base.name, "-sensitivity", changes), identity, resume,
+                         {"seed": base.seed if seed is None else seed, "replications": replications})
+    with claim_output(out_dir, force, resume, identity) as claim:
         result = _run(out_dir, claim.work, lambda: run_sensitivity(
             base, lv, chosen, method, trajectories or MORRIS_DEFAULTS["trajectories"],
             levels or MORRIS_DEFAULTS["levels"], samples or SOBOL_DEFAULTS["samples"], replications, seed, executor,
-            workers, claim.work, resume=True, progress=not quiet, scheduler=scheduler))
-        written = _done(result, out_dir, force, claim, "Sensitivity", scenario)
+            workers, claim.workdir, resume=True, progress=not quiet, scheduler=scheduler))
+        written = _done(result, out_dir, force, claim)
     if not quiet:
         click.echo("\n" + sensitivity_text(result, replications) + "\n")
     click.echo(f"Sensitivity written to {written}")

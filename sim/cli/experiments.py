@@ -15,7 +15,7 @@ from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
 from sim.analysis.window import WINDOW_KPIS
 from sim.cli import windows as windows_cli
-from sim.cli.folders import FILE_KEY, choose_out, default_out, legacy_out, naming, recorded_file, stem
+from sim.cli.folders import choose_out, default_out, identify, legacy_out, naming, stem
 from sim.cli.options import (
     SEED,
     WORKERS,
@@ -107,15 +107,15 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     named, options = naming(changes, "vary", scenario={"seed": base.seed, "replications": base.replications},
                               path=scenario)
     options["vary"] = vary_as_typed(levers)  # `x = 4, 6` is `x=4,6`: the same grid, the same folder
+    identity = identify("sweep", scenario, base.name, named, options=options)
     out_dir = choose_out(out, default_out(stem(scenario), "-sweep", named, options=options),
-                         legacy_out(base.name, "-sweep", changes), "sweep", resume, base.name,
-                         {"seed": base.seed if seed is None else seed, "replications": replications or base.replications},
-                         scenario)
-    with claim_output(out_dir, force, resume, "sweep") as claim:
+                         legacy_out(base.name, "-sweep", changes), identity, resume,
+                         {"seed": base.seed if seed is None else seed, "replications": replications or base.replications})
+    with claim_output(out_dir, force, resume, identity) as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_sweep(base, grid, replications, seed, executor=executor, workers=workers,
-                               progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
-        result.metadata[FILE_KEY] = recorded_file(scenario)  # whose folder this is (choose_out)
+                               progress=not quiet, workdir=claim.workdir, resume=True, scheduler=scheduler)
+        claim.mark(result.metadata)  # whose folder this is (choose_out)
         written = result.write(out_dir, force=force, extra=both(None if no_plots else sweep_plots_writer(result),
                                                                 xlsx_writer(xlsx, "sweep", result)))
         claim.finish(result.metadata["tasks"])
@@ -188,15 +188,16 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
     shared, _ = naming(common, scenario={"seed": loaded[0].seed, "replications": loaded[0].replications},
                        path=scenarios[0])
     title, hidden = "compare-" + "-vs-".join(names), own if any(own) else None
+    identity = identify("compare", scenarios, changes=shared, hidden=hidden)
     out_dir = choose_out(out, default_out(title, changes=shared, hidden=hidden),
-                         legacy_out(title, changes=common, hidden=hidden), "compare", resume,
-                         expect={"seed": loaded[0].seed if seed is None else seed, "replications": n}, file=scenarios)
-    with claim_output(out_dir, force, resume, "compare") as claim:
+                         legacy_out(title, changes=common, hidden=hidden), identity, resume,
+                         expect={"seed": loaded[0].seed if seed is None else seed, "replications": n})
+    with claim_output(out_dir, force, resume, identity) as claim:
         with interrupt_note(out_dir, "tasks"):
             result = run_compare(loaded, replications, seed, executor=executor, workers=workers, names=names,
-                                 progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler,
+                                 progress=not quiet, workdir=claim.workdir, resume=True, scheduler=scheduler,
                                  windows=chosen)
-        result.metadata[FILE_KEY] = recorded_file(scenarios)  # whose folder this is (choose_out)
+        claim.mark(result.metadata)  # whose folder this is (choose_out)
         written = result.write(out_dir, force=force, extra=both(
             None if no_report else compare_report_writer(result), xlsx_writer(xlsx, "compare", result)))
         claim.finish(len(result.names) * result.replications)

@@ -8,6 +8,8 @@ changes how results are shown or where they are computed (--no-report, --xlsx, -
 --executor, --workers) is left out: the same numbers go to the same folder, so "already exists" and
 --resume still find it. Folders of earlier versions were named by the scenario's `name:` and ignored
 --vary, --seed, -n and the other options; `legacy_out` gives that name and `choose_out` says what it holds.
+Two files of one name share a name, so what a folder holds is told by its marker and work manifest, which
+record the command's identity (`identify`, sim.experiments.identity): another's is never taken over.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from click.core import ParameterSource
 
 from sim.cli.outputs import OutputPathError, out_path, work_path
 from sim.experiments.atomic import ResultsExistError
+from sim.experiments.identity import Conflict, Identity
 from sim.experiments.manifest import KIND_MARKER, Ownership, is_results_dir, read_marker
 from sim.experiments.workdir import WorkDir
 from sim.units import safe_name
@@ -33,11 +36,11 @@ from sim.units import safe_name
 #: options too (UTF-8 bytes, as file systems count them; with the suffix and the hashes at most ~190 of
 #: the 255 any file system allows)
 NAME_BYTES, TAG_BYTES, OPTIONS_TAG_BYTES, HASH_CHARS = 80, 40, 80, 8
+#: the options' digest an identity records (longer than a name's: it is compared, never read)
+IDENTITY_HASH_CHARS = 16
 TAG_KEEP = "-_.=+"
 #: options whose value means what the scenario's key of that name means: `--seed 7` is `--set seed=7`
 AS_SCENARIO_KEYS = ("seed", "replications")
-#: the key of a results marker (metadata.json, sweep.json…) that records the file which named the folder
-FILE_KEY = "file"
 
 
 def default_out(name: str, suffix: str = "", changes: Mapping[str, Any] | None = None, hidden: Any = None,
@@ -59,24 +62,48 @@ def default_out(name: str, suffix: str = "", changes: Mapping[str, Any] | None =
     head = safe_name(name, NAME_BYTES)
     if head != safe_name(name, 10**9):  # cut short: what was cut is told apart by a hash
         head = f"{safe_name(name, NAME_BYTES - HASH_CHARS - 1)}-{_digest(name)}"
-    shown = dict(changes or {})
-    given = {key: value for key, value in (options or {}).items() if value not in (None, (), [])}
-    if not shown and not hidden and not given:
+    told = _told_apart(changes, hidden, options)
+    if told is None:
         if f"{head}{suffix}".endswith(".work"):  # kept for unfinished work (work_path): `name: a.work` took a's
             return Path("results") / f"{head}{suffix}-{_digest(name)}"
         return Path("results") / f"{head}{suffix}"
-    text = "+".join(f"{key}={_value_text(value)}" for key, value in sorted(shown.items()))
+    text, typed, hashed = told
     limit, keep = TAG_BYTES, TAG_KEEP
-    if given:  # each value of a repeated option as typed; commas kept (--vary x=4,6)
-        typed = "+".join(f"{key}={_value_text(v)}" for key, value in given.items()
-                         for v in (value if isinstance(value, (list, tuple)) else [value]))
+    if typed:  # each value of a repeated option as typed; commas kept (--vary x=4,6)
         parts = (safe_name(text, 10**9, TAG_KEEP) if text else "", safe_name(typed, 10**9, TAG_KEEP + ","))
         text, limit, keep = "+".join(p for p in parts if p), OPTIONS_TAG_BYTES, TAG_KEEP + ","
     tag = f"+{safe_name(text, limit, keep)}" if text else ""
+    return Path("results") / f"{head}{suffix}{tag}-{_digest(hashed)}"
+
+
+def _told_apart(changes: Mapping[str, Any] | None, hidden: Any, options: Mapping[str, Any] | None
+                ) -> tuple[str, str, list[Any]] | None:
+    """What a default folder's tag and hash are made of: the changes as `KEY=VALUE+…` (in key order), the
+    options as typed (`OPTION=VALUE+…`, in the order given) and what the hash covers; None when nothing is
+    given (the name is then the file's and the command's alone)."""
+    shown = dict(changes or {})
+    given = {key: value for key, value in (options or {}).items() if value not in (None, (), [])}
+    if not shown and not hidden and not given:
+        return None
+    text = "+".join(f"{key}={_value_text(value)}" for key, value in sorted(shown.items()))
+    typed = "+".join(f"{key}={_value_text(v)}" for key, value in given.items()
+                     for v in (value if isinstance(value, (list, tuple)) else [value]))
     hashed: list[Any] = [sorted(shown.items()), hidden]
     if given:  # without options the hash is what it always was
         hashed.append([[key, list(v) if isinstance(v, (list, tuple)) else v] for key, v in given.items()])
-    return Path("results") / f"{head}{suffix}{tag}-{_digest(hashed)}"
+    return text, typed, hashed
+
+
+def identify(kind: str, file: str | Sequence[str] | None, scenario: str | None = None,
+             changes: Mapping[str, Any] | None = None, hidden: Any = None,
+             options: Mapping[str, Any] | None = None) -> Identity:
+    """The identity (sim.experiments.identity) of a command that names its default folder with these
+    `changes`, `hidden` and `options` (default_out's): the markers and work manifests it writes record it,
+    and choose_out and claim_output refuse folders and work that record another."""
+    told = _told_apart(changes, hidden, options)
+    text, typed, hashed = told if told is not None else ("", "", [])
+    record = {"given": "+".join(t for t in (text, typed) if t), "digest": _digest(hashed, IDENTITY_HASH_CHARS)}
+    return Identity.of(kind, file, scenario, record)
 
 
 def _value_text(value: Any) -> str:
@@ -86,16 +113,17 @@ def _value_text(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=str, ensure_ascii=False)
 
 
-def _digest(value: Any) -> str:
-    """HASH_CHARS hex digits of `value` (as sorted JSON): the same inputs always give the same folder."""
+def _digest(value: Any, chars: int = HASH_CHARS) -> str:
+    """`chars` hex digits of `value` (as sorted JSON): the same inputs always give the same folder."""
     text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_CHARS]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:chars]
 
 
 def given_options(*names: str) -> dict[str, Any]:
     """The current command's options among `names` (parameter names) that the user gave, by their long
     name without dashes (`levers` -> `lever`), in the order of `names`: an option left to its default
-    keeps the folder's name, so that existing folders of commands without it keep being found."""
+    keeps the folder's name, so that existing folders of commands without it keep being found. A path
+    (`--targets`, history's DIRECTORY) is taken as path_text gives it: `./t.yaml` is `t.yaml`."""
     ctx = click.get_current_context()
     params = {p.name: p for p in ctx.command.params if p.name}
     out: dict[str, Any] = {}
@@ -107,8 +135,21 @@ def given_options(*names: str) -> dict[str, Any]:
         if value in (None, (), []):
             continue
         long = max((o for o in params[name].opts if o.startswith("--")), key=len, default=f"--{name}")
+        if isinstance(params[name].type, click.Path):
+            value = path_text(value) if isinstance(value, str) else tuple(path_text(v) for v in value)
         out[long[2:]] = value
     return out
+
+
+def path_text(path: str) -> str:
+    """A path given to a command, as folder names and identities take it: one spelling for one file from
+    here (`t.yaml`, `./t.yaml`, `a/../t.yaml` and /here/t.yaml are `t.yaml`; a path out of here is absolute),
+    so that another spelling of the same file neither makes another folder nor is taken for another file.
+    As typed when it is so already (the names folders always had)."""
+    if "\0" in path:  # refused when the file is read
+        return path
+    here = os.path.relpath(os.path.abspath(path))
+    return here if not here.startswith(os.pardir) else os.path.abspath(path)
 
 
 def naming(changes: Mapping[str, Any], *names: str, scenario: Mapping[str, Any] | None = None,
@@ -145,12 +186,6 @@ def _file_values(path: str) -> dict[str, Any]:
     return {"seed": scenario.seed, "replications": scenario.replications}
 
 
-def recorded_file(path: str | Sequence[str]) -> str | list[str]:
-    """How a results marker records the file(s) that named its default folder (FILE_KEY): as given, normalised;
-    a comparison's in order."""
-    return os.path.normpath(path) if isinstance(path, str) else [os.path.normpath(p) for p in path]
-
-
 def stem(path: str) -> str:
     """A scenario or experiment file's name as default folders use it: without its folder and .yaml."""
     return Path(path).stem
@@ -162,44 +197,42 @@ def legacy_out(name: str, suffix: str = "", changes: Mapping[str, Any] | None = 
     return default_out(name, suffix, {k: v for k, v in (changes or {}).items() if k != "name"}, hidden)
 
 
-def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, resume: bool = False,
-               scenario: str | None = None, expect: Mapping[str, Any] | None = None,
-               file: str | Sequence[str] | None = None) -> Path:
+def choose_out(out: str | None, default: Path, legacy: Path | None, identity: Identity, resume: bool = False,
+               expect: Mapping[str, Any] | None = None) -> Path:
     """The results directory: `--out` as given, else `default`, said against what the old name holds.
 
     - --resume with nothing to resume under `default` but unfinished work under the old name: refused,
       saying where that work is and the command that finishes it (it used to start afresh silently);
     - unfinished work or results under the old name otherwise: a note says where they are, untouched;
-    - `default` holding the results of another scenario (`scenario`: this one's name), which an earlier
-      version wrote there by the scenario's `name:`, or of another kind of command (`run compare-a-vs-b.yaml`):
-      refused even with --force, as a change of meaning;
-    - `default` holding the results of another file that gives the same name (`file`: this command's; the one
-      its marker records, FILE_KEY, still exists and is another): a/mini.yaml's folder is b/mini.yaml's, and
-      mini.yml's, `mini:.yaml`'s; refused even with --force, as for another scenario (it said "already exists;
-      use --force to replace it", and --force replaced a/mini.yaml's results with b/mini.yaml's).
+    - `default` holding the results of another `identity` (sim.experiments.identity), refused even with
+      --force, as a change of meaning: of another kind of command (`run compare-a-vs-b.yaml`), of another
+      scenario (an earlier version named folders by the scenario's `name:`), of another file that gives the
+      same name (a/mini.yaml's folder is b/mini.yaml's, and mini.yml's, `mini:.yaml`'s: --force replaced
+      a/mini.yaml's results with b/mini.yaml's), or of other options (a folder written there with --out).
+      Its unfinished work (`default`.work) is checked against the same identity when it is claimed
+      (claim_output), with --out too.
     What the old name holds is only said when it may be this command's: `expect` (e.g. the seed and
     replications this command runs with) does not contradict what its marker or work manifest recorded;
     `run --seed 5` is not told about results/mini of a run with seed 1.
     """
     if out is not None:
         return out_path(out, default)
-    others = [other for other, name in KIND_MARKER.items() if other != kind and name in Ownership.of(default).markers]
-    if others and kind in KIND_MARKER and KIND_MARKER[kind] not in Ownership.of(default).markers:
-        raise ResultsExistError(
-            f"{default} holds the results of a {others[0]}, not of a {kind}: a default folder of one kind of command "
-            f"is not another's (a file named like another command's folder leads here); it is left as it is. Give "
-            f"--out DIR (--out {default} --force to replace it).")
-    held = _marker(default, kind).get("scenario")
-    if scenario is not None and isinstance(held, str) and held != scenario:
-        raise ResultsExistError(
-            f"{default} holds the results of scenario {held!r}, not of {scenario!r} (dostyk once named default "
-            f"folders by a scenario's name:, now by its file; or the file's name: has changed), so it is left as it "
-            f"is. Give --out DIR (--out {default} --force to replace it).")
-    _refuse_other_file(default, kind, file)
+    conflict = _results_conflict(default, identity)
+    if conflict is not None:
+        why = {"kind": ": a default folder of one kind of command is not another's (a file named like another "
+                       "command's folder leads here);",
+               "scenario": " (dostyk once named default folders by a scenario's name:, now by its file; or the file's "
+                           "name: has changed), so",
+               "file": f" that give{'' if conflict.plural else 's'} the same folder name (default folders are "
+                       f"named by the file's name, without its folder);",
+               "options": " (written there with --out);"}[conflict.what]
+        raise ResultsExistError(f"{default} holds the results {conflict.text}{why} it is left as it is. Give --out "
+                                f"DIR (--out {default} --force to replace it).")
     if legacy is None or legacy == default:
         return default
     old = WorkDir(work_path(legacy))
-    ours = old.path.is_dir() and old.manifest().get("kind") in (kind, None) and _may_be(old.manifest(), expect)
+    held = old.manifest()
+    ours = old.path.is_dir() and identity.conflict(held, _text(held.get("kind"))) is None and _may_be(held, expect)
     kept = old.count() if ours else 0
     if kept and not work_path(default).exists():
         where = (f"{work_path(legacy)} holds {kept:,} finished task(s) of interrupted work begun by an earlier "
@@ -210,38 +243,27 @@ def choose_out(out: str | None, default: Path, legacy: Path | None, kind: str, r
                 f"with the same command and --resume --out {legacy}; or run without --resume to start afresh in "
                 f"{default}.")
         click.echo(f"Note: {where}; it is left as it is (finish it with --resume --out {legacy}).", err=True)
-    elif is_results_dir(legacy) and not default.exists() and _may_be(_marker(legacy, kind), expect):
+    elif is_results_dir(legacy) and not default.exists() and _results_conflict(legacy, identity) is None \
+            and _may_be(_marker(legacy, identity.kind), expect):
         click.echo(f"Note: {legacy}, where an earlier dostyk wrote this command's results (it named folders by the "
                    f"scenario's name: and without --vary, --seed, -n…), is left as it is; these go to {default}.",
                    err=True)
     return default
 
 
+def _results_conflict(directory: Path, identity: Identity) -> Conflict | None:
+    """How the results in `directory` are another's (None: none there, or nothing recorded says so): its
+    marker of this kind of command, else the marker of another kind it holds."""
+    markers = Ownership.of(directory).markers
+    mine = KIND_MARKER.get(identity.kind)
+    if mine in markers:
+        return identity.conflict(markers[mine], identity.kind)
+    kinds = {name: kind for kind, name in KIND_MARKER.items()}
+    return next((identity.conflict(info, kinds[name]) for name, info in markers.items() if name in kinds), None)
 
-def _refuse_other_file(default: Path, kind: str, file: str | Sequence[str] | None) -> None:
-    """Refuse `default` when its marker records other existing files than `file` (see choose_out): a comparison
-    records its files in order, a run, sweep or search its one."""
-    held = _marker(default, kind).get(FILE_KEY)
-    if file is None or not held:
-        return
-    mine = [file] if isinstance(file, str) else list(file)
-    theirs = [held] if isinstance(held, str) else held if isinstance(held, list) else []
-    if not all(isinstance(h, str) and h.strip() for h in theirs):
-        return
 
-    def another(i: int, recorded: str) -> bool:
-        try:
-            return Path(recorded).is_file() and (i >= len(mine) or not os.path.samefile(recorded, mine[i]))
-        except (OSError, ValueError):  # this command's file unreadable is said when it is read
-            return False
-
-    if any(another(i, h) for i, h in enumerate(theirs)):
-        plural = len(theirs) > 1 or len(mine) > 1
-        raise ResultsExistError(
-            f"{default} holds the results of {', '.join(theirs)}, {'other files' if plural else 'another file'} than "
-            f"{', '.join(mine)} that give{'' if plural else 's'} the same folder name (default folders are named by "
-            f"the file's name, without its folder); it is left as it is. Give --out DIR (--out {default} --force to "
-            f"replace it).")
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _marker(directory: Path, kind: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.folders import choose_out, default_out, naming
+from sim.cli.folders import choose_out, default_out, identify, naming
 from sim.cli.options import WORKERS, check_executor
 from sim.cli.outputs import claim_output
 from sim.decision.files import write_tables
@@ -62,16 +62,18 @@ def history(directory: str, replications: int | None, out: str | None, markdown:
     check_history_runs(episodes, replications)  # before any output
     check_executor(executor)
     named, options = naming({}, "directory")
-    if Path(directory) == Path(DEFAULT_DIRECTORY):  # given as it would be taken: the same replays
+    if Path(options.get("directory", DEFAULT_DIRECTORY)) == Path(DEFAULT_DIRECTORY):  # the same replays
         options.pop("directory", None)
+    identity = identify("history", directory, changes=named, options=options)  # its input: the replays' folder
     out_dir = choose_out(out, default_out("history", changes=named, options=options), Path("results") / "history",
-                         "history")
-    with claim_output(out_dir, force, False, "history") as claim:
+                         identity)
+    with claim_output(out_dir, force, False, identity) as claim:
         table = run_history(episodes, replications, executor, workers, progress=not quiet)
         said = verdict(table)
         meta = {"kind": "history", "directory": directory, "episodes": len(episodes),
                 "replications": replications or "each file's own", "figures": len(table), "verdict": said,
                 "replays": episode_summary(episodes), "rows": json.loads(table.to_json(orient="records"))}
+        claim.mark(meta)  # whose folder this is (choose_out)
         def page(directory: Path) -> None:
             (directory / "history.html").write_text(history_html(table, meta), encoding="utf-8")
 

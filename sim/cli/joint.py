@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.folders import choose_out, default_out, naming
+from sim.cli.folders import choose_out, default_out, identify, naming
 from sim.cli.options import check_executor, fail
 from sim.cli.outputs import claim_output
 from sim.decision.files import write_tables
@@ -48,15 +48,20 @@ def joint_command(scenarios: tuple[str, ...], targets: tuple[str, ...], shared: 
     """Run the joint fit, write candidates.csv, fit.csv, figures.csv and print the fit and predictions."""
     episodes = _episodes(scenarios, targets)
     levers = [parse_lever_option(x, "--shared") for x in shared]
+    hold_out = tuple(sorted(set(hold_out)))  # which episodes are held out, not in what order (nor how often)
     plan_joint(episodes, levers, list(hold_out), candidates, replications, profile)  # refused before any output
     check_executor(executor)
     named, options = naming({}, "targets_paths", "shared", "hold_out", "candidates", "profile", "batch")
+    if "hold-out" in options:
+        options["hold-out"] = hold_out
     title = "joint-" + "-".join(e.name for e in episodes) + "-calibration"  # the episodes, by their files' names
+    identity = identify("calibrate", scenarios, changes=named, options=options)  # the episodes' files, in order
     out_dir = choose_out(out, default_out(title, changes=named, options=options),
-                         Path("results") / "joint-calibration", "calibrate")
-    with claim_output(out_dir, force, False, "calibrate") as claim:
+                         Path("results") / "joint-calibration", identity)
+    with claim_output(out_dir, force, False, identity) as claim:
         result = joint_calibrate(episodes, levers, list(hold_out), candidates, replications, batch,
                                  16 if seed is None else seed, executor, workers, profile)
+        claim.mark(result.metadata)  # whose folder this is (choose_out)
         write_tables(out_dir, force, {"candidates.csv": result.candidates, "fit.csv": result.fit,
                                       "figures.csv": result.figures}, result.metadata, "calibration.json")
         claim.finish(0)

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from sim.cli.folders import FILE_KEY, choose_out, default_out, recorded_file, stem
+from sim.cli.folders import choose_out, default_out, identify, stem
 from sim.cli.options import (
     both,
     check_executor,
@@ -67,16 +67,17 @@ def experiment(file: str, out: str | None, xlsx: bool, executor: str, workers: i
     unpaired = incomparable(exp.scenarios, exp.names)
     for message in unpaired:
         click.echo(f"Not paired day by day: {message}.", err=True)
-    out_dir = choose_out(out, default_out(stem(file) + "-experiment"), None, "compare", file=[file])
-    with claim_output(out_dir, force, resume, "compare") as claim:  # its tasks are a comparison's
+    identity = identify("compare", [file])  # its tasks are a comparison's
+    out_dir = choose_out(out, default_out(stem(file) + "-experiment"), None, identity)
+    with claim_output(out_dir, force, resume, identity) as claim:
         with interrupt_note(out_dir, "tasks"), warnings.catch_warnings():
             for message in unpaired:  # said above, once, in the experiment's words
                 warnings.filterwarnings("ignore", message=re.escape(message))
             result = run_compare(exp.scenarios, exp.replications, exp.seed, executor=executor, workers=workers,
-                                 names=exp.names, progress=not quiet, workdir=claim.work, resume=True,
+                                 names=exp.names, progress=not quiet, workdir=claim.workdir, resume=True,
                                  scheduler=scheduler)
         result.metadata["experiment"] = exp.source.name
-        result.metadata[FILE_KEY] = recorded_file([file])  # whose folder this is (choose_out)
+        claim.mark(result.metadata)  # whose folder this is (choose_out)
         written = result.write(out_dir, force=force, extra=both(report_writer(result, exp),
                                                                 xlsx_writer(xlsx, "compare", result)))
         claim.finish(len(result.names) * result.replications)

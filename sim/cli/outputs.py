@@ -17,12 +17,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
 from sim.errors import SimError
 from sim.experiments.atomic import ResultsExistError, WriteError, replaceable, write_errors
 from sim.experiments.atomic_file import write_atomically
+from sim.experiments.identity import FILE_KEY, Identity
 from sim.experiments.lock import output_lock
 from sim.experiments.manifest import Ownership, is_results_dir
 from sim.experiments.workdir import WorkDir
@@ -117,9 +119,19 @@ def say_unchecked(directory: str) -> None:
 
 @dataclass
 class Claim:
-    """A locked output and its work directory."""
+    """A locked output and its work directory, claimed by a command of this `identity`."""
 
     work: Path
+    identity: Identity
+
+    @property
+    def workdir(self) -> WorkDir:
+        """The work directory as the engine takes it (`workdir=`): its manifest records the identity."""
+        return WorkDir(self.work, self.identity)
+
+    def mark(self, metadata: dict[str, Any]) -> None:
+        """Record the identity in the results' marker (`metadata`), as the work manifest records it."""
+        metadata.update(self.identity.record())
 
     def finish(self, tasks: int) -> None:
         """Delete the work directory once the results are written, unless it holds others' tasks.
@@ -130,19 +142,22 @@ class Claim:
         """
         others = WorkDir(self.work).count() - tasks
         if others > 0:
+            files = [self.identity.file] if isinstance(self.identity.file, str) else list(self.identity.file or ())
+            edited = f", or {', '.join(files)} edited since" if files else ""
             click.echo(f"Note: {self.work} keeps {others} finished task(s) of other work that this command did not "
-                       f"use (another scenario, --set, seed or more replications); delete it when they are not "
-                       f"needed.", err=True)
+                       f"use (another scenario, --set, seed or more replications{edited}); delete it when they are "
+                       f"not needed.", err=True)
             return
         WorkDir(self.work).remove()
 
 
 @contextmanager
-def claim_output(out_dir: Path, force: bool, resume: bool, kind: str) -> Iterator[Claim]:
+def claim_output(out_dir: Path, force: bool, resume: bool, identity: Identity) -> Iterator[Claim]:
     """Lock `out_dir`, check it and its work directory, and yield the claim (call `finish` after writing).
 
-    `kind` is the command (run, sweep, compare): a work directory left by another kind is never
-    resumed as this one (its finished tasks would be deleted at the end).
+    `identity` is the command's (its kind, run, sweep, compare…, its file and options): a work directory
+    another identity left is neither resumed as this one's (its finished tasks would be deleted at the end)
+    nor discarded by --force (sim.experiments.identity).
     """
     work = work_path(out_dir)
     missing = [d for d in [out_dir.parent, *out_dir.parent.parents] if not d.exists()]
@@ -153,9 +168,9 @@ def claim_output(out_dir: Path, force: bool, resume: bool, kind: str) -> Iterato
         with write_errors(f"into {out_dir.parent}"):
             out_dir.parent.mkdir(parents=True, exist_ok=True)
             with output_lock(out_dir):
-                _check(out_dir, work, force, resume, kind)
+                _check(out_dir, work, force, resume, identity)
                 try:
-                    yield Claim(work)
+                    yield Claim(work, identity)
                 except BaseException as exc:
                     kept = WorkDir(work).count()
                     # a disk that refused, or a user's file in the way: say how to finish without recomputing
@@ -170,17 +185,23 @@ def claim_output(out_dir: Path, force: bool, resume: bool, kind: str) -> Iterato
         _remove_empty(missing)  # a refused or failed command leaves no empty directories behind
 
 
-def _check(out_dir: Path, work: Path, force: bool, resume: bool, kind: str) -> None:
+def _check(out_dir: Path, work: Path, force: bool, resume: bool, identity: Identity) -> None:
     if out_dir.exists() and not force:
         if resume and not work.exists():
             raise ResultsExistError(f"{out_dir} is already complete; nothing to resume (use --force to recompute it)")
         raise ResultsExistError(f"{out_dir} already exists; use --force to replace it, or --out DIR")
-    why = replaceable(out_dir, kind)
+    why = replaceable(out_dir, identity.kind)
     if why is not None:
         raise ResultsExistError(why)
-    WorkDir(work).check(resume, force, kind)
+    directory = WorkDir(work, identity)
+    directory.check(resume, force, identity.kind)
     if work.exists() and not resume:
-        WorkDir(work).remove()
+        kept = directory.count()
+        if kept and identity.file is not None and FILE_KEY not in directory.manifest():
+            click.echo(f"Note: {work} held {kept:,} finished task(s) of an interrupted {identity.kind} that recorded no "
+                       f"file (begun by an earlier dostyk, or from Python); the same command and scenario, it was taken "
+                       f"as this one's and discarded (--force).", err=True)
+        directory.remove()
 
 
 def _drop_if_empty(work: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from sim.cli import windows as windows_cli
-from sim.cli.folders import FILE_KEY, choose_out, default_out, legacy_out, naming, recorded_file, stem
+from sim.cli.folders import choose_out, default_out, identify, legacy_out, naming, path_text, stem
 from sim.cli.options import (
     SEED,
     WORKERS,
@@ -100,24 +100,26 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
         check_precision(scen, precision, replications, limit)
         chosen = parse_kpis(precision_kpis, scen)
         check_replications(scen, scenario, limit)
-    book = {"workbook": workbook} if workbook else None
+    book = {"workbook": path_text(workbook)} if workbook else None
     named, options = naming(changes, "precision", "precision_kpis", "max_replications",
                               scenario={"seed": scen.seed, "replications": scen.replications}, path=scenario)
+    if "precision-kpi" in options:  # each KPI's interval decides alone: their order changes no number
+        options["precision-kpi"] = tuple(sorted(set(options["precision-kpi"])))
+    identity = identify("run", scenario, scen.name, named, book, options)
     out_dir = choose_out(out, default_out(stem(scenario), "", named, book, options),
-                         legacy_out(scen.name, "", changes, book), "run", resume, scen.name,
+                         legacy_out(scen.name, "", changes, book), identity, resume,
                          {"seed": scen.seed if seed is None else seed} | (
-                             {} if precision else {"replications": replications or scen.replications}),
-                         scenario)
-    with claim_output(out_dir, force, resume, "run") as claim:
+                             {} if precision else {"replications": replications or scen.replications}))
+    with claim_output(out_dir, force, resume, identity) as claim:
         with interrupt_note(out_dir, "replications"):
             if precision is not None:
                 results, report = replicate_until_precise(
-                    scen, precision, chosen, replications, limit, seed, executor, workers, claim.work,
+                    scen, precision, chosen, replications, limit, seed, executor, workers, claim.workdir,
                     resume=True, progress=not quiet, scheduler=scheduler)
             else:
                 results = run_experiment(scen, replications, seed, executor=executor, workers=workers,
-                                         progress=not quiet, workdir=claim.work, resume=True, scheduler=scheduler)
-        results.metadata[FILE_KEY] = recorded_file(scenario)  # whose folder this is (choose_out)
+                                         progress=not quiet, workdir=claim.workdir, resume=True, scheduler=scheduler)
+        claim.mark(results.metadata)  # whose folder this is (choose_out)
         written = results.write(out_dir, force=force, extra=both(
             None if no_report else report_writer(results), xlsx_writer(xlsx, "run", results),
             windows_cli.writer(results, chosen_windows, chosen_dates)))

@@ -4,6 +4,7 @@
 - `executors`: serial, local processes, Dask; Task and TaskError
 - `runner`: run a scenario's replications (resumable), `run_tasks`, Interrupted
 - `workdir`: finished tasks kept on disk until the results are written
+- `identity`: whose a results folder or its unfinished work is (command, scenario, file, options)
 - `results`: Results (DataFrames) and the results directory
 - `sweep`, `compare`, `warmup`: grids of levers, paired comparisons, warm-up suggestions
 - `atomic`: directories that appear complete or not at all

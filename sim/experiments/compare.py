@@ -219,7 +219,7 @@ def compare(
     workers: int | None = None,
     names: Sequence[str] | None = None,
     progress: Progress = False,
-    workdir: str | Path | None = None,
+    workdir: str | os.PathLike[str] | None = None,
     resume: bool = False,
     scheduler: str | None = None,
     windows: Sequence[tuple[Any, Any]] = (),

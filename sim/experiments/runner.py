@@ -8,6 +8,7 @@ task is stored at once, so an interrupted run keeps its finished replications an
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, closing
 from pathlib import Path
@@ -191,7 +192,7 @@ def run(
     executor: str | Executor = "process",
     workers: int | None = None,
     progress: Progress = False,
-    workdir: str | Path | None = None,
+    workdir: str | os.PathLike[str] | None = None,
     resume: bool = False,
     scheduler: str | None = None,
 ) -> Results:

@@ -224,7 +224,7 @@ def sweep(
     executor: str | Executor = "process",
     workers: int | None = None,
     progress: Progress = False,
-    workdir: str | Path | None = None,
+    workdir: str | os.PathLike[str] | None = None,
     resume: bool = False,
     scheduler: str | None = None,
 ) -> SweepResult:

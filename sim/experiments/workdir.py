@@ -7,7 +7,9 @@ column's dtype, so a resumed result is identical to an uninterrupted one); the f
 the CSV files written by `Results.write` and friends. A task key includes a digest of its scenario,
 replication and seed (`sim.experiments.executors.task_key`), so a part is only reused for the same work;
 manifest.json records the code that computed the parts (`CODE`, sim.experiments.code_stamp), so parts
-of another version of dostyk are refused rather than mixed with this version's replications.
+of another version of dostyk are refused rather than mixed with this version's replications, and, when
+the work is a command's, whose it is (sim.experiments.identity): another file's, command's or options'
+work is neither resumed nor discarded as this one's.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sim.experiments.arguments import ArgumentError
 from sim.experiments.atomic import write_errors
 from sim.experiments.atomic_file import write_atomically
 from sim.experiments.code_stamp import code_stamp
+from sim.experiments.identity import Identity
 from sim.experiments.lock import output_lock
 
 PART_SUFFIX = ".pkl"
@@ -43,12 +46,20 @@ class WorkExistsError(SimError, FileExistsError):
 
 
 class WorkDir:
-    """Part files of one experiment (a run, a sweep or a comparison)."""
+    """Part files of one experiment (a run, a sweep or a comparison).
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    `identity`: whose work it is (a command's, sim.experiments.identity), recorded in the manifest and
+    checked against what an existing one records. A WorkDir is a path (os.PathLike), so a command passes
+    one with its identity wherever the engine takes a `workdir`."""
+
+    def __init__(self, path: str | os.PathLike[str], identity: Identity | None = None) -> None:
         self.path = Path(path)
         self.parts = self.path / PARTS
         self.failed = self.path / FAILED
+        self.identity = identity
+
+    def __fspath__(self) -> str:
+        return str(self.path)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], resume: bool = False, force: bool = False,
@@ -59,7 +70,7 @@ class WorkDir:
         directory delete each other's files.
         """
         _check_arguments(path, resume, force)
-        work = cls(path)
+        work = path if isinstance(path, WorkDir) else cls(path)
         work.check(resume, force, (manifest or {}).get("kind"))
         with write_errors(f"the work directory {work.path}"):
             if work.path.exists() and not resume and work.count():
@@ -68,7 +79,8 @@ class WorkDir:
             for stale in work.parts.glob(".*.tmp"):  # a write cut short; its task is simply redone
                 stale.unlink(missing_ok=True)
             if manifest is not None:
-                info = {**manifest, CODE: code_stamp(), "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                owner = work.identity.record() if work.identity is not None else {}
+                info = {**manifest, **owner, CODE: code_stamp(), "updated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
                 write_atomically(work.path / "manifest.json", (json.dumps(info, indent=2, default=str) + "\n").encode())
         return work
 
@@ -110,6 +122,8 @@ class WorkDir:
             raise WorkExistsError(f"{self.path} exists but is not a dostyk work directory (no parts/ or "
                                   f"manifest.json), so it is neither used nor deleted; move it, or "
                                   f"{option('use another --out', 'give another workdir=')}")
+        if self.identity is not None and self.count():
+            self.check_owner()
         held = self.manifest().get("kind")
         if resume and kind and held and held != kind and self.count():
             raise WorkExistsError(
@@ -123,10 +137,31 @@ class WorkDir:
             self.check_same_code()
         if not resume and self.count() and not force:
             raise WorkExistsError(
-                f"{self.path} holds {self.count()} finished task(s) of an interrupted run; "
+                f"{self.path} holds {self.count()} finished task(s) of an interrupted {held or kind or 'run'}; "
                 + option("use --resume to complete it, or --force to start afresh",
                          f"pass resume=True to complete it, or delete {self.path} (or give another workdir=) "
                          f"to start afresh"))
+
+    def check_owner(self) -> None:
+        """Refuse to resume or discard another's work: another command's, scenario's, file's or options'
+        (what the manifest does not record, e.g. work of an earlier version, is not held against this)."""
+        held = self.manifest()
+        if self.identity is None:
+            return
+        conflict = self.identity.conflict(held, held.get("kind") if isinstance(held.get("kind"), str) else None)
+        if conflict is None:
+            return
+        began = held.get("kind") if isinstance(held.get("kind"), str) else self.identity.kind
+        whose = f", not of a {self.identity.kind}" if conflict.what == "kind" else f" {conflict.text}"
+        how = (f"`dostyk {began} {conflict.theirs} … --resume`" if conflict.what == "file" else
+               f"`dostyk {began} … --resume` (the same command as before)" if conflict.what == "kind" else
+               "the command that began it, with --resume")
+        raise WorkExistsError(
+            f"{self.path} holds {self.count()} finished task(s) of an interrupted {began}{whose}; this "
+            f"{self.identity.kind} neither resumes nor discards that work: " + option(
+                f"finish it with {how}, or use another --out (delete {self.path} to discard it)",
+                f"finish it with the call that began it (with resume=True), or give another workdir= (delete "
+                f"{self.path} to discard it)"))
 
     def check_same_code(self) -> None:
         """Refuse to resume parts another version of dostyk computed: its model, KPIs and tables may

@@ -974,6 +974,32 @@ ATTACK2_CASES: list[Case] = [
 ]
 CASES += ATTACK2_CASES
 
+# -- h-folders: unfinished work records whose it is, as its folder's results do ---------------------------------------
+_PART = {"parts/r00000-0123456789ab.pkl": "x"}
+FOLDERS_CASES: list[Case] = [
+    Case("work-of-another-file", "`run mini.yaml --force` where results/mini.work holds the unfinished run of "
+         "elsewhere/mini.yaml, another file of the same name (--force discarded it, --resume took it as its own)",
+         ["run", "{file}", "--force", "--quiet"], "--out",
+         "of an interrupted run of elsewhere/work-of-another-file.yaml, another file than work-of-another-file.yaml; "
+         "this run neither resumes nor discards that work", names_file=False,
+         files={"results/work-of-another-file.work/manifest.json":
+                '{"kind": "run", "scenario": "mini", "file": "elsewhere/work-of-another-file.yaml"}',
+                "elsewhere/work-of-another-file.yaml": MINI,
+                **{f"results/work-of-another-file.work/{k}": v for k, v in _PART.items()}}),
+    Case("force-sweep-work", "`run --out out --force` on the work directory of an interrupted sweep (--force "
+         "discarded its tasks; only --resume was refused)", ["run", "{file}", "--out", "out", "--force", "--quiet"],
+         "out.work", "finished task(s) of an interrupted sweep, not of a run; this run neither resumes nor discards "
+         "that work", names_file=False,
+         files={"out.work/manifest.json": '{"kind": "sweep"}', **{f"out.work/{k}": v for k, v in _PART.items()}}),
+    Case("work-of-other-options", "`run --out out --force` where out.work holds the unfinished run of the same "
+         "file with --seed 5 (--force discarded it)", ["run", "{file}", "--out", "out", "--force", "--quiet"],
+         "out.work", "of an interrupted run with options seed=5, not with no options", names_file=False,
+         files={"out.work/manifest.json": '{"kind": "run", "scenario": "mini", "file": "work-of-other-options.yaml", '
+                '"options": {"given": "seed=5", "digest": "0123456789abcdef"}}',
+                **{f"out.work/{k}": v for k, v in _PART.items()}}),
+]
+CASES += FOLDERS_CASES
+
 
 #: Unreachable with the default daily-rows limit (500,000 < 1,048,575 rows of a sheet), so not in the
 #: table; kept as defence in depth and checked with the limit raised (test_xlsx_refuses_…).
