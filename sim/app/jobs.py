@@ -1,4 +1,5 @@
-"""A run behind the page: replications in worker processes, progress to poll, and cancel.
+"""A run behind the page: replications in worker processes, progress to poll, and cancel. (An
+order's question, `OrderJob`, runs the same way: only what it computes and keeps differs.)
 
 The page must stay responsive while replications run, so a run happens on a thread that drives the
 usual process executor; the page polls `progress` on a timer. Cancel stops the executor the way
@@ -12,13 +13,18 @@ import threading
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from sim.analysis.consignment import Outcome
+from sim.experiments.consignment import order_outcomes
 from sim.experiments.executors import Executor, ProcessExecutor, make_executor
 from sim.experiments.results import Results
 from sim.experiments.runner import Interrupted
 from sim.experiments.runner import run as run_experiment
+from sim.model.orders import Order
 from sim.scenario.schema import Scenario
+
+J = TypeVar("J", bound="Job")
 
 
 @dataclass(eq=False)  # a run is itself, not equal to another with the same fields (and weakly referenced)
@@ -36,6 +42,7 @@ class Job:
     _cancel: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _executor: Executor | None = None
+    kind = "run"  # (a class attribute: the thread's name begins with it)
 
     @property
     def running(self) -> bool:
@@ -45,13 +52,13 @@ class Job:
     def progress(self) -> float:
         return self.done / self.replications if self.replications else 1.0
 
-    def start(self) -> Job:
+    def start(self: J) -> J:
         # made here, not on the thread: a Cancel right after Run must find the executor to stop
         self._executor = (ProcessExecutor(self.workers, stoppable=True) if self.executor == "process"
                           else make_executor(self.executor, self.workers))
         if self._cancel.is_set():  # cancelled before it started: its executor starts no workers
             self.cancel()
-        self._thread = threading.Thread(target=self._run, name=f"run {self.scenario.name}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"{self.kind} {self.scenario.name}", daemon=True)
         self._thread.start()
         _STARTED.add(self)
         return self
@@ -81,11 +88,10 @@ class Job:
 
         assert self._executor is not None, "start() makes the executor"
         try:
-            results = run_experiment(self.scenario, replications=self.replications, executor=self._executor,
-                                     workers=self.workers, progress=self._count)
+            computed = self._compute(self._executor)
             if self._cancel.is_set():  # cancelled after the last replication: the user asked for nothing
                 raise Interrupted(self.done, self.replications, None)
-            self.results = results
+            self._keep(computed)
         except Interrupted:
             self.cancelled = True
         except Exception as exc:
@@ -95,6 +101,30 @@ class Job:
                 self.error = str(exc)
             else:  # the page shows it instead of a dead thread
                 self.error = f"internal error: {type(exc).__name__}: {exc}"
+
+    def _compute(self, executor: Executor) -> Any:
+        return run_experiment(self.scenario, replications=self.replications, executor=executor,
+                              workers=self.workers, progress=self._count)
+
+    def _keep(self, computed: Any) -> None:
+        self.results = computed
+
+
+@dataclass(eq=False)
+class OrderJob(Job):
+    """An order's outcome in each replication of `scenario` (sim.experiments.consignment.order_outcomes)."""
+
+    order: Order | None = None  # (a default only because Job's fields have them: start() needs one)
+    outcomes: list[Outcome] | None = None
+    kind = "order"
+
+    def _compute(self, executor: Executor) -> Any:
+        assert self.order is not None, "an OrderJob answers an order"
+        return order_outcomes(self.scenario, self.order, self.replications, executor=executor, workers=self.workers,
+                              progress=self._count)
+
+    def _keep(self, computed: Any) -> None:
+        self.outcomes = computed
 
 
 _STARTED: weakref.WeakSet[Job] = weakref.WeakSet()

@@ -1,4 +1,5 @@
-"""The workbench page: pick a scenario, change levers, run, read charts and KPI cards, compare, download.
+"""The workbench page: pick a scenario, change levers, run, read charts and KPI cards, compare, download,
+and ask when an order would be through (the Order tab, sim.app.order_tab).
 
 Each browser session gets its own `Workbench` (Panel calls `page()` per session). A run happens in
 worker processes (sim.app.jobs) and the page polls it on a timer, so it stays responsive and a run
@@ -22,6 +23,7 @@ from sim.app.jobs import Job
 from sim.app.lever_form import Fields, lever_form
 from sim.app.levers import scenario_levers
 from sim.app.offline import SYSTEM_FONTS
+from sim.app.order_tab import OrderTab, Settings
 from sim.app.results_tab import chart_panes
 from sim.app.text import as_text
 from sim.app.upload_box import UploadBox
@@ -95,6 +97,7 @@ class Workbench:
         self.cancel_button.on_click(lambda _: self.job.cancel() if self.job else None)
         self.baseline_button.on_click(lambda _: self._set_baseline())
         self._poll: Any = None
+        self.order = OrderTab(self.order_settings)
         self._load_chosen()
 
     # -- scenario and levers ------------------------------------------------------------------
@@ -127,6 +130,7 @@ class Workbench:
         self.unshown = len(levers) - MAX_FIELDS if len(levers) > MAX_FIELDS else 0
         self.levers, form = lever_form(levers[:MAX_FIELDS], self._check)
         self.form.objects = [form]
+        self.order.use(scenario)
         # after the new form: its watcher and _check say "valid scenario" of the form on the page (Run's
         # state too: a lever left invalid in the old form had disabled it), and what it warns of
         self.replications.value = min(scenario.replications, MAX_REPLICATIONS)
@@ -147,6 +151,20 @@ class Workbench:
             raise ScenarioError(f"{self.base.name} with changes", empty)
         return self.base.with_changes(changes) if changes else self.base
 
+    def order_settings(self) -> Settings | str:
+        """What the Order tab asks of: the form's scenario, its replications and seed; or what is wrong with them."""
+        if self.base is None:
+            return "no scenario is loaded"
+        try:
+            scenario = self.scenario()
+        except ScenarioError as exc:
+            return str(exc)
+        problem, n = self._replications_problem(), self.replications.value
+        if problem is not None or n is None:  # (an empty field is a problem)
+            return problem or ""
+        changed = ", ".join(f"{k}={v}" for k, v in self.changes().items())
+        return Settings(scenario, n, scenario.name + (f" with {changed}" if changed else ""))
+
     def _replications_problem(self) -> str | None:
         n = self.replications.value
         if n is not None and 1 <= n <= MAX_REPLICATIONS:
@@ -164,6 +182,7 @@ class Workbench:
         self._variant()  # Save waits for a valid form and name (replications are not saved)
         # Run's state goes out before the message: whoever sees the message sees Run as it says
         self.run_button.disabled = problem is not None or (self.job is not None and self.job.running)
+        self.order.check()  # the Order tab asks of the form's scenario: it waits, or not, with Run
         if problem is not None:
             self._say(problem)
             return None
@@ -215,6 +234,7 @@ class Workbench:
     def close(self) -> None:
         """Stop polling and cancel a run still going (the session is over)."""
         SESSIONS.discard(self)
+        self.order.close()
         if self._poll is not None:
             self._poll.stop()
             self._poll = None
@@ -290,6 +310,7 @@ class Workbench:
                             self.download_results, sizing_mode="stretch_width")
         self._show_comparison()
         main = pn.Tabs(("Results", results), ("Compare and save", compare), ("Corridor", self.corridor.view()),
+                       ("Order", self.order.view()),
                        sizing_mode="stretch_width", css_classes=["tabs"])
         return pn.template.FastListTemplate(title="Dostyk crossing workbench", sidebar=sidebar, main=[main],
                                             sidebar_width=380, font=SYSTEM_FONTS, font_url="")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import warnings
 
@@ -17,7 +16,16 @@ from sim.cli.options import (
     check_scheduler,
     parse_sets,
 )
-from sim.experiments.consignment import order_outcomes, order_problem, ordered_trains, warmup_warning
+from sim.experiments.arguments import ArgumentError
+from sim.experiments.consignment import (
+    by_problem,
+    order_hours,
+    order_outcomes,
+    order_problem,
+    ordered_trains,
+    run_span,
+    warmup_warning,
+)
 from sim.experiments.executors import EXECUTORS
 from sim.model.orders import Order
 from sim.reporting.consignment import order_text, paired_text
@@ -25,13 +33,12 @@ from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.spelling import GivenValues
 
-#: the most wagons one order may have (a year of the whole crossing is ~300,000)
-MAX_ORDER_WAGONS = 1_000_000
-
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--wagons", type=click.IntRange(min=1, max=MAX_ORDER_WAGONS), required=True,
+# (a plain int: order_problem says what is wrong with it, as sim.order_outcomes and the workbench do; its
+# bound is the order's trains, counted without making them)
+@click.option("--wagons", type=int, required=True,
               help="Wagons ordered (cut into trains of the cargo's wagons_per_train).")
 @click.option("--on", "on", metavar="DATE[THH:MM]", required=True,
               help="When they are requested at origin, e.g. 2023-10-01 (midnight) or 2023-10-01T08:00.")
@@ -72,8 +79,9 @@ def consignment(scenario: str, wagons: int, on: str, cargo: str | None, by: str 
     if problem:
         raise click.BadParameter(problem[1], param_hint={"cargo": "--cargo", "wagons": "--wagons"}.get(problem[0], "--on"))
     until, label = (None, None) if by is None else _hours(scen, by, "--by", end_of_day=True)
-    if until is not None and until <= at:
-        raise click.BadParameter(f"{by!r} is not after the order ({on!r})", param_hint="--by")
+    late = None if until is None or by is None else by_problem(at, until, on, by)
+    if late:
+        raise click.BadParameter(late, param_hint="--by")
     other = _changed(scenario, changes, versus, order) if versus else None
     check_executor(executor)
     outcomes = _outcomes(scen, order, replications, seed, executor, workers, not quiet, scheduler)
@@ -124,7 +132,7 @@ def _changed(path: str, changes: GivenValues, versus: tuple[str, ...], order: Or
     if problem:
         words = problem[1]
         if problem[0] == "at":  # (in dates, as the order was given, not in hours since the start)
-            words = f"the order is not inside the run ({_span(other)})"
+            words = f"the order is not inside the run ({run_span(other)})"
         raise click.BadParameter(f"with {' '.join(versus)}: {words}", param_hint="--versus")
     return other
 
@@ -142,34 +150,8 @@ def _cargo(scen: Scenario, cargo: str | None) -> str:
 
 
 def _hours(scen: Scenario, text: str, option: str, end_of_day: bool) -> tuple[float, str | None]:
-    """Hours since the scenario's start of an ISO date (its midnight, or with `end_of_day` the next
-    one; in any ISO form: 2023-10-01, 20231001, 2023-W40-7) or date and time; refused outside the
-    simulated days. Also, for a date alone with `end_of_day`, "the end of <the date>"."""
-    value = text.strip()
-    label, later = None, 0.0
+    """Hours since the scenario's start of `text` (sim.experiments.consignment.order_hours), refused as `option`."""
     try:
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            moment = dt.datetime.fromisoformat(value)
-        else:
-            moment = dt.datetime(day.year, day.month, day.day)
-            if end_of_day:  # (in hours: the day after 9999-12-31 is no datetime)
-                label, later = f"the end of {day:%Y-%m-%d}", 24.0
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO date such as 2023-10-01 or a date and time such as "
-                                 "2023-10-01T08:00", param_hint=option) from None
-    if moment.tzinfo is not None:
-        raise click.BadParameter(f"{text!r}: give the time without a time zone (the scenario's calendar has none)",
-                                 param_hint=option)
-    hours = scen.hours_since_start(moment) + later
-    if not 0 <= hours <= float(scen.duration) or (hours == float(scen.duration) and not end_of_day):
-        raise click.BadParameter(f"{text!r} is not inside the run ({_span(scen)})", param_hint=option)
-    return hours, label
-
-
-def _span(scen: Scenario) -> str:
-    """The simulated time, from the start's midnight to the horizon: '2024-01-01 00:00 to 2024-12-31 00:00'."""
-    first = dt.datetime(scen.start.year, scen.start.month, scen.start.day)
-    last = first + dt.timedelta(hours=float(scen.duration))
-    return f"{first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}"
+        return order_hours(scen, text, end_of_day)
+    except ArgumentError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None

@@ -87,9 +87,48 @@ def warmup_warning(scenario: Scenario, order: Order) -> str | None:
             "(scenario.hours_since_start); or order after the warm-up")
 
 
+def order_hours(scenario: Scenario, text: str, end_of_day: bool = False) -> tuple[float, str | None]:
+    """Hours since the scenario's start of an ISO date (its midnight, or with `end_of_day` the next
+    one; in any ISO form: 2023-10-01, 20231001, 2023-W40-7) or date and time, and, for a date alone
+    with `end_of_day`, "the end of <the date>". ArgumentError, in words the command line and the
+    workbench both show, when it is no date or not inside the simulated days."""
+    value = text.strip()
+    label, later = None, 0.0
+    try:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            moment = dt.datetime.fromisoformat(value)
+        else:
+            moment = dt.datetime(day.year, day.month, day.day)
+            if end_of_day:  # (in hours: the day after 9999-12-31 is no datetime)
+                label, later = f"the end of {day:%Y-%m-%d}", 24.0
+    except ValueError:
+        raise arguments.ArgumentError(f"{text!r} is not an ISO date such as 2023-10-01 or a date and time such as "
+                                      "2023-10-01T08:00") from None
+    if moment.tzinfo is not None:
+        raise arguments.ArgumentError(f"{text!r}: give the time without a time zone (the scenario's calendar has none)")
+    hours = scenario.hours_since_start(moment) + later
+    if not 0 <= hours <= float(scenario.duration) or (hours == float(scenario.duration) and not end_of_day):
+        raise arguments.ArgumentError(f"{text!r} is not inside the run ({run_span(scenario)})")
+    return hours, label
+
+
+def by_problem(at: float, until: float, on: str, by: str) -> str | None:
+    """What is wrong with a "through by" time `until` for an order at `at` (both as the user gave them: `on`, `by`)."""
+    return f"{by!r} is not after the order ({on!r})" if until <= at else None
+
+
+def run_span(scenario: Scenario) -> str:
+    """The simulated time, from the start's midnight to the horizon: '2024-01-01 00:00 to 2024-12-31 00:00'."""
+    first = dt.datetime(scenario.start.year, scenario.start.month, scenario.start.day)
+    last = first + dt.timedelta(hours=float(scenario.duration))
+    return f"{first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}"
+
+
 def ordered_trains(scenario: Scenario, order: Order) -> int:
     """The trains the order is cut into, at the scenario's wagons_per_train of its cargo."""
-    return len(order.train_sizes(scenario.cargo[order.cargo].wagons_per_train))
+    return order.train_count(scenario.cargo[order.cargo].wagons_per_train)
 
 
 def _shown(value: object) -> str:

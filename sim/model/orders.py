@@ -26,6 +26,11 @@ class Order:
     wagons: int
     at: float  # hours since the scenario's start
 
+    def train_count(self, wagons_per_train: int) -> int:
+        """How many trains train_sizes makes, counted without making them (an order of 10**15 wagons is
+        refused for its trains, not a list of 10**13 that fills the memory first)."""
+        return -(-self.wagons // wagons_per_train)
+
     def train_sizes(self, wagons_per_train: int) -> list[int]:
         full, rest = divmod(self.wagons, wagons_per_train)
         return [wagons_per_train] * full + ([rest] if rest else [])

@@ -26,23 +26,42 @@ def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at
     """Milestones of the order (10 %, median and 90 % over replications, as dates and days after the
     order), the mean days to all unloaded with its CI, and the chance of being through by `by` (hours;
     `by_label` says it as the user gave it, e.g. "the end of 2024-01-25"). An order placed in the
-    scenario's `warmup` (hours) is answered with a warning: the crossing is still filling then."""
+    scenario's `warmup` (hours) is answered with a warning: the crossing is still filling then.
+    (The workbench shows the same heading, table and notes: order_heading, order_table, order_notes.)"""
+    rows = order_table(outcomes, at, start, level)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    table = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
+             for r in rows]
+    notes = order_notes(outcomes, at, start, horizon, by, level, by_label, warmup)
+    return "\n".join([order_heading(outcomes, cargo, wagons, trains, at, start), "", *table, "", *notes])
+
+
+def order_heading(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at: float, start: dt.date) -> str:
+    """What was ordered, when, cut into how many trains, over how many replications."""
     n = len(outcomes)
-    never = sum(o.never for o in outcomes)
-    late = "not in the run" if never else "after the run"
-    lines = [(f"{number(wagons)} wagons of {cargo} ordered at {when(start, at)} ({number(trains)} train"
-              f"{'s' if trains != 1 else ''}, on top of the scenario's demand); {n} replication{'s' if n != 1 else ''}:"),
-             ""]
-    header = ("", "10 % of runs by", "half by (median)", "90 % by")
-    rows: list[tuple[str, ...]] = [header]
+    return (f"{number(wagons)} wagons of {cargo} ordered at {when(start, at)} ({number(trains)} train"
+            f"{'s' if trains != 1 else ''}, on top of the scenario's demand); {n} replication{'s' if n != 1 else ''}:")
+
+
+def order_table(outcomes: list[Outcome], at: float, start: dt.date, level: float = 0.95) -> list[tuple[str, ...]]:
+    """The header and one row per milestone (MILESTONES' order): its 10 %, median and 90 % over replications."""
+    late = "not in the run" if any(o.never for o in outcomes) else "after the run"
+    rows: list[tuple[str, ...]] = [("", "10 % of runs by", "half by (median)", "90 % by")]
     for key, label in MILESTONES.items():
         days = spread(outcomes, at, key, level)
         rows.append((label, *(_cell(start, at, days.quantile(q), late) for q in (0.1, 0.5, 0.9))))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines += ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
-              for r in rows]
+    return rows
+
+
+def order_notes(outcomes: list[Outcome], at: float, start: dt.date, horizon: float, by: float | None = None,
+                level: float = 0.95, by_label: str | None = None, warmup: float = 0.0) -> list[str]:
+    """The sentences under the table: days to all unloaded (mean, CI and spread, or why there is no
+    mean), the chance of being through by `by`, where its trains went, and what was lost, refused or
+    answered in the warm-up."""
+    n = len(outcomes)
+    never = sum(o.never for o in outcomes)
+    lines: list[str] = []
     unloaded = spread(outcomes, at, "unloaded_h", level)
-    lines.append("")
     interval = unloaded.mean_interval()
     if interval is not None:
         mean, low, high = interval
@@ -76,15 +95,15 @@ def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at
         lines.append(f"Some of the order's trains were lost at origin (loading halted or banned with `lose`): in "
                      f"{len(lost)} of {n} replications ({number(sum(lost) / len(lost))} wagons on average when it "
                      "happened); those runs never have it all unloaded.")
-    if at < warmup:
-        lines.append(f"Ordered in the scenario's warm-up (until {when(start, warmup)}), while the crossing is still "
-                     f"filling from the run's start: the answer may be too quick. {_earlier_start(start, at, warmup, horizon)}")
+    note = warmup_note(start, at, warmup, horizon)
+    if note:
+        lines.append(note)
     refused = [o.refused_wagons for o in outcomes if o.refused_wagons]
     if refused:
         lines.append(f"Some wagons were refused at a check and went back loaded: in {len(refused)} of {n} "
                      f"replications ({number(sum(refused) / len(refused))} wagons on average when it "
                      "happened); \"all unloaded\" counts the wagons that were unloaded.")
-    return "\n".join(lines)
+    return lines
 
 
 def paired_text(paired: Paired, change: str, n: int) -> str:
@@ -104,6 +123,14 @@ def paired_text(paired: Paired, change: str, n: int) -> str:
     left_out = (f"; not through by the end of the run in one answer or both in {paired.unpaired} (no difference "
                 "of days for those)" if paired.unpaired else "")
     return f"{head}: {value}: {said}{left_out}; {counts}."
+
+
+def warmup_note(start: dt.date, at: float, warmup: float, horizon: float) -> str | None:
+    """The warning for an order placed in the scenario's `warmup` (hours), with what to do; None after it."""
+    if at >= warmup:
+        return None
+    return (f"Ordered in the scenario's warm-up (until {when(start, warmup)}), while the crossing is still "
+            f"filling from the run's start: the answer may be too quick. {_earlier_start(start, at, warmup, horizon)}")
 
 
 def _earlier_start(start: dt.date, at: float, warmup: float, horizon: float) -> str:

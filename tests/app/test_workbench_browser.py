@@ -222,6 +222,61 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     assert_drawn(tab.locator(".corridor").first)  # type: ignore[attr-defined]
 
 
+def test_an_exporter_asks_when_his_order_is_through_and_reads_sim_order_outcomes(page: object,
+                                                                                  tmp_path: Path) -> None:
+    """The Order tab as a user fills it: a lever set on the form, a cargo, wagons typed, two dates picked in
+    the calendars; the answer shown is sim.order_outcomes's for the form's scenario, seed and replications."""
+    import datetime as dt
+
+    import numpy as np
+
+    import sim
+
+    tab = page
+    path = long_scenario(tmp_path, 30, "order-month")  # a month of 2023, no warm-up: seconds a replication
+    upload(tab, path, "order-month: valid scenario")
+    replications = tab.locator(".replications input")  # type: ignore[attr-defined]
+    replications.fill("2")
+    replications.press("Enter")
+    points = tab.locator(".lever-unloading-grain-points input")  # type: ignore[attr-defined]
+    points.fill("3")
+    points.press("Enter")
+    tab.locator(".message").filter(has_text="order-month: valid scenario with unloading.grain.points=3").wait_for()  # type: ignore[attr-defined]
+
+    tab.locator(".tabs .bk-tab").get_by_text("Order", exact=True).click()  # type: ignore[attr-defined]
+    tab.locator(".order-cargo select").select_option("grain")  # type: ignore[attr-defined]
+    wagons = tab.locator(".order-wagons input")  # type: ignore[attr-defined]
+    wagons.fill("300")
+    wagons.press("Enter")
+    tab.locator(".order-on input:visible").click()  # type: ignore[attr-defined]  (the calendar opens)
+    tab.locator(".order-on .flatpickr-day[aria-label='January 10, 2023']").click()  # type: ignore[attr-defined]
+    tab.locator(".order-by-wanted input").check()  # type: ignore[attr-defined]
+    tab.locator(".order-by input:visible").click()  # type: ignore[attr-defined]
+    tab.locator(".order-by .flatpickr-day[aria-label='January 20, 2023']").click()  # type: ignore[attr-defined]
+    message = tab.locator(".order-message")  # type: ignore[attr-defined]
+    expect(message).to_contain_text("Asks 2 replications of order-month with unloading.grain.points=3")
+    tab.locator(".order-ask button").click()  # type: ignore[attr-defined]
+    message.filter(has_text="order-month with unloading.grain.points=3: 2 replications done").wait_for()
+
+    scenario = sim.load_scenario(path).with_changes({"unloading.grain.points": 3})
+    at = scenario.hours_since_start(dt.datetime(2023, 1, 10))
+    outcomes = sim.order_outcomes(scenario, sim.Order("grain", 300, at), replications=2, executor="serial")
+    days = np.array([(o.unloaded_h - at) / 24 for o in outcomes])
+    assert np.isfinite(days).all(), "the order must be through within the month for this test to read its days"
+    answer = tab.locator(".order-answer .order-result")  # type: ignore[attr-defined]
+    shown = answer.inner_text()
+    assert ("300 wagons of grain ordered at 2023-01-10 00:00 (6 trains, on top of the scenario's demand); "
+            "2 replications:") in shown
+    for q in (0.1, 0.5, 0.9):  # a replication's own days (the inverted empirical distribution)
+        day = float(np.quantile(days, q, method="inverted_cdf"))
+        when = dt.datetime(2023, 1, 10) + dt.timedelta(days=day)
+        cell = answer.locator(f"tr[data-milestone='unloaded_h'] td[data-q='{q}']").inner_text()
+        assert cell == f"{when:%Y-%m-%d %H:%M} (+{day:.1f} d)", (q, cell)
+    assert f"Days from the order to all unloaded: mean {days.mean():.1f} (95 % CI of the mean" in shown
+    hits = int((days <= 11.0).sum())  # by the end of 20 January: eleven days after the order
+    assert f"All unloaded by the end of 2023-01-20: in {hits} of 2 replications ({100 * hits / 2:.0f} %;" in shown
+
+
 def test_bad_yaml_shows_its_message_inline(page: object, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nduration: 30d\nunloading: {grain: {points: -1}}\nfoo: [\n", encoding="utf-8")

@@ -35,6 +35,9 @@ def test_numpy_numbers_are_numbers() -> None:
     (sim.Order("grain", 5, math.nan), "order.at: the order's time (nan h since the start) is not inside the run"),
     (sim.Order("grain", 5.0, 13.0), "order.wagons: wagons must be a whole number of at least 1, got 5.0"),
     (sim.Order("grain", np.int64(-5), 13.0), "order.wagons: wagons must be a whole number of at least 1, got -5"),
+    # counted, not cut into a list of 3.3e14 trains first (a MemoryError; the workbench's field has no bound)
+    (sim.Order("grain", 10**15, 13.0), ("order.wagons: 1,000,000,000,000,000 wagons are 333,333,333,333,334 trains "
+                                        "of grain; an order may be at most 10,000 trains")),
     (("grain", 5, 13.0), "order must be a sim.Order(cargo, wagons, at), got ('grain', 5, 13.0)"),
 ])
 def test_a_bad_order_is_refused_in_words(order: Any, words: str) -> None:
