@@ -93,10 +93,10 @@ def test_a_hundred_thousand_bad_items_are_counted_not_all_printed(data: dict[str
     kept `dostyk validate` busy for over five minutes."""
     import time
 
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(ScenarioError) as info:
         sim.Scenario(**{**data, "checks": [1] * 100_000})
-    assert time.perf_counter() - started < 30  # about 1 s; it was 90 s
+    assert time.process_time() - started < 30  # about 1 s; it was 90 s
     said = str(info.value).splitlines()
     assert len(info.value.problems) == 100_000 and len(said) == 1 + 100 + 1
     assert said[-1] == "  … and 99,900 more problems (the first 100 are shown; fix those and try again)"

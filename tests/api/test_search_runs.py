@@ -26,11 +26,11 @@ def test_optimize_names_both_arguments_and_the_runs(short: sim.Scenario) -> None
 
 
 def test_sensitivity_is_refused_before_its_design_is_sampled(short: sim.Scenario) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(ArgumentError, match=r"^trajectories 100,000,000 x points per trajectory \(levers \+ 1\) 3 x "
                                             r"replications 3 are 900,000,000 runs"):
         sim.sensitivity(short, LEVERS, ["backlog_wagons_mean"], trajectories=10**8, executor="serial")
-    assert time.perf_counter() - started < 10  # sampling 10**8 trajectories first took minutes and gigabytes
+    assert time.process_time() - started < 10  # sampling 10**8 trajectories first took minutes and gigabytes
     with pytest.raises(ArgumentError, match=r"^samples 1,000,000 x points per sample \(levers \+ 2\) 4 x "
                                             r"replications 3 are 12,000,000 runs.*lower samples or replications"):
         sim.sensitivity(short, LEVERS, ["backlog_wagons_mean"], method="sobol", samples=10**6, executor="serial")

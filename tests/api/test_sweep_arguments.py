@@ -38,11 +38,11 @@ def test_a_huge_lever_is_refused_at_once(short: sim.Scenario) -> None:
     and each value was compared with every earlier one, so 100,000 values took hours to reach the grid limit."""
     import time
 
-    start = time.perf_counter()
+    start = time.process_time()
     for vary in ({"unloading.grain.points": range(1, 10**12)}, {"unloading.grain.points": list(range(1, 100_001))}):
         with pytest.raises(ArgumentError, match=r"the grid of lever values has [\d,]+ points .*the limit is 10,000"):
             sim.sweep(short, vary, replications=1, executor="serial")
-    assert time.perf_counter() - start < 5  # (seconds: it took hours)
+    assert time.process_time() - start < 5  # (seconds: it took hours)
 
 
 def test_null_given_twice_is_a_repeated_value(short: sim.Scenario) -> None:

@@ -38,11 +38,11 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "content", "said"), CASES, ids=[c[0] for c in CASES])
 def test_a_hostile_upload_is_refused_with_what_was_expected(name: str, content: bytes, said: str) -> None:
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(ScenarioError) as refused:
         read_upload(name, content)
     assert str(refused.value).startswith(f"{name}: invalid scenario") and said in str(refused.value)
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5  # CPU, not wall: a busy machine must not fail a hang guard
 
 
 def test_a_yaml_name_in_capitals_and_a_file_as_text_are_read(baseline_text: str) -> None:

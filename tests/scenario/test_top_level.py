@@ -91,10 +91,10 @@ def test_a_base_file_that_is_empty_is_named(tmp_path: Path) -> None:
 def test_a_file_of_half_a_megabyte_of_comments_is_said_to_be_empty_quickly(tmp_path: Path) -> None:
     path = tmp_path / "comments.yaml"
     path.write_text("# a long comment of the kind an editor leaves\n" * 10_000, encoding="utf-8")  # 470 kB
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(ScenarioError, match="the file is empty"):
         load_scenario(path)
-    assert time.monotonic() - started < 10
+    assert time.process_time() - started < 10
 
 
 def test_kinds_of_values_in_words() -> None:
