@@ -24,6 +24,9 @@ from tests.cli.helpers import command, dostyk
 pytest.importorskip("panel", reason="the app extra (panel) is not installed")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = playwright.expect  # retries until the page's state arrives (it comes over a websocket)
+# The page's state comes when a busy machine lets the server answer: expect's own 5 s failed a re-read file's
+# message at load 12. Every assertion waits as long as the page's actions do (tab.set_default_timeout).
+expect.set_options(timeout=120_000)
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (make test installs it)"),
               pytest.mark.slow,
