@@ -258,9 +258,8 @@ def _machine(bench: dict[str, Any]) -> list[str]:
     parts = []
     if m:
         cpus, py, cpu = _num(m, "cpus"), m.get("python"), m.get("processor")
-        parts.append(f"model bench{_date(m)}, "
-                     f"{int(cpus) if cpus is not None else '?'} CPUs{f' ({cpu})' if isinstance(cpu, str) else ''}, "
-                     f"Python {py or '?'}, load average "
+        parts.append(f"model bench{_date(m)}, {int(cpus) if cpus is not None else '?'} CPUs"
+                     f"{f' ({cpu})' if isinstance(cpu, str) else ''}, Python {py or '?'}, load average "
                      f"{_fmt(_num(m, 'load_average_start'), '.1f')} at start and {_fmt(_num(m, 'load_average_end'), '.1f')} at end")
     if c:
         parts.append(f"calibration{_date(c)}, load average {_fmt(_num(c, 'load_average_start'), '.1f')} at start")
