@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.cli.helpers import command, dostyk
+from tests.cli.helpers import command, dostyk_here
 
 pytest.importorskip("panel", reason="the app extra (panel) is not installed")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -173,7 +173,7 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     assert results.kpi("backlog_wagons_mean").mean() == pytest.approx(eight_points, abs=1)
     # the same run on the command line (same seed): the same KPIs, replication by replication
     scenario = Path(__file__).resolve().parents[2] / "scenarios" / "jan2024_admin_hold.yaml"
-    cli = dostyk("run", str(scenario), "-n", "3", "--set", "unloading.grain.points=8", "-o", str(tmp_path / "cli"),
+    cli = dostyk_here("run", str(scenario), "-n", "3", "--set", "unloading.grain.points=8", "-o", str(tmp_path / "cli"),
                  "--no-report", "-q")
     assert cli.returncode == 0, cli.stderr
     for kpi in ("backlog_wagons_mean", "held_trains_mean", "tonnes_delivered"):
@@ -273,7 +273,7 @@ def test_a_saved_variant_loads_with_validate_and_a_name_no_file_may_carry_is_ref
             save.click()
         saved = tmp_path / download.value.suggested_filename
         download.value.save_as(saved)
-        checked = dostyk("validate", str(saved))
+        checked = dostyk_here("validate", str(saved))
         assert checked.returncode == 0, checked.stderr
         from sim.scenario.loader import load_scenario
 

@@ -14,8 +14,6 @@ this file covers hostile files, size and work limits, `--set` paths and output p
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import subprocess
 import sys
@@ -25,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
+from tests.cli.helpers import run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_PAGE = ROOT / "docs" / "bad-input.md"
@@ -1014,23 +1012,6 @@ def _run_case(case: Case, directory: Path) -> tuple[int, str, str]:
             (directory / relative).write_text(text, encoding="utf-8")
     code, err, _ = run_main([a.replace("{file}", name) for a in case.args], directory)
     return code, err, name
-
-
-def run_main(args: list[str], directory: Path) -> tuple[int, str, str]:
-    """`dostyk ARGS` in `directory`, in this process: exit status, stderr, stdout."""
-    err, out = io.StringIO(), io.StringIO()
-    old = Path.cwd()
-    os.chdir(directory)
-    try:
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
-            try:
-                main(args)
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        os.chdir(old)
-    return code, err.getvalue(), out.getvalue()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
