@@ -18,12 +18,13 @@ run: $(STAMP)
 	$(BIN)/dostyk run scenarios/baseline_2023.yaml --out results/baseline_2023 --force
 
 # The whole suite, then the numeric tests again with numpy held to its baseline instruction set
-# (no AVX2/AVX-512 kernels), so that a result that depends on the CPU fails here and not on a user's.
+# (no AVX2/AVX-512 kernels), so that a result that depends on the CPU fails here and not on a user's;
+# both on every core (the workers inherit NPY_DISABLE_CPU_FEATURES).
 PORTABLE_TESTS := tests/validation/test_goldens.py tests/validation/test_history.py tests/model \
 	tests/experiments/test_determinism.py
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q -n auto
-	NPY_DISABLE_CPU_FEATURES="$$($(BIN)/python tests/baseline_cpu.py)" $(BIN)/python -m pytest -q $(PORTABLE_TESTS)
+	NPY_DISABLE_CPU_FEATURES="$$($(BIN)/python tests/baseline_cpu.py)" $(BIN)/python -m pytest -q -n auto $(PORTABLE_TESTS)
 
 # The report rendering test and the workbench tests (Playwright) use Debian's headless chromium; install it when missing
 # and we are root with apt (never fatal: without it that one test is skipped with its reason).

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.cli.helpers import command, dostyk
+from tests.cli.helpers import command, dostyk_here
 
 pytest.importorskip("panel", reason="the app extra (panel) is not installed")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -183,8 +183,8 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     # the same comparison on the command line (same seed): the variant's KPIs, replication by replication, and
     # for each KPI of the Compare tab the difference and verdict `dostyk compare` gives, in its words and numbers
     scenario = Path(__file__).resolve().parents[2] / "scenarios" / "jan2024_admin_hold.yaml"
-    cli = dostyk("compare", str(scenario), str(scenario), "-n", "3", "--set", "2:unloading.grain.points=8", "--name",
-                 "2:eight", "-o", str(tmp_path / "cli"), "--no-report", "-q")
+    cli = dostyk_here("compare", str(scenario), str(scenario), "-n", "3", "--set", "2:unloading.grain.points=8", "--name",
+                      "2:eight", "-o", str(tmp_path / "cli"), "--no-report", "-q")
     assert cli.returncode == 0, cli.stderr
     kpis = pd.read_csv(tmp_path / "cli" / "kpis.csv")
     eight = kpis[(kpis["scenario"] == "eight") & (kpis["cargo"] == "all")].sort_values("replication")
@@ -352,7 +352,7 @@ def test_a_saved_variant_loads_with_validate_and_a_name_no_file_may_carry_is_ref
             save.click()
         saved = tmp_path / download.value.suggested_filename
         download.value.save_as(saved)
-        checked = dostyk("validate", str(saved))
+        checked = dostyk_here("validate", str(saved))
         assert checked.returncode == 0, checked.stderr
         from sim.scenario.loader import load_scenario
 

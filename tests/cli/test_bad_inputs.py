@@ -14,18 +14,17 @@ this file covers hostile files, size and work limits, `--set` paths and output p
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from sim.cli import main
+from tests.cli.helpers import run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_PAGE = ROOT / "docs" / "bad-input.md"
@@ -1042,26 +1041,17 @@ def _run_case(case: Case, directory: Path) -> tuple[int, str, str]:
     return code, err, name
 
 
-def run_main(args: list[str], directory: Path) -> tuple[int, str, str]:
-    """`dostyk ARGS` in `directory`, in this process: exit status, stderr, stdout."""
-    err, out = io.StringIO(), io.StringIO()
-    old = Path.cwd()
-    os.chdir(directory)
-    try:
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
-            try:
-                main(args)
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        os.chdir(old)
-    return code, err.getvalue(), out.getvalue()
+@pytest.fixture(scope="module")
+def case_runs() -> dict[str, tuple[int, str]]:
+    """Each case's exit status and stderr as the docs table shows them, from the case's own test (run alone, in
+    a folder of its own, as markdown_table runs it): the table's test then runs only the cases not run here."""
+    return {}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_bad_input_gets_a_clear_message(case: Case, tmp_path: Path) -> None:
+def test_bad_input_gets_a_clear_message(case: Case, tmp_path: Path, case_runs: dict[str, tuple[int, str]]) -> None:
     code, err, name = _run_case(case, tmp_path)
+    case_runs[case.id] = (code, _as_shown(err, str(tmp_path)))
     assert code == 2, f"exit status {code}, stderr:\n{err}"
     assert "Traceback" not in err and "internal error" not in err, err
     if case.names_file:
@@ -1135,23 +1125,31 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
-def markdown_table() -> str:
-    """The docs table: each case's input, command and the exact message it gets."""
+def _as_shown(err: str, folder: str) -> str:
+    """stderr as the table shows it: without the case's folder (resolved too: a replay's chain names it) or this
+    checkout's (the shipped files' folder differs per clone), nor click's usage lines."""
+    for name in {str(Path(folder).resolve()), folder, str(Path(__file__).resolve().parents[2])}:
+        err = err.replace(f"{name}/", "")
+    return "\n".join(ln.strip() for ln in err.strip().splitlines() if not ln.startswith(("Usage:", "Try "))).strip()
+
+
+def markdown_table(runs: Mapping[str, tuple[int, str]] | None = None) -> str:
+    """The docs table: each case's input, command and the exact message it gets (from `runs` when a case's
+    own test has run it, else run here)."""
     lines = [
         "| bad input | command | what you get on stderr (exit status 2) |",
         "|---|---|---|",
     ]
-    checkout = f"{Path(__file__).resolve().parents[2]}/"  # the shipped files' folder differs per clone
     for case in CASES:
-        with tempfile.TemporaryDirectory() as tmp:  # each case alone, as its test runs it (a case's files
-            code, err, name = _run_case(case, Path(tmp))  # such as out.work/ changed the next cases' messages)
-            assert code == 2, (case.id, code, err)
-            args = " ".join(a if len(a) <= 40 else a[:37] + "…" for a in case.args).replace("{file}", name)
-            for folder in {str(Path(tmp).resolve()), tmp}:  # a resolved path (a replay's chain) names the case's folder
-                err = err.replace(f"{folder}/", "")
-            message = "\n".join(ln.strip() for ln in err.replace(checkout, "").strip().splitlines()
-                                 if not ln.startswith(("Usage:", "Try ")))
-            lines.append(f"| {_cell(case.what)} | `dostyk {_cell(args)}` | {_cell(message.strip())} |")
+        if runs is not None and case.id in runs:
+            code, message = runs[case.id]
+        else:
+            with tempfile.TemporaryDirectory() as tmp:  # each case alone, as its test runs it (a case's files
+                code, err, _ = _run_case(case, Path(tmp))  # such as out.work/ changed the next cases' messages)
+            message = _as_shown(err, tmp)
+        assert code == 2, (case.id, code, message)
+        args = " ".join(a if len(a) <= 40 else a[:37] + "…" for a in case.args).replace("{file}", f"{case.id}.yaml")
+        lines.append(f"| {_cell(case.what)} | `dostyk {_cell(args)}` | {_cell(message)} |")
     return "\n".join(lines)
 
 
@@ -1162,10 +1160,10 @@ def _docs_table() -> str | None:
     return text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0].strip()
 
 
-def test_docs_table_is_current() -> None:
+def test_docs_table_is_current(case_runs: dict[str, tuple[int, str]]) -> None:
     table = _docs_table()
     assert table is not None, "docs/bad-input.md has no generated 'Bad input and what you get' table"
-    assert table == markdown_table(), (
+    assert table == markdown_table(case_runs), (
         "docs/bad-input.md's table is out of date: run .venv/bin/python tests/cli/test_bad_inputs.py --write-docs"
     )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.cli.helpers import dostyk
+from tests.cli.helpers import dostyk, dostyk_here
 from tests.conftest import SCENARIOS
 from tests.model.test_orders import STORY
 
@@ -24,7 +24,7 @@ def test_the_story_order_is_told_in_dates(story: Path) -> None:
     """The story of tests/model/test_orders.py (fixed times): 5 wagons ordered at 13:00 on 1 January
     are formed at once, at the border at 23:00 and all unloaded at 14:00 on 3 January (+49 h) in
     every replication; so all of them by the end of 3 January."""
-    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "--by", "2023-01-03",
+    proc = dostyk_here("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "--by", "2023-01-03",
                   "-n", "3", "--executor", "serial", "-q")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
@@ -38,7 +38,7 @@ def test_the_story_order_is_told_in_dates(story: Path) -> None:
 
 
 def test_an_order_too_late_to_be_unloaded_is_said_so(story: Path) -> None:
-    proc = dostyk("consignment", str(story), "--wagons", "3", "--on", "2023-01-03T12:00", "-n", "2",
+    proc = dostyk_here("consignment", str(story), "--wagons", "3", "--on", "2023-01-03T12:00", "-n", "2",
                   "--executor", "serial", "-q")
     assert proc.returncode == 0, proc.stderr
     assert "Not all unloaded by the end of the run (2023-01-04 00:00) in 2 of 2 replications" in proc.stdout
@@ -69,13 +69,13 @@ def test_every_executor_gives_the_same_answer() -> None:
 ])
 def test_bad_orders_are_refused_before_anything_runs(story: Path, args: tuple[str, ...], option: str,
                                                      words: str) -> None:
-    proc = dostyk("consignment", str(story), *args, "--executor", "serial", "-q")
+    proc = dostyk_here("consignment", str(story), *args, "--executor", "serial", "-q")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert option in proc.stderr and words in proc.stderr, proc.stderr
 
 
 def test_several_cargo_need_one_named() -> None:
-    proc = dostyk("consignment", str(SCENARIOS / "baseline_2023.yaml"), "--wagons", "5", "--on", "2023-03-01", "-q")
+    proc = dostyk_here("consignment", str(SCENARIOS / "baseline_2023.yaml"), "--wagons", "5", "--on", "2023-03-01", "-q")
     assert proc.returncode == 2 and "--cargo" in proc.stderr and "several cargo; name one of: grain, containers" in proc.stderr
 
 
@@ -84,7 +84,7 @@ def test_a_date_alone_in_any_iso_form_means_the_end_of_that_day(story: Path, by:
     """--by 20230103 (or its week date) is the end of 3 January as --by 2023-01-03 is (it was read as
     its midnight, so the story's order, unloaded at 14:00 that day, was not through by it). With one
     replication the days are given without a CI (nothing was said)."""
-    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "--by", by, "-n", "1",
+    proc = dostyk_here("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "--by", by, "-n", "1",
                   "--executor", "serial", "-q")
     assert proc.returncode == 0, proc.stderr
     assert "All unloaded by the end of 2023-01-03: in 1 of 1 replications (100 %;" in proc.stdout, proc.stdout
@@ -100,7 +100,7 @@ def test_an_order_lost_at_origin_or_in_the_warmup_is_said_so(tmp_path: Path) -> 
     data["warmup"] = "2d"
     path = tmp_path / "lost.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    proc = dostyk("consignment", str(path), "--wagons", "5", "--on", "2023-01-02T06:00", "-n", "2",
+    proc = dostyk_here("consignment", str(path), "--wagons", "5", "--on", "2023-01-02T06:00", "-n", "2",
                   "--executor", "serial", "-q")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
@@ -138,7 +138,7 @@ def test_versus_answers_the_same_order_with_a_change_paired(story: Path) -> None
     (one), so the order is all unloaded at 42 h, 29 h after it instead of 49 h: 20 h (0.8 d) sooner
     in every replication (fixed times: the paired CI has no width, which `compare` says as it is, not as a
     95 % "sooner")."""
-    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "-n", "3",
+    proc = dostyk_here("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "-n", "3",
                   "--executor", "serial", "-q", "--versus", "unloading.grain.points=2")
     assert proc.returncode == 0, proc.stderr
     first, second = proc.stdout.split("\nWith unloading.grain.points=2:\n")
@@ -157,7 +157,7 @@ def test_versus_answers_the_same_order_with_a_change_paired(story: Path) -> None
     ("points", "expected key.path=value, got 'points'"),
 ])
 def test_versus_refuses_a_change_that_breaks_the_pairing_or_the_order(story: Path, versus: str, words: str) -> None:
-    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "-n", "2",
+    proc = dostyk_here("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "-n", "2",
                   "--executor", "serial", "-q", "--versus", versus)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "Invalid value for --versus" in proc.stderr and words in proc.stderr, proc.stderr
@@ -166,7 +166,7 @@ def test_versus_refuses_a_change_that_breaks_the_pairing_or_the_order(story: Pat
 def test_versus_cuts_the_order_into_the_changed_trains(story: Path) -> None:
     """--versus cargo.grain.wagons_per_train=5: the order of 5 wagons is one train, not the two of 3 and 2
     the scenario as given cuts it into (the changed answer said '2 trains')."""
-    proc = dostyk("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "-n", "2",
+    proc = dostyk_here("consignment", str(story), "--wagons", "5", "--on", "2023-01-01T13:00", "-n", "2",
                   "--executor", "serial", "-q", "--versus", "cargo.grain.wagons_per_train=5")
     assert proc.returncode == 0, proc.stderr
     first, second = proc.stdout.split("\nWith cargo.grain.wagons_per_train=5:\n")

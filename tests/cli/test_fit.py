@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.cli.helpers import dostyk
+from tests.cli.helpers import dostyk, dostyk_here
 from tests.cli.test_bad_inputs import run_main
 
 
@@ -31,7 +31,7 @@ def test_fit_prints_the_best_fit_and_a_snippet_and_writes_the_plot(tmp_path: Pat
     assert snippet, result.stdout
     assert float(snippet.group(1)) == pytest.approx(180, rel=0.1)
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    again = dostyk("fit", str(csv), "--column", "minutes", "--plot", str(plot), "--bootstrap", "19")
+    again = dostyk_here("fit", str(csv), "--column", "minutes", "--plot", str(plot), "--bootstrap", "19")
     assert again.returncode == 2 and "--force" in again.stderr
 
 

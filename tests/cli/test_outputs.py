@@ -1,8 +1,9 @@
-"""Where results go, through the installed command: no lost work, no deleted files, clear refusals.
+"""Where results go, through the command: no lost work, no deleted files, clear refusals.
 
 Two runs on one --out (one replaced the other, or crashed and lost finished replications), --force
 on a directory that is not a results directory, --resume on another command's work directory,
-and paths that cannot hold results.
+and paths that cannot hold results. Two runs on one --out are two real processes; the rest run the
+command's entry point in this process (tests/cli/helpers.dostyk_here).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 import pytest
 
 import sim
-from tests.cli.helpers import command, dostyk
+from tests.cli.helpers import command, dostyk, dostyk_here
 from tests.cli.test_bad_inputs import MINI
 
 FAST = ["--set", "duration=5d", "--executor", "serial", "--quiet", "--no-report"]
@@ -85,20 +86,20 @@ def test_force_never_deletes_a_directory_this_tool_did_not_write(tmp_path: Path,
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "notes.txt").write_text("three weeks of notes")
-    proc = dostyk("run", str(mini), "-n", "1", "--out", str(notes), "--force", *FAST)
+    proc = dostyk_here("run", str(mini), "-n", "1", "--out", str(notes), "--force", *FAST)
     assert proc.returncode == 2 and "is not a results directory written by dostyk" in proc.stderr, proc.stderr
     assert "it holds notes.txt" in proc.stderr and "--force will not delete it" in proc.stderr
     assert [p.name for p in notes.iterdir()] == ["notes.txt"]
     # a work directory's name is no licence either
     (tmp_path / "mine.work").mkdir()
     (tmp_path / "mine.work" / "todo.txt").write_text("x")
-    proc = dostyk("run", str(mini), "-n", "1", "--out", str(tmp_path / "mine"), "--force", *FAST)
+    proc = dostyk_here("run", str(mini), "-n", "1", "--out", str(tmp_path / "mine"), "--force", *FAST)
     assert proc.returncode == 2 and "is not a dostyk work directory" in proc.stderr, proc.stderr
     assert (tmp_path / "mine.work" / "todo.txt").is_file() and not (tmp_path / "mine").exists()
     # a results directory is replaced
     out = tmp_path / "out"
-    assert dostyk("run", str(mini), "-n", "1", "--out", str(out), *FAST).returncode == 0
-    proc = dostyk("run", str(mini), "-n", "2", "--out", str(out), "--force", *FAST)
+    assert dostyk_here("run", str(mini), "-n", "1", "--out", str(out), *FAST).returncode == 0
+    proc = dostyk_here("run", str(mini), "-n", "2", "--out", str(out), "--force", *FAST)
     assert proc.returncode == 0, proc.stderr
     assert json.loads((out / "metadata.json").read_text())["replications"] == 2
 
@@ -114,12 +115,12 @@ def test_run_resume_on_a_sweeps_work_directory_is_refused_and_keeps_its_tasks(tm
     short = tmp_path / "short.yaml"
     short.write_text(MINI.replace("duration: 365d", "duration: 5d"), encoding="utf-8")
     for cmd in (["run", str(mini), "-n", "1", *FAST], ["compare", str(mini), str(short), "-n", "2", *FAST[2:-1]]):
-        proc = dostyk(*cmd, "--out", str(out), "--resume")
+        proc = dostyk_here(*cmd, "--out", str(out), "--resume")
         assert proc.returncode == 2, proc.stderr
         assert "holds 2 finished task(s) of an interrupted sweep, not of a " in proc.stderr
         assert "finish it with `dostyk sweep … --resume`" in proc.stderr
         assert sorted(p.name for p in (tmp_path / "out.work" / "parts").iterdir()) == parts
-    proc = dostyk("sweep", str(mini), "--vary", "unloading.grain.points=4,5", "-n", "1", "--out", str(out),
+    proc = dostyk_here("sweep", str(mini), "--vary", "unloading.grain.points=4,5", "-n", "1", "--out", str(out),
                   "--resume", "--no-plots", *[a for a in FAST if a != "--no-report"][:-1])
     assert proc.returncode == 0, proc.stderr
     assert "reused 2 saved tasks, computed 0" in proc.stdout and not (tmp_path / "out.work").exists()
@@ -130,7 +131,7 @@ def test_resume_keeps_finished_tasks_of_other_work(tmp_path: Path, mini: Path) -
     out = tmp_path / "out"
     base = sim.load_scenario(mini).with_changes({"duration": "5d"})
     sim.run(base, replications=1, seed=99, executor="serial", workdir=tmp_path / "out.work")
-    proc = dostyk("run", str(mini), "-n", "1", "--out", str(out), "--resume", *FAST)
+    proc = dostyk_here("run", str(mini), "-n", "1", "--out", str(out), "--resume", *FAST)
     assert proc.returncode == 0, proc.stderr
     assert "keeps 1 finished task(s) of other work that this command did not use" in proc.stderr
     assert len(list((tmp_path / "out.work" / "parts").iterdir())) == 2
@@ -145,7 +146,7 @@ def test_resume_keeps_finished_tasks_of_other_work(tmp_path: Path, mini: Path) -
 ])
 def test_outs_that_cannot_hold_results_are_refused(tmp_path: Path, mini: Path, out: str, says: str) -> None:
     before = sorted(os.listdir(tmp_path))
-    proc = dostyk("run", str(mini), "-n", "1", "--out", out, "--force", *FAST, cwd=tmp_path)
+    proc = dostyk_here("run", str(mini), "-n", "1", "--out", out, "--force", *FAST, cwd=tmp_path)
     assert proc.returncode == 2 and says in proc.stderr, proc.stderr
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
     assert sorted(os.listdir(tmp_path)) == before
@@ -153,7 +154,7 @@ def test_outs_that_cannot_hold_results_are_refused(tmp_path: Path, mini: Path, o
 
 def test_an_out_under_a_file_is_said_plainly(tmp_path: Path, mini: Path) -> None:
     (tmp_path / "notes.txt").write_text("x")
-    proc = dostyk("run", str(mini), "-n", "1", "--out", str(tmp_path / "notes.txt" / "a" / "out"), *FAST)
+    proc = dostyk_here("run", str(mini), "-n", "1", "--out", str(tmp_path / "notes.txt" / "a" / "out"), *FAST)
     assert proc.returncode == 2, proc.stderr
     assert f"{tmp_path / 'notes.txt'} is a file, not a directory" in proc.stderr
     assert "internal error" not in proc.stderr and (tmp_path / "notes.txt").read_text() == "x"

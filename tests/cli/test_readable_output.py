@@ -1,4 +1,6 @@
-"""What an analyst reads, through the installed command (issue 9, items 13, 16, 17, 18).
+"""What an analyst reads from the command (issue 9, items 13, 16, 17, 18): the run table through the installed
+`dostyk`, the rest through its entry point in this process (tests/cli/helpers.dostyk_here: the same output
+without a new interpreter's imports for each command).
 
 Tables of `run`, `compare` and `sweep`: units, thousands separators, no e-notation, intervals of
 non-negative KPIs never below 0, n, and "not set" for a cost the scenario does not give; where
@@ -9,12 +11,12 @@ reports of compare and sweep; a sweep value that makes a disruption change nothi
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from tests.cli.helpers import dostyk, dostyk_here
 
 E_NOTATION = re.compile(r"\d[eE][+-]?\d")
 
@@ -41,12 +43,6 @@ unloading:
 disruptions:
   - {name: hold, from: 2024-01-05, to: 2024-01-09, target: checks.handover, capacity: 0.25}
 """
-
-
-def dostyk(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    exe = Path(sys.executable).with_name("dostyk")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "sim.cli"]
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=300, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +79,7 @@ def test_run_table_is_readable(small: Path) -> None:
 
 
 def test_explicit_zero_cost_means_zero(small: Path) -> None:
-    proc = dostyk("run", str(small), "--executor", "serial", "--out", "zero", "--no-report", "-n", "2",
+    proc = dostyk_here("run", str(small), "--executor", "serial", "--out", "zero", "--no-report", "-n", "2",
                   "--set", "costs={wagon_day_usd: 0}", cwd=small.parent)
     assert proc.returncode == 0, proc.stderr
     assert _rows(proc.stdout)["idle_cost_usd"].endswith("0 ± 0") and "not set" not in proc.stdout
@@ -91,7 +87,7 @@ def test_explicit_zero_cost_means_zero(small: Path) -> None:
 
 
 def test_sweep_and_compare_tables_are_readable(small: Path) -> None:
-    sweep = dostyk("sweep", str(small), "--vary", "unloading.grain.points=3,6", "--executor", "serial",
+    sweep = dostyk_here("sweep", str(small), "--vary", "unloading.grain.points=3,6", "--executor", "serial",
                    "--out", "sw", "--no-plots", "--set", "costs={wagon_day_usd: 25}", cwd=small.parent)
     assert sweep.returncode == 0, sweep.stderr
     assert "throughput_t_per_day (t/day)" in sweep.stdout and "idle_cost_usd (USD)" in sweep.stdout
@@ -99,7 +95,7 @@ def test_sweep_and_compare_tables_are_readable(small: Path) -> None:
     assert re.search(r"\d{1,3}(,\d{3})+ ± ", sweep.stdout), sweep.stdout
     other = small.parent / "other.yaml"
     other.write_text(SMALL.replace("grain: {points: 6,", "grain: {points: 4,"), encoding="utf-8")
-    cmp = dostyk("compare", str(small), str(other), "--executor", "serial", "--out", "cmp", cwd=small.parent)
+    cmp = dostyk_here("compare", str(small), str(other), "--executor", "serial", "--out", "cmp", cwd=small.parent)
     assert cmp.returncode == 0, cmp.stderr
     rows = _rows(cmp.stdout)
     assert "3 paired replications" in cmp.stdout and not E_NOTATION.search(cmp.stdout)
@@ -115,7 +111,7 @@ def _page(path: Path) -> str:
 
 
 def test_run_writes_where_trains_wait(small: Path) -> None:
-    proc = dostyk("run", str(small), "--executor", "serial", "--out", "wait", "-n", "2", cwd=small.parent)
+    proc = dostyk_here("run", str(small), "--executor", "serial", "--out", "wait", "-n", "2", cwd=small.parent)
     assert proc.returncode == 0, proc.stderr
     daily = pd.read_csv(small.parent / "wait" / "daily.csv")
     for stage in ("line", "yard", "checks.customs", "checks.handover"):
@@ -129,7 +125,7 @@ def test_run_writes_where_trains_wait(small: Path) -> None:
 
 
 def test_compare_variants_of_one_file_and_its_report(small: Path) -> None:
-    proc = dostyk("compare", str(small), str(small), "--set", "2:unloading.grain.points=4", "--set", "duration=12d",
+    proc = dostyk_here("compare", str(small), str(small), "--set", "2:unloading.grain.points=4", "--set", "duration=12d",
                   "-n", "2", "--executor", "serial", "--out", "variants", "--set", "description=<b>x</b>",
                   cwd=small.parent)  # a description is no lever, so not a variant's own change (2:…): both get it
     assert proc.returncode == 0, proc.stderr
@@ -150,18 +146,18 @@ def test_compare_variants_of_one_file_and_its_report(small: Path) -> None:
 
 
 def test_compare_set_names_the_scenario(small: Path) -> None:
-    missing = dostyk("compare", str(small), str(small), "--set", "3:unloading.grain.points=4", cwd=small.parent)
+    missing = dostyk_here("compare", str(small), str(small), "--set", "3:unloading.grain.points=4", cwd=small.parent)
     assert missing.returncode == 2 and "there is no scenario 3" in missing.stderr and "Traceback" not in missing.stderr
-    bad = dostyk("compare", str(small), str(small), "--set", "2:unloading.wheat.points=4", cwd=small.parent)
+    bad = dostyk_here("compare", str(small), str(small), "--set", "2:unloading.wheat.points=4", cwd=small.parent)
     assert bad.returncode == 2 and "(scenario 2, with --set 2:…)" in bad.stderr and "unloading.wheat.points" in bad.stderr
-    same = dostyk("compare", str(small), str(small), "-n", "2", "--set", "duration=3d", "--executor", "serial",
+    same = dostyk_here("compare", str(small), str(small), "-n", "2", "--set", "duration=3d", "--executor", "serial",
                   "--out", "same", "--no-report", "-q", cwd=small.parent)
     assert same.returncode == 0 and "identical to small; their differences will be exactly 0" in same.stderr
     assert not (small.parent / "same" / "report.html").exists()
 
 
 def test_sweep_report_and_a_no_op_disruption_value(small: Path) -> None:
-    proc = dostyk("sweep", str(small), "--vary", "disruptions.hold.capacity=0,1", "--executor", "serial",
+    proc = dostyk_here("sweep", str(small), "--vary", "disruptions.hold.capacity=0,1", "--executor", "serial",
                   "--out", "noop", "-n", "2", "--set", "duration=12d", cwd=small.parent)
     assert proc.returncode == 0, proc.stderr
     out = small.parent / "noop"
@@ -178,17 +174,17 @@ def test_sweep_report_and_a_no_op_disruption_value(small: Path) -> None:
 def test_xlsx_of_run_sweep_and_compare(small: Path) -> None:
     from openpyxl import load_workbook
 
-    run = dostyk("run", str(small), "-n", "2", "--set", "duration=5d", "--executor", "serial", "--out", "x-run",
+    run = dostyk_here("run", str(small), "-n", "2", "--set", "duration=5d", "--executor", "serial", "--out", "x-run",
                  "--no-report", "--xlsx", "-q", cwd=small.parent)
     assert run.returncode == 0, run.stderr
     wb = load_workbook(small.parent / "x-run" / "results.xlsx")
     assert wb.sheetnames == ["summary", "kpis", "daily", "about"]
     assert len(list(wb["daily"].iter_rows())) == 1 + 2 * 5 * 3
-    sweep = dostyk("sweep", str(small), "--vary", "unloading.grain.points=4,6", "-n", "2", "--set", "duration=5d",
+    sweep = dostyk_here("sweep", str(small), "--vary", "unloading.grain.points=4,6", "-n", "2", "--set", "duration=5d",
                    "--executor", "serial", "--out", "x-sweep", "--no-plots", "--xlsx", "-q", cwd=small.parent)
     assert sweep.returncode == 0, sweep.stderr
     assert load_workbook(small.parent / "x-sweep" / "results.xlsx").sheetnames == ["summary", "kpis", "about"]
-    cmp = dostyk("compare", str(small), str(small), "--set", "2:unloading.grain.points=4", "-n", "2", "--set",
+    cmp = dostyk_here("compare", str(small), str(small), "--set", "2:unloading.grain.points=4", "-n", "2", "--set",
                  "duration=5d", "--executor", "serial", "--out", "x-cmp", "--no-report", "--xlsx", "-q",
                  cwd=small.parent)
     assert cmp.returncode == 0, cmp.stderr

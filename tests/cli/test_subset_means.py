@@ -1,4 +1,5 @@
-"""Through the installed command: `run` and `compare` say over how many replications (or pairs) a KPI
+"""Through the installed command (`run`; `compare` and `sweep` through its entry point in this process,
+tests/cli/helpers.dostyk_here): `run` and `compare` say over how many replications (or pairs) a KPI
 averaged over a subset is taken; `compare` printed `recovery_days 52.47 | 0` from one pair of ten."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.cli.helpers import dostyk
+from tests.cli.helpers import dostyk, dostyk_here
 
 # A crossing at ~80 % load closed for five days: the backlog recovers in some replications only.
 SCENARIO = """\
@@ -48,7 +49,7 @@ def test_run_and_compare_show_n_beside_a_mean_over_some_replications(tmp_path: P
     assert line.rstrip().endswith(f"{n} of 10 replications")
     assert not any(ln.startswith(("recovery_days ", "unrecovered_disruptions ")) for ln in run.stdout.splitlines())
 
-    cmp = dostyk("compare", str(a), str(b), "--executor", "serial", "--out", str(tmp_path / "cmp"))
+    cmp = dostyk_here("compare", str(a), str(b), "--executor", "serial", "--out", str(tmp_path / "cmp"))
     assert cmp.returncode == 0, cmp.stderr
     diff = pd.read_csv(tmp_path / "cmp" / "differences.csv").set_index(["cargo", "kpi"])
     pairs = int(diff.loc[("all", "recovery_days"), "n"])
@@ -60,7 +61,7 @@ def test_run_and_compare_show_n_beside_a_mean_over_some_replications(tmp_path: P
 
 def test_sweep_shows_n_beside_a_mean_over_some_replications(tmp_path: Path) -> None:
     a = _write(tmp_path, "a", 26)
-    proc = dostyk("sweep", str(a), "--vary", "unloading.grain.points=25,26", "--kpi", "recovery_days", "--kpi",
+    proc = dostyk_here("sweep", str(a), "--vary", "unloading.grain.points=25,26", "--kpi", "recovery_days", "--kpi",
                   "unrecovered_disruptions", "--executor", "serial", "--no-plots", "--out", str(tmp_path / "sw"))
     assert proc.returncode == 0, proc.stderr
     summary = pd.read_csv(tmp_path / "sw" / "summary.csv")

@@ -1,11 +1,12 @@
 """`dostyk validate` says what each disruption does to each capacity; runs print scenario warnings
-(sim.scenario.effects) on stderr and the report shows them. Through the installed command."""
+(sim.scenario.effects) on stderr and the report shows them. `validate` through the installed command,
+`run` and `compare` through its entry point in this process (tests/cli/helpers.dostyk_here)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.helpers import dostyk
+from tests.cli.helpers import dostyk, dostyk_here
 from tests.cli.test_bad_inputs import MINI
 
 
@@ -26,7 +27,7 @@ def test_validate_command_prints_quotas_and_warnings(tmp_path: Path) -> None:
 def test_run_prints_the_warning_and_the_report_shows_it(tmp_path: Path) -> None:
     path = tmp_path / "mini.yaml"
     path.write_text(MINI, encoding="utf-8")
-    proc = dostyk("run", str(path), "--set", "duration=2d", "--set",
+    proc = dostyk_here("run", str(path), "--set", "duration=2d", "--set",
                    "disruptions=[{name: hold, from: 2024-01-01, to: 2024-01-20, target: unloading.grain, capacity: 0.1}]",
                    "-n", "1", "--executor", "serial", "--quiet", "--out", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
@@ -41,7 +42,7 @@ def test_compare_warns_when_the_scenarios_cover_different_periods(tmp_path: Path
     a.write_text(MINI.replace("duration: 365d", "duration: 4d"), encoding="utf-8")
     b.write_text(MINI.replace("duration: 365d", "duration: 3d").replace("start: 2024-01-01", "start: 2024-01-02"),
                  encoding="utf-8")
-    proc = dostyk("compare", str(a), str(b), "-n", "2", "--executor", "serial", "--quiet", "--out", str(tmp_path / "c"))
+    proc = dostyk_here("compare", str(a), str(b), "-n", "2", "--executor", "serial", "--quiet", "--out", str(tmp_path / "c"))
     assert proc.returncode == 0, proc.stderr
     assert "warning: b has start 2024-01-02, the baseline a 2024-01-01: its KPIs cover another period" in proc.stderr
     assert "warning: b has duration 3d, the baseline a 4d" in proc.stderr

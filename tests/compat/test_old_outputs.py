@@ -21,7 +21,7 @@ import sim
 from sim.experiments.atomic import replaceable
 from sim.experiments.manifest import foreign, is_results_dir
 from sim.experiments.results import DamagedResultsError, RefusedScenarioError
-from tests.cli.helpers import dostyk
+from tests.cli.helpers import dostyk, dostyk_here
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OLDEST, CORRIDOR, MANIFEST = "2026-11-23-e11ccd9", "2026-11-25-6f55cc3", "2026-12-03-304b304"
@@ -114,7 +114,7 @@ def test_report_renders_an_old_results_directory(tmp_path: Path) -> None:
 def test_kpis_over_a_window_of_an_old_directory_read_its_daily_series(tmp_path: Path) -> None:
     directory = copy(OLDEST, "run", tmp_path)
     before = digests(directory)
-    proc = dostyk("kpis", str(directory), "--window", "2023-01-02:2023-01-04", "--at", "2023-01-03",
+    proc = dostyk_here("kpis", str(directory), "--window", "2023-01-02:2023-01-04", "--at", "2023-01-03",
                   "--csv", str(tmp_path / "k.csv"))
     assert proc.returncode == 0, proc.stderr
     assert "written before dostyk recorded checksums" in proc.stderr  # says what is and is not checked
@@ -146,13 +146,13 @@ def test_resuming_an_old_versions_work_directory_is_refused_and_leaves_it(tmp_pa
     scenario = FIXTURES / OLDEST / "baseline_2023.yaml"
     args = ["run", str(scenario), "--set", "duration=1d", "-n", "1", "--executor", "serial", "--no-report",
             "--out", str(tmp_path / "out")]
-    proc = dostyk(*args, "--resume")
+    proc = dostyk_here(*args, "--resume")
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     assert str(work / "manifest.json") in proc.stderr and "has no `code`" in proc.stderr
     assert "--force instead of --resume" in proc.stderr
     assert digests(work) == before and not (tmp_path / "out").exists()
-    proc = dostyk(*args, "--force")
+    proc = dostyk_here(*args, "--force")
     assert proc.returncode == 0, proc.stderr
     assert sim.Results.read(tmp_path / "out").metadata.get("replications_reused") == 0 and not work.exists()
 
@@ -170,7 +170,7 @@ def test_an_old_scenario_today_s_rules_refuse_is_said_with_its_key_not_as_damage
     results said 'damaged results: scenario.yaml cannot be read (ValidationError)', naming no key."""
     directory = copy(OLDEST, "run-resume-below-0", tmp_path)
     before = digests(directory)
-    proc = dostyk("report", str(directory))
+    proc = dostyk_here("report", str(directory))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     message = proc.stderr
     assert f"{directory}/scenario.yaml: this version of dostyk refuses the scenario" in message

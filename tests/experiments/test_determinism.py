@@ -17,6 +17,7 @@ import pytest
 
 import sim
 from sim.experiments.replication import run_replication
+from tests.cli.helpers import dostyk_here
 from tests.conftest import SCENARIOS
 
 SCENARIO = SCENARIOS / "baseline_2023.yaml"
@@ -47,7 +48,12 @@ def run_cli(out: Path, *args: str) -> Path:
 
 @pytest.fixture(scope="module")
 def serial_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return run_cli(tmp_path_factory.mktemp("serial") / "out", "--executor", "serial")
+    """The serial run through the command's entry point in this process; the process executor's below is a
+    real `dostyk` with its worker processes."""
+    out = tmp_path_factory.mktemp("serial") / "out"
+    done = dostyk_here("run", str(SCENARIO), *SHORT, "--out", str(out), "-q", "--executor", "serial")
+    assert done.returncode == 0, done.stderr
+    return out
 
 
 def test_serial_and_process_executors_write_identical_files(serial_dir: Path, tmp_path: Path) -> None:

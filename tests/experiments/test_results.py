@@ -13,7 +13,7 @@ import pytest
 
 import sim
 from sim.experiments.results import DamagedResultsError, Results
-from tests.cli.helpers import dostyk
+from tests.cli.helpers import dostyk, dostyk_here
 from tests.conftest import SCENARIOS
 
 
@@ -120,7 +120,7 @@ def test_a_cargo_named_like_a_missing_value_reads_back(tmp_path: Path, name: str
 
 
 def test_report_of_a_directory_that_does_not_exist(tmp_path: Path) -> None:
-    proc = dostyk("report", str(tmp_path / "no" / "such"))
+    proc = dostyk_here("report", str(tmp_path / "no" / "such"))
     assert proc.returncode == 2 and proc.stderr.strip() == f"{tmp_path / 'no' / 'such'}: no such results directory"
     assert not (tmp_path / "no").exists()
 

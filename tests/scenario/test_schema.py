@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -128,17 +129,23 @@ def test_documented_example_is_a_valid_scenario() -> None:
 
 # -- `dostyk schema`: the JSON Schema describes the files people write -----------------------------
 
-def _schema_from_cli() -> dict[str, object]:
-    """The schema exactly as users get it: `dostyk schema` in a subprocess."""
-    import json
+@functools.cache
+def _schema_text_from_cli() -> str:
+    """`dostyk schema`'s output, from one subprocess for the tests that read it."""
     import subprocess
     import sys
     from pathlib import Path
 
     exe = Path(sys.executable).with_name("dostyk")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "sim.cli"]
-    proc = subprocess.run([*cmd, "schema"], capture_output=True, text=True, timeout=120, check=True)
-    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+    return subprocess.run([*cmd, "schema"], capture_output=True, text=True, timeout=120, check=True).stdout
+
+
+def _schema_from_cli() -> dict[str, object]:
+    """The schema exactly as users get it: `dostyk schema` in a subprocess (a fresh copy for each caller)."""
+    import json
+
+    return json.loads(_schema_text_from_cli())  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.keypaths import by_name, set_path
 from sim.scenario.loader import load_scenario, validate_scenario
 from sim.scenario.schema import Scenario
-from tests.cli.helpers import dostyk
+from tests.cli.helpers import dostyk_here
 
 ROOT = Path(__file__).resolve().parents[2]
 # whole scenarios only: not the corridor's parts, the replays' evidence files or the targets
@@ -297,14 +297,14 @@ def test_what_the_tool_writes_reads_back_the_same() -> None:
     assert yaml.safe_load(dump_yaml(data)) == json.loads(json.dumps(data))
 
 
-# -- the real command line ---------------------------------------------------------------------
+# -- the command line (its entry point, in this process) ---------------------------------------
 
 def test_the_command_line_reads_yaml_1_2_and_names_the_key() -> None:
     base = str(SHIPPED[0])
-    ok = dostyk("validate", base, "--set", "replications=0o7", "--set", "seed=1e3")
+    ok = dostyk_here("validate", base, "--set", "replications=0o7", "--set", "seed=1e3")
     assert ok.returncode == 0, ok.stderr
     assert "7 replications, seed 1000" in ok.stdout
-    bad = dostyk("validate", base, "--set", "line.max_trains_per_day=010")
+    bad = dostyk_here("validate", base, "--set", "line.max_trains_per_day=010")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "line.max_trains_per_day" in bad.stderr and "YAML 1.1" in bad.stderr and "the number 8" in bad.stderr
 
