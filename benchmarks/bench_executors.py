@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu_share: list[float] = []     # fraction of a core the serial run got
     cpu_serial: list[float] = []    # CPU seconds of the serial run
     cpu_workers: list[float] = []   # CPU seconds used by the process executor's workers
+    cpu_dask: list[float] = []      # CPU seconds used by the Dask cluster's workers
 
     def timed(executor: object, replications: int) -> tuple[float, pd.DataFrame]:
         progress = False
@@ -127,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                 for item in stream:
                     seen.update({pid: _cpu_seconds(pid) for pid in executor.worker_pids()})
                     yield item
+        dask_pids = list(executor.client.run(os.getpid).values()) if isinstance(executor, DaskExecutor) else []
+        dask_cpu = sum(_cpu_seconds(pid) for pid in dask_pids)
         t0, c0 = time.perf_counter(), time.process_time()
         res = sim.sweep(scenario, vary, replications=replications, seed=1, executor=executor,  # type: ignore[arg-type]
                         workers=args.workers, progress=progress)
@@ -136,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             cpu_share.append(cpu_serial[-1] / wall)
         if seen:
             cpu_workers.append(sum(seen.values()))
+        if dask_pids:
+            cpu_dask.append(sum(_cpu_seconds(pid) for pid in dask_pids) - dask_cpu)
         return wall, res.kpis
 
     load_start = os.getloadavg()[0]
@@ -186,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     if cpu_workers:
         figures["process"] |= {"cpu_per_task_s": min(cpu_workers) / n_tasks,
                                "serial_cpu_per_task_s": min(cpu_serial) / n_serial}
+    if cpu_dask and cpu_serial:
+        figures["dask"] |= {"cpu_per_task_s": min(cpu_dask) / n_tasks,
+                            "serial_cpu_per_task_s": min(cpu_serial) / n_serial}
     _print(figures)
     if args.json:
         from benchmarks.bench_model import MODEL_SECTIONS
@@ -210,6 +218,10 @@ def _print(f: dict[str, Any]) -> None:
           f"{d['speedup']:.2f}x serial's throughput on the running cluster; starting it took "
           f"{d['cluster_start_s']:.2f} s ({d['speedup_with_start']:.2f}x with the start); "
           f"{d['noop_roundtrip_ms']:.1f} ms round-trip for a no-op task")
+    if "cpu_per_task_s" in d:
+        print(f"         CPU per task: {d['cpu_per_task_s'] * 1000:.0f} ms in Dask workers vs "
+              f"{d['serial_cpu_per_task_s'] * 1000:.0f} ms serial "
+              f"({d['cpu_per_task_s'] / d['serial_cpu_per_task_s'] - 1:+.0%})")
     print(f"identical KPIs on the tasks the executors share: {f['identical_kpis']}")
     print(f"load average {f['load_average_start']:.2f} at start, {f['load_average_end']:.2f} at end "
           "(other work on the machine slows the parallel runs most)")

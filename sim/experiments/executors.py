@@ -121,13 +121,23 @@ def connect(scheduler: str) -> Any:
                              "started)") from None
 
 
+# Dask's nanny starts each worker with MALLOC_TRIM_THRESHOLD_=65536 (to give memory back to the system
+# sooner). Setting it turns off glibc's moving mmap threshold, so every array over 128 KiB is a fresh
+# mapping the kernel zeroes page by page: 1,779 page faults per 90-day baseline task instead of 214, and
+# about 30 % more CPU per replication than the same task in this process. The workers we start run without it.
+UNTRIMMED = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+
+
 def local_cluster(workers: int) -> Any:
     """A Dask cluster of `workers` single-threaded worker processes on this machine's loopback, without
-    dashboard, quiet about tasks cancelled by Ctrl-C: what `--executor dask` without --scheduler starts."""
+    dashboard, quiet about tasks cancelled by Ctrl-C, and with glibc's own memory trimming (UNTRIMMED):
+    what `--executor dask` without --scheduler starts."""
+    import dask.config
     from distributed import LocalCluster
 
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address=None, silence_logs=logging.ERROR)
+    with dask.config.set(UNTRIMMED):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=None, silence_logs=logging.ERROR)
 
 
 def execute(task: Task) -> ReplicationResult:
