@@ -121,15 +121,13 @@ def connect(scheduler: str) -> Any:
                              "started)") from None
 
 
-# Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in workers, which fixes glibc's mmap threshold: each array
-# over 128 KiB is then a fresh mapping (8x the page faults, ~30 % more CPU per replication). Ours run without it.
-UNTRIMMED = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+# Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536, fixing glibc's mmap threshold: ~30 % more CPU per replication
+UNTRIMMED = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}  # (docs/performance.md)
 
 
 def local_cluster(workers: int) -> Any:
     """A Dask cluster of `workers` single-threaded worker processes on this machine's loopback, without
-    dashboard, quiet about tasks cancelled by Ctrl-C, and with glibc's own memory trimming (UNTRIMMED):
-    what `--executor dask` without --scheduler starts."""
+    dashboard, quiet about tasks cancelled by Ctrl-C, with glibc's own memory trimming (UNTRIMMED)."""
     import dask.config
     from distributed import LocalCluster
 
