@@ -246,3 +246,14 @@ def test_the_answer_shows_names_as_text_not_html() -> None:
     answer = answer_html(asked, [outcome])
     assert "<img" not in answer and "&lt;img src=x onerror=alert(1)&gt;" in answer
     assert "2023-01-03 22:00 (+1.9 d)" in answer  # the table's cell, from sim.reporting.consignment
+
+
+def test_the_tabs_mean_days_ci_is_never_below_zero_as_the_command_line_says_it() -> None:
+    """The tab's notes are the command line's (sim.reporting.consignment.order_notes): a CI of the mean days
+    reaching below 0 is clipped at 0 there too, and the note says so."""
+    story = Scenario.model_validate(STORY)
+    asked = Question(Settings(story, 3, story.name), Order("grain", 5, 24.0), None, None, None)
+    outcomes = [Outcome(2, 24.0, 25.0, 24.0 + 24.0 * d, 0) for d in (0.1, 0.1, 2.0)]
+    notes = answer_parts(answer_html(asked, outcomes))[2]
+    assert notes[0].startswith("Days from the order to all unloaded: mean 0.7 (95 % CI of the mean 0.0 to 3.5; "
+                               "lower bound clipped at 0: days cannot be negative); "), notes
