@@ -37,8 +37,9 @@ def _show(message: warnings.WarningMessage) -> None:
 
 
 def _install() -> None:
+    """Wrap the hook once (wrapping again, after another wrapper of ours, would call itself)."""
     global _shown_before
-    if getattr(warnings, "_showwarnmsg", None) is not _show:
+    if _shown_before is None:
         _shown_before = warnings._showwarnmsg  # type: ignore[attr-defined]
         warnings._showwarnmsg = _show  # type: ignore[attr-defined]
 
