@@ -179,7 +179,7 @@ def test_the_mean_days_ci_is_never_printed_below_zero(monkeypatch: pytest.Monkey
     0 days, and said so. (The runs are replaced by such an answer: what is checked is what is printed.)"""
     import sim.cli.consignment as command
     from sim.analysis.consignment import Outcome
-    from tests.cli.test_bad_inputs import run_main
+    from tests.cli.helpers import run_main
 
     at = 1416.0  # 1 March 2023, in hours since the scenario's start
     answer = [Outcome(8, at, at + 1.0, at + 24.0 * d, 0) for d in (0.1, 0.1, 2.0)]
