@@ -226,6 +226,21 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     assert_drawn(tab.locator(".corridor").first)  # type: ignore[attr-defined]
 
 
+def pick_day(tab: object, field: str, day: str) -> None:
+    """A day of the Order tab's date `field` (its CSS class) picked in its calendar, e.g. "January 3, 2023"."""
+    tab.locator(f".{field} input:visible").click()  # type: ignore[attr-defined]  (the calendar opens)
+    tab.locator(f".{field} .flatpickr-day[aria-label='{day}']").click()  # type: ignore[attr-defined]
+
+
+def ask_order(tab: object, ready: str, done: str) -> object:
+    """Once the Order tab's message says `ready`, its question asked, until it says `done`; the message."""
+    message = tab.locator(".order-message")  # type: ignore[attr-defined]
+    expect(message).to_contain_text(ready)
+    tab.locator(".order-ask button").click()  # type: ignore[attr-defined]
+    message.filter(has_text=done).wait_for()
+    return message
+
+
 def test_an_exporter_asks_when_his_order_is_through_and_reads_sim_order_outcomes(page: object,
                                                                                   tmp_path: Path) -> None:
     """The Order tab as a user fills it: a lever set on the form, a cargo, wagons typed, two dates picked in
@@ -252,15 +267,11 @@ def test_an_exporter_asks_when_his_order_is_through_and_reads_sim_order_outcomes
     wagons = tab.locator(".order-wagons input")  # type: ignore[attr-defined]
     wagons.fill("300")
     wagons.press("Enter")
-    tab.locator(".order-on input:visible").click()  # type: ignore[attr-defined]  (the calendar opens)
-    tab.locator(".order-on .flatpickr-day[aria-label='January 10, 2023']").click()  # type: ignore[attr-defined]
+    pick_day(tab, "order-on", "January 10, 2023")
     tab.locator(".order-by-wanted input").check()  # type: ignore[attr-defined]
-    tab.locator(".order-by input:visible").click()  # type: ignore[attr-defined]
-    tab.locator(".order-by .flatpickr-day[aria-label='January 20, 2023']").click()  # type: ignore[attr-defined]
-    message = tab.locator(".order-message")  # type: ignore[attr-defined]
-    expect(message).to_contain_text("Asks 2 replications of order-month with unloading.grain.points=3")
-    tab.locator(".order-ask button").click()  # type: ignore[attr-defined]
-    message.filter(has_text="order-month with unloading.grain.points=3: 2 replications done").wait_for()
+    pick_day(tab, "order-by", "January 20, 2023")
+    ask_order(tab, "Asks 2 replications of order-month with unloading.grain.points=3",
+              "order-month with unloading.grain.points=3: 2 replications done")
 
     scenario = sim.load_scenario(path).with_changes({"unloading.grain.points": 3})
     at = scenario.hours_since_start(dt.datetime(2023, 1, 10))
@@ -303,12 +314,8 @@ def test_what_a_run_and_an_order_warn_of_is_said_on_the_page_not_on_the_console(
 
     tab.locator(".tabs .bk-tab").get_by_text("Order", exact=True).click()  # type: ignore[attr-defined]
     tab.locator(".order-cargo select").select_option("grain")  # type: ignore[attr-defined]
-    tab.locator(".order-on input:visible").click()  # type: ignore[attr-defined]
-    tab.locator(".order-on .flatpickr-day[aria-label='January 3, 2023']").click()  # type: ignore[attr-defined]
-    said = tab.locator(".order-message")  # type: ignore[attr-defined]
-    expect(said).to_contain_text("Ordered in the scenario's warm-up")
-    tab.locator(".order-ask button").click()  # type: ignore[attr-defined]
-    said.filter(has_text="warned-month: 1 replication done").wait_for()
+    pick_day(tab, "order-on", "January 3, 2023")
+    said = ask_order(tab, "Ordered in the scenario's warm-up", "warned-month: 1 replication done")
     expect(said).to_contain_text("warning: warned-month: disruptions.spring-festival")
     expect(said).not_to_contain_text("warm-up")
     answer = tab.locator(".order-answer .order-result").inner_text()  # type: ignore[attr-defined]
