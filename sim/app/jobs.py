@@ -4,7 +4,9 @@ order's question, `OrderJob`, runs the same way: only what it computes and keeps
 The page must stay responsive while replications run, so a run happens on a thread that drives the
 usual process executor; the page polls `progress` on a timer. Cancel stops the executor the way
 Ctrl-C does on the command line: its workers are terminated (a run of one replication too: it runs in
-a worker, not on the thread, which nothing could stop) and nothing half-done is kept.
+a worker, not on the thread, which nothing could stop) and nothing half-done is kept. What the run warns
+of on its thread is kept in `warnings` for the page to say (sim.app.thread_warnings), not written to the
+server's console, where the user never sees it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sim.analysis.consignment import Outcome
-from sim.experiments.consignment import order_outcomes
+from sim.app.thread_warnings import kept_warnings
+from sim.experiments.consignment import order_outcomes, warmup_warning
 from sim.experiments.executors import Executor, ProcessExecutor, make_executor
 from sim.experiments.results import Results
 from sim.experiments.runner import Interrupted
@@ -29,7 +32,8 @@ J = TypeVar("J", bound="Job")
 
 @dataclass(eq=False)  # a run is itself, not equal to another with the same fields (and weakly referenced)
 class Job:
-    """One run of `scenario`: its progress, then its results or the message of what went wrong."""
+    """One run of `scenario`: its progress, then its results or the message of what went wrong, and what
+    it warned of (each text once)."""
 
     scenario: Scenario
     replications: int
@@ -39,6 +43,7 @@ class Job:
     results: Results | None = None
     error: str | None = None
     cancelled: bool = False
+    warnings: list[str] = field(default_factory=list)
     _cancel: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _executor: Executor | None = None
@@ -88,7 +93,12 @@ class Job:
 
         assert self._executor is not None, "start() makes the executor"
         try:
-            computed = self._compute(self._executor)
+            with kept_warnings() as kept:
+                try:
+                    computed = self._compute(self._executor)
+                finally:  # (a run that fails or is cancelled may have warned of why)
+                    said = self._said_by_page()
+                    self.warnings = [text for text in kept if text not in said]
             if self._cancel.is_set():  # cancelled after the last replication: the user asked for nothing
                 raise Interrupted(self.done, self.replications, None)
             self._keep(computed)
@@ -109,6 +119,10 @@ class Job:
     def _keep(self, computed: Any) -> None:
         self.results = computed
 
+    def _said_by_page(self) -> set[str]:
+        """Warnings the page says in its own words: not kept, so not said twice."""
+        return set()
+
 
 @dataclass(eq=False)
 class OrderJob(Job):
@@ -125,6 +139,13 @@ class OrderJob(Job):
 
     def _keep(self, computed: Any) -> None:
         self.outcomes = computed
+
+    def _said_by_page(self) -> set[str]:
+        """An order in the warm-up: the tab says so before and in its answer, with the --set that mends it
+        (the command line's words, sim.reporting.consignment), as `dostyk consignment` does."""
+        assert self.order is not None
+        early = warmup_warning(self.scenario, self.order)
+        return {early} if early else set()
 
 
 _STARTED: weakref.WeakSet[Job] = weakref.WeakSet()

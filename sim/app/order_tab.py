@@ -2,7 +2,8 @@
 
 "If I order N wagons of cargo C on date D, when are they all unloaded, how sure?" It is asked of the
 form's scenario with its levers, seed and replications, so a lever's effect on one order can be seen,
-and runs behind the page as Run does (sim.app.jobs: progress, Cancel, one question at a time). What it
+and runs behind the page as Run does (sim.app.jobs and sim.app.job_watch: progress, Cancel, one question
+at a time). What it
 refuses and what it answers are the command line's own words: the checks of sim.experiments.consignment
 and the table and notes of sim.reporting.consignment.
 """
@@ -19,6 +20,7 @@ from typing import Any
 import panel as pn
 
 from sim.analysis.consignment import MILESTONES, Outcome
+from sim.app.job_watch import JobWatch
 from sim.app.jobs import OrderJob
 from sim.app.text import as_text
 from sim.experiments.arguments import ArgumentError
@@ -27,7 +29,6 @@ from sim.model.orders import Order
 from sim.reporting.consignment import order_heading, order_notes, order_table, warmup_note
 from sim.scenario.schema import Scenario
 
-POLL_MS = 400
 MIN_HEIGHT = 640  # px: room below the date fields for their calendars (the tabs clip what overflows them)
 DEFAULT_WAGONS = 400  # the how-to's example: eight trains of grain
 DEFAULT_BY_DAYS = 30  # "through by" first offered a month after the order
@@ -135,9 +136,7 @@ class OrderTab:
 
     def __init__(self, settings: Callable[[], Settings | str]) -> None:
         self.settings = settings  # the form's, asked at each check (its levers change under the tab)
-        self.job: OrderJob | None = None
         self.asked: Question | None = None  # what the job running, or the answer shown, was asked
-        self._poll: Any = None
         self.cargo = pn.widgets.Select(label="Cargo", options=[], css_classes=["order-cargo"])
         # no start bound: the browser would clamp a typed 0 to it; the check says what is wrong instead
         self.wagons = pn.widgets.IntInput(label="Wagons", value=DEFAULT_WAGONS, css_classes=["order-wagons"],
@@ -157,7 +156,13 @@ class OrderTab:
             widget.param.watch(lambda _: self.check(), "value")
         self.by_wanted.param.watch(lambda _: self._want_by(), "value")
         self.ask.on_click(lambda _: self.start())
-        self.cancel.on_click(lambda _: self.job.cancel() if self.job else None)
+        self.watch: JobWatch[OrderJob] = JobWatch(self.ask, self.cancel, self.progress, self._say, self.check,
+                                                  self._done)
+
+    @property
+    def job(self) -> OrderJob | None:
+        """The question running, or the last one asked (its watch holds it)."""
+        return self.watch.job
 
     def use(self, scenario: Scenario) -> None:
         """Offer `scenario`'s cargo and days; what was chosen stays if it still fits."""
@@ -202,8 +207,8 @@ class OrderTab:
         self.message.object, self.message.alert_type, self.message.visible = as_text(text), kind, bool(text)
 
     def _running_text(self) -> str:
-        assert self.job is not None and self.asked is not None
-        return f"asking {self.asked.settings.label}: running {replications(self.job.replications)}…"
+        assert self.asked is not None
+        return f"asking {self.asked.settings.label}: running {replications(self.asked.settings.replications)}…"
 
     def start(self) -> None:
         asked = self.check()
@@ -212,39 +217,18 @@ class OrderTab:
         if self.job is not None and self.job.running:
             return  # a second click before the first one disabled the button: one question at a time
         self.asked = asked
-        self.job = OrderJob(asked.settings.scenario, asked.settings.replications, order=asked.order).start()
-        self.ask.disabled, self.cancel.disabled = True, False
-        self.progress.value, self.progress.visible = 0, True
-        self._say(self._running_text(), "info")
-        self._poll = pn.state.add_periodic_callback(self._tick, period=POLL_MS)
+        self.watch.start(OrderJob(asked.settings.scenario, asked.settings.replications, order=asked.order),
+                         self._running_text())
 
-    def _tick(self) -> None:
-        job = self.job
-        if job is None:
-            return
-        self.progress.value = int(100 * job.progress)
-        if job.running:
-            return
-        if self._poll is not None:
-            self._poll.stop()
-            self._poll = None
-        self.cancel.disabled, self.progress.visible = True, False
-        self.check()  # the button again, unless the inputs went wrong meanwhile (their message is replaced below)
-        if job.cancelled:
-            self._say("order cancelled; nothing was kept", "warning")
-        elif job.error:
-            self._say(job.error)
-        elif job.outcomes is not None and self.asked is not None:
-            self.answer.object = answer_html(self.asked, job.outcomes)
-            self._say(f"{self.asked.settings.label}: {replications(job.replications)} done", "success")
+    def _done(self, job: OrderJob) -> str:
+        """The answer on the tab (its watch says the rest)."""
+        assert job.outcomes is not None and self.asked is not None, "a question neither cancelled nor failed is answered"
+        self.answer.object = answer_html(self.asked, job.outcomes)
+        return f"{self.asked.settings.label}: {replications(job.replications)} done"
 
     def close(self) -> None:
         """Stop polling and cancel a question still running (the session is over)."""
-        if self._poll is not None:
-            self._poll.stop()
-            self._poll = None
-        if self.job is not None:
-            self.job.cancel()
+        self.watch.close()
 
     def view(self) -> pn.Column:
         intro = pn.pane.Markdown(

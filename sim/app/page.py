@@ -2,8 +2,8 @@
 and ask when an order would be through (the Order tab, sim.app.order_tab).
 
 Each browser session gets its own `Workbench` (Panel calls `page()` per session). A run happens in
-worker processes (sim.app.jobs) and the page polls it on a timer, so it stays responsive and a run
-can be cancelled; every message the command line would print (validation, refusals) is shown inline.
+worker processes (sim.app.jobs) and the page polls it on a timer (sim.app.job_watch), so it stays
+responsive and a run can be cancelled; every message the command line would print (validation, refusals) is shown inline.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sim.app.cards import kpi_cards
 from sim.app.comparison import comparison_panes
 from sim.app.corridor import Corridor
 from sim.app.downloads import named, results_zip, variant_file
+from sim.app.job_watch import JobWatch
 from sim.app.jobs import Job
 from sim.app.lever_form import Fields, lever_form
 from sim.app.levers import scenario_levers
@@ -36,7 +37,6 @@ from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
-POLL_MS = 400
 SESSIONS: weakref.WeakSet[Workbench] = weakref.WeakSet()  # the tabs open (each one a Workbench)
 MAX_FIELDS = 300  # lever fields on the form: a file of 1,000 checks made 3,000, and the page froze for 30 s
 MAX_UPLOADS = 10  # uploaded scenarios a session keeps in its list (newest first)
@@ -58,9 +58,7 @@ class Workbench:
         self.base: Scenario | None = None
         self.uploads: dict[str, Scenario] = {}  # by their label in the list of scenarios
         self.unshown = 0  # levers of the scenario beyond the form's MAX_FIELDS
-        SESSIONS.add(self)
         self.levers: Fields = {}
-        self.job: Job | None = None
         self.results: Results | None = None
         self.baseline: Results | None = None
         self.choose = pn.widgets.Select(label="Scenario", options=list(self.scenarios), css_classes=["choose-scenario"])
@@ -94,9 +92,10 @@ class Workbench:
         self.replications.param.watch(lambda _: self._check(), "value")
         self.variant_name.param.watch(lambda _: self._variant(), "value_input")
         self.run_button.on_click(lambda _: self._start())
-        self.cancel_button.on_click(lambda _: self.job.cancel() if self.job else None)
+        self.watch: JobWatch[Job] = JobWatch(self.run_button, self.cancel_button, self.progress, self._say,
+                                             self._check, self._done)
+        SESSIONS.add(self)  # (with its watch: another tab's Run asks what it holds)
         self.baseline_button.on_click(lambda _: self._set_baseline())
-        self._poll: Any = None
         self.order = OrderTab(self.order_settings)
         self._load_chosen()
 
@@ -213,11 +212,12 @@ class Workbench:
         except HeldRowsError as exc:
             self._say(str(exc))
             return
-        self.job = Job(scenario, n).start()
-        self.run_button.disabled, self.cancel_button.disabled = True, False
-        self.progress.value, self.progress.visible = 0, True
-        self._say(f"running {self.job.replications} replications…", "info")
-        self._poll = pn.state.add_periodic_callback(self._tick, period=POLL_MS)
+        self.watch.start(Job(scenario, n), f"running {n} replications…")
+
+    @property
+    def job(self) -> Job | None:
+        """The run computing, or the last one (its watch holds it)."""
+        return self.watch.job
 
     def held(self, prefix: str = "") -> list[tuple[str, Scenario, int]]:
         """What this session holds in memory, as check_runs counts it: baseline, results shown, a run computing."""
@@ -235,31 +235,13 @@ class Workbench:
         """Stop polling and cancel a run still going (the session is over)."""
         SESSIONS.discard(self)
         self.order.close()
-        if self._poll is not None:
-            self._poll.stop()
-            self._poll = None
-        if self.job is not None:
-            self.job.cancel()
+        self.watch.close()
 
-    def _tick(self) -> None:
-        job = self.job
-        if job is None:
-            return
-        self.progress.value = int(100 * job.progress)
-        if job.running:
-            return
-        if self._poll is not None:
-            self._poll.stop()
-            self._poll = None
-        self.cancel_button.disabled, self.progress.visible = True, False
-        self._check()  # Run again, unless the form went wrong meanwhile (its message is then replaced below)
-        if job.cancelled:
-            self._say("run cancelled; nothing was kept", "warning")
-        elif job.error:
-            self._say(job.error)
-        elif job.results is not None:
-            self._show(job.results)
-            self._say(f"{job.scenario.name}: {job.replications} replications done", "success")
+    def _done(self, job: Job) -> str:
+        """A run's results on the page (its watch says the rest)."""
+        assert job.results is not None, "a run neither cancelled nor failed has its results"
+        self._show(job.results)
+        return f"{job.scenario.name}: {job.replications} replications done"
 
     # -- results --------------------------------------------------------------------------------
     def _show(self, results: Results) -> None:

@@ -8,8 +8,12 @@ from collections import Counter
 
 from sim.analysis.consignment import MILESTONES, Outcome, Paired, settled_start, spread
 from sim.analysis.verdict import UNCLEAR
-from sim.reporting.numbers import number
+from sim.reporting.numbers import clip, number
 from sim.reporting.tables import difference_cell
+
+#: days from the order to a milestone: none is before the order
+DAYS_BOUNDS = (0.0, math.inf)
+CLIPPED_AT_ZERO = "lower bound clipped at 0: days cannot be negative"
 
 
 def when(start: dt.date, hours: float) -> str:
@@ -65,11 +69,14 @@ def order_notes(outcomes: list[Outcome], at: float, start: dt.date, horizon: flo
     interval = unloaded.mean_interval()
     if interval is not None:
         mean, low, high = interval
+        # a t-interval over a few replications may reach below 0 days, which no order takes: cut at that bound
+        ci = clip(mean, low, high, DAYS_BOUNDS)
+        cut = f"; {CLIPPED_AT_ZERO}" if ci.at_low else ""
         # the mean's CI narrows with replications, one order's days do not: an exporter quoting the CI as his
         # own range ("6.4 to 8.1 days") would promise what only 10 %-90 % of runs (5.7 to 8.4) say
-        lines.append(f"Days from the order to all unloaded: mean {mean:.1f} ({_percent(level)} CI of the mean {low:.1f} "
-                     f"to {high:.1f}); one order's own: {unloaded.quantile(0.1):.1f} to {unloaded.quantile(0.9):.1f} "
-                     "days in 80 % of runs (the 10 % and 90 % points).")
+        lines.append(f"Days from the order to all unloaded: mean {mean:.1f} ({_percent(level)} CI of the mean "
+                     f"{ci.low:.1f} to {ci.high:.1f}{cut}); one order's own: {unloaded.quantile(0.1):.1f} to "
+                     f"{unloaded.quantile(0.9):.1f} days in 80 % of runs (the 10 % and 90 % points).")
     elif unloaded.not_by_horizon:
         lost_runs = sum(o.lost_wagons > 0 for o in outcomes)
         causes = [f"lost at origin in {lost_runs}"] if lost_runs else []

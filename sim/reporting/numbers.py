@@ -47,6 +47,29 @@ def number(x: float | None, sig: int = 4) -> str:
 
 
 @dataclass(frozen=True)
+class Clipped:
+    """A confidence interval cut at a quantity's bounds, and which ends were cut."""
+
+    low: float
+    high: float
+    at_low: bool   # the low end was below the lower bound (e.g. days below 0)
+    at_high: bool  # the high end was above the upper bound (e.g. a share above 1)
+
+    @property
+    def clipped(self) -> bool:
+        return self.at_low or self.at_high
+
+
+def clip(mean: float, low: float, high: float, bounds: tuple[float, float] = (-math.inf, math.inf)) -> Clipped:
+    """The interval [low, high] clipped at `bounds`, the physical limits of the quantity (its coverage is
+    kept: what is cut off holds only impossible values). Only a bound the mean respects clips: a
+    utilisation above 1 (extra points in a window) stays as it is."""
+    lo_bound, hi_bound = bounds
+    at_low, at_high = low < lo_bound <= mean, high > hi_bound >= mean
+    return Clipped(lo_bound if at_low else low, hi_bound if at_high else high, at_low, at_high)
+
+
+@dataclass(frozen=True)
 class Estimate:
     """A mean and its 95 % confidence interval, written for people."""
 
@@ -69,13 +92,8 @@ def interval(mean: float, low: float, high: float, n: int | None = None,
         text = number(mean)
         return text, f"{text} – {text}", False
     decimals = _precision(mean, half)
-    lo_bound, hi_bound = bounds
-    # clip only a bound the mean respects: a utilisation above 1 (extra points in a window) stays as it is
-    clip_low = low < lo_bound <= mean
-    clip_high = high > hi_bound >= mean
-    lo = lo_bound if clip_low else low
-    hi = hi_bound if clip_high else high
-    return fixed(mean, decimals), f"{fixed(lo, decimals)} – {fixed(hi, decimals)}", clip_low or clip_high
+    cut = clip(mean, low, high, bounds)
+    return fixed(mean, decimals), f"{fixed(cut.low, decimals)} – {fixed(cut.high, decimals)}", cut.clipped
 
 
 def _precision(mean: float, half: float) -> int:

@@ -9,6 +9,7 @@ import datetime as dt
 import html
 import re
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,22 @@ def test_an_order_in_the_warmup_is_warned_of_as_the_command_line_answers_it(stor
     assert tab.message.alert_type == "warning" and not tab.ask.disabled
 
 
+def test_an_order_in_the_warmup_is_answered_with_the_tabs_note_once_and_nothing_on_the_console(story: Path) -> None:
+    """sim.order_outcomes' own warning of the warm-up went to the server's console while the tab said its note:
+    the answer says it once, in the command line's words, and the console nothing."""
+    from sim.scenario.effects import ScenarioWarning
+
+    tab = bench_of(story).order
+    fill(tab, on=dt.date(2023, 1, 1))
+    with warnings.catch_warnings(record=True) as leaked:
+        warnings.simplefilter("always")  # (shown again though this process may have shown it before)
+        answer = ask(tab)
+    assert not [w for w in leaked if issubclass(w.category, ScenarioWarning)], [str(w.message) for w in leaked]
+    notes = answer_parts(answer)[2]
+    assert sum("warm-up" in note for note in notes) == 1, notes
+    assert tab.message.alert_type == "success" and "warm-up" not in said(tab)
+
+
 def test_a_wrong_form_holds_the_order_with_the_forms_own_message(story: Path) -> None:
     bench = bench_of(story)
     tab = bench.order
@@ -155,8 +172,8 @@ def ask(tab: OrderTab) -> str:
     assert tab.job is job and sum(t.name == "order order-story" for t in threading.enumerate()) <= 1
     assert tab.ask.disabled and not tab.cancel.disabled and "running 2 replications" in said(tab)
     job.wait(240)
-    tab._tick()
-    assert tab._poll is None and not tab.ask.disabled and tab.cancel.disabled
+    tab.watch.tick()
+    assert not tab.watch.polling and not tab.ask.disabled and tab.cancel.disabled
     assert said(tab).endswith(": 2 replications done"), said(tab)
     return str(tab.answer.object)
 
@@ -196,7 +213,7 @@ def test_cancel_ends_the_question_and_keeps_the_answer_shown_and_closing_cancels
     tab.cancel.clicks += 1  # the tab's Cancel button
     job.wait(20)
     assert not job.running and job.cancelled and job.outcomes is None
-    tab._tick()
+    tab.watch.tick()
     assert said(tab) == "order cancelled; nothing was kept" and tab.answer.object == shown
     assert not tab.ask.disabled and tab.cancel.disabled and bench.run_button.disabled is False
 
@@ -204,7 +221,7 @@ def test_cancel_ends_the_question_and_keeps_the_answer_shown_and_closing_cancels
     bench.close()  # the browser tab closed mid-question
     assert tab.job is not None and tab.job is not job
     tab.job.wait(20)
-    assert tab.job.cancelled and tab._poll is None
+    assert tab.job.cancelled and not tab.watch.polling
 
 
 def test_choosing_another_scenario_offers_its_cargo_and_days_keeping_what_still_fits() -> None:
@@ -229,3 +246,14 @@ def test_the_answer_shows_names_as_text_not_html() -> None:
     answer = answer_html(asked, [outcome])
     assert "<img" not in answer and "&lt;img src=x onerror=alert(1)&gt;" in answer
     assert "2023-01-03 22:00 (+1.9 d)" in answer  # the table's cell, from sim.reporting.consignment
+
+
+def test_the_tabs_mean_days_ci_is_never_below_zero_as_the_command_line_says_it() -> None:
+    """The tab's notes are the command line's (sim.reporting.consignment.order_notes): a CI of the mean days
+    reaching below 0 is clipped at 0 there too, and the note says so."""
+    story = Scenario.model_validate(STORY)
+    asked = Question(Settings(story, 3, story.name), Order("grain", 5, 24.0), None, None, None)
+    outcomes = [Outcome(2, 24.0, 25.0, 24.0 + 24.0 * d, 0) for d in (0.1, 0.1, 2.0)]
+    notes = answer_parts(answer_html(asked, outcomes))[2]
+    assert notes[0].startswith("Days from the order to all unloaded: mean 0.7 (95 % CI of the mean 0.0 to 3.5; "
+                               "lower bound clipped at 0: days cannot be negative); "), notes

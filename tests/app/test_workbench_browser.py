@@ -71,8 +71,9 @@ def app_url() -> Iterator[str]:
             reader.join(timeout=10)
         if server.stdout is not None:
             server.stdout.close()
-    # whatever the tests clicked, the user's console shows no traceback and no warning
-    problems = [line for line in log if re.search(r"Traceback|Error|Warning", line)]
+    # whatever the tests clicked, the user's console shows no traceback and no warning (a ScenarioWarning is
+    # printed as the command line prints it: "warning: …")
+    problems = [line for line in log if re.search(r"Traceback|Error|Warning|^warning: ", line)]
     assert not problems, "".join(log)
 
 
@@ -225,6 +226,21 @@ def test_choose_change_run_compare_download_and_animate(page: object, tmp_path: 
     assert_drawn(tab.locator(".corridor").first)  # type: ignore[attr-defined]
 
 
+def pick_day(tab: object, field: str, day: str) -> None:
+    """A day of the Order tab's date `field` (its CSS class) picked in its calendar, e.g. "January 3, 2023"."""
+    tab.locator(f".{field} input:visible").click()  # type: ignore[attr-defined]  (the calendar opens)
+    tab.locator(f".{field} .flatpickr-day[aria-label='{day}']").click()  # type: ignore[attr-defined]
+
+
+def ask_order(tab: object, ready: str, done: str) -> object:
+    """Once the Order tab's message says `ready`, its question asked, until it says `done`; the message."""
+    message = tab.locator(".order-message")  # type: ignore[attr-defined]
+    expect(message).to_contain_text(ready)
+    tab.locator(".order-ask button").click()  # type: ignore[attr-defined]
+    message.filter(has_text=done).wait_for()
+    return message
+
+
 def test_an_exporter_asks_when_his_order_is_through_and_reads_sim_order_outcomes(page: object,
                                                                                   tmp_path: Path) -> None:
     """The Order tab as a user fills it: a lever set on the form, a cargo, wagons typed, two dates picked in
@@ -251,15 +267,11 @@ def test_an_exporter_asks_when_his_order_is_through_and_reads_sim_order_outcomes
     wagons = tab.locator(".order-wagons input")  # type: ignore[attr-defined]
     wagons.fill("300")
     wagons.press("Enter")
-    tab.locator(".order-on input:visible").click()  # type: ignore[attr-defined]  (the calendar opens)
-    tab.locator(".order-on .flatpickr-day[aria-label='January 10, 2023']").click()  # type: ignore[attr-defined]
+    pick_day(tab, "order-on", "January 10, 2023")
     tab.locator(".order-by-wanted input").check()  # type: ignore[attr-defined]
-    tab.locator(".order-by input:visible").click()  # type: ignore[attr-defined]
-    tab.locator(".order-by .flatpickr-day[aria-label='January 20, 2023']").click()  # type: ignore[attr-defined]
-    message = tab.locator(".order-message")  # type: ignore[attr-defined]
-    expect(message).to_contain_text("Asks 2 replications of order-month with unloading.grain.points=3")
-    tab.locator(".order-ask button").click()  # type: ignore[attr-defined]
-    message.filter(has_text="order-month with unloading.grain.points=3: 2 replications done").wait_for()
+    pick_day(tab, "order-by", "January 20, 2023")
+    ask_order(tab, "Asks 2 replications of order-month with unloading.grain.points=3",
+              "order-month with unloading.grain.points=3: 2 replications done")
 
     scenario = sim.load_scenario(path).with_changes({"unloading.grain.points": 3})
     at = scenario.hours_since_start(dt.datetime(2023, 1, 10))
@@ -278,6 +290,36 @@ def test_an_exporter_asks_when_his_order_is_through_and_reads_sim_order_outcomes
     assert f"Days from the order to all unloaded: mean {days.mean():.1f} (95 % CI of the mean" in shown
     hits = int((days <= 11.0).sum())  # by the end of 20 January: eleven days after the order
     assert f"All unloaded by the end of 2023-01-20: in {hits} of 2 replications ({100 * hits / 2:.0f} %;" in shown
+
+
+def test_what_a_run_and_an_order_warn_of_is_said_on_the_page_not_on_the_console(page: object,
+                                                                              tmp_path: Path) -> None:
+    """A run's scenario warning and sim.order_outcomes' warning of an order in the warm-up went to the server's
+    console, where the user never looks (the module's server log is checked for them at its end): the run says
+    its warning under "done", and the order's answer says the warm-up once, in its own note."""
+    from sim.app.page import shipped_scenarios
+    from sim.scenario.loader import load_scenario
+    from sim.scenario.yamltext import dump_yaml
+
+    tab = page
+    scenario = load_scenario(shipped_scenarios()["baseline_2023.yaml"]).with_changes(
+        {"duration": "20d", "warmup": "5d", "replications": 1, "name": "warned-month"})  # spring festival: after it
+    path = tmp_path / "warned-month.yaml"
+    path.write_text(dump_yaml(scenario.to_dict()), encoding="utf-8")
+    upload(tab, path, "warned-month: valid scenario")
+    tab.locator(".run button").click()  # type: ignore[attr-defined]
+    message = tab.locator(".message")  # type: ignore[attr-defined]
+    message.filter(has_text="warned-month: 1 replications done").wait_for()
+    expect(message).to_contain_text("warning: warned-month: disruptions.spring-festival: the window starts 2023-01-21")
+
+    tab.locator(".tabs .bk-tab").get_by_text("Order", exact=True).click()  # type: ignore[attr-defined]
+    tab.locator(".order-cargo select").select_option("grain")  # type: ignore[attr-defined]
+    pick_day(tab, "order-on", "January 3, 2023")
+    said = ask_order(tab, "Ordered in the scenario's warm-up", "warned-month: 1 replication done")
+    expect(said).to_contain_text("warning: warned-month: disruptions.spring-festival")
+    expect(said).not_to_contain_text("warm-up")
+    answer = tab.locator(".order-answer .order-result").inner_text()  # type: ignore[attr-defined]
+    assert answer.count("Ordered in the scenario's warm-up") == 1, answer
 
 
 def test_bad_yaml_shows_its_message_inline(page: object, tmp_path: Path) -> None:

@@ -66,14 +66,14 @@ def test_a_second_click_on_run_while_it_runs_starts_nothing_and_closing_cancels(
     assert first is not None and bench.job is first
     assert sum(t.name == f"run {first.scenario.name}" for t in threading.enumerate()) == 1
     first.wait(120)
-    bench._tick()
-    assert bench._poll is None and not bench.run_button.disabled and bench.results is first.results
+    bench.watch.tick()
+    assert not bench.watch.polling and not bench.run_button.disabled and bench.results is first.results
 
     bench._start()
     bench.close()
     assert bench.job is not None and bench.job is not first
     bench.job.wait(120)
-    assert bench.job.cancelled and bench._poll is None
+    assert bench.job.cancelled and not bench.watch.polling
 
 
 def _alive(pid: int) -> bool:
@@ -220,8 +220,8 @@ def test_a_run_cancelled_after_its_last_replication_is_not_shown_as_done() -> No
     job._count = cancel_at_the_end  # type: ignore[method-assign]
     job.start().wait(60)
     assert job.done == 1 and job.cancelled and job.results is None
-    bench.job = job
-    bench._tick()
+    bench.watch.job = job
+    bench.watch.tick()
     assert "run cancelled" in bench.message.object and bench.results is None
 
 
@@ -266,13 +266,13 @@ def test_switching_scenarios_while_a_run_computes_keeps_run_waiting_and_labels_w
 
     bench = Workbench()
     assert bench.base is not None
-    bench.job = Job(bench.base.with_changes({"duration": "36500d", "replications": 1}), 1).start()
+    bench.watch.job = Job(bench.base.with_changes({"duration": "36500d", "replications": 1}), 1).start()
     for name in ("jan2024_admin_hold.yaml", "history/2020_dostyk_jam_altynkol.yaml", "baseline_2023.yaml"):
         bench.choose.value = name
         assert bench.job.running and bench.run_button.disabled, f"Run enabled mid-run (after choosing {name})"
     bench.job.cancel()
     bench.job.wait(20)
-    bench._tick()
+    bench.watch.tick()
     assert "run cancelled" in bench.message.object and not bench.run_button.disabled and bench.results is None
 
     short = bench.base.with_changes({"duration": "25d", "warmup": "0d", "name": "short"})

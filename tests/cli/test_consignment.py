@@ -172,3 +172,20 @@ def test_versus_cuts_the_order_into_the_changed_trains(story: Path) -> None:
     first, second = proc.stdout.split("\nWith cargo.grain.wagons_per_train=5:\n")
     assert "(2 trains, on top of the scenario's demand)" in first
     assert "(1 train, on top of the scenario's demand)" in second
+
+
+def test_the_mean_days_ci_is_never_printed_below_zero(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Three replications through in 0.1, 0.1 and 2.0 days gave "95 % CI of the mean -2.0 to 3.5": clipped at
+    0 days, and said so. (The runs are replaced by such an answer: what is checked is what is printed.)"""
+    import sim.cli.consignment as command
+    from sim.analysis.consignment import Outcome
+    from tests.cli.helpers import run_main
+
+    at = 1416.0  # 1 March 2023, in hours since the scenario's start
+    answer = [Outcome(8, at, at + 1.0, at + 24.0 * d, 0) for d in (0.1, 0.1, 2.0)]
+    monkeypatch.setattr(command, "order_outcomes", lambda *_, **__: answer)
+    code, err, out = run_main(["consignment", str(SCENARIOS / "baseline_2023.yaml"), "--cargo", "grain", "--wagons",
+                               "400", "--on", "2023-03-01", "-n", "3", "--executor", "serial", "-q"], tmp_path)
+    assert code == 0, err
+    assert ("Days from the order to all unloaded: mean 0.7 (95 % CI of the mean 0.0 to 3.5; lower bound clipped "
+            "at 0: days cannot be negative)") in out, out

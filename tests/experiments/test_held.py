@@ -208,8 +208,7 @@ def test_the_workbench_refuses_a_run_that_with_the_kept_runs_is_too_many(
     monkeypatch.setattr(limits, "MAX_DAILY_ROWS", 7 * per)
     bench._start()
     assert len(started) == 1 and started[0].replications == 4
-    if bench._poll is not None:
-        bench._poll.stop()
+    bench.watch.close()  # (its timer; the job, never started, has nothing to cancel)
 
 
 def test_a_task_of_a_corridor_counts_each_kpi_row() -> None:

@@ -66,3 +66,18 @@ def test_the_mean_ci_is_told_apart_from_one_orders_spread() -> None:
     line = next(x for x in text.splitlines() if x.startswith("Days from the order"))
     assert line.startswith("Days from the order to all unloaded: mean 7.1 (95 % CI of the mean 6.5 to 7.7); ")
     assert line.endswith("one order's own: 5.7 to 8.1 days in 80 % of runs (the 10 % and 90 % points).")
+
+
+def test_a_ci_reaching_below_zero_days_is_clipped_at_zero_and_says_so() -> None:
+    """Three runs through in 0.1, 0.1 and 2.0 days: the t-interval of the mean (0.73 ± 2.73) printed "-2.0 to
+    3.5" days, a number no order takes. Its lower end is cut at 0, and the line says so; an interval above 0
+    is left as it was."""
+    runs = [Outcome(1, 0.0, 1.0, 24.0 * d, 0) for d in (0.1, 0.1, 2.0)]
+    line = next(x for x in order_text(runs, "grain", 5, 1, 0.0, START, horizon=240.0).splitlines()
+                if x.startswith("Days from the order"))
+    assert line.startswith("Days from the order to all unloaded: mean 0.7 (95 % CI of the mean 0.0 to 3.5; "
+                           "lower bound clipped at 0: days cannot be negative); "), line
+    assert "-" not in line.split("mean", 1)[1]
+    settled = [Outcome(1, 0.0, 1.0, 24.0 * d, 0) for d in (2.0, 2.1, 2.2)]
+    text = order_text(settled, "grain", 5, 1, 0.0, START, horizon=240.0)
+    assert "(95 % CI of the mean 1.9 to 2.3); " in text and "clipped" not in text
