@@ -69,7 +69,7 @@ def stage_boxes(results: Results, replication: int, date: str) -> dict[str, list
         line_limit = f"{spec.line.max_trains_per_day} trains a day" if spec.line.max_trains_per_day else ""
         boxes = [box("line", "approach line", line_limit),
                  StageBox(f"{prefix}yard.held", "held before the yard", float(own["held_trains_end"]), "trains",
-                          "held_trains_end", f"yard {spec.yard.capacity_wagons:,} wagons",
+                          "held_trains_end", _yard_limit(spec.yard.capacity_wagons),
                           _factor(results, replication, f"{prefix}yard", date))]
         for check in spec.checks:
             limit = f"{check.trains_per_day} trains a day" if check.trains_per_day else ""
@@ -82,6 +82,11 @@ def stage_boxes(results: Results, replication: int, date: str) -> dict[str, list
     origin = top.get("origin_queue_end")
     return {"origin": [StageBox("origin", "waiting at origin", 0.0 if pd.isna(origin) else float(origin),
                                 "trains", "origin_queue_end")], **out}
+
+
+def _yard_limit(capacity: int | None) -> str:
+    """The yard's room as the report says it (a scenario may leave it out: no limit)."""
+    return f"yard {capacity:,} wagons" if capacity else "yard: no limit"
 
 
 def _box_html(b: StageBox) -> str:
