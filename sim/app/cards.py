@@ -11,6 +11,8 @@ import pandas as pd
 from sim.analysis.stats import t_halfwidth
 from sim.experiments import compare
 from sim.experiments.results import Results
+from sim.reporting.labels import kpi_bounds
+from sim.reporting.numbers import interval
 from sim.reporting.tables import difference_cell
 
 #: KPIs on the cards, with their units
@@ -22,7 +24,8 @@ BASELINE, VARIANT = "baseline", "variant"
 
 
 def kpi_cards(results: Results) -> str:
-    """The corridor's KPIs for all cargo: mean ± 95 % CI half-width, as HTML cards."""
+    """The corridor's KPIs for all cargo as HTML cards: mean ± 95 % CI half-width, or the CI's ends where it
+    is clipped at the KPI's bounds as the tables clip it (a few days of stop-loading is never '0.3 ± 0.5')."""
     cells = []
     for kpi, unit in CARDS:
         if kpi not in results.kpis:
@@ -31,9 +34,11 @@ def kpi_cards(results: Results) -> str:
         if values.empty:
             text, ci = "–", ""
         else:
+            mean = float(values.mean())
             half = t_halfwidth(float(values.std(ddof=1)), len(values)) if len(values) > 1 else math.nan
-            text = f"{values.mean():,.1f}" if abs(values.mean()) < 100 else f"{values.mean():,.0f}"
-            ci = f"± {half:,.1f}" if math.isfinite(half) else "n too small for a CI"
+            text = f"{mean:,.1f}" if abs(mean) < 100 else f"{mean:,.0f}"
+            _, ends, clipped = interval(mean, mean - half, mean + half, len(values), kpi_bounds(kpi))
+            ci = (f"95 % CI {ends}" if clipped else f"± {half:,.1f}") if math.isfinite(half) else "n too small for a CI"
         cells.append(f"<div class='card' data-kpi='{kpi}'><div class='kpi'>{kpi}</div>"
                      f"<div class='mean'>{text}</div><div class='ci'>{ci} {unit}</div></div>")
     style = ("<style>.cards{display:flex;gap:8px;flex-wrap:wrap}.card{border:1px solid #b8c4d3;border-radius:6px;"
