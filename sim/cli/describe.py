@@ -8,6 +8,7 @@ import json
 import click
 
 from sim.cli.options import parse_sets
+from sim.reporting.analyst_units import shares_text
 from sim.reporting.check_words import check_in_words
 from sim.reporting.periods import period_text
 from sim.scenario.effects import disruption_effects, warning_lines
@@ -60,6 +61,7 @@ def schema() -> None:
     click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
 
 
+OF_TRAINS = " of the trains"
 MAX_CHECK_LINES = 12  # a file of a thousand checks is valid; its summary stays readable
 
 
@@ -80,8 +82,9 @@ def stage_lines(s: Scenario) -> list[str]:
                   f"at the border, {st.en_route_wagons:,} en route" for cargo, st in (spec.initial_state or {}).items()]
         lines.append(f"{at}line, yard and unloading: " + capacity_text(spec))
     for cargo, routing in (s.routing or {}).items():
-        lines.append(f"routing {cargo}: {shares_text(routing.shares)}")
-        lines += [f"  from {change.from_:%Y-%m-%d %H:%M}: {shares_text(change.shares)}" for change in routing.changes]
+        lines.append(f"routing {cargo}: {shares_text(routing.shares, OF_TRAINS)}")
+        lines += [f"  from {change.from_:%Y-%m-%d %H:%M}: {shares_text(change.shares, OF_TRAINS)}"
+                  for change in routing.changes]
     return lines
 
 
@@ -93,15 +96,6 @@ def capacity_text(spec: CrossingSpec) -> str:
     points = ", ".join(f"{cargo} {g.points} point{'s' if g.points != 1 else ''}" for cargo, g in spec.unloading.groups.items())
     return (f"line {f'{line} trains a day' if line is not None else 'no daily cap'}, "
             f"yard {f'{room:,} wagons' if room is not None else 'no capacity limit'}, unloading {points or 'none'}")
-
-
-def shares_text(shares: dict[str, float]) -> str:
-    """Routing weights as the share of trains each crossing gets: `{dostyk: 96, altynkol: 20}` is 83 % and
-    17 %, not 20 % (shares are weights, normalised)."""
-    total = sum(shares.values())
-    weights = " : ".join(f"{w:g}" for w in shares.values())
-    return (", ".join(f"{x} {100 * w / total:.0f} %" for x, w in shares.items())
-            + f" of the trains (weights {weights})")
 
 
 def window_text(d: Disruption) -> str:

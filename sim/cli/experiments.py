@@ -123,7 +123,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
         summary = corridor_rows(result.summary())  # with several crossings: the whole corridor's
         shown = [k for k in (kpis or SWEEP_KPIS) if k in set(summary["kpi"])]
         click.echo("")
-        click.echo(format_sweep(summary, result.points(), shown, cargo, result.replications, not_set(base)))
+        click.echo(format_sweep(summary, result.points(), shown, cargo, result.replications, not_set(base), base))
         click.echo("")
     say_reused(result.metadata.get("tasks_reused", 0), result.metadata["tasks"], "tasks")
     click.echo(f"Sweep written to {written}")

@@ -141,9 +141,13 @@ def format_summary(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
 
 
 def sweep_rows(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str], cargo: str, replications: int,
-               notes: Mapping[str, str] | None = None) -> tuple[list[str], list[list[str]], bool]:
-    """Header and one row per grid point: its lever values, then each KPI 'mean ± CI' (n when only
+               notes: Mapping[str, str] | None = None, scenario: Scenario | None = None,
+               ) -> tuple[list[str], list[list[str]], bool]:
+    """Header and one row per grid point: its lever values (with the base `scenario`, a routing weight as the
+    shares it makes: sim.reporting.analyst_units.lever_value_text), then each KPI 'mean ± CI' (n when only
     some replications have a value); and whether an interval was clipped at its KPI's bound."""
+    from sim.reporting.analyst_units import lever_value_text
+
     notes = dict(notes or {})
     levers = list(points.columns)
     summary = corridor_rows(summary)  # with several crossings: the whole corridor's
@@ -159,14 +163,15 @@ def sweep_rows(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str],
             cell = summary_cell(by.get((*key, kpi)), kpi, replications)
             clipped |= cell.clipped
             cells.append(cell.text)
-        rows.append([str(point[name]) for name in levers] + cells)
+        rows.append([lever_value_text(scenario, name, point[name]) if scenario is not None else str(point[name])
+                     for name in levers] + cells)
     return [*levers, *(kpi_label(k) for k in kpis)], rows, clipped
 
 
 def format_sweep(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str], cargo: str,
-                 replications: int, notes: Mapping[str, str] | None = None) -> str:
+                 replications: int, notes: Mapping[str, str] | None = None, scenario: Scenario | None = None) -> str:
     """A sweep's table: one row per grid point (its lever values), one column per KPI with its unit."""
-    header, rows, clipped = sweep_rows(summary, points, kpis, cargo, replications, notes)
+    header, rows, clipped = sweep_rows(summary, points, kpis, cargo, replications, notes, scenario)
     text = (f"{cargo}: mean ± 95 % CI over {_count(replications, 'replication')} per point\n"
             + table(header, rows, len(points.columns)))
     footer = _footer(replications, clipped, dict(notes or {}), kpis)
