@@ -20,6 +20,7 @@ from sim.cli.options import (
     check_executor,
     check_given_once,
     check_scheduler,
+    echo,
     execution_options,
     fail,
     parse_sets,
@@ -82,7 +83,7 @@ def _done(result: Any, out_dir: Path, force: bool, claim: Claim) -> Path:
     claim.finish(WorkDir(claim.work).count())  # a search's tasks are all its own: none is kept for others
     reused = result.metadata.get("tasks_reused", 0)
     if reused:
-        click.echo(f"Resumed: reused {reused:,} saved tasks, computed {result.metadata.get('tasks_run', 0):,}.")
+        echo(f"Resumed: reused {reused:,} saved tasks, computed {result.metadata.get('tasks_run', 0):,}.")
     return written
 
 
@@ -152,11 +153,11 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
             resume=True, progress=not quiet, scheduler=scheduler, source=targets_path))
         written = _done(result, out_dir, force, claim)
     if not quiet:
-        click.echo("\n" + calibration_text(result, replications) + "\n")
+        echo("\n" + calibration_text(result, replications) + "\n")
     if not result.metadata["not_ruled_out"]:
-        click.echo("No candidate reproduces every target within its tolerance: widen the bounds or the "
-                   "tolerances, or question the model (the best candidate is still reported).")
-    click.echo(f"Calibration written to {written}")
+        echo("No candidate reproduces every target within its tolerance: widen the bounds or the "
+             "tolerances, or question the model (the best candidate is still reported).")
+    echo(f"Calibration written to {written}")
 
 
 @click.command()
@@ -208,8 +209,8 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
             resume=True, progress=not quiet, scheduler=scheduler))
         written = _done(result, out_dir, force, claim)
     if not quiet:
-        click.echo("\n" + optimisation_text(result, replications, top) + "\n")
-    click.echo(f"Optimisation written to {written}")
+        echo("\n" + optimisation_text(result, replications, top) + "\n")
+    echo(f"Optimisation written to {written}")
     if not result.feasible:
         _infeasible(len(result.candidates), cons)
 
@@ -273,8 +274,8 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
             screening, executor, workers, claim.workdir, resume=True, progress=not quiet, scheduler=scheduler))
         written = _done(result, out_dir, force, claim)
     if not quiet:
-        click.echo("\n" + sensitivity_text(result, replications) + "\n")
-    click.echo(f"Sensitivity written to {written}")
+        echo("\n" + sensitivity_text(result, replications) + "\n")
+    echo(f"Sensitivity written to {written}")
 
 
 COMMANDS = (calibrate, optimize, sensitivity)

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from sim.cli.options import parse_sets
+from sim.cli.options import echo, parse_sets
 from sim.reporting.analyst_units import shares_text
 from sim.reporting.check_words import check_in_words
 from sim.reporting.periods import period_text
@@ -33,32 +33,32 @@ def validate(scenario: str, sets: tuple[str, ...], workbook: str | None, resolve
     if resolved:
         import yaml
 
-        click.echo(f"# {scenario}, resolved: the files it extends merged, defaults filled in (durations in hours)")
-        click.echo(yaml.safe_dump(s.to_dict(), sort_keys=False, allow_unicode=True), nl=False)
+        echo(f"# {scenario}, resolved: the files it extends merged, defaults filled in (durations in hours)")
+        click.echo(yaml.safe_dump(s.to_dict(), sort_keys=False, allow_unicode=True), nl=False)  # raw: YAML
         for line in warning_lines(s, scenario):
-            click.echo(f"warning: {line}", err=True)
+            echo(f"warning: {line}", err=True)
         return
-    click.echo(f"{scenario}: valid scenario {s.name!r}")
+    echo(f"{scenario}: valid scenario {s.name!r}")
     specs = s.crossing_specs()
     checks = (f"{len(specs[0][1].checks)} checks" if len(specs) == 1 else
               f"{len(specs)} crossings ({', '.join(f'{x}: {len(c.checks)} checks' for x, c in specs)})")
-    click.echo(f"  {len(s.cargo)} cargo ({', '.join(s.cargo)}), {checks}, "
-               f"{len(s.disruptions)} disruption{'' if len(s.disruptions) == 1 else 's'}, {s.duration / 24:g} days from {s.start}, "
-               f"{s.replications} replications, seed {s.seed}")
+    echo(f"  {len(s.cargo)} cargo ({', '.join(s.cargo)}), {checks}, "
+         f"{len(s.disruptions)} disruption{'' if len(s.disruptions) == 1 else 's'}, {s.duration / 24:g} days from {s.start}, "
+         f"{s.replications} replications, seed {s.seed}")
     for line in stage_lines(s):
-        click.echo(f"  {line}")
+        echo(f"  {line}")
     for d, effect in zip(s.disruptions, disruption_effects(s)):
-        click.echo(f"  disruption {d.name} on {d.target}: {window_text(d)}")
+        echo(f"  disruption {d.name} on {d.target}: {window_text(d)}")
         # the factor's effect in numbers: `capacity: 8` on a quota of 12 is 96 trains a day
-        click.echo(f"    during it: {effect}")
+        echo(f"    during it: {effect}")
     for line in warning_lines(s, scenario):
-        click.echo(f"warning: {line}", err=True)
+        echo(f"warning: {line}", err=True)
 
 
 @click.command()
 def schema() -> None:
     """Print the scenario format as JSON Schema (durations: hours, or text with a unit)."""
-    click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+    click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))  # raw: JSON
 
 
 OF_TRAINS = " of the trains"

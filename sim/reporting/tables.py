@@ -20,6 +20,7 @@ from sim.reporting.numbers import CLIPPED_NOTE, NO_CI, Estimate, estimate, numbe
 from sim.reporting.periods import counted_period
 from sim.reporting.recovery import TITLE as RECOVERY_TITLE
 from sim.reporting.recovery import recovery_table, unrecovered_note
+from sim.reporting.terminal import table
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -60,19 +61,6 @@ def subset(kpi: str, n: int, total: int, unit: str = "") -> str:
         return ""
     what = " recovered" if kpi.startswith("recovery_days") else ""
     return f" (n = {n} of {total}{unit}{what})"
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]], right_from: int = 1, left_from: int | None = None) -> str:
-    """Columns under a header and a rule; columns from `right_from` on (the numbers) right-aligned, up to
-    `left_from` (words again, such as a verdict) when given."""
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    stop = len(widths) if left_from is None else left_from
-
-    def line(cells: Sequence[Any]) -> str:
-        return "  ".join(str(x).rjust(w) if right_from <= i < stop else str(x).ljust(w)
-                         for i, (x, w) in enumerate(zip(cells, widths))).rstrip()
-
-    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
 
 
 def summary_cell(row: Mapping[str, Any] | None, kpi: str, replications: int | None = None) -> Estimate:
@@ -178,8 +166,9 @@ def format_sweep(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str
     return text + ("\n" + "\n".join(footer) if footer else "")
 
 
-#: Where the verdict sits in a row of difference_rows (the last column, words)
-VERDICT_COLUMN = 6
+#: Where the paired difference and the verdict sit in a row of difference_rows (the verdict last, words): a
+#: table too wide for the terminal is split before the difference, the means apart from what they differ by
+DIFFERENCE_COLUMN, VERDICT_COLUMN = 4, 6
 VERDICT_NOTE = ("verdict: from the paired 95 % CI — higher or lower when it excludes 0, "
                 "else no clear difference (more replications may still tell one)")
 
@@ -236,7 +225,8 @@ def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str,
     rows = difference_rows(diff, name, cargo, kpis, replications, notes)
     shown = {row[0] for row in rows}
     title = f"{name} − {baseline} ({cargo}; {replications} paired replications, seed {seed}{over})"
-    text = title + "\n" + table(difference_header(baseline, name), rows, right_from=2, left_from=VERDICT_COLUMN)
+    text = title + "\n" + table(difference_header(baseline, name), rows, right_from=2, left_from=VERDICT_COLUMN,
+                               breaks=[DIFFERENCE_COLUMN])
     footer = [VERDICT_NOTE] + [f"{kpi}: {note}" for kpi, note in notes.items() if kpi in shown]
     return text + ("\n" + "\n".join(footer) if footer else "")
 
