@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
-from sim.cli.options import fail
+from sim.cli.options import echo, fail, fail_usage
 from sim.errors import SimError, cli_wording
 from sim.scenario.effects import ScenarioWarning
 
@@ -99,7 +99,7 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: Any = None, line: str | None = None) -> None:
     """A scenario warning is one plain line on stderr, not Python's file:line form."""
-    click.echo(f"warning: {message}", err=True)
+    echo(f"warning: {message}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -125,12 +125,11 @@ def _main(argv: list[str] | None) -> None:
                 raise exc.__cause__ from None
             fail("Interrupted.", 130)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        fail_usage(exc)
     except SimError as exc:  # ScenarioError, TaskError, results/work exist, Interrupted, …
         details = getattr(exc, "details", "")
         if os.environ.get("DOSTYK_DEBUG") and details:
-            click.echo(details, err=True)
+            click.echo(details, err=True)  # raw: a traceback, for DOSTYK_DEBUG
         fail(f"{exc.prefix}{exc}", exc.exit_code)
     except KeyboardInterrupt:
         fail("Interrupted; nothing was written.", 130)

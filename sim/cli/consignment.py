@@ -14,6 +14,7 @@ from sim.cli.options import (
     check_executor,
     check_given_once,
     check_scheduler,
+    echo,
     parse_sets,
 )
 from sim.experiments.arguments import ArgumentError
@@ -86,17 +87,17 @@ def consignment(scenario: str, wagons: int, on: str, cargo: str | None, by: str 
     check_executor(executor)
     outcomes = _outcomes(scen, order, replications, seed, executor, workers, not quiet, scheduler)
     trains = ordered_trains(scen, order)
-    click.echo(order_text(outcomes, name, wagons, trains, at, scen.start, float(scen.duration), until,
-                          by_label=label, warmup=float(scen.warmup)))
+    echo(order_text(outcomes, name, wagons, trains, at, scen.start, float(scen.duration), until,
+                    by_label=label, warmup=float(scen.warmup)))
     if other is not None:
         changed = _outcomes(other, order, replications, seed, executor, workers, not quiet, scheduler)
         change = " ".join(v.strip() for v in versus)
-        click.echo(f"\nWith {change}:")
+        echo(f"\nWith {change}:")
         cut = ordered_trains(other, order)  # (a change may cut other trains)
-        click.echo(order_text(changed, name, wagons, cut, at, other.start, float(other.duration), until,
-                              by_label=label, warmup=float(other.warmup)))
-        click.echo("")
-        click.echo(paired_text(paired_days(outcomes, changed, at), change, len(outcomes)))
+        echo(order_text(changed, name, wagons, cut, at, other.start, float(other.duration), until,
+                        by_label=label, warmup=float(other.warmup)))
+        echo("")
+        echo(paired_text(paired_days(outcomes, changed, at), change, len(outcomes)))
 
 
 def _outcomes(scen: Scenario, order: Order, replications: int | None, seed: int | None, executor: str,

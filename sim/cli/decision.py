@@ -20,6 +20,7 @@ from sim.cli.options import (
     check_executor,
     check_given_once,
     check_scheduler,
+    echo,
     execution_options,
     fail,
     parse_sets,
@@ -32,14 +33,12 @@ from sim.decision.inputs import (
     check_optimisation,
     check_optimize_runs,
     check_sampler,
-    check_sensitivity,
-    check_sensitivity_runs,
 )
 from sim.decision.levers import parse_lever_option
 from sim.decision.optimize import optimize as run_optimisation
 from sim.decision.search import SAMPLERS
-from sim.decision.sensitivity import parse_kpi
-from sim.decision.sensitivity import sensitivity as run_sensitivity
+from sim.decision.sensitivity import DEFAULTS as SENSITIVITY_DEFAULTS
+from sim.decision.sensitivity import check_screening, parse_kpi, run_screening
 from sim.decision.targets import check_against, load_targets
 from sim.experiments.runner import Interrupted
 from sim.experiments.workdir import WorkDir
@@ -47,9 +46,8 @@ from sim.reporting.decision_tables import calibration_text, optimisation_text, s
 from sim.scenario.loader import load_scenario
 
 INFEASIBLE_EXIT = 3
-#: the method options of `sensitivity` and their defaults: each goes with its method only
-MORRIS_DEFAULTS = {"trajectories": 10, "levels": 4}
-SOBOL_DEFAULTS = {"samples": 64}
+#: the method options of `sensitivity` and their defaults (sim.decision.sensitivity's): each goes with its method only
+MORRIS_DEFAULTS, SOBOL_DEFAULTS = SENSITIVITY_DEFAULTS["morris"], SENSITIVITY_DEFAULTS["sobol"]
 
 
 def _search_options(fn: Any) -> Any:
@@ -85,7 +83,7 @@ def _done(result: Any, out_dir: Path, force: bool, claim: Claim) -> Path:
     claim.finish(WorkDir(claim.work).count())  # a search's tasks are all its own: none is kept for others
     reused = result.metadata.get("tasks_reused", 0)
     if reused:
-        click.echo(f"Resumed: reused {reused:,} saved tasks, computed {result.metadata.get('tasks_run', 0):,}.")
+        echo(f"Resumed: reused {reused:,} saved tasks, computed {result.metadata.get('tasks_run', 0):,}.")
     return written
 
 
@@ -155,11 +153,11 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
             resume=True, progress=not quiet, scheduler=scheduler, source=targets_path))
         written = _done(result, out_dir, force, claim)
     if not quiet:
-        click.echo("\n" + calibration_text(result, replications) + "\n")
+        echo("\n" + calibration_text(result, replications) + "\n")
     if not result.metadata["not_ruled_out"]:
-        click.echo("No candidate reproduces every target within its tolerance: widen the bounds or the "
-                   "tolerances, or question the model (the best candidate is still reported).")
-    click.echo(f"Calibration written to {written}")
+        echo("No candidate reproduces every target within its tolerance: widen the bounds or the "
+             "tolerances, or question the model (the best candidate is still reported).")
+    echo(f"Calibration written to {written}")
 
 
 @click.command()
@@ -211,8 +209,8 @@ def optimize(scenario: str, levers: tuple[str, ...], objectives: tuple[str, ...]
             resume=True, progress=not quiet, scheduler=scheduler))
         written = _done(result, out_dir, force, claim)
     if not quiet:
-        click.echo("\n" + optimisation_text(result, replications, top) + "\n")
-    click.echo(f"Optimisation written to {written}")
+        echo("\n" + optimisation_text(result, replications, top) + "\n")
+    echo(f"Optimisation written to {written}")
     if not result.feasible:
         _infeasible(len(result.candidates), cons)
 
@@ -262,9 +260,8 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
     if misplaced:  # it would be ignored
         raise click.BadParameter(f"goes with --method {'sobol' if method == 'morris' else 'morris'}, not {method}",
                                  param_hint=f"--{misplaced[0]}")
-    check_sensitivity(base, lv, chosen)  # before any directory is touched
-    check_sensitivity_runs(method, len(lv), trajectories or MORRIS_DEFAULTS["trajectories"],
-                           samples or SOBOL_DEFAULTS["samples"], replications)
+    # checked once, before any directory is touched, and run as checked
+    screening = check_screening(base, lv, chosen, method, trajectories, levels, samples, replications, seed)
     check_executor(executor)
     named, options = naming(changes, "levers", "kpis", "method", "trajectories", "levels", "samples",
                             scenario={"seed": base.seed}, path=scenario)
@@ -273,14 +270,12 @@ def sensitivity(scenario: str, levers: tuple[str, ...], kpis: tuple[str, ...], m
                          legacy_out(base.name, "-sensitivity", changes), identity, resume,
                          {"seed": base.seed if seed is None else seed, "replications": replications})
     with claim_output(out_dir, force, resume, identity) as claim:
-        result = _run(out_dir, claim.work, lambda: run_sensitivity(
-            base, lv, chosen, method, trajectories or MORRIS_DEFAULTS["trajectories"],
-            levels or MORRIS_DEFAULTS["levels"], samples or SOBOL_DEFAULTS["samples"], replications, seed, executor,
-            workers, claim.workdir, resume=True, progress=not quiet, scheduler=scheduler))
+        result = _run(out_dir, claim.work, lambda: run_screening(
+            screening, executor, workers, claim.workdir, resume=True, progress=not quiet, scheduler=scheduler))
         written = _done(result, out_dir, force, claim)
     if not quiet:
-        click.echo("\n" + sensitivity_text(result, replications) + "\n")
-    click.echo(f"Sensitivity written to {written}")
+        echo("\n" + sensitivity_text(result, replications) + "\n")
+    echo(f"Sensitivity written to {written}")
 
 
 COMMANDS = (calibrate, optimize, sensitivity)

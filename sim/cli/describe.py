@@ -7,7 +7,8 @@ import json
 
 import click
 
-from sim.cli.options import parse_sets
+from sim.cli.options import echo, parse_sets
+from sim.reporting.analyst_units import shares_text
 from sim.reporting.check_words import check_in_words
 from sim.reporting.periods import period_text
 from sim.scenario.effects import disruption_effects, warning_lines
@@ -32,34 +33,35 @@ def validate(scenario: str, sets: tuple[str, ...], workbook: str | None, resolve
     if resolved:
         import yaml
 
-        click.echo(f"# {scenario}, resolved: the files it extends merged, defaults filled in (durations in hours)")
-        click.echo(yaml.safe_dump(s.to_dict(), sort_keys=False, allow_unicode=True), nl=False)
+        echo(f"# {scenario}, resolved: the files it extends merged, defaults filled in (durations in hours)")
+        click.echo(yaml.safe_dump(s.to_dict(), sort_keys=False, allow_unicode=True), nl=False)  # raw: YAML
         for line in warning_lines(s, scenario):
-            click.echo(f"warning: {line}", err=True)
+            echo(f"warning: {line}", err=True)
         return
-    click.echo(f"{scenario}: valid scenario {s.name!r}")
+    echo(f"{scenario}: valid scenario {s.name!r}")
     specs = s.crossing_specs()
     checks = (f"{len(specs[0][1].checks)} checks" if len(specs) == 1 else
               f"{len(specs)} crossings ({', '.join(f'{x}: {len(c.checks)} checks' for x, c in specs)})")
-    click.echo(f"  {len(s.cargo)} cargo ({', '.join(s.cargo)}), {checks}, "
-               f"{len(s.disruptions)} disruption{'' if len(s.disruptions) == 1 else 's'}, {s.duration / 24:g} days from {s.start}, "
-               f"{s.replications} replications, seed {s.seed}")
+    echo(f"  {len(s.cargo)} cargo ({', '.join(s.cargo)}), {checks}, "
+         f"{len(s.disruptions)} disruption{'' if len(s.disruptions) == 1 else 's'}, {s.duration / 24:g} days from {s.start}, "
+         f"{s.replications} replications, seed {s.seed}")
     for line in stage_lines(s):
-        click.echo(f"  {line}")
+        echo(f"  {line}")
     for d, effect in zip(s.disruptions, disruption_effects(s)):
-        click.echo(f"  disruption {d.name} on {d.target}: {window_text(d)}")
+        echo(f"  disruption {d.name} on {d.target}: {window_text(d)}")
         # the factor's effect in numbers: `capacity: 8` on a quota of 12 is 96 trains a day
-        click.echo(f"    during it: {effect}")
+        echo(f"    during it: {effect}")
     for line in warning_lines(s, scenario):
-        click.echo(f"warning: {line}", err=True)
+        echo(f"warning: {line}", err=True)
 
 
 @click.command()
 def schema() -> None:
     """Print the scenario format as JSON Schema (durations: hours, or text with a unit)."""
-    click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+    click.echo(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))  # raw: JSON
 
 
+OF_TRAINS = " of the trains"
 MAX_CHECK_LINES = 12  # a file of a thousand checks is valid; its summary stays readable
 
 
@@ -80,8 +82,9 @@ def stage_lines(s: Scenario) -> list[str]:
                   f"at the border, {st.en_route_wagons:,} en route" for cargo, st in (spec.initial_state or {}).items()]
         lines.append(f"{at}line, yard and unloading: " + capacity_text(spec))
     for cargo, routing in (s.routing or {}).items():
-        lines.append(f"routing {cargo}: {shares_text(routing.shares)}")
-        lines += [f"  from {change.from_:%Y-%m-%d %H:%M}: {shares_text(change.shares)}" for change in routing.changes]
+        lines.append(f"routing {cargo}: {shares_text(routing.shares, OF_TRAINS)}")
+        lines += [f"  from {change.from_:%Y-%m-%d %H:%M}: {shares_text(change.shares, OF_TRAINS)}"
+                  for change in routing.changes]
     return lines
 
 
@@ -93,15 +96,6 @@ def capacity_text(spec: CrossingSpec) -> str:
     points = ", ".join(f"{cargo} {g.points} point{'s' if g.points != 1 else ''}" for cargo, g in spec.unloading.groups.items())
     return (f"line {f'{line} trains a day' if line is not None else 'no daily cap'}, "
             f"yard {f'{room:,} wagons' if room is not None else 'no capacity limit'}, unloading {points or 'none'}")
-
-
-def shares_text(shares: dict[str, float]) -> str:
-    """Routing weights as the share of trains each crossing gets: `{dostyk: 96, altynkol: 20}` is 83 % and
-    17 %, not 20 % (shares are weights, normalised)."""
-    total = sum(shares.values())
-    weights = " : ".join(f"{w:g}" for w in shares.values())
-    return (", ".join(f"{x} {100 * w / total:.0f} %" for x, w in shares.items())
-            + f" of the trains (weights {weights})")
 
 
 def window_text(d: Disruption) -> str:

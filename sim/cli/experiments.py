@@ -24,6 +24,7 @@ from sim.cli.options import (
     check_given_once,
     check_scheduler,
     check_xlsx,
+    echo,
     execution_options,
     fail,
     interrupt_note,
@@ -122,11 +123,11 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
     if not quiet:
         summary = corridor_rows(result.summary())  # with several crossings: the whole corridor's
         shown = [k for k in (kpis or SWEEP_KPIS) if k in set(summary["kpi"])]
-        click.echo("")
-        click.echo(format_sweep(summary, result.points(), shown, cargo, result.replications, not_set(base)))
-        click.echo("")
+        echo("")
+        echo(format_sweep(summary, result.points(), shown, cargo, result.replications, not_set(base), base))
+        echo("")
     say_reused(result.metadata.get("tasks_reused", 0), result.metadata["tasks"], "tasks")
-    click.echo(f"Sweep written to {written}")
+    echo(f"Sweep written to {written}")
 
 
 @click.command()
@@ -207,15 +208,15 @@ def compare(scenarios: tuple[str, ...], replications: int | None, seed: int | No
         for scen in loaded:
             notes |= not_set(scen)
         for name, scen in zip(result.names[1:], result.scenarios[1:]):
-            click.echo("")
-            click.echo(format_differences(diff, result.baseline, name, cargo, list(kpis) or compare_kpis(diff),
-                                          result.replications, result.seed, notes,
-                                          kpis_over(result.scenarios[0], scen, result.baseline, name)))
+            echo("")
+            echo(format_differences(diff, result.baseline, name, cargo, list(kpis) or compare_kpis(diff),
+                                    result.replications, result.seed, notes,
+                                    kpis_over(result.scenarios[0], scen, result.baseline, name)))
         _echo_windows(result, kpis, cargo)
-        click.echo("")
+        echo("")
     say_reused(result.metadata.get("tasks_reused", 0), len(result.kpis["scenario"].unique()) * result.replications,
                 "tasks")
-    click.echo(f"Comparison written to {written}")
+    echo(f"Comparison written to {written}")
 
 
 def _echo_windows(result: Comparison, kpis: tuple[str, ...], cargo: str) -> None:
@@ -228,9 +229,9 @@ def _echo_windows(result: Comparison, kpis: tuple[str, ...], cargo: str) -> None
     for lo, hi in result.window_spans():
         mine = diff[(diff["from"] == lo) & (diff["to"] == hi)]
         for name in result.names[1:]:
-            click.echo("")
-            click.echo(format_differences(mine, result.baseline, name, cargo, shown, result.replications, result.seed,
-                                          {}, window_over(lo, hi)))
+            echo("")
+            echo(format_differences(mine, result.baseline, name, cargo, shown, result.replications, result.seed,
+                                    {}, window_over(lo, hi)))
 
 
 def check_windows(loaded: list[Scenario], names: list[str], chosen: list[windows_cli.Window]) -> None:
@@ -311,7 +312,7 @@ def _say_identical(loaded: list[Scenario], names: list[str]) -> None:
     for scen, name in zip(loaded, names):
         key = json.dumps(scen.to_dict(), sort_keys=True, default=str)
         if key in seen:
-            click.echo(f"Note: {name} is identical to {seen[key]}; their differences will be exactly 0.", err=True)
+            echo(f"Note: {name} is identical to {seen[key]}; their differences will be exactly 0.", err=True)
         seen.setdefault(key, name)
 
 
@@ -347,7 +348,7 @@ def warmup(scenario: str, replications: int | None, seed: int | None, sets: tupl
                                     workers=workers, progress=not quiet)
     except ValueError as exc:
         fail(f"dostyk warmup: {exc}")
-    click.echo(suggestion.describe())
+    echo(suggestion.describe())
     if plot_path is not None:
         from sim.reporting import plots
 
@@ -356,4 +357,4 @@ def warmup(scenario: str, replications: int | None, seed: int | None, sets: tupl
         fig.savefig(png, format="png", dpi=110)
         plots.close(fig)
         write_output_file(plot_path, png.getvalue(), "--plot")  # whole or not at all
-        click.echo(f"Plot written to {plot_path}")
+        echo(f"Plot written to {plot_path}")

@@ -11,8 +11,9 @@ from pathlib import Path
 import click
 
 from sim.analysis.input_fit import BOOTSTRAP, Fit, FitError, fit_all
-from sim.cli.options import SEED
+from sim.cli.options import SEED, echo
 from sim.cli.outputs import check_output_file, write_output_file
+from sim.reporting.terminal import table
 from sim.scenario.distributions import MAX_HOURS
 from sim.scenario.durations import UNIT_HOURS, parse_duration
 from sim.scenario.errors import ScenarioError
@@ -93,9 +94,10 @@ def _is_duration(cell: str) -> bool:
 
 
 def fit_table(fits: list[Fit], unit: str) -> list[str]:
-    """Candidates best first: parameters with their 95 % intervals, AIC, ΔAIC and the test."""
+    """Candidates best first: parameters with their 95 % intervals, AIC, ΔAIC and the test (the shared printer
+    wraps the parameters between items when they run past the terminal's width)."""
     best = fits[0].aic
-    lines = [f"{'rank':<5}{'dist':<13}{'AIC':>10}{'ΔAIC':>8}{'KS':>7}{'p':>7}  parameters (95 % bootstrap interval)"]
+    rows = []
     for rank, fit in enumerate(fits, start=1):
         params = []
         for name, value in fit.params.items():
@@ -104,10 +106,11 @@ def fit_table(fits: list[Fit], unit: str) -> list[str]:
             text = f"{name} {value:.4g}{u}"
             text += f" [{interval[0]:.4g}–{interval[1]:.4g}]" if interval else " [range end]"
             params.append(text)
-        verdict = "  rejected at 5 %" if fit.rejected else ""
-        lines.append(f"{rank:<5}{fit.dist:<13}{fit.aic:>10,.1f}{fit.aic - best:>8.1f}"
-                     f"{fit.ks_statistic:>7.3f}{fit.p_value:>7.3f}  {', '.join(params)}{verdict}")
-    return lines
+        verdict = "; rejected at 5 %" if fit.rejected else ""
+        rows.append([str(rank), fit.dist, f"{fit.aic:,.1f}", f"{fit.aic - best:.1f}", f"{fit.ks_statistic:.3f}",
+                     f"{fit.p_value:.3f}", ", ".join(params) + verdict])
+    header = ["rank", "dist", "AIC", "ΔAIC", "KS", "p", "parameters (95 % bootstrap interval)"]
+    return table(header, rows, right_from=2, left_from=6).split("\n")
 
 
 @click.command()
@@ -135,20 +138,20 @@ def fit(times: str, column: str | None, unit: str, plot_path: str | None, force:
     values, name = read_durations(path, column, unit)
     fits, unfitted = fit_all(values, f"{path} ({name})", seed=seed, bootstrap=bootstrap)
     for dist, why in unfitted.items():
-        click.echo(f"note: {dist} could not be fitted to these data ({why}); it is left out", err=True)
-    click.echo(f"{path}: {len(values):,} observations of {name!r} ({unit}), "
-               f"mean {sum(values) / len(values):.4g}{unit}, min {min(values):.4g}{unit}, max {max(values):.4g}{unit}")
+        echo(f"note: {dist} could not be fitted to these data ({why}); it is left out", err=True)
+    echo(f"{path}: {len(values):,} observations of {name!r} ({unit}), "
+         f"mean {sum(values) / len(values):.4g}{unit}, min {min(values):.4g}{unit}, max {max(values):.4g}{unit}")
     for line in fit_table(fits, unit):
-        click.echo(line)
+        echo(line)
     best = fits[0]
     if best.rejected:
-        click.echo("note: even the best candidate is rejected at 5 %; consider `dist: empirical` with the "
-                   "observed values", err=True)
-    click.echo("\nscenario snippet (best by AIC):")
-    click.echo(f"  time: {best.snippet(unit)}")
+        echo("note: even the best candidate is rejected at 5 %; consider `dist: empirical` with the "
+             "observed values", err=True)
+    echo("\nscenario snippet (best by AIC):")
+    echo(f"  time: {best.snippet(unit)}")
     if plot is not None:
         _write_plot(plot, values, fits, unit, name)
-        click.echo(f"plot: {plot}")
+        echo(f"plot: {plot}")
 
 
 def _write_plot(plot: Path, values: list[float], fits: list[Fit], unit: str, name: str) -> None:

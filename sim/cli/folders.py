@@ -25,6 +25,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from sim.cli.options import echo
 from sim.cli.outputs import OutputPathError, out_path, work_path
 from sim.experiments.atomic import ResultsExistError
 from sim.experiments.identity import Conflict, Identity
@@ -242,10 +243,10 @@ def choose_out(out: str | None, default: Path, legacy: Path | None, identity: Id
                 f"--resume: nothing to resume in {work_path(default)}; {where}. If it is this command's, finish it "
                 f"with the same command and --resume --out {legacy}; or run without --resume to start afresh in "
                 f"{default}.")
-        click.echo(f"Note: {where}; it is left as it is (finish it with --resume --out {legacy}).", err=True)
+        echo(f"Note: {where}; it is left as it is (finish it with --resume --out {legacy}).", err=True)
     elif is_results_dir(legacy) and not default.exists() and _results_conflict(legacy, identity) is None \
             and _may_be(_marker(legacy, identity.kind), expect):
-        click.echo(f"Note: {legacy}, where an earlier dostyk wrote this command's results (it named folders by the "
+        echo(f"Note: {legacy}, where an earlier dostyk wrote this command's results (it named folders by the "
                    f"scenario's name: and without --vary, --seed, -n…), is left as it is; these go to {default}.",
                    err=True)
     return default

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from sim.cli.folders import choose_out, default_out, identify, naming
-from sim.cli.options import WORKERS, check_executor
+from sim.cli.options import WORKERS, check_executor, echo
 from sim.cli.outputs import claim_output
 from sim.decision.files import write_tables
 from sim.decision.history import (
@@ -26,7 +26,7 @@ from sim.decision.history import (
     run_history,
     verdict,
 )
-from sim.reporting.history_tables import history_html, history_markdown
+from sim.reporting.history_tables import history_html, history_markdown, history_text
 
 PREDICTION_FAILED_EXIT = 3
 UNDECIDED_EXIT = 4
@@ -38,7 +38,7 @@ DEFAULT_DIRECTORY = "scenarios/history"
 @click.option("--replications", "-n", type=click.IntRange(min=2, max=MAX_REPLICATIONS),
               help="Replications per replay (default: each file's own).")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output directory (default results/history, with another DIRECTORY or -n: results/history+…-HASH).")
-@click.option("--markdown", is_flag=True, help="Also print the table as Markdown (docs/validation.md, History replays).")
+@click.option("--markdown", is_flag=True, help="Print the table as Markdown (docs/validation.md, History replays), not as columns.")
 @click.option("--declared", is_flag=True, help="Print only what the replays declare, as Markdown; run nothing.")
 @click.option("--executor", type=click.Choice(["process", "serial"]), default="process", show_default=True)
 @click.option("--workers", type=WORKERS, help="Processes (default: all cores).")
@@ -57,7 +57,7 @@ def history(directory: str, replications: int | None, out: str | None, markdown:
     """
     episodes = load_episodes(directory)
     if declared:
-        click.echo(history_markdown(declarations(episodes)), nl=False)
+        click.echo(history_markdown(declarations(episodes)), nl=False)  # raw: Markdown, a row to a line
         return
     check_history_runs(episodes, replications)  # before any output
     check_executor(executor)
@@ -79,10 +79,12 @@ def history(directory: str, replications: int | None, out: str | None, markdown:
 
         write_tables(out_dir, force, {"history.csv": table}, meta, "history.json", extra=page)
         claim.finish(0)
-    if markdown or not quiet:
-        click.echo(history_markdown(table), nl=False)
-    click.echo(f"History written to {out_dir}")
+    if markdown:
+        click.echo(history_markdown(table), nl=False)  # raw: Markdown, a row to a line
+    elif not quiet:
+        echo(history_text(table), nl=False)
+    echo(f"History written to {out_dir}")
     if not said["passed"]:
-        click.echo(said["text"], err=True)
+        echo(said["text"], err=True)
         raise SystemExit(PREDICTION_FAILED_EXIT if said["failed"] else UNDECIDED_EXIT)
-    click.echo(said["text"])
+    echo(said["text"])

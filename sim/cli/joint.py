@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
 from sim.cli.folders import choose_out, default_out, identify, naming
-from sim.cli.options import check_executor, fail
+from sim.cli.options import check_executor, echo, fail
 from sim.cli.outputs import claim_output
 from sim.decision.files import write_tables
 from sim.decision.history import Episode, evidence_path, load_episode
@@ -17,7 +15,7 @@ from sim.decision.levers import parse_lever_option
 from sim.decision.targets import check_against, load_targets
 from sim.reporting.decision_tables import fit_table, num
 from sim.reporting.history_tables import band_text
-from sim.reporting.tables import table
+from sim.reporting.terminal import table
 from sim.scenario.loader import load_scenario
 
 
@@ -66,11 +64,11 @@ def joint_command(scenarios: tuple[str, ...], targets: tuple[str, ...], shared: 
                                       "figures.csv": result.figures}, result.metadata, "calibration.json")
         claim.finish(0)
     if not quiet:
-        click.echo(f"Fitted on {len(episodes) - len(hold_out)} episode(s), {replications} replications per candidate\n"
-                   + fit_table(result.fit, len(result.candidates)))
+        echo(f"Fitted on {len(episodes) - len(hold_out)} episode(s), {replications} replications per candidate\n"
+             + fit_table(result.fit, len(result.candidates)))
         rows = [[f.episode, f.figure, f"{num(f.observed)} ({band_text(f.tolerance_low, f.tolerance_high)})",
                  f"{num(f.model_mean)} ({num(f.model_ci95_low)} to {num(f.model_ci95_high)})", f.use,
                  f.agreement] for f in result.figures.itertuples()]
-        click.echo("\n" + table(["episode", "figure", "observed (tolerance)", "model at best (95 % CI)", "use",
+        echo("\n" + table(["episode", "figure", "observed (tolerance)", "model at best (95 % CI)", "use",
                                  "verdict (CI against tolerance)"], rows))
-    click.echo(f"Calibration written to {out_dir}")
+    echo(f"Calibration written to {out_dir}")

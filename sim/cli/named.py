@@ -18,6 +18,7 @@ from sim.cli.options import (
     check_executor,
     check_scheduler,
     check_xlsx,
+    echo,
     execution_options,
     interrupt_note,
     say_reused,
@@ -66,7 +67,7 @@ def experiment(file: str, out: str | None, xlsx: bool, executor: str, workers: i
     check_executor(executor)
     unpaired = incomparable(exp.scenarios, exp.names)
     for message in unpaired:
-        click.echo(f"Not paired day by day: {message}.", err=True)
+        echo(f"Not paired day by day: {message}.", err=True)
     identity = identify("compare", [file])  # its tasks are a comparison's
     out_dir = choose_out(out, default_out(stem(file) + "-experiment"), None, identity)
     with claim_output(out_dir, force, resume, identity) as claim:
@@ -89,10 +90,10 @@ def experiment(file: str, out: str | None, xlsx: bool, executor: str, workers: i
         for cargo in dict.fromkeys(c.cargo for c in exp.kpis):
             shown = [c.kpi for c in exp.kpis if c.cargo == cargo]
             for name, scen in zip(result.names[1:], result.scenarios[1:]):
-                click.echo("")
-                click.echo(format_differences(diff, result.baseline, name, cargo, shown, result.replications,
-                                              result.seed, notes, kpis_over(result.scenarios[0], scen,
-                                                                            result.baseline, name)))
-        click.echo("")
+                echo("")
+                echo(format_differences(diff, result.baseline, name, cargo, shown, result.replications,
+                                        result.seed, notes, kpis_over(result.scenarios[0], scen,
+                                                                      result.baseline, name)))
+        echo("")
     say_reused(result.metadata.get("tasks_reused", 0), len(result.names) * result.replications, "tasks")
-    click.echo(f"Experiment written to {written}")
+    echo(f"Experiment written to {written}")

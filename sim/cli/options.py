@@ -3,6 +3,7 @@ and how interruptions and failures are reported."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -15,6 +16,7 @@ import click
 
 from sim.experiments import arguments
 from sim.experiments.arguments import EXECUTORS, MAX_SEED
+from sim.reporting.terminal import fit_text
 from sim.scenario.limits import rows_problem
 
 if TYPE_CHECKING:  # this module stays light: every command imports it, `dostyk validate` too
@@ -96,9 +98,26 @@ def parse_scenario_sets(values: tuple[str, ...], count: int) -> tuple[GivenValue
     return parse_sets(tuple(common)), [parse_sets(tuple(x)) for x in own]
 
 
+def echo(message: str = "", err: bool = False, nl: bool = True) -> None:
+    """Print `message` with each line fitted to the terminal (sim.reporting.terminal.fit_text): the commands print
+    through it, so that no sentence they say runs past 100 columns. (`click.echo` is left for what is printed
+    for another program to read: `schema`'s JSON, Markdown and YAML.)"""
+    click.echo(fit_text(message), err=err, nl=nl)  # raw: already fitted
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(message, err=True)
+    """Refuse: `message` on stderr, fitted to the terminal as everything else (docs/bad-input.md quotes its
+    lines whole), and exit with `code`."""
+    echo(message, err=True)
     sys.exit(code)
+
+
+def fail_usage(exc: click.ClickException) -> NoReturn:
+    """Click's own refusal (a usage error: its usage line, hint and message), fitted to the terminal."""
+    shown = io.StringIO()
+    exc.show(file=shown)
+    echo(shown.getvalue(), err=True, nl=False)
+    sys.exit(exc.exit_code)
 
 
 def execution_options(fn: Any) -> Any:
@@ -140,7 +159,7 @@ def interrupt_note(out_dir: Path, unit: str) -> Iterator[None]:
 
 def say_reused(reused: int, total: int, unit: str) -> None:
     if reused:
-        click.echo(f"Resumed: reused {reused} saved {unit}, computed {total - reused}.")
+        echo(f"Resumed: reused {reused} saved {unit}, computed {total - reused}.")
 
 
 def report_writer(results: Results) -> Callable[[Path], Any]:

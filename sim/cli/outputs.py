@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from sim.cli.options import echo
 from sim.errors import SimError
 from sim.experiments.atomic import ResultsExistError, WriteError, replaceable, write_errors
 from sim.experiments.atomic_file import write_atomically
@@ -113,8 +114,8 @@ def write_output_file(path: str | Path, data: bytes, option: str) -> None:
 def say_unchecked(directory: str) -> None:
     """A run's directory written before files had checksums is only checked for consistency: say so."""
     if Ownership.of(Path(directory)).manifest("metadata.json") is None:
-        click.echo(f"Note: {directory} was written before dostyk recorded checksums of its files; only their "
-                   f"consistency is checked (run it again to have them recorded).", err=True)
+        echo(f"Note: {directory} was written before dostyk recorded checksums of its files; only their "
+             f"consistency is checked (run it again to have them recorded).", err=True)
 
 
 @dataclass
@@ -144,7 +145,7 @@ class Claim:
         if others > 0:
             files = [self.identity.file] if isinstance(self.identity.file, str) else list(self.identity.file or ())
             edited = f", or {', '.join(files)} edited since" if files else ""
-            click.echo(f"Note: {self.work} keeps {others} finished task(s) of other work that this command did not "
+            echo(f"Note: {self.work} keeps {others} finished task(s) of other work that this command did not "
                        f"use (another scenario, --set, seed or more replications{edited}); delete it when they are "
                        f"not needed.", err=True)
             return
@@ -198,7 +199,7 @@ def _check(out_dir: Path, work: Path, force: bool, resume: bool, identity: Ident
     if work.exists() and not resume:
         kept = directory.count()
         if kept and identity.file is not None and FILE_KEY not in directory.manifest():
-            click.echo(f"Note: {work} held {kept:,} finished task(s) of an interrupted {identity.kind} that recorded no "
+            echo(f"Note: {work} held {kept:,} finished task(s) of an interrupted {identity.kind} that recorded no "
                        f"file (begun by an earlier dostyk, or from Python); the same command and scenario, it was taken "
                        f"as this one's and discarded (--force).", err=True)
         directory.remove()

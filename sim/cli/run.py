@@ -17,6 +17,7 @@ from sim.cli.options import (
     check_replications,
     check_scheduler,
     check_xlsx,
+    echo,
     interrupt_note,
     parse_sets,
     report_writer,
@@ -125,20 +126,20 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
             windows_cli.writer(results, chosen_windows, chosen_dates)))
         claim.finish(results.replications)
     if not quiet:
-        click.echo("")
-        click.echo(format_crossings(results.summary(), results.crossings, notes=not_set(scen),
-                                    replications=results.replications))
+        echo("")
+        echo(format_crossings(results.summary(), results.crossings, notes=not_set(scen),
+                              replications=results.replications))
         unmeasured = unmeasured_note(results.scenario)
         if unmeasured:
-            click.echo(unmeasured)
-        click.echo("")
+            echo(unmeasured)
+        echo("")
         if chosen_windows or chosen_dates:
-            click.echo(windows_cli.describe(results.daily, chosen_windows, chosen_dates, crossing))
-            click.echo("")
+            echo(windows_cli.describe(results.daily, chosen_windows, chosen_dates, crossing))
+            echo("")
     if report is not None:
-        click.echo(precision_text(report))
+        echo(precision_text(report))
     say_reused(results.metadata.get("replications_reused", 0), results.replications, "replications")
-    click.echo(f"Results written to {written}")
+    echo(f"Results written to {written}")
 
 
 @click.command()
@@ -151,5 +152,5 @@ def report(results_dir: str) -> None:
         raise DamagedResultsError(f"{results_dir}: no such results directory")
     with write_errors(f"the report in {results_dir}"), output_lock(results_dir):  # not while a run writes it
         path = rebuild_report(results_dir)
-    click.echo(f"Report written to {path}")
+    echo(f"Report written to {path}")
     say_unchecked(results_dir)

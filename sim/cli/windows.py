@@ -25,6 +25,7 @@ from sim.analysis.window import (
     simulated_days,
     window_kpis,
 )
+from sim.cli.options import echo
 from sim.cli.outputs import check_output_file, say_unchecked, write_output_file
 from sim.experiments.results import DamagedResultsError, Results, written_by
 from sim.reporting.tables import format_summary
@@ -102,9 +103,9 @@ def say_warmup(scenarios: Sequence[tuple[str, Scenario]], windows: Sequence[Wind
             if scenario.warmup > 0 and begins < end:
                 within.append(f"{label + ': ' if label else ''}until {end:%Y-%m-%d %H:%M}")
         if within:
-            click.echo(f"Note: --window {lo}:{hi} begins in the warm-up ({'; '.join(within)}), which the run's KPIs "
-                       "leave out: those days show the model settling from its starting state (empty, or its initial:), "
-                       "not the corridor as it runs.", err=True)
+            echo(f"Note: --window {lo}:{hi} begins in the warm-up ({'; '.join(within)}), which the run's KPIs "
+                 "leave out: those days show the model settling from its starting state (empty, or its initial:), "
+                 "not the corridor as it runs.", err=True)
 
 
 def tables(daily: pd.DataFrame, windows: Sequence[Window], dates: Sequence[dt.date]) -> pd.DataFrame:
@@ -216,11 +217,11 @@ def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], cro
     check_inside(results.scenario, chosen, days)
     say_warmup([("", results.scenario)], chosen)
     check_crossing(crossing, crossing_names(results.daily))
-    click.echo(describe(results.daily, chosen, days, crossing))
+    echo(describe(results.daily, chosen, days, crossing))
     if csv_path is not None:
         data = only(tables(results.daily, chosen, days), crossing).to_csv(index=False).encode("utf-8")
         write_output_file(csv_path, data, "--csv")  # whole or not at all
-        click.echo(f"\nValues per replication written to {csv_path}")
+        echo(f"\nValues per replication written to {csv_path}")
 
 
 def refuse_other_output(results_dir: str) -> None:

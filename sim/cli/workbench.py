@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from sim.cli.options import echo
 from sim.errors import SimError
 
 
@@ -27,6 +28,6 @@ def app(port: int, address: str, show: bool) -> None:
     from sim.app.server import serve
 
     def ready(url: str) -> None:
-        click.echo(f"Workbench running at {url} (Ctrl-C to stop)", nl=True)
+        echo(f"Workbench running at {url} (Ctrl-C to stop)", nl=True)
 
     serve(port, address, show, ready)

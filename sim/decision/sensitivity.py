@@ -80,34 +80,81 @@ class Sensitivity:
                             self.metadata, "sensitivity.json", extra=extra)
 
 
-def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequence[tuple[str, str] | str], method: str = "morris",
-                trajectories: int = 10, levels: int = 4, samples: int = 64, replications: int = 3,
-                seed: int | None = None, executor: Any = "process", workers: int | None = None,
-                workdir: str | os.PathLike[str] | None = None, resume: bool = False, progress: bool = False,
-                scheduler: str | None = None, source: str = "--lever") -> Sensitivity:
-    """Screen `levers` for their effect on `kpis` ((kpi, cargo) pairs, or "kpi@cargo" text)."""
+#: Each method's design options and their defaults: the one place they are set (`dostyk sensitivity` says them
+#: in its help and passes None for an option not given)
+DEFAULTS: dict[str, dict[str, int]] = {"morris": {"trajectories": 10, "levels": 4}, "sobol": {"samples": 64}}
+
+
+@dataclass(frozen=True)
+class Screening:
+    """A screening checked once, before anything runs: its levers resolved against the scenario, its KPIs, its
+    method's options with their defaults filled in, and its seed. `dostyk sensitivity` checks one before it
+    claims its output directory and runs that same one (it resolved the levers and the defaults twice: once
+    to check, once to run, each time writing the defaults out again)."""
+
+    scenario: Scenario
+    levers: list[Lever]
+    kpis: list[tuple[str, str]]
+    method: str
+    trajectories: int
+    levels: int
+    samples: int
+    replications: int
+    seed: int
+
+
+def check_screening(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequence[tuple[str, str] | str],
+                    method: str = "morris", trajectories: int | None = None, levels: int | None = None,
+                    samples: int | None = None, replications: int = 3, seed: int | None = None,
+                    source: str = "--lever") -> Screening:
+    """Everything a screening can check before it runs, and its options resolved (None: the method's default,
+    DEFAULTS); refused with the option or argument named."""
     scenario = arguments.scenario(scenario)
-    trajectories, levels = arguments.whole("trajectories", trajectories, 1), arguments.whole("levels", levels, 2)
-    samples, replications = arguments.whole("samples", samples, 1), arguments.whole("replications", replications, 1)
+    default = {**DEFAULTS["morris"], **DEFAULTS["sobol"]}
+    trajectories = arguments.whole("trajectories", default["trajectories"] if trajectories is None else trajectories, 1)
+    levels = arguments.whole("levels", default["levels"] if levels is None else levels, 2)
+    samples = arguments.whole("samples", default["samples"] if samples is None else samples, 1)
+    replications = arguments.whole("replications", replications, 1)
     seed = arguments.seed(seed, scenario.seed)
-    arguments.workers(workers)
     levs = [as_lever(lv) for lv in arguments.texts("levers", levers, "unloading.grain.points=4:10")]
     # (kpi, cargo) pairs are checked as the texts are: an unknown one was ranked as all-NaN
-    chosen = [parse_kpi(k, [*scenario.cargo, "all"]) for k in kpi_texts(kpis)]
+    pairs = [parse_kpi(k, [*scenario.cargo, "all"]) for k in kpi_texts(kpis)]
     if method not in METHODS:
         raise InputError("--method", [("", f"expected one of: {', '.join(METHODS)}, got {method!r}")], "invalid option")
-    levs = check_sensitivity(scenario, levs, chosen, source)
+    levs = check_sensitivity(scenario, levs, pairs, source)
     check_sensitivity_runs(method, len(levs), trajectories, samples, replications)  # before the design is sampled
+    return Screening(scenario, levs, pairs, method, trajectories, levels, samples, replications, seed)
+
+
+def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequence[tuple[str, str] | str], method: str = "morris",
+                trajectories: int | None = None, levels: int | None = None, samples: int | None = None,
+                replications: int = 3, seed: int | None = None, executor: Any = "process", workers: int | None = None,
+                workdir: str | os.PathLike[str] | None = None, resume: bool = False, progress: bool = False,
+                scheduler: str | None = None, source: str = "--lever") -> Sensitivity:
+    """Screen `levers` for their effect on `kpis` ((kpi, cargo) pairs, or "kpi@cargo" text); `trajectories` and
+    `levels` (Morris) or `samples` (Sobol) default to DEFAULTS[method]."""
+    arguments.workers(workers)
+    screening = check_screening(scenario, levers, kpis, method, trajectories, levels, samples, replications, seed, source)
+    return run_screening(screening, executor, workers, workdir, resume, progress, scheduler, source)
+
+
+def run_screening(screening: Screening, executor: Any = "process", workers: int | None = None,
+                  workdir: str | os.PathLike[str] | None = None, resume: bool = False, progress: bool = False,
+                  scheduler: str | None = None, source: str = "--lever") -> Sensitivity:
+    """Run a screening checked by check_screening: sample its design, run every point, rank the levers."""
+    arguments.workers(workers)
+    scenario, levs, chosen, method = screening.scenario, screening.levers, screening.kpis, screening.method
+    levels, seed, replications = screening.levels, screening.seed, screening.replications
     problem = {"num_vars": len(levs), "names": [lv.path for lv in levs],
                "bounds": [[lv.low, lv.high] for lv in levs]}
     if method == "morris":
         from SALib.sample import morris as sampler
 
-        design = sampler.sample(problem, N=trajectories, num_levels=levels, seed=seed)
+        design = sampler.sample(problem, N=screening.trajectories, num_levels=levels, seed=seed)
     else:
         from SALib.sample import sobol as sampler_sobol
 
-        design = sampler_sobol.sample(problem, samples, calc_second_order=False, seed=seed)
+        design = sampler_sobol.sample(problem, screening.samples, calc_second_order=False, seed=seed)
     points = [{lv.path: lv.cast(x) for lv, x in zip(levs, row)} for row in design]
     check_design(scenario, points, source)  # levers valid alone may clash together: say so before running
     work = open_workdir(workdir, resume, {"kind": "sensitivity", "scenario": scenario.name, "seed": seed,
@@ -133,9 +180,9 @@ def sensitivity(scenario: Scenario, levers: Sequence[Lever | str], kpis: Sequenc
                 "levers": {lv.path: [lv.low, lv.high] for lv in levs},
                 "tasks_run": ev.tasks_run, "tasks_reused": ev.tasks_reused}
     if method == "morris":
-        metadata.update(trajectories=trajectories, levels=levels)
+        metadata.update(trajectories=screening.trajectories, levels=levels)
     else:
-        metadata.update(samples=samples)
+        metadata.update(samples=screening.samples)
     return Sensitivity(scenario, levs, method, indices, table, metadata)
 
 

@@ -189,8 +189,10 @@ class SweepResult:
         return list(self.levers)
 
     def points(self) -> pd.DataFrame:
-        """The grid: one row per point with its lever values."""
-        return pd.DataFrame(grid(self.levers))
+        """The grid: one row per point with its lever values as kpis and summary() hold them (a list or mapping
+        as its YAML text: a mapping itself matched no row of the summary, and the table of a sweep over
+        `routing.grain.shares={…},{…}` ended in an internal error)."""
+        return pd.DataFrame([{k: _cell(v) for k, v in point.items()} for point in grid(self.levers)])
 
     def summary(self) -> pd.DataFrame:
         """Mean, sd and 95 % CI of every KPI per grid point and cargo (long format)."""

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import yaml
 
 from sim.errors import SimError
 from sim.reporting.numbers import number
@@ -20,6 +23,8 @@ from sim.scenario.effects import capacity_effects
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
+#: A lever on routing weights: a cargo's shares (or a dated change's), whole or one crossing's weight
+_ROUTING = re.compile(r"^routing\.(?P<cargo>[^.\[\]]+)\.(?:changes\[(?P<change>\d+)\]\.)?shares(?:\.(?P<crossing>[^.\[\]]+))?$")
 _DISRUPTION = re.compile(r"^disruptions(?:\.([^.\[\]]+)|\[(\d+)\])\.(capacity|time_factor)$")
 
 #: Unit of a key (its last part), for values that are not durations
@@ -132,3 +137,40 @@ def tick_text(scenario: Scenario, path: str, value: float) -> str:
     if m:
         return f"× {number(value, 3)}"
     return number(value)
+
+
+def shares_text(shares: Mapping[str, float], what: str = "") -> str:
+    """Routing weights as the share each crossing gets, the weights beside them: `{dostyk: 96, altynkol: 20}`
+    is "dostyk 83 %, altynkol 17 % (weights 96 : 20)", not 20 % (shares are weights, normalised); `what`
+    follows the percentages (" of the trains")."""
+    total = sum(shares.values())
+    weights = " : ".join(f"{w:g}" for w in shares.values())
+    return ", ".join(f"{x} {100 * w / total:.0f} %" for x, w in shares.items()) + f"{what} (weights {weights})"
+
+
+def lever_value_text(scenario: Scenario, path: str, value: Any) -> str:
+    """A sweep point's value of the lever `path` as a table says it: a routing weight, or a cargo's whole
+    shares, as the share of trains each crossing then gets ("dostyk 83 %, altynkol 17 % (weights 96 : 20)":
+    a bare 20 read as 20 %); any other value as it is (a list or mapping in its YAML text)."""
+    m = _ROUTING.match(path)
+    shares = _shares_at(scenario, m, value) if m else None
+    return shares_text(shares) if shares else str(value)
+
+
+def _shares_at(scenario: Scenario, m: re.Match[str], value: Any) -> dict[str, float] | None:
+    """The weights a routing lever's `value` leaves, in the scenario's order of crossings (None: not weights)."""
+    routing = (scenario.to_dict().get("routing") or {}).get(m["cargo"]) or {}
+    if m["change"] is not None:
+        changes = routing.get("changes") or []
+        routing = changes[int(m["change"])] if int(m["change"]) < len(changes) else {}
+    shares = dict(routing.get("shares") or {})
+    given = yaml.safe_load(value) if isinstance(value, str) else value  # a mapping is a cell's YAML text
+    if m["crossing"] is not None:
+        shares[m["crossing"]] = given
+    elif isinstance(given, Mapping):
+        shares = {x: given[x] for x in [*shares, *given] if x in given}
+    weights = {str(x): w for x, w in shares.items()}
+    if not weights or not all(isinstance(w, (int, float)) and not isinstance(w, bool) and w >= 0
+                              for w in weights.values()) or sum(weights.values()) <= 0:
+        return None
+    return {x: float(w) for x, w in weights.items()}

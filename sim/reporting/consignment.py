@@ -10,6 +10,7 @@ from sim.analysis.consignment import MILESTONES, Outcome, Paired, settled_start,
 from sim.analysis.verdict import UNCLEAR
 from sim.reporting.numbers import clip, number
 from sim.reporting.tables import difference_cell
+from sim.reporting.terminal import table
 
 #: days from the order to a milestone: none is before the order
 DAYS_BOUNDS = (0.0, math.inf)
@@ -32,12 +33,12 @@ def order_text(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at
     `by_label` says it as the user gave it, e.g. "the end of 2024-01-25"). An order placed in the
     scenario's `warmup` (hours) is answered with a warning: the crossing is still filling then.
     (The workbench shows the same heading, table and notes: order_heading, order_table, order_notes.)"""
-    rows = order_table(outcomes, at, start, level)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    table = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
-             for r in rows]
+    header, *rows = order_table(outcomes, at, start, level)
+    # the shared printer: wider than the terminal (a 20-day answer's cells), the milestones wrap in their column
+    # rather than the quantiles being split apart
+    printed = table(["milestone", *header[1:]], rows, split=False)
     notes = order_notes(outcomes, at, start, horizon, by, level, by_label, warmup)
-    return "\n".join([order_heading(outcomes, cargo, wagons, trains, at, start), "", *table, "", *notes])
+    return "\n".join([order_heading(outcomes, cargo, wagons, trains, at, start), "", printed, "", *notes])
 
 
 def order_heading(outcomes: list[Outcome], cargo: str, wagons: int, trains: int, at: float, start: dt.date) -> str:

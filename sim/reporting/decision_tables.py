@@ -13,7 +13,7 @@ from sim.analysis.window import window_unit
 from sim.decision.ranking import UNDECIDED, closest
 from sim.reporting.labels import kpi_bounds, kpi_unit
 from sim.reporting.numbers import CLIPPED_NOTE, estimate, number
-from sim.reporting.tables import table
+from sim.reporting.terminal import table
 
 CLIPPED = re.compile(r"\d \[-?[\d,.]+ – [\d,.]+\]")
 
@@ -145,7 +145,8 @@ def optimisation_text(result: Optimisation, replications: int, top: int = 5) -> 
             + [f"{said(k)}: holds? (margin)" for k in result.constraints]
             + (["possible best"] if single and result.feasible else []))
     lines = [_search_line(result, replications), f"{title}; mean ± 95 % CI:",
-             with_clip_note(table(head, rows, right_from=1), [cell for row in rows for cell in row])]
+             with_clip_note(table(head, rows, right_from=1, breaks=[1 + len(result.levers)]),
+                             [cell for row in rows for cell in row])]
     if single and result.feasible:
         kept = int(c["possible_best"].sum())
         lines.append(f"possible best: {kept:,} of {len(c[c['feasible']]):,} feasible candidates may be the best on "

@@ -176,7 +176,8 @@ def sweep_rows(result: SweepResult, cargo: str = "all") -> tuple[list[str], list
     """Header and one row per grid point: its lever values, then each sweep KPI 'mean ± CI' with its unit."""
     summary = result.summary()
     kpis = [k for k in SWEEP_KPIS if k in set(summary["kpi"])]
-    return tables.sweep_rows(summary, result.points(), kpis, cargo, result.replications, not_set(result.scenario))
+    return tables.sweep_rows(summary, result.points(), kpis, cargo, result.replications, not_set(result.scenario),
+                             result.scenario)
 
 
 def write_sweep_report(result: SweepResult, directory: str | os.PathLike[str]) -> Path:

@@ -12,6 +12,7 @@ import pandas as pd
 from sim.decision.agreement import AGREES, DISAGREES, UNDECIDED
 from sim.decision.history import agreement_text
 from sim.reporting.numbers import number
+from sim.reporting.terminal import table as terminal_table
 
 COLUMNS = ["episode", "figure", "observed", "tolerance", "model mean (95 % CI)", "verdict (CI against tolerance)",
            "used for"]
@@ -56,6 +57,13 @@ def history_rows(table: pd.DataFrame) -> list[list[str]]:
             model, verdict = "not run", "–"
         rows.append([str(r["episode"]), str(r["figure"]), observed, tolerance, model, verdict, _used(r)])
     return rows
+
+
+def history_text(table: pd.DataFrame) -> str:
+    """The table for the terminal (the shared printer fits it to its width; the Markdown's rows ran to 110
+    columns and more, and marked a verdict with asterisks)."""
+    rows = [[cell.replace("**", "") for cell in row] for row in history_rows(table)]
+    return terminal_table(COLUMNS, rows, right_from=2, left_from=5) + "\n"
 
 
 def history_markdown(table: pd.DataFrame) -> str:

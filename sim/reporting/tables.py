@@ -20,6 +20,7 @@ from sim.reporting.numbers import CLIPPED_NOTE, NO_CI, Estimate, estimate, numbe
 from sim.reporting.periods import counted_period
 from sim.reporting.recovery import TITLE as RECOVERY_TITLE
 from sim.reporting.recovery import recovery_table, unrecovered_note
+from sim.reporting.terminal import table
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -60,19 +61,6 @@ def subset(kpi: str, n: int, total: int, unit: str = "") -> str:
         return ""
     what = " recovered" if kpi.startswith("recovery_days") else ""
     return f" (n = {n} of {total}{unit}{what})"
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]], right_from: int = 1, left_from: int | None = None) -> str:
-    """Columns under a header and a rule; columns from `right_from` on (the numbers) right-aligned, up to
-    `left_from` (words again, such as a verdict) when given."""
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    stop = len(widths) if left_from is None else left_from
-
-    def line(cells: Sequence[Any]) -> str:
-        return "  ".join(str(x).rjust(w) if right_from <= i < stop else str(x).ljust(w)
-                         for i, (x, w) in enumerate(zip(cells, widths))).rstrip()
-
-    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
 
 
 def summary_cell(row: Mapping[str, Any] | None, kpi: str, replications: int | None = None) -> Estimate:
@@ -141,9 +129,13 @@ def format_summary(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
 
 
 def sweep_rows(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str], cargo: str, replications: int,
-               notes: Mapping[str, str] | None = None) -> tuple[list[str], list[list[str]], bool]:
-    """Header and one row per grid point: its lever values, then each KPI 'mean ± CI' (n when only
+               notes: Mapping[str, str] | None = None, scenario: Scenario | None = None,
+               ) -> tuple[list[str], list[list[str]], bool]:
+    """Header and one row per grid point: its lever values (with the base `scenario`, a routing weight as the
+    shares it makes: sim.reporting.analyst_units.lever_value_text), then each KPI 'mean ± CI' (n when only
     some replications have a value); and whether an interval was clipped at its KPI's bound."""
+    from sim.reporting.analyst_units import lever_value_text
+
     notes = dict(notes or {})
     levers = list(points.columns)
     summary = corridor_rows(summary)  # with several crossings: the whole corridor's
@@ -159,22 +151,24 @@ def sweep_rows(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str],
             cell = summary_cell(by.get((*key, kpi)), kpi, replications)
             clipped |= cell.clipped
             cells.append(cell.text)
-        rows.append([str(point[name]) for name in levers] + cells)
+        rows.append([lever_value_text(scenario, name, point[name]) if scenario is not None else str(point[name])
+                     for name in levers] + cells)
     return [*levers, *(kpi_label(k) for k in kpis)], rows, clipped
 
 
 def format_sweep(summary: pd.DataFrame, points: pd.DataFrame, kpis: Sequence[str], cargo: str,
-                 replications: int, notes: Mapping[str, str] | None = None) -> str:
+                 replications: int, notes: Mapping[str, str] | None = None, scenario: Scenario | None = None) -> str:
     """A sweep's table: one row per grid point (its lever values), one column per KPI with its unit."""
-    header, rows, clipped = sweep_rows(summary, points, kpis, cargo, replications, notes)
+    header, rows, clipped = sweep_rows(summary, points, kpis, cargo, replications, notes, scenario)
     text = (f"{cargo}: mean ± 95 % CI over {_count(replications, 'replication')} per point\n"
             + table(header, rows, len(points.columns)))
     footer = _footer(replications, clipped, dict(notes or {}), kpis)
     return text + ("\n" + "\n".join(footer) if footer else "")
 
 
-#: Where the verdict sits in a row of difference_rows (the last column, words)
-VERDICT_COLUMN = 6
+#: Where the paired difference and the verdict sit in a row of difference_rows (the verdict last, words): a
+#: table too wide for the terminal is split before the difference, the means apart from what they differ by
+DIFFERENCE_COLUMN, VERDICT_COLUMN = 4, 6
 VERDICT_NOTE = ("verdict: from the paired 95 % CI — higher or lower when it excludes 0, "
                 "else no clear difference (more replications may still tell one)")
 
@@ -231,7 +225,8 @@ def format_differences(diff: pd.DataFrame, baseline: str, name: str, cargo: str,
     rows = difference_rows(diff, name, cargo, kpis, replications, notes)
     shown = {row[0] for row in rows}
     title = f"{name} − {baseline} ({cargo}; {replications} paired replications, seed {seed}{over})"
-    text = title + "\n" + table(difference_header(baseline, name), rows, right_from=2, left_from=VERDICT_COLUMN)
+    text = title + "\n" + table(difference_header(baseline, name), rows, right_from=2, left_from=VERDICT_COLUMN,
+                               breaks=[DIFFERENCE_COLUMN])
     footer = [VERDICT_NOTE] + [f"{kpi}: {note}" for kpi, note in notes.items() if kpi in shown]
     return text + ("\n" + "\n".join(footer) if footer else "")
 

@@ -47,3 +47,9 @@ def dostyk_here(*args: str, cwd: Path | None = None) -> subprocess.CompletedProc
     process holding a lock, worker processes, the installed script."""
     code, err, out = run_main(list(args), cwd or Path.cwd())
     return subprocess.CompletedProcess(["dostyk", *args], code, out, err)
+
+
+def said(text: str) -> str:
+    """`text` with its lines joined and its spaces single: its sentences as they read, whatever the wrapping to the
+    terminal's 100 columns (sim.reporting.terminal.fit_text) made of them."""
+    return " ".join(text.split())

@@ -21,10 +21,13 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
+from sim.reporting.terminal import fit_text
 from tests.cli.helpers import run_main
+from tests.cli.width import too_wide
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_PAGE = ROOT / "docs" / "bad-input.md"
@@ -1048,16 +1051,25 @@ def case_runs() -> dict[str, tuple[int, str]]:
     return {}
 
 
+def _said(text: str) -> str:
+    """`text` with its lines joined and its spaces single: a refusal as it reads, whatever its wrapping."""
+    return " ".join(text.split())
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input_gets_a_clear_message(case: Case, tmp_path: Path, case_runs: dict[str, tuple[int, str]]) -> None:
-    code, err, name = _run_case(case, tmp_path)
-    case_runs[case.id] = (code, _as_shown(err, str(tmp_path)))
+    with mock.patch("sim.cli.options.fit_text", _whole):  # its lines whole, for the docs table
+        code, whole, name = _run_case(case, tmp_path)
+    case_runs[case.id] = (code, _as_shown(whole, str(tmp_path)))
+    err = fit_text(whole)  # as the terminal shows it: fit_text is all that differs, line by line
     assert code == 2, f"exit status {code}, stderr:\n{err}"
     assert "Traceback" not in err and "internal error" not in err, err
+    assert not too_wide(err), "a refusal's line is wider than the terminal:\n" + "\n".join(too_wide(err))
+    said = _said(err)  # its sentences whole, as they read before being wrapped to the terminal's width
     if case.names_file:
-        assert name in err, f"the message must name the file {name}:\n{err}"
-    assert case.key in err, f"the message must name {case.key!r}:\n{err}"
-    assert case.expected in err, f"the message must say {case.expected!r}:\n{err}"
+        assert name in said, f"the message must name the file {name}:\n{err}"
+    assert _said(case.key) in said, f"the message must name {case.key!r}:\n{err}"
+    assert _said(case.expected) in said, f"the message must say {case.expected!r}:\n{err}"
     assert not (tmp_path / "pwned").exists(), "a YAML tag ran code"
     written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("results/**/*") if not p.is_dir()}
     assert not (tmp_path / "out").exists() and not written - set(case.files), "a refused run wrote output"
@@ -1125,6 +1137,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
+def _whole(text: str) -> str:
+    return text
+
+
 def _as_shown(err: str, folder: str) -> str:
     """stderr as the table shows it: without the case's folder (resolved too: a replay's chain names it) or this
     checkout's (the shipped files' folder differs per clone), nor click's usage lines."""
@@ -1135,7 +1151,8 @@ def _as_shown(err: str, folder: str) -> str:
 
 def markdown_table(runs: Mapping[str, tuple[int, str]] | None = None) -> str:
     """The docs table: each case's input, command and the exact message it gets (from `runs` when a case's
-    own test has run it, else run here)."""
+    own test has run it, else run here), each line whole (a terminal shows a line past 100 columns
+    wrapped)."""
     lines = [
         "| bad input | command | what you get on stderr (exit status 2) |",
         "|---|---|---|",
@@ -1144,8 +1161,10 @@ def markdown_table(runs: Mapping[str, tuple[int, str]] | None = None) -> str:
         if runs is not None and case.id in runs:
             code, message = runs[case.id]
         else:
-            with tempfile.TemporaryDirectory() as tmp:  # each case alone, as its test runs it (a case's files
-                code, err, _ = _run_case(case, Path(tmp))  # such as out.work/ changed the next cases' messages)
+            # each case alone, as its test runs it (a case's files such as out.work/ changed the next cases'
+            # messages), its lines whole: the terminal's wrapping (sim.reporting.terminal.fit_text) left out
+            with tempfile.TemporaryDirectory() as tmp, mock.patch("sim.cli.options.fit_text", _whole):
+                code, err, _ = _run_case(case, Path(tmp))
             message = _as_shown(err, tmp)
         assert code == 2, (case.id, code, message)
         args = " ".join(a if len(a) <= 40 else a[:37] + "…" for a in case.args).replace("{file}", f"{case.id}.yaml")

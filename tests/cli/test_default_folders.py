@@ -18,8 +18,16 @@ import pytest
 from sim.cli.folders import default_out
 from sim.experiments.runner import run as run_replications
 from sim.scenario.loader import load_scenario
-from tests.cli.test_bad_inputs import MINI, run_main
+from tests.cli.test_bad_inputs import MINI
+from tests.cli.test_bad_inputs import run_main as run_printed
 from tests.conftest import ROOT
+
+
+def run_main(args: list[str], directory: Path) -> tuple[int, str, str]:
+    """`dostyk ARGS` in this process; stderr and stdout with their lines joined and spaces single: sentences as they
+    read, before being wrapped at 100 columns."""
+    code, err, out = run_printed(args, directory)
+    return code, " ".join(err.split()), " ".join(out.split())
 
 TINY = MINI.replace("duration: 365d", "duration: 2d").replace("replications: 10", "replications: 2")
 FAST = ["--executor", "serial", "--quiet"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.cli.helpers import dostyk, dostyk_here
+from tests.cli.helpers import dostyk, dostyk_here, said
 from tests.cli.test_bad_inputs import run_main
 
 
@@ -57,10 +57,10 @@ def test_bad_input_is_refused_with_file_row_and_column(tmp_path: Path, header: s
     csv = write_sample(tmp_path / "t.csv", header, values)
     code, err, _ = run_main(["fit", str(csv), *args], tmp_path)
     assert code == 2
-    assert message in err and "Traceback" not in err
-    assert str(csv) in err
+    assert message in said(err) and "Traceback" not in err
+    assert str(csv) in said(err)
 
 
 def test_missing_file_and_directory_are_said_plainly(tmp_path: Path) -> None:
-    assert "no such file" in run_main(["fit", str(tmp_path / "absent.csv")], tmp_path)[1]
+    assert "no such file" in said(run_main(["fit", str(tmp_path / "absent.csv")], tmp_path)[1])
     assert "is a directory" in run_main(["fit", str(tmp_path)], tmp_path)[1]

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 import sim
-from tests.cli.helpers import command, dostyk, dostyk_here
+from tests.cli.helpers import command, dostyk, dostyk_here, said
 from tests.cli.test_bad_inputs import MINI
 
 FAST = ["--set", "duration=5d", "--executor", "serial", "--quiet", "--no-report"]
@@ -67,8 +67,8 @@ def test_a_second_run_on_the_same_out_is_refused_and_the_first_completes(tmp_pat
                      ["sweep", str(mini), "--vary", "unloading.grain.points=4,5", "-n", "1"]):
             second = dostyk(*args, "--out", str(out), *[a for a in FAST if a != "--no-report"])
             assert second.returncode == 2, second.stderr
-            assert f"{out} is being written by process {first.pid} on " in second.stderr
-            assert "wait until it has finished, or use another --out" in second.stderr
+            assert f"{out} is being written by process {first.pid} on " in said(second.stderr)
+            assert "wait until it has finished, or use another --out" in said(second.stderr)
             assert "Traceback" not in second.stderr
         os.kill(first.pid, signal.SIGCONT)
         _, stderr = first.communicate(timeout=300)
@@ -87,14 +87,14 @@ def test_force_never_deletes_a_directory_this_tool_did_not_write(tmp_path: Path,
     notes.mkdir()
     (notes / "notes.txt").write_text("three weeks of notes")
     proc = dostyk_here("run", str(mini), "-n", "1", "--out", str(notes), "--force", *FAST)
-    assert proc.returncode == 2 and "is not a results directory written by dostyk" in proc.stderr, proc.stderr
-    assert "it holds notes.txt" in proc.stderr and "--force will not delete it" in proc.stderr
+    assert proc.returncode == 2 and "is not a results directory written by dostyk" in said(proc.stderr), proc.stderr
+    assert "it holds notes.txt" in said(proc.stderr) and "--force will not delete it" in said(proc.stderr)
     assert [p.name for p in notes.iterdir()] == ["notes.txt"]
     # a work directory's name is no licence either
     (tmp_path / "mine.work").mkdir()
     (tmp_path / "mine.work" / "todo.txt").write_text("x")
     proc = dostyk_here("run", str(mini), "-n", "1", "--out", str(tmp_path / "mine"), "--force", *FAST)
-    assert proc.returncode == 2 and "is not a dostyk work directory" in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and "is not a dostyk work directory" in said(proc.stderr), proc.stderr
     assert (tmp_path / "mine.work" / "todo.txt").is_file() and not (tmp_path / "mine").exists()
     # a results directory is replaced
     out = tmp_path / "out"
@@ -117,8 +117,8 @@ def test_run_resume_on_a_sweeps_work_directory_is_refused_and_keeps_its_tasks(tm
     for cmd in (["run", str(mini), "-n", "1", *FAST], ["compare", str(mini), str(short), "-n", "2", *FAST[2:-1]]):
         proc = dostyk_here(*cmd, "--out", str(out), "--resume")
         assert proc.returncode == 2, proc.stderr
-        assert "holds 2 finished task(s) of an interrupted sweep, not of a " in proc.stderr
-        assert "finish it with `dostyk sweep … --resume`" in proc.stderr
+        assert "holds 2 finished task(s) of an interrupted sweep, not of a " in said(proc.stderr)
+        assert "finish it with `dostyk sweep … --resume`" in said(proc.stderr)
         assert sorted(p.name for p in (tmp_path / "out.work" / "parts").iterdir()) == parts
     proc = dostyk_here("sweep", str(mini), "--vary", "unloading.grain.points=4,5", "-n", "1", "--out", str(out),
                   "--resume", "--no-plots", *[a for a in FAST if a != "--no-report"][:-1])
@@ -133,7 +133,7 @@ def test_resume_keeps_finished_tasks_of_other_work(tmp_path: Path, mini: Path) -
     sim.run(base, replications=1, seed=99, executor="serial", workdir=tmp_path / "out.work")
     proc = dostyk_here("run", str(mini), "-n", "1", "--out", str(out), "--resume", *FAST)
     assert proc.returncode == 0, proc.stderr
-    assert "keeps 1 finished task(s) of other work that this command did not use" in proc.stderr
+    assert "keeps 1 finished task(s) of other work that this command did not use" in said(proc.stderr)
     assert len(list((tmp_path / "out.work" / "parts").iterdir())) == 2
 
 
@@ -156,5 +156,5 @@ def test_an_out_under_a_file_is_said_plainly(tmp_path: Path, mini: Path) -> None
     (tmp_path / "notes.txt").write_text("x")
     proc = dostyk_here("run", str(mini), "-n", "1", "--out", str(tmp_path / "notes.txt" / "a" / "out"), *FAST)
     assert proc.returncode == 2, proc.stderr
-    assert f"{tmp_path / 'notes.txt'} is a file, not a directory" in proc.stderr
+    assert f"{tmp_path / 'notes.txt'} is a file, not a directory" in said(proc.stderr)
     assert "internal error" not in proc.stderr and (tmp_path / "notes.txt").read_text() == "x"

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from tests.cli.helpers import said as sentences
 from tests.decision.conftest import SMALL
 
 # SMALL starts on 1 January 2024: 31 days of warm-up, and 59 days end with 28 February
@@ -27,7 +28,7 @@ def test_a_comparison_over_a_season_counts_the_days_run_window_reads(tmp_path: P
                                         "--out", str(tmp_path / "c")])
     assert compared.exit_code == 0, compared.output
     # the table says which days its KPIs cover (it said only the replications and the seed)
-    assert "(all; 3 paired replications, seed 7; KPIs over 1–28 Feb 2024, after the warm-up)" in compared.output
+    assert "(all; 3 paired replications, seed 7; KPIs over 1–28 Feb 2024, after the warm-up)" in sentences(compared.output)
     assert "(all cargo; KPIs over 1–28 Feb 2024, after the warm-up)" in (tmp_path / "c" / "report.html").read_text(
         encoding="utf-8")
     ran = CliRunner().invoke(cli, ["run", str(path), "--set", "duration=59d", "-n", "3", "--executor", "serial",
@@ -82,7 +83,7 @@ def test_compare_shows_the_recovery_after_each_disruption(tmp_path: Path) -> Non
     rows = {line.split()[0] for line in compared.output.splitlines() if line.startswith("recovery_days")}
     assert rows == {"recovery_days", "recovery_days.hold", "recovery_days.stop"}
     diff = pd.read_csv(tmp_path / "c" / "differences.csv").query("cargo == 'all' and kpi == 'recovery_days.hold'")
-    (line,) = [ln for ln in compared.output.splitlines() if ln.startswith("recovery_days.hold ")]
+    line = next(ln for ln in compared.output.splitlines() if ln.startswith("recovery_days.hold "))  # the means' part
     shown = float(re.split(r"\s{2,}", line.strip())[2].replace(",", "").split()[0])
     assert shown == pytest.approx(float(diff["mean_baseline"].iloc[0]), rel=0.05)
 
@@ -103,7 +104,7 @@ def test_scenarios_counting_other_days_are_each_said(tmp_path: Path) -> None:
                                             "--set", "duration=20d", "-n", "2", "--executor", "serial",
                                             "--out", str(out)])
         assert compared.exit_code == 0, compared.output
-        assert f"(all; 2 paired replications, seed 7; {said[first]})" in compared.output, compared.output
+        assert f"(all; 2 paired replications, seed 7; {said[first]})" in sentences(compared.output), compared.output
         assert f"(all cargo; {said[first]})" in (out / "report.html").read_text(encoding="utf-8")
 
 

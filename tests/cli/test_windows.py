@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.cli.helpers import dostyk_here
+from tests.cli.helpers import dostyk_here, said
 from tests.conftest import SCENARIOS
 
 EXE = Path(sys.executable).with_name("dostyk")
@@ -86,4 +86,4 @@ def test_kpis_reads_a_results_directory_and_prints_what_run_printed(run: tuple[P
 def test_kpis_refuses_what_it_cannot_answer(run: tuple[Path, str], args: list[str], says: str) -> None:
     directory, _ = run
     proc = dostyk_here("kpis", str(directory), *args)
-    assert proc.returncode == 2 and says in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and says in said(proc.stderr) and "Traceback" not in proc.stderr, proc.stderr

@@ -4,6 +4,7 @@ leave out; `compare --window` over a variant's longer warm-up said nothing at al
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.cli.test_bad_inputs import run_main
@@ -20,7 +21,7 @@ def test_compare_says_which_scenarios_warm_up_a_window_begins_in(tmp_path: Path)
                              "2024-01-02:2024-01-03", "--window", "2024-01-04:2024-01-05", "--window",
                              "2024-01-06:2024-01-06", "--out", "c", *FAST], tmp_path)
     assert code == 0, err
-    notes = [line for line in err.splitlines() if SAID in line]
+    notes = [" ".join(note.split()) for note in re.split(r"\n(?=\S)", err) if SAID in note]  # each note whole
     assert notes == [
         ("Note: --window 2024-01-02:2024-01-03 begins in the warm-up (w: until 2024-01-03 00:00; long: until "
         "2024-01-05 00:00), which the run's KPIs leave out: those days show the model settling from its starting "
@@ -33,7 +34,8 @@ def test_compare_says_which_scenarios_warm_up_a_window_begins_in(tmp_path: Path)
 def test_run_and_kpis_say_it_and_a_window_after_the_warm_up_is_not_noted(tmp_path: Path) -> None:
     (tmp_path / "w.yaml").write_text(SCENARIO, encoding="utf-8")
     code, err, _ = run_main(["run", "w.yaml", "--window", "2024-01-01:2024-01-04", "--out", "r", *FAST], tmp_path)
-    assert code == 0 and "--window 2024-01-01:2024-01-04 begins in the warm-up (until 2024-01-03 00:00)" in err, err
+    assert code == 0 and "--window 2024-01-01:2024-01-04 begins in the warm-up (until 2024-01-03 00:00)" in \
+        " ".join(err.split()), err
     code, err, _ = run_main(["kpis", "r", "--window", "2024-01-02:2024-01-02"], tmp_path)
     assert code == 0 and "--window 2024-01-02:2024-01-02 begins in the warm-up" in err, err
     code, err, _ = run_main(["kpis", "r", "--window", "2024-01-03:2024-01-04"], tmp_path)

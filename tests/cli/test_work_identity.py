@@ -22,8 +22,17 @@ import pytest
 import sim
 import sim.experiments.executors as executors
 from sim.experiments.runner import Interrupted
-from tests.cli.test_bad_inputs import MINI, run_main
+from tests.cli.test_bad_inputs import MINI
+from tests.cli.test_bad_inputs import run_main as run_printed
 from tests.cli.test_default_folders import TINY
+
+
+def run_main(args: list[str], directory: Path) -> tuple[int, str, str]:
+    """`dostyk ARGS` in this process; stderr and stdout with their lines joined and spaces single: sentences as they
+    read, before being wrapped at 100 columns."""
+    code, err, out = run_printed(args, directory)
+    return code, " ".join(err.split()), " ".join(out.split())
+
 
 FAST = ["--executor", "serial", "--quiet", "--no-report"]
 SWEEP = ["--vary", "unloading.grain.points=4,6", "-n", "1", "--executor", "serial", "--quiet", "--no-plots"]

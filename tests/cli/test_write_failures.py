@@ -16,6 +16,7 @@ import pytest
 
 from sim.experiments import lock
 from sim.experiments.workdir import WorkDir
+from tests.cli.helpers import said
 from tests.cli.test_bad_inputs import MINI, run_main
 
 RUN = ["run", "mini.yaml", "--set", "duration=3d", "-n", "3", "--executor", "serial", "--quiet", "--no-report",
@@ -52,6 +53,7 @@ def test_a_full_disk_while_saving_a_replication_keeps_the_others_and_resume_comp
     monkeypatch.setattr(WorkDir, "save", fill_up)
     code, err, _ = run_main(RUN, here)
     _plain(code, err)
+    err = said(err)
     assert "could not save a finished task in out.work/parts" in err and "1 finished task(s) are kept there" in err
     assert "run the same command with --resume" in err and err.count("--resume") == 1
     assert not (here / "out").exists() and WorkDir(here / "out.work").count() == 1
@@ -70,6 +72,7 @@ def test_a_full_disk_while_writing_results_writes_nothing_and_resume_completes(
     monkeypatch.setattr(pd.DataFrame, "to_csv", _full)
     code, err, _ = run_main(RUN, here)
     _plain(code, err)
+    err = said(err)
     assert "could not write out: No space left on device" in err
     assert "3 finished task(s) are kept in out.work" in err and "run the same command with --resume" in err
     assert sorted(p.name for p in here.iterdir()) == ["mini.yaml", "out.work"]  # no half-written directory

@@ -103,3 +103,28 @@ def test_a_lever_range_starting_at_one_is_said_in_the_singular() -> None:
     assert lever_range(s, "checks.phytosanitary.trains_at_once", 1, 4) == \
         "checks.phytosanitary.trains_at_once\n1 train at once – 4 trains at once"
     assert lever_range(s, "unloading.grain.points", 1, 10) == "unloading.grain.points\n1 point – 10 points"
+
+
+def test_cli_resolves_levers_and_defaults_once(small_path: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dostyk sensitivity` checks its screening once, before it claims its output, and runs that one: its
+    levers were resolved twice (once to check, once to run), and its method's defaults written out in the CLI
+    and again in the API. Counted here: one resolution of the levers; the defaults are the API's (the CLI
+    passes an option not given as None), so changing them there changes what the command runs."""
+    import sim.decision.inputs as inputs
+    import sim.decision.sensitivity as module
+    from sim.cli import cli
+
+    resolved: list[object] = []
+    real = inputs.resolve
+    monkeypatch.setattr(inputs, "resolve", lambda *a, **k: resolved.append(a) or real(*a, **k))
+    monkeypatch.setattr(module, "DEFAULTS", {"morris": {"trajectories": 2, "levels": 2}, "sobol": {"samples": 8}},
+                        raising=False)
+    out = tmp_path / "once"
+    result = CliRunner().invoke(cli, ["sensitivity", str(small_path), "--lever", "unloading.grain.points=8:14",
+                                      "--lever", "costs.wagon_day_usd=10:40", "--kpi", "idle_cost_usd",
+                                      "-n", "1", "--executor", "serial", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert len(resolved) == 1
+    said = (out / "sensitivity.json").read_text(encoding="utf-8")
+    assert '"trajectories": 2' in said and '"levels": 2' in said

@@ -51,8 +51,15 @@ def _compare_row(base: tuple[float, ...], alt: tuple[float, ...]) -> tuple[str, 
                          KPI: [*base, *alt]})
     diff = paired_differences(kpis, "A", ["A", "B"])
     (said,) = diff["verdict"]
-    row = next(line for line in format_differences(diff, "A", "B", "all", [KPI], n, 1).splitlines()
-               if line.startswith(KPI))
+    rows: list[str] = []  # the KPI's rows with their wrapped verdicts' lines (the verdict's part, when split)
+    for line in format_differences(diff, "A", "B", "all", [KPI], n, 1).splitlines():
+        if line.startswith(KPI):
+            rows.append(line.rstrip())
+        elif rows and line.startswith(" ") and rows[-1].startswith(KPI) and line.strip():
+            rows[-1] += " " + line.strip()
+        elif rows:
+            rows.append("")
+    row = [r for r in rows if r][-1]
     r = diff.iloc[0]
     cell = difference_cell(r["difference"], r["ci95_low"], r["ci95_high"], int(r["n"]), n, KPI)
     assert cell in row, row

@@ -37,9 +37,10 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def _lines(text: str) -> dict[str, str]:
     start = text.index("Recovery after each disruption")
-    block = text[start:].split("\n\n")[0].splitlines()[3:]
+    block = text[start:].split("\n\n")[0].splitlines()
+    block = block[next(i for i, ln in enumerate(block) if ln.startswith("---")) + 1:]  # after its (wrapped) header
     return {ln.split()[0]: ln for ln in block
-            if ln.strip() and not ln.startswith("[") and not ln.startswith(UNRECOVERED)}
+            if ln.strip() and not ln.startswith(("[", " ")) and not ln.startswith(UNRECOVERED)}
 
 
 def test_terminal_shows_each_disruption_with_n_recovered_and_no_pooled_line(ran: tuple[Path, str]) -> None:
@@ -162,7 +163,7 @@ def test_a_window_whose_recovery_is_never_measured_is_said(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     said = ("No recovery is measured after stop: its window ends at or after the end of the run (recovery counts "
             "from a window's end).")
-    assert said in result.output and "stop" not in _lines(result.output)
+    assert said in " ".join(result.output.split()) and "stop" not in _lines(result.output)  # wrapped at 100 columns
     assert said.replace("'", "&#39;") in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     s = sim.load_scenario(path)
     assert unmeasured_note(s.with_changes({"duration": "70d"})) == ""  # it ends 10 March: inside

@@ -31,7 +31,8 @@ def history(tmp_path: Path, figure: str, n: int = 3) -> tuple[int, str, str, pd.
     (directory / "evidence" / "ban.yaml").write_text(CHANGES + f"targets:\n  - {DWELL}{figure}}}\n", encoding="utf-8")
     out = tmp_path / "h"
     code, err, text = run_main(["history", str(directory), "-n", str(n), "--executor", "serial", "--out", str(out),
-                                "--force"], tmp_path)
+                                "--force", "--markdown"], tmp_path)
+    err = " ".join(err.split())  # its sentences as said, not as wrapped to the terminal
     table = pd.read_csv(out / "history.csv") if (out / "history.csv").is_file() else pd.DataFrame()
     if not table.empty:
         said_everywhere(out, text, err, table)
@@ -39,10 +40,10 @@ def history(tmp_path: Path, figure: str, n: int = 3) -> tuple[int, str, str, pd.
 
 
 def said_everywhere(results: Path, out: str, err: str, table: pd.DataFrame) -> None:
-    """One verdict: the CLI's text and Markdown rows, history.json's rows and verdict, and the page agree."""
+    """One verdict: the CLI's text and Markdown rows (--markdown), history.json's rows and verdict, and the page agree."""
     meta = json.loads((results / "history.json").read_text(encoding="utf-8"))
     assert [r["agreement"] for r in meta["rows"]] == table["agreement"].tolist()
-    assert meta["verdict"]["text"] in out + err
+    assert meta["verdict"]["text"] in " ".join((out + err).split())  # (a line wrapped to the terminal, read whole)
     page = (results / "history.html").read_text(encoding="utf-8")
     assert html.escape(meta["verdict"]["text"]) in page
     for row in history_rows(table):
@@ -141,7 +142,9 @@ def test_a_replay_of_one_replication_is_undecided_and_says_to_run_two(tmp_path: 
     (directory / "evidence" / "ban.yaml").write_text(
         CHANGES + f"targets:\n  - {DWELL}value: 360, tolerance: 1000, tolerance_derivation: ASSUMPTION}}\n", encoding="utf-8")
     out = tmp_path / "h"
-    code, err, text = run_main(["history", str(directory), "--executor", "serial", "--out", str(out)], tmp_path)
+    code, err, text = run_main(["history", str(directory), "--executor", "serial", "--out", str(out), "--markdown"],
+                               tmp_path)
+    err = " ".join(err.split())
     table = pd.read_csv(out / "history.csv")
     said_everywhere(out, text, err, table)
     assert code == 4 and table.iloc[0]["n"] == 1 and pd.isna(table.iloc[0]["model_ci95_low"])
