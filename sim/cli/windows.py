@@ -236,6 +236,7 @@ def refuse_other_output(results_dir: str) -> None:
         f"results. For KPIs over dates, run the scenario with them: `dostyk run {scenario} --window FROM:TO` "
         "(the same --seed and -n give the same replications)"
         + ("; to compare over those dates, paired, run the comparison again with `--window FROM:TO`"
-           if other == "compare" else
-           "; to compare over those dates only, paired, give the comparison `--set warmup=…` (the days before "
-           "FROM) and `--set duration=…` (up to TO)" if paired else ""))
+           if other == "compare" else  # `dostyk experiment` takes no --window nor --set: compare its scenarios
+           f"; to compare over those dates, paired, compare its scenarios: `dostyk compare "
+           f"{Path(results_dir) / 'scenarios' / 'BASELINE.yaml'} {Path(results_dir) / 'scenarios' / 'VARIANT.yaml'} … "
+           "--window FROM:TO` (each file holds the experiment's seed and replications)" if paired else ""))

@@ -812,6 +812,12 @@ NEWUSER_CASES: list[Case] = [
          ["kpis", "C", "--window", "2024-09-01:2024-11-30"], "`dostyk kpis` reads the daily series of `dostyk run`",
          "run the scenario with them: `dostyk run C/scenarios/NAME.yaml --window FROM:TO`", names_file=False,
          files={"C/comparison.json": '{"version": "0", "seed": 1, "replications": 2}', "C/kpis.csv": "replication\n0\n"}),
+    Case("kpis-of-an-experiment", "`kpis E --window …` on an experiment's directory (was told to give the comparison "
+         "`--set warmup=…`: `dostyk experiment` takes no --set)",
+         ["kpis", "E", "--window", "2024-09-01:2024-11-30"], "`dostyk kpis` reads the daily series of `dostyk run`",
+         "compare its scenarios: `dostyk compare E/scenarios/BASELINE.yaml E/scenarios/VARIANT.yaml … --window FROM:TO`",
+         names_file=False, files={"E/comparison.json": '{"version": "0", "seed": 1, "replications": 2}',
+                                  "E/experiment.yaml": "baseline: mini.yaml\n", "E/kpis.csv": "replication\n0\n"}),
 ]
 CASES += NEWUSER_CASES
 # -- ATTACK: hostile review of the merged changes --------------------------------------------------------------------
