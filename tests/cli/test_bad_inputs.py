@@ -200,6 +200,13 @@ CASES: list[Case] = [
          text="baseline: mini.yaml\nvariants:\n  eight: {unloading.grain.points: 8}\n", files={"mini.yaml": MINI}),
     Case("scenario-as-targets", "a scenario given as `--targets`", ["calibrate", "mini.yaml", "--targets", "{file}"],
          "(top level)", "this is a scenario (it has name, start, duration, cargo, demand", files={"mini.yaml": MINI}),
+    Case("checks-keyed-by-name", "checks written as a mapping keyed by name, as `--set checks.customs.time` names one "
+         "(was 'Input should be a valid list; got a mapping of keys')", ["validate", "{file}"], "checks",
+         "expected a list of items, each with its name: `checks: [{name: customs, …}, …]` (one `- name: …` a line); "
+         "got a mapping keyed by customs, phytosanitary",
+         text=_mini((("  - {name: customs, time: {dist: lognormal, mean: 4h, sd: 1.5h}}\n"
+                      "  - {name: phytosanitary, cargo: [grain], time: 6h, hours: \"08:00-20:00\"}"),
+                     "  customs: {time: 4h}\n  phytosanitary: {cargo: [grain], time: 6h}"))),
     Case("scenario-as-experiment", "a scenario given to `dostyk experiment`", ["experiment", "{file}"], "(top level)",
          "not an experiment file: give it as the SCENARIO argument, e.g. `dostyk run FILE`"),
     Case("set-through-value", "`--set` through a plain value", ["validate", "{file}", "--set", "duration.days=3"],
