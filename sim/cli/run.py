@@ -88,7 +88,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     check_xlsx(xlsx, {"daily series": daily_rows(scen, replications or scen.replications)})
     chosen_windows, chosen_dates = windows_cli.parse_windows(windows), windows_cli.parse_dates(dates)
     windows_cli.check_inside(scen, chosen_windows, chosen_dates)
-    windows_cli.say_warmup([("", scen)], chosen_windows)
+    windows_cli.say_warmup([("", scen)], chosen_windows, chosen_dates)
     if crossing is not None and not (chosen_windows or chosen_dates):
         raise click.BadParameter("goes with --window or --at", param_hint="--crossing")
     windows_cli.check_crossing(crossing, list(scen.crossing_names) if crossing is not None else [])
