@@ -282,6 +282,10 @@ CASES: list[Case] = [
     Case("force-notes", "`--out notes --force` on a directory of the user's notes (it was deleted)",
          ["run", "{file}", "--out", "notes", "--force", "--quiet"], "notes",
          "is not a results directory written by dostyk", names_file=False, files={"notes/notes.txt": "mine"}),
+    Case("out-notes", "`--out notes` on a directory of the user's notes, without --force (told 'use --force to replace "
+         "it', which then refused)", ["run", "{file}", "--out", "notes", "--quiet"], "notes",
+         "is not a results directory written by dostyk (it has no metadata.json", names_file=False,
+         files={"notes/notes.txt": "mine"}),
     Case("resume-sweep-work", "`run --resume` on the work directory of an interrupted sweep (its tasks were deleted)",
          ["run", "{file}", "--out", "out", "--resume", "--quiet"], "out.work",
          "finished task(s) of an interrupted sweep, not of a run", names_file=False,
