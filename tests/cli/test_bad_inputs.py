@@ -128,6 +128,10 @@ CASES: list[Case] = [
     Case("impossible-date", "a date that does not exist (`start: 2023-02-30`)",
          ["validate", "{file}"], "start", "valid date or datetime, day value is outside expected range",
          text=_mini(("start: 2024-01-01", "start: 2023-02-30"))),
+    Case("date-not-iso", "a start date written day/month/year (`start: 01/02/2024`; was 'Input should be a valid date or "
+         "datetime, invalid character in year')", ["validate", "{file}"], "start",
+         "expected an ISO date such as 2024-01-02 (year-month-day), got '01/02/2024'",
+         text=_mini(("start: 2024-01-01", "start: 01/02/2024"))),
     Case("year-typo", "start year typo (`start: 9999-01-01`)", ["validate", "{file}"], "start",
          "expected a date between 1900 and 2200", text=_mini(("start: 2024-01-01", "start: 9999-01-01"))),
     Case("end-too-late", "a century starting in 2200", ["validate", "{file}", "--set", "start=2200-01-01",
