@@ -14,7 +14,7 @@ import pytest
 from sim.errors import cli_wording
 from sim.experiments.results import DamagedResultsError, Results
 from sim.experiments.workdir import WorkDir, unfinished_work
-from tests.cli.helpers import dostyk_here
+from tests.cli.helpers import dostyk_here, said
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "baseline_2023.yaml"
@@ -36,9 +36,10 @@ def test_unfinished_work_is_said_with_how_to_finish_it(tmp_path: Path, args: lis
     _interrupted(tmp_path)
     proc = dostyk_here(*args, cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-    assert "2 finished task(s) of an interrupted `dostyk run scenarios/baseline_2023.yaml …`" in proc.stderr
-    assert "Finish it with the same command and --resume; the results are then written to results/cc" in proc.stderr
-    assert "missing:" not in proc.stderr
+    told = said(proc.stderr)  # as a sentence, whatever the wrapping to 100 columns
+    assert "2 finished task(s) of an interrupted `dostyk run scenarios/baseline_2023.yaml …`" in told
+    assert "Finish it with the same command and --resume; the results are then written to results/cc" in told
+    assert "missing:" not in told
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["cc.work"], "reading wrote something"
 
 
@@ -55,7 +56,7 @@ def test_a_missing_directory_without_work_is_still_just_missing(tmp_path: Path) 
     (tmp_path / "plain.work").mkdir()  # not a work directory of dostyk's: no parts/, no manifest
     assert unfinished_work(tmp_path / "plain.work") is None
     proc = dostyk_here("report", "nothing", cwd=tmp_path)
-    assert proc.returncode == 2 and "nothing: no such results directory" in proc.stderr
+    assert proc.returncode == 2 and "nothing: no such results directory" in said(proc.stderr)
 
 
 def test_the_folder_of_results_is_told_to_give_one_of_them(tmp_path: Path) -> None:
@@ -65,4 +66,4 @@ def test_the_folder_of_results_is_told_to_give_one_of_them(tmp_path: Path) -> No
     for args in (["report", "results"], ["kpis", "results", "--at", "2023-01-02"]):
         proc = dostyk_here(*args, cwd=tmp_path)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-        assert "results is a folder of results directories (results/a), not one; give one of them" in proc.stderr
+        assert "results is a folder of results directories (results/a), not one; give one of them" in said(proc.stderr)
