@@ -204,6 +204,13 @@ CASES: list[Case] = [
          text="baseline: mini.yaml\nvariants:\n  eight: {unloading.grain.points: 8}\n", files={"mini.yaml": MINI}),
     Case("scenario-as-targets", "a scenario given as `--targets`", ["calibrate", "mini.yaml", "--targets", "{file}"],
          "(top level)", "this is a scenario (it has name, start, duration, cargo, demand", files={"mini.yaml": MINI}),
+    Case("compare-kpi-typo", "`compare --kpi backlog_wagon_mean` (a letter short; was told only the list of KPIs)",
+         ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--kpi", "backlog_wagon_mean"], "--kpi",
+         "backlog_wagon_mean: unknown KPI (did you mean 'backlog_wagons_mean'?)", names_file=False),
+    Case("compare-kpi-at-cargo", "`compare --kpi backlog_wagons_mean@grain`, as an experiment file writes it (was told "
+         "'unknown KPI')", ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--kpi",
+                            "backlog_wagons_mean@grain"], "--kpi",
+         "backlog_wagons_mean@grain: --kpi takes a KPI alone here; choose the cargo with --cargo grain", names_file=False),
     Case("checks-keyed-by-name", "checks written as a mapping keyed by name, as `--set checks.customs.time` names one "
          "(was 'Input should be a valid list; got a mapping of keys')", ["validate", "{file}"], "checks",
          "expected a list of items, each with its name: `checks: [{name: customs, …}, …]` (one `- name: …` a line); "
