@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import warnings
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import click
@@ -96,10 +97,17 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-                  file: Any = None, line: str | None = None) -> None:
-    """A scenario warning is one plain line on stderr, not Python's file:line form."""
-    echo(f"warning: {message}", err=True)
+def _said_once() -> Callable[[Warning | str], None]:
+    """A scenario warning is one plain line on stderr, not Python's file:line form, and once a command: `compare`
+    of one file four times (variants by --set) printed its warning four times, word for word."""
+    said: set[str] = set()
+
+    def show(message: Warning | str) -> None:
+        text = f"warning: {message}"
+        if text not in said:
+            said.add(text)
+            echo(text, err=True)
+    return show
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -108,10 +116,9 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(signal.SIGTERM, _raise_interrupt)
     with warnings.catch_warnings():
         warnings.simplefilter("always", ScenarioWarning)
-        shown = warnings.showwarning
+        shown, say = warnings.showwarning, _said_once()
         warnings.showwarning = lambda message, category, *rest: (  # type: ignore[assignment]
-            _show_warning(message, category, *rest) if issubclass(category, ScenarioWarning)
-            else shown(message, category, *rest))
+            say(message) if issubclass(category, ScenarioWarning) else shown(message, category, *rest))
         _main(argv)
 
 

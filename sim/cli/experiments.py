@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from sim.analysis.choices import near_miss
 from sim.analysis.metrics import KPI_NAMES
 from sim.analysis.stats import corridor_rows
 from sim.analysis.window import WINDOW_KPIS
@@ -275,12 +276,24 @@ def check_shown(scenarios: list[Scenario], kpis: tuple[str, ...], cargo: str, mo
     cargos = list(dict.fromkeys(c for s in scenarios for c in [*s.cargo, "all"]))
     disruptions = {f"recovery_days.{d.name}" for s in scenarios for d in s.disruptions}
     known = list(dict.fromkeys([*KPI_NAMES, *more]))
-    problems = [(k, f"unknown KPI; expected one of: {', '.join(known)} (or recovery_days.DISRUPTION)")
-                for k in kpis if k not in known and k not in disruptions]
+    problems = [(k, _unknown_kpi(k, [*known, *disruptions], cargos)) for k in kpis if k not in known and k not in disruptions]
     if cargo not in cargos:
         problems.append((cargo, f"unknown cargo; expected one of: {', '.join(cargos)}"))
     if problems:
         raise InputError("--kpi" if problems[0][0] in kpis else "--cargo", problems, "invalid option")
+
+
+def _unknown_kpi(kpi: str, known: list[str], cargos: list[str]) -> str:
+    """Why --kpi is refused, with the near miss (`backlog_wagon_mean`) or, for `KPI@cargo` (as an experiment
+    file and optimize write it), that --cargo chooses the cargo here."""
+    name, at, cargo = kpi.partition("@")
+    if at and name in known:
+        return (f"--kpi takes a KPI alone here; choose the cargo with --cargo {cargo}" if cargo in cargos
+                else f"--kpi takes a KPI alone here, and {cargo!r} is no cargo of these scenarios (--cargo chooses one "
+                     f"of: {', '.join(cargos)})")
+    near = near_miss(kpi, known)
+    hint = f" (did you mean {near!r}?)" if near is not None else ""
+    return f"unknown KPI{hint}; expected one of: {', '.join(k for k in known if '.' not in k)} (or recovery_days.DISRUPTION)"
 
 
 def _load_variant(path: str, n: int, common: GivenValues, own: GivenValues) -> Scenario:

@@ -187,13 +187,13 @@ def claim_output(out_dir: Path, force: bool, resume: bool, identity: Identity) -
 
 
 def _check(out_dir: Path, work: Path, force: bool, resume: bool, identity: Identity) -> None:
+    why = replaceable(out_dir, identity.kind)  # first: "use --force" for what --force will not delete misled
+    if why is not None:
+        raise ResultsExistError(why)
     if out_dir.exists() and not force:
         if resume and not work.exists():
             raise ResultsExistError(f"{out_dir} is already complete; nothing to resume (use --force to recompute it)")
         raise ResultsExistError(f"{out_dir} already exists; use --force to replace it, or --out DIR")
-    why = replaceable(out_dir, identity.kind)
-    if why is not None:
-        raise ResultsExistError(why)
     directory = WorkDir(work, identity)
     directory.check(resume, force, identity.kind)
     if work.exists() and not resume:

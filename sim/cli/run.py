@@ -31,6 +31,7 @@ from sim.experiments.executors import EXECUTORS
 from sim.experiments.lock import output_lock
 from sim.experiments.results import DamagedResultsError
 from sim.experiments.runner import run as run_experiment
+from sim.experiments.workdir import unfinished_work
 from sim.reporting.decision_tables import precision_text
 from sim.reporting.recovery import unmeasured_note
 from sim.reporting.tables import format_crossings, not_set
@@ -87,7 +88,7 @@ def run(scenario: str, replications: int | None, seed: int | None, sets: tuple[s
     check_xlsx(xlsx, {"daily series": daily_rows(scen, replications or scen.replications)})
     chosen_windows, chosen_dates = windows_cli.parse_windows(windows), windows_cli.parse_dates(dates)
     windows_cli.check_inside(scen, chosen_windows, chosen_dates)
-    windows_cli.say_warmup([("", scen)], chosen_windows)
+    windows_cli.say_warmup([("", scen)], chosen_windows, chosen_dates)
     if crossing is not None and not (chosen_windows or chosen_dates):
         raise click.BadParameter("goes with --window or --at", param_hint="--crossing")
     windows_cli.check_crossing(crossing, list(scen.crossing_names) if crossing is not None else [])
@@ -148,6 +149,9 @@ def report(results_dir: str) -> None:
     """Rebuild plots/ and report.html of RESULTS_DIR from its files (atomically)."""
     from sim.reporting.report import rebuild_report
 
+    unfinished = unfinished_work(results_dir)  # OUT.work, or OUT after Ctrl-C: say how to finish it
+    if unfinished is not None:
+        raise DamagedResultsError(unfinished)
     if not Path(results_dir).is_dir():
         raise DamagedResultsError(f"{results_dir}: no such results directory")
     with write_errors(f"the report in {results_dir}"), output_lock(results_dir):  # not while a run writes it

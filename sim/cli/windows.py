@@ -89,12 +89,16 @@ def check_inside(scenario: Scenario, windows: Sequence[Window], dates: Sequence[
                                      param_hint="--at")
 
 
-def say_warmup(scenarios: Sequence[tuple[str, Scenario]], windows: Sequence[Window]) -> None:
-    """A note (stderr) for each window that begins in a scenario's warm-up: its KPIs are read from the daily
-    series, warm-up days included, so they describe the model settling from its starting state, which the run's
-    own KPIs leave out; nothing said so (`scenarios`: (label, scenario), the label '' for a run's one)."""
-    for lo, hi in windows:
-        begins = dt.datetime(lo.year, lo.month, lo.day)
+def say_warmup(scenarios: Sequence[tuple[str, Scenario]], windows: Sequence[Window],
+               dates: Sequence[dt.date] = ()) -> None:
+    """A note (stderr) for each window that begins, and each --at date that ends, in a scenario's warm-up: its
+    KPIs are read from the daily series, warm-up days included, so they describe the model settling from its
+    starting state, which the run's own KPIs leave out; nothing said so (`scenarios`: (label, scenario), the
+    label '' for a run's one). `--at` in the warm-up was read without the note a window had."""
+    asked = [(f"--window {lo}:{hi} begins", lo, 0) for lo, hi in windows] + [
+        (f"--at {day} is", day, 1) for day in dates]  # a date's value is at the end of its day
+    for what, first, days_on in asked:
+        begins = dt.datetime(first.year, first.month, first.day) + dt.timedelta(days=days_on)
         within = []
         for label, scenario in scenarios:
             start = scenario.start if isinstance(scenario.start, dt.datetime) else dt.datetime(
@@ -103,7 +107,7 @@ def say_warmup(scenarios: Sequence[tuple[str, Scenario]], windows: Sequence[Wind
             if scenario.warmup > 0 and begins < end:
                 within.append(f"{label + ': ' if label else ''}until {end:%Y-%m-%d %H:%M}")
         if within:
-            echo(f"Note: --window {lo}:{hi} begins in the warm-up ({'; '.join(within)}), which the run's KPIs "
+            echo(f"Note: {what} in the warm-up ({'; '.join(within)}), which the run's KPIs "
                  "leave out: those days show the model settling from its starting state (empty, or its initial:), "
                  "not the corridor as it runs.", err=True)
 
@@ -215,7 +219,7 @@ def kpis(results_dir: str, windows: tuple[str, ...], dates: tuple[str, ...], cro
     results = Results.read(results_dir)
     say_unchecked(results_dir)
     check_inside(results.scenario, chosen, days)
-    say_warmup([("", results.scenario)], chosen)
+    say_warmup([("", results.scenario)], chosen, days)
     check_crossing(crossing, crossing_names(results.daily))
     echo(describe(results.daily, chosen, days, crossing))
     if csv_path is not None:
@@ -236,6 +240,7 @@ def refuse_other_output(results_dir: str) -> None:
         f"results. For KPIs over dates, run the scenario with them: `dostyk run {scenario} --window FROM:TO` "
         "(the same --seed and -n give the same replications)"
         + ("; to compare over those dates, paired, run the comparison again with `--window FROM:TO`"
-           if other == "compare" else
-           "; to compare over those dates only, paired, give the comparison `--set warmup=…` (the days before "
-           "FROM) and `--set duration=…` (up to TO)" if paired else ""))
+           if other == "compare" else  # `dostyk experiment` takes no --window nor --set: compare its scenarios
+           f"; to compare over those dates, paired, compare its scenarios: `dostyk compare "
+           f"{Path(results_dir) / 'scenarios' / 'BASELINE.yaml'} {Path(results_dir) / 'scenarios' / 'VARIANT.yaml'} … "
+           "--window FROM:TO` (each file holds the experiment's seed and replications)" if paired else ""))

@@ -28,6 +28,7 @@ from sim.experiments.results import Results
 from sim.experiments.runner import replication_tasks, run_tasks
 from sim.scenario.limits import rows_problem
 from sim.scenario.schema import Scenario
+from sim.scenario.yamltext import yaml12_number
 
 DEFAULT_KPIS = ("tonnes_delivered", "backlog_wagons_mean", "dwell_h_mean")
 
@@ -62,8 +63,9 @@ def check_precision(scenario: Scenario, precision: str | float, initial: int | N
 
     `names` are what the caller calls the precision, the initial and the maximum replications
     (the CLI's options, or the API's arguments)."""
-    try:
-        amount, relative = parse_tolerance(precision)
+    number = yaml12_number(precision.strip()) if isinstance(precision, str) else None
+    try:  # `--precision 50` is typed as text: an amount in the KPI's unit, as the API's 50 is
+        amount, relative = parse_tolerance(precision if number is None else number)
     except ValueError as exc:
         raise InputError(names[0], [("", str(exc))], "invalid option") from None
     n = scenario.replications if initial is None else int(initial)

@@ -43,6 +43,7 @@ from sim.decision.inputs import kpi_problem
 from sim.decision.levers import Lever, resolve
 from sim.scenario.base import Date, visible
 from sim.scenario.errors import ScenarioError, describe_validation_error
+from sim.scenario.file_kinds import TARGETS, wrong_kind
 from sim.scenario.input_file import not_a_path
 from sim.scenario.quoting import kind_in_words
 from sim.scenario.schema import Scenario
@@ -311,6 +312,9 @@ def targets_from_data(data: Any, source: str = "targets", spelled: Spelled | Non
     if not isinstance(data, dict):
         raise InputError(source, [("", f"expected {TARGETS_KEYS}, got {kind_in_words(data)}")],
                          "invalid targets file")
+    other = wrong_kind(data, TARGETS)  # a scenario or an experiment file given as --targets
+    if other is not None:
+        raise InputError(source, [("", other)], "invalid targets file")
     try:
         return TargetsFile.model_validate(data)
     except ValidationError as exc:

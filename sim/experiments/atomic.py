@@ -78,12 +78,13 @@ def _another_out() -> str:
 
 
 def check_target(target: Path, force: bool) -> None:
-    """Refuse an existing `target` unless `force` and it is ours (or empty)."""
-    if (target.exists() or target.is_symlink()) and not force:
-        raise ResultsExistError(f"{target} already exists; {option('use --force', 'pass force=True')} to replace it")
+    """Refuse an existing `target` unless `force` and it is ours (or empty); what force would not replace either is
+    said first, not "use --force"."""
     why = replaceable(target)
     if why is not None:
         raise ResultsExistError(why)
+    if (target.exists() or target.is_symlink()) and not force:
+        raise ResultsExistError(f"{target} already exists; {option('use --force', 'pass force=True')} to replace it")
 
 
 @contextmanager

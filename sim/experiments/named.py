@@ -25,6 +25,7 @@ from typing import Any
 
 from sim.analysis.metrics import KPI_NAMES
 from sim.scenario.errors import ScenarioError, problem_lines, quote_hint
+from sim.scenario.file_kinds import EXPERIMENT, wrong_kind
 from sim.scenario.input_file import unreadable
 from sim.scenario.levers import COMPARE, lever_problems
 from sim.scenario.loader import load_scenario
@@ -87,6 +88,9 @@ def read_experiment(path: str | Path) -> Experiment:
         data = read_mapping(source, "an experiment file (.yaml)", EXPERIMENT_KEYS)
     except ScenarioError as exc:  # the same problems, under this file's own heading
         raise ExperimentFileError(where, exc.problems) from None
+    other = wrong_kind(data, EXPERIMENT)  # a scenario or a targets file given as an experiment
+    if other is not None:
+        raise ExperimentFileError(where, [("", other)])
     problems = [(str(k), f"unknown key; expected one of: {', '.join(KEYS)}") for k in data if k not in KEYS]
     problems += [(k, "missing; expected " + why) for k, why in (
         ("baseline", "the scenario file the variants change (a path relative to this file)"),

@@ -26,7 +26,8 @@ from sim.errors import SimError
 from sim.experiments import arguments
 from sim.experiments.arguments import as_run
 from sim.experiments.atomic import ResultsExistError, atomic_directory, write_scenario_yaml
-from sim.experiments.manifest import FILES, KIND_MARKER, damage
+from sim.experiments.manifest import FILES, KIND_MARKER, damage, is_results_dir
+from sim.experiments.workdir import unfinished_work
 from sim.scenario.durations import format_hours
 from sim.scenario.errors import ScenarioError, problem_lines
 from sim.scenario.limits import rows_already_written
@@ -161,6 +162,9 @@ class Results:
         """
         arguments.path("directory", directory, "a results directory (what sim.run(…).write or `dostyk run` wrote)")
         d = Path(directory)
+        unfinished = unfinished_work(d)  # OUT.work, or OUT after Ctrl-C: say how to finish it
+        if unfinished is not None:
+            raise DamagedResultsError(unfinished)
         if not d.is_dir():
             raise DamagedResultsError(f"{d}: no such results directory")
         missing = [f for f in RESULT_FILES if not (d / f).is_file()]
@@ -169,6 +173,14 @@ class Results:
             raise DamagedResultsError(
                 f"{d} holds what `dostyk {other}` wrote, not the results of `dostyk run`, "
                 f"which this command reads (to rebuild its files, run `dostyk {other}` again with --force)")
+        found = [p for p in sorted(d.iterdir()) if p.is_dir() and is_results_dir(p)] if missing else []
+        inside = [str(p) for p in found if written_by(p) is None]  # `dostyk run`'s, which this reads
+        if found:  # `dostyk report results`: the folder that holds them
+            if not inside:
+                raise DamagedResultsError(f"{d} is a folder of results directories, none of them of `dostyk run`, "
+                                          f"which this reads; give a results directory of `dostyk run`")
+            shown = ", ".join(inside[:3]) + (f" and {len(inside) - 3} more" if len(inside) > 3 else "")
+            raise DamagedResultsError(f"{d} is a folder of results directories ({shown}), not one; give one of them")
         if missing:
             raise DamagedResultsError(f"{d} is not a complete results directory (missing: {', '.join(missing)})")
         metadata = _read(d, "metadata.json", json.loads)

@@ -227,6 +227,27 @@ class WorkDir:
             self.path.rmdir()  # only when empty
 
 
+def unfinished_work(path: str | os.PathLike[str]) -> str | None:
+    """What a reader of results (`report`, `kpis`, `Results.read`) says of `path` when it is unfinished
+    work rather than results: `OUT.work` itself, or an `OUT` that does not exist beside its `OUT.work`
+    (after Ctrl-C). Was "not a complete results directory (missing: …)" and "no such results directory"."""
+    given = Path(path)
+    is_work = given.name.endswith(".work")
+    work = WorkDir(given if is_work else given.with_name(given.name + ".work"))
+    if (not is_work and given.exists()) or not work.path.is_dir() or not (
+            work.parts.is_dir() or (work.path / "manifest.json").is_file()):
+        return None
+    info = work.manifest()
+    kind = info.get("kind") if isinstance(info.get("kind"), str) else "run"
+    file = info.get("file") if isinstance(info.get("file"), str) else None
+    command = f"`dostyk {kind}{' ' + file if file else ''} …`"
+    final = work.path.with_name(work.path.name[: -len(".work")])
+    head = (f"{given} holds unfinished work, not results" if is_work
+            else f"{given}: no such results directory; {work.path} holds its unfinished work")
+    how = option("Finish it with the same command and --resume", "Finish it with the same call and resume=True")
+    return f"{head}: {work.count()} finished task(s) of an interrupted {command}. {how}; the results are then written to {final}"
+
+
 def _check_arguments(path: Any, resume: Any, force: Any = False) -> None:
     """A work directory's path and yes/no switches, checked: resume="no" resumed (any text is true)."""
     arguments.path("workdir", path, "a work directory")

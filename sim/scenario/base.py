@@ -89,6 +89,9 @@ def _as_datetime(value: Any) -> Any:
     raise ValueError(f"expected an ISO date such as 2024-01-02, got {kind_in_words(value)}")
 
 
+_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _as_date(value: Any) -> Any:
     """A calendar date: a date-time is taken only at midnight and without a zone (nothing is dropped)."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -97,8 +100,10 @@ def _as_date(value: Any) -> Any:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            if len(value.strip()) <= 10:
-                return value  # no time of day: pydantic says what is wrong (2023-02-30: day out of range)
+            if _DATE_SHAPE.fullmatch(value.strip()):
+                return value  # shaped as a date: pydantic says what is wrong (2023-02-30: day out of range)
+            if len(value.strip()) <= 10:  # 01/02/2023 was "invalid character in year"; 2024-1-5 likewise
+                raise ValueError(f"expected an ISO date such as 2024-01-02 (year-month-day), got {value!r}") from None
     if not isinstance(value, (str, dt.datetime)):
         raise ValueError(f"expected an ISO date such as 2024-01-02, got {kind_in_words(value)}")
     when = _as_datetime(value)

@@ -14,17 +14,13 @@ import re
 from sim.scenario.quoting import kind_in_words
 from sim.units import count_text
 
+#: Each unit also in words, singular and plural: `days` was read and `6 hours`, `90 mins` or `2 weeks` refused.
 UNIT_HOURS: dict[str, float] = {
-    "s": 1 / 3600,
-    "sec": 1 / 3600,
-    "min": 1 / 60,
-    "h": 1.0,
-    "hr": 1.0,
-    "d": 24.0,
-    "day": 24.0,
-    "days": 24.0,
-    "w": 168.0,
-    "wk": 168.0,
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1 / 3600),
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), 1 / 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 1.0),
+    **dict.fromkeys(("d", "day", "days"), 24.0),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), 168.0),
 }
 
 # Units people write that have no fixed length in hours (or are ambiguous): refused with a hint.
@@ -42,7 +38,7 @@ DURATION_PATTERN = (
     + "|".join("".join(f"[{c.lower()}{c.upper()}]" for c in unit) for unit in sorted(UNIT_HOURS, key=len, reverse=True))
     + r")?\s*$"
 )
-UNITS_TEXT = "s, min, h, d or w; also sec, hr, day, days, wk"
+UNITS_TEXT = "s, min, h, d or w; also in words (sec, minutes, hr, hours, day, days, wk, weeks…)"
 
 
 def parse_duration(value: object) -> float:

@@ -162,6 +162,18 @@ def as_written(value: float) -> str:
     return repr(value)
 
 
+def _keyed_items(got: Any, key: str = "") -> str:
+    """A named list (`checks`, `disruptions`) written as a mapping keyed by the items' names — as `--set
+    checks.customs.time` names an item — said with the list to write instead; "" for any other value."""
+    if not isinstance(got, dict) or not got or not all(isinstance(v, dict) for v in got.values()):
+        return ""
+    first = next(iter(got))
+    names = ", ".join(map(str, list(got)[:3])) + (", …" if len(got) > 3 else "")
+    return (f"expected a list of items, each with its name: `{key}: [{{name: {first}, …}}, …]` (one `- name: …` a "
+            f"line); got a mapping keyed by {names}. In a file that extends another, the items merge with the "
+            f"base's by name")
+
+
 def describe_validation_error(exc: ValidationError, spelled: Callable[[str, Any], str | None] | None = None
                               ) -> list[tuple[str, str]]:
     """Pydantic errors as (key path, plain message naming what was expected); `spelled(path, value)`, when
@@ -206,6 +218,8 @@ def describe_validation_error(exc: ValidationError, spelled: Callable[[str, Any]
                    if unseen else "unknown key (check its spelling and place; `dostyk schema` lists every key)")
         elif kind == "missing":
             msg = "required key is missing"
+        elif kind == "list_type" and _keyed_items(err.get("input")):
+            msg = _keyed_items(err.get("input"), leaf_key(_key_path(loc)))
         elif kind in ("less_than_equal", "less_than"):
             msg = _at_most(_key_path(loc), err.get("ctx") or {}, err.get("input"))
         elif "input" in err and not kind.startswith("value_error"):

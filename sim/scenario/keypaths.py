@@ -57,6 +57,15 @@ def _find_by_name(items: list[Any], key: str) -> int | None:
     return None
 
 
+def _no_item(where: str | None, part: str | int, items: list[Any]) -> str:
+    """A list item that is not there, with the items that are: `checks.custom` is told the checks' names
+    (as a missing mapping key is told the keys), an index the range of indices."""
+    names = [str(n) for n in map(_name_of, items) if isinstance(n, str)]
+    here = (f"the items here: {', '.join(names)}, or an index 0 to {len(items) - 1}" if names
+            else f"an index here is 0 to {len(items) - 1}" if items else "the list is empty")
+    return f"{where + ': ' if where else ''}no list item {part!r}; {here}"
+
+
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     """Set `value` at a dotted path (`checks.customs.time`, `checks[0].time`, `unloading.grain.points`).
 
@@ -73,7 +82,7 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     if isinstance(node, list):
         idx = last if isinstance(last, int) else _find_by_name(node, str(last))
         if idx is None or not 0 <= idx < len(node):
-            raise KeyPathError(path, f"no list item {last!r}")
+            raise KeyPathError(path, _no_item(None, last, node))
         node[idx] = copy.deepcopy(value)
     elif isinstance(node, dict):
         node[str(last)] = copy.deepcopy(value)
@@ -91,7 +100,7 @@ def _step(node: Any, part: str | int, path: str, so_far: list[str | int]) -> Any
     if isinstance(node, list):
         idx = part if isinstance(part, int) else _find_by_name(node, str(part))
         if idx is None or not 0 <= idx < len(node):
-            raise KeyPathError(path, f"{where}: no list item {part!r}")
+            raise KeyPathError(path, _no_item(where, part, node))
         return node[idx]
     raise KeyPathError(path, f"{where} is a value, not a mapping")
 
@@ -111,7 +120,7 @@ def resolve(data: dict[str, Any], path: str) -> tuple[str | int, ...]:
         if isinstance(node, list):
             idx = part if isinstance(part, int) else _find_by_name(node, str(part))
             if idx is None or not 0 <= idx < len(node):
-                raise KeyPathError(path, f"{'.'.join(map(str, parts[:depth + 1]))}: no list item {part!r}")
+                raise KeyPathError(path, _no_item(".".join(map(str, parts[:depth + 1])), part, node))
             out.append(idx)
             node = node[idx]
         elif isinstance(node, dict):

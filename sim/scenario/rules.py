@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sim.scenario.base import CROSSING_KEYS
 from sim.scenario.distributions import MAX_HOURS
+from sim.scenario.durations import format_hours
 from sim.scenario.fields import ScenarioFields
 from sim.scenario.limits import workload_problems
 
@@ -29,7 +30,7 @@ def cross_problems(s: ScenarioFields) -> Iterator[tuple[str, str]]:
     cargo = set(s.cargo)
     known = ", ".join(sorted(cargo))
     if s.warmup >= s.duration:
-        yield "warmup", f"must be shorter than duration ({s.duration:g}h), got {s.warmup:g}h"
+        yield "warmup", f"must be shorter than duration ({format_hours(s.duration)}), got {format_hours(s.warmup)}"
     if s.duration > MAX_HOURS:
         yield "duration", "must be at most 100 years"
     for name in s.cargo:

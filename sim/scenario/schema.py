@@ -36,6 +36,7 @@ from sim.scenario.corridor import (
 )
 from sim.scenario.errors import ScenarioDataError, ScenarioError, ScenarioRuleError, describe_validation_error
 from sim.scenario.fields import ScenarioFields
+from sim.scenario.file_kinds import SCENARIO, wrong_kind
 from sim.scenario.keypaths import KeyPathError, changed_paths, is_changed, named_problems, overlaps, set_path
 from sim.scenario.quoting import kind_in_words
 from sim.scenario.rules import cross_problems
@@ -153,6 +154,9 @@ class Scenario(ScenarioFields):
         wrote a value, sim.scenario.spelling.spelled_in) lets a hint quote a value as the file wrote it, and
         `overrides` given as text (spelling.GivenValues) as they were typed.
         """
+        other = wrong_kind(data, SCENARIO)  # a targets or experiment file given as a scenario
+        if other is not None:
+            raise ScenarioError(source, [("", other)])
         if overrides:
             paths = [k for k in overrides if isinstance(k, str)]
             if spelled is not None and isinstance(data, dict):  # a changed value is not as the file wrote it

@@ -128,6 +128,10 @@ CASES: list[Case] = [
     Case("impossible-date", "a date that does not exist (`start: 2023-02-30`)",
          ["validate", "{file}"], "start", "valid date or datetime, day value is outside expected range",
          text=_mini(("start: 2024-01-01", "start: 2023-02-30"))),
+    Case("date-not-iso", "a start date written day/month/year (`start: 01/02/2024`; was 'Input should be a valid date or "
+         "datetime, invalid character in year')", ["validate", "{file}"], "start",
+         "expected an ISO date such as 2024-01-02 (year-month-day), got '01/02/2024'",
+         text=_mini(("start: 2024-01-01", "start: 01/02/2024"))),
     Case("year-typo", "start year typo (`start: 9999-01-01`)", ["validate", "{file}"], "start",
          "expected a date between 1900 and 2200", text=_mini(("start: 2024-01-01", "start: 9999-01-01"))),
     Case("end-too-late", "a century starting in 2200", ["validate", "{file}", "--set", "start=2200-01-01",
@@ -185,7 +189,37 @@ CASES: list[Case] = [
     Case("set-missing-key", "`--set` on a key that does not exist", ["validate", "{file}", "--set", "unloading.wheat.points=4"],
          "unloading.wheat.points", "no such key to set (unloading.wheat does not exist"),
     Case("set-missing-item", "`--set` on a list item that does not exist", ["validate", "{file}", "--set", "checks[7].time=2h"],
-         "checks[7].time", "no such key to set (checks.7: no list item 7)"),
+         "checks[7].time", "no such key to set (checks.7: no list item 7; the items here: customs, phytosanitary, "
+         "or an index 0 to 1)"),
+    Case("set-misspelt-item", "`--set` naming a check that is not there (`checks.custom`; was told only 'no list item')",
+         ["validate", "{file}", "--set", "checks.custom.time=2h"], "checks.custom.time",
+         "no list item 'custom'; the items here: customs, phytosanitary, or an index 0 to 1"),
+    Case("targets-as-scenario", "a targets file given as the scenario (was told 'name: required key is missing'…)",
+         ["run", "{file}"], "(top level)", "this is a targets file (it has targets, parameters), not a scenario: "
+         "give it to `dostyk calibrate SCENARIO --targets FILE`",
+         text="targets:\n  - {kpi: tonnes_delivered, value: 2000000, tolerance: 5%}\n"
+              "parameters:\n  - {path: unloading.grain.points, low: 4, high: 8}\n"),
+    Case("experiment-as-scenario", "an experiment file given as the scenario", ["validate", "{file}"], "(top level)",
+         "this is an experiment file (it has baseline, variants), not a scenario: run it with `dostyk experiment FILE`",
+         text="baseline: mini.yaml\nvariants:\n  eight: {unloading.grain.points: 8}\n", files={"mini.yaml": MINI}),
+    Case("scenario-as-targets", "a scenario given as `--targets`", ["calibrate", "mini.yaml", "--targets", "{file}"],
+         "(top level)", "this is a scenario (it has name, start, duration, cargo, demand", files={"mini.yaml": MINI}),
+    Case("compare-kpi-typo", "`compare --kpi backlog_wagon_mean` (a letter short; was told only the list of KPIs)",
+         ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--kpi", "backlog_wagon_mean"], "--kpi",
+         "backlog_wagon_mean: unknown KPI (did you mean 'backlog_wagons_mean'?)", names_file=False),
+    Case("compare-kpi-at-cargo", "`compare --kpi backlog_wagons_mean@grain`, as an experiment file writes it (was told "
+         "'unknown KPI')", ["compare", "{file}", "{file}", "--set", "2:unloading.grain.points=8", "--kpi",
+                            "backlog_wagons_mean@grain"], "--kpi",
+         "backlog_wagons_mean@grain: --kpi takes a KPI alone here; choose the cargo with --cargo grain", names_file=False),
+    Case("checks-keyed-by-name", "checks written as a mapping keyed by name, as `--set checks.customs.time` names one "
+         "(was 'Input should be a valid list; got a mapping of keys')", ["validate", "{file}"], "checks",
+         "expected a list of items, each with its name: `checks: [{name: customs, …}, …]` (one `- name: …` a line); "
+         "got a mapping keyed by customs, phytosanitary",
+         text=_mini((("  - {name: customs, time: {dist: lognormal, mean: 4h, sd: 1.5h}}\n"
+                      "  - {name: phytosanitary, cargo: [grain], time: 6h, hours: \"08:00-20:00\"}"),
+                     "  customs: {time: 4h}\n  phytosanitary: {cargo: [grain], time: 6h}"))),
+    Case("scenario-as-experiment", "a scenario given to `dostyk experiment`", ["experiment", "{file}"], "(top level)",
+         "not an experiment file: give it as the SCENARIO argument, e.g. `dostyk run FILE`"),
     Case("set-through-value", "`--set` through a plain value", ["validate", "{file}", "--set", "duration.days=3"],
          "duration.days", "duration is a value, not a mapping"),
     Case("set-alias", "`--set` value with a YAML alias", ["validate", "{file}", "--set", "name=*x"],
@@ -259,6 +293,10 @@ CASES: list[Case] = [
     Case("force-notes", "`--out notes --force` on a directory of the user's notes (it was deleted)",
          ["run", "{file}", "--out", "notes", "--force", "--quiet"], "notes",
          "is not a results directory written by dostyk", names_file=False, files={"notes/notes.txt": "mine"}),
+    Case("out-notes", "`--out notes` on a directory of the user's notes, without --force (told 'use --force to replace "
+         "it', which then refused)", ["run", "{file}", "--out", "notes", "--quiet"], "notes",
+         "is not a results directory written by dostyk (it has no metadata.json", names_file=False,
+         files={"notes/notes.txt": "mine"}),
     Case("resume-sweep-work", "`run --resume` on the work directory of an interrupted sweep (its tasks were deleted)",
          ["run", "{file}", "--out", "out", "--resume", "--quiet"], "out.work",
          "finished task(s) of an interrupted sweep, not of a run", names_file=False,
@@ -796,6 +834,12 @@ NEWUSER_CASES: list[Case] = [
          ["kpis", "C", "--window", "2024-09-01:2024-11-30"], "`dostyk kpis` reads the daily series of `dostyk run`",
          "run the scenario with them: `dostyk run C/scenarios/NAME.yaml --window FROM:TO`", names_file=False,
          files={"C/comparison.json": '{"version": "0", "seed": 1, "replications": 2}', "C/kpis.csv": "replication\n0\n"}),
+    Case("kpis-of-an-experiment", "`kpis E --window …` on an experiment's directory (was told to give the comparison "
+         "`--set warmup=…`: `dostyk experiment` takes no --set)",
+         ["kpis", "E", "--window", "2024-09-01:2024-11-30"], "`dostyk kpis` reads the daily series of `dostyk run`",
+         "compare its scenarios: `dostyk compare E/scenarios/BASELINE.yaml E/scenarios/VARIANT.yaml … --window FROM:TO`",
+         names_file=False, files={"E/comparison.json": '{"version": "0", "seed": 1, "replications": 2}',
+                                  "E/experiment.yaml": "baseline: mini.yaml\n", "E/kpis.csv": "replication\n0\n"}),
 ]
 CASES += NEWUSER_CASES
 # -- ATTACK: hostile review of the merged changes --------------------------------------------------------------------

@@ -49,3 +49,18 @@ def test_compare_warns_when_the_scenarios_cover_different_periods(tmp_path: Path
     warned = " ".join(proc.stderr.split())  # each warning whole, as wrapped to the terminal
     assert "warning: b has start 2024-01-02, the baseline a 2024-01-01: its KPIs cover another period" in warned
     assert "warning: b has duration 3d, the baseline a 4d" in warned
+
+
+def test_compare_of_one_file_says_its_warning_once(tmp_path: Path) -> None:
+    """`compare F F F --set 2:… --set 3:…` loads F three times: its warning was printed three times, word for word."""
+    path = tmp_path / "mini.yaml"
+    path.write_text(MINI, encoding="utf-8")
+    proc = dostyk_here("compare", str(path), str(path), str(path), "--set", "2:unloading.containers.points=8",
+                       "--set", "3:unloading.grain.points=4", "--set", "duration=2d", "--set",
+                       "disruptions=[{name: hold, from: 2024-01-01, to: 2024-01-20, target: unloading.grain, capacity: 0.1}]",
+                       "-n", "2", "--executor", "serial", "--quiet", "--no-report", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    lines = [" ".join(w.split()) for w in proc.stderr.split("warning:")[1:]]  # each whole, as wrapped to 100 columns
+    assert len(lines) == len(set(lines)) == 2, proc.stderr
+    assert any("0.1 × unloading.grain points 6 rounds down to 0 points" in line for line in lines)  # the first two's
+    assert any("0.1 × unloading.grain points 4 rounds down to 0 points" in line for line in lines)  # another text: kept

@@ -40,3 +40,14 @@ def test_run_and_kpis_say_it_and_a_window_after_the_warm_up_is_not_noted(tmp_pat
     assert code == 0 and "--window 2024-01-02:2024-01-02 begins in the warm-up" in err, err
     code, err, _ = run_main(["kpis", "r", "--window", "2024-01-03:2024-01-04"], tmp_path)
     assert code == 0 and SAID not in err, err
+
+
+def test_a_date_whose_end_is_in_the_warm_up_is_said_too(tmp_path: Path) -> None:
+    """`kpis --at` (and `run --at`) in the warm-up read the settling model without a word, where a window had the note.
+    A date's value is at the end of its day: 2024-01-02's is at the warm-up's end, the first state the run counts."""
+    (tmp_path / "w.yaml").write_text(SCENARIO, encoding="utf-8")
+    code, err, _ = run_main(["run", "w.yaml", "--at", "2024-01-01", "--out", "r", *FAST], tmp_path)
+    assert code == 0 and "Note: --at 2024-01-01 is in the warm-up (until 2024-01-03 00:00)" in " ".join(err.split()), err
+    code, err, _ = run_main(["kpis", "r", "--at", "2024-01-01", "--at", "2024-01-02", "--at", "2024-01-04"], tmp_path)
+    notes = " ".join(err.split()).split("Note: ")[1:]  # each note whole, as wrapped to 100 columns
+    assert code == 0 and len(notes) == 1 and notes[0].startswith("--at 2024-01-01 is in the warm-up"), err

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 import sim
-from sim.decision.precision import replicate_until_precise
+from sim.decision.errors import InputError
+from sim.decision.precision import check_precision, replicate_until_precise
 
 
 def test_adds_replications_until_precise_and_extends_the_same_run(small: sim.Scenario) -> None:
@@ -40,3 +42,16 @@ def test_stops_at_the_maximum_and_says_so(small_path: Path, tmp_path: Path) -> N
     assert "NOT reached — stopped at the maximum of 8 replications" in result.output
     assert "3 → 6 → 8" in result.output
     assert pd.read_csv(out / "kpis.csv")["replication"].nunique() == 8
+
+
+def test_an_amount_typed_on_the_command_line_is_an_amount(small: sim.Scenario) -> None:
+    """The docs' `--precision 50` (an amount in each KPI's unit) was refused: 'expected a percentage such as 5% or an
+    amount in the KPI's unit, got the text '50''; typed, an amount is text, as the API's 50 is not."""
+    assert check_precision(small, "50", 3, 10) == (50.0, False) == check_precision(small, 50, 3, 10)
+    assert check_precision(small, " 2.5 ", 3, 10) == (2.5, False)
+    assert check_precision(small, "5%", 3, 10) == (0.05, True)
+    for typed in ("0", "-3", ".nan"):
+        with pytest.raises(InputError, match="a tolerance must be above 0"):
+            check_precision(small, typed, 3, 10)
+    with pytest.raises(InputError, match="expected a percentage such as 5% or an amount"):
+        check_precision(small, "fifty", 3, 10)

@@ -54,7 +54,7 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("demand-unknown-cargo", {"demand.wheat": {"trains_per_day": 1}}, "demand.wheat", "unknown cargo 'wheat'"),
     ("unknown-target", {"disruptions.1.target": "checks.border-guard"}, "disruptions.spring-festival.target", "unknown target"),
     ("wrong-type-seed", {"seed": "lucky"}, "seed", "valid integer"),
-    ("warmup-longer-than-run", {"warmup": "400d"}, "warmup", "must be shorter than duration"),
+    ("warmup-longer-than-run", {"warmup": "400d"}, "warmup", "must be shorter than duration (365d), got 400d"),
     ("yard-too-small", {"yard.capacity_wagons": 40}, "yard.capacity_wagons", "cannot hold one"),
     ("fleet-too-small", {"fleet.grain": 10}, "fleet.grain", "cannot form one train"),
     ("bad-working-hours", {"checks.1.hours": "8am-8pm"}, "checks.phytosanitary.hours", "HH:MM-HH:MM"),
