@@ -33,7 +33,8 @@ def validate(scenario: str, sets: tuple[str, ...], workbook: str | None, resolve
     if resolved:
         import yaml
 
-        echo(f"# {scenario}, resolved: the files it extends merged, defaults filled in (durations in hours)")
+        header = f"# {scenario}, resolved: the files it extends merged, defaults filled in (durations in hours)"
+        click.echo(header)  # raw: YAML's comment (wrapped, its next line would lose the '#' and break the file)
         click.echo(yaml.safe_dump(s.to_dict(), sort_keys=False, allow_unicode=True), nl=False)  # raw: YAML
         for line in warning_lines(s, scenario):
             echo(f"warning: {line}", err=True)

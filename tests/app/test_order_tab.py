@@ -111,7 +111,10 @@ def test_an_order_in_the_warmup_is_warned_of_as_the_command_line_answers_it(stor
     fill(tab, on=dt.date(2023, 1, 1))
     out = CliRunner().invoke(consignment, [str(story), "--wagons", "5", "--on", "2023-01-01", "-n", "1",
                                            "--executor", "serial", "-q"]).output
-    note = next(line for line in out.splitlines() if line.startswith("Ordered in the scenario's warm-up"))
+    # the command line's note as a sentence (the terminal's 100 columns wrap it)
+    found = re.search(r"Ordered in the scenario's warm-up.*?\(or order after the warm-up\)\.", " ".join(out.split()))
+    assert found, out
+    note = found.group(0)
     assert note in said(tab) and "--set start=2022-12-31" in note
     assert tab.message.alert_type == "warning" and not tab.ask.disabled
 
@@ -157,11 +160,20 @@ def answer_parts(answer: str) -> tuple[str, list[list[str]], list[str]]:
 
 
 def cli_parts(out: str) -> tuple[str, list[list[str]], list[str]]:
-    """The same of `dostyk consignment`'s printed answer (its table's columns are two spaces or more apart)."""
-    heading, _, *rest = out.rstrip("\n").split("\n")
-    blank = rest.index("")
-    rows = [re.split(r"\s{2,}", line.strip()) for line in rest[:blank]]
-    return heading, [["", *rows[0]], *rows[1:]], rest[blank + 1:]
+    """The same of `dostyk consignment`'s printed answer: its heading and notes as sentences (the terminal's 100
+    columns wrap them), its table's rows (columns two spaces or more apart; a label wrapped in its cell joined
+    again) under the header, whose first column the tab leaves blank."""
+    heading, table, notes = out.rstrip("\n").split("\n\n", 2)
+    header, _rule, *lines = table.split("\n")
+    rows: list[list[str]] = []
+    for line in lines:
+        cells = re.split(r"\s{2,}", line.strip())
+        if len(cells) == 1 and rows:  # the rest of the row above's label
+            rows[-1][0] += " " + cells[0]
+        else:
+            rows.append(cells)
+    sentences = re.sub(r"\n  ", " ", notes).split("\n")
+    return " ".join(heading.split()), [["", *re.split(r"\s{2,}", header.strip())[1:]], *rows], sentences
 
 
 def ask(tab: OrderTab) -> str:

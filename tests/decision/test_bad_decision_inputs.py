@@ -11,16 +11,18 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from tests.cli.helpers import said
 
 GOOD_TARGET = "{kpi: tonnes_delivered, value: 200000, tolerance: 5%}"
 
 
 def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """The exit status and what stderr says, its sentences whole (the terminal's 100 columns wrap them)."""
     with pytest.raises(SystemExit) as exc:
         main(args)
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    return int(exc.value.code or 0), err
+    return int(exc.value.code or 0), said(err)
 
 
 def _targets(tmp_path: Path, targets: str = GOOD_TARGET,

@@ -20,6 +20,7 @@ from sim.experiments.executors import (
 )
 from sim.experiments.runner import replication_tasks
 from sim.experiments.workdir import WorkDir
+from tests.cli.helpers import said
 
 ROOT = Path(__file__).resolve().parents[2]
 VARY = {"unloading.grain.points": [5, 7], "checks[1].trains_at_once": [1, 2]}
@@ -174,7 +175,7 @@ def test_a_scheduler_without_the_dask_executor_is_refused(tmp_path: Path, capsys
         with pytest.raises(SystemExit) as exit_info:
             main([*command, "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "out"), "-q"])
         assert exit_info.value.code == 2
-        assert "--executor dask" in capsys.readouterr().err
+        assert "--executor dask" in said(capsys.readouterr().err)
     assert list(tmp_path.iterdir()) == []  # refused before anything was written
 
 

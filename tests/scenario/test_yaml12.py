@@ -28,7 +28,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.keypaths import by_name, set_path
 from sim.scenario.loader import load_scenario, validate_scenario
 from sim.scenario.schema import Scenario
-from tests.cli.helpers import dostyk_here
+from tests.cli.helpers import dostyk_here, said
 
 ROOT = Path(__file__).resolve().parents[2]
 # whole scenarios only: not the corridor's parts, the replays' evidence files or the targets
@@ -303,7 +303,7 @@ def test_the_command_line_reads_yaml_1_2_and_names_the_key() -> None:
     base = str(SHIPPED[0])
     ok = dostyk_here("validate", base, "--set", "replications=0o7", "--set", "seed=1e3")
     assert ok.returncode == 0, ok.stderr
-    assert "7 replications, seed 1000" in ok.stdout
+    assert "7 replications, seed 1000" in said(ok.stdout)
     bad = dostyk_here("validate", base, "--set", "line.max_trains_per_day=010")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "line.max_trains_per_day" in bad.stderr and "YAML 1.1" in bad.stderr and "the number 8" in bad.stderr
@@ -317,7 +317,7 @@ def test_a_targets_file_refuses_zones_and_yaml_1_1_numbers(tmp_path: Path) -> No
 
     good = (ROOT / "scenarios" / "targets" / "jan2024.yaml").read_text(encoding="utf-8")
     assert load_targets(ROOT / "scenarios" / "targets" / "jan2024.yaml").targets
-    for old, new, key, said in [
+    for old, new, key, told in [
         ("window: {from: 2023-11-01,", "window: {from: 2023-11-01T00:00:00Z,", "targets[0].window.from", "time zone (Z)"),
         ("value: 483167", "value: 483_167", "targets[0].value", "YAML 1.1"),
         ("value: 3500", "value: 1:30", "targets[1].value", "(base 60)"),
@@ -327,7 +327,7 @@ def test_a_targets_file_refuses_zones_and_yaml_1_1_numbers(tmp_path: Path) -> No
         f.write_text(good.replace(old, new, 1), encoding="utf-8")
         with pytest.raises(InputError) as caught:
             load_targets(f)
-        assert any(p == key and said in msg for p, msg in caught.value.problems), caught.value
+        assert any(p == key and told in msg for p, msg in caught.value.problems), caught.value
 
 
 @pytest.mark.parametrize("args", [["--at", "2024-01-10T00:00:00Z"], ["--window", "2024-01-01T00:00+06:00..2024-01-31"]])
@@ -336,7 +336,7 @@ def test_window_and_at_refuse_a_time_zone_before_running(tmp_path: Path, args: l
 
     (tmp_path / "mini.yaml").write_text(MINI, encoding="utf-8")
     code, err, _ = run_main(["run", "mini.yaml", *args, "--quiet", "--out", "out"], tmp_path)
-    assert code == 2 and args[0] in err and "is not an ISO date" in err and "Traceback" not in err, err
+    assert code == 2 and args[0] in err and "is not an ISO date" in said(err) and "Traceback" not in err, err
     assert not (tmp_path / "out").exists()
 
 

@@ -24,6 +24,7 @@ from sim.decision.sources import (
     value_problem,
 )
 from sim.decision.targets import Target, load_targets, targets_from_data
+from tests.cli.helpers import said
 from tests.cli.test_bad_inputs import run_main
 from tests.conftest import SCENARIOS
 
@@ -45,8 +46,9 @@ def episode(tmp_path: Path, scenario: str, evidence: str) -> Path:
 
 
 def declared(tmp_path: Path, directory: Path) -> tuple[int, str]:
+    """The exit status and what stderr says, its sentences whole (the terminal's 100 columns wrap them)."""
     code, err, _ = run_main(["history", str(directory), "--declared"], tmp_path)
-    return code, err
+    return code, said(err)
 
 
 def test_every_shipped_replay_is_the_corridor_plus_what_it_declares() -> None:
