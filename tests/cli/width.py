@@ -18,9 +18,8 @@ def too_wide(text: str, kind: str | None = None) -> list[str]:
     words are taken out; `kind` "json" or "markdown" for a document of that kind."""
     wide = []
     for line in re.split(r"[\r\n]", text):
-        rest = UNBREAKABLE.sub("", line)
-        if kind == "json":
-            rest = JSON_STRING.sub('""', rest)
+        rest = JSON_STRING.sub('""', line) if kind == "json" else line  # (first: a string's \u2026 is not a path)
+        rest = UNBREAKABLE.sub("", rest)
         if kind == "markdown" and MARKDOWN_ROW.match(rest.strip()):
             continue
         if len(rest.rstrip()) > WIDTH:
