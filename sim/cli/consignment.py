@@ -36,7 +36,7 @@ from sim.scenario.spelling import GivenValues
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.argument("scenario", type=click.Path())  # a folder: the loader says what it is
 # (a plain int: order_problem says what is wrong with it, as sim.order_outcomes and the workbench do; its
 # bound is the order's trains, counted without making them)
 @click.option("--wagons", type=int, required=True,

@@ -88,7 +88,7 @@ def _done(result: Any, out_dir: Path, force: bool, claim: Claim) -> Path:
 
 
 @click.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path())  # a folder: the loader says what it is
 @click.option("--targets", "targets_paths", multiple=True, type=click.Path(dir_okay=False),
               help="YAML file of observed figures (targets:) and free parameters (parameters:); one per "
                    "SCENARIO, in order (default for a history replay: its evidence/NAME.yaml).")
@@ -161,7 +161,7 @@ def calibrate(scenarios: tuple[str, ...], targets_paths: tuple[str, ...], shared
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.argument("scenario", type=click.Path())  # a folder: the loader says what it is
 @click.option("--lever", "levers", multiple=True, required=True, metavar="KEY.PATH=LOW:HIGH[:int|:log]",
               help="A lever and its bounds (repeatable); cost per unit from the scenario's costs.levers.")
 @click.option("--objective", "objectives", multiple=True, required=True, metavar="min|max:KPI[@cargo]",
@@ -222,7 +222,7 @@ def _infeasible(n: int, cons: list[Any]) -> NoReturn:
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.argument("scenario", type=click.Path())  # a folder: the loader says what it is
 @click.option("--lever", "levers", multiple=True, required=True, metavar="KEY.PATH=LOW:HIGH[:int|:log]",
               help="A lever and its bounds (repeatable; at least two).")
 @click.option("--kpi", "kpis", multiple=True, metavar="KPI[@cargo]",

@@ -18,7 +18,7 @@ from sim.scenario.workbook import apply_workbook
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.argument("scenario", type=click.Path())  # a folder: the loader says what it is
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE")
 @click.option("--changes", "workbook", type=click.Path(dir_okay=False), metavar="BOOK.xlsx",
               help="Scenario changes from a workbook sheet of key | value | unit rows (like --set).")

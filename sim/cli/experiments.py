@@ -69,7 +69,7 @@ def sweep_plots_writer(result: SweepResult) -> Callable[[Path], Any]:
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.argument("scenario", type=click.Path())  # a folder: the loader says what it is
 @click.option("--vary", "vary", multiple=True, required=True, metavar="KEY.PATH=V1,V2,...",
               help="A lever and its values (repeatable; the full grid of all levers is run).")
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Replications per grid point.")
@@ -132,7 +132,7 @@ def sweep(scenario: str, vary: tuple[str, ...], replications: int | None, seed: 
 
 
 @click.command()
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path())  # a folder: the loader says what it is
 @click.option("--replications", "-n", type=click.IntRange(min=2, max=100_000), help="Replications per scenario.")
 @click.option("--seed", "-s", type=SEED, help="Seed for every scenario (default: the first's).")
 @click.option("--set", "sets", multiple=True, metavar="[N:]KEY.PATH=VALUE",
@@ -337,7 +337,7 @@ def compare_report_writer(result: Comparison) -> Callable[[Path], Any]:
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.argument("scenario", type=click.Path())  # a folder: the loader says what it is
 @click.option("--replications", "-n", type=click.IntRange(min=1, max=100_000), help="Override the scenario's replications.")
 @click.option("--seed", "-s", type=SEED, help="Override the scenario's seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Change one scenario value (repeatable).")

@@ -45,7 +45,9 @@ def unreadable(path: Path, expected: str = "a file", max_bytes: int | None = MAX
     except OSError as exc:  # no permission to look, a path through a file…
         return f"cannot be read: {exc.strerror or exc}"
     if stat.S_ISDIR(info.st_mode):
-        return f"is a directory; expected {expected}"
+        ran = path / "scenario.yaml"  # a results folder keeps the scenario it ran
+        return f"is a directory; expected {expected}" + (
+            f" (this one holds a run's results: the scenario they ran is {ran})" if ran.is_file() else "")
     if not stat.S_ISREG(info.st_mode):
         return f"not a regular file (a device, pipe or socket would never end or never answer); expected {expected}"
     return None if max_bytes is None else size_problem(info.st_size, max_bytes)

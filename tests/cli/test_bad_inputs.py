@@ -595,6 +595,13 @@ OUTPUT_FILE_CASES: list[Case] = [
     Case("extends-directory", "`extends: sub` naming a directory", ["validate", "{file}"], "extends",
          "'sub': is a directory; expected a scenario file (.yaml)", text="extends: sub\nname: mini\n",
          files={"sub/notes.txt": "mine"}),
+    Case("scenario-is-a-results-folder", "`dostyk run res` naming a results folder instead of its scenario (was Click's "
+         "'is a directory', for each command its own way)", ["run", "res", "--quiet", "--out", "out"], "(top level)",
+         "is a directory; expected a scenario file (.yaml) (this one holds a run's results: the scenario they ran is "
+         "res/scenario.yaml)", names_file=False, files={"res/scenario.yaml": "name: mini\n", "res/kpis.csv": "kpi\n"}),
+    Case("scenario-is-a-folder", "`dostyk compare` given a folder as its second scenario",
+         ["compare", "{file}", "sub", "--quiet", "--out", "out"], "(top level)",
+         "is a directory; expected a scenario file (.yaml)", names_file=False, files={"sub/notes.txt": "mine"}),
     Case("experiment-baseline-directory", "experiment file whose baseline is a directory (was 'no such scenario file')",
          _EXPERIMENT, "baseline", "sub: is a directory; expected a scenario file (.yaml)", names_file=False,
          files={"exp.yaml": "baseline: sub\nvariants:\n  eight: {unloading.grain.points: 8}\n",
