@@ -15,6 +15,7 @@ import itertools
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,12 +301,28 @@ def parse_vary(items: Sequence[str]) -> GivenValues:
             raise ScenarioError("--vary", [(key, f"expected key.path=v1,v2,…, got {item!r}")])
         if key in out:
             raise ScenarioError("--vary", [(key, "this lever is given twice; list all its values once")])
-        values = [parse_yaml(tok, f"--vary {key}", at=key) for tok in _split_top_level(raw)]
+        tokens = _split_top_level(raw)
+        for token in tokens:
+            _refuse_range(key, token)
+        values = [parse_yaml(tok, f"--vary {key}", at=key) for tok in tokens]
         if len({json.dumps(v, sort_keys=True, default=str) for v in values}) != len(values):
             raise ScenarioError("--vary", [(key, f"repeated value in {raw!r}")])
         out[key] = values
         out.texts[key] = raw
     return out
+
+
+_RANGE = re.compile(r"^(-?\d+)\s*\.\.\s*(-?\d+)$")
+
+
+def _refuse_range(key: str, token: str) -> None:
+    """`4..8` reads as a range, which --vary does not take (it was 'unable to parse string as an integer')."""
+    found = _RANGE.match(token)
+    if found:
+        low, high = int(found[1]), int(found[2])
+        listed = ",".join(map(str, range(low, high + 1))) if 0 < high - low < 30 else f"{low},…,{high}"
+        said = f"{token!r} is a range; --vary takes each value, listed: {key}={listed}"
+        raise ScenarioError("--vary", [(key, said)])
 
 
 def vary_as_typed(levers: GivenValues) -> tuple[str, ...]:
