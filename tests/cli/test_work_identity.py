@@ -61,6 +61,15 @@ def _interrupted(args: list[str], root: Path, monkeypatch: pytest.MonkeyPatch, a
         monkeypatch.setattr(executors, "execute", real)
     assert code == 130 and "Interrupted" in err, err
 
+def _interrupted_then_edited(root: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str) -> None:
+    """`dostyk run mini.yaml` interrupted after one task, then `old` in the file edited to `new`."""
+    mini = root / "mini.yaml"
+    mini.write_text(TINY, encoding="utf-8")
+    _interrupted(["run", "mini.yaml", *FAST], root, monkeypatch)
+    assert old in TINY
+    mini.write_text(TINY.replace(old, new), encoding="utf-8")
+
+
 
 def _two_files(root: Path, text: str = TINY) -> None:
     """a/mini.yaml and b/mini.yaml: one folder name, one scenario name, other numbers."""
@@ -184,10 +193,7 @@ def test_a_relative_record_is_read_from_where_it_was_made(tmp_path: Path, monkey
 
 def test_a_file_edited_before_the_resume_says_why_nothing_was_reused(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    mini = tmp_path / "mini.yaml"
-    mini.write_text(TINY, encoding="utf-8")
-    _interrupted(["run", "mini.yaml", *FAST], tmp_path, monkeypatch)
-    mini.write_text(TINY.replace("points: 6, wagon_time", "points: 9, wagon_time"), encoding="utf-8")
+    _interrupted_then_edited(tmp_path, monkeypatch, "points: 6, wagon_time", "points: 9, wagon_time")
     code, err, out = run_main(["run", "mini.yaml", "--resume", *FAST], tmp_path)
     assert code == 0, err
     assert "Resumed" not in out and "keeps 1 finished task(s) of other work" in err
@@ -300,15 +306,12 @@ def test_history_records_its_directory_and_keeps_its_folder_from_another(tmp_pat
 def test_the_same_files_name_edited_since_is_still_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file whose `name:` was edited after its run was interrupted: its work was refused as another
     scenario's even with --force (only deleting results/mini.work by hand started afresh)."""
-    mini = tmp_path / "mini.yaml"
-    mini.write_text(TINY, encoding="utf-8")
-    _interrupted(["run", "mini.yaml", *FAST], tmp_path, monkeypatch)
-    mini.write_text(TINY.replace("name: mini", "name: renamed"), encoding="utf-8")
+    _interrupted_then_edited(tmp_path, monkeypatch, "name: mini", "name: renamed")
     code, err, _ = run_main(["run", "mini.yaml", "--force", *FAST], tmp_path)
     assert code == 0, err
     code, err, _ = run_main(["run", "mini.yaml", *FAST], tmp_path)
     assert code == 2 and "results/mini already exists; use --force" in err, err
-    mini.write_text(TINY.replace("name: mini", "name: again"), encoding="utf-8")
+    (tmp_path / "mini.yaml").write_text(TINY.replace("name: mini", "name: again"), encoding="utf-8")
     code, err, _ = run_main(["run", "mini.yaml", "--force", *FAST], tmp_path)  # its finished results likewise
     assert code == 0, err
 
