@@ -21,6 +21,14 @@ def results():  # type: ignore[no-untyped-def]
         return run(scenario, replications=3, executor="serial")
 
 
+def _set(results, kpi: str, values: list[float]) -> None:  # type: ignore[no-untyped-def]
+    """The corridor's all-cargo values of `kpi`, one per replication, as the cards read them."""
+    kpis = results.kpis
+    rows = (kpis["cargo"] == "all") & ((kpis["crossing"] == results.corridor) if "crossing" in kpis else True)
+    kpis.loc[rows, kpi] = values
+    assert results.kpi(kpi).tolist() == values
+
+
 def _ci(cards: str, kpi: str) -> str:
     found = re.search(rf"data-kpi='{kpi}'>.*?<div class='ci'>(.*?)</div>", cards)
     assert found, cards
@@ -30,16 +38,12 @@ def _ci(cards: str, kpi: str) -> str:
 def test_a_ci_that_would_reach_below_zero_days_is_clipped_as_in_the_tables(results) -> None:  # type: ignore[no-untyped-def]
     """Stop-loading days 0, 0 and 1 in three replications: mean 0.3, t half-width 1.4, so '± 1.4' read as
     reaching -1.1 days; the card writes the CI's ends, from 0."""
-    kpis = results.kpis
-    rows = (kpis["cargo"] == "all") & ((kpis["crossing"] == results.corridor) if "crossing" in kpis else True)
-    kpis.loc[rows, "stop_loading_days"] = [0.0, 0.0, 1.0]
+    _set(results, "stop_loading_days", [0.0, 0.0, 1.0])
     ci = _ci(kpi_cards(results), "stop_loading_days")
     assert ci.startswith("95 % CI 0 – ") and ci.endswith("days"), ci
     assert "-" not in ci.replace(" – ", ""), ci
 
 
 def test_a_ci_inside_its_bounds_keeps_its_half_width(results) -> None:  # type: ignore[no-untyped-def]
-    kpis = results.kpis
-    rows = (kpis["cargo"] == "all") & ((kpis["crossing"] == results.corridor) if "crossing" in kpis else True)
-    kpis.loc[rows, "backlog_wagons_mean"] = [1000.0, 1010.0, 1020.0]
+    _set(results, "backlog_wagons_mean", [1000.0, 1010.0, 1020.0])
     assert _ci(kpi_cards(results), "backlog_wagons_mean") == "± 24.8 wagons"  # t(0.975, 2) x 10 / sqrt(3)

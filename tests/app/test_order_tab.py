@@ -26,6 +26,7 @@ from sim.app.page import Workbench
 from sim.cli.consignment import consignment
 from sim.model.orders import Order
 from sim.scenario.schema import Scenario
+from tests.cli.helpers import said as unwrapped  # (`said` here reads the tab)
 from tests.model.test_orders import STORY
 
 LABELS = {"--wagons": "Wagons", "--on": "Ordered on", "--by": "Through by"}
@@ -112,7 +113,7 @@ def test_an_order_in_the_warmup_is_warned_of_as_the_command_line_answers_it(stor
     out = CliRunner().invoke(consignment, [str(story), "--wagons", "5", "--on", "2023-01-01", "-n", "1",
                                            "--executor", "serial", "-q"]).output
     # the command line's note as a sentence (the terminal's 100 columns wrap it)
-    found = re.search(r"Ordered in the scenario's warm-up.*?\(or order after the warm-up\)\.", " ".join(out.split()))
+    found = re.search(r"Ordered in the scenario's warm-up.*?\(or order after the warm-up\)\.", unwrapped(out))
     assert found, out
     note = found.group(0)
     assert note in said(tab) and "--set start=2022-12-31" in note
@@ -173,7 +174,7 @@ def cli_parts(out: str) -> tuple[str, list[list[str]], list[str]]:
         else:
             rows.append(cells)
     sentences = re.sub(r"\n  ", " ", notes).split("\n")
-    return " ".join(heading.split()), [["", *re.split(r"\s{2,}", header.strip())[1:]], *rows], sentences
+    return unwrapped(heading), [["", *re.split(r"\s{2,}", header.strip())[1:]], *rows], sentences
 
 
 def ask(tab: OrderTab) -> str:
