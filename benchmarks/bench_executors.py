@@ -188,12 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_start": load_start, "load_average_end": load_end,
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
-    if cpu_workers:
-        figures["process"] |= {"cpu_per_task_s": min(cpu_workers) / n_tasks,
-                               "serial_cpu_per_task_s": min(cpu_serial) / n_serial}
-    if cpu_dask and cpu_serial:
-        figures["dask"] |= {"cpu_per_task_s": min(cpu_dask) / n_tasks,
-                            "serial_cpu_per_task_s": min(cpu_serial) / n_serial}
+    for name, cpu in (("process", cpu_workers), ("dask", cpu_dask)):
+        if cpu and cpu_serial:
+            figures[name] |= {"cpu_per_task_s": min(cpu) / n_tasks, "serial_cpu_per_task_s": min(cpu_serial) / n_serial}
     _print(figures)
     if args.json:
         from benchmarks.bench_model import MODEL_SECTIONS
@@ -210,18 +207,12 @@ def _print(f: dict[str, Any]) -> None:
           f"({1000 / s['runs_per_s']:.0f} ms per task); the serial run got {s['cpu_share']:.0%} of a core")
     print(f"process  {p['tasks']:5,} tasks {p['wall_s']:8.2f} s  {p['runs_per_s']:6.2f} runs/s  "
           f"{p['speedup']:.2f}x serial's throughput (pool start-up included)")
-    if "cpu_per_task_s" in p:
-        print(f"         CPU per task: {p['cpu_per_task_s'] * 1000:.0f} ms in process workers vs "
-              f"{p['serial_cpu_per_task_s'] * 1000:.0f} ms serial "
-              f"({p['cpu_per_task_s'] / p['serial_cpu_per_task_s'] - 1:+.0%}: the executor's own CPU cost)")
+    _print_cpu(p, "process")
     print(f"dask     {d['tasks']:5,} tasks {d['wall_s']:8.2f} s  {d['runs_per_s']:6.2f} runs/s  "
           f"{d['speedup']:.2f}x serial's throughput on the running cluster; starting it took "
           f"{d['cluster_start_s']:.2f} s ({d['speedup_with_start']:.2f}x with the start); "
           f"{d['noop_roundtrip_ms']:.1f} ms round-trip for a no-op task")
-    if "cpu_per_task_s" in d:
-        print(f"         CPU per task: {d['cpu_per_task_s'] * 1000:.0f} ms in Dask workers vs "
-              f"{d['serial_cpu_per_task_s'] * 1000:.0f} ms serial "
-              f"({d['cpu_per_task_s'] / d['serial_cpu_per_task_s'] - 1:+.0%})")
+    _print_cpu(d, "Dask")
     print(f"identical KPIs on the tasks the executors share: {f['identical_kpis']}")
     print(f"load average {f['load_average_start']:.2f} at start, {f['load_average_end']:.2f} at end "
           "(other work on the machine slows the parallel runs most)")
@@ -238,6 +229,14 @@ def _print(f: dict[str, Any]) -> None:
         f"not measured at {t['dask_tasks']:,} runs (this sweep had {d['tasks']:,})"
     print(f"target: {t['dask_tasks']:,}-run sweep on a Dask LocalCluster of {w} workers >= {TARGET_DASK_PER_WORKER} x "
           f"{w} = {t['dask_speedup']:.2f}x serial: {d['speedup']:.2f}x: {verdict}")
+
+
+def _print_cpu(section: dict[str, Any], workers: str) -> None:
+    """The CPU an executor's workers used per task against serial's (Linux /proc): its own cost per task."""
+    if "cpu_per_task_s" in section:
+        cpu, serial = section["cpu_per_task_s"], section["serial_cpu_per_task_s"]
+        print(f"         CPU per task: {cpu * 1000:.0f} ms in {workers} workers vs {serial * 1000:.0f} ms serial "
+              f"({cpu / serial - 1:+.0%}: the executor's own CPU cost)")
 
 
 if __name__ == "__main__":
