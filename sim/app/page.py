@@ -180,7 +180,7 @@ class Workbench:
             problem = str(exc)
         self._variant()  # Save waits for a valid form and name (replications are not saved)
         # Run's state goes out before the message: whoever sees the message sees Run as it says
-        self.run_button.disabled = problem is not None or (self.job is not None and self.job.running)
+        self.run_button.disabled = problem is not None or self.watch.running
         self.order.check()  # the Order tab asks of the form's scenario: it waits, or not, with Run
         if problem is not None:
             self._say(problem)
