@@ -34,6 +34,7 @@ from sim.model.reviews import DivertDecision, StopLoadingDecision
 from sim.model.rng import Streams
 from sim.model.room_log import RoomLog
 from sim.model.routing import DivertRule, RerouteRule, Router, SmoothRoundRobin
+from sim.model.stop_loading import StopLoadingReview
 from sim.scenario.distributions import Exponential, Fixed, Sampler
 from sim.scenario.schema import Scenario
 from sim.scenario.target_ref import TargetRef
@@ -143,9 +144,8 @@ class CrossingModel:
         sl = s.policies.stop_loading
         if sl is not None:
             watched = [s.crossing_names.index(x) for x in sl.crossings] if sl.crossings else range(len(self.crossings))
-            for x in watched:
-                self.crossings[x].track_border()
-            env.process(self._stop_loading(list(watched)))
+            StopLoadingReview(env, sl, self.crossings, watched, self.origins, [self.ci[c] for c in sl.cargo],
+                              self.stop_loading_log, self.recorder).start()
         for origin in self.origins:
             for rule in origin.router.rules if origin.router is not None else []:
                 self.crossings[rule.source].track_border()
@@ -217,31 +217,6 @@ class CrossingModel:
     def border_backlog(self, ci: int) -> int:
         """Wagons of cargo ci at the border of every crossing (held or in the yard), not yet unloaded."""
         return sum(c.border_backlog(ci) for c in self.crossings)
-
-    def _stop_loading(self, watched: list[int]) -> Process:
-        """The dispatcher reviews each watched crossing's border backlog of the policy's cargo and
-        halts or resumes loading for that crossing."""
-        sl = self.scenario.policies.stop_loading
-        assert sl is not None
-        cis = [self.ci[c] for c in sl.cargo]
-        env = self.env
-        while True:
-            for x in watched:
-                crossing = self.crossings[x]
-                log = self.stop_loading_log[crossing.name]
-                backlog = sum(crossing.border_backlog(ci) for ci in cis)
-                for ci in cis:
-                    origin = self.origins[ci]
-                    if not origin.halted_at[x] and backlog > sl.above_wagons:
-                        origin.set_halted(x, True)
-                        origin.halted_since[x] = env.now
-                        log.append(StopLoadingDecision(origin.cargo, "halt", env.now, backlog))
-                    elif origin.halted_at[x] and backlog < sl.resume_below:
-                        origin.set_halted(x, False)
-                        log.append(StopLoadingDecision(origin.cargo, "resume", env.now, backlog))
-                        self.recorder.halt(origin.cargo, origin.halted_since[x], env.now, x)
-                        origin.release()
-            yield env.timeout(sl.check_every)
 
     def _divert(self, origin: Origin, rule: DivertRule) -> Process:
         """Diversion of one cargo from a crossing, on that crossing's border backlog (every cargo)."""

@@ -87,13 +87,12 @@ class Crossing:
         streams = model.streams
         assert spec.empties is not None
         self._empties_time = Sampler(spec.empties.return_time, streams.get(f"{prefix}empties.return_time"))
-        # wagons at the border and not yet unloaded, per cargo: exact at any time via a heap of ends.
-        # Kept only for the policies that watch it (stop-loading, diversion); without one nothing
-        # would ever pop it and it would grow by every wagon of the run.
+        # wagons at the border not yet unloaded, per cargo, exact via a heap of ends: kept only for the
+        # policies that watch it (stop-loading, diversion); else the heap would grow by every wagon
         self._track_border = False
+        self._on_arrival: Callable[[int], None] | None = None
         self._border_now = [0] * len(self.cargo)
-        # trains whose wagons are still to be unloaded, by their next wagon end:
-        # (next end, order, cargo index, the train's wagon ends sorted, index of that next end)
+        # trains with wagons still to unload: (next end, order, cargo index, wagon ends sorted, next's index)
         self._pending_ends: list[tuple[float, int, int, list[float], int]] = []
         self._pending_order = itertools.count()
 
@@ -159,9 +158,10 @@ class Crossing:
     def gates(self) -> list[Gate]:
         return [self.line_gate, self.yard_gate] + [stage.gate for stage in self.checks if stage.gate is not None]
 
-    def track_border(self) -> None:
-        """Keep an exact running count of the border backlog (a policy reviews it often)."""
+    def track_border(self, on_arrival: Callable[[int], None] | None = None) -> None:
+        """Keep an exact count of the border backlog; tell `on_arrival` each arriving train's cargo."""
         self._track_border = True
+        self._on_arrival = on_arrival or self._on_arrival
 
     # -- a train's journey -----------------------------------------------------------------------
     def journey(self, train: Train) -> Process:
@@ -232,6 +232,8 @@ class Crossing:
         if self.trace:
             self.trace.arrivals.append((train.id, self.index, now))
         self._border_now[train.ci] += train.wagons
+        if self._on_arrival is not None:
+            self._on_arrival(train.ci)
         rec.border_arrival(lane, now, train.wagons)
         if not self._admit_now(self.yard_gate, train.wagons):
             entry = self.yard_gate.request(train.wagons, train.priority, train.ci)

@@ -1,0 +1,74 @@
+"""The stop-loading dispatcher sleeps through reviews that cannot decide anything, and changes nothing else.
+
+While nothing is halted, only an arrival at the border can take a watched backlog above the limit,
+so sim.model.stop_loading skips the reviews in between and an arrival wakes it for the next review
+on its clock. The claim is checkable: a dispatcher that reviews at every `check_every`, as it did
+before, must give every train's stage-by-stage trace, every decision (at the same float times)
+and every diagnostic the same; only the SimPy event count drops.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim import load_scenario
+from sim.model import crossing
+from sim.model.crossing import CrossingModel
+from sim.model.stop_loading import StopLoadingReview
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "scenarios" / "baseline_2023.yaml"
+#: both crossings watched, each on its own; backlogs that cross the limits often
+TWO_CROSSINGS = {"policies.stop_loading": {"cargo": ["grain"], "above_wagons": 700, "resume_below": 300,
+                                           "check_every": "2h"},
+                 "crossings.dostyk.unloading.grain.points": 3}
+CASES = {
+    "baseline, never halts": (BASELINE, {"duration": "120d"}),
+    "admin hold, halts": (ROOT / "scenarios" / "jan2024_admin_hold.yaml", {"duration": "120d"}),
+    # halts and resumes all year, reviewed on a clock whose times are not whole (20 min = 1/3 h)
+    "congested, 20 min": (BASELINE, {"duration": "120d", "unloading.grain.points": 4,
+                                     "checks.phytosanitary.time.mean": 12, "policies.stop_loading.above_wagons": 400,
+                                     "policies.stop_loading.resume_below": 150,
+                                     "policies.stop_loading.check_every": "20min"}),
+    "two crossings": (ROOT / "scenarios" / "corridor" / "corridor.yaml", {"duration": "120d", **TWO_CROSSINGS}),
+}
+
+
+class _ReviewsAlways(StopLoadingReview):
+    """The dispatcher as it was: a review at every check_every, whatever the state."""
+
+    def _review(self, event: Any) -> None:
+        super()._review(event)
+        if self._asleep:
+            self._asleep = False
+            self.env.timeout(self.policy.check_every).callbacks.append(self._review)
+
+
+def _run(scenario: Any, always: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    with monkeypatch.context() as m:
+        if always:
+            m.setattr(crossing, "StopLoadingReview", _ReviewsAlways)
+        return dict(CrossingModel(scenario, 2, trace=True).run().diagnostics)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_sleeping_dispatcher_decides_and_runs_as_one_reviewing_always(case: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    path, changes = CASES[case]
+    scenario = load_scenario(path).with_changes({**changes, "warmup": 0})
+    sleeping, always = _run(scenario, False, monkeypatch), _run(scenario, True, monkeypatch)
+    fewer, more = sleeping.pop("simpy_events"), always.pop("simpy_events")
+    assert sleeping["trace"] == always["trace"]  # same rows in the same order
+    assert len(sleeping["trace"]) > 1000
+    assert sleeping["stop_loading_log"] == always["stop_loading_log"]  # same decisions at the same times
+    assert sleeping == always
+    reviews = scenario.duration / scenario.policies.stop_loading.check_every
+    if case == "baseline, never halts":
+        assert not always["stop_loading_log"]
+        assert more - fewer >= 0.95 * reviews, "asleep all run: (almost) every review skipped"
+    else:
+        assert len(always["stop_loading_log"]) >= 4, "the case must exercise halts and resumes"
+        assert fewer < more
