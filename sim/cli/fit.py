@@ -29,12 +29,14 @@ def read_durations(path: Path, column: str | None, unit: str) -> tuple[list[floa
         text = read_text(path, "a CSV file of durations", form="CSV", max_bytes=None).lstrip("\ufeff")
     except ScenarioError as exc:
         raise FitError(f"{path}: {exc.problems[0][1]}") from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+    comma = delimiter != ","  # cells split by `;` or tabs: `1,5` is a decimal comma (a spreadsheet's locale)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     numbered = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     if not numbered:
         raise FitError(f"{path}: empty file; expected a column of durations")
     first = numbered[0][1]
-    has_header = not _is_duration(first[0])
+    has_header = not _is_duration(first[0], comma)
     names = [h.strip() for h in first] if has_header else [f"column {i + 1}" for i in range(len(first))]
     body = numbered[1:] if has_header else numbered
     if column is None:
@@ -55,7 +57,7 @@ def read_durations(path: Path, column: str | None, unit: str) -> tuple[list[floa
         if not cell:
             continue  # a missing observation
         try:
-            values.append(_hours(cell, unit) / scale)
+            values.append(_hours(cell, unit, comma) / scale)
         except ValueError as exc:
             raise FitError(f"{path}: row {number}, column {names[index]!r}: {exc}") from None
     return values, names[index]
@@ -68,8 +70,11 @@ def _delimiter(text: str) -> str:
     return next((d for d in (";", "\t") if d in first and "," not in first), ",")
 
 
-def _hours(cell: str, unit: str) -> float:
-    """A bare number is in `unit`; a cell with its own unit ("45min") is converted."""
+def _hours(cell: str, unit: str, decimal_comma: bool = False) -> float:
+    """A bare number is in `unit`; a cell with its own unit ("45min") is converted; `decimal_comma`: `1,5`
+    is 1.5 (a file split by `;` or tabs, where a comma cannot part cells)."""
+    if decimal_comma and re.fullmatch(r"[-+]?\d+,\d+", cell):
+        cell = cell.replace(",", ".")
     try:
         number = float(cell)
     except ValueError:
@@ -85,9 +90,9 @@ def _hours(cell: str, unit: str) -> float:
     return hours
 
 
-def _is_duration(cell: str) -> bool:
+def _is_duration(cell: str, decimal_comma: bool) -> bool:
     try:
-        _hours(cell.strip(), "h")
+        _hours(cell.strip(), "h", decimal_comma)
     except ValueError:
         return False
     return True

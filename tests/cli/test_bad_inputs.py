@@ -634,10 +634,11 @@ OUTPUT_FILE_CASES: list[Case] = [
     Case("fit-decimal-comma", "`dostyk fit` of times written with a decimal comma, `1,5` (read as 1 hour: wrong fits, "
          "no word)", ["fit", "times.csv"], "times.csv: row 2", "a decimal comma? write 1.5 for 1,5", names_file=False,
          files={"times.csv": "hours\n" + "".join(f"{h},5\n" for h in range(1, 13))}),
-    Case("fit-semicolons", "`dostyk fit --column hours` of a spreadsheet's `;`-separated CSV (the whole header was "
-         "one column; `1,5;2` read as 1)", ["fit", "times.csv", "--column", "hours"], "times.csv: row 2, column 'hours'",
-         "expected a duration, got '1,5': a decimal comma? write 1.5", names_file=False,
-         files={"times.csv": "hours;count\n" + "".join(f"{h},5;2\n" for h in range(1, 13))}),
+    Case("fit-semicolons", "`dostyk fit --column hours` of a spreadsheet's `;`-separated CSV with a cell that is "
+         "no duration (the whole header was one column; `1,5;2` read as 1; decimal commas are read since)",
+         ["fit", "times.csv", "--column", "hours"], "times.csv: row 4, column 'hours'", "got '1,5,0'",
+         names_file=False,
+         files={"times.csv": "hours;count\n1,5;2\n2,5;2\n1,5,0;2\n" + "".join(f"{h},5;2\n" for h in range(1, 13))}),
     Case("sweep-huge-grid", "`sweep` of 101 × 101 values (300 × 300 built scenarios for a minute, 1.6 GB and growing)",
          ["sweep", "{file}", "--vary", "unloading.grain.points=" + ",".join(map(str, range(1, 102))), "--vary",
           "unloading.containers.points=" + ",".join(map(str, range(1, 102))), "--quiet", "--out", "out"],

@@ -64,3 +64,21 @@ def test_bad_input_is_refused_with_file_row_and_column(tmp_path: Path, header: s
 def test_missing_file_and_directory_are_said_plainly(tmp_path: Path) -> None:
     assert "no such file" in said(run_main(["fit", str(tmp_path / "absent.csv")], tmp_path)[1])
     assert "is a directory" in run_main(["fit", str(tmp_path)], tmp_path)[1]
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_spreadsheets_decimal_commas_are_read_where_cells_are_split_by_semicolons_or_tabs(
+        tmp_path: Path, separator: str) -> None:
+    """A spreadsheet set to a decimal comma (Russian, Kazakh, German locales) saves `1,5;2`: the `;` parts the
+    cells, so `1,5` can only be one and a half, and the fit is the one of the same file written with points."""
+    values = np.random.default_rng(4).gamma(4, 0.5, 60)
+    comma = write_sample(tmp_path / "comma.csv", f"hours{separator}count",
+                         [f"{v:.3f}".replace(".", ",") + f"{separator}2" for v in values])
+    point = write_sample(tmp_path / "point.csv", "hours,count", [f"{v:.3f},2" for v in values])
+    outs = []
+    for path in (comma, point):
+        code, err, out = run_main(["fit", str(path), "--column", "hours", "--bootstrap", "19"], tmp_path)
+        assert code == 0, err
+        outs.append(out.replace(path.name, "FILE"))
+    assert outs[0] == outs[1]
+    assert "mean 2" in outs[0] or "mean 1.9" in outs[0], outs[0]
