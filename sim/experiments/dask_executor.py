@@ -18,6 +18,7 @@ from sim.errors import SimError, option
 from sim.experiments import arguments
 from sim.experiments.replication import ReplicationResult
 from sim.experiments.task import Task, TaskError, execute
+from sim.scenario.warn import warn
 
 
 class SchedulerError(SimError):
@@ -29,19 +30,46 @@ class SchedulerError(SimError):
 
 def connect(scheduler: str) -> Any:
     """A Dask client of the scheduler at `scheduler`; one that cannot be reached is a SchedulerError
-    (a TimeoutError is an OSError: it was said as 'could not write the work directory')."""
+    (a TimeoutError is an OSError: it was said as 'could not write the work directory'). Its workers
+    are asked once whether they trim memory (warn_if_trimmed): someone else started them."""
     from distributed import Client
 
     try:
-        return Client(arguments.scheduler(scheduler))
+        client = Client(arguments.scheduler(scheduler))
     except OSError as exc:
         raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {exc}; check the address and that the "
                              f"scheduler is running (without {option('--scheduler', 'scheduler=')}, a local cluster is "
                              "started)") from None
+    warn_if_trimmed(client, scheduler)
+    return client
 
 
 # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536, fixing glibc's mmap threshold: ~30 % more CPU per replication
-UNTRIMMED = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}  # (docs/performance.md)
+TRIM = "MALLOC_TRIM_THRESHOLD_"  # (docs/performance.md, "Many runs")
+UNTRIMMED = {f"distributed.nanny.pre-spawn-environ.{TRIM}": None}
+#: what starts a remote cluster's workers untrimmed (docs/howto/compare-levers.md)
+EXPORT_UNTRIMMED = f"export DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON=\"{{'{TRIM}': None}}\""
+
+
+def trimmed_workers(client: Any) -> tuple[int, int]:
+    """How many of the client's workers run with MALLOC_TRIM_THRESHOLD_ set (any value fixes glibc's mmap
+    threshold), and of how many; (0, 0) when they cannot be asked (old workers, no permission, gone)."""
+    try:  # os.getenv, sent by name, reads the worker's environment; os.environ.get would carry this one's
+        settings = client.run(os.getenv, TRIM, on_error="ignore")
+    except Exception:  # a check of the workers' settings never fails the run
+        return 0, 0
+    return sum(value is not None for value in settings.values()), len(settings)
+
+
+def warn_if_trimmed(client: Any, scheduler: str) -> None:
+    """One warning when workers of the user's cluster run with MALLOC_TRIM_THRESHOLD_, which Dask's nanny
+    sets unless told not to: each replication there costs about 30 % more CPU, and nothing else says so."""
+    trimmed, workers = trimmed_workers(client)
+    if trimmed:
+        warn(f"{trimmed} of {workers} Dask worker{'s' if workers != 1 else ''} at {scheduler} "
+             f"run{'s' if trimmed == 1 else ''} with {TRIM} set (Dask's nanny sets it unless told not to), "
+             f"under which a replication takes about 30 % more CPU; start the workers after "
+             f"{EXPORT_UNTRIMMED} (docs/howto/compare-levers.md)")
 
 
 def local_cluster(workers: int) -> Any:
