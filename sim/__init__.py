@@ -26,11 +26,11 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name is i
     from sim.errors import SimError
     from sim.experiments.compare import Comparison, compare
     from sim.experiments.consignment import order_outcomes
-    from sim.experiments.executors import TaskError
     from sim.experiments.replication import ReplicationResult, run_replication
     from sim.experiments.results import Results
     from sim.experiments.runner import Interrupted, run
     from sim.experiments.sweep import SweepResult, sweep
+    from sim.experiments.task import TaskError
     from sim.experiments.warmup import suggest_warmup
     from sim.model.orders import Order
     from sim.scenario.errors import ScenarioError
@@ -58,7 +58,7 @@ _LAZY = {
     "Order": "sim.model.orders",
     "Comparison": "sim.experiments.compare",
     "compare": "sim.experiments.compare",
-    "TaskError": "sim.experiments.executors",
+    "TaskError": "sim.experiments.task",
     "ReplicationResult": "sim.experiments.replication",
     "run_replication": "sim.experiments.replication",
     "Results": "sim.experiments.results",

@@ -1,7 +1,8 @@
 """Experiments: replications of scenarios, where they run, and what comes back.
 
 - `replication`: one replication → ReplicationResult (the unit every executor runs)
-- `executors`: serial, local processes, Dask; Task and TaskError
+- `task`: Task (one replication as plain data), `execute` (what every worker runs), TaskError
+- `executors`: serial, local processes, `make_executor`; `dask_executor`: Dask clusters
 - `runner`: run a scenario's replications (resumable), `run_tasks`, Interrupted
 - `workdir`: finished tasks kept on disk until the results are written
 - `identity`: whose a results folder or its unfinished work is (command, scenario, file, options)

@@ -1262,16 +1262,16 @@ def _leftovers(directory: Path) -> set[str]:
 
 
 def test_a_failing_replication_writes_no_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sim.experiments.executors
+    import sim.experiments.task
 
-    real = sim.experiments.executors.run_replication
+    real = sim.experiments.task.run_replication
 
     def fail_second(scenario, replication, seed=None, **options):  # type: ignore[no-untyped-def]
         if replication == 1:
             raise ZeroDivisionError("simulated model failure")
         return real(scenario, replication, seed, **options)
 
-    monkeypatch.setattr(sim.experiments.executors, "run_replication", fail_second)
+    monkeypatch.setattr(sim.experiments.task, "run_replication", fail_second)  # what execute calls
     case = Case("fails", "", ["run", "{file}", "--set", "duration=2d", "-n", "3", "--executor", "serial",
                               "--quiet", "--out", "out"], "", "")
     code, err, _ = _run_case(case, tmp_path)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import warnings
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -252,14 +255,68 @@ def test_local_cluster_workers_keep_glibcs_own_memory_trimming() -> None:
     """Dask's nanny would start workers with MALLOC_TRIM_THRESHOLD_=65536, which fixes glibc's mmap
     threshold: each replication there took about 30 % more CPU (8x the page faults) than in this process."""
     pytest.importorskip("distributed")
-    import os
-
     from distributed import Client
 
     from sim.experiments.executors import local_cluster
 
-    with local_cluster(1) as cluster, Client(cluster) as client:
-        settings = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
-        threads = client.run(os.environ.get, "OMP_NUM_THREADS")
+    with local_cluster(1) as cluster, Client(cluster) as client, mock.patch.dict(os.environ):
+        os.environ["MALLOC_TRIM_THRESHOLD_"] = "65536"  # here, not in the worker: the worker must be the one asked
+        os.environ.pop("OMP_NUM_THREADS", None)  # (os.environ.get, sent by value, read this process's copy)
+        settings = client.run(os.getenv, "MALLOC_TRIM_THRESHOLD_")
+        threads = client.run(os.getenv, "OMP_NUM_THREADS")
     assert list(settings.values()) == [None]
     assert list(threads.values()) == ["1"]  # the nanny's other settings still apply
+
+
+def _trim_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
+    return [str(w.message) for w in caught if "MALLOC_TRIM_THRESHOLD_" in str(w.message)]
+
+
+def test_a_users_cluster_whose_workers_trim_memory_is_warned_about_once(short: sim.Scenario) -> None:
+    """--scheduler on workers started with Dask's defaults (the nanny's MALLOC_TRIM_THRESHOLD_=65536: about
+    30 % more CPU per replication) ran silently; the how-to's export line was the only defence."""
+    distributed = pytest.importorskip("distributed")
+    import dask.config
+
+    from sim.experiments.dask_executor import EXPORT_UNTRIMMED
+
+    tasks = replication_tasks(short.with_changes({"duration": "5d"}), [0, 1], 5)
+    with (mock.patch.dict(os.environ),  # the nanny sets the variable in this process too ("poisons" it): undone
+          dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 65536}),  # the default
+          distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=logging.ERROR) as cluster,
+          warnings.catch_warnings(record=True) as caught):
+        warnings.simplefilter("always")  # as the command line: every warning issued is shown
+        os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)  # in the workers only: they must be the ones asked
+        done = list(DaskExecutor(cluster.scheduler_address).map_unordered(tasks))
+    said = _trim_warnings(caught)
+    assert sorted(task.replication for task, _ in done) == [0, 1]
+    assert len(said) == 1, said
+    assert said[0].startswith(f"1 of 1 Dask worker at {cluster.scheduler_address} runs with MALLOC_TRIM_THRESHOLD_ "
+                              "set"), said
+    assert EXPORT_UNTRIMMED in said[0] and "docs/howto/compare-levers.md" in said[0]
+
+
+def test_our_local_cluster_and_workers_that_cannot_be_asked_are_not_warned_about(
+        short: sim.Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    """local_cluster's workers keep glibc's trimming, even reached by address; a failing question says nothing."""
+    distributed = pytest.importorskip("distributed")
+
+    from sim.experiments.executors import local_cluster
+
+    tasks = replication_tasks(short.with_changes({"duration": "5d"}), [0, 1], 5)
+    with local_cluster(1) as cluster, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with mock.patch.dict(os.environ, {"MALLOC_TRIM_THRESHOLD_": "65536"}):  # here, not in its workers
+            done = list(DaskExecutor(cluster.scheduler_address).map_unordered(tasks))
+        done += DaskExecutor(workers=1).map_unordered(tasks[:1])  # the cluster it starts itself
+        asked: list[object] = []
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            asked.append(args[1])
+            raise OSError("not allowed")  # old workers, no permission
+
+        monkeypatch.setattr(distributed.Client, "run", refuse)
+        done += DaskExecutor(cluster.scheduler_address).map_unordered(tasks[:1])
+    assert len(done) == 4 and asked, asked  # the question was asked, failed, and the run went on
+    assert _trim_warnings(caught) == []

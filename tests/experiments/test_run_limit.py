@@ -48,7 +48,7 @@ def no_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object, **__: object) -> None:
         raise AssertionError("a replication ran before the run limit was checked")
 
-    monkeypatch.setattr("sim.experiments.executors.run_replication", refuse)
+    monkeypatch.setattr("sim.experiments.task.run_replication", refuse)  # what every executor runs
 
 
 def test_a_sweep_counts_points_x_replications_before_building_a_point(short: sim.Scenario, limit: int,
