@@ -248,7 +248,7 @@ class Sampler:
     numbers depend only on how many were drawn before — never on who else draws.
     """
 
-    __slots__ = ("_arr", "_block", "_buf", "_dist", "_fixed", "_i", "_rng")
+    __slots__ = ("_arr", "_block", "_buf", "_dist", "_fixed", "_fixed_draw", "_i", "_rng")
 
     def __init__(self, dist: _Dist, rng: np.random.Generator, block: int = 2048) -> None:
         self._dist = dist
@@ -258,6 +258,7 @@ class Sampler:
         self._buf: list[float] = []
         self._arr: np.ndarray | None = None  # the block as drawn (for draw_array), beside its list
         self._i = 0
+        self._fixed_draw: tuple[list[float], np.ndarray] | None = None  # draw_array's last answer, when fixed
 
     def __call__(self) -> float:
         if self._fixed is not None:
@@ -298,7 +299,12 @@ class Sampler:
             return self._buf[i : i + n], self._arr[i : i + n]
         import numpy as np
 
-        if self._fixed is not None:
-            return [self._fixed] * n, np.full(n, self._fixed)
+        if self._fixed is not None:  # the same answer for the same n (trains are mostly of one length)
+            last = self._fixed_draw
+            if last is None or len(last[0]) != n:
+                array = np.full(n, self._fixed)
+                array.flags.writeable = False
+                last = self._fixed_draw = ([self._fixed] * n, array)
+            return last
         values = self.draw(n)  # (across the end of a block)
         return values, np.array(values, dtype=float)

@@ -86,6 +86,21 @@ def test_draw_array_hands_out_the_same_values_as_a_list_and_as_an_array(spec: ob
             assert array.dtype == float and array.tolist() == values
 
 
+def test_a_fixed_time_hands_out_one_read_only_answer_per_train_length() -> None:
+    """A fixed wagon time's draw is the same for every train of a length: handed out again, not rebuilt
+    (a numpy array per train was ~1 % of a run), and read-only, so a caller that changed it would fail at
+    once instead of changing every later train's times."""
+    dist = Scenario.model_fields["line"].annotation.model_validate({"transit_time": "15min"}).transit_time  # type: ignore[union-attr]
+    sampler = Sampler(dist, np.random.default_rng(3))
+    first = sampler.draw_array(55)
+    assert sampler.draw_array(55) is first
+    other = sampler.draw_array(54)
+    assert other[0] == [0.25] * 54 and other[1].tolist() == [0.25] * 54
+    assert sampler.draw_array(55)[1].tolist() == [0.25] * 55
+    with pytest.raises(ValueError, match="read-only"):
+        first[1][0] = 1.0
+
+
 def test_with_changes_returns_a_new_validated_scenario() -> None:
     base = sim.load_scenario(SCENARIOS / "baseline_2023.yaml")
     changed = base.with_changes({"unloading.grain.points": 10, "checks.customs.time": "2h", "checks[2].trains_per_day": 9})
