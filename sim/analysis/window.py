@@ -97,7 +97,10 @@ def _keys(daily: pd.DataFrame) -> list[str]:
 
 
 def _dates(daily: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(daily["date"]).dt.date
+    dates = daily["date"]
+    if dates.dtype == object and all(type(day) is dt.date for day in dates):  # a run's own table holds dates
+        return dates  # (not to timestamps and back: twice per dated target and replication of a calibration)
+    return pd.to_datetime(dates).dt.date
 
 
 def run_span(daily: pd.DataFrame) -> tuple[dt.date, dt.date]:

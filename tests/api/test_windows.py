@@ -36,3 +36,21 @@ def test_one_kpi_as_text_is_a_list_of_one(results: sim.Results) -> None:
     assert list(one.columns[-1:]) == ["wagons_delivered"]
     total = results.kpis[results.kpis["cargo"] == "all"].set_index("replication")["wagons_delivered"]
     assert one[one["cargo"] == "all"].set_index("replication")["wagons_delivered"].tolist() == total.tolist()
+
+
+@pytest.mark.parametrize("form", ["ISO text", "timestamps", "a date and a text"])
+def test_a_window_reads_the_same_whatever_form_the_dates_are_in(results: sim.Results, form: str) -> None:
+    """A run's own table holds dates (read as they are); daily.csv read back holds text, a user's frame may hold
+    timestamps or a mix: every form gives the same rows."""
+    daily = results.daily
+    assert all(type(day).__name__ == "date" for day in daily["date"])
+    other = daily.copy()
+    if form == "ISO text":
+        other["date"] = other["date"].astype(str)
+    elif form == "timestamps":
+        other["date"] = pd.to_datetime(other["date"])
+    else:
+        other["date"] = [str(day) if i % 2 else day for i, day in enumerate(other["date"])]
+    pd.testing.assert_frame_equal(sim.window_kpis(other, "2023-01-02", "2023-01-03"),
+                                  sim.window_kpis(daily, "2023-01-02", "2023-01-03"))
+    pd.testing.assert_frame_equal(sim.at_date(other, "2023-01-02"), sim.at_date(daily, "2023-01-02"))
