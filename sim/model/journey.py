@@ -323,12 +323,12 @@ class Crossing:
             counted,
         )
         train.unloaded_by = plan.ends
-        if self._track_border and len(plan.ends):  # one heap entry per train, not per wagon
-            ends = np.sort(plan.ends).tolist()
+        if tracked := self._track_border and len(plan.ends):  # one heap entry per train, not per wagon
+            ends = sorted(plan.ends.tolist())  # (a list's sort of ~50 nearly ordered ends: cheaper than numpy's)
             heapq.heappush(self._pending_ends, (ends[0], next(self._pending_order), ci, ends, 0))
         if self.trace:
             self.trace.unloading(train, f"{self.prefix}unloading.{train.cargo}", plan.starts, plan.ends)
-        yield env.timeout(float(_max(plan.ends)) - env.now)  # (the ufunc: ndarray.max costs ~50 % more)
+        yield env.timeout((ends[-1] if tracked else float(_max(plan.ends))) - env.now)  # (ufunc: ndarray.max: +50 %)
         self.yard_gate.release(train.wagons, ci)
         del self.active[train.id]
         if self.trace:
