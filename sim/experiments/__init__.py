@@ -3,6 +3,7 @@
 - `replication`: one replication → ReplicationResult (the unit every executor runs)
 - `task`: Task (one replication as plain data), `execute` (what every worker runs), TaskError
 - `executors`: serial, local processes, `make_executor`; `dask_executor`: Dask clusters
+- `worker_warnings`: what a task warns of in a worker process, said in this one
 - `runner`: run a scenario's replications (resumable), `run_tasks`, Interrupted
 - `workdir`: finished tasks kept on disk until the results are written
 - `identity`: whose a results folder or its unfinished work is (command, scenario, file, options)

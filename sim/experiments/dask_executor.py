@@ -17,7 +17,8 @@ from typing import Any
 from sim.errors import SimError, option
 from sim.experiments import arguments
 from sim.experiments.replication import ReplicationResult
-from sim.experiments.task import Task, TaskError, execute
+from sim.experiments.task import Task, TaskError, execute_recording
+from sim.experiments.worker_warnings import WorkerWarning, alone_on_dask, reissue
 from sim.scenario.warn import warn
 
 
@@ -83,10 +84,15 @@ def local_cluster(workers: int) -> Any:
                             dashboard_address=None, silence_logs=logging.ERROR)
 
 
+def execute_noting(task: Task, client_pid: int) -> tuple[ReplicationResult, list[WorkerWarning]]:
+    """Run one task on a Dask worker: its result and the warnings it raised (sim.experiments.worker_warnings)."""
+    return execute_recording(task, alone_on_dask(client_pid))
+
+
 class DaskExecutor:
     """Tasks on a Dask distributed cluster: `scheduler` address, a Client, or a local cluster.
 
-    Workers need this package installed (the same version) to import `sim.experiments.task.execute`.
+    Workers need this package installed (the same version) to import `sim.experiments.dask_executor.execute_noting`.
     """
 
     name = "dask"
@@ -114,8 +120,8 @@ class DaskExecutor:
             else:
                 cluster = local_cluster(min(self.workers, len(tasks)))
                 client = Client(cluster)
-        futures = client.map(execute, list(tasks), pure=False)
-        by_future = dict(zip(futures, tasks))
+        futures = client.map(execute_noting, list(tasks), pure=False, client_pid=os.getpid())
+        by_future, warned = dict(zip(futures, tasks)), set[tuple[object, ...]]()
         try:
             # results gathered in the background as tasks finish (not one round trip per result)
             for future, result in as_completed(futures, loop=client.loop, with_results=True, raise_errors=False):
@@ -124,10 +130,12 @@ class DaskExecutor:
                     exc = result if isinstance(result, BaseException) else future.exception()
                     if isinstance(exc, TaskError):
                         exc.task = task
+                        reissue(exc.warned, warned)  # what it warned of before it failed
                         raise exc
                     raise TaskError(f"dask could not run {task.describe()}: {type(exc).__name__}: {exc}\n"
                                     f"  {task.reproduce_hint()}")
-                yield task, result
+                reissue(result[1], warned)  # on the thread taking the results, once for the map
+                yield task, result[0]
                 future.release()
         finally:
             client.cancel(futures)

@@ -1,7 +1,8 @@
 """Where replication tasks run: in this process, in local processes, or on a Dask cluster.
 
 Every executor takes the same list of `Task`s (sim.experiments.task) and yields `(task, result)`
-pairs as tasks finish, in any order; every executor gives identical results for the same seed. The
+pairs as tasks finish, in any order; every executor gives identical results for the same seed. What a
+task warns of in a worker process is said in this process, once (sim.experiments.worker_warnings). The
 Dask executor has its own module (sim.experiments.dask_executor); its names are importable from
 here too, as they always were, and `make_executor` builds any of the three.
 """
@@ -25,7 +26,8 @@ from sim.experiments import arguments
 from sim.experiments.dask_executor import UNTRIMMED, DaskExecutor, SchedulerError, connect, local_cluster
 from sim.experiments.mainguard import check_main_guard
 from sim.experiments.replication import ReplicationResult
-from sim.experiments.task import Task, TaskError, execute, task_key
+from sim.experiments.task import Task, TaskError, execute, execute_recording, task_key
+from sim.experiments.worker_warnings import WorkerWarning, reissue
 
 __all__ = [
     "EXECUTORS", "UNTRIMMED", "DaskExecutor", "Executor", "ProcessExecutor", "SchedulerError", "SerialExecutor",
@@ -36,22 +38,23 @@ EXECUTORS = arguments.EXECUTORS  # the first is the default
 
 
 def execute_to_file(task: Task, directory: str) -> str:
-    """Run one task in a worker process and leave its result in a file; return the file's path.
+    """Run one task in a worker process and leave its result, and the warnings it raised, in a file; return
+    the file's path.
 
     Only the short path travels through the pool's result pipe. A worker killed (SIGKILL, out of
     memory) while sending a large result would leave half a message in that pipe, and the pool's
     reader would then wait for the rest forever; a message this small is written in one piece.
     """
-    result = execute(task)
+    result, said = execute_recording(task, alone=True)  # a pool's worker runs one task at a time
     fd, path = tempfile.mkstemp(prefix=f"{task.key}.", suffix=".pickle", dir=directory)
     with os.fdopen(fd, "wb") as out:
-        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((result, said), out, protocol=pickle.HIGHEST_PROTOCOL)
     return path
 
 
-def _load_result_file(path: str) -> ReplicationResult:
+def _load_result_file(path: str) -> tuple[ReplicationResult, list[WorkerWarning]]:
     with open(path, "rb") as f:
-        result: ReplicationResult = pickle.load(f)
+        result: tuple[ReplicationResult, list[WorkerWarning]] = pickle.load(f)
     os.remove(path)
     return result
 
@@ -162,7 +165,7 @@ class ProcessExecutor:
             self._pool = pool
         inbox = tempfile.mkdtemp(prefix="dostyk-results-")
         pending: dict[Future[str], Task] = {pool.submit(execute_to_file, t, inbox): t for t in tasks}
-        clean = False
+        clean, warned = False, set[tuple[object, ...]]()
         try:
             while pending:
                 if self._stopped:
@@ -174,12 +177,17 @@ class ProcessExecutor:
                     task = pending.pop(future)
                     try:
                         path = _with_task(Future.result, future, task)
+                    except TaskError as exc:
+                        reissue(exc.warned, warned)  # what it warned of before it failed
+                        raise
                     except BrokenProcessPool:
                         raise TaskError(
                             f"a worker process died (killed, or out of memory) while running tasks; "
                             f"one of them was {task.describe()}\n  {task.reproduce_hint()}"
                         ) from None
-                    yield task, _load_result_file(path)  # type: ignore[arg-type]
+                    result, said = _load_result_file(path)  # type: ignore[arg-type]
+                    reissue(said, warned)  # on the thread taking the results, once for the map
+                    yield task, result
             clean = True
         finally:
             self._pool = None

@@ -6,7 +6,9 @@ A task's result depends only on its scenario, replication and seed (random strea
 them, see sim.model.rng), so every executor gives identical results for the same seed.
 
 A task that fails in a worker raises `TaskError`, whose message names the scenario, the lever
-values, the replication and the seed needed to reproduce it in a single process.
+values, the replication and the seed needed to reproduce it in a single process. What a task warns of
+in a worker process is carried back with its result (`execute_recording`) and said in this process, once
+(sim.experiments.worker_warnings).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sim.analysis.stats import corridor_rows
 from sim.analysis.window import over_windows
 from sim.errors import SimError
 from sim.experiments.replication import ReplicationResult, run_replication
+from sim.experiments.worker_warnings import WorkerWarning, recorded
 from sim.model.orders import Order
 from sim.scenario.schema import Scenario
 
@@ -73,7 +76,7 @@ def task_key(prefix: str, scenario_data: dict[str, Any], replication: int, seed:
 
 
 class TaskError(SimError):
-    """A replication failed in a worker. `details` holds the worker's traceback."""
+    """A replication failed in a worker. `details` holds the worker's traceback; `warned`, what it warned of first."""
 
     exit_code = 1
     prefix = "dostyk: "
@@ -82,9 +85,10 @@ class TaskError(SimError):
         super().__init__(message)
         self.details = details
         self.task: Task | None = None
+        self.warned: list[WorkerWarning] = []
 
-    def __reduce__(self) -> tuple[Any, ...]:  # keep `details` across process boundaries
-        return (type(self), (self.args[0], self.details))
+    def __reduce__(self) -> tuple[Any, ...]:  # keep `details` and `warned` across process boundaries
+        return (type(self), (self.args[0], self.details), {"warned": self.warned})
 
 
 def execute(task: Task) -> ReplicationResult:
@@ -108,3 +112,14 @@ def execute(task: Task) -> ReplicationResult:
         result.dwell = pd.DataFrame()
         result.diagnostics = {}
     return result
+
+
+def execute_recording(task: Task, alone: bool = True) -> tuple[ReplicationResult, list[WorkerWarning]]:
+    """execute(task) and the warnings it raised (filled in as the block ends), for a worker process to send
+    back; a failure carries those too. `alone`: this process runs only this task (see worker_warnings.recorded)."""
+    with recorded(alone) as said:
+        try:
+            return execute(task), said
+        except TaskError as exc:
+            exc.warned = said
+            raise
