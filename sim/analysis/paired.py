@@ -19,13 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.analysis import verdict as verdicts
-from sim.analysis.stats import t_halfwidth
+from sim.analysis.stats import t_halfwidth, t_quantile
 
 
 def welch_halfwidth(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> float:
     """Half-width of the unpaired (Welch) confidence interval of mean(b) - mean(a)."""
-    from scipy import stats
-
     na, nb = len(a), len(b)
     if na < 2 or nb < 2:
         return float("nan")
@@ -34,7 +32,7 @@ def welch_halfwidth(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> float:
     if se2 == 0:
         return 0.0
     df = se2**2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
-    return float(stats.t.ppf(0.5 + level / 2, df) * np.sqrt(se2))
+    return float(t_quantile(0.5 + level / 2, df) * np.sqrt(se2))
 
 
 @dataclass(frozen=True)

@@ -83,8 +83,8 @@ def _beaten_by(x_i: np.ndarray, x_j: np.ndarray, alpha: float, quantiles: dict[i
     if n < 2:
         return -math.inf
     if n not in quantiles:
-        from scipy import stats
+        from sim.analysis.stats import t_quantile
 
-        quantiles[n] = float(stats.t.ppf(1.0 - alpha, n - 1))
+        quantiles[n] = t_quantile(1.0 - alpha, n - 1)
     allowance = quantiles[n] * float(d.std(ddof=1)) / math.sqrt(n)
     return float(d.mean()) - allowance

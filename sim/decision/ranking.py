@@ -59,14 +59,15 @@ def replications_to_decide(n: int, half: float, gap: float, limit: int = MAX_TO_
     if n < 2 or not math.isfinite(half) or not math.isfinite(gap) or gap == 0:
         return math.inf
     import numpy as np
-    from scipy import stats
 
-    sd = half * math.sqrt(n) / float(stats.t.ppf(0.975, n - 1))
+    from sim.analysis.stats import t_quantile
+
+    sd = half * math.sqrt(n) / t_quantile(0.975, n - 1)
     lo = n + 1
     while lo <= limit:
         hi = min(limit, lo * 2)
         ns = np.arange(lo, hi + 1)
-        ok = np.flatnonzero(stats.t.ppf(0.975, ns - 1) * sd / np.sqrt(ns) < abs(gap))
+        ok = np.flatnonzero(t_quantile(0.975, ns - 1) * sd / np.sqrt(ns) < abs(gap))
         if len(ok):
             return float(ns[ok[0]])
         lo = hi + 1
