@@ -25,6 +25,12 @@ BASELINE = ROOT / "scenarios" / "baseline_2023.yaml"
 TWO_CROSSINGS = {"policies.stop_loading": {"cargo": ["grain"], "above_wagons": 700, "resume_below": 300,
                                            "check_every": "2h"},
                  "crossings.dostyk.unloading.grain.points": 3}
+#: container trains formed every hour on the hour, an hour's fixed transit: every arrival is due at
+#: a review's instant, which a woken review must order as a review on the clock would
+ON_THE_HOUR = {"demand.containers.trains_per_day": 24, "loading": {"grain": {"wagons_per_day": 625.0}},
+               "line.transit_time": {"dist": "fixed", "value": 1.0}, "line.max_trains_per_day": None,
+               "policies.stop_loading": {"cargo": ["containers"], "above_wagons": 300, "resume_below": 100,
+                                         "check_every": "1h"}}
 CASES = {
     "baseline, never halts": (BASELINE, {"duration": "120d"}),
     "admin hold, halts": (ROOT / "scenarios" / "jan2024_admin_hold.yaml", {"duration": "120d"}),
@@ -34,17 +40,20 @@ CASES = {
                                      "policies.stop_loading.resume_below": 150,
                                      "policies.stop_loading.check_every": "20min"}),
     "two crossings": (ROOT / "scenarios" / "corridor" / "corridor.yaml", {"duration": "120d", **TWO_CROSSINGS}),
+    # trains formed on the hour reach the border on the hour, at the very times of reviews (a tie)
+    "arrivals at review times": (BASELINE, {"duration": "30d", **ON_THE_HOUR}),
 }
 
 
 class _ReviewsAlways(StopLoadingReview):
-    """The dispatcher as it was: a review at every check_every, whatever the state."""
+    """The dispatcher as it was: a review at every check_every, whatever the state (each, as the
+    sleeping one's, after everything else due at its instant)."""
 
     def _review(self, event: Any) -> None:
         super()._review(event)
         if self._asleep:
             self._asleep = False
-            self.env.timeout(self.policy.check_every).callbacks.append(self._review)
+            self._review_in(self.policy.check_every)
 
 
 def _run(scenario: Any, always: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
