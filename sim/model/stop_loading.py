@@ -15,7 +15,9 @@ as the instant leaves it. Ordered as SimPy orders the events of one instant, by 
 scheduled, a review woken by an arrival would come after the events scheduled since the previous
 review on its clock, which a review scheduled at that previous review precedes: a train arriving or
 formed at a review's very time (fixed times, timetables, another policy's clock) would meet
-another decision.
+another decision. The re-routing and diversion reviews due at its instant thus act on the
+decision before it (as they did after a review woken from sleep); every shipped scenario runs as
+before.
 """
 
 from __future__ import annotations
