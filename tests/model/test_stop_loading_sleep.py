@@ -36,6 +36,11 @@ ON_THE_HOUR = {"demand.containers.trains_per_day": 24, "loading": {"grain": {"wa
 REROUTING = {"policies.stop_loading": {"cargo": ["grain"], "above_wagons": 1500, "resume_below": 800,
                                        "check_every": "1h"},
              "routing.grain.reroute": [{"from": "dostyk", "to": "altynkol", "extra_time": "30h", "check_every": "1h"}]}
+STARTS_OVER = {"crossings.dostyk.unloading.grain.points": 3,
+               "crossings.dostyk.initial_state": {"grain": {"in_yard_wagons": 900, "held_wagons": 300},
+                                                  "containers": {"en_route_wagons": 300}},
+               "policies.stop_loading": {"cargo": ["grain", "containers"], "crossings": ["dostyk"],
+                                         "above_wagons": 1000, "resume_below": 400, "check_every": "20min"}}
 CASES = {
     "baseline, never halts": (BASELINE, {"duration": "120d"}),
     "admin hold, halts": (ROOT / "scenarios" / "jan2024_admin_hold.yaml", {"duration": "120d"}),
@@ -47,6 +52,8 @@ CASES = {
     "two crossings": (ROOT / "scenarios" / "corridor" / "corridor.yaml", {"duration": "120d", **TWO_CROSSINGS}),
     # trains formed on the hour reach the border on the hour, at the very times of reviews (a tie)
     "arrivals at review times": (BASELINE, {"duration": "30d", **ON_THE_HOUR}),
+    # over the limit from the start (trains in the yard and held), one of two crossings watched, two cargo
+    "starts over the limit": (ROOT / "scenarios" / "corridor" / "corridor.yaml", {"duration": "60d", **STARTS_OVER}),
     # re-routing reviewed on the same hourly clock: each halt meets the re-routing review of its hour
     "re-routing on the same clock": (ROOT / "scenarios" / "history" / "2020_dostyk_jam_altynkol.yaml",
                                      {"duration": "90d", **REROUTING}),
