@@ -9,6 +9,15 @@ could not decide anything — at one an hour, 8,760 a year and a quarter of a ba
 events — and the arrival that takes a watched backlog above the limit wakes it for the next review
 on its clock. The reviews that do run are at the very times of reviewing every `check_every` from 0
 (the same float sums), so the dispatcher decides what it decided when it reviewed at every one.
+
+A review comes after every other event due at its instant (priority LAST), so it sees the backlog
+as the instant leaves it. Ordered as SimPy orders the events of one instant, by when each was
+scheduled, a review woken by an arrival would come after the events scheduled since the previous
+review on its clock, which a review scheduled at that previous review precedes: a train arriving or
+formed at a review's very time (fixed times, timetables, another policy's clock) would meet
+another decision. The re-routing and diversion reviews due at its instant thus act on the
+decision before it (as they did after a review woken from sleep); every shipped scenario runs as
+before.
 """
 
 from __future__ import annotations
@@ -19,11 +28,15 @@ from collections.abc import Callable, Generator, Sequence
 from typing import Any, Protocol
 
 import simpy
+from simpy.events import EventPriority
 
 from sim.model.origin import Origin
 from sim.model.recorder import Recorder
 from sim.model.reviews import StopLoadingDecision
 from sim.scenario.corridor import StopLoading
+
+#: a review's priority: after every event of SimPy's own (URGENT 0, NORMAL 1) due at its instant
+LAST = EventPriority(2)
 
 
 class Watched(Protocol):
@@ -87,7 +100,7 @@ class StopLoadingReview:
                     origin.release()
                 halted = halted or origin.halted_at[x]
         if halted:  # the next review may resume
-            env.timeout(sl.check_every).callbacks.append(self._review)
+            self._review_in(sl.check_every)
         else:
             self._asleep = True
 
@@ -110,4 +123,11 @@ class StopLoadingReview:
             delay = math.nextafter(delay, math.inf)
         while now + delay > at:
             delay = math.nextafter(delay, -math.inf)
-        env.timeout(delay).callbacks.append(self._review)
+        self._review_in(delay)
+
+    def _review_in(self, delay: float) -> None:
+        """A review `delay` hours from now, after everything else due then."""
+        review = simpy.Event(self.env)
+        review._ok, review._value = True, None  # (triggered as a Timeout is, but with priority LAST)
+        review.callbacks.append(self._review)
+        self.env.schedule(review, LAST, delay)
