@@ -2,6 +2,8 @@
 
 - `crossing`: CrossingModel — one replication of the corridor: demand, policies, the daily fold
 - `journey`: one crossing's stages, and a train's journey through them, one generator per stage
+- `border_backlog`: a crossing's border backlog, exact at any time, for the policies that watch it
+- `stop_loading`: the stop-loading dispatcher (asleep while nothing is halted and no arrival needs it)
 - `views`: the replication and a crossing as their parts see them (Protocols), so no part imports upward
 - `origin`: trains, the demand's rate, where trains wait to be loaded (halts, bans, fleet, rate, routing)
 - `loading`: the origin's loading rate (a token bucket in wagons)

@@ -60,7 +60,7 @@ def start_initial(model: CorridorView, crossing: CrossingView) -> None:
             train = make(wagons)
             train.border_arrival = 0.0
             crossing.active[train.id] = train
-            crossing._border_now[ci] += wagons
+            crossing.backlog.count[ci] += wagons  # (at construction: before any policy watches)
             model.recorder.border_arrival(lane, 0.0, wagons)
             crossing.yard_gate.occupy(wagons, ci)
             model.env.process(_after_entry(model, crossing, train, skip))

@@ -9,10 +9,7 @@ names and its random numbers).
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import math
-from bisect import bisect_right
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +18,7 @@ import numpy as np
 import simpy
 
 from sim.model.availability import Calendar
+from sim.model.border_backlog import BorderBacklog
 from sim.model.disruptions import TargetSchedule
 from sim.model.gates import Gate
 from sim.model.origin import Origin, Train
@@ -87,14 +85,7 @@ class Crossing:
         streams = model.streams
         assert spec.empties is not None
         self._empties_time = Sampler(spec.empties.return_time, streams.get(f"{prefix}empties.return_time"))
-        # wagons at the border not yet unloaded, per cargo, exact via a heap of ends: kept only for the
-        # policies that watch it (stop-loading, diversion); else the heap would grow by every wagon
-        self._track_border = False
-        self._on_arrival: Callable[[int], None] | None = None
-        self._border_now = [0] * len(self.cargo)
-        # trains with wagons still to unload: (next end, order, cargo index, wagon ends sorted, next's index)
-        self._pending_ends: list[tuple[float, int, int, list[float], int]] = []
-        self._pending_order = itertools.count()
+        self.backlog = BorderBacklog(len(self.cargo))  # exact only where a policy watches it (track_border)
 
     # -- construction --------------------------------------------------------------------------
     def _shares_gate(self, name: str, shares: dict[str, float] | None, share_unused: bool | None,
@@ -160,8 +151,7 @@ class Crossing:
 
     def track_border(self, on_arrival: Callable[[int], None] | None = None) -> None:
         """Keep an exact count of the border backlog; tell `on_arrival` each arriving train's cargo."""
-        self._track_border = True
-        self._on_arrival = on_arrival or self._on_arrival
+        self.backlog.track(on_arrival)
 
     # -- a train's journey -----------------------------------------------------------------------
     def journey(self, train: Train) -> Process:
@@ -231,9 +221,7 @@ class Crossing:
         train.border_arrival = now
         if self.trace:
             self.trace.arrivals.append((train.id, self.index, now))
-        self._border_now[train.ci] += train.wagons
-        if self._on_arrival is not None:
-            self._on_arrival(train.ci)
+        self.backlog.arrived(train.ci, train.wagons)
         rec.border_arrival(lane, now, train.wagons)
         if not self._admit_now(self.yard_gate, train.wagons):
             entry = self.yard_gate.request(train.wagons, train.priority, train.ci)
@@ -247,7 +235,7 @@ class Crossing:
                 rec.held_change(lane, env.now, -1)
                 if train.reroute >= 0:  # re-routed while held: it leaves this border
                     self.waiting_trains.pop(train.id, None)  # type: ignore[union-attr]
-                    self._border_now[train.ci] -= train.wagons  # (the recorder's backlog: rerouting.detour)
+                    self.backlog.left(train.ci, train.wagons)  # (the recorder's backlog: rerouting.detour)
                     return
                 if self.waiting_trains is not None:
                     self.waiting_trains.pop(train.id, None)
@@ -295,7 +283,7 @@ class Crossing:
         ci = train.ci
         self.rejected_wagons[ci] += wagons
         self.recorder.rejected(train.lane, now, wagons, whole)
-        self._border_now[ci] -= wagons
+        self.backlog.left(ci, wagons)
         if self.trace:
             self.trace.refused(train, label, wagons, now)
         self.yard_gate.release(wagons, ci)
@@ -323,9 +311,9 @@ class Crossing:
             counted,
         )
         train.unloaded_by = plan.ends
-        if tracked := self._track_border and len(plan.ends):  # one heap entry per train, not per wagon
+        if tracked := self.backlog.tracked and len(plan.ends):
             ends = sorted(plan.ends.tolist())  # (a list's sort of ~50 nearly ordered ends: cheaper than numpy's)
-            heapq.heappush(self._pending_ends, (ends[0], next(self._pending_order), ci, ends, 0))
+            self.backlog.unloading(ci, ends)
         if self.trace:
             self.trace.unloading(train, f"{self.prefix}unloading.{train.cargo}", plan.starts, plan.ends)
         yield env.timeout((ends[-1] if tracked else float(_max(plan.ends))) - env.now)  # (ufunc: ndarray.max: +50 %)
@@ -345,22 +333,13 @@ class Crossing:
     def border_backlog(self, ci: int) -> int:
         """Wagons of cargo ci at the border (held or in the yard) and not yet unloaded, now."""
         now = self.env.now
-        if not self._track_border:  # no running count: add up the trains in the system
+        if not self.backlog.tracked:  # no running count: add up the trains in the system
             return sum(
                 int(np.count_nonzero(t.unloaded_by > now)) if t.unloaded_by is not None else t.wagons
                 for t in self.active.values()
                 if t.ci == ci and t.border_arrival <= now
             )
-        pending = self._pending_ends
-        while pending and pending[0][0] <= now:
-            _, order, c, ends, i = pending[0]
-            j = bisect_right(ends, now, i)  # this train's wagons unloaded by now
-            self._border_now[c] -= j - i
-            if j < len(ends):
-                heapq.heapreplace(pending, (ends[j], order, c, ends, j))
-            else:
-                heapq.heappop(pending)
-        return self._border_now[ci]
+        return self.backlog.at(ci, now)
 
     def unloaded_in_yard(self, horizon: float) -> list[int]:
         """Wagons per cargo unloaded by `horizon` whose train has not left the yard yet (its empties

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import simpy
 
 from sim.model.availability import Calendar
+from sim.model.border_backlog import BorderBacklog
 from sim.model.disruptions import TargetSchedule
 from sim.model.gates import Gate
 from sim.model.origin import Origin, Trace, Train
@@ -80,7 +81,7 @@ class CrossingView(Protocol):
     @property
     def rerouted_out(self) -> list[int]: ...
     @property
-    def _border_now(self) -> list[int]: ...
+    def backlog(self) -> BorderBacklog: ...
     @property
     def room(self) -> RoomView: ...
     @property
