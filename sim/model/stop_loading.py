@@ -86,7 +86,7 @@ class StopLoadingReview:
         for x in self.watched:
             crossing = self.crossings[x]
             log = self.logs[crossing.name]
-            backlog = sum(crossing.border_backlog(ci) for ci in self.cis)
+            backlog = self._backlog(crossing)
             for ci in self.cis:
                 origin = self.origins[ci]
                 if not origin.halted_at[x] and backlog > sl.above_wagons:
@@ -109,8 +109,7 @@ class StopLoadingReview:
         its backlog above the limit."""
         if not self._asleep or not self._halting[ci]:
             return
-        crossing = self.crossings[x]
-        if sum(crossing.border_backlog(c) for c in self.cis) <= self.policy.above_wagons:
+        if self._backlog(self.crossings[x]) <= self.policy.above_wagons:
             return
         self._asleep = False
         env = self.env
@@ -124,6 +123,10 @@ class StopLoadingReview:
         while now + delay > at:
             delay = math.nextafter(delay, -math.inf)
         self._review_in(delay)
+
+    def _backlog(self, crossing: Watched) -> int:
+        """The policy's cargo at `crossing`'s border and not yet unloaded, together (what it halts on)."""
+        return sum(crossing.border_backlog(ci) for ci in self.cis)
 
     def _review_in(self, delay: float) -> None:
         """A review `delay` hours from now, after everything else due then."""
