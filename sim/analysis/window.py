@@ -131,14 +131,14 @@ def window_kpis(daily: Any, first: Any, last: Any, kpis: list[str] | str | None 
     first..last (inclusive). `daily` is `results.daily` (or the Results)."""
     daily = daily_of(daily)
     lo, hi = as_date(first), as_date(last)
-    problem = check_window(lo, hi, *run_span(daily))
+    dates = _dates(daily)  # (once: read back from daily.csv they are text, converted by pandas)
+    problem = check_window(lo, hi, dates.min(), dates.max())
     if problem:
         raise WindowError(problem)
     names = list(WINDOW_KPIS) if kpis is None else one_or_many(kpis)
     unknown = [k for k in names if k not in WINDOW_KPIS]
     if unknown:
         raise WindowError(f"unknown window KPI {unknown[0]!r}; expected one of: {', '.join(WINDOW_KPIS)}")
-    dates = _dates(daily)
     rows = daily[(dates >= lo) & (dates <= hi)]
     keys = _keys(daily)
     grouped = rows.groupby(keys, sort=False)
@@ -185,14 +185,15 @@ def at_date(daily: Any, when: Any, kpis: list[str] | str | None = None) -> pd.Da
     day `when`."""
     daily = daily_of(daily)
     day = as_date(when)
-    run_first, run_last = run_span(daily)
+    dates = _dates(daily)
+    run_first, run_last = dates.min(), dates.max()
     if not run_first <= day <= run_last:
         raise WindowError(f"the date {day} is not inside the simulated days {run_first} to {run_last}")
     names = list(AT_DATE_KPIS) if kpis is None else one_or_many(kpis)
     unknown = [k for k in names if k not in AT_DATE_KPIS]
     if unknown:
         raise WindowError(f"unknown at-date KPI {unknown[0]!r}; expected one of: {', '.join(AT_DATE_KPIS)}")
-    rows = daily[_dates(daily) == day]
+    rows = daily[dates == day]
     out = rows[_keys(daily)].copy()
     for kpi in names:
         out[kpi] = rows[AT_DATE_KPIS[kpi][0]].to_numpy(dtype=float)
