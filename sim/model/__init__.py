@@ -2,6 +2,7 @@
 
 - `crossing`: CrossingModel — one replication of the corridor: demand, policies, the daily fold
 - `journey`: one crossing's stages, and a train's journey through them, one generator per stage
+- `train_process`: a journey driven through SimPy's events without a Process (no event for its end)
 - `border_backlog`: a crossing's border backlog, exact at any time, for the policies that watch it
 - `stop_loading`: the stop-loading dispatcher (asleep while nothing is halted and no arrival needs it)
 - `views`: the replication and a crossing as their parts see them (Protocols), so no part imports upward

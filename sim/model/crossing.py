@@ -35,6 +35,7 @@ from sim.model.rng import Streams
 from sim.model.room_log import RoomLog
 from sim.model.routing import DivertRule, RerouteRule, Router, SmoothRoundRobin
 from sim.model.stop_loading import StopLoadingReview
+from sim.model.train_process import start_train
 from sim.scenario.distributions import Exponential, Fixed, Sampler
 from sim.scenario.schema import Scenario
 from sim.scenario.target_ref import TargetRef
@@ -199,7 +200,7 @@ class CrossingModel:
     def _dispatch(self, train: Train, crossing: int) -> None:
         if self._counting:
             self.crossings[crossing].room.count(train.ci, self.env.now)
-        self.env.process(self.crossings[crossing].journey(train))
+        start_train(self.env, self.crossings[crossing].journey(train))
 
     def _can_take(self, crossing: int, ci: int, wagons: int) -> bool:
         return self.crossings[crossing].room.can_take(ci, wagons, self.env.now)

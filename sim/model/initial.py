@@ -19,6 +19,7 @@ from typing import Any
 import simpy
 
 from sim.model.origin import Train
+from sim.model.train_process import start_train
 from sim.model.views import CorridorView, CrossingView
 
 Process = Generator[simpy.Event, Any, None]
@@ -63,14 +64,14 @@ def start_initial(model: CorridorView, crossing: CrossingView) -> None:
             crossing.backlog.count[ci] += wagons  # (at construction: before any policy watches)
             model.recorder.border_arrival(lane, 0.0, wagons)
             crossing.yard_gate.occupy(wagons, ci)
-            model.env.process(_after_entry(model, crossing, train, skip))
+            start_train(model.env, _after_entry(model, crossing, train, skip))
         for wagons in split_wagons(st.held_wagons, c.wagons_per_train):
-            model.env.process(_at_border(model, crossing, make(wagons)))
+            start_train(model.env, _at_border(model, crossing, make(wagons)))
         trains = split_wagons(st.en_route_wagons, c.wagons_per_train)
         within = st.arriving_within if st.arriving_within is not None else crossing.spec.line.transit_time.mean
         for i, wagons in enumerate(trains):
             arrive = (i + 0.5) / len(trains) * within
-            model.env.process(_on_line(model, crossing, make(wagons), arrive))
+            start_train(model.env, _on_line(model, crossing, make(wagons), arrive))
 
 
 def _after_entry(model: CorridorView, crossing: CrossingView, train: Train, skip: int) -> Process:
