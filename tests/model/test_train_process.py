@@ -124,3 +124,21 @@ def test_a_journey_gets_each_event_s_value_and_a_failed_event_s_error() -> None:
     with pytest.raises(ValueError, match="a bug in a journey"):
         env.run()
 
+
+def test_a_journey_that_yields_no_event_is_told_where() -> None:
+    """`yield` written for `yield from` (a stage's generator yielded whole): SimPy's Process said so with
+    the journey's line; so does start_train, raising at that yield (not an AttributeError of its own)."""
+    env = simpy.Environment()
+
+    def stage() -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(1.0)
+
+    def journey() -> Generator[Any, Any, None]:
+        yield env.timeout(1.0)
+        yield stage()  # the mistake
+
+    start_train(env, journey())
+    with pytest.raises(RuntimeError, match=r"yielded <generator object .*stage.*, not a SimPy event") as raised:
+        env.run()
+    assert raised.traceback[-1].name == "journey"  # the traceback ends at the mistaken yield
+    assert "yield stage()" in str(raised.traceback[-1].statement)
