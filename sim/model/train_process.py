@@ -17,8 +17,9 @@ end event came up, at the same instant).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Generator
-from typing import Any
+from typing import Any, NoReturn
 
 import simpy
 from simpy.events import Initialize
@@ -49,10 +50,21 @@ class _Journey:
                     event = self._generator.throw(copy)
             except StopIteration:
                 return
-            callbacks = event.callbacks
+            try:
+                callbacks = event.callbacks
+            except AttributeError:
+                self._not_an_event(event)
             if callbacks is not None:  # not yet processed: resume when it is
                 callbacks.append(self._resume)
                 return
+
+    def _not_an_event(self, value: object) -> NoReturn:
+        """A journey yielded something that is not an event (`yield` written for `yield from`): the
+        error is raised at that yield, so its traceback names the line, as SimPy's Process names it."""
+        error = RuntimeError(f"a train's journey yielded {value!r}, not a SimPy event (`yield` meant as `yield from`?)")
+        with contextlib.suppress(StopIteration):
+            self._generator.throw(error)
+        raise error  # (the journey caught it and went on: still the same mistake)
 
 
 def start_train(env: simpy.Environment, generator: Generator[simpy.Event, Any, Any]) -> None:

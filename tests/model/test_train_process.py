@@ -38,6 +38,23 @@ CASES = {
                                                         "check_every": "1h"}]}),
     # trains refused whole at a check end their journeys early
     "refusals": (ROOT / "scenarios" / "history" / "sept2024_bonded_returns.yaml", {}),
+    # whole-hour times and regular trains: many journeys end, start and reach a gate at the same instant
+    # (where a journey's end event, gone, decided whether a gate was passed without an event), with
+    # empties back to a small fleet, diversion and re-routing off a slow Dostyk between two crossings, and warm-up
+    "ties on the hour, two crossings": (ROOT / "scenarios" / "corridor" / "corridor.yaml", {
+        "duration": "45d", "fleet.grain": 2600, "demand.grain.arrivals": "regular",
+        "empties.return_time": "5d", "disruptions.wind.every": "240h", "disruptions.wind.lasts": "12h",
+        **{f"crossings.{x}.{key}": value for x, quota in (("dostyk", 4), ("altynkol", 12)) for key, value in {
+            "line.transit_time": "20h", "unloading.grain.wagon_time": "1h",
+            "checks": [{"name": "customs", "time": "4h", "trains_at_once": 3},
+                       {"name": "phytosanitary", "cargo": ["grain"], "time": "6h", "hours": "08:00-20:00"},
+                       {"name": "handover", "time": "2h", "trains_per_day": quota}]}.items()},
+        "crossings.altynkol.initial_state": {"grain": {"held_wagons": 550, "en_route_wagons": 330,
+                                                       "arriving_within": "1d"}},
+        "routing.grain.shares": {"dostyk": 60, "altynkol": 40},
+        "routing.grain.divert": [{"from": "dostyk", "to": "altynkol", "above_wagons": 300, "resume_below": 100,
+                                  "share": 0.5, "check_every": "1h"}],
+        "routing.grain.reroute": [{"from": "dostyk", "to": "altynkol", "extra_time": "24h", "check_every": "1h"}]}),
 }
 
 
@@ -106,3 +123,22 @@ def test_a_journey_gets_each_event_s_value_and_a_failed_event_s_error() -> None:
     start_train(env, broken())
     with pytest.raises(ValueError, match="a bug in a journey"):
         env.run()
+
+
+def test_a_journey_that_yields_no_event_is_told_where() -> None:
+    """`yield` written for `yield from` (a stage's generator yielded whole): SimPy's Process said so with
+    the journey's line; so does start_train, raising at that yield (not an AttributeError of its own)."""
+    env = simpy.Environment()
+
+    def stage() -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(1.0)
+
+    def journey() -> Generator[Any, Any, None]:
+        yield env.timeout(1.0)
+        yield stage()  # the mistake
+
+    start_train(env, journey())
+    with pytest.raises(RuntimeError, match=r"yielded <generator object .*stage.*, not a SimPy event") as raised:
+        env.run()
+    assert raised.traceback[-1].name == "journey"  # the traceback ends at the mistaken yield
+    assert "yield stage()" in str(raised.traceback[-1].statement)
