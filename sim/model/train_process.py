@@ -5,14 +5,14 @@ generator returns, so that other processes may wait for it. Nothing waits for a 
 yet SimPy schedules that event at every journey's end: one event in eight of a baseline run, each
 taken off the queue and processed for nothing.
 
-`start_train` drives the generator as Process does — started by the same Initialize event, at
-the same place in its instant's order, resumed by the same callbacks with the same values — but
-keeps no event for its end. Every other event is scheduled exactly as before, in the same order
-(SimPy orders an instant's events by priority, then by when each was scheduled, and dropping the
-end events keeps the order of the rest), so a run's results are the same; only its count of SimPy
-events is lower (and lower still where a gate, with no journey's end due at its instant, is now
-passed without an event: sim.model.crossing's `_admit_now`). A journey that raises stops the run at once (a Process would stop it when its
-end event came up, at the same instant).
+`start_train` drives the generator as Process does — started by an URGENT event, as Process's
+Initialize is, at the same place in its instant's order; resumed by the same callbacks with the
+same values — but keeps no event for its end. Every other event is scheduled exactly as before, in
+the same order (SimPy orders an instant's events by priority, then by when each was scheduled, and
+dropping the end events keeps the order of the rest), so a run's results are the same; only its
+count of SimPy events is lower (and lower still where a gate, with no journey's end due at its
+instant, is now passed without an event: sim.model.crossing's `_admit_now`). A journey that raises
+stops the run at once (a Process would stop it when its end event came up, at the same instant).
 """
 
 from __future__ import annotations
@@ -22,19 +22,20 @@ from collections.abc import Generator
 from typing import Any, NoReturn
 
 import simpy
-from simpy.events import Initialize
+from simpy.events import URGENT
 
 
 class _Journey:
-    """The generator, and the callback that resumes it (made once, not once per wait)."""
+    """The generator, and itself the callback that resumes it: no bound method made per wait, and no
+    reference from the journey to itself, so a journey that ends is freed at once (not by the cycle
+    collector, which would also have to look at every finished train's frame)."""
 
-    __slots__ = ("_generator", "_resume")
+    __slots__ = ("_generator",)
 
     def __init__(self, generator: Generator[simpy.Event, Any, Any]) -> None:
         self._generator = generator
-        self._resume = self._step
 
-    def _step(self, event: simpy.Event) -> None:
+    def __call__(self, event: simpy.Event) -> None:
         """Resume the journey with `event`'s value (a failed event's error is thrown into it, as
         Process does) until it waits for an event not yet processed, or ends."""
         send = self._generator.send
@@ -55,7 +56,7 @@ class _Journey:
             except AttributeError:
                 self._not_an_event(event)
             if callbacks is not None:  # not yet processed: resume when it is
-                callbacks.append(self._resume)
+                callbacks.append(self)
                 return
 
     def _not_an_event(self, value: object) -> NoReturn:
@@ -68,5 +69,10 @@ class _Journey:
 
 
 def start_train(env: simpy.Environment, generator: Generator[simpy.Event, Any, Any]) -> None:
-    """Start a train's journey now, where env.process would start it (SimPy's Initialize event)."""
-    Initialize(env, _Journey(generator))  # type: ignore[arg-type]
+    """Start a train's journey now, where env.process would start it: by an event already triggered,
+    scheduled URGENT, as SimPy's Initialize is (before the instant's NORMAL events; a NORMAL one would
+    let trains formed at the same instant reach the line in another order)."""
+    start = simpy.Event(env)
+    start._ok, start._value = True, None  # (triggered as Initialize is)
+    start.callbacks.append(_Journey(generator))  # type: ignore[union-attr]
+    env.schedule(start, URGENT)

@@ -10,6 +10,8 @@ sim.model.crossing's `_admit_now`).
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -142,3 +144,23 @@ def test_a_journey_that_yields_no_event_is_told_where() -> None:
         env.run()
     assert raised.traceback[-1].name == "journey"  # the traceback ends at the mistaken yield
     assert "yield stage()" in str(raised.traceback[-1].statement)
+
+
+def test_a_journey_that_ends_is_freed_at_once() -> None:
+    """Nothing refers to an ended journey (no cycle through its own callback), so its generator, and
+    the train its frame held, go when it ends, without waiting for the cycle collector."""
+    env = simpy.Environment()
+
+    def journey() -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(1.0)
+
+    generator = journey()
+    gone = weakref.ref(generator)
+    start_train(env, generator)
+    del generator
+    gc.disable()
+    try:
+        env.run()
+        assert gone() is None
+    finally:
+        gc.enable()
