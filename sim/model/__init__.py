@@ -5,6 +5,7 @@
 - `train_process`: a journey driven through SimPy's events without a Process (no event for its end)
 - `border_backlog`: a crossing's border backlog, exact at any time, for the policies that watch it
 - `stop_loading`: the stop-loading dispatcher (asleep while nothing is halted and no arrival needs it)
+- `scheduled`: a callback scheduled at a time and a priority among its instant's events
 - `views`: the replication and a crossing as their parts see them (Protocols), so no part imports upward
 - `origin`: trains, the demand's rate, where trains wait to be loaded (halts, bans, fleet, rate, routing)
 - `loading`: the origin's loading rate (a token bucket in wagons)

@@ -61,7 +61,7 @@ def start_initial(model: CorridorView, crossing: CrossingView) -> None:
             train = make(wagons)
             train.border_arrival = 0.0
             crossing.active[train.id] = train
-            crossing.backlog.count[ci] += wagons  # (at construction: before any policy watches)
+            crossing.backlog.arrived(ci, wagons)  # (at construction: before any policy watches)
             model.recorder.border_arrival(lane, 0.0, wagons)
             crossing.yard_gate.occupy(wagons, ci)
             start_train(model.env, _after_entry(model, crossing, train, skip))

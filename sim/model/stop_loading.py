@@ -33,6 +33,7 @@ from simpy.events import EventPriority
 from sim.model.origin import Origin
 from sim.model.recorder import Recorder
 from sim.model.reviews import StopLoadingDecision
+from sim.model.scheduled import schedule_call
 from sim.scenario.corridor import StopLoading
 
 #: a review's priority: after every event of SimPy's own (URGENT 0, NORMAL 1) due at its instant
@@ -130,7 +131,4 @@ class StopLoadingReview:
 
     def _review_in(self, delay: float) -> None:
         """A review `delay` hours from now, after everything else due then."""
-        review = simpy.Event(self.env)
-        review._ok, review._value = True, None  # (triggered as a Timeout is, but with priority LAST)
-        review.callbacks.append(self._review)
-        self.env.schedule(review, LAST, delay)
+        schedule_call(self.env, self._review, LAST, delay)

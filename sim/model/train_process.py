@@ -24,6 +24,8 @@ from typing import Any, NoReturn
 import simpy
 from simpy.events import URGENT
 
+from sim.model.scheduled import schedule_call
+
 
 class _Journey:
     """The generator, and itself the callback that resumes it: no bound method made per wait, and no
@@ -72,7 +74,4 @@ def start_train(env: simpy.Environment, generator: Generator[simpy.Event, Any, A
     """Start a train's journey now, where env.process would start it: by an event already triggered,
     scheduled URGENT, as SimPy's Initialize is (before the instant's NORMAL events; a NORMAL one would
     let trains formed at the same instant reach the line in another order)."""
-    start = simpy.Event(env)
-    start._ok, start._value = True, None  # (triggered as Initialize is)
-    start.callbacks.append(_Journey(generator))  # type: ignore[union-attr]
-    env.schedule(start, URGENT)
+    schedule_call(env, _Journey(generator), URGENT)
